@@ -1,0 +1,684 @@
+/*
+ * The ptrace engine: see engine.h.
+ *
+ * References: ptrace(2) ("PTRACE_SEIZE", "Group-stop", "execve(2) under
+ * ptrace", "Syscall-stops"), seccomp(2) (SECCOMP_RET_TRACE), and strace's
+ * src/strace.c (startup_child, next_event, dispatch_event).
+ */
+#include "engine.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "memread.h"
+#include "seccomp.h"
+#include "util.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+
+#define SYSCALL_STOP_SIG (SIGTRAP | 0x80) /* PTRACE_O_TRACESYSGOOD */
+
+struct engine {
+	struct engine_options opts;
+	const struct engine_sink *sink;
+	void *ctx;
+	struct tasks *tasks;
+	struct timespec start;
+	uint64_t seq;
+	pid_t main_pid;
+	struct proc *main_proc;
+	int exec_err_fd; /* read end of the child's CLOEXEC pipe, or -1 */
+	int exec_errno;
+	bool killed_all;
+	/* PTRACE_GET_SYSCALL_INFO (Linux 5.3): probed at the first stop. */
+	bool syscall_info_probed;
+	bool syscall_info_missing;
+};
+
+static const unsigned int launch_options =
+	PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+	PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
+
+uint64_t engine_now_ns(const struct engine *eng)
+{
+	struct timespec now;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - eng->start.tv_sec) * 1000000000ULL +
+	       (uint64_t)(now.tv_nsec - eng->start.tv_nsec);
+}
+
+struct engine *engine_new(const struct engine_options *opts, const struct engine_sink *sink,
+			  void *ctx)
+{
+	static const struct engine_sink no_sink;
+	struct engine *eng = xcalloc(1, sizeof(*eng));
+
+	eng->opts = *opts;
+	eng->sink = sink ? sink : &no_sink;
+	eng->ctx = ctx;
+	eng->tasks = tasks_new();
+	eng->exec_err_fd = -1;
+	(void)clock_gettime(CLOCK_MONOTONIC, &eng->start);
+	return eng;
+}
+
+void engine_free(struct engine *eng)
+{
+	if (!eng)
+		return;
+	if (tasks_count(eng->tasks))
+		engine_kill_all(eng);
+	if (eng->exec_err_fd >= 0)
+		(void)close(eng->exec_err_fd);
+	tasks_free(eng->tasks);
+	free(eng);
+}
+
+pid_t engine_main_pid(const struct engine *eng)
+{
+	return eng->main_pid;
+}
+
+int engine_main_status(const struct engine *eng)
+{
+	return eng->main_proc ? eng->main_proc->wait_status : 0;
+}
+
+int engine_exec_errno(const struct engine *eng)
+{
+	return eng->exec_errno;
+}
+
+struct proc *engine_procs(struct engine *eng)
+{
+	return tasks_procs(eng->tasks);
+}
+
+static void kill_one(struct task *task, void *arg)
+{
+	(void)arg;
+	(void)kill(task->proc->pid, SIGKILL);
+}
+
+void engine_kill_all(struct engine *eng)
+{
+	eng->killed_all = true;
+	tasks_for_each(eng->tasks, kill_one, NULL);
+}
+
+/* Reads a symbolic link of /proc into a fresh string, or NULL. */
+static char *read_proc_link(pid_t pid, const char *name)
+{
+	char path[64];
+	char target[PATH_MAX];
+	ssize_t len;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len < 0)
+		return NULL;
+	target[len] = '\0';
+	return xstrdup(target);
+}
+
+static void update_exe(struct proc *proc)
+{
+	char *exe = read_proc_link(proc->pid, "exe");
+
+	if (!exe)
+		return;
+	free(proc->exe);
+	proc->exe = exe;
+}
+
+/*
+ * Launch.  The child stops itself before anything else, so that the
+ * tracer is attached before the filter exists: a filter without a tracer
+ * turns every memory call into ENOSYS.
+ */
+static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog *prog,
+					  char *const argv[])
+{
+	int err;
+
+	if (kill(getpid(), SIGSTOP) < 0)
+		_exit(126);
+	err = seccomp_install(prog);
+	if (err == 0) {
+		execvp(argv[0], argv);
+		err = -errno;
+	}
+	/* The parent reads the errno: it prints the message, not this child. */
+	err = -err;
+	if (write(err_fd, &err, sizeof(err)) < 0)
+		_exit(126);
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+int engine_launch(struct engine *eng, char *const argv[])
+{
+	struct seccomp_prog prog;
+	int pipefd[2];
+	int status, err;
+	pid_t pid;
+	struct task *task;
+
+	seccomp_build(&prog);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		(void)close(pipefd[0]);
+		(void)close(pipefd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		(void)close(pipefd[0]);
+		child_exec(pipefd[1], &prog, argv);
+	}
+	(void)close(pipefd[1]);
+	eng->exec_err_fd = pipefd[0];
+
+	/* Wait until the child has stopped itself (strace's startup_child). */
+	while (waitpid(pid, &status, WSTOPPED) < 0) {
+		if (errno != EINTR) {
+			err = -errno;
+			goto err_kill;
+		}
+	}
+	if (!WIFSTOPPED(status)) {
+		err = -ECHILD;
+		goto err_kill;
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0L, (unsigned long)launch_options) < 0) {
+		err = -errno;
+		goto err_kill;
+	}
+	eng->main_pid = pid;
+	eng->main_proc = tasks_proc_add(eng->tasks, pid, 0, true);
+	task = tasks_add(eng->tasks, pid, eng->main_proc);
+	task->flags = TASK_STARTED | TASK_LAUNCHING;
+	/*
+	 * Wake it from its group-stop.  It reports a PTRACE_EVENT_STOP for
+	 * the stop it is in and then the SIGCONT, in either order: both are
+	 * swallowed while TASK_LAUNCHING.
+	 */
+	(void)kill(pid, SIGCONT);
+	return 0;
+
+err_kill:
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, &status, 0);
+	return err;
+}
+
+/* Resumes a stopped task.  ESRCH means it died meanwhile: its wait status follows. */
+static void resume(struct task *task, int sig)
+{
+	int req = (task->flags & TASK_IN_CALL) ? PTRACE_SYSCALL : PTRACE_CONT;
+
+	if (ptrace(req, task->tid, 0L, (long)sig) < 0 && errno != ESRCH)
+		perror_die("ptrace(%s, %d)", req == PTRACE_SYSCALL ? "PTRACE_SYSCALL" : "PTRACE_CONT",
+			   (int)task->tid);
+}
+
+/*
+ * Fills info for the current stop.  Returns 0, or -ESRCH if the task is
+ * gone.  Without PTRACE_GET_SYSCALL_INFO, rebuilds it from the registers:
+ * the architecture then comes from the code segment, so an int $0x80 from
+ * 64-bit code is taken for a 64-bit call (the kernel alone knows better).
+ */
+static int get_syscall_info(struct engine *eng, struct task *task, struct __ptrace_syscall_info *info,
+			    bool at_exit)
+{
+	struct user_regs_struct regs;
+
+	if (!eng->syscall_info_missing) {
+		long len = ptrace(PTRACE_GET_SYSCALL_INFO, task->tid, (void *)sizeof(*info), info);
+
+		if (len > 0) {
+			eng->syscall_info_probed = true;
+			return 0;
+		}
+		if (errno == ESRCH)
+			return -ESRCH;
+		if (eng->syscall_info_probed || (errno != EIO && errno != EINVAL))
+			perror_die("ptrace(PTRACE_GET_SYSCALL_INFO, %d)", (int)task->tid);
+		eng->syscall_info_missing = true;
+		debug_msg("PTRACE_GET_SYSCALL_INFO unsupported: using the registers");
+	}
+	if (ptrace(PTRACE_GETREGS, task->tid, 0L, &regs) < 0) {
+		if (errno == ESRCH)
+			return -ESRCH;
+		perror_die("ptrace(PTRACE_GETREGS, %d)", (int)task->tid);
+	}
+	memset(info, 0, sizeof(*info));
+	if (regs.cs == 0x23) {
+		info->arch = SYSDECODE_ARCH_I386;
+		info->seccomp.args[0] = regs.rbx;
+		info->seccomp.args[1] = regs.rcx;
+		info->seccomp.args[2] = regs.rdx;
+		info->seccomp.args[3] = regs.rsi;
+		info->seccomp.args[4] = regs.rdi;
+		info->seccomp.args[5] = regs.rbp;
+	} else {
+		info->arch = SYSDECODE_ARCH_X86_64;
+		info->seccomp.args[0] = regs.rdi;
+		info->seccomp.args[1] = regs.rsi;
+		info->seccomp.args[2] = regs.rdx;
+		info->seccomp.args[3] = regs.r10;
+		info->seccomp.args[4] = regs.r8;
+		info->seccomp.args[5] = regs.r9;
+	}
+	if (at_exit) {
+		info->op = PTRACE_SYSCALL_INFO_EXIT;
+		info->exit.rval = (int64_t)regs.rax;
+		info->exit.is_error = regs.rax >= (unsigned long long)-4095;
+	} else {
+		info->op = PTRACE_SYSCALL_INFO_SECCOMP;
+		info->seccomp.nr = regs.orig_rax;
+	}
+	return 0;
+}
+
+static void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
+{
+	struct proc *proc = task->proc;
+
+	task->flags &= ~TASK_IN_CALL;
+	if (finished) {
+		proc->calls[task->call.ent->kind]++;
+		if (err)
+			proc->failed++;
+	}
+	if (proc->reported && eng->sink->call) {
+		struct engine_call ev = {
+			.seq = task->call_seq,
+			.time_ns = task->call_time_ns,
+			.pid = proc->pid,
+			.tid = task->tid,
+			.call = &task->call,
+			.fd_path = task->fd_path && task->fd_path[0] ? task->fd_path : NULL,
+			.finished = finished,
+			.rval = rval,
+			.err = err,
+		};
+
+		eng->sink->call(eng->ctx, &ev);
+	}
+}
+
+static void resolve_fd_path(struct task *task)
+{
+	char link[64];
+	ssize_t len;
+
+	if (!task->fd_path) {
+		task->fd_path_cap = PATH_MAX;
+		task->fd_path = xmalloc(task->fd_path_cap);
+	}
+	task->fd_path[0] = '\0';
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)task->tid,
+		       sysdecode_fd(&task->call));
+	len = readlink(link, task->fd_path, task->fd_path_cap - 1);
+	if (len > 0)
+		task->fd_path[len] = '\0';
+	else
+		task->fd_path[0] = '\0';
+}
+
+/* The entry of a memory call (or of a call the filter could not classify). */
+static void on_seccomp(struct engine *eng, struct task *task)
+{
+	struct __ptrace_syscall_info info;
+	int ret;
+
+	if (get_syscall_info(eng, task, &info, false) < 0)
+		return;
+	ret = sysdecode_entry(&task->call, info.arch, info.seccomp.nr, info.seccomp.args);
+	if (ret == -ENOENT) {
+		/* A foreign-architecture call that is not a memory call. */
+		resume(task, 0);
+		return;
+	}
+	if (ret == -EFAULT) {
+		uint32_t words[6] = { 0 };
+
+		if (memread(task->tid, task->call.args[0], words, sizeof(words)) == 0)
+			sysdecode_unpack_old_mmap(&task->call, words);
+	}
+	task->call_seq = ++eng->seq;
+	task->call_time_ns = engine_now_ns(eng);
+	if (!task->proc->reported) {
+		/* Nothing will be shown: skip the exit stop. */
+		task->proc->calls[task->call.ent->kind]++;
+		resume(task, 0);
+		return;
+	}
+	if (task->fd_path)
+		task->fd_path[0] = '\0';
+	if (sysdecode_has_fd(&task->call))
+		resolve_fd_path(task);
+	task->flags |= TASK_IN_CALL;
+	resume(task, 0);
+}
+
+static void on_syscall_stop(struct engine *eng, struct task *task)
+{
+	struct __ptrace_syscall_info info;
+
+	if (!(task->flags & TASK_IN_CALL)) {
+		resume(task, 0);
+		return;
+	}
+	if (get_syscall_info(eng, task, &info, true) < 0)
+		return;
+	if (info.op != PTRACE_SYSCALL_INFO_EXIT) {
+		/* Not the exit we asked for: keep waiting for it. */
+		resume(task, 0);
+		return;
+	}
+	finish_call(eng, task, true, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0);
+	resume(task, 0);
+}
+
+/*
+ * The flags of the clone that just made a new task, from the parent's
+ * registers at its PTRACE_EVENT_CLONE stop (arch/x86/kernel/process.c:
+ * clone takes them in the first argument, clone3 in the first word of
+ * struct clone_args).  Returns -1 when they cannot be read.
+ */
+static long long clone_flags(struct engine *eng, struct task *parent)
+{
+	struct user_regs_struct regs;
+	struct __ptrace_syscall_info info;
+	bool i386 = false;
+	uint64_t flags64;
+	uint64_t nr;
+
+	if (ptrace(PTRACE_GETREGS, parent->tid, 0L, &regs) < 0)
+		return -1;
+	if (!eng->syscall_info_missing &&
+	    ptrace(PTRACE_GET_SYSCALL_INFO, parent->tid, (void *)sizeof(info), &info) > 0)
+		i386 = info.arch == SYSDECODE_ARCH_I386;
+	else
+		i386 = regs.cs == 0x23;
+	nr = regs.orig_rax;
+	if (i386) {
+		if (nr == 120) /* clone(flags, ...) */
+			return (long long)(uint32_t)regs.rbx;
+		if (nr == 435 && memread(parent->tid, (uint32_t)regs.rbx, &flags64, 8) == 0)
+			return (long long)flags64;
+		return -1;
+	}
+	nr &= ~(uint64_t)SYSDECODE_X32_BIT;
+	if (nr == SYS_clone)
+		return (long long)regs.rdi;
+	if (nr == SYS_clone3 && memread(parent->tid, regs.rdi, &flags64, 8) == 0)
+		return (long long)flags64;
+	return -1;
+}
+
+/* The thread group of tid, from /proc/TID/status; tid itself when unreadable. */
+static pid_t read_tgid(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = tid;
+	FILE *file;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	file = fopen(path, "re");
+	if (!file)
+		return tid;
+	while (fgets(line, sizeof(line), file)) {
+		if (strncmp(line, "Tgid:", 5) == 0) {
+			tgid = (pid_t)strtol(line + 5, NULL, 10);
+			break;
+		}
+	}
+	(void)fclose(file);
+	return tgid;
+}
+
+static struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent)
+{
+	struct proc *proc = tasks_proc_add(eng->tasks, pid, parent ? parent->pid : 0,
+					   eng->opts.report_children);
+
+	if (parent)
+		proc->exe = xstrdup(parent->exe);
+	return proc;
+}
+
+static void on_clone(struct engine *eng, struct task *task, int event)
+{
+	unsigned long msg;
+	pid_t child_tid;
+	struct task *child;
+	bool thread = false;
+
+	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) < 0)
+		return;
+	child_tid = (pid_t)msg;
+	child = tasks_find(eng->tasks, child_tid);
+	if (child) {
+		/* Its own first stop came first; it was created then.  Link it. */
+		if (child->proc->pid == child_tid && child->proc->parent_pid == 0)
+			child->proc->parent_pid = task->proc->pid;
+		return;
+	}
+	if (event == PTRACE_EVENT_CLONE) {
+		long long flags = clone_flags(eng, task);
+
+		if (flags >= 0)
+			thread = (flags & CLONE_THREAD) != 0;
+		else
+			thread = read_tgid(child_tid) != child_tid;
+	}
+	if (thread)
+		tasks_add(eng->tasks, child_tid, task->proc);
+	else
+		tasks_add(eng->tasks, child_tid, new_proc(eng, child_tid, task->proc));
+}
+
+/*
+ * A task we did not know stopped: a new child whose initial stop arrived
+ * before its parent's PTRACE_EVENT_CLONE/FORK/VFORK.
+ */
+static struct task *adopt(struct engine *eng, pid_t tid)
+{
+	pid_t tgid = read_tgid(tid);
+	struct proc *proc = tgid != tid ? tasks_proc_find(eng->tasks, tgid) : NULL;
+
+	if (!proc)
+		proc = new_proc(eng, tid, NULL);
+	debug_msg("task %d stopped before its creator's event (process %d)", (int)tid,
+		  (int)proc->pid);
+	return tasks_add(eng->tasks, tid, proc);
+}
+
+/* A call that will never see its exit stop: report it cut short. */
+static void abandon_call(struct engine *eng, struct task *task)
+{
+	if (task->flags & TASK_IN_CALL)
+		finish_call(eng, task, false, 0, 0);
+}
+
+/*
+ * PTRACE_EVENT_EXEC is reported under the thread group's id.  When a
+ * non-leader thread exec'd, GETEVENTMSG gives its former tid: it takes the
+ * leader's tid, and the old leader's record goes (the leader never reports
+ * its death in this case: ptrace(2), "execve(2) under ptrace").
+ */
+static struct task *on_exec(struct engine *eng, struct task *task)
+{
+	unsigned long msg;
+	struct proc *proc = task->proc;
+	bool launched = task->flags & TASK_LAUNCHING;
+
+	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) == 0 && (pid_t)msg != task->tid) {
+		struct task *execer = tasks_find(eng->tasks, (pid_t)msg);
+
+		if (execer) {
+			pid_t leader_tid = task->tid;
+
+			abandon_call(eng, task);
+			tasks_remove(eng->tasks, task);
+			tasks_rekey(eng->tasks, execer, leader_tid);
+			task = execer;
+		}
+	}
+	task->flags &= ~TASK_LAUNCHING;
+	task->flags |= TASK_STARTED;
+	proc->execs++;
+	update_exe(proc);
+	if (!launched && proc->reported && eng->sink->exec)
+		eng->sink->exec(eng->ctx, proc, engine_now_ns(eng));
+	return task;
+}
+
+static void on_task_gone(struct engine *eng, struct task *task, int status)
+{
+	struct proc *proc = task->proc;
+
+	abandon_call(eng, task);
+	if (task->tid == proc->pid)
+		proc->wait_status = status;
+	tasks_remove(eng->tasks, task);
+	if (proc->ended) {
+		if (proc == eng->main_proc && eng->exec_err_fd >= 0) {
+			int err = 0;
+
+			/* The CLOEXEC pipe holds an errno only if exec failed. */
+			if (read(eng->exec_err_fd, &err, sizeof(err)) == (ssize_t)sizeof(err))
+				eng->exec_errno = err;
+			(void)close(eng->exec_err_fd);
+			eng->exec_err_fd = -1;
+		}
+		if (eng->sink->proc_end)
+			eng->sink->proc_end(eng->ctx, proc, engine_now_ns(eng));
+	}
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/*
+ * PTRACE_EVENT_STOP: the initial stop of a new task, a group-stop, or the
+ * end of one (the tracee re-traps with SIGTRAP when SIGCONT arrives while
+ * it listens: kernel/signal.c, do_jobctl_trap).
+ */
+static void on_event_stop(struct task *task, int sig)
+{
+	if (!(task->flags & TASK_STARTED)) {
+		task->flags |= TASK_STARTED;
+		resume(task, 0);
+		return;
+	}
+	if ((task->flags & TASK_LAUNCHING) || !is_stop_signal(sig)) {
+		resume(task, 0);
+		return;
+	}
+	/*
+	 * A group-stop: stay stopped as without memtrace, yet let the kernel
+	 * tell us about SIGCONT.  PTRACE_CONT here would run a stopped job.
+	 */
+	if (ptrace(PTRACE_LISTEN, task->tid, 0L, 0L) < 0 && errno != ESRCH)
+		perror_die("ptrace(PTRACE_LISTEN, %d)", (int)task->tid);
+}
+
+static void dispatch(struct engine *eng, pid_t tid, int status)
+{
+	struct task *task = tasks_find(eng->tasks, tid);
+	int sig, event;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (task)
+			on_task_gone(eng, task, status);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (!task)
+		task = adopt(eng, tid);
+	sig = WSTOPSIG(status);
+	event = (unsigned int)status >> 16;
+	switch (event) {
+	case 0:
+		break;
+	case PTRACE_EVENT_SECCOMP:
+		on_seccomp(eng, task);
+		return;
+	case PTRACE_EVENT_CLONE:
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		on_clone(eng, task, event);
+		resume(task, 0);
+		return;
+	case PTRACE_EVENT_EXEC:
+		task = on_exec(eng, task);
+		resume(task, 0);
+		return;
+	case PTRACE_EVENT_EXIT:
+		/* It is leaving: a call in progress will have no exit stop. */
+		task->flags |= TASK_EXITING;
+		abandon_call(eng, task);
+		resume(task, 0);
+		return;
+	case PTRACE_EVENT_STOP:
+		on_event_stop(task, sig);
+		return;
+	default:
+		resume(task, 0);
+		return;
+	}
+	if (sig == SYSCALL_STOP_SIG) {
+		on_syscall_stop(eng, task);
+		return;
+	}
+	/* A signal-delivery-stop: deliver the signal unchanged. */
+	if ((task->flags & TASK_LAUNCHING) && (sig == SIGSTOP || sig == SIGCONT)) {
+		resume(task, 0);
+		return;
+	}
+	resume(task, sig);
+}
+
+int engine_run(struct engine *eng)
+{
+	for (;;) {
+		int status;
+		pid_t tid;
+
+		if (eng->opts.kill_request && *eng->opts.kill_request && !eng->killed_all)
+			engine_kill_all(eng);
+		tid = waitpid(-1, &status, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				return 0;
+			return -errno;
+		}
+		dispatch(eng, tid, status);
+	}
+}

@@ -1,0 +1,101 @@
+/*
+ * The ptrace engine: launches the program, runs the wait loop, keeps the
+ * task and process bookkeeping, and hands every finished memory call to a
+ * sink.  The only module that calls ptrace().
+ *
+ * Launch mode (DESIGN.md, "The engine"): a seccomp filter makes only the
+ * memory calls stop; each gives a seccomp stop at entry (arguments) and
+ * one syscall-exit stop (result).  Every task of the launched program is
+ * followed, forks included, until it exits: a filtered task without a
+ * tracer would get ENOSYS from its memory calls.
+ */
+#ifndef MEMTRACE_ENGINE_H
+#define MEMTRACE_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sysdecode.h"
+#include "tasks.h"
+
+struct engine_options {
+	bool report_children; /* -f: forked processes are reported too */
+	/*
+	 * Set from a signal handler to make the loop kill every tracee
+	 * (second Ctrl-C).  May be NULL.
+	 */
+	volatile sig_atomic_t *kill_request;
+};
+
+/* One memory call, as the sink sees it. */
+struct engine_call {
+	uint64_t seq;	  /* 1, 2, ... in the order calls entered, over all tasks */
+	uint64_t time_ns; /* at entry, since engine_new() */
+	pid_t pid;
+	pid_t tid;
+	const struct sysdecode_call *call;
+	const char *fd_path; /* the mapped file, for mmap of a file; else NULL */
+	bool finished;	     /* false: the task exited or exec'd inside the call */
+	int64_t rval;
+	int err; /* positive errno, 0 on success */
+};
+
+/*
+ * What the engine reports, in the order it happens.  Only calls and execs
+ * of reported processes are passed on; every process's end is.  Any
+ * callback may be NULL.  The pointers are borrowed for the call only.
+ */
+struct engine_sink {
+	void (*call)(void *ctx, const struct engine_call *call);
+	void (*exec)(void *ctx, const struct proc *proc, uint64_t time_ns);
+	void (*proc_end)(void *ctx, const struct proc *proc, uint64_t time_ns);
+};
+
+struct engine;
+
+/* Returns a new engine, owned by the caller (engine_free). */
+struct engine *engine_new(const struct engine_options *opts, const struct engine_sink *sink,
+			  void *ctx);
+/* Frees the engine.  Tracees still alive are killed.  Accepts NULL. */
+void engine_free(struct engine *eng);
+
+/*
+ * Starts argv under the engine: fork, the child stops itself, the engine
+ * seizes it (TRACESECCOMP|TRACECLONE|TRACEFORK|TRACEVFORK|TRACEEXEC|
+ * TRACEEXIT|TRACESYSGOOD|EXITKILL), and only then does the child install
+ * the filter and exec.  Returns 0 once the child is seized; -errno when
+ * fork or PTRACE_SEIZE failed (-EPERM: ptrace not allowed here).  An exec
+ * failure shows later, through engine_exec_errno().
+ */
+int engine_launch(struct engine *eng, char *const argv[]);
+
+/*
+ * The wait loop: returns when no traced task is left.  Returns 0, or
+ * -errno if waitpid failed for another reason than ECHILD.
+ */
+int engine_run(struct engine *eng);
+
+/* pid of the launched program (0 before engine_launch). */
+pid_t engine_main_pid(const struct engine *eng);
+
+/* The launched program's wait status, once it has ended. */
+int engine_main_status(const struct engine *eng);
+
+/*
+ * After engine_run(): the errno with which the launched program could not
+ * be executed, or 0 if it was executed.
+ */
+int engine_exec_errno(const struct engine *eng);
+
+/* Every process, launched first, in order of appearance.  Borrowed. */
+struct proc *engine_procs(struct engine *eng);
+
+/* Sends SIGKILL to every traced process (die() and the second Ctrl-C). */
+void engine_kill_all(struct engine *eng);
+
+/* Nanoseconds since engine_new(). */
+uint64_t engine_now_ns(const struct engine *eng);
+
+#endif /* MEMTRACE_ENGINE_H */

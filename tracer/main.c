@@ -1,0 +1,305 @@
+/*
+ * memtrace: the command line, mode dispatch and exit status.  The only
+ * file that includes every module's header; it wires the engine to the
+ * sinks (DESIGN.md, "Architecture").
+ *
+ * Exit status (documented in README.md and `memtrace --help`):
+ *   the program's own; 128+N when it was killed by signal N;
+ *   127 when it cannot be found, 126 when it cannot be executed;
+ *   2 for a usage error or an output file that cannot be opened;
+ *   1 when tracing itself failed (ptrace refused, internal error).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "util.h"
+#include "../report/eventlog.h"
+#include "../report/text.h"
+
+#define EXIT_USAGE 2
+
+struct options {
+	bool follow_forks;
+	bool events;
+	const char *events_path; /* NULL: stderr */
+	char **argv;		 /* the program and its arguments */
+};
+
+struct session {
+	struct options opts;
+	struct engine *engine;
+	FILE *events_out;
+	struct eventlog *eventlog;
+};
+
+static struct session *current_session;
+
+/* Written by the signal handler, read by the engine loop. */
+static volatile sig_atomic_t program_pid;
+static volatile sig_atomic_t interrupt_count;
+static volatile sig_atomic_t kill_request;
+
+static void usage(FILE *out)
+{
+	(void)fputs("usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
+		    "\n"
+		    "Trace the memory system calls of PROGRAM and of every thread it starts.\n"
+		    "\n"
+		    "  -f                 report forked children too (they are always traced)\n"
+		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
+		    "  -d, --debug        print memtrace's own debugging messages\n"
+		    "  -h, --help         this help\n"
+		    "  -V, --version      memtrace's version\n"
+		    "\n"
+		    "Exit status: the program's own, 128+N if it was killed by signal N,\n"
+		    "127 if it was not found, 126 if it could not be executed, 2 for a usage\n"
+		    "error, 1 if it could not be traced.\n",
+		    out);
+}
+
+static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
+{
+	if (arg)
+		(void)fprintf(stderr, "memtrace: %s '%s'\n", what, arg);
+	else
+		(void)fprintf(stderr, "memtrace: %s\n", what);
+	usage(stderr);
+	exit(EXIT_USAGE);
+}
+
+enum { OPT_EVENTS = 256 };
+
+static void parse_options(struct options *opts, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "events", optional_argument, NULL, OPT_EVENTS },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	opterr = 0;
+	/* '+': options end at the program's name, as in strace. */
+	while ((opt = getopt_long(argc, argv, "+fdhV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			opts->follow_forks = true;
+			break;
+		case OPT_EVENTS:
+			opts->events = true;
+			opts->events_path = optarg;
+			if (optarg && !optarg[0])
+				usage_error("--events=: empty file name", NULL);
+			break;
+		case 'd':
+			debug_flag = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			(void)printf("memtrace %s\n", MEMTRACE_VERSION);
+			exit(0);
+		default:
+			if (optopt && optopt < 256) {
+				char name[3] = { '-', (char)optopt, '\0' };
+
+				usage_error("unknown option", name);
+			}
+			usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		usage_error("no program to trace", NULL);
+	opts->argv = argv + optind;
+}
+
+/* Opens an output named on the command line, or exits 2 with its name and why. */
+static FILE *open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	FILE *file;
+
+	if (fd < 0) {
+		perror_msg("cannot open '%s'", path);
+		exit(EXIT_USAGE);
+	}
+	file = fdopen(fd, "w");
+	if (!file) {
+		perror_msg("cannot open '%s'", path);
+		exit(EXIT_USAGE);
+	}
+	return file;
+}
+
+/* A buffered stream on a copy of stderr: the events are many and small. */
+static FILE *open_stderr_copy(void)
+{
+	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	FILE *file;
+
+	if (fd < 0)
+		perror_die("dup(stderr)");
+	file = fdopen(fd, "w");
+	if (!file)
+		perror_die("fdopen(stderr)");
+	return file;
+}
+
+static void sink_call(void *ctx, const struct engine_call *call)
+{
+	struct session *session = ctx;
+
+	if (session->eventlog)
+		eventlog_call(session->eventlog, call);
+}
+
+static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
+{
+	struct session *session = ctx;
+
+	if (session->eventlog)
+		eventlog_exec(session->eventlog, proc, time_ns);
+}
+
+static void sink_proc_end(void *ctx, const struct proc *proc, uint64_t time_ns)
+{
+	struct session *session = ctx;
+
+	if (session->eventlog)
+		eventlog_proc_end(session->eventlog, proc, time_ns);
+}
+
+static const struct engine_sink session_sink = {
+	.call = sink_call,
+	.exec = sink_exec,
+	.proc_end = sink_proc_end,
+};
+
+/* die()'s hook: kill every tracee (launch mode never detaches), keep what was written. */
+static void cleanup(void)
+{
+	struct session *session = current_session;
+
+	if (!session)
+		return;
+	if (session->engine)
+		engine_kill_all(session->engine);
+	if (session->events_out)
+		(void)fflush(session->events_out);
+}
+
+/*
+ * SIGINT: a terminal's Ctrl-C reaches the program too (same process
+ * group), so the first one is not forwarded; one sent to memtrace alone
+ * (kill(2): SI_USER) is.  The second kills the program.  SIGTERM and
+ * SIGHUP sent to memtrace alone are forwarded.  Only async-signal-safe
+ * calls here.
+ */
+static void on_signal(int sig, siginfo_t *info, void *uctx)
+{
+	pid_t pid = (pid_t)program_pid;
+
+	(void)uctx;
+	if (sig == SIGINT && ++interrupt_count >= 2) {
+		kill_request = 1;
+		if (pid > 0)
+			(void)kill(pid, SIGKILL);
+		return;
+	}
+	if (pid > 0 && info->si_code != SI_KERNEL)
+		(void)kill(pid, sig);
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction act;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	memset(&act, 0, sizeof(act));
+	act.sa_sigaction = on_signal;
+	/* No SA_RESTART: waitpid must return EINTR so the loop sees kill_request. */
+	act.sa_flags = SA_SIGINFO;
+	sigemptyset(&act.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (sigaction(sigs[i], &act, NULL) < 0)
+			perror_die("sigaction");
+}
+
+static int exit_status_of(int wait_status)
+{
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return WEXITSTATUS(wait_status);
+}
+
+int main(int argc, char **argv)
+{
+	static struct session session;
+	struct engine_options eopts = { 0 };
+	int err, status;
+
+	parse_options(&session.opts, argc, argv);
+	if (session.opts.events) {
+		session.events_out = session.opts.events_path ? open_output(session.opts.events_path)
+							      : open_stderr_copy();
+		/* Whole lines at once; line-buffered on a terminal, to be watched. */
+		if (isatty(fileno(session.events_out)))
+			(void)setvbuf(session.events_out, NULL, _IOLBF, 0);
+		else
+			(void)setvbuf(session.events_out, NULL, _IOFBF, 1 << 16);
+		session.eventlog = eventlog_new(session.events_out);
+	}
+
+	eopts.report_children = session.opts.follow_forks;
+	eopts.kill_request = &kill_request;
+	session.engine = engine_new(&eopts, &session_sink, &session);
+	current_session = &session;
+	set_cleanup(cleanup);
+
+	err = engine_launch(session.engine, session.opts.argv);
+	if (err < 0) {
+		errno = -err;
+		perror_msg("cannot trace '%s'%s", session.opts.argv[0],
+			   err == -EPERM ? " (ptrace not permitted here)" : "");
+		return 1;
+	}
+	program_pid = engine_main_pid(session.engine);
+	install_signal_handlers();
+
+	err = engine_run(session.engine);
+	if (err < 0) {
+		errno = -err;
+		perror_die("waitpid");
+	}
+	eventlog_free(session.eventlog);
+	session.eventlog = NULL;
+	if (session.events_out) {
+		(void)fclose(session.events_out);
+		session.events_out = NULL;
+	}
+
+	err = engine_exec_errno(session.engine);
+	if (err) {
+		error_msg("cannot execute '%s': %s", session.opts.argv[0], strerror(err));
+		engine_free(session.engine);
+		return err == ENOENT ? 127 : 126;
+	}
+	for (struct proc *proc = engine_procs(session.engine); proc; proc = proc->next)
+		if (proc->reported)
+			text_proc_summary(stderr, proc);
+	status = engine_main_status(session.engine);
+	current_session = NULL;
+	engine_free(session.engine);
+	return exit_status_of(status);
+}

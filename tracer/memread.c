@@ -1,0 +1,49 @@
+/* Tracee memory: see memread.h. */
+#include "memread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* Probed once: set when process_vm_readv is ENOSYS or EPERM here (strace ucopy.c). */
+static bool vm_readv_unusable;
+
+static int read_proc_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t got;
+	int fd, err;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	got = pread(fd, buf, len, (off_t)addr);
+	err = got < 0 ? -errno : 0;
+	(void)close(fd);
+	if (err)
+		return err == -EIO ? -EFAULT : err;
+	return (size_t)got == len ? 0 : -EFAULT;
+}
+
+int memread(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t got;
+
+	if (!vm_readv_unusable) {
+		got = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+		if (got >= 0)
+			return (size_t)got == len ? 0 : -EFAULT;
+		if (errno == ESRCH || errno == EFAULT)
+			return -errno;
+		if (errno != ENOSYS && errno != EPERM)
+			return -errno;
+		vm_readv_unusable = true;
+	}
+	return read_proc_mem(tid, addr, buf, len);
+}

@@ -1,0 +1,19 @@
+/*
+ * Reading a tracee's memory (strace's ucopy.c): process_vm_readv, and
+ * where the kernel or a sandbox refuses it, pread of /proc/PID/mem.
+ */
+#ifndef MEMTRACE_MEMREAD_H
+#define MEMTRACE_MEMREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Copies len bytes at addr in task tid's address space into buf.
+ * Returns 0, or -EFAULT (not all of it is mapped and readable), -ESRCH
+ * (the task is gone), -EPERM or -EACCES (not allowed).
+ */
+int memread(pid_t tid, uint64_t addr, void *buf, size_t len);
+
+#endif /* MEMTRACE_MEMREAD_H */

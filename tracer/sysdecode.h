@@ -1,0 +1,139 @@
+/*
+ * The memory system calls: which numbers they are on each architecture,
+ * their arguments normalized, and their flags and results as text.
+ *
+ * Pure: no pid, no ptrace.  The engine hands in what PTRACE_GET_SYSCALL_INFO
+ * (or the registers) gave; the seccomp filter and the decoder read the same
+ * tables (tracer/sysent_*.h), as strace's filter and decoders read
+ * src/linux/<arch>/syscallent.h.
+ */
+#ifndef MEMTRACE_SYSDECODE_H
+#define MEMTRACE_SYSDECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a memory call does, whatever its number or architecture. */
+enum sysdecode_kind {
+	SYSDECODE_NONE = 0, /* not a memory call */
+	SYSDECODE_MMAP,
+	SYSDECODE_MUNMAP,
+	SYSDECODE_MPROTECT,
+	SYSDECODE_PKEY_MPROTECT,
+	SYSDECODE_BRK,
+	SYSDECODE_MADVISE,
+	SYSDECODE_MREMAP,
+	SYSDECODE_SHMAT,
+	SYSDECODE_SHMDT,
+	SYSDECODE_IO_SETUP,
+	SYSDECODE_IO_DESTROY,
+	SYSDECODE_REMAP_FILE_PAGES,
+	SYSDECODE_MAP_SHADOW_STACK,
+	SYSDECODE_MSEAL,
+	SYSDECODE_NKINDS
+};
+
+/* How a table entry's raw arguments map onto the normalized ones. */
+enum sysdecode_abi {
+	SYSDECODE_ABI_NATIVE = 0, /* arguments as they are */
+	SYSDECODE_ABI_MMAP_PGOFF, /* i386 mmap2: the offset is in 4096-byte units */
+	SYSDECODE_ABI_OLD_MMAP,   /* i386 old mmap: args[0] points to six 32-bit words */
+};
+
+/* One row of a syscall table (tracer/sysent_*.h). */
+struct sysent {
+	const char *name; /* as the architecture names it: "mmap2", "mmap" */
+	enum sysdecode_kind kind;
+	enum sysdecode_abi abi;
+	unsigned char nargs;
+};
+
+/* Architectures, as seccomp and PTRACE_GET_SYSCALL_INFO name them. */
+#define SYSDECODE_ARCH_X86_64 0xc000003eU /* AUDIT_ARCH_X86_64 */
+#define SYSDECODE_ARCH_I386 0x40000003U   /* AUDIT_ARCH_I386 */
+#define SYSDECODE_X32_BIT 0x40000000U     /* __X32_SYSCALL_BIT */
+
+/*
+ * The highest x86_64 system call number known when this table was written
+ * (469, file_setattr, Linux 6.17).  The seccomp filter traces numbers above
+ * it: a memory call added later must not pass unseen.
+ */
+#define SYSDECODE_X86_64_NR_KNOWN_MAX 469
+
+/*
+ * A decoded call.  args[] is normalized to the argument list of its kind
+ * on x86_64: mmap2's offset is in bytes, 32-bit values are zero-extended
+ * except the ones that are signed (fd, pkey), which are sign-extended.
+ */
+struct sysdecode_call {
+	uint32_t arch;
+	uint64_t nr;
+	const struct sysent *ent; /* never NULL once decoded */
+	uint64_t args[6];
+};
+
+/*
+ * Looks a system call up by architecture and number.
+ * Returns the table row, or NULL when it is not a memory call (or the
+ * architecture is not one memtrace knows).  x32 numbers (x86_64 with
+ * SYSDECODE_X32_BIT set) use the x86_64 rows.
+ */
+const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr);
+
+/*
+ * Decodes the entry of a memory call into *call.
+ * Returns 0, or -ENOENT when (arch, nr) is not a memory call, or -EFAULT
+ * when the arguments live in the tracee's memory (i386 old mmap): then
+ * call->ent is set and the caller reads six 32-bit words at args[0] and
+ * passes them to sysdecode_unpack_old_mmap().
+ */
+int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr,
+		    const uint64_t args[6]);
+
+/* Completes an i386 old mmap from the six words read at its args[0]. */
+void sysdecode_unpack_old_mmap(struct sysdecode_call *call, const uint32_t words[6]);
+
+/* True if the call's file descriptor argument names a file (mmap without MAP_ANONYMOUS). */
+bool sysdecode_has_fd(const struct sysdecode_call *call);
+/* The fd argument of a call for which sysdecode_has_fd() is true. */
+int sysdecode_fd(const struct sysdecode_call *call);
+
+/* "mmap", "munmap"... the name of a kind, for summaries. */
+const char *sysdecode_kind_name(enum sysdecode_kind kind);
+
+/*
+ * The x86_64 numbers the seccomp filter must trace.  Fills nrs with up to
+ * cap numbers.  Returns how many there are (which may exceed cap).
+ */
+size_t sysdecode_x86_64_traced(uint32_t *nrs, size_t cap);
+
+/*
+ * Formatters.  Each writes at most size bytes including the NUL (nothing
+ * if size is 0) and returns the length the full text has, as snprintf does.
+ * Flags print as names joined by '|', in ascending bit order, with bits
+ * memtrace does not know as one trailing hex number (never dropped).
+ */
+size_t sysdecode_format_prot(char *buf, size_t size, uint64_t prot);
+size_t sysdecode_format_mmap_flags(char *buf, size_t size, uint64_t flags);
+size_t sysdecode_format_madvise(char *buf, size_t size, uint64_t advice);
+size_t sysdecode_format_mremap_flags(char *buf, size_t size, uint64_t flags);
+size_t sysdecode_format_shm_flags(char *buf, size_t size, uint64_t flags);
+
+/*
+ * "name(arg, arg, ...)" for a decoded call.  fd_path, when not NULL, is
+ * printed after the fd as strace -y does: 3</usr/lib/libc.so.6>.
+ */
+size_t sysdecode_format_call(char *buf, size_t size, const struct sysdecode_call *call,
+			     const char *fd_path);
+
+/*
+ * The result: an address in hex for calls that return one, a number for
+ * the others, "-1 ENOMEM (Cannot allocate memory)" for an error (err is
+ * the positive errno), and "?" when finished is false (the task vanished
+ * inside the call).
+ */
+size_t sysdecode_format_result(char *buf, size_t size, const struct sysdecode_call *call,
+			       bool finished, int64_t rval, int err);
+
+#endif /* MEMTRACE_SYSDECODE_H */

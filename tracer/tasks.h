@@ -1,0 +1,100 @@
+/*
+ * Traced tasks and processes: tid -> task -> process (strace's struct tcb).
+ *
+ * A task is one kernel thread; a process is a thread group.  Every task
+ * found by tid in O(1); processes are kept after they end, in the order
+ * they appeared, for the summary.
+ */
+#ifndef MEMTRACE_TASKS_H
+#define MEMTRACE_TASKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sysdecode.h"
+
+struct proc {
+	pid_t pid;	  /* thread group id */
+	pid_t parent_pid; /* the process that forked it; 0 for the launched one */
+	bool reported;	  /* its calls are shown: the launched process, or -f */
+	bool ended;	  /* every task of it is gone */
+	int wait_status;  /* the leader's wait status once ended */
+	unsigned int live_tasks;
+	unsigned int execs;
+	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
+	uint64_t failed;		  /* of which returned an error */
+	char *exe;			  /* the program it runs, from /proc at start and exec */
+	struct proc *next;		  /* in order of appearance */
+};
+
+/* Task states the engine acts on. */
+enum task_flags {
+	/* Its initial ptrace-stop was seen: the next EVENT_STOP is a group-stop. */
+	TASK_STARTED = 1U << 0,
+	/*
+	 * The launched child between its self-inflicted SIGSTOP and its exec:
+	 * its SIGSTOP/SIGCONT stops are memtrace's own and are swallowed.
+	 */
+	TASK_LAUNCHING = 1U << 1,
+	/* Between the entry of a memory call and its exit stop: resume with PTRACE_SYSCALL. */
+	TASK_IN_CALL = 1U << 2,
+	/* PTRACE_EVENT_EXIT seen: no exit stop will come for a call in progress. */
+	TASK_EXITING = 1U << 3,
+};
+
+struct task {
+	pid_t tid;
+	unsigned int flags;
+	struct proc *proc;
+	/* The memory call in progress (TASK_IN_CALL). */
+	struct sysdecode_call call;
+	uint64_t call_seq;
+	uint64_t call_time_ns; /* at entry, since memtrace started */
+	char *fd_path;	       /* the file mapped by the call, or NULL */
+	size_t fd_path_cap;
+	struct task *hash_next;
+};
+
+struct tasks;
+
+/* Returns a new, empty table, owned by the caller (tasks_free). */
+struct tasks *tasks_new(void);
+/* Frees the table, its tasks and its processes.  Accepts NULL. */
+void tasks_free(struct tasks *tasks);
+
+/* Returns the live task tid, or NULL if it is unknown.  Borrowed. */
+struct task *tasks_find(struct tasks *tasks, pid_t tid);
+
+/*
+ * Adds task tid to proc (whose live_tasks grows by one).  tid must not be
+ * known yet.  Returns the task, borrowed: valid until tasks_remove().
+ */
+struct task *tasks_add(struct tasks *tasks, pid_t tid, struct proc *proc);
+
+/* Forgets a task; its process's live_tasks drops by one (ended at zero). */
+void tasks_remove(struct tasks *tasks, struct task *task);
+
+/*
+ * Gives task the tid new_tid: execve from a non-leader thread takes over
+ * the leader's tid (ptrace(2), "execve(2) under ptrace").  new_tid must
+ * not be known.
+ */
+void tasks_rekey(struct tasks *tasks, struct task *task, pid_t new_tid);
+
+/* Number of live tasks. */
+size_t tasks_count(const struct tasks *tasks);
+
+/* Calls fn on every live task; fn must not add or remove tasks. */
+void tasks_for_each(struct tasks *tasks, void (*fn)(struct task *task, void *arg), void *arg);
+
+/* Returns the live process pid (found through its leader task), or NULL.  Borrowed. */
+struct proc *tasks_proc_find(struct tasks *tasks, pid_t pid);
+
+/* Adds a process; owned by the table, listed in order of appearance. */
+struct proc *tasks_proc_add(struct tasks *tasks, pid_t pid, pid_t parent_pid, bool reported);
+
+/* The first process (the launched one); follow ->next for the others. */
+struct proc *tasks_procs(struct tasks *tasks);
+
+#endif /* MEMTRACE_TASKS_H */

@@ -1,0 +1,156 @@
+/* Errors and allocation: see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool debug_flag;
+static cleanup_fn cleanup_hook;
+
+static void vmsg(const char *fmt, va_list ap, int err)
+{
+	char buf[1024];
+	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (len < 0)
+		buf[0] = '\0';
+	if (err)
+		(void)fprintf(stderr, "memtrace: %s: %s\n", buf, strerror(err));
+	else
+		(void)fprintf(stderr, "memtrace: %s\n", buf);
+}
+
+void error_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, 0);
+	va_end(ap);
+}
+
+void perror_msg(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, err);
+	va_end(ap);
+}
+
+void debug_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!debug_flag)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap, 0);
+	va_end(ap);
+}
+
+void set_cleanup(cleanup_fn fn)
+{
+	cleanup_hook = fn;
+}
+
+static void run_cleanup(void)
+{
+	cleanup_fn fn = cleanup_hook;
+
+	cleanup_hook = NULL;
+	if (fn)
+		fn();
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, 0);
+	va_end(ap);
+	run_cleanup();
+	exit(1);
+}
+
+void perror_die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap, err);
+	va_end(ap);
+	run_cleanup();
+	exit(1);
+}
+
+static void ATTRIBUTE_NORETURN die_out_of_memory(void)
+{
+	die("out of memory");
+}
+
+void *xmalloc(size_t size)
+{
+	void *ptr = malloc(size ? size : 1);
+
+	if (!ptr)
+		die_out_of_memory();
+	return ptr;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *ptr = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!ptr)
+		die_out_of_memory();
+	return ptr;
+}
+
+void *xreallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	void *res;
+
+	if (size && nmemb > SIZE_MAX / size)
+		die_out_of_memory();
+	res = realloc(ptr, nmemb && size ? nmemb * size : 1);
+	if (!res)
+		die_out_of_memory();
+	return res;
+}
+
+char *xstrdup(const char *str)
+{
+	char *res;
+
+	if (!str)
+		return NULL;
+	res = strdup(str);
+	if (!res)
+		die_out_of_memory();
+	return res;
+}
+
+void xgrowarray(void **array, size_t *capacity, size_t need, size_t elem_size)
+{
+	size_t cap = *capacity;
+
+	if (need <= cap)
+		return;
+	if (cap < 16)
+		cap = 16;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			die_out_of_memory();
+		cap *= 2;
+	}
+	*array = xreallocarray(*array, cap, elem_size);
+	*capacity = cap;
+}

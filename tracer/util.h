@@ -1,0 +1,53 @@
+/*
+ * Errors, allocation and small helpers shared by every module.
+ *
+ * Modules never print and never exit (they return -errno); only main.c,
+ * the engine's fatal paths and debug tracing use these printers.  die()
+ * runs the registered cleanup first, so that no tracee is ever left in a
+ * ptrace-stop (strace's die() -> cleanup()).
+ */
+#ifndef MEMTRACE_UTIL_H
+#define MEMTRACE_UTIL_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+#define ATTRIBUTE_FORMAT(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))
+#define ATTRIBUTE_NORETURN __attribute__((noreturn))
+#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+
+/* "memtrace: <message>\n" on stderr. */
+void error_msg(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2);
+/* "memtrace: <message>: strerror(errno)\n" on stderr. */
+void perror_msg(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2);
+/* Prints like error_msg() only when debugging was turned on. */
+void debug_msg(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2);
+extern bool debug_flag;
+
+/*
+ * Runs the cleanup hook (detach or kill every tracee, flush outputs), then
+ * prints and exits with status 1.  The hook is run at most once.
+ */
+void die(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2) ATTRIBUTE_NORETURN;
+void perror_die(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2) ATTRIBUTE_NORETURN;
+
+typedef void (*cleanup_fn)(void);
+/* Registers the single hook die() runs before exiting. */
+void set_cleanup(cleanup_fn fn);
+
+/*
+ * Allocation that cannot fail: on ENOMEM they die().  xstrdup(NULL)
+ * returns NULL.  xreallocarray() checks nmemb * size for overflow.
+ */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *str);
+
+/*
+ * Grows *array (of *capacity elements of elem_size bytes) so that it holds
+ * at least need elements; doubles, starting at 16.
+ */
+void xgrowarray(void **array, size_t *capacity, size_t need, size_t elem_size);
+
+#endif /* MEMTRACE_UTIL_H */
