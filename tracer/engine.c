@@ -480,8 +480,11 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 	child = tasks_find(eng->tasks, child_tid);
 	if (child) {
 		/* Its own first stop came first; it was created then.  Link it. */
-		if (child->proc->pid == child_tid && child->proc->parent_pid == 0)
+		if (child->proc->pid == child_tid && child->proc->parent_pid == 0) {
 			child->proc->parent_pid = task->proc->pid;
+			if (!child->proc->exe)
+				child->proc->exe = xstrdup(task->proc->exe);
+		}
 		return;
 	}
 	if (event == PTRACE_EVENT_CLONE) {

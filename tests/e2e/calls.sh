@@ -1,0 +1,22 @@
+# One of each memory call, successful and failing: every call the program
+# made appears once, with its arguments and result, and the summary
+# counts agree with the events.
+. "$E2E_DIR/lib.sh"
+
+run_memtrace "$TMP/calls" -- "$PROGRAMS/calls"
+expect_eq "exit status" "$status" 0
+check_expected "$TMP/calls.expected" "$TMP/calls.events"
+
+pid=$(sed -nE 's/^\[([0-9]+)\].*/\1/p' "$TMP/calls.expected" | head -n1)
+expect_eq "summary count = event lines" "$(summary_calls "$TMP/calls.err" "$pid")" \
+	"$(count_calls "$TMP/calls.events" "$pid")"
+grep -q "; exited with 0$" "$TMP/calls.err" || fail "no exit in the summary"
+strip_times "$TMP/calls.events" | grep -qx "\[$pid\] +++ exited with 0 +++" || fail "no exit line"
+
+# Without --events, only the summary is printed, and the count is the same.
+set +e
+"$MEMTRACE" -- "$PROGRAMS/calls" 3>/dev/null >/dev/null 2>"$TMP/plain.err"
+status=$?
+set -e
+expect_eq "exit status without --events" "$status" 0
+expect_eq "summary lines" "$(grep -c '^memtrace: \[' "$TMP/plain.err")" 1

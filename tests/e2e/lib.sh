@@ -1,0 +1,75 @@
+# Shared helpers of the end-to-end tests (sourced).  Each test runs
+# memtrace on a program and checks facts: calls, arguments, results, exit
+# statuses.  Exit 0: pass; 1: fail; 77: skip (CTest SKIP_RETURN_CODE).
+set -euo pipefail
+
+: "${MEMTRACE:?MEMTRACE must name the memtrace binary}"
+: "${PROGRAMS:?PROGRAMS must name the directory of the test programs}"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/memtrace-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# strip_times EVENTS: the --events lines without their timestamps.
+strip_times() {
+	sed -E 's/^[0-9]+\.[0-9]{6} //' "$1"
+}
+
+# check_expected EXPECTED EVENTS: every line the program expected (fd 3)
+# appears in memtrace's events exactly as many times as expected.  Prints
+# every difference, then fails if there was one.
+check_expected() {
+	local expected=$1 events=$2
+	[ -s "$expected" ] || fail "the program expected nothing ($expected is empty)"
+	strip_times "$events" >"$TMP/actual.txt"
+	awk 'NR == FNR { got[$0]++; next }
+	     { if (!want[$0]++) distinct++ }
+	     END {
+		for (line in want)
+			if (got[line] != want[line]) {
+				printf("  want %d, got %d: %s\n", want[line], got[line] + 0, line)
+				bad++
+			}
+		printf("%d distinct expected lines, %d differ\n", distinct, bad + 0)
+		exit bad > 0
+	     }' "$TMP/actual.txt" "$expected" >"$TMP/check.txt" || {
+		cat "$TMP/check.txt" >&2
+		fail "events differ from what $(basename "$expected") expected"
+	}
+}
+
+# run_memtrace OUTPUT_PREFIX ARGS...: runs memtrace with --events to
+# PREFIX.events, fd 3 to PREFIX.expected, stdout to PREFIX.out and stderr
+# to PREFIX.err; sets $status to memtrace's exit status.
+run_memtrace() {
+	local prefix=$1
+	shift
+	set +e
+	"$MEMTRACE" --events="$prefix.events" "$@" 3>"$prefix.expected" >"$prefix.out" 2>"$prefix.err"
+	status=$?
+	set -e
+}
+
+# summary_calls ERRFILE PID: the number of memory calls in PID's summary line.
+summary_calls() {
+	sed -nE "s/^memtrace: \[$2\] [^:]*: ([0-9]+) memory call.*/\1/p" "$1"
+}
+
+# count_calls EVENTS PID: the number of call lines of process PID (all threads).
+count_calls() {
+	strip_times "$1" | grep -cE "^\[$2(/[0-9]+)?\] [a-z_0-9]+\(" || true
+}

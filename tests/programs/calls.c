@@ -1,0 +1,116 @@
+/*
+ * Makes one of each memory call memtrace decodes, successful and failing,
+ * at addresses inside a PROT_NONE carveout (tools/testing/selftests/mm/
+ * merge.c), and prints the line memtrace must show for each to fd 3.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+
+#include "testutil.h"
+
+#define PAGE 4096UL
+
+static void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+int main(void)
+{
+	char path[] = "/tmp/memtrace-calls-XXXXXX";
+	char *carve, *ptr, *moved;
+	long brk0, brk1;
+	int fd, shmid;
+	void *shm;
+
+	/* Carve out 64 pages to map over, so every address below is known. */
+	carve = sys_mmap(NULL, 64 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_assert(carve != MAP_FAILED);
+	expect("mmap(NULL, %lu, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", 64 * PAGE,
+	       (void *)carve);
+
+	/*
+	 *  carve                                                    +64 pages
+	 *  |--- rw (4) ---|------------------ none -------------------|
+	 */
+	ptr = sys_mmap(carve, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS,
+		       -1, 0);
+	test_assert(ptr == carve);
+	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = %p",
+	       (void *)carve, 4 * PAGE, (void *)ptr);
+	ptr[0] = 1;
+
+	test_assert(mprotect(carve, PAGE, PROT_READ) == 0);
+	expect("mprotect(%p, %lu, PROT_READ) = 0", (void *)carve, PAGE);
+
+	test_assert(syscall(SYS_pkey_mprotect, carve + PAGE, PAGE, PROT_READ | PROT_EXEC, -1) == 0);
+	expect("pkey_mprotect(%p, %lu, PROT_READ|PROT_EXEC, -1) = 0", (void *)(carve + PAGE), PAGE);
+
+	test_assert(madvise(carve + 2 * PAGE, 2 * PAGE, MADV_DONTNEED) == 0);
+	expect("madvise(%p, %lu, MADV_DONTNEED) = 0", (void *)(carve + 2 * PAGE), 2 * PAGE);
+
+	/* An advice the kernel does not know: EINVAL, printed in hex. */
+	test_assert(madvise(carve, PAGE, 77) == -1 && errno == EINVAL);
+	expect("madvise(%p, %lu, 0x4d /* MADV_??? */) = %s", (void *)carve, PAGE,
+	       errno_result(EINVAL));
+
+	/* Shrink in place, then move elsewhere in the carveout. */
+	ptr = mremap(carve + 2 * PAGE, 2 * PAGE, PAGE, 0);
+	test_assert(ptr == carve + 2 * PAGE);
+	expect("mremap(%p, %lu, %lu, 0) = %p", (void *)(carve + 2 * PAGE), 2 * PAGE, PAGE,
+	       (void *)ptr);
+	moved = mremap(carve + 2 * PAGE, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, carve + 32 * PAGE);
+	test_assert(moved == carve + 32 * PAGE);
+	expect("mremap(%p, %lu, %lu, MREMAP_MAYMOVE|MREMAP_FIXED, %p) = %p",
+	       (void *)(carve + 2 * PAGE), PAGE, PAGE, (void *)(carve + 32 * PAGE), (void *)moved);
+
+	/* A file mapping: the path is resolved from the fd at entry. */
+	fd = mkstemp(path);
+	test_assert(fd >= 0);
+	test_assert(ftruncate(fd, 2 * PAGE) == 0);
+	ptr = sys_mmap(carve + 40 * PAGE, 2 * PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, PAGE);
+	test_assert(ptr == carve + 40 * PAGE);
+	expect("mmap(%p, %lu, PROT_READ, MAP_SHARED|MAP_FIXED, %d<%s>, %#lx) = %p",
+	       (void *)(carve + 40 * PAGE), 2 * PAGE, fd, path, PAGE, (void *)ptr);
+	test_assert(unlink(path) == 0);
+	test_assert(close(fd) == 0);
+
+	/* Failures: a zero length, a misaligned unmap, a bad fd. */
+	test_assert(sys_mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED);
+	expect("mmap(NULL, 0, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %s",
+	       errno_result(EINVAL));
+	test_assert(munmap(carve + 1, PAGE) == -1 && errno == EINVAL);
+	expect("munmap(%p, %lu) = %s", (void *)(carve + 1), PAGE, errno_result(EINVAL));
+	test_assert(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 1000, 0) == MAP_FAILED);
+	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE, 1000, 0) = %s", PAGE, errno_result(EBADF));
+
+	/* The brk heap, through the raw call (glibc caches the break). */
+	/* brk(NULL) is not unique: ld.so asked the same at start-up. */
+	brk0 = syscall(SYS_brk, 0);
+	test_assert(brk0 > 0);
+	brk1 = syscall(SYS_brk, brk0 + (long)(16 * PAGE));
+	test_assert(brk1 == brk0 + (long)(16 * PAGE));
+	expect("brk(%#lx) = %#lx", brk0 + (long)(16 * PAGE), brk1);
+	test_assert(syscall(SYS_brk, brk0) == brk0);
+	expect("brk(%#lx) = %#lx", brk0, brk0);
+
+	/* SysV shared memory. */
+	shmid = shmget(IPC_PRIVATE, 2 * PAGE, IPC_CREAT | 0600);
+	test_assert(shmid >= 0);
+	shm = shmat(shmid, NULL, SHM_RDONLY);
+	test_assert(shm != (void *)-1);
+	expect("shmat(%d, NULL, SHM_RDONLY) = %p", shmid, shm);
+	test_assert(shmdt(shm) == 0);
+	expect("shmdt(%p) = 0", shm);
+	test_assert(shmctl(shmid, IPC_RMID, NULL) == 0);
+
+	/* Unmap across several regions at once. */
+	test_assert(munmap(carve, 64 * PAGE) == 0);
+	expect("munmap(%p, %lu) = 0", (void *)carve, 64 * PAGE);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * A process tree: fork (the child maps, unmaps and exits 5), vfork + exec
+ * of this program in "exec-child" mode, and a clone(CLONE_VM) child that
+ * is a process of its own sharing the parent's memory.  Every call's
+ * expected line goes to fd 3 with the pid that makes it.
+ */
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+#define PAGE 4096UL
+
+static void map_unmap(size_t len)
+{
+	char *ptr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	test_assert(ptr != MAP_FAILED);
+	expect("mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", len,
+	       (void *)ptr);
+	test_assert(munmap(ptr, len) == 0);
+	expect("munmap(%p, %zu) = 0", (void *)ptr, len);
+}
+
+static char clone_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int clone_child(void *arg)
+{
+	(void)arg;
+	/* Shares the parent's memory: raw calls only, then a raw exit. */
+	map_unmap(3 * PAGE);
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+static void wait_for(pid_t pid, int want_exit)
+{
+	int status;
+
+	test_assert(waitpid(pid, &status, __WALL) == pid);
+	test_assert(WIFEXITED(status) && WEXITSTATUS(status) == want_exit);
+}
+
+int main(int argc, char **argv)
+{
+	pid_t pid;
+
+	if (argc > 1 && strcmp(argv[1], "exec-child") == 0) {
+		map_unmap(4 * PAGE);
+		return 6;
+	}
+	map_unmap(PAGE);
+
+	pid = fork();
+	test_assert(pid >= 0);
+	if (pid == 0) {
+		map_unmap(2 * PAGE);
+		_exit(5);
+	}
+	wait_for(pid, 5);
+
+	pid = vfork();
+	test_assert(pid >= 0);
+	if (pid == 0) {
+		execl("/proc/self/exe", argv[0], "exec-child", (char *)NULL);
+		_exit(127);
+	}
+	wait_for(pid, 6);
+
+	pid = clone(clone_child, clone_stack + sizeof(clone_stack), CLONE_VM | SIGCHLD, NULL);
+	test_assert(pid > 0);
+	wait_for(pid, 0);
+
+	map_unmap(5 * PAGE);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * A thread other than the leader calls execve: the kernel kills the other
+ * threads and the exec'ing thread takes the leader's tid (ptrace(2),
+ * "execve(2) under ptrace").
+ *
+ *   thread_exec [idle|busy]
+ *     the leader sleeps (idle) or maps and unmaps in a loop (busy, so that
+ *     it is likely inside a memory call when it is killed); a second
+ *     thread maps a page, then exec's this program in "after" mode, which
+ *     maps a page under the same pid and exits 0.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "testutil.h"
+
+#define PAGE 4096UL
+
+static char *self_path;
+
+static void *execer(void *arg)
+{
+	char *ptr = mmap(NULL, 7 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	test_assert(ptr != MAP_FAILED);
+	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", 7 * PAGE,
+	       (void *)ptr);
+	execl("/proc/self/exe", self_path, "after", (char *)NULL);
+	test_assert(!"execl");
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t thread;
+	char *ptr;
+
+	if (argc > 1 && strcmp(argv[1], "after") == 0) {
+		ptr = mmap(NULL, 9 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		test_assert(ptr != MAP_FAILED);
+		expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", 9 * PAGE,
+		       (void *)ptr);
+		dprintf(1, "after exec: pid %d tid %d\n", (int)getpid(), (int)test_gettid());
+		return 0;
+	}
+	self_path = argv[0];
+	dprintf(1, "before exec: pid %d\n", (int)getpid());
+	test_assert(pthread_create(&thread, NULL, execer, NULL) == 0);
+	if (argc > 1 && strcmp(argv[1], "busy") == 0) {
+		for (;;) {
+			ptr = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			test_assert(ptr != MAP_FAILED);
+			test_assert(munmap(ptr, PAGE) == 0);
+		}
+	}
+	for (;;)
+		pause();
+}
