@@ -12,7 +12,8 @@ void text_proc_summary(FILE *out, const struct proc *proc)
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		total += proc->calls[kind];
 	(void)fprintf(out, "memtrace: [%d] %s: %llu memory call%s", (int)proc->pid,
-		      proc->exe ? proc->exe : "?", (unsigned long long)total, total == 1 ? "" : "s");
+		      proc->exe ? proc->exe : "?", (unsigned long long)total,
+		      total == 1 ? "" : "s");
 	if (total) {
 		(void)fputs(" (", out);
 		for (int kind = 0; kind < SYSDECODE_NKINDS; kind++) {

@@ -235,7 +235,8 @@ static void resume(struct task *task, int sig)
 	int req = (task->flags & TASK_IN_CALL) ? PTRACE_SYSCALL : PTRACE_CONT;
 
 	if (ptrace(req, task->tid, 0L, (long)sig) < 0 && errno != ESRCH)
-		perror_die("ptrace(%s, %d)", req == PTRACE_SYSCALL ? "PTRACE_SYSCALL" : "PTRACE_CONT",
+		perror_die("ptrace(%s, %d)",
+			   req == PTRACE_SYSCALL ? "PTRACE_SYSCALL" : "PTRACE_CONT",
 			   (int)task->tid);
 }
 
@@ -245,8 +246,8 @@ static void resume(struct task *task, int sig)
  * the architecture then comes from the code segment, so an int $0x80 from
  * 64-bit code is taken for a 64-bit call (the kernel alone knows better).
  */
-static int get_syscall_info(struct engine *eng, struct task *task, struct __ptrace_syscall_info *info,
-			    bool at_exit)
+static int get_syscall_info(struct engine *eng, struct task *task,
+			    struct __ptrace_syscall_info *info, bool at_exit)
 {
 	struct user_regs_struct regs;
 

@@ -251,8 +251,9 @@ int main(int argc, char **argv)
 
 	parse_options(&session.opts, argc, argv);
 	if (session.opts.events) {
-		session.events_out = session.opts.events_path ? open_output(session.opts.events_path)
-							      : open_stderr_copy();
+		session.events_out = session.opts.events_path
+					     ? open_output(session.opts.events_path)
+					     : open_stderr_copy();
 		/* Whole lines at once; line-buffered on a terminal, to be watched. */
 		if (isatty(fileno(session.events_out)))
 			(void)setvbuf(session.events_out, NULL, _IOLBF, 0);

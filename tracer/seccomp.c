@@ -56,12 +56,12 @@ void seccomp_build(struct seccomp_prog *prog)
 	emit(prog, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, SYSDECODE_X32_BIT,
 						(unsigned char)(trace_idx - prog->len - 1), 0));
 	for (size_t i = 0; i < count; i++)
-		emit(prog, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i],
-							(unsigned char)(trace_idx - prog->len - 1),
-							0));
-	emit(prog, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
-						SYSDECODE_X86_64_NR_KNOWN_MAX,
-						(unsigned char)(trace_idx - prog->len - 1), 0));
+		emit(prog,
+		     (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i],
+						  (unsigned char)(trace_idx - prog->len - 1), 0));
+	emit(prog,
+	     (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, SYSDECODE_X86_64_NR_KNOWN_MAX,
+					  (unsigned char)(trace_idx - prog->len - 1), 0));
 	emit(prog, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 	emit(prog, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
 	assert(prog->len == total);
@@ -76,8 +76,8 @@ int seccomp_install(const struct seccomp_prog *prog)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
-		    &fprog) == 0)
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &fprog) ==
+	    0)
 		return 0;
 	/* Kernels before 4.17 do not know the flag: install without it. */
 	if (errno != EINVAL)

@@ -75,8 +75,7 @@ static bool arg_is_signed_int(enum sysdecode_kind kind, unsigned int idx)
 	}
 }
 
-int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr,
-		    const uint64_t args[6])
+int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr, const uint64_t args[6])
 {
 	const struct sysent *ent = sysdecode_lookup(arch, nr);
 	bool narrow = arch_is_32bit(arch, nr);
@@ -221,8 +220,12 @@ static void sb_bits(struct strbuf *sb, const struct xlat *table, size_t count, u
 }
 
 static const struct xlat prot_bits[] = {
-	{ 0x1, "PROT_READ" },	     { 0x2, "PROT_WRITE" },	    { 0x4, "PROT_EXEC" },
-	{ 0x8, "PROT_SEM" },	     { 0x01000000, "PROT_GROWSDOWN" }, { 0x02000000, "PROT_GROWSUP" },
+	{ 0x1, "PROT_READ" },
+	{ 0x2, "PROT_WRITE" },
+	{ 0x4, "PROT_EXEC" },
+	{ 0x8, "PROT_SEM" },
+	{ 0x01000000, "PROT_GROWSDOWN" },
+	{ 0x02000000, "PROT_GROWSUP" },
 };
 
 size_t sysdecode_format_prot(char *buf, size_t size, uint64_t prot)
@@ -248,13 +251,13 @@ static const struct xlat map_types[] = {
 
 /* Ascending bit order (include/uapi/asm-generic/mman-common.h, asm/mman.h). */
 static const struct xlat map_bits[] = {
-	{ 0x10, "MAP_FIXED" },		  { 0x20, "MAP_ANONYMOUS" },
-	{ 0x40, "MAP_32BIT" },		  { 0x100, "MAP_GROWSDOWN" },
-	{ 0x800, "MAP_DENYWRITE" },	  { 0x1000, "MAP_EXECUTABLE" },
-	{ 0x2000, "MAP_LOCKED" },	  { 0x4000, "MAP_NORESERVE" },
-	{ 0x8000, "MAP_POPULATE" },	  { 0x10000, "MAP_NONBLOCK" },
-	{ 0x20000, "MAP_STACK" },	  { 0x40000, "MAP_HUGETLB" },
-	{ 0x80000, "MAP_SYNC" },	  { 0x100000, "MAP_FIXED_NOREPLACE" },
+	{ 0x10, "MAP_FIXED" },	    { 0x20, "MAP_ANONYMOUS" },
+	{ 0x40, "MAP_32BIT" },	    { 0x100, "MAP_GROWSDOWN" },
+	{ 0x800, "MAP_DENYWRITE" }, { 0x1000, "MAP_EXECUTABLE" },
+	{ 0x2000, "MAP_LOCKED" },   { 0x4000, "MAP_NORESERVE" },
+	{ 0x8000, "MAP_POPULATE" }, { 0x10000, "MAP_NONBLOCK" },
+	{ 0x20000, "MAP_STACK" },   { 0x40000, "MAP_HUGETLB" },
+	{ 0x80000, "MAP_SYNC" },    { 0x100000, "MAP_FIXED_NOREPLACE" },
 };
 
 #define MAP_HUGETLB_BIT 0x40000U
@@ -263,10 +266,10 @@ static const struct xlat map_bits[] = {
 #define MAP_UNINITIALIZED_BIT 0x4000000U
 
 static const struct xlat huge_sizes[] = {
-	{ 16, "MAP_HUGE_64KB" },  { 19, "MAP_HUGE_512KB" }, { 20, "MAP_HUGE_1MB" },
-	{ 21, "MAP_HUGE_2MB" },	  { 23, "MAP_HUGE_8MB" },   { 24, "MAP_HUGE_16MB" },
-	{ 25, "MAP_HUGE_32MB" },  { 28, "MAP_HUGE_256MB" }, { 29, "MAP_HUGE_512MB" },
-	{ 30, "MAP_HUGE_1GB" },	  { 31, "MAP_HUGE_2GB" },   { 34, "MAP_HUGE_16GB" },
+	{ 16, "MAP_HUGE_64KB" }, { 19, "MAP_HUGE_512KB" }, { 20, "MAP_HUGE_1MB" },
+	{ 21, "MAP_HUGE_2MB" },	 { 23, "MAP_HUGE_8MB" },   { 24, "MAP_HUGE_16MB" },
+	{ 25, "MAP_HUGE_32MB" }, { 28, "MAP_HUGE_256MB" }, { 29, "MAP_HUGE_512MB" },
+	{ 30, "MAP_HUGE_1GB" },	 { 31, "MAP_HUGE_2GB" },   { 34, "MAP_HUGE_16GB" },
 };
 
 size_t sysdecode_format_mmap_flags(char *buf, size_t size, uint64_t flags)
@@ -340,15 +343,20 @@ size_t sysdecode_format_mmap_flags(char *buf, size_t size, uint64_t flags)
 
 /* include/uapi/asm-generic/mman-common.h */
 static const struct xlat madv_names[] = {
-	{ 0, "MADV_NORMAL" },	       { 1, "MADV_RANDOM" },	      { 2, "MADV_SEQUENTIAL" },
-	{ 3, "MADV_WILLNEED" },	       { 4, "MADV_DONTNEED" },	      { 8, "MADV_FREE" },
-	{ 9, "MADV_REMOVE" },	       { 10, "MADV_DONTFORK" },	      { 11, "MADV_DOFORK" },
-	{ 12, "MADV_MERGEABLE" },      { 13, "MADV_UNMERGEABLE" },    { 14, "MADV_HUGEPAGE" },
-	{ 15, "MADV_NOHUGEPAGE" },     { 16, "MADV_DONTDUMP" },	      { 17, "MADV_DODUMP" },
-	{ 18, "MADV_WIPEONFORK" },     { 19, "MADV_KEEPONFORK" },     { 20, "MADV_COLD" },
-	{ 21, "MADV_PAGEOUT" },	       { 22, "MADV_POPULATE_READ" },  { 23, "MADV_POPULATE_WRITE" },
-	{ 24, "MADV_DONTNEED_LOCKED" }, { 25, "MADV_COLLAPSE" },	      { 100, "MADV_HWPOISON" },
-	{ 101, "MADV_SOFT_OFFLINE" },  { 102, "MADV_GUARD_INSTALL" }, { 103, "MADV_GUARD_REMOVE" },
+	{ 0, "MADV_NORMAL" },	       { 1, "MADV_RANDOM" },
+	{ 2, "MADV_SEQUENTIAL" },      { 3, "MADV_WILLNEED" },
+	{ 4, "MADV_DONTNEED" },	       { 8, "MADV_FREE" },
+	{ 9, "MADV_REMOVE" },	       { 10, "MADV_DONTFORK" },
+	{ 11, "MADV_DOFORK" },	       { 12, "MADV_MERGEABLE" },
+	{ 13, "MADV_UNMERGEABLE" },    { 14, "MADV_HUGEPAGE" },
+	{ 15, "MADV_NOHUGEPAGE" },     { 16, "MADV_DONTDUMP" },
+	{ 17, "MADV_DODUMP" },	       { 18, "MADV_WIPEONFORK" },
+	{ 19, "MADV_KEEPONFORK" },     { 20, "MADV_COLD" },
+	{ 21, "MADV_PAGEOUT" },	       { 22, "MADV_POPULATE_READ" },
+	{ 23, "MADV_POPULATE_WRITE" }, { 24, "MADV_DONTNEED_LOCKED" },
+	{ 25, "MADV_COLLAPSE" },       { 100, "MADV_HWPOISON" },
+	{ 101, "MADV_SOFT_OFFLINE" },  { 102, "MADV_GUARD_INSTALL" },
+	{ 103, "MADV_GUARD_REMOVE" },
 };
 
 size_t sysdecode_format_madvise(char *buf, size_t size, uint64_t advice)

@@ -38,7 +38,7 @@ enum sysdecode_kind {
 enum sysdecode_abi {
 	SYSDECODE_ABI_NATIVE = 0, /* arguments as they are */
 	SYSDECODE_ABI_MMAP_PGOFF, /* i386 mmap2: the offset is in 4096-byte units */
-	SYSDECODE_ABI_OLD_MMAP,   /* i386 old mmap: args[0] points to six 32-bit words */
+	SYSDECODE_ABI_OLD_MMAP,	  /* i386 old mmap: args[0] points to six 32-bit words */
 };
 
 /* One row of a syscall table (tracer/sysent_*.h). */
@@ -51,8 +51,8 @@ struct sysent {
 
 /* Architectures, as seccomp and PTRACE_GET_SYSCALL_INFO name them. */
 #define SYSDECODE_ARCH_X86_64 0xc000003eU /* AUDIT_ARCH_X86_64 */
-#define SYSDECODE_ARCH_I386 0x40000003U   /* AUDIT_ARCH_I386 */
-#define SYSDECODE_X32_BIT 0x40000000U     /* __X32_SYSCALL_BIT */
+#define SYSDECODE_ARCH_I386 0x40000003U	  /* AUDIT_ARCH_I386 */
+#define SYSDECODE_X32_BIT 0x40000000U	  /* __X32_SYSCALL_BIT */
 
 /*
  * The highest x86_64 system call number known when this table was written

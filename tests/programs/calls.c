@@ -38,10 +38,11 @@ int main(void)
 	 *  carve                                                    +64 pages
 	 *  |--- rw (4) ---|------------------ none -------------------|
 	 */
-	ptr = sys_mmap(carve, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS,
-		       -1, 0);
+	ptr = sys_mmap(carve, 4 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
 	test_assert(ptr == carve);
-	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = %p",
+	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = "
+	       "%p",
 	       (void *)carve, 4 * PAGE, (void *)ptr);
 	ptr[0] = 1;
 
@@ -64,7 +65,8 @@ int main(void)
 	test_assert(ptr == carve + 2 * PAGE);
 	expect("mremap(%p, %lu, %lu, 0) = %p", (void *)(carve + 2 * PAGE), 2 * PAGE, PAGE,
 	       (void *)ptr);
-	moved = mremap(carve + 2 * PAGE, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, carve + 32 * PAGE);
+	moved = mremap(carve + 2 * PAGE, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       carve + 32 * PAGE);
 	test_assert(moved == carve + 32 * PAGE);
 	expect("mremap(%p, %lu, %lu, MREMAP_MAYMOVE|MREMAP_FIXED, %p) = %p",
 	       (void *)(carve + 2 * PAGE), PAGE, PAGE, (void *)(carve + 32 * PAGE), (void *)moved);

@@ -59,7 +59,8 @@ int main(void)
 	args = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1,
 		    0);
 	test_assert(args != MAP_FAILED);
-	expect("mmap(NULL, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_32BIT, -1, 0) = %p",
+	expect("mmap(NULL, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_32BIT, -1, 0) "
+	       "= %p",
 	       PAGE, (void *)args);
 	args[0] = 0;
 	args[1] = 3 * PAGE;
@@ -70,7 +71,8 @@ int main(void)
 	ret = int80(90, (long)(uintptr_t)args, 0, 0, 0, 0, 0);
 	test_assert(ret > 0 && ret < 0x100000000L);
 	addr = (uint32_t)ret;
-	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#x", 3 * PAGE, addr);
+	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#x", 3 * PAGE,
+	       addr);
 
 	/* A failing i386 call: its error is decoded like a 64-bit one. */
 	ret = int80(91, addr + 1, PAGE, 0, 0, 0, 0);

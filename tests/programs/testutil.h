@@ -16,15 +16,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define test_assert(cond)                                                                        \
-	do {                                                                                     \
-		if (!(cond))                                                                     \
-			test_failed(__FILE__, __LINE__, #cond, errno);                          \
+#define test_assert(cond)                                              \
+	do {                                                           \
+		if (!(cond))                                           \
+			test_failed(__FILE__, __LINE__, #cond, errno); \
 	} while (0)
 
 /* Prints "FAILED at file:line: !(cond) errno: ..." and exits 1. */
-void test_failed(const char *file, int line, const char *cond, int err)
-	__attribute__((noreturn));
+void test_failed(const char *file, int line, const char *cond, int err) __attribute__((noreturn));
 
 /* Exits 77, the skip status, after saying why on stderr. */
 void test_skip(const char *why) __attribute__((noreturn));

@@ -40,8 +40,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "after") == 0) {
 		ptr = mmap(NULL, 9 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		test_assert(ptr != MAP_FAILED);
-		expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", 9 * PAGE,
-		       (void *)ptr);
+		expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p",
+		       9 * PAGE, (void *)ptr);
 		dprintf(1, "after exec: pid %d tid %d\n", (int)getpid(), (int)test_gettid());
 		return 0;
 	}

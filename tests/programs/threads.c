@@ -23,11 +23,12 @@ static void *worker(void *arg)
 
 	pthread_barrier_wait(&start_line);
 	for (int i = 0; i < ITERATIONS; i++) {
-		char *ptr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-				 0);
+		char *ptr =
+			mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		test_assert(ptr != MAP_FAILED);
-		expect("mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p",
+		expect("mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		       "%p",
 		       len, (void *)ptr);
 		ptr[len - 1] = (char)i;
 		test_assert(mprotect(ptr, PAGE, PROT_READ) == 0);
