@@ -4,7 +4,8 @@
  * filter traces every foreign-architecture call; these are the ones that
  * are decoded and reported.  ipc(2)'s SHMAT multiplexing is not decoded.
  */
-/* clang-format off: one row per line, as in strace's syscallent.h */
+/* One row per line, as in strace's syscallent.h. */
+/* clang-format off */
 [45] = { "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1 },
 [90] = { "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_OLD_MMAP, 1 },
 [91] = { "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE, 2 },
@@ -19,4 +20,3 @@
 [397] = { "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE, 3 },
 [398] = { "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE, 1 },
 [462] = { "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE, 3 },
-/* clang-format on */

@@ -3,7 +3,8 @@
  * Only the calls that create, remove, re-protect, move or advise mappings
  * are listed; every other number is ALLOWed by the seccomp filter.
  */
-/* clang-format off: one row per line, as in strace's syscallent.h */
+/* One row per line, as in strace's syscallent.h. */
+/* clang-format off */
 [9] = { "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE, 6 },
 [10] = { "mprotect", SYSDECODE_MPROTECT, SYSDECODE_ABI_NATIVE, 3 },
 [11] = { "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE, 2 },
@@ -18,4 +19,3 @@
 [329] = { "pkey_mprotect", SYSDECODE_PKEY_MPROTECT, SYSDECODE_ABI_NATIVE, 4 },
 [453] = { "map_shadow_stack", SYSDECODE_MAP_SHADOW_STACK, SYSDECODE_ABI_NATIVE, 3 },
 [462] = { "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE, 3 },
-/* clang-format on */
