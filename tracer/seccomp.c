@@ -67,22 +67,37 @@ void seccomp_build(struct seccomp_prog *prog)
 	assert(prog->len == total);
 }
 
+static int install(struct sock_fprog *fprog)
+{
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, fprog) ==
+	    0)
+		return 0;
+	/* Kernels before 4.17 do not know the flag: install without it. */
+	if (errno != EINVAL)
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, fprog) < 0)
+		return -errno;
+	return 0;
+}
+
 int seccomp_install(const struct seccomp_prog *prog)
 {
 	struct sock_fprog fprog = {
 		.len = prog->len,
 		.filter = (struct sock_filter *)prog->insns,
 	};
+	int err;
 
+	/*
+	 * With CAP_SYS_ADMIN a filter needs no PR_SET_NO_NEW_PRIVS, and
+	 * without it set-user-ID programs run as they would untraced (a root
+	 * tracer does not stop them from gaining privileges either).  Others
+	 * must set it first (seccomp(2), "EACCES").
+	 */
+	err = install(&fprog);
+	if (err != -EACCES)
+		return err;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &fprog) ==
-	    0)
-		return 0;
-	/* Kernels before 4.17 do not know the flag: install without it. */
-	if (errno != EINVAL)
-		return -errno;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
-		return -errno;
-	return 0;
+	return install(&fprog);
 }

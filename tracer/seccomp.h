@@ -30,10 +30,12 @@ struct seccomp_prog {
 void seccomp_build(struct seccomp_prog *prog);
 
 /*
- * Installs prog in the calling task (PR_SET_NO_NEW_PRIVS, then seccomp(2)
- * with SECCOMP_FILTER_FLAG_SPEC_ALLOW where the kernel has it, so that the
+ * Installs prog in the calling task with seccomp(2), first without
+ * PR_SET_NO_NEW_PRIVS (allowed with CAP_SYS_ADMIN: set-user-ID programs
+ * then run as they would untraced), then with it.  Uses
+ * SECCOMP_FILTER_FLAG_SPEC_ALLOW where the kernel has it, so that the
  * traced program does not pay for the speculative store bypass mitigation
- * that a filter turns on by default).  Async-signal-safe: runs in the
+ * that a filter turns on by default.  Async-signal-safe: runs in the
  * child between fork and exec.
  * Returns 0 or -errno (-EINVAL, -EACCES, -ENOSYS from the kernel).
  */
