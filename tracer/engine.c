@@ -17,12 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "memread.h"
 #include "seccomp.h"
 #include "util.h"
@@ -74,6 +73,8 @@ struct engine *engine_new(const struct engine_options *opts, const struct engine
 	eng->ctx = ctx;
 	eng->tasks = tasks_new();
 	eng->exec_err_fd = -1;
+	/* For the tests of the fallback: behave as on a kernel before 5.3. */
+	eng->syscall_info_missing = getenv("MEMTRACE_TEST_NO_SYSCALL_INFO") != NULL;
 	(void)clock_gettime(CLOCK_MONOTONIC, &eng->start);
 	return eng;
 }
@@ -240,16 +241,26 @@ static void resume(struct task *task, int sig)
 			   (int)task->tid);
 }
 
+/* Reads the registers of a stopped task.  Returns 0, or -ESRCH if it is gone. */
+static int get_regs(struct task *task, struct arch_regs *regs)
+{
+	if (ptrace(PTRACE_GETREGS, task->tid, 0L, &regs->raw) == 0)
+		return 0;
+	if (errno == ESRCH)
+		return -ESRCH;
+	perror_die("ptrace(PTRACE_GETREGS, %d)", (int)task->tid);
+}
+
 /*
  * Fills info for the current stop.  Returns 0, or -ESRCH if the task is
- * gone.  Without PTRACE_GET_SYSCALL_INFO, rebuilds it from the registers:
- * the architecture then comes from the code segment, so an int $0x80 from
- * 64-bit code is taken for a 64-bit call (the kernel alone knows better).
+ * gone.  Without PTRACE_GET_SYSCALL_INFO (Linux < 5.3), rebuilds it from
+ * the registers (arch_regs_syscall() says what is then lost).
  */
 static int get_syscall_info(struct engine *eng, struct task *task,
 			    struct __ptrace_syscall_info *info, bool at_exit)
 {
-	struct user_regs_struct regs;
+	struct arch_regs regs;
+	bool is_error;
 
 	if (!eng->syscall_info_missing) {
 		long len = ptrace(PTRACE_GET_SYSCALL_INFO, task->tid, (void *)sizeof(*info), info);
@@ -265,36 +276,16 @@ static int get_syscall_info(struct engine *eng, struct task *task,
 		eng->syscall_info_missing = true;
 		debug_msg("PTRACE_GET_SYSCALL_INFO unsupported: using the registers");
 	}
-	if (ptrace(PTRACE_GETREGS, task->tid, 0L, &regs) < 0) {
-		if (errno == ESRCH)
-			return -ESRCH;
-		perror_die("ptrace(PTRACE_GETREGS, %d)", (int)task->tid);
-	}
+	if (get_regs(task, &regs) < 0)
+		return -ESRCH;
 	memset(info, 0, sizeof(*info));
-	if (regs.cs == 0x23) {
-		info->arch = SYSDECODE_ARCH_I386;
-		info->seccomp.args[0] = regs.rbx;
-		info->seccomp.args[1] = regs.rcx;
-		info->seccomp.args[2] = regs.rdx;
-		info->seccomp.args[3] = regs.rsi;
-		info->seccomp.args[4] = regs.rdi;
-		info->seccomp.args[5] = regs.rbp;
-	} else {
-		info->arch = SYSDECODE_ARCH_X86_64;
-		info->seccomp.args[0] = regs.rdi;
-		info->seccomp.args[1] = regs.rsi;
-		info->seccomp.args[2] = regs.rdx;
-		info->seccomp.args[3] = regs.r10;
-		info->seccomp.args[4] = regs.r8;
-		info->seccomp.args[5] = regs.r9;
-	}
+	arch_regs_syscall(&regs, &info->arch, &info->seccomp.nr, info->seccomp.args);
 	if (at_exit) {
 		info->op = PTRACE_SYSCALL_INFO_EXIT;
-		info->exit.rval = (int64_t)regs.rax;
-		info->exit.is_error = regs.rax >= (unsigned long long)-4095;
+		arch_regs_result(&regs, &info->exit.rval, &is_error);
+		info->exit.is_error = is_error;
 	} else {
 		info->op = PTRACE_SYSCALL_INFO_SECCOMP;
-		info->seccomp.nr = regs.orig_rax;
 	}
 	return 0;
 }
@@ -402,38 +393,29 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 
 /*
  * The flags of the clone that just made a new task, from the parent's
- * registers at its PTRACE_EVENT_CLONE stop (arch/x86/kernel/process.c:
- * clone takes them in the first argument, clone3 in the first word of
- * struct clone_args).  Returns -1 when they cannot be read.
+ * registers at its PTRACE_EVENT_CLONE stop.  Returns -1 when they cannot
+ * be read.
  */
 static long long clone_flags(struct engine *eng, struct task *parent)
 {
-	struct user_regs_struct regs;
 	struct __ptrace_syscall_info info;
-	bool i386 = false;
-	uint64_t flags64;
-	uint64_t nr;
+	struct arch_regs regs;
+	uint64_t nr, args[6], flags, flags_addr;
+	uint32_t arch;
+	int where;
 
-	if (ptrace(PTRACE_GETREGS, parent->tid, 0L, &regs) < 0)
+	if (get_regs(parent, &regs) < 0)
 		return -1;
+	arch_regs_syscall(&regs, &arch, &nr, args);
+	/* The registers cannot tell an int $0x80 clone from 64-bit code: the kernel can. */
 	if (!eng->syscall_info_missing &&
 	    ptrace(PTRACE_GET_SYSCALL_INFO, parent->tid, (void *)sizeof(info), &info) > 0)
-		i386 = info.arch == SYSDECODE_ARCH_I386;
-	else
-		i386 = regs.cs == 0x23;
-	nr = regs.orig_rax;
-	if (i386) {
-		if (nr == 120) /* clone(flags, ...) */
-			return (long long)(uint32_t)regs.rbx;
-		if (nr == 435 && memread(parent->tid, (uint32_t)regs.rbx, &flags64, 8) == 0)
-			return (long long)flags64;
-		return -1;
-	}
-	nr &= ~(uint64_t)SYSDECODE_X32_BIT;
-	if (nr == SYS_clone)
-		return (long long)regs.rdi;
-	if (nr == SYS_clone3 && memread(parent->tid, regs.rdi, &flags64, 8) == 0)
-		return (long long)flags64;
+		arch = info.arch;
+	where = arch_clone_flags(arch, nr, args, &flags, &flags_addr);
+	if (where == 0)
+		return (long long)flags;
+	if (where == 1 && memread(parent->tid, flags_addr, &flags, sizeof(flags)) == 0)
+		return (long long)flags;
 	return -1;
 }
 

@@ -54,10 +54,16 @@ size_t sysdecode_x86_64_traced(uint32_t *nrs, size_t cap)
 	return count;
 }
 
-static bool arch_is_32bit(uint32_t arch, uint64_t nr)
+/*
+ * Whether the kernel reads only the low 32 bits of each argument register.
+ * Only i386 does: x32 calls go through the x86_64 entry and sys_mmap() and
+ * friends take the 64-bit registers whole (arch/x86/entry/syscall_x32.c),
+ * so x32's 64-bit off_t arrives in one register.  Narrowing x32 arguments
+ * too would cut an mmap offset past 4 GiB.
+ */
+static bool arch_is_32bit(uint32_t arch)
 {
-	return arch == SYSDECODE_ARCH_I386 ||
-	       (arch == SYSDECODE_ARCH_X86_64 && (nr & SYSDECODE_X32_BIT));
+	return arch == SYSDECODE_ARCH_I386;
 }
 
 /* Which arguments of each kind are signed ints (file descriptors, pkeys). */
@@ -78,7 +84,7 @@ static bool arg_is_signed_int(enum sysdecode_kind kind, unsigned int idx)
 int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr, const uint64_t args[6])
 {
 	const struct sysent *ent = sysdecode_lookup(arch, nr);
-	bool narrow = arch_is_32bit(arch, nr);
+	bool narrow = arch_is_32bit(arch);
 
 	memset(call, 0, sizeof(*call));
 	call->arch = arch;
@@ -115,8 +121,9 @@ void sysdecode_unpack_old_mmap(struct sysdecode_call *call, const uint32_t words
 
 bool sysdecode_has_fd(const struct sysdecode_call *call)
 {
+	/* The kernel takes the fd as an unsigned int (fget()), as sysdecode_fd() does. */
 	return call->ent && call->ent->kind == SYSDECODE_MMAP &&
-	       !(call->args[3] & MAP_ANONYMOUS_BIT) && (int64_t)call->args[4] >= 0;
+	       !(call->args[3] & MAP_ANONYMOUS_BIT) && (int)call->args[4] >= 0;
 }
 
 int sysdecode_fd(const struct sysdecode_call *call)

@@ -63,8 +63,9 @@ struct sysent {
 
 /*
  * A decoded call.  args[] is normalized to the argument list of its kind
- * on x86_64: mmap2's offset is in bytes, 32-bit values are zero-extended
- * except the ones that are signed (fd, pkey), which are sign-extended.
+ * on x86_64: mmap2's offset is in bytes, i386's 32-bit values are
+ * zero-extended except the ones that are signed (fd, pkey), which are
+ * sign-extended.  x32 arguments stay 64-bit, as the kernel reads them.
  */
 struct sysdecode_call {
 	uint32_t arch;

@@ -20,3 +20,8 @@ status=$?
 set -e
 expect_eq "exit status without --events" "$status" 0
 expect_eq "summary lines" "$(grep -c '^memtrace: \[' "$TMP/plain.err")" 1
+
+# The same through the registers, as on a kernel without PTRACE_GET_SYSCALL_INFO.
+MEMTRACE_TEST_NO_SYSCALL_INFO=1 run_memtrace "$TMP/regs" -- "$PROGRAMS/calls"
+expect_eq "exit status (registers)" "$status" 0
+check_expected "$TMP/regs.expected" "$TMP/regs.events"
