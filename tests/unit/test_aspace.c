@@ -1,0 +1,618 @@
+/*
+ * Unit tests of the address-space model (tracer/aspace.c), no ptrace:
+ * table-driven cases with the expected layout after each step (perf's
+ * tests/maps.c), an ASCII picture above each (selftests/mm/merge.c), and
+ * a long random sequence checked page by page against a plain array.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <cmocka.h>
+
+#include "aspace.h"
+
+#define PAGE ASPACE_PAGE_SIZE
+#define BASE 0x10000000ULL
+#define P(n) (BASE + (uint64_t)(n)*PAGE)
+
+struct want {
+	uint64_t start;
+	uint64_t end;
+	unsigned int prot;
+	uint64_t origin_seq;
+};
+
+/* Checks the whole layout; on a mismatch prints "expected" and "got" lists. */
+static void check_layout(const struct aspace *as, const struct want *want, size_t nwant)
+{
+	const struct aspace_region *region;
+	size_t idx = 0;
+	bool ok = aspace_count(as) == nwant;
+
+	for (region = aspace_first_from(as, 0); region && ok; region = aspace_next(as, region)) {
+		if (idx >= nwant || region->start != want[idx].start ||
+		    region->end != want[idx].end || region->prot != want[idx].prot ||
+		    region->origin.seq != want[idx].origin_seq)
+			ok = false;
+		idx++;
+	}
+	if (ok)
+		return;
+	print_error("Expected:\n");
+	for (size_t i = 0; i < nwant; i++)
+		print_error("  %#llx-%#llx prot %u origin #%llu\n",
+			    (unsigned long long)want[i].start, (unsigned long long)want[i].end,
+			    want[i].prot, (unsigned long long)want[i].origin_seq);
+	print_error("Got:\n");
+	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region))
+		print_error("  %#llx-%#llx prot %u origin #%llu\n",
+			    (unsigned long long)region->start, (unsigned long long)region->end,
+			    region->prot, (unsigned long long)region->origin.seq);
+	fail();
+}
+
+#define CHECK(as, ...)                                                     \
+	do {                                                               \
+		const struct want want_[] = { __VA_ARGS__ };               \
+		check_layout(as, want_, sizeof(want_) / sizeof(want_[0])); \
+	} while (0)
+
+static struct aspace_event ev(uint64_t seq)
+{
+	struct aspace_event event = { .seq = seq, .tid = 100, .kind = ASPACE_ORIGIN_CALL };
+
+	return event;
+}
+
+static const struct aspace_region anon_rw = { .prot = PROT_READ | PROT_WRITE };
+static const struct aspace_region anon_none = { .prot = PROT_NONE };
+
+static int setup(void **state)
+{
+	*state = aspace_new();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	aspace_free(*state);
+	return 0;
+}
+
+static void map(struct aspace *as, uint64_t seq, uint64_t start, uint64_t npages,
+		const struct aspace_region *tmpl, struct aspace_changes *changes)
+{
+	struct aspace_event event = ev(seq);
+
+	aspace_map(as, &event, start, npages * PAGE, tmpl, changes);
+}
+
+/*
+ * Unmap inside one region, across its start, across its end:
+ *
+ *   #1  |0 1 2 3 4 5 6 7 8 9|
+ *   unmap 3-4:    |0 1 2|   |5 6 7 8 9|
+ *   unmap 0 (and the hole before it): |1 2|   |5 ...
+ *   unmap 8-10 (past the end):        ...  |5 6 7|
+ */
+static void test_unmap_splits(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+	struct aspace_event event = ev(2);
+
+	map(as, 1, P(0), 10, &anon_rw, NULL);
+	CHECK(as, { P(0), P(10), 3, 1 });
+
+	aspace_unmap(as, &event, P(3), 2 * PAGE, &changes);
+	CHECK(as, { P(0), P(3), 3, 1 }, { P(5), P(10), 3, 1 });
+	assert_int_equal(changes.count, 1);
+	assert_int_equal(changes.pieces[0].kind, ASPACE_PIECE_UNMAPPED);
+	assert_int_equal(changes.pieces[0].origin_seq, 1);
+	assert_int_equal(changes.pieces[0].origin_left, 8 * PAGE);
+	assert_int_equal(changes.pieces[0].origin_total, 10 * PAGE);
+
+	aspace_changes_reset(&changes);
+	aspace_unmap(as, &event, P(-1), 2 * PAGE, &changes);
+	CHECK(as, { P(1), P(3), 3, 1 }, { P(5), P(10), 3, 1 });
+
+	aspace_unmap(as, &event, P(8), 3 * PAGE, NULL);
+	CHECK(as, { P(1), P(3), 3, 1 }, { P(5), P(8), 3, 1 });
+
+	/* Unmapping nothing changes nothing. */
+	aspace_changes_reset(&changes);
+	aspace_unmap(as, &event, P(20), PAGE, &changes);
+	assert_int_equal(changes.count, 0);
+	CHECK(as, { P(1), P(3), 3, 1 }, { P(5), P(8), 3, 1 });
+
+	/* Unmap across both regions and the hole: the last bytes of #1 go. */
+	aspace_changes_reset(&changes);
+	aspace_unmap(as, &event, P(0), 10 * PAGE, &changes);
+	assert_int_equal(aspace_count(as), 0);
+	assert_int_equal(changes.count, 2);
+	assert_int_equal(changes.pieces[1].origin_left, 0);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * MAP_FIXED over several regions replaces them, recording what it unmaps:
+ *
+ *   |#1 0-3|  |#2 5-7|   |#3 9-11|
+ *        |======= #4 2-10 =======|
+ *   |#1 0-2|#4 2-10 .............|#3 10-11|
+ */
+static void test_map_fixed_over_several(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+
+	map(as, 1, P(0), 3, &anon_rw, NULL);
+	map(as, 2, P(5), 2, &anon_none, NULL);
+	map(as, 3, P(9), 2, &anon_rw, NULL);
+	map(as, 4, P(2), 8, &anon_none, &changes);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(10), 0, 4 }, { P(10), P(11), 3, 3 });
+	/* Unmapped: a page of #1, all of #2, a page of #3; then mapped #4. */
+	assert_int_equal(changes.count, 4);
+	assert_int_equal(changes.pieces[0].origin_seq, 1);
+	assert_int_equal(changes.pieces[1].origin_seq, 2);
+	assert_int_equal(changes.pieces[1].origin_left, 0);
+	assert_int_equal(changes.pieces[2].origin_seq, 3);
+	assert_int_equal(changes.pieces[3].kind, ASPACE_PIECE_MAPPED);
+	assert_int_equal(changes.pieces[3].origin_seq, 4);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * mprotect splits and keeps the origin; restoring the protection merges
+ * the parts again only if the last protection change is the same:
+ *
+ *   #1 rw |0 ........ 8|
+ *   protect 2-4 none:  |0 1|2 3|4 ... 8|
+ */
+static void test_protect_splits(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event event = ev(7);
+	struct aspace_changes changes = { 0 };
+	const struct aspace_region *region;
+
+	map(as, 1, P(0), 8, &anon_rw, NULL);
+	aspace_protect(as, &event, P(2), 2 * PAGE, PROT_NONE, &changes);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(4), 0, 1 }, { P(4), P(8), 3, 1 });
+	assert_int_equal(changes.count, 1);
+	assert_int_equal(changes.pieces[0].kind, ASPACE_PIECE_PROTECTED);
+	region = aspace_find(as, P(3));
+	assert_non_null(region);
+	assert_int_equal(region->prot_seq, 7);
+	assert_int_equal(aspace_find(as, P(0))->prot_seq, 0);
+
+	/* Protecting to what it already is records nothing. */
+	aspace_changes_reset(&changes);
+	aspace_protect(as, &event, P(0), PAGE, PROT_READ | PROT_WRITE, &changes);
+	assert_int_equal(changes.count, 0);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * glibc's arena: 128 MiB PROT_NONE, trim head and tail to a 64 MiB
+ * aligned block, make its first 132 KiB read-write.
+ */
+static void test_arena_pattern(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+	struct aspace_event trim = ev(2), grow = ev(4);
+	const uint64_t mib = 1 << 20;
+	const uint64_t start = 0x7f0002000000ULL; /* 32 MiB past a 64 MiB boundary */
+	const uint64_t aligned = 0x7f0004000000ULL;
+
+	map(as, 1, start, 128 * mib / PAGE, &anon_none, NULL);
+	aspace_unmap(as, &trim, start, aligned - start, &changes);
+	assert_int_equal(changes.pieces[0].origin_left, 96 * mib);
+	aspace_changes_reset(&changes);
+	aspace_unmap(as, &trim, aligned + 64 * mib, start + 128 * mib - (aligned + 64 * mib),
+		     &changes);
+	assert_int_equal(changes.pieces[0].origin_left, 64 * mib);
+	assert_int_equal(changes.pieces[0].origin_total, 128 * mib);
+	aspace_protect(as, &grow, aligned, 132 * 1024, PROT_READ | PROT_WRITE, NULL);
+	CHECK(as, { aligned, aligned + 33 * PAGE, 3, 1 },
+	      { aligned + 33 * PAGE, aligned + 64 * mib, 0, 1 });
+	aspace_changes_free(&changes);
+}
+
+/*
+ * mremap: shrink in place, grow in place (the new bytes are the call's),
+ * move with MREMAP_FIXED over something (which is unmapped), and
+ * MREMAP_DONTUNMAP.
+ */
+static void test_remap(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event shrink = ev(2), grow = ev(3), move = ev(4), dont = ev(5);
+	struct aspace_changes changes = { 0 };
+
+	map(as, 1, P(0), 4, &anon_rw, NULL);
+	aspace_remap(as, &shrink, P(0), 4 * PAGE, 2 * PAGE, 0, P(0), NULL);
+	CHECK(as, { P(0), P(2), 3, 1 });
+	aspace_remap(as, &grow, P(0), 2 * PAGE, 5 * PAGE, 0, P(0), NULL);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(5), 3, 3 });
+
+	/* Move all five pages onto #6 at 10-12, growing to 6 pages. */
+	map(as, 6, P(10), 2, &anon_none, NULL);
+	aspace_remap(as, &move, P(0), 5 * PAGE, 6 * PAGE, 1 | 2, P(10), &changes);
+	CHECK(as, { P(10), P(12), 3, 1 }, { P(12), P(15), 3, 3 }, { P(15), P(16), 3, 4 });
+	assert_int_equal(changes.pieces[0].kind, ASPACE_PIECE_UNMAPPED);
+	assert_int_equal(changes.pieces[0].origin_seq, 6);
+	assert_int_equal(changes.pieces[1].kind, ASPACE_PIECE_MOVED);
+	assert_int_equal(changes.pieces[1].to, P(10));
+
+	/* DONTUNMAP: the bytes move, the old range stays mapped (by the call). */
+	aspace_remap(as, &dont, P(10), 2 * PAGE, 2 * PAGE, 1 | 4, P(30), NULL);
+	CHECK(as, { P(10), P(12), 3, 5 }, { P(12), P(15), 3, 3 }, { P(15), P(16), 3, 4 },
+	      { P(30), P(32), 3, 1 });
+	aspace_changes_free(&changes);
+}
+
+/*
+ * brk: the first call gives the start; growths are the calls'; a shrink
+ * releases the last growth first.
+ */
+static void test_brk(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event first = ev(1), up1 = ev(2), up2 = ev(3), down = ev(4);
+	struct aspace_changes changes = { 0 };
+	uint64_t start, top;
+
+	aspace_brk(as, &first, P(0), NULL);
+	assert_int_equal(aspace_count(as), 0);
+	aspace_brk(as, &up1, P(0) + 3 * PAGE + 100, NULL);
+	aspace_brk(as, &up2, P(6), NULL);
+	CHECK(as, { P(0), P(4), 3, 2 }, { P(4), P(6), 3, 3 });
+	aspace_heap(as, &start, &top);
+	assert_int_equal(start, P(0));
+	assert_int_equal(top, P(6));
+
+	aspace_brk(as, &down, P(3), &changes);
+	CHECK(as, { P(0), P(3), 3, 2 });
+	assert_int_equal(changes.count, 2);
+	assert_int_equal(changes.pieces[0].origin_seq, 2);
+	assert_int_equal(changes.pieces[0].origin_left, 3 * PAGE);
+	assert_int_equal(changes.pieces[1].origin_seq, 3);
+	assert_int_equal(changes.pieces[1].origin_left, 0);
+	assert_int_equal(aspace_find(as, P(0))->backing, ASPACE_BACKING_HEAP);
+	aspace_changes_free(&changes);
+}
+
+static void test_advise_releases(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event event = ev(3);
+	struct aspace_changes changes = { 0 };
+
+	map(as, 1, P(0), 4, &anon_rw, NULL);
+	map(as, 2, P(4), 4, &anon_rw, NULL);
+	aspace_advise(as, &event, P(2), 4 * PAGE, MADV_DONTNEED, &changes);
+	assert_int_equal(changes.count, 2);
+	assert_int_equal(changes.pieces[0].kind, ASPACE_PIECE_RELEASED);
+	assert_int_equal(changes.pieces[0].start, P(2));
+	assert_int_equal(changes.pieces[0].end, P(4));
+	assert_int_equal(changes.pieces[1].origin_seq, 2);
+	assert_int_equal(changes.pieces[1].end, P(6));
+	aspace_changes_reset(&changes);
+	aspace_advise(as, &event, P(0), PAGE, MADV_WILLNEED, &changes);
+	assert_int_equal(changes.count, 0);
+	CHECK(as, { P(0), P(4), 3, 1 }, { P(4), P(8), 3, 2 });
+	aspace_changes_free(&changes);
+}
+
+/* Fork copies; the copy and the original then change apart. */
+static void test_copy_and_clear(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace *copy;
+	struct aspace_event event = ev(9);
+
+	map(as, 1, P(0), 4, &anon_rw, NULL);
+	map(as, 2, P(8), 4, &anon_none, NULL);
+	copy = aspace_copy(as);
+	aspace_unmap(copy, &event, P(0), 4 * PAGE, NULL);
+	CHECK(as, { P(0), P(4), 3, 1 }, { P(8), P(12), 0, 2 });
+	CHECK(copy, { P(8), P(12), 0, 2 });
+	aspace_clear(as);
+	assert_int_equal(aspace_count(as), 0);
+	aspace_free(copy);
+}
+
+/* sync: the model follows the kernel's view of a range. */
+static void test_sync(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event event = ev(5);
+	struct aspace_region kernel[2] = { anon_none, anon_rw };
+	struct aspace_changes changes = { 0 };
+
+	map(as, 1, P(0), 6, &anon_rw, NULL);
+	/* The kernel says: 0-2 none, 3-5 rw, nothing at 2 or 5. */
+	kernel[0].start = P(0);
+	kernel[0].end = P(2);
+	kernel[1].start = P(3);
+	kernel[1].end = P(8);
+	aspace_sync(as, &event, P(0), P(8), kernel, 2, &changes);
+	CHECK(as, { P(0), P(2), 0, 1 }, { P(3), P(6), 3, 1 }, { P(6), P(8), 3, 5 });
+	aspace_changes_free(&changes);
+}
+
+static void test_compare(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_region kernel[2] = { anon_rw, anon_rw };
+	struct aspace_mismatch out[4];
+
+	map(as, 1, P(0), 2, &anon_rw, NULL);
+	map(as, 2, P(2), 2, &anon_rw, NULL);
+	/* The kernel merged the two: no mismatch. */
+	kernel[0].start = P(0);
+	kernel[0].end = P(4);
+	assert_int_equal(aspace_compare(as, kernel, 1, out, 4), 0);
+	/* The kernel has one more page and a different protection elsewhere. */
+	kernel[0].end = P(5);
+	kernel[1].start = P(10);
+	kernel[1].end = P(11);
+	assert_int_equal(aspace_compare(as, kernel, 2, out, 4), 2);
+	assert_int_equal(out[0].start, P(4));
+	assert_int_equal(out[0].end, P(5));
+	assert_int_equal(out[1].start, P(10));
+	assert_int_equal(out[1].end, P(11));
+}
+
+/*
+ * The random test: a long sequence of map, unmap, protect, remap and
+ * sync over a 256-page window, applied to the model and to an array of
+ * pages (the reference), compared after every step: every page's
+ * presence, protection and origin, and every origin's live byte count.
+ */
+#define NPAGES 256
+
+struct ref_page {
+	bool mapped;
+	unsigned int prot;
+	uint64_t origin;
+};
+
+static uint64_t rng_state = 88172645463325252ULL;
+
+static uint64_t rnd(uint64_t bound)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state % bound;
+}
+
+static void ref_check(const struct aspace *as, const struct ref_page *ref, uint64_t step)
+{
+	uint64_t prev_end = 0;
+	size_t mapped_pages = 0;
+
+	for (const struct aspace_region *region = aspace_first_from(as, 0); region;
+	     region = aspace_next(as, region)) {
+		if (region->start < prev_end || region->start >= region->end ||
+		    region->start % PAGE || region->end % PAGE)
+			fail_msg("step %llu: region %#llx-%#llx out of order",
+				 (unsigned long long)step, (unsigned long long)region->start,
+				 (unsigned long long)region->end);
+		prev_end = region->end;
+	}
+	for (size_t page = 0; page < NPAGES; page++) {
+		const struct aspace_region *region = aspace_find(as, P(page));
+
+		if (!ref[page].mapped) {
+			if (region)
+				fail_msg("step %llu: page %zu mapped in the model only",
+					 (unsigned long long)step, page);
+			continue;
+		}
+		mapped_pages++;
+		if (!region)
+			fail_msg("step %llu: page %zu missing from the model",
+				 (unsigned long long)step, page);
+		if (region->prot != ref[page].prot || region->origin.seq != ref[page].origin)
+			fail_msg("step %llu: page %zu: prot %u origin #%llu, want prot %u origin "
+				 "#%llu",
+				 (unsigned long long)step, page, region->prot,
+				 (unsigned long long)region->origin.seq, ref[page].prot,
+				 (unsigned long long)ref[page].origin);
+	}
+	assert_int_equal(aspace_total(as), mapped_pages * PAGE);
+}
+
+/* Live pages of origin in the reference. */
+static uint64_t ref_left(const struct ref_page *ref, uint64_t origin)
+{
+	uint64_t left = 0;
+
+	for (size_t page = 0; page < NPAGES; page++)
+		if (ref[page].mapped && ref[page].origin == origin)
+			left += PAGE;
+	return left;
+}
+
+static void check_unmap_pieces(const struct aspace_changes *changes, const struct ref_page *ref,
+			       uint64_t step)
+{
+	/* The last UNMAPPED piece of each origin leaves what the reference has left. */
+	for (size_t i = 0; i < changes->count; i++) {
+		const struct aspace_piece *piece = &changes->pieces[i];
+		bool last = true;
+
+		if (piece->kind != ASPACE_PIECE_UNMAPPED)
+			continue;
+		for (size_t j = i + 1; j < changes->count; j++)
+			if (changes->pieces[j].kind == ASPACE_PIECE_UNMAPPED &&
+			    changes->pieces[j].origin_seq == piece->origin_seq)
+				last = false;
+		if (last && piece->origin_left != ref_left(ref, piece->origin_seq))
+			fail_msg("step %llu: origin #%llu left %llu, reference %llu",
+				 (unsigned long long)step, (unsigned long long)piece->origin_seq,
+				 (unsigned long long)piece->origin_left,
+				 (unsigned long long)ref_left(ref, piece->origin_seq));
+	}
+}
+
+static bool ref_range_mapped(const struct ref_page *ref, size_t first, size_t npages)
+{
+	for (size_t page = first; page < first + npages; page++)
+		if (!ref[page].mapped)
+			return false;
+	return true;
+}
+
+static bool ref_range_free(const struct ref_page *ref, size_t first, size_t npages)
+{
+	for (size_t page = first; page < first + npages; page++)
+		if (ref[page].mapped)
+			return false;
+	return true;
+}
+
+static void test_random_against_pages(void **state)
+{
+	struct aspace *as = *state;
+	static struct ref_page ref[NPAGES];
+	struct aspace_changes changes = { 0 };
+
+	memset(ref, 0, sizeof(ref));
+	for (uint64_t step = 1; step <= 20000; step++) {
+		struct aspace_event event = ev(step);
+		size_t first = rnd(NPAGES - 1);
+		size_t npages = 1 + rnd(NPAGES - first < 40 ? NPAGES - first : 40);
+		unsigned int prot = (unsigned int)rnd(8);
+		uint64_t op = rnd(100);
+
+		aspace_changes_reset(&changes);
+		if (op < 35) {
+			struct aspace_region tmpl = { .prot = prot };
+
+			aspace_map(as, &event, P(first), npages * PAGE, &tmpl, &changes);
+			for (size_t page = first; page < first + npages; page++)
+				ref[page] = (struct ref_page){ true, prot, step };
+		} else if (op < 60) {
+			aspace_unmap(as, &event, P(first), npages * PAGE, &changes);
+			for (size_t page = first; page < first + npages; page++)
+				ref[page].mapped = false;
+		} else if (op < 80) {
+			/* mprotect succeeds only over mapped pages. */
+			if (!ref_range_mapped(ref, first, npages))
+				continue;
+			aspace_protect(as, &event, P(first), npages * PAGE, prot, &changes);
+			for (size_t page = first; page < first + npages; page++)
+				ref[page].prot = prot;
+		} else if (op < 92) {
+			/* mremap of a mapped range to a free one (or in place). */
+			size_t new_npages = 1 + rnd(12);
+			size_t dest = rnd(NPAGES - new_npages);
+			struct ref_page moved[NPAGES];
+			bool in_place = rnd(3) == 0;
+
+			if (npages > 12 || !ref_range_mapped(ref, first, npages))
+				continue;
+			if (in_place) {
+				dest = first;
+				if (first + new_npages > NPAGES ||
+				    (new_npages > npages &&
+				     !ref_range_free(ref, first + npages, new_npages - npages)))
+					continue;
+			} else if (!ref_range_free(ref, dest, new_npages) ||
+				   (dest < first + npages && first < dest + new_npages)) {
+				continue;
+			}
+			aspace_remap(as, &event, P(first), npages * PAGE, new_npages * PAGE,
+				     in_place ? 0 : 1 | 2, P(dest), &changes);
+			memcpy(moved, &ref[first], npages * sizeof(ref[0]));
+			for (size_t page = first; page < first + npages; page++)
+				ref[page].mapped = false;
+			for (size_t i = 0; i < new_npages; i++) {
+				if (i < npages) {
+					ref[dest + i] = moved[i];
+				} else {
+					ref[dest + i] = moved[npages - 1];
+					ref[dest + i].origin = step;
+				}
+			}
+		} else {
+			/* sync a range to what the reference would look like after a kernel change. */
+			struct aspace_region kernel[40];
+			size_t nkernel = 0;
+
+			for (size_t page = first; page < first + npages; page++) {
+				if (rnd(2)) {
+					ref[page] = (struct ref_page){ true, prot,
+								       ref[page].mapped
+									       ? ref[page].origin
+									       : step };
+				} else {
+					ref[page].mapped = false;
+				}
+			}
+			for (size_t page = first; page < first + npages; page++) {
+				if (!ref[page].mapped)
+					continue;
+				kernel[nkernel] = (struct aspace_region){ .start = P(page),
+									  .end = P(page + 1),
+									  .prot = ref[page].prot };
+				nkernel++;
+			}
+			aspace_sync(as, &event, P(first), P(first + npages), kernel, nkernel,
+				    &changes);
+		}
+		check_unmap_pieces(&changes, ref, step);
+		ref_check(as, ref, step);
+	}
+	aspace_changes_free(&changes);
+}
+
+/* Scale: 100k regions, then lookups; a quadratic structure would time out. */
+static void test_many_regions(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event event = ev(1);
+
+	for (uint64_t i = 0; i < 100000; i++) {
+		event.seq = i + 1;
+		aspace_map(as, &event, P(2 * i), PAGE, &anon_rw, NULL);
+	}
+	assert_int_equal(aspace_count(as), 100000);
+	for (uint64_t i = 0; i < 100000; i++)
+		assert_non_null(aspace_find(as, P(2 * i)));
+	for (uint64_t i = 0; i < 100000; i += 2) {
+		event.seq = 200000 + i;
+		aspace_unmap(as, &event, P(2 * i), PAGE, NULL);
+	}
+	assert_int_equal(aspace_count(as), 50000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_unmap_splits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_fixed_over_several, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protect_splits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arena_pattern, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_brk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_advise_releases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_against_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_regions, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,239 @@
+/*
+ * The address-space model of one mm (rr's AddressSpace: "Models the
+ * address space for a set of tasks"): an ordered set of non-overlapping
+ * regions [start, end), each remembering the event that created its bytes
+ * (its origin) and the last event that changed its protection.
+ *
+ * Every operation applies one successful system call with the kernel's
+ * semantics (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c) and
+ * appends to a change list the pieces it mapped, unmapped, re-protected,
+ * moved or released, each naming the origin event whose bytes it affects:
+ * an unmap is thereby always paired with the map it undoes.
+ *
+ * Pure: no pid, no ptrace, no /proc.  Lookups and updates cost O(log n)
+ * (a skip list); memory is proportional to the live regions and to the
+ * origins that still own bytes.
+ */
+#ifndef MEMTRACE_ASPACE_H
+#define MEMTRACE_ASPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ASPACE_PAGE_SIZE 4096ULL
+
+/* Where an origin comes from. */
+enum aspace_origin_kind {
+	ASPACE_ORIGIN_CALL = 0, /* a traced system call */
+	ASPACE_ORIGIN_EXEC,	/* the new program's mappings, found at its exec */
+	ASPACE_ORIGIN_ATTACH,	/* already there when memtrace attached */
+	ASPACE_ORIGIN_KERNEL,	/* made by the kernel without a call memtrace saw */
+};
+
+/* The event that made something. */
+struct aspace_event {
+	uint64_t seq; /* 1, 2, ...; 0 for exec, attach and kernel origins */
+	pid_t tid;
+	uint32_t stack_id; /* 0: no stack */
+	enum aspace_origin_kind kind;
+};
+
+/* What backs a region's bytes. */
+enum aspace_backing {
+	ASPACE_BACKING_ANON = 0, /* anonymous memory (mmap, shared or private) */
+	ASPACE_BACKING_FILE,	 /* a file: path and offset */
+	ASPACE_BACKING_HEAP,	 /* the brk heap */
+	ASPACE_BACKING_STACK,	 /* the main thread's [stack] */
+	ASPACE_BACKING_SHM,	 /* a SysV shared memory segment (shmat) */
+	ASPACE_BACKING_SPECIAL,	 /* the kernel's own: [vdso], [vvar], [aio]... (path names it) */
+};
+
+/* Region flags: how it was mapped (the MAP_* that matter later). */
+enum aspace_flags {
+	ASPACE_SHARED = 1U << 0, /* MAP_SHARED, or 's' in /proc/PID/maps */
+	ASPACE_NORESERVE = 1U << 1,
+	ASPACE_STACK = 1U << 2, /* MAP_STACK */
+	ASPACE_GROWSDOWN = 1U << 3,
+	ASPACE_HUGETLB = 1U << 4,
+	ASPACE_LOCKED = 1U << 5,
+};
+
+struct aspace_region {
+	uint64_t start; /* [start, end), page-aligned */
+	uint64_t end;
+	unsigned int prot; /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	unsigned int flags;
+	enum aspace_backing backing;
+	uint32_t path;	 /* strtab id of the file or [name]; 0 for none */
+	uint64_t offset; /* file offset of start */
+	struct aspace_event origin;
+	uint64_t prot_seq; /* the last call that changed the protection; 0: none since origin */
+	pid_t thread;	   /* for a thread's stack, the thread; else 0 */
+};
+
+/* What happened to a range of bytes. */
+enum aspace_piece_kind {
+	ASPACE_PIECE_MAPPED,	/* new bytes: their origin is this event */
+	ASPACE_PIECE_UNMAPPED,	/* bytes of origin removed */
+	ASPACE_PIECE_PROTECTED, /* bytes of origin given prot */
+	ASPACE_PIECE_MOVED,	/* bytes of origin moved to [to, to + end - start) */
+	ASPACE_PIECE_RELEASED,	/* pages of origin given back (madvise), layout unchanged */
+};
+
+struct aspace_piece {
+	enum aspace_piece_kind kind;
+	uint64_t start;
+	uint64_t end;
+	uint64_t origin_seq; /* the event whose bytes these are (0: exec/attach/kernel) */
+	enum aspace_origin_kind origin_kind; /* and what kind of origin */
+	unsigned int prot;		     /* PROTECTED: the new protection */
+	uint64_t to;			     /* MOVED: the new start */
+	/*
+	 * UNMAPPED: the bytes of origin_seq still mapped after this piece,
+	 * and how many it mapped in all, to tell "trims" from "unmaps".
+	 */
+	uint64_t origin_left;
+	uint64_t origin_total;
+};
+
+/* A growable list of pieces, owned by the caller; reset it between events. */
+struct aspace_changes {
+	struct aspace_piece *pieces;
+	size_t count;
+	size_t cap;
+};
+
+void aspace_changes_reset(struct aspace_changes *changes);
+void aspace_changes_free(struct aspace_changes *changes);
+
+struct aspace;
+
+/* Returns a new, empty model, owned by the caller (aspace_free). */
+struct aspace *aspace_new(void);
+/* Frees the model.  Accepts NULL. */
+void aspace_free(struct aspace *as);
+/* Returns a deep copy (fork).  Owned by the caller. */
+struct aspace *aspace_copy(const struct aspace *as);
+/* Removes every region and forgets the heap (exec); origins restart. */
+void aspace_clear(struct aspace *as);
+
+/* Number of regions. */
+size_t aspace_count(const struct aspace *as);
+
+/*
+ * Returns the region holding addr, or NULL.  Borrowed: valid until the
+ * next call that changes the model.
+ */
+const struct aspace_region *aspace_find(const struct aspace *as, uint64_t addr);
+
+/*
+ * Returns the first region whose end is above addr (the one holding it,
+ * or the next one), or NULL.  With aspace_next(), walks the regions in
+ * address order.  Borrowed, as for aspace_find().
+ */
+const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr);
+const struct aspace_region *aspace_next(const struct aspace *as,
+					const struct aspace_region *region);
+
+/*
+ * The operations.  Each applies a call that succeeded; lengths are
+ * rounded up to whole pages as the kernel does; changes may be NULL.
+ */
+
+/*
+ * mmap: [start, start + len) becomes a new region described by tmpl
+ * (prot, flags, backing, path, offset; its range and origin are set
+ * here).  Whatever it overlaps is unmapped first (MAP_FIXED).
+ */
+void aspace_map(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t len,
+		const struct aspace_region *tmpl, struct aspace_changes *changes);
+
+/* munmap: [start, start + len) is removed, over any number of regions. */
+void aspace_unmap(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t len,
+		  struct aspace_changes *changes);
+
+/*
+ * mprotect, pkey_mprotect: [start, start + len) gets prot.  Origins stay;
+ * prot_seq becomes ev->seq where the protection changed.
+ */
+void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t len,
+		    unsigned int prot, struct aspace_changes *changes);
+
+/*
+ * mremap that returned new_addr: shrink, grow in place, or move
+ * (MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP as in flags).  Moved
+ * bytes keep their origin; grown bytes get ev as origin.
+ */
+void aspace_remap(struct aspace *as, const struct aspace_event *ev, uint64_t old_addr,
+		  uint64_t old_len, uint64_t new_len, unsigned int flags, uint64_t new_addr,
+		  struct aspace_changes *changes);
+
+/*
+ * brk that returned new_brk: the heap grows (the new pages get ev as
+ * origin) or shrinks (last grown, first released).  The first brk of a
+ * program tells where its heap starts.
+ */
+void aspace_brk(struct aspace *as, const struct aspace_event *ev, uint64_t new_brk,
+		struct aspace_changes *changes);
+
+/* The heap: [start, top); start is 0 until known.  top is the exact break. */
+void aspace_heap(const struct aspace *as, uint64_t *start, uint64_t *top);
+/* Sets the heap's start and break (from /proc/PID/stat or a seed). */
+void aspace_set_heap(struct aspace *as, uint64_t start, uint64_t top);
+
+/*
+ * madvise: MADV_DONTNEED, MADV_FREE, MADV_REMOVE and MADV_PAGEOUT release
+ * the pages of [start, start + len) (RELEASED pieces); other advice
+ * changes nothing.  The layout never changes.
+ */
+void aspace_advise(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t len,
+		   int advice, struct aspace_changes *changes);
+
+/*
+ * Makes [start, end) of the model equal to what the kernel shows there
+ * (entries sorted, each within [start, end)): regions missing from the
+ * kernel are unmapped, new ones mapped with ev as origin, protections
+ * corrected.  For calls whose effect cannot be predicted (a failed
+ * mprotect, shmat, io_setup) and to seed a new program (exec, attach).
+ */
+void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t end,
+		 const struct aspace_region *entries, size_t nentries,
+		 struct aspace_changes *changes);
+
+/*
+ * Marks the region holding addr as the stack of thread tid (tid 0: no
+ * longer a thread's).  Returns 0, or -ENOENT when nothing is mapped there.
+ */
+int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid);
+
+/*
+ * The main stack grows without a system call: lowers the start of the
+ * ASPACE_BACKING_STACK or ASPACE_GROWSDOWN region ending at end to start.
+ * Returns 0, or -ENOENT when there is no such region.
+ */
+int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start);
+
+/* Bytes mapped in all. */
+uint64_t aspace_total(const struct aspace *as);
+
+/* A range where the model and the kernel disagree. */
+struct aspace_mismatch {
+	uint64_t start;
+	uint64_t end;
+};
+
+/*
+ * Compares the model with the kernel's view (regions sorted by address,
+ * as /proc/PID/maps lists them) on what --verify checks: which bytes are
+ * mapped and with which protection.  Region boundaries inside a stretch
+ * of equal protection do not matter (the kernel merges VMAs the model
+ * keeps apart by origin, and splits some the model keeps whole).
+ * Writes up to cap maximal differing ranges to out; returns how many
+ * there are (0 when the two agree).
+ */
+size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
+		      struct aspace_mismatch *out, size_t cap);
+
+#endif /* MEMTRACE_ASPACE_H */
