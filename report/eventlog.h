@@ -2,12 +2,15 @@
  * --events: one strace-like line per memory call, written whole when the
  * call has finished, so threads never interleave halves of lines:
  *
- *   0.004211 [4242] mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f3a1c000000
- *   0.004388 [4242/4250] munmap(0x7f3a1c000000, 65536) = 0
+ *   0.004211 [4242] #17 mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f3a1c000000
+ *   0.004388 [4242/4250] #18 munmap(0x7f3a1c000000, 4096) = 0  # trims #17 by 4 KiB
  *   0.005020 [4242] +++ exited with 0 +++
  *
  * The time is seconds since memtrace started, at the call's entry; the
- * bracket holds the process id, and the thread id when it differs.
+ * bracket holds the process id, and the thread id when it differs; #N is
+ * the call's sequence number.  After "  # " come the earlier calls whose
+ * memory this one unmapped ("unmaps #N", "trims #N by SIZE", "unmaps the
+ * rest of #N (SIZE)"), re-protected, moved or released, and how much.
  */
 #ifndef MEMTRACE_EVENTLOG_H
 #define MEMTRACE_EVENTLOG_H

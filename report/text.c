@@ -38,3 +38,67 @@ void text_proc_summary(FILE *out, const struct proc *proc)
 	else
 		(void)fprintf(out, "; exited with %d\n", WEXITSTATUS(proc->wait_status));
 }
+
+static const char *backing_name(enum aspace_backing backing)
+{
+	switch (backing) {
+	case ASPACE_BACKING_ANON:
+		return "anon";
+	case ASPACE_BACKING_FILE:
+		return "file";
+	case ASPACE_BACKING_HEAP:
+		return "heap";
+	case ASPACE_BACKING_STACK:
+		return "stack";
+	case ASPACE_BACKING_SHM:
+		return "shm";
+	case ASPACE_BACKING_SPECIAL:
+		return "special";
+	}
+	return "?";
+}
+
+static void print_region(FILE *out, const char *side, const struct aspace_region *region,
+			 const struct strtab *paths, bool with_origin)
+{
+	(void)fprintf(out, "  %-7s %#llx-%#llx %c%c%c%c %-7s", side,
+		      (unsigned long long)region->start, (unsigned long long)region->end,
+		      region->prot & 1 ? 'r' : '-', region->prot & 2 ? 'w' : '-',
+		      region->prot & 4 ? 'x' : '-', region->flags & ASPACE_SHARED ? 's' : 'p',
+		      backing_name(region->backing));
+	if (with_origin) {
+		if (region->origin.kind == ASPACE_ORIGIN_CALL)
+			(void)fprintf(out, " #%llu", (unsigned long long)region->origin.seq);
+		else
+			(void)fprintf(out, " [%s]",
+				      region->origin.kind == ASPACE_ORIGIN_EXEC ? "exec"
+				      : region->origin.kind == ASPACE_ORIGIN_ATTACH
+					      ? "before attach"
+					      : "kernel");
+	}
+	if (region->path)
+		(void)fprintf(out, " %s", strtab_get(paths, region->path));
+	(void)fputc('\n', out);
+}
+
+void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
+			  const struct mm_diff *diff, const struct strtab *paths)
+{
+	size_t shown = diff->nranges < MM_DIFF_MAX_RANGES ? diff->nranges : MM_DIFF_MAX_RANGES;
+
+	if (seq)
+		(void)fprintf(out, "memtrace: verify: [%d] after #%llu: ", (int)proc->pid,
+			      (unsigned long long)seq);
+	else
+		(void)fprintf(out, "memtrace: verify: [%d] at exit: ", (int)proc->pid);
+	(void)fprintf(out, "%zu range%s differ%s:", diff->nranges, diff->nranges == 1 ? "" : "s",
+		      diff->nranges == 1 ? "s" : "");
+	for (size_t i = 0; i < shown; i++)
+		(void)fprintf(out, " %#llx-%#llx", (unsigned long long)diff->ranges[i].start,
+			      (unsigned long long)diff->ranges[i].end);
+	(void)fputc('\n', out);
+	for (size_t i = 0; i < diff->nmodel; i++)
+		print_region(out, "model", &diff->model[i], paths, true);
+	for (size_t i = 0; i < diff->nkernel; i++)
+		print_region(out, "kernel", &diff->kernel[i], paths, false);
+}

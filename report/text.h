@@ -9,9 +9,22 @@
 
 #include <stdio.h>
 
+#include "../tracer/mm.h"
+#include "../tracer/strtab.h"
 #include "../tracer/tasks.h"
 
 /* Writes the summary line of one process to out. */
 void text_proc_summary(FILE *out, const struct proc *proc);
+
+/*
+ * --verify found the model of proc different from the kernel's after call
+ * seq (0: at exit): writes the differing ranges and both sides of them.
+ *
+ *   memtrace: verify: [4242] after #17: 1 range differs: 0x7f..000-0x7f..000
+ *     model   0x7f3a1c000000-0x7f3a1c010000 rw-p anon          #12
+ *     kernel  0x7f3a1c000000-0x7f3a1c020000 rw-p anon
+ */
+void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
+			  const struct mm_diff *diff, const struct strtab *paths);
 
 #endif /* MEMTRACE_TEXT_H */

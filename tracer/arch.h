@@ -26,6 +26,9 @@ struct arch_regs {
 void arch_regs_syscall(const struct arch_regs *regs, uint32_t *arch, uint64_t *nr,
 		       uint64_t args[6]);
 
+/* The stack pointer. */
+uint64_t arch_regs_sp(const struct arch_regs *regs);
+
 /* The result at a syscall-exit stop: the value, and whether it is -errno. */
 void arch_regs_result(const struct arch_regs *regs, int64_t *rval, bool *is_error);
 

@@ -35,6 +35,11 @@ void arch_regs_syscall(const struct arch_regs *regs, uint32_t *arch, uint64_t *n
 	args[5] = raw->r9;
 }
 
+uint64_t arch_regs_sp(const struct arch_regs *regs)
+{
+	return regs->raw.rsp;
+}
+
 void arch_regs_result(const struct arch_regs *regs, int64_t *rval, bool *is_error)
 {
 	*rval = (int64_t)regs->raw.rax;

@@ -47,6 +47,8 @@ struct engine {
 	/* PTRACE_GET_SYSCALL_INFO (Linux 5.3): probed at the first stop. */
 	bool syscall_info_probed;
 	bool syscall_info_missing;
+	struct strtab *paths;	       /* interned paths of every model */
+	struct aspace_changes changes; /* of the call being finished, reused */
 };
 
 static const unsigned int launch_options =
@@ -72,6 +74,7 @@ struct engine *engine_new(const struct engine_options *opts, const struct engine
 	eng->sink = sink ? sink : &no_sink;
 	eng->ctx = ctx;
 	eng->tasks = tasks_new();
+	eng->paths = strtab_new();
 	eng->exec_err_fd = -1;
 	/* For the tests of the fallback: behave as on a kernel before 5.3. */
 	eng->syscall_info_missing = getenv("MEMTRACE_TEST_NO_SYSCALL_INFO") != NULL;
@@ -88,6 +91,8 @@ void engine_free(struct engine *eng)
 	if (eng->exec_err_fd >= 0)
 		(void)close(eng->exec_err_fd);
 	tasks_free(eng->tasks);
+	strtab_free(eng->paths);
+	aspace_changes_free(&eng->changes);
 	free(eng);
 }
 
@@ -104,6 +109,11 @@ int engine_main_status(const struct engine *eng)
 int engine_exec_errno(const struct engine *eng)
 {
 	return eng->exec_errno;
+}
+
+struct strtab *engine_paths(struct engine *eng)
+{
+	return eng->paths;
 }
 
 struct proc *engine_procs(struct engine *eng)
@@ -290,15 +300,48 @@ static int get_syscall_info(struct engine *eng, struct task *task,
 	return 0;
 }
 
+/* --verify: compares proc's model with the kernel's and reports a difference. */
+static void verify(struct engine *eng, struct proc *proc, uint64_t seq)
+{
+	struct mm_diff diff;
+
+	if (!eng->opts.verify || !proc->mm)
+		return;
+	if (mm_verify(proc->mm, proc->pid, &diff) == 1 && eng->sink->mismatch)
+		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
+}
+
+/* Lets a decoded memory call run, to its exit stop. */
+static void start_call(struct engine *eng, struct task *task)
+{
+	task->call_seq = ++eng->seq;
+	task->flags |= TASK_IN_CALL;
+	task->proc->calls_in_flight++;
+	resume(task, 0);
+}
+
 static void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
 {
 	struct proc *proc = task->proc;
+	const char *fd_path = task->fd_path && task->fd_path[0] ? task->fd_path : NULL;
 
 	task->flags &= ~TASK_IN_CALL;
+	proc->calls_in_flight--;
+	aspace_changes_reset(&eng->changes);
 	if (finished) {
 		proc->calls[task->call.ent->kind]++;
 		if (err)
 			proc->failed++;
+		if (proc->mm) {
+			struct aspace_event ev = {
+				.seq = task->call_seq,
+				.tid = task->tid,
+				.kind = ASPACE_ORIGIN_CALL,
+			};
+
+			mm_apply(proc->mm, proc->pid, &ev, &task->call, fd_path, rval, err,
+				 &eng->changes);
+		}
 	}
 	if (proc->reported && eng->sink->call) {
 		struct engine_call ev = {
@@ -307,13 +350,29 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 			.pid = proc->pid,
 			.tid = task->tid,
 			.call = &task->call,
-			.fd_path = task->fd_path && task->fd_path[0] ? task->fd_path : NULL,
+			.fd_path = fd_path,
 			.finished = finished,
 			.rval = rval,
 			.err = err,
+			.changes = &eng->changes,
 		};
 
 		eng->sink->call(eng->ctx, &ev);
+	}
+	/*
+	 * The kernel's view includes the calls other threads have made and
+	 * whose exit stops are still to come: compare only when none is.
+	 */
+	if (finished && !proc->calls_in_flight)
+		verify(eng, proc, task->call_seq);
+	if (!proc->calls_in_flight && proc->queue_head) {
+		struct task *next = proc->queue_head;
+
+		proc->queue_head = next->queue_next;
+		if (!proc->queue_head)
+			proc->queue_tail = NULL;
+		next->flags &= ~TASK_QUEUED;
+		start_call(eng, next);
 	}
 }
 
@@ -356,10 +415,10 @@ static void on_seccomp(struct engine *eng, struct task *task)
 		if (memread(task->tid, task->call.args[0], words, sizeof(words)) == 0)
 			sysdecode_unpack_old_mmap(&task->call, words);
 	}
-	task->call_seq = ++eng->seq;
 	task->call_time_ns = engine_now_ns(eng);
 	if (!task->proc->reported) {
 		/* Nothing will be shown: skip the exit stop. */
+		task->call_seq = ++eng->seq;
 		task->proc->calls[task->call.ent->kind]++;
 		resume(task, 0);
 		return;
@@ -368,8 +427,28 @@ static void on_seccomp(struct engine *eng, struct task *task)
 		task->fd_path[0] = '\0';
 	if (sysdecode_has_fd(&task->call))
 		resolve_fd_path(task);
-	task->flags |= TASK_IN_CALL;
-	resume(task, 0);
+	/*
+	 * One memory call at a time per modelled process.  Two threads'
+	 * calls in flight together may run in the kernel in either order and
+	 * their exit stops arrive in either order, so the model could apply
+	 * them in the wrong one (an mmap reusing what a munmap freed, applied
+	 * before that munmap).  The kernel serializes these calls on
+	 * mmap_lock anyway; holding the second one at its entry costs a
+	 * round trip through memtrace, and makes the model exact.
+	 */
+	if (task->proc->mm && task->proc->calls_in_flight) {
+		struct proc *proc = task->proc;
+
+		task->flags |= TASK_QUEUED;
+		task->queue_next = NULL;
+		if (proc->queue_tail)
+			proc->queue_tail->queue_next = task;
+		else
+			proc->queue_head = task;
+		proc->queue_tail = task;
+		return;
+	}
+	start_call(eng, task);
 }
 
 static void on_syscall_stop(struct engine *eng, struct task *task)
@@ -450,16 +529,40 @@ static struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent)
 	return proc;
 }
 
+/*
+ * The model of a new process: a copy of its parent's after fork, the same
+ * one after vfork or clone(CLONE_VM).  Only reported processes have one.
+ */
+static void link_mm(struct proc *child, struct proc *parent, bool share_vm)
+{
+	if (!child->reported || !parent->mm)
+		return;
+	if (child->mm && !share_vm && mm_calls_applied(child->mm))
+		return; /* seeded from /proc and already changed: keep it */
+	mm_put(child->mm);
+	child->mm = share_vm ? mm_get(parent->mm) : mm_copy(parent->mm);
+}
+
 static void on_clone(struct engine *eng, struct task *task, int event)
 {
 	unsigned long msg;
 	pid_t child_tid;
 	struct task *child;
-	bool thread = false;
+	long long flags = -1;
+	bool thread = false, share_vm = event == PTRACE_EVENT_VFORK;
 
 	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) < 0)
 		return;
 	child_tid = (pid_t)msg;
+	if (event == PTRACE_EVENT_CLONE) {
+		flags = clone_flags(eng, task);
+		if (flags >= 0) {
+			thread = (flags & CLONE_THREAD) != 0;
+			share_vm = (flags & CLONE_VM) != 0;
+		} else {
+			thread = read_tgid(child_tid) != child_tid;
+		}
+	}
 	child = tasks_find(eng->tasks, child_tid);
 	if (child) {
 		/* Its own first stop came first; it was created then.  Link it. */
@@ -467,21 +570,16 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 			child->proc->parent_pid = task->proc->pid;
 			if (!child->proc->exe)
 				child->proc->exe = xstrdup(task->proc->exe);
+			link_mm(child->proc, task->proc, share_vm);
 		}
 		return;
 	}
-	if (event == PTRACE_EVENT_CLONE) {
-		long long flags = clone_flags(eng, task);
-
-		if (flags >= 0)
-			thread = (flags & CLONE_THREAD) != 0;
-		else
-			thread = read_tgid(child_tid) != child_tid;
-	}
-	if (thread)
+	if (thread) {
 		tasks_add(eng->tasks, child_tid, task->proc);
-	else
-		tasks_add(eng->tasks, child_tid, new_proc(eng, child_tid, task->proc));
+		return;
+	}
+	child = tasks_add(eng->tasks, child_tid, new_proc(eng, child_tid, task->proc));
+	link_mm(child->proc, task->proc, share_vm);
 }
 
 /*
@@ -493,16 +591,49 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 	pid_t tgid = read_tgid(tid);
 	struct proc *proc = tgid != tid ? tasks_proc_find(eng->tasks, tgid) : NULL;
 
-	if (!proc)
+	if (!proc) {
 		proc = new_proc(eng, tid, NULL);
+		/* Until its creator's event says more, the kernel's view is the model. */
+		if (proc->reported) {
+			proc->mm = mm_new(eng->paths);
+			(void)mm_seed(proc->mm, tid, ASPACE_ORIGIN_KERNEL);
+		}
+	}
 	debug_msg("task %d stopped before its creator's event (process %d)", (int)tid,
 		  (int)proc->pid);
 	return tasks_add(eng->tasks, tid, proc);
 }
 
-/* A call that will never see its exit stop: report it cut short. */
+static void dequeue(struct proc *proc, struct task *task)
+{
+	struct task **link = &proc->queue_head;
+	struct task *prev = NULL;
+
+	while (*link && *link != task) {
+		prev = *link;
+		link = &(*link)->queue_next;
+	}
+	if (!*link)
+		return;
+	*link = task->queue_next;
+	if (proc->queue_tail == task)
+		proc->queue_tail = prev;
+	task->flags &= ~TASK_QUEUED;
+}
+
+/*
+ * A call that will never see its exit stop (the task exits, or another
+ * thread's execve kills it): report it cut short.  A call still held in
+ * the queue never ran: it is reported the same way.
+ */
 static void abandon_call(struct engine *eng, struct task *task)
 {
+	if (task->flags & TASK_QUEUED) {
+		dequeue(task->proc, task);
+		task->call_seq = ++eng->seq;
+		task->flags |= TASK_IN_CALL;
+		task->proc->calls_in_flight++;
+	}
 	if (task->flags & TASK_IN_CALL)
 		finish_call(eng, task, false, 0, 0);
 }
@@ -535,6 +666,16 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	task->flags |= TASK_STARTED;
 	proc->execs++;
 	update_exe(proc);
+	/*
+	 * A new program, a new mm.  Reading the maps is safe here: the exec
+	 * is complete (rr's warning is about a thread group inside execve).
+	 */
+	if (proc->reported) {
+		mm_put(proc->mm);
+		proc->mm = mm_new(eng->paths);
+		if (mm_seed(proc->mm, proc->pid, ASPACE_ORIGIN_EXEC) < 0)
+			debug_msg("cannot read the maps of %d after exec", (int)proc->pid);
+	}
 	if (!launched && proc->reported && eng->sink->exec)
 		eng->sink->exec(eng->ctx, proc, engine_now_ns(eng));
 	return task;
@@ -576,7 +717,17 @@ static bool is_stop_signal(int sig)
 static void on_event_stop(struct task *task, int sig)
 {
 	if (!(task->flags & TASK_STARTED)) {
+		struct arch_regs regs;
+
 		task->flags |= TASK_STARTED;
+		/*
+		 * A new thread's stack is the region holding its stack
+		 * pointer now (glibc may hand it a cached stack, mapped long
+		 * ago by another thread: the region then changes hands).
+		 */
+		if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0)
+			(void)aspace_set_thread(mm_aspace(task->proc->mm), arch_regs_sp(&regs),
+						task->tid);
 		resume(task, 0);
 		return;
 	}
@@ -628,6 +779,9 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 		/* It is leaving: a call in progress will have no exit stop. */
 		task->flags |= TASK_EXITING;
 		abandon_call(eng, task);
+		/* The last one out: its mm is still there to compare with. */
+		if (task->proc->live_tasks == 1)
+			verify(eng, task->proc, 0);
 		resume(task, 0);
 		return;
 	case PTRACE_EVENT_STOP:

@@ -17,11 +17,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "mm.h"
 #include "sysdecode.h"
 #include "tasks.h"
 
 struct engine_options {
 	bool report_children; /* -f: forked processes are reported too */
+	bool verify;	      /* compare each reported process's model with the kernel's */
 	/*
 	 * Set from a signal handler to make the loop kill every tracee
 	 * (second Ctrl-C).  May be NULL.
@@ -40,6 +42,8 @@ struct engine_call {
 	bool finished;	     /* false: the task exited or exec'd inside the call */
 	int64_t rval;
 	int err; /* positive errno, 0 on success */
+	/* What the call did to the model: pieces naming the origins it affects. */
+	const struct aspace_changes *changes;
 };
 
 /*
@@ -51,6 +55,12 @@ struct engine_sink {
 	void (*call)(void *ctx, const struct engine_call *call);
 	void (*exec)(void *ctx, const struct proc *proc, uint64_t time_ns);
 	void (*proc_end)(void *ctx, const struct proc *proc, uint64_t time_ns);
+	/*
+	 * --verify: after call seq (0: at the process's exit), the model of
+	 * proc differs from /proc/PID/maps as diff says.
+	 */
+	void (*mismatch)(void *ctx, const struct proc *proc, uint64_t seq,
+			 const struct mm_diff *diff);
 };
 
 struct engine;
@@ -94,6 +104,9 @@ struct proc *engine_procs(struct engine *eng);
 
 /* Sends SIGKILL to every traced process (die() and the second Ctrl-C). */
 void engine_kill_all(struct engine *eng);
+
+/* The interned strings (paths) the models refer to.  Borrowed. */
+struct strtab *engine_paths(struct engine *eng);
 
 /* Nanoseconds since engine_new(). */
 uint64_t engine_now_ns(const struct engine *eng);

@@ -28,6 +28,7 @@
 
 struct options {
 	bool follow_forks;
+	bool verify;
 	bool events;
 	const char *events_path; /* NULL: stderr */
 	char **argv;		 /* the program and its arguments */
@@ -38,7 +39,11 @@ struct session {
 	struct engine *engine;
 	FILE *events_out;
 	struct eventlog *eventlog;
+	uint64_t mismatches;
 };
+
+/* --verify prints the first mismatches whole, then only counts them. */
+#define VERIFY_MISMATCHES_SHOWN 10
 
 static struct session *current_session;
 
@@ -55,6 +60,7 @@ static void usage(FILE *out)
 		    "\n"
 		    "  -f                 report forked children too (they are always traced)\n"
 		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
+		    "  --verify           check the model against /proc/PID/maps at every call\n"
 		    "  -d, --debug        print memtrace's own debugging messages\n"
 		    "  -h, --help         this help\n"
 		    "  -V, --version      memtrace's version\n"
@@ -75,12 +81,13 @@ static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
 	exit(EXIT_USAGE);
 }
 
-enum { OPT_EVENTS = 256 };
+enum { OPT_EVENTS = 256, OPT_VERIFY };
 
 static void parse_options(struct options *opts, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "events", optional_argument, NULL, OPT_EVENTS },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -100,6 +107,9 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			opts->events_path = optarg;
 			if (optarg && !optarg[0])
 				usage_error("--events=: empty file name", NULL);
+			break;
+		case OPT_VERIFY:
+			opts->verify = true;
 			break;
 		case 'd':
 			debug_flag = true;
@@ -180,10 +190,24 @@ static void sink_proc_end(void *ctx, const struct proc *proc, uint64_t time_ns)
 		eventlog_proc_end(session->eventlog, proc, time_ns);
 }
 
+static void sink_mismatch(void *ctx, const struct proc *proc, uint64_t seq,
+			  const struct mm_diff *diff)
+{
+	struct session *session = ctx;
+
+	if (++session->mismatches <= VERIFY_MISMATCHES_SHOWN) {
+		/* The events so far first, so the mismatch reads after the call that caused it. */
+		if (session->events_out)
+			(void)fflush(session->events_out);
+		text_verify_mismatch(stderr, proc, seq, diff, engine_paths(session->engine));
+	}
+}
+
 static const struct engine_sink session_sink = {
 	.call = sink_call,
 	.exec = sink_exec,
 	.proc_end = sink_proc_end,
+	.mismatch = sink_mismatch,
 };
 
 /* die()'s hook: kill every tracee (launch mode never detaches), keep what was written. */
@@ -263,6 +287,7 @@ int main(int argc, char **argv)
 	}
 
 	eopts.report_children = session.opts.follow_forks;
+	eopts.verify = session.opts.verify;
 	eopts.kill_request = &kill_request;
 	session.engine = engine_new(&eopts, &session_sink, &session);
 	current_session = &session;
@@ -299,6 +324,10 @@ int main(int argc, char **argv)
 	for (struct proc *proc = engine_procs(session.engine); proc; proc = proc->next)
 		if (proc->reported)
 			text_proc_summary(stderr, proc);
+	if (session.opts.verify)
+		(void)fprintf(stderr, "verify: %llu mismatch%s\n",
+			      (unsigned long long)session.mismatches,
+			      session.mismatches == 1 ? "" : "es");
 	status = engine_main_status(session.engine);
 	current_session = NULL;
 	engine_free(session.engine);

@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#include "mm.h"
 #include "util.h"
 
 struct tasks {
@@ -56,6 +57,7 @@ void tasks_free(struct tasks *tasks)
 	for (proc = tasks->procs; proc; proc = next_proc) {
 		next_proc = proc->next;
 		free(proc->exe);
+		mm_put(proc->mm);
 		free(proc);
 	}
 	free(tasks);

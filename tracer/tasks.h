@@ -14,6 +14,8 @@
 
 #include "sysdecode.h"
 
+struct mm;
+
 struct proc {
 	pid_t pid;	  /* thread group id */
 	pid_t parent_pid; /* the process that forked it; 0 for the launched one */
@@ -21,11 +23,15 @@ struct proc {
 	bool ended;	  /* every task of it is gone */
 	int wait_status;  /* the leader's wait status once ended */
 	unsigned int live_tasks;
+	unsigned int calls_in_flight; /* tasks between a memory call's entry and its exit stop */
+	struct task *queue_head;      /* tasks whose memory call waits for calls_in_flight == 0 */
+	struct task *queue_tail;
 	unsigned int execs;
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
 	uint64_t failed;		  /* of which returned an error */
 	char *exe;			  /* the program it runs, from /proc at start and exec */
-	struct proc *next;		  /* in order of appearance */
+	struct mm *mm;	   /* its address space's model (reported processes); owned */
+	struct proc *next; /* in order of appearance */
 };
 
 /* Task states the engine acts on. */
@@ -41,6 +47,11 @@ enum task_flags {
 	TASK_IN_CALL = 1U << 2,
 	/* PTRACE_EVENT_EXIT seen: no exit stop will come for a call in progress. */
 	TASK_EXITING = 1U << 3,
+	/*
+	 * Held at the seccomp stop of a memory call until the call of another
+	 * thread of its mm has returned: keep it stopped, it is in the queue.
+	 */
+	TASK_QUEUED = 1U << 4,
 };
 
 struct task {
@@ -50,8 +61,9 @@ struct task {
 	/* The memory call in progress (TASK_IN_CALL). */
 	struct sysdecode_call call;
 	uint64_t call_seq;
-	uint64_t call_time_ns; /* at entry, since memtrace started */
-	char *fd_path;	       /* the file mapped by the call, or NULL */
+	uint64_t call_time_ns;	 /* at entry, since memtrace started */
+	char *fd_path;		 /* the file mapped by the call, or NULL */
+	struct task *queue_next; /* TASK_QUEUED: the next in its process's queue */
 	size_t fd_path_cap;
 	struct task *hash_next;
 };

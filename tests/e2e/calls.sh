@@ -7,11 +7,11 @@ run_memtrace "$TMP/calls" -- "$PROGRAMS/calls"
 expect_eq "exit status" "$status" 0
 check_expected "$TMP/calls.expected" "$TMP/calls.events"
 
-pid=$(sed -nE 's/^\[([0-9]+)\].*/\1/p' "$TMP/calls.expected" | head -n1)
+pid=$(head -n1 "$TMP/calls.expected" | sed -nE 's/^\[([0-9]+)\].*/\1/p')
 expect_eq "summary count = event lines" "$(summary_calls "$TMP/calls.err" "$pid")" \
 	"$(count_calls "$TMP/calls.events" "$pid")"
 grep -q "; exited with 0$" "$TMP/calls.err" || fail "no exit in the summary"
-strip_times "$TMP/calls.events" | grep -qx "\[$pid\] +++ exited with 0 +++" || fail "no exit line"
+events_grep -x "$TMP/calls.events" "\[$pid\] +++ exited with 0 +++" || fail "no exit line"
 
 # Without --events, only the summary is printed, and the count is the same.
 set +e

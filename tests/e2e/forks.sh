@@ -8,7 +8,7 @@ expect_eq "exit status (-f)" "$status" 0
 check_expected "$TMP/f.expected" "$TMP/f.events"
 pids=$(sed -nE 's/^\[([0-9]+)\].*/\1/p' "$TMP/f.expected" | sort -u | wc -l)
 expect_eq "processes that made calls" "$pids" 4
-strip_times "$TMP/f.events" | grep -qE '^\[[0-9]+\] --- execve .*/forks ---$' ||
+events_grep -E "$TMP/f.events" '^\[[0-9]+\] --- execve .*/forks ---$' ||
 	fail "the vfork child's exec is not reported"
 grep -qE '^\[[0-9]+\] \+\+\+ exited with 5 \+\+\+$' <(strip_times "$TMP/f.events") ||
 	fail "the fork child's exit status is not reported"
@@ -16,7 +16,7 @@ expect_eq "summary lines (-f)" "$(grep -c '^memtrace: \[' "$TMP/f.err")" 4
 
 run_memtrace "$TMP/n" -- "$PROGRAMS/forks"
 expect_eq "exit status (no -f)" "$status" 0
-main=$(sed -nE 's/^\[([0-9]+)\].*/\1/p' "$TMP/n.expected" | head -n1)
+main=$(head -n1 "$TMP/n.expected" | sed -nE 's/^\[([0-9]+)\].*/\1/p')
 grep "^\[$main\] " "$TMP/n.expected" >"$TMP/n.main.expected"
 check_expected "$TMP/n.main.expected" "$TMP/n.events"
 others=$(strip_times "$TMP/n.events" | grep -vcE "^\[$main(/[0-9]+)?\] " || true)

@@ -24,9 +24,40 @@ expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
 
-# strip_times EVENTS: the --events lines without their timestamps.
+# strip_times EVENTS: the --events lines without what a program cannot
+# know in advance: the timestamp, the call's "#N" and the "  # ..." note
+# on the memory of earlier calls it affected.
 strip_times() {
-	sed -E 's/^[0-9]+\.[0-9]{6} //' "$1"
+	sed -E 's/^[0-9]+\.[0-9]{6} //; s/^(\[[0-9/]+\]) #[0-9]+ /\1 /; s/  # .*$//' "$1"
+}
+
+# events_grep [-x|-E] EVENTS PATTERN: whether a stripped line matches.
+# (Not strip_times | grep -q: with pipefail, grep -q quitting early makes
+# the pipeline fail by SIGPIPE.)
+events_grep() {
+	local opt=
+	case $1 in -x | -E) opt=$1; shift ;; esac
+	strip_times "$1" >"$TMP/grep.txt"
+	grep -q $opt -- "$2" "$TMP/grep.txt"
+}
+
+# seq_of EVENTS LINE: the "#N" sequence number of the call whose stripped
+# line is LINE (the first one, if several).
+seq_of() {
+	local line=$1
+	sed -E 's/^[0-9]+\.[0-9]{6} //; s/  # .*$//' "$2" |
+		awk -v want="$line" '{ seq = $2; sub(/^#/, "", seq); $2 = ""; sub(/  /, " ")
+			if ($0 == want && !done) { print seq; done = 1 } }'
+}
+
+# note_of EVENTS LINE: the "# ..." note of the call whose stripped line is LINE.
+note_of() {
+	local line=$1
+	sed -E 's/^[0-9]+\.[0-9]{6} //' "$2" |
+		awk -v want="$line" '{ note = ""; i = index($0, "  # ")
+			if (i) { note = substr($0, i + 4); $0 = substr($0, 1, i - 1) }
+			$2 = ""; sub(/  /, " ")
+			if ($0 == want && !done) { print note; done = 1 } }'
 }
 
 # check_expected EXPECTED EVENTS: every line the program expected (fd 3)
@@ -52,16 +83,24 @@ check_expected() {
 	}
 }
 
-# run_memtrace OUTPUT_PREFIX ARGS...: runs memtrace with --events to
-# PREFIX.events, fd 3 to PREFIX.expected, stdout to PREFIX.out and stderr
-# to PREFIX.err; sets $status to memtrace's exit status.
+# run_memtrace OUTPUT_PREFIX ARGS...: runs memtrace with --verify and
+# --events to PREFIX.events, fd 3 to PREFIX.expected, stdout to PREFIX.out
+# and stderr to PREFIX.err; sets $status to memtrace's exit status.  Every
+# run checks the model against /proc/PID/maps at every call (rr's tests
+# do the same with --check-cached-mmaps): any mismatch fails the test,
+# unless NO_VERIFY is set.
 run_memtrace() {
-	local prefix=$1
+	local prefix=$1 verify=--verify
 	shift
+	[ -n "${NO_VERIFY:-}" ] && verify=
 	set +e
-	"$MEMTRACE" --events="$prefix.events" "$@" 3>"$prefix.expected" >"$prefix.out" 2>"$prefix.err"
+	"$MEMTRACE" $verify --events="$prefix.events" "$@" 3>"$prefix.expected" >"$prefix.out" 2>"$prefix.err"
 	status=$?
 	set -e
+	if [ -z "${NO_VERIFY:-}" ] && ! grep -qx 'verify: 0 mismatches' "$prefix.err"; then
+		grep -A12 '^memtrace: verify:' "$prefix.err" | head -n 40 >&2 || true
+		fail "the model disagreed with /proc/PID/maps ($(grep '^verify:' "$prefix.err" || echo 'no verify line'))"
+	fi
 }
 
 # summary_calls ERRFILE PID: the number of memory calls in PID's summary line.

@@ -28,7 +28,7 @@ set -e
 expect_eq "sh exit status" "$status" 7
 nproc=$(check_summaries "$TMP/sh.err" "$TMP/sh.events")
 [ "$nproc" -ge 3 ] || fail "sh pipeline: $nproc processes reported, want 3 or more"
-strip_times "$TMP/sh.events" | grep -qE '^\[[0-9]+\] --- execve .*/ls ---$' || fail "ls's exec not reported"
+events_grep -E "$TMP/sh.events" '^\[[0-9]+\] --- execve .*/ls ---$' || fail "ls's exec not reported"
 
 if command -v python3 >/dev/null; then
 	set +e

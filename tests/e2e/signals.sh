@@ -14,7 +14,7 @@ grep -q "; killed by SIGSEGV" "$TMP/segv.err" || fail "segv: summary does not sa
 run_memtrace "$TMP/kill" -- "$PROGRAMS/signals" kill
 expect_eq "kill: exit status" "$status" $((128 + 9))
 check_expected "$TMP/kill.expected" "$TMP/kill.events"
-strip_times "$TMP/kill.events" | grep -qE '^\[[0-9]+\] \+\+\+ killed by SIGKILL \+\+\+$' ||
+events_grep -E "$TMP/kill.events" '^\[[0-9]+\] \+\+\+ killed by SIGKILL \+\+\+$' ||
 	fail "kill: no '+++ killed by SIGKILL +++' line"
 
 # wait_ready OUT: waits (10 s at most) until the program said "ready".

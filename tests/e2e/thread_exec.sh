@@ -11,7 +11,7 @@ for mode in idle busy; do
 	expect_eq "pid after exec ($mode)" \
 		"$(sed -nE 's/^after exec: pid ([0-9]+) tid ([0-9]+)$/\1 \2/p' "$TMP/$mode.out")" \
 		"$pid $pid"
-	strip_times "$TMP/$mode.events" | grep -qE "^\[$pid\] --- execve .*/thread_exec ---$" ||
+	events_grep -E "$TMP/$mode.events" "^\[$pid\] --- execve .*/thread_exec ---$" ||
 		fail "exec not reported ($mode)"
 	# A call cut short by the exec is shown with '?', never lost or invented.
 	bad=$(strip_times "$TMP/$mode.events" | grep -E ' = \?$' | grep -cvE "^\[$pid(/[0-9]+)?\] " || true)

@@ -1,0 +1,417 @@
+/* The model of a traced mm, wired to /proc: see mm.h. */
+#include "mm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procmaps.h"
+#include "util.h"
+
+/* include/uapi/asm-generic/mman-common.h and mman.h */
+#define MAP_TYPE_MASK 0x0fU
+#define MAP_SHARED_TYPE 0x01U
+#define MAP_SHARED_VALIDATE_TYPE 0x03U
+#define MAP_GROWSDOWN_BIT 0x0100U
+#define MAP_LOCKED_BIT 0x2000U
+#define MAP_NORESERVE_BIT 0x4000U
+#define MAP_ANONYMOUS_BIT 0x20U
+#define MAP_STACK_BIT 0x20000U
+#define MAP_HUGETLB_BIT 0x40000U
+#define PROT_MASK 0x7U		    /* PROT_READ | PROT_WRITE | PROT_EXEC */
+#define PROT_GROWS_BITS 0x03000000U /* PROT_GROWSDOWN | PROT_GROWSUP */
+
+struct mm {
+	unsigned int refs;
+	struct aspace *as;
+	struct strtab *paths;
+	uint64_t calls_applied;
+};
+
+/*
+ * One buffer for every read of /proc/PID/maps and one array for its
+ * regions: the tracer is single-threaded, and --verify reads the maps at
+ * every stop, so they are kept rather than allocated each time.
+ */
+static char *maps_buf;
+static size_t maps_cap;
+static struct aspace_region *maps_regions;
+static size_t maps_regions_cap;
+
+struct mm *mm_new(struct strtab *paths)
+{
+	struct mm *mm = xcalloc(1, sizeof(*mm));
+
+	mm->refs = 1;
+	mm->as = aspace_new();
+	mm->paths = paths;
+	return mm;
+}
+
+struct mm *mm_get(struct mm *mm)
+{
+	mm->refs++;
+	return mm;
+}
+
+void mm_put(struct mm *mm)
+{
+	if (!mm || --mm->refs)
+		return;
+	aspace_free(mm->as);
+	free(mm);
+}
+
+struct mm *mm_copy(const struct mm *mm)
+{
+	struct mm *copy = xcalloc(1, sizeof(*copy));
+
+	copy->refs = 1;
+	copy->as = aspace_copy(mm->as);
+	copy->paths = mm->paths;
+	return copy;
+}
+
+struct aspace *mm_aspace(struct mm *mm)
+{
+	return mm->as;
+}
+
+uint64_t mm_calls_applied(const struct mm *mm)
+{
+	return mm->calls_applied;
+}
+
+static bool path_is(const struct procmaps_entry *entry, const char *name)
+{
+	size_t len = strlen(name);
+
+	return entry->path_len == len && memcmp(entry->path, name, len) == 0;
+}
+
+static bool path_starts(const struct procmaps_entry *entry, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	return entry->path_len >= len && memcmp(entry->path, prefix, len) == 0;
+}
+
+/* A maps line as a region of the model (its origin is set by the caller). */
+static void entry_to_region(struct mm *mm, const struct procmaps_entry *entry,
+			    struct aspace_region *region)
+{
+	memset(region, 0, sizeof(*region));
+	region->start = entry->start;
+	region->end = entry->end;
+	region->prot = entry->prot;
+	region->flags = entry->shared ? ASPACE_SHARED : 0;
+	region->offset = entry->offset;
+	if (entry->path_len == 0 || path_starts(entry, "[anon:") ||
+	    path_starts(entry, "[anon_shmem:")) {
+		region->backing = ASPACE_BACKING_ANON;
+		region->offset = 0;
+		return;
+	}
+	if (path_is(entry, "[heap]")) {
+		region->backing = ASPACE_BACKING_HEAP;
+		region->offset = 0;
+		return;
+	}
+	if (path_is(entry, "[stack]")) {
+		region->backing = ASPACE_BACKING_STACK;
+		region->flags |= ASPACE_GROWSDOWN;
+		region->offset = 0;
+		return;
+	}
+	if (entry->path[0] == '[')
+		region->backing = ASPACE_BACKING_SPECIAL;
+	else if (path_starts(entry, "/SYSV"))
+		region->backing = ASPACE_BACKING_SHM;
+	else
+		region->backing = ASPACE_BACKING_FILE;
+	region->path = strtab_intern(mm->paths, entry->path, entry->path_len);
+}
+
+/*
+ * Reads /proc/PID/maps into maps_regions ([vsyscall] left out: it is the
+ * same fixed page in every process, above the user address space).
+ * Returns the number of regions, or -errno.
+ */
+static long read_maps(struct mm *mm, pid_t pid)
+{
+	struct procmaps_iter iter;
+	struct procmaps_entry entry;
+	size_t len, count = 0;
+	int ret;
+
+	ret = procmaps_read(pid, &maps_buf, &maps_cap, &len);
+	if (ret < 0)
+		return ret;
+	procmaps_iter_init(&iter, maps_buf, len);
+	while ((ret = procmaps_next(&iter, &entry)) != 0) {
+		if (ret < 0)
+			return -EINVAL;
+		if (path_is(&entry, "[vsyscall]"))
+			continue;
+		xgrowarray((void **)&maps_regions, &maps_regions_cap, count + 1,
+			   sizeof(*maps_regions));
+		entry_to_region(mm, &entry, &maps_regions[count]);
+		count++;
+	}
+	return (long)count;
+}
+
+/* start_brk, field 47 of /proc/PID/stat (proc(5)); 0 when unknown. */
+static uint64_t read_start_brk(pid_t pid)
+{
+	char path[64], buf[2048];
+	const char *pos;
+	ssize_t len;
+	int fd, field;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	/* The command name may hold spaces and parentheses: fields start after the last ')'. */
+	pos = strrchr(buf, ')');
+	if (!pos)
+		return 0;
+	pos++;
+	/* pos is at the space before field 3; walk to the one before field 47. */
+	for (field = 3; field < 47 && pos; field++)
+		pos = strchr(pos + 1, ' ');
+	return pos ? strtoull(pos + 1, NULL, 10) : 0;
+}
+
+/* Makes [start, end) of the model what the kernel shows, made by ev. */
+static int resync(struct mm *mm, pid_t pid, const struct aspace_event *ev, uint64_t start,
+		  uint64_t end, struct aspace_changes *changes)
+{
+	long count = read_maps(mm, pid);
+	size_t first = 0, last;
+
+	if (count < 0)
+		return (int)count;
+	/* Clip the kernel's regions to [start, end). */
+	while (first < (size_t)count && maps_regions[first].end <= start)
+		first++;
+	last = first;
+	while (last < (size_t)count && maps_regions[last].start < end)
+		last++;
+	if (last > first) {
+		if (maps_regions[first].start < start)
+			maps_regions[first].start = start;
+		if (maps_regions[last - 1].end > end)
+			maps_regions[last - 1].end = end;
+	}
+	aspace_sync(mm->as, ev, start, end, maps_regions + first, last - first, changes);
+	return 0;
+}
+
+int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind)
+{
+	struct aspace_event ev = { .kind = kind };
+	uint64_t start_brk, heap_top;
+	const struct aspace_region *heap = NULL;
+	int ret;
+
+	aspace_clear(mm->as);
+	mm->calls_applied = 0;
+	ret = resync(mm, pid, &ev, 0, UINT64_MAX, NULL);
+	if (ret < 0)
+		return ret;
+	start_brk = read_start_brk(pid);
+	if (start_brk) {
+		/* The break is somewhere in the last page of [heap]; exactly at start_brk if none. */
+		heap = aspace_find(mm->as, start_brk);
+		heap_top = heap && heap->backing == ASPACE_BACKING_HEAP ? heap->end : start_brk;
+		aspace_set_heap(mm->as, start_brk, heap_top);
+	}
+	return 0;
+}
+
+static unsigned int mmap_flags(uint64_t flags)
+{
+	unsigned int res = 0;
+	uint64_t type = flags & MAP_TYPE_MASK;
+
+	if (type == MAP_SHARED_TYPE || type == MAP_SHARED_VALIDATE_TYPE)
+		res |= ASPACE_SHARED;
+	if (flags & MAP_NORESERVE_BIT)
+		res |= ASPACE_NORESERVE;
+	if (flags & MAP_STACK_BIT)
+		res |= ASPACE_STACK;
+	if (flags & MAP_GROWSDOWN_BIT)
+		res |= ASPACE_GROWSDOWN;
+	if (flags & MAP_HUGETLB_BIT)
+		res |= ASPACE_HUGETLB;
+	if (flags & MAP_LOCKED_BIT)
+		res |= ASPACE_LOCKED;
+	return res;
+}
+
+static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
+		       const struct sysdecode_call *call, const char *fd_path, uint64_t addr,
+		       struct aspace_changes *changes)
+{
+	struct aspace_region tmpl = { 0 };
+	const uint64_t *arg = call->args;
+
+	tmpl.prot = (unsigned int)arg[2] & PROT_MASK;
+	tmpl.flags = mmap_flags(arg[3]);
+	if (arg[3] & MAP_ANONYMOUS_BIT) {
+		tmpl.backing = ASPACE_BACKING_ANON;
+	} else {
+		tmpl.backing = ASPACE_BACKING_FILE;
+		tmpl.offset = arg[5];
+		if (fd_path)
+			tmpl.path = strtab_intern(mm->paths, fd_path, strlen(fd_path));
+	}
+	aspace_map(mm->as, ev, addr, arg[1], &tmpl, changes);
+}
+
+/* shmdt: the segment attached at addr goes, all of it (it may have been re-protected). */
+static void apply_shmdt(struct mm *mm, const struct aspace_event *ev, uint64_t addr,
+			struct aspace_changes *changes)
+{
+	const struct aspace_region *region = aspace_find(mm->as, addr);
+	uint64_t end;
+	uint32_t path;
+
+	if (!region || region->backing != ASPACE_BACKING_SHM)
+		return;
+	path = region->path;
+	end = region->end;
+	for (region = aspace_next(mm->as, region);
+	     region && region->start == end && region->backing == ASPACE_BACKING_SHM &&
+	     region->path == path;
+	     region = aspace_next(mm->as, region))
+		end = region->end;
+	aspace_unmap(mm->as, ev, addr, end - addr, changes);
+}
+
+void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
+	      const struct sysdecode_call *call, const char *fd_path, int64_t rval, int err,
+	      struct aspace_changes *changes)
+{
+	const uint64_t *arg = call->args;
+	uint64_t result = (uint64_t)rval;
+
+	if (!call->ent)
+		return;
+	switch (call->ent->kind) {
+	case SYSDECODE_MMAP:
+		if (!err)
+			apply_mmap(mm, ev, call, fd_path, result, changes);
+		break;
+	case SYSDECODE_MUNMAP:
+		if (!err)
+			aspace_unmap(mm->as, ev, arg[0], arg[1], changes);
+		break;
+	case SYSDECODE_MPROTECT:
+	case SYSDECODE_PKEY_MPROTECT:
+		/*
+		 * A failed mprotect may have changed part of the range before
+		 * failing (mm/mprotect.c, do_mprotect_pkey walks VMA by VMA),
+		 * and PROT_GROWSDOWN/UP extend it to the VMA's end: ask the kernel.
+		 */
+		if (err || (arg[2] & PROT_GROWS_BITS))
+			(void)resync(mm, pid, ev, arg[0] & ~(ASPACE_PAGE_SIZE - 1),
+				     arg[0] + ((arg[1] + ASPACE_PAGE_SIZE - 1) &
+					       ~(ASPACE_PAGE_SIZE - 1)),
+				     changes);
+		else
+			aspace_protect(mm->as, ev, arg[0], arg[1], (unsigned int)arg[2] & PROT_MASK,
+				       changes);
+		break;
+	case SYSDECODE_BRK:
+		aspace_brk(mm->as, ev, result, changes);
+		break;
+	case SYSDECODE_MADVISE:
+		if (!err)
+			aspace_advise(mm->as, ev, arg[0], arg[1], (int)arg[2], changes);
+		break;
+	case SYSDECODE_MREMAP:
+		if (!err)
+			aspace_remap(mm->as, ev, arg[0], arg[1], arg[2], (unsigned int)arg[3],
+				     result, changes);
+		break;
+	case SYSDECODE_SHMDT:
+		if (!err)
+			apply_shmdt(mm, ev, arg[0], changes);
+		break;
+	case SYSDECODE_SHMAT:
+	case SYSDECODE_IO_SETUP:
+	case SYSDECODE_IO_DESTROY:
+	case SYSDECODE_REMAP_FILE_PAGES:
+	case SYSDECODE_MAP_SHADOW_STACK:
+	case SYSDECODE_MSEAL:
+		/*
+		 * The size of a SysV segment, the [aio] ring, a shadow stack:
+		 * the kernel decides them.  These calls are rare: re-read it all.
+		 */
+		if (!err)
+			(void)resync(mm, pid, ev, 0, UINT64_MAX, changes);
+		break;
+	case SYSDECODE_NONE:
+	case SYSDECODE_NKINDS:
+		return;
+	}
+	mm->calls_applied++;
+}
+
+/* Copies the regions of list touching [start, end) into out (at most cap). */
+static size_t regions_touching(const struct aspace_region *list, size_t count, uint64_t start,
+			       uint64_t end, struct aspace_region *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < count && n < cap; i++)
+		if (list[i].end >= start && list[i].start <= end)
+			out[n++] = list[i];
+	return n;
+}
+
+int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
+{
+	long count = read_maps(mm, pid);
+	uint64_t lo, hi;
+
+	if (count < 0)
+		return (int)count;
+	/* The main stack grows on faults, without a system call: adopt its new start. */
+	for (long i = 0; i < count; i++) {
+		const struct aspace_region *have;
+
+		if (maps_regions[i].backing != ASPACE_BACKING_STACK)
+			continue;
+		have = aspace_first_from(mm->as, maps_regions[i].start);
+		if (have && have->start > maps_regions[i].start && have->end <= maps_regions[i].end)
+			(void)aspace_grow_down(mm->as, have->end, maps_regions[i].start);
+	}
+	memset(diff, 0, sizeof(*diff));
+	diff->nranges = aspace_compare(mm->as, maps_regions, (size_t)count, diff->ranges,
+				       MM_DIFF_MAX_RANGES);
+	if (!diff->nranges)
+		return 0;
+	lo = diff->ranges[0].start;
+	hi = diff->ranges[diff->nranges < MM_DIFF_MAX_RANGES ? diff->nranges - 1
+							     : MM_DIFF_MAX_RANGES - 1]
+		     .end;
+	diff->nkernel = regions_touching(maps_regions, (size_t)count, lo, hi, diff->kernel,
+					 MM_DIFF_MAX_REGIONS);
+	for (const struct aspace_region *region = aspace_first_from(mm->as, lo > 0 ? lo - 1 : 0);
+	     region && region->start <= hi && diff->nmodel < MM_DIFF_MAX_REGIONS;
+	     region = aspace_next(mm->as, region))
+		diff->model[diff->nmodel++] = *region;
+	return 1;
+}

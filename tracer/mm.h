@@ -1,0 +1,82 @@
+/*
+ * The model of one traced mm (address space), wired to the kernel: seeded
+ * from /proc/PID/maps, changed by every finished memory call, re-read
+ * where a call's effect cannot be predicted, and checked against
+ * /proc/PID/maps for --verify.  Threads of a process share one; a fork
+ * gets a copy; vfork and clone(CLONE_VM) share; an exec gets a new one.
+ *
+ * Reads /proc, never calls ptrace.  The model itself is tracer/aspace.h.
+ */
+#ifndef MEMTRACE_MM_H
+#define MEMTRACE_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "aspace.h"
+#include "strtab.h"
+#include "sysdecode.h"
+
+struct mm;
+
+/*
+ * Returns a new, empty mm with one reference, owned by the caller
+ * (mm_put).  paths is borrowed and must outlive it.
+ */
+struct mm *mm_new(struct strtab *paths);
+/* Takes one more reference; returns mm. */
+struct mm *mm_get(struct mm *mm);
+/* Drops a reference; the last one frees.  Accepts NULL. */
+void mm_put(struct mm *mm);
+/* Returns a new mm (one reference) whose model is a copy of mm's (fork). */
+struct mm *mm_copy(const struct mm *mm);
+
+/* The model, borrowed. */
+struct aspace *mm_aspace(struct mm *mm);
+/* How many calls changed the model since it was made or seeded. */
+uint64_t mm_calls_applied(const struct mm *mm);
+
+/*
+ * Replaces the model with what /proc/PID/maps shows, every region of
+ * origin kind (ASPACE_ORIGIN_EXEC after an exec, _ATTACH when attaching,
+ * _KERNEL for a process found before its creator's event), and the heap
+ * with /proc/PID/stat's start_brk.  Returns 0, or -ESRCH, -EINVAL (the
+ * maps could not be parsed), -errno.
+ */
+int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind);
+
+/*
+ * Applies one finished memory call of task tid (of process pid) to the
+ * model: rval and err are its result (err a positive errno).  The pieces
+ * it changed are appended to changes (may be NULL).  Calls whose effect
+ * the model cannot compute (a failed mprotect, shmat, io_setup...) are
+ * followed by a read of /proc/PID/maps.
+ */
+void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
+	      const struct sysdecode_call *call, const char *fd_path, int64_t rval, int err,
+	      struct aspace_changes *changes);
+
+/* What --verify found: the differing ranges, and both sides around them. */
+#define MM_DIFF_MAX_RANGES 4
+#define MM_DIFF_MAX_REGIONS 16
+
+struct mm_diff {
+	size_t nranges; /* how many ranges differ (may exceed MM_DIFF_MAX_RANGES) */
+	struct aspace_mismatch ranges[MM_DIFF_MAX_RANGES];
+	size_t nmodel; /* regions of the model touching the first ranges */
+	struct aspace_region model[MM_DIFF_MAX_REGIONS];
+	size_t nkernel; /* regions of /proc/PID/maps touching them */
+	struct aspace_region kernel[MM_DIFF_MAX_REGIONS];
+};
+
+/*
+ * Compares the model with /proc/PID/maps ([vsyscall] aside; the main
+ * stack's growth, which takes no system call, is adopted first).
+ * Returns 0 when they agree, 1 when they differ (*diff says how), or
+ * -ESRCH when the process is gone, -EINVAL when the maps do not parse.
+ * Never call it while a thread of pid is inside execve.
+ */
+int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff);
+
+#endif /* MEMTRACE_MM_H */

@@ -1,0 +1,258 @@
+/*
+ * /proc/PID/maps: see procmaps.h.
+ *
+ * The parser runs at every syscall stop under --verify, so it is written
+ * by hand (no sscanf) and is strict about the one format the kernel
+ * prints (fs/proc/task_mmu.c, show_vma_header_prefix and show_map_vma):
+ *
+ *   start-end perms offset major:minor inode[ <pad> path]
+ *
+ * start, end and offset are hex, zero-padded to at least 8 digits;
+ * major and minor are hex, at least 2 digits; the inode is decimal.
+ * Every field is followed by exactly one space.  After the inode, the
+ * kernel prints one space, then, only when there is a path, pads with
+ * spaces to column 73 and adds one more before the path; so an anonymous
+ * line ends in "0 " (older kernels printed no trailing space: both are
+ * accepted, and so are extra trailing spaces).
+ */
+#include "procmaps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define DELETED_SUFFIX " (deleted)"
+#define DELETED_SUFFIX_LEN (sizeof(DELETED_SUFFIX) - 1)
+
+/* Digits in a uint64_t: 16 in hex, 20 in decimal. */
+#define HEX64_DIGITS_MAX 16
+#define HEX32_DIGITS_MAX 8
+#define DEC64_DIGITS_MAX 20
+
+/* A cursor over one line: [pos, end). */
+struct cursor {
+	const char *pos;
+	const char *end;
+};
+
+static int hex_value(char chr)
+{
+	if (chr >= '0' && chr <= '9')
+		return chr - '0';
+	if (chr >= 'a' && chr <= 'f')
+		return chr - 'a' + 10;
+	if (chr >= 'A' && chr <= 'F')
+		return chr - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Reads 1 to max_digits hex digits (max_digits <= 16, so the value cannot
+ * overflow).  Returns 0, or -EINVAL when there is no digit or too many.
+ */
+static int parse_hex(struct cursor *cur, unsigned int max_digits, uint64_t *value)
+{
+	const char *start = cur->pos;
+	uint64_t val = 0;
+	int digit;
+
+	while (cur->pos < cur->end && (digit = hex_value(*cur->pos)) >= 0) {
+		if ((size_t)(cur->pos - start) >= max_digits)
+			return -EINVAL;
+		val = (val << 4) | (uint64_t)digit;
+		cur->pos++;
+	}
+	if (cur->pos == start)
+		return -EINVAL;
+	*value = val;
+	return 0;
+}
+
+/* Reads a decimal uint64_t.  Returns 0, or -EINVAL (no digit, overflow). */
+static int parse_dec(struct cursor *cur, uint64_t *value)
+{
+	const char *start = cur->pos;
+	uint64_t val = 0;
+
+	while (cur->pos < cur->end && *cur->pos >= '0' && *cur->pos <= '9') {
+		uint64_t digit = (uint64_t)(*cur->pos - '0');
+
+		if ((size_t)(cur->pos - start) >= DEC64_DIGITS_MAX ||
+		    val > (UINT64_MAX - digit) / 10)
+			return -EINVAL;
+		val = val * 10 + digit;
+		cur->pos++;
+	}
+	if (cur->pos == start)
+		return -EINVAL;
+	*value = val;
+	return 0;
+}
+
+static int expect_char(struct cursor *cur, char chr)
+{
+	if (cur->pos == cur->end || *cur->pos != chr)
+		return -EINVAL;
+	cur->pos++;
+	return 0;
+}
+
+static int parse_perms(struct cursor *cur, struct procmaps_entry *entry)
+{
+	const char *perms = cur->pos;
+	unsigned int prot = 0;
+
+	if (cur->end - cur->pos < 4)
+		return -EINVAL;
+	if (perms[0] == 'r')
+		prot |= PROT_READ;
+	else if (perms[0] != '-')
+		return -EINVAL;
+	if (perms[1] == 'w')
+		prot |= PROT_WRITE;
+	else if (perms[1] != '-')
+		return -EINVAL;
+	if (perms[2] == 'x')
+		prot |= PROT_EXEC;
+	else if (perms[2] != '-')
+		return -EINVAL;
+	if (perms[3] == 's')
+		entry->shared = true;
+	else if (perms[3] == 'p')
+		entry->shared = false;
+	else
+		return -EINVAL;
+	entry->prot = prot;
+	cur->pos += 4;
+	return 0;
+}
+
+/*
+ * The rest of the line after the inode: nothing, or spaces, then the path
+ * if any.  Spaces at the end of a path are kept: a file name may end with
+ * one, and the kernel does not escape spaces (only '\n', as "\012").
+ */
+static void parse_path(struct cursor *cur, struct procmaps_entry *entry)
+{
+	const char *path = cur->pos;
+	size_t len;
+
+	while (path < cur->end && *path == ' ')
+		path++;
+	len = (size_t)(cur->end - path);
+	entry->deleted = false;
+	if (len == 0) {
+		entry->path = NULL;
+		entry->path_len = 0;
+		return;
+	}
+	/*
+	 * d_path() appends " (deleted)" to an unlinked file's name.  A file
+	 * really named "x (deleted)" reads the same; the kernel gives no way
+	 * to tell the two apart.
+	 */
+	if (len > DELETED_SUFFIX_LEN &&
+	    !memcmp(path + len - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN)) {
+		entry->deleted = true;
+		len -= DELETED_SUFFIX_LEN;
+	}
+	entry->path = path;
+	entry->path_len = len;
+}
+
+int procmaps_parse_line(const char *line, size_t len, struct procmaps_entry *entry)
+{
+	struct cursor cur = { .pos = line, .end = line + len };
+	uint64_t major, minor;
+
+	if (parse_hex(&cur, HEX64_DIGITS_MAX, &entry->start) || expect_char(&cur, '-') ||
+	    parse_hex(&cur, HEX64_DIGITS_MAX, &entry->end) || expect_char(&cur, ' ') ||
+	    parse_perms(&cur, entry) || expect_char(&cur, ' ') ||
+	    parse_hex(&cur, HEX64_DIGITS_MAX, &entry->offset) || expect_char(&cur, ' ') ||
+	    parse_hex(&cur, HEX32_DIGITS_MAX, &major) || expect_char(&cur, ':') ||
+	    parse_hex(&cur, HEX32_DIGITS_MAX, &minor) || expect_char(&cur, ' ') ||
+	    parse_dec(&cur, &entry->inode))
+		return -EINVAL;
+	if (entry->start >= entry->end)
+		return -EINVAL;
+	entry->dev_major = (unsigned int)major;
+	entry->dev_minor = (unsigned int)minor;
+	/* The inode ends the line, or is followed by a space. */
+	if (cur.pos < cur.end && expect_char(&cur, ' '))
+		return -EINVAL;
+	parse_path(&cur, entry);
+	return 0;
+}
+
+void procmaps_iter_init(struct procmaps_iter *iter, const char *text, size_t len)
+{
+	iter->pos = text;
+	/* Not text + 0: text may be NULL, and NULL + 0 is undefined in C. */
+	iter->end = len ? text + len : text;
+	iter->lineno = 0;
+}
+
+int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry)
+{
+	const char *line = iter->pos;
+	const char *newline;
+	size_t len;
+
+	if (line == iter->end)
+		return 0;
+	len = (size_t)(iter->end - line);
+	newline = memchr(line, '\n', len);
+	if (newline) {
+		len = (size_t)(newline - line);
+		iter->pos = newline + 1;
+	} else {
+		/* The last line has no newline. */
+		iter->pos = iter->end;
+	}
+	iter->lineno++;
+	return procmaps_parse_line(line, len, entry) ? -EINVAL : 1;
+}
+
+/* Room kept free at the end of the buffer before each read(). */
+#define READ_CHUNK 4096
+
+int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
+{
+	char path[64];
+	int fd, err = 0;
+
+	*len = 0;
+	(void)snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno;
+	for (;;) {
+		ssize_t got;
+
+		if (*cap - *len < READ_CHUNK) {
+			void *mem = *buf;
+
+			xgrowarray(&mem, cap, *len + READ_CHUNK, 1);
+			*buf = mem;
+		}
+		got = read(fd, *buf + *len, *cap - *len);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		*len += (size_t)got;
+	}
+	(void)close(fd);
+	if (err)
+		*len = 0;
+	return err;
+}

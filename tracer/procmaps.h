@@ -1,0 +1,68 @@
+/*
+ * /proc/PID/maps: reading it, and parsing it (pure, on text).  A line
+ * (fs/proc/task_mmu.c, show_map_vma):
+ *
+ *   55d0c8a00000-55d0c8a02000 r--p 00001000 fe:01 1835331                    /usr/bin/cat
+ *   start        end          perms offset dev   inode                       path
+ *
+ * perms: r/-, w/-, x/-, then s (MAP_SHARED) or p (private).  The path is
+ * empty for anonymous memory, a [name] for the kernel's own ([heap],
+ * [stack], [vdso], [anon:NAME]...), or a file, which may contain spaces
+ * and end with " (deleted)".
+ */
+#ifndef MEMTRACE_PROCMAPS_H
+#define MEMTRACE_PROCMAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct procmaps_entry {
+	uint64_t start; /* [start, end) */
+	uint64_t end;
+	unsigned int prot; /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	bool shared;	   /* 's' */
+	uint64_t offset;
+	unsigned int dev_major;
+	unsigned int dev_minor;
+	uint64_t inode;
+	/* Into the parsed text, not NUL-terminated; path_len 0 for anonymous memory. */
+	const char *path;
+	size_t path_len;
+	bool deleted; /* the path ended with " (deleted)", which path_len leaves out */
+};
+
+/*
+ * Parses one line, [line, line + len), without its newline.
+ * Returns 0, or -EINVAL when it is not a maps line (bad hex, missing
+ * field, start >= end, unknown permission letter).
+ */
+int procmaps_parse_line(const char *line, size_t len, struct procmaps_entry *entry);
+
+struct procmaps_iter {
+	const char *pos;
+	const char *end;
+	size_t lineno; /* of the line last returned, from 1 */
+};
+
+/* Starts iterating over the text [text, text + len). */
+void procmaps_iter_init(struct procmaps_iter *iter, const char *text, size_t len);
+
+/*
+ * Parses the next line into *entry.  Returns 1, or 0 at the end of the
+ * text, or -EINVAL for a malformed line (iter->lineno names it; the
+ * iteration can go on with the next line).
+ */
+int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry);
+
+/*
+ * Reads /proc/PID/maps whole into *buf, growing it as needed (*cap is its
+ * size; *buf may be NULL with *cap 0; the caller owns and frees it).  Sets
+ * *len to the length read.  Returns 0, -ESRCH when the process is gone,
+ * or another -errno.  Never call it while the process is inside execve:
+ * the kernel may deadlock (rr, AddressSpace.cc, KernelMapIterator).
+ */
+int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len);
+
+#endif /* MEMTRACE_PROCMAPS_H */
