@@ -1,8 +1,10 @@
 /*
  * The address-space model: see aspace.h.
  *
- * Regions live in a skip list ordered by start (O(log n) search, insert
- * and delete; O(1) to the next region).  Every operation on a range first
+ * Regions live in a B+ tree ordered by start: leaves of up to LEAF_CAP
+ * regions, linked in address order, under inner nodes of up to FANOUT
+ * children (O(log n) search, insert and delete with few cache misses; O(1)
+ * to the next region).  Every operation on a range first
  * cuts the regions that straddle its ends (split_at), so that the range
  * is made of whole regions, then works on those, then merges neighbours
  * that have become identical (same origin and attributes).
@@ -19,7 +21,14 @@
 
 #include "util.h"
 
-#define MAX_LEVEL 24
+/*
+ * A leaf fills one page, aligned, so that a region pointer finds its leaf
+ * (aspace_next) by rounding down.
+ */
+#define LEAF_BYTES 4096U
+#define LEAF_CAP ((LEAF_BYTES - 3 * sizeof(void *)) / (sizeof(struct aspace_region) + 8))
+#define FANOUT 32
+#define MAX_HEIGHT 16
 
 /* mm/mremap.c (include/uapi/linux/mman.h) */
 #define MREMAP_FIXED_FLAG 2U
@@ -32,10 +41,30 @@
 #define ADV_PAGEOUT 21
 #define ADV_DONTNEED_LOCKED 24
 
-struct node {
-	struct aspace_region region; /* first: a region pointer is a node pointer */
-	unsigned int level;
-	struct node *next[];
+struct leaf {
+	struct leaf *next;
+	struct leaf *prev;
+	size_t count;
+	/* starts[i] == regions[i].start: searched without touching the regions. */
+	uint64_t starts[LEAF_CAP];
+	struct aspace_region regions[LEAF_CAP];
+};
+
+/*
+ * keys[i] is at most the start of every region under children[i], and
+ * above those under children[i - 1]; keys[0] is not used (child 0 takes
+ * everything below keys[1]).
+ */
+struct inner {
+	size_t count;
+	uint64_t keys[FANOUT];
+	void *children[FANOUT];
+};
+
+/* A position in the tree: a region of a leaf, or the end (leaf NULL). */
+struct cursor {
+	struct leaf *leaf;
+	size_t idx;
 };
 
 /* Bytes an origin mapped, and how many of them are still mapped. */
@@ -46,10 +75,10 @@ struct origin_count {
 };
 
 struct aspace {
-	struct node *head;
-	unsigned int level;
+	void *root;	     /* a leaf when height is 0 */
+	unsigned int height; /* levels of inner nodes */
+	struct leaf *first;
 	size_t count;
-	uint64_t rng;
 	uint64_t heap_start;
 	uint64_t heap_top;
 	struct origin_count *origins; /* open addressing, backward-shift deletion */
@@ -201,102 +230,361 @@ static void origin_sub(struct aspace *as, const struct aspace_event *origin, uin
 		origin_delete(as, (size_t)(entry - as->origins));
 }
 
-/* The skip list. */
+/* The B+ tree. */
 
-static struct node *node_new(unsigned int level)
+static struct leaf *leaf_new(void)
 {
-	struct node *node = xcalloc(1, sizeof(*node) + level * sizeof(node->next[0]));
+	struct leaf *leaf = aligned_alloc(LEAF_BYTES, LEAF_BYTES);
 
-	node->level = level;
-	return node;
+	if (!leaf)
+		die("out of memory");
+	memset(leaf, 0, sizeof(*leaf));
+	return leaf;
 }
 
-static unsigned int random_level(struct aspace *as)
+static struct inner *inner_new(void)
 {
-	unsigned int level = 1;
-	uint64_t bits;
+	return xcalloc(1, sizeof(struct inner));
+}
 
-	/* xorshift64; p = 1/4 per level. */
-	as->rng ^= as->rng << 13;
-	as->rng ^= as->rng >> 7;
-	as->rng ^= as->rng << 17;
-	bits = as->rng;
-	while (level < MAX_LEVEL && (bits & 3) == 0) {
-		level++;
-		bits >>= 2;
+/* The child of inner to descend into for addr. */
+static size_t inner_child(const struct inner *inner, uint64_t addr)
+{
+	size_t idx = 1;
+
+	while (idx < inner->count && inner->keys[idx] <= addr)
+		idx++;
+	return idx - 1;
+}
+
+/* Index of the first region of leaf whose start is above addr. */
+static size_t leaf_upper(const struct leaf *leaf, uint64_t addr)
+{
+	size_t lo = 0, hi = leaf->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (leaf->starts[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return level;
+	return lo;
 }
 
 /*
- * Fills update[i] with the last node at level i whose start is below addr.
- * Returns the first node whose start is at or above addr.
+ * Descends to the leaf where a region starting at addr belongs, recording
+ * the inner nodes and child indexes on the way (path may be NULL).
  */
-static struct node *find_prev(const struct aspace *as, uint64_t addr, struct node **update)
+static struct leaf *descend(const struct aspace *as, uint64_t addr, struct inner **path,
+			    size_t *path_idx)
 {
-	struct node *node = as->head;
+	void *node = as->root;
 
-	for (int i = (int)as->level - 1; i >= 0; i--) {
-		while (node->next[i] && node->next[i]->region.start < addr)
-			node = node->next[i];
-		if (update)
-			update[i] = node;
+	for (unsigned int level = 0; level < as->height; level++) {
+		struct inner *inner = node;
+		size_t idx = inner_child(inner, addr);
+
+		if (path) {
+			path[level] = inner;
+			path_idx[level] = idx;
+		}
+		node = inner->children[idx];
 	}
-	return node->next[0];
-}
-
-/* The node holding addr, or NULL. */
-static struct node *find_node(const struct aspace *as, uint64_t addr)
-{
-	struct node *update[MAX_LEVEL];
-	struct node *node = find_prev(as, addr + 1, update);
-
-	(void)node;
-	node = update[0];
-	if (node != as->head && node->region.start <= addr && addr < node->region.end)
-		return node;
-	return NULL;
-}
-
-static struct node *insert_region(struct aspace *as, const struct aspace_region *region)
-{
-	struct node *update[MAX_LEVEL];
-	unsigned int level = random_level(as);
-	struct node *node = node_new(level);
-	struct node *after;
-
-	after = find_prev(as, region->start, update);
-	assert((!after || after->region.start >= region->end) && "regions overlap");
-	assert((update[0] == as->head || update[0]->region.end <= region->start) &&
-	       "regions overlap");
-	(void)after;
-	node->region = *region;
-	if (level > as->level) {
-		for (unsigned int i = as->level; i < level; i++)
-			update[i] = as->head;
-		as->level = level;
-	}
-	for (unsigned int i = 0; i < level; i++) {
-		node->next[i] = update[i]->next[i];
-		update[i]->next[i] = node;
-	}
-	as->count++;
 	return node;
 }
 
-static void remove_node(struct aspace *as, struct node *node)
+static struct cursor cur_next(struct cursor cur)
 {
-	struct node *update[MAX_LEVEL];
+	if (++cur.idx < cur.leaf->count)
+		return cur;
+	cur.leaf = cur.leaf->next;
+	cur.idx = 0;
+	return cur;
+}
 
-	find_prev(as, node->region.start, update);
-	for (unsigned int i = 0; i < node->level; i++) {
-		assert(update[i]->next[i] == node && "skip list out of order");
-		update[i]->next[i] = node->next[i];
+/* The region before cur, which must be a region. */
+static struct cursor cur_prev(struct cursor cur)
+{
+	if (cur.idx > 0) {
+		cur.idx--;
+		return cur;
 	}
-	while (as->level > 1 && !as->head->next[as->level - 1])
-		as->level--;
+	cur.leaf = cur.leaf->prev;
+	cur.idx = cur.leaf ? cur.leaf->count - 1 : 0;
+	return cur;
+}
+
+static struct aspace_region *cur_region(struct cursor cur)
+{
+	return cur.leaf ? &cur.leaf->regions[cur.idx] : NULL;
+}
+
+/* The first region whose start is at or above addr. */
+static struct cursor lower_bound(const struct aspace *as, uint64_t addr)
+{
+	struct cursor cur;
+	size_t idx;
+
+	cur.leaf = descend(as, addr, NULL, NULL);
+	idx = leaf_upper(cur.leaf, addr);
+	/* Regions equal to addr sit just below the upper bound. */
+	while (idx > 0 && cur.leaf->starts[idx - 1] >= addr)
+		idx--;
+	cur.idx = idx;
+	if (cur.idx >= cur.leaf->count) {
+		cur.leaf = cur.leaf->next;
+		cur.idx = 0;
+	}
+	return cur;
+}
+
+/* The region holding addr, or the end. */
+static struct cursor holding(const struct aspace *as, uint64_t addr)
+{
+	struct leaf *leaf = descend(as, addr, NULL, NULL);
+	size_t idx = leaf_upper(leaf, addr);
+	struct cursor cur = { NULL, 0 };
+
+	if (idx > 0 && leaf->regions[idx - 1].end > addr) {
+		cur.leaf = leaf;
+		cur.idx = idx - 1;
+	} else if (idx == 0 && leaf->prev && leaf->prev->count &&
+		   leaf->prev->regions[leaf->prev->count - 1].start <= addr &&
+		   leaf->prev->regions[leaf->prev->count - 1].end > addr) {
+		cur.leaf = leaf->prev;
+		cur.idx = leaf->prev->count - 1;
+	}
+	return cur;
+}
+
+/* The last region whose start is below addr, or the end. */
+static struct cursor before(const struct aspace *as, uint64_t addr)
+{
+	struct leaf *leaf = descend(as, addr, NULL, NULL);
+	size_t idx = leaf_upper(leaf, addr);
+	struct cursor cur = { NULL, 0 };
+
+	while (idx > 0 && leaf->starts[idx - 1] >= addr)
+		idx--;
+	if (idx > 0) {
+		cur.leaf = leaf;
+		cur.idx = idx - 1;
+	} else if (leaf->prev) {
+		cur.leaf = leaf->prev;
+		cur.idx = leaf->prev->count - 1;
+	}
+	return cur;
+}
+
+/* Puts child (whose regions start at key or above) after position idx of path's level. */
+static void insert_child(struct aspace *as, struct inner **path, size_t *path_idx, int level,
+			 uint64_t key, void *child)
+{
+	struct inner *inner, *right;
+	size_t pos, half;
+
+	if (level < 0) {
+		/* A new root above the old one. */
+		struct inner *root = inner_new();
+
+		root->count = 2;
+		root->children[0] = as->root;
+		root->keys[1] = key;
+		root->children[1] = child;
+		as->root = root;
+		as->height++;
+		return;
+	}
+	inner = path[level];
+	pos = path_idx[level] + 1;
+	if (inner->count < FANOUT) {
+		memmove(&inner->keys[pos + 1], &inner->keys[pos],
+			(inner->count - pos) * sizeof(inner->keys[0]));
+		memmove(&inner->children[pos + 1], &inner->children[pos],
+			(inner->count - pos) * sizeof(inner->children[0]));
+		inner->keys[pos] = key;
+		inner->children[pos] = child;
+		inner->count++;
+		return;
+	}
+	/* Full: the upper half moves to a new node, then the child goes where it belongs. */
+	right = inner_new();
+	half = FANOUT / 2;
+	memcpy(right->keys, &inner->keys[half], (FANOUT - half) * sizeof(inner->keys[0]));
+	memcpy(right->children, &inner->children[half],
+	       (FANOUT - half) * sizeof(inner->children[0]));
+	right->count = FANOUT - half;
+	inner->count = half;
+	if (pos <= half) {
+		path_idx[level] = pos - 1;
+		insert_child(as, path, path_idx, level, key, child);
+		/* (recursion above hits the non-full case) */
+	} else {
+		path[level] = right;
+		path_idx[level] = pos - half - 1;
+		insert_child(as, path, path_idx, level, key, child);
+	}
+	insert_child(as, path, path_idx, level - 1, right->keys[0], right);
+}
+
+/*
+ * Inserts a copy of region, which must not overlap any.  Returns where it
+ * went (valid until the next change).
+ */
+static struct cursor insert_region(struct aspace *as, const struct aspace_region *region)
+{
+	struct inner *path[MAX_HEIGHT];
+	size_t path_idx[MAX_HEIGHT];
+	struct leaf *leaf = descend(as, region->start, path, path_idx);
+	size_t pos = leaf_upper(leaf, region->start);
+	struct cursor cur;
+
+	assert((pos == 0 || leaf->regions[pos - 1].end <= region->start) && "regions overlap");
+	assert((pos == leaf->count || leaf->regions[pos].start >= region->end) &&
+	       "regions overlap");
+	if (leaf->count == LEAF_CAP) {
+		struct leaf *right = leaf_new();
+		size_t half = LEAF_CAP / 2;
+
+		memcpy(right->regions, &leaf->regions[half],
+		       (LEAF_CAP - half) * sizeof(leaf->regions[0]));
+		memcpy(right->starts, &leaf->starts[half],
+		       (LEAF_CAP - half) * sizeof(leaf->starts[0]));
+		right->count = LEAF_CAP - half;
+		leaf->count = half;
+		right->next = leaf->next;
+		right->prev = leaf;
+		if (leaf->next)
+			leaf->next->prev = right;
+		leaf->next = right;
+		insert_child(as, path, path_idx, (int)as->height - 1, right->regions[0].start,
+			     right);
+		if (pos > half) {
+			leaf = right;
+			pos -= half;
+		}
+	}
+	memmove(&leaf->regions[pos + 1], &leaf->regions[pos],
+		(leaf->count - pos) * sizeof(leaf->regions[0]));
+	memmove(&leaf->starts[pos + 1], &leaf->starts[pos],
+		(leaf->count - pos) * sizeof(leaf->starts[0]));
+	leaf->regions[pos] = *region;
+	leaf->starts[pos] = region->start;
+	leaf->count++;
+	as->count++;
+	cur.leaf = leaf;
+	cur.idx = pos;
+	return cur;
+}
+
+/* Removes child idx of path's level, and the node itself if it is left empty. */
+static void remove_child(struct aspace *as, struct inner **path, size_t *path_idx, int level)
+{
+	struct inner *inner;
+	size_t idx;
+
+	if (level < 0)
+		return;
+	inner = path[level];
+	idx = path_idx[level];
+	memmove(&inner->keys[idx], &inner->keys[idx + 1],
+		(inner->count - idx - 1) * sizeof(inner->keys[0]));
+	memmove(&inner->children[idx], &inner->children[idx + 1],
+		(inner->count - idx - 1) * sizeof(inner->children[0]));
+	inner->count--;
+	if (inner->count == 0) {
+		free(inner);
+		remove_child(as, path, path_idx, level - 1);
+		return;
+	}
+	/* A root with one child gives way to it. */
+	while (level == 0 && as->height > 0 && ((struct inner *)as->root)->count == 1) {
+		struct inner *root = as->root;
+
+		as->root = root->children[0];
+		as->height--;
+		free(root);
+	}
+}
+
+/* Removes the region at cur.  Returns the position of the one after it. */
+static struct cursor remove_at(struct aspace *as, struct cursor cur)
+{
+	struct leaf *leaf = cur.leaf;
+	struct inner *path[MAX_HEIGHT];
+	size_t path_idx[MAX_HEIGHT];
+	uint64_t start = leaf->regions[cur.idx].start;
+
+	memmove(&leaf->regions[cur.idx], &leaf->regions[cur.idx + 1],
+		(leaf->count - cur.idx - 1) * sizeof(leaf->regions[0]));
+	memmove(&leaf->starts[cur.idx], &leaf->starts[cur.idx + 1],
+		(leaf->count - cur.idx - 1) * sizeof(leaf->starts[0]));
+	leaf->count--;
 	as->count--;
+	if (leaf->count > 0 || as->height == 0) {
+		if (cur.idx < leaf->count)
+			return cur;
+		cur.leaf = leaf->next;
+		cur.idx = 0;
+		return cur;
+	}
+	/* An empty leaf leaves the tree (no rebalancing: a leaf may run sparse). */
+	descend(as, start, path, path_idx);
+	assert(path[as->height - 1]->children[path_idx[as->height - 1]] == leaf &&
+	       "leaf not where its regions belong");
+	if (leaf->prev)
+		leaf->prev->next = leaf->next;
+	else
+		as->first = leaf->next;
+	if (leaf->next)
+		leaf->next->prev = leaf->prev;
+	cur.leaf = leaf->next;
+	cur.idx = 0;
+	free(leaf);
+	remove_child(as, path, path_idx, (int)as->height - 1);
+	return cur;
+}
+
+static void free_tree(void *node, unsigned int height)
+{
+	if (height) {
+		struct inner *inner = node;
+
+		for (size_t i = 0; i < inner->count; i++)
+			free_tree(inner->children[i], height - 1);
+	}
 	free(node);
+}
+
+/* Copies a subtree; *last_leaf links the copied leaves in order. */
+static void *copy_tree(const void *node, unsigned int height, struct leaf **last_leaf,
+		       struct leaf **first_leaf)
+{
+	if (height) {
+		const struct inner *inner = node;
+		struct inner *dup = inner_new();
+
+		*dup = *inner;
+		for (size_t i = 0; i < inner->count; i++)
+			dup->children[i] =
+				copy_tree(inner->children[i], height - 1, last_leaf, first_leaf);
+		return dup;
+	}
+	{
+		struct leaf *dup = leaf_new();
+
+		memcpy(dup, node, sizeof(*dup));
+		dup->prev = *last_leaf;
+		dup->next = NULL;
+		if (*last_leaf)
+			(*last_leaf)->next = dup;
+		else
+			*first_leaf = dup;
+		*last_leaf = dup;
+		return dup;
+	}
 }
 
 static bool has_offset(const struct aspace_region *region)
@@ -315,16 +603,17 @@ static bool has_offset(const struct aspace_region *region)
  */
 static void split_at(struct aspace *as, uint64_t addr)
 {
-	struct node *node = find_node(as, addr);
+	struct cursor cur = holding(as, addr);
+	struct aspace_region *region = cur_region(cur);
 	struct aspace_region tail;
 
-	if (!node || node->region.start == addr)
+	if (!region || region->start == addr)
 		return;
-	tail = node->region;
+	tail = *region;
 	tail.start = addr;
 	if (has_offset(&tail))
-		tail.offset += addr - node->region.start;
-	node->region.end = addr;
+		tail.offset += addr - region->start;
+	region->end = addr;
 	insert_region(as, &tail);
 }
 
@@ -350,27 +639,29 @@ static bool mergeable(const struct aspace_region *left, const struct aspace_regi
 /* Merges the neighbours among the regions touching [start, end]. */
 static void merge_range(struct aspace *as, uint64_t start, uint64_t end)
 {
-	struct node *update[MAX_LEVEL];
-	struct node *node;
+	struct cursor cur = before(as, start);
 
-	find_prev(as, start, update);
-	node = update[0] != as->head ? update[0] : as->head->next[0];
-	while (node && node->region.start <= end) {
-		struct node *next = node->next[0];
+	if (!cur.leaf)
+		cur = lower_bound(as, start);
+	while (cur.leaf && cur.leaf->regions[cur.idx].start <= end) {
+		struct cursor next = cur_next(cur);
+		struct aspace_region *left, *right;
+		uint64_t left_start;
 
-		if (next && mergeable(&node->region, &next->region)) {
-			node->region.end = next->region.end;
-			remove_node(as, next);
+		if (!next.leaf)
+			break;
+		left = cur_region(cur);
+		right = cur_region(next);
+		if (!mergeable(left, right)) {
+			cur = next;
 			continue;
 		}
-		node = next;
+		left->end = right->end;
+		left_start = left->start;
+		remove_at(as, next);
+		/* Removing may have freed a leaf or shifted regions: find left again. */
+		cur = holding(as, left_start);
 	}
-}
-
-/* The first node of [start, ...), after split_at(start). */
-static struct node *first_at(const struct aspace *as, uint64_t start)
-{
-	return find_prev(as, start, NULL);
 }
 
 /* Public lifetime and lookups. */
@@ -379,63 +670,32 @@ struct aspace *aspace_new(void)
 {
 	struct aspace *as = xcalloc(1, sizeof(*as));
 
-	as->head = node_new(MAX_LEVEL);
-	as->level = 1;
-	as->rng = 0x2545f4914f6cdd1dULL;
+	as->first = leaf_new();
+	as->root = as->first;
 	as->norigin_slots = 64;
 	as->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
 	return as;
-}
-
-static void free_nodes(struct aspace *as)
-{
-	struct node *node = as->head->next[0];
-
-	while (node) {
-		struct node *next = node->next[0];
-
-		free(node);
-		node = next;
-	}
-	memset(as->head->next, 0, MAX_LEVEL * sizeof(as->head->next[0]));
-	as->level = 1;
-	as->count = 0;
 }
 
 void aspace_free(struct aspace *as)
 {
 	if (!as)
 		return;
-	free_nodes(as);
-	free(as->head);
+	free_tree(as->root, as->height);
 	free(as->origins);
 	free(as);
 }
 
 struct aspace *aspace_copy(const struct aspace *as)
 {
-	struct aspace *copy = aspace_new();
-	struct node *tail[MAX_LEVEL];
+	struct aspace *copy = xcalloc(1, sizeof(*copy));
+	struct leaf *last = NULL;
 
-	/* Appending in order: link each new node after the last one of its levels. */
-	for (unsigned int i = 0; i < MAX_LEVEL; i++)
-		tail[i] = copy->head;
-	for (struct node *node = as->head->next[0]; node; node = node->next[0]) {
-		unsigned int level = random_level(copy);
-		struct node *dup = node_new(level);
-
-		dup->region = node->region;
-		for (unsigned int i = 0; i < level; i++) {
-			tail[i]->next[i] = dup;
-			tail[i] = dup;
-		}
-		if (level > copy->level)
-			copy->level = level;
-		copy->count++;
-	}
+	copy->root = copy_tree(as->root, as->height, &last, &copy->first);
+	copy->height = as->height;
+	copy->count = as->count;
 	copy->heap_start = as->heap_start;
 	copy->heap_top = as->heap_top;
-	free(copy->origins);
 	copy->norigin_slots = as->norigin_slots;
 	copy->norigins = as->norigins;
 	copy->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
@@ -445,7 +705,11 @@ struct aspace *aspace_copy(const struct aspace *as)
 
 void aspace_clear(struct aspace *as)
 {
-	free_nodes(as);
+	free_tree(as->root, as->height);
+	as->first = leaf_new();
+	as->root = as->first;
+	as->height = 0;
+	as->count = 0;
 	as->heap_start = as->heap_top = 0;
 	memset(as->origins, 0, as->norigin_slots * sizeof(*as->origins));
 	as->norigins = 0;
@@ -458,35 +722,36 @@ size_t aspace_count(const struct aspace *as)
 
 const struct aspace_region *aspace_find(const struct aspace *as, uint64_t addr)
 {
-	struct node *node = find_node(as, addr);
-
-	return node ? &node->region : NULL;
+	return cur_region(holding(as, addr));
 }
 
 const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr)
 {
-	struct node *update[MAX_LEVEL];
-	struct node *node = find_prev(as, addr, update);
+	struct cursor cur = holding(as, addr);
 
-	if (update[0] != as->head && update[0]->region.end > addr)
-		return &update[0]->region;
-	return node ? &node->region : NULL;
+	if (!cur.leaf)
+		cur = lower_bound(as, addr);
+	return cur_region(cur);
 }
 
 const struct aspace_region *aspace_next(const struct aspace *as, const struct aspace_region *region)
 {
-	const struct node *node = (const struct node *)region;
+	/* Leaves are page-aligned pages: the region's page is its leaf. */
+	struct cursor cur;
 
 	(void)as;
-	return node->next[0] ? &node->next[0]->region : NULL;
+	cur.leaf = (struct leaf *)((uintptr_t)region & ~(uintptr_t)(LEAF_BYTES - 1));
+	cur.idx = (size_t)(region - cur.leaf->regions);
+	return cur_region(cur_next(cur));
 }
 
 uint64_t aspace_total(const struct aspace *as)
 {
 	uint64_t total = 0;
 
-	for (struct node *node = as->head->next[0]; node; node = node->next[0])
-		total += node->region.end - node->region.start;
+	for (struct leaf *leaf = as->first; leaf; leaf = leaf->next)
+		for (size_t i = 0; i < leaf->count; i++)
+			total += leaf->regions[i].end - leaf->regions[i].start;
 	return total;
 }
 
@@ -496,22 +761,20 @@ uint64_t aspace_total(const struct aspace *as)
 static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 			struct aspace_changes *changes)
 {
-	struct node *node;
+	struct cursor cur;
 
 	if (start >= end)
 		return;
 	split_at(as, start);
 	split_at(as, end);
-	node = first_at(as, start);
-	while (node && node->region.start < end) {
-		struct node *next = node->next[0];
-		struct aspace_piece *piece =
-			add_piece(changes, ASPACE_PIECE_UNMAPPED, node->region.start,
-				  node->region.end, &node->region.origin);
+	cur = lower_bound(as, start);
+	while (cur.leaf && cur_region(cur)->start < end) {
+		struct aspace_region *region = cur_region(cur);
+		struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_UNMAPPED,
+						       region->start, region->end, &region->origin);
 
-		origin_sub(as, &node->region.origin, node->region.end - node->region.start, piece);
-		remove_node(as, node);
-		node = next;
+		origin_sub(as, &region->origin, region->end - region->start, piece);
+		cur = remove_at(as, cur);
 	}
 }
 
@@ -559,23 +822,25 @@ void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t s
 		    unsigned int prot, struct aspace_changes *changes)
 {
 	uint64_t end = start + page_up(len);
-	struct node *node;
+	struct cursor cur;
 
 	if (end <= start)
 		return;
 	split_at(as, start);
 	split_at(as, end);
-	for (node = first_at(as, start); node && node->region.start < end; node = node->next[0]) {
+	for (cur = lower_bound(as, start); cur.leaf && cur_region(cur)->start < end;
+	     cur = cur_next(cur)) {
+		struct aspace_region *region = cur_region(cur);
 		struct aspace_piece *piece;
 
-		if (node->region.prot == prot)
+		if (region->prot == prot)
 			continue;
-		piece = add_piece(changes, ASPACE_PIECE_PROTECTED, node->region.start,
-				  node->region.end, &node->region.origin);
+		piece = add_piece(changes, ASPACE_PIECE_PROTECTED, region->start, region->end,
+				  &region->origin);
 		if (piece)
 			piece->prot = prot;
-		node->region.prot = prot;
-		node->region.prot_seq = ev->seq;
+		region->prot = prot;
+		region->prot_seq = ev->seq;
 	}
 	merge_range(as, start, end);
 }
@@ -589,23 +854,22 @@ static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 {
 	struct aspace_region *moved = NULL;
 	size_t nmoved = 0, cap = 0;
-	struct node *node;
+	struct cursor cur;
 
 	split_at(as, start);
 	split_at(as, end);
-	node = first_at(as, start);
-	while (node && node->region.start < end) {
-		struct node *next = node->next[0];
+	cur = lower_bound(as, start);
+	while (cur.leaf && cur_region(cur)->start < end) {
+		struct aspace_region *region = cur_region(cur);
 		struct aspace_piece *piece;
 
 		xgrowarray((void **)&moved, &cap, nmoved + 1, sizeof(*moved));
-		moved[nmoved++] = node->region;
-		piece = add_piece(changes, ASPACE_PIECE_MOVED, node->region.start, node->region.end,
-				  &node->region.origin);
+		moved[nmoved++] = *region;
+		piece = add_piece(changes, ASPACE_PIECE_MOVED, region->start, region->end,
+				  &region->origin);
 		if (piece)
-			piece->to = node->region.start - start + new_start;
-		remove_node(as, node);
-		node = next;
+			piece->to = region->start - start + new_start;
+		cur = remove_at(as, cur);
 	}
 	for (size_t i = 0; i < nmoved; i++) {
 		moved[i].start = moved[i].start - start + new_start;
@@ -779,7 +1043,7 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		 const struct aspace_region *entries, size_t nentries,
 		 struct aspace_changes *changes)
 {
-	struct node *node;
+	struct cursor cur;
 
 	if (start >= end)
 		return;
@@ -790,30 +1054,31 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		split_at(as, entries[i].end);
 	}
 	/* What the model has and the kernel has not goes; protections follow the kernel. */
-	node = first_at(as, start);
-	while (node && node->region.start < end) {
-		struct node *next = node->next[0];
-		size_t idx = entry_holding(entries, nentries, node->region.start);
+	cur = lower_bound(as, start);
+	while (cur.leaf && cur_region(cur)->start < end) {
+		struct aspace_region *region = cur_region(cur);
+		size_t idx = entry_holding(entries, nentries, region->start);
 
 		if (idx == nentries) {
 			struct aspace_piece *piece =
-				add_piece(changes, ASPACE_PIECE_UNMAPPED, node->region.start,
-					  node->region.end, &node->region.origin);
+				add_piece(changes, ASPACE_PIECE_UNMAPPED, region->start,
+					  region->end, &region->origin);
 
-			origin_sub(as, &node->region.origin, node->region.end - node->region.start,
-				   piece);
-			remove_node(as, node);
-		} else if (node->region.prot != entries[idx].prot) {
+			origin_sub(as, &region->origin, region->end - region->start, piece);
+			cur = remove_at(as, cur);
+			continue;
+		}
+		if (region->prot != entries[idx].prot) {
 			struct aspace_piece *piece =
-				add_piece(changes, ASPACE_PIECE_PROTECTED, node->region.start,
-					  node->region.end, &node->region.origin);
+				add_piece(changes, ASPACE_PIECE_PROTECTED, region->start,
+					  region->end, &region->origin);
 
 			if (piece)
 				piece->prot = entries[idx].prot;
-			node->region.prot = entries[idx].prot;
-			node->region.prot_seq = ev->seq;
+			region->prot = entries[idx].prot;
+			region->prot_seq = ev->seq;
 		}
-		node = next;
+		cur = cur_next(cur);
 	}
 	/* What the kernel has and the model has not comes, made by ev. */
 	for (size_t i = 0; i < nentries; i++) {
@@ -843,32 +1108,34 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 
 int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 {
-	struct node *node = find_node(as, addr);
+	struct aspace_region *region = cur_region(holding(as, addr));
 
-	if (!node)
+	if (!region)
 		return -ENOENT;
-	node->region.thread = tid;
+	region->thread = tid;
 	return 0;
 }
 
 int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 {
-	struct node *update[MAX_LEVEL];
-	struct node *node, *prev;
+	struct cursor cur = holding(as, end - 1);
+	struct aspace_region *region = cur_region(cur);
+	struct cursor prev_cur;
+	struct aspace_region grown;
 
-	find_prev(as, end, update);
-	node = update[0];
-	if (node == as->head || node->region.end != end ||
-	    !(node->region.backing == ASPACE_BACKING_STACK ||
-	      (node->region.flags & ASPACE_GROWSDOWN)))
+	if (!region || region->end != end ||
+	    !(region->backing == ASPACE_BACKING_STACK || (region->flags & ASPACE_GROWSDOWN)))
 		return -ENOENT;
-	if (new_start >= node->region.start)
+	if (new_start >= region->start)
 		return 0;
-	find_prev(as, node->region.start, update);
-	prev = update[0];
-	if (prev != as->head && prev->region.end > new_start)
+	prev_cur = cur_prev(cur);
+	if (prev_cur.leaf && cur_region(prev_cur)->end > new_start)
 		return -ENOENT;
-	node->region.start = new_start;
+	/* The start is the key: take it out and put it back lower. */
+	grown = *region;
+	grown.start = new_start;
+	remove_at(as, cur);
+	insert_region(as, &grown);
 	return 0;
 }
 
@@ -879,7 +1146,8 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
 		      struct aspace_mismatch *out, size_t cap)
 {
-	const struct node *mnode = as->head->next[0];
+	struct cursor mcur = lower_bound(as, 0);
+	const struct aspace_region *mnode = cur_region(mcur);
 	size_t kidx = 0, count = 0;
 	uint64_t pos = 0;
 	bool in_mismatch = false;
@@ -890,19 +1158,21 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 		bool m_mapped, k_mapped;
 		unsigned int m_prot = 0, k_prot = 0;
 
-		while (mnode && mnode->region.end <= pos)
-			mnode = mnode->next[0];
+		while (mnode && mnode->end <= pos) {
+			mcur = cur_next(mcur);
+			mnode = cur_region(mcur);
+		}
 		while (kidx < nkernel && kernel[kidx].end <= pos)
 			kidx++;
 		if (!mnode && kidx == nkernel)
 			break;
-		m_mapped = mnode && mnode->region.start <= pos;
+		m_mapped = mnode && mnode->start <= pos;
 		k_mapped = kidx < nkernel && kernel[kidx].start <= pos;
 		if (m_mapped) {
-			m_prot = mnode->region.prot;
-			next = mnode->region.end;
+			m_prot = mnode->prot;
+			next = mnode->end;
 		} else if (mnode) {
-			next = mnode->region.start;
+			next = mnode->start;
 		}
 		if (k_mapped) {
 			k_prot = kernel[kidx].prot;

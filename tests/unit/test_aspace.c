@@ -377,7 +377,7 @@ static void test_compare(void **state)
  * pages (the reference), compared after every step: every page's
  * presence, protection and origin, and every origin's live byte count.
  */
-#define NPAGES 256
+#define NPAGES 8192
 
 struct ref_page {
 	bool mapped;
@@ -395,6 +395,8 @@ static uint64_t rnd(uint64_t bound)
 	return rng_state % bound;
 }
 
+static size_t npages_window = 256; /* the pages the random test uses, at most NPAGES */
+
 static void ref_check(const struct aspace *as, const struct ref_page *ref, uint64_t step)
 {
 	uint64_t prev_end = 0;
@@ -409,7 +411,7 @@ static void ref_check(const struct aspace *as, const struct ref_page *ref, uint6
 				 (unsigned long long)region->end);
 		prev_end = region->end;
 	}
-	for (size_t page = 0; page < NPAGES; page++) {
+	for (size_t page = 0; page < npages_window; page++) {
 		const struct aspace_region *region = aspace_find(as, P(page));
 
 		if (!ref[page].mapped) {
@@ -437,7 +439,7 @@ static uint64_t ref_left(const struct ref_page *ref, uint64_t origin)
 {
 	uint64_t left = 0;
 
-	for (size_t page = 0; page < NPAGES; page++)
+	for (size_t page = 0; page < npages_window; page++)
 		if (ref[page].mapped && ref[page].origin == origin)
 			left += PAGE;
 	return left;
@@ -481,17 +483,17 @@ static bool ref_range_free(const struct ref_page *ref, size_t first, size_t npag
 	return true;
 }
 
-static void test_random_against_pages(void **state)
+static void random_run(struct aspace *as, size_t window, uint64_t steps, uint64_t check_every)
 {
-	struct aspace *as = *state;
 	static struct ref_page ref[NPAGES];
 	struct aspace_changes changes = { 0 };
 
+	npages_window = window;
 	memset(ref, 0, sizeof(ref));
-	for (uint64_t step = 1; step <= 20000; step++) {
+	for (uint64_t step = 1; step <= steps; step++) {
 		struct aspace_event event = ev(step);
-		size_t first = rnd(NPAGES - 1);
-		size_t npages = 1 + rnd(NPAGES - first < 40 ? NPAGES - first : 40);
+		size_t first = rnd(window - 1);
+		size_t npages = 1 + rnd(window - first < 40 ? window - first : 40);
 		unsigned int prot = (unsigned int)rnd(8);
 		uint64_t op = rnd(100);
 
@@ -516,7 +518,7 @@ static void test_random_against_pages(void **state)
 		} else if (op < 92) {
 			/* mremap of a mapped range to a free one (or in place). */
 			size_t new_npages = 1 + rnd(12);
-			size_t dest = rnd(NPAGES - new_npages);
+			size_t dest = rnd(window - new_npages);
 			struct ref_page moved[NPAGES];
 			bool in_place = rnd(3) == 0;
 
@@ -524,7 +526,7 @@ static void test_random_against_pages(void **state)
 				continue;
 			if (in_place) {
 				dest = first;
-				if (first + new_npages > NPAGES ||
+				if (first + new_npages > window ||
 				    (new_npages > npages &&
 				     !ref_range_free(ref, first + npages, new_npages - npages)))
 					continue;
@@ -571,10 +573,25 @@ static void test_random_against_pages(void **state)
 			aspace_sync(as, &event, P(first), P(first + npages), kernel, nkernel,
 				    &changes);
 		}
-		check_unmap_pieces(&changes, ref, step);
-		ref_check(as, ref, step);
+		if (step % check_every == 0) {
+			check_unmap_pieces(&changes, ref, step);
+			ref_check(as, ref, step);
+		}
 	}
+	ref_check(as, ref, steps);
 	aspace_changes_free(&changes);
+}
+
+/* A small window: few regions, every step checked. */
+static void test_random_against_pages(void **state)
+{
+	random_run(*state, 256, 20000, 1);
+}
+
+/* A large one: thousands of regions, so leaves and inner nodes split and empty. */
+static void test_random_large(void **state)
+{
+	random_run(*state, NPAGES, 200000, 97);
 }
 
 /* Scale: 100k regions, then lookups; a quadratic structure would time out. */
@@ -611,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_regions, setup, teardown),
 	};
 
