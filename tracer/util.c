@@ -11,7 +11,8 @@
 bool debug_flag;
 static cleanup_fn cleanup_hook;
 
-static void vmsg(const char *fmt, va_list ap, int err)
+/* format(printf, 1, 0): clang's -Wformat-nonliteral wants it for a va_list. */
+static ATTRIBUTE_FORMAT(1, 0) void vmsg(const char *fmt, va_list ap, int err)
 {
 	char buf[1024];
 	int len = vsnprintf(buf, sizeof(buf), fmt, ap);

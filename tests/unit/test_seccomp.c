@@ -1,0 +1,423 @@
+/*
+ * Unit tests of tracer/seccomp: the filter's shape, what it returns for
+ * every system call number (run by a small BPF interpreter here), and the
+ * real kernel's verdict once a child installs it.
+ *
+ * The kernel check relies on kernel/seccomp.c, __seccomp_filter(): a
+ * SECCOMP_RET_TRACE call with no tracer attached fails with ENOSYS.  So
+ * the child, which nobody traces, sees ENOSYS from exactly the calls the
+ * filter traces, and the normal result from the others.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "seccomp.h"
+#include "sysdecode.h"
+#include "util.h"
+
+#define X32(nr) ((nr) | SYSDECODE_X32_BIT)
+
+static void test_arch_constants(void **state)
+{
+	(void)state;
+	/* The filter compares against these; they must be the kernel's. */
+	assert_int_equal(SYSDECODE_ARCH_X86_64, AUDIT_ARCH_X86_64);
+	assert_int_equal(SYSDECODE_ARCH_I386, AUDIT_ARCH_I386);
+	assert_int_equal(SYSDECODE_X32_BIT, __X32_SYSCALL_BIT);
+}
+
+/*
+ *	0  ld  arch
+ *	1  jeq AUDIT_ARCH_X86_64 ? 2 : TRACE
+ *	2  ld  nr
+ *	3  jge X32_BIT ? TRACE : 4
+ *	4  jeq nr_1 ? TRACE : 5         one per traced number
+ *	   ...
+ *	   jgt KNOWN_MAX ? TRACE : next
+ *	   ret ALLOW
+ *	   ret TRACE
+ */
+static void test_build_shape(void **state)
+{
+	struct seccomp_prog prog;
+	uint32_t nrs[SECCOMP_MAX_INSNS];
+	size_t count = sysdecode_x86_64_traced(nrs, ARRAY_SIZE(nrs));
+	unsigned int last;
+
+	(void)state;
+	memset(&prog, 0xa5, sizeof(prog));
+	seccomp_build(&prog);
+	assert_true(prog.len <= SECCOMP_MAX_INSNS);
+	assert_int_equal(prog.len, 4 + count + 3);
+	last = prog.len - 1u;
+
+	assert_int_equal(prog.insns[0].code, BPF_LD | BPF_W | BPF_ABS);
+	assert_int_equal(prog.insns[0].k, offsetof(struct seccomp_data, arch));
+	assert_int_equal(prog.insns[1].code, BPF_JMP | BPF_JEQ | BPF_K);
+	assert_int_equal(prog.insns[1].k, AUDIT_ARCH_X86_64);
+	assert_int_equal(prog.insns[1].jt, 0);
+	assert_int_equal(1 + 1 + prog.insns[1].jf, last);
+	assert_int_equal(prog.insns[2].code, BPF_LD | BPF_W | BPF_ABS);
+	assert_int_equal(prog.insns[2].k, offsetof(struct seccomp_data, nr));
+	assert_int_equal(prog.insns[3].code, BPF_JMP | BPF_JGE | BPF_K);
+	assert_int_equal(prog.insns[3].k, __X32_SYSCALL_BIT);
+	assert_int_equal(3 + 1 + prog.insns[3].jt, last);
+	assert_int_equal(prog.insns[3].jf, 0);
+
+	/* One jeq per traced number, in the table's order, each to TRACE. */
+	for (size_t i = 0; i < count; i++) {
+		const struct sock_filter *insn = &prog.insns[4 + i];
+
+		assert_int_equal(insn->code, BPF_JMP | BPF_JEQ | BPF_K);
+		assert_int_equal(insn->k, nrs[i]);
+		assert_int_equal(4 + i + 1 + insn->jt, last);
+		assert_int_equal(insn->jf, 0);
+	}
+	assert_int_equal(prog.insns[last - 2].code, BPF_JMP | BPF_JGT | BPF_K);
+	assert_int_equal(prog.insns[last - 2].k, SYSDECODE_X86_64_NR_KNOWN_MAX);
+	assert_int_equal(last - 2 + 1 + prog.insns[last - 2].jt, last);
+	assert_int_equal(prog.insns[last - 2].jf, 0);
+
+	assert_int_equal(prog.insns[last - 1].code, BPF_RET | BPF_K);
+	assert_int_equal(prog.insns[last - 1].k, SECCOMP_RET_ALLOW);
+	assert_int_equal(prog.insns[last].code, BPF_RET | BPF_K);
+	assert_int_equal(prog.insns[last].k, SECCOMP_RET_TRACE);
+
+	/* Building again gives the same program (prog.len restarts at 0). */
+	{
+		struct seccomp_prog again;
+
+		memset(&again, 0, sizeof(again));
+		seccomp_build(&again);
+		assert_int_equal(again.len, prog.len);
+		assert_memory_equal(again.insns, prog.insns, prog.len * sizeof(prog.insns[0]));
+	}
+}
+
+/*
+ * Runs prog on one seccomp_data, as the kernel would, for the instructions
+ * the filter may use; anything else fails the test.  Returns the action.
+ */
+static uint32_t run_filter(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr)
+{
+	struct seccomp_data data = { .nr = (int)nr, .arch = arch };
+	uint32_t acc = 0;
+	unsigned int pc = 0;
+
+	while (pc < prog->len) {
+		const struct sock_filter *insn = &prog->insns[pc];
+		bool cond;
+
+		switch (insn->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (insn->k % 4 || insn->k > sizeof(data) - 4)
+				fail_msg("insn %u: load at offset %u", pc, insn->k);
+			memcpy(&acc, (const char *)&data + insn->k, 4);
+			pc++;
+			continue;
+		case BPF_RET | BPF_K:
+			return insn->k;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			cond = acc == insn->k;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			cond = acc >= insn->k;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			cond = acc > insn->k;
+			break;
+		default:
+			fail_msg("insn %u: unexpected code %#x", pc, insn->code);
+			return 0;
+		}
+		pc += 1u + (cond ? insn->jt : insn->jf);
+	}
+	fail_msg("ran off the end of the program (pc %u, len %u)", pc, prog->len);
+	return 0;
+}
+
+static const char *action_name(uint32_t action)
+{
+	switch (action) {
+	case SECCOMP_RET_ALLOW:
+		return "ALLOW";
+	case SECCOMP_RET_TRACE:
+		return "TRACE";
+	default:
+		return "other";
+	}
+}
+
+static void check_action(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr,
+			 uint32_t expected)
+{
+	uint32_t got = run_filter(prog, arch, nr);
+
+	if (got != expected)
+		fail_msg("arch %#x nr %#x: expected %s, got %s (%#x)", arch, nr,
+			 action_name(expected), action_name(got), got);
+}
+
+static void test_build_verdicts(void **state)
+{
+	/* Memory calls of other architectures and a few of their neighbours. */
+	static const uint32_t foreign_nrs[] = { 0,  9,	20,  39,	 45,
+						90, 91, 192, 0x40000009, 0xffffffff };
+	/* Other x86_64 numbers: read, getpid, clone, execve, lgetxattr (i386 mmap2). */
+	static const uint32_t allowed[] = { 0, 1, 39, 56, 59, 192, 231, 435, 468, 469 };
+	struct seccomp_prog prog;
+
+	(void)state;
+	seccomp_build(&prog);
+
+	/* Every known x86_64 number: TRACE exactly for the memory calls. */
+	for (uint32_t nr = 0; nr <= SYSDECODE_X86_64_NR_KNOWN_MAX; nr++)
+		check_action(&prog, AUDIT_ARCH_X86_64, nr,
+			     sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) ? SECCOMP_RET_TRACE
+									 : SECCOMP_RET_ALLOW);
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
+		check_action(&prog, AUDIT_ARCH_X86_64, allowed[i], SECCOMP_RET_ALLOW);
+
+	/* A number added after the table was written must not pass unseen. */
+	check_action(&prog, AUDIT_ARCH_X86_64, SYSDECODE_X86_64_NR_KNOWN_MAX + 1,
+		     SECCOMP_RET_TRACE);
+	check_action(&prog, AUDIT_ARCH_X86_64, 1000, SECCOMP_RET_TRACE);
+	check_action(&prog, AUDIT_ARCH_X86_64, 0x3fffffff, SECCOMP_RET_TRACE);
+	/* syscall(-1). */
+	check_action(&prog, AUDIT_ARCH_X86_64, 0xffffffff, SECCOMP_RET_TRACE);
+
+	/* x32: every number, memory call or not. */
+	check_action(&prog, AUDIT_ARCH_X86_64, X32(9), SECCOMP_RET_TRACE);
+	check_action(&prog, AUDIT_ARCH_X86_64, X32(11), SECCOMP_RET_TRACE);
+	check_action(&prog, AUDIT_ARCH_X86_64, X32(39), SECCOMP_RET_TRACE);
+	check_action(&prog, AUDIT_ARCH_X86_64, X32(0), SECCOMP_RET_TRACE);
+
+	/* int $0x80 (i386) and any other architecture: TRACE, whatever the number. */
+	for (size_t i = 0; i < ARRAY_SIZE(foreign_nrs); i++) {
+		check_action(&prog, AUDIT_ARCH_I386, foreign_nrs[i], SECCOMP_RET_TRACE);
+		check_action(&prog, AUDIT_ARCH_AARCH64, foreign_nrs[i], SECCOMP_RET_TRACE);
+		check_action(&prog, 0, foreign_nrs[i], SECCOMP_RET_TRACE);
+	}
+}
+
+/* getpid (20) through the i386 entry; the kernel clobbers r8-r11 on this path. */
+static long int80_getpid(void)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(20L)
+			 : "memory", "r8", "r9", "r10", "r11", "cc");
+	return ret;
+}
+
+/*
+ * Whether int $0x80 works here.  Probed in a child: without IA32
+ * emulation it may fail with ENOSYS or raise SIGSEGV.
+ */
+static bool have_int80(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(int80_getpid() == getpid() ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* One call the filtered child makes, and what it must see. */
+enum probe_expect {
+	PROBE_ENOSYS,	/* traced: -1 ENOSYS, as no tracer is attached */
+	PROBE_ERRNO,	/* allowed, fails in the kernel with errno */
+	PROBE_RVAL,	/* allowed, returns rval */
+	PROBE_NEGATIVE, /* raw int $0x80: returns -ENOSYS in eax */
+};
+
+struct probe {
+	const char *what;
+	enum probe_expect expect;
+	long value; /* the errno or return value expected */
+};
+
+enum {
+	P_MMAP,
+	P_MUNMAP,
+	P_MPROTECT,
+	P_MADVISE,
+	P_MREMAP,
+	P_BRK,
+	P_GETPPID,
+	P_GETPID,
+	P_READ_BADF,
+	P_LGETXATTR,
+	P_NR_1000,
+	P_NR_AFTER_KNOWN,
+	P_X32_GETPID,
+	P_INT80_GETPID,
+	P_COUNT
+};
+
+/* What the child sends back: the raw result and errno of every probe. */
+struct probe_report {
+	int install_err;
+	bool ran[P_COUNT];
+	long ret[P_COUNT];
+	int err[P_COUNT];
+};
+
+static void run_probe(struct probe_report *rep, int idx, long ret)
+{
+	rep->ran[idx] = true;
+	rep->ret[idx] = ret;
+	rep->err[idx] = ret == -1 ? errno : 0;
+}
+
+/*
+ * The filtered child: no malloc, no stdio (their mmap would fail with
+ * ENOSYS), only raw calls, one write, and _exit.
+ */
+static void filtered_child(int fd, bool int80, void *page)
+{
+	struct probe_report rep;
+	struct seccomp_prog prog;
+	pid_t self = getpid();
+
+	memset(&rep, 0, sizeof(rep));
+	seccomp_build(&prog);
+	rep.install_err = seccomp_install(&prog);
+	if (rep.install_err == 0) {
+		/*
+		 * Each of these would succeed untraced: page is mapped, and
+		 * brk(0) returns the current break.
+		 */
+		run_probe(&rep, P_MMAP,
+			  syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+				  0));
+		run_probe(&rep, P_MUNMAP, syscall(SYS_munmap, page, 4096));
+		run_probe(&rep, P_MPROTECT, syscall(SYS_mprotect, page, 4096, PROT_READ));
+		run_probe(&rep, P_MADVISE, syscall(SYS_madvise, page, 4096, MADV_NORMAL));
+		run_probe(&rep, P_MREMAP, syscall(SYS_mremap, page, 4096, 4096, 0));
+		run_probe(&rep, P_BRK, syscall(SYS_brk, 0));
+		run_probe(&rep, P_GETPPID, syscall(SYS_getppid));
+		run_probe(&rep, P_GETPID, syscall(SYS_getpid) == self ? 1 : 0);
+		run_probe(&rep, P_READ_BADF, syscall(SYS_read, -1, NULL, 0));
+		/* 192: lgetxattr here, mmap2 on i386. */
+		run_probe(&rep, P_LGETXATTR,
+			  syscall(SYS_lgetxattr, "/nonexistent/memtrace", "user.x", NULL, 0));
+		/* Untraced these fail with ENOSYS too; the interpreter test tells them apart. */
+		run_probe(&rep, P_NR_1000, syscall(1000));
+		run_probe(&rep, P_NR_AFTER_KNOWN, syscall(SYSDECODE_X86_64_NR_KNOWN_MAX + 1));
+		run_probe(&rep, P_X32_GETPID, syscall(X32(SYS_getpid)));
+		if (int80)
+			run_probe(&rep, P_INT80_GETPID, int80_getpid());
+	}
+	if (write(fd, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+		_exit(2);
+	_exit(0);
+}
+
+static void test_install_kernel(void **state)
+{
+	struct probe probes[P_COUNT] = {
+		[P_MMAP] = { "mmap", PROBE_ENOSYS, 0 },
+		[P_MUNMAP] = { "munmap", PROBE_ENOSYS, 0 },
+		[P_MPROTECT] = { "mprotect", PROBE_ENOSYS, 0 },
+		[P_MADVISE] = { "madvise", PROBE_ENOSYS, 0 },
+		[P_MREMAP] = { "mremap", PROBE_ENOSYS, 0 },
+		[P_BRK] = { "brk", PROBE_ENOSYS, 0 },
+		[P_GETPPID] = { "getppid", PROBE_RVAL, getpid() },
+		[P_GETPID] = { "getpid is the child's pid", PROBE_RVAL, 1 },
+		[P_READ_BADF] = { "read(-1)", PROBE_ERRNO, EBADF },
+		[P_LGETXATTR] = { "lgetxattr (x86_64 192)", PROBE_ERRNO, ENOENT },
+		[P_NR_1000] = { "syscall 1000", PROBE_ENOSYS, 0 },
+		[P_NR_AFTER_KNOWN] = { "syscall KNOWN_MAX + 1", PROBE_ENOSYS, 0 },
+		[P_X32_GETPID] = { "x32 getpid", PROBE_ENOSYS, 0 },
+		[P_INT80_GETPID] = { "int $0x80 getpid", PROBE_NEGATIVE, -ENOSYS },
+	};
+	struct probe_report rep;
+	bool int80 = have_int80();
+	void *page;
+	int fds[2];
+	int status;
+	ssize_t len;
+	pid_t pid;
+
+	(void)state;
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		(void)close(fds[0]);
+		filtered_child(fds[1], int80, page);
+	}
+	(void)close(fds[1]);
+	len = read(fds[0], &rep, sizeof(rep));
+	(void)close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(len, (ssize_t)sizeof(rep));
+	assert_int_equal(munmap(page, 4096), 0);
+
+	if (rep.install_err == -ENOSYS || rep.install_err == -EINVAL)
+		skip();
+	assert_int_equal(rep.install_err, 0);
+
+	for (int i = 0; i < P_COUNT; i++) {
+		const struct probe *pr = &probes[i];
+
+		if (!rep.ran[i]) {
+			assert_int_equal(i, P_INT80_GETPID);
+			print_message("int $0x80 unavailable here: not checked\n");
+			continue;
+		}
+		switch (pr->expect) {
+		case PROBE_ENOSYS:
+			if (rep.ret[i] != -1 || rep.err[i] != ENOSYS)
+				fail_msg("%s: expected -1 ENOSYS, got %ld errno %d", pr->what,
+					 rep.ret[i], rep.err[i]);
+			break;
+		case PROBE_ERRNO:
+			if (rep.ret[i] != -1 || rep.err[i] != pr->value)
+				fail_msg("%s: expected -1 errno %ld, got %ld errno %d", pr->what,
+					 pr->value, rep.ret[i], rep.err[i]);
+			break;
+		case PROBE_RVAL:
+		case PROBE_NEGATIVE:
+			if (rep.ret[i] != pr->value)
+				fail_msg("%s: expected %ld, got %ld errno %d", pr->what, pr->value,
+					 rep.ret[i], rep.err[i]);
+			break;
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arch_constants),
+		cmocka_unit_test(test_build_shape),
+		cmocka_unit_test(test_build_verdicts),
+		cmocka_unit_test(test_install_kernel),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1241 @@
+/*
+ * Unit tests of tracer/sysdecode: the syscall tables of each architecture,
+ * the normalization of arguments, and every flag, call and result as text.
+ *
+ * Flag values come from the system headers where Debian 12's have them, so
+ * a wrong value in the decoder's tables shows up here; newer ones are
+ * literals with the uapi header that defines them.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <linux/mman.h>
+#include <sys/shm.h>
+
+#include <cmocka.h>
+
+#include "sysdecode.h"
+#include "util.h"
+
+/* Newer than Debian 12's headers (include/uapi/linux/mman.h, Linux 6.11). */
+#define T_MAP_DROPPABLE 0x08
+/* include/uapi/asm-generic/mman-common.h, Linux 6.13. */
+#define T_MADV_GUARD_INSTALL 102
+#define T_MADV_GUARD_REMOVE 103
+
+#define X32(nr) ((nr) | SYSDECODE_X32_BIT)
+
+typedef size_t (*flags_fn)(char *buf, size_t size, uint64_t value);
+
+struct flag_case {
+	uint64_t value;
+	const char *expected;
+};
+
+/*
+ * Formats every row of table with fn and compares it with the expected
+ * text; cmocka prints both on a mismatch.  The returned length must be the
+ * length of the text.
+ */
+static void check_flags(flags_fn fn, const struct flag_case *table, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		char buf[512];
+		size_t len = fn(buf, sizeof(buf), table[i].value);
+
+		if (strcmp(buf, table[i].expected) != 0)
+			print_error("row %zu, value %#llx\n", i,
+				    (unsigned long long)table[i].value);
+		assert_string_equal(buf, table[i].expected);
+		assert_int_equal(len, strlen(table[i].expected));
+	}
+}
+
+static void test_prot(void **state)
+{
+	static const struct flag_case table[] = {
+		{ PROT_NONE, "PROT_NONE" },
+		{ PROT_READ, "PROT_READ" },
+		{ PROT_WRITE, "PROT_WRITE" },
+		{ PROT_EXEC, "PROT_EXEC" },
+		{ PROT_SEM, "PROT_SEM" },
+		{ PROT_GROWSDOWN, "PROT_GROWSDOWN" },
+		{ PROT_GROWSUP, "PROT_GROWSUP" },
+		{ PROT_READ | PROT_WRITE, "PROT_READ|PROT_WRITE" },
+		{ PROT_WRITE | PROT_READ | PROT_EXEC, "PROT_READ|PROT_WRITE|PROT_EXEC" },
+		{ PROT_READ | PROT_EXEC | PROT_GROWSDOWN, "PROT_READ|PROT_EXEC|PROT_GROWSDOWN" },
+		{ PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP,
+		  "PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|PROT_GROWSUP" },
+		/* Unknown bits: one trailing hex number, never dropped. */
+		{ PROT_READ | 0x10, "PROT_READ|0x10" },
+		{ 0x10, "0x10" },
+		{ PROT_WRITE | 0x30 | 0x04000000, "PROT_WRITE|0x4000030" },
+		{ PROT_READ | 0x100000000ULL, "PROT_READ|0x100000000" },
+		{ 0xffffffffffffffffULL,
+		  "PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|PROT_GROWSUP|"
+		  "0xfffffffffcfffff0" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_prot, table, ARRAY_SIZE(table));
+}
+
+/* The mapping type is a 4-bit number, not a set of bits. */
+static void test_mmap_types(void **state)
+{
+	static const struct flag_case table[] = {
+		{ MAP_SHARED, "MAP_SHARED" },
+		{ MAP_PRIVATE, "MAP_PRIVATE" },
+		{ MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE" },
+		{ T_MAP_DROPPABLE, "MAP_DROPPABLE" },
+		{ MAP_SHARED_VALIDATE | MAP_SYNC, "MAP_SHARED_VALIDATE|MAP_SYNC" },
+		{ T_MAP_DROPPABLE | MAP_ANONYMOUS, "MAP_DROPPABLE|MAP_ANONYMOUS" },
+		/* No type and no flag. */
+		{ 0, "0" },
+		{ MAP_ANONYMOUS, "MAP_ANONYMOUS" },
+		/* Unknown types stay visible, first, in hex. */
+		{ 0x4, "0x4" },
+		{ 0x5, "0x5" },
+		{ 0x7, "0x7" },
+		{ 0x9, "0x9" },
+		{ 0xf, "0xf" },
+		{ 0x4 | MAP_ANONYMOUS, "0x4|MAP_ANONYMOUS" },
+		{ 0xb | MAP_FIXED | 0x80, "0xb|MAP_FIXED|0x80" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_mmap_flags, table, ARRAY_SIZE(table));
+}
+
+static void test_mmap_flag_names(void **state)
+{
+	static const struct flag_case table[] = {
+		{ MAP_PRIVATE | MAP_FIXED, "MAP_PRIVATE|MAP_FIXED" },
+		{ MAP_PRIVATE | MAP_ANONYMOUS, "MAP_PRIVATE|MAP_ANONYMOUS" },
+		{ MAP_PRIVATE | MAP_32BIT, "MAP_PRIVATE|MAP_32BIT" },
+		{ MAP_PRIVATE | MAP_GROWSDOWN, "MAP_PRIVATE|MAP_GROWSDOWN" },
+		{ MAP_PRIVATE | MAP_DENYWRITE, "MAP_PRIVATE|MAP_DENYWRITE" },
+		{ MAP_PRIVATE | MAP_EXECUTABLE, "MAP_PRIVATE|MAP_EXECUTABLE" },
+		{ MAP_PRIVATE | MAP_LOCKED, "MAP_PRIVATE|MAP_LOCKED" },
+		{ MAP_PRIVATE | MAP_NORESERVE, "MAP_PRIVATE|MAP_NORESERVE" },
+		{ MAP_PRIVATE | MAP_POPULATE, "MAP_PRIVATE|MAP_POPULATE" },
+		{ MAP_PRIVATE | MAP_NONBLOCK, "MAP_PRIVATE|MAP_NONBLOCK" },
+		{ MAP_PRIVATE | MAP_STACK, "MAP_PRIVATE|MAP_STACK" },
+		{ MAP_PRIVATE | MAP_HUGETLB, "MAP_PRIVATE|MAP_HUGETLB" },
+		{ MAP_SHARED_VALIDATE | MAP_SYNC, "MAP_SHARED_VALIDATE|MAP_SYNC" },
+		{ MAP_PRIVATE | MAP_FIXED_NOREPLACE, "MAP_PRIVATE|MAP_FIXED_NOREPLACE" },
+		{ MAP_PRIVATE | MAP_ANONYMOUS | MAP_UNINITIALIZED,
+		  "MAP_PRIVATE|MAP_ANONYMOUS|MAP_UNINITIALIZED" },
+		/* Ascending bit order, whatever order the program wrote them in. */
+		{ MAP_ANONYMOUS | MAP_FIXED | MAP_PRIVATE, "MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS" },
+		{ MAP_STACK | MAP_GROWSDOWN | MAP_ANONYMOUS | MAP_PRIVATE,
+		  "MAP_PRIVATE|MAP_ANONYMOUS|MAP_GROWSDOWN|MAP_STACK" },
+		{ MAP_SHARED | MAP_FIXED_NOREPLACE | MAP_POPULATE | MAP_LOCKED | MAP_NORESERVE,
+		  "MAP_SHARED|MAP_LOCKED|MAP_NORESERVE|MAP_POPULATE|MAP_FIXED_NOREPLACE" },
+		/* Bits with no name on x86_64: kept in hex, after the names. */
+		{ MAP_PRIVATE | 0x80, "MAP_PRIVATE|0x80" },
+		{ MAP_PRIVATE | 0x200 | 0x400, "MAP_PRIVATE|0x600" },
+		{ MAP_SHARED | MAP_ANONYMOUS | 0x200000, "MAP_SHARED|MAP_ANONYMOUS|0x200000" },
+		{ MAP_SHARED | 0x100000000ULL, "MAP_SHARED|0x100000000" },
+		{ MAP_PRIVATE | MAP_ANONYMOUS | MAP_UNINITIALIZED | 0x80,
+		  "MAP_PRIVATE|MAP_ANONYMOUS|MAP_UNINITIALIZED|0x80" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_mmap_flags, table, ARRAY_SIZE(table));
+}
+
+/*
+ * With MAP_HUGETLB, bits 26-31 are log2 of the page size (MAP_HUGE_SHIFT);
+ * without it, bit 26 is MAP_UNINITIALIZED and bits 27-31 are unknown.
+ */
+static void test_mmap_huge(void **state)
+{
+	static const struct flag_case table[] = {
+		{ MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB,
+		  "MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|MAP_HUGE_2MB" },
+		{ MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB,
+		  "MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|MAP_HUGE_1GB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_64KB,
+		  "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_64KB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_512KB,
+		  "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_512KB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_1MB, "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_1MB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_8MB, "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_8MB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_16MB,
+		  "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_16MB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_32MB,
+		  "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_32MB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_256MB,
+		  "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_256MB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_512MB,
+		  "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_512MB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_2GB, "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_2GB" },
+		{ MAP_SHARED | MAP_HUGETLB | MAP_HUGE_16GB,
+		  "MAP_SHARED|MAP_HUGETLB|MAP_HUGE_16GB" },
+		/* The default huge page size: no size bits, nothing printed for them. */
+		{ MAP_PRIVATE | MAP_HUGETLB, "MAP_PRIVATE|MAP_HUGETLB" },
+		/* A size without a MAP_HUGE_* name. */
+		{ MAP_PRIVATE | MAP_HUGETLB | (22ULL << MAP_HUGE_SHIFT),
+		  "MAP_PRIVATE|MAP_HUGETLB|22<<MAP_HUGE_SHIFT" },
+		{ MAP_PRIVATE | MAP_HUGETLB | (63ULL << MAP_HUGE_SHIFT),
+		  "MAP_PRIVATE|MAP_HUGETLB|63<<MAP_HUGE_SHIFT" },
+		/* Bit 26 is part of the size here, not MAP_UNINITIALIZED. */
+		{ MAP_PRIVATE | MAP_HUGETLB | (1ULL << MAP_HUGE_SHIFT),
+		  "MAP_PRIVATE|MAP_HUGETLB|1<<MAP_HUGE_SHIFT" },
+		/* Size bits without MAP_HUGETLB: 21 << 26 is bit 26 plus 0x50000000. */
+		{ MAP_PRIVATE | MAP_HUGE_2MB, "MAP_PRIVATE|MAP_UNINITIALIZED|0x50000000" },
+		{ MAP_PRIVATE | MAP_HUGE_1GB, "MAP_PRIVATE|0x78000000" },
+		/* Names, then the huge size, then unknown bits. */
+		{ MAP_PRIVATE | MAP_HUGETLB | MAP_HUGE_2MB | 0x80,
+		  "MAP_PRIVATE|MAP_HUGETLB|MAP_HUGE_2MB|0x80" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_mmap_flags, table, ARRAY_SIZE(table));
+}
+
+/*
+ * Every bit set: the longest mmap flags text there is.
+ *   type 0xf (unknown), every name, size 63, and the rest in hex:
+ *   bits 7, 9, 10 (0x680), 21-25 (0x3e00000) and 32-63.
+ */
+#define ALL_MMAP_FLAGS                                                                       \
+	"0xf|MAP_FIXED|MAP_ANONYMOUS|MAP_32BIT|MAP_GROWSDOWN|MAP_DENYWRITE|MAP_EXECUTABLE|"  \
+	"MAP_LOCKED|MAP_NORESERVE|MAP_POPULATE|MAP_NONBLOCK|MAP_STACK|MAP_HUGETLB|MAP_SYNC|" \
+	"MAP_FIXED_NOREPLACE|63<<MAP_HUGE_SHIFT|0xffffffff03e00680"
+
+static void test_mmap_all_bits(void **state)
+{
+	static const struct flag_case table[] = {
+		{ 0xffffffffffffffffULL, ALL_MMAP_FLAGS },
+		/* Without MAP_HUGETLB, bit 26 is MAP_UNINITIALIZED. */
+		{ 0xffffffffffffffffULL & ~(uint64_t)MAP_HUGETLB,
+		  "0xf|MAP_FIXED|MAP_ANONYMOUS|MAP_32BIT|MAP_GROWSDOWN|MAP_DENYWRITE|"
+		  "MAP_EXECUTABLE|MAP_LOCKED|MAP_NORESERVE|MAP_POPULATE|MAP_NONBLOCK|MAP_STACK|"
+		  "MAP_SYNC|MAP_FIXED_NOREPLACE|MAP_UNINITIALIZED|0xfffffffffbe00680" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_mmap_flags, table, ARRAY_SIZE(table));
+}
+
+static void test_madvise(void **state)
+{
+	static const struct flag_case table[] = {
+		{ MADV_NORMAL, "MADV_NORMAL" },
+		{ MADV_RANDOM, "MADV_RANDOM" },
+		{ MADV_SEQUENTIAL, "MADV_SEQUENTIAL" },
+		{ MADV_WILLNEED, "MADV_WILLNEED" },
+		{ MADV_DONTNEED, "MADV_DONTNEED" },
+		{ MADV_FREE, "MADV_FREE" },
+		{ MADV_REMOVE, "MADV_REMOVE" },
+		{ MADV_DONTFORK, "MADV_DONTFORK" },
+		{ MADV_DOFORK, "MADV_DOFORK" },
+		{ MADV_MERGEABLE, "MADV_MERGEABLE" },
+		{ MADV_UNMERGEABLE, "MADV_UNMERGEABLE" },
+		{ MADV_HUGEPAGE, "MADV_HUGEPAGE" },
+		{ MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE" },
+		{ MADV_DONTDUMP, "MADV_DONTDUMP" },
+		{ MADV_DODUMP, "MADV_DODUMP" },
+		{ MADV_WIPEONFORK, "MADV_WIPEONFORK" },
+		{ MADV_KEEPONFORK, "MADV_KEEPONFORK" },
+		{ MADV_COLD, "MADV_COLD" },
+		{ MADV_PAGEOUT, "MADV_PAGEOUT" },
+		{ MADV_POPULATE_READ, "MADV_POPULATE_READ" },
+		{ MADV_POPULATE_WRITE, "MADV_POPULATE_WRITE" },
+		{ MADV_DONTNEED_LOCKED, "MADV_DONTNEED_LOCKED" },
+		{ MADV_COLLAPSE, "MADV_COLLAPSE" },
+		{ MADV_HWPOISON, "MADV_HWPOISON" },
+		{ MADV_SOFT_OFFLINE, "MADV_SOFT_OFFLINE" },
+		{ T_MADV_GUARD_INSTALL, "MADV_GUARD_INSTALL" },
+		{ T_MADV_GUARD_REMOVE, "MADV_GUARD_REMOVE" },
+		/* Values with no name: hex, with strace's marker. */
+		{ 5, "0x5 /* MADV_??? */" },
+		{ 6, "0x6 /* MADV_??? */" },
+		{ 7, "0x7 /* MADV_??? */" },
+		{ 26, "0x1a /* MADV_??? */" },
+		{ 99, "0x63 /* MADV_??? */" },
+		{ 104, "0x68 /* MADV_??? */" },
+		{ 0xffffffffffffffffULL, "0xffffffffffffffff /* MADV_??? */" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_madvise, table, ARRAY_SIZE(table));
+}
+
+static void test_mremap_flags(void **state)
+{
+	static const struct flag_case table[] = {
+		{ 0, "0" },
+		{ MREMAP_MAYMOVE, "MREMAP_MAYMOVE" },
+		{ MREMAP_FIXED, "MREMAP_FIXED" },
+		{ MREMAP_DONTUNMAP, "MREMAP_DONTUNMAP" },
+		{ MREMAP_FIXED | MREMAP_MAYMOVE, "MREMAP_MAYMOVE|MREMAP_FIXED" },
+		{ MREMAP_DONTUNMAP | MREMAP_MAYMOVE, "MREMAP_MAYMOVE|MREMAP_DONTUNMAP" },
+		{ MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+		  "MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP" },
+		{ 0x8, "0x8" },
+		{ MREMAP_MAYMOVE | 0x8, "MREMAP_MAYMOVE|0x8" },
+		{ MREMAP_MAYMOVE | 0xfffffff8ULL, "MREMAP_MAYMOVE|0xfffffff8" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_mremap_flags, table, ARRAY_SIZE(table));
+}
+
+static void test_shm_flags(void **state)
+{
+	static const struct flag_case table[] = {
+		{ 0, "0" },
+		{ SHM_RDONLY, "SHM_RDONLY" },
+		{ SHM_RND, "SHM_RND" },
+		{ SHM_REMAP, "SHM_REMAP" },
+		{ SHM_EXEC, "SHM_EXEC" },
+		{ SHM_EXEC | SHM_RDONLY, "SHM_RDONLY|SHM_EXEC" },
+		{ SHM_RDONLY | SHM_RND | SHM_REMAP | SHM_EXEC,
+		  "SHM_RDONLY|SHM_RND|SHM_REMAP|SHM_EXEC" },
+		{ 0x1, "0x1" },
+		{ SHM_RND | 0x1, "SHM_RND|0x1" },
+		{ SHM_RDONLY | 0x10000, "SHM_RDONLY|0x10000" },
+	};
+
+	(void)state;
+	check_flags(sysdecode_format_shm_flags, table, ARRAY_SIZE(table));
+}
+
+/*
+ * The snprintf contract, for any formatter: at every buffer size from 0 to
+ * one past the text, the return value is the whole length, the buffer
+ * holds the longest prefix that fits and a NUL, and nothing at or past
+ * size is written.  Each size also gets an exact-size heap buffer, so that
+ * an overflow by one is caught by ASan in the sanitizer build.
+ */
+typedef size_t (*format_fn)(char *buf, size_t size, const void *ctx);
+
+static void check_bounded(format_fn fn, const void *ctx)
+{
+	char full[1024];
+	size_t len = fn(full, sizeof(full), ctx);
+
+	assert_true(len < sizeof(full));
+	assert_int_equal(strlen(full), len);
+	assert_int_equal(fn(NULL, 0, ctx), len);
+	for (size_t size = 0; size <= len + 1; size++) {
+		char buf[sizeof(full) + 16];
+		size_t kept = size ? (size - 1 < len ? size - 1 : len) : 0;
+		char *heap = malloc(size ? size : 1);
+
+		assert_non_null(heap);
+		memset(buf, '#', sizeof(buf));
+		assert_int_equal(fn(buf, size, ctx), len);
+		if (size) {
+			assert_memory_equal(buf, full, kept);
+			assert_int_equal(buf[kept], '\0');
+		}
+		for (size_t i = size; i < sizeof(buf); i++)
+			if (buf[i] != '#')
+				fail_msg("size %zu: byte %zu written (\"%s\")", size, i, full);
+		assert_int_equal(fn(heap, size, ctx), len);
+		if (size)
+			assert_int_equal(heap[kept], '\0');
+		free(heap);
+	}
+}
+
+struct flags_ctx {
+	flags_fn fn;
+	uint64_t value;
+};
+
+static size_t format_flags_ctx(char *buf, size_t size, const void *ctx)
+{
+	const struct flags_ctx *fc = ctx;
+
+	return fc->fn(buf, size, fc->value);
+}
+
+struct call_ctx {
+	struct sysdecode_call call;
+	const char *fd_path;
+	bool finished;
+	int64_t rval;
+	int err;
+};
+
+static size_t format_call_ctx(char *buf, size_t size, const void *ctx)
+{
+	const struct call_ctx *cc = ctx;
+
+	return sysdecode_format_call(buf, size, &cc->call, cc->fd_path);
+}
+
+static size_t format_result_ctx(char *buf, size_t size, const void *ctx)
+{
+	const struct call_ctx *cc = ctx;
+
+	return sysdecode_format_result(buf, size, &cc->call, cc->finished, cc->rval, cc->err);
+}
+
+static void decode(struct sysdecode_call *call, uint32_t arch, uint64_t nr, uint64_t a0,
+		   uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
+
+	assert_int_equal(sysdecode_entry(call, arch, nr, args), 0);
+	assert_non_null(call->ent);
+}
+
+static void test_snprintf_contract(void **state)
+{
+	static const struct flags_ctx flags[] = {
+		{ sysdecode_format_prot, 0 },
+		{ sysdecode_format_prot, PROT_READ | PROT_WRITE | 0x10 },
+		{ sysdecode_format_mmap_flags, 0 },
+		{ sysdecode_format_mmap_flags, MAP_PRIVATE | MAP_ANONYMOUS },
+		{ sysdecode_format_mmap_flags, MAP_PRIVATE | MAP_HUGETLB | (22ULL << 26) },
+		{ sysdecode_format_mmap_flags, 0xffffffffffffffffULL },
+		{ sysdecode_format_madvise, MADV_DONTNEED },
+		{ sysdecode_format_madvise, 5 },
+		{ sysdecode_format_mremap_flags, 0 },
+		{ sysdecode_format_mremap_flags, MREMAP_MAYMOVE | MREMAP_FIXED | 0x8 },
+		{ sysdecode_format_shm_flags, SHM_RDONLY | SHM_RND },
+	};
+	struct call_ctx cc = { .finished = true };
+	char buf[8];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		check_bounded(format_flags_ctx, &flags[i]);
+
+	decode(&cc.call, SYSDECODE_ARCH_X86_64, 9, 0, 65536, PROT_READ | PROT_WRITE,
+	       MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
+	check_bounded(format_call_ctx, &cc);
+	cc.rval = 0x7f3a1c000000;
+	check_bounded(format_result_ctx, &cc);
+	cc.err = ENOMEM;
+	check_bounded(format_result_ctx, &cc);
+	cc.err = 512;
+	check_bounded(format_result_ctx, &cc);
+	cc.finished = false;
+	check_bounded(format_result_ctx, &cc);
+
+	decode(&cc.call, SYSDECODE_ARCH_X86_64, 9, 0x7f0000000000, 8192, PROT_READ,
+	       MAP_PRIVATE | MAP_FIXED, 3, 0x1000);
+	cc.fd_path = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+	check_bounded(format_call_ctx, &cc);
+	decode(&cc.call, SYSDECODE_ARCH_X86_64, 25, 0x1000, 4096, 8192,
+	       MREMAP_MAYMOVE | MREMAP_FIXED, 0x200000, 0);
+	check_bounded(format_call_ctx, &cc);
+
+	/* Size 0 writes nothing at all; size 1 only the NUL. */
+	memset(buf, '#', sizeof(buf));
+	assert_int_equal(sysdecode_format_prot(buf, 0, PROT_READ), strlen("PROT_READ"));
+	assert_int_equal(buf[0], '#');
+	assert_int_equal(sysdecode_format_prot(buf, 1, PROT_READ), strlen("PROT_READ"));
+	assert_int_equal(buf[0], '\0');
+	assert_int_equal(buf[1], '#');
+}
+
+/*
+ * A call's text holds every flag however long the flags are: the longest
+ * mmap flags and prot texts, and a long path.
+ */
+static void test_format_call_long(void **state)
+{
+	char path[600];
+	char expected[2048];
+	char got[2048];
+	struct sysdecode_call call;
+	size_t len;
+	int n;
+
+	(void)state;
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	decode(&call, SYSDECODE_ARCH_X86_64, 9, 0, 4096, 0xffffffffffffffffULL,
+	       0xffffffffffffffffULL, 3, 0);
+	n = snprintf(expected, sizeof(expected),
+		     "mmap(NULL, 4096, PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|"
+		     "PROT_GROWSUP|0xfffffffffcfffff0, %s, 3<%s>, 0)",
+		     ALL_MMAP_FLAGS, path);
+	assert_true(n > 0 && (size_t)n < sizeof(expected));
+	len = sysdecode_format_call(got, sizeof(got), &call, path);
+	assert_string_equal(got, expected);
+	assert_int_equal(len, (size_t)n);
+}
+
+struct lookup_case {
+	uint64_t nr;
+	const char *name; /* NULL: not a memory call */
+	uint32_t arch;
+	enum sysdecode_kind kind;
+	enum sysdecode_abi abi;
+	unsigned int nargs;
+};
+
+/* Rows read (arch, nr, ...) as the tables do; the struct is packed otherwise. */
+#define LOOKUP(arch, nr, name, kind, abi, nargs)             \
+	{                                                    \
+		(nr), (name), (arch), (kind), (abi), (nargs) \
+	}
+
+static void check_lookups(const struct lookup_case *table, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct lookup_case *lc = &table[i];
+		const struct sysent *ent = sysdecode_lookup(lc->arch, lc->nr);
+
+		if (!lc->name) {
+			if (ent)
+				fail_msg("arch %#x nr %llu: expected no row, got \"%s\"", lc->arch,
+					 (unsigned long long)lc->nr, ent->name);
+		} else if (!ent) {
+			fail_msg("arch %#x nr %llu: expected \"%s\", got no row", lc->arch,
+				 (unsigned long long)lc->nr, lc->name);
+		} else {
+			assert_string_equal(ent->name, lc->name);
+			assert_int_equal(ent->kind, lc->kind);
+			assert_int_equal(ent->abi, lc->abi);
+			assert_int_equal(ent->nargs, lc->nargs);
+		}
+	}
+}
+
+static void test_lookup_x86_64(void **state)
+{
+	static const struct lookup_case table[] = {
+		LOOKUP(SYSDECODE_ARCH_X86_64, 9, "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE, 6),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 10, "mprotect", SYSDECODE_MPROTECT,
+		       SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 11, "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE,
+		       2),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 12, "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 25, "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE,
+		       5),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 28, "madvise", SYSDECODE_MADVISE,
+		       SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 30, "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE,
+		       3),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 67, "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE,
+		       1),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 206, "io_setup", SYSDECODE_IO_SETUP,
+		       SYSDECODE_ABI_NATIVE, 2),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 207, "io_destroy", SYSDECODE_IO_DESTROY,
+		       SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 216, "remap_file_pages", SYSDECODE_REMAP_FILE_PAGES,
+		       SYSDECODE_ABI_NATIVE, 5),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 329, "pkey_mprotect", SYSDECODE_PKEY_MPROTECT,
+		       SYSDECODE_ABI_NATIVE, 4),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 453, "map_shadow_stack", SYSDECODE_MAP_SHADOW_STACK,
+		       SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 462, "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE,
+		       3),
+		/* Not memory calls: read, getpid, clone, execve, the newest and beyond. */
+		LOOKUP(SYSDECODE_ARCH_X86_64, 0, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 39, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 56, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 59, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, SYSDECODE_X86_64_NR_KNOWN_MAX, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, SYSDECODE_X86_64_NR_KNOWN_MAX + 1, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 1000, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 0xffffffffULL, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, (1ULL << 32) | 9, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, 0xffffffffffffffffULL, NULL, 0, 0, 0),
+		/* An architecture memtrace does not know (AUDIT_ARCH_AARCH64). */
+		LOOKUP(0xc00000b7U, 9, NULL, 0, 0, 0),
+		LOOKUP(0xc00000b7U, 222, NULL, 0, 0, 0),
+	};
+
+	(void)state;
+	check_lookups(table, ARRAY_SIZE(table));
+}
+
+/*
+ * i386 numbers are not x86_64's: 9 is link and 90 is the old mmap whose
+ * arguments are in memory (strace src/mem.c: "Confused? Me too!").
+ */
+static void test_lookup_i386(void **state)
+{
+	static const struct lookup_case table[] = {
+		LOOKUP(SYSDECODE_ARCH_I386, 45, "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(SYSDECODE_ARCH_I386, 90, "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_OLD_MMAP, 1),
+		LOOKUP(SYSDECODE_ARCH_I386, 91, "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE,
+		       2),
+		LOOKUP(SYSDECODE_ARCH_I386, 125, "mprotect", SYSDECODE_MPROTECT,
+		       SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(SYSDECODE_ARCH_I386, 163, "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE,
+		       5),
+		LOOKUP(SYSDECODE_ARCH_I386, 192, "mmap2", SYSDECODE_MMAP, SYSDECODE_ABI_MMAP_PGOFF,
+		       6),
+		LOOKUP(SYSDECODE_ARCH_I386, 219, "madvise", SYSDECODE_MADVISE, SYSDECODE_ABI_NATIVE,
+		       3),
+		LOOKUP(SYSDECODE_ARCH_I386, 245, "io_setup", SYSDECODE_IO_SETUP,
+		       SYSDECODE_ABI_NATIVE, 2),
+		LOOKUP(SYSDECODE_ARCH_I386, 246, "io_destroy", SYSDECODE_IO_DESTROY,
+		       SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(SYSDECODE_ARCH_I386, 257, "remap_file_pages", SYSDECODE_REMAP_FILE_PAGES,
+		       SYSDECODE_ABI_NATIVE, 5),
+		LOOKUP(SYSDECODE_ARCH_I386, 380, "pkey_mprotect", SYSDECODE_PKEY_MPROTECT,
+		       SYSDECODE_ABI_NATIVE, 4),
+		LOOKUP(SYSDECODE_ARCH_I386, 397, "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(SYSDECODE_ARCH_I386, 398, "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(SYSDECODE_ARCH_I386, 462, "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE, 3),
+		/* link, unlink, execve, chdir, getpid: x86_64's memory numbers mean other things. */
+		LOOKUP(SYSDECODE_ARCH_I386, 9, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 10, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 11, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 12, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 20, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 25, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 28, NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 329, NULL, 0, 0, 0),
+		/* The x32 bit means nothing on i386. */
+		LOOKUP(SYSDECODE_ARCH_I386, X32(192), NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_I386, 100000, NULL, 0, 0, 0),
+	};
+	struct sysdecode_call call;
+	const uint64_t args[6] = { 0x1000, 0x2000, 0, 0, 0, 0 };
+
+	(void)state;
+	check_lookups(table, ARRAY_SIZE(table));
+
+	/* i386 link(2) is not mmap, whatever its arguments look like. */
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 9, args), -ENOENT);
+	assert_null(call.ent);
+}
+
+/* x32 (nr | __X32_SYSCALL_BIT) shares the x86_64 rows. */
+static void test_lookup_x32(void **state)
+{
+	static const struct lookup_case table[] = {
+		LOOKUP(SYSDECODE_ARCH_X86_64, X32(9), "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE,
+		       6),
+		LOOKUP(SYSDECODE_ARCH_X86_64, X32(11), "munmap", SYSDECODE_MUNMAP,
+		       SYSDECODE_ABI_NATIVE, 2),
+		LOOKUP(SYSDECODE_ARCH_X86_64, X32(25), "mremap", SYSDECODE_MREMAP,
+		       SYSDECODE_ABI_NATIVE, 5),
+		LOOKUP(SYSDECODE_ARCH_X86_64, X32(39), NULL, 0, 0, 0),
+		LOOKUP(SYSDECODE_ARCH_X86_64, X32(1000), NULL, 0, 0, 0),
+	};
+	static const uint64_t nrs[] = { 9, 10, 11, 12, 25, 28, 30, 67, 329 };
+
+	(void)state;
+	check_lookups(table, ARRAY_SIZE(table));
+	for (size_t i = 0; i < ARRAY_SIZE(nrs); i++)
+		assert_ptr_equal(sysdecode_lookup(SYSDECODE_ARCH_X86_64, X32(nrs[i])),
+				 sysdecode_lookup(SYSDECODE_ARCH_X86_64, nrs[i]));
+}
+
+static void test_entry_x86_64(void **state)
+{
+	/* 64-bit arguments are kept whole: a high address, a 64-bit offset. */
+	const uint64_t args[6] = { 0x7ffff7dd0000, 0x100000000, PROT_READ,
+				   MAP_PRIVATE,	   3,		0x123456789000 };
+	const uint64_t getpid_args[6] = { 1, 2, 3, 4, 5, 6 };
+	struct sysdecode_call call;
+
+	(void)state;
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 9, args), 0);
+	assert_int_equal(call.arch, SYSDECODE_ARCH_X86_64);
+	assert_int_equal(call.nr, 9);
+	assert_ptr_equal(call.ent, sysdecode_lookup(SYSDECODE_ARCH_X86_64, 9));
+	for (unsigned int i = 0; i < 6; i++)
+		assert_int_equal(call.args[i], args[i]);
+	assert_true(sysdecode_has_fd(&call));
+	assert_int_equal(sysdecode_fd(&call), 3);
+
+	/* getpid is not a memory call: -ENOENT, no row, but arch and nr kept. */
+	memset(&call, 0xa5, sizeof(call));
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 39, getpid_args), -ENOENT);
+	assert_null(call.ent);
+	assert_int_equal(call.arch, SYSDECODE_ARCH_X86_64);
+	assert_int_equal(call.nr, 39);
+}
+
+/*
+ * i386 mmap2: arguments are 32-bit (the upper halves of the registers are
+ * not the program's), the fd is sign-extended, and the offset is in pages.
+ */
+static void test_entry_i386_mmap2(void **state)
+{
+	static const struct {
+		uint64_t pgoff;
+		uint64_t offset;
+	} offsets[] = {
+		{ 0, 0 },
+		{ 0x10, 0x10000 },
+		{ 0xfffff, 0xfffff000 },
+		/* Past 4 GiB: the reason mmap2 exists.  Must not wrap to 32 bits. */
+		{ 0x100000, 0x100000000 },
+		{ 0xffffffff, 0xffffffff000 },
+	};
+	const uint64_t junk = 0xdeadbeef00000000ULL;
+	struct sysdecode_call call;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(offsets); i++) {
+		const uint64_t args[6] = { junk | 0xf7f00000, junk | 0x10000,
+					   junk | PROT_READ,  junk | MAP_PRIVATE,
+					   junk | 0xffffffff, junk | offsets[i].pgoff };
+
+		assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 192, args), 0);
+		assert_string_equal(call.ent->name, "mmap2");
+		assert_int_equal(call.args[0], 0xf7f00000);
+		assert_int_equal(call.args[1], 0x10000);
+		assert_int_equal(call.args[2], PROT_READ);
+		assert_int_equal(call.args[3], MAP_PRIVATE);
+		assert_int_equal(call.args[4], (uint64_t)-1);
+		assert_int_equal(call.args[5], offsets[i].offset);
+		assert_false(sysdecode_has_fd(&call));
+	}
+}
+
+static void test_entry_i386_narrowing(void **state)
+{
+	const uint64_t junk = 0xffffffff00000000ULL;
+	const uint64_t munmap_args[6] = { junk | 0x8000000, junk | 0x3000, junk, junk, junk, junk };
+	const uint64_t pkey_args[6] = { 0x8000000, 0x1000, PROT_READ, 0xffffffff, 0, 0 };
+	const uint64_t pkey2_args[6] = { 0x8000000, 0x1000, PROT_READ, junk | 2, 0, 0 };
+	const uint64_t shmat_args[6] = { 0xffffffff, 0, SHM_RDONLY, 0, 0, 0 };
+	const uint64_t file_args[6] = { 0, 4096, PROT_READ, MAP_PRIVATE, junk | 7, 2 };
+	struct sysdecode_call call;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 91, munmap_args), 0);
+	assert_int_equal(call.args[0], 0x8000000);
+	assert_int_equal(call.args[1], 0x3000);
+	for (unsigned int i = 2; i < 6; i++)
+		assert_int_equal(call.args[i], 0);
+	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
+	assert_string_equal(buf, "munmap(0x8000000, 12288)");
+
+	/* Signed arguments: pkey -1, shmid -1. */
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 380, pkey_args), 0);
+	assert_int_equal(call.args[3], (uint64_t)-1);
+	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
+	assert_string_equal(buf, "pkey_mprotect(0x8000000, 4096, PROT_READ, -1)");
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 380, pkey2_args), 0);
+	assert_int_equal(call.args[3], 2);
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 397, shmat_args), 0);
+	assert_int_equal(call.args[0], (uint64_t)-1);
+	assert_int_equal(call.args[2], SHM_RDONLY);
+
+	/* A positive fd stays positive once narrowed. */
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 192, file_args), 0);
+	assert_int_equal(call.args[4], 7);
+	assert_true(sysdecode_has_fd(&call));
+	assert_int_equal(sysdecode_fd(&call), 7);
+	assert_int_equal(call.args[5], 0x2000);
+}
+
+/*
+ * i386 old mmap (90): one argument, a pointer to six 32-bit words, and an
+ * offset in bytes (arch/x86/kernel/sys_ia32.c, struct mmap_arg_struct32).
+ */
+static void test_entry_i386_old_mmap(void **state)
+{
+	const uint64_t args[6] = { 0xffffffff0804a000ULL, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	const uint32_t words[6] = { 0x1000,	8192,  PROT_READ, MAP_PRIVATE | MAP_FIXED,
+				    0xffffffff, 0x3000 };
+	const uint32_t file_words[6] = { 0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, 4, 0x5000 };
+	struct sysdecode_call call;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 90, args), -EFAULT);
+	assert_non_null(call.ent);
+	assert_int_equal(call.ent->kind, SYSDECODE_MMAP);
+	/* The pointer to the words, narrowed to 32 bits. */
+	assert_int_equal(call.args[0], 0x0804a000);
+
+	sysdecode_unpack_old_mmap(&call, words);
+	assert_int_equal(call.args[0], 0x1000);
+	assert_int_equal(call.args[1], 8192);
+	assert_int_equal(call.args[2], PROT_READ);
+	assert_int_equal(call.args[3], MAP_PRIVATE | MAP_FIXED);
+	assert_int_equal(call.args[4], (uint64_t)-1);
+	assert_int_equal(call.args[5], 0x3000);
+	assert_false(sysdecode_has_fd(&call));
+	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
+	assert_string_equal(buf,
+			    "mmap(0x1000, 8192, PROT_READ, MAP_PRIVATE|MAP_FIXED, -1, 0x3000)");
+
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 90, args), -EFAULT);
+	sysdecode_unpack_old_mmap(&call, file_words);
+	assert_true(sysdecode_has_fd(&call));
+	assert_int_equal(sysdecode_fd(&call), 4);
+	sysdecode_format_call(buf, sizeof(buf), &call, "/lib/ld.so");
+	assert_string_equal(buf,
+			    "mmap(NULL, 4096, PROT_READ|PROT_EXEC, MAP_PRIVATE, 4</lib/ld.so>, "
+			    "0x5000)");
+}
+
+/*
+ * x32 calls go through the x86_64 entry with 64-bit registers, and the
+ * kernel reads them whole (arch/x86/entry/syscall_x32.c, sys_mmap in
+ * arch/x86/kernel/sys_x86_64.c): x32's off_t is 64 bits.
+ */
+static void test_entry_x32(void **state)
+{
+	const uint64_t args[6] = { 0x40000000, 8192, PROT_READ, MAP_SHARED, 5, 0x140000000ULL };
+	const uint64_t anon_args[6] = {
+		0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0
+	};
+	struct sysdecode_call call;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, X32(9), args), 0);
+	assert_int_equal(call.nr, X32(9));
+	assert_string_equal(call.ent->name, "mmap");
+	assert_int_equal(call.args[5], 0x140000000ULL);
+	sysdecode_format_call(buf, sizeof(buf), &call, "/data");
+	assert_string_equal(buf, "mmap(0x40000000, 8192, PROT_READ, MAP_SHARED, 5</data>, "
+				 "0x140000000)");
+
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, X32(9), anon_args), 0);
+	assert_false(sysdecode_has_fd(&call));
+	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
+	assert_string_equal(buf,
+			    "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, "
+			    "-1, 0)");
+}
+
+struct call_case {
+	uint32_t arch;
+	uint64_t nr;
+	uint64_t args[6];
+	const char *fd_path;
+	const char *expected;
+};
+
+static void test_format_call(void **state)
+{
+	static const struct call_case table[] = {
+		{ SYSDECODE_ARCH_X86_64,
+		  9,
+		  { 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1,
+		    0 },
+		  NULL,
+		  "mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  9,
+		  { 0, 8192, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_DENYWRITE, 3, 0x2000 },
+		  "/lib/x.so",
+		  "mmap(NULL, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_DENYWRITE, 3</lib/x.so>, "
+		  "0x2000)" },
+		/* No path known: the bare fd. */
+		{ SYSDECODE_ARCH_X86_64,
+		  9,
+		  { 0, 8192, PROT_READ, MAP_SHARED, 3, 0 },
+		  NULL,
+		  "mmap(NULL, 8192, PROT_READ, MAP_SHARED, 3, 0)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  9,
+		  { 0x7f0000000000, 4096, PROT_NONE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS,
+		    (uint64_t)-1, 0 },
+		  NULL,
+		  "mmap(0x7f0000000000, 4096, PROT_NONE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, "
+		  "0)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  11,
+		  { 0x7f3a1c000000, 65536 },
+		  NULL,
+		  "munmap(0x7f3a1c000000, 65536)" },
+		{ SYSDECODE_ARCH_X86_64, 11, { 0, 0 }, NULL, "munmap(NULL, 0)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  10,
+		  { 0x1000, 4096, PROT_READ },
+		  NULL,
+		  "mprotect(0x1000, 4096, PROT_READ)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  10,
+		  { 0x1000, 4096, PROT_READ | 0x10 },
+		  NULL,
+		  "mprotect(0x1000, 4096, PROT_READ|0x10)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  329,
+		  { 0x1000, 4096, PROT_READ | PROT_WRITE, 1 },
+		  NULL,
+		  "pkey_mprotect(0x1000, 4096, PROT_READ|PROT_WRITE, 1)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  329,
+		  { 0x1000, 4096, PROT_NONE, (uint64_t)-1 },
+		  NULL,
+		  "pkey_mprotect(0x1000, 4096, PROT_NONE, -1)" },
+		{ SYSDECODE_ARCH_X86_64, 12, { 0 }, NULL, "brk(NULL)" },
+		{ SYSDECODE_ARCH_X86_64, 12, { 0x555555559000 }, NULL, "brk(0x555555559000)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  28,
+		  { 0x1000, 8192, MADV_DONTNEED },
+		  NULL,
+		  "madvise(0x1000, 8192, MADV_DONTNEED)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  28,
+		  { 0x1000, 4096, 5 },
+		  NULL,
+		  "madvise(0x1000, 4096, 0x5 /* MADV_??? */)" },
+		/* new_address is shown only with MREMAP_FIXED: the kernel reads it only then. */
+		{ SYSDECODE_ARCH_X86_64,
+		  25,
+		  { 0x1000, 4096, 8192, MREMAP_MAYMOVE, 0xdead000 },
+		  NULL,
+		  "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  25,
+		  { 0x1000, 4096, 8192, 0, 0xdead000 },
+		  NULL,
+		  "mremap(0x1000, 4096, 8192, 0)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  25,
+		  { 0x1000, 4096, 8192, MREMAP_MAYMOVE | MREMAP_FIXED, 0x200000 },
+		  NULL,
+		  "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x200000)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  25,
+		  { 0x1000, 4096, 4096, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0x200000 },
+		  NULL,
+		  "mremap(0x1000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_DONTUNMAP)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  25,
+		  { 0x1000, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, 0 },
+		  NULL,
+		  "mremap(0x1000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP, "
+		  "NULL)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  30,
+		  { 5, 0, SHM_RDONLY },
+		  NULL,
+		  "shmat(5, NULL, SHM_RDONLY)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  30,
+		  { 7, 0x7f0000000000, 0 },
+		  NULL,
+		  "shmat(7, 0x7f0000000000, 0)" },
+		{ SYSDECODE_ARCH_X86_64, 67, { 0x7f0000000000 }, NULL, "shmdt(0x7f0000000000)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  206,
+		  { 128, 0x7ffd0000 },
+		  NULL,
+		  "io_setup(128, 0x7ffd0000)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  207,
+		  { 0x7f0000001000 },
+		  NULL,
+		  "io_destroy(0x7f0000001000)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  216,
+		  { 0x1000, 8192, PROT_NONE, 1, MAP_NONBLOCK },
+		  NULL,
+		  "remap_file_pages(0x1000, 8192, PROT_NONE, 1, MAP_NONBLOCK)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  453,
+		  { 0, 4096, 1 },
+		  NULL,
+		  "map_shadow_stack(NULL, 4096, SHADOW_STACK_SET_TOKEN)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  453,
+		  { 0, 4096, 3 },
+		  NULL,
+		  "map_shadow_stack(NULL, 4096, SHADOW_STACK_SET_TOKEN|SHADOW_STACK_SET_MARKER)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  453,
+		  { 0, 4096, 0 },
+		  NULL,
+		  "map_shadow_stack(NULL, 4096, 0)" },
+		{ SYSDECODE_ARCH_X86_64, 462, { 0x1000, 4096, 0 }, NULL, "mseal(0x1000, 4096, 0)" },
+		{ SYSDECODE_ARCH_I386,
+		  192,
+		  { 0, 4096, PROT_READ, MAP_PRIVATE | MAP_DENYWRITE, 3, 5 },
+		  "/lib/x.so",
+		  "mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_DENYWRITE, 3</lib/x.so>, 0x5000)" },
+		{ SYSDECODE_ARCH_I386,
+		  192,
+		  { 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0xffffffff, 0 },
+		  NULL,
+		  "mmap2(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)" },
+		{ SYSDECODE_ARCH_I386, 45, { 0x804c000 }, NULL, "brk(0x804c000)" },
+		{ SYSDECODE_ARCH_I386,
+		  163,
+		  { 0xf7000000, 4096, 8192, MREMAP_MAYMOVE },
+		  NULL,
+		  "mremap(0xf7000000, 4096, 8192, MREMAP_MAYMOVE)" },
+		{ SYSDECODE_ARCH_X86_64,
+		  X32(11),
+		  { 0x40001000, 4096 },
+		  NULL,
+		  "munmap(0x40001000, 4096)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		const struct call_case *cc = &table[i];
+		struct sysdecode_call call;
+		char buf[512];
+		size_t len;
+
+		decode(&call, cc->arch, cc->nr, cc->args[0], cc->args[1], cc->args[2], cc->args[3],
+		       cc->args[4], cc->args[5]);
+		len = sysdecode_format_call(buf, sizeof(buf), &call, cc->fd_path);
+		assert_string_equal(buf, cc->expected);
+		assert_int_equal(len, strlen(cc->expected));
+	}
+}
+
+/* A call with no row (a foreign call that is not a memory call) still prints. */
+static void test_format_call_unknown(void **state)
+{
+	const uint64_t args[6] = { 0 };
+	struct sysdecode_call call;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 39, args), -ENOENT);
+	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
+	assert_string_equal(buf, "syscall_0x27(?)");
+}
+
+struct result_case {
+	uint64_t nr;
+	int64_t rval;
+	const char *expected;
+	uint32_t arch;
+	int err;
+	bool finished;
+};
+
+#define RESULT(arch, nr, finished, rval, err, expected)             \
+	{                                                           \
+		(nr), (rval), (expected), (arch), (err), (finished) \
+	}
+
+static void test_format_result(void **state)
+{
+	static const struct result_case table[] = {
+		/* Calls that return an address: hex. */
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, 0x7f3a1c000000, 0, "0x7f3a1c000000"),
+		RESULT(SYSDECODE_ARCH_X86_64, 25, true, 0x7f3a1c200000, 0, "0x7f3a1c200000"),
+		RESULT(SYSDECODE_ARCH_X86_64, 12, true, 0x555555559000, 0, "0x555555559000"),
+		RESULT(SYSDECODE_ARCH_X86_64, 30, true, 0x7f0000000000, 0, "0x7f0000000000"),
+		RESULT(SYSDECODE_ARCH_X86_64, 453, true, 0x7f0000100000, 0, "0x7f0000100000"),
+		RESULT(SYSDECODE_ARCH_I386, 192, true, 0xf7f00000, 0, "0xf7f00000"),
+		/* The others: a number. */
+		RESULT(SYSDECODE_ARCH_X86_64, 11, true, 0, 0, "0"),
+		RESULT(SYSDECODE_ARCH_X86_64, 10, true, 0, 0, "0"),
+		RESULT(SYSDECODE_ARCH_X86_64, 28, true, 0, 0, "0"),
+		RESULT(SYSDECODE_ARCH_X86_64, 67, true, 0, 0, "0"),
+		RESULT(SYSDECODE_ARCH_X86_64, 206, true, 0, 0, "0"),
+		/* Errors: -1, the errno's name and its text. */
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -ENOMEM, ENOMEM,
+		       "-1 ENOMEM (Cannot allocate memory)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 11, true, -EINVAL, EINVAL,
+		       "-1 EINVAL (Invalid argument)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 10, true, -EACCES, EACCES,
+		       "-1 EACCES (Permission denied)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -EPERM, EPERM,
+		       "-1 EPERM (Operation not permitted)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -EBADF, EBADF,
+		       "-1 EBADF (Bad file descriptor)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -EEXIST, EEXIST, "-1 EEXIST (File exists)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -ENOSYS, ENOSYS,
+		       "-1 ENOSYS (Function not implemented)"),
+		/* Kernel-internal restart codes (include/linux/errno.h). */
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -512, 512,
+		       "? ERESTARTSYS (To be restarted)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -513, 513,
+		       "? ERESTARTNOINTR (To be restarted)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -514, 514,
+		       "? ERESTARTNOHAND (To be restarted)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -516, 516,
+		       "? ERESTART_RESTARTBLOCK (To be restarted)"),
+		/* An errno with no name. */
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -515, 515, "-1 E515 (Unknown error 515)"),
+		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -4095, 4095,
+		       "-1 E4095 (Unknown error 4095)"),
+		/* The task vanished inside the call. */
+		RESULT(SYSDECODE_ARCH_X86_64, 9, false, 0, 0, "?"),
+		RESULT(SYSDECODE_ARCH_X86_64, 11, false, -ENOMEM, ENOMEM, "?"),
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		const struct result_case *rc = &table[i];
+		struct sysdecode_call call;
+		char buf[128];
+		size_t len;
+
+		decode(&call, rc->arch, rc->nr, 0, 0, 0, 0, 0, 0);
+		len = sysdecode_format_result(buf, sizeof(buf), &call, rc->finished, rc->rval,
+					      rc->err);
+		assert_string_equal(buf, rc->expected);
+		assert_int_equal(len, strlen(rc->expected));
+	}
+}
+
+/* The numbers the seccomp filter traces are exactly the x86_64 rows. */
+static void test_x86_64_traced(void **state)
+{
+	static const uint32_t expected[] = { 9,	 10,  11,  12,	25,  28,  30,
+					     67, 206, 207, 216, 329, 453, 462 };
+	uint32_t nrs[64];
+	size_t count;
+
+	(void)state;
+	memset(nrs, 0xff, sizeof(nrs));
+	count = sysdecode_x86_64_traced(nrs, ARRAY_SIZE(nrs));
+	assert_int_equal(count, ARRAY_SIZE(expected));
+	for (size_t i = 0; i < count; i++) {
+		if (nrs[i] != expected[i])
+			print_error("traced[%zu]\n", i);
+		assert_int_equal(nrs[i], expected[i]);
+		assert_true(nrs[i] <= SYSDECODE_X86_64_NR_KNOWN_MAX);
+	}
+	assert_int_equal(nrs[count], 0xffffffffU);
+
+	/* And every number with a row is listed. */
+	for (uint32_t nr = 0; nr <= SYSDECODE_X86_64_NR_KNOWN_MAX + 1; nr++) {
+		bool listed = false;
+
+		for (size_t i = 0; i < count; i++)
+			listed |= nrs[i] == nr;
+		if (listed != (sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) != NULL))
+			fail_msg("nr %u: listed %d, has a row %d", nr, listed, !listed);
+	}
+
+	/* A short array: filled up to cap, the full count returned. */
+	memset(nrs, 0xff, sizeof(nrs));
+	assert_int_equal(sysdecode_x86_64_traced(nrs, 3), ARRAY_SIZE(expected));
+	assert_int_equal(nrs[0], 9);
+	assert_int_equal(nrs[1], 10);
+	assert_int_equal(nrs[2], 11);
+	assert_int_equal(nrs[3], 0xffffffffU);
+	assert_int_equal(sysdecode_x86_64_traced(NULL, 0), ARRAY_SIZE(expected));
+}
+
+struct fd_case {
+	uint64_t nr;
+	uint64_t flags;
+	uint64_t fd;
+	uint32_t arch;
+	bool has_fd;
+};
+
+#define FD_CASE(arch, nr, flags, fd, has_fd)          \
+	{                                             \
+		(nr), (flags), (fd), (arch), (has_fd) \
+	}
+
+static void test_has_fd(void **state)
+{
+	static const struct fd_case table[] = {
+		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE, 3, true),
+		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_SHARED, 0, true),
+		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, false),
+		/* MAP_ANONYMOUS ignores the fd, whatever it is. */
+		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, 3, false),
+		/* No MAP_ANONYMOUS but fd -1: no file to name. */
+		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE, (uint64_t)-1, false),
+		/* -1 written to a 32-bit register: still -1 for fget(), which takes an int. */
+		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE, 0xffffffff, false),
+		FD_CASE(SYSDECODE_ARCH_X86_64, X32(9), MAP_PRIVATE, 0xffffffff, false),
+		FD_CASE(SYSDECODE_ARCH_X86_64, X32(9), MAP_PRIVATE, (uint64_t)-1, false),
+		FD_CASE(SYSDECODE_ARCH_I386, 192, MAP_PRIVATE, 5, true),
+		FD_CASE(SYSDECODE_ARCH_I386, 192, MAP_PRIVATE, 0xffffffff, false),
+		FD_CASE(SYSDECODE_ARCH_X86_64, X32(9), MAP_SHARED, 6, true),
+		/* Calls without an fd argument. */
+		FD_CASE(SYSDECODE_ARCH_X86_64, 11, MAP_PRIVATE, 3, false),
+		FD_CASE(SYSDECODE_ARCH_X86_64, 10, MAP_PRIVATE, 3, false),
+		FD_CASE(SYSDECODE_ARCH_X86_64, 25, MAP_PRIVATE, 3, false),
+		FD_CASE(SYSDECODE_ARCH_X86_64, 216, MAP_PRIVATE, 3, false),
+	};
+	const uint64_t args[6] = { 0 };
+	struct sysdecode_call call;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		const struct fd_case *fc = &table[i];
+
+		decode(&call, fc->arch, fc->nr, 0, 4096, PROT_READ, fc->flags, fc->fd, 0);
+		if (sysdecode_has_fd(&call) != fc->has_fd)
+			print_error("row %zu: arch %#x nr %#llx flags %#llx fd %lld\n", i, fc->arch,
+				    (unsigned long long)fc->nr, (unsigned long long)fc->flags,
+				    (long long)fc->fd);
+		assert_int_equal(sysdecode_has_fd(&call), fc->has_fd);
+		if (fc->has_fd)
+			assert_int_equal(sysdecode_fd(&call), (int)fc->fd);
+	}
+
+	/* Not decoded at all. */
+	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 39, args), -ENOENT);
+	assert_false(sysdecode_has_fd(&call));
+}
+
+static void test_kind_name(void **state)
+{
+	static const char *const expected[SYSDECODE_NKINDS] = {
+		[SYSDECODE_NONE] = "other",
+		[SYSDECODE_MMAP] = "mmap",
+		[SYSDECODE_MUNMAP] = "munmap",
+		[SYSDECODE_MPROTECT] = "mprotect",
+		[SYSDECODE_PKEY_MPROTECT] = "pkey_mprotect",
+		[SYSDECODE_BRK] = "brk",
+		[SYSDECODE_MADVISE] = "madvise",
+		[SYSDECODE_MREMAP] = "mremap",
+		[SYSDECODE_SHMAT] = "shmat",
+		[SYSDECODE_SHMDT] = "shmdt",
+		[SYSDECODE_IO_SETUP] = "io_setup",
+		[SYSDECODE_IO_DESTROY] = "io_destroy",
+		[SYSDECODE_REMAP_FILE_PAGES] = "remap_file_pages",
+		[SYSDECODE_MAP_SHADOW_STACK] = "map_shadow_stack",
+		[SYSDECODE_MSEAL] = "mseal",
+	};
+
+	(void)state;
+	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++) {
+		assert_non_null(expected[kind]);
+		assert_string_equal(sysdecode_kind_name(kind), expected[kind]);
+	}
+	assert_string_equal(sysdecode_kind_name(SYSDECODE_NKINDS), "?");
+	assert_string_equal(sysdecode_kind_name((enum sysdecode_kind) - 1), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prot),
+		cmocka_unit_test(test_mmap_types),
+		cmocka_unit_test(test_mmap_flag_names),
+		cmocka_unit_test(test_mmap_huge),
+		cmocka_unit_test(test_mmap_all_bits),
+		cmocka_unit_test(test_madvise),
+		cmocka_unit_test(test_mremap_flags),
+		cmocka_unit_test(test_shm_flags),
+		cmocka_unit_test(test_snprintf_contract),
+		cmocka_unit_test(test_format_call_long),
+		cmocka_unit_test(test_lookup_x86_64),
+		cmocka_unit_test(test_lookup_i386),
+		cmocka_unit_test(test_lookup_x32),
+		cmocka_unit_test(test_entry_x86_64),
+		cmocka_unit_test(test_entry_i386_mmap2),
+		cmocka_unit_test(test_entry_i386_narrowing),
+		cmocka_unit_test(test_entry_i386_old_mmap),
+		cmocka_unit_test(test_entry_x32),
+		cmocka_unit_test(test_format_call),
+		cmocka_unit_test(test_format_call_unknown),
+		cmocka_unit_test(test_format_result),
+		cmocka_unit_test(test_x86_64_traced),
+		cmocka_unit_test(test_has_fd),
+		cmocka_unit_test(test_kind_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
