@@ -2,6 +2,8 @@
 #include "text.h"
 
 #include <string.h>
+
+#include "units.h"
 #include <sys/wait.h>
 
 void text_proc_summary(FILE *out, const struct proc *proc)
@@ -101,4 +103,49 @@ void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
 		print_region(out, "model", &diff->model[i], paths, true);
 	for (size_t i = 0; i < diff->nkernel; i++)
 		print_region(out, "kernel", &diff->kernel[i], paths, false);
+}
+
+void text_regions(FILE *out, struct proc *proc, const struct strtab *paths)
+{
+	const struct aspace *as;
+	const struct aspace_region *region;
+
+	if (!proc->mm)
+		return;
+	as = mm_aspace(proc->mm);
+	(void)fprintf(out, "memtrace: [%d] %zu regions:\n", (int)proc->pid, aspace_count(as));
+	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region)) {
+		char size[32];
+
+		(void)units_format_bytes(size, sizeof(size), region->end - region->start);
+		(void)fprintf(out, "  %#llx-%#llx %c%c%c%c %10s %-13s",
+			      (unsigned long long)region->start, (unsigned long long)region->end,
+			      region->prot & 1 ? 'r' : '-', region->prot & 2 ? 'w' : '-',
+			      region->prot & 4 ? 'x' : '-',
+			      region->flags & ASPACE_SHARED ? 's' : 'p', size,
+			      aspace_kind_name(aspace_kind_of(region)));
+		switch (region->origin.kind) {
+		case ASPACE_ORIGIN_CALL:
+			(void)fprintf(out, " #%llu [tid %d]",
+				      (unsigned long long)region->origin.seq,
+				      (int)region->origin.tid);
+			break;
+		case ASPACE_ORIGIN_EXEC:
+			(void)fputs(" [exec]", out);
+			break;
+		case ASPACE_ORIGIN_ATTACH:
+			(void)fputs(" [before attach]", out);
+			break;
+		case ASPACE_ORIGIN_KERNEL:
+			(void)fputs(" [kernel]", out);
+			break;
+		}
+		if (region->prot_seq)
+			(void)fprintf(out, " (prot #%llu)", (unsigned long long)region->prot_seq);
+		if (region->thread)
+			(void)fprintf(out, " stack of %d", (int)region->thread);
+		if (region->path)
+			(void)fprintf(out, " %s", strtab_get(paths, region->path));
+		(void)fputc('\n', out);
+	}
 }

@@ -17,6 +17,17 @@
 void text_proc_summary(FILE *out, const struct proc *proc);
 
 /*
+ * --regions: every region of proc's model, in address order, with its
+ * kind, size and the call that made it (its origin) and last re-protected
+ * it -- pmap, with the reasons:
+ *
+ *   memtrace: [4242] 3 regions:
+ *     0x7f3a1c000000-0x7f3a1c021000 rw-p   132 KiB anonymous     #17 [tid 4250] (prot #19)
+ *     0x7ffd4a1de000-0x7ffd4a1ff000 rw-p   132 KiB main stack    [exec]
+ */
+void text_regions(FILE *out, struct proc *proc, const struct strtab *paths);
+
+/*
  * --verify found the model of proc different from the kernel's after call
  * seq (0: at exit): writes the differing ranges and both sides of them.
  *

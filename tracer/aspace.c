@@ -96,6 +96,45 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+enum aspace_kind aspace_kind_of(const struct aspace_region *region)
+{
+	switch (region->backing) {
+	case ASPACE_BACKING_STACK:
+		return ASPACE_KIND_MAIN_STACK;
+	case ASPACE_BACKING_HEAP:
+		return ASPACE_KIND_HEAP;
+	case ASPACE_BACKING_FILE:
+		return region->flags & ASPACE_ELF ? ASPACE_KIND_ELF : ASPACE_KIND_FILE;
+	case ASPACE_BACKING_SHM:
+		return ASPACE_KIND_SHARED;
+	case ASPACE_BACKING_SPECIAL:
+		return ASPACE_KIND_SPECIAL;
+	case ASPACE_BACKING_ANON:
+		break;
+	}
+	if (region->thread)
+		return ASPACE_KIND_THREAD_STACK;
+	if (region->flags & ASPACE_SHARED)
+		return ASPACE_KIND_SHARED;
+	return ASPACE_KIND_ANON;
+}
+
+const char *aspace_kind_name(enum aspace_kind kind)
+{
+	static const char *const names[ASPACE_KIND_COUNT] = {
+		[ASPACE_KIND_ANON] = "anonymous",
+		[ASPACE_KIND_MAIN_STACK] = "main stack",
+		[ASPACE_KIND_THREAD_STACK] = "thread stack",
+		[ASPACE_KIND_HEAP] = "brk heap",
+		[ASPACE_KIND_ELF] = "ELF file",
+		[ASPACE_KIND_FILE] = "data file",
+		[ASPACE_KIND_SHARED] = "shared memory",
+		[ASPACE_KIND_SPECIAL] = "kernel",
+	};
+
+	return (unsigned int)kind < ASPACE_KIND_COUNT ? names[kind] : "?";
+}
+
 void aspace_changes_reset(struct aspace_changes *changes)
 {
 	changes->count = 0;

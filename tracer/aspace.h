@@ -58,6 +58,20 @@ enum aspace_flags {
 	ASPACE_GROWSDOWN = 1U << 3,
 	ASPACE_HUGETLB = 1U << 4,
 	ASPACE_LOCKED = 1U << 5,
+	ASPACE_ELF = 1U << 6, /* a file mapping of an ELF object (executable, library) */
+};
+
+/* What a region is, derived from how it was made. */
+enum aspace_kind {
+	ASPACE_KIND_ANON = 0,	  /* private anonymous memory */
+	ASPACE_KIND_MAIN_STACK,	  /* the main thread's [stack] */
+	ASPACE_KIND_THREAD_STACK, /* the region holding a thread's first stack pointer */
+	ASPACE_KIND_HEAP,	  /* the brk heap */
+	ASPACE_KIND_ELF,	  /* a mapping of an ELF object */
+	ASPACE_KIND_FILE,	  /* a mapping of another file */
+	ASPACE_KIND_SHARED,	  /* SysV shared memory, or shared anonymous memory */
+	ASPACE_KIND_SPECIAL,	  /* the kernel's own: [vdso], [vvar], [aio]... */
+	ASPACE_KIND_COUNT
 };
 
 struct aspace_region {
@@ -97,6 +111,10 @@ struct aspace_piece {
 	uint64_t origin_left;
 	uint64_t origin_total;
 };
+
+/* The kind of a region; and its name ("thread stack", "ELF file"...). */
+enum aspace_kind aspace_kind_of(const struct aspace_region *region);
+const char *aspace_kind_name(enum aspace_kind kind);
 
 /* A growable list of pieces, owned by the caller; reset it between events. */
 struct aspace_changes {

@@ -29,6 +29,7 @@
 struct options {
 	bool follow_forks;
 	bool verify;
+	bool regions;
 	bool events;
 	const char *events_path; /* NULL: stderr */
 	char **argv;		 /* the program and its arguments */
@@ -61,6 +62,7 @@ static void usage(FILE *out)
 		    "  -f                 report forked children too (they are always traced)\n"
 		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
 		    "  --verify           check the model against /proc/PID/maps at every call\n"
+		    "  --regions          at the end, every region of each process and its origin\n"
 		    "  -d, --debug        print memtrace's own debugging messages\n"
 		    "  -h, --help         this help\n"
 		    "  -V, --version      memtrace's version\n"
@@ -81,13 +83,14 @@ static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
 	exit(EXIT_USAGE);
 }
 
-enum { OPT_EVENTS = 256, OPT_VERIFY };
+enum { OPT_EVENTS = 256, OPT_VERIFY, OPT_REGIONS };
 
 static void parse_options(struct options *opts, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "events", optional_argument, NULL, OPT_EVENTS },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
+		{ "regions", no_argument, NULL, OPT_REGIONS },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -110,6 +113,9 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_VERIFY:
 			opts->verify = true;
+			break;
+		case OPT_REGIONS:
+			opts->regions = true;
 			break;
 		case 'd':
 			debug_flag = true;
@@ -321,9 +327,13 @@ int main(int argc, char **argv)
 		engine_free(session.engine);
 		return err == ENOENT ? 127 : 126;
 	}
-	for (struct proc *proc = engine_procs(session.engine); proc; proc = proc->next)
-		if (proc->reported)
-			text_proc_summary(stderr, proc);
+	for (struct proc *proc = engine_procs(session.engine); proc; proc = proc->next) {
+		if (!proc->reported)
+			continue;
+		if (session.opts.regions)
+			text_regions(stderr, proc, engine_paths(session.engine));
+		text_proc_summary(stderr, proc);
+	}
 	if (session.opts.verify)
 		(void)fprintf(stderr, "verify: %llu mismatch%s\n",
 			      (unsigned long long)session.mismatches,

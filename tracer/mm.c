@@ -37,6 +37,9 @@ struct mm {
  * every stop, so they are kept rather than allocated each time.
  */
 static char *maps_buf;
+/* Per path id: 0 not looked at yet, 1 an ELF object, 2 something else. */
+static unsigned char *elf_known;
+static size_t elf_known_cap;
 static size_t maps_cap;
 static struct aspace_region *maps_regions;
 static size_t maps_regions_cap;
@@ -83,6 +86,33 @@ struct aspace *mm_aspace(struct mm *mm)
 uint64_t mm_calls_applied(const struct mm *mm)
 {
 	return mm->calls_applied;
+}
+
+/* Whether the file at path starts with the ELF magic; asked once per path. */
+static bool is_elf(struct mm *mm, uint32_t path)
+{
+	unsigned char magic[4];
+	int fd;
+
+	if (!path)
+		return false;
+	if (path >= elf_known_cap) {
+		size_t old = elf_known_cap;
+
+		xgrowarray((void **)&elf_known, &elf_known_cap, (size_t)path + 1, 1);
+		memset(elf_known + old, 0, elf_known_cap - old);
+	}
+	if (!elf_known[path]) {
+		elf_known[path] = 2;
+		fd = open(strtab_get(mm->paths, path), O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+			    memcmp(magic, "\177ELF", 4) == 0)
+				elf_known[path] = 1;
+			(void)close(fd);
+		}
+	}
+	return elf_known[path] == 1;
 }
 
 static bool path_is(const struct procmaps_entry *entry, const char *name)
@@ -133,6 +163,8 @@ static void entry_to_region(struct mm *mm, const struct procmaps_entry *entry,
 	else
 		region->backing = ASPACE_BACKING_FILE;
 	region->path = strtab_intern(mm->paths, entry->path, entry->path_len);
+	if (region->backing == ASPACE_BACKING_FILE && !entry->deleted && is_elf(mm, region->path))
+		region->flags |= ASPACE_ELF;
 }
 
 /*
@@ -275,6 +307,8 @@ static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
 		tmpl.offset = arg[5];
 		if (fd_path)
 			tmpl.path = strtab_intern(mm->paths, fd_path, strlen(fd_path));
+		if (is_elf(mm, tmpl.path))
+			tmpl.flags |= ASPACE_ELF;
 	}
 	aspace_map(mm->as, ev, addr, arg[1], &tmpl, changes);
 }

@@ -111,6 +111,58 @@ int main(void)
 	expect("shmdt(%p) = 0", shm);
 	test_assert(shmctl(shmid, IPC_RMID, NULL) == 0);
 
+	/*
+	 * An mprotect that fails part-way: the kernel changes the first page
+	 * (mm/mprotect.c walks VMA by VMA) and then finds the hole.
+	 *
+	 *   carve+50 |- rw -|  hole  |
+	 *            |=== mprotect READ ===|  -> ENOMEM, first page now r--
+	 */
+	ptr = sys_mmap(carve + 50 * PAGE, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+	test_assert(ptr == carve + 50 * PAGE);
+	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = %p",
+	       (void *)ptr, PAGE, (void *)ptr);
+	test_assert(munmap(carve + 51 * PAGE, PAGE) == 0);
+	expect("munmap(%p, %lu) = 0", (void *)(carve + 51 * PAGE), PAGE);
+	test_assert(mprotect(carve + 50 * PAGE, 2 * PAGE, PROT_READ) == -1 && errno == ENOMEM);
+	expect("mprotect(%p, %lu, PROT_READ) = %s", (void *)(carve + 50 * PAGE), 2 * PAGE,
+	       errno_result(ENOMEM));
+
+	/* MAP_FIXED_NOREPLACE: refused over a mapping, allowed in a hole. */
+	test_assert(sys_mmap(carve + 50 * PAGE, PAGE, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED);
+	expect("mmap(%p, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0) = %s",
+	       (void *)(carve + 50 * PAGE), PAGE, errno_result(EEXIST));
+	ptr = sys_mmap(carve + 51 * PAGE, PAGE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	test_assert(ptr == carve + 51 * PAGE);
+	expect("mmap(%p, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0) = %p",
+	       (void *)ptr, PAGE, (void *)ptr);
+
+	/* MREMAP_DONTUNMAP: the pages move, the old range stays mapped. */
+	ptr = sys_mmap(carve + 54 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+	test_assert(ptr == carve + 54 * PAGE);
+	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = %p",
+	       (void *)ptr, 2 * PAGE, (void *)ptr);
+	moved = mremap(ptr, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+		       carve + 58 * PAGE);
+	test_assert(moved == carve + 58 * PAGE);
+	expect("mremap(%p, %lu, %lu, MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP, %p) = %p",
+	       (void *)ptr, 2 * PAGE, 2 * PAGE, (void *)(carve + 58 * PAGE), (void *)moved);
+
+	/* io_setup maps the [aio] ring, whose size the kernel decides. */
+	{
+		unsigned long ctx = 0;
+
+		if (syscall(SYS_io_setup, 16, &ctx) == 0) {
+			expect("io_setup(16, %p) = 0", (void *)&ctx);
+			test_assert(syscall(SYS_io_destroy, ctx) == 0);
+			expect("io_destroy(%#lx) = 0", ctx);
+		}
+	}
+
 	/* Unmap across several regions at once. */
 	test_assert(munmap(carve, 64 * PAGE) == 0);
 	expect("munmap(%p, %lu) = 0", (void *)carve, 64 * PAGE);
