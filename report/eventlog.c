@@ -150,7 +150,7 @@ static size_t format_note(char *buf, size_t size, const struct aspace_changes *c
 	}
 	if (more) {
 		int add = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
-				   ", and %zu more", more);
+				   ", and %zu more piece%s", more, more == 1 ? "" : "s");
 
 		len += add > 0 ? (size_t)add : 0;
 	}

@@ -167,7 +167,8 @@ static void parse_path(struct cursor *cur, struct procmaps_entry *entry)
 
 int procmaps_parse_line(const char *line, size_t len, struct procmaps_entry *entry)
 {
-	struct cursor cur = { .pos = line, .end = line + len };
+	/* As in procmaps_iter_init: line may be NULL when len is 0. */
+	struct cursor cur = { .pos = line, .end = len ? line + len : line };
 	uint64_t major, minor;
 
 	if (parse_hex(&cur, HEX64_DIGITS_MAX, &entry->start) || expect_char(&cur, '-') ||

@@ -121,7 +121,8 @@ int main(void)
 	ptr = sys_mmap(carve + 50 * PAGE, PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
 	test_assert(ptr == carve + 50 * PAGE);
-	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = %p",
+	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = "
+	       "%p",
 	       (void *)ptr, PAGE, (void *)ptr);
 	test_assert(munmap(carve + 51 * PAGE, PAGE) == 0);
 	expect("munmap(%p, %lu) = 0", (void *)(carve + 51 * PAGE), PAGE);
@@ -131,20 +132,24 @@ int main(void)
 
 	/* MAP_FIXED_NOREPLACE: refused over a mapping, allowed in a hole. */
 	test_assert(sys_mmap(carve + 50 * PAGE, PAGE, PROT_READ,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED);
-	expect("mmap(%p, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0) = %s",
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+			     0) == MAP_FAILED);
+	expect("mmap(%p, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0) = "
+	       "%s",
 	       (void *)(carve + 50 * PAGE), PAGE, errno_result(EEXIST));
 	ptr = sys_mmap(carve + 51 * PAGE, PAGE, PROT_READ,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	test_assert(ptr == carve + 51 * PAGE);
-	expect("mmap(%p, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0) = %p",
+	expect("mmap(%p, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0) = "
+	       "%p",
 	       (void *)ptr, PAGE, (void *)ptr);
 
 	/* MREMAP_DONTUNMAP: the pages move, the old range stays mapped. */
 	ptr = sys_mmap(carve + 54 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
 	test_assert(ptr == carve + 54 * PAGE);
-	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = %p",
+	expect("mmap(%p, %lu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = "
+	       "%p",
 	       (void *)ptr, 2 * PAGE, (void *)ptr);
 	moved = mremap(ptr, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
 		       carve + 58 * PAGE);

@@ -298,7 +298,7 @@ static const struct note_case note_cases[] = {
 	    UNMAPPED(7, 4096, 0, 4096), UNMAPPED(8, 4096, 0, 4096), UNMAPPED(9, 4096, 0, 4096),
 	    UNMAPPED(10, 4096, 0, 4096) },
 	  "  # unmaps #1, unmaps #2, unmaps #3, unmaps #4, unmaps #5, unmaps #6, unmaps #7, "
-	  "unmaps #8, and 2 more" },
+	  "unmaps #8, and 2 more pieces" },
 };
 
 static void test_format_note(void **state)
