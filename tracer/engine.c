@@ -758,7 +758,7 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 	if (!task)
 		task = adopt(eng, tid);
 	sig = WSTOPSIG(status);
-	event = (unsigned int)status >> 16;
+	event = (int)((unsigned int)status >> 16);
 	switch (event) {
 	case 0:
 		break;

@@ -18,7 +18,7 @@ struct tasks {
 static size_t bucket_of(const struct tasks *tasks, pid_t tid)
 {
 	/* Knuth's multiplicative hash; tids are dense and sequential. */
-	return ((uint32_t)tid * 2654435761U) & (tasks->nbuckets - 1);
+	return (size_t)((uint32_t)tid * 2654435761U) & (tasks->nbuckets - 1);
 }
 
 struct tasks *tasks_new(void)
@@ -26,7 +26,7 @@ struct tasks *tasks_new(void)
 	struct tasks *tasks = xcalloc(1, sizeof(*tasks));
 
 	tasks->nbuckets = 64;
-	tasks->buckets = xcalloc(tasks->nbuckets, sizeof(*tasks->buckets));
+	tasks->buckets = xcalloc(tasks->nbuckets, sizeof(struct task *));
 	tasks->procs_tail = &tasks->procs;
 	return tasks;
 }
@@ -86,7 +86,7 @@ static void grow(struct tasks *tasks)
 	size_t old_n = tasks->nbuckets;
 
 	tasks->nbuckets *= 2;
-	tasks->buckets = xcalloc(tasks->nbuckets, sizeof(*tasks->buckets));
+	tasks->buckets = xcalloc(tasks->nbuckets, sizeof(struct task *));
 	for (size_t i = 0; i < old_n; i++) {
 		struct task *task = old[i];
 

@@ -219,7 +219,7 @@ static void test_arena_pattern(void **state)
 		     &changes);
 	assert_int_equal(changes.pieces[0].origin_left, 64 * mib);
 	assert_int_equal(changes.pieces[0].origin_total, 128 * mib);
-	aspace_protect(as, &grow, aligned, 132 * 1024, PROT_READ | PROT_WRITE, NULL);
+	aspace_protect(as, &grow, aligned, 132ULL * 1024, PROT_READ | PROT_WRITE, NULL);
 	CHECK(as, { aligned, aligned + 33 * PAGE, 3, 1 },
 	      { aligned + 33 * PAGE, aligned + 64 * mib, 0, 1 });
 	aspace_changes_free(&changes);
@@ -421,9 +421,11 @@ static void ref_check(const struct aspace *as, const struct ref_page *ref, uint6
 			continue;
 		}
 		mapped_pages++;
-		if (!region)
+		if (!region) {
 			fail_msg("step %llu: page %zu missing from the model",
 				 (unsigned long long)step, page);
+			return;
+		}
 		if (region->prot != ref[page].prot || region->origin.seq != ref[page].origin)
 			fail_msg("step %llu: page %zu: prot %u origin #%llu, want prot %u origin "
 				 "#%llu",
