@@ -92,3 +92,24 @@ status=$?
 set -e
 expect_eq "noint: exit status" "$status" $((128 + 9))
 grep -q "; killed by SIGKILL$" "$TMP/noint.err" || fail "noint: no summary after the kill"
+
+# memtrace killed outright: the program dies with it (PTRACE_O_EXITKILL),
+# nothing is left stopped.
+"$MEMTRACE" -- "$PROGRAMS/signals" noint >"$TMP/k9.out" 2>"$TMP/k9.err" 3>/dev/null &
+mt=$!
+wait_ready "$TMP/k9.out"
+pid=$(program_pid "$mt")
+[ -n "$pid" ] || fail "k9: no program process"
+kill -KILL "$mt"
+set +e
+wait "$mt"
+set -e
+for _ in $(seq 50); do
+	[ -e "/proc/$pid" ] || break
+	# A zombie is gone as far as running goes; init reaps it.
+	grep -qE '^State:\s+Z' "/proc/$pid/status" 2>/dev/null && break
+	sleep 0.1
+done
+if [ -e "/proc/$pid" ] && ! grep -qE '^State:\s+Z' "/proc/$pid/status" 2>/dev/null; then
+	fail "k9: the program outlived memtrace ($(grep State "/proc/$pid/status"))"
+fi
