@@ -143,7 +143,8 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths)
 		if (region->prot_seq)
 			(void)fprintf(out, " (prot #%llu)", (unsigned long long)region->prot_seq);
 		if (region->thread)
-			(void)fprintf(out, " stack of %d", (int)region->thread);
+			(void)fprintf(out, " stack of %d%s", (int)region->thread,
+				      region->flags & ASPACE_THREAD_EXITED ? " (exited)" : "");
 		if (region->path)
 			(void)fprintf(out, " %s", strtab_get(paths, region->path));
 		(void)fputc('\n', out);

@@ -1152,6 +1152,17 @@ int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 	if (!region)
 		return -ENOENT;
 	region->thread = tid;
+	region->flags &= ~ASPACE_THREAD_EXITED;
+	return 0;
+}
+
+int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid)
+{
+	struct aspace_region *region = cur_region(holding(as, addr));
+
+	if (!region || region->thread != tid)
+		return -ENOENT;
+	region->flags |= ASPACE_THREAD_EXITED;
 	return 0;
 }
 

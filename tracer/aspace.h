@@ -58,7 +58,8 @@ enum aspace_flags {
 	ASPACE_GROWSDOWN = 1U << 3,
 	ASPACE_HUGETLB = 1U << 4,
 	ASPACE_LOCKED = 1U << 5,
-	ASPACE_ELF = 1U << 6, /* a file mapping of an ELF object (executable, library) */
+	ASPACE_ELF = 1U << 6,		/* a file mapping of an ELF object (executable, library) */
+	ASPACE_THREAD_EXITED = 1U << 7, /* a thread stack whose thread has exited */
 };
 
 /* What a region is, derived from how it was made. */
@@ -225,6 +226,14 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
  * longer a thread's).  Returns 0, or -ENOENT when nothing is mapped there.
  */
 int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid);
+
+/*
+ * Thread tid, whose stack held addr, has exited: its stack region, if
+ * still its own, is marked ASPACE_THREAD_EXITED (a stack that is never
+ * unmapped is a leak: an unjoined thread, or glibc's stack cache).
+ * Returns 0, or -ENOENT when no region there is tid's stack.
+ */
+int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid);
 
 /*
  * The main stack grows without a system call: lowers the start of the

@@ -688,6 +688,8 @@ static void on_task_gone(struct engine *eng, struct task *task, int status)
 	abandon_call(eng, task);
 	if (task->tid == proc->pid)
 		proc->wait_status = status;
+	else if (task->stack_sp && proc->mm)
+		(void)aspace_thread_exited(mm_aspace(proc->mm), task->stack_sp, task->tid);
 	tasks_remove(eng->tasks, task);
 	if (proc->ended) {
 		if (proc == eng->main_proc && eng->exec_err_fd >= 0) {
@@ -725,9 +727,11 @@ static void on_event_stop(struct task *task, int sig)
 		 * pointer now (glibc may hand it a cached stack, mapped long
 		 * ago by another thread: the region then changes hands).
 		 */
-		if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0)
-			(void)aspace_set_thread(mm_aspace(task->proc->mm), arch_regs_sp(&regs),
+		if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0) {
+			task->stack_sp = arch_regs_sp(&regs);
+			(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp,
 						task->tid);
+		}
 		resume(task, 0);
 		return;
 	}

@@ -64,6 +64,7 @@ struct task {
 	uint64_t call_time_ns;	 /* at entry, since memtrace started */
 	char *fd_path;		 /* the file mapped by the call, or NULL */
 	struct task *queue_next; /* TASK_QUEUED: the next in its process's queue */
+	uint64_t stack_sp;	 /* a thread's stack pointer at its first stop; 0: not known */
 	size_t fd_path_cap;
 	struct task *hash_next;
 };

@@ -4,6 +4,7 @@
  * tests/maps.c), an ASCII picture above each (selftests/mm/merge.c), and
  * a long random sequence checked page by page against a plain array.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -329,6 +330,23 @@ static void test_copy_and_clear(void **state)
 	aspace_free(copy);
 }
 
+/* A thread's stack knows its thread, and when it has exited; a new owner clears that. */
+static void test_thread_stack(void **state)
+{
+	struct aspace *as = *state;
+
+	map(as, 1, P(0), 4, &anon_rw, NULL);
+	assert_int_equal(aspace_set_thread(as, P(2), 42), 0);
+	assert_int_equal(aspace_kind_of(aspace_find(as, P(0))), ASPACE_KIND_THREAD_STACK);
+	assert_int_equal(aspace_thread_exited(as, P(1), 43), -ENOENT);
+	assert_int_equal(aspace_thread_exited(as, P(1), 42), 0);
+	assert_true(aspace_find(as, P(0))->flags & ASPACE_THREAD_EXITED);
+	assert_int_equal(aspace_set_thread(as, P(3), 44), 0);
+	assert_false(aspace_find(as, P(0))->flags & ASPACE_THREAD_EXITED);
+	assert_int_equal(aspace_find(as, P(0))->thread, 44);
+	assert_int_equal(aspace_set_thread(as, P(9), 45), -ENOENT);
+}
+
 /* sync: the model follows the kernel's view of a range. */
 static void test_sync(void **state)
 {
@@ -627,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_brk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_advise_releases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_pages, setup, teardown),
