@@ -812,6 +812,8 @@ static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 		struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_UNMAPPED,
 						       region->start, region->end, &region->origin);
 
+		if (piece)
+			piece->old_prot = region->prot;
 		origin_sub(as, &region->origin, region->end - region->start, piece);
 		cur = remove_at(as, cur);
 	}
@@ -876,8 +878,10 @@ void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t s
 			continue;
 		piece = add_piece(changes, ASPACE_PIECE_PROTECTED, region->start, region->end,
 				  &region->origin);
-		if (piece)
+		if (piece) {
 			piece->prot = prot;
+			piece->old_prot = region->prot;
+		}
 		region->prot = prot;
 		region->prot_seq = ev->seq;
 	}
@@ -906,8 +910,10 @@ static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 		moved[nmoved++] = *region;
 		piece = add_piece(changes, ASPACE_PIECE_MOVED, region->start, region->end,
 				  &region->origin);
-		if (piece)
+		if (piece) {
 			piece->to = region->start - start + new_start;
+			piece->old_prot = region->prot;
+		}
 		cur = remove_at(as, cur);
 	}
 	for (size_t i = 0; i < nmoved; i++) {
@@ -1103,6 +1109,8 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 				add_piece(changes, ASPACE_PIECE_UNMAPPED, region->start,
 					  region->end, &region->origin);
 
+			if (piece)
+				piece->old_prot = region->prot;
 			origin_sub(as, &region->origin, region->end - region->start, piece);
 			cur = remove_at(as, cur);
 			continue;
@@ -1112,8 +1120,10 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 				add_piece(changes, ASPACE_PIECE_PROTECTED, region->start,
 					  region->end, &region->origin);
 
-			if (piece)
+			if (piece) {
 				piece->prot = entries[idx].prot;
+				piece->old_prot = region->prot;
+			}
 			region->prot = entries[idx].prot;
 			region->prot_seq = ev->seq;
 		}

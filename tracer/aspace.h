@@ -104,6 +104,7 @@ struct aspace_piece {
 	uint64_t origin_seq; /* the event whose bytes these are (0: exec/attach/kernel) */
 	enum aspace_origin_kind origin_kind; /* and what kind of origin */
 	unsigned int prot;		     /* PROTECTED: the new protection */
+	unsigned int old_prot;		     /* UNMAPPED, PROTECTED, MOVED: the protection before */
 	uint64_t to;			     /* MOVED: the new start */
 	/*
 	 * UNMAPPED: the bytes of origin_seq still mapped after this piece,

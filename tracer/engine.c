@@ -88,6 +88,9 @@ void engine_free(struct engine *eng)
 		return;
 	if (tasks_count(eng->tasks))
 		engine_kill_all(eng);
+	if (eng->opts.unwind)
+		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+			eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
 	if (eng->exec_err_fd >= 0)
 		(void)close(eng->exec_err_fd);
 	tasks_free(eng->tasks);
@@ -300,6 +303,41 @@ static int get_syscall_info(struct engine *eng, struct task *task,
 	return 0;
 }
 
+/*
+ * Whether the change removed, moved or un-executed code: libunwind's
+ * cached tables for it are stale (a library unloaded and another loaded
+ * at the same address must not unwind with the old one's).  Anonymous and
+ * data mappings never flush (unw_flush_cache drops everything).
+ */
+static bool code_changed(const struct aspace_changes *changes)
+{
+	for (size_t i = 0; i < changes->count; i++) {
+		const struct aspace_piece *piece = &changes->pieces[i];
+
+		if (!(piece->old_prot & 4)) /* PROT_EXEC */
+			continue;
+		if (piece->kind == ASPACE_PIECE_UNMAPPED || piece->kind == ASPACE_PIECE_MOVED ||
+		    (piece->kind == ASPACE_PIECE_PROTECTED && !(piece->prot & 4)))
+			return true;
+	}
+	return false;
+}
+
+/* The stack of a task at a memory call's entry, as an id; 0 without stacks. */
+static uint32_t capture_stack(struct engine *eng, struct task *task)
+{
+	struct proc *proc = task->proc;
+	struct arch_regs regs;
+
+	if (!eng->opts.unwind || !proc->mm)
+		return 0;
+	if (!proc->unwind)
+		proc->unwind = eng->opts.unwind->attach(eng->opts.unwind_ctx, proc->pid);
+	if (!proc->unwind || get_regs(task, &regs) < 0)
+		return 0;
+	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, &regs);
+}
+
 /* --verify: compares proc's model with the kernel's and reports a difference. */
 static void verify(struct engine *eng, struct proc *proc, uint64_t seq)
 {
@@ -336,11 +374,14 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 			struct aspace_event ev = {
 				.seq = task->call_seq,
 				.tid = task->tid,
+				.stack_id = task->call_stack,
 				.kind = ASPACE_ORIGIN_CALL,
 			};
 
 			mm_apply(proc->mm, proc->pid, &ev, &task->call, fd_path, rval, err,
 				 &eng->changes);
+			if (proc->unwind && code_changed(&eng->changes))
+				eng->opts.unwind->flush(eng->opts.unwind_ctx, proc->unwind);
 		}
 	}
 	if (proc->reported && eng->sink->call) {
@@ -349,6 +390,8 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 			.time_ns = task->call_time_ns,
 			.pid = proc->pid,
 			.tid = task->tid,
+			.proc = proc,
+			.stack_id = task->call_stack,
 			.call = &task->call,
 			.fd_path = fd_path,
 			.finished = finished,
@@ -427,6 +470,8 @@ static void on_seccomp(struct engine *eng, struct task *task)
 		task->fd_path[0] = '\0';
 	if (sysdecode_has_fd(&task->call))
 		resolve_fd_path(task);
+	/* The user stack is the same at entry and exit: unwind here, once. */
+	task->call_stack = capture_stack(eng, task);
 	/*
 	 * One memory call at a time per modelled process.  Two threads'
 	 * calls in flight together may run in the kernel in either order and
@@ -670,6 +715,10 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	 * A new program, a new mm.  Reading the maps is safe here: the exec
 	 * is complete (rr's warning is about a thread group inside execve).
 	 */
+	if (eng->opts.unwind && proc->unwind) {
+		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
+		proc->unwind = NULL;
+	}
 	if (proc->reported) {
 		mm_put(proc->mm);
 		proc->mm = mm_new(eng->paths);
@@ -691,6 +740,10 @@ static void on_task_gone(struct engine *eng, struct task *task, int status)
 	else if (task->stack_sp && proc->mm)
 		(void)aspace_thread_exited(mm_aspace(proc->mm), task->stack_sp, task->tid);
 	tasks_remove(eng->tasks, task);
+	if (proc->ended && proc->unwind) {
+		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
+		proc->unwind = NULL;
+	}
 	if (proc->ended) {
 		if (proc == eng->main_proc && eng->exec_err_fd >= 0) {
 			int err = 0;

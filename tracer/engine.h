@@ -17,13 +17,33 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "arch.h"
 #include "mm.h"
 #include "sysdecode.h"
 #include "tasks.h"
 
+/*
+ * Stack capture, supplied by the caller: unwind/ sits above the engine
+ * (DESIGN.md: tracer -> unwind -> model -> sinks), so the engine knows it
+ * only through this table (strace's struct unwind_unwinder_t).  ctx is
+ * engine_options.unwind_ctx; unwind is what attach returned.
+ */
+struct engine_unwind_ops {
+	/* A capture context for the address space of process pid, or NULL. */
+	void *(*attach)(void *ctx, pid_t pid);
+	/* Frees one.  Accepts NULL. */
+	void (*detach)(void *ctx, void *unwind);
+	/* An executable mapping went away or changed: cached unwind tables are stale. */
+	void (*flush)(void *ctx, void *unwind);
+	/* The stack of task tid, stopped with regs, as a stack id (0: none). */
+	uint32_t (*capture)(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs);
+};
+
 struct engine_options {
 	bool report_children; /* -f: forked processes are reported too */
 	bool verify;	      /* compare each reported process's model with the kernel's */
+	const struct engine_unwind_ops *unwind; /* NULL: no stacks */
+	void *unwind_ctx;
 	/*
 	 * Set from a signal handler to make the loop kill every tracee
 	 * (second Ctrl-C).  May be NULL.
@@ -37,6 +57,8 @@ struct engine_call {
 	uint64_t time_ns; /* at entry, since engine_new() */
 	pid_t pid;
 	pid_t tid;
+	const struct proc *proc;
+	uint32_t stack_id; /* the stack at entry; 0: none */
 	const struct sysdecode_call *call;
 	const char *fd_path; /* the mapped file, for mmap of a file; else NULL */
 	bool finished;	     /* false: the task exited or exec'd inside the call */

@@ -22,14 +22,22 @@
 #include "engine.h"
 #include "util.h"
 #include "../report/eventlog.h"
+#include "../report/stackfmt.h"
 #include "../report/text.h"
+#include "../unwind/stacks.h"
+#include "../unwind/symbols.h"
+#include "../unwind/unwinder.h"
 
 #define EXIT_USAGE 2
+#define DEFAULT_MAX_FRAMES 64
+#define MAX_MAX_FRAMES 1024
 
 struct options {
 	bool follow_forks;
 	bool verify;
 	bool regions;
+	bool no_stacks;
+	unsigned int max_frames;
 	bool events;
 	const char *events_path; /* NULL: stderr */
 	char **argv;		 /* the program and its arguments */
@@ -41,6 +49,10 @@ struct session {
 	FILE *events_out;
 	struct eventlog *eventlog;
 	uint64_t mismatches;
+	struct stacks *stacks;
+	struct symbols *symbols;
+	struct stackfmt *stackfmt;
+	uint64_t *frames; /* max_frames of them, for each walk */
 };
 
 /* --verify prints the first mismatches whole, then only counts them. */
@@ -63,6 +75,8 @@ static void usage(FILE *out)
 		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
 		    "  --verify           check the model against /proc/PID/maps at every call\n"
 		    "  --regions          at the end, every region of each process and its origin\n"
+		    "  --no-stacks        do not unwind the stack at each memory call\n"
+		    "  --max-frames N     unwind at most N frames (default 64)\n"
 		    "  -d, --debug        print memtrace's own debugging messages\n"
 		    "  -h, --help         this help\n"
 		    "  -V, --version      memtrace's version\n"
@@ -83,7 +97,7 @@ static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
 	exit(EXIT_USAGE);
 }
 
-enum { OPT_EVENTS = 256, OPT_VERIFY, OPT_REGIONS };
+enum { OPT_EVENTS = 256, OPT_VERIFY, OPT_REGIONS, OPT_NO_STACKS, OPT_MAX_FRAMES };
 
 static void parse_options(struct options *opts, int argc, char **argv)
 {
@@ -91,6 +105,8 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		{ "events", optional_argument, NULL, OPT_EVENTS },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "regions", no_argument, NULL, OPT_REGIONS },
+		{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+		{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -98,6 +114,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	};
 	int opt;
 
+	opts->max_frames = DEFAULT_MAX_FRAMES;
 	opterr = 0;
 	/* '+': options end at the program's name, as in strace. */
 	while ((opt = getopt_long(argc, argv, "+fdhV", longopts, NULL)) != -1) {
@@ -117,6 +134,19 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		case OPT_REGIONS:
 			opts->regions = true;
 			break;
+		case OPT_NO_STACKS:
+			opts->no_stacks = true;
+			break;
+		case OPT_MAX_FRAMES: {
+			char *end;
+			unsigned long val = strtoul(optarg, &end, 10);
+
+			if (!optarg[0] || *end || val == 0 || val > MAX_MAX_FRAMES)
+				usage_error("--max-frames wants a number from 1 to 1024, not",
+					    optarg);
+			opts->max_frames = (unsigned int)val;
+			break;
+		}
 		case 'd':
 			debug_flag = true;
 			break;
@@ -175,10 +205,51 @@ static FILE *open_stderr_copy(void)
 static void sink_call(void *ctx, const struct engine_call *call)
 {
 	struct session *session = ctx;
+	const uint64_t *frames;
+	size_t nframes;
 
-	if (session->eventlog)
-		eventlog_call(session->eventlog, call);
+	if (!session->eventlog)
+		return;
+	eventlog_call(session->eventlog, call);
+	nframes = stacks_get(session->stacks, call->stack_id, &frames);
+	if (nframes && call->proc->mm)
+		stackfmt_write(session->stackfmt, session->events_out, mm_aspace(call->proc->mm),
+			       frames, nframes);
 }
+
+/* Stack capture (engine_unwind_ops): libunwind walks, the stack table interns. */
+static void *unwind_attach(void *ctx, pid_t pid)
+{
+	(void)ctx;
+	return unwinder_new(pid);
+}
+
+static void unwind_detach(void *ctx, void *unwind)
+{
+	(void)ctx;
+	unwinder_free(unwind);
+}
+
+static void unwind_flush(void *ctx, void *unwind)
+{
+	(void)ctx;
+	unwinder_flush(unwind);
+}
+
+static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs)
+{
+	struct session *session = ctx;
+	int count = unwinder_walk(unwind, tid, regs, session->frames, session->opts.max_frames);
+
+	return count > 0 ? stacks_intern(session->stacks, session->frames, (size_t)count) : 0;
+}
+
+static const struct engine_unwind_ops unwind_ops = {
+	.attach = unwind_attach,
+	.detach = unwind_detach,
+	.flush = unwind_flush,
+	.capture = unwind_capture,
+};
 
 static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
 {
@@ -294,8 +365,16 @@ int main(int argc, char **argv)
 
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;
+	session.stacks = stacks_new();
+	session.symbols = symbols_new();
+	if (!session.opts.no_stacks) {
+		session.frames = xcalloc(session.opts.max_frames, sizeof(*session.frames));
+		eopts.unwind = &unwind_ops;
+		eopts.unwind_ctx = &session;
+	}
 	eopts.kill_request = &kill_request;
 	session.engine = engine_new(&eopts, &session_sink, &session);
+	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.symbols);
 	current_session = &session;
 	set_cleanup(cleanup);
 
@@ -341,5 +420,9 @@ int main(int argc, char **argv)
 	status = engine_main_status(session.engine);
 	current_session = NULL;
 	engine_free(session.engine);
+	stackfmt_free(session.stackfmt);
+	symbols_free(session.symbols);
+	stacks_free(session.stacks);
+	free(session.frames);
 	return exit_status_of(status);
 }

@@ -47,3 +47,50 @@ int memread(pid_t tid, uint64_t addr, void *buf, size_t len)
 	}
 	return read_proc_mem(tid, addr, buf, len);
 }
+
+#define PAGE_SIZE_BYTES 4096ULL
+#define UPTO_MAX_PAGES 64
+
+ssize_t memread_upto(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote[UPTO_MAX_PAGES];
+	unsigned int count = 0;
+	uint64_t pos = addr, end = addr + len;
+	ssize_t got;
+
+	/*
+	 * One remote iovec per page: process_vm_readv stops at the first one
+	 * it cannot read, but never splits one (process_vm_readv(2)).
+	 */
+	while (pos < end && count < UPTO_MAX_PAGES) {
+		uint64_t next = (pos | (PAGE_SIZE_BYTES - 1)) + 1;
+
+		if (next > end)
+			next = end;
+		remote[count].iov_base = (void *)(uintptr_t)pos;
+		remote[count].iov_len = next - pos;
+		count++;
+		pos = next;
+	}
+	local.iov_len = pos - addr;
+	if (!vm_readv_unusable) {
+		got = process_vm_readv(tid, &local, 1, remote, count, 0);
+		if (got >= 0)
+			return got;
+		if (errno == EFAULT)
+			return 0;
+		if (errno != ENOSYS && errno != EPERM)
+			return -errno;
+		vm_readv_unusable = true;
+	}
+	/* The fallback reads page by page until one fails. */
+	got = 0;
+	for (unsigned int i = 0; i < count; i++) {
+		if (read_proc_mem(tid, (uint64_t)(uintptr_t)remote[i].iov_base, (char *)buf + got,
+				  remote[i].iov_len) != 0)
+			break;
+		got += (ssize_t)remote[i].iov_len;
+	}
+	return got;
+}

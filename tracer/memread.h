@@ -16,4 +16,12 @@
  */
 int memread(pid_t tid, uint64_t addr, void *buf, size_t len);
 
+/*
+ * Copies as much of [addr, addr + len) as is readable from its start,
+ * page by page, in one system call (the top of a stack whose end is
+ * nearer than len).  Returns the number of bytes copied (0 when addr
+ * itself is unreadable), or -ESRCH, -EPERM.
+ */
+ssize_t memread_upto(pid_t tid, uint64_t addr, void *buf, size_t len);
+
 #endif /* MEMTRACE_MEMREAD_H */

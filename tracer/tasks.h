@@ -31,6 +31,7 @@ struct proc {
 	uint64_t failed;		  /* of which returned an error */
 	char *exe;			  /* the program it runs, from /proc at start and exec */
 	struct mm *mm;	   /* its address space's model (reported processes); owned */
+	void *unwind;	   /* its stack capture context (engine_unwind_ops); owned */
 	struct proc *next; /* in order of appearance */
 };
 
@@ -62,6 +63,7 @@ struct task {
 	struct sysdecode_call call;
 	uint64_t call_seq;
 	uint64_t call_time_ns;	 /* at entry, since memtrace started */
+	uint32_t call_stack;	 /* the stack id at entry; 0: none */
 	char *fd_path;		 /* the file mapped by the call, or NULL */
 	struct task *queue_next; /* TASK_QUEUED: the next in its process's queue */
 	uint64_t stack_sp;	 /* a thread's stack pointer at its first stop; 0: not known */

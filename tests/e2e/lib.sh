@@ -28,7 +28,7 @@ expect_eq() {
 # know in advance: the timestamp, the call's "#N" and the "  # ..." note
 # on the memory of earlier calls it affected.
 strip_times() {
-	sed -E 's/^[0-9]+\.[0-9]{6} //; s/^(\[[0-9/]+\]) #[0-9]+ /\1 /; s/  # .*$//' "$1"
+	sed -E '/^    > /d; s/^[0-9]+\.[0-9]{6} //; s/^(\[[0-9/]+\]) #[0-9]+ /\1 /; s/  # .*$//' "$1"
 }
 
 # events_grep [-x|-E] EVENTS PATTERN: whether a stripped line matches.

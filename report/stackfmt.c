@@ -1,0 +1,123 @@
+/* Stacks as text: see stackfmt.h. */
+#include "stackfmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tracer/util.h"
+
+/* A symbolized (path, file offset): its text, as an id in texts. */
+struct cached {
+	uint64_t key_offset;
+	uint32_t key_path; /* 0: empty slot (a frame without a file is not cached) */
+	uint32_t text;
+};
+
+struct stackfmt {
+	const struct strtab *paths;
+	struct symbols *syms;
+	struct strtab *texts;
+	struct cached *slots;
+	size_t nslots; /* a power of two */
+	size_t count;
+	char buf[512];
+};
+
+struct stackfmt *stackfmt_new(const struct strtab *paths, struct symbols *syms)
+{
+	struct stackfmt *fmt = xcalloc(1, sizeof(*fmt));
+
+	fmt->paths = paths;
+	fmt->syms = syms;
+	fmt->texts = strtab_new();
+	fmt->nslots = 1024;
+	fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
+	return fmt;
+}
+
+void stackfmt_free(struct stackfmt *fmt)
+{
+	if (!fmt)
+		return;
+	strtab_free(fmt->texts);
+	free(fmt->slots);
+	free(fmt);
+}
+
+static size_t slot_of(const struct stackfmt *fmt, uint32_t path, uint64_t offset)
+{
+	uint64_t hash = (offset ^ ((uint64_t)path << 40)) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(hash >> 17) & (fmt->nslots - 1);
+}
+
+static void put(struct stackfmt *fmt, const struct cached *entry)
+{
+	size_t idx = slot_of(fmt, entry->key_path, entry->key_offset);
+
+	while (fmt->slots[idx].key_path)
+		idx = (idx + 1) & (fmt->nslots - 1);
+	fmt->slots[idx] = *entry;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+const char *stackfmt_frame(struct stackfmt *fmt, const struct aspace *as, uint64_t addr,
+			   bool return_address)
+{
+	uint64_t lookup = return_address ? addr - 1 : addr;
+	const struct aspace_region *region = aspace_find(as, lookup);
+	uint64_t offset, into;
+	const char *name, *path;
+	struct cached entry;
+	size_t idx;
+
+	if (!region || !region->path || region->backing != ASPACE_BACKING_FILE) {
+		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%#llx", (unsigned long long)addr);
+		return fmt->buf;
+	}
+	offset = lookup - region->start + region->offset;
+	for (idx = slot_of(fmt, region->path, offset); fmt->slots[idx].key_path;
+	     idx = (idx + 1) & (fmt->nslots - 1))
+		if (fmt->slots[idx].key_path == region->path &&
+		    fmt->slots[idx].key_offset == offset)
+			return strtab_get(fmt->texts, fmt->slots[idx].text);
+	path = strtab_get(fmt->paths, region->path);
+	name = symbols_lookup(fmt->syms, path, offset, &into);
+	if (name)
+		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx (%s)", name,
+			       (unsigned long long)(into + (return_address ? 1 : 0)),
+			       base_name(path));
+	else
+		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx", base_name(path),
+			       (unsigned long long)(offset + (return_address ? 1 : 0)));
+	entry.key_path = region->path;
+	entry.key_offset = offset;
+	entry.text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
+	if ((fmt->count + 1) * 2 > fmt->nslots) {
+		struct cached *old = fmt->slots;
+		size_t old_n = fmt->nslots;
+
+		fmt->nslots *= 2;
+		fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
+		for (size_t i = 0; i < old_n; i++)
+			if (old[i].key_path)
+				put(fmt, &old[i]);
+		free(old);
+	}
+	put(fmt, &entry);
+	fmt->count++;
+	return fmt->buf;
+}
+
+void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct aspace *as,
+		    const uint64_t *frames, size_t nframes)
+{
+	for (size_t i = 0; i < nframes; i++)
+		(void)fprintf(out, "    > %s\n", stackfmt_frame(fmt, as, frames[i], i > 0));
+}

@@ -1,0 +1,447 @@
+/*
+ * The symbolizer: see symbols.h.  libelf use after libbpf's src/elf.c.
+ * Separate debug files: gdb's "Debugging Information in Separate Files"
+ * (build-id directory, then .gnu_debuglink in the file's directory, its
+ * .debug/ subdirectory, and /usr/lib/debug + the file's directory).
+ */
+#include "symbols.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define DEBUG_DIR "/usr/lib/debug"
+#define NT_GNU_BUILD_ID_TYPE 3
+
+struct load {
+	uint64_t vaddr;
+	uint64_t offset;
+	uint64_t memsz;
+};
+
+struct sym {
+	uint64_t start; /* file offset */
+	uint64_t size;
+	const char *name; /* into the file's names */
+	int rank;	  /* which of several names at one address wins: lower */
+};
+
+struct file {
+	char *path;
+	char *build_id; /* hex, or NULL */
+	bool indexed;	/* tried; syms may still be empty */
+	struct sym *syms;
+	size_t nsyms;
+	char *names;
+	size_t names_len;
+	size_t names_cap;
+	struct file *next;
+};
+
+struct symbols {
+	struct file *files; /* few dozen in practice: a list, looked up once per distinct address */
+};
+
+struct symbols *symbols_new(void)
+{
+	(void)elf_version(EV_CURRENT);
+	return xcalloc(1, sizeof(struct symbols));
+}
+
+void symbols_free(struct symbols *syms)
+{
+	struct file *file, *next;
+
+	if (!syms)
+		return;
+	for (file = syms->files; file; file = next) {
+		next = file->next;
+		free(file->path);
+		free(file->build_id);
+		free(file->syms);
+		free(file->names);
+		free(file);
+	}
+	free(syms);
+}
+
+/* An ELF handle on path, or NULL.  *fd_out must be closed after elf_end(). */
+static Elf *elf_open_path(const char *path, int *fd_out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf;
+
+	*fd_out = -1;
+	if (fd < 0)
+		return NULL;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			(void)elf_end(elf);
+		(void)close(fd);
+		return NULL;
+	}
+	*fd_out = fd;
+	return elf;
+}
+
+static void elf_close(Elf *elf, int fd)
+{
+	if (elf)
+		(void)elf_end(elf);
+	if (fd >= 0)
+		(void)close(fd);
+}
+
+/* The section named name, or NULL. */
+static Elf_Scn *find_section(Elf *elf, const char *name)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr;
+		const char *sname;
+
+		if (!gelf_getshdr(scn, &shdr))
+			continue;
+		sname = elf_strptr(elf, shstrndx, shdr.sh_name);
+		if (sname && strcmp(sname, name) == 0)
+			return scn;
+	}
+	return NULL;
+}
+
+/* The NT_GNU_BUILD_ID note as hex, or NULL. */
+static char *read_build_id(Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+		size_t pos = 0, name_off, desc_off;
+		GElf_Nhdr nhdr;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		while ((pos = gelf_getnote(data, pos, &nhdr, &name_off, &desc_off)) > 0) {
+			char *hex;
+
+			if (nhdr.n_type != NT_GNU_BUILD_ID_TYPE || nhdr.n_namesz != 4 ||
+			    memcmp((char *)data->d_buf + name_off, "GNU", 4) != 0)
+				continue;
+			hex = xmalloc(2 * (size_t)nhdr.n_descsz + 1);
+			for (size_t i = 0; i < nhdr.n_descsz; i++)
+				(void)snprintf(hex + 2 * i, 3, "%02x",
+					       ((unsigned char *)data->d_buf)[desc_off + i]);
+			hex[2 * nhdr.n_descsz] = '\0';
+			return hex;
+		}
+	}
+	return NULL;
+}
+
+/* gdb's CRC32 of .gnu_debuglink (polynomial 0xedb88320). */
+static uint32_t crc32_file(int fd, bool *ok)
+{
+	static uint32_t table[256];
+	static bool have_table;
+	unsigned char buf[65536];
+	uint32_t crc = 0xffffffffU;
+	ssize_t got;
+
+	if (!have_table) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t val = i;
+
+			for (int bit = 0; bit < 8; bit++)
+				val = val & 1 ? (val >> 1) ^ 0xedb88320U : val >> 1;
+			table[i] = val;
+		}
+		have_table = true;
+	}
+	*ok = true;
+	while ((got = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < got; i++)
+			crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+	if (got < 0)
+		*ok = false;
+	return crc ^ 0xffffffffU;
+}
+
+/* A debug file for elf (at path), or NULL: by build-id, then by .gnu_debuglink. */
+static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, int *fd_out)
+{
+	char candidate[4096];
+	Elf_Scn *link;
+	Elf *debug;
+
+	if (build_id && strlen(build_id) > 2) {
+		(void)snprintf(candidate, sizeof(candidate), DEBUG_DIR "/.build-id/%.2s/%s.debug",
+			       build_id, build_id + 2);
+		debug = elf_open_path(candidate, fd_out);
+		if (debug)
+			return debug;
+	}
+	link = find_section(elf, ".gnu_debuglink");
+	if (link) {
+		Elf_Data *data = elf_getdata(link, NULL);
+		const char *name;
+		size_t name_len;
+		uint32_t want_crc;
+		char dir[4096];
+		const char *slash = strrchr(path, '/');
+		/* Where to look, as prefix + dir + middle + name. */
+		const char *const places[][2] = { { "", "/" },
+						  { "", "/.debug/" },
+						  { DEBUG_DIR, "/" } };
+
+		if (!data || data->d_size < 8)
+			return NULL;
+		name = data->d_buf;
+		name_len = strnlen(name, data->d_size);
+		if (name_len + 1 + 4 > data->d_size)
+			return NULL;
+		/* The CRC follows the name, 4-aligned. */
+		memcpy(&want_crc, (const char *)data->d_buf + ((name_len + 4) & ~(size_t)3), 4);
+		(void)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
+		for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+			int fd;
+			bool ok;
+
+			(void)snprintf(candidate, sizeof(candidate), "%s%s%s%s", places[i][0], dir,
+				       places[i][1], name);
+			if (strcmp(candidate, path) == 0)
+				continue;
+			fd = open(candidate, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (crc32_file(fd, &ok) != want_crc || !ok) {
+				(void)close(fd);
+				continue;
+			}
+			(void)close(fd);
+			debug = elf_open_path(candidate, fd_out);
+			if (debug)
+				return debug;
+		}
+	}
+	return NULL;
+}
+
+static const char *add_name(struct file *file, const char *name)
+{
+	size_t len = strlen(name) + 1;
+
+	/* Names are referred to by pointer: collect sizes first is overkill, so store offsets. */
+	xgrowarray((void **)&file->names, &file->names_cap, file->names_len + len, 1);
+	memcpy(file->names + file->names_len, name, len);
+	file->names_len += len;
+	return (const char *)(uintptr_t)(file->names_len - len); /* an offset, fixed up later */
+}
+
+/*
+ * Among names at one address, lower is better: fewer leading underscores
+ * (glibc's public mmap is a weak alias of __mmap), then global over weak
+ * over local, then no symbol version.
+ */
+static int name_rank(const char *name, unsigned char bind)
+{
+	int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+
+	if (strchr(name, '@'))
+		rank += 10;
+	while (*name == '_') {
+		rank += 100;
+		name++;
+	}
+	return rank;
+}
+
+/* Reads the function symbols of symtab (in src) into file, in file-offset space. */
+static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const struct load *loads,
+			 size_t nloads)
+{
+	GElf_Shdr shdr;
+	Elf_Data *data;
+	size_t count, cap = 0;
+
+	if (!gelf_getshdr(symtab, &shdr) || !shdr.sh_entsize)
+		return;
+	data = elf_getdata(symtab, NULL);
+	if (!data)
+		return;
+	count = shdr.sh_size / shdr.sh_entsize;
+	for (size_t i = 0; i < count; i++) {
+		GElf_Sym sym;
+		const char *name;
+		unsigned char type;
+
+		if (!gelf_getsym(data, (int)i, &sym))
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+		    sym.st_size == 0 || sym.st_value == 0)
+			continue;
+		name = elf_strptr(src, shdr.sh_link, sym.st_name);
+		if (!name || !name[0])
+			continue;
+		for (size_t l = 0; l < nloads; l++) {
+			if (sym.st_value < loads[l].vaddr ||
+			    sym.st_value >= loads[l].vaddr + loads[l].memsz)
+				continue;
+			xgrowarray((void **)&file->syms, &cap, file->nsyms + 1,
+				   sizeof(*file->syms));
+			file->syms[file->nsyms].start =
+				sym.st_value - loads[l].vaddr + loads[l].offset;
+			file->syms[file->nsyms].size = sym.st_size;
+			file->syms[file->nsyms].name = add_name(file, name);
+			file->syms[file->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
+			file->nsyms++;
+			break;
+		}
+	}
+}
+
+static int sym_cmp(const void *left, const void *right)
+{
+	const struct sym *a = left, *b = right;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static void index_file(struct file *file)
+{
+	struct load loads[16];
+	size_t nloads = 0, nphdr;
+	Elf *elf, *debug = NULL, *src;
+	Elf_Scn *symtab;
+	int fd, debug_fd = -1;
+
+	file->indexed = true;
+	elf = elf_open_path(file->path, &fd);
+	if (!elf)
+		return;
+	/* Program headers always come from the mapped file: a debug file's are NOBITS. */
+	if (elf_getphdrnum(elf, &nphdr) == 0) {
+		for (size_t i = 0; i < nphdr && nloads < ARRAY_SIZE(loads); i++) {
+			GElf_Phdr phdr;
+
+			if (gelf_getphdr(elf, (int)i, &phdr) && phdr.p_type == PT_LOAD)
+				loads[nloads++] =
+					(struct load){ phdr.p_vaddr, phdr.p_offset, phdr.p_memsz };
+		}
+	}
+	file->build_id = read_build_id(elf);
+	debug = open_debug_file(elf, file->path, file->build_id, &debug_fd);
+	src = debug ? debug : elf;
+	symtab = NULL;
+	{
+		Elf_Scn *scn = NULL;
+
+		while ((scn = elf_nextscn(src, scn)) != NULL) {
+			GElf_Shdr shdr;
+
+			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB &&
+			    shdr.sh_size > 0)
+				symtab = scn;
+		}
+	}
+	if (symtab) {
+		read_symbols(file, src, symtab, loads, nloads);
+	}
+	if (!file->nsyms && debug) {
+		/* The debug file had no symbols after all: the file's own. */
+		Elf_Scn *scn = NULL;
+
+		while ((scn = elf_nextscn(elf, scn)) != NULL) {
+			GElf_Shdr shdr;
+
+			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB)
+				read_symbols(file, elf, scn, loads, nloads);
+		}
+	}
+	if (!file->nsyms) {
+		Elf_Scn *scn = NULL;
+
+		while ((scn = elf_nextscn(elf, scn)) != NULL) {
+			GElf_Shdr shdr;
+
+			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_DYNSYM)
+				read_symbols(file, elf, scn, loads, nloads);
+		}
+	}
+	elf_close(debug, debug_fd);
+	elf_close(elf, fd);
+	/* Names were stored as offsets while the buffer grew: make them pointers. */
+	for (size_t i = 0; i < file->nsyms; i++)
+		file->syms[i].name = file->names + (uintptr_t)file->syms[i].name;
+	qsort(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp);
+}
+
+static struct file *get_file(struct symbols *syms, const char *path)
+{
+	struct file *file;
+
+	for (file = syms->files; file; file = file->next)
+		if (strcmp(file->path, path) == 0)
+			return file;
+	file = xcalloc(1, sizeof(*file));
+	file->path = xstrdup(path);
+	file->next = syms->files;
+	syms->files = file;
+	index_file(file);
+	return file;
+}
+
+const char *symbols_lookup(struct symbols *syms, const char *path, uint64_t offset, uint64_t *into)
+{
+	struct file *file = get_file(syms, path);
+	size_t lo = 0, hi = file->nsyms;
+
+	/* The last symbol starting at or below offset... */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (file->syms[mid].start <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ...or an earlier, larger one that still holds it (nested symbols). */
+	for (size_t i = lo; i > 0 && lo - i < 8; i--) {
+		const struct sym *sym = &file->syms[i - 1];
+
+		if (offset < sym->start + sym->size) {
+			/* Among names at one address, the best ranked is first. */
+			while (i > 1 && file->syms[i - 2].start == sym->start)
+				sym = &file->syms[--i - 1];
+			*into = offset - sym->start;
+			return sym->name;
+		}
+	}
+	return NULL;
+}
+
+const char *symbols_build_id(struct symbols *syms, const char *path)
+{
+	return get_file(syms, path)->build_id;
+}
