@@ -19,6 +19,9 @@
 #include "util.h"
 
 #define DEBUG_DIR "/usr/lib/debug"
+
+/* The C++ runtime's demangler (libstdc++, cxxabi.h): a standard one, not ours. */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 #define NT_GNU_BUILD_ID_TYPE 3
 
 struct load {
@@ -30,8 +33,9 @@ struct load {
 struct sym {
 	uint64_t start; /* file offset */
 	uint64_t size;
-	const char *name; /* into the file's names */
-	int rank;	  /* which of several names at one address wins: lower */
+	const char *name;    /* into the file's names; demangled for C++ */
+	const char *mangled; /* the symbol as the file has it, when demangled; else NULL */
+	int rank;	     /* which of several names at one address wins: lower */
 };
 
 struct file {
@@ -256,15 +260,15 @@ static const char *add_name(struct file *file, const char *name)
 
 /*
  * Among names at one address, lower is better: fewer leading underscores
- * (glibc's public mmap is a weak alias of __mmap), then global over weak
- * over local, then no symbol version.
+ * (glibc's public mmap is a weak alias of __mmap), then a global or weak
+ * name over a local alias, then no symbol version, then global over weak.
  */
 static int name_rank(const char *name, unsigned char bind)
 {
-	int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
+	int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 20;
 
 	if (strchr(name, '@'))
-		rank += 10;
+		rank += 5;
 	while (*name == '_') {
 		rank += 100;
 		name++;
@@ -289,6 +293,7 @@ static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const str
 	for (size_t i = 0; i < count; i++) {
 		GElf_Sym sym;
 		const char *name;
+		char *demangled;
 		unsigned char type;
 
 		if (!gelf_getsym(data, (int)i, &sym))
@@ -300,6 +305,16 @@ static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const str
 		name = elf_strptr(src, shdr.sh_link, sym.st_name);
 		if (!name || !name[0])
 			continue;
+		demangled = NULL;
+		if (name[0] == '_' && name[1] == 'Z') {
+			int status = -1;
+
+			demangled = __cxa_demangle(name, NULL, NULL, &status);
+			if (status != 0) {
+				free(demangled);
+				demangled = NULL;
+			}
+		}
 		for (size_t l = 0; l < nloads; l++) {
 			if (sym.st_value < loads[l].vaddr ||
 			    sym.st_value >= loads[l].vaddr + loads[l].memsz)
@@ -309,11 +324,13 @@ static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const str
 			file->syms[file->nsyms].start =
 				sym.st_value - loads[l].vaddr + loads[l].offset;
 			file->syms[file->nsyms].size = sym.st_size;
-			file->syms[file->nsyms].name = add_name(file, name);
+			file->syms[file->nsyms].name = add_name(file, demangled ? demangled : name);
+			file->syms[file->nsyms].mangled = demangled ? add_name(file, name) : NULL;
 			file->syms[file->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
 			file->nsyms++;
 			break;
 		}
+		free(demangled);
 	}
 }
 
@@ -392,8 +409,11 @@ static void index_file(struct file *file)
 	elf_close(debug, debug_fd);
 	elf_close(elf, fd);
 	/* Names were stored as offsets while the buffer grew: make them pointers. */
-	for (size_t i = 0; i < file->nsyms; i++)
+	for (size_t i = 0; i < file->nsyms; i++) {
 		file->syms[i].name = file->names + (uintptr_t)file->syms[i].name;
+		if (file->syms[i].mangled)
+			file->syms[i].mangled = file->names + (uintptr_t)file->syms[i].mangled;
+	}
 	qsort(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp);
 }
 

@@ -1,0 +1,72 @@
+# Stacks with names that are right: a known chain through static and
+# exported functions (PIE and non-PIE), a dlopen'ed library, a stripped
+# copy (file+offset, never a wrong name), C++ (demangled), and glibc's
+# arena code named from libc6-dbg's debug file.
+. "$E2E_DIR/lib.sh"
+
+# frames_of EVENTS PATTERN: the frames under the first call line matching
+# PATTERN, one per line, "+0x..." and " (module)" taken off the names.
+frames_of() {
+	awk -v pat="$2" '
+		found && /^    > / { sub(/^    > /, ""); print; next }
+		found { exit }
+		$0 ~ pat { found = 1 }' "$1" |
+		sed -E 's/\+0x[0-9a-f]+ \([^)]*\)$//'
+}
+
+# expect_chain EVENTS PATTERN NAME...: the first frames are these names.
+expect_chain() {
+	local events=$1 pattern=$2 got want
+	shift 2
+	want=$(printf '%s\n' "$@")
+	got=$(frames_of "$events" "$pattern" | head -n $#)
+	[ "$got" = "$want" ] || fail "stack of /$pattern/: got [$(echo $got)], want [$*]"
+}
+
+plugin=$PROGRAMS/libstackplugin.so
+for prog in stacks stacks_nopie; do
+	run_memtrace "$TMP/$prog" -- "$PROGRAMS/$prog" "$plugin"
+	expect_eq "$prog exit status" "$status" 0
+	expect_chain "$TMP/$prog.events" 'mmap\(NULL, 12345,' mmap map_it f3 f2 f1 f0 main
+	expect_chain "$TMP/$prog.events" 'mmap\(NULL, 23456,' mmap plugin_map main
+	expect_chain "$TMP/$prog.events" 'munmap\(0x[0-9a-f]+, 12345\)' munmap map_it f3 f2 f1 f0 main
+done
+
+# The stripped copy: its frames are file+offset, and no name is invented.
+run_memtrace "$TMP/strip" -- "$PROGRAMS/stacks_stripped" "$plugin"
+expect_eq "stripped exit status" "$status" 0
+frames_of "$TMP/strip.events" 'mmap\(NULL, 12345,' >"$TMP/strip.frames"
+expect_eq "stripped: first frame" "$(head -n1 "$TMP/strip.frames")" mmap
+bad=$(sed -n '2,7p' "$TMP/strip.frames" | grep -cvE '^stacks_stripped\+0x[0-9a-f]+$' || true)
+expect_eq "stripped: frames that are not file+offset" "$bad" 0
+
+# glibc's arena for a new thread: its internal functions, by their own names.
+frames_of "$TMP/stacks.events" 'mmap\(NULL, 134217728, PROT_NONE' >"$TMP/arena.frames"
+if [ ! -e /usr/lib/debug/.build-id ]; then
+	echo "libc6-dbg not installed: the arena check is skipped"
+else
+	# A subsequence, in order: the exact inlining depends on glibc's build.
+	awk 'BEGIN { n = split("mmap alloc_new_heap arena_get2 malloc thread_alloc start_thread", want, " "); i = 1 }
+	     i <= n && $0 == want[i] { i++ }
+	     END { exit i <= n }' "$TMP/arena.frames" ||
+		fail "arena stack: got [$(echo $(cat "$TMP/arena.frames"))]"
+fi
+
+if [ -x "$PROGRAMS/widget" ]; then
+	run_memtrace "$TMP/cpp" -- "$PROGRAMS/widget"
+	expect_eq "widget exit status" "$status" 0
+	expect_chain "$TMP/cpp.events" 'mmap\(NULL, 34567,' mmap \
+		'shapes::Widget::grow(unsigned long)' 'int make<shapes::Widget>(shapes::Widget*)' main
+else
+	echo "no C++ compiler: the demangling check is skipped"
+fi
+
+# --no-stacks: no frames at all.
+NO_VERIFY=1 run_memtrace "$TMP/none" --no-stacks -- "$PROGRAMS/stacks" "$plugin"
+expect_eq "--no-stacks exit status" "$status" 0
+expect_eq "frames with --no-stacks" "$(grep -c '^    > ' "$TMP/none.events" || true)" 0
+
+# --max-frames 3: never more than three frames under a call.
+NO_VERIFY=1 run_memtrace "$TMP/three" --max-frames 3 -- "$PROGRAMS/stacks" "$plugin"
+expect_chain "$TMP/three.events" 'mmap\(NULL, 12345,' mmap map_it f3
+expect_eq "frames under the chain's mmap" "$(frames_of "$TMP/three.events" 'mmap\(NULL, 12345,' | wc -l)" 3

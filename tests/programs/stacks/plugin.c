@@ -1,0 +1,17 @@
+/* A shared library the stacks program dlopens, calls and dlcloses. */
+#include <stddef.h>
+#include <sys/mman.h>
+
+#define PLUGIN_LEN 23456
+
+int plugin_map(void);
+
+__attribute__((noinline)) int plugin_map(void)
+{
+	void *ptr = mmap(NULL, PLUGIN_LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	if (ptr == MAP_FAILED)
+		return -1;
+	return munmap(ptr, PLUGIN_LEN) == 0 ? 1 : -1;
+}
