@@ -414,7 +414,8 @@ static void index_file(struct file *file)
 		if (file->syms[i].mangled)
 			file->syms[i].mangled = file->names + (uintptr_t)file->syms[i].mangled;
 	}
-	qsort(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp);
+	if (file->nsyms)
+		qsort(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp);
 }
 
 static struct file *get_file(struct symbols *syms, const char *path)
