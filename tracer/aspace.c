@@ -827,6 +827,11 @@ static void map_new(struct aspace *as, const struct aspace_event *ev, uint64_t s
 
 	if (start >= end)
 		return;
+	/*
+	 * The kernel has just put these bytes here, so whatever the model
+	 * still has there is stale (it drifted): it goes, recorded.
+	 */
+	unmap_range(as, start, end, changes);
 	region.start = start;
 	region.end = end;
 	region.origin = *ev;
@@ -916,6 +921,8 @@ static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 		}
 		cur = remove_at(as, cur);
 	}
+	/* The kernel has freed the destination: anything the model still has there is stale. */
+	unmap_range(as, new_start, new_start + (end - start), changes);
 	for (size_t i = 0; i < nmoved; i++) {
 		moved[i].start = moved[i].start - start + new_start;
 		moved[i].end = moved[i].end - start + new_start;
@@ -952,7 +959,7 @@ void aspace_remap(struct aspace *as, const struct aspace_event *ev, uint64_t old
 		return;
 	if (old_len == 0) {
 		/* A second mapping of the same shared pages (mm/mremap.c: old_len == 0). */
-		if (template_at(as, old_addr, new_addr, &tmpl)) {
+		if (template_at(as, old_addr, old_addr, &tmpl)) {
 			aspace_map(as, ev, new_addr, new_len, &tmpl, changes);
 		}
 		return;
@@ -1066,6 +1073,22 @@ void aspace_advise(struct aspace *as, const struct aspace_event *ev, uint64_t st
 	}
 }
 
+/* Whether a region of the model and one of the kernel are the same kind of mapping. */
+static bool same_identity(const struct aspace_region *model, const struct aspace_region *kernel)
+{
+	bool model_file =
+		model->backing == ASPACE_BACKING_FILE || model->backing == ASPACE_BACKING_SHM;
+	bool kernel_file =
+		kernel->backing == ASPACE_BACKING_FILE || kernel->backing == ASPACE_BACKING_SHM;
+
+	if ((model->flags & ASPACE_SHARED) != (kernel->flags & ASPACE_SHARED))
+		return false;
+	if (model_file != kernel_file)
+		return false;
+	/* Paths may differ in their " (deleted)" suffix only. */
+	return !model_file || model->backing == kernel->backing;
+}
+
 /* Index of the entry holding addr among sorted entries, or nentries. */
 static size_t entry_holding(const struct aspace_region *entries, size_t nentries, uint64_t addr)
 {
@@ -1104,6 +1127,9 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		struct aspace_region *region = cur_region(cur);
 		size_t idx = entry_holding(entries, nentries, region->start);
 
+		/* Another kind of mapping where the model had one: it was replaced. */
+		if (idx != nentries && !same_identity(region, &entries[idx]))
+			idx = nentries;
 		if (idx == nentries) {
 			struct aspace_piece *piece =
 				add_piece(changes, ASPACE_PIECE_UNMAPPED, region->start,

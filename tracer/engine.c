@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +50,8 @@ struct engine {
 	bool syscall_info_missing;
 	struct strtab *paths;	       /* interned paths of every model */
 	struct aspace_changes changes; /* of the call being finished, reused */
+	size_t queued;		       /* tasks held in a queue, over all processes */
+	bool timer_armed;
 };
 
 static const unsigned int launch_options =
@@ -349,13 +352,47 @@ static void verify(struct engine *eng, struct proc *proc, uint64_t seq)
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
 }
 
+/* How long a queued call waits for the one in flight before both run. */
+#define QUEUE_TIMEOUT_NS 500000000ULL
+#define TICK_USEC 100000
+
+static void set_timer(struct engine *eng, bool on)
+{
+	struct itimerval val = { 0 };
+
+	if (!eng->opts.tick || on == eng->timer_armed)
+		return;
+	if (on) {
+		val.it_interval.tv_usec = TICK_USEC;
+		val.it_value.tv_usec = TICK_USEC;
+	}
+	(void)setitimer(ITIMER_REAL, &val, NULL);
+	eng->timer_armed = on;
+}
+
 /* Lets a decoded memory call run, to its exit stop. */
 static void start_call(struct engine *eng, struct task *task)
 {
 	task->call_seq = ++eng->seq;
 	task->flags |= TASK_IN_CALL;
-	task->proc->calls_in_flight++;
+	if (!task->proc->calls_in_flight++)
+		task->proc->in_flight_since_ns = engine_now_ns(eng);
 	resume(task, 0);
+}
+
+static struct task *queue_pop(struct engine *eng, struct proc *proc)
+{
+	struct task *next = proc->queue_head;
+
+	if (!next)
+		return NULL;
+	proc->queue_head = next->queue_next;
+	if (!proc->queue_head)
+		proc->queue_tail = NULL;
+	next->flags &= ~TASK_QUEUED;
+	if (!--eng->queued)
+		set_timer(eng, false);
+	return next;
 }
 
 static void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
@@ -406,17 +443,17 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 	 * The kernel's view includes the calls other threads have made and
 	 * whose exit stops are still to come: compare only when none is.
 	 */
-	if (finished && !proc->calls_in_flight)
-		verify(eng, proc, task->call_seq);
-	if (!proc->calls_in_flight && proc->queue_head) {
-		struct task *next = proc->queue_head;
+	if (!proc->calls_in_flight && proc->overlapped && proc->mm) {
+		/* Calls ran together, in an order the model cannot know: ask the kernel. */
+		struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
 
-		proc->queue_head = next->queue_next;
-		if (!proc->queue_head)
-			proc->queue_tail = NULL;
-		next->flags &= ~TASK_QUEUED;
-		start_call(eng, next);
+		(void)mm_resync(proc->mm, proc->pid, &kernel, NULL);
+		proc->overlapped = false;
 	}
+	if (finished && !proc->calls_in_flight && proc->reported)
+		verify(eng, proc, task->call_seq);
+	if (!proc->calls_in_flight && proc->queue_head)
+		start_call(eng, queue_pop(eng, proc));
 }
 
 static void resolve_fd_path(struct task *task)
@@ -459,8 +496,8 @@ static void on_seccomp(struct engine *eng, struct task *task)
 			sysdecode_unpack_old_mmap(&task->call, words);
 	}
 	task->call_time_ns = engine_now_ns(eng);
-	if (!task->proc->reported) {
-		/* Nothing will be shown: skip the exit stop. */
+	if (!task->proc->mm) {
+		/* Nothing will be shown or modelled: skip the exit stop. */
 		task->call_seq = ++eng->seq;
 		task->proc->calls[task->call.ent->kind]++;
 		resume(task, 0);
@@ -491,6 +528,8 @@ static void on_seccomp(struct engine *eng, struct task *task)
 		else
 			proc->queue_head = task;
 		proc->queue_tail = task;
+		if (!eng->queued++)
+			set_timer(eng, true);
 		return;
 	}
 	start_call(eng, task);
@@ -580,12 +619,17 @@ static struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent)
  */
 static void link_mm(struct proc *child, struct proc *parent, bool share_vm)
 {
-	if (!child->reported || !parent->mm)
+	/*
+	 * A vfork or CLONE_VM child changes its parent's memory even when
+	 * it is not reported: its calls must reach the shared model.
+	 */
+	if (!parent->mm || (!child->reported && !share_vm))
 		return;
 	if (child->mm && !share_vm && mm_calls_applied(child->mm))
 		return; /* seeded from /proc and already changed: keep it */
 	mm_put(child->mm);
 	child->mm = share_vm ? mm_get(parent->mm) : mm_copy(parent->mm);
+	child->mm_copied = !share_vm;
 }
 
 static void on_clone(struct engine *eng, struct task *task, int event)
@@ -649,7 +693,7 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 	return tasks_add(eng->tasks, tid, proc);
 }
 
-static void dequeue(struct proc *proc, struct task *task)
+static void dequeue(struct engine *eng, struct proc *proc, struct task *task)
 {
 	struct task **link = &proc->queue_head;
 	struct task *prev = NULL;
@@ -664,6 +708,8 @@ static void dequeue(struct proc *proc, struct task *task)
 	if (proc->queue_tail == task)
 		proc->queue_tail = prev;
 	task->flags &= ~TASK_QUEUED;
+	if (!--eng->queued)
+		set_timer(eng, false);
 }
 
 /*
@@ -674,7 +720,7 @@ static void dequeue(struct proc *proc, struct task *task)
 static void abandon_call(struct engine *eng, struct task *task)
 {
 	if (task->flags & TASK_QUEUED) {
-		dequeue(task->proc, task);
+		dequeue(eng, task->proc, task);
 		task->call_seq = ++eng->seq;
 		task->flags |= TASK_IN_CALL;
 		task->proc->calls_in_flight++;
@@ -719,7 +765,11 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
 		proc->unwind = NULL;
 	}
-	if (proc->reported) {
+	if (!proc->reported) {
+		/* A vfork child that shared its parent's model has a memory of its own now. */
+		mm_put(proc->mm);
+		proc->mm = NULL;
+	} else {
 		mm_put(proc->mm);
 		proc->mm = mm_new(eng->paths);
 		if (mm_seed(proc->mm, proc->pid, ASPACE_ORIGIN_EXEC) < 0)
@@ -775,6 +825,18 @@ static void on_event_stop(struct task *task, int sig)
 		struct arch_regs regs;
 
 		task->flags |= TASK_STARTED;
+		/*
+		 * A forked child has not run yet: its memory is what the fork
+		 * left, without MADV_DONTFORK regions, with the calls other
+		 * threads of the parent had in flight.  The copy of the
+		 * parent's model may miss both: make it agree.
+		 */
+		if (task->tid == task->proc->pid && task->proc->mm_copied) {
+			struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
+
+			(void)mm_resync(task->proc->mm, task->tid, &kernel, NULL);
+			task->proc->mm_copied = false;
+		}
 		/*
 		 * A new thread's stack is the region holding its stack
 		 * pointer now (glibc may hand it a cached stack, mapped long
@@ -860,6 +922,32 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 	resume(task, sig);
 }
 
+/*
+ * A call in flight for too long while others wait for it may be waiting
+ * for one of them (a userfaultfd or FUSE handler thread that maps memory
+ * before it answers): let them all run, and resynchronize the model with
+ * the kernel once none is in flight.  Never a hang.
+ */
+static void release_stuck_queues(struct engine *eng)
+{
+	uint64_t now = engine_now_ns(eng);
+
+	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next) {
+		struct task *next;
+
+		if (!proc->queue_head || !proc->calls_in_flight ||
+		    now - proc->in_flight_since_ns < QUEUE_TIMEOUT_NS)
+			continue;
+		debug_msg("process %d: a memory call has not returned for %llu ms: letting the "
+			  "queued ones run",
+			  (int)proc->pid,
+			  (unsigned long long)((now - proc->in_flight_since_ns) / 1000000));
+		proc->overlapped = true;
+		while ((next = queue_pop(eng, proc)) != NULL)
+			start_call(eng, next);
+	}
+}
+
 int engine_run(struct engine *eng)
 {
 	for (;;) {
@@ -868,6 +956,10 @@ int engine_run(struct engine *eng)
 
 		if (eng->opts.kill_request && *eng->opts.kill_request && !eng->killed_all)
 			engine_kill_all(eng);
+		if (eng->opts.tick && *eng->opts.tick) {
+			*eng->opts.tick = 0;
+			release_stuck_queues(eng);
+		}
 		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
 			if (errno == EINTR)

@@ -49,6 +49,14 @@ struct engine_options {
 	 * (second Ctrl-C).  May be NULL.
 	 */
 	volatile sig_atomic_t *kill_request;
+	/*
+	 * Set by the caller's SIGALRM handler (installed without SA_RESTART,
+	 * so that waitpid returns EINTR).  The engine arms ITIMER_REAL only
+	 * while memory calls wait in a queue, to release them if the call
+	 * they wait for does not return (it may wait for one of them: a
+	 * userfaultfd or FUSE handler thread).  May be NULL: no timeout.
+	 */
+	volatile sig_atomic_t *tick;
 };
 
 /* One memory call, as the sink sees it. */

@@ -64,6 +64,7 @@ static struct session *current_session;
 static volatile sig_atomic_t program_pid;
 static volatile sig_atomic_t interrupt_count;
 static volatile sig_atomic_t kill_request;
+static volatile sig_atomic_t tick;
 
 static void usage(FILE *out)
 {
@@ -170,36 +171,65 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	opts->argv = argv + optind;
 }
 
+/*
+ * The output streams write through this cookie: memtrace's signal
+ * handlers are installed without SA_RESTART (so that waitpid returns to
+ * the loop), and stdio would drop the buffer of a write interrupted by
+ * one, losing lines already seen.
+ */
+static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
+{
+	int fd = (int)(intptr_t)cookie;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = write(fd, buf + done, len - done);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)got;
+	}
+	return (ssize_t)done;
+}
+
+static int cookie_close(void *cookie)
+{
+	return close((int)(intptr_t)cookie);
+}
+
+static FILE *stream_on(int fd)
+{
+	static const cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
+	FILE *file = fopencookie((void *)(intptr_t)fd, "w", io);
+
+	if (!file)
+		perror_die("fopencookie");
+	return file;
+}
+
 /* Opens an output named on the command line, or exits 2 with its name and why. */
 static FILE *open_output(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	FILE *file;
 
 	if (fd < 0) {
 		perror_msg("cannot open '%s'", path);
 		exit(EXIT_USAGE);
 	}
-	file = fdopen(fd, "w");
-	if (!file) {
-		perror_msg("cannot open '%s'", path);
-		exit(EXIT_USAGE);
-	}
-	return file;
+	return stream_on(fd);
 }
 
 /* A buffered stream on a copy of stderr: the events are many and small. */
 static FILE *open_stderr_copy(void)
 {
 	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-	FILE *file;
 
 	if (fd < 0)
 		perror_die("dup(stderr)");
-	file = fdopen(fd, "w");
-	if (!file)
-		perror_die("fdopen(stderr)");
-	return file;
+	return stream_on(fd);
 }
 
 static void sink_call(void *ctx, const struct engine_call *call)
@@ -263,6 +293,9 @@ static void sink_proc_end(void *ctx, const struct proc *proc, uint64_t time_ns)
 {
 	struct session *session = ctx;
 
+	/* Never signal a pid that may be reused: forwarding stops with the program. */
+	if (proc->pid == (pid_t)program_pid)
+		program_pid = 0;
 	if (session->eventlog)
 		eventlog_proc_end(session->eventlog, proc, time_ns);
 }
@@ -312,6 +345,10 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 	pid_t pid = (pid_t)program_pid;
 
 	(void)uctx;
+	if (sig == SIGALRM) {
+		tick = 1;
+		return;
+	}
 	if (sig == SIGINT && ++interrupt_count >= 2) {
 		kill_request = 1;
 		if (pid > 0)
@@ -325,7 +362,7 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 static void install_signal_handlers(void)
 {
 	struct sigaction act;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
 
 	memset(&act, 0, sizeof(act));
 	act.sa_sigaction = on_signal;
@@ -356,7 +393,7 @@ int main(int argc, char **argv)
 					     ? open_output(session.opts.events_path)
 					     : open_stderr_copy();
 		/* Whole lines at once; line-buffered on a terminal, to be watched. */
-		if (isatty(fileno(session.events_out)))
+		if (!session.opts.events_path && isatty(STDERR_FILENO))
 			(void)setvbuf(session.events_out, NULL, _IOLBF, 0);
 		else
 			(void)setvbuf(session.events_out, NULL, _IOFBF, 1 << 16);
@@ -373,6 +410,7 @@ int main(int argc, char **argv)
 		eopts.unwind_ctx = &session;
 	}
 	eopts.kill_request = &kill_request;
+	eopts.tick = &tick;
 	session.engine = engine_new(&eopts, &session_sink, &session);
 	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.symbols);
 	current_session = &session;

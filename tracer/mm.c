@@ -139,8 +139,9 @@ static void entry_to_region(struct mm *mm, const struct procmaps_entry *entry,
 	region->prot = entry->prot;
 	region->flags = entry->shared ? ASPACE_SHARED : 0;
 	region->offset = entry->offset;
+	/* Shared anonymous memory lives in shmem as "/dev/zero (deleted)" (mm/shmem.c). */
 	if (entry->path_len == 0 || path_starts(entry, "[anon:") ||
-	    path_starts(entry, "[anon_shmem:")) {
+	    path_starts(entry, "[anon_shmem:") || (entry->deleted && path_is(entry, "/dev/zero"))) {
 		region->backing = ASPACE_BACKING_ANON;
 		region->offset = 0;
 		return;
@@ -249,6 +250,12 @@ static int resync(struct mm *mm, pid_t pid, const struct aspace_event *ev, uint6
 	return 0;
 }
 
+int mm_resync(struct mm *mm, pid_t pid, const struct aspace_event *ev,
+	      struct aspace_changes *changes)
+{
+	return resync(mm, pid, ev, 0, UINT64_MAX, changes);
+}
+
 int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind)
 {
 	struct aspace_event ev = { .kind = kind };
@@ -310,6 +317,14 @@ static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
 		if (is_elf(mm, tmpl.path))
 			tmpl.flags |= ASPACE_ELF;
 	}
+	if (arg[3] & MAP_HUGETLB_BIT) {
+		/* Bits 26-31 give log2 of the page size; 0 is the default, 2 MiB on x86_64. */
+		unsigned int shift = (unsigned int)(arg[3] >> 26) & 0x3f;
+		uint64_t huge = 1ULL << (shift ? shift : 21);
+
+		aspace_map(mm->as, ev, addr, (arg[1] + huge - 1) & ~(huge - 1), &tmpl, changes);
+		return;
+	}
 	aspace_map(mm->as, ev, addr, arg[1], &tmpl, changes);
 }
 
@@ -355,10 +370,14 @@ void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 	case SYSDECODE_PKEY_MPROTECT:
 		/*
 		 * A failed mprotect may have changed part of the range before
-		 * failing (mm/mprotect.c, do_mprotect_pkey walks VMA by VMA),
-		 * and PROT_GROWSDOWN/UP extend it to the VMA's end: ask the kernel.
+		 * failing (mm/mprotect.c, do_mprotect_pkey walks VMA by VMA):
+		 * ask the kernel about the range.  PROT_GROWSDOWN/UP extend the
+		 * change to the VMA's start or end, which only the kernel knows
+		 * (and are rare): ask it about everything.
 		 */
-		if (err || (arg[2] & PROT_GROWS_BITS))
+		if (arg[2] & PROT_GROWS_BITS)
+			(void)resync(mm, pid, ev, 0, UINT64_MAX, changes);
+		else if (err)
 			(void)resync(mm, pid, ev, arg[0] & ~(ASPACE_PAGE_SIZE - 1),
 				     arg[0] + ((arg[1] + ASPACE_PAGE_SIZE - 1) &
 					       ~(ASPACE_PAGE_SIZE - 1)),

@@ -47,6 +47,16 @@ uint64_t mm_calls_applied(const struct mm *mm);
 int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind);
 
 /*
+ * Makes the whole model what /proc/PID/maps shows: regions the kernel no
+ * longer has are unmapped, new ones mapped with ev as origin, protections
+ * and identities corrected.  For when the model may have drifted: a fork's
+ * copy (MADV_DONTFORK regions, calls of other threads in flight at the
+ * fork), or calls that had to run concurrently.  Returns 0 or -errno.
+ */
+int mm_resync(struct mm *mm, pid_t pid, const struct aspace_event *ev,
+	      struct aspace_changes *changes);
+
+/*
  * Applies one finished memory call of task tid (of process pid) to the
  * model: rval and err are its result (err a positive errno).  The pieces
  * it changed are appended to changes (may be NULL).  Calls whose effect

@@ -26,6 +26,9 @@ struct proc {
 	unsigned int calls_in_flight; /* tasks between a memory call's entry and its exit stop */
 	struct task *queue_head;      /* tasks whose memory call waits for calls_in_flight == 0 */
 	struct task *queue_tail;
+	uint64_t in_flight_since_ns; /* when calls_in_flight last became non-zero */
+	bool overlapped;	     /* calls ran together: resynchronize when none is in flight */
+	bool mm_copied;		     /* its model is a copy of its parent's, made at fork */
 	unsigned int execs;
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
 	uint64_t failed;		  /* of which returned an error */
