@@ -89,13 +89,16 @@ const char *stackfmt_frame(struct stackfmt *fmt, const struct aspace *as, uint64
 			return strtab_get(fmt->texts, fmt->slots[idx].text);
 	path = strtab_get(fmt->paths, region->path);
 	name = symbols_lookup(fmt->syms, path, offset, &into);
+	/* Offsets are shown from the address itself, not from address - 1. */
+	into += return_address ? 1U : 0U;
+	offset += return_address ? 1U : 0U;
 	if (name)
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx (%s)", name,
-			       (unsigned long long)(into + (return_address ? 1 : 0)),
-			       base_name(path));
+			       (unsigned long long)into, base_name(path));
 	else
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx", base_name(path),
-			       (unsigned long long)(offset + (return_address ? 1 : 0)));
+			       (unsigned long long)offset);
+	offset -= return_address ? 1U : 0U;
 	entry.key_path = region->path;
 	entry.key_offset = offset;
 	entry.text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));

@@ -99,13 +99,13 @@ enum aspace_piece_kind {
 
 struct aspace_piece {
 	enum aspace_piece_kind kind;
+	enum aspace_origin_kind origin_kind; /* what kind of origin the bytes have */
+	unsigned int prot;		     /* PROTECTED: the new protection */
+	unsigned int old_prot;		     /* UNMAPPED, PROTECTED, MOVED: the protection before */
 	uint64_t start;
 	uint64_t end;
 	uint64_t origin_seq; /* the event whose bytes these are (0: exec/attach/kernel) */
-	enum aspace_origin_kind origin_kind; /* and what kind of origin */
-	unsigned int prot;		     /* PROTECTED: the new protection */
-	unsigned int old_prot;		     /* UNMAPPED, PROTECTED, MOVED: the protection before */
-	uint64_t to;			     /* MOVED: the new start */
+	uint64_t to;	     /* MOVED: the new start */
 	/*
 	 * UNMAPPED: the bytes of origin_seq still mapped after this piece,
 	 * and how many it mapped in all, to tell "trims" from "unmaps".

@@ -139,12 +139,13 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			opts->no_stacks = true;
 			break;
 		case OPT_MAX_FRAMES: {
+			/* getopt gives a required argument; say so to the analyzer too. */
+			const char *arg = optarg ? optarg : "";
 			char *end;
-			unsigned long val = strtoul(optarg, &end, 10);
+			unsigned long val = strtoul(arg, &end, 10);
 
-			if (!optarg[0] || *end || val == 0 || val > MAX_MAX_FRAMES)
-				usage_error("--max-frames wants a number from 1 to 1024, not",
-					    optarg);
+			if (!arg[0] || *end || val == 0 || val > MAX_MAX_FRAMES)
+				usage_error("--max-frames wants a number from 1 to 1024, not", arg);
 			opts->max_frames = (unsigned int)val;
 			break;
 		}

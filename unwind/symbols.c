@@ -21,6 +21,7 @@
 #define DEBUG_DIR "/usr/lib/debug"
 
 /* The C++ runtime's demangler (libstdc++, cxxabi.h): a standard one, not ours. */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier): the C++ ABI's name for it. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 #define NT_GNU_BUILD_ID_TYPE 3
 
@@ -152,7 +153,7 @@ static char *read_build_id(Elf *elf)
 			for (size_t i = 0; i < nhdr.n_descsz; i++)
 				(void)snprintf(hex + 2 * i, 3, "%02x",
 					       ((unsigned char *)data->d_buf)[desc_off + i]);
-			hex[2 * nhdr.n_descsz] = '\0';
+			hex[2 * (size_t)nhdr.n_descsz] = '\0';
 			return hex;
 		}
 	}

@@ -43,6 +43,8 @@ static struct walk {
 	} pages[PAGE_CACHE];
 } walk;
 
+/* The accessors' signatures are libunwind's (unw_accessors_t): no const to add. */
+/* NOLINTBEGIN(readability-non-const-parameter) */
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need,
 			  void *arg)
 {
@@ -186,6 +188,8 @@ static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf, size_t
 	(void)arg;
 	return -UNW_ENOINFO;
 }
+
+/* NOLINTEND(readability-non-const-parameter) */
 
 static unw_accessors_t accessors = {
 	.find_proc_info = find_proc_info,
