@@ -5,11 +5,38 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 /* Probed once: set when process_vm_readv is ENOSYS or EPERM here (strace ucopy.c). */
 static bool vm_readv_unusable;
+/* Probed once: set when /proc/PID/mem cannot be opened or read here. */
+static bool proc_mem_unusable;
+
+/* The last resort: one PTRACE_PEEKDATA per word. */
+static int peek_data(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t word_addr = (addr + done) & ~(uint64_t)(sizeof(long) - 1);
+		size_t skip = (size_t)(addr + done - word_addr);
+		size_t take = sizeof(long) - skip;
+		long word;
+
+		errno = 0;
+		word = ptrace(PTRACE_PEEKDATA, tid, (void *)(uintptr_t)word_addr, 0L);
+		if (errno)
+			return errno == EIO ? -EFAULT : -errno;
+		if (take > len - done)
+			take = len - done;
+		memcpy((char *)buf + done, (char *)&word + skip, take);
+		done += take;
+	}
+	return 0;
+}
 
 static int read_proc_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
@@ -45,7 +72,14 @@ int memread(pid_t tid, uint64_t addr, void *buf, size_t len)
 			return -errno;
 		vm_readv_unusable = true;
 	}
-	return read_proc_mem(tid, addr, buf, len);
+	if (!proc_mem_unusable) {
+		int err = read_proc_mem(tid, addr, buf, len);
+
+		if (err != -EACCES && err != -EPERM)
+			return err;
+		proc_mem_unusable = true;
+	}
+	return peek_data(tid, addr, buf, len);
 }
 
 #define PAGE_SIZE_BYTES 4096ULL

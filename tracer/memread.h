@@ -1,6 +1,8 @@
 /*
- * Reading a tracee's memory (strace's ucopy.c): process_vm_readv, and
- * where the kernel or a sandbox refuses it, pread of /proc/PID/mem.
+ * Reading a tracee's memory (strace's ucopy.c): process_vm_readv; where
+ * the kernel or a sandbox refuses it, pread of /proc/PID/mem; where that
+ * is refused too, PTRACE_PEEKDATA a word at a time (the task must be in a
+ * ptrace-stop of ours, as it is whenever memtrace reads).
  */
 #ifndef MEMTRACE_MEMREAD_H
 #define MEMTRACE_MEMREAD_H
