@@ -29,7 +29,9 @@ void text_proc_summary(FILE *out, const struct proc *proc)
 	}
 	if (proc->failed)
 		(void)fprintf(out, ", %llu failed", (unsigned long long)proc->failed);
-	if (!proc->ended)
+	if (proc->detached)
+		(void)fputs("; detached, running on\n", out);
+	else if (!proc->ended)
 		(void)fputs("; still running\n", out);
 	else if (WIFSIGNALED(proc->wait_status))
 		(void)fprintf(out, "; killed by SIG%s%s\n",

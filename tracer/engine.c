@@ -8,6 +8,7 @@
 #include "engine.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -52,6 +53,7 @@ struct engine {
 	struct aspace_changes changes; /* of the call being finished, reused */
 	size_t queued;		       /* tasks held in a queue, over all processes */
 	bool timer_armed;
+	bool attach_mode; /* no filter: every call stops (TASK_SYSCALL_STOPS) */
 };
 
 static const unsigned int launch_options =
@@ -89,7 +91,10 @@ void engine_free(struct engine *eng)
 {
 	if (!eng)
 		return;
-	if (tasks_count(eng->tasks))
+	/* Launch mode never leaves a filtered task behind; attach mode never kills. */
+	if (tasks_count(eng->tasks) && eng->attach_mode)
+		engine_detach_all(eng);
+	else if (tasks_count(eng->tasks))
 		engine_kill_all(eng);
 	if (eng->opts.unwind)
 		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
@@ -100,6 +105,11 @@ void engine_free(struct engine *eng)
 	strtab_free(eng->paths);
 	aspace_changes_free(&eng->changes);
 	free(eng);
+}
+
+bool engine_attached(const struct engine *eng)
+{
+	return eng->attach_mode;
 }
 
 pid_t engine_main_pid(const struct engine *eng)
@@ -249,7 +259,8 @@ err_kill:
 /* Resumes a stopped task.  ESRCH means it died meanwhile: its wait status follows. */
 static void resume(struct task *task, int sig)
 {
-	int req = (task->flags & TASK_IN_CALL) ? PTRACE_SYSCALL : PTRACE_CONT;
+	int req =
+		(task->flags & (TASK_IN_CALL | TASK_SYSCALL_STOPS)) ? PTRACE_SYSCALL : PTRACE_CONT;
 
 	if (ptrace(req, task->tid, 0L, (long)sig) < 0 && errno != ESRCH)
 		perror_die("ptrace(%s, %d)",
@@ -360,6 +371,8 @@ static void set_timer(struct engine *eng, bool on)
 {
 	struct itimerval val = { 0 };
 
+	/* --duration needs the tick all along, to notice the time is up. */
+	on = on || eng->opts.detach_at_ns;
 	if (!eng->opts.tick || on == eng->timer_armed)
 		return;
 	if (on) {
@@ -476,16 +489,29 @@ static void resolve_fd_path(struct task *task)
 }
 
 /* The entry of a memory call (or of a call the filter could not classify). */
+static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
+		       const uint64_t args[6]);
+
 static void on_seccomp(struct engine *eng, struct task *task)
 {
 	struct __ptrace_syscall_info info;
-	int ret;
 
 	if (get_syscall_info(eng, task, &info, false) < 0)
 		return;
-	ret = sysdecode_entry(&task->call, info.arch, info.seccomp.nr, info.seccomp.args);
+	enter_call(eng, task, info.arch, info.seccomp.nr, info.seccomp.args);
+}
+
+/*
+ * The entry of a system call: a memory call is decoded and let run to its
+ * exit stop (or held, see below); any other is let go.
+ */
+static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
+		       const uint64_t args[6])
+{
+	int ret = sysdecode_entry(&task->call, arch, nr, args);
+
 	if (ret == -ENOENT) {
-		/* A foreign-architecture call that is not a memory call. */
+		/* Not a memory call: a foreign-architecture one, or any call in attach mode. */
 		resume(task, 0);
 		return;
 	}
@@ -540,6 +566,16 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 	struct __ptrace_syscall_info info;
 
 	if (!(task->flags & TASK_IN_CALL)) {
+		/*
+		 * Attach mode stops at every call's entry and exit.  A task
+		 * attached inside a call shows its exit first: let it go.
+		 */
+		if ((task->flags & TASK_SYSCALL_STOPS) &&
+		    get_syscall_info(eng, task, &info, false) == 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+			enter_call(eng, task, info.arch, info.entry.nr, info.entry.args);
+			return;
+		}
 		resume(task, 0);
 		return;
 	}
@@ -664,11 +700,13 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 		return;
 	}
 	if (thread) {
-		tasks_add(eng->tasks, child_tid, task->proc);
-		return;
+		child = tasks_add(eng->tasks, child_tid, task->proc);
+	} else {
+		child = tasks_add(eng->tasks, child_tid, new_proc(eng, child_tid, task->proc));
+		link_mm(child->proc, task->proc, share_vm);
 	}
-	child = tasks_add(eng->tasks, child_tid, new_proc(eng, child_tid, task->proc));
-	link_mm(child->proc, task->proc, share_vm);
+	if (eng->attach_mode)
+		child->flags |= TASK_SYSCALL_STOPS;
 }
 
 /*
@@ -690,7 +728,13 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 	}
 	debug_msg("task %d stopped before its creator's event (process %d)", (int)tid,
 		  (int)proc->pid);
-	return tasks_add(eng->tasks, tid, proc);
+	{
+		struct task *task = tasks_add(eng->tasks, tid, proc);
+
+		if (eng->attach_mode)
+			task->flags |= TASK_SYSCALL_STOPS;
+		return task;
+	}
 }
 
 static void dequeue(struct engine *eng, struct proc *proc, struct task *task)
@@ -960,6 +1004,12 @@ int engine_run(struct engine *eng)
 			*eng->opts.tick = 0;
 			release_stuck_queues(eng);
 		}
+		if (eng->attach_mode &&
+		    ((eng->opts.detach_request && *eng->opts.detach_request) ||
+		     (eng->opts.detach_at_ns && engine_now_ns(eng) >= eng->opts.detach_at_ns))) {
+			engine_detach_all(eng);
+			return 0;
+		}
 		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0) {
 			if (errno == EINTR)
@@ -969,5 +1019,217 @@ int engine_run(struct engine *eng)
 			return -errno;
 		}
 		dispatch(eng, tid, status);
+	}
+}
+
+/* Whether tid is traced by this process already (an auto-attached clone). */
+static bool traced_by_us(pid_t tid)
+{
+	char path[64], line[256];
+	bool ours = false;
+	FILE *file;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	file = fopen(path, "re");
+	if (!file)
+		return false;
+	while (fgets(line, sizeof(line), file))
+		if (strncmp(line, "TracerPid:", 10) == 0)
+			ours = (pid_t)strtol(line + 10, NULL, 10) == getpid();
+	(void)fclose(file);
+	return ours;
+}
+
+static void detach_one(struct task *task, void *arg)
+{
+	(void)arg;
+	(void)ptrace(PTRACE_DETACH, task->tid, 0L, 0L);
+}
+
+/* Seizes the tasks of tgid not seized yet.  Returns how many, or -errno. */
+static int seize_pass(struct engine *eng, struct proc *proc, unsigned long options)
+{
+	char path[64];
+	struct dirent *entry;
+	int found = 0;
+	DIR *dir;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/task", (int)proc->pid);
+	dir = opendir(path);
+	if (!dir)
+		return -ESRCH;
+	while ((entry = readdir(dir)) != NULL) {
+		pid_t tid = (pid_t)strtol(entry->d_name, NULL, 10);
+		struct task *task;
+
+		if (tid <= 0 || tasks_find(eng->tasks, tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0L, options) < 0) {
+			int err = errno;
+
+			if (err == ESRCH)
+				continue; /* it exited meanwhile */
+			if (err == EPERM && traced_by_us(tid))
+				continue; /* a clone we follow already: its own stop will come */
+			(void)closedir(dir);
+			return -err;
+		}
+		task = tasks_add(eng->tasks, tid, proc);
+		task->flags |= TASK_STARTED | TASK_SYSCALL_STOPS;
+		/* Make it stop, so that its syscall stops can begin (PTRACE_SYSCALL). */
+		(void)ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
+		found++;
+	}
+	(void)closedir(dir);
+	return found;
+}
+
+int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
+{
+	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+				PTRACE_O_TRACESYSGOOD;
+	char path[64];
+	struct proc *proc;
+	pid_t tgid;
+	int quiet = 0, found;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (pid <= 0 || access(path, F_OK) != 0)
+		return -ESRCH;
+	tgid = read_tgid(pid);
+	*tgid_out = tgid;
+	if (tasks_proc_find(eng->tasks, tgid))
+		return 0; /* named twice */
+	if (eng->opts.report_children)
+		options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+	eng->attach_mode = true;
+	proc = tasks_proc_add(eng->tasks, tgid, 0, true);
+	if (!eng->main_proc) {
+		eng->main_proc = proc;
+		eng->main_pid = tgid;
+	}
+	/* Threads come and go while we attach: none may be missed. */
+	while (quiet < 2) {
+		found = seize_pass(eng, proc, options);
+		if (found < 0) {
+			if (found == -ESRCH && !proc->live_tasks)
+				return -ESRCH;
+			if (found == -ESRCH)
+				break;
+			/* Never half-attached: let go of those already seized. */
+			tasks_for_each(eng->tasks, detach_one, NULL);
+			return found;
+		}
+		quiet = found ? 0 : quiet + 1;
+	}
+	if (!proc->live_tasks)
+		return -ESRCH;
+	update_exe(proc);
+	proc->mm = mm_new(eng->paths);
+	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH);
+	/*
+	 * Threads were running while we read the maps, maybe inside a memory
+	 * call: re-read them once no call of ours is in flight.
+	 */
+	proc->overlapped = true;
+	set_timer(eng, eng->queued > 0);
+	return 0;
+}
+
+/* Detaches one stopped task with sig; its bookkeeping goes. */
+static void detach_stopped(struct engine *eng, struct task *task, int sig)
+{
+	if (ptrace(PTRACE_DETACH, task->tid, 0L, (long)sig) < 0 && errno != ESRCH)
+		debug_msg("ptrace(PTRACE_DETACH, %d): %s", (int)task->tid, strerror(errno));
+	task->proc->detached = true;
+	if (task->flags & TASK_QUEUED)
+		dequeue(eng, task->proc, task);
+	task->flags &= ~TASK_IN_CALL;
+	tasks_remove(eng->tasks, task);
+}
+
+static void interrupt_one(struct task *task, void *arg)
+{
+	(void)arg;
+	if (!(task->flags & TASK_QUEUED))
+		(void)ptrace(PTRACE_INTERRUPT, task->tid, 0L, 0L);
+}
+
+struct held {
+	struct task **tasks;
+	size_t count;
+	size_t cap;
+};
+
+static void collect_held(struct task *task, void *arg)
+{
+	struct held *held = arg;
+
+	if (!(task->flags & TASK_QUEUED))
+		return;
+	xgrowarray((void **)&held->tasks, &held->cap, held->count + 1, sizeof(*held->tasks));
+	held->tasks[held->count++] = task;
+}
+
+void engine_detach_all(struct engine *eng)
+{
+	struct held held = { 0 };
+
+	set_timer(eng, false);
+	/* Tasks held at a memory call's entry are stopped already: they go at once. */
+	tasks_for_each(eng->tasks, collect_held, &held);
+	for (size_t i = 0; i < held.count; i++)
+		detach_stopped(eng, held.tasks[i], 0);
+	free(held.tasks);
+	tasks_for_each(eng->tasks, interrupt_one, NULL);
+	while (tasks_count(eng->tasks)) {
+		struct task *task;
+		int status, sig, event;
+		pid_t tid = waitpid(-1, &status, __WALL);
+
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		task = tasks_find(eng->tasks, tid);
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (task)
+				on_task_gone(eng, task, status);
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		if (!task) {
+			/* A clone seen first by its own stop: not ours to keep. */
+			(void)ptrace(PTRACE_DETACH, tid, 0L, 0L);
+			continue;
+		}
+		sig = WSTOPSIG(status);
+		event = (int)((unsigned int)status >> 16);
+		if (event == 0 && sig == SYSCALL_STOP_SIG) {
+			struct __ptrace_syscall_info info;
+
+			/* The exit of a call in flight: record it, then leave. */
+			if ((task->flags & TASK_IN_CALL) &&
+			    get_syscall_info(eng, task, &info, true) == 0 &&
+			    info.op == PTRACE_SYSCALL_INFO_EXIT)
+				finish_call(eng, task, true, info.exit.rval,
+					    info.exit.is_error ? (int)-info.exit.rval : 0);
+			else if (task->flags & TASK_IN_CALL) {
+				/* Not its exit yet (its entry): let it run to the exit first. */
+				resume(task, 0);
+				continue;
+			}
+			detach_stopped(eng, task, 0);
+		} else if (event == 0) {
+			/* A signal-delivery-stop: the signal goes with it, as without memtrace. */
+			detach_stopped(eng, task, sig);
+		} else {
+			/* An interrupt, a group-stop (the task stays stopped), another event. */
+			if (event == PTRACE_EVENT_EXIT)
+				abandon_call(eng, task);
+			detach_stopped(eng, task, 0);
+		}
 	}
 }

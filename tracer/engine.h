@@ -57,6 +57,10 @@ struct engine_options {
 	 * userfaultfd or FUSE handler thread).  May be NULL: no timeout.
 	 */
 	volatile sig_atomic_t *tick;
+	/* Attach mode: set from a signal handler to detach from everything and stop. */
+	volatile sig_atomic_t *detach_request;
+	/* Attach mode: detach at this time (engine_now_ns), 0 for never (--duration). */
+	uint64_t detach_at_ns;
 };
 
 /* One memory call, as the sink sees it. */
@@ -112,10 +116,33 @@ void engine_free(struct engine *eng);
 int engine_launch(struct engine *eng, char *const argv[]);
 
 /*
+ * Attaches to every task of the process holding task pid (DESIGN.md,
+ * "Attach"): PTRACE_SEIZE of each tid in /proc/PID/task, rescanning until
+ * two passes find nothing new; no seccomp filter and no EXITKILL, so every
+ * system call stops at entry and exit and memtrace can leave.  Seeds the
+ * process's model from /proc/PID/maps (origin [before attach]).  Sets
+ * *tgid to the process (pid may be one of its threads).
+ * Returns 0, -ESRCH (no such process), or -EPERM (not allowed: another
+ * tracer, Yama, no CAP_SYS_PTRACE); on an error nothing stays attached.
+ */
+int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid);
+
+/*
+ * Leaves every traced task as it would be without memtrace: a call in
+ * flight is finished first, a pending signal is delivered, a task stopped
+ * by job control stays stopped (strace's detach()).  Returns when none is
+ * left.
+ */
+void engine_detach_all(struct engine *eng);
+
+/*
  * The wait loop: returns when no traced task is left.  Returns 0, or
  * -errno if waitpid failed for another reason than ECHILD.
  */
 int engine_run(struct engine *eng);
+
+/* Whether the engine attached to running processes (rather than launched one). */
+bool engine_attached(const struct engine *eng);
 
 /* pid of the launched program (0 before engine_launch). */
 pid_t engine_main_pid(const struct engine *eng);

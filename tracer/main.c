@@ -38,6 +38,9 @@ struct options {
 	bool regions;
 	bool no_stacks;
 	unsigned int max_frames;
+	pid_t pids[64]; /* -p: processes to attach to */
+	size_t npids;
+	uint64_t duration_ns; /* --duration: attach mode detaches after it */
 	bool events;
 	const char *events_path; /* NULL: stderr */
 	char **argv;		 /* the program and its arguments */
@@ -65,13 +68,19 @@ static volatile sig_atomic_t program_pid;
 static volatile sig_atomic_t interrupt_count;
 static volatile sig_atomic_t kill_request;
 static volatile sig_atomic_t tick;
+static volatile sig_atomic_t detach_request;
+static bool attach_mode;
 
 static void usage(FILE *out)
 {
 	(void)fputs("usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
+		    "       memtrace [options] -p PID [-p PID...]\n"
 		    "\n"
-		    "Trace the memory system calls of PROGRAM and of every thread it starts.\n"
+		    "Trace the memory system calls of PROGRAM and of every thread it starts,\n"
+		    "or of running processes until Ctrl-C, SIGTERM or --duration, then detach.\n"
 		    "\n"
+		    "  -p PID             attach to process PID and all its threads\n"
+		    "  --duration S       with -p: detach after S seconds\n"
 		    "  -f                 report forked children too (they are always traced)\n"
 		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
 		    "  --verify           check the model against /proc/PID/maps at every call\n"
@@ -84,7 +93,7 @@ static void usage(FILE *out)
 		    "\n"
 		    "Exit status: the program's own, 128+N if it was killed by signal N,\n"
 		    "127 if it was not found, 126 if it could not be executed, 2 for a usage\n"
-		    "error, 1 if it could not be traced.\n",
+		    "error, 1 if it could not be traced; with -p, 0 once detached.\n",
 		    out);
 }
 
@@ -98,7 +107,7 @@ static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
 	exit(EXIT_USAGE);
 }
 
-enum { OPT_EVENTS = 256, OPT_VERIFY, OPT_REGIONS, OPT_NO_STACKS, OPT_MAX_FRAMES };
+enum { OPT_EVENTS = 256, OPT_VERIFY, OPT_REGIONS, OPT_NO_STACKS, OPT_MAX_FRAMES, OPT_DURATION };
 
 static void parse_options(struct options *opts, int argc, char **argv)
 {
@@ -108,6 +117,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		{ "regions", no_argument, NULL, OPT_REGIONS },
 		{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 		{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -118,7 +128,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	opts->max_frames = DEFAULT_MAX_FRAMES;
 	opterr = 0;
 	/* '+': options end at the program's name, as in strace. */
-	while ((opt = getopt_long(argc, argv, "+fdhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+fdhVp:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			opts->follow_forks = true;
@@ -138,6 +148,28 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		case OPT_NO_STACKS:
 			opts->no_stacks = true;
 			break;
+		case 'p': {
+			const char *arg = optarg ? optarg : "";
+			char *end;
+			long val = strtol(arg, &end, 10);
+
+			if (!arg[0] || *end || val <= 0 || val > INT32_MAX)
+				usage_error("-p wants a process id, not", arg);
+			if (opts->npids == ARRAY_SIZE(opts->pids))
+				usage_error("too many -p", NULL);
+			opts->pids[opts->npids++] = (pid_t)val;
+			break;
+		}
+		case OPT_DURATION: {
+			const char *arg = optarg ? optarg : "";
+			char *end;
+			double val = strtod(arg, &end);
+
+			if (!arg[0] || *end || !(val > 0) || val > 1e9)
+				usage_error("--duration wants a number of seconds, not", arg);
+			opts->duration_ns = (uint64_t)(val * 1e9);
+			break;
+		}
 		case OPT_MAX_FRAMES: {
 			/* getopt gives a required argument; say so to the analyzer too. */
 			const char *arg = optarg ? optarg : "";
@@ -167,6 +199,13 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			usage_error("unknown option", argv[optind - 1]);
 		}
 	}
+	if (opts->npids) {
+		if (optind < argc)
+			usage_error("-p and a program to launch exclude each other:", argv[optind]);
+		return;
+	}
+	if (opts->duration_ns)
+		usage_error("--duration goes with -p", NULL);
 	if (optind >= argc)
 		usage_error("no program to trace", NULL);
 	opts->argv = argv + optind;
@@ -328,7 +367,10 @@ static void cleanup(void)
 
 	if (!session)
 		return;
-	if (session->engine)
+	/* Launch mode kills (a filtered task cannot outlive memtrace); attach mode leaves. */
+	if (session->engine && engine_attached(session->engine))
+		engine_detach_all(session->engine);
+	else if (session->engine)
 		engine_kill_all(session->engine);
 	if (session->events_out)
 		(void)fflush(session->events_out);
@@ -348,6 +390,11 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 	(void)uctx;
 	if (sig == SIGALRM) {
 		tick = 1;
+		return;
+	}
+	/* Attach mode: any of them means "detach now and report"; the program runs on. */
+	if (attach_mode) {
+		detach_request = 1;
 		return;
 	}
 	if (sig == SIGINT && ++interrupt_count >= 2) {
@@ -382,6 +429,74 @@ static int exit_status_of(int wait_status)
 	return WEXITSTATUS(wait_status);
 }
 
+/* Why ptrace was refused on pid: another tracer, Yama, or a missing capability. */
+static void explain_eperm(pid_t pid)
+{
+	char path[64], line[256], comm[64] = "?";
+	long tracer = 0;
+	int scope = -1;
+	FILE *file;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	file = fopen(path, "re");
+	if (file) {
+		while (fgets(line, sizeof(line), file))
+			if (strncmp(line, "TracerPid:", 10) == 0)
+				tracer = strtol(line + 10, NULL, 10);
+		(void)fclose(file);
+	}
+	if (tracer > 0) {
+		(void)snprintf(path, sizeof(path), "/proc/%ld/comm", tracer);
+		file = fopen(path, "re");
+		if (file) {
+			if (fgets(comm, sizeof(comm), file))
+				comm[strcspn(comm, "\n")] = '\0';
+			(void)fclose(file);
+		}
+		error_msg("cannot attach to %d: it is already traced by %ld (%s)", (int)pid, tracer,
+			  comm);
+		return;
+	}
+	file = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (file) {
+		if (fscanf(file, "%d", &scope) != 1)
+			scope = -1;
+		(void)fclose(file);
+	}
+	if (scope >= 1)
+		error_msg("cannot attach to %d: not permitted (kernel.yama.ptrace_scope is %d%s)",
+			  (int)pid, scope, scope == 3 ? ": no process may attach" : "");
+	else
+		error_msg("cannot attach to %d: not permitted (not the same user, and no "
+			  "CAP_SYS_PTRACE)",
+			  (int)pid);
+}
+
+/* -p: attaches to each process, or to none (what was attached is let go). */
+static int attach_all(struct session *session)
+{
+	for (size_t i = 0; i < session->opts.npids; i++) {
+		pid_t pid = session->opts.pids[i], tgid;
+		int err = engine_attach(session->engine, pid, &tgid);
+
+		if (err == 0) {
+			if (tgid != pid)
+				error_msg("%d is a thread of process %d: attaching to all of it",
+					  (int)pid, (int)tgid);
+			continue;
+		}
+		if (err == -ESRCH)
+			error_msg("no such process %d", (int)pid);
+		else if (err == -EPERM || err == -EACCES)
+			explain_eperm(pid);
+		else
+			error_msg("cannot attach to %d: %s", (int)pid, strerror(-err));
+		engine_detach_all(session->engine);
+		return err;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct session session;
@@ -412,20 +527,30 @@ int main(int argc, char **argv)
 	}
 	eopts.kill_request = &kill_request;
 	eopts.tick = &tick;
+	eopts.detach_request = &detach_request;
+	eopts.detach_at_ns = session.opts.duration_ns;
 	session.engine = engine_new(&eopts, &session_sink, &session);
 	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.symbols);
 	current_session = &session;
 	set_cleanup(cleanup);
 
-	err = engine_launch(session.engine, session.opts.argv);
-	if (err < 0) {
-		errno = -err;
-		perror_msg("cannot trace '%s'%s", session.opts.argv[0],
-			   err == -EPERM ? " (ptrace not permitted here)" : "");
-		return 1;
+	if (session.opts.npids) {
+		attach_mode = true;
+		/* Handlers first: a Ctrl-C while attaching must detach, not kill memtrace. */
+		install_signal_handlers();
+		if (attach_all(&session) < 0)
+			return 1;
+	} else {
+		err = engine_launch(session.engine, session.opts.argv);
+		if (err < 0) {
+			errno = -err;
+			perror_msg("cannot trace '%s'%s", session.opts.argv[0],
+				   err == -EPERM ? " (ptrace not permitted here)" : "");
+			return 1;
+		}
+		program_pid = engine_main_pid(session.engine);
+		install_signal_handlers();
 	}
-	program_pid = engine_main_pid(session.engine);
-	install_signal_handlers();
 
 	err = engine_run(session.engine);
 	if (err < 0) {
@@ -456,7 +581,8 @@ int main(int argc, char **argv)
 		(void)fprintf(stderr, "verify: %llu mismatch%s\n",
 			      (unsigned long long)session.mismatches,
 			      session.mismatches == 1 ? "" : "es");
-	status = engine_main_status(session.engine);
+	/* Attach mode: the processes ran on (or ended on their own); memtrace did its job. */
+	status = attach_mode ? 0 : engine_main_status(session.engine);
 	current_session = NULL;
 	engine_free(session.engine);
 	stackfmt_free(session.stackfmt);

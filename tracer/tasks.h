@@ -21,6 +21,7 @@ struct proc {
 	pid_t parent_pid; /* the process that forked it; 0 for the launched one */
 	bool reported;	  /* its calls are shown: the launched process, or -f */
 	bool ended;	  /* every task of it is gone */
+	bool detached;	  /* memtrace left it running (attach mode) */
 	int wait_status;  /* the leader's wait status once ended */
 	unsigned int live_tasks;
 	unsigned int calls_in_flight; /* tasks between a memory call's entry and its exit stop */
@@ -56,6 +57,11 @@ enum task_flags {
 	 * thread of its mm has returned: keep it stopped, it is in the queue.
 	 */
 	TASK_QUEUED = 1U << 4,
+	/*
+	 * Attach mode: no seccomp filter, so every system call stops at
+	 * entry and exit; resume with PTRACE_SYSCALL, always.
+	 */
+	TASK_SYSCALL_STOPS = 1U << 5,
 };
 
 struct task {

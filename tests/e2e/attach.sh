@@ -1,0 +1,128 @@
+# memtrace -p PID: attach to a running multi-threaded program, trace it
+# for a while, detach; the program must finish with correct results, no
+# task left traced, every call it made while attached in the trace, in an
+# unbroken run per thread.  Then the error cases, memtrace killed while
+# attached, and a job-control-stopped program that must stay stopped.
+. "$E2E_DIR/lib.sh"
+
+# start_longrun NAME SECONDS: starts the program; sets $lr_pid once it runs.
+start_longrun() {
+	"$PROGRAMS/longrun" "$2" 4 3>"$TMP/$1.expected" >"$TMP/$1.out" 2>"$TMP/$1.err" &
+	lr_job=$!
+	for _ in $(seq 100); do
+		lr_pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/$1.out" 2>/dev/null)
+		[ -n "$lr_pid" ] && return 0
+		sleep 0.05
+	done
+	fail "longrun never got ready"
+}
+
+# untraced PID: every task of PID has TracerPid 0 and is not in a tracing stop.
+untraced() {
+	local status
+	for status in /proc/"$1"/task/*/status; do
+		grep -qE '^TracerPid:\s+0$' "$status" || fail "$status: still traced"
+		grep -qE '^State:\s+t' "$status" && fail "$status: left in a tracing stop"
+	done
+	return 0
+}
+
+start_longrun a 4
+set +e
+"$MEMTRACE" --verify --events="$TMP/a.events" --duration 1.5 -p "$lr_pid" 2>"$TMP/a.mt"
+status=$?
+set -e
+expect_eq "memtrace exit status" "$status" 0
+grep -qx 'verify: 0 mismatches' "$TMP/a.mt" || fail "verify: $(grep -A8 verify "$TMP/a.mt")"
+grep -q "; detached, running on$" "$TMP/a.mt" || fail "the summary does not say it detached"
+untraced "$lr_pid"
+set +e
+wait "$lr_job"
+status=$?
+set -e
+expect_eq "longrun exit status" "$status" 0
+grep -qE '^ok [0-9]+$' "$TMP/a.out" || fail "longrun did not finish right: $(cat "$TMP/a.err")"
+
+# Every traced call is one the program made; per thread, an unbroken run.
+strip_times "$TMP/a.events" | grep -E '^\[[0-9]+/[0-9]+\] (mmap|munmap)\(' >"$TMP/a.seen" || true
+n=$(wc -l <"$TMP/a.seen")
+[ "$n" -ge 20 ] || fail "only $n calls traced in 1.5 s"
+awk 'NR == FNR { seen[$0]++; next }
+     { split($1, id, "/"); tid = id[2]; line[tid, ++count[tid]] = $0 }
+     END {
+	for (s in seen) if (seen[s] != 1) { print "traced " seen[s] " times: " s; bad = 1 }
+	for (tid in count) {
+		first = 0; last = 0
+		for (i = 1; i <= count[tid]; i++)
+			if (line[tid, i] in seen) { if (!first) first = i; last = i; found++ }
+		for (i = first; first && i <= last; i++)
+			if (!(line[tid, i] in seen)) { print "missed: " line[tid, i]; bad = 1 }
+	}
+	if (found != NR_seen) { print found " of " NR_seen " traced calls are the program'"'"'s"; bad = 1 }
+	exit bad
+     }' NR_seen="$n" "$TMP/a.seen" "$TMP/a.expected" || fail "the trace does not match the program's calls"
+
+# Errors: one line, the documented status, nothing left attached.
+set +e
+"$MEMTRACE" -p 999999999 2>"$TMP/e1"; s1=$?
+"$MEMTRACE" -p abc 2>"$TMP/e2"; s2=$?
+"$MEMTRACE" -p 1 -- true 2>"$TMP/e3"; s3=$?
+"$MEMTRACE" --duration 1 -- true 2>"$TMP/e4"; s4=$?
+set -e
+expect_eq "no such process: status" "$s1" 1
+expect_eq "no such process: message" "$(cat "$TMP/e1")" "memtrace: no such process 999999999"
+expect_eq "-p abc" "$s2" 2
+expect_eq "-p with a program" "$s3" 2
+expect_eq "--duration without -p" "$s4" 2
+
+# Another tracer: a program run under memtrace cannot be attached to twice.
+"$MEMTRACE" -- "$PROGRAMS/longrun" 3 1 3>/dev/null >"$TMP/b.out" 2>/dev/null &
+outer=$!
+for _ in $(seq 100); do
+	b_pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/b.out" 2>/dev/null)
+	[ -n "$b_pid" ] && break
+	sleep 0.05
+done
+[ -n "$b_pid" ] || fail "the launched longrun never got ready"
+set +e
+"$MEMTRACE" -p "$b_pid" 2>"$TMP/e5"
+s5=$?
+wait "$outer"
+s6=$?
+set -e
+expect_eq "already traced: status" "$s5" 1
+grep -qE "^memtrace: cannot attach to $b_pid: it is already traced by [0-9]+ \(memtrace\)$" "$TMP/e5" ||
+	fail "already traced: message: $(cat "$TMP/e5")"
+expect_eq "the first memtrace's program" "$s6" 0
+
+# memtrace killed outright while attached: the kernel detaches, the program runs on.
+start_longrun c 3
+"$MEMTRACE" -p "$lr_pid" 2>/dev/null &
+mt=$!
+sleep 0.7
+kill -KILL "$mt"
+set +e
+wait "$mt"
+wait "$lr_job"
+status=$?
+set -e
+expect_eq "longrun after memtrace's SIGKILL" "$status" 0
+grep -qE '^ok [0-9]+$' "$TMP/c.out" || fail "longrun after SIGKILL: $(cat "$TMP/c.err")"
+
+# A program stopped by job control stays stopped after the detach, then runs on.
+start_longrun d 2
+kill -STOP "$lr_pid"
+set +e
+"$MEMTRACE" --duration 0.5 -p "$lr_pid" 2>"$TMP/d.mt"
+status=$?
+set -e
+expect_eq "memtrace on a stopped program" "$status" 0
+sleep 0.3
+grep -qE '^State:\s+T' "/proc/$lr_pid/status" || fail "not stopped after detach: $(grep State "/proc/$lr_pid/status")"
+untraced "$lr_pid"
+kill -CONT "$lr_pid"
+set +e
+wait "$lr_job"
+status=$?
+set -e
+expect_eq "longrun after SIGCONT" "$status" 0

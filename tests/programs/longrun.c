@@ -1,0 +1,90 @@
+/*
+ * A multi-threaded program that runs for a while and checks its own work,
+ * for attach mode: memtrace attaches while it runs and detaches before it
+ * ends; it must finish with correct results and exit 0.
+ *
+ *   longrun SECONDS [THREADS]
+ *
+ * Each thread maps a buffer of a length unique to (thread, iteration),
+ * fills it, checks a checksum, and unmaps it; every call's expected line
+ * goes to fd 3 ("[pid/tid] mmap(NULL, LEN, ...) = ADDR").  Says "ready PID"
+ * on stdout once every thread runs; "ok N" at the end, N the iterations.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "testutil.h"
+
+#define MAX_THREADS 16
+
+static double seconds;
+static pthread_barrier_t started;
+static unsigned long iterations[MAX_THREADS];
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *worker(void *arg)
+{
+	unsigned long idx = (unsigned long)arg;
+	double end;
+
+	pthread_barrier_wait(&started);
+	end = now() + seconds;
+	while (now() < end) {
+		/* Unique per thread and iteration: the test can pair every line. */
+		size_t len = 8192 + idx * 1000000 + iterations[idx] % 999983;
+		unsigned char *buf =
+			mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint64_t sum = 0, want = 0;
+
+		test_assert(buf != MAP_FAILED);
+		expect("mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		       "%p",
+		       len, (void *)buf);
+		for (size_t i = 0; i < len; i += 512) {
+			buf[i] = (unsigned char)(i * 7 + idx);
+			want += (unsigned char)(i * 7 + idx);
+		}
+		for (size_t i = 0; i < len; i += 512)
+			sum += buf[i];
+		test_assert(sum == want);
+		test_assert(munmap(buf, len) == 0);
+		expect("munmap(%p, %zu) = 0", (void *)buf, len);
+		iterations[idx]++;
+		{
+			struct timespec pause = { 0, 2000000 };
+
+			nanosleep(&pause, NULL);
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t threads[MAX_THREADS];
+	unsigned long nthreads = argc > 2 ? strtoul(argv[2], NULL, 10) : 4, total = 0;
+
+	test_assert(argc >= 2 && nthreads >= 1 && nthreads <= MAX_THREADS);
+	seconds = strtod(argv[1], NULL);
+	test_assert(pthread_barrier_init(&started, NULL, (unsigned int)nthreads + 1) == 0);
+	for (unsigned long i = 0; i < nthreads; i++)
+		test_assert(pthread_create(&threads[i], NULL, worker, (void *)i) == 0);
+	pthread_barrier_wait(&started);
+	dprintf(1, "ready %d\n", (int)getpid());
+	for (unsigned long i = 0; i < nthreads; i++) {
+		test_assert(pthread_join(threads[i], NULL) == 0);
+		total += iterations[i];
+	}
+	dprintf(1, "ok %lu\n", total);
+	return 0;
+}
