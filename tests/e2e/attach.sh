@@ -62,6 +62,43 @@ awk 'NR == FNR { seen[$0]++; next }
 	exit bad
      }' NR_seen="$n" "$TMP/a.seen" "$TMP/a.expected" || fail "the trace does not match the program's calls"
 
+# Threads created and ended at a high rate: none missed while attached.
+"$PROGRAMS/threadchurn" 3 3>"$TMP/t.expected" >"$TMP/t.out" 2>"$TMP/t.err" &
+tc_job=$!
+for _ in $(seq 100); do
+	tc_pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/t.out" 2>/dev/null)
+	[ -n "$tc_pid" ] && break
+	sleep 0.05
+done
+[ -n "$tc_pid" ] || fail "threadchurn never got ready"
+set +e
+"$MEMTRACE" --verify --events="$TMP/t.events" --duration 1 -p "$tc_pid" 2>"$TMP/t.mt"
+status=$?
+wait "$tc_job"
+tc_status=$?
+set -e
+expect_eq "memtrace on threadchurn" "$status" 0
+expect_eq "threadchurn exit status" "$tc_status" 0
+grep -qx 'verify: 0 mismatches' "$TMP/t.mt" || fail "threadchurn verify: $(grep -A8 verify "$TMP/t.mt")"
+# Thread N maps 8192 + N bytes, one after another: the lengths seen form an unbroken run.
+strip_times "$TMP/t.events" | sed -nE 's/^\[[0-9]+\/[0-9]+\] mmap\(NULL, ([0-9]+), .*/\1/p' |
+	sort -n >"$TMP/t.lens"
+n=$(wc -l <"$TMP/t.lens")
+[ "$n" -ge 20 ] || fail "only $n threads traced in 1 s"
+first=$(head -n1 "$TMP/t.lens")
+last=$(tail -n1 "$TMP/t.lens")
+expect_eq "threads missed between the first and the last traced" "$((last - first + 1))" "$n"
+
+# A program that ends while attached: reported, and memtrace exits 0.
+start_longrun e 0.5
+set +e
+"$MEMTRACE" -p "$lr_pid" 2>"$TMP/e.mt"
+status=$?
+set -e
+expect_eq "memtrace when the program ends" "$status" 0
+grep -q "; exited with 0$" "$TMP/e.mt" || fail "the end is not reported: $(cat "$TMP/e.mt")"
+wait "$lr_job" || true
+
 # Errors: one line, the documented status, nothing left attached.
 set +e
 "$MEMTRACE" -p 999999999 2>"$TMP/e1"; s1=$?
