@@ -512,6 +512,8 @@ static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uin
 
 	if (ret == -ENOENT) {
 		/* Not a memory call: a foreign-architecture one, or any call in attach mode. */
+		if (task->flags & TASK_SYSCALL_STOPS)
+			task->flags |= TASK_IN_OTHER;
 		resume(task, 0);
 		return;
 	}
@@ -567,9 +569,16 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 
 	if (!(task->flags & TASK_IN_CALL)) {
 		/*
-		 * Attach mode stops at every call's entry and exit.  A task
-		 * attached inside a call shows its exit first: let it go.
+		 * Attach mode stops at every call's entry and exit.  The exit
+		 * of a call that is not a memory call needs no question to the
+		 * kernel: it is the stop after its entry.
 		 */
+		if (task->flags & TASK_IN_OTHER) {
+			task->flags &= ~TASK_IN_OTHER;
+			resume(task, 0);
+			return;
+		}
+		/* A task attached inside a call shows its exit first: let it go. */
 		if ((task->flags & TASK_SYSCALL_STOPS) &&
 		    get_syscall_info(eng, task, &info, false) == 0 &&
 		    info.op == PTRACE_SYSCALL_INFO_ENTRY) {

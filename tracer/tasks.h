@@ -62,6 +62,8 @@ enum task_flags {
 	 * entry and exit; resume with PTRACE_SYSCALL, always.
 	 */
 	TASK_SYSCALL_STOPS = 1U << 5,
+	/* Attach mode: inside a call that is not a memory call; its exit stop is next. */
+	TASK_IN_OTHER = 1U << 6,
 };
 
 struct task {

@@ -89,6 +89,37 @@ first=$(head -n1 "$TMP/t.lens")
 last=$(tail -n1 "$TMP/t.lens")
 expect_eq "threads missed between the first and the last traced" "$((last - first + 1))" "$n"
 
+# Two processes at once, each with its own model; a pipe reader blocked in read(2).
+start_longrun f 3
+f_pid=$lr_pid
+f_job=$lr_job
+start_longrun g 3
+sleep 2 | cat >/dev/null &
+pipe_job=$!
+reader=$(pgrep -n -x cat)
+set +e
+"$MEMTRACE" --verify --events="$TMP/fg.events" --duration 1 -p "$f_pid" -p "$lr_pid" -p "$reader" \
+	2>"$TMP/fg.mt"
+status=$?
+set -e
+expect_eq "memtrace on two processes and a reader" "$status" 0
+grep -qx 'verify: 0 mismatches' "$TMP/fg.mt" || fail "two processes: verify"
+expect_eq "processes detached" "$(grep -c '; detached, running on$' "$TMP/fg.mt")" 3
+for pid in "$f_pid" "$lr_pid"; do
+	events_grep -E "$TMP/fg.events" "^\[$pid/[0-9]+\] mmap\(" || fail "no call of $pid traced"
+done
+set +e
+wait "$f_job"
+s_f=$?
+wait "$lr_job"
+s_g=$?
+wait "$pipe_job"
+s_p=$?
+set -e
+expect_eq "first longrun" "$s_f" 0
+expect_eq "second longrun" "$s_g" 0
+expect_eq "the pipe" "$s_p" 0
+
 # A program that ends while attached: reported, and memtrace exits 0.
 start_longrun e 0.5
 set +e
