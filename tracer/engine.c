@@ -1176,7 +1176,7 @@ static void collect_held(struct task *task, void *arg)
 
 	if (!(task->flags & TASK_QUEUED))
 		return;
-	xgrowarray((void **)&held->tasks, &held->cap, held->count + 1, sizeof(*held->tasks));
+	xgrowarray((void **)&held->tasks, &held->cap, held->count + 1, sizeof(struct task *));
 	held->tasks[held->count++] = task;
 }
 
