@@ -54,6 +54,7 @@ struct engine {
 	size_t queued;		       /* tasks held in a queue, over all processes */
 	bool timer_armed;
 	bool attach_mode; /* no filter: every call stops (TASK_SYSCALL_STOPS) */
+	bool detaching;	  /* tasks already let go run untraced: no more verifying */
 };
 
 static const unsigned int launch_options =
@@ -357,7 +358,7 @@ static void verify(struct engine *eng, struct proc *proc, uint64_t seq)
 {
 	struct mm_diff diff;
 
-	if (!eng->opts.verify || !proc->mm)
+	if (!eng->opts.verify || !proc->mm || eng->detaching)
 		return;
 	if (mm_verify(proc->mm, proc->pid, &diff) == 1 && eng->sink->mismatch)
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
@@ -1184,6 +1185,7 @@ void engine_detach_all(struct engine *eng)
 {
 	struct held held = { 0 };
 
+	eng->detaching = true;
 	set_timer(eng, false);
 	/* Tasks held at a memory call's entry are stopped already: they go at once. */
 	tasks_for_each(eng->tasks, collect_held, &held);
