@@ -581,10 +581,21 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		}
 		/* A task attached inside a call shows its exit first: let it go. */
 		if ((task->flags & TASK_SYSCALL_STOPS) &&
-		    get_syscall_info(eng, task, &info, false) == 0 &&
-		    info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-			enter_call(eng, task, info.arch, info.entry.nr, info.entry.args);
-			return;
+		    get_syscall_info(eng, task, &info, false) == 0) {
+			bool fresh = task->flags & TASK_FRESH;
+
+			task->flags &= ~TASK_FRESH;
+			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+				enter_call(eng, task, info.arch, info.entry.nr, info.entry.args);
+				return;
+			}
+			/*
+			 * That call may have been a memory call, changing the
+			 * memory after the model was read: read it again once
+			 * no call is in flight.
+			 */
+			if (fresh)
+				task->proc->overlapped = true;
 		}
 		resume(task, 0);
 		return;
@@ -1085,7 +1096,7 @@ static int seize_pass(struct engine *eng, struct proc *proc, unsigned long optio
 			return -err;
 		}
 		task = tasks_add(eng->tasks, tid, proc);
-		task->flags |= TASK_STARTED | TASK_SYSCALL_STOPS;
+		task->flags |= TASK_STARTED | TASK_SYSCALL_STOPS | TASK_FRESH;
 		/* Make it stop, so that its syscall stops can begin (PTRACE_SYSCALL). */
 		(void)ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
 		found++;
@@ -1186,6 +1197,7 @@ void engine_detach_all(struct engine *eng)
 	struct held held = { 0 };
 
 	eng->detaching = true;
+	debug_msg("detaching from every task");
 	set_timer(eng, false);
 	/* Tasks held at a memory call's entry are stopped already: they go at once. */
 	tasks_for_each(eng->tasks, collect_held, &held);

@@ -64,6 +64,8 @@ enum task_flags {
 	TASK_SYSCALL_STOPS = 1U << 5,
 	/* Attach mode: inside a call that is not a memory call; its exit stop is next. */
 	TASK_IN_OTHER = 1U << 6,
+	/* Attach mode: seized, no syscall stop seen yet (it may be inside a call). */
+	TASK_FRESH = 1U << 7,
 };
 
 struct task {
