@@ -453,9 +453,13 @@ const char *symbols_lookup(struct symbols *syms, const char *path, uint64_t offs
 		const struct sym *sym = &file->syms[i - 1];
 
 		if (offset < sym->start + sym->size) {
-			/* Among names at one address, the best ranked is first. */
-			while (i > 1 && file->syms[i - 2].start == sym->start)
-				sym = &file->syms[--i - 1];
+			/*
+			 * Among names at one address the best ranked comes first;
+			 * take it only if it, too, holds the offset.
+			 */
+			for (size_t j = i - 1; j > 0 && file->syms[j - 1].start == sym->start; j--)
+				if (offset < file->syms[j - 1].start + file->syms[j - 1].size)
+					sym = &file->syms[j - 1];
 			*into = offset - sym->start;
 			return sym->name;
 		}

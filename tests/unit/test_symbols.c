@@ -1,0 +1,668 @@
+/*
+ * Unit tests of unwind/symbols on ELF files built for the test: the
+ * fixture library tests/unit/fixtures/symfix.S (see the layout there), a
+ * stripped copy of it and a copy without a build-id.  The expected file
+ * offsets are computed here, independently of symbols.c: each symbol's
+ * st_value from the fixture's own .symtab (read with libelf), turned into
+ * a file offset through the PT_LOAD that holds it,
+ *
+ *	offset = st_value - p_vaddr + p_offset
+ *
+ * The fixture is linked at 0x10000000, so an offset is never its address.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "symbols.h"
+#include "util.h"
+
+#ifndef SYMFIX_PATH
+#error "SYMFIX_PATH: the fixture library, set by tests/CMakeLists.txt"
+#endif
+
+/* What the test itself reads from one ELF file. */
+struct elf_load {
+	uint64_t vaddr;
+	uint64_t offset;
+	uint64_t filesz;
+};
+
+struct elf_sym {
+	char name[64];
+	uint64_t value;
+	uint64_t size;
+	unsigned char bind;
+	bool dynamic; /* from .dynsym, else .symtab */
+};
+
+struct elf_facts {
+	struct elf_load loads[16];
+	size_t nloads;
+	struct elf_sym syms[64];
+	size_t nsyms;
+	bool has_symtab;
+	char build_id[2 * 64 + 1]; /* lowercase hex, "" if none */
+};
+
+static struct elf_facts full_facts, stripped_facts, noid_facts;
+
+static void read_note_build_id(Elf_Scn *scn, struct elf_facts *facts)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t pos = 0;
+
+	assert_non_null(data);
+	/* Elf64_Nhdr, then the name and the descriptor, each padded to 4 bytes. */
+	while (pos + sizeof(Elf64_Nhdr) <= data->d_size) {
+		Elf64_Nhdr nhdr;
+		const unsigned char *name, *desc;
+		size_t desc_len;
+
+		memcpy(&nhdr, (const char *)data->d_buf + pos, sizeof(nhdr));
+		name = (const unsigned char *)data->d_buf + pos + sizeof(nhdr);
+		desc = name + ((nhdr.n_namesz + 3) & ~3U);
+		pos += sizeof(nhdr) + ((nhdr.n_namesz + 3) & ~3U) + ((nhdr.n_descsz + 3) & ~3U);
+		assert_true(pos <= data->d_size);
+		if (nhdr.n_type != NT_GNU_BUILD_ID || nhdr.n_namesz != 4 ||
+		    memcmp(name, "GNU", 4) != 0)
+			continue;
+		desc_len = nhdr.n_descsz;
+		assert_true(desc_len > 0 && 2 * desc_len < sizeof(facts->build_id));
+		for (size_t i = 0; i < desc_len; i++) {
+			static const char hex[] = "0123456789abcdef";
+
+			facts->build_id[2 * i] = hex[desc[i] >> 4];
+			facts->build_id[2 * i + 1] = hex[desc[i] & 0xf];
+		}
+		facts->build_id[2 * desc_len] = '\0';
+	}
+}
+
+static void read_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, struct elf_facts *facts)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t count = shdr->sh_size / shdr->sh_entsize;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < count; i++) {
+		GElf_Sym sym;
+		const char *name;
+		struct elf_sym *out;
+		int len;
+
+		assert_non_null(gelf_getsym(data, (int)i, &sym));
+		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		name = elf_strptr(elf, shdr->sh_link, sym.st_name);
+		assert_non_null(name);
+		assert_true(facts->nsyms < ARRAY_SIZE(facts->syms));
+		out = &facts->syms[facts->nsyms++];
+		len = snprintf(out->name, sizeof(out->name), "%s", name);
+		assert_true(len > 0 && (size_t)len < sizeof(out->name));
+		out->value = sym.st_value;
+		out->size = sym.st_size;
+		out->bind = GELF_ST_BIND(sym.st_info);
+		out->dynamic = shdr->sh_type == SHT_DYNSYM;
+	}
+}
+
+/* Reads path's PT_LOADs, function symbols and build-id into *facts. */
+static void read_facts(const char *path, struct elf_facts *facts)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf;
+	size_t nphdr, shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (fd < 0)
+		fail_msg("%s: cannot open the fixture", path);
+	memset(facts, 0, sizeof(*facts));
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(elf);
+	assert_int_equal(elf_kind(elf), ELF_K_ELF);
+	assert_int_equal(elf_getphdrnum(elf, &nphdr), 0);
+	for (size_t i = 0; i < nphdr; i++) {
+		GElf_Phdr phdr;
+
+		assert_non_null(gelf_getphdr(elf, (int)i, &phdr));
+		if (phdr.p_type != PT_LOAD)
+			continue;
+		assert_true(facts->nloads < ARRAY_SIZE(facts->loads));
+		facts->loads[facts->nloads++] =
+			(struct elf_load){ phdr.p_vaddr, phdr.p_offset, phdr.p_filesz };
+	}
+	assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr;
+		const char *name;
+
+		assert_non_null(gelf_getshdr(scn, &shdr));
+		name = elf_strptr(elf, shstrndx, shdr.sh_name);
+		assert_non_null(name);
+		if (shdr.sh_type == SHT_SYMTAB || shdr.sh_type == SHT_DYNSYM)
+			read_symtab(elf, scn, &shdr, facts);
+		if (shdr.sh_type == SHT_SYMTAB)
+			facts->has_symtab = true;
+		if (strcmp(name, ".note.gnu.build-id") == 0)
+			read_note_build_id(scn, facts);
+	}
+	(void)elf_end(elf);
+	(void)close(fd);
+}
+
+/* The symbol named name, from .symtab if the file has one, else .dynsym; or NULL. */
+static const struct elf_sym *find_sym(const struct elf_facts *facts, const char *name)
+{
+	const struct elf_sym *found = NULL;
+
+	for (size_t i = 0; i < facts->nsyms; i++)
+		if (strcmp(facts->syms[i].name, name) == 0 && (!found || found->dynamic))
+			found = &facts->syms[i];
+	return found;
+}
+
+static const struct elf_sym *must_find_sym(const struct elf_facts *facts, const char *name)
+{
+	const struct elf_sym *sym = find_sym(facts, name);
+
+	if (!sym)
+		fail_msg("the fixture has no function symbol %s", name);
+	return sym;
+}
+
+/* The file offset of address vaddr, through the PT_LOAD of facts that holds it. */
+static uint64_t file_offset(const struct elf_facts *facts, uint64_t vaddr)
+{
+	for (size_t i = 0; i < facts->nloads; i++) {
+		const struct elf_load *load = &facts->loads[i];
+
+		if (vaddr >= load->vaddr && vaddr < load->vaddr + load->filesz)
+			return vaddr - load->vaddr + load->offset;
+	}
+	fail_msg("no PT_LOAD holds %#" PRIx64, vaddr);
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	read_facts(SYMFIX_PATH, &full_facts);
+	read_facts(SYMFIX_STRIPPED_PATH, &stripped_facts);
+	read_facts(SYMFIX_NOID_PATH, &noid_facts);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	*state = symbols_new();
+	return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	symbols_free(*state);
+	return 0;
+}
+
+/*
+ * The fixture is what the cases below assume (symfix.S):
+ *
+ *   global |gap| local |gap| nosize | alias | first|second |gap| grow | entry |
+ *
+ *   | outer  (inner)   nested   outer |gap|
+ *
+ * and the stripped copy has lost .symtab, symfix_local with it.
+ */
+static void test_fixture_layout(void **state)
+{
+	const struct elf_sym *global = must_find_sym(&full_facts, "symfix_global");
+	const struct elf_sym *local = must_find_sym(&full_facts, "symfix_local");
+	const struct elf_sym *nosize = must_find_sym(&full_facts, "symfix_nosize");
+	const struct elf_sym *alias = must_find_sym(&full_facts, "symfix_alias");
+	const struct elf_sym *ualias = must_find_sym(&full_facts, "__symfix_alias");
+	const struct elf_sym *first = must_find_sym(&full_facts, "symfix_first");
+	const struct elf_sym *second = must_find_sym(&full_facts, "symfix_second");
+	const struct elf_sym *grow = must_find_sym(&full_facts, "_ZN5shape6Widget4growEm");
+	const struct elf_sym *outer = must_find_sym(&full_facts, "symfix_outer");
+	const struct elf_sym *entry = must_find_sym(&full_facts, "symfix_entry");
+	const struct elf_sym *uentry = must_find_sym(&full_facts, "__symfix_entry");
+	const struct elf_sym *inner = must_find_sym(&full_facts, "symfix_inner");
+	const struct elf_sym *nested = must_find_sym(&full_facts, "symfix_nested");
+	bool moved = false;
+
+	(void)state;
+	assert_true(full_facts.has_symtab);
+	assert_int_equal(global->bind, STB_GLOBAL);
+	assert_int_equal(global->size, 48);
+	assert_int_equal(local->bind, STB_LOCAL);
+	assert_int_equal(local->size, 32);
+	assert_true(global->value + global->size < local->value); /* a gap */
+	assert_true(local->value + local->size < nosize->value);  /* a gap */
+	assert_int_equal(nosize->size, 0);
+	assert_int_equal(nosize->value + 32, alias->value);
+	assert_int_equal(alias->bind, STB_WEAK);
+	assert_int_equal(ualias->bind, STB_GLOBAL);
+	assert_int_equal(alias->value, ualias->value);
+	assert_int_equal(alias->size, ualias->size);
+	assert_int_equal(first->value + first->size, second->value); /* adjacent */
+	assert_true(second->value + second->size < grow->value);     /* a gap */
+	assert_int_equal(grow->size, 32);
+	assert_int_equal(entry->value, uentry->value);
+	assert_int_equal(entry->bind, STB_GLOBAL);
+	assert_int_equal(entry->size, 0);
+	assert_int_equal(uentry->size, 32);
+	assert_int_equal(inner->size, 0);
+	assert_true(inner->value > outer->value && inner->value < outer->value + outer->size);
+	/* nested is strictly inside outer, after inner. */
+	assert_true(nested->value > inner->value);
+	assert_true(nested->value + nested->size < outer->value + outer->size);
+	/* Addresses are not offsets: symbols.c must convert them. */
+	for (size_t i = 0; i < full_facts.nloads; i++)
+		if (full_facts.loads[i].vaddr != full_facts.loads[i].offset)
+			moved = true;
+	assert_true(moved);
+	assert_true(file_offset(&full_facts, global->value) != global->value);
+
+	assert_false(stripped_facts.has_symtab);
+	assert_null(find_sym(&stripped_facts, "symfix_local"));
+	assert_non_null(find_sym(&stripped_facts, "symfix_global"));
+	assert_true(must_find_sym(&stripped_facts, "symfix_global")->dynamic);
+}
+
+/* Where a case looks, relative to its anchor symbol [start, start + size). */
+enum where {
+	AT_START, /* start */
+	AT_LAST,  /* start + size - 1 */
+	AT_END,	  /* start + size */
+	AT_FILE,  /* delta from the start of the file (no anchor) */
+};
+
+struct lookup_case {
+	const char *anchor; /* a symbol of the fixture, as the file spells it */
+	enum where where;
+	int32_t delta;	    /* added to where */
+	const char *want;   /* the expected name, or NULL for none */
+	const char *holder; /* the symbol (as spelled in the file) *into counts from */
+	bool local;	    /* only in .symtab: none for the stripped copy */
+};
+
+#define GROW "_ZN5shape6Widget4growEm"
+#define GROW_DEMANGLED "shape::Widget::grow(unsigned long)"
+
+static const struct lookup_case lookup_cases[] = {
+	/* A global function with a .size. */
+	{ "symfix_global", AT_START, 0, "symfix_global", "symfix_global", false },
+	{ "symfix_global", AT_START, 17, "symfix_global", "symfix_global", false },
+	{ "symfix_global", AT_LAST, 0, "symfix_global", "symfix_global", false },
+	/* The gap after it: never the preceding name. */
+	{ "symfix_global", AT_END, 0, NULL, NULL, false },
+	{ "symfix_local", AT_START, -1, NULL, NULL, false },
+	/* A local (static) function with a .size; only .symtab has it. */
+	{ "symfix_local", AT_START, 0, "symfix_local", "symfix_local", true },
+	{ "symfix_local", AT_START, 5, "symfix_local", "symfix_local", true },
+	{ "symfix_local", AT_LAST, 0, "symfix_local", "symfix_local", true },
+	{ "symfix_local", AT_END, 0, NULL, NULL, false },
+	/* No .size: never named, nor is the function before it. */
+	{ "symfix_nosize", AT_START, -1, NULL, NULL, false },
+	{ "symfix_nosize", AT_START, 0, NULL, NULL, false },
+	{ "symfix_nosize", AT_START, 1, NULL, NULL, false },
+	{ "symfix_nosize", AT_START, 31, NULL, NULL, false },
+	/* A weak name and a global __name at one address: the public name wins. */
+	{ "symfix_alias", AT_START, 0, "symfix_alias", "symfix_alias", false },
+	{ "__symfix_alias", AT_START, 9, "symfix_alias", "symfix_alias", false },
+	{ "__symfix_alias", AT_LAST, 0, "symfix_alias", "symfix_alias", false },
+	/* first's end is second's start: its last byte is first's, the next second's. */
+	{ "symfix_first", AT_START, 0, "symfix_first", "symfix_first", false },
+	{ "symfix_first", AT_LAST, 0, "symfix_first", "symfix_first", false },
+	{ "symfix_first", AT_END, 0, "symfix_second", "symfix_second", false },
+	{ "symfix_second", AT_START, 0, "symfix_second", "symfix_second", false },
+	{ "symfix_second", AT_START, 1, "symfix_second", "symfix_second", false },
+	{ "symfix_second", AT_LAST, 0, "symfix_second", "symfix_second", false },
+	{ "symfix_second", AT_END, 0, NULL, NULL, false },
+	{ GROW, AT_START, -1, NULL, NULL, false },
+	/* C++: demangled. */
+	{ GROW, AT_START, 0, GROW_DEMANGLED, GROW, false },
+	{ GROW, AT_LAST, 0, GROW_DEMANGLED, GROW, false },
+	/* A zero-size name at a sized one's address: never named, even ranked first. */
+	{ "symfix_entry", AT_START, 0, "__symfix_entry", "__symfix_entry", false },
+	{ "__symfix_entry", AT_LAST, 0, "__symfix_entry", "__symfix_entry", false },
+	/* A zero-size symbol inside a sized one: the sized one holds it. */
+	{ "symfix_outer", AT_START, 0, "symfix_outer", "symfix_outer", false },
+	{ "symfix_inner", AT_START, -1, "symfix_outer", "symfix_outer", false },
+	{ "symfix_inner", AT_START, 0, "symfix_outer", "symfix_outer", false },
+	{ "symfix_inner", AT_START, 1, "symfix_outer", "symfix_outer", false },
+	/* A sized symbol inside a sized one: the inner one, then the outer again. */
+	{ "symfix_nested", AT_START, -1, "symfix_outer", "symfix_outer", false },
+	{ "symfix_nested", AT_START, 0, "symfix_nested", "symfix_nested", false },
+	{ "symfix_nested", AT_LAST, 0, "symfix_nested", "symfix_nested", false },
+	{ "symfix_nested", AT_END, 0, "symfix_outer", "symfix_outer", false },
+	{ "symfix_outer", AT_LAST, 0, "symfix_outer", "symfix_outer", false },
+	{ "symfix_outer", AT_END, 0, NULL, NULL, false },
+	/* The ELF header, and far past the end of the file. */
+	{ NULL, AT_FILE, 0, NULL, NULL, false },
+	{ NULL, AT_FILE, 0x10, NULL, NULL, false },
+	{ NULL, AT_FILE, INT32_MAX, NULL, NULL, false },
+};
+
+static const uint64_t huge_offsets[] = { UINT64_C(1) << 32, UINT64_C(1) << 40, INT64_MAX,
+					 UINT64_MAX - 1, UINT64_MAX };
+
+static const char *where_name(enum where where)
+{
+	switch (where) {
+	case AT_START:
+		return "start";
+	case AT_LAST:
+		return "last byte";
+	case AT_END:
+		return "end";
+	case AT_FILE:
+		break;
+	}
+	return "file";
+}
+
+/* The file offset a case looks at, in the file whose program headers are facts. */
+static uint64_t case_offset(const struct lookup_case *lc, const struct elf_facts *facts)
+{
+	const struct elf_sym *anchor;
+	uint64_t offset;
+
+	if (lc->where == AT_FILE)
+		return (uint64_t)lc->delta;
+	anchor = must_find_sym(&full_facts, lc->anchor);
+	offset = file_offset(facts, anchor->value);
+	if (lc->where == AT_LAST)
+		offset += anchor->size - 1;
+	else if (lc->where == AT_END)
+		offset += anchor->size;
+	return offset + (uint64_t)lc->delta;
+}
+
+/* Runs every case on path, whose program headers are facts. */
+static void run_lookup_cases(struct symbols *syms, const char *path, const struct elf_facts *facts,
+			     bool stripped)
+{
+	size_t failed = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(lookup_cases); i++) {
+		const struct lookup_case *lc = &lookup_cases[i];
+		uint64_t offset = case_offset(lc, facts), into = UINT64_MAX, want_into = 0;
+		const char *want = stripped && lc->local ? NULL : lc->want;
+		const char *got = symbols_lookup(syms, path, offset, &into);
+
+		if (want)
+			want_into =
+				offset -
+				file_offset(facts, must_find_sym(&full_facts, lc->holder)->value);
+		if (!want && !got)
+			continue;
+		if (want && got && strcmp(want, got) == 0 && into == want_into)
+			continue;
+		print_error("%s: %s %s%+" PRId64 " = offset %#" PRIx64 ":\n"
+			    "  expected %s+%#" PRIx64 "\n"
+			    "  got      %s+%#" PRIx64 "\n",
+			    stripped ? "stripped" : "full", lc->anchor ? lc->anchor : "(file)",
+			    where_name(lc->where), (int64_t)lc->delta, offset,
+			    want ? want : "(none)", want ? want_into : 0, got ? got : "(none)",
+			    got ? into : 0);
+		failed++;
+	}
+	/* Offsets no file has. */
+	for (size_t i = 0; i < ARRAY_SIZE(huge_offsets); i++) {
+		uint64_t into = 0;
+		const char *got = symbols_lookup(syms, path, huge_offsets[i], &into);
+
+		if (got) {
+			print_error("%s: offset %#" PRIx64 ": expected (none), got %s+%#" PRIx64
+				    "\n",
+				    stripped ? "stripped" : "full", huge_offsets[i], got, into);
+			failed++;
+		}
+	}
+	if (failed)
+		fail_msg("%zu of %zu lookups wrong", failed,
+			 ARRAY_SIZE(lookup_cases) + ARRAY_SIZE(huge_offsets));
+}
+
+static void test_lookup(void **state)
+{
+	run_lookup_cases(*state, SYMFIX_PATH, &full_facts, false);
+}
+
+/* Without .symtab, .dynsym still names the exported functions, not the local one. */
+static void test_lookup_stripped(void **state)
+{
+	run_lookup_cases(*state, SYMFIX_STRIPPED_PATH, &stripped_facts, true);
+}
+
+/* Both files in one symbolizer, looked up in turn: each keeps its own index. */
+static void test_lookup_interleaved(void **state)
+{
+	struct symbols *syms = *state;
+	const struct elf_sym *local = must_find_sym(&full_facts, "symfix_local");
+	uint64_t full_off = file_offset(&full_facts, local->value);
+	uint64_t stripped_off = file_offset(&stripped_facts, local->value);
+	uint64_t into = UINT64_MAX;
+	const char *first;
+
+	for (int round = 0; round < 3; round++) {
+		const char *name = symbols_lookup(syms, SYMFIX_PATH, full_off + 3, &into);
+
+		assert_non_null(name);
+		assert_string_equal(name, "symfix_local");
+		assert_int_equal(into, 3);
+		assert_null(symbols_lookup(syms, SYMFIX_STRIPPED_PATH, stripped_off + 3, &into));
+	}
+	/* The name is borrowed until symbols_free: the same string each time. */
+	first = symbols_lookup(syms, SYMFIX_PATH, full_off, &into);
+	assert_ptr_equal(symbols_lookup(syms, SYMFIX_PATH, full_off + 1, &into), first);
+}
+
+/* The build-id is the fixture's NT_GNU_BUILD_ID note, as the test reads it, in hex. */
+static void test_build_id(void **state)
+{
+	struct symbols *syms = *state;
+	const char *got;
+
+	/* -Wl,--build-id=sha1: 20 bytes. */
+	assert_int_equal(strlen(full_facts.build_id), 40);
+	got = symbols_build_id(syms, SYMFIX_PATH);
+	assert_non_null(got);
+	assert_string_equal(got, full_facts.build_id);
+	for (const char *hex = got; *hex; hex++)
+		if (!((*hex >= '0' && *hex <= '9') || (*hex >= 'a' && *hex <= 'f')))
+			fail_msg("build-id %s: '%c' is not lowercase hex", got, *hex);
+	/* strip keeps the note (it is allocated): the same id. */
+	assert_string_equal(stripped_facts.build_id, full_facts.build_id);
+	got = symbols_build_id(syms, SYMFIX_STRIPPED_PATH);
+	assert_non_null(got);
+	assert_string_equal(got, full_facts.build_id);
+	/* Asked after a lookup, from the same index. */
+	assert_null(symbols_lookup(syms, SYMFIX_PATH, 0, &(uint64_t){ 0 }));
+	assert_string_equal(symbols_build_id(syms, SYMFIX_PATH), full_facts.build_id);
+}
+
+/* -Wl,--build-id=none: no build-id, but the symbols are still there. */
+static void test_build_id_none(void **state)
+{
+	struct symbols *syms = *state;
+	const struct elf_sym *global = must_find_sym(&noid_facts, "symfix_global");
+	uint64_t into = UINT64_MAX;
+	const char *name;
+
+	assert_string_equal(noid_facts.build_id, "");
+	assert_null(symbols_build_id(syms, SYMFIX_NOID_PATH));
+	name = symbols_lookup(syms, SYMFIX_NOID_PATH, file_offset(&noid_facts, global->value) + 2,
+			      &into);
+	assert_non_null(name);
+	assert_string_equal(name, "symfix_global");
+	assert_int_equal(into, 2);
+}
+
+/* Files that are not ELF, or not whole: no name, no build-id, no crash. */
+struct bad_files {
+	char dir[64];
+	char text[96];
+	char empty[96];
+	char header_only[96];
+	char truncated[96];
+};
+
+static void write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		fail_msg("%s: cannot create", path);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+/* The first len bytes of the fixture, at path. */
+static void write_fixture_prefix(const char *path, size_t len)
+{
+	int fd = open(SYMFIX_PATH, O_RDONLY | O_CLOEXEC);
+	char *buf = malloc(len);
+
+	assert_true(fd >= 0);
+	assert_non_null(buf);
+	assert_int_equal(read(fd, buf, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	write_file(path, buf, len);
+	free(buf);
+}
+
+static int bad_files_setup(void **state)
+{
+	struct bad_files *files = calloc(1, sizeof(*files));
+	const char *tmp = getenv("TMPDIR");
+	static const char text[] = "localhost\nnot an ELF file\n";
+	off_t size;
+	int fd;
+
+	if (!files)
+		return -1;
+	if (!tmp || !tmp[0] || strlen(tmp) > 40)
+		tmp = "/tmp";
+	if (snprintf(files->dir, sizeof(files->dir), "%s/test_symbols.XXXXXX", tmp) < 0 ||
+	    !mkdtemp(files->dir)) {
+		free(files);
+		return -1;
+	}
+	/* dir is at most 40 + 19 characters: each name fits. */
+	(void)snprintf(files->text, sizeof(files->text), "%s/hostname", files->dir);
+	(void)snprintf(files->empty, sizeof(files->empty), "%s/empty.so", files->dir);
+	(void)snprintf(files->header_only, sizeof(files->header_only), "%s/header.so", files->dir);
+	(void)snprintf(files->truncated, sizeof(files->truncated), "%s/half.so", files->dir);
+	*state = files; /* from here on, bad_files_teardown removes what exists */
+	write_file(files->text, text, sizeof(text) - 1);
+	write_file(files->empty, "", 0);
+	/* The ELF header alone: the program and section headers it points at are missing. */
+	write_fixture_prefix(files->header_only, sizeof(Elf64_Ehdr));
+	/* Half the file: the section headers, at its end, are missing. */
+	fd = open(SYMFIX_PATH, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	size = lseek(fd, 0, SEEK_END);
+	(void)close(fd);
+	assert_true(size > 0);
+	write_fixture_prefix(files->truncated, (size_t)size / 2);
+	return 0;
+}
+
+static int bad_files_teardown(void **state)
+{
+	struct bad_files *files = *state;
+
+	(void)unlink(files->text);
+	(void)unlink(files->empty);
+	(void)unlink(files->header_only);
+	(void)unlink(files->truncated);
+	(void)rmdir(files->dir);
+	free(files);
+	return 0;
+}
+
+static void test_bad_files(void **state)
+{
+	const struct bad_files *files = *state;
+	const char *const paths[] = {
+		"/nonexistent/libsymfix.so", /* no such file */
+		"/",			     /* a directory */
+		files->text,		     /* text, like /etc/hostname */
+		files->empty,
+		files->header_only,
+		files->truncated,
+	};
+	const struct elf_sym *global = must_find_sym(&full_facts, "symfix_global");
+	const uint64_t offsets[] = { 0, 1, sizeof(Elf64_Ehdr),
+				     file_offset(&full_facts, global->value), UINT64_MAX };
+	struct symbols *syms = symbols_new();
+
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+			const char *got;
+
+			for (size_t j = 0; j < ARRAY_SIZE(offsets); j++) {
+				uint64_t into = 0;
+
+				got = symbols_lookup(syms, paths[i], offsets[j], &into);
+				if (got)
+					fail_msg("%s+%#" PRIx64 ": expected no name, got %s",
+						 paths[i], offsets[j], got);
+			}
+			got = symbols_build_id(syms, paths[i]);
+			if (got)
+				fail_msg("%s: expected no build-id, got %s", paths[i], got);
+		}
+	}
+	/* The good fixture still works in the same symbolizer. */
+	{
+		uint64_t into = UINT64_MAX;
+		const char *name = symbols_lookup(syms, SYMFIX_PATH,
+						  file_offset(&full_facts, global->value), &into);
+
+		assert_non_null(name);
+		assert_string_equal(name, "symfix_global");
+		assert_int_equal(into, 0);
+	}
+	symbols_free(syms);
+}
+
+static void test_free_null(void **state)
+{
+	(void)state;
+	symbols_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixture_layout),
+		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_stripped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_interleaved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_build_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_build_id_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_files, bad_files_setup,
+						bad_files_teardown),
+		cmocka_unit_test(test_free_null),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
