@@ -41,6 +41,11 @@ struct sym {
 
 struct file {
 	char *path;
+	/* Which file that was: a package upgrade may put another one at the same path. */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
 	char *build_id; /* hex, or NULL */
 	bool indexed;	/* tried; syms may still be empty */
 	struct sym *syms;
@@ -421,13 +426,23 @@ static void index_file(struct file *file)
 
 static struct file *get_file(struct symbols *syms, const char *path)
 {
+	struct stat st;
 	struct file *file;
 
+	if (stat(path, &st) != 0)
+		memset(&st, 0, sizeof(st));
 	for (file = syms->files; file; file = file->next)
-		if (strcmp(file->path, path) == 0)
+		if (strcmp(file->path, path) == 0 && file->dev == st.st_dev &&
+		    file->ino == st.st_ino && file->size == st.st_size &&
+		    file->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    file->mtime.tv_nsec == st.st_mtim.tv_nsec)
 			return file;
 	file = xcalloc(1, sizeof(*file));
 	file->path = xstrdup(path);
+	file->dev = st.st_dev;
+	file->ino = st.st_ino;
+	file->size = st.st_size;
+	file->mtime = st.st_mtim;
 	file->next = syms->files;
 	syms->files = file;
 	index_file(file);
