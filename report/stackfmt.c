@@ -67,39 +67,33 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-const char *stackfmt_frame(struct stackfmt *fmt, const struct aspace *as, uint64_t addr,
+const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id, uint64_t offset,
 			   bool return_address)
 {
-	uint64_t lookup = return_address ? addr - 1 : addr;
-	const struct aspace_region *region = aspace_find(as, lookup);
-	uint64_t offset, into;
+	uint64_t into, shown;
 	const char *name, *path;
 	struct cached entry;
 	size_t idx;
 
-	if (!region || !region->path || region->backing != ASPACE_BACKING_FILE) {
+	if (!path_id) {
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%#llx", (unsigned long long)addr);
 		return fmt->buf;
 	}
-	offset = lookup - region->start + region->offset;
-	for (idx = slot_of(fmt, region->path, offset); fmt->slots[idx].key_path;
+	for (idx = slot_of(fmt, path_id, offset); fmt->slots[idx].key_path;
 	     idx = (idx + 1) & (fmt->nslots - 1))
-		if (fmt->slots[idx].key_path == region->path &&
-		    fmt->slots[idx].key_offset == offset)
+		if (fmt->slots[idx].key_path == path_id && fmt->slots[idx].key_offset == offset)
 			return strtab_get(fmt->texts, fmt->slots[idx].text);
-	path = strtab_get(fmt->paths, region->path);
+	path = strtab_get(fmt->paths, path_id);
 	name = symbols_lookup(fmt->syms, path, offset, &into);
 	/* Offsets are shown from the address itself, not from address - 1. */
-	into += return_address ? 1U : 0U;
-	offset += return_address ? 1U : 0U;
+	shown = return_address ? 1U : 0U;
 	if (name)
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx (%s)", name,
-			       (unsigned long long)into, base_name(path));
+			       (unsigned long long)(into + shown), base_name(path));
 	else
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx", base_name(path),
-			       (unsigned long long)offset);
-	offset -= return_address ? 1U : 0U;
-	entry.key_path = region->path;
+			       (unsigned long long)(offset + shown));
+	entry.key_path = path_id;
 	entry.key_offset = offset;
 	entry.text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
 	if ((fmt->count + 1) * 2 > fmt->nslots) {
@@ -118,9 +112,34 @@ const char *stackfmt_frame(struct stackfmt *fmt, const struct aspace *as, uint64
 	return fmt->buf;
 }
 
-void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct aspace *as,
-		    const uint64_t *frames, size_t nframes)
+void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id)
 {
+	const uint64_t *frames, *offsets;
+	const uint32_t *paths;
+	size_t nframes = stacks_get(stacks, id, &frames);
+
+	(void)stacks_get_located(stacks, id, &paths, &offsets);
 	for (size_t i = 0; i < nframes; i++)
-		(void)fprintf(out, "    > %s\n", stackfmt_frame(fmt, as, frames[i], i > 0));
+		(void)fprintf(out, "    > %s\n",
+			      stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0));
+}
+
+void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id,
+			 size_t max)
+{
+	const uint64_t *frames, *offsets;
+	const uint32_t *paths;
+	size_t nframes = stacks_get(stacks, id, &frames);
+
+	(void)stacks_get_located(stacks, id, &paths, &offsets);
+	for (size_t i = 0; i < nframes && i < max; i++) {
+		const char *text = stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0);
+		/* On one line the module is noise: keep "name+0x12" or "file+0x34". */
+		const char *paren = strstr(text, " (");
+
+		(void)fprintf(out, "%s%.*s", i ? " < " : "",
+			      paren ? (int)(paren - text) : (int)strlen(text), text);
+	}
+	if (nframes > max)
+		(void)fputs(" < ...", out);
 }

@@ -11,12 +11,13 @@
 #ifndef MEMTRACE_STACKFMT_H
 #define MEMTRACE_STACKFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../tracer/aspace.h"
 #include "../tracer/strtab.h"
+#include "../unwind/stacks.h"
 #include "../unwind/symbols.h"
 
 struct stackfmt;
@@ -29,14 +30,22 @@ void stackfmt_free(struct stackfmt *fmt);
 /*
  * The text of one frame: addr is the program counter (innermost frame) or
  * a return address (the others, looked up as addr - 1 so that a call at
- * the very end of a function is not taken for the next one), as mapped in
- * as.  Returns a string borrowed until the next call.
+ * the very end of a function is not taken for the next one); path (a
+ * strtab id, 0 for none) and offset say where the looked-up address was
+ * when the stack was taken (unwind/stacks.h).  Returns a string borrowed
+ * until the next call.
  */
-const char *stackfmt_frame(struct stackfmt *fmt, const struct aspace *as, uint64_t addr,
+const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path, uint64_t offset,
 			   bool return_address);
 
-/* Writes the frames, one per line, each as "    > TEXT". */
-void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct aspace *as,
-		    const uint64_t *frames, size_t nframes);
+/* Writes the frames of stack id, one per line, each as "    > TEXT". */
+void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id);
+
+/*
+ * Writes the frames of stack id on one line, innermost first, at most max
+ * of them: "f3 < f2 < f1 < main".
+ */
+void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id,
+			 size_t max);
 
 #endif /* MEMTRACE_STACKFMT_H */

@@ -107,7 +107,8 @@ void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
 		print_region(out, "kernel", &diff->kernel[i], paths, false);
 }
 
-void text_regions(FILE *out, struct proc *proc, const struct strtab *paths)
+void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, struct stackfmt *fmt,
+		  const struct stacks *stacks)
 {
 	const struct aspace *as;
 	const struct aspace_region *region;
@@ -150,5 +151,10 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths)
 		if (region->path)
 			(void)fprintf(out, " %s", strtab_get(paths, region->path));
 		(void)fputc('\n', out);
+		if (region->origin.kind == ASPACE_ORIGIN_CALL && region->origin.stack_id && fmt) {
+			(void)fputs("      by ", out);
+			stackfmt_write_line(fmt, out, stacks, region->origin.stack_id, 6);
+			(void)fputc('\n', out);
+		}
 	}
 }

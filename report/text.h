@@ -12,6 +12,7 @@
 #include "../tracer/mm.h"
 #include "../tracer/strtab.h"
 #include "../tracer/tasks.h"
+#include "stackfmt.h"
 
 /* Writes the summary line of one process to out. */
 void text_proc_summary(FILE *out, const struct proc *proc);
@@ -24,8 +25,13 @@ void text_proc_summary(FILE *out, const struct proc *proc);
  *   memtrace: [4242] 3 regions:
  *     0x7f3a1c000000-0x7f3a1c021000 rw-p   132 KiB anonymous     #17 [tid 4250] (prot #19)
  *     0x7ffd4a1de000-0x7ffd4a1ff000 rw-p   132 KiB main stack    [exec]
+ *
+ * Under a region made by a call with a stack: "      by mmap+0x13 <
+ * worker_loop+0x23 < start_thread+0x305" (six frames at most), symbolized
+ * from where the frames were when the call was made.
  */
-void text_regions(FILE *out, struct proc *proc, const struct strtab *paths);
+void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, struct stackfmt *fmt,
+		  const struct stacks *stacks);
 
 /*
  * --verify found the model of proc different from the kernel's after call

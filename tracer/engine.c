@@ -350,7 +350,8 @@ static uint32_t capture_stack(struct engine *eng, struct task *task)
 		proc->unwind = eng->opts.unwind->attach(eng->opts.unwind_ctx, proc->pid);
 	if (!proc->unwind || get_regs(task, &regs) < 0)
 		return 0;
-	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, &regs);
+	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, &regs,
+					 mm_aspace(proc->mm));
 }
 
 /* --verify: compares proc's model with the kernel's and reports a difference. */

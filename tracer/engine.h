@@ -35,8 +35,12 @@ struct engine_unwind_ops {
 	void (*detach)(void *ctx, void *unwind);
 	/* An executable mapping went away or changed: cached unwind tables are stale. */
 	void (*flush)(void *ctx, void *unwind);
-	/* The stack of task tid, stopped with regs, as a stack id (0: none). */
-	uint32_t (*capture)(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs);
+	/*
+	 * The stack of task tid, stopped with regs, as a stack id (0: none);
+	 * as is its process's model, to record where each frame lies.
+	 */
+	uint32_t (*capture)(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs,
+			    const struct aspace *as);
 };
 
 struct engine_options {

@@ -56,6 +56,8 @@ struct session {
 	struct symbols *symbols;
 	struct stackfmt *stackfmt;
 	uint64_t *frames; /* max_frames of them, for each walk */
+	uint32_t *frame_paths;
+	uint64_t *frame_offsets;
 };
 
 /* --verify prints the first mismatches whole, then only counts them. */
@@ -282,9 +284,9 @@ static void sink_call(void *ctx, const struct engine_call *call)
 		return;
 	eventlog_call(session->eventlog, call);
 	nframes = stacks_get(session->stacks, call->stack_id, &frames);
-	if (nframes && call->proc->mm)
-		stackfmt_write(session->stackfmt, session->events_out, mm_aspace(call->proc->mm),
-			       frames, nframes);
+	if (nframes)
+		stackfmt_write(session->stackfmt, session->events_out, session->stacks,
+			       call->stack_id);
 }
 
 /* Stack capture (engine_unwind_ops): libunwind walks, the stack table interns. */
@@ -306,12 +308,29 @@ static void unwind_flush(void *ctx, void *unwind)
 	unwinder_flush(unwind);
 }
 
-static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs)
+static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs,
+			       const struct aspace *as)
 {
 	struct session *session = ctx;
 	int count = unwinder_walk(unwind, tid, regs, session->frames, session->opts.max_frames);
 
-	return count > 0 ? stacks_intern(session->stacks, session->frames, (size_t)count) : 0;
+	if (count <= 0)
+		return 0;
+	/* Where each frame lies now: the stack stays readable after an unmap. */
+	for (int i = 0; i < count; i++) {
+		uint64_t lookup = session->frames[i] - (i > 0 ? 1 : 0);
+		const struct aspace_region *region = aspace_find(as, lookup);
+
+		if (region && region->path && region->backing == ASPACE_BACKING_FILE) {
+			session->frame_paths[i] = region->path;
+			session->frame_offsets[i] = lookup - region->start + region->offset;
+		} else {
+			session->frame_paths[i] = 0;
+			session->frame_offsets[i] = 0;
+		}
+	}
+	return stacks_intern_located(session->stacks, session->frames, session->frame_paths,
+				     session->frame_offsets, (size_t)count);
 }
 
 static const struct engine_unwind_ops unwind_ops = {
@@ -522,6 +541,10 @@ int main(int argc, char **argv)
 	session.symbols = symbols_new();
 	if (!session.opts.no_stacks) {
 		session.frames = xcalloc(session.opts.max_frames, sizeof(*session.frames));
+		session.frame_paths =
+			xcalloc(session.opts.max_frames, sizeof(*session.frame_paths));
+		session.frame_offsets =
+			xcalloc(session.opts.max_frames, sizeof(*session.frame_offsets));
 		eopts.unwind = &unwind_ops;
 		eopts.unwind_ctx = &session;
 	}
@@ -574,7 +597,8 @@ int main(int argc, char **argv)
 		if (!proc->reported)
 			continue;
 		if (session.opts.regions)
-			text_regions(stderr, proc, engine_paths(session.engine));
+			text_regions(stderr, proc, engine_paths(session.engine), session.stackfmt,
+				     session.stacks);
 		text_proc_summary(stderr, proc);
 	}
 	if (session.opts.verify)
@@ -589,5 +613,7 @@ int main(int argc, char **argv)
 	symbols_free(session.symbols);
 	stacks_free(session.stacks);
 	free(session.frames);
+	free(session.frame_paths);
+	free(session.frame_offsets);
 	return exit_status_of(status);
 }

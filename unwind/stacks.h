@@ -25,6 +25,25 @@ void stacks_free(struct stacks *tab);
 uint32_t stacks_intern(struct stacks *tab, const uint64_t *frames, size_t nframes);
 
 /*
+ * Like stacks_intern(), and records where each frame was when the stack
+ * was taken: paths[i] (a strtab id; 0 when no file held it) and
+ * offsets[i], the file offset of the looked-up address (frames[i] for the
+ * innermost frame, frames[i] - 1 for the return addresses).  So a stack
+ * is symbolized right after the process is gone, or its library unloaded.
+ * The same addresses in other files make another stack.
+ */
+uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const uint32_t *paths,
+			       const uint64_t *offsets, size_t nframes);
+
+/*
+ * Where the frames of stack id were: sets *paths and *offsets (borrowed,
+ * valid until the next intern) and returns the number of frames; paths
+ * are all 0 for a stack interned with stacks_intern().
+ */
+size_t stacks_get_located(const struct stacks *tab, uint32_t id, const uint32_t **paths,
+			  const uint64_t **offsets);
+
+/*
  * Sets *frames to the frames of stack id (borrowed: valid until the next
  * stacks_intern()) and returns how many there are; 0 for id 0 or an id
  * the table does not have.

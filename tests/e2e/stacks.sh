@@ -32,6 +32,15 @@ for prog in stacks stacks_nopie; do
 	expect_chain "$TMP/$prog.events" 'munmap\(0x[0-9a-f]+, 12345\)' munmap map_it f3 f2 f1 f0 main
 done
 
+# A mapping made by the plugin outlives it: at the end, with the library
+# unloaded, --regions still names the plugin's function that made it.
+run_memtrace "$TMP/kept" --regions -- "$PROGRAMS/stacks" "$plugin"
+expect_eq "kept: exit status" "$status" 0
+grep -q 'libstackplugin.so$' <(grep '^  0x' "$TMP/kept.err") &&
+	fail "the plugin is still mapped at the end: the test proves nothing"
+grep -qE '^      by mmap\+0x[0-9a-f]+ < plugin_keep\+0x[0-9a-f]+ < main\+0x[0-9a-f]+' "$TMP/kept.err" ||
+	fail "the kept mapping's stack is not named: $(grep -A1 ' 48 KiB ' "$TMP/kept.err")"
+
 # The stripped copy: its frames are file+offset, and no name is invented.
 run_memtrace "$TMP/strip" -- "$PROGRAMS/stacks_stripped" "$plugin"
 expect_eq "stripped exit status" "$status" 0

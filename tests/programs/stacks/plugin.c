@@ -5,6 +5,7 @@
 #define PLUGIN_LEN 23456
 
 int plugin_map(void);
+void *plugin_keep(void);
 
 __attribute__((noinline)) int plugin_map(void)
 {
@@ -14,4 +15,13 @@ __attribute__((noinline)) int plugin_map(void)
 	if (ptr == MAP_FAILED)
 		return -1;
 	return munmap(ptr, PLUGIN_LEN) == 0 ? 1 : -1;
+}
+
+/* A mapping that outlives the library: made here, kept after dlclose. */
+__attribute__((noinline)) void *plugin_keep(void)
+{
+	void *ptr = mmap(NULL, 45678, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return ptr;
 }
