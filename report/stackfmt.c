@@ -70,7 +70,7 @@ static const char *base_name(const char *path)
 const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id, uint64_t offset,
 			   bool return_address)
 {
-	uint64_t into, shown;
+	uint64_t into = 0, shown;
 	const char *name, *path;
 	struct cached entry;
 	size_t idx;
@@ -87,12 +87,14 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id
 	name = symbols_lookup(fmt->syms, path, offset, &into);
 	/* Offsets are shown from the address itself, not from address - 1. */
 	shown = return_address ? 1U : 0U;
+	into += shown;
+	shown += offset;
 	if (name)
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx (%s)", name,
-			       (unsigned long long)(into + shown), base_name(path));
+			       (unsigned long long)into, base_name(path));
 	else
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx", base_name(path),
-			       (unsigned long long)(offset + shown));
+			       (unsigned long long)shown);
 	entry.key_path = path_id;
 	entry.key_offset = offset;
 	entry.text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
