@@ -130,7 +130,8 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	opts->max_frames = DEFAULT_MAX_FRAMES;
 	opterr = 0;
 	/* '+': options end at the program's name, as in strace. */
-	while ((opt = getopt_long(argc, argv, "+fdhVp:", longopts, NULL)) != -1) {
+	/* '+': options end at the program's name; ':': a missing argument is told apart. */
+	while ((opt = getopt_long(argc, argv, "+:fdhVp:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			opts->follow_forks = true;
@@ -192,6 +193,13 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		case 'V':
 			(void)printf("memtrace %s\n", MEMTRACE_VERSION);
 			exit(0);
+		case ':':
+			if (optopt && optopt < 256) {
+				char name[3] = { '-', (char)optopt, '\0' };
+
+				usage_error("this option needs an argument:", name);
+			}
+			usage_error("this option needs an argument:", argv[optind - 1]);
 		default:
 			if (optopt && optopt < 256) {
 				char name[3] = { '-', (char)optopt, '\0' };

@@ -24,6 +24,11 @@ grep -qx "memtrace: unknown option '-Z'" "$TMP/err" || fail "unknown short optio
 run_status -f
 expect_eq "-f without a program" "$status" 2
 
+run_status -p
+expect_eq "-p without its argument" "$status" 2
+grep -qx "memtrace: this option needs an argument: '-p'" "$TMP/err" ||
+	fail "-p without its argument: $(head -n1 "$TMP/err")"
+
 run_status -- "$TMP/does-not-exist"
 expect_eq "no such program" "$status" 127
 expect_eq "no such program: message" "$(cat "$TMP/err")" \
