@@ -62,13 +62,24 @@ static const char *backing_name(enum aspace_backing backing)
 	return "?";
 }
 
+/* "rw-p": the protection and sharing, as /proc/PID/maps shows them. */
+static const char *perms(const struct aspace_region *region, char buf[5])
+{
+	buf[0] = region->prot & 1 ? 'r' : '-';
+	buf[1] = region->prot & 2 ? 'w' : '-';
+	buf[2] = region->prot & 4 ? 'x' : '-';
+	buf[3] = region->flags & ASPACE_SHARED ? 's' : 'p';
+	buf[4] = '\0';
+	return buf;
+}
+
 static void print_region(FILE *out, const char *side, const struct aspace_region *region,
 			 const struct strtab *paths, bool with_origin)
 {
-	(void)fprintf(out, "  %-7s %#llx-%#llx %c%c%c%c %-7s", side,
-		      (unsigned long long)region->start, (unsigned long long)region->end,
-		      region->prot & 1 ? 'r' : '-', region->prot & 2 ? 'w' : '-',
-		      region->prot & 4 ? 'x' : '-', region->flags & ASPACE_SHARED ? 's' : 'p',
+	char buf[5];
+
+	(void)fprintf(out, "  %-7s %#llx-%#llx %s %-7s", side, (unsigned long long)region->start,
+		      (unsigned long long)region->end, perms(region, buf),
 		      backing_name(region->backing));
 	if (with_origin) {
 		if (region->origin.kind == ASPACE_ORIGIN_CALL)
@@ -118,14 +129,11 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, stru
 	as = mm_aspace(proc->mm);
 	(void)fprintf(out, "memtrace: [%d] %zu regions:\n", (int)proc->pid, aspace_count(as));
 	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region)) {
-		char size[32];
+		char size[32], buf[5];
 
 		(void)units_format_bytes(size, sizeof(size), region->end - region->start);
-		(void)fprintf(out, "  %#llx-%#llx %c%c%c%c %10s %-13s",
-			      (unsigned long long)region->start, (unsigned long long)region->end,
-			      region->prot & 1 ? 'r' : '-', region->prot & 2 ? 'w' : '-',
-			      region->prot & 4 ? 'x' : '-',
-			      region->flags & ASPACE_SHARED ? 's' : 'p', size,
+		(void)fprintf(out, "  %#llx-%#llx %s %10s %-13s", (unsigned long long)region->start,
+			      (unsigned long long)region->end, perms(region, buf), size,
 			      aspace_kind_name(aspace_kind_of(region)));
 		switch (region->origin.kind) {
 		case ASPACE_ORIGIN_CALL:

@@ -25,6 +25,7 @@
 
 #include "arch.h"
 #include "memread.h"
+#include "procmaps.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -476,14 +477,12 @@ static void resolve_fd_path(struct task *task)
 	char link[64];
 	ssize_t len;
 
-	if (!task->fd_path) {
-		task->fd_path_cap = PATH_MAX;
-		task->fd_path = xmalloc(task->fd_path_cap);
-	}
+	if (!task->fd_path)
+		task->fd_path = xmalloc(PATH_MAX);
 	task->fd_path[0] = '\0';
 	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)task->tid,
 		       sysdecode_fd(&task->call));
-	len = readlink(link, task->fd_path, task->fd_path_cap - 1);
+	len = readlink(link, task->fd_path, PATH_MAX - 1);
 	if (len > 0)
 		task->fd_path[len] = '\0';
 	else
@@ -643,22 +642,7 @@ static long long clone_flags(struct engine *eng, struct task *parent)
 /* The thread group of tid, from /proc/TID/status; tid itself when unreadable. */
 static pid_t read_tgid(pid_t tid)
 {
-	char path[64], line[256];
-	pid_t tgid = tid;
-	FILE *file;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	file = fopen(path, "re");
-	if (!file)
-		return tid;
-	while (fgets(line, sizeof(line), file)) {
-		if (strncmp(line, "Tgid:", 5) == 0) {
-			tgid = (pid_t)strtol(line + 5, NULL, 10);
-			break;
-		}
-	}
-	(void)fclose(file);
-	return tgid;
+	return (pid_t)procmaps_status_field(tid, "Tgid", tid);
 }
 
 static struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent)
@@ -962,7 +946,6 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 		return;
 	case PTRACE_EVENT_EXIT:
 		/* It is leaving: a call in progress will have no exit stop. */
-		task->flags |= TASK_EXITING;
 		abandon_call(eng, task);
 		/* The last one out: its mm is still there to compare with. */
 		if (task->proc->live_tasks == 1)
@@ -1047,25 +1030,7 @@ int engine_run(struct engine *eng)
 /* Whether tid is traced by this process already (an auto-attached clone). */
 static bool traced_by_us(pid_t tid)
 {
-	char path[64], line[256];
-	bool ours = false;
-	FILE *file;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	file = fopen(path, "re");
-	if (!file)
-		return false;
-	while (fgets(line, sizeof(line), file))
-		if (strncmp(line, "TracerPid:", 10) == 0)
-			ours = (pid_t)strtol(line + 10, NULL, 10) == getpid();
-	(void)fclose(file);
-	return ours;
-}
-
-static void detach_one(struct task *task, void *arg)
-{
-	(void)arg;
-	(void)ptrace(PTRACE_DETACH, task->tid, 0L, 0L);
+	return procmaps_status_field(tid, "TracerPid", 0) == getpid();
 }
 
 /* Seizes the tasks of tgid not seized yet.  Returns how many, or -errno. */
@@ -1138,8 +1103,12 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 				return -ESRCH;
 			if (found == -ESRCH)
 				break;
-			/* Never half-attached: let go of those already seized. */
-			tasks_for_each(eng->tasks, detach_one, NULL);
+			/*
+			 * Never half-attached: let go of every task seized so far.
+			 * They may be running, and PTRACE_DETACH needs a stop:
+			 * the detach that interrupts and waits does it.
+			 */
+			engine_detach_all(eng);
 			return found;
 		}
 		quiet = found ? 0 : quiet + 1;

@@ -127,7 +127,8 @@ int engine_launch(struct engine *eng, char *const argv[]);
  * process's model from /proc/PID/maps (origin [before attach]).  Sets
  * *tgid to the process (pid may be one of its threads).
  * Returns 0, -ESRCH (no such process), or -EPERM (not allowed: another
- * tracer, Yama, no CAP_SYS_PTRACE); on an error nothing stays attached.
+ * tracer, Yama, no CAP_SYS_PTRACE); on an error nothing stays attached,
+ * not even the processes of earlier calls.
  */
 int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid);
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "procmaps.h"
 #include "util.h"
 #include "../report/eventlog.h"
 #include "../report/stackfmt.h"
@@ -459,19 +460,11 @@ static int exit_status_of(int wait_status)
 /* Why ptrace was refused on pid: another tracer, Yama, or a missing capability. */
 static void explain_eperm(pid_t pid)
 {
-	char path[64], line[256], comm[64] = "?";
-	long tracer = 0;
+	char path[64], comm[64] = "?";
+	long tracer = procmaps_status_field(pid, "TracerPid", 0);
 	int scope = -1;
 	FILE *file;
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	file = fopen(path, "re");
-	if (file) {
-		while (fgets(line, sizeof(line), file))
-			if (strncmp(line, "TracerPid:", 10) == 0)
-				tracer = strtol(line + 10, NULL, 10);
-		(void)fclose(file);
-	}
 	if (tracer > 0) {
 		(void)snprintf(path, sizeof(path), "/proc/%ld/comm", tracer);
 		file = fopen(path, "re");
@@ -518,7 +511,7 @@ static int attach_all(struct session *session)
 			explain_eperm(pid);
 		else
 			error_msg("cannot attach to %d: %s", (int)pid, strerror(-err));
-		engine_detach_all(session->engine);
+		/* engine_attach() has let go of everything attached so far. */
 		return err;
 	}
 	return 0;

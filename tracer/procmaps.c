@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -256,4 +257,25 @@ int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
 	if (err)
 		*len = 0;
 	return err;
+}
+
+long procmaps_status_field(pid_t pid, const char *name, long fallback)
+{
+	char path[64], line[256];
+	size_t len = strlen(name);
+	long value = fallback;
+	FILE *file;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	file = fopen(path, "re");
+	if (!file)
+		return fallback;
+	while (fgets(line, sizeof(line), file)) {
+		if (strncmp(line, name, len) == 0 && line[len] == ':') {
+			value = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	}
+	(void)fclose(file);
+	return value;
 }

@@ -65,4 +65,10 @@ int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry);
  */
 int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len);
 
+/*
+ * The number in field name ("Tgid", "TracerPid"...) of /proc/PID/status.
+ * Returns it, or fallback when the file or the field cannot be read.
+ */
+long procmaps_status_field(pid_t pid, const char *name, long fallback);
+
 #endif /* MEMTRACE_PROCMAPS_H */

@@ -50,8 +50,6 @@ enum task_flags {
 	TASK_LAUNCHING = 1U << 1,
 	/* Between the entry of a memory call and its exit stop: resume with PTRACE_SYSCALL. */
 	TASK_IN_CALL = 1U << 2,
-	/* PTRACE_EVENT_EXIT seen: no exit stop will come for a call in progress. */
-	TASK_EXITING = 1U << 3,
 	/*
 	 * Held at the seccomp stop of a memory call until the call of another
 	 * thread of its mm has returned: keep it stopped, it is in the queue.
@@ -80,7 +78,6 @@ struct task {
 	char *fd_path;		 /* the file mapped by the call, or NULL */
 	struct task *queue_next; /* TASK_QUEUED: the next in its process's queue */
 	uint64_t stack_sp;	 /* a thread's stack pointer at its first stop; 0: not known */
-	size_t fd_path_cap;
 	struct task *hash_next;
 };
 
