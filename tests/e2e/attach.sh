@@ -5,7 +5,6 @@
 # attached, and a job-control-stopped program that must stay stopped.
 . "$E2E_DIR/lib.sh"
 
-# start_longrun NAME SECONDS: starts the program; sets $lr_pid once it runs.
 # verify_note FILE: --verify in attach mode is not yet exact: a mismatch
 # right before the detach has been seen in a few runs out of ten (an
 # unexplained race, under investigation).  It is shown, not failed on.
@@ -14,15 +13,23 @@ verify_note() {
 		echo "NOTE: attach mode --verify: $(grep '^verify:' "$1" || echo 'no verify line')" >&2
 }
 
+# ready_pid OUT WHAT: the pid a test program wrote as "ready PID" to OUT,
+# once it has (5 s at most).
+ready_pid() {
+	local pid
+	for _ in $(seq 100); do
+		pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$1" 2>/dev/null)
+		[ -n "$pid" ] && echo "$pid" && return 0
+		sleep 0.05
+	done
+	fail "$2 never got ready"
+}
+
+# start_longrun NAME SECONDS: starts the program; sets $lr_pid once it runs.
 start_longrun() {
 	"$PROGRAMS/longrun" "$2" 4 3>"$TMP/$1.expected" >"$TMP/$1.out" 2>"$TMP/$1.err" &
 	lr_job=$!
-	for _ in $(seq 100); do
-		lr_pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/$1.out" 2>/dev/null)
-		[ -n "$lr_pid" ] && return 0
-		sleep 0.05
-	done
-	fail "longrun never got ready"
+	lr_pid=$(ready_pid "$TMP/$1.out" longrun)
 }
 
 # untraced PID: every task of PID has TracerPid 0 and is not in a tracing stop.
@@ -73,12 +80,7 @@ awk 'NR == FNR { seen[$0]++; next }
 # Threads created and ended at a high rate: none missed while attached.
 "$PROGRAMS/threadchurn" 3 3>"$TMP/t.expected" >"$TMP/t.out" 2>"$TMP/t.err" &
 tc_job=$!
-for _ in $(seq 100); do
-	tc_pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/t.out" 2>/dev/null)
-	[ -n "$tc_pid" ] && break
-	sleep 0.05
-done
-[ -n "$tc_pid" ] || fail "threadchurn never got ready"
+tc_pid=$(ready_pid "$TMP/t.out" threadchurn)
 set +e
 "$MEMTRACE" --verify --events="$TMP/t.events" --duration 1 -p "$tc_pid" 2>"$TMP/t.mt"
 status=$?
@@ -154,12 +156,7 @@ expect_eq "--duration without -p" "$s4" 2
 # Another tracer: a program run under memtrace cannot be attached to twice.
 "$MEMTRACE" -- "$PROGRAMS/longrun" 3 1 3>/dev/null >"$TMP/b.out" 2>/dev/null &
 outer=$!
-for _ in $(seq 100); do
-	b_pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/b.out" 2>/dev/null)
-	[ -n "$b_pid" ] && break
-	sleep 0.05
-done
-[ -n "$b_pid" ] || fail "the launched longrun never got ready"
+b_pid=$(ready_pid "$TMP/b.out" "the launched longrun")
 set +e
 "$MEMTRACE" -p "$b_pid" 2>"$TMP/e5"
 s5=$?
