@@ -145,3 +145,86 @@ void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *s
 	if (nframes > max)
 		(void)fputs(" < ...", out);
 }
+
+/*
+ * The name in a frame's text, short: "f+0x12 (libc.so.6)" -> "f";
+ * "pthread_create@@GLIBC_2.34+0x1f (libc.so.6)" -> "pthread_create";
+ * "ns::f(unsigned long, bool) const+0x4 (libjvm.so)" -> "ns::f".
+ * "lib.so+0x34" and "0x7f..." (no symbol) stay whole.
+ */
+static size_t frame_name_len(const char *text)
+{
+	const char *paren = strstr(text, " (");
+	const char *plus;
+	size_t len, depth = 0;
+
+	if (!paren)
+		return strlen(text);
+	plus = paren;
+	while (plus > text && *plus != '+')
+		plus--;
+	len = (size_t)((plus > text ? plus : paren) - text);
+	/* The parameters of a C++ name: the first '(' outside template arguments. */
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '<')
+			depth++;
+		else if (text[i] == '>' && depth)
+			depth--;
+		else if (text[i] == '(' && !depth && i > 0) {
+			/* operator() keeps its own parentheses. */
+			if (i >= 8 && !memcmp(text + i - 8, "operator", 8) && text[i + 1] == ')') {
+				i++;
+				continue;
+			}
+			return i;
+		} else if (text[i] == '@' && !depth) {
+			return i; /* a symbol version */
+		}
+	}
+	return len;
+}
+
+char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max,
+		    char *buf, size_t size)
+{
+	const uint64_t *frames, *offsets;
+	const uint32_t *paths;
+	size_t nframes = stacks_get(stacks, id, &frames);
+	size_t first = 0, used = 0, shown = 0;
+
+	(void)stacks_get_located(stacks, id, &paths, &offsets);
+	buf[0] = '\0';
+	if (!nframes || !paths || !offsets)
+		return buf;
+	/* Fold the frames of the innermost frame's file (libc, ld.so...) into its last. */
+	if (paths[0]) {
+		while (first + 1 < nframes && paths[first + 1] == paths[0])
+			first++;
+		if (first + 1 == nframes)
+			first = 0; /* all in one file: nothing to fold into */
+	}
+	for (size_t i = first; i < nframes && used + 1 < size; i++) {
+		const char *text;
+		size_t len;
+		int wrote;
+
+		if (shown == max) {
+			(void)snprintf(buf + used, size - used, " < ...");
+			break;
+		}
+		text = stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0);
+		len = frame_name_len(text);
+		wrote = snprintf(buf + used, size - used, "%s%.*s", shown ? " < " : "", (int)len,
+				 text);
+		if (wrote < 0)
+			break;
+		used += (size_t)wrote;
+		shown++;
+		if ((len == 4 && !memcmp(text, "main", 4)) ||
+		    (len == 12 && !memcmp(text, "start_thread", 12)))
+			break;
+	}
+	if (used >= size)
+		buf[size - 1] = '\0';
+	return buf;
+}

@@ -48,4 +48,15 @@ void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks
 void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id,
 			 size_t max);
 
+/*
+ * The site of stack id, as the report shows it: function names only, the
+ * allocator's own frames folded (the leading frames in the innermost
+ * frame's file, but the last of them: "malloc < worker_alloc <
+ * worker_main < start_thread", not "mmap < new_heap < ... < malloc <
+ * ..."), ending at main or start_thread, at most max frames.  Writes it
+ * to buf (truncated to size); returns buf.
+ */
+char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max,
+		    char *buf, size_t size);
+
 #endif /* MEMTRACE_STACKFMT_H */

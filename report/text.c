@@ -134,7 +134,7 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, stru
 		(void)units_format_bytes(size, sizeof(size), region->end - region->start);
 		(void)fprintf(out, "  %#llx-%#llx %s %10s %-13s", (unsigned long long)region->start,
 			      (unsigned long long)region->end, perms(region, buf), size,
-			      aspace_kind_name(aspace_kind_of(region)));
+			      aspace_kind_name(aspace_kind_of(as, region)));
 		switch (region->origin.kind) {
 		case ASPACE_ORIGIN_CALL:
 			(void)fprintf(out, " #%llu [tid %d]",

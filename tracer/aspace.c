@@ -81,6 +81,9 @@ struct aspace {
 	size_t count;
 	uint64_t heap_start;
 	uint64_t heap_top;
+	uint64_t heap_peak; /* the largest heap_top - heap_start */
+	uint64_t mapped;    /* bytes in all the regions */
+	uint64_t mapped_peak;
 	struct origin_count *origins; /* open addressing, backward-shift deletion */
 	size_t norigin_slots;	      /* a power of two */
 	size_t norigins;
@@ -96,8 +99,47 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-enum aspace_kind aspace_kind_of(const struct aspace_region *region)
+/* glibc's HEAP_MAX_SIZE on 64-bit: 2 * DEFAULT_MMAP_THRESHOLD_MAX (malloc/arena.c). */
+#define ARENA_HEAP_SIZE (64ULL << 20)
+
+static bool private_anon(const struct aspace_region *region)
 {
+	return region->backing == ASPACE_BACKING_ANON && !(region->flags & ASPACE_SHARED) &&
+	       !region->thread;
+}
+
+/*
+ * Whether region lies in a glibc arena heap: the aligned 64 MiB window
+ * around it is covered exactly by private anonymous regions, the first
+ * (the heap_info header) accessible, and a call made them MAP_NORESERVE
+ * (regions found at attach or exec cannot say: the window's shape must).
+ */
+static bool in_arena(const struct aspace *as, const struct aspace_region *region)
+{
+	uint64_t window = region->start & ~(ARENA_HEAP_SIZE - 1);
+	const struct aspace_region *part;
+	uint64_t pos = window;
+
+	if (!private_anon(region) || region->end > window + ARENA_HEAP_SIZE ||
+	    (region->origin.kind == ASPACE_ORIGIN_CALL && !(region->flags & ASPACE_NORESERVE)))
+		return false;
+	part = aspace_find(as, window);
+	if (!part || part->start != window || !(part->prot & 0x2))
+		return false;
+	for (; part && part->start == pos && pos < window + ARENA_HEAP_SIZE;
+	     part = aspace_next(as, part)) {
+		if (!private_anon(part) ||
+		    (part->origin.kind == ASPACE_ORIGIN_CALL && !(part->flags & ASPACE_NORESERVE)))
+			return false;
+		pos = part->end;
+	}
+	return pos == window + ARENA_HEAP_SIZE;
+}
+
+enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region)
+{
+	const struct aspace_region *next;
+
 	switch (region->backing) {
 	case ASPACE_BACKING_STACK:
 		return ASPACE_KIND_MAIN_STACK;
@@ -116,6 +158,14 @@ enum aspace_kind aspace_kind_of(const struct aspace_region *region)
 		return ASPACE_KIND_THREAD_STACK;
 	if (region->flags & ASPACE_SHARED)
 		return ASPACE_KIND_SHARED;
+	/* A thread stack's guard page: inaccessible, right below it, made by the same call. */
+	next = aspace_next(as, region);
+	if (!region->prot && next && next->start == region->end && next->thread &&
+	    next->backing == ASPACE_BACKING_ANON && next->origin.kind == region->origin.kind &&
+	    next->origin.seq == region->origin.seq)
+		return ASPACE_KIND_THREAD_STACK;
+	if (in_arena(as, region))
+		return ASPACE_KIND_ARENA;
 	return ASPACE_KIND_ANON;
 }
 
@@ -130,6 +180,7 @@ const char *aspace_kind_name(enum aspace_kind kind)
 		[ASPACE_KIND_FILE] = "data file",
 		[ASPACE_KIND_SHARED] = "shared memory",
 		[ASPACE_KIND_SPECIAL] = "kernel",
+		[ASPACE_KIND_ARENA] = "malloc arena",
 	};
 
 	return (unsigned int)kind < ASPACE_KIND_COUNT ? names[kind] : "?";
@@ -164,6 +215,8 @@ static struct aspace_piece *add_piece(struct aspace_changes *changes, enum aspac
 	piece->end = end;
 	piece->origin_seq = origin->seq;
 	piece->origin_kind = origin->kind;
+	piece->origin_stack = origin->stack_id;
+	piece->origin_time_ns = origin->time_ns;
 	return piece;
 }
 
@@ -513,6 +566,9 @@ static struct cursor insert_region(struct aspace *as, const struct aspace_region
 	leaf->starts[pos] = region->start;
 	leaf->count++;
 	as->count++;
+	as->mapped += region->end - region->start;
+	if (as->mapped > as->mapped_peak)
+		as->mapped_peak = as->mapped;
 	cur.leaf = leaf;
 	cur.idx = pos;
 	return cur;
@@ -556,6 +612,7 @@ static struct cursor remove_at(struct aspace *as, struct cursor cur)
 	size_t path_idx[MAX_HEIGHT];
 	uint64_t start = leaf->regions[cur.idx].start;
 
+	as->mapped -= leaf->regions[cur.idx].end - start;
 	memmove(&leaf->regions[cur.idx], &leaf->regions[cur.idx + 1],
 		(leaf->count - cur.idx - 1) * sizeof(leaf->regions[0]));
 	memmove(&leaf->starts[cur.idx], &leaf->starts[cur.idx + 1],
@@ -652,6 +709,7 @@ static void split_at(struct aspace *as, uint64_t addr)
 	tail.start = addr;
 	if (has_offset(&tail))
 		tail.offset += addr - region->start;
+	as->mapped -= region->end - addr; /* back with the tail */
 	region->end = addr;
 	insert_region(as, &tail);
 }
@@ -695,6 +753,7 @@ static void merge_range(struct aspace *as, uint64_t start, uint64_t end)
 			cur = next;
 			continue;
 		}
+		as->mapped += right->end - right->start; /* off again with right */
 		left->end = right->end;
 		left_start = left->start;
 		remove_at(as, next);
@@ -735,6 +794,8 @@ struct aspace *aspace_copy(const struct aspace *as)
 	copy->count = as->count;
 	copy->heap_start = as->heap_start;
 	copy->heap_top = as->heap_top;
+	copy->heap_peak = as->heap_top - as->heap_start;
+	copy->mapped = copy->mapped_peak = as->mapped;
 	copy->norigin_slots = as->norigin_slots;
 	copy->norigins = as->norigins;
 	copy->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
@@ -749,7 +810,8 @@ void aspace_clear(struct aspace *as)
 	as->root = as->first;
 	as->height = 0;
 	as->count = 0;
-	as->heap_start = as->heap_top = 0;
+	as->heap_start = as->heap_top = as->heap_peak = 0;
+	as->mapped = as->mapped_peak = 0;
 	memset(as->origins, 0, as->norigin_slots * sizeof(*as->origins));
 	as->norigins = 0;
 }
@@ -786,12 +848,15 @@ const struct aspace_region *aspace_next(const struct aspace *as, const struct as
 
 uint64_t aspace_total(const struct aspace *as)
 {
-	uint64_t total = 0;
+	return as->mapped;
+}
 
-	for (struct leaf *leaf = as->first; leaf; leaf = leaf->next)
-		for (size_t i = 0; i < leaf->count; i++)
-			total += leaf->regions[i].end - leaf->regions[i].start;
-	return total;
+void aspace_sizes(const struct aspace *as, struct aspace_sizes *sizes)
+{
+	sizes->mapped = as->mapped;
+	sizes->mapped_peak = as->mapped_peak;
+	sizes->heap = as->heap_top - as->heap_start;
+	sizes->heap_peak = as->heap_peak;
 }
 
 /* The operations. */
@@ -836,6 +901,7 @@ static void map_new(struct aspace *as, const struct aspace_event *ev, uint64_t s
 	region.end = end;
 	region.origin = *ev;
 	region.prot_seq = 0;
+	region.prot_stack = 0;
 	insert_region(as, &region);
 	origin_add(as, ev, end - start);
 	add_piece(changes, ASPACE_PIECE_MAPPED, start, end, ev);
@@ -889,6 +955,7 @@ void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t s
 		}
 		region->prot = prot;
 		region->prot_seq = ev->seq;
+		region->prot_stack = ev->stack_id;
 	}
 	merge_range(as, start, end);
 }
@@ -1016,10 +1083,17 @@ void aspace_heap(const struct aspace *as, uint64_t *start, uint64_t *top)
 	*top = as->heap_top;
 }
 
+static void heap_moved(struct aspace *as)
+{
+	if (as->heap_top - as->heap_start > as->heap_peak)
+		as->heap_peak = as->heap_top - as->heap_start;
+}
+
 void aspace_set_heap(struct aspace *as, uint64_t start, uint64_t top)
 {
 	as->heap_start = start;
 	as->heap_top = top;
+	heap_moved(as);
 }
 
 void aspace_brk(struct aspace *as, const struct aspace_event *ev, uint64_t new_brk,
@@ -1052,6 +1126,7 @@ void aspace_brk(struct aspace *as, const struct aspace_event *ev, uint64_t new_b
 		unmap_range(as, new_top, old_top, changes);
 	}
 	as->heap_top = new_brk;
+	heap_moved(as);
 }
 
 void aspace_advise(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t len,
@@ -1152,6 +1227,7 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 			}
 			region->prot = entries[idx].prot;
 			region->prot_seq = ev->seq;
+			region->prot_stack = ev->stack_id;
 		}
 		cur = cur_next(cur);
 	}

@@ -38,6 +38,7 @@ struct aspace_event {
 	pid_t tid;
 	uint32_t stack_id; /* 0: no stack */
 	enum aspace_origin_kind kind;
+	uint64_t time_ns; /* when it happened (the call's entry), on the tracer's clock */
 };
 
 /* What backs a region's bytes. */
@@ -72,6 +73,7 @@ enum aspace_kind {
 	ASPACE_KIND_FILE,	  /* a mapping of another file */
 	ASPACE_KIND_SHARED,	  /* SysV shared memory, or shared anonymous memory */
 	ASPACE_KIND_SPECIAL,	  /* the kernel's own: [vdso], [vvar], [aio]... */
+	ASPACE_KIND_ARENA,	  /* a glibc malloc arena's heap (64 MiB, aligned) */
 	ASPACE_KIND_COUNT
 };
 
@@ -84,8 +86,9 @@ struct aspace_region {
 	uint32_t path;	 /* strtab id of the file or [name]; 0 for none */
 	uint64_t offset; /* file offset of start */
 	struct aspace_event origin;
-	uint64_t prot_seq; /* the last call that changed the protection; 0: none since origin */
-	pid_t thread;	   /* for a thread's stack, the thread; else 0 */
+	uint64_t prot_seq;   /* the last call that changed the protection; 0: none since origin */
+	uint32_t prot_stack; /* its stack */
+	pid_t thread;	     /* for a thread's stack, the thread; else 0 */
 };
 
 /* What happened to a range of bytes. */
@@ -104,8 +107,10 @@ struct aspace_piece {
 	unsigned int old_prot;		     /* UNMAPPED, PROTECTED, MOVED: the protection before */
 	uint64_t start;
 	uint64_t end;
-	uint64_t origin_seq; /* the event whose bytes these are (0: exec/attach/kernel) */
-	uint64_t to;	     /* MOVED: the new start */
+	uint64_t origin_seq;	 /* the event whose bytes these are (0: exec/attach/kernel) */
+	uint32_t origin_stack;	 /* its stack (0: none) */
+	uint64_t origin_time_ns; /* and when it happened */
+	uint64_t to;		 /* MOVED: the new start */
 	/*
 	 * UNMAPPED: the bytes of origin_seq still mapped after this piece,
 	 * and how many it mapped in all, to tell "trims" from "unmaps".
@@ -114,8 +119,17 @@ struct aspace_piece {
 	uint64_t origin_total;
 };
 
-/* The kind of a region; and its name ("thread stack", "ELF file"...). */
-enum aspace_kind aspace_kind_of(const struct aspace_region *region);
+struct aspace;
+
+/*
+ * The kind of a region of as; and its name ("thread stack", "ELF file"...).
+ * Derived from how the region was made and from its neighbours: a thread
+ * stack's guard page is part of the stack; a glibc arena is the 64 MiB
+ * window, aligned to 64 MiB, that malloc's heap code reserves with
+ * mmap(PROT_NONE, MAP_NORESERVE) and commits by mprotect (glibc,
+ * malloc/arena.c, new_heap; HEAP_MAX_SIZE on 64-bit).
+ */
+enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region);
 const char *aspace_kind_name(enum aspace_kind kind);
 
 /* A growable list of pieces, owned by the caller; reset it between events. */
@@ -127,8 +141,6 @@ struct aspace_changes {
 
 void aspace_changes_reset(struct aspace_changes *changes);
 void aspace_changes_free(struct aspace_changes *changes);
-
-struct aspace;
 
 /* Returns a new, empty model, owned by the caller (aspace_free). */
 struct aspace *aspace_new(void);
@@ -245,6 +257,16 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start);
 
 /* Bytes mapped in all. */
 uint64_t aspace_total(const struct aspace *as);
+
+/* Sizes now and at their largest since the model was made, copied or cleared. */
+struct aspace_sizes {
+	uint64_t mapped; /* VSZ */
+	uint64_t mapped_peak;
+	uint64_t heap; /* the brk heap: break - start */
+	uint64_t heap_peak;
+};
+
+void aspace_sizes(const struct aspace *as, struct aspace_sizes *sizes);
 
 /* A range where the model and the kernel disagree. */
 struct aspace_mismatch {

@@ -429,6 +429,7 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 				.tid = task->tid,
 				.stack_id = task->call_stack,
 				.kind = ASPACE_ORIGIN_CALL,
+				.time_ns = task->call_time_ns,
 			};
 
 			mm_apply(proc->mm, proc->pid, &ev, &task->call, fd_path, rval, err,
@@ -509,8 +510,17 @@ static void on_seccomp(struct engine *eng, struct task *task)
 static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
 		       const uint64_t args[6])
 {
-	int ret = sysdecode_entry(&task->call, arch, nr, args);
+	int ret;
 
+	if (sysdecode_is_exit_group(arch, nr)) {
+		/* The threads still running end with the process: they did not exit on their own. */
+		task->proc->group_exiting = true;
+		if (task->flags & TASK_SYSCALL_STOPS)
+			task->flags |= TASK_IN_OTHER;
+		resume(task, 0);
+		return;
+	}
+	ret = sysdecode_entry(&task->call, arch, nr, args);
 	if (ret == -ENOENT) {
 		/* Not a memory call: a foreign-architecture one, or any call in attach mode. */
 		if (task->flags & TASK_SYSCALL_STOPS)
@@ -830,6 +840,25 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	return task;
 }
 
+/*
+ * A thread at its exit stop: unless its process is going down with it
+ * (exit_group, seen at its entry; a fatal signal), it ended on its own,
+ * and a stack left mapped is a stack of an exited thread.  Marked here,
+ * not when it is reaped: pthread_join() returns only after this stop, so
+ * the mark comes before anything the joiner does next.
+ */
+static void thread_exiting(struct task *task)
+{
+	struct proc *proc = task->proc;
+	unsigned long msg = 0;
+
+	if (task->tid == proc->pid || !task->stack_sp || !proc->mm || proc->group_exiting)
+		return;
+	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) < 0 || WIFSIGNALED((int)msg))
+		return;
+	(void)aspace_thread_exited(mm_aspace(proc->mm), task->stack_sp, task->tid);
+}
+
 static void on_task_gone(struct engine *eng, struct task *task, int status)
 {
 	struct proc *proc = task->proc;
@@ -837,8 +866,6 @@ static void on_task_gone(struct engine *eng, struct task *task, int status)
 	abandon_call(eng, task);
 	if (task->tid == proc->pid)
 		proc->wait_status = status;
-	else if (task->stack_sp && proc->mm)
-		(void)aspace_thread_exited(mm_aspace(proc->mm), task->stack_sp, task->tid);
 	tasks_remove(eng->tasks, task);
 	if (proc->ended && proc->unwind) {
 		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
@@ -947,9 +974,14 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 	case PTRACE_EVENT_EXIT:
 		/* It is leaving: a call in progress will have no exit stop. */
 		abandon_call(eng, task);
+		thread_exiting(task);
 		/* The last one out: its mm is still there to compare with. */
 		if (task->proc->live_tasks == 1)
 			verify(eng, task->proc, 0);
+		/* A group exit passes the leader: the threads still running change nothing. */
+		if ((task->proc->live_tasks == 1 || task->tid == task->proc->pid) &&
+		    task->proc->reported && task->proc->mm && eng->sink->snapshot)
+			eng->sink->snapshot(eng->ctx, task->proc);
 		resume(task, 0);
 		return;
 	case PTRACE_EVENT_STOP:
@@ -1008,6 +1040,11 @@ int engine_run(struct engine *eng)
 		if (eng->opts.tick && *eng->opts.tick) {
 			*eng->opts.tick = 0;
 			release_stuck_queues(eng);
+		}
+		if (eng->opts.wake && *eng->opts.wake) {
+			*eng->opts.wake = 0;
+			if (eng->sink->wake)
+				eng->sink->wake(eng->ctx);
 		}
 		if (eng->attach_mode &&
 		    ((eng->opts.detach_request && *eng->opts.detach_request) ||
@@ -1169,6 +1206,10 @@ void engine_detach_all(struct engine *eng)
 	eng->detaching = true;
 	debug_msg("detaching from every task");
 	set_timer(eng, false);
+	/* The last look at each process's memory, while it is still traced. */
+	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+		if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
+			eng->sink->snapshot(eng->ctx, proc);
 	/* Tasks held at a memory call's entry are stopped already: they go at once. */
 	tasks_for_each(eng->tasks, collect_held, &held);
 	for (size_t i = 0; i < held.count; i++)

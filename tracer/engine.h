@@ -65,6 +65,11 @@ struct engine_options {
 	volatile sig_atomic_t *detach_request;
 	/* Attach mode: detach at this time (engine_now_ns), 0 for never (--duration). */
 	uint64_t detach_at_ns;
+	/*
+	 * Set from a signal handler for the loop to call the sink's wake
+	 * (a report asked for with SIGUSR1, an --interval line).  May be NULL.
+	 */
+	volatile sig_atomic_t *wake;
 };
 
 /* One memory call, as the sink sees it. */
@@ -99,6 +104,15 @@ struct engine_sink {
 	 */
 	void (*mismatch)(void *ctx, const struct proc *proc, uint64_t seq,
 			 const struct mm_diff *diff);
+	/*
+	 * The last moment proc's memory can be read (its resident pages, its
+	 * heap): the exit stop of its leader or of its last task, where the
+	 * address space is still whole; or just before memtrace detaches.
+	 * May come more than once: the last one counts.
+	 */
+	void (*snapshot)(void *ctx, struct proc *proc);
+	/* engine_options.wake was set; the loop goes on after. */
+	void (*wake)(void *ctx);
 };
 
 struct engine;

@@ -17,12 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
+#include "mallocheap.h"
 #include "procmaps.h"
 #include "util.h"
+#include "../report/churn.h"
 #include "../report/eventlog.h"
+#include "../report/report.h"
 #include "../report/stackfmt.h"
 #include "../report/text.h"
 #include "../unwind/stacks.h"
@@ -32,6 +36,10 @@
 #define EXIT_USAGE 2
 #define DEFAULT_MAX_FRAMES 64
 #define MAX_MAX_FRAMES 1024
+#define DEFAULT_TOP 10
+#define DEFAULT_CHURN_NS 1000000ULL
+/* A brk heap walk stops past this many chunks (a few hundred ms). */
+#define HEAP_WALK_MAX_CHUNKS (16ULL << 20)
 
 struct options {
 	bool follow_forks;
@@ -44,13 +52,30 @@ struct options {
 	uint64_t duration_ns; /* --duration: attach mode detaches after it */
 	bool events;
 	const char *events_path; /* NULL: stderr */
+	const char *report_path; /* --report=FILE; NULL: stderr */
+	size_t top;		 /* sites in the report */
+	uint64_t churn_ns;	 /* --churn-ms */
+	uint64_t interval_ns;	 /* --interval: a growth line this often; 0: never */
 	char **argv;		 /* the program and its arguments */
+};
+
+/* What the report needs of a process beyond its model (proc->sink_data). */
+struct proc_state {
+	struct churn *churn;
+	struct mm_usage *usage; /* at its snapshot; NULL: none taken */
+	size_t nusage;
+	size_t usage_cap;
+	struct mallocheap_info heap;
+	bool have_heap;
+	uint64_t mismatches;
+	uint64_t interval_vsz; /* at the last --interval line */
 };
 
 struct session {
 	struct options opts;
 	struct engine *engine;
 	FILE *events_out;
+	FILE *report_out;
 	struct eventlog *eventlog;
 	uint64_t mismatches;
 	struct stacks *stacks;
@@ -72,7 +97,13 @@ static volatile sig_atomic_t interrupt_count;
 static volatile sig_atomic_t kill_request;
 static volatile sig_atomic_t tick;
 static volatile sig_atomic_t detach_request;
+static volatile sig_atomic_t wake;
+static volatile sig_atomic_t report_request;
+static volatile sig_atomic_t interval_due;
 static bool attach_mode;
+
+/* The --interval timer's signal: not one a user would send. */
+#define SIGINTERVAL SIGRTMIN
 
 static void usage(FILE *out)
 {
@@ -88,6 +119,10 @@ static void usage(FILE *out)
 		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
 		    "  --verify           check the model against /proc/PID/maps at every call\n"
 		    "  --regions          at the end, every region of each process and its origin\n"
+		    "  --report=FILE      the end-of-run report to FILE instead of stderr\n"
+		    "  --top N            sites shown in the report (default 10)\n"
+		    "  --churn-ms MS      mappings unmapped sooner are churn (default 1)\n"
+		    "  --interval S       one growth line per process every S seconds\n"
 		    "  --no-stacks        do not unwind the stack at each memory call\n"
 		    "  --max-frames N     unwind at most N frames (default 64)\n"
 		    "  -d, --debug        print memtrace's own debugging messages\n"
@@ -96,7 +131,8 @@ static void usage(FILE *out)
 		    "\n"
 		    "Exit status: the program's own, 128+N if it was killed by signal N,\n"
 		    "127 if it was not found, 126 if it could not be executed, 2 for a usage\n"
-		    "error, 1 if it could not be traced; with -p, 0 once detached.\n",
+		    "error, 1 if it could not be traced; with -p, 0 once detached.\n"
+		    "SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
 		    out);
 }
 
@@ -110,7 +146,30 @@ static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
 	exit(EXIT_USAGE);
 }
 
-enum { OPT_EVENTS = 256, OPT_VERIFY, OPT_REGIONS, OPT_NO_STACKS, OPT_MAX_FRAMES, OPT_DURATION };
+enum {
+	OPT_EVENTS = 256,
+	OPT_VERIFY,
+	OPT_REGIONS,
+	OPT_NO_STACKS,
+	OPT_MAX_FRAMES,
+	OPT_DURATION,
+	OPT_REPORT,
+	OPT_TOP,
+	OPT_CHURN_MS,
+	OPT_INTERVAL,
+};
+
+/* A number of seconds (or ms) in (0, 1e9], as nanoseconds times unit_ns; or a usage error. */
+static uint64_t parse_time(const char *what, const char *optarg_or_null, double unit_ns)
+{
+	const char *arg = optarg_or_null ? optarg_or_null : "";
+	char *end;
+	double val = strtod(arg, &end);
+
+	if (!arg[0] || *end || !(val > 0) || val > 1e9)
+		usage_error(what, arg);
+	return (uint64_t)(val * unit_ns);
+}
 
 static void parse_options(struct options *opts, int argc, char **argv)
 {
@@ -121,6 +180,10 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 		{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "churn-ms", required_argument, NULL, OPT_CHURN_MS },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -129,6 +192,8 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	int opt;
 
 	opts->max_frames = DEFAULT_MAX_FRAMES;
+	opts->top = DEFAULT_TOP;
+	opts->churn_ns = DEFAULT_CHURN_NS;
 	opterr = 0;
 	/* '+': options end at the program's name, as in strace. */
 	/* '+': options end at the program's name; ':': a missing argument is told apart. */
@@ -164,14 +229,31 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			opts->pids[opts->npids++] = (pid_t)val;
 			break;
 		}
-		case OPT_DURATION: {
+		case OPT_DURATION:
+			opts->duration_ns = parse_time("--duration wants a number of seconds, not",
+						       optarg, 1e9);
+			break;
+		case OPT_INTERVAL:
+			opts->interval_ns = parse_time("--interval wants a number of seconds, not",
+						       optarg, 1e9);
+			break;
+		case OPT_CHURN_MS:
+			opts->churn_ns = parse_time(
+				"--churn-ms wants a number of milliseconds, not", optarg, 1e6);
+			break;
+		case OPT_REPORT:
+			if (!optarg || !optarg[0])
+				usage_error("--report=: empty file name", NULL);
+			opts->report_path = optarg;
+			break;
+		case OPT_TOP: {
 			const char *arg = optarg ? optarg : "";
 			char *end;
-			double val = strtod(arg, &end);
+			unsigned long val = strtoul(arg, &end, 10);
 
-			if (!arg[0] || *end || !(val > 0) || val > 1e9)
-				usage_error("--duration wants a number of seconds, not", arg);
-			opts->duration_ns = (uint64_t)(val * 1e9);
+			if (!arg[0] || *end || val == 0 || val > 100000)
+				usage_error("--top wants a number from 1 to 100000, not", arg);
+			opts->top = (size_t)val;
 			break;
 		}
 		case OPT_MAX_FRAMES: {
@@ -283,12 +365,40 @@ static FILE *open_stderr_copy(void)
 	return stream_on(fd);
 }
 
+/* The report's state of proc, made at first use. */
+static struct proc_state *state_of(struct session *session, const struct proc *proc)
+{
+	struct proc *writable = (struct proc *)proc; /* the sink owns sink_data */
+	struct proc_state *state = writable->sink_data;
+
+	if (!state) {
+		state = xcalloc(1, sizeof(*state));
+		state->churn = churn_new(session->opts.churn_ns);
+		writable->sink_data = state;
+	}
+	return state;
+}
+
+static void state_free(struct proc *proc)
+{
+	struct proc_state *state = proc->sink_data;
+
+	if (!state)
+		return;
+	churn_free(state->churn);
+	free(state->usage);
+	free(state);
+	proc->sink_data = NULL;
+}
+
 static void sink_call(void *ctx, const struct engine_call *call)
 {
 	struct session *session = ctx;
 	const uint64_t *frames;
 	size_t nframes;
 
+	if (call->finished && call->changes)
+		churn_apply(state_of(session, call->proc)->churn, call->time_ns, call->changes);
 	if (!session->eventlog)
 		return;
 	eventlog_call(session->eventlog, call);
@@ -352,6 +462,15 @@ static const struct engine_unwind_ops unwind_ops = {
 static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
 {
 	struct session *session = ctx;
+	struct proc_state *state = state_of(session, proc);
+
+	/* A new program: what the old one did is not its. */
+	churn_reset(state->churn);
+	state->nusage = 0;
+	free(state->usage);
+	state->usage = NULL;
+	state->usage_cap = 0;
+	state->have_heap = false;
 
 	if (session->eventlog)
 		eventlog_exec(session->eventlog, proc, time_ns);
@@ -373,6 +492,7 @@ static void sink_mismatch(void *ctx, const struct proc *proc, uint64_t seq,
 {
 	struct session *session = ctx;
 
+	state_of(session, proc)->mismatches++;
 	if (++session->mismatches <= VERIFY_MISMATCHES_SHOWN) {
 		/* The events so far first, so the mismatch reads after the call that caused it. */
 		if (session->events_out)
@@ -381,11 +501,96 @@ static void sink_mismatch(void *ctx, const struct proc *proc, uint64_t seq,
 	}
 }
 
+/* Reads what the report needs of proc's memory now: resident pages, the brk heap. */
+static void read_usage(struct session *session, struct proc *proc)
+{
+	struct proc_state *state = state_of(session, proc);
+	struct aspace *as = mm_aspace(proc->mm);
+	uint64_t heap_start, heap_top;
+	long count;
+
+	count = mm_usage(proc->mm, proc->pid, &state->usage, &state->usage_cap);
+	if (count < 0) {
+		debug_msg("process %d: smaps: %s", (int)proc->pid, strerror((int)-count));
+		free(state->usage);
+		state->usage = NULL;
+		state->usage_cap = 0;
+		count = 0;
+	}
+	state->nusage = (size_t)count;
+	aspace_heap(as, &heap_start, &heap_top);
+	state->have_heap = heap_start && heap_top > heap_start &&
+			   mallocheap_walk(proc->pid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS,
+					   &state->heap) == 0;
+}
+
+static void sink_snapshot(void *ctx, struct proc *proc)
+{
+	read_usage(ctx, proc);
+}
+
+/* The report of one process, to the report's output. */
+static void write_report(struct session *session, struct proc *proc)
+{
+	struct proc_state *state = state_of(session, proc);
+	struct report_options ropts = { .top = session->opts.top,
+					.churn_ns = session->opts.churn_ns };
+	struct report_input in = {
+		.proc = proc,
+		.as = mm_aspace(proc->mm),
+		.paths = engine_paths(session->engine),
+		.churn = state->churn,
+		.usage = state->usage,
+		.nusage = state->nusage,
+		.heap = state->have_heap ? &state->heap : NULL,
+		.verify = session->opts.verify,
+		.mismatches = state->mismatches,
+	};
+	struct report *rep = report_compute(&in, &ropts, session->stackfmt, session->stacks);
+
+	report_print(session->report_out, rep, &in, &ropts);
+	report_free(rep);
+}
+
+/* SIGUSR1: the report of every live process, read now; --interval: a line each. */
+static void sink_wake(void *ctx)
+{
+	struct session *session = ctx;
+	bool report_now = report_request, line_now = interval_due;
+
+	report_request = 0;
+	interval_due = 0;
+	for (struct proc *proc = engine_procs(session->engine); proc; proc = proc->next) {
+		struct proc_state *state;
+
+		if (!proc->reported || proc->ended || !proc->mm)
+			continue;
+		state = state_of(session, proc);
+		if (report_now) {
+			read_usage(session, proc);
+			write_report(session, proc);
+		}
+		if (line_now) {
+			struct report_input in = { .proc = proc, .as = mm_aspace(proc->mm) };
+			long rss_pages = procmaps_statm_resident(proc->pid);
+
+			report_interval_line(session->report_out, &in,
+					     engine_now_ns(session->engine),
+					     rss_pages > 0 ? (uint64_t)rss_pages * 4096 : 0,
+					     state->interval_vsz);
+			state->interval_vsz = aspace_total(in.as);
+		}
+	}
+	(void)fflush(session->report_out);
+}
+
 static const struct engine_sink session_sink = {
 	.call = sink_call,
 	.exec = sink_exec,
 	.proc_end = sink_proc_end,
 	.mismatch = sink_mismatch,
+	.snapshot = sink_snapshot,
+	.wake = sink_wake,
 };
 
 /* die()'s hook: kill every tracee (launch mode never detaches), keep what was written. */
@@ -420,6 +625,14 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 		tick = 1;
 		return;
 	}
+	if (sig == SIGUSR1 || sig == SIGINTERVAL) {
+		if (sig == SIGUSR1)
+			report_request = 1;
+		else
+			interval_due = 1;
+		wake = 1;
+		return;
+	}
 	/* Attach mode: any of them means "detach now and report"; the program runs on. */
 	if (attach_mode) {
 		detach_request = 1;
@@ -438,7 +651,7 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 static void install_signal_handlers(void)
 {
 	struct sigaction act;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGUSR1 };
 
 	memset(&act, 0, sizeof(act));
 	act.sa_sigaction = on_signal;
@@ -448,6 +661,24 @@ static void install_signal_handlers(void)
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		if (sigaction(sigs[i], &act, NULL) < 0)
 			perror_die("sigaction");
+	if (sigaction(SIGINTERVAL, &act, NULL) < 0)
+		perror_die("sigaction");
+}
+
+/* --interval: SIGINTERVAL every interval_ns, on the monotonic clock. */
+static void start_interval_timer(uint64_t interval_ns)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGINTERVAL };
+	struct itimerspec spec = {
+		.it_interval = { .tv_sec = (time_t)(interval_ns / 1000000000ULL),
+				 .tv_nsec = (long)(interval_ns % 1000000000ULL) },
+	};
+	timer_t timer;
+
+	spec.it_value = spec.it_interval;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
+	    timer_settime(timer, 0, &spec, NULL) < 0)
+		perror_die("timer_create");
 }
 
 static int exit_status_of(int wait_status)
@@ -535,6 +766,8 @@ int main(int argc, char **argv)
 			(void)setvbuf(session.events_out, NULL, _IOFBF, 1 << 16);
 		session.eventlog = eventlog_new(session.events_out);
 	}
+	session.report_out = session.opts.report_path ? open_output(session.opts.report_path)
+						      : open_stderr_copy();
 
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;
@@ -553,6 +786,7 @@ int main(int argc, char **argv)
 	eopts.tick = &tick;
 	eopts.detach_request = &detach_request;
 	eopts.detach_at_ns = session.opts.duration_ns;
+	eopts.wake = &wake;
 	session.engine = engine_new(&eopts, &session_sink, &session);
 	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.symbols);
 	current_session = &session;
@@ -576,6 +810,8 @@ int main(int argc, char **argv)
 		install_signal_handlers();
 	}
 
+	if (session.opts.interval_ns)
+		start_interval_timer(session.opts.interval_ns);
 	err = engine_run(session.engine);
 	if (err < 0) {
 		errno = -err;
@@ -598,17 +834,24 @@ int main(int argc, char **argv)
 		if (!proc->reported)
 			continue;
 		if (session.opts.regions)
-			text_regions(stderr, proc, engine_paths(session.engine), session.stackfmt,
-				     session.stacks);
-		text_proc_summary(stderr, proc);
+			text_regions(session.report_out, proc, engine_paths(session.engine),
+				     session.stackfmt, session.stacks);
+		if (proc->mm)
+			write_report(&session, proc);
+		else
+			text_proc_summary(session.report_out, proc);
 	}
 	if (session.opts.verify)
-		(void)fprintf(stderr, "verify: %llu mismatch%s\n",
+		(void)fprintf(session.report_out, "verify: %llu mismatch%s\n",
 			      (unsigned long long)session.mismatches,
 			      session.mismatches == 1 ? "" : "es");
+	(void)fclose(session.report_out);
+	session.report_out = NULL;
 	/* Attach mode: the processes ran on (or ended on their own); memtrace did its job. */
 	status = attach_mode ? 0 : engine_main_status(session.engine);
 	current_session = NULL;
+	for (struct proc *proc = engine_procs(session.engine); proc; proc = proc->next)
+		state_free(proc);
 	engine_free(session.engine);
 	stackfmt_free(session.stackfmt);
 	symbols_free(session.symbols);

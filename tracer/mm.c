@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,4 +468,140 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 	     region = aspace_next(mm->as, region))
 		diff->model[diff->nmodel++] = *region;
 	return 1;
+}
+
+/* /proc/PID/pagemap (Documentation/admin-guide/mm/pagemap.rst): one 64-bit entry per page. */
+#define PAGEMAP_PRESENT (1ULL << 63)
+#define PAGEMAP_SWAPPED (1ULL << 62)
+#define PAGEMAP_EXCLUSIVE (1ULL << 56)
+#define PAGEMAP_BATCH 512
+
+/* Page counts of one part of a VMA. */
+struct page_counts {
+	uint64_t present;
+	uint64_t exclusive;
+	uint64_t swapped;
+};
+
+/* Counts the pages of [start, end) in pagemap (an open fd).  Returns 0 or -errno. */
+static int count_pages(int fd, uint64_t start, uint64_t end, struct page_counts *counts)
+{
+	uint64_t entries[PAGEMAP_BATCH];
+
+	memset(counts, 0, sizeof(*counts));
+	for (uint64_t page = start / ASPACE_PAGE_SIZE; page < end / ASPACE_PAGE_SIZE;) {
+		uint64_t want = end / ASPACE_PAGE_SIZE - page;
+		ssize_t got;
+
+		if (want > PAGEMAP_BATCH)
+			want = PAGEMAP_BATCH;
+		got = pread(fd, entries, want * sizeof(entries[0]),
+			    (off_t)(page * sizeof(entries[0])));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? -errno : -EIO;
+		for (size_t i = 0; i < (size_t)got / sizeof(entries[0]); i++) {
+			counts->present += !!(entries[i] & PAGEMAP_PRESENT);
+			counts->exclusive += (entries[i] & (PAGEMAP_PRESENT | PAGEMAP_EXCLUSIVE)) ==
+					     (PAGEMAP_PRESENT | PAGEMAP_EXCLUSIVE);
+			counts->swapped += !!(entries[i] & PAGEMAP_SWAPPED);
+		}
+		page += (uint64_t)got / sizeof(entries[0]);
+	}
+	return 0;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Shares the figures of VMA entry among out[0..n), its parts: by the
+ * pages pagemap shows in each, what is left over (pages that changed in
+ * between, huge pages) going to the largest part, so that the parts add
+ * up to smaps' figures exactly.
+ */
+static void share_out(int *pagemap_fd, pid_t pid, const struct procmaps_entry *entry,
+		      struct mm_usage *out, size_t n)
+{
+	uint64_t rss = 0, priv = 0, swap = 0;
+	size_t largest = 0;
+
+	if (*pagemap_fd < 0) {
+		char path[64];
+
+		(void)snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+		*pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct page_counts counts = { 0 };
+
+		if (*pagemap_fd >= 0 && (entry->rss || entry->swap))
+			(void)count_pages(*pagemap_fd, out[i].start, out[i].end, &counts);
+		out[i].rss = min_u64(counts.present * ASPACE_PAGE_SIZE, entry->rss - rss);
+		out[i].private_bytes =
+			min_u64(min_u64(counts.exclusive * ASPACE_PAGE_SIZE, out[i].rss),
+				entry->private_bytes - priv);
+		out[i].swap = min_u64(counts.swapped * ASPACE_PAGE_SIZE, entry->swap - swap);
+		rss += out[i].rss;
+		priv += out[i].private_bytes;
+		swap += out[i].swap;
+		if (out[i].end - out[i].start > out[largest].end - out[largest].start)
+			largest = i;
+	}
+	out[largest].rss += entry->rss - rss;
+	out[largest].private_bytes += entry->private_bytes - priv;
+	out[largest].swap += entry->swap - swap;
+}
+
+long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
+{
+	struct procmaps_iter iter;
+	struct procmaps_entry entry;
+	size_t len, count = 0;
+	int ret, pagemap_fd = -1;
+
+	ret = procmaps_read_smaps(pid, &maps_buf, &maps_cap, &len);
+	if (ret < 0)
+		return ret;
+	procmaps_iter_init(&iter, maps_buf, len);
+	while ((ret = procmaps_next(&iter, &entry)) != 0) {
+		const struct aspace_region *region;
+		size_t first = count;
+
+		if (ret < 0)
+			break;
+		if (path_is(&entry, "[vsyscall]"))
+			continue;
+		if (path_is(&entry, "[stack]")) {
+			region = aspace_first_from(mm->as, entry.start);
+			if (region && region->start > entry.start && region->end <= entry.end)
+				(void)aspace_grow_down(mm->as, region->end, entry.start);
+		}
+		/* One range per region of the model it covers; the model's gaps as they are. */
+		for (uint64_t pos = entry.start; pos < entry.end;) {
+			uint64_t end = entry.end;
+
+			region = aspace_first_from(mm->as, pos);
+			if (region && region->start > pos)
+				end = min_u64(end, region->start);
+			else if (region)
+				end = min_u64(end, region->end);
+			xgrowarray((void **)usage, cap, count + 1, sizeof(**usage));
+			(*usage)[count++] = (struct mm_usage){ .start = pos,
+							       .end = end,
+							       .rss = entry.rss,
+							       .private_bytes = entry.private_bytes,
+							       .swap = entry.swap,
+							       .deleted = entry.deleted };
+			pos = end;
+		}
+		if (count - first > 1)
+			share_out(&pagemap_fd, pid, &entry, *usage + first, count - first);
+	}
+	if (pagemap_fd >= 0)
+		(void)close(pagemap_fd);
+	return ret < 0 ? -EINVAL : (long)count;
 }

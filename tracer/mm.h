@@ -89,4 +89,26 @@ struct mm_diff {
  */
 int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff);
 
+/*
+ * What the kernel holds in memory for a range of the model, from
+ * /proc/PID/smaps: each range lies in one region of the model (a VMA the
+ * model keeps as several regions is shared out by /proc/PID/pagemap).
+ */
+struct mm_usage {
+	uint64_t start; /* [start, end) */
+	uint64_t end;
+	uint64_t rss;		/* resident bytes */
+	uint64_t private_bytes; /* of which mapped by this process alone */
+	uint64_t swap;
+	bool deleted; /* a mapping of a file that has been deleted */
+};
+
+/*
+ * Reads how much of the model is resident, sorted by address, into
+ * *usage (grown as needed; *cap its size; the caller frees it).  The
+ * main stack's growth is adopted first.  Returns the number of ranges,
+ * or -ESRCH, -EINVAL (smaps does not parse), -errno.
+ */
+long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap);
+
 #endif /* MEMTRACE_MM_H */

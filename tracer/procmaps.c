@@ -199,37 +199,100 @@ void procmaps_iter_init(struct procmaps_iter *iter, const char *text, size_t len
 	iter->lineno = 0;
 }
 
+/* The line at iter->pos: sets *len, returns where the one after starts. */
+static const char *line_at(const struct procmaps_iter *iter, size_t *len)
+{
+	const char *newline;
+
+	*len = (size_t)(iter->end - iter->pos);
+	newline = memchr(iter->pos, '\n', *len);
+	if (!newline)
+		return iter->end; /* the last line has no newline */
+	*len = (size_t)(newline - iter->pos);
+	return newline + 1;
+}
+
+/*
+ * An smaps field line, "Name:   value kB" (or "VmFlags: rd wr"): a name
+ * of letters, digits and '_' ending in ':'.  A maps line has a '-' first.
+ * Sets *name_len; returns whether it is one.
+ */
+static bool field_line(const char *line, size_t len, size_t *name_len)
+{
+	size_t i = 0;
+
+	while (i < len && (line[i] == '_' || (line[i] >= '0' && line[i] <= '9') ||
+			   ((line[i] | 0x20) >= 'a' && (line[i] | 0x20) <= 'z')))
+		i++;
+	*name_len = i;
+	return i > 0 && i < len && line[i] == ':';
+}
+
+static bool name_is(const char *line, size_t name_len, const char *name)
+{
+	return strlen(name) == name_len && memcmp(line, name, name_len) == 0;
+}
+
+/* Adds the kB value of field line [line, line + len) to what it counts in entry. */
+static int add_field(const char *line, size_t len, size_t name_len, struct procmaps_entry *entry)
+{
+	struct cursor cur = { .pos = line + name_len + 1, .end = line + len };
+	uint64_t *sum = NULL, kib;
+
+	if (name_is(line, name_len, "Rss"))
+		sum = &entry->rss;
+	else if (name_is(line, name_len, "Private_Clean") ||
+		 name_is(line, name_len, "Private_Dirty"))
+		sum = &entry->private_bytes;
+	else if (name_is(line, name_len, "Swap"))
+		sum = &entry->swap;
+	if (!sum)
+		return 0; /* a field memtrace does not use */
+	while (cur.pos < cur.end && *cur.pos == ' ')
+		cur.pos++;
+	if (parse_dec(&cur, &kib) || cur.end - cur.pos != 3 || memcmp(cur.pos, " kB", 3) != 0 ||
+	    kib > UINT64_MAX / 1024)
+		return -EINVAL;
+	*sum += kib * 1024;
+	return 0;
+}
+
 int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry)
 {
 	const char *line = iter->pos;
-	const char *newline;
-	size_t len;
+	size_t len, name_len;
+	int err;
 
 	if (line == iter->end)
 		return 0;
-	len = (size_t)(iter->end - line);
-	newline = memchr(line, '\n', len);
-	if (newline) {
-		len = (size_t)(newline - line);
-		iter->pos = newline + 1;
-	} else {
-		/* The last line has no newline. */
-		iter->pos = iter->end;
-	}
+	iter->pos = line_at(iter, &len);
 	iter->lineno++;
-	return procmaps_parse_line(line, len, entry) ? -EINVAL : 1;
+	err = procmaps_parse_line(line, len, entry);
+	entry->rss = entry->private_bytes = entry->swap = 0;
+	/* smaps: the entry's fields, up to the next entry. */
+	while (iter->pos != iter->end) {
+		const char *next = line_at(iter, &len);
+
+		if (!field_line(iter->pos, len, &name_len))
+			break;
+		if (!err && add_field(iter->pos, len, name_len, entry))
+			err = -EINVAL;
+		iter->pos = next;
+		iter->lineno++;
+	}
+	return err ? -EINVAL : 1;
 }
 
 /* Room kept free at the end of the buffer before each read(). */
 #define READ_CHUNK 4096
 
-int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
+static int read_whole(pid_t pid, const char *name, char **buf, size_t *cap, size_t *len)
 {
 	char path[64];
 	int fd, err = 0;
 
 	*len = 0;
-	(void)snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno;
@@ -259,6 +322,16 @@ int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
 	return err;
 }
 
+int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
+{
+	return read_whole(pid, "maps", buf, cap, len);
+}
+
+int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len)
+{
+	return read_whole(pid, "smaps", buf, cap, len);
+}
+
 long procmaps_status_field(pid_t pid, const char *name, long fallback)
 {
 	char path[64], line[256];
@@ -278,4 +351,20 @@ long procmaps_status_field(pid_t pid, const char *name, long fallback)
 	}
 	(void)fclose(file);
 	return value;
+}
+
+long procmaps_statm_resident(pid_t pid)
+{
+	char path[64];
+	long size, resident;
+	FILE *file;
+	int got;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	file = fopen(path, "re");
+	if (!file)
+		return -1;
+	got = fscanf(file, "%ld %ld", &size, &resident);
+	(void)fclose(file);
+	return got == 2 ? resident : -1;
 }

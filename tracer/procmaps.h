@@ -9,6 +9,10 @@
  * empty for anonymous memory, a [name] for the kernel's own ([heap],
  * [stack], [vdso], [anon:NAME]...), or a file, which may contain spaces
  * and end with " (deleted)".
+ *
+ * /proc/PID/smaps has the same lines, each followed by "Name: value kB"
+ * lines (fs/proc/task_mmu.c, show_smap) that the iterator folds into the
+ * entry before them.
  */
 #ifndef MEMTRACE_PROCMAPS_H
 #define MEMTRACE_PROCMAPS_H
@@ -31,6 +35,10 @@ struct procmaps_entry {
 	const char *path;
 	size_t path_len;
 	bool deleted; /* the path ended with " (deleted)", which path_len leaves out */
+	/* smaps only (0 in maps), in bytes: Rss, Private_Clean + Private_Dirty, Swap. */
+	uint64_t rss;
+	uint64_t private_bytes;
+	uint64_t swap;
 };
 
 /*
@@ -50,9 +58,10 @@ struct procmaps_iter {
 void procmaps_iter_init(struct procmaps_iter *iter, const char *text, size_t len);
 
 /*
- * Parses the next line into *entry.  Returns 1, or 0 at the end of the
- * text, or -EINVAL for a malformed line (iter->lineno names it; the
- * iteration can go on with the next line).
+ * Parses the next line into *entry, with the smaps field lines that
+ * follow it.  Returns 1, or 0 at the end of the text, or -EINVAL for a
+ * malformed line (iter->lineno names it; the iteration can go on with the
+ * next line).
  */
 int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry);
 
@@ -65,10 +74,16 @@ int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry);
  */
 int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len);
 
+/* The same for /proc/PID/smaps (slower: the kernel walks every page table). */
+int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len);
+
 /*
  * The number in field name ("Tgid", "TracerPid"...) of /proc/PID/status.
  * Returns it, or fallback when the file or the field cannot be read.
  */
 long procmaps_status_field(pid_t pid, const char *name, long fallback);
+
+/* Resident pages, field 2 of /proc/PID/statm; -1 when it cannot be read. */
+long procmaps_statm_resident(pid_t pid);
 
 #endif /* MEMTRACE_PROCMAPS_H */

@@ -40,6 +40,10 @@ const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr)
 	return &table[nr];
 }
 
+/* arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl */
+#define NR_EXIT_GROUP_X86_64 231
+#define NR_EXIT_GROUP_I386 252
+
 size_t sysdecode_x86_64_traced(uint32_t *nrs, size_t cap)
 {
 	size_t count = 0;
@@ -51,7 +55,15 @@ size_t sysdecode_x86_64_traced(uint32_t *nrs, size_t cap)
 			nrs[count] = (uint32_t)nr;
 		count++;
 	}
-	return count;
+	if (count < cap)
+		nrs[count] = NR_EXIT_GROUP_X86_64;
+	return count + 1;
+}
+
+bool sysdecode_is_exit_group(uint32_t arch, uint64_t nr)
+{
+	return (arch == SYSDECODE_ARCH_X86_64 && nr == NR_EXIT_GROUP_X86_64) ||
+	       (arch == SYSDECODE_ARCH_I386 && nr == NR_EXIT_GROUP_I386);
 }
 
 /*

@@ -104,10 +104,15 @@ int sysdecode_fd(const struct sysdecode_call *call);
 const char *sysdecode_kind_name(enum sysdecode_kind kind);
 
 /*
- * The x86_64 numbers the seccomp filter must trace.  Fills nrs with up to
- * cap numbers.  Returns how many there are (which may exceed cap).
+ * The x86_64 numbers the seccomp filter must trace: the memory calls, and
+ * exit_group (a process's end, to tell the threads it takes down from
+ * threads that ended before).  Fills nrs with up to cap numbers.  Returns
+ * how many there are (which may exceed cap).
  */
 size_t sysdecode_x86_64_traced(uint32_t *nrs, size_t cap);
+
+/* Whether nr of arch is exit_group. */
+bool sysdecode_is_exit_group(uint32_t arch, uint64_t nr);
 
 /*
  * Formatters.  Each writes at most size bytes including the NUL (nothing

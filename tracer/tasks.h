@@ -17,12 +17,13 @@
 struct mm;
 
 struct proc {
-	pid_t pid;	  /* thread group id */
-	pid_t parent_pid; /* the process that forked it; 0 for the launched one */
-	bool reported;	  /* its calls are shown: the launched process, or -f */
-	bool ended;	  /* every task of it is gone */
-	bool detached;	  /* memtrace left it running (attach mode) */
-	int wait_status;  /* the leader's wait status once ended */
+	pid_t pid;	    /* thread group id */
+	pid_t parent_pid;   /* the process that forked it; 0 for the launched one */
+	bool reported;	    /* its calls are shown: the launched process, or -f */
+	bool ended;	    /* every task of it is gone */
+	bool detached;	    /* memtrace left it running (attach mode) */
+	bool group_exiting; /* a task called exit_group: the others end with it */
+	int wait_status;    /* the leader's wait status once ended */
 	unsigned int live_tasks;
 	unsigned int calls_in_flight; /* tasks between a memory call's entry and its exit stop */
 	struct task *queue_head;      /* tasks whose memory call waits for calls_in_flight == 0 */
@@ -36,6 +37,7 @@ struct proc {
 	char *exe;			  /* the program it runs, from /proc at start and exec */
 	struct mm *mm;	   /* its address space's model (reported processes); owned */
 	void *unwind;	   /* its stack capture context (engine_unwind_ops); owned */
+	void *sink_data;   /* the sink's own, freed by the sink; the engine never looks */
 	struct proc *next; /* in order of appearance */
 };
 

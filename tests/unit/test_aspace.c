@@ -337,7 +337,7 @@ static void test_thread_stack(void **state)
 
 	map(as, 1, P(0), 4, &anon_rw, NULL);
 	assert_int_equal(aspace_set_thread(as, P(2), 42), 0);
-	assert_int_equal(aspace_kind_of(aspace_find(as, P(0))), ASPACE_KIND_THREAD_STACK);
+	assert_int_equal(aspace_kind_of(as, aspace_find(as, P(0))), ASPACE_KIND_THREAD_STACK);
 	assert_int_equal(aspace_thread_exited(as, P(1), 43), -ENOENT);
 	assert_int_equal(aspace_thread_exited(as, P(1), 42), 0);
 	assert_true(aspace_find(as, P(0))->flags & ASPACE_THREAD_EXITED);

@@ -177,17 +177,21 @@ static void test_build_verdicts(void **state)
 	static const uint32_t foreign_nrs[] = { 0,  9,	20,  39,	 45,
 						90, 91, 192, 0x40000009, 0xffffffff };
 	/* Other x86_64 numbers: read, getpid, clone, execve, lgetxattr (i386 mmap2). */
-	static const uint32_t allowed[] = { 0, 1, 39, 56, 59, 192, 231, 435, 468, 469 };
+	static const uint32_t allowed[] = { 0, 1, 39, 56, 59, 60, 192, 435, 468, 469 };
 	struct seccomp_prog prog;
 
 	(void)state;
 	seccomp_build(&prog);
 
-	/* Every known x86_64 number: TRACE exactly for the memory calls. */
+	/* Every known x86_64 number: TRACE exactly for the memory calls and exit_group. */
 	for (uint32_t nr = 0; nr <= SYSDECODE_X86_64_NR_KNOWN_MAX; nr++)
 		check_action(&prog, AUDIT_ARCH_X86_64, nr,
-			     sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) ? SECCOMP_RET_TRACE
-									 : SECCOMP_RET_ALLOW);
+			     sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) ||
+					     sysdecode_is_exit_group(SYSDECODE_ARCH_X86_64, nr)
+				     ? SECCOMP_RET_TRACE
+				     : SECCOMP_RET_ALLOW);
+	/* exit (60), a thread's end, is not exit_group (231). */
+	check_action(&prog, AUDIT_ARCH_X86_64, 231, SECCOMP_RET_TRACE);
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		check_action(&prog, AUDIT_ARCH_X86_64, allowed[i], SECCOMP_RET_ALLOW);
 

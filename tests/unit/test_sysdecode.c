@@ -1081,11 +1081,11 @@ static void test_format_result(void **state)
 	}
 }
 
-/* The numbers the seccomp filter traces are exactly the x86_64 rows. */
+/* The numbers the seccomp filter traces are exactly the x86_64 rows, and exit_group. */
 static void test_x86_64_traced(void **state)
 {
-	static const uint32_t expected[] = { 9,	 10,  11,  12,	25,  28,  30,
-					     67, 206, 207, 216, 329, 453, 462 };
+	static const uint32_t expected[] = { 9,	  10,  11,  12,	 25,  28,  30, 67,
+					     206, 207, 216, 329, 453, 462, 231 };
 	uint32_t nrs[64];
 	size_t count;
 
@@ -1101,15 +1101,19 @@ static void test_x86_64_traced(void **state)
 	}
 	assert_int_equal(nrs[count], 0xffffffffU);
 
-	/* And every number with a row is listed. */
+	/* And every number with a row is listed; exit_group, which has none, too. */
 	for (uint32_t nr = 0; nr <= SYSDECODE_X86_64_NR_KNOWN_MAX + 1; nr++) {
-		bool listed = false;
+		bool listed = false, wanted = sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) ||
+					      sysdecode_is_exit_group(SYSDECODE_ARCH_X86_64, nr);
 
 		for (size_t i = 0; i < count; i++)
 			listed |= nrs[i] == nr;
-		if (listed != (sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) != NULL))
-			fail_msg("nr %u: listed %d, has a row %d", nr, listed, !listed);
+		if (listed != wanted)
+			fail_msg("nr %u: listed %d, wanted %d", nr, listed, wanted);
 	}
+	assert_true(sysdecode_is_exit_group(SYSDECODE_ARCH_I386, 252));
+	assert_false(sysdecode_is_exit_group(SYSDECODE_ARCH_I386, 231));
+	assert_false(sysdecode_is_exit_group(SYSDECODE_ARCH_X86_64, 60));
 
 	/* A short array: filled up to cap, the full count returned. */
 	memset(nrs, 0xff, sizeof(nrs));

@@ -1,0 +1,616 @@
+/* The report: see report.h. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tracer/util.h"
+#include "text.h"
+#include "units.h"
+
+/* Frames shown per site. */
+#define SITE_FRAMES 6
+/* glibc's HEAP_MAX_SIZE on 64-bit (malloc/arena.c). */
+#define ARENA_SIZE (64ULL << 20)
+/* glibc keeps up to 40 MiB of stacks of joined threads for reuse (nptl/nptl-stack.c). */
+#define STACK_CACHE_BYTES (40ULL << 20)
+
+/*
+ * The thresholds of the findings: below them the pattern is normal.  A
+ * program has one arena per thread that mallocs (up to 8 per core); a
+ * handful of stacks may wait in glibc's cache; some mmap/munmap pairs
+ * are a program's normal life.
+ */
+#define ARENAS_MIN 2
+#define THREADS_MANY 256
+#define CHURN_PAIRS_MIN 100
+#define HEAP_PINNED_MIN (1ULL << 20)
+#define NEVER_COMMITTED_MIN (256ULL << 20)
+#define DELETED_MIN (1ULL << 20)
+
+static const char *const origin_names[] = {
+	[ASPACE_ORIGIN_CALL] = "[no stack]",
+	[ASPACE_ORIGIN_EXEC] = "[mapped at exec]",
+	[ASPACE_ORIGIN_ATTACH] = "[before attach]",
+	[ASPACE_ORIGIN_KERNEL] = "[kernel]",
+};
+
+/* Grouping regions into sites: site index by name id. */
+struct site_index {
+	size_t *by_text; /* SIZE_MAX: none yet */
+	size_t cap;
+	size_t *by_stack; /* cache: the site of a stack id */
+	size_t stack_cap;
+	size_t sites_cap; /* of report->sites */
+};
+
+static void add_amounts(struct report_amounts *to, const struct report_amounts *from)
+{
+	to->regions += from->regions;
+	to->reserved += from->reserved;
+	to->committed += from->committed;
+	to->resident += from->resident;
+	to->private_bytes += from->private_bytes;
+	to->swap += from->swap;
+}
+
+static size_t lookup_slot(size_t **array, size_t *cap, size_t idx)
+{
+	if (idx >= *cap) {
+		size_t old = *cap;
+
+		xgrowarray((void **)array, cap, idx + 1, sizeof(**array));
+		for (size_t i = old; i < *cap; i++)
+			(*array)[i] = SIZE_MAX;
+	}
+	return (*array)[idx];
+}
+
+/* The site named text, added if new. */
+static size_t site_for_text(struct report *rep, struct site_index *index, uint32_t text)
+{
+	size_t site = lookup_slot(&index->by_text, &index->cap, text);
+
+	if (site != SIZE_MAX)
+		return site;
+	xgrowarray((void **)&rep->sites, &index->sites_cap, rep->nsites + 1, sizeof(*rep->sites));
+	site = rep->nsites++;
+	memset(&rep->sites[site], 0, sizeof(rep->sites[site]));
+	rep->sites[site].text = text;
+	rep->sites[site].never_committed = true;
+	index->by_text[text] = site;
+	return site;
+}
+
+static uint32_t stack_text(struct report *rep, struct stackfmt *fmt, const struct stacks *stacks,
+			   uint32_t stack_id)
+{
+	const uint64_t *frames;
+	char buf[512];
+
+	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames))
+		return strtab_intern(rep->texts, origin_names[ASPACE_ORIGIN_CALL],
+				     strlen(origin_names[ASPACE_ORIGIN_CALL]));
+	(void)stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES, buf, sizeof(buf));
+	return strtab_intern(rep->texts, buf, strlen(buf));
+}
+
+/* The site of the event that made a region (or of a site's stack id). */
+static size_t site_of(struct report *rep, struct site_index *index, struct stackfmt *fmt,
+		      const struct stacks *stacks, const struct aspace_event *origin)
+{
+	size_t site;
+	uint32_t text;
+
+	if (origin->kind != ASPACE_ORIGIN_CALL) {
+		const char *name = origin_names[origin->kind];
+
+		return site_for_text(rep, index, strtab_intern(rep->texts, name, strlen(name)));
+	}
+	site = lookup_slot(&index->by_stack, &index->stack_cap, origin->stack_id);
+	if (site != SIZE_MAX)
+		return site;
+	text = stack_text(rep, fmt, stacks, origin->stack_id);
+	site = site_for_text(rep, index, text);
+	index->by_stack[origin->stack_id] = site;
+	return site;
+}
+
+/* The resident figures of [start, end), from the usage ranges at *pos on (sorted). */
+static void region_usage(const struct report_input *in, size_t *pos, uint64_t start, uint64_t end,
+			 struct report_amounts *amounts, uint64_t *unattributed, bool *deleted)
+{
+	*deleted = false;
+	for (; *pos < in->nusage && in->usage[*pos].start < end; (*pos)++) {
+		const struct mm_usage *use = &in->usage[*pos];
+
+		if (use->end <= start || use->start < start) {
+			/* Before this region: in no region of the model. */
+			*unattributed += use->rss;
+			continue;
+		}
+		amounts->resident += use->rss;
+		amounts->private_bytes += use->private_bytes;
+		amounts->swap += use->swap;
+		*deleted = *deleted || use->deleted;
+	}
+}
+
+static int by_size(const void *a, const void *b)
+{
+	const struct report_site *x = a, *y = b;
+	uint64_t sx = x->amounts.reserved + x->amounts.committed;
+	uint64_t sy = y->amounts.reserved + y->amounts.committed;
+
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return x->text < y->text ? -1 : x->text > y->text;
+}
+
+static void add_finding(struct report *rep, enum report_finding_kind kind, uint64_t count,
+			uint64_t bytes, uint64_t other, size_t site)
+{
+	if (rep->nfindings == REPORT_MAX_FINDINGS)
+		return;
+	rep->findings[rep->nfindings++] = (struct report_finding){
+		.kind = kind, .count = count, .bytes = bytes, .other = other, .site = site
+	};
+}
+
+/* The site with the most of a figure, or SIZE_MAX when none has any. */
+static size_t site_with_most(const struct report *rep, size_t field_offset)
+{
+	size_t best = SIZE_MAX;
+	uint64_t most = 0;
+
+	for (size_t i = 0; i < rep->nsites; i++) {
+		uint64_t value;
+
+		memcpy(&value, (const char *)&rep->sites[i] + field_offset, sizeof(value));
+		if (value > most) {
+			most = value;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static void find(struct report *rep, const struct report_input *in)
+{
+	const struct report_amounts *arena = &rep->kinds[ASPACE_KIND_ARENA];
+	size_t site;
+
+	if (rep->arenas >= ARENAS_MIN)
+		add_finding(rep, REPORT_FINDING_ARENAS, rep->arenas,
+			    arena->reserved + arena->committed, arena->committed,
+			    site_with_most(rep, offsetof(struct report_site, arena_bytes)));
+	if (rep->threads_exited >= 2 && rep->exited_stack_bytes > STACK_CACHE_BYTES) {
+		/* The cache holds whole stacks while they fit: the most it can hold of these. */
+		uint64_t each = rep->exited_stack_bytes / rep->threads_exited;
+		uint64_t cached = STACK_CACHE_BYTES / (each + ASPACE_PAGE_SIZE);
+
+		add_finding(rep, REPORT_FINDING_EXITED_STACKS, rep->threads_exited,
+			    rep->exited_stack_bytes,
+			    rep->threads_exited > cached ? rep->threads_exited - cached : 0,
+			    site_with_most(rep, offsetof(struct report_site, exited_stack_bytes)));
+	}
+	if (rep->threads_alive >= THREADS_MANY)
+		add_finding(rep, REPORT_FINDING_MANY_THREADS, rep->threads_alive,
+			    rep->kinds[ASPACE_KIND_THREAD_STACK].reserved +
+				    rep->kinds[ASPACE_KIND_THREAD_STACK].committed,
+			    0, site_with_most(rep, offsetof(struct report_site, stacks_alive)));
+	site = site_with_most(rep, offsetof(struct report_site, churn.short_pairs));
+	if (site != SIZE_MAX && rep->sites[site].churn.short_pairs >= CHURN_PAIRS_MIN)
+		add_finding(rep, REPORT_FINDING_CHURN, rep->sites[site].churn.short_pairs,
+			    rep->sites[site].churn.short_bytes, 0, site);
+	if (in->heap && in->heap->free_bytes >= HEAP_PINNED_MIN &&
+	    in->heap->free_bytes * 2 >= in->heap->size)
+		add_finding(rep, REPORT_FINDING_HEAP_PINNED, in->heap->free_chunks,
+			    in->heap->free_bytes, in->heap->size, SIZE_MAX);
+	for (size_t i = 0; i < rep->nsites; i++) {
+		const struct report_site *s = &rep->sites[i];
+
+		if (s->never_committed && s->amounts.reserved >= NEVER_COMMITTED_MIN)
+			add_finding(rep, REPORT_FINDING_NEVER_COMMITTED, s->amounts.regions,
+				    s->amounts.reserved, 0, i);
+	}
+	if (rep->deleted_bytes >= DELETED_MIN)
+		add_finding(rep, REPORT_FINDING_DELETED_FILES, rep->deleted_regions,
+			    rep->deleted_bytes, rep->deleted_rss, SIZE_MAX);
+}
+
+/* Whether a path names a deleted file that was a file (not a memfd or SysV segment). */
+static bool real_file(const char *path)
+{
+	return path[0] == '/' && strncmp(path, "/memfd:", 7) != 0 &&
+	       strncmp(path, "/SYSV", 5) != 0 && strncmp(path, "/dev/zero", 9) != 0;
+}
+
+struct report *report_compute(const struct report_input *in, const struct report_options *opts,
+			      struct stackfmt *fmt, const struct stacks *stacks)
+{
+	struct report *rep = xcalloc(1, sizeof(*rep));
+	struct site_index index = { 0 };
+	uint64_t last_window = UINT64_MAX;
+	size_t pos = 0;
+
+	rep->texts = strtab_new();
+	rep->have_usage = in->usage != NULL;
+	aspace_sizes(in->as, &rep->sizes);
+	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
+	     region = aspace_next(in->as, region)) {
+		enum aspace_kind kind = aspace_kind_of(in->as, region);
+		struct report_amounts amounts = { .regions = 1 };
+		uint64_t bytes = region->end - region->start;
+		struct report_site *site;
+		size_t site_idx;
+		bool deleted = false;
+
+		if (region->prot)
+			amounts.committed = bytes;
+		else
+			amounts.reserved = bytes;
+		if (in->usage)
+			region_usage(in, &pos, region->start, region->end, &amounts,
+				     &rep->unattributed_rss, &deleted);
+		add_amounts(&rep->total, &amounts);
+		add_amounts(&rep->kinds[kind], &amounts);
+		/* site_of() may move the sites: the index first. */
+		site_idx = site_of(rep, &index, fmt, stacks, &region->origin);
+		site = &rep->sites[site_idx];
+		add_amounts(&site->amounts, &amounts);
+		if (region->prot || region->prot_seq)
+			site->never_committed = false;
+		if (region->prot_seq && region->prot_stack != region->origin.stack_id &&
+		    !site->prot_text) {
+			uint32_t text = stack_text(rep, fmt, stacks, region->prot_stack);
+
+			/* stack_text() may move nothing but the names: site stays valid. */
+			if (text != site->text)
+				site->prot_text = text;
+		}
+		if (kind == ASPACE_KIND_ARENA) {
+			site->arena_bytes += bytes;
+			if ((region->start & ~(ARENA_SIZE - 1)) != last_window)
+				rep->arenas++;
+			last_window = region->start & ~(ARENA_SIZE - 1);
+		}
+		if (region->thread) {
+			/* One region per thread holds its stack pointer; the guard page is not counted. */
+			if (region->flags & ASPACE_THREAD_EXITED) {
+				rep->threads_exited++;
+				site->stacks_exited++;
+				rep->exited_stack_bytes += bytes;
+				site->exited_stack_bytes += bytes;
+			} else {
+				rep->threads_alive++;
+				site->stacks_alive++;
+			}
+		}
+		if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
+			if (!rep->deleted_regions)
+				rep->deleted_path = region->path;
+			rep->deleted_regions++;
+			rep->deleted_bytes += bytes;
+			rep->deleted_rss += amounts.resident;
+		}
+	}
+	for (; in->usage && pos < in->nusage; pos++)
+		rep->unattributed_rss += in->usage[pos].rss;
+	/* What each site did over the run: sites that no longer hold bytes too. */
+	for (uint32_t id = 0; in->churn && id < churn_limit(in->churn); id++) {
+		const struct churn_site *counted = churn_site(in->churn, id);
+		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = id };
+		struct churn_site *to;
+		size_t site_idx;
+
+		if (!counted)
+			continue;
+		site_idx = site_of(rep, &index, fmt, stacks, &origin);
+		to = &rep->sites[site_idx].churn;
+		to->maps += counted->maps;
+		to->mapped_bytes += counted->mapped_bytes;
+		to->short_pairs += counted->short_pairs;
+		to->short_bytes += counted->short_bytes;
+		to->unmaps += counted->unmaps;
+		to->unmapped_bytes += counted->unmapped_bytes;
+		to->trims += counted->trims;
+		to->trimmed_bytes += counted->trimmed_bytes;
+	}
+	/* Sites that hold nothing were never committed either: say nothing of them. */
+	for (size_t i = 0; i < rep->nsites; i++)
+		if (!rep->sites[i].amounts.regions)
+			rep->sites[i].never_committed = false;
+	if (rep->nsites)
+		qsort(rep->sites, rep->nsites, sizeof(*rep->sites), by_size);
+	find(rep, in);
+	(void)opts;
+	free(index.by_text);
+	free(index.by_stack);
+	return rep;
+}
+
+void report_free(struct report *rep)
+{
+	if (!rep)
+		return;
+	free(rep->sites);
+	strtab_free(rep->texts);
+	free(rep);
+}
+
+/* Printing. */
+
+/* A size in a column: "12.5 MiB", "0" for nothing. */
+static const char *size_text(char *buf, size_t size, uint64_t bytes)
+{
+	if (!bytes)
+		(void)snprintf(buf, size, "0");
+	else
+		(void)units_format_bytes(buf, size, bytes);
+	return buf;
+}
+
+#define SZ(bytes) size_text((char[32]){ 0 }, 32, (bytes))
+
+static void print_amounts(FILE *out, const char *label, const struct report_amounts *a,
+			  bool have_usage)
+{
+	(void)fprintf(out, "  %-16s %7llu %11s %11s %11s", label, (unsigned long long)a->regions,
+		      SZ(a->reserved), SZ(a->committed), have_usage ? SZ(a->resident) : "?");
+}
+
+static void print_summary(FILE *out, const struct report *rep, const struct report_input *in)
+{
+	const struct report_amounts *t = &rep->total;
+
+	(void)fprintf(out, "  VSZ %s (peak %s): %s reserved, %s committed", SZ(rep->sizes.mapped),
+		      SZ(rep->sizes.mapped_peak), SZ(t->reserved), SZ(t->committed));
+	if (rep->have_usage) {
+		(void)fprintf(out, "; RSS %s (%s private, %s shared)", SZ(t->resident),
+			      SZ(t->private_bytes), SZ(t->resident - t->private_bytes));
+		if (t->swap)
+			(void)fprintf(out, ", %s swapped", SZ(t->swap));
+	} else {
+		(void)fputs("; RSS not known (the process was gone before it could be read)", out);
+	}
+	(void)fputc('\n', out);
+	(void)fprintf(out,
+		      "  brk heap %s (peak %s); thread stacks: %llu of live threads, %llu of "
+		      "exited ones",
+		      SZ(rep->sizes.heap), SZ(rep->sizes.heap_peak),
+		      (unsigned long long)rep->threads_alive,
+		      (unsigned long long)rep->threads_exited);
+	if (in->verify)
+		(void)fprintf(out, "; model checked: %llu mismatch%s",
+			      (unsigned long long)in->mismatches, in->mismatches == 1 ? "" : "es");
+	if (rep->unattributed_rss)
+		(void)fprintf(out, "; %s resident outside the model", SZ(rep->unattributed_rss));
+	(void)fputc('\n', out);
+}
+
+static void print_kinds(FILE *out, const struct report *rep)
+{
+	static const enum aspace_kind order[] = {
+		ASPACE_KIND_ARENA,	  ASPACE_KIND_HEAP,	  ASPACE_KIND_ANON,
+		ASPACE_KIND_THREAD_STACK, ASPACE_KIND_MAIN_STACK, ASPACE_KIND_ELF,
+		ASPACE_KIND_FILE,	  ASPACE_KIND_SHARED,	  ASPACE_KIND_SPECIAL,
+	};
+
+	(void)fprintf(out, "\n  %-16s %7s %11s %11s %11s\n", "by kind", "regions", "reserved",
+		      "committed", "resident");
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		const struct report_amounts *a = &rep->kinds[order[i]];
+
+		if (!a->regions)
+			continue;
+		print_amounts(out, aspace_kind_name(order[i]), a, rep->have_usage);
+		if (order[i] == ASPACE_KIND_ARENA)
+			(void)fprintf(out, "   %llu arena%s", (unsigned long long)rep->arenas,
+				      rep->arenas == 1 ? "" : "s");
+		if (order[i] == ASPACE_KIND_THREAD_STACK)
+			(void)fprintf(out, "   %llu alive, %llu of exited threads",
+				      (unsigned long long)rep->threads_alive,
+				      (unsigned long long)rep->threads_exited);
+		(void)fputc('\n', out);
+	}
+	print_amounts(out, "total", &rep->total, rep->have_usage);
+	(void)fputc('\n', out);
+}
+
+static void print_sites(FILE *out, const struct report *rep, size_t top)
+{
+	struct report_amounts rest = { 0 };
+	size_t shown = 0, holding = 0;
+
+	for (size_t i = 0; i < rep->nsites; i++)
+		holding += rep->sites[i].amounts.regions != 0;
+	(void)fprintf(out, "\n  %-16s %7s %11s %11s %11s  site\n", "by site", "regions", "reserved",
+		      "committed", "resident");
+	for (size_t i = 0; i < rep->nsites; i++) {
+		const struct report_site *site = &rep->sites[i];
+
+		if (!site->amounts.regions)
+			continue;
+		if (shown == top) {
+			add_amounts(&rest, &site->amounts);
+			continue;
+		}
+		shown++;
+		print_amounts(out, "", &site->amounts, rep->have_usage);
+		(void)fprintf(out, "  %s\n", strtab_get(rep->texts, site->text));
+		if (site->prot_text)
+			(void)fprintf(out, "  %65s  protection by %s\n", "",
+				      strtab_get(rep->texts, site->prot_text));
+	}
+	if (holding > shown) {
+		char label[32];
+
+		(void)snprintf(label, sizeof(label), "%zu more", holding - shown);
+		print_amounts(out, label, &rest, rep->have_usage);
+		(void)fputs("  (--top to see them)\n", out);
+	}
+}
+
+/* Churn rows: the most bytes unmapped soon or trimmed first. */
+static int by_churn(const void *a, const void *b)
+{
+	const struct report_site *x = a, *y = b;
+	uint64_t bx = x->churn.short_bytes + x->churn.trimmed_bytes;
+	uint64_t by = y->churn.short_bytes + y->churn.trimmed_bytes;
+
+	if (bx != by)
+		return bx > by ? -1 : 1;
+	return x->text < y->text ? -1 : x->text > y->text;
+}
+
+static void print_churn(FILE *out, const struct report *rep, const struct report_options *opts,
+			size_t top)
+{
+	struct report_site *order = xcalloc(rep->nsites + 1, sizeof(*order));
+	size_t shown = 0, count = 0;
+	char limit[32];
+
+	for (size_t i = 0; i < rep->nsites; i++)
+		if (rep->sites[i].churn.short_pairs || rep->sites[i].churn.trims)
+			order[count++] = rep->sites[i];
+	qsort(order, count, sizeof(*order), by_churn);
+	(void)snprintf(limit, sizeof(limit), "%.3g ms", (double)opts->churn_ns / 1e6);
+	for (size_t i = 0; i < count && shown < top; i++) {
+		const struct report_site *site = &order[i];
+		const struct churn_site *c = &site->churn;
+
+		if (!shown++)
+			(void)fprintf(out, "\n  churn: mappings unmapped within %s, and trimmed\n",
+				      limit);
+		(void)fprintf(out, "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
+			      (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
+		if (c->short_pairs)
+			(void)fprintf(out, ", %llu unmapped within %s (%s)",
+				      (unsigned long long)c->short_pairs, limit,
+				      SZ(c->short_bytes));
+		if (c->trims)
+			(void)fprintf(out, ", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
+				      (unsigned long long)c->trims, c->trims == 1 ? "" : "s");
+		(void)fprintf(out, ", %s kept: %s\n",
+			      SZ(site->amounts.reserved + site->amounts.committed),
+			      strtab_get(rep->texts, site->text));
+	}
+	free(order);
+}
+
+static const char *site_name(const struct report *rep, size_t site)
+{
+	return site == SIZE_MAX ? "?" : strtab_get(rep->texts, rep->sites[site].text);
+}
+
+static void print_finding(FILE *out, const struct report *rep, const struct report_input *in,
+			  const struct report_options *opts, const struct report_finding *f)
+{
+	unsigned long long count = (unsigned long long)f->count;
+
+	(void)fputs("  ! ", out);
+	switch (f->kind) {
+	case REPORT_FINDING_ARENAS:
+		(void)fprintf(
+			out,
+			"%llu glibc malloc arenas hold %s of address space (64 MiB each) "
+			"but commit only %s:\n    glibc gives each thread that calls malloc an "
+			"arena of its own, up to 8 per core; made by %s.\n    Cap them with "
+			"MALLOC_ARENA_MAX=2 in the environment, or mallopt(M_ARENA_MAX, 2).\n",
+			count, SZ(f->bytes), SZ(f->other), site_name(rep, f->site));
+		break;
+	case REPORT_FINDING_EXITED_STACKS:
+		(void)fprintf(out,
+			      "%llu threads have exited but their stacks (%s) are still mapped: "
+			      "glibc keeps\n    only %s of joined threads' stacks for reuse, so at "
+			      "least %llu were never joined;\n    created by %s.  pthread_join() "
+			      "them, or create them detached (pthread_detach).\n",
+			      count, SZ(f->bytes), SZ(STACK_CACHE_BYTES),
+			      (unsigned long long)f->other, site_name(rep, f->site));
+		break;
+	case REPORT_FINDING_MANY_THREADS:
+		(void)fprintf(out,
+			      "%llu threads are alive, their stacks holding %s; created by %s.\n"
+			      "    If their number keeps growing, that function starts threads "
+			      "without bound: use a pool.\n",
+			      count, SZ(f->bytes), site_name(rep, f->site));
+		break;
+	case REPORT_FINDING_CHURN:
+		(void)fprintf(
+			out,
+			"%llu mappings (%s in all) were unmapped within %.3g ms of being made, "
+			"by %s:\n    each pair costs two system calls and page faults.  Keep "
+			"the memory (a pool), or make the\n    allocator keep it: glibc "
+			"M_MMAP_THRESHOLD (MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.\n",
+			count, SZ(f->bytes), (double)opts->churn_ns / 1e6, site_name(rep, f->site));
+		break;
+	case REPORT_FINDING_HEAP_PINNED:
+		(void)fprintf(
+			out,
+			"the brk heap is %s (peak %s), %s of it in %llu free chunk%s below a "
+			"block in use at\n    its top (%#llx, %s): malloc can shrink the heap "
+			"only from the top.  malloc_trim(0)\n    gives the free pages back; "
+			"M_MMAP_THRESHOLD keeps large blocks out of the heap.\n",
+			SZ(f->other), SZ(rep->sizes.heap_peak), SZ(f->bytes), count,
+			count == 1 ? "" : "s",
+			(unsigned long long)(in->heap ? in->heap->last_used_addr : 0),
+			SZ(in->heap ? in->heap->last_used_size : 0));
+		break;
+	case REPORT_FINDING_NEVER_COMMITTED:
+		(void)fprintf(
+			out,
+			"%s reserved PROT_NONE (%llu region%s) never made accessible, by %s:\n"
+			"    it costs address space (VSZ), not memory; it matters only "
+			"under ulimit -v or strict overcommit.\n",
+			SZ(f->bytes), count, count == 1 ? "" : "s", site_name(rep, f->site));
+		break;
+	case REPORT_FINDING_DELETED_FILES:
+		(void)fprintf(out,
+			      "%llu mapping%s of deleted files (%s, %s resident), e.g. %s:\n"
+			      "    their disk space stays in use until they are unmapped.\n",
+			      count, count == 1 ? "" : "s", SZ(f->bytes), SZ(f->other),
+			      strtab_get(in->paths, rep->deleted_path));
+		break;
+	}
+}
+
+void report_print(FILE *out, const struct report *rep, const struct report_input *in,
+		  const struct report_options *opts)
+{
+	text_proc_summary(out, in->proc);
+	print_summary(out, rep, in);
+	print_kinds(out, rep);
+	print_sites(out, rep, opts->top);
+	print_churn(out, rep, opts, opts->top);
+	(void)fprintf(out, "\n  findings:%s\n", rep->nfindings ? "" : " none");
+	for (size_t i = 0; i < rep->nfindings; i++)
+		print_finding(out, rep, in, opts, &rep->findings[i]);
+}
+
+void report_interval_line(FILE *out, const struct report_input *in, uint64_t time_ns, uint64_t rss,
+			  uint64_t prev_vsz)
+{
+	uint64_t reserved = 0, committed = 0, calls = 0;
+	struct aspace_sizes sizes;
+	int64_t growth;
+
+	aspace_sizes(in->as, &sizes);
+	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
+	     region = aspace_next(in->as, region)) {
+		if (region->prot)
+			committed += region->end - region->start;
+		else
+			reserved += region->end - region->start;
+	}
+	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
+		calls += in->proc->calls[kind];
+	growth = (int64_t)(sizes.mapped - prev_vsz);
+	(void)fprintf(out,
+		      "memtrace: %.1fs [%d] VSZ %s (%c%s), %s reserved, %s committed, RSS %s, "
+		      "heap %s, %u thread%s, %llu calls\n",
+		      (double)time_ns / 1e9, (int)in->proc->pid, SZ(sizes.mapped),
+		      growth < 0 ? '-' : '+', SZ(growth < 0 ? (uint64_t)-growth : (uint64_t)growth),
+		      SZ(reserved), SZ(committed), SZ(rss), SZ(sizes.heap), in->proc->live_tasks,
+		      in->proc->live_tasks == 1 ? "" : "s", (unsigned long long)calls);
+}

@@ -1,0 +1,134 @@
+/*
+ * The report: one process's address space by kind and by originating
+ * site, reserved (PROT_NONE) vs committed (accessible) vs resident, the
+ * map/unmap churn by site, and findings that name a cause and what to do
+ * (DESIGN.md, the five investigations).
+ *
+ * Computed from the model, the stack table and what the run counted
+ * (report/churn.h), with the resident figures read at the end
+ * (tracer/mm.h, mm_usage) -- never from /proc or ptrace here, so that a
+ * saved trace replayed through the same model prints the same report.
+ *
+ *   memtrace: [4242] ./server: 53 memory calls (mmap 19, ...); exited with 0
+ *     VSZ 560 MiB (peak 688 MiB): 511.4 MiB reserved, 48.6 MiB committed; ...
+ *     by kind ...   by site ...   churn ...   findings ...
+ */
+#ifndef MEMTRACE_REPORT_H
+#define MEMTRACE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../tracer/aspace.h"
+#include "../tracer/mallocheap.h"
+#include "../tracer/mm.h"
+#include "../tracer/strtab.h"
+#include "../tracer/tasks.h"
+#include "../unwind/stacks.h"
+#include "churn.h"
+#include "stackfmt.h"
+
+/* What the report of one process is made from; all borrowed. */
+struct report_input {
+	const struct proc *proc; /* pid, program, calls by kind, how it ended */
+	const struct aspace *as;
+	const struct strtab *paths;
+	const struct churn *churn; /* NULL: not counted */
+	/* The resident figures, by range of the model (mm_usage); NULL: not known. */
+	const struct mm_usage *usage;
+	size_t nusage;
+	const struct mallocheap_info *heap; /* the brk heap's chunks; NULL: not walked */
+	bool verify;			    /* --verify ran: print mismatches */
+	uint64_t mismatches;
+};
+
+struct report_options {
+	size_t top;	   /* sites shown (--top) */
+	uint64_t churn_ns; /* what counts as short-lived (--churn-ms) */
+};
+
+/* Bytes of a set of regions. */
+struct report_amounts {
+	uint64_t regions;
+	uint64_t reserved;  /* PROT_NONE */
+	uint64_t committed; /* accessible */
+	uint64_t resident;
+	uint64_t private_bytes; /* of resident, mapped by this process alone */
+	uint64_t swap;
+};
+
+/* The regions made by one site, and what the site did over the run. */
+struct report_site {
+	uint32_t text; /* its name (report->texts): frames, or "[at exec]"... */
+	struct report_amounts amounts;
+	uint32_t prot_text; /* the site that last changed the protection, if another; 0: none */
+	struct churn_site churn;
+	uint64_t arena_bytes;	     /* of its bytes, in glibc arenas */
+	uint64_t stacks_alive;	     /* thread stacks it made, of live threads */
+	uint64_t stacks_exited;	     /* and of exited ones */
+	uint64_t exited_stack_bytes; /* their bytes */
+	bool never_committed;	     /* only PROT_NONE, never re-protected */
+};
+
+enum report_finding_kind {
+	REPORT_FINDING_ARENAS,	      /* count arenas, bytes reserved, other committed */
+	REPORT_FINDING_EXITED_STACKS, /* count stacks of exited threads, bytes, other: at least unjoined */
+	REPORT_FINDING_MANY_THREADS,	/* count live thread stacks, bytes */
+	REPORT_FINDING_CHURN,		/* count short-lived pairs at site, bytes */
+	REPORT_FINDING_HEAP_PINNED,	/* bytes free below the top, other: heap size */
+	REPORT_FINDING_NEVER_COMMITTED, /* bytes reserved and never made accessible at site */
+	REPORT_FINDING_DELETED_FILES,	/* count mappings of deleted files, bytes, other resident */
+};
+
+struct report_finding {
+	enum report_finding_kind kind;
+	uint64_t count;
+	uint64_t bytes;
+	uint64_t other;
+	size_t site; /* index in report->sites; SIZE_MAX: none */
+};
+
+#define REPORT_MAX_FINDINGS 16
+
+struct report {
+	struct aspace_sizes sizes;
+	struct report_amounts total; /* of every region */
+	uint64_t unattributed_rss;   /* resident bytes in ranges the model does not have */
+	bool have_usage;
+	struct report_amounts kinds[ASPACE_KIND_COUNT];
+	uint64_t arenas; /* 64 MiB windows */
+	uint64_t threads_alive, threads_exited;
+	uint64_t exited_stack_bytes;
+	uint64_t deleted_regions, deleted_bytes, deleted_rss;
+	uint32_t deleted_path;	   /* one of them (paths) */
+	struct report_site *sites; /* largest (reserved + committed) first */
+	size_t nsites;
+	struct report_finding findings[REPORT_MAX_FINDINGS];
+	size_t nfindings;
+	struct strtab *texts; /* site names */
+};
+
+/*
+ * Computes the report of one process.  fmt and stacks name the sites.
+ * Returns it, owned by the caller (report_free).
+ */
+struct report *report_compute(const struct report_input *in, const struct report_options *opts,
+			      struct stackfmt *fmt, const struct stacks *stacks);
+/* Frees it.  Accepts NULL. */
+void report_free(struct report *rep);
+
+/* Writes it to out, as text, at most opts->top sites. */
+void report_print(FILE *out, const struct report *rep, const struct report_input *in,
+		  const struct report_options *opts);
+
+/*
+ * --interval: one line of growth, "memtrace: 12.0s [4242] VSZ 1.2 GiB
+ * (+64 MiB), 1 GiB reserved, 200 MiB committed, RSS 54 MiB, heap 4 MiB,
+ * 12 threads, 3400 calls".  prev_vsz is the VSZ of the previous line.
+ */
+void report_interval_line(FILE *out, const struct report_input *in, uint64_t time_ns, uint64_t rss,
+			  uint64_t prev_vsz);
+
+#endif /* MEMTRACE_REPORT_H */

@@ -1,0 +1,243 @@
+/*
+ * One memory habit per mode, for the report's findings (tests/e2e/report.sh):
+ *
+ *   arenas    8 threads malloc at once: 8 glibc arenas, by worker_alloc
+ *   unjoined  10 joinable threads exit and are never joined
+ *   threads   8 threads alive at exit (their stacks are no leak)
+ *   churn     500 mmap/munmap pairs in churn_buffer
+ *   brkfrag   20000 small blocks from the brk heap, all freed but the last
+ *   reserve   1 GiB PROT_NONE reserved by reserve_space, never touched
+ *   deleted   a file mapped, then deleted
+ *   clean     a few mappings and blocks: nothing to find
+ *
+ * Each ends by reading its own /proc/self/smaps and printing
+ * "smaps: rss N private N" (bytes) on stdout, then exits with a raw
+ * exit_group: nothing changes the address space between that read and
+ * the exit.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define NARENA_THREADS 8
+#define NUNJOINED 10
+#define NALIVE 8
+#define NCHURN 500
+#define NBLOCKS 20000
+
+static pthread_barrier_t all_in;
+
+/* Noinline: the report must name these functions. */
+static __attribute__((noinline)) void *worker_alloc(size_t size)
+{
+	void *block = malloc(size);
+
+	test_assert(block);
+	memset(block, 1, size);
+	return block;
+}
+
+static void *worker_main(void *arg)
+{
+	void *block;
+
+	(void)arg;
+	/* All of them alive at their first malloc: each gets an arena of its own. */
+	pthread_barrier_wait(&all_in);
+	block = worker_alloc(1000);
+	pthread_barrier_wait(&all_in);
+	free(block);
+	return NULL;
+}
+
+static void *exits_at_once(void *arg)
+{
+	return arg;
+}
+
+static void *stays_alive(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&all_in);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static __attribute__((noinline)) void spawn_workers(pthread_t *threads, size_t n,
+						    void *(*fn)(void *))
+{
+	for (size_t i = 0; i < n; i++)
+		test_assert(pthread_create(&threads[i], NULL, fn, NULL) == 0);
+}
+
+/* Waits until the process has only its main thread. */
+static void wait_alone(void)
+{
+	for (int i = 0; i < 1000; i++) {
+		char buf[4096];
+		int fd = open("/proc/self/status", O_RDONLY);
+		ssize_t len;
+		const char *threads;
+
+		test_assert(fd >= 0);
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		test_assert(len > 0);
+		buf[len] = '\0';
+		threads = strstr(buf, "Threads:\t");
+		test_assert(threads);
+		if (atoi(threads + 9) == 1)
+			return;
+		usleep(10000);
+	}
+	test_assert(!"threads did not exit");
+}
+
+static __attribute__((noinline)) void churn_buffer(void)
+{
+	for (int i = 0; i < NCHURN; i++) {
+		char *buf = mmap(NULL, 64 * 1024, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		test_assert(buf != MAP_FAILED);
+		buf[0] = (char)i;
+		test_assert(munmap(buf, 64 * 1024) == 0);
+	}
+}
+
+static __attribute__((noinline)) void *reserve_space(size_t len)
+{
+	void *mem = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	test_assert(mem != MAP_FAILED);
+	return mem;
+}
+
+static char smaps[1 << 20];
+
+/* Sums the "NAME: N kB" lines of smaps into bytes. */
+static uint64_t sum_field(const char *name)
+{
+	size_t len = strlen(name);
+	uint64_t total = 0;
+
+	for (const char *line = smaps; *line;) {
+		const char *next = strchr(line, '\n');
+
+		if (!strncmp(line, name, len) && line[len] == ':')
+			total += strtoull(line + len + 1, NULL, 10) * 1024;
+		if (!next)
+			break;
+		line = next + 1;
+	}
+	return total;
+}
+
+static int format_line(char *line, size_t size)
+{
+	return snprintf(
+		line, size, "smaps: rss %llu private %llu\n", (unsigned long long)sum_field("Rss"),
+		(unsigned long long)(sum_field("Private_Clean") + sum_field("Private_Dirty")));
+}
+
+/*
+ * Reads /proc/self/smaps, says what it holds, and exits at once.  Every
+ * page the code after the read touches is touched once before it (the
+ * buffer, the parsing, formatting and syscall code of libc: one new fault
+ * on a file maps the 64 KiB around it), so that memtrace, reading smaps
+ * at the exit, sees what the program saw.
+ */
+static void __attribute__((noreturn)) report_and_exit(void)
+{
+	char line[128];
+	size_t used = 0;
+	int fd, len;
+
+	memset(smaps, 0, sizeof(smaps));
+	strcpy(smaps, "Rss: 1 kB\nPrivate_Clean: 1 kB\nPrivate_Dirty: 1 kB\n");
+	test_assert(format_line(line, sizeof(line)) > 0);
+	test_assert(syscall(SYS_getpid) == getpid());
+	fd = open("/proc/self/smaps", O_RDONLY);
+	test_assert(fd >= 0);
+	for (;;) {
+		ssize_t got = read(fd, smaps + used, sizeof(smaps) - 1 - used);
+
+		test_assert(got >= 0);
+		if (got == 0)
+			break;
+		used += (size_t)got;
+	}
+	close(fd);
+	smaps[used] = '\0';
+	len = format_line(line, sizeof(line));
+	test_assert(write(1, line, (size_t)len) == len);
+	syscall(SYS_exit_group, 0);
+	abort();
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t threads[NUNJOINED];
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(mode, "arenas")) {
+		test_assert(pthread_barrier_init(&all_in, NULL, NARENA_THREADS) == 0);
+		spawn_workers(threads, NARENA_THREADS, worker_main);
+		for (int i = 0; i < NARENA_THREADS; i++)
+			test_assert(pthread_join(threads[i], NULL) == 0);
+	} else if (!strcmp(mode, "unjoined")) {
+		spawn_workers(threads, NUNJOINED, exits_at_once);
+		wait_alone();
+	} else if (!strcmp(mode, "threads")) {
+		test_assert(pthread_barrier_init(&all_in, NULL, NALIVE + 1) == 0);
+		spawn_workers(threads, NALIVE, stays_alive);
+		pthread_barrier_wait(&all_in);
+	} else if (!strcmp(mode, "churn")) {
+		churn_buffer();
+	} else if (!strcmp(mode, "brkfrag")) {
+		static char *blocks[NBLOCKS];
+
+		for (int i = 0; i < NBLOCKS; i++) {
+			blocks[i] = malloc(1000);
+			test_assert(blocks[i]);
+			memset(blocks[i], 1, 1000);
+		}
+		for (int i = 0; i < NBLOCKS - 1; i++)
+			free(blocks[i]);
+	} else if (!strcmp(mode, "reserve")) {
+		(void)reserve_space(1ULL << 30);
+	} else if (!strcmp(mode, "deleted")) {
+		char path[] = "/tmp/memtrace-findings-XXXXXX";
+		int fd = mkstemp(path);
+		char *map;
+
+		test_assert(fd >= 0);
+		test_assert(ftruncate(fd, 1 << 20) == 0);
+		map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		test_assert(map != MAP_FAILED);
+		memset(map, 1, 1 << 20);
+		test_assert(unlink(path) == 0);
+		close(fd);
+	} else if (!strcmp(mode, "clean")) {
+		char *block = malloc(100000);
+		char *map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				 -1, 0);
+
+		test_assert(block && map != MAP_FAILED);
+		memset(block, 1, 100000);
+		memset(map, 1, 1 << 20);
+	} else {
+		dprintf(2, "usage: findings arenas|unjoined|threads|churn|brkfrag|reserve|deleted|"
+			   "clean\n");
+		return 2;
+	}
+	report_and_exit();
+}
