@@ -418,8 +418,36 @@ static void print_kinds(FILE *out, const struct report *rep)
 	(void)fputc('\n', out);
 }
 
-static void print_sites(FILE *out, const struct report *rep, size_t top)
+/*
+ * Writes a site's name cut at a frame boundary to fit room columns
+ * ("f < g < ..."): a long C++ stack must not wrap the report off the screen.
+ */
+static void put_site(FILE *out, const char *text, size_t room)
 {
+	const char *sep;
+	size_t cut = 0;
+
+	if (room < 24)
+		room = 24;
+	if (strlen(text) <= room) {
+		(void)fputs(text, out);
+		return;
+	}
+	for (sep = strstr(text, " < "); sep && (size_t)(sep - text) + 6 <= room;
+	     sep = strstr(sep + 3, " < "))
+		cut = (size_t)(sep - text);
+	if (cut)
+		(void)fprintf(out, "%.*s < ...", (int)cut, text);
+	else
+		(void)fprintf(out, "%.*s...", (int)(room - 3), text);
+}
+
+/* Where the site column of a table row starts. */
+#define SITE_COLUMN 64
+
+static void print_sites(FILE *out, const struct report *rep, const struct report_options *opts)
+{
+	size_t top = opts->top;
 	struct report_amounts rest = { 0 };
 	size_t shown = 0, holding = 0;
 
@@ -438,10 +466,15 @@ static void print_sites(FILE *out, const struct report *rep, size_t top)
 		}
 		shown++;
 		print_amounts(out, "", &site->amounts, rep->have_usage);
-		(void)fprintf(out, "  %s\n", strtab_get(rep->texts, site->text));
-		if (site->prot_text)
-			(void)fprintf(out, "  %65s  protection by %s\n", "",
-				      strtab_get(rep->texts, site->prot_text));
+		(void)fputs("  ", out);
+		put_site(out, strtab_get(rep->texts, site->text), opts->width - SITE_COLUMN);
+		(void)fputc('\n', out);
+		if (site->prot_text) {
+			(void)fprintf(out, "%*sprotection by ", SITE_COLUMN, "");
+			put_site(out, strtab_get(rep->texts, site->prot_text),
+				 opts->width - SITE_COLUMN - 14);
+			(void)fputc('\n', out);
+		}
 	}
 	if (holding > shown) {
 		char label[32];
@@ -464,8 +497,7 @@ static int by_churn(const void *a, const void *b)
 	return x->text < y->text ? -1 : x->text > y->text;
 }
 
-static void print_churn(FILE *out, const struct report *rep, const struct report_options *opts,
-			size_t top)
+static void print_churn(FILE *out, const struct report *rep, const struct report_options *opts)
 {
 	struct report_site *order = xcalloc(rep->nsites + 1, sizeof(*order));
 	size_t shown = 0, count = 0;
@@ -476,32 +508,46 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 			order[count++] = rep->sites[i];
 	qsort(order, count, sizeof(*order), by_churn);
 	(void)snprintf(limit, sizeof(limit), "%.3g ms", (double)opts->churn_ns / 1e6);
-	for (size_t i = 0; i < count && shown < top; i++) {
+	/* Half as many rows as sites: the report must fit a screen. */
+	for (size_t i = 0; i < count && shown < (opts->top + 1) / 2; i++) {
 		const struct report_site *site = &order[i];
 		const struct churn_site *c = &site->churn;
+		char row[256];
+		int len;
 
 		if (!shown++)
 			(void)fprintf(out, "\n  churn: mappings unmapped within %s, and trimmed\n",
 				      limit);
-		(void)fprintf(out, "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
-			      (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
+		len = snprintf(row, sizeof(row), "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
+			       (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
 		if (c->short_pairs)
-			(void)fprintf(out, ", %llu unmapped within %s (%s)",
-				      (unsigned long long)c->short_pairs, limit,
-				      SZ(c->short_bytes));
+			len += snprintf(row + len, sizeof(row) - (size_t)len,
+					", %llu unmapped within %s (%s)",
+					(unsigned long long)c->short_pairs, limit,
+					SZ(c->short_bytes));
 		if (c->trims)
-			(void)fprintf(out, ", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
-				      (unsigned long long)c->trims, c->trims == 1 ? "" : "s");
-		(void)fprintf(out, ", %s kept: %s\n",
-			      SZ(site->amounts.reserved + site->amounts.committed),
-			      strtab_get(rep->texts, site->text));
+			len += snprintf(row + len, sizeof(row) - (size_t)len,
+					", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
+					(unsigned long long)c->trims, c->trims == 1 ? "" : "s");
+		len += snprintf(row + len, sizeof(row) - (size_t)len, ", %s kept: ",
+				SZ(site->amounts.reserved + site->amounts.committed));
+		(void)fputs(row, out);
+		put_site(out, strtab_get(rep->texts, site->text),
+			 opts->width > (size_t)len ? opts->width - (size_t)len : 0);
+		(void)fputc('\n', out);
 	}
 	free(order);
 }
 
-static const char *site_name(const struct report *rep, size_t site)
+/* "    by SITE\n": the site of a finding on a line of its own. */
+static void put_finding_site(FILE *out, const struct report *rep, size_t site, const char *verb,
+			     size_t width)
 {
-	return site == SIZE_MAX ? "?" : strtab_get(rep->texts, rep->sites[site].text);
+	if (site == SIZE_MAX)
+		return;
+	(void)fprintf(out, "    %s ", verb);
+	put_site(out, strtab_get(rep->texts, rep->sites[site].text), width - 5 - strlen(verb));
+	(void)fputc('\n', out);
 }
 
 static void print_finding(FILE *out, const struct report *rep, const struct report_input *in,
@@ -512,58 +558,66 @@ static void print_finding(FILE *out, const struct report *rep, const struct repo
 	(void)fputs("  ! ", out);
 	switch (f->kind) {
 	case REPORT_FINDING_ARENAS:
-		(void)fprintf(
-			out,
-			"%llu glibc malloc arenas hold %s of address space (64 MiB each) "
-			"but commit only %s:\n    glibc gives each thread that calls malloc an "
-			"arena of its own, up to 8 per core; made by %s.\n    Cap them with "
-			"MALLOC_ARENA_MAX=2 in the environment, or mallopt(M_ARENA_MAX, 2).\n",
-			count, SZ(f->bytes), SZ(f->other), site_name(rep, f->site));
+		(void)fprintf(out,
+			      "%llu glibc malloc arenas hold %s of address space (64 MiB each) "
+			      "but commit only %s:\n"
+			      "    glibc gives each thread that calls malloc an arena of its own, "
+			      "up to 8 per core.\n"
+			      "    Cap them with MALLOC_ARENA_MAX=2 in the environment, or "
+			      "mallopt(M_ARENA_MAX, 2).\n",
+			      count, SZ(f->bytes), SZ(f->other));
+		put_finding_site(out, rep, f->site, "made by", opts->width);
 		break;
 	case REPORT_FINDING_EXITED_STACKS:
 		(void)fprintf(out,
-			      "%llu threads have exited but their stacks (%s) are still mapped: "
-			      "glibc keeps\n    only %s of joined threads' stacks for reuse, so at "
-			      "least %llu were never joined;\n    created by %s.  pthread_join() "
-			      "them, or create them detached (pthread_detach).\n",
+			      "%llu threads have exited but their stacks (%s) are still mapped:\n"
+			      "    glibc keeps only %s of joined threads' stacks for reuse, so at "
+			      "least %llu were never joined.\n"
+			      "    pthread_join() them, or create them detached "
+			      "(pthread_detach).\n",
 			      count, SZ(f->bytes), SZ(STACK_CACHE_BYTES),
-			      (unsigned long long)f->other, site_name(rep, f->site));
+			      (unsigned long long)f->other);
+		put_finding_site(out, rep, f->site, "created by", opts->width);
 		break;
 	case REPORT_FINDING_MANY_THREADS:
 		(void)fprintf(out,
-			      "%llu threads are alive, their stacks holding %s; created by %s.\n"
-			      "    If their number keeps growing, that function starts threads "
+			      "%llu threads are alive, their stacks holding %s.\n"
+			      "    If their number keeps growing, their creator starts threads "
 			      "without bound: use a pool.\n",
-			      count, SZ(f->bytes), site_name(rep, f->site));
+			      count, SZ(f->bytes));
+		put_finding_site(out, rep, f->site, "created by", opts->width);
 		break;
 	case REPORT_FINDING_CHURN:
-		(void)fprintf(
-			out,
-			"%llu mappings (%s in all) were unmapped within %.3g ms of being made, "
-			"by %s:\n    each pair costs two system calls and page faults.  Keep "
-			"the memory (a pool), or make the\n    allocator keep it: glibc "
-			"M_MMAP_THRESHOLD (MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.\n",
-			count, SZ(f->bytes), (double)opts->churn_ns / 1e6, site_name(rep, f->site));
+		(void)fprintf(out,
+			      "%llu mappings (%s in all) were unmapped within %.3g ms of being "
+			      "made:\n"
+			      "    each pair costs two system calls and page faults.  Keep the "
+			      "memory (a pool), or make\n"
+			      "    the allocator keep it: glibc M_MMAP_THRESHOLD "
+			      "(MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.\n",
+			      count, SZ(f->bytes), (double)opts->churn_ns / 1e6);
+		put_finding_site(out, rep, f->site, "mapped by", opts->width);
 		break;
 	case REPORT_FINDING_HEAP_PINNED:
-		(void)fprintf(
-			out,
-			"the brk heap is %s (peak %s), %s of it in %llu free chunk%s below a "
-			"block in use at\n    its top (%#llx, %s): malloc can shrink the heap "
-			"only from the top.  malloc_trim(0)\n    gives the free pages back; "
-			"M_MMAP_THRESHOLD keeps large blocks out of the heap.\n",
-			SZ(f->other), SZ(rep->sizes.heap_peak), SZ(f->bytes), count,
-			count == 1 ? "" : "s",
-			(unsigned long long)(in->heap ? in->heap->last_used_addr : 0),
-			SZ(in->heap ? in->heap->last_used_size : 0));
+		(void)fprintf(out,
+			      "the brk heap is %s (peak %s), %s of it in %llu free chunk%s below "
+			      "a block in use\n"
+			      "    at its top (%#llx, %s): malloc shrinks the heap only from the "
+			      "top.  malloc_trim(0)\n"
+			      "    gives the free pages back; M_MMAP_THRESHOLD keeps large blocks "
+			      "out of the heap.\n",
+			      SZ(f->other), SZ(rep->sizes.heap_peak), SZ(f->bytes), count,
+			      count == 1 ? "" : "s",
+			      (unsigned long long)(in->heap ? in->heap->last_used_addr : 0),
+			      SZ(in->heap ? in->heap->last_used_size : 0));
 		break;
 	case REPORT_FINDING_NEVER_COMMITTED:
-		(void)fprintf(
-			out,
-			"%s reserved PROT_NONE (%llu region%s) never made accessible, by %s:\n"
-			"    it costs address space (VSZ), not memory; it matters only "
-			"under ulimit -v or strict overcommit.\n",
-			SZ(f->bytes), count, count == 1 ? "" : "s", site_name(rep, f->site));
+		(void)fprintf(out,
+			      "%s reserved PROT_NONE (%llu region%s), never made accessible:\n"
+			      "    it costs address space (VSZ), not memory; it matters only "
+			      "under ulimit -v or strict overcommit.\n",
+			      SZ(f->bytes), count, count == 1 ? "" : "s");
+		put_finding_site(out, rep, f->site, "reserved by", opts->width);
 		break;
 	case REPORT_FINDING_DELETED_FILES:
 		(void)fprintf(out,
@@ -581,8 +635,8 @@ void report_print(FILE *out, const struct report *rep, const struct report_input
 	text_proc_summary(out, in->proc);
 	print_summary(out, rep, in);
 	print_kinds(out, rep);
-	print_sites(out, rep, opts->top);
-	print_churn(out, rep, opts, opts->top);
+	print_sites(out, rep, opts);
+	print_churn(out, rep, opts);
 	(void)fprintf(out, "\n  findings:%s\n", rep->nfindings ? "" : " none");
 	for (size_t i = 0; i < rep->nfindings; i++)
 		print_finding(out, rep, in, opts, &rep->findings[i]);

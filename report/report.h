@@ -47,6 +47,7 @@ struct report_input {
 struct report_options {
 	size_t top;	   /* sites shown (--top) */
 	uint64_t churn_ns; /* what counts as short-lived (--churn-ms) */
+	size_t width;	   /* columns: sites are cut to fit (a terminal's width, or 160) */
 };
 
 /* Bytes of a set of regions. */

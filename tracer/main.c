@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,8 @@
 #define MAX_MAX_FRAMES 1024
 #define DEFAULT_TOP 10
 #define DEFAULT_CHURN_NS 1000000ULL
+/* The report's width when it does not go to a terminal. */
+#define REPORT_WIDTH 160
 /* A brk heap walk stops past this many chunks (a few hundred ms). */
 #define HEAP_WALK_MAX_CHUNKS (16ULL << 20)
 
@@ -76,6 +79,7 @@ struct session {
 	struct engine *engine;
 	FILE *events_out;
 	FILE *report_out;
+	size_t report_width; /* the terminal's columns, or REPORT_WIDTH */
 	struct eventlog *eventlog;
 	uint64_t mismatches;
 	struct stacks *stacks;
@@ -355,6 +359,16 @@ static FILE *open_output(const char *path)
 	return stream_on(fd);
 }
 
+/* The columns of the terminal on fd, or REPORT_WIDTH when it is none (fd -1: a file). */
+static size_t report_width(int fd)
+{
+	struct winsize size;
+
+	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col >= 80)
+		return size.ws_col;
+	return REPORT_WIDTH;
+}
+
 /* A buffered stream on a copy of stderr: the events are many and small. */
 static FILE *open_stderr_copy(void)
 {
@@ -534,7 +548,8 @@ static void write_report(struct session *session, struct proc *proc)
 {
 	struct proc_state *state = state_of(session, proc);
 	struct report_options ropts = { .top = session->opts.top,
-					.churn_ns = session->opts.churn_ns };
+					.churn_ns = session->opts.churn_ns,
+					.width = session->report_width };
 	struct report_input in = {
 		.proc = proc,
 		.as = mm_aspace(proc->mm),
@@ -768,6 +783,7 @@ int main(int argc, char **argv)
 	}
 	session.report_out = session.opts.report_path ? open_output(session.opts.report_path)
 						      : open_stderr_copy();
+	session.report_width = report_width(session.opts.report_path ? -1 : STDERR_FILENO);
 
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;

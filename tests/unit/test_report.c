@@ -127,7 +127,7 @@ static struct report *compute(struct fixture *fx, const struct mm_usage *usage, 
 				   .usage = usage,
 				   .nusage = nusage,
 				   .heap = heap };
-	struct report_options opts = { .top = 10, .churn_ns = 1000000 };
+	struct report_options opts = { .top = 10, .churn_ns = 1000000, .width = 160 };
 
 	return report_compute(&in, &opts, fx->fmt, fx->stacks);
 }
