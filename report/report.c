@@ -226,8 +226,8 @@ static bool real_file(const char *path)
 	       strncmp(path, "/SYSV", 5) != 0 && strncmp(path, "/dev/zero", 9) != 0;
 }
 
-struct report *report_compute(const struct report_input *in, const struct report_options *opts,
-			      struct stackfmt *fmt, const struct stacks *stacks)
+struct report *report_compute(const struct report_input *in, struct stackfmt *fmt,
+			      const struct stacks *stacks)
 {
 	struct report *rep = xcalloc(1, sizeof(*rep));
 	struct site_index index = { 0 };
@@ -324,7 +324,6 @@ struct report *report_compute(const struct report_input *in, const struct report
 	if (rep->nsites)
 		qsort(rep->sites, rep->nsites, sizeof(*rep->sites), by_size);
 	find(rep, in);
-	(void)opts;
 	free(index.by_text);
 	free(index.by_stack);
 	return rep;

@@ -115,8 +115,8 @@ struct report {
  * Computes the report of one process.  fmt and stacks name the sites.
  * Returns it, owned by the caller (report_free).
  */
-struct report *report_compute(const struct report_input *in, const struct report_options *opts,
-			      struct stackfmt *fmt, const struct stacks *stacks);
+struct report *report_compute(const struct report_input *in, struct stackfmt *fmt,
+			      const struct stacks *stacks);
 /* Frees it.  Accepts NULL. */
 void report_free(struct report *rep);
 

@@ -561,7 +561,7 @@ static void write_report(struct session *session, struct proc *proc)
 		.verify = session->opts.verify,
 		.mismatches = state->mismatches,
 	};
-	struct report *rep = report_compute(&in, &ropts, session->stackfmt, session->stacks);
+	struct report *rep = report_compute(&in, session->stackfmt, session->stacks);
 
 	report_print(session->report_out, rep, &in, &ropts);
 	report_free(rep);

@@ -127,9 +127,7 @@ static struct report *compute(struct fixture *fx, const struct mm_usage *usage, 
 				   .usage = usage,
 				   .nusage = nusage,
 				   .heap = heap };
-	struct report_options opts = { .top = 10, .churn_ns = 1000000, .width = 160 };
-
-	return report_compute(&in, &opts, fx->fmt, fx->stacks);
+	return report_compute(&in, fx->fmt, fx->stacks);
 }
 
 static const struct report_finding *finding(const struct report *rep, enum report_finding_kind kind)
@@ -250,6 +248,34 @@ static void test_exited_stacks(void **state)
 	assert_int_equal(f->bytes, 80 * MIB);
 	assert_int_equal(f->other, 6); /* at least: 4 of 8 MiB + guard fit in 40 MiB */
 	assert_int_equal(rep->sites[f->site].stacks_exited, 10);
+	report_free(rep);
+}
+
+/* Many threads alive: 256 stacks fire, 255 do not. */
+static void test_many_threads(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t spawner = site(fx, 0xa000);
+	const struct report_finding *f;
+	struct report *rep;
+
+	for (int i = 0; i < 256; i++) {
+		uint64_t base = 0x7d0000000000ULL + (uint64_t)i * MIB;
+
+		map(fx, base, 64 * 1024, RW, ASPACE_STACK, spawner, 0);
+		assert_int_equal(aspace_set_thread(fx->as, base + 4096, 1000 + i), 0);
+		if (i == 254) {
+			rep = compute(fx, NULL, 0, NULL);
+			assert_int_equal(rep->threads_alive, 255);
+			assert_null(finding(rep, REPORT_FINDING_MANY_THREADS));
+			report_free(rep);
+		}
+	}
+	rep = compute(fx, NULL, 0, NULL);
+	f = must_find(rep, REPORT_FINDING_MANY_THREADS);
+	assert_int_equal(f->count, 256);
+	assert_int_equal(f->bytes, 256 * 64 * 1024ULL);
+	assert_int_equal(rep->sites[f->site].stacks_alive, 256);
 	report_free(rep);
 }
 
@@ -406,6 +432,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_arenas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exited_stacks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_churn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heap_pinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_committed, setup, teardown),
