@@ -1064,18 +1064,19 @@ int engine_run(struct engine *eng)
 	}
 }
 
-/* Whether tid is traced by this process already (an auto-attached clone). */
-static bool traced_by_us(pid_t tid)
-{
-	return procmaps_status_field(tid, "TracerPid", 0) == getpid();
-}
-
-/* Seizes the tasks of tgid not seized yet.  Returns how many, or -errno. */
+/*
+ * Seizes the tasks of tgid not seized yet.  Returns how many, or -errno.
+ * PTRACE_SEIZE also fails with EPERM on a thread that is exiting
+ * (kernel/ptrace.c, ptrace_attach: PF_EXITING), which a process that
+ * ends threads at a high rate always has: such a thread is passed over
+ * when others of its process could be seized and no other tracer holds
+ * it.  When none could, the process is not ours to trace: -EPERM.
+ */
 static int seize_pass(struct engine *eng, struct proc *proc, unsigned long options)
 {
 	char path[64];
 	struct dirent *entry;
-	int found = 0;
+	int found = 0, denied = 0;
 	DIR *dir;
 
 	(void)snprintf(path, sizeof(path), "/proc/%d/task", (int)proc->pid);
@@ -1093,8 +1094,16 @@ static int seize_pass(struct engine *eng, struct proc *proc, unsigned long optio
 
 			if (err == ESRCH)
 				continue; /* it exited meanwhile */
-			if (err == EPERM && traced_by_us(tid))
-				continue; /* a clone we follow already: its own stop will come */
+			if (err == EPERM) {
+				long tracer = procmaps_status_field(tid, "TracerPid", 0);
+
+				if (tracer == getpid())
+					continue; /* a clone we follow already: its own stop will come */
+				if (tracer == 0) {
+					denied++; /* exiting, or not allowed: told apart below */
+					continue;
+				}
+			}
 			(void)closedir(dir);
 			return -err;
 		}
@@ -1105,6 +1114,11 @@ static int seize_pass(struct engine *eng, struct proc *proc, unsigned long optio
 		found++;
 	}
 	(void)closedir(dir);
+	if (denied && !proc->live_tasks)
+		return -EPERM;
+	if (denied)
+		debug_msg("process %d: %d exiting thread%s passed over", (int)proc->pid, denied,
+			  denied == 1 ? "" : "s");
 	return found;
 }
 
@@ -1202,12 +1216,17 @@ static void collect_held(struct task *task, void *arg)
 void engine_detach_all(struct engine *eng)
 {
 	struct held held = { 0 };
+	bool first = !eng->detaching;
 
 	eng->detaching = true;
 	debug_msg("detaching from every task");
 	set_timer(eng, false);
-	/* The last look at each process's memory, while it is still traced. */
-	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+	/*
+	 * The last look at each process's memory, while it is still traced;
+	 * once (engine_free() detaches what a first detach left, after the
+	 * report).
+	 */
+	for (struct proc *proc = tasks_procs(eng->tasks); first && proc; proc = proc->next)
 		if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
 			eng->sink->snapshot(eng->ctx, proc);
 	/* Tasks held at a memory call's entry are stopped already: they go at once. */
