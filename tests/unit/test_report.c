@@ -262,7 +262,7 @@ static void test_many_threads(void **state)
 	for (int i = 0; i < 256; i++) {
 		uint64_t base = 0x7d0000000000ULL + (uint64_t)i * MIB;
 
-		map(fx, base, 64 * 1024, RW, ASPACE_STACK, spawner, 0);
+		map(fx, base, 64 * 1024ULL, RW, ASPACE_STACK, spawner, 0);
 		assert_int_equal(aspace_set_thread(fx->as, base + 4096, 1000 + i), 0);
 		if (i == 254) {
 			rep = compute(fx, NULL, 0, NULL);
@@ -274,7 +274,7 @@ static void test_many_threads(void **state)
 	rep = compute(fx, NULL, 0, NULL);
 	f = must_find(rep, REPORT_FINDING_MANY_THREADS);
 	assert_int_equal(f->count, 256);
-	assert_int_equal(f->bytes, 256 * 64 * 1024ULL);
+	assert_int_equal(f->bytes, 256ULL * 64 * 1024);
 	assert_int_equal(rep->sites[f->site].stacks_alive, 256);
 	report_free(rep);
 }
