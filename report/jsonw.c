@@ -1,0 +1,316 @@
+/* A JSON Lines writer: see jsonw.h. */
+#include "jsonw.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tracer/util.h"
+
+/* Complete lines are written once this many bytes of them are buffered. */
+#define FLUSH_BYTES (64 * 1024)
+/* Nesting of objects and arrays in one line. */
+#define MAX_DEPTH 16
+
+struct jsonw {
+	int fd;
+	int err;
+	char *buf;
+	size_t len; /* bytes in buf */
+	size_t cap;
+	size_t complete; /* bytes of buf that end a line */
+	unsigned int depth;
+	bool first[MAX_DEPTH]; /* no member written yet at this depth */
+};
+
+struct jsonw *jsonw_new(int fd)
+{
+	struct jsonw *w = xcalloc(1, sizeof(*w));
+
+	w->fd = fd;
+	w->cap = 2 * FLUSH_BYTES;
+	w->buf = xcalloc(1, w->cap);
+	return w;
+}
+
+void jsonw_free(struct jsonw *w)
+{
+	if (!w)
+		return;
+	(void)jsonw_flush(w);
+	free(w->buf);
+	free(w);
+}
+
+int jsonw_flush(struct jsonw *w)
+{
+	size_t done = 0;
+
+	while (done < w->complete && !w->err) {
+		ssize_t got = write(w->fd, w->buf + done, w->complete - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			w->err = -errno;
+		else
+			done += (size_t)got;
+	}
+	/* After an error the lines are dropped: the trace stops growing, memtrace goes on. */
+	memmove(w->buf, w->buf + w->complete, w->len - w->complete);
+	w->len -= w->complete;
+	w->complete = 0;
+	return w->err;
+}
+
+int jsonw_error(const struct jsonw *w)
+{
+	return w->err;
+}
+
+static void reserve(struct jsonw *w, size_t more)
+{
+	if (w->len + more > w->cap)
+		xgrowarray((void **)&w->buf, &w->cap, w->len + more, 1);
+}
+
+static void put(struct jsonw *w, const char *data, size_t len)
+{
+	reserve(w, len);
+	memcpy(w->buf + w->len, data, len);
+	w->len += len;
+}
+
+static void putc_(struct jsonw *w, char chr)
+{
+	reserve(w, 1);
+	w->buf[w->len++] = chr;
+}
+
+/* The separator and "key": before a member. */
+static void member(struct jsonw *w, const char *key)
+{
+	if (!w->first[w->depth])
+		putc_(w, ',');
+	w->first[w->depth] = false;
+	if (key) {
+		putc_(w, '"');
+		put(w, key, strlen(key));
+		put(w, "\":", 2);
+	}
+}
+
+static void open_(struct jsonw *w, char chr)
+{
+	putc_(w, chr);
+	if (w->depth + 1 < MAX_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+void jsonw_begin(struct jsonw *w)
+{
+	w->depth = 0;
+	w->first[0] = true;
+	open_(w, '{');
+}
+
+void jsonw_end(struct jsonw *w)
+{
+	put(w, "}\n", 2);
+	w->depth = 0;
+	w->complete = w->len;
+	if (w->complete >= FLUSH_BYTES)
+		(void)jsonw_flush(w);
+}
+
+void jsonw_object(struct jsonw *w, const char *key)
+{
+	member(w, key);
+	open_(w, '{');
+}
+
+void jsonw_end_object(struct jsonw *w)
+{
+	putc_(w, '}');
+	if (w->depth)
+		w->depth--;
+}
+
+void jsonw_array(struct jsonw *w, const char *key)
+{
+	member(w, key);
+	open_(w, '[');
+}
+
+void jsonw_end_array(struct jsonw *w)
+{
+	putc_(w, ']');
+	if (w->depth)
+		w->depth--;
+}
+
+/* The length of the UTF-8 sequence at s (at most n bytes), or 0 if it is not valid. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fU;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0fU;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07U;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fU);
+	}
+	/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static bool valid_utf8(const char *value, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)value;
+
+	for (size_t i = 0; i < len;) {
+		size_t seq = utf8_sequence(s + i, len - i);
+
+		if (!seq)
+			return false;
+		i += seq;
+	}
+	return true;
+}
+
+static void put_escaped(struct jsonw *w, const char *value, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	putc_(w, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char chr = (unsigned char)value[i];
+
+		if (chr == '"' || chr == '\\') {
+			putc_(w, '\\');
+			putc_(w, (char)chr);
+		} else if (chr == '\n') {
+			put(w, "\\n", 2);
+		} else if (chr == '\t') {
+			put(w, "\\t", 2);
+		} else if (chr < 0x20 || chr == 0x7f) {
+			char esc[6] = { '\\', 'u', '0', '0', hex[chr >> 4], hex[chr & 0xf] };
+
+			put(w, esc, sizeof(esc));
+		} else {
+			putc_(w, (char)chr);
+		}
+	}
+	putc_(w, '"');
+}
+
+void jsonw_strn(struct jsonw *w, const char *key, const char *value, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (valid_utf8(value, len)) {
+		member(w, key);
+		put_escaped(w, value, len);
+		return;
+	}
+	/* Bytes that are no text: "KEY_hex":"..." (in an array, {"hex":"..."}). */
+	if (key) {
+		if (!w->first[w->depth])
+			putc_(w, ',');
+		w->first[w->depth] = false;
+		putc_(w, '"');
+		put(w, key, strlen(key));
+		put(w, "_hex\":\"", 7);
+	} else {
+		member(w, NULL);
+		put(w, "{\"hex\":\"", 8);
+	}
+	for (size_t i = 0; i < len; i++) {
+		putc_(w, hex[(unsigned char)value[i] >> 4]);
+		putc_(w, hex[(unsigned char)value[i] & 0xf]);
+	}
+	put(w, key ? "\"" : "\"}", key ? 1 : 2);
+}
+
+void jsonw_str(struct jsonw *w, const char *key, const char *value)
+{
+	jsonw_strn(w, key, value, strlen(value));
+}
+
+static void put_number(struct jsonw *w, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void put_number(struct jsonw *w, const char *key, const char *fmt, ...)
+{
+	char num[48];
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(num, sizeof(num), fmt, ap);
+	va_end(ap);
+	member(w, key);
+	if (len > 0)
+		put(w, num, (size_t)len < sizeof(num) ? (size_t)len : sizeof(num) - 1);
+}
+
+void jsonw_u64(struct jsonw *w, const char *key, uint64_t value)
+{
+	/* JSON readers (jansson) keep integers in an int64_t: past it, a string. */
+	if (value > INT64_MAX)
+		put_number(w, key, "\"%" PRIu64 "\"", value);
+	else
+		put_number(w, key, "%" PRIu64, value);
+}
+
+void jsonw_i64(struct jsonw *w, const char *key, int64_t value)
+{
+	put_number(w, key, "%" PRId64, value);
+}
+
+void jsonw_hex(struct jsonw *w, const char *key, uint64_t value)
+{
+	put_number(w, key, "\"0x%" PRIx64 "\"", value);
+}
+
+void jsonw_seconds(struct jsonw *w, const char *key, uint64_t ns)
+{
+	put_number(w, key, "%" PRIu64 ".%09" PRIu64, ns / UINT64_C(1000000000),
+		   ns % UINT64_C(1000000000));
+}
+
+void jsonw_bool(struct jsonw *w, const char *key, bool value)
+{
+	member(w, key);
+	put(w, value ? "true" : "false", value ? 4 : 5);
+}
+
+void jsonw_null(struct jsonw *w, const char *key)
+{
+	member(w, key);
+	put(w, "null", 4);
+}
