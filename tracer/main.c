@@ -28,6 +28,7 @@
 #include "../report/churn.h"
 #include "../report/eventlog.h"
 #include "../report/report.h"
+#include "../report/tracew.h"
 #include "../report/stackfmt.h"
 #include "../report/text.h"
 #include "../unwind/stacks.h"
@@ -56,6 +57,7 @@ struct options {
 	bool events;
 	const char *events_path; /* NULL: stderr */
 	const char *report_path; /* --report=FILE; NULL: stderr */
+	const char *trace_path;	 /* -o FILE: the JSON trace; NULL: none */
 	size_t top;		 /* sites in the report */
 	uint64_t churn_ns;	 /* --churn-ms */
 	uint64_t interval_ns;	 /* --interval: a growth line this often; 0: never */
@@ -79,6 +81,8 @@ struct session {
 	struct engine *engine;
 	FILE *events_out;
 	FILE *report_out;
+	int trace_fd;
+	struct tracew *trace;
 	size_t report_width; /* the terminal's columns, or REPORT_WIDTH */
 	struct eventlog *eventlog;
 	uint64_t mismatches;
@@ -111,33 +115,35 @@ static bool attach_mode;
 
 static void usage(FILE *out)
 {
-	(void)fputs("usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
-		    "       memtrace [options] -p PID [-p PID...]\n"
-		    "\n"
-		    "Trace the memory system calls of PROGRAM and of every thread it starts,\n"
-		    "or of running processes until Ctrl-C, SIGTERM or --duration, then detach.\n"
-		    "\n"
-		    "  -p PID             attach to process PID and all its threads\n"
-		    "  --duration S       with -p: detach after S seconds\n"
-		    "  -f                 report forked children too (they are always traced)\n"
-		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
-		    "  --verify           check the model against /proc/PID/maps at every call\n"
-		    "  --regions          at the end, every region of each process and its origin\n"
-		    "  --report=FILE      the end-of-run report to FILE instead of stderr\n"
-		    "  --top N            sites shown in the report (default 10)\n"
-		    "  --churn-ms MS      mappings unmapped sooner are churn (default 1)\n"
-		    "  --interval S       one growth line per process every S seconds\n"
-		    "  --no-stacks        do not unwind the stack at each memory call\n"
-		    "  --max-frames N     unwind at most N frames (default 64)\n"
-		    "  -d, --debug        print memtrace's own debugging messages\n"
-		    "  -h, --help         this help\n"
-		    "  -V, --version      memtrace's version\n"
-		    "\n"
-		    "Exit status: the program's own, 128+N if it was killed by signal N,\n"
-		    "127 if it was not found, 126 if it could not be executed, 2 for a usage\n"
-		    "error, 1 if it could not be traced; with -p, 0 once detached.\n"
-		    "SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
-		    out);
+	(void)fputs(
+		"usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
+		"       memtrace [options] -p PID [-p PID...]\n"
+		"\n"
+		"Trace the memory system calls of PROGRAM and of every thread it starts,\n"
+		"or of running processes until Ctrl-C, SIGTERM or --duration, then detach.\n"
+		"\n"
+		"  -p PID             attach to process PID and all its threads\n"
+		"  --duration S       with -p: detach after S seconds\n"
+		"  -o FILE            write the JSON Lines trace to FILE (docs/trace-format.md)\n"
+		"  -f                 report forked children too (they are always traced)\n"
+		"  --events[=FILE]    one line per memory call, to stderr or FILE\n"
+		"  --verify           check the model against /proc/PID/maps at every call\n"
+		"  --regions          at the end, every region of each process and its origin\n"
+		"  --report=FILE      the end-of-run report to FILE instead of stderr\n"
+		"  --top N            sites shown in the report (default 10)\n"
+		"  --churn-ms MS      mappings unmapped sooner are churn (default 1)\n"
+		"  --interval S       one growth line per process every S seconds\n"
+		"  --no-stacks        do not unwind the stack at each memory call\n"
+		"  --max-frames N     unwind at most N frames (default 64)\n"
+		"  -d, --debug        print memtrace's own debugging messages\n"
+		"  -h, --help         this help\n"
+		"  -V, --version      memtrace's version\n"
+		"\n"
+		"Exit status: the program's own, 128+N if it was killed by signal N,\n"
+		"127 if it was not found, 126 if it could not be executed, 2 for a usage\n"
+		"error, 1 if it could not be traced; with -p, 0 once detached.\n"
+		"SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
+		out);
 }
 
 static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
@@ -201,8 +207,13 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	opterr = 0;
 	/* '+': options end at the program's name, as in strace. */
 	/* '+': options end at the program's name; ':': a missing argument is told apart. */
-	while ((opt = getopt_long(argc, argv, "+:fdhVp:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:fdhVp:o:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'o':
+			if (!optarg || !optarg[0])
+				usage_error("-o: empty file name", NULL);
+			opts->trace_path = optarg;
+			break;
 		case 'f':
 			opts->follow_forks = true;
 			break;
@@ -413,6 +424,8 @@ static void sink_call(void *ctx, const struct engine_call *call)
 
 	if (call->finished && call->changes)
 		churn_apply(state_of(session, call->proc)->churn, call->time_ns, call->changes);
+	if (session->trace && call->proc->mm)
+		tracew_event(session->trace, call, mm_aspace(call->proc->mm));
 	if (!session->eventlog)
 		return;
 	eventlog_call(session->eventlog, call);
@@ -478,6 +491,8 @@ static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
 	struct session *session = ctx;
 	struct proc_state *state = state_of(session, proc);
 
+	if (session->trace)
+		tracew_exec(session->trace, proc, time_ns);
 	/* A new program: what the old one did is not its. */
 	churn_reset(state->churn);
 	state->nusage = 0;
@@ -543,8 +558,11 @@ static void sink_snapshot(void *ctx, struct proc *proc)
 	read_usage(ctx, proc);
 }
 
-/* The report of one process, to the report's output. */
-static void write_report(struct session *session, struct proc *proc)
+/*
+ * The report of one process, to the report's output, and to the trace
+ * (final: at the end; else on SIGUSR1).
+ */
+static void write_report(struct session *session, struct proc *proc, bool final)
 {
 	struct proc_state *state = state_of(session, proc);
 	struct report_options ropts = { .top = session->opts.top,
@@ -564,6 +582,15 @@ static void write_report(struct session *session, struct proc *proc)
 	struct report *rep = report_compute(&in, session->stackfmt, session->stacks);
 
 	report_print(session->report_out, rep, &in, &ropts);
+	if (session->trace) {
+		uint64_t now = engine_now_ns(session->engine);
+
+		tracew_snapshot(session->trace, &in, final ? "final" : "signal", now);
+		tracew_findings(session->trace, &in, rep);
+		if (final)
+			tracew_summary(session->trace, &in, now);
+		(void)tracew_flush(session->trace);
+	}
 	report_free(rep);
 }
 
@@ -583,7 +610,7 @@ static void sink_wake(void *ctx)
 		state = state_of(session, proc);
 		if (report_now) {
 			read_usage(session, proc);
-			write_report(session, proc);
+			write_report(session, proc, false);
 		}
 		if (line_now) {
 			struct report_input in = { .proc = proc, .as = mm_aspace(proc->mm) };
@@ -622,6 +649,8 @@ static void cleanup(void)
 		engine_kill_all(session->engine);
 	if (session->events_out)
 		(void)fflush(session->events_out);
+	if (session->trace)
+		(void)tracew_flush(session->trace);
 }
 
 /*
@@ -784,6 +813,15 @@ int main(int argc, char **argv)
 	session.report_out = session.opts.report_path ? open_output(session.opts.report_path)
 						      : open_stderr_copy();
 	session.report_width = report_width(session.opts.report_path ? -1 : STDERR_FILENO);
+	session.trace_fd = -1;
+	if (session.opts.trace_path) {
+		session.trace_fd = open(session.opts.trace_path,
+					O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (session.trace_fd < 0) {
+			perror_msg("cannot open '%s'", session.opts.trace_path);
+			exit(EXIT_USAGE);
+		}
+	}
 
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;
@@ -805,6 +843,13 @@ int main(int argc, char **argv)
 	eopts.wake = &wake;
 	session.engine = engine_new(&eopts, &session_sink, &session);
 	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.symbols);
+	if (session.trace_fd >= 0) {
+		session.trace = tracew_new(session.trace_fd, engine_paths(session.engine),
+					   session.symbols, session.stacks);
+		tracew_header(session.trace, session.opts.argv, session.opts.pids,
+			      session.opts.npids);
+		(void)tracew_flush(session.trace);
+	}
 	current_session = &session;
 	set_cleanup(cleanup);
 
@@ -853,7 +898,7 @@ int main(int argc, char **argv)
 			text_regions(session.report_out, proc, engine_paths(session.engine),
 				     session.stackfmt, session.stacks);
 		if (proc->mm)
-			write_report(&session, proc);
+			write_report(&session, proc, true);
 		else
 			text_proc_summary(session.report_out, proc);
 	}
@@ -863,6 +908,15 @@ int main(int argc, char **argv)
 			      session.mismatches == 1 ? "" : "es");
 	(void)fclose(session.report_out);
 	session.report_out = NULL;
+	if (session.trace) {
+		err = tracew_flush(session.trace);
+		if (err)
+			error_msg("cannot write the trace '%s': %s", session.opts.trace_path,
+				  strerror(-err));
+		tracew_free(session.trace);
+		session.trace = NULL;
+		(void)close(session.trace_fd);
+	}
 	/* Attach mode: the processes ran on (or ended on their own); memtrace did its job. */
 	status = attach_mode ? 0 : engine_main_status(session.engine);
 	current_session = NULL;

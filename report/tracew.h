@@ -1,0 +1,59 @@
+/*
+ * The trace, -o FILE (docs/trace-format.md): JSON Lines streamed as the
+ * run goes, through report/jsonw.c.  A header first; each stack (and each
+ * module its frames lie in) before the first event that uses it; one
+ * event per memory call with the pieces it changed in the model; at each
+ * process's end a snapshot of its model with the resident figures, its
+ * report's findings and a summary.
+ */
+#ifndef MEMTRACE_TRACEW_H
+#define MEMTRACE_TRACEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../tracer/engine.h"
+#include "../tracer/mallocheap.h"
+#include "../tracer/mm.h"
+#include "../unwind/stacks.h"
+#include "../unwind/symbols.h"
+#include "report.h"
+
+#define TRACE_FORMAT "memtrace-trace"
+#define TRACE_VERSION 1
+
+struct tracew;
+
+/*
+ * Returns a writer on fd, owned by the caller (tracew_free); the others
+ * are borrowed and must outlive it.
+ */
+struct tracew *tracew_new(int fd, const struct strtab *paths, struct symbols *syms,
+			  const struct stacks *stacks);
+/* Writes what is buffered; frees it.  Accepts NULL. */
+void tracew_free(struct tracew *t);
+/* Writes the complete lines so far.  Returns 0 or the first write error (-errno). */
+int tracew_flush(struct tracew *t);
+
+/* The header: argv (launch mode) or pids (attach mode). */
+void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_t npids);
+
+/* One memory call; as is its process's model after it. */
+void tracew_event(struct tracew *t, const struct engine_call *call, const struct aspace *as);
+
+/* A process exec'd (its model starts again). */
+void tracew_exec(struct tracew *t, const struct proc *proc, uint64_t time_ns);
+
+/*
+ * A process's model as it is now, with the report input's resident
+ * figures and heap walk; reason: "final", "signal" (SIGUSR1).
+ */
+void tracew_snapshot(struct tracew *t, const struct report_input *in, const char *reason,
+		     uint64_t time_ns);
+
+/* The findings of a process's report, and its summary: the last lines about it. */
+void tracew_findings(struct tracew *t, const struct report_input *in, const struct report *rep);
+void tracew_summary(struct tracew *t, const struct report_input *in, uint64_t time_ns);
+
+#endif /* MEMTRACE_TRACEW_H */
