@@ -236,7 +236,10 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 
 	rep->texts = strtab_new();
 	rep->have_usage = in->usage != NULL;
-	aspace_sizes(in->as, &rep->sizes);
+	if (in->sizes)
+		rep->sizes = *in->sizes;
+	else
+		aspace_sizes(in->as, &rep->sizes);
 	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
 	     region = aspace_next(in->as, region)) {
 		enum aspace_kind kind = aspace_kind_of(in->as, region);
@@ -484,6 +487,16 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 	}
 }
 
+/* "1 ms", "1000 ms", "0.25 ms": the churn threshold. */
+static const char *ms_text(char *buf, size_t size, uint64_t ns)
+{
+	if (ns % 1000000 == 0)
+		(void)snprintf(buf, size, "%llu ms", (unsigned long long)(ns / 1000000));
+	else
+		(void)snprintf(buf, size, "%.3g ms", (double)ns / 1e6);
+	return buf;
+}
+
 /* Churn rows: the most bytes unmapped soon or trimmed first. */
 static int by_churn(const void *a, const void *b)
 {
@@ -506,7 +519,7 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 		if (rep->sites[i].churn.short_pairs || rep->sites[i].churn.trims)
 			order[count++] = rep->sites[i];
 	qsort(order, count, sizeof(*order), by_churn);
-	(void)snprintf(limit, sizeof(limit), "%.3g ms", (double)opts->churn_ns / 1e6);
+	(void)ms_text(limit, sizeof(limit), opts->churn_ns);
 	/* Half as many rows as sites: the report must fit a screen. */
 	for (size_t i = 0; i < count && shown < (opts->top + 1) / 2; i++) {
 		const struct report_site *site = &order[i];
@@ -588,13 +601,13 @@ static void print_finding(FILE *out, const struct report *rep, const struct repo
 		break;
 	case REPORT_FINDING_CHURN:
 		(void)fprintf(out,
-			      "%llu mappings (%s in all) were unmapped within %.3g ms of being "
+			      "%llu mappings (%s in all) were unmapped within %s of being "
 			      "made:\n"
 			      "    each pair costs two system calls and page faults.  Keep the "
 			      "memory (a pool), or make\n"
 			      "    the allocator keep it: glibc M_MMAP_THRESHOLD "
 			      "(MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.\n",
-			      count, SZ(f->bytes), (double)opts->churn_ns / 1e6);
+			      count, SZ(f->bytes), ms_text((char[32]){ 0 }, 32, opts->churn_ns));
 		put_finding_site(out, rep, f->site, "mapped by", opts->width);
 		break;
 	case REPORT_FINDING_HEAP_PINNED:

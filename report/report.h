@@ -42,6 +42,8 @@ struct report_input {
 	const struct mallocheap_info *heap; /* the brk heap's chunks; NULL: not walked */
 	bool verify;			    /* --verify ran: print mismatches */
 	uint64_t mismatches;
+	/* The sizes and peaks, when not the model's own (a model restored from a trace). */
+	const struct aspace_sizes *sizes;
 };
 
 struct report_options {

@@ -67,26 +67,27 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id, uint64_t offset,
-			   bool return_address)
-{
-	uint64_t into = 0, shown;
-	const char *name, *path;
-	struct cached entry;
-	size_t idx;
+/* Caches the text in fmt->buf as the frame at (path_id, offset)'s. */
+static void remember(struct stackfmt *fmt, uint32_t path_id, uint64_t offset);
 
-	if (!path_id) {
-		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%#llx", (unsigned long long)addr);
-		return fmt->buf;
-	}
-	for (idx = slot_of(fmt, path_id, offset); fmt->slots[idx].key_path;
+/* The cached text of the frame at (path_id, offset), or NULL. */
+static const char *cached_text(const struct stackfmt *fmt, uint32_t path_id, uint64_t offset)
+{
+	for (size_t idx = slot_of(fmt, path_id, offset); fmt->slots[idx].key_path;
 	     idx = (idx + 1) & (fmt->nslots - 1))
 		if (fmt->slots[idx].key_path == path_id && fmt->slots[idx].key_offset == offset)
 			return strtab_get(fmt->texts, fmt->slots[idx].text);
-	path = strtab_get(fmt->paths, path_id);
-	name = symbols_lookup(fmt->syms, path, offset, &into);
+	return NULL;
+}
+
+/* The text of a frame into fmt->buf: "name+0x12 (file)", or "file+0x34" without a name. */
+static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, bool return_address,
+		       const char *name, uint64_t into)
+{
+	const char *path = strtab_get(fmt->paths, path_id);
 	/* Offsets are shown from the address itself, not from address - 1. */
-	shown = return_address ? 1U : 0U;
+	uint64_t shown = return_address ? 1U : 0U;
+
 	into += shown;
 	shown += offset;
 	if (name)
@@ -95,6 +96,40 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id
 	else
 		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx", base_name(path),
 			       (unsigned long long)shown);
+}
+
+void stackfmt_preset(struct stackfmt *fmt, uint32_t path, uint64_t offset, bool return_address,
+		     const char *name, uint64_t into)
+{
+	if (!path || cached_text(fmt, path, offset))
+		return;
+	frame_text(fmt, path, offset, return_address, name, into);
+	remember(fmt, path, offset);
+}
+
+const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id, uint64_t offset,
+			   bool return_address)
+{
+	const char *name, *text;
+	uint64_t into = 0;
+
+	if (!path_id) {
+		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%#llx", (unsigned long long)addr);
+		return fmt->buf;
+	}
+	text = cached_text(fmt, path_id, offset);
+	if (text)
+		return text;
+	name = symbols_lookup(fmt->syms, strtab_get(fmt->paths, path_id), offset, &into);
+	frame_text(fmt, path_id, offset, return_address, name, into);
+	remember(fmt, path_id, offset);
+	return fmt->buf;
+}
+
+static void remember(struct stackfmt *fmt, uint32_t path_id, uint64_t offset)
+{
+	struct cached entry;
+
 	entry.key_path = path_id;
 	entry.key_offset = offset;
 	entry.text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
@@ -111,7 +146,6 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id
 	}
 	put(fmt, &entry);
 	fmt->count++;
-	return fmt->buf;
 }
 
 void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id)

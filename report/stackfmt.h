@@ -38,6 +38,14 @@ void stackfmt_free(struct stackfmt *fmt);
 const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path, uint64_t offset,
 			   bool return_address);
 
+/*
+ * Gives the frame at (path, offset) the text the symbolizer would: name
+ * and into the offset in its function (the name NULL: none known).  For
+ * a trace read back, whose frames were symbolized when it was written.
+ */
+void stackfmt_preset(struct stackfmt *fmt, uint32_t path, uint64_t offset, bool return_address,
+		     const char *name, uint64_t into);
+
 /* Writes the frames of stack id, one per line, each as "    > TEXT". */
 void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id);
 

@@ -66,7 +66,8 @@ static bool test_and_set(unsigned char **bits, size_t *cap, uint32_t id)
 	return false;
 }
 
-void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_t npids)
+void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_t npids,
+		   uint64_t churn_ns)
 {
 	struct jsonw *w = t->w;
 	struct utsname uts;
@@ -104,6 +105,7 @@ void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_
 	jsonw_u64(w, "page_size", ASPACE_PAGE_SIZE);
 	jsonw_str(w, "kernel", uts.release);
 	jsonw_str(w, "host", uts.nodename);
+	jsonw_u64(w, "churn_ns", churn_ns);
 	jsonw_end(w);
 }
 

@@ -36,8 +36,12 @@ void tracew_free(struct tracew *t);
 /* Writes the complete lines so far.  Returns 0 or the first write error (-errno). */
 int tracew_flush(struct tracew *t);
 
-/* The header: argv (launch mode) or pids (attach mode). */
-void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_t npids);
+/*
+ * The header: argv (launch mode) or pids (attach mode), and the churn
+ * threshold the run's report used (memtrace report uses it too).
+ */
+void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_t npids,
+		   uint64_t churn_ns);
 
 /* One memory call; as is its process's model after it. */
 void tracew_event(struct tracew *t, const struct engine_call *call, const struct aspace *as);

@@ -1257,6 +1257,17 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 	merge_range(as, start, end);
 }
 
+int aspace_restore(struct aspace *as, const struct aspace_region *region)
+{
+	const struct aspace_region *next = aspace_first_from(as, region->start);
+
+	if (region->start >= region->end || (next && next->start < region->end))
+		return -EEXIST;
+	insert_region(as, region);
+	origin_add(as, &region->origin, region->end - region->start);
+	return 0;
+}
+
 int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 {
 	struct aspace_region *region = cur_region(holding(as, addr));

@@ -235,6 +235,12 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		 struct aspace_changes *changes);
 
 /*
+ * Puts back a region exactly as it was saved (a trace's snapshot): its
+ * range must be free.  Returns 0, or -EEXIST when it overlaps a region.
+ */
+int aspace_restore(struct aspace *as, const struct aspace_region *region);
+
+/*
  * Marks the region holding addr as the stack of thread tid (tid 0: no
  * longer a thread's).  Returns 0, or -ENOENT when nothing is mapped there.
  */

@@ -28,6 +28,7 @@
 #include "../report/churn.h"
 #include "../report/eventlog.h"
 #include "../report/report.h"
+#include "../report/traceread.h"
 #include "../report/tracew.h"
 #include "../report/stackfmt.h"
 #include "../report/text.h"
@@ -118,6 +119,7 @@ static void usage(FILE *out)
 	(void)fputs(
 		"usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
 		"       memtrace [options] -p PID [-p PID...]\n"
+		"       memtrace report [--top N] [--churn-ms MS] TRACE\n"
 		"\n"
 		"Trace the memory system calls of PROGRAM and of every thread it starts,\n"
 		"or of running processes until Ctrl-C, SIGTERM or --duration, then detach.\n"
@@ -168,6 +170,18 @@ enum {
 	OPT_CHURN_MS,
 	OPT_INTERVAL,
 };
+
+/* --top N: 1 to 100000, or a usage error. */
+static size_t parse_top(const char *optarg_or_null)
+{
+	const char *arg = optarg_or_null ? optarg_or_null : "";
+	char *end;
+	unsigned long val = strtoul(arg, &end, 10);
+
+	if (!arg[0] || *end || val == 0 || val > 100000)
+		usage_error("--top wants a number from 1 to 100000, not", arg);
+	return (size_t)val;
+}
 
 /* A number of seconds (or ms) in (0, 1e9], as nanoseconds times unit_ns; or a usage error. */
 static uint64_t parse_time(const char *what, const char *optarg_or_null, double unit_ns)
@@ -261,16 +275,9 @@ static void parse_options(struct options *opts, int argc, char **argv)
 				usage_error("--report=: empty file name", NULL);
 			opts->report_path = optarg;
 			break;
-		case OPT_TOP: {
-			const char *arg = optarg ? optarg : "";
-			char *end;
-			unsigned long val = strtoul(arg, &end, 10);
-
-			if (!arg[0] || *end || val == 0 || val > 100000)
-				usage_error("--top wants a number from 1 to 100000, not", arg);
-			opts->top = (size_t)val;
+		case OPT_TOP:
+			opts->top = parse_top(optarg);
 			break;
-		}
 		case OPT_MAX_FRAMES: {
 			/* getopt gives a required argument; say so to the analyzer too. */
 			const char *arg = optarg ? optarg : "";
@@ -792,12 +799,55 @@ static int attach_all(struct session *session)
 	return 0;
 }
 
+/*
+ * memtrace report [--top N] [--churn-ms MS] TRACE: the report of a saved
+ * trace, on stdout.  Returns the exit status.
+ */
+static int report_command(int argc, char **argv)
+{
+	/* churn_ns 0: the threshold of the run that wrote the trace. */
+	struct report_options ropts = { .top = DEFAULT_TOP, .width = report_width(STDOUT_FILENO) };
+	const char *trace = NULL;
+	int status;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--top") && i + 1 < argc) {
+			ropts.top = parse_top(argv[++i]);
+		} else if (!strncmp(argv[i], "--top=", 6)) {
+			ropts.top = parse_top(argv[i] + 6);
+		} else if (!strcmp(argv[i], "--churn-ms") && i + 1 < argc) {
+			ropts.churn_ns = parse_time(
+				"--churn-ms wants a number of milliseconds, not", argv[++i], 1e6);
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			usage_error("unknown option", argv[i]);
+		} else if (trace) {
+			usage_error("memtrace report reads one trace, not also", argv[i]);
+		} else {
+			trace = argv[i];
+		}
+	}
+	if (!trace)
+		usage_error("memtrace report: no trace to read", NULL);
+	status = traceread_report(trace, stdout, &ropts);
+	if (fflush(stdout) != 0 && status == 0) {
+		perror_msg("cannot write the report");
+		status = 1;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static struct session session;
 	struct engine_options eopts = { 0 };
 	int err, status;
 
+	/* Subcommands; a program called "report" runs with "memtrace -- report". */
+	if (argc >= 2 && !strcmp(argv[1], "report"))
+		return report_command(argc, argv);
 	parse_options(&session.opts, argc, argv);
 	if (session.opts.events) {
 		session.events_out = session.opts.events_path
@@ -847,7 +897,7 @@ int main(int argc, char **argv)
 		session.trace = tracew_new(session.trace_fd, engine_paths(session.engine),
 					   session.symbols, session.stacks);
 		tracew_header(session.trace, session.opts.argv, session.opts.pids,
-			      session.opts.npids);
+			      session.opts.npids, session.opts.churn_ns);
 		(void)tracew_flush(session.trace);
 	}
 	current_session = &session;

@@ -1,0 +1,761 @@
+/* Reading a trace back: see traceread.h and docs/trace-format.md. */
+#include "traceread.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <jansson.h>
+
+#include "../tracer/util.h"
+#include "churn.h"
+#include "tracew.h"
+
+/* What a trace without a churn threshold in its header is read with: 1 ms, as live. */
+#define DEFAULT_CHURN_NS 1000000ULL
+
+/* A process of the trace. */
+struct rproc {
+	struct proc proc; /* pid, exe, calls, how it ended: what the report reads */
+	struct churn *churn;
+	struct aspace *as; /* from its last snapshot; NULL: none yet */
+	struct aspace_sizes sizes;
+	struct mm_usage *usage;
+	size_t nusage;
+	bool have_usage;
+	struct mallocheap_info heap;
+	bool have_heap;
+	bool summarized;     /* its summary line was read: it is whole */
+	size_t summary_rank; /* reports are printed in the order of the summaries */
+	bool verify;
+	uint64_t mismatches;
+	uint64_t events;
+	struct rproc *next;
+};
+
+/* What an origin (a call that still owns bytes) was: for the churn counts. */
+struct origin {
+	uint64_t seq; /* 0: empty slot */
+	uint32_t stack;
+	uint64_t time_ns;
+};
+
+struct reader {
+	const char *path;
+	size_t lineno;
+	uint64_t churn_ns;
+	struct strtab *paths;
+	struct symbols *syms;
+	struct stacks *stacks;
+	struct stackfmt *fmt;
+	uint32_t *modules; /* trace module id -> path id */
+	size_t nmodules;
+	uint32_t *stack_ids; /* trace stack id -> stack id here */
+	size_t nstack_ids;
+	struct origin *origins; /* open addressing, backward-shift deletion */
+	size_t norigin_slots;
+	size_t norigins;
+	struct aspace_changes changes;
+	struct rproc *procs;
+	struct rproc *last;
+	size_t nprocs;
+	size_t nsummaries;
+};
+
+/* Reading failed at the current line: says why, once.  Returns -EINVAL. */
+static int bad_line(const struct reader *rd, const char *fmt, ...) ATTRIBUTE_FORMAT(2, 3);
+
+static int bad_line(const struct reader *rd, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	error_msg("%s:%zu: %s", rd->path, rd->lineno, why);
+	return -EINVAL;
+}
+
+/* Fields. */
+
+/* A number: an integer, or a decimal string (past INT64_MAX, jsonw.h). */
+static bool get_u64(json_t *obj, const char *key, uint64_t *value)
+{
+	json_t *field = json_object_get(obj, key);
+	char *end;
+
+	if (json_is_integer(field) && json_integer_value(field) >= 0) {
+		*value = (uint64_t)json_integer_value(field);
+		return true;
+	}
+	if (!json_is_string(field))
+		return false;
+	errno = 0;
+	*value = strtoull(json_string_value(field), &end, 10);
+	return !errno && *end == '\0' && end != json_string_value(field);
+}
+
+/* An address or offset: "0x...". */
+static bool get_hex(json_t *obj, const char *key, uint64_t *value)
+{
+	json_t *field = json_object_get(obj, key);
+	const char *text = json_string_value(field);
+	char *end;
+
+	if (!text || strncmp(text, "0x", 2) != 0)
+		return false;
+	errno = 0;
+	*value = strtoull(text + 2, &end, 16);
+	return !errno && *end == '\0' && end != text + 2;
+}
+
+static bool get_int(json_t *obj, const char *key, int64_t *value)
+{
+	json_t *field = json_object_get(obj, key);
+
+	if (!json_is_integer(field))
+		return false;
+	*value = json_integer_value(field);
+	return true;
+}
+
+/* Seconds with nanoseconds, written as a number: 12.000345678. */
+static uint64_t get_ns(json_t *obj, const char *key)
+{
+	json_t *field = json_object_get(obj, key);
+
+	if (json_is_integer(field))
+		return (uint64_t)json_integer_value(field) * 1000000000ULL;
+	if (json_is_real(field) && json_real_value(field) >= 0)
+		return (uint64_t)(json_real_value(field) * 1e9 + 0.5);
+	return 0;
+}
+
+/* A string that may have been written as KEY_hex (bytes that are no UTF-8); interned. */
+static uint32_t get_path(struct reader *rd, json_t *obj, const char *key)
+{
+	json_t *field = json_object_get(obj, key);
+	char hex_key[32], *bytes;
+	const char *hex;
+	size_t len;
+	uint32_t id;
+
+	if (json_is_string(field))
+		return strtab_intern(rd->paths, json_string_value(field),
+				     json_string_length(field));
+	(void)snprintf(hex_key, sizeof(hex_key), "%s_hex", key);
+	hex = json_string_value(json_object_get(obj, hex_key));
+	if (!hex || strlen(hex) % 2)
+		return 0;
+	len = strlen(hex) / 2;
+	bytes = xcalloc(len + 1, 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned int byte;
+
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			byte = '?';
+		bytes[i] = (char)byte;
+	}
+	id = strtab_intern(rd->paths, bytes, len);
+	free(bytes);
+	return id;
+}
+
+static unsigned int get_prot(json_t *obj, const char *key)
+{
+	const char *text = json_string_value(json_object_get(obj, key));
+	unsigned int prot = 0;
+
+	if (text && strlen(text) == 3)
+		prot = (text[0] == 'r' ? 1U : 0U) | (text[1] == 'w' ? 2U : 0U) |
+		       (text[2] == 'x' ? 4U : 0U);
+	return prot;
+}
+
+/* Ids of the trace mapped to ids here. */
+
+static uint32_t *id_slot(uint32_t **map, size_t *cap, uint64_t id)
+{
+	if (id >= *cap) {
+		size_t old = *cap;
+
+		if (id > (1U << 28))
+			return NULL; /* not an id this writer makes */
+		xgrowarray((void **)map, cap, (size_t)id + 1, sizeof(**map));
+		memset(*map + old, 0, (*cap - old) * sizeof(**map));
+	}
+	return &(*map)[id];
+}
+
+static uint32_t stack_here(struct reader *rd, uint64_t id)
+{
+	uint32_t *slot = id < rd->nstack_ids ? &rd->stack_ids[id] : NULL;
+
+	return slot ? *slot : 0;
+}
+
+/* Origins. */
+
+static size_t origin_home(const struct reader *rd, uint64_t seq)
+{
+	return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 20) & (rd->norigin_slots - 1);
+}
+
+static struct origin *origin_find(struct reader *rd, uint64_t seq)
+{
+	for (size_t idx = origin_home(rd, seq); rd->origins[idx].seq;
+	     idx = (idx + 1) & (rd->norigin_slots - 1))
+		if (rd->origins[idx].seq == seq)
+			return &rd->origins[idx];
+	return NULL;
+}
+
+static void origin_put(struct reader *rd, const struct origin *origin)
+{
+	size_t idx;
+
+	if (origin_find(rd, origin->seq))
+		return;
+	if ((rd->norigins + 1) * 2 > rd->norigin_slots) {
+		struct origin *old = rd->origins;
+		size_t old_n = rd->norigin_slots;
+
+		rd->norigin_slots *= 2;
+		rd->origins = xcalloc(rd->norigin_slots, sizeof(*rd->origins));
+		rd->norigins = 0;
+		for (size_t i = 0; i < old_n; i++)
+			if (old[i].seq)
+				origin_put(rd, &old[i]);
+		free(old);
+	}
+	for (idx = origin_home(rd, origin->seq); rd->origins[idx].seq;
+	     idx = (idx + 1) & (rd->norigin_slots - 1))
+		;
+	rd->origins[idx] = *origin;
+	rd->norigins++;
+}
+
+static void origin_drop(struct reader *rd, struct origin *origin)
+{
+	size_t mask = rd->norigin_slots - 1;
+	size_t idx = (size_t)(origin - rd->origins), next = (idx + 1) & mask;
+
+	while (rd->origins[next].seq) {
+		size_t home = origin_home(rd, rd->origins[next].seq);
+
+		if (((next - home) & mask) >= ((next - idx) & mask)) {
+			rd->origins[idx] = rd->origins[next];
+			idx = next;
+		}
+		next = (next + 1) & mask;
+	}
+	rd->origins[idx].seq = 0;
+	rd->norigins--;
+}
+
+/* Processes. */
+
+static struct rproc *proc_of(struct reader *rd, pid_t pid)
+{
+	struct rproc *rp;
+
+	for (rp = rd->procs; rp; rp = rp->next)
+		if (rp->proc.pid == pid)
+			return rp;
+	rp = xcalloc(1, sizeof(*rp));
+	rp->proc.pid = pid;
+	rp->proc.reported = true;
+	rp->churn = churn_new(rd->churn_ns);
+	rd->nprocs++;
+	if (rd->last)
+		rd->last->next = rp;
+	else
+		rd->procs = rp;
+	rd->last = rp;
+	return rp;
+}
+
+static void proc_free(struct rproc *rp)
+{
+	churn_free(rp->churn);
+	aspace_free(rp->as);
+	free(rp->usage);
+	free(rp->proc.exe);
+	free(rp);
+}
+
+/* The lines. */
+
+static int read_header(struct reader *rd, json_t *line)
+{
+	const char *format = json_string_value(json_object_get(line, "format"));
+	uint64_t version;
+
+	if (!format || strcmp(format, TRACE_FORMAT) != 0)
+		return bad_line(rd, "not a memtrace trace (no \"format\":\"%s\" header)",
+				TRACE_FORMAT);
+	if (!get_u64(line, "version", &version))
+		return bad_line(rd, "a trace header without a \"version\"");
+	if (version != TRACE_VERSION)
+		return bad_line(rd, "trace format version %llu; this memtrace reads version %d",
+				(unsigned long long)version, TRACE_VERSION);
+	if (!rd->churn_ns && (!get_u64(line, "churn_ns", &rd->churn_ns) || !rd->churn_ns))
+		rd->churn_ns = DEFAULT_CHURN_NS;
+	return 0;
+}
+
+static int read_module(struct reader *rd, json_t *line)
+{
+	uint64_t id;
+	uint32_t *slot;
+	uint32_t path;
+
+	if (!get_u64(line, "id", &id) || !(slot = id_slot(&rd->modules, &rd->nmodules, id)))
+		return bad_line(rd, "a module without a valid \"id\"");
+	path = get_path(rd, line, "path");
+	if (!path)
+		return bad_line(rd, "a module without a \"path\"");
+	*slot = path;
+	return 0;
+}
+
+#define MAX_FRAMES 1024
+
+static int read_stack(struct reader *rd, json_t *line)
+{
+	uint64_t addrs[MAX_FRAMES], offsets[MAX_FRAMES], id;
+	uint32_t paths[MAX_FRAMES], *slot;
+	json_t *frames = json_object_get(line, "frames");
+	size_t n = json_array_size(frames);
+
+	if (!get_u64(line, "id", &id) || !id ||
+	    !(slot = id_slot(&rd->stack_ids, &rd->nstack_ids, id)))
+		return bad_line(rd, "a stack without a valid \"id\"");
+	if (!json_is_array(frames) || !n || n > MAX_FRAMES)
+		return bad_line(rd, "a stack without 1 to %d \"frames\"", MAX_FRAMES);
+	for (size_t i = 0; i < n; i++) {
+		json_t *frame = json_array_get(frames, i);
+		uint64_t module = 0, into = 0;
+
+		if (!get_hex(frame, "addr", &addrs[i]))
+			return bad_line(rd, "frame %zu of stack %llu has no \"addr\"", i,
+					(unsigned long long)id);
+		paths[i] = 0;
+		offsets[i] = 0;
+		if (get_u64(frame, "module", &module)) {
+			if (module >= rd->nmodules || !rd->modules[module] ||
+			    !get_hex(frame, "offset", &offsets[i]))
+				return bad_line(rd, "frame %zu of stack %llu: module %llu unknown",
+						i, (unsigned long long)id,
+						(unsigned long long)module);
+			paths[i] = rd->modules[module];
+			(void)get_hex(frame, "function_offset", &into);
+			/* The names the writer found: never symbolized again here. */
+			stackfmt_preset(rd->fmt, paths[i], offsets[i], i > 0,
+					json_string_value(json_object_get(frame, "function")),
+					into);
+		}
+	}
+	*slot = stacks_intern_located(rd->stacks, addrs, paths, offsets, n);
+	return 0;
+}
+
+/* An origin named in a change: a call's sequence number, or where the bytes came from. */
+static bool get_origin(json_t *change, enum aspace_origin_kind *kind, uint64_t *seq)
+{
+	const char *name = json_string_value(json_object_get(change, "origin"));
+
+	*seq = 0;
+	if (!name) {
+		*kind = ASPACE_ORIGIN_CALL;
+		return get_u64(change, "origin", seq);
+	}
+	if (!strcmp(name, "exec"))
+		*kind = ASPACE_ORIGIN_EXEC;
+	else if (!strcmp(name, "attach"))
+		*kind = ASPACE_ORIGIN_ATTACH;
+	else if (!strcmp(name, "kernel"))
+		*kind = ASPACE_ORIGIN_KERNEL;
+	else
+		return false;
+	return true;
+}
+
+static int read_event(struct reader *rd, json_t *line)
+{
+	static const char *const ops[] = {
+		[ASPACE_PIECE_MAPPED] = "map",	      [ASPACE_PIECE_UNMAPPED] = "unmap",
+		[ASPACE_PIECE_PROTECTED] = "protect", [ASPACE_PIECE_MOVED] = "move",
+		[ASPACE_PIECE_RELEASED] = "release",
+	};
+	json_t *changes = json_object_get(line, "changes");
+	const char *call = json_string_value(json_object_get(line, "call"));
+	uint64_t seq, stack = 0, time_ns = get_ns(line, "time");
+	int64_t pid;
+	struct rproc *rp;
+
+	if (!get_u64(line, "seq", &seq) || !get_int(line, "pid", &pid) || !call ||
+	    !json_is_array(changes))
+		return bad_line(rd, "an event without \"seq\", \"pid\", \"call\" or \"changes\"");
+	(void)get_u64(line, "stack", &stack);
+	rp = proc_of(rd, (pid_t)pid);
+	rp->events++;
+	aspace_changes_reset(&rd->changes);
+	for (size_t i = 0; i < json_array_size(changes); i++) {
+		json_t *change = json_object_get(json_array_get(changes, i), "op");
+		json_t *piece_json = json_array_get(changes, i);
+		const char *op = json_string_value(change);
+		struct aspace_piece piece = { 0 };
+		struct origin *origin;
+		size_t kind;
+
+		for (kind = 0; kind < ARRAY_SIZE(ops); kind++)
+			if (op && !strcmp(op, ops[kind]))
+				break;
+		if (kind == ARRAY_SIZE(ops) || !get_hex(piece_json, "start", &piece.start) ||
+		    !get_hex(piece_json, "end", &piece.end) ||
+		    !get_origin(piece_json, &piece.origin_kind, &piece.origin_seq))
+			return bad_line(rd, "change %zu of event %llu is not one", i,
+					(unsigned long long)seq);
+		piece.kind = (enum aspace_piece_kind)kind;
+		(void)get_u64(piece_json, "left", &piece.origin_left);
+		(void)get_u64(piece_json, "total", &piece.origin_total);
+		if (piece.kind == ASPACE_PIECE_MAPPED && piece.origin_kind == ASPACE_ORIGIN_CALL) {
+			struct origin made = { .seq = piece.origin_seq,
+					       .stack = stack_here(rd, stack),
+					       .time_ns = time_ns };
+
+			origin_put(rd, &made);
+		}
+		origin = piece.origin_seq ? origin_find(rd, piece.origin_seq) : NULL;
+		if (origin) {
+			piece.origin_stack = origin->stack;
+			piece.origin_time_ns = origin->time_ns;
+			if (piece.kind == ASPACE_PIECE_UNMAPPED && !piece.origin_left)
+				origin_drop(rd, origin);
+		}
+		xgrowarray((void **)&rd->changes.pieces, &rd->changes.cap, rd->changes.count + 1,
+			   sizeof(*rd->changes.pieces));
+		rd->changes.pieces[rd->changes.count++] = piece;
+	}
+	if (json_is_true(json_object_get(line, "finished")))
+		churn_apply(rp->churn, time_ns, &rd->changes);
+	return 0;
+}
+
+static int read_exec(struct reader *rd, json_t *line)
+{
+	int64_t pid;
+
+	if (!get_int(line, "pid", &pid))
+		return bad_line(rd, "an exec without \"pid\"");
+	churn_reset(proc_of(rd, (pid_t)pid)->churn);
+	return 0;
+}
+
+static enum aspace_backing backing_of(const char *name)
+{
+	static const char *const names[] = {
+		[ASPACE_BACKING_ANON] = "anon", [ASPACE_BACKING_FILE] = "file",
+		[ASPACE_BACKING_HEAP] = "heap", [ASPACE_BACKING_STACK] = "stack",
+		[ASPACE_BACKING_SHM] = "shm",	[ASPACE_BACKING_SPECIAL] = "special",
+	};
+
+	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return (enum aspace_backing)i;
+	return ASPACE_BACKING_ANON;
+}
+
+static int read_region(struct reader *rd, json_t *json, struct aspace *as)
+{
+	json_t *origin = json_object_get(json, "origin");
+	struct aspace_region region = { 0 };
+	uint64_t flags = 0, seq = 0, stack = 0, prot_stack = 0;
+	int64_t tid = 0, thread = 0;
+	const char *kind = json_string_value(json_object_get(origin, "kind"));
+
+	if (!get_hex(json, "start", &region.start) || !get_hex(json, "end", &region.end) || !kind)
+		return bad_line(rd, "a snapshot region without \"start\", \"end\" or \"origin\"");
+	region.prot = get_prot(json, "prot");
+	(void)get_u64(json, "flags", &flags);
+	region.flags = (unsigned int)flags;
+	region.backing = backing_of(json_string_value(json_object_get(json, "backing")));
+	if (json_object_get(json, "path") || json_object_get(json, "path_hex")) {
+		region.path = get_path(rd, json, "path");
+		(void)get_hex(json, "offset", &region.offset);
+	}
+	(void)get_u64(origin, "seq", &seq);
+	(void)get_u64(origin, "stack", &stack);
+	(void)get_int(origin, "tid", &tid);
+	region.origin.seq = seq;
+	region.origin.tid = (pid_t)tid;
+	region.origin.stack_id = stack_here(rd, stack);
+	region.origin.time_ns = get_ns(origin, "time");
+	region.origin.kind = !strcmp(kind, "exec")     ? ASPACE_ORIGIN_EXEC
+			     : !strcmp(kind, "attach") ? ASPACE_ORIGIN_ATTACH
+			     : !strcmp(kind, "kernel") ? ASPACE_ORIGIN_KERNEL
+						       : ASPACE_ORIGIN_CALL;
+	(void)get_u64(json, "prot_seq", &region.prot_seq);
+	(void)get_u64(json, "prot_stack", &prot_stack);
+	region.prot_stack = stack_here(rd, prot_stack);
+	(void)get_int(json, "thread", &thread);
+	region.thread = (pid_t)thread;
+	if (aspace_restore(as, &region) < 0)
+		return bad_line(rd, "snapshot regions overlap at %#llx",
+				(unsigned long long)region.start);
+	return 0;
+}
+
+static int read_snapshot(struct reader *rd, json_t *line)
+{
+	json_t *regions = json_object_get(line, "regions");
+	json_t *usage = json_object_get(line, "usage");
+	json_t *sizes = json_object_get(line, "sizes");
+	json_t *walk = json_object_get(line, "heap_walk");
+	uint64_t heap_start = 0, heap_top = 0;
+	struct rproc *rp;
+	int64_t pid;
+
+	if (!get_int(line, "pid", &pid) || !json_is_array(regions))
+		return bad_line(rd, "a snapshot without \"pid\" or \"regions\"");
+	rp = proc_of(rd, (pid_t)pid);
+	aspace_free(rp->as);
+	rp->as = aspace_new();
+	for (size_t i = 0; i < json_array_size(regions); i++)
+		if (read_region(rd, json_array_get(regions, i), rp->as) < 0)
+			return -EINVAL;
+	memset(&rp->sizes, 0, sizeof(rp->sizes));
+	rp->sizes.mapped = aspace_total(rp->as);
+	(void)get_u64(sizes, "vsz_peak", &rp->sizes.mapped_peak);
+	(void)get_hex(sizes, "heap_start", &heap_start);
+	(void)get_hex(sizes, "heap_top", &heap_top);
+	(void)get_u64(sizes, "heap_peak", &rp->sizes.heap_peak);
+	rp->sizes.heap = heap_top - heap_start;
+	aspace_set_heap(rp->as, heap_start, heap_top);
+	rp->have_heap = json_is_object(walk);
+	if (rp->have_heap) {
+		(void)get_u64(walk, "size", &rp->heap.size);
+		(void)get_u64(walk, "free_bytes", &rp->heap.free_bytes);
+		(void)get_u64(walk, "free_chunks", &rp->heap.free_chunks);
+		(void)get_u64(walk, "largest_free", &rp->heap.largest_free);
+		(void)get_u64(walk, "top_size", &rp->heap.top_size);
+		(void)get_hex(walk, "last_used_addr", &rp->heap.last_used_addr);
+		(void)get_u64(walk, "last_used_size", &rp->heap.last_used_size);
+		(void)get_u64(walk, "chunks", &rp->heap.chunks);
+	}
+	rp->have_usage = json_is_array(usage);
+	rp->nusage = 0;
+	if (rp->have_usage) {
+		size_t cap = 0;
+
+		free(rp->usage);
+		rp->usage = NULL;
+		for (size_t i = 0; i < json_array_size(usage); i++) {
+			json_t *range = json_array_get(usage, i);
+			struct mm_usage use = { 0 };
+
+			if (!get_hex(range, "start", &use.start) ||
+			    !get_hex(range, "end", &use.end))
+				return bad_line(rd, "a usage range without \"start\" or \"end\"");
+			(void)get_u64(range, "rss", &use.rss);
+			(void)get_u64(range, "private", &use.private_bytes);
+			(void)get_u64(range, "swap", &use.swap);
+			use.deleted = json_is_true(json_object_get(range, "deleted"));
+			xgrowarray((void **)&rp->usage, &cap, rp->nusage + 1, sizeof(*rp->usage));
+			rp->usage[rp->nusage++] = use;
+		}
+	}
+	return 0;
+}
+
+static int read_summary(struct reader *rd, json_t *line)
+{
+	json_t *calls = json_object_get(line, "calls");
+	const char *end = json_string_value(json_object_get(line, "end"));
+	const char *exe = json_string_value(json_object_get(line, "exe"));
+	struct rproc *rp;
+	int64_t pid, status = 0, sig = 0;
+
+	if (!get_int(line, "pid", &pid) || !end)
+		return bad_line(rd, "a summary without \"pid\" or \"end\"");
+	rp = proc_of(rd, (pid_t)pid);
+	free(rp->proc.exe);
+	rp->proc.exe = xstrdup(exe ? exe : "?");
+	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++)
+		if (!get_u64(calls, sysdecode_kind_name(kind), &rp->proc.calls[kind]))
+			rp->proc.calls[kind] = 0;
+	(void)get_u64(line, "failed", &rp->proc.failed);
+	rp->proc.detached = !strcmp(end, "detached");
+	rp->proc.ended = !strcmp(end, "exited") || !strcmp(end, "killed");
+	(void)get_int(line, "status", &status);
+	(void)get_int(line, "signal", &sig);
+	if (!strcmp(end, "killed"))
+		rp->proc.wait_status = (int)(sig & 0x7f) |
+				       (json_is_true(json_object_get(line, "core")) ? 0x80 : 0);
+	else
+		rp->proc.wait_status = (int)(status & 0xff) << 8;
+	rp->verify = get_u64(line, "mismatches", &rp->mismatches);
+	rp->summarized = true;
+	rp->summary_rank = ++rd->nsummaries;
+	return 0;
+}
+
+/* One line, parsed. */
+static int read_line(struct reader *rd, const char *text, size_t len)
+{
+	json_error_t error;
+	json_t *line = json_loadb(text, len, 0, &error);
+	const char *type;
+	int ret = 0;
+
+	if (!line)
+		return bad_line(rd, "not JSON: %s", error.text);
+	type = json_string_value(json_object_get(line, "type"));
+	if (!type) {
+		ret = bad_line(rd, "no \"type\"");
+	} else if (rd->lineno == 1) {
+		ret = strcmp(type, "header") ? bad_line(rd, "not a memtrace trace (no header)")
+					     : read_header(rd, line);
+	} else if (!strcmp(type, "module")) {
+		ret = read_module(rd, line);
+	} else if (!strcmp(type, "stack")) {
+		ret = read_stack(rd, line);
+	} else if (!strcmp(type, "event")) {
+		ret = read_event(rd, line);
+	} else if (!strcmp(type, "exec")) {
+		ret = read_exec(rd, line);
+	} else if (!strcmp(type, "snapshot")) {
+		ret = read_snapshot(rd, line);
+	} else if (!strcmp(type, "summary")) {
+		ret = read_summary(rd, line);
+	}
+	/* findings are the report's, computed again; other types are for other readers. */
+	json_decref(line);
+	return ret;
+}
+
+/* Processes in the order of their summaries, as the live run reported them. */
+static int by_rank(const void *a, const void *b)
+{
+	const struct rproc *x = *(struct rproc *const *)a, *y = *(struct rproc *const *)b;
+
+	return x->summary_rank < y->summary_rank ? -1 : x->summary_rank > y->summary_rank;
+}
+
+static void print_reports(struct reader *rd, FILE *out, const struct report_options *opts)
+{
+	struct rproc **order = xcalloc(rd->nprocs + 1, sizeof(*order));
+	uint64_t mismatches = 0;
+	bool verify = false;
+	size_t n = 0;
+
+	for (struct rproc *rp = rd->procs; rp; rp = rp->next)
+		order[n++] = rp;
+	/* Those the trace ends before, after, in their order of appearance. */
+	for (size_t i = 0; i < n; i++)
+		if (!order[i]->summarized)
+			order[i]->summary_rank = rd->nsummaries + 1 + i;
+	qsort(order, n, sizeof(*order), by_rank);
+	for (size_t i = 0; i < n; i++) {
+		struct rproc *rp = order[i];
+		struct report_input in = {
+			.proc = &rp->proc,
+			.as = rp->as,
+			.paths = rd->paths,
+			.churn = rp->churn,
+			.usage = rp->have_usage ? rp->usage : NULL,
+			.nusage = rp->nusage,
+			.heap = rp->have_heap ? &rp->heap : NULL,
+			.verify = rp->verify,
+			.mismatches = rp->mismatches,
+			.sizes = &rp->sizes,
+		};
+		struct report *rep;
+
+		if (!rp->summarized)
+			error_msg("%s: the trace ends before process %d does (cut short at line "
+				  "%zu)%s",
+				  rd->path, (int)rp->proc.pid, rd->lineno,
+				  rp->as ? ": its last snapshot is reported"
+					 : ": no snapshot of it to report");
+		if (!rp->as)
+			continue;
+		if (!rp->proc.exe)
+			rp->proc.exe = xstrdup("?");
+		rep = report_compute(&in, rd->fmt, rd->stacks);
+		report_print(out, rep, &in, opts);
+		report_free(rep);
+		verify = verify || rp->verify;
+		mismatches += rp->mismatches;
+	}
+	if (verify)
+		(void)fprintf(out, "verify: %llu mismatch%s\n", (unsigned long long)mismatches,
+			      mismatches == 1 ? "" : "es");
+	free(order);
+}
+
+int traceread_report(const char *path, FILE *out, const struct report_options *opts)
+{
+	struct reader rd = { .path = path, .churn_ns = opts->churn_ns };
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int ret = 0;
+	FILE *file = fopen(path, "re");
+
+	if (!file) {
+		perror_msg("cannot open '%s'", path);
+		return 2;
+	}
+	rd.paths = strtab_new();
+	rd.syms = symbols_new();
+	rd.stacks = stacks_new();
+	rd.fmt = stackfmt_new(rd.paths, rd.syms);
+	rd.norigin_slots = 64;
+	rd.origins = xcalloc(rd.norigin_slots, sizeof(*rd.origins));
+	while ((len = getline(&text, &cap, file)) > 0) {
+		rd.lineno++;
+		if (text[len - 1] != '\n') {
+			/* A last line without its end: the writer was cut short there. */
+			error_msg("%s:%zu: the last line is cut short: ignored", path, rd.lineno);
+			rd.lineno--;
+			break;
+		}
+		ret = read_line(&rd, text, (size_t)len - 1);
+		if (ret < 0)
+			break;
+	}
+	if (ret == 0 && ferror(file)) {
+		perror_msg("cannot read '%s'", path);
+		ret = -EIO;
+	} else if (ret == 0 && rd.lineno == 0) {
+		error_msg("%s: empty: not a memtrace trace", path);
+		ret = -EINVAL;
+	}
+	if (ret == 0) {
+		struct report_options used = *opts;
+
+		used.churn_ns = rd.churn_ns;
+		print_reports(&rd, out, &used);
+	}
+	free(text);
+	(void)fclose(file);
+	while (rd.procs) {
+		struct rproc *next = rd.procs->next;
+
+		proc_free(rd.procs);
+		rd.procs = next;
+	}
+	aspace_changes_free(&rd.changes);
+	free(rd.origins);
+	free(rd.modules);
+	free(rd.stack_ids);
+	stackfmt_free(rd.fmt);
+	stacks_free(rd.stacks);
+	symbols_free(rd.syms);
+	strtab_free(rd.paths);
+	return ret < 0 ? 2 : 0;
+}

@@ -1,0 +1,130 @@
+# The JSON trace (issue 8): -o FILE is JSON Lines that plain JSON tools
+# read (python3's json here), with a header first and every stack and module
+# before its first use; `memtrace report TRACE` prints the very report the
+# live run printed, byte for byte; bad traces get one line naming the file
+# and the line, and exit 2; a trace cut short is reported as far as it goes.
+. "$E2E_DIR/lib.sh"
+
+# check_lines TRACE: every line JSON with a type; the header first; ids defined before use.
+check_lines() {
+	python3 - "$1" <<'EOF' || fail "$1 is not a well-formed trace"
+import json, sys
+modules, stacks, types = set(), set(), {}
+with open(sys.argv[1], "rb") as f:
+    for n, raw in enumerate(f, 1):
+        line = json.loads(raw)
+        t = line["type"]
+        types[t] = types.get(t, 0) + 1
+        if n == 1:
+            assert t == "header" and line["format"] == "memtrace-trace" and line["version"] == 1, line
+        elif t == "module":
+            modules.add(line["id"])
+        elif t == "stack":
+            for frame in line["frames"]:
+                int(frame["addr"], 16)
+                assert "module" not in frame or frame["module"] in modules, (n, frame)
+            stacks.add(line["id"])
+        elif t == "event":
+            assert line["stack"] == 0 or line["stack"] in stacks, (n, line["stack"])
+            for change in line["changes"]:
+                assert int(change["start"], 16) < int(change["end"], 16), (n, change)
+for t in ("header", "event", "snapshot", "summary", "findings"):
+    assert types.get(t), "no %s line" % t
+EOF
+}
+
+# same_report NAME ARGS...: traces ARGS with -o, then reads the trace back: the two reports agree.
+same_report() {
+	local name=$1
+	shift
+	NO_VERIFY=1 run_memtrace "$TMP/$name" --verify -o "$TMP/$name.json" "$@"
+	check_lines "$TMP/$name.json"
+	set +e
+	"$MEMTRACE" report "$TMP/$name.json" >"$TMP/$name.offline" 2>"$TMP/$name.offline.err"
+	local offline_status=$?
+	set -e
+	expect_eq "$name: memtrace report exit status" "$offline_status" 0
+	[ -s "$TMP/$name.offline.err" ] && fail "$name: memtrace report said: $(cat "$TMP/$name.offline.err")"
+	# The live report is the end of memtrace's stderr, from the first report line.
+	sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$TMP/$name.err" |
+		grep -av '^memtrace: verify: ' >"$TMP/$name.live" || true
+	[ -s "$TMP/$name.live" ] || fail "$name: no live report"
+	cmp -s "$TMP/$name.live" "$TMP/$name.offline" || {
+		diff "$TMP/$name.live" "$TMP/$name.offline" | head -n 20 >&2
+		fail "$name: memtrace report differs from the live report"
+	}
+}
+
+same_report demo "$PROGRAMS/../../demo/demo"
+same_report arenas "$PROGRAMS/findings" arenas
+same_report churn --churn-ms 1000 -- "$PROGRAMS/findings" churn
+same_report forks -f -- sh -c 'ls / >/dev/null; cat /dev/null'
+command -v node >/dev/null && same_report node node -e 'console.log(1)'
+command -v java >/dev/null && same_report java java -Xmx64m -version
+
+# A path that is no UTF-8 goes as bytes ("path_hex") and comes back the same.
+command -v python3 >/dev/null || skip "no python3"
+same_report bytes python3 -c '
+import mmap, os
+path = b"/tmp/memtrace-e2e-\xff\xfe-" + str(os.getpid()).encode()
+fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+os.ftruncate(fd, 1 << 20)
+m = mmap.mmap(fd, 1 << 20)
+m[:] = b"x" * (1 << 20)
+os.unlink(path)
+os.close(fd)
+os._exit(0)'
+grep -q '"path_hex":"2f746d702f6d656d74726163652d6532652dfffe' "$TMP/bytes.json" ||
+	fail "the path that is no UTF-8 is not in the trace as path_hex"
+grep -qa $'e\\.g\\. /tmp/memtrace-e2e-\xff\xfe-' "$TMP/bytes.offline" ||
+	fail "the deleted file's bytes did not come back"
+
+# Bad input: one line naming the file (and the line), exit 2.
+bad() {
+	local what=$1 file=$2 want=$3
+	set +e
+	"$MEMTRACE" report "$file" >"$TMP/bad.out" 2>"$TMP/bad.err"
+	local status=$?
+	set -e
+	expect_eq "$what: exit status" "$status" 2
+	expect_eq "$what: lines on stderr" "$(wc -l <"$TMP/bad.err")" 1
+	grep -qE -- "$want" "$TMP/bad.err" || fail "$what: want /$want/, got: $(cat "$TMP/bad.err")"
+	[ -s "$TMP/bad.out" ] && fail "$what: a report was printed"
+	return 0
+}
+bad "no such file" "$TMP/none.json" "^memtrace: cannot open '.*none.json': No such file or directory$"
+bad "a directory" "$TMP" "^memtrace: cannot read '.*': Is a directory$"
+echo 'not json' >"$TMP/text.json"
+bad "not JSON" "$TMP/text.json" "^memtrace: .*text.json:1: not JSON: "
+head -n 5 "$TMP/demo.json" >"$TMP/mid.json"
+echo '{"type": "event", "seq": ' >>"$TMP/mid.json"
+bad "a line that is not JSON" "$TMP/mid.json" "^memtrace: .*mid.json:6: not JSON: "
+sed '1s/"version":1/"version":99/' "$TMP/demo.json" >"$TMP/v99.json"
+bad "an unknown version" "$TMP/v99.json" ":1: trace format version 99; this memtrace reads version 1$"
+sed 1d "$TMP/demo.json" >"$TMP/noheader.json"
+bad "no header" "$TMP/noheader.json" ":1: not a memtrace trace \(no header\)$"
+: >"$TMP/empty.json"
+bad "an empty file" "$TMP/empty.json" "empty: not a memtrace trace$"
+
+# Cut short: what is there is reported, with a warning, exit 0.
+lines=$(wc -l <"$TMP/demo.json")
+head -n "$((lines - 2))" "$TMP/demo.json" >"$TMP/cut.json"
+head -c 100 <(tail -n 2 "$TMP/demo.json") >>"$TMP/cut.json"
+set +e
+"$MEMTRACE" report "$TMP/cut.json" >"$TMP/cut.out" 2>"$TMP/cut.err"
+status=$?
+set -e
+expect_eq "a trace cut short: exit status" "$status" 0
+grep -q "cut.json:$((lines - 1)): the last line is cut short: ignored$" "$TMP/cut.err" ||
+	fail "a trace cut short: no warning on its last line: $(cat "$TMP/cut.err")"
+grep -q "the trace ends before process [0-9]* does .*: its last snapshot is reported$" "$TMP/cut.err" ||
+	fail "a trace cut short: not said: $(cat "$TMP/cut.err")"
+grep -q '^  VSZ ' "$TMP/cut.out" || fail "a trace cut short: nothing reported"
+
+# Usage errors.
+set +e
+"$MEMTRACE" report >/dev/null 2>"$TMP/usage.err"
+status=$?
+set -e
+expect_eq "memtrace report without a trace" "$status" 2
+exit 0
