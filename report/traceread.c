@@ -699,17 +699,27 @@ static void print_reports(struct reader *rd, FILE *out, const struct report_opti
 
 int traceread_report(const char *path, FILE *out, const struct report_options *opts)
 {
-	struct reader rd = { .path = path, .churn_ns = opts->churn_ns };
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int ret = 0;
 	FILE *file = fopen(path, "re");
+	int ret;
 
 	if (!file) {
 		perror_msg("cannot open '%s'", path);
 		return 2;
 	}
+	ret = traceread_report_stream(file, path, out, opts);
+	(void)fclose(file);
+	return ret;
+}
+
+int traceread_report_stream(FILE *file, const char *path, FILE *out,
+			    const struct report_options *opts)
+{
+	struct reader rd = { .path = path, .churn_ns = opts->churn_ns };
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int ret = 0;
+
 	rd.paths = strtab_new();
 	rd.syms = symbols_new();
 	rd.stacks = stacks_new();
@@ -742,7 +752,6 @@ int traceread_report(const char *path, FILE *out, const struct report_options *o
 		print_reports(&rd, out, &used);
 	}
 	free(text);
-	(void)fclose(file);
 	while (rd.procs) {
 		struct rproc *next = rd.procs->next;
 

@@ -25,4 +25,8 @@
  */
 int traceread_report(const char *path, FILE *out, const struct report_options *opts);
 
+/* The same, from an open stream; name names it in messages. */
+int traceread_report_stream(FILE *in, const char *name, FILE *out,
+			    const struct report_options *opts);
+
 #endif /* MEMTRACE_TRACEREAD_H */

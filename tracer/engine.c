@@ -360,7 +360,7 @@ static void verify(struct engine *eng, struct proc *proc, uint64_t seq)
 {
 	struct mm_diff diff;
 
-	if (!eng->opts.verify || !proc->mm || eng->detaching)
+	if (!eng->opts.verify || !proc->mm || eng->detaching || proc->overlapped)
 		return;
 	if (mm_verify(proc->mm, proc->pid, &diff) == 1 && eng->sink->mismatch)
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
@@ -411,6 +411,22 @@ static struct task *queue_pop(struct engine *eng, struct proc *proc)
 	return next;
 }
 
+/*
+ * Calls ran together, in an order the model cannot know (or began before
+ * memtrace attached): once none is in flight and no seized task can still
+ * be inside a call it began untraced, ask the kernel.  The kernel's view
+ * includes the calls whose exit stops are still to come: never before.
+ */
+static void resync_if_settled(struct proc *proc)
+{
+	struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
+
+	if (proc->calls_in_flight || proc->fresh_tasks || !proc->overlapped || !proc->mm)
+		return;
+	(void)mm_resync(proc->mm, proc->pid, &kernel, NULL);
+	proc->overlapped = false;
+}
+
 static void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
 {
 	struct proc *proc = task->proc;
@@ -456,17 +472,7 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 
 		eng->sink->call(eng->ctx, &ev);
 	}
-	/*
-	 * The kernel's view includes the calls other threads have made and
-	 * whose exit stops are still to come: compare only when none is.
-	 */
-	if (!proc->calls_in_flight && proc->overlapped && proc->mm) {
-		/* Calls ran together, in an order the model cannot know: ask the kernel. */
-		struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
-
-		(void)mm_resync(proc->mm, proc->pid, &kernel, NULL);
-		proc->overlapped = false;
-	}
+	resync_if_settled(proc);
 	if (finished && !proc->calls_in_flight && proc->reported)
 		verify(eng, proc, task->call_seq);
 	if (!proc->calls_in_flight && proc->queue_head)
@@ -591,21 +597,10 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		}
 		/* A task attached inside a call shows its exit first: let it go. */
 		if ((task->flags & TASK_SYSCALL_STOPS) &&
-		    get_syscall_info(eng, task, &info, false) == 0) {
-			bool fresh = task->flags & TASK_FRESH;
-
-			task->flags &= ~TASK_FRESH;
-			if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-				enter_call(eng, task, info.arch, info.entry.nr, info.entry.args);
-				return;
-			}
-			/*
-			 * That call may have been a memory call, changing the
-			 * memory after the model was read: read it again once
-			 * no call is in flight.
-			 */
-			if (fresh)
-				task->proc->overlapped = true;
+		    get_syscall_info(eng, task, &info, false) == 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+			enter_call(eng, task, info.arch, info.entry.nr, info.entry.args);
+			return;
 		}
 		resume(task, 0);
 		return;
@@ -953,6 +948,12 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 		return;
 	if (!task)
 		task = adopt(eng, tid);
+	if (task->flags & TASK_FRESH) {
+		/* A call it was inside when seized is over: see engine_attach(). */
+		task->flags &= ~TASK_FRESH;
+		task->proc->fresh_tasks--;
+		resync_if_settled(task->proc);
+	}
 	sig = WSTOPSIG(status);
 	event = (int)((unsigned int)status >> 16);
 	switch (event) {
@@ -1109,6 +1110,7 @@ static int seize_pass(struct engine *eng, struct proc *proc, unsigned long optio
 		}
 		task = tasks_add(eng->tasks, tid, proc);
 		task->flags |= TASK_STARTED | TASK_SYSCALL_STOPS | TASK_FRESH;
+		proc->fresh_tasks++;
 		/* Make it stop, so that its syscall stops can begin (PTRACE_SYSCALL). */
 		(void)ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
 		found++;
@@ -1171,7 +1173,9 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH);
 	/*
 	 * Threads were running while we read the maps, maybe inside a memory
-	 * call: re-read them once no call of ours is in flight.
+	 * call that ends untraced, before their first stop: re-read them once
+	 * every seized task has stopped and no call of ours is in flight.
+	 * Until then the model is not compared (verify).
 	 */
 	proc->overlapped = true;
 	set_timer(eng, eng->queued > 0);

@@ -132,6 +132,8 @@ void tasks_remove(struct tasks *tasks, struct task *task)
 	unlink_task(tasks, task);
 	tasks->count--;
 	assert(task->proc->live_tasks > 0);
+	if (task->flags & TASK_FRESH)
+		task->proc->fresh_tasks--;
 	if (--task->proc->live_tasks == 0)
 		task->proc->ended = true;
 	task_free(task);

@@ -30,6 +30,7 @@ struct proc {
 	struct task *queue_tail;
 	uint64_t in_flight_since_ns; /* when calls_in_flight last became non-zero */
 	bool overlapped;	     /* calls ran together: resynchronize when none is in flight */
+	unsigned int fresh_tasks;    /* of its tasks, those with TASK_FRESH */
 	bool mm_copied;		     /* its model is a copy of its parent's, made at fork */
 	unsigned int execs;
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
@@ -64,7 +65,10 @@ enum task_flags {
 	TASK_SYSCALL_STOPS = 1U << 5,
 	/* Attach mode: inside a call that is not a memory call; its exit stop is next. */
 	TASK_IN_OTHER = 1U << 6,
-	/* Attach mode: seized, no syscall stop seen yet (it may be inside a call). */
+	/*
+	 * Attach mode: seized, not stopped yet.  It may be inside a call,
+	 * which ends untraced before its first stop.
+	 */
 	TASK_FRESH = 1U << 7,
 };
 
