@@ -41,7 +41,7 @@ struct origin {
 	uint64_t time_ns;
 };
 
-struct reader {
+struct trace {
 	const char *path;
 	size_t lineno;
 	uint64_t churn_ns;
@@ -64,9 +64,9 @@ struct reader {
 };
 
 /* Reading failed at the current line: says why, once.  Returns -EINVAL. */
-static int bad_line(const struct reader *rd, const char *fmt, ...) ATTRIBUTE_FORMAT(2, 3);
+static int bad_line(const struct trace *rd, const char *fmt, ...) ATTRIBUTE_FORMAT(2, 3);
 
-static int bad_line(const struct reader *rd, const char *fmt, ...)
+static int bad_line(const struct trace *rd, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -134,7 +134,7 @@ static uint64_t get_ns(json_t *obj, const char *key)
 }
 
 /* A string that may have been written as KEY_hex (bytes that are no UTF-8); interned. */
-static uint32_t get_path(struct reader *rd, json_t *obj, const char *key)
+static uint32_t get_path(struct trace *rd, json_t *obj, const char *key)
 {
 	json_t *field = json_object_get(obj, key);
 	char hex_key[32], *bytes;
@@ -189,7 +189,7 @@ static uint32_t *id_slot(uint32_t **map, size_t *cap, uint64_t id)
 	return &(*map)[id];
 }
 
-static uint32_t stack_here(struct reader *rd, uint64_t id)
+static uint32_t stack_here(struct trace *rd, uint64_t id)
 {
 	uint32_t *slot = id < rd->nstack_ids ? &rd->stack_ids[id] : NULL;
 
@@ -198,12 +198,12 @@ static uint32_t stack_here(struct reader *rd, uint64_t id)
 
 /* Origins. */
 
-static size_t origin_home(const struct reader *rd, uint64_t seq)
+static size_t origin_home(const struct trace *rd, uint64_t seq)
 {
 	return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 20) & (rd->norigin_slots - 1);
 }
 
-static struct origin *origin_find(struct reader *rd, uint64_t seq)
+static struct origin *origin_find(struct trace *rd, uint64_t seq)
 {
 	for (size_t idx = origin_home(rd, seq); rd->origins[idx].seq;
 	     idx = (idx + 1) & (rd->norigin_slots - 1))
@@ -212,7 +212,7 @@ static struct origin *origin_find(struct reader *rd, uint64_t seq)
 	return NULL;
 }
 
-static void origin_put(struct reader *rd, const struct origin *origin)
+static void origin_put(struct trace *rd, const struct origin *origin)
 {
 	size_t idx;
 
@@ -237,7 +237,7 @@ static void origin_put(struct reader *rd, const struct origin *origin)
 	rd->norigins++;
 }
 
-static void origin_drop(struct reader *rd, struct origin *origin)
+static void origin_drop(struct trace *rd, struct origin *origin)
 {
 	size_t mask = rd->norigin_slots - 1;
 	size_t idx = (size_t)(origin - rd->origins), next = (idx + 1) & mask;
@@ -257,7 +257,7 @@ static void origin_drop(struct reader *rd, struct origin *origin)
 
 /* Processes. */
 
-static struct rproc *proc_of(struct reader *rd, pid_t pid)
+static struct rproc *proc_of(struct trace *rd, pid_t pid)
 {
 	struct rproc *rp;
 
@@ -288,7 +288,7 @@ static void proc_free(struct rproc *rp)
 
 /* The lines. */
 
-static int read_header(struct reader *rd, json_t *line)
+static int read_header(struct trace *rd, json_t *line)
 {
 	const char *format = json_string_value(json_object_get(line, "format"));
 	uint64_t version;
@@ -306,7 +306,7 @@ static int read_header(struct reader *rd, json_t *line)
 	return 0;
 }
 
-static int read_module(struct reader *rd, json_t *line)
+static int read_module(struct trace *rd, json_t *line)
 {
 	uint64_t id;
 	uint32_t *slot;
@@ -323,7 +323,7 @@ static int read_module(struct reader *rd, json_t *line)
 
 #define MAX_FRAMES 1024
 
-static int read_stack(struct reader *rd, json_t *line)
+static int read_stack(struct trace *rd, json_t *line)
 {
 	uint64_t addrs[MAX_FRAMES], offsets[MAX_FRAMES], id;
 	uint32_t paths[MAX_FRAMES], *slot;
@@ -383,7 +383,7 @@ static bool get_origin(json_t *change, enum aspace_origin_kind *kind, uint64_t *
 	return true;
 }
 
-static int read_event(struct reader *rd, json_t *line)
+static int read_event(struct trace *rd, json_t *line)
 {
 	static const char *const ops[] = {
 		[ASPACE_PIECE_MAPPED] = "map",	      [ASPACE_PIECE_UNMAPPED] = "unmap",
@@ -445,7 +445,7 @@ static int read_event(struct reader *rd, json_t *line)
 	return 0;
 }
 
-static int read_exec(struct reader *rd, json_t *line)
+static int read_exec(struct trace *rd, json_t *line)
 {
 	int64_t pid;
 
@@ -469,7 +469,7 @@ static enum aspace_backing backing_of(const char *name)
 	return ASPACE_BACKING_ANON;
 }
 
-static int read_region(struct reader *rd, json_t *json, struct aspace *as)
+static int read_region(struct trace *rd, json_t *json, struct aspace *as)
 {
 	json_t *origin = json_object_get(json, "origin");
 	struct aspace_region region = { 0 };
@@ -509,7 +509,7 @@ static int read_region(struct reader *rd, json_t *json, struct aspace *as)
 	return 0;
 }
 
-static int read_snapshot(struct reader *rd, json_t *line)
+static int read_snapshot(struct trace *rd, json_t *line)
 {
 	json_t *regions = json_object_get(line, "regions");
 	json_t *usage = json_object_get(line, "usage");
@@ -571,7 +571,7 @@ static int read_snapshot(struct reader *rd, json_t *line)
 	return 0;
 }
 
-static int read_summary(struct reader *rd, json_t *line)
+static int read_summary(struct trace *rd, json_t *line)
 {
 	json_t *calls = json_object_get(line, "calls");
 	const char *end = json_string_value(json_object_get(line, "end"));
@@ -604,7 +604,7 @@ static int read_summary(struct reader *rd, json_t *line)
 }
 
 /* One line, parsed. */
-static int read_line(struct reader *rd, const char *text, size_t len)
+static int read_line(struct trace *rd, const char *text, size_t len)
 {
 	json_error_t error;
 	json_t *line = json_loadb(text, len, 0, &error);
@@ -645,11 +645,9 @@ static int by_rank(const void *a, const void *b)
 	return x->summary_rank < y->summary_rank ? -1 : x->summary_rank > y->summary_rank;
 }
 
-static void print_reports(struct reader *rd, FILE *out, const struct report_options *opts)
+void traceread_each(struct trace *rd, traceread_fn *fn, void *arg)
 {
 	struct rproc **order = xcalloc(rd->nprocs + 1, sizeof(*order));
-	uint64_t mismatches = 0;
-	bool verify = false;
 	size_t n = 0;
 
 	for (struct rproc *rp = rd->procs; rp; rp = rp->next)
@@ -686,15 +684,111 @@ static void print_reports(struct reader *rd, FILE *out, const struct report_opti
 		if (!rp->proc.exe)
 			rp->proc.exe = xstrdup("?");
 		rep = report_compute(&in, rd->fmt, rd->stacks);
-		report_print(out, rep, &in, opts);
+		fn(arg, &in, rep);
 		report_free(rep);
-		verify = verify || rp->verify;
-		mismatches += rp->mismatches;
 	}
-	if (verify)
-		(void)fprintf(out, "verify: %llu mismatch%s\n", (unsigned long long)mismatches,
-			      mismatches == 1 ? "" : "es");
 	free(order);
+}
+
+uint64_t traceread_churn_ns(const struct trace *rd)
+{
+	return rd->churn_ns;
+}
+
+void traceread_free(struct trace *rd)
+{
+	if (!rd)
+		return;
+	while (rd->procs) {
+		struct rproc *next = rd->procs->next;
+
+		proc_free(rd->procs);
+		rd->procs = next;
+	}
+	aspace_changes_free(&rd->changes);
+	free(rd->origins);
+	free(rd->modules);
+	free(rd->stack_ids);
+	stackfmt_free(rd->fmt);
+	stacks_free(rd->stacks);
+	symbols_free(rd->syms);
+	strtab_free(rd->paths);
+	free(rd);
+}
+
+int traceread_load(FILE *file, const char *path, uint64_t churn_ns, struct trace **out)
+{
+	struct trace *rd = xcalloc(1, sizeof(*rd));
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int ret = 0;
+
+	rd->path = path;
+	rd->churn_ns = churn_ns;
+	rd->paths = strtab_new();
+	rd->syms = symbols_new();
+	rd->stacks = stacks_new();
+	rd->fmt = stackfmt_new(rd->paths, rd->syms);
+	rd->norigin_slots = 64;
+	rd->origins = xcalloc(rd->norigin_slots, sizeof(*rd->origins));
+	while ((len = getline(&text, &cap, file)) > 0) {
+		rd->lineno++;
+		if (text[len - 1] != '\n') {
+			/* A last line without its end: the writer was cut short there. */
+			error_msg("%s:%zu: the last line is cut short: ignored", path, rd->lineno);
+			rd->lineno--;
+			break;
+		}
+		ret = read_line(rd, text, (size_t)len - 1);
+		if (ret < 0)
+			break;
+	}
+	free(text);
+	if (ret == 0 && ferror(file)) {
+		perror_msg("cannot read '%s'", path);
+		ret = -EIO;
+	} else if (ret == 0 && rd->lineno == 0) {
+		error_msg("%s: empty: not a memtrace trace", path);
+		ret = -EINVAL;
+	}
+	if (ret < 0) {
+		traceread_free(rd);
+		return 2;
+	}
+	*out = rd;
+	return 0;
+}
+
+int traceread_open(const char *path, uint64_t churn_ns, struct trace **out)
+{
+	FILE *file = fopen(path, "re");
+	int ret;
+
+	if (!file) {
+		perror_msg("cannot open '%s'", path);
+		return 2;
+	}
+	ret = traceread_load(file, path, churn_ns, out);
+	(void)fclose(file);
+	return ret;
+}
+
+/* Printing each report, and the --verify total after them. */
+struct printing {
+	FILE *out;
+	struct report_options opts;
+	uint64_t mismatches;
+	bool verify;
+};
+
+static void print_one(void *arg, const struct report_input *in, struct report *rep)
+{
+	struct printing *printing = arg;
+
+	report_print(printing->out, rep, in, &printing->opts);
+	printing->verify = printing->verify || in->verify;
+	printing->mismatches += in->mismatches;
 }
 
 int traceread_report(const char *path, FILE *out, const struct report_options *opts)
@@ -714,57 +808,17 @@ int traceread_report(const char *path, FILE *out, const struct report_options *o
 int traceread_report_stream(FILE *file, const char *path, FILE *out,
 			    const struct report_options *opts)
 {
-	struct reader rd = { .path = path, .churn_ns = opts->churn_ns };
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int ret = 0;
+	struct printing printing = { .out = out, .opts = *opts };
+	struct trace *trace;
 
-	rd.paths = strtab_new();
-	rd.syms = symbols_new();
-	rd.stacks = stacks_new();
-	rd.fmt = stackfmt_new(rd.paths, rd.syms);
-	rd.norigin_slots = 64;
-	rd.origins = xcalloc(rd.norigin_slots, sizeof(*rd.origins));
-	while ((len = getline(&text, &cap, file)) > 0) {
-		rd.lineno++;
-		if (text[len - 1] != '\n') {
-			/* A last line without its end: the writer was cut short there. */
-			error_msg("%s:%zu: the last line is cut short: ignored", path, rd.lineno);
-			rd.lineno--;
-			break;
-		}
-		ret = read_line(&rd, text, (size_t)len - 1);
-		if (ret < 0)
-			break;
-	}
-	if (ret == 0 && ferror(file)) {
-		perror_msg("cannot read '%s'", path);
-		ret = -EIO;
-	} else if (ret == 0 && rd.lineno == 0) {
-		error_msg("%s: empty: not a memtrace trace", path);
-		ret = -EINVAL;
-	}
-	if (ret == 0) {
-		struct report_options used = *opts;
-
-		used.churn_ns = rd.churn_ns;
-		print_reports(&rd, out, &used);
-	}
-	free(text);
-	while (rd.procs) {
-		struct rproc *next = rd.procs->next;
-
-		proc_free(rd.procs);
-		rd.procs = next;
-	}
-	aspace_changes_free(&rd.changes);
-	free(rd.origins);
-	free(rd.modules);
-	free(rd.stack_ids);
-	stackfmt_free(rd.fmt);
-	stacks_free(rd.stacks);
-	symbols_free(rd.syms);
-	strtab_free(rd.paths);
-	return ret < 0 ? 2 : 0;
+	if (traceread_load(file, path, opts->churn_ns, &trace))
+		return 2;
+	printing.opts.churn_ns = traceread_churn_ns(trace);
+	traceread_each(trace, print_one, &printing);
+	if (printing.verify)
+		(void)fprintf(out, "verify: %llu mismatch%s\n",
+			      (unsigned long long)printing.mismatches,
+			      printing.mismatches == 1 ? "" : "es");
+	traceread_free(trace);
+	return 0;
 }

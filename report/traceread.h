@@ -29,4 +29,28 @@ int traceread_report(const char *path, FILE *out, const struct report_options *o
 int traceread_report_stream(FILE *in, const char *name, FILE *out,
 			    const struct report_options *opts);
 
+/* A trace read into memory: its processes, ready to be reported. */
+struct trace;
+
+/*
+ * Reads a trace from path (traceread_open) or an open stream, name naming
+ * it in messages; churn_ns 0 takes the header's threshold.  Returns 0 with
+ * *trace set (the caller frees it: traceread_free), or 2 after one line on
+ * stderr.
+ */
+int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace);
+int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace);
+void traceread_free(struct trace *trace);
+
+/* The churn threshold the trace is read with. */
+uint64_t traceread_churn_ns(const struct trace *trace);
+
+/*
+ * Computes the report of each process, in the order the live run printed
+ * them, and calls fn with it (borrowed for the call).  Warns of the
+ * processes the trace ends before.
+ */
+typedef void traceread_fn(void *arg, const struct report_input *in, struct report *rep);
+void traceread_each(struct trace *trace, traceread_fn *fn, void *arg);
+
 #endif /* MEMTRACE_TRACEREAD_H */

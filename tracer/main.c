@@ -26,6 +26,7 @@
 #include "procmaps.h"
 #include "util.h"
 #include "../report/churn.h"
+#include "../report/diff.h"
 #include "../report/eventlog.h"
 #include "../report/report.h"
 #include "../report/traceread.h"
@@ -120,6 +121,7 @@ static void usage(FILE *out)
 		"usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
 		"       memtrace [options] -p PID [-p PID...]\n"
 		"       memtrace report [--top N] [--churn-ms MS] TRACE\n"
+		"       memtrace diff [--top N] [--json] TRACE_A TRACE_B\n"
 		"\n"
 		"Trace the memory system calls of PROGRAM and of every thread it starts,\n"
 		"or of running processes until Ctrl-C, SIGTERM or --duration, then detach.\n"
@@ -839,6 +841,45 @@ static int report_command(int argc, char **argv)
 	return status;
 }
 
+/*
+ * memtrace diff [--top N] [--json] A B: what changed from trace A to
+ * trace B, on stdout.  Returns the exit status.
+ */
+static int diff_command(int argc, char **argv)
+{
+	struct diff_options dopts = { .top = DEFAULT_TOP, .width = report_width(STDOUT_FILENO) };
+	const char *traces[2] = { NULL, NULL };
+	size_t ntraces = 0;
+	int status;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--top") && i + 1 < argc) {
+			dopts.top = parse_top(argv[++i]);
+		} else if (!strncmp(argv[i], "--top=", 6)) {
+			dopts.top = parse_top(argv[i] + 6);
+		} else if (!strcmp(argv[i], "--json")) {
+			dopts.json = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			usage_error("unknown option", argv[i]);
+		} else if (ntraces == 2) {
+			usage_error("memtrace diff compares two traces, not also", argv[i]);
+		} else {
+			traces[ntraces++] = argv[i];
+		}
+	}
+	if (ntraces != 2)
+		usage_error("memtrace diff: two traces to compare, please", NULL);
+	status = diff_traces(traces[0], traces[1], stdout, &dopts);
+	if (fflush(stdout) != 0 && status == 0) {
+		perror_msg("cannot write the diff");
+		status = 1;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static struct session session;
@@ -848,6 +889,8 @@ int main(int argc, char **argv)
 	/* Subcommands; a program called "report" runs with "memtrace -- report". */
 	if (argc >= 2 && !strcmp(argv[1], "report"))
 		return report_command(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "diff"))
+		return diff_command(argc, argv);
 	parse_options(&session.opts, argc, argv);
 	if (session.opts.events) {
 		session.events_out = session.opts.events_path

@@ -3,7 +3,7 @@
  *
  *   arenas    8 threads malloc at once: 8 glibc arenas, by worker_alloc
  *   unjoined  10 joinable threads exit and are never joined
- *   threads   8 threads alive at exit (their stacks are no leak)
+ *   threads   8 threads (or argv[2]) alive at exit (their stacks are no leak)
  *   churn     500 mmap/munmap pairs in churn_buffer
  *   brkfrag   20000 small blocks from the brk heap, all freed but the last
  *   reserve   1 GiB PROT_NONE reserved by reserve_space, never touched
@@ -185,7 +185,7 @@ static void __attribute__((noreturn)) report_and_exit(void)
 
 int main(int argc, char **argv)
 {
-	pthread_t threads[NUNJOINED];
+	pthread_t threads[64];
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	if (!strcmp(mode, "arenas")) {
@@ -197,8 +197,11 @@ int main(int argc, char **argv)
 		spawn_workers(threads, NUNJOINED, exits_at_once);
 		wait_alone();
 	} else if (!strcmp(mode, "threads")) {
-		test_assert(pthread_barrier_init(&all_in, NULL, NALIVE + 1) == 0);
-		spawn_workers(threads, NALIVE, stays_alive);
+		int alive = argc > 2 ? atoi(argv[2]) : NALIVE;
+
+		test_assert(alive > 0 && alive <= 64);
+		test_assert(pthread_barrier_init(&all_in, NULL, (unsigned int)alive + 1) == 0);
+		spawn_workers(threads, (size_t)alive, stays_alive);
 		pthread_barrier_wait(&all_in);
 	} else if (!strcmp(mode, "churn")) {
 		churn_buffer();

@@ -1,0 +1,337 @@
+/* memtrace diff: see diff.h. */
+#include "diff.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tracer/util.h"
+#include "jsonw.h"
+#include "traceread.h"
+#include "units.h"
+
+/* Resident bytes that change by less than this, or a tenth, are noise (fault-around, page cache). */
+#define RESIDENT_NOISE (1024 * 1024)
+
+/* One site's figures on one side. */
+struct side_site {
+	struct report_amounts amounts;
+	uint64_t maps; /* calls that mapped bytes there */
+	bool seen;
+};
+
+/* One trace, its processes added up. */
+struct side {
+	const char *path;
+	uint64_t processes;
+	uint64_t calls[SYSDECODE_NKINDS];
+	struct report_amounts total;
+	struct report_amounts kinds[ASPACE_KIND_COUNT];
+	struct side_site *sites; /* by name id in the diff's names */
+	size_t nsites;
+};
+
+struct diff {
+	struct strtab *names; /* site names, shared by both sides */
+	struct side sides[2];
+	struct side *adding;
+};
+
+/* A site that changed, for sorting. */
+struct change {
+	uint32_t name;
+	const struct side_site *a; /* NULL: only in b */
+	const struct side_site *b; /* NULL: only in a */
+};
+
+static void add_amounts(struct report_amounts *to, const struct report_amounts *from)
+{
+	to->regions += from->regions;
+	to->reserved += from->reserved;
+	to->committed += from->committed;
+	to->resident += from->resident;
+	to->private_bytes += from->private_bytes;
+	to->swap += from->swap;
+}
+
+static void add_process(void *arg, const struct report_input *in, struct report *rep)
+{
+	struct diff *diff = arg;
+	struct side *side = diff->adding;
+
+	side->processes++;
+	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
+		side->calls[kind] += in->proc->calls[kind];
+	add_amounts(&side->total, &rep->total);
+	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++)
+		add_amounts(&side->kinds[kind], &rep->kinds[kind]);
+	for (size_t i = 0; i < rep->nsites; i++) {
+		const char *text = strtab_get(rep->texts, rep->sites[i].text);
+		uint32_t name = strtab_intern(diff->names, text, strlen(text));
+		struct side_site *site;
+
+		if (name >= side->nsites) {
+			size_t old = side->nsites;
+
+			xgrowarray((void **)&side->sites, &side->nsites, (size_t)name + 1,
+				   sizeof(*side->sites));
+			memset(side->sites + old, 0, (side->nsites - old) * sizeof(*side->sites));
+		}
+		site = &side->sites[name];
+		site->seen = true;
+		add_amounts(&site->amounts, &rep->sites[i].amounts);
+		site->maps += rep->sites[i].churn.maps;
+	}
+}
+
+static const struct side_site *site_on(const struct side *side, uint32_t name)
+{
+	return name < side->nsites && side->sites[name].seen ? &side->sites[name] : NULL;
+}
+
+static int64_t delta(uint64_t a, uint64_t b)
+{
+	return (int64_t)(b - a);
+}
+
+static bool resident_changed(uint64_t a, uint64_t b)
+{
+	uint64_t d = a > b ? a - b : b - a, most = a > b ? a : b;
+
+	return d > RESIDENT_NOISE && d * 10 > most;
+}
+
+static bool amounts_changed(const struct report_amounts *a, const struct report_amounts *b)
+{
+	return a->regions != b->regions || a->reserved != b->reserved ||
+	       a->committed != b->committed || resident_changed(a->resident, b->resident);
+}
+
+static bool site_changed(const struct change *c)
+{
+	static const struct side_site none;
+	const struct side_site *a = c->a ? c->a : &none, *b = c->b ? c->b : &none;
+
+	return !c->a || !c->b || amounts_changed(&a->amounts, &b->amounts) || a->maps != b->maps;
+}
+
+static uint64_t magnitude(const struct change *c)
+{
+	static const struct side_site none;
+	const struct side_site *a = c->a ? c->a : &none, *b = c->b ? c->b : &none;
+	int64_t size = delta(a->amounts.reserved + a->amounts.committed,
+			     b->amounts.reserved + b->amounts.committed);
+
+	return (uint64_t)(size < 0 ? -size : size);
+}
+
+static int by_magnitude(const void *x, const void *y)
+{
+	const struct change *a = x, *b = y;
+	uint64_t ma = magnitude(a), mb = magnitude(b);
+
+	if (ma != mb)
+		return ma > mb ? -1 : 1;
+	return a->name < b->name ? -1 : a->name > b->name;
+}
+
+/* "+64 MiB", "-1.5 MiB", "0". */
+static const char *signed_size(char *buf, size_t size, int64_t bytes)
+{
+	if (!bytes) {
+		(void)snprintf(buf, size, "0");
+		return buf;
+	}
+	buf[0] = bytes < 0 ? '-' : '+';
+	(void)units_format_bytes(buf + 1, size - 1, bytes < 0 ? (uint64_t)-bytes : (uint64_t)bytes);
+	return buf;
+}
+
+#define SSZ(bytes) signed_size((char[32]){ 0 }, 32, (bytes))
+
+static void print_delta_row(FILE *out, const char *label, const struct report_amounts *a,
+			    const struct report_amounts *b)
+{
+	(void)fprintf(out, "  %-16s %+8lld %11s %11s %11s", label,
+		      (long long)delta(a->regions, b->regions),
+		      SSZ(delta(a->reserved, b->reserved)), SSZ(delta(a->committed, b->committed)),
+		      SSZ(delta(a->resident, b->resident)));
+}
+
+/* The sites that changed, largest change first.  Returns how many; the caller frees *out. */
+static size_t changes_of(const struct diff *diff, struct change **out)
+{
+	size_t names = diff->sides[0].nsites > diff->sides[1].nsites ? diff->sides[0].nsites
+								     : diff->sides[1].nsites;
+	struct change *changes = xcalloc(names + 1, sizeof(*changes));
+	size_t n = 0;
+
+	for (uint32_t name = 0; name < names; name++) {
+		struct change c = { .name = name,
+				    .a = site_on(&diff->sides[0], name),
+				    .b = site_on(&diff->sides[1], name) };
+
+		if ((c.a || c.b) && site_changed(&c))
+			changes[n++] = c;
+	}
+	qsort(changes, n, sizeof(*changes), by_magnitude);
+	*out = changes;
+	return n;
+}
+
+static void print_text(FILE *out, const struct diff *diff, const struct diff_options *opts)
+{
+	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
+	struct change *changes;
+	size_t n = changes_of(diff, &changes), shown_kinds = 0;
+	bool calls_differ = false;
+
+	(void)fprintf(out, "memtrace diff: %s (%llu process%s) -> %s (%llu process%s)\n", a->path,
+		      (unsigned long long)a->processes, a->processes == 1 ? "" : "es", b->path,
+		      (unsigned long long)b->processes, b->processes == 1 ? "" : "es");
+	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
+		calls_differ = calls_differ || a->calls[kind] != b->calls[kind];
+	if (calls_differ) {
+		const char *sep = "";
+
+		(void)fputs("  calls:", out);
+		for (int kind = 1; kind < SYSDECODE_NKINDS; kind++) {
+			if (a->calls[kind] == b->calls[kind])
+				continue;
+			(void)fprintf(out, "%s %s %llu -> %llu", sep, sysdecode_kind_name(kind),
+				      (unsigned long long)a->calls[kind],
+				      (unsigned long long)b->calls[kind]);
+			sep = ",";
+		}
+		(void)fputc('\n', out);
+	}
+	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++) {
+		if (!amounts_changed(&a->kinds[kind], &b->kinds[kind]))
+			continue;
+		if (!shown_kinds++)
+			(void)fprintf(out, "\n  %-16s %8s %11s %11s %11s\n", "by kind", "regions",
+				      "reserved", "committed", "resident");
+		print_delta_row(out, aspace_kind_name((enum aspace_kind)kind), &a->kinds[kind],
+				&b->kinds[kind]);
+		(void)fputc('\n', out);
+	}
+	if (shown_kinds) {
+		print_delta_row(out, "total", &a->total, &b->total);
+		(void)fputc('\n', out);
+	}
+	if (n) {
+		(void)fprintf(out, "\n  %-16s %8s %11s %11s %11s  site\n", "by site", "regions",
+			      "reserved", "committed", "resident");
+		for (size_t i = 0; i < n && i < opts->top; i++) {
+			static const struct side_site none;
+			const struct change *c = &changes[i];
+			const char *label = !c->a ? "added" : !c->b ? "removed" : "";
+
+			print_delta_row(out, label, c->a ? &c->a->amounts : &none.amounts,
+					c->b ? &c->b->amounts : &none.amounts);
+			(void)fprintf(out, "  %s\n", strtab_get(diff->names, c->name));
+		}
+		if (n > opts->top)
+			(void)fprintf(out, "  %zu more sites changed (--top to see them)\n",
+				      n - opts->top);
+	}
+	if (!calls_differ && !shown_kinds && !n)
+		(void)fputs("  no difference\n", out);
+	free(changes);
+}
+
+static void json_amounts(struct jsonw *w, const char *key, const struct report_amounts *a,
+			 uint64_t maps)
+{
+	jsonw_object(w, key);
+	jsonw_u64(w, "regions", a->regions);
+	jsonw_u64(w, "reserved", a->reserved);
+	jsonw_u64(w, "committed", a->committed);
+	jsonw_u64(w, "resident", a->resident);
+	jsonw_u64(w, "maps", maps);
+	jsonw_end_object(w);
+}
+
+static void print_json(FILE *out, const struct diff *diff)
+{
+	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
+	struct change *changes;
+	size_t n = changes_of(diff, &changes);
+	struct jsonw *w;
+	bool equal = n == 0;
+
+	(void)fflush(out);
+	w = jsonw_new(fileno(out));
+	jsonw_begin(w);
+	jsonw_str(w, "type", "diff");
+	jsonw_str(w, "a", a->path);
+	jsonw_str(w, "b", b->path);
+	jsonw_object(w, "calls");
+	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++) {
+		if (a->calls[kind] == b->calls[kind])
+			continue;
+		equal = false;
+		jsonw_array(w, sysdecode_kind_name(kind));
+		jsonw_u64(w, NULL, a->calls[kind]);
+		jsonw_u64(w, NULL, b->calls[kind]);
+		jsonw_end_array(w);
+	}
+	jsonw_end_object(w);
+	jsonw_array(w, "kinds");
+	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++) {
+		if (!amounts_changed(&a->kinds[kind], &b->kinds[kind]))
+			continue;
+		equal = false;
+		jsonw_object(w, NULL);
+		jsonw_str(w, "kind", aspace_kind_name((enum aspace_kind)kind));
+		json_amounts(w, "a", &a->kinds[kind], 0);
+		json_amounts(w, "b", &b->kinds[kind], 0);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_array(w, "sites");
+	for (size_t i = 0; i < n; i++) {
+		static const struct side_site none;
+		const struct change *c = &changes[i];
+
+		jsonw_object(w, NULL);
+		jsonw_str(w, "site", strtab_get(diff->names, c->name));
+		jsonw_str(w, "status", !c->a ? "added" : !c->b ? "removed" : "changed");
+		json_amounts(w, "a", c->a ? &c->a->amounts : &none.amounts, c->a ? c->a->maps : 0);
+		json_amounts(w, "b", c->b ? &c->b->amounts : &none.amounts, c->b ? c->b->maps : 0);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_bool(w, "equal", equal);
+	jsonw_end(w);
+	jsonw_free(w);
+	free(changes);
+}
+
+int diff_traces(const char *path_a, const char *path_b, FILE *out, const struct diff_options *opts)
+{
+	struct diff diff = { .names = strtab_new() };
+	const char *paths[2] = { path_a, path_b };
+	int ret = 0;
+
+	for (int i = 0; i < 2 && !ret; i++) {
+		struct trace *trace;
+
+		diff.sides[i].path = paths[i];
+		ret = traceread_open(paths[i], 0, &trace);
+		if (ret)
+			break;
+		diff.adding = &diff.sides[i];
+		traceread_each(trace, add_process, &diff);
+		traceread_free(trace);
+	}
+	if (!ret) {
+		if (opts->json)
+			print_json(out, &diff);
+		else
+			print_text(out, &diff, opts);
+	}
+	free(diff.sides[0].sites);
+	free(diff.sides[1].sites);
+	strtab_free(diff.names);
+	return ret;
+}
