@@ -294,6 +294,24 @@ void tracew_event(struct tracew *t, const struct engine_call *call, const struct
 	jsonw_end(w);
 }
 
+void tracew_thread(struct tracew *t, pid_t pid, pid_t tid, bool exited, uint64_t sp,
+		   uint64_t time_ns, const struct aspace *as)
+{
+	const struct aspace_region *stack = aspace_find(as, sp);
+
+	jsonw_begin(t->w);
+	jsonw_str(t->w, "type", "thread");
+	jsonw_str(t->w, "event", exited ? "exit" : "start");
+	jsonw_i64(t->w, "pid", pid);
+	jsonw_i64(t->w, "tid", tid);
+	jsonw_seconds(t->w, "time", time_ns);
+	if (stack) {
+		jsonw_hex(t->w, "stack_start", stack->start);
+		jsonw_hex(t->w, "stack_end", stack->end);
+	}
+	jsonw_end(t->w);
+}
+
 void tracew_exec(struct tracew *t, const struct proc *proc, uint64_t time_ns)
 {
 	jsonw_begin(t->w);

@@ -46,6 +46,13 @@ void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_
 /* One memory call; as is its process's model after it. */
 void tracew_event(struct tracew *t, const struct engine_call *call, const struct aspace *as);
 
+/*
+ * A thread started or ended on its own; its stack is the region of as
+ * holding sp.
+ */
+void tracew_thread(struct tracew *t, pid_t pid, pid_t tid, bool exited, uint64_t sp,
+		   uint64_t time_ns, const struct aspace *as);
+
 /* A process exec'd (its model starts again). */
 void tracew_exec(struct tracew *t, const struct proc *proc, uint64_t time_ns);
 

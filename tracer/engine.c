@@ -842,7 +842,7 @@ static struct task *on_exec(struct engine *eng, struct task *task)
  * not when it is reaped: pthread_join() returns only after this stop, so
  * the mark comes before anything the joiner does next.
  */
-static void thread_exiting(struct task *task)
+static void thread_exiting(struct engine *eng, struct task *task)
 {
 	struct proc *proc = task->proc;
 	unsigned long msg = 0;
@@ -852,6 +852,9 @@ static void thread_exiting(struct task *task)
 	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) < 0 || WIFSIGNALED((int)msg))
 		return;
 	(void)aspace_thread_exited(mm_aspace(proc->mm), task->stack_sp, task->tid);
+	if (proc->reported && eng->sink->thread)
+		eng->sink->thread(eng->ctx, proc, task->tid, true, task->stack_sp,
+				  engine_now_ns(eng));
 }
 
 static void on_task_gone(struct engine *eng, struct task *task, int status)
@@ -891,7 +894,7 @@ static bool is_stop_signal(int sig)
  * end of one (the tracee re-traps with SIGTRAP when SIGCONT arrives while
  * it listens: kernel/signal.c, do_jobctl_trap).
  */
-static void on_event_stop(struct task *task, int sig)
+static void on_event_stop(struct engine *eng, struct task *task, int sig)
 {
 	if (!(task->flags & TASK_STARTED)) {
 		struct arch_regs regs;
@@ -918,6 +921,9 @@ static void on_event_stop(struct task *task, int sig)
 			task->stack_sp = arch_regs_sp(&regs);
 			(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp,
 						task->tid);
+			if (task->proc->reported && eng->sink->thread)
+				eng->sink->thread(eng->ctx, task->proc, task->tid, false,
+						  task->stack_sp, engine_now_ns(eng));
 		}
 		resume(task, 0);
 		return;
@@ -975,7 +981,7 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 	case PTRACE_EVENT_EXIT:
 		/* It is leaving: a call in progress will have no exit stop. */
 		abandon_call(eng, task);
-		thread_exiting(task);
+		thread_exiting(eng, task);
 		/* The last one out: its mm is still there to compare with. */
 		if (task->proc->live_tasks == 1)
 			verify(eng, task->proc, 0);
@@ -986,7 +992,7 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 		resume(task, 0);
 		return;
 	case PTRACE_EVENT_STOP:
-		on_event_stop(task, sig);
+		on_event_stop(eng, task, sig);
 		return;
 	default:
 		resume(task, 0);

@@ -113,6 +113,13 @@ struct engine_sink {
 	void (*snapshot)(void *ctx, struct proc *proc);
 	/* engine_options.wake was set; the loop goes on after. */
 	void (*wake)(void *ctx);
+	/*
+	 * A thread of a reported process started (its first stop; sp its
+	 * stack pointer then) or ended on its own (exited: at its exit stop;
+	 * not one taken down with its process).
+	 */
+	void (*thread)(void *ctx, const struct proc *proc, pid_t tid, bool exited, uint64_t sp,
+		       uint64_t time_ns);
 };
 
 struct engine;

@@ -562,6 +562,16 @@ static void read_usage(struct session *session, struct proc *proc)
 					   &state->heap) == 0;
 }
 
+static void sink_thread(void *ctx, const struct proc *proc, pid_t tid, bool exited, uint64_t sp,
+			uint64_t time_ns)
+{
+	struct session *session = ctx;
+
+	if (session->trace && proc->mm)
+		tracew_thread(session->trace, proc->pid, tid, exited, sp, time_ns,
+			      mm_aspace(proc->mm));
+}
+
 static void sink_snapshot(void *ctx, struct proc *proc)
 {
 	read_usage(ctx, proc);
@@ -621,6 +631,19 @@ static void sink_wake(void *ctx)
 			read_usage(session, proc);
 			write_report(session, proc, false);
 		}
+		if (line_now && session->trace) {
+			/* The trace's periodic snapshot: the model and its resident pages now. */
+			struct report_input in = { .proc = proc,
+						   .as = mm_aspace(proc->mm),
+						   .usage = NULL };
+
+			read_usage(session, proc);
+			in.usage = state->usage;
+			in.nusage = state->nusage;
+			in.heap = state->have_heap ? &state->heap : NULL;
+			tracew_snapshot(session->trace, &in, "interval",
+					engine_now_ns(session->engine));
+		}
 		if (line_now) {
 			struct report_input in = { .proc = proc, .as = mm_aspace(proc->mm) };
 			long rss_pages = procmaps_statm_resident(proc->pid);
@@ -642,6 +665,7 @@ static const struct engine_sink session_sink = {
 	.mismatch = sink_mismatch,
 	.snapshot = sink_snapshot,
 	.wake = sink_wake,
+	.thread = sink_thread,
 };
 
 /* die()'s hook: kill every tracee (launch mode never detaches), keep what was written. */

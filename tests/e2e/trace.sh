@@ -121,6 +121,18 @@ grep -q "the trace ends before process [0-9]* does .*: its last snapshot is repo
 	fail "a trace cut short: not said: $(cat "$TMP/cut.err")"
 grep -q '^  VSZ ' "$TMP/cut.out" || fail "a trace cut short: nothing reported"
 
+# Threads: a line when each starts and when each ends on its own; periodic snapshots.
+NO_VERIFY=1 run_memtrace "$TMP/unjoined" -o "$TMP/unjoined.json" -- "$PROGRAMS/findings" unjoined
+expect_eq "thread starts" "$(grep -c '"type":"thread","event":"start"' "$TMP/unjoined.json")" 10
+expect_eq "thread exits" "$(grep -c '"type":"thread","event":"exit"' "$TMP/unjoined.json")" 10
+NO_VERIFY=1 run_memtrace "$TMP/alive" -o "$TMP/alive.json" -- "$PROGRAMS/findings" threads
+expect_eq "threads taken down with their process are no exits" \
+	"$(grep -c '"type":"thread","event":"exit"' "$TMP/alive.json" || true)" 0
+NO_VERIFY=1 run_memtrace "$TMP/interval" --interval 0.2 -o "$TMP/interval.json" -- "$PROGRAMS/longrun" 1 2
+[ "$(grep -c '"type":"snapshot","reason":"interval"' "$TMP/interval.json")" -ge 3 ] ||
+	fail "--interval 0.2 over 1 s: fewer than 3 periodic snapshots"
+check_lines "$TMP/interval.json"
+
 # memtrace diff: the arena program with and without MALLOC_ARENA_MAX=1.
 NO_VERIFY=1 run_memtrace "$TMP/arenas8" -o "$TMP/arenas8.json" -- "$PROGRAMS/findings" arenas
 MALLOC_ARENA_MAX=1 NO_VERIFY=1 run_memtrace "$TMP/arenas1" -o "$TMP/arenas1.json" -- "$PROGRAMS/findings" arenas
