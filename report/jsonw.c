@@ -2,8 +2,6 @@
 #include "jsonw.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,46 +259,65 @@ void jsonw_str(struct jsonw *w, const char *key, const char *value)
 	jsonw_strn(w, key, value, strlen(value));
 }
 
-static void put_number(struct jsonw *w, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/*
+ * Numbers are formatted by hand: an event line has a dozen of them, and
+ * snprintf's parsing of its format was the writer's largest cost.
+ */
 
-static void put_number(struct jsonw *w, const char *key, const char *fmt, ...)
+/* Writes value in decimal, at least min_digits digits (zero-padded). */
+static void put_decimal(struct jsonw *w, uint64_t value, unsigned int min_digits)
 {
-	char num[48];
-	va_list ap;
-	int len;
+	char digits[24];
+	unsigned int n = 0;
 
-	va_start(ap, fmt);
-	len = vsnprintf(num, sizeof(num), fmt, ap);
-	va_end(ap);
-	member(w, key);
-	if (len > 0)
-		put(w, num, (size_t)len < sizeof(num) ? (size_t)len : sizeof(num) - 1);
+	do {
+		digits[sizeof(digits) - 1 - n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value || n < min_digits);
+	put(w, digits + sizeof(digits) - n, n);
 }
 
 void jsonw_u64(struct jsonw *w, const char *key, uint64_t value)
 {
+	member(w, key);
 	/* JSON readers (jansson) keep integers in an int64_t: past it, a string. */
 	if (value > INT64_MAX)
-		put_number(w, key, "\"%" PRIu64 "\"", value);
-	else
-		put_number(w, key, "%" PRIu64, value);
+		putc_(w, '"');
+	put_decimal(w, value, 1);
+	if (value > INT64_MAX)
+		putc_(w, '"');
 }
 
 void jsonw_i64(struct jsonw *w, const char *key, int64_t value)
 {
-	put_number(w, key, "%" PRId64, value);
+	member(w, key);
+	if (value < 0)
+		putc_(w, '-');
+	put_decimal(w, value < 0 ? -(uint64_t)value : (uint64_t)value, 1);
 }
 
 void jsonw_hex(struct jsonw *w, const char *key, uint64_t value)
 {
-	put_number(w, key, "\"0x%" PRIx64 "\"", value);
+	static const char hex[] = "0123456789abcdef";
+	char digits[20];
+	unsigned int n = 0;
+
+	member(w, key);
+	do {
+		digits[sizeof(digits) - 1 - n++] = hex[value & 0xf];
+		value >>= 4;
+	} while (value);
+	put(w, "\"0x", 3);
+	put(w, digits + sizeof(digits) - n, n);
+	putc_(w, '"');
 }
 
 void jsonw_seconds(struct jsonw *w, const char *key, uint64_t ns)
 {
-	put_number(w, key, "%" PRIu64 ".%09" PRIu64, ns / UINT64_C(1000000000),
-		   ns % UINT64_C(1000000000));
+	member(w, key);
+	put_decimal(w, ns / UINT64_C(1000000000), 1);
+	putc_(w, '.');
+	put_decimal(w, ns % UINT64_C(1000000000), 9);
 }
 
 void jsonw_bool(struct jsonw *w, const char *key, bool value)

@@ -126,9 +126,11 @@ static uint64_t get_ns(json_t *obj, const char *key)
 {
 	json_t *field = json_object_get(obj, key);
 
-	if (json_is_integer(field))
+	/* Past 2^63 ns (292 years), or negative: not a time this writer makes. */
+	if (json_is_integer(field) && json_integer_value(field) >= 0 &&
+	    json_integer_value(field) < 9000000000LL)
 		return (uint64_t)json_integer_value(field) * 1000000000ULL;
-	if (json_is_real(field) && json_real_value(field) >= 0)
+	if (json_is_real(field) && json_real_value(field) >= 0 && json_real_value(field) < 9e9)
 		return (uint64_t)(json_real_value(field) * 1e9 + 0.5);
 	return 0;
 }
@@ -181,8 +183,8 @@ static uint32_t *id_slot(uint32_t **map, size_t *cap, uint64_t id)
 	if (id >= *cap) {
 		size_t old = *cap;
 
-		if (id > (1U << 28))
-			return NULL; /* not an id this writer makes */
+		if (id > (1U << 24))
+			return NULL; /* not an id this writer makes (ids are dense) */
 		xgrowarray((void **)map, cap, (size_t)id + 1, sizeof(**map));
 		memset(*map + old, 0, (*cap - old) * sizeof(**map));
 	}
@@ -447,11 +449,19 @@ static int read_event(struct trace *rd, json_t *line)
 
 static int read_exec(struct trace *rd, json_t *line)
 {
+	const char *exe = json_string_value(json_object_get(line, "exe"));
+	struct rproc *rp;
 	int64_t pid;
 
 	if (!get_int(line, "pid", &pid))
 		return bad_line(rd, "an exec without \"pid\"");
-	churn_reset(proc_of(rd, (pid_t)pid)->churn);
+	rp = proc_of(rd, (pid_t)pid);
+	churn_reset(rp->churn);
+	if (exe) {
+		/* What it runs now, should the trace end before its summary. */
+		free(rp->proc.exe);
+		rp->proc.exe = xstrdup(exe);
+	}
 	return 0;
 }
 

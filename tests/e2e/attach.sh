@@ -168,6 +168,33 @@ grep -qE "^memtrace: cannot attach to $b_pid: it is already traced by [0-9]+ \(m
 	fail "already traced: message: $(cat "$TMP/e5")"
 expect_eq "the first memtrace's program" "$s6" 0
 
+# Not permitted: memtrace as another user, without CAP_SYS_PTRACE, on root's program.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$MEMTRACE" 2>/dev/null; then
+	start_longrun p 2
+	set +e
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$MEMTRACE" -p "$lr_pid" 2>"$TMP/e7"
+	s7=$?
+	set -e
+	expect_eq "not permitted: status" "$s7" 1
+	if [ -e /proc/sys/kernel/yama/ptrace_scope ] && [ "$(cat /proc/sys/kernel/yama/ptrace_scope)" != 0 ]; then
+		want="^memtrace: cannot attach to $lr_pid: not permitted \(kernel.yama.ptrace_scope is [1-3]"
+	else
+		want="^memtrace: cannot attach to $lr_pid: not permitted \(not the same user, and no CAP_SYS_PTRACE\)$"
+	fi
+	grep -qE "$want" "$TMP/e7" || fail "not permitted: message: $(cat "$TMP/e7")"
+	expect_eq "not permitted: lines on stderr" "$(wc -l <"$TMP/e7")" 1
+	untraced "$lr_pid"
+	set +e
+	wait "$lr_job"
+	status=$?
+	set -e
+	expect_eq "longrun after a refused attach" "$status" 0
+else
+	echo "note: not root, or no setpriv, or the build is not readable by nobody: the not-permitted case is not tested" >&2
+fi
+
 # memtrace killed outright while attached: the kernel detaches, the program runs on.
 start_longrun c 3
 "$MEMTRACE" -p "$lr_pid" 2>/dev/null &
