@@ -60,8 +60,21 @@ static struct churn_site *site_of(struct churn *churn, uint32_t stack_id)
 	return &churn->sites[stack_id];
 }
 
+/* Whether piece i is followed by another piece unmapping bytes of the same origin. */
+static bool same_origin_next(const struct aspace_changes *changes, size_t i)
+{
+	const struct aspace_piece *next = i + 1 < changes->count ? &changes->pieces[i + 1] : NULL;
+
+	return next && next->kind == ASPACE_PIECE_UNMAPPED &&
+	       next->origin_kind == changes->pieces[i].origin_kind &&
+	       next->origin_seq == changes->pieces[i].origin_seq;
+}
+
 void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_changes *changes)
 {
+	uint64_t run_bytes = 0;
+	bool mapped = false;
+
 	for (size_t i = 0; i < changes->count; i++) {
 		const struct aspace_piece *piece = &changes->pieces[i];
 		uint64_t bytes = piece->end - piece->start;
@@ -73,20 +86,31 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 		site = site_of(churn, piece->origin_stack);
 		switch (piece->kind) {
 		case ASPACE_PIECE_MAPPED:
-			site->maps++;
+			/* A call's new bytes all have the call as origin: one map per call. */
+			site->maps += !mapped;
+			mapped = true;
 			site->mapped_bytes += bytes;
 			break;
 		case ASPACE_PIECE_UNMAPPED:
+			/*
+			 * A mapping split in regions (a thread stack and its
+			 * guard, an arena's two parts) goes in adjacent pieces:
+			 * the last of them says whether the call unmapped it all.
+			 */
+			run_bytes += bytes;
+			if (same_origin_next(changes, i))
+				break;
 			if (piece->origin_left) {
 				site->trims++;
-				site->trimmed_bytes += bytes;
+				site->trimmed_bytes += run_bytes;
 			} else if (now_ns - piece->origin_time_ns < churn->short_ns) {
 				site->short_pairs++;
-				site->short_bytes += piece->origin_total;
+				site->short_bytes += run_bytes;
 			} else {
 				site->unmaps++;
-				site->unmapped_bytes += bytes;
+				site->unmapped_bytes += run_bytes;
 			}
+			run_bytes = 0;
 			break;
 		case ASPACE_PIECE_PROTECTED:
 		case ASPACE_PIECE_MOVED:

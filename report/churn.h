@@ -13,6 +13,7 @@
 
 #include "../tracer/aspace.h"
 
+/* Bytes are those each unmap took; a mapping trimmed, then unmapped, counts in both. */
 struct churn_site {
 	uint64_t maps; /* calls that mapped bytes here */
 	uint64_t mapped_bytes;

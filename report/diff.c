@@ -9,8 +9,8 @@
 #include "traceread.h"
 #include "units.h"
 
-/* Resident bytes that change by less than this, or a tenth, are noise (fault-around, page cache). */
-#define RESIDENT_NOISE (1024 * 1024)
+/* Resident bytes that move by less than this, or a tenth, are noise (fault-around). */
+#define RESIDENT_NOISE (1024ULL * 1024)
 
 /* One site's figures on one side. */
 struct side_site {
@@ -43,16 +43,6 @@ struct change {
 	const struct side_site *b; /* NULL: only in a */
 };
 
-static void add_amounts(struct report_amounts *to, const struct report_amounts *from)
-{
-	to->regions += from->regions;
-	to->reserved += from->reserved;
-	to->committed += from->committed;
-	to->resident += from->resident;
-	to->private_bytes += from->private_bytes;
-	to->swap += from->swap;
-}
-
 static void add_process(void *arg, const struct report_input *in, struct report *rep)
 {
 	struct diff *diff = arg;
@@ -61,9 +51,9 @@ static void add_process(void *arg, const struct report_input *in, struct report 
 	side->processes++;
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		side->calls[kind] += in->proc->calls[kind];
-	add_amounts(&side->total, &rep->total);
+	report_amounts_add(&side->total, &rep->total);
 	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++)
-		add_amounts(&side->kinds[kind], &rep->kinds[kind]);
+		report_amounts_add(&side->kinds[kind], &rep->kinds[kind]);
 	for (size_t i = 0; i < rep->nsites; i++) {
 		const char *text = strtab_get(rep->texts, rep->sites[i].text);
 		uint32_t name = strtab_intern(diff->names, text, strlen(text));
@@ -78,7 +68,7 @@ static void add_process(void *arg, const struct report_input *in, struct report 
 		}
 		site = &side->sites[name];
 		site->seen = true;
-		add_amounts(&site->amounts, &rep->sites[i].amounts);
+		report_amounts_add(&site->amounts, &rep->sites[i].amounts);
 		site->maps += rep->sites[i].churn.maps;
 	}
 }

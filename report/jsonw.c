@@ -10,7 +10,7 @@
 #include "../tracer/util.h"
 
 /* Complete lines are written once this many bytes of them are buffered. */
-#define FLUSH_BYTES (64 * 1024)
+#define FLUSH_BYTES ((size_t)64 * 1024)
 /* Nesting of objects and arrays in one line. */
 #define MAX_DEPTH 16
 

@@ -10,8 +10,6 @@
 
 /* Frames shown per site. */
 #define SITE_FRAMES 6
-/* glibc's HEAP_MAX_SIZE on 64-bit (malloc/arena.c). */
-#define ARENA_SIZE (64ULL << 20)
 /* glibc keeps up to 40 MiB of stacks of joined threads for reuse (nptl/nptl-stack.c). */
 #define STACK_CACHE_BYTES (40ULL << 20)
 
@@ -44,7 +42,7 @@ struct site_index {
 	size_t sites_cap; /* of report->sites */
 };
 
-static void add_amounts(struct report_amounts *to, const struct report_amounts *from)
+void report_amounts_add(struct report_amounts *to, const struct report_amounts *from)
 {
 	to->regions += from->regions;
 	to->reserved += from->reserved;
@@ -231,6 +229,7 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 {
 	struct report *rep = xcalloc(1, sizeof(*rep));
 	struct site_index index = { 0 };
+	struct aspace_kind_cache kinds = { 0 };
 	uint64_t last_window = UINT64_MAX;
 	size_t pos = 0;
 
@@ -242,7 +241,7 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		aspace_sizes(in->as, &rep->sizes);
 	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
 	     region = aspace_next(in->as, region)) {
-		enum aspace_kind kind = aspace_kind_of(in->as, region);
+		enum aspace_kind kind = aspace_kind_of_cached(in->as, region, &kinds);
 		struct report_amounts amounts = { .regions = 1 };
 		uint64_t bytes = region->end - region->start;
 		struct report_site *site;
@@ -256,12 +255,12 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		if (in->usage)
 			region_usage(in, &pos, region->start, region->end, &amounts,
 				     &rep->unattributed_rss, &deleted);
-		add_amounts(&rep->total, &amounts);
-		add_amounts(&rep->kinds[kind], &amounts);
+		report_amounts_add(&rep->total, &amounts);
+		report_amounts_add(&rep->kinds[kind], &amounts);
 		/* site_of() may move the sites: the index first. */
 		site_idx = site_of(rep, &index, fmt, stacks, &region->origin);
 		site = &rep->sites[site_idx];
-		add_amounts(&site->amounts, &amounts);
+		report_amounts_add(&site->amounts, &amounts);
 		if (region->prot || region->prot_seq)
 			site->never_committed = false;
 		if (region->prot_seq && region->prot_stack != region->origin.stack_id &&
@@ -274,9 +273,9 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		}
 		if (kind == ASPACE_KIND_ARENA) {
 			site->arena_bytes += bytes;
-			if ((region->start & ~(ARENA_SIZE - 1)) != last_window)
+			if ((region->start & ~(ASPACE_ARENA_SIZE - 1)) != last_window)
 				rep->arenas++;
-			last_window = region->start & ~(ARENA_SIZE - 1);
+			last_window = region->start & ~(ASPACE_ARENA_SIZE - 1);
 		}
 		if (region->thread) {
 			/* One region per thread holds its stack pointer; the guard page is not counted. */
@@ -369,8 +368,10 @@ static void print_summary(FILE *out, const struct report *rep, const struct repo
 	(void)fprintf(out, "  VSZ %s (peak %s): %s reserved, %s committed", SZ(rep->sizes.mapped),
 		      SZ(rep->sizes.mapped_peak), SZ(t->reserved), SZ(t->committed));
 	if (rep->have_usage) {
-		(void)fprintf(out, "; RSS %s (%s private, %s shared)", SZ(t->resident),
-			      SZ(t->private_bytes), SZ(t->resident - t->private_bytes));
+		(void)fprintf(
+			out, "; RSS %s (%s private, %s shared)", SZ(t->resident),
+			SZ(t->private_bytes),
+			SZ(t->resident > t->private_bytes ? t->resident - t->private_bytes : 0));
 		if (t->swap)
 			(void)fprintf(out, ", %s swapped", SZ(t->swap));
 	} else {
@@ -463,7 +464,7 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 		if (!site->amounts.regions)
 			continue;
 		if (shown == top) {
-			add_amounts(&rest, &site->amounts);
+			report_amounts_add(&rest, &site->amounts);
 			continue;
 		}
 		shown++;

@@ -46,6 +46,9 @@ struct report_input {
 	const struct aspace_sizes *sizes;
 };
 
+/* What counts as short-lived when not told (--churn-ms): 1 ms. */
+#define REPORT_CHURN_NS_DEFAULT 1000000ULL
+
 struct report_options {
 	size_t top;	   /* sites shown (--top) */
 	uint64_t churn_ns; /* what counts as short-lived (--churn-ms) */
@@ -61,6 +64,9 @@ struct report_amounts {
 	uint64_t private_bytes; /* of resident, mapped by this process alone */
 	uint64_t swap;
 };
+
+/* to += from, member by member. */
+void report_amounts_add(struct report_amounts *to, const struct report_amounts *from);
 
 /* The regions made by one site, and what the site did over the run. */
 struct report_site {

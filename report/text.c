@@ -121,6 +121,7 @@ void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
 void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, struct stackfmt *fmt,
 		  const struct stacks *stacks)
 {
+	struct aspace_kind_cache kinds = { 0 };
 	const struct aspace *as;
 	const struct aspace_region *region;
 
@@ -134,7 +135,7 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, stru
 		(void)units_format_bytes(size, sizeof(size), region->end - region->start);
 		(void)fprintf(out, "  %#llx-%#llx %s %10s %-13s", (unsigned long long)region->start,
 			      (unsigned long long)region->end, perms(region, buf), size,
-			      aspace_kind_name(aspace_kind_of(as, region)));
+			      aspace_kind_name(aspace_kind_of_cached(as, region, &kinds)));
 		switch (region->origin.kind) {
 		case ASPACE_ORIGIN_CALL:
 			(void)fprintf(out, " #%llu [tid %d]",

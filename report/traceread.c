@@ -12,9 +12,6 @@
 #include "churn.h"
 #include "tracew.h"
 
-/* What a trace without a churn threshold in its header is read with: 1 ms, as live. */
-#define DEFAULT_CHURN_NS 1000000ULL
-
 /* A process of the trace. */
 struct rproc {
 	struct proc proc; /* pid, exe, calls, how it ended: what the report reads */
@@ -34,13 +31,6 @@ struct rproc {
 	struct rproc *next;
 };
 
-/* What an origin (a call that still owns bytes) was: for the churn counts. */
-struct origin {
-	uint64_t seq; /* 0: empty slot */
-	uint32_t stack;
-	uint64_t time_ns;
-};
-
 struct trace {
 	const char *path;
 	size_t lineno;
@@ -53,9 +43,8 @@ struct trace {
 	size_t nmodules;
 	uint32_t *stack_ids; /* trace stack id -> stack id here */
 	size_t nstack_ids;
-	struct origin *origins; /* open addressing, backward-shift deletion */
-	size_t norigin_slots;
-	size_t norigins;
+	struct rproc **by_pid; /* open addressing on the pid */
+	size_t pid_slots;
 	struct aspace_changes changes;
 	struct rproc *procs;
 	struct rproc *last;
@@ -63,19 +52,29 @@ struct trace {
 	size_t nsummaries;
 };
 
-/* Reading failed at the current line: says why, once.  Returns -EINVAL. */
+/* Reading failed at the current line: says why (fmt, ap), once.  Returns -EINVAL. */
+static ATTRIBUTE_FORMAT(2, 0) int bad_linev(const struct trace *rd, const char *fmt, va_list ap)
+{
+	char why[256];
+
+	/* clang-tidy 14 loses track of the caller's va_start (as in util.c): a false positive. */
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
+	(void)vsnprintf(why, sizeof(why), fmt, ap);
+	error_msg("%s:%zu: %s", rd->path, rd->lineno, why);
+	return -EINVAL;
+}
+
 static int bad_line(const struct trace *rd, const char *fmt, ...) ATTRIBUTE_FORMAT(2, 3);
 
 static int bad_line(const struct trace *rd, const char *fmt, ...)
 {
-	char why[256];
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(why, sizeof(why), fmt, ap);
+	ret = bad_linev(rd, fmt, ap);
 	va_end(ap);
-	error_msg("%s:%zu: %s", rd->path, rd->lineno, why);
-	return -EINVAL;
+	return ret;
 }
 
 /* Fields. */
@@ -90,11 +89,13 @@ static bool get_u64(json_t *obj, const char *key, uint64_t *value)
 		*value = (uint64_t)json_integer_value(field);
 		return true;
 	}
-	if (!json_is_string(field))
+	/* Digits only: strtoull would take a sign and spaces. */
+	if (!json_is_string(field) || !json_string_value(field)[0] ||
+	    strspn(json_string_value(field), "0123456789") != json_string_length(field))
 		return false;
 	errno = 0;
 	*value = strtoull(json_string_value(field), &end, 10);
-	return !errno && *end == '\0' && end != json_string_value(field);
+	return !errno && *end == '\0';
 }
 
 /* An address or offset: "0x...". */
@@ -104,7 +105,8 @@ static bool get_hex(json_t *obj, const char *key, uint64_t *value)
 	const char *text = json_string_value(field);
 	char *end;
 
-	if (!text || strncmp(text, "0x", 2) != 0)
+	if (!text || strncmp(text, "0x", 2) != 0 || !text[2] ||
+	    strspn(text + 2, "0123456789abcdef") != strlen(text + 2))
 		return false;
 	errno = 0;
 	*value = strtoull(text + 2, &end, 16);
@@ -135,6 +137,15 @@ static uint64_t get_ns(json_t *obj, const char *key)
 	return 0;
 }
 
+static int hex_digit(char chr)
+{
+	if (chr >= '0' && chr <= '9')
+		return chr - '0';
+	if (chr >= 'a' && chr <= 'f')
+		return chr - 'a' + 10;
+	return -1;
+}
+
 /* A string that may have been written as KEY_hex (bytes that are no UTF-8); interned. */
 static uint32_t get_path(struct trace *rd, json_t *obj, const char *key)
 {
@@ -154,11 +165,13 @@ static uint32_t get_path(struct trace *rd, json_t *obj, const char *key)
 	len = strlen(hex) / 2;
 	bytes = xcalloc(len + 1, 1);
 	for (size_t i = 0; i < len; i++) {
-		unsigned int byte;
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-			byte = '?';
-		bytes[i] = (char)byte;
+		if (hi < 0 || lo < 0) {
+			free(bytes);
+			return 0;
+		}
+		bytes[i] = (char)(hi << 4 | lo);
 	}
 	id = strtab_intern(rd->paths, bytes, len);
 	free(bytes);
@@ -198,74 +211,41 @@ static uint32_t stack_here(struct trace *rd, uint64_t id)
 	return slot ? *slot : 0;
 }
 
-/* Origins. */
-
-static size_t origin_home(const struct trace *rd, uint64_t seq)
-{
-	return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 20) & (rd->norigin_slots - 1);
-}
-
-static struct origin *origin_find(struct trace *rd, uint64_t seq)
-{
-	for (size_t idx = origin_home(rd, seq); rd->origins[idx].seq;
-	     idx = (idx + 1) & (rd->norigin_slots - 1))
-		if (rd->origins[idx].seq == seq)
-			return &rd->origins[idx];
-	return NULL;
-}
-
-static void origin_put(struct trace *rd, const struct origin *origin)
-{
-	size_t idx;
-
-	if (origin_find(rd, origin->seq))
-		return;
-	if ((rd->norigins + 1) * 2 > rd->norigin_slots) {
-		struct origin *old = rd->origins;
-		size_t old_n = rd->norigin_slots;
-
-		rd->norigin_slots *= 2;
-		rd->origins = xcalloc(rd->norigin_slots, sizeof(*rd->origins));
-		rd->norigins = 0;
-		for (size_t i = 0; i < old_n; i++)
-			if (old[i].seq)
-				origin_put(rd, &old[i]);
-		free(old);
-	}
-	for (idx = origin_home(rd, origin->seq); rd->origins[idx].seq;
-	     idx = (idx + 1) & (rd->norigin_slots - 1))
-		;
-	rd->origins[idx] = *origin;
-	rd->norigins++;
-}
-
-static void origin_drop(struct trace *rd, struct origin *origin)
-{
-	size_t mask = rd->norigin_slots - 1;
-	size_t idx = (size_t)(origin - rd->origins), next = (idx + 1) & mask;
-
-	while (rd->origins[next].seq) {
-		size_t home = origin_home(rd, rd->origins[next].seq);
-
-		if (((next - home) & mask) >= ((next - idx) & mask)) {
-			rd->origins[idx] = rd->origins[next];
-			idx = next;
-		}
-		next = (next + 1) & mask;
-	}
-	rd->origins[idx].seq = 0;
-	rd->norigins--;
-}
-
 /* Processes. */
 
+static size_t pid_home(const struct trace *rd, pid_t pid)
+{
+	return (size_t)((uint64_t)(uint32_t)pid * 0x9e3779b97f4a7c15ULL >> 24) &
+	       (rd->pid_slots - 1);
+}
+
+static void pid_insert(struct trace *rd, struct rproc *rp)
+{
+	size_t idx = pid_home(rd, rp->proc.pid);
+
+	while (rd->by_pid[idx])
+		idx = (idx + 1) & (rd->pid_slots - 1);
+	rd->by_pid[idx] = rp;
+}
+
+/* The process pid, added (in order of appearance) if new. */
 static struct rproc *proc_of(struct trace *rd, pid_t pid)
 {
 	struct rproc *rp;
 
-	for (rp = rd->procs; rp; rp = rp->next)
+	for (size_t idx = pid_home(rd, pid); (rp = rd->by_pid[idx]) != NULL;
+	     idx = (idx + 1) & (rd->pid_slots - 1))
 		if (rp->proc.pid == pid)
 			return rp;
+	if ((rd->nprocs + 1) * 2 > rd->pid_slots) {
+		rd->pid_slots *= 2;
+		free(rd->by_pid);
+		/* An array of pointers, on purpose. */
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+		rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
+		for (struct rproc *old = rd->procs; old; old = old->next)
+			pid_insert(rd, old);
+	}
 	rp = xcalloc(1, sizeof(*rp));
 	rp->proc.pid = pid;
 	rp->proc.reported = true;
@@ -276,6 +256,7 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	else
 		rd->procs = rp;
 	rd->last = rp;
+	pid_insert(rd, rp);
 	return rp;
 }
 
@@ -304,7 +285,7 @@ static int read_header(struct trace *rd, json_t *line)
 		return bad_line(rd, "trace format version %llu; this memtrace reads version %d",
 				(unsigned long long)version, TRACE_VERSION);
 	if (!rd->churn_ns && (!get_u64(line, "churn_ns", &rd->churn_ns) || !rd->churn_ns))
-		rd->churn_ns = DEFAULT_CHURN_NS;
+		rd->churn_ns = REPORT_CHURN_NS_DEFAULT;
 	return 0;
 }
 
@@ -364,34 +345,34 @@ static int read_stack(struct trace *rd, json_t *line)
 	return 0;
 }
 
+/* The origin kind named name ("exec"...), or -1. */
+static int origin_kind_of(const char *name)
+{
+	for (int kind = 0; name && kind < TRACE_NORIGIN_KINDS; kind++)
+		if (!strcmp(name, trace_origin_kinds[kind]))
+			return kind;
+	return -1;
+}
+
 /* An origin named in a change: a call's sequence number, or where the bytes came from. */
 static bool get_origin(json_t *change, enum aspace_origin_kind *kind, uint64_t *seq)
 {
 	const char *name = json_string_value(json_object_get(change, "origin"));
+	int named = origin_kind_of(name);
 
 	*seq = 0;
 	if (!name) {
 		*kind = ASPACE_ORIGIN_CALL;
 		return get_u64(change, "origin", seq);
 	}
-	if (!strcmp(name, "exec"))
-		*kind = ASPACE_ORIGIN_EXEC;
-	else if (!strcmp(name, "attach"))
-		*kind = ASPACE_ORIGIN_ATTACH;
-	else if (!strcmp(name, "kernel"))
-		*kind = ASPACE_ORIGIN_KERNEL;
-	else
-		return false;
+	if (named <= ASPACE_ORIGIN_CALL)
+		return false; /* unknown, or "call" without its number */
+	*kind = (enum aspace_origin_kind)named;
 	return true;
 }
 
 static int read_event(struct trace *rd, json_t *line)
 {
-	static const char *const ops[] = {
-		[ASPACE_PIECE_MAPPED] = "map",	      [ASPACE_PIECE_UNMAPPED] = "unmap",
-		[ASPACE_PIECE_PROTECTED] = "protect", [ASPACE_PIECE_MOVED] = "move",
-		[ASPACE_PIECE_RELEASED] = "release",
-	};
 	json_t *changes = json_object_get(line, "changes");
 	const char *call = json_string_value(json_object_get(line, "call"));
 	uint64_t seq, stack = 0, time_ns = get_ns(line, "time");
@@ -410,13 +391,13 @@ static int read_event(struct trace *rd, json_t *line)
 		json_t *piece_json = json_array_get(changes, i);
 		const char *op = json_string_value(change);
 		struct aspace_piece piece = { 0 };
-		struct origin *origin;
+		uint64_t origin_stack;
 		size_t kind;
 
-		for (kind = 0; kind < ARRAY_SIZE(ops); kind++)
-			if (op && !strcmp(op, ops[kind]))
+		for (kind = 0; kind < TRACE_NPIECE_OPS; kind++)
+			if (op && !strcmp(op, trace_piece_ops[kind]))
 				break;
-		if (kind == ARRAY_SIZE(ops) || !get_hex(piece_json, "start", &piece.start) ||
+		if (kind == TRACE_NPIECE_OPS || !get_hex(piece_json, "start", &piece.start) ||
 		    !get_hex(piece_json, "end", &piece.end) ||
 		    !get_origin(piece_json, &piece.origin_kind, &piece.origin_seq))
 			return bad_line(rd, "change %zu of event %llu is not one", i,
@@ -424,19 +405,13 @@ static int read_event(struct trace *rd, json_t *line)
 		piece.kind = (enum aspace_piece_kind)kind;
 		(void)get_u64(piece_json, "left", &piece.origin_left);
 		(void)get_u64(piece_json, "total", &piece.origin_total);
-		if (piece.kind == ASPACE_PIECE_MAPPED && piece.origin_kind == ASPACE_ORIGIN_CALL) {
-			struct origin made = { .seq = piece.origin_seq,
-					       .stack = stack_here(rd, stack),
-					       .time_ns = time_ns };
-
-			origin_put(rd, &made);
-		}
-		origin = piece.origin_seq ? origin_find(rd, piece.origin_seq) : NULL;
-		if (origin) {
-			piece.origin_stack = origin->stack;
-			piece.origin_time_ns = origin->time_ns;
-			if (piece.kind == ASPACE_PIECE_UNMAPPED && !piece.origin_left)
-				origin_drop(rd, origin);
+		if (piece.kind == ASPACE_PIECE_MAPPED) {
+			/* Its origin is this call. */
+			piece.origin_stack = stack_here(rd, stack);
+			piece.origin_time_ns = time_ns;
+		} else if (get_u64(piece_json, "origin_stack", &origin_stack)) {
+			piece.origin_stack = stack_here(rd, origin_stack);
+			piece.origin_time_ns = get_ns(piece_json, "origin_time");
 		}
 		xgrowarray((void **)&rd->changes.pieces, &rd->changes.cap, rd->changes.count + 1,
 			   sizeof(*rd->changes.pieces));
@@ -467,14 +442,8 @@ static int read_exec(struct trace *rd, json_t *line)
 
 static enum aspace_backing backing_of(const char *name)
 {
-	static const char *const names[] = {
-		[ASPACE_BACKING_ANON] = "anon", [ASPACE_BACKING_FILE] = "file",
-		[ASPACE_BACKING_HEAP] = "heap", [ASPACE_BACKING_STACK] = "stack",
-		[ASPACE_BACKING_SHM] = "shm",	[ASPACE_BACKING_SPECIAL] = "special",
-	};
-
-	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++)
-		if (!strcmp(name, names[i]))
+	for (int i = 0; name && i < TRACE_NBACKINGS; i++)
+		if (!strcmp(name, trace_backings[i]))
 			return (enum aspace_backing)i;
 	return ASPACE_BACKING_ANON;
 }
@@ -504,10 +473,9 @@ static int read_region(struct trace *rd, json_t *json, struct aspace *as)
 	region.origin.tid = (pid_t)tid;
 	region.origin.stack_id = stack_here(rd, stack);
 	region.origin.time_ns = get_ns(origin, "time");
-	region.origin.kind = !strcmp(kind, "exec")     ? ASPACE_ORIGIN_EXEC
-			     : !strcmp(kind, "attach") ? ASPACE_ORIGIN_ATTACH
-			     : !strcmp(kind, "kernel") ? ASPACE_ORIGIN_KERNEL
-						       : ASPACE_ORIGIN_CALL;
+	region.origin.kind = origin_kind_of(kind) > 0
+				     ? (enum aspace_origin_kind)origin_kind_of(kind)
+				     : ASPACE_ORIGIN_CALL;
 	(void)get_u64(json, "prot_seq", &region.prot_seq);
 	(void)get_u64(json, "prot_stack", &prot_stack);
 	region.prot_stack = stack_here(rd, prot_stack);
@@ -655,8 +623,12 @@ static int by_rank(const void *a, const void *b)
 	return x->summary_rank < y->summary_rank ? -1 : x->summary_rank > y->summary_rank;
 }
 
-void traceread_each(struct trace *rd, traceread_fn *fn, void *arg)
+void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 {
+	struct trace *rd = trace;
+
+	/* An array of pointers, on purpose. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	struct rproc **order = xcalloc(rd->nprocs + 1, sizeof(*order));
 	size_t n = 0;
 
@@ -666,6 +638,8 @@ void traceread_each(struct trace *rd, traceread_fn *fn, void *arg)
 	for (size_t i = 0; i < n; i++)
 		if (!order[i]->summarized)
 			order[i]->summary_rank = rd->nsummaries + 1 + i;
+	/* An array of pointers, on purpose. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	qsort(order, n, sizeof(*order), by_rank);
 	for (size_t i = 0; i < n; i++) {
 		struct rproc *rp = order[i];
@@ -700,13 +674,17 @@ void traceread_each(struct trace *rd, traceread_fn *fn, void *arg)
 	free(order);
 }
 
-uint64_t traceread_churn_ns(const struct trace *rd)
+uint64_t traceread_churn_ns(const struct trace *trace)
 {
+	const struct trace *rd = trace;
+
 	return rd->churn_ns;
 }
 
-void traceread_free(struct trace *rd)
+void traceread_free(struct trace *trace)
 {
+	struct trace *rd = trace;
+
 	if (!rd)
 		return;
 	while (rd->procs) {
@@ -716,7 +694,7 @@ void traceread_free(struct trace *rd)
 		rd->procs = next;
 	}
 	aspace_changes_free(&rd->changes);
-	free(rd->origins);
+	free(rd->by_pid);
 	free(rd->modules);
 	free(rd->stack_ids);
 	stackfmt_free(rd->fmt);
@@ -726,7 +704,7 @@ void traceread_free(struct trace *rd)
 	free(rd);
 }
 
-int traceread_load(FILE *file, const char *path, uint64_t churn_ns, struct trace **out)
+int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace)
 {
 	struct trace *rd = xcalloc(1, sizeof(*rd));
 	char *text = NULL;
@@ -734,19 +712,21 @@ int traceread_load(FILE *file, const char *path, uint64_t churn_ns, struct trace
 	ssize_t len;
 	int ret = 0;
 
-	rd->path = path;
+	rd->path = name;
 	rd->churn_ns = churn_ns;
 	rd->paths = strtab_new();
 	rd->syms = symbols_new();
 	rd->stacks = stacks_new();
 	rd->fmt = stackfmt_new(rd->paths, rd->syms);
-	rd->norigin_slots = 64;
-	rd->origins = xcalloc(rd->norigin_slots, sizeof(*rd->origins));
-	while ((len = getline(&text, &cap, file)) > 0) {
+	rd->pid_slots = 64;
+	/* An array of pointers, on purpose. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
+	while ((len = getline(&text, &cap, in)) > 0) {
 		rd->lineno++;
 		if (text[len - 1] != '\n') {
 			/* A last line without its end: the writer was cut short there. */
-			error_msg("%s:%zu: the last line is cut short: ignored", path, rd->lineno);
+			error_msg("%s:%zu: the last line is cut short: ignored", name, rd->lineno);
 			rd->lineno--;
 			break;
 		}
@@ -755,22 +735,22 @@ int traceread_load(FILE *file, const char *path, uint64_t churn_ns, struct trace
 			break;
 	}
 	free(text);
-	if (ret == 0 && ferror(file)) {
-		perror_msg("cannot read '%s'", path);
+	if (ret == 0 && ferror(in)) {
+		perror_msg("cannot read '%s'", name);
 		ret = -EIO;
 	} else if (ret == 0 && rd->lineno == 0) {
-		error_msg("%s: empty: not a memtrace trace", path);
+		error_msg("%s: empty: not a memtrace trace", name);
 		ret = -EINVAL;
 	}
 	if (ret < 0) {
 		traceread_free(rd);
 		return 2;
 	}
-	*out = rd;
+	*trace = rd;
 	return 0;
 }
 
-int traceread_open(const char *path, uint64_t churn_ns, struct trace **out)
+int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace)
 {
 	FILE *file = fopen(path, "re");
 	int ret;
@@ -779,7 +759,7 @@ int traceread_open(const char *path, uint64_t churn_ns, struct trace **out)
 		perror_msg("cannot open '%s'", path);
 		return 2;
 	}
-	ret = traceread_load(file, path, churn_ns, out);
+	ret = traceread_load(file, path, churn_ns, trace);
 	(void)fclose(file);
 	return ret;
 }
@@ -815,13 +795,13 @@ int traceread_report(const char *path, FILE *out, const struct report_options *o
 	return ret;
 }
 
-int traceread_report_stream(FILE *file, const char *path, FILE *out,
+int traceread_report_stream(FILE *in, const char *name, FILE *out,
 			    const struct report_options *opts)
 {
 	struct printing printing = { .out = out, .opts = *opts };
 	struct trace *trace;
 
-	if (traceread_load(file, path, opts->churn_ns, &trace))
+	if (traceread_load(in, name, opts->churn_ns, &trace))
 		return 2;
 	printing.opts.churn_ns = traceread_churn_ns(trace);
 	traceread_each(trace, print_one, &printing);

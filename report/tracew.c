@@ -175,27 +175,33 @@ static void prot_text(struct jsonw *w, const char *key, unsigned int prot)
 	jsonw_str(w, key, text);
 }
 
+const char *const trace_piece_ops[TRACE_NPIECE_OPS] = {
+	[ASPACE_PIECE_MAPPED] = "map",	      [ASPACE_PIECE_UNMAPPED] = "unmap",
+	[ASPACE_PIECE_PROTECTED] = "protect", [ASPACE_PIECE_MOVED] = "move",
+	[ASPACE_PIECE_RELEASED] = "release",
+};
+
+const char *const trace_backings[TRACE_NBACKINGS] = {
+	[ASPACE_BACKING_ANON] = "anon", [ASPACE_BACKING_FILE] = "file",
+	[ASPACE_BACKING_HEAP] = "heap", [ASPACE_BACKING_STACK] = "stack",
+	[ASPACE_BACKING_SHM] = "shm",	[ASPACE_BACKING_SPECIAL] = "special",
+};
+
+const char *const trace_origin_kinds[TRACE_NORIGIN_KINDS] = {
+	[ASPACE_ORIGIN_CALL] = "call",
+	[ASPACE_ORIGIN_EXEC] = "exec",
+	[ASPACE_ORIGIN_ATTACH] = "attach",
+	[ASPACE_ORIGIN_KERNEL] = "kernel",
+};
+
 static const char *backing_name(enum aspace_backing backing)
 {
-	static const char *const names[] = {
-		[ASPACE_BACKING_ANON] = "anon", [ASPACE_BACKING_FILE] = "file",
-		[ASPACE_BACKING_HEAP] = "heap", [ASPACE_BACKING_STACK] = "stack",
-		[ASPACE_BACKING_SHM] = "shm",	[ASPACE_BACKING_SPECIAL] = "special",
-	};
-
-	return (unsigned int)backing < ARRAY_SIZE(names) ? names[backing] : "?";
+	return (unsigned int)backing < TRACE_NBACKINGS ? trace_backings[backing] : "?";
 }
 
 static const char *origin_kind_name(enum aspace_origin_kind kind)
 {
-	static const char *const names[] = {
-		[ASPACE_ORIGIN_CALL] = "call",
-		[ASPACE_ORIGIN_EXEC] = "exec",
-		[ASPACE_ORIGIN_ATTACH] = "attach",
-		[ASPACE_ORIGIN_KERNEL] = "kernel",
-	};
-
-	return (unsigned int)kind < ARRAY_SIZE(names) ? names[kind] : "?";
+	return (unsigned int)kind < TRACE_NORIGIN_KINDS ? trace_origin_kinds[kind] : "?";
 }
 
 /* A region's identity: protection, flags, backing, file. */
@@ -214,15 +220,10 @@ static void region_fields(struct tracew *t, const struct aspace_region *region)
 
 static void write_piece(struct tracew *t, const struct aspace_piece *piece, const struct aspace *as)
 {
-	static const char *const ops[] = {
-		[ASPACE_PIECE_MAPPED] = "map",	      [ASPACE_PIECE_UNMAPPED] = "unmap",
-		[ASPACE_PIECE_PROTECTED] = "protect", [ASPACE_PIECE_MOVED] = "move",
-		[ASPACE_PIECE_RELEASED] = "release",
-	};
 	struct jsonw *w = t->w;
 
 	jsonw_object(w, NULL);
-	jsonw_str(w, "op", ops[piece->kind]);
+	jsonw_str(w, "op", trace_piece_ops[piece->kind]);
 	jsonw_hex(w, "start", piece->start);
 	jsonw_hex(w, "end", piece->end);
 	if (piece->origin_kind == ASPACE_ORIGIN_CALL)
@@ -241,6 +242,9 @@ static void write_piece(struct tracew *t, const struct aspace_piece *piece, cons
 		prot_text(w, "old_prot", piece->old_prot);
 		jsonw_u64(w, "left", piece->origin_left);
 		jsonw_u64(w, "total", piece->origin_total);
+		/* Who made them and when: the churn counts need no memory of past events. */
+		jsonw_u64(w, "origin_stack", piece->origin_stack);
+		jsonw_seconds(w, "origin_time", piece->origin_time_ns);
 		break;
 	case ASPACE_PIECE_PROTECTED:
 		prot_text(w, "prot", piece->prot);
@@ -261,6 +265,8 @@ void tracew_event(struct tracew *t, const struct engine_call *call, const struct
 	char text[1024];
 
 	write_stack(t, call->stack_id);
+	for (size_t i = 0; call->changes && i < call->changes->count; i++)
+		write_stack(t, call->changes->pieces[i].origin_stack);
 	jsonw_begin(w);
 	jsonw_str(w, "type", "event");
 	jsonw_u64(w, "seq", call->seq);
@@ -325,6 +331,7 @@ void tracew_exec(struct tracew *t, const struct proc *proc, uint64_t time_ns)
 void tracew_snapshot(struct tracew *t, const struct report_input *in, const char *reason,
 		     uint64_t time_ns)
 {
+	struct aspace_kind_cache kinds = { 0 };
 	struct jsonw *w = t->w;
 	struct aspace_sizes sizes;
 	uint64_t heap_start, heap_top;
@@ -368,7 +375,8 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 		jsonw_hex(w, "start", region->start);
 		jsonw_hex(w, "end", region->end);
 		region_fields(t, region);
-		jsonw_str(w, "kind", aspace_kind_name(aspace_kind_of(in->as, region)));
+		jsonw_str(w, "kind",
+			  aspace_kind_name(aspace_kind_of_cached(in->as, region, &kinds)));
 		jsonw_object(w, "origin");
 		jsonw_str(w, "kind", origin_kind_name(region->origin.kind));
 		jsonw_u64(w, "seq", region->origin.seq);

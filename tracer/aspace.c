@@ -99,9 +99,6 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* glibc's HEAP_MAX_SIZE on 64-bit: 2 * DEFAULT_MMAP_THRESHOLD_MAX (malloc/arena.c). */
-#define ARENA_HEAP_SIZE (64ULL << 20)
-
 static bool private_anon(const struct aspace_region *region)
 {
 	return region->backing == ASPACE_BACKING_ANON && !(region->flags & ASPACE_SHARED) &&
@@ -114,29 +111,54 @@ static bool private_anon(const struct aspace_region *region)
  * (the heap_info header) accessible, and a call made them MAP_NORESERVE
  * (regions found at attach or exec cannot say: the window's shape must).
  */
-static bool in_arena(const struct aspace *as, const struct aspace_region *region)
+static bool arena_part(const struct aspace_region *region)
 {
-	uint64_t window = region->start & ~(ARENA_HEAP_SIZE - 1);
-	const struct aspace_region *part;
+	return private_anon(region) &&
+	       (region->origin.kind != ASPACE_ORIGIN_CALL || (region->flags & ASPACE_NORESERVE));
+}
+
+/* Whether the window at window is a glibc arena heap: see in_arena(). */
+static bool arena_window(const struct aspace *as, uint64_t window)
+{
+	const struct aspace_region *part = aspace_find(as, window);
 	uint64_t pos = window;
 
-	if (!private_anon(region) || region->end > window + ARENA_HEAP_SIZE ||
-	    (region->origin.kind == ASPACE_ORIGIN_CALL && !(region->flags & ASPACE_NORESERVE)))
-		return false;
-	part = aspace_find(as, window);
 	if (!part || part->start != window || !(part->prot & 0x2))
 		return false;
-	for (; part && part->start == pos && pos < window + ARENA_HEAP_SIZE;
+	for (; part && part->start == pos && pos < window + ASPACE_ARENA_SIZE;
 	     part = aspace_next(as, part)) {
-		if (!private_anon(part) ||
-		    (part->origin.kind == ASPACE_ORIGIN_CALL && !(part->flags & ASPACE_NORESERVE)))
+		if (!arena_part(part))
 			return false;
 		pos = part->end;
 	}
-	return pos == window + ARENA_HEAP_SIZE;
+	return pos == window + ASPACE_ARENA_SIZE;
+}
+
+static bool in_arena(const struct aspace *as, const struct aspace_region *region,
+		     struct aspace_kind_cache *cache)
+{
+	uint64_t window = region->start & ~(ASPACE_ARENA_SIZE - 1);
+
+	if (!arena_part(region) || region->end > window + ASPACE_ARENA_SIZE)
+		return false;
+	/* A window's verdict is the same for each of its regions: walk it once per walk. */
+	if (cache && cache->known && cache->window == window)
+		return cache->arena;
+	if (!cache)
+		return arena_window(as, window);
+	cache->known = true;
+	cache->window = window;
+	cache->arena = arena_window(as, window);
+	return cache->arena;
 }
 
 enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region)
+{
+	return aspace_kind_of_cached(as, region, NULL);
+}
+
+enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,
+				       struct aspace_kind_cache *cache)
 {
 	const struct aspace_region *next;
 
@@ -164,7 +186,7 @@ enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_reg
 	    next->backing == ASPACE_BACKING_ANON && next->origin.kind == region->origin.kind &&
 	    next->origin.seq == region->origin.seq)
 		return ASPACE_KIND_THREAD_STACK;
-	if (in_arena(as, region))
+	if (in_arena(as, region, cache))
 		return ASPACE_KIND_ARENA;
 	return ASPACE_KIND_ANON;
 }

@@ -23,6 +23,8 @@
 #include <sys/types.h>
 
 #define ASPACE_PAGE_SIZE 4096ULL
+/* A glibc malloc arena's heap: HEAP_MAX_SIZE on 64-bit (malloc/arena.c), and its alignment. */
+#define ASPACE_ARENA_SIZE (64ULL << 20)
 
 /* Where an origin comes from. */
 enum aspace_origin_kind {
@@ -130,6 +132,21 @@ struct aspace;
  * malloc/arena.c, new_heap; HEAP_MAX_SIZE on 64-bit).
  */
 enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region);
+
+/*
+ * The same, for a walk over every region: cache (zeroed before the walk,
+ * the model unchanged during it) keeps the verdict on the last 64 MiB
+ * window, so that an arena of many regions is looked at once, not once
+ * per region.
+ */
+struct aspace_kind_cache {
+	bool known;
+	bool arena;
+	uint64_t window;
+};
+
+enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,
+				       struct aspace_kind_cache *cache);
 const char *aspace_kind_name(enum aspace_kind kind);
 
 /* A growable list of pieces, owned by the caller; reset it between events. */

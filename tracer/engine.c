@@ -356,13 +356,18 @@ static uint32_t capture_stack(struct engine *eng, struct task *task)
 }
 
 /* --verify: compares proc's model with the kernel's and reports a difference. */
-static void verify(struct engine *eng, struct proc *proc, uint64_t seq)
+/*
+ * Compares proc's model with the kernel's, read through task tid (not the
+ * leader: a leader that called pthread_exit is a zombie with empty /proc
+ * files while its threads run on).
+ */
+static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t seq)
 {
 	struct mm_diff diff;
 
 	if (!eng->opts.verify || !proc->mm || eng->detaching || proc->overlapped)
 		return;
-	if (mm_verify(proc->mm, proc->pid, &diff) == 1 && eng->sink->mismatch)
+	if (mm_verify(proc->mm, tid, &diff) == 1 && eng->sink->mismatch)
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
 }
 
@@ -417,13 +422,13 @@ static struct task *queue_pop(struct engine *eng, struct proc *proc)
  * be inside a call it began untraced, ask the kernel.  The kernel's view
  * includes the calls whose exit stops are still to come: never before.
  */
-static void resync_if_settled(struct proc *proc)
+static void resync_if_settled(struct proc *proc, pid_t tid)
 {
 	struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
 
 	if (proc->calls_in_flight || proc->fresh_tasks || !proc->overlapped || !proc->mm)
 		return;
-	(void)mm_resync(proc->mm, proc->pid, &kernel, NULL);
+	(void)mm_resync(proc->mm, tid, &kernel, NULL);
 	proc->overlapped = false;
 }
 
@@ -448,7 +453,7 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 				.time_ns = task->call_time_ns,
 			};
 
-			mm_apply(proc->mm, proc->pid, &ev, &task->call, fd_path, rval, err,
+			mm_apply(proc->mm, task->tid, &ev, &task->call, fd_path, rval, err,
 				 &eng->changes);
 			if (proc->unwind && code_changed(&eng->changes))
 				eng->opts.unwind->flush(eng->opts.unwind_ctx, proc->unwind);
@@ -472,9 +477,9 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 
 		eng->sink->call(eng->ctx, &ev);
 	}
-	resync_if_settled(proc);
+	resync_if_settled(proc, task->tid);
 	if (finished && !proc->calls_in_flight && proc->reported)
-		verify(eng, proc, task->call_seq);
+		verify(eng, proc, task->tid, task->call_seq);
 	if (!proc->calls_in_flight && proc->queue_head)
 		start_call(eng, queue_pop(eng, proc));
 }
@@ -865,6 +870,9 @@ static void on_task_gone(struct engine *eng, struct task *task, int status)
 	if (task->tid == proc->pid)
 		proc->wait_status = status;
 	tasks_remove(eng->tasks, task);
+	/* The last seized task whose first stop was awaited may die instead of stopping. */
+	if (!proc->ended)
+		resync_if_settled(proc, proc->pid);
 	if (proc->ended && proc->unwind) {
 		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
 		proc->unwind = NULL;
@@ -958,7 +966,7 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 		/* A call it was inside when seized is over: see engine_attach(). */
 		task->flags &= ~TASK_FRESH;
 		task->proc->fresh_tasks--;
-		resync_if_settled(task->proc);
+		resync_if_settled(task->proc, task->tid);
 	}
 	sig = WSTOPSIG(status);
 	event = (int)((unsigned int)status >> 16);
@@ -982,13 +990,20 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 		/* It is leaving: a call in progress will have no exit stop. */
 		abandon_call(eng, task);
 		thread_exiting(eng, task);
-		/* The last one out: its mm is still there to compare with. */
-		if (task->proc->live_tasks == 1)
-			verify(eng, task->proc, 0);
-		/* A group exit passes the leader: the threads still running change nothing. */
-		if ((task->proc->live_tasks == 1 || task->tid == task->proc->pid) &&
+		task->flags |= TASK_EXITED;
+		task->proc->exited_tasks++;
+		/*
+		 * The last one out (the others reaped, or past this stop, like a
+		 * leader that called pthread_exit): its mm is still there to
+		 * compare with and to read, through it.  A group exit passes the
+		 * leader too: the threads still running change nothing.
+		 */
+		if (task->proc->exited_tasks == task->proc->live_tasks)
+			verify(eng, task->proc, task->tid, 0);
+		if ((task->proc->exited_tasks == task->proc->live_tasks ||
+		     task->tid == task->proc->pid) &&
 		    task->proc->reported && task->proc->mm && eng->sink->snapshot)
-			eng->sink->snapshot(eng->ctx, task->proc);
+			eng->sink->snapshot(eng->ctx, task->proc, task->tid);
 		resume(task, 0);
 		return;
 	case PTRACE_EVENT_STOP:
@@ -1236,9 +1251,10 @@ void engine_detach_all(struct engine *eng)
 	 * once (engine_free() detaches what a first detach left, after the
 	 * report).
 	 */
-	for (struct proc *proc = tasks_procs(eng->tasks); first && proc; proc = proc->next)
-		if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
-			eng->sink->snapshot(eng->ctx, proc);
+	if (first)
+		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+			if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
+				eng->sink->snapshot(eng->ctx, proc, proc->pid);
 	/* Tasks held at a memory call's entry are stopped already: they go at once. */
 	tasks_for_each(eng->tasks, collect_held, &held);
 	for (size_t i = 0; i < held.count; i++)

@@ -108,9 +108,10 @@ struct engine_sink {
 	 * The last moment proc's memory can be read (its resident pages, its
 	 * heap): the exit stop of its leader or of its last task, where the
 	 * address space is still whole; or just before memtrace detaches.
-	 * May come more than once: the last one counts.
+	 * May come more than once: the last one counts.  tid is a task of it
+	 * whose /proc files are whole (a leader may be a zombie).
 	 */
-	void (*snapshot)(void *ctx, struct proc *proc);
+	void (*snapshot)(void *ctx, struct proc *proc, pid_t tid);
 	/* engine_options.wake was set; the loop goes on after. */
 	void (*wake)(void *ctx);
 	/*

@@ -41,7 +41,6 @@
 #define DEFAULT_MAX_FRAMES 64
 #define MAX_MAX_FRAMES 1024
 #define DEFAULT_TOP 10
-#define DEFAULT_CHURN_NS 1000000ULL
 /* The report's width when it does not go to a terminal. */
 #define REPORT_WIDTH 160
 /* A brk heap walk stops past this many chunks (a few hundred ms). */
@@ -76,6 +75,7 @@ struct proc_state {
 	bool have_heap;
 	uint64_t mismatches;
 	uint64_t interval_vsz; /* at the last --interval line */
+	bool exiting;	       /* its exit snapshot is taken: the figures stay as they were then */
 };
 
 struct session {
@@ -219,7 +219,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 
 	opts->max_frames = DEFAULT_MAX_FRAMES;
 	opts->top = DEFAULT_TOP;
-	opts->churn_ns = DEFAULT_CHURN_NS;
+	opts->churn_ns = REPORT_CHURN_NS_DEFAULT;
 	opterr = 0;
 	/* '+': options end at the program's name, as in strace. */
 	/* '+': options end at the program's name; ':': a missing argument is told apart. */
@@ -509,6 +509,7 @@ static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
 	state->usage = NULL;
 	state->usage_cap = 0;
 	state->have_heap = false;
+	state->exiting = false;
 
 	if (session->eventlog)
 		eventlog_exec(session->eventlog, proc, time_ns);
@@ -539,15 +540,21 @@ static void sink_mismatch(void *ctx, const struct proc *proc, uint64_t seq,
 	}
 }
 
-/* Reads what the report needs of proc's memory now: resident pages, the brk heap. */
-static void read_usage(struct session *session, struct proc *proc)
+/*
+ * Reads what the report needs of proc's memory now, through its task tid:
+ * resident pages, the brk heap.
+ */
+static void read_usage(struct session *session, struct proc *proc, pid_t tid)
 {
 	struct proc_state *state = state_of(session, proc);
 	struct aspace *as = mm_aspace(proc->mm);
 	uint64_t heap_start, heap_top;
 	long count;
 
-	count = mm_usage(proc->mm, proc->pid, &state->usage, &state->usage_cap);
+	count = mm_usage(proc->mm, tid, &state->usage, &state->usage_cap);
+	/* Nothing at all: a task on its way out (a zombie leader), not a process without memory. */
+	if (count == 0 && aspace_count(as))
+		count = -ESRCH;
 	if (count < 0) {
 		debug_msg("process %d: smaps: %s", (int)proc->pid, strerror((int)-count));
 		free(state->usage);
@@ -557,9 +564,9 @@ static void read_usage(struct session *session, struct proc *proc)
 	}
 	state->nusage = (size_t)count;
 	aspace_heap(as, &heap_start, &heap_top);
-	state->have_heap = heap_start && heap_top > heap_start &&
-			   mallocheap_walk(proc->pid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS,
-					   &state->heap) == 0;
+	state->have_heap =
+		heap_start && heap_top > heap_start &&
+		mallocheap_walk(tid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS, &state->heap) == 0;
 }
 
 static void sink_thread(void *ctx, const struct proc *proc, pid_t tid, bool exited, uint64_t sp,
@@ -572,9 +579,12 @@ static void sink_thread(void *ctx, const struct proc *proc, pid_t tid, bool exit
 			      mm_aspace(proc->mm));
 }
 
-static void sink_snapshot(void *ctx, struct proc *proc)
+static void sink_snapshot(void *ctx, struct proc *proc, pid_t tid)
 {
-	read_usage(ctx, proc);
+	read_usage(ctx, proc, tid);
+	/* The process ends (not a leader's pthread_exit with threads running on). */
+	if (proc->group_exiting || proc->exited_tasks == proc->live_tasks)
+		state_of(ctx, proc)->exiting = true;
 }
 
 /*
@@ -627,8 +637,11 @@ static void sink_wake(void *ctx)
 		if (!proc->reported || proc->ended || !proc->mm)
 			continue;
 		state = state_of(session, proc);
+		/* Between its exit snapshot and its end: nothing left to read. */
+		if (state->exiting)
+			continue;
 		if (report_now) {
-			read_usage(session, proc);
+			read_usage(session, proc, proc->pid);
 			write_report(session, proc, false);
 		}
 		if (line_now && session->trace) {
@@ -637,7 +650,7 @@ static void sink_wake(void *ctx)
 						   .as = mm_aspace(proc->mm),
 						   .usage = NULL };
 
-			read_usage(session, proc);
+			read_usage(session, proc, proc->pid);
 			in.usage = state->usage;
 			in.nusage = state->nusage;
 			in.heap = state->have_heap ? &state->heap : NULL;
@@ -847,6 +860,8 @@ static int report_command(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			exit(0);
+		} else if (!strcmp(argv[i], "--top") || !strcmp(argv[i], "--churn-ms")) {
+			usage_error("this option needs an argument:", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage_error("unknown option", argv[i]);
 		} else if (trace) {
@@ -886,6 +901,8 @@ static int diff_command(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			exit(0);
+		} else if (!strcmp(argv[i], "--top") || !strcmp(argv[i], "--churn-ms")) {
+			usage_error("this option needs an argument:", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage_error("unknown option", argv[i]);
 		} else if (ntraces == 2) {

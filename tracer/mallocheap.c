@@ -4,8 +4,9 @@
  * The walk steps from size word to size word and reads the tracee a
  * window at a time: a densely used heap is read once, 64 KiB a read (a
  * heap of 1 GiB in 5 million chunks: 16,000 reads, a quarter of a
- * second), and one huge free chunk is stepped over without reading it.  Every size is checked before it is trusted: a bad one ends the
- * walk with -EINVAL instead of sending it off into other memory.
+ * second), and one huge free chunk is stepped over without reading it.
+ * Every size is checked before it is trusted: a bad one ends the walk
+ * with -EINVAL instead of sending it off into other memory.
  */
 #include "mallocheap.h"
 

@@ -554,6 +554,9 @@ static void share_out(int *pagemap_fd, pid_t pid, const struct procmaps_entry *e
 	out[largest].rss += entry->rss - rss;
 	out[largest].private_bytes += entry->private_bytes - priv;
 	out[largest].swap += entry->swap - swap;
+	/* Private bytes are resident bytes: never more than them, in any part. */
+	for (size_t i = 0; i < n; i++)
+		out[i].private_bytes = min_u64(out[i].private_bytes, out[i].rss);
 }
 
 long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)

@@ -134,6 +134,8 @@ void tasks_remove(struct tasks *tasks, struct task *task)
 	assert(task->proc->live_tasks > 0);
 	if (task->flags & TASK_FRESH)
 		task->proc->fresh_tasks--;
+	if (task->flags & TASK_EXITED)
+		task->proc->exited_tasks--;
 	if (--task->proc->live_tasks == 0)
 		task->proc->ended = true;
 	task_free(task);

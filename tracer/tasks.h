@@ -31,6 +31,7 @@ struct proc {
 	uint64_t in_flight_since_ns; /* when calls_in_flight last became non-zero */
 	bool overlapped;	     /* calls ran together: resynchronize when none is in flight */
 	unsigned int fresh_tasks;    /* of its tasks, those with TASK_FRESH */
+	unsigned int exited_tasks;   /* of its tasks, those with TASK_EXITED */
 	bool mm_copied;		     /* its model is a copy of its parent's, made at fork */
 	unsigned int execs;
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
@@ -70,6 +71,8 @@ enum task_flags {
 	 * which ends untraced before its first stop.
 	 */
 	TASK_FRESH = 1U << 7,
+	/* Past its PTRACE_EVENT_EXIT stop: its /proc files are going away. */
+	TASK_EXITED = 1U << 8,
 };
 
 struct task {

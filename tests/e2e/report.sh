@@ -142,6 +142,14 @@ expect_one_finding deleted '^  ! 1 mapping of deleted files \(1 MiB, 1 MiB resid
 run_findings clean
 grep -qx '  findings: none' "$TMP/clean.err" || fail "clean: $(findings "$TMP/clean.err")"
 
+# The leader calls pthread_exit, a thread maps 16 MiB after it: the report is read
+# through that thread (the zombie leader's /proc files are empty), at the last exit.
+run_memtrace "$TMP/leader" --top 10 -- "$PROGRAMS/findings" leader
+expect_eq "findings leader: exit status" "$status" 0
+check_sums "$TMP/leader.err"
+grep -qE '^  VSZ .*; RSS 1[6-9](\.[0-9])? MiB \(1[6-9](\.[0-9])? MiB private' "$TMP/leader.err" ||
+	fail "leader: the 16 MiB mapped after the leader exited are not resident: $(grep '^  VSZ' "$TMP/leader.err")"
+
 # --report=FILE: the report there, stderr keeps the rest.
 NO_VERIFY=1 run_memtrace "$TMP/file" --verify --report="$TMP/file.report" -- "$PROGRAMS/findings" clean
 expect_eq "--report=FILE: exit status" "$status" 0

@@ -9,6 +9,8 @@
  *   reserve   1 GiB PROT_NONE reserved by reserve_space, never touched
  *   deleted   a file mapped, then deleted
  *   clean     a few mappings and blocks: nothing to find
+ *   leader    main calls pthread_exit; a thread then maps and touches 16 MiB
+ *             and ends the process (no smaps line: the leader is a zombie)
  *
  * Each ends by reading its own /proc/self/smaps and printing
  * "smaps: rss N private N" (bytes) on stdout, then exits with a raw
@@ -111,6 +113,19 @@ static __attribute__((noinline)) void churn_buffer(void)
 		buf[0] = (char)i;
 		test_assert(munmap(buf, 64 * 1024) == 0);
 	}
+}
+
+/* The last thread: maps, touches, then the process ends with it. */
+static void *after_the_leader(void *arg)
+{
+	char *mem;
+
+	(void)arg;
+	usleep(50000);
+	mem = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_assert(mem != MAP_FAILED);
+	memset(mem, 1, 16 << 20);
+	return NULL;
 }
 
 static __attribute__((noinline)) void *reserve_space(size_t len)
@@ -229,6 +244,9 @@ int main(int argc, char **argv)
 		memset(map, 1, 1 << 20);
 		test_assert(unlink(path) == 0);
 		close(fd);
+	} else if (!strcmp(mode, "leader")) {
+		spawn_workers(threads, 1, after_the_leader);
+		pthread_exit(NULL);
 	} else if (!strcmp(mode, "clean")) {
 		char *block = malloc(100000);
 		char *map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -239,7 +257,7 @@ int main(int argc, char **argv)
 		memset(map, 1, 1 << 20);
 	} else {
 		dprintf(2, "usage: findings arenas|unjoined|threads|churn|brkfrag|reserve|deleted|"
-			   "clean\n");
+			   "clean|leader\n");
 		return 2;
 	}
 	report_and_exit();

@@ -314,6 +314,30 @@ static void test_churn(void **state)
 	report_free(rep);
 }
 
+/* A mapping split in two regions (a stack and its guard), unmapped by one call: one unmap, no trim. */
+static void test_churn_split(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t spawner = site(fx, 0xb000);
+	const struct churn_site *counted;
+
+	map(fx, 0x40000000, 8 * MIB + 4096, PROT_NONE, ASPACE_STACK, spawner, 0);
+	protect(fx, 0x40001000, 8 * MIB, RW, spawner);
+	unmap(fx, 0x40000000, 8 * MIB + 4096, 5000000);
+	counted = churn_site(fx->churn, spawner);
+	assert_non_null(counted);
+	assert_int_equal(counted->maps, 1);
+	assert_int_equal(counted->trims, 0);
+	assert_int_equal(counted->unmaps, 1);
+	assert_int_equal(counted->unmapped_bytes, 8 * MIB + 4096);
+	/* A real trim: part of a mapping unmapped, the rest kept. */
+	map(fx, 0x50000000, 2 * MIB, RW, 0, spawner, 0);
+	unmap(fx, 0x50000000, MIB, 0);
+	assert_int_equal(counted->trims, 1);
+	assert_int_equal(counted->trimmed_bytes, MIB);
+	assert_int_equal(counted->maps, 2);
+}
+
 /* The brk heap: half of it or more in free chunks below the top, 1 MiB or more. */
 static void test_heap_pinned(void **state)
 {
@@ -434,6 +458,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exited_stacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_churn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_churn_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heap_pinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage_and_deleted, setup, teardown),

@@ -190,7 +190,7 @@ static void test_build_verdicts(void **state)
 					     sysdecode_is_exit_group(SYSDECODE_ARCH_X86_64, nr)
 				     ? SECCOMP_RET_TRACE
 				     : SECCOMP_RET_ALLOW);
-	/* exit (60), a thread's end, is not exit_group (231). */
+	/* exit_group (231), a process's end, is traced; exit (60), a thread's, is not (allowed[]). */
 	check_action(&prog, AUDIT_ARCH_X86_64, 231, SECCOMP_RET_TRACE);
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		check_action(&prog, AUDIT_ARCH_X86_64, allowed[i], SECCOMP_RET_ALLOW);
