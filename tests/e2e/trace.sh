@@ -59,6 +59,16 @@ same_report demo "$PROGRAMS/../../demo/demo"
 same_report arenas "$PROGRAMS/findings" arenas
 same_report churn --churn-ms 1000 -- "$PROGRAMS/findings" churn
 same_report forks -f -- sh -c 'ls / >/dev/null; cat /dev/null'
+# A forked child unmaps what it inherited: its churn is its parent's call's site.
+command -v python3 >/dev/null && same_report inherit -f -- python3 -c '
+import mmap, os
+maps = [mmap.mmap(-1, 1 << 20) for _ in range(4)]
+pid = os.fork()
+if pid == 0:
+    for m in maps:
+        m.close()
+    os._exit(0)
+os.waitpid(pid, 0)'
 command -v node >/dev/null && same_report node node -e 'console.log(1)'
 command -v java >/dev/null && same_report java java -Xmx64m -version
 
