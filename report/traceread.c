@@ -781,34 +781,38 @@ static void print_one(void *arg, const struct report_input *in, struct report *r
 	printing->mismatches += in->mismatches;
 }
 
-int traceread_report(const char *path, FILE *out, const struct report_options *opts)
-{
-	FILE *file = fopen(path, "re");
-	int ret;
-
-	if (!file) {
-		perror_msg("cannot open '%s'", path);
-		return 2;
-	}
-	ret = traceread_report_stream(file, path, out, opts);
-	(void)fclose(file);
-	return ret;
-}
-
-int traceread_report_stream(FILE *in, const char *name, FILE *out,
-			    const struct report_options *opts)
+/* Prints the report of each process of trace, then the --verify total. */
+static void print_trace(struct trace *trace, FILE *out, const struct report_options *opts)
 {
 	struct printing printing = { .out = out, .opts = *opts };
-	struct trace *trace;
 
-	if (traceread_load(in, name, opts->churn_ns, &trace))
-		return 2;
 	printing.opts.churn_ns = traceread_churn_ns(trace);
 	traceread_each(trace, print_one, &printing);
 	if (printing.verify)
 		(void)fprintf(out, "verify: %llu mismatch%s\n",
 			      (unsigned long long)printing.mismatches,
 			      printing.mismatches == 1 ? "" : "es");
+}
+
+int traceread_report(const char *path, FILE *out, const struct report_options *opts)
+{
+	struct trace *trace;
+
+	if (traceread_open(path, opts->churn_ns, &trace))
+		return 2;
+	print_trace(trace, out, opts);
+	traceread_free(trace);
+	return 0;
+}
+
+int traceread_report_stream(FILE *in, const char *name, FILE *out,
+			    const struct report_options *opts)
+{
+	struct trace *trace;
+
+	if (traceread_load(in, name, opts->churn_ns, &trace))
+		return 2;
+	print_trace(trace, out, opts);
 	traceread_free(trace);
 	return 0;
 }

@@ -839,6 +839,29 @@ static int attach_all(struct session *session)
 }
 
 /*
+ * The options memtrace report and memtrace diff share, at argv[*i]:
+ * --top N (or --top=N), -h.  Returns whether it was one (*i moves past it).
+ */
+static bool subcommand_option(int argc, char **argv, int *i, size_t *top)
+{
+	if (!strcmp(argv[*i], "--top")) {
+		if (*i + 1 >= argc)
+			usage_error("this option needs an argument:", argv[*i]);
+		*top = parse_top(argv[++*i]);
+		return true;
+	}
+	if (!strncmp(argv[*i], "--top=", 6)) {
+		*top = parse_top(argv[*i] + 6);
+		return true;
+	}
+	if (!strcmp(argv[*i], "-h") || !strcmp(argv[*i], "--help")) {
+		usage(stdout);
+		exit(0);
+	}
+	return false;
+}
+
+/*
  * memtrace report [--top N] [--churn-ms MS] TRACE: the report of a saved
  * trace, on stdout.  Returns the exit status.
  */
@@ -850,17 +873,12 @@ static int report_command(int argc, char **argv)
 	int status;
 
 	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--top") && i + 1 < argc) {
-			ropts.top = parse_top(argv[++i]);
-		} else if (!strncmp(argv[i], "--top=", 6)) {
-			ropts.top = parse_top(argv[i] + 6);
+		if (subcommand_option(argc, argv, &i, &ropts.top)) {
+			continue;
 		} else if (!strcmp(argv[i], "--churn-ms") && i + 1 < argc) {
 			ropts.churn_ns = parse_time(
 				"--churn-ms wants a number of milliseconds, not", argv[++i], 1e6);
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			exit(0);
-		} else if (!strcmp(argv[i], "--top") || !strcmp(argv[i], "--churn-ms")) {
+		} else if (!strcmp(argv[i], "--churn-ms")) {
 			usage_error("this option needs an argument:", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage_error("unknown option", argv[i]);
@@ -892,17 +910,10 @@ static int diff_command(int argc, char **argv)
 	int status;
 
 	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--top") && i + 1 < argc) {
-			dopts.top = parse_top(argv[++i]);
-		} else if (!strncmp(argv[i], "--top=", 6)) {
-			dopts.top = parse_top(argv[i] + 6);
+		if (subcommand_option(argc, argv, &i, &dopts.top)) {
+			continue;
 		} else if (!strcmp(argv[i], "--json")) {
 			dopts.json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			exit(0);
-		} else if (!strcmp(argv[i], "--top") || !strcmp(argv[i], "--churn-ms")) {
-			usage_error("this option needs an argument:", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage_error("unknown option", argv[i]);
 		} else if (ntraces == 2) {
