@@ -62,6 +62,30 @@ static const unsigned int launch_options =
 	PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 	PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
 
+struct live_search {
+	const struct proc *proc;
+	pid_t tid;
+};
+
+static void find_live(struct task *task, void *arg)
+{
+	struct live_search *search = arg;
+
+	if (!search->tid && task->proc == search->proc && !(task->flags & TASK_EXITED))
+		search->tid = task->tid;
+}
+
+pid_t engine_live_tid(struct engine *eng, const struct proc *proc)
+{
+	struct task *leader = tasks_find(eng->tasks, proc->pid);
+	struct live_search search = { .proc = proc };
+
+	if (leader && !(leader->flags & TASK_EXITED))
+		return proc->pid;
+	tasks_for_each(eng->tasks, find_live, &search);
+	return search.tid;
+}
+
 uint64_t engine_now_ns(const struct engine *eng)
 {
 	struct timespec now;
@@ -426,7 +450,7 @@ static void resync_if_settled(struct proc *proc, pid_t tid)
 {
 	struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
 
-	if (proc->calls_in_flight || proc->fresh_tasks || !proc->overlapped || !proc->mm)
+	if (proc->calls_in_flight || proc->fresh_tasks || !proc->overlapped || !proc->mm || !tid)
 		return;
 	(void)mm_resync(proc->mm, tid, &kernel, NULL);
 	proc->overlapped = false;
@@ -862,6 +886,28 @@ static void thread_exiting(struct engine *eng, struct task *task)
 				  engine_now_ns(eng));
 }
 
+/*
+ * PTRACE_EVENT_EXIT: a call in progress will have no exit stop.  The last
+ * one out (the others reaped, or past this stop, like a leader that called
+ * pthread_exit) still has the mm to compare with and to read, through
+ * itself.  A group exit passes the leader too: the threads still running
+ * change nothing.
+ */
+static void on_exit_stop(struct engine *eng, struct task *task)
+{
+	struct proc *proc = task->proc;
+	bool last;
+
+	abandon_call(eng, task);
+	thread_exiting(eng, task);
+	task->flags |= TASK_EXITED;
+	last = ++proc->exited_tasks == proc->live_tasks;
+	if (last)
+		verify(eng, proc, task->tid, 0);
+	if ((last || task->tid == proc->pid) && proc->reported && proc->mm && eng->sink->snapshot)
+		eng->sink->snapshot(eng->ctx, proc, task->tid, last || proc->group_exiting);
+}
+
 static void on_task_gone(struct engine *eng, struct task *task, int status)
 {
 	struct proc *proc = task->proc;
@@ -872,7 +918,7 @@ static void on_task_gone(struct engine *eng, struct task *task, int status)
 	tasks_remove(eng->tasks, task);
 	/* The last seized task whose first stop was awaited may die instead of stopping. */
 	if (!proc->ended)
-		resync_if_settled(proc, proc->pid);
+		resync_if_settled(proc, engine_live_tid(eng, proc));
 	if (proc->ended && proc->unwind) {
 		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
 		proc->unwind = NULL;
@@ -987,23 +1033,7 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 		resume(task, 0);
 		return;
 	case PTRACE_EVENT_EXIT:
-		/* It is leaving: a call in progress will have no exit stop. */
-		abandon_call(eng, task);
-		thread_exiting(eng, task);
-		task->flags |= TASK_EXITED;
-		task->proc->exited_tasks++;
-		/*
-		 * The last one out (the others reaped, or past this stop, like a
-		 * leader that called pthread_exit): its mm is still there to
-		 * compare with and to read, through it.  A group exit passes the
-		 * leader too: the threads still running change nothing.
-		 */
-		if (task->proc->exited_tasks == task->proc->live_tasks)
-			verify(eng, task->proc, task->tid, 0);
-		if ((task->proc->exited_tasks == task->proc->live_tasks ||
-		     task->tid == task->proc->pid) &&
-		    task->proc->reported && task->proc->mm && eng->sink->snapshot)
-			eng->sink->snapshot(eng->ctx, task->proc, task->tid);
+		on_exit_stop(eng, task);
 		resume(task, 0);
 		return;
 	case PTRACE_EVENT_STOP:
@@ -1254,7 +1284,8 @@ void engine_detach_all(struct engine *eng)
 	if (first)
 		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
 			if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
-				eng->sink->snapshot(eng->ctx, proc, proc->pid);
+				eng->sink->snapshot(eng->ctx, proc, engine_live_tid(eng, proc),
+						    true);
 	/* Tasks held at a memory call's entry are stopped already: they go at once. */
 	tasks_for_each(eng->tasks, collect_held, &held);
 	for (size_t i = 0; i < held.count; i++)

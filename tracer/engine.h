@@ -109,9 +109,11 @@ struct engine_sink {
 	 * heap): the exit stop of its leader or of its last task, where the
 	 * address space is still whole; or just before memtrace detaches.
 	 * May come more than once: the last one counts.  tid is a task of it
-	 * whose /proc files are whole (a leader may be a zombie).
+	 * whose /proc files are whole (a leader may be a zombie); final: the
+	 * process ends or is left here (not a leader's pthread_exit with
+	 * threads running on).
 	 */
-	void (*snapshot)(void *ctx, struct proc *proc, pid_t tid);
+	void (*snapshot)(void *ctx, struct proc *proc, pid_t tid, bool final);
 	/* engine_options.wake was set; the loop goes on after. */
 	void (*wake)(void *ctx);
 	/*
@@ -191,6 +193,13 @@ void engine_kill_all(struct engine *eng);
 
 /* The interned strings (paths) the models refer to.  Borrowed. */
 struct strtab *engine_paths(struct engine *eng);
+
+/*
+ * A task of proc whose /proc files are whole: its leader, unless the
+ * leader has passed its exit stop (a pthread_exit from main leaves a
+ * zombie leader while the threads run on); 0 when there is none.
+ */
+pid_t engine_live_tid(struct engine *eng, const struct proc *proc);
 
 /* Nanoseconds since engine_new(). */
 uint64_t engine_now_ns(const struct engine *eng);

@@ -221,7 +221,6 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	opts->top = DEFAULT_TOP;
 	opts->churn_ns = REPORT_CHURN_NS_DEFAULT;
 	opterr = 0;
-	/* '+': options end at the program's name, as in strace. */
 	/* '+': options end at the program's name; ':': a missing argument is told apart. */
 	while ((opt = getopt_long(argc, argv, "+:fdhVp:o:", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -368,7 +367,7 @@ static FILE *stream_on(int fd)
 }
 
 /* Opens an output named on the command line, or exits 2 with its name and why. */
-static FILE *open_output(const char *path)
+static int open_output_fd(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 
@@ -376,7 +375,12 @@ static FILE *open_output(const char *path)
 		perror_msg("cannot open '%s'", path);
 		exit(EXIT_USAGE);
 	}
-	return stream_on(fd);
+	return fd;
+}
+
+static FILE *open_output(const char *path)
+{
+	return stream_on(open_output_fd(path));
 }
 
 /* The columns of the terminal on fd, or REPORT_WIDTH when it is none (fd -1: a file). */
@@ -551,10 +555,7 @@ static void read_usage(struct session *session, struct proc *proc, pid_t tid)
 	uint64_t heap_start, heap_top;
 	long count;
 
-	count = mm_usage(proc->mm, tid, &state->usage, &state->usage_cap);
-	/* Nothing at all: a task on its way out (a zombie leader), not a process without memory. */
-	if (count == 0 && aspace_count(as))
-		count = -ESRCH;
+	count = tid ? mm_usage(proc->mm, tid, &state->usage, &state->usage_cap) : -ESRCH;
 	if (count < 0) {
 		debug_msg("process %d: smaps: %s", (int)proc->pid, strerror((int)-count));
 		free(state->usage);
@@ -565,7 +566,7 @@ static void read_usage(struct session *session, struct proc *proc, pid_t tid)
 	state->nusage = (size_t)count;
 	aspace_heap(as, &heap_start, &heap_top);
 	state->have_heap =
-		heap_start && heap_top > heap_start &&
+		tid && heap_start && heap_top > heap_start &&
 		mallocheap_walk(tid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS, &state->heap) == 0;
 }
 
@@ -579,25 +580,19 @@ static void sink_thread(void *ctx, const struct proc *proc, pid_t tid, bool exit
 			      mm_aspace(proc->mm));
 }
 
-static void sink_snapshot(void *ctx, struct proc *proc, pid_t tid)
+static void sink_snapshot(void *ctx, struct proc *proc, pid_t tid, bool final)
 {
 	read_usage(ctx, proc, tid);
-	/* The process ends (not a leader's pthread_exit with threads running on). */
-	if (proc->group_exiting || proc->exited_tasks == proc->live_tasks)
+	if (final)
 		state_of(ctx, proc)->exiting = true;
 }
 
-/*
- * The report of one process, to the report's output, and to the trace
- * (final: at the end; else on SIGUSR1).
- */
-static void write_report(struct session *session, struct proc *proc, bool final)
+/* What the report and the trace's snapshot of proc are made from, as it is now. */
+static struct report_input input_of(struct session *session, struct proc *proc)
 {
 	struct proc_state *state = state_of(session, proc);
-	struct report_options ropts = { .top = session->opts.top,
-					.churn_ns = session->opts.churn_ns,
-					.width = session->report_width };
-	struct report_input in = {
+
+	return (struct report_input){
 		.proc = proc,
 		.as = mm_aspace(proc->mm),
 		.paths = engine_paths(session->engine),
@@ -608,6 +603,18 @@ static void write_report(struct session *session, struct proc *proc, bool final)
 		.verify = session->opts.verify,
 		.mismatches = state->mismatches,
 	};
+}
+
+/*
+ * The report of one process, to the report's output, and to the trace
+ * (final: at the end; else on SIGUSR1).
+ */
+static void write_report(struct session *session, struct proc *proc, bool final)
+{
+	struct report_options ropts = { .top = session->opts.top,
+					.churn_ns = session->opts.churn_ns,
+					.width = session->report_width };
+	struct report_input in = input_of(session, proc);
 	struct report *rep = report_compute(&in, session->stackfmt, session->stacks);
 
 	report_print(session->report_out, rep, &in, &ropts);
@@ -640,31 +647,23 @@ static void sink_wake(void *ctx)
 		/* Between its exit snapshot and its end: nothing left to read. */
 		if (state->exiting)
 			continue;
-		if (report_now) {
-			read_usage(session, proc, proc->pid);
+		/* The memory as it is now: for the report, and the trace's periodic snapshot. */
+		if (report_now || (line_now && session->trace))
+			read_usage(session, proc, engine_live_tid(session->engine, proc));
+		if (report_now)
 			write_report(session, proc, false);
-		}
-		if (line_now && session->trace) {
-			/* The trace's periodic snapshot: the model and its resident pages now. */
-			struct report_input in = { .proc = proc,
-						   .as = mm_aspace(proc->mm),
-						   .usage = NULL };
-
-			read_usage(session, proc, proc->pid);
-			in.usage = state->usage;
-			in.nusage = state->nusage;
-			in.heap = state->have_heap ? &state->heap : NULL;
-			tracew_snapshot(session->trace, &in, "interval",
-					engine_now_ns(session->engine));
-		}
 		if (line_now) {
-			struct report_input in = { .proc = proc, .as = mm_aspace(proc->mm) };
-			long rss_pages = procmaps_statm_resident(proc->pid);
+			struct report_input in = input_of(session, proc);
+			long rss_pages =
+				procmaps_statm_resident(engine_live_tid(session->engine, proc));
 
-			report_interval_line(session->report_out, &in,
-					     engine_now_ns(session->engine),
-					     rss_pages > 0 ? (uint64_t)rss_pages * 4096 : 0,
-					     state->interval_vsz);
+			if (session->trace)
+				tracew_snapshot(session->trace, &in, "interval",
+						engine_now_ns(session->engine));
+			report_interval_line(
+				session->report_out, &in, engine_now_ns(session->engine),
+				rss_pages > 0 ? (uint64_t)rss_pages * ASPACE_PAGE_SIZE : 0,
+				state->interval_vsz);
 			state->interval_vsz = aspace_total(in.as);
 		}
 	}
@@ -958,15 +957,7 @@ int main(int argc, char **argv)
 	session.report_out = session.opts.report_path ? open_output(session.opts.report_path)
 						      : open_stderr_copy();
 	session.report_width = report_width(session.opts.report_path ? -1 : STDERR_FILENO);
-	session.trace_fd = -1;
-	if (session.opts.trace_path) {
-		session.trace_fd = open(session.opts.trace_path,
-					O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (session.trace_fd < 0) {
-			perror_msg("cannot open '%s'", session.opts.trace_path);
-			exit(EXIT_USAGE);
-		}
-	}
+	session.trace_fd = session.opts.trace_path ? open_output_fd(session.opts.trace_path) : -1;
 
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;
