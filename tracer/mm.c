@@ -435,6 +435,18 @@ static size_t regions_touching(const struct aspace_region *list, size_t count, u
 	return n;
 }
 
+/*
+ * The main stack grows on faults, without a system call: the kernel's
+ * [stack] at [start, end) holding the model's lower, adopt its start.
+ */
+static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end)
+{
+	const struct aspace_region *have = aspace_first_from(mm->as, start);
+
+	if (have && have->start > start && have->end <= end)
+		(void)aspace_grow_down(mm->as, have->end, start);
+}
+
 int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 {
 	long count = read_maps(mm, pid);
@@ -442,16 +454,9 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 
 	if (count < 0)
 		return (int)count;
-	/* The main stack grows on faults, without a system call: adopt its new start. */
-	for (long i = 0; i < count; i++) {
-		const struct aspace_region *have;
-
-		if (maps_regions[i].backing != ASPACE_BACKING_STACK)
-			continue;
-		have = aspace_first_from(mm->as, maps_regions[i].start);
-		if (have && have->start > maps_regions[i].start && have->end <= maps_regions[i].end)
-			(void)aspace_grow_down(mm->as, have->end, maps_regions[i].start);
-	}
+	for (long i = 0; i < count; i++)
+		if (maps_regions[i].backing == ASPACE_BACKING_STACK)
+			adopt_stack_growth(mm, maps_regions[i].start, maps_regions[i].end);
 	memset(diff, 0, sizeof(*diff));
 	diff->nranges = aspace_compare(mm->as, maps_regions, (size_t)count, diff->ranges,
 				       MM_DIFF_MAX_RANGES);
@@ -578,11 +583,8 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 			break;
 		if (path_is(&entry, "[vsyscall]"))
 			continue;
-		if (path_is(&entry, "[stack]")) {
-			region = aspace_first_from(mm->as, entry.start);
-			if (region && region->start > entry.start && region->end <= entry.end)
-				(void)aspace_grow_down(mm->as, region->end, entry.start);
-		}
+		if (path_is(&entry, "[stack]"))
+			adopt_stack_growth(mm, entry.start, entry.end);
 		/* One range per region of the model it covers; the model's gaps as they are. */
 		for (uint64_t pos = entry.start; pos < entry.end;) {
 			uint64_t end = entry.end;
