@@ -168,19 +168,44 @@ static size_t changes_of(const struct diff *diff, struct change **out)
 	return n;
 }
 
+/* Whether a call count of some kind differs. */
+static bool calls_differ(const struct diff *diff)
+{
+	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
+		if (diff->sides[0].calls[kind] != diff->sides[1].calls[kind])
+			return true;
+	return false;
+}
+
+/* Whether a kind's figures differ beyond the noise. */
+static bool kinds_differ(const struct diff *diff)
+{
+	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++)
+		if (amounts_changed(&diff->sides[0].kinds[kind], &diff->sides[1].kinds[kind]))
+			return true;
+	return false;
+}
+
+/* Whether anything differs beyond the noise: calls, kinds, sites. */
+static bool diff_differ(const struct diff *diff)
+{
+	struct change *changes;
+	size_t n = changes_of(diff, &changes);
+
+	free(changes);
+	return n || calls_differ(diff) || kinds_differ(diff);
+}
+
 static void print_text(FILE *out, const struct diff *diff, const struct diff_options *opts)
 {
 	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
 	struct change *changes;
 	size_t n = changes_of(diff, &changes), shown_kinds = 0;
-	bool calls_differ = false;
 
 	(void)fprintf(out, "memtrace diff: %s (%llu process%s) -> %s (%llu process%s)\n", a->path,
 		      (unsigned long long)a->processes, a->processes == 1 ? "" : "es", b->path,
 		      (unsigned long long)b->processes, b->processes == 1 ? "" : "es");
-	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
-		calls_differ = calls_differ || a->calls[kind] != b->calls[kind];
-	if (calls_differ) {
+	if (calls_differ(diff)) {
 		const char *sep = "";
 
 		(void)fputs("  calls:", out);
@@ -224,7 +249,7 @@ static void print_text(FILE *out, const struct diff *diff, const struct diff_opt
 			(void)fprintf(out, "  %zu more sites changed (--top to see them)\n",
 				      n - opts->top);
 	}
-	if (!calls_differ && !shown_kinds && !n)
+	if (!calls_differ(diff) && !shown_kinds && !n)
 		(void)fputs("  no difference\n", out);
 	free(changes);
 }
@@ -247,7 +272,6 @@ static void print_json(FILE *out, const struct diff *diff)
 	struct change *changes;
 	size_t n = changes_of(diff, &changes);
 	struct jsonw *w;
-	bool equal = n == 0;
 
 	(void)fflush(out);
 	w = jsonw_new(fileno(out));
@@ -259,7 +283,6 @@ static void print_json(FILE *out, const struct diff *diff)
 	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++) {
 		if (a->calls[kind] == b->calls[kind])
 			continue;
-		equal = false;
 		jsonw_array(w, sysdecode_kind_name(kind));
 		jsonw_u64(w, NULL, a->calls[kind]);
 		jsonw_u64(w, NULL, b->calls[kind]);
@@ -270,7 +293,6 @@ static void print_json(FILE *out, const struct diff *diff)
 	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++) {
 		if (!amounts_changed(&a->kinds[kind], &b->kinds[kind]))
 			continue;
-		equal = false;
 		jsonw_object(w, NULL);
 		jsonw_str(w, "kind", aspace_kind_name((enum aspace_kind)kind));
 		json_amounts(w, "a", &a->kinds[kind], 0);
@@ -291,35 +313,64 @@ static void print_json(FILE *out, const struct diff *diff)
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
-	jsonw_bool(w, "equal", equal);
+	jsonw_bool(w, "equal", !diff_differ(diff));
 	jsonw_end(w);
 	jsonw_free(w);
 	free(changes);
+}
+
+/* The name of a program, without its directory: the same program may live elsewhere. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Warns of what makes the comparison doubtful: two different programs,
+ * a trace without its end.
+ */
+static void warn_of(struct trace *const traces[2], const char *const names[2])
+{
+	const char *prog[2] = { traceread_program(traces[0]), traceread_program(traces[1]) };
+
+	if (prog[0] && prog[1] && strcmp(base_name(prog[0]), base_name(prog[1])))
+		error_msg("diff: %s traces %s, %s traces %s: two different programs", names[0],
+			  prog[0], names[1], prog[1]);
+	for (int i = 0; i < 2; i++)
+		if (traceread_cut_short(traces[i]))
+			error_msg("diff: %s is cut short: compared as far as it goes", names[i]);
 }
 
 int diff_traces(const char *path_a, const char *path_b, FILE *out, const struct diff_options *opts)
 {
 	struct diff diff = { .names = strtab_new() };
 	const char *paths[2] = { path_a, path_b };
+	const char *names[2];
+	struct trace *traces[2] = { NULL, NULL };
 	int ret = 0;
 
-	for (int i = 0; i < 2 && !ret; i++) {
-		struct trace *trace;
-
-		diff.sides[i].path = paths[i];
-		ret = traceread_open(paths[i], 0, &trace);
-		if (ret)
+	for (int i = 0; i < 2; i++) {
+		names[i] = strcmp(paths[i], "-") ? paths[i] : "(standard input)";
+		diff.sides[i].path = names[i];
+		if (traceread_open(paths[i], 0, &traces[i])) {
+			ret = 2;
 			break;
+		}
 		diff.adding = &diff.sides[i];
-		traceread_each(trace, add_process, &diff);
-		traceread_free(trace);
+		traceread_each(traces[i], add_process, &diff);
 	}
 	if (!ret) {
+		warn_of(traces, names);
 		if (opts->json)
 			print_json(out, &diff);
 		else
 			print_text(out, &diff, opts);
+		ret = diff_differ(&diff) ? 1 : 0;
 	}
+	traceread_free(traces[0]);
+	traceread_free(traces[1]);
 	free(diff.sides[0].sites);
 	free(diff.sides[1].sites);
 	strtab_free(diff.names);

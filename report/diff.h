@@ -26,8 +26,11 @@ struct diff_options {
 };
 
 /*
- * Compares the traces at a and b, to out.  Returns 0, or 2 after one line
- * on stderr when either cannot be read.
+ * Compares the traces at a and b ("-": standard input), to out; warns on
+ * stderr when they trace two different programs or either is cut short.
+ * Returns as diff(1) does: 0 when nothing differs beyond the noise, 1
+ * when something does, 2 after one line on stderr when either cannot be
+ * read.
  */
 int diff_traces(const char *a, const char *b, FILE *out, const struct diff_options *opts);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../tracer/util.h"
 
@@ -13,6 +14,14 @@
 #define FLUSH_BYTES ((size_t)64 * 1024)
 /* Nesting of objects and arrays in one line. */
 #define MAX_DEPTH 16
+
+/* Compressed bytes are written in pieces of this size. */
+#define ZBUF_BYTES ((size_t)64 * 1024)
+/*
+ * zlib's fastest level: a trace compresses 6-8 times at it, and the
+ * writer runs while the tracee waits.
+ */
+#define GZIP_LEVEL 1
 
 struct jsonw {
 	int fd;
@@ -23,6 +32,8 @@ struct jsonw {
 	size_t complete; /* bytes of buf that end a line */
 	unsigned int depth;
 	bool first[MAX_DEPTH]; /* no member written yet at this depth */
+	z_stream *z;	       /* gzip: the deflate stream; NULL: plain */
+	unsigned char *zbuf;   /* ZBUF_BYTES of its output */
 };
 
 struct jsonw *jsonw_new(int fd)
@@ -35,21 +46,25 @@ struct jsonw *jsonw_new(int fd)
 	return w;
 }
 
-void jsonw_free(struct jsonw *w)
+struct jsonw *jsonw_new_gzip(int fd)
 {
-	if (!w)
-		return;
-	(void)jsonw_flush(w);
-	free(w->buf);
-	free(w);
+	struct jsonw *w = jsonw_new(fd);
+
+	w->z = xcalloc(1, sizeof(*w->z));
+	w->zbuf = xmalloc(ZBUF_BYTES);
+	/* 15 + 16: the largest window, in a gzip wrapper (zlib.h, deflateInit2). */
+	if (deflateInit2(w->z, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		die("zlib: cannot start compressing: %s", w->z->msg ? w->z->msg : "out of memory");
+	return w;
 }
 
-int jsonw_flush(struct jsonw *w)
+/* Writes len bytes to the descriptor, EINTR or not; the first error is kept. */
+static void write_all(struct jsonw *w, const void *data, size_t len)
 {
 	size_t done = 0;
 
-	while (done < w->complete && !w->err) {
-		ssize_t got = write(w->fd, w->buf + done, w->complete - done);
+	while (done < len && !w->err) {
+		ssize_t got = write(w->fd, (const char *)data + done, len - done);
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -57,6 +72,58 @@ int jsonw_flush(struct jsonw *w)
 			w->err = -errno;
 		else
 			done += (size_t)got;
+	}
+}
+
+/*
+ * Compresses len bytes and writes what deflate gives; flush is
+ * Z_SYNC_FLUSH (what was written so far decompresses: a crash loses
+ * nothing written) or Z_FINISH (the stream's end).
+ */
+static void deflate_out(struct jsonw *w, const char *data, size_t len, int flush)
+{
+	w->z->next_in = (Bytef *)(uintptr_t)data;
+	w->z->avail_in = (uInt)len;
+	do {
+		w->z->next_out = w->zbuf;
+		w->z->avail_out = (uInt)ZBUF_BYTES;
+		/* Z_STREAM_ERROR only for a stream in a bad state; Z_BUF_ERROR: no progress to make. */
+		(void)deflate(w->z, flush);
+		write_all(w, w->zbuf, ZBUF_BYTES - w->z->avail_out);
+	} while (w->z->avail_out == 0);
+}
+
+int jsonw_finish(struct jsonw *w)
+{
+	(void)jsonw_flush(w);
+	if (w->z) {
+		if (!w->err)
+			deflate_out(w, "", 0, Z_FINISH);
+		(void)deflateEnd(w->z);
+		free(w->z);
+		free(w->zbuf);
+		w->z = NULL;
+		w->zbuf = NULL;
+	}
+	return w->err;
+}
+
+void jsonw_free(struct jsonw *w)
+{
+	if (!w)
+		return;
+	(void)jsonw_finish(w);
+	free(w->buf);
+	free(w);
+}
+
+int jsonw_flush(struct jsonw *w)
+{
+	if (w->complete && !w->err) {
+		if (w->z)
+			deflate_out(w, w->buf, w->complete, Z_SYNC_FLUSH);
+		else
+			write_all(w, w->buf, w->complete);
 	}
 	/* After an error the lines are dropped: the trace stops growing, memtrace goes on. */
 	memmove(w->buf, w->buf + w->complete, w->len - w->complete);

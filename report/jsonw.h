@@ -27,8 +27,19 @@ struct jsonw;
 
 /* Returns a writer on fd (not closed by it), owned by the caller (jsonw_free). */
 struct jsonw *jsonw_new(int fd);
-/* Writes what is buffered and frees the writer.  Accepts NULL. */
+/*
+ * The same, writing a gzip stream: each flush ends a deflate block
+ * (Z_SYNC_FLUSH), so that a trace cut short decompresses up to its last
+ * flushed line; jsonw_free ends the stream.
+ */
+struct jsonw *jsonw_new_gzip(int fd);
+/* Writes what is buffered and frees the writer (ending a gzip stream).  Accepts NULL. */
 void jsonw_free(struct jsonw *w);
+/*
+ * Writes what is buffered and ends a gzip stream: nothing may be written
+ * after it.  Returns 0 or the first write error (-errno).
+ */
+int jsonw_finish(struct jsonw *w);
 /* Writes the complete lines buffered so far.  Returns 0 or -errno (the first error is kept). */
 int jsonw_flush(struct jsonw *w);
 

@@ -2,11 +2,15 @@
 #include "traceread.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <jansson.h>
+#include <zlib.h>
 
 #include "../tracer/util.h"
 #include "churn.h"
@@ -34,6 +38,7 @@ struct rproc {
 struct trace {
 	const char *path;
 	size_t lineno;
+	bool cut; /* its end is missing: a line, a process's summary, compressed bytes */
 	uint64_t churn_ns;
 	struct strtab *paths;
 	struct symbols *syms;
@@ -681,6 +686,21 @@ uint64_t traceread_churn_ns(const struct trace *trace)
 	return rd->churn_ns;
 }
 
+bool traceread_cut_short(const struct trace *trace)
+{
+	if (trace->cut)
+		return true;
+	for (const struct rproc *rp = trace->procs; rp; rp = rp->next)
+		if (!rp->summarized)
+			return true;
+	return false;
+}
+
+const char *traceread_program(const struct trace *trace)
+{
+	return trace->procs && trace->procs->proc.exe ? trace->procs->proc.exe : NULL;
+}
+
 void traceread_free(struct trace *trace)
 {
 	struct trace *rd = trace;
@@ -727,6 +747,7 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 		if (text[len - 1] != '\n') {
 			/* A last line without its end: the writer was cut short there. */
 			error_msg("%s:%zu: the last line is cut short: ignored", name, rd->lineno);
+			rd->cut = true;
 			rd->lineno--;
 			break;
 		}
@@ -750,16 +771,100 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 	return 0;
 }
 
+/*
+ * A trace is read through zlib's gzread, which decompresses a gzip
+ * stream and passes any other bytes through as they are, under a stdio
+ * stream (fopencookie) so that lines come from getline.
+ */
+struct gzsource {
+	gzFile gz;
+	bool cut; /* the compressed stream ends in the middle */
+};
+
+static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
+{
+	struct gzsource *src = cookie;
+	int got = gzread(src->gz, buf, size > INT_MAX ? INT_MAX : (unsigned int)size);
+	int errnum = Z_OK;
+
+	if (got < 0) {
+		(void)gzerror(src->gz, &errnum);
+		/* Z_ERRNO: read(2) failed and errno says why; else the data is corrupt. */
+		if (errnum != Z_ERRNO)
+			errno = EBADMSG;
+		return -1;
+	}
+	if (got == 0) {
+		/* gzread ends a stream cut short as it ends a whole one, Z_BUF_ERROR kept. */
+		(void)gzerror(src->gz, &errnum);
+		src->cut = errnum == Z_BUF_ERROR;
+	}
+	return got;
+}
+
+static int gz_cookie_close(void *cookie)
+{
+	struct gzsource *src = cookie;
+	int ret = gzclose_r(src->gz);
+
+	free(src);
+	return ret == Z_OK ? 0 : -1;
+}
+
+/*
+ * Opens path ("-": standard input) for reading, plain or gzip alike.
+ * Returns the stream and *src (for cut), or NULL with errno set.
+ */
+static FILE *open_trace(const char *path, struct gzsource **src_out)
+{
+	static const cookie_io_functions_t io = { .read = gz_cookie_read,
+						  .close = gz_cookie_close };
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC)
+				   : fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	struct gzsource *src;
+	FILE *file;
+	int err;
+
+	if (fd < 0)
+		return NULL;
+	src = xcalloc(1, sizeof(*src));
+	src->gz = gzdopen(fd, "rb");
+	if (!src->gz) {
+		err = errno ? errno : ENOMEM;
+		(void)close(fd);
+		free(src);
+		errno = err;
+		return NULL;
+	}
+	(void)gzbuffer(src->gz, 128 * 1024);
+	file = fopencookie(src, "r", io);
+	if (!file) {
+		err = errno;
+		(void)gzclose_r(src->gz);
+		free(src);
+		errno = err;
+		return NULL;
+	}
+	*src_out = src;
+	return file;
+}
+
 int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace)
 {
-	FILE *file = fopen(path, "re");
+	const char *name = strcmp(path, "-") ? path : "(standard input)";
+	struct gzsource *src = NULL;
+	FILE *file = open_trace(path, &src);
 	int ret;
 
 	if (!file) {
-		perror_msg("cannot open '%s'", path);
+		perror_msg("cannot open '%s'", name);
 		return 2;
 	}
-	ret = traceread_load(file, path, churn_ns, trace);
+	ret = traceread_load(file, name, churn_ns, trace);
+	if (ret == 0 && src->cut) {
+		error_msg("%s: the compressed trace is cut short: what it holds is read", name);
+		(*trace)->cut = true;
+	}
 	(void)fclose(file);
 	return ret;
 }

@@ -10,12 +10,14 @@
 #ifndef MEMTRACE_TRACEREAD_H
 #define MEMTRACE_TRACEREAD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "report.h"
 
 /*
- * Prints the report of every process of the trace at path to out; with
+ * Prints the report of every process of the trace at path ("-": standard
+ * input; plain or compressed with gzip) to out; with
  * opts->churn_ns 0, the churn threshold is the one the trace was written
  * with.
  * Returns 0; 0 after a warning on stderr when the trace was cut short
@@ -33,14 +35,24 @@ int traceread_report_stream(FILE *in, const char *name, FILE *out,
 struct trace;
 
 /*
- * Reads a trace from path (traceread_open) or an open stream, name naming
- * it in messages; churn_ns 0 takes the header's threshold.  Returns 0 with
+ * Reads a trace from path (traceread_open: "-" is standard input; plain
+ * or compressed with gzip alike) or an open stream, name naming it in
+ * messages; churn_ns 0 takes the header's threshold.  Returns 0 with
  * *trace set (the caller frees it: traceread_free), or 2 after one line on
  * stderr.
  */
 int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace);
 int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace);
 void traceread_free(struct trace *trace);
+
+/*
+ * Whether the trace lacks its end: a line cut in the middle, a process
+ * without its summary, a compressed stream that stops short.
+ */
+bool traceread_cut_short(const struct trace *trace);
+
+/* The program of its first process (its last exec), or NULL. */
+const char *traceread_program(const struct trace *trace);
 
 /* The churn threshold the trace is read with. */
 uint64_t traceread_churn_ns(const struct trace *trace);

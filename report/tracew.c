@@ -22,12 +22,12 @@ struct tracew {
 	size_t module_cap;
 };
 
-struct tracew *tracew_new(int fd, const struct strtab *paths, struct symbols *syms,
+struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct symbols *syms,
 			  const struct stacks *stacks)
 {
 	struct tracew *t = xcalloc(1, sizeof(*t));
 
-	t->w = jsonw_new(fd);
+	t->w = gzip ? jsonw_new_gzip(fd) : jsonw_new(fd);
 	t->paths = paths;
 	t->syms = syms;
 	t->stacks = stacks;
@@ -47,6 +47,11 @@ void tracew_free(struct tracew *t)
 int tracew_flush(struct tracew *t)
 {
 	return jsonw_flush(t->w);
+}
+
+int tracew_finish(struct tracew *t)
+{
+	return jsonw_finish(t->w);
 }
 
 /* Marks id in a bitmap; returns whether it was marked already. */

@@ -9,6 +9,7 @@
 #ifndef MEMTRACE_TRACEW_H
 #define MEMTRACE_TRACEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,15 +35,17 @@ extern const char *const trace_origin_kinds[TRACE_NORIGIN_KINDS]; /* "call", "ex
 struct tracew;
 
 /*
- * Returns a writer on fd, owned by the caller (tracew_free); the others
- * are borrowed and must outlive it.
+ * Returns a writer on fd (gzip: a compressed stream), owned by the caller
+ * (tracew_free); the others are borrowed and must outlive it.
  */
-struct tracew *tracew_new(int fd, const struct strtab *paths, struct symbols *syms,
+struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct symbols *syms,
 			  const struct stacks *stacks);
 /* Writes what is buffered; frees it.  Accepts NULL. */
 void tracew_free(struct tracew *t);
 /* Writes the complete lines so far.  Returns 0 or the first write error (-errno). */
 int tracew_flush(struct tracew *t);
+/* Writes the rest and ends the trace (a gzip stream's end).  Returns the same. */
+int tracew_finish(struct tracew *t);
 
 /*
  * The header: argv (launch mode) or pids (attach mode), and the churn

@@ -206,10 +206,12 @@ static void update_exe(struct proc *proc)
  * turns every memory call into ENOSYS.
  */
 static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog *prog,
-					  char *const argv[])
+					  char *const argv[], bool stdout_to_stderr)
 {
 	int err;
 
+	if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		_exit(126);
 	if (kill(getpid(), SIGSTOP) < 0)
 		_exit(126);
 	err = seccomp_install(prog);
@@ -244,7 +246,7 @@ int engine_launch(struct engine *eng, char *const argv[])
 	}
 	if (pid == 0) {
 		(void)close(pipefd[0]);
-		child_exec(pipefd[1], &prog, argv);
+		child_exec(pipefd[1], &prog, argv, eng->opts.stdout_to_stderr);
 	}
 	(void)close(pipefd[1]);
 	eng->exec_err_fd = pipefd[0];

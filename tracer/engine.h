@@ -70,6 +70,8 @@ struct engine_options {
 	 * (a report asked for with SIGUSR1, an --interval line).  May be NULL.
 	 */
 	volatile sig_atomic_t *wake;
+	/* Launch mode: the program's standard output is memtrace's stderr (-o - has stdout). */
+	bool stdout_to_stderr;
 };
 
 /* One memory call, as the sink sees it. */

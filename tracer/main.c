@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ struct session {
 	struct engine *engine;
 	FILE *events_out;
 	FILE *report_out;
+	FILE *status_out; /* stderr: --interval lines, whatever --report names */
 	int trace_fd;
 	struct tracew *trace;
 	size_t report_width; /* the terminal's columns, or REPORT_WIDTH */
@@ -117,47 +119,76 @@ static bool attach_mode;
 
 static void usage(FILE *out)
 {
-	(void)fputs(
-		"usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
-		"       memtrace [options] -p PID [-p PID...]\n"
-		"       memtrace report [--top N] [--churn-ms MS] TRACE\n"
-		"       memtrace diff [--top N] [--json] TRACE_A TRACE_B\n"
-		"\n"
-		"Trace the memory system calls of PROGRAM and of every thread it starts,\n"
-		"or of running processes until Ctrl-C, SIGTERM or --duration, then detach.\n"
-		"\n"
-		"  -p PID             attach to process PID and all its threads\n"
-		"  --duration S       with -p: detach after S seconds\n"
-		"  -o FILE            write the JSON Lines trace to FILE (docs/trace-format.md)\n"
-		"  -f                 report forked children too (they are always traced)\n"
-		"  --events[=FILE]    one line per memory call, to stderr or FILE\n"
-		"  --verify           check the model against /proc/PID/maps at every call\n"
-		"  --regions          at the end, every region of each process and its origin\n"
-		"  --report=FILE      the end-of-run report to FILE instead of stderr\n"
-		"  --top N            sites shown in the report (default 10)\n"
-		"  --churn-ms MS      mappings unmapped sooner are churn (default 1)\n"
-		"  --interval S       one growth line per process every S seconds\n"
-		"  --no-stacks        do not unwind the stack at each memory call\n"
-		"  --max-frames N     unwind at most N frames (default 64)\n"
-		"  -d, --debug        print memtrace's own debugging messages\n"
-		"  -h, --help         this help\n"
-		"  -V, --version      memtrace's version\n"
-		"\n"
-		"Exit status: the program's own, 128+N if it was killed by signal N,\n"
-		"127 if it was not found, 126 if it could not be executed, 2 for a usage\n"
-		"error, 1 if it could not be traced; with -p, 0 once detached.\n"
-		"SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
-		out);
+	(void)fputs("usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
+		    "       memtrace [options] -p PID [-p PID...]\n"
+		    "       memtrace report [--top N] [--churn-ms MS] TRACE\n"
+		    "       memtrace diff [--top N] [--json] TRACE_A TRACE_B\n"
+		    "\n"
+		    "Trace the memory system calls of PROGRAM and of every thread and process it\n"
+		    "starts, or of running processes until Ctrl-C, SIGTERM or --duration; then\n"
+		    "report who made each part of their address space, and why it grew.\n"
+		    "\n"
+		    "  -p PID             attach to process PID and all its threads (repeatable)\n"
+		    "  --duration S       with -p: detach after S seconds\n"
+		    "  -o FILE            write the JSON Lines trace to FILE; '-': standard\n"
+		    "                     output; a name ending in .gz: compressed with gzip\n"
+		    "  -f                 report forked children too (they are always traced)\n"
+		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
+		    "  --verify           check the model against /proc/PID/maps at every call\n"
+		    "  --regions          at the end, every region of each process and its origin\n"
+		    "  --report=FILE      the end-of-run report to FILE instead of stderr\n"
+		    "  --top N            sites shown in the report (default 10)\n"
+		    "  --churn-ms MS      mappings unmapped sooner are churn (default 1)\n"
+		    "  --interval S       one growth line per process every S seconds, on stderr\n"
+		    "  --no-stacks        do not unwind the stack at each memory call\n"
+		    "  --max-frames N     unwind at most N frames (default 64)\n"
+		    "  -d, --debug        print memtrace's own debugging messages\n"
+		    "  -h, --help         this help\n"
+		    "  -V, --version      memtrace's version\n"
+		    "\n"
+		    "memtrace report prints the report of a trace written with -o again;\n"
+		    "memtrace diff compares two traces by kind and by site (--json: as one JSON\n"
+		    "object).  A TRACE may be '-' (standard input) and may be compressed.\n"
+		    "\n"
+		    "Exit status: the program's own, 128+N if it was killed by signal N, 127 if\n"
+		    "it was not found, 126 if it could not be executed, 2 for a usage error or\n"
+		    "an output that cannot be opened, 1 if it could not be traced; with -p, 0\n"
+		    "once detached.  memtrace report: 0, or 2 for a trace it cannot read.\n"
+		    "memtrace diff: 0 if the traces do not differ, 1 if they do, 2 for trouble.\n"
+		    "SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
+		    out);
 }
 
-static void ATTRIBUTE_NORETURN usage_error(const char *what, const char *arg)
+/* The command a usage error names: "memtrace", "memtrace report"... */
+static const char *command_name = "memtrace";
+
+/*
+ * A usage error: one line saying what is wrong, one saying where to read
+ * more, exit 2 (as strace, diff(1) and the GNU tools do).
+ */
+static void ATTRIBUTE_NORETURN ATTRIBUTE_FORMAT(1, 2) usage_error(const char *fmt, ...)
 {
-	if (arg)
-		(void)fprintf(stderr, "memtrace: %s '%s'\n", what, arg);
-	else
-		(void)fprintf(stderr, "memtrace: %s\n", what);
-	usage(stderr);
+	va_list ap;
+
+	(void)fprintf(stderr, "%s: ", command_name);
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(void)fprintf(stderr, "\nTry 'memtrace --help' for more information.\n");
 	exit(EXIT_USAGE);
+}
+
+/*
+ * getopt_long's '?' and ':' (with opterr 0 and a leading ':' in the
+ * short options): the option it did not take, named as it was written.
+ */
+static void ATTRIBUTE_NORETURN bad_option(int opt, char **argv)
+{
+	const char *what = opt == ':' ? "this option needs an argument:" : "unknown option";
+
+	if (optopt && optopt < 256)
+		usage_error("%s '-%c'", what, optopt);
+	usage_error("%s '%s'", what, argv[optind - 1]);
 }
 
 enum {
@@ -181,7 +212,7 @@ static size_t parse_top(const char *optarg_or_null)
 	unsigned long val = strtoul(arg, &end, 10);
 
 	if (!arg[0] || *end || val == 0 || val > 100000)
-		usage_error("--top wants a number from 1 to 100000, not", arg);
+		usage_error("--top wants a number from 1 to 100000, not '%s'", arg);
 	return (size_t)val;
 }
 
@@ -193,7 +224,7 @@ static uint64_t parse_time(const char *what, const char *optarg_or_null, double 
 	double val = strtod(arg, &end);
 
 	if (!arg[0] || *end || !(val > 0) || val > 1e9)
-		usage_error(what, arg);
+		usage_error("%s, not '%s'", what, arg);
 	return (uint64_t)(val * unit_ns);
 }
 
@@ -226,7 +257,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		switch (opt) {
 		case 'o':
 			if (!optarg || !optarg[0])
-				usage_error("-o: empty file name", NULL);
+				usage_error("-o: empty file name");
 			opts->trace_path = optarg;
 			break;
 		case 'f':
@@ -236,7 +267,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			opts->events = true;
 			opts->events_path = optarg;
 			if (optarg && !optarg[0])
-				usage_error("--events=: empty file name", NULL);
+				usage_error("--events=: empty file name");
 			break;
 		case OPT_VERIFY:
 			opts->verify = true;
@@ -253,27 +284,27 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			long val = strtol(arg, &end, 10);
 
 			if (!arg[0] || *end || val <= 0 || val > INT32_MAX)
-				usage_error("-p wants a process id, not", arg);
+				usage_error("-p wants a process id, not '%s'", arg);
 			if (opts->npids == ARRAY_SIZE(opts->pids))
-				usage_error("too many -p", NULL);
+				usage_error("too many -p (at most %zu)", ARRAY_SIZE(opts->pids));
 			opts->pids[opts->npids++] = (pid_t)val;
 			break;
 		}
 		case OPT_DURATION:
-			opts->duration_ns = parse_time("--duration wants a number of seconds, not",
-						       optarg, 1e9);
+			opts->duration_ns =
+				parse_time("--duration wants a number of seconds", optarg, 1e9);
 			break;
 		case OPT_INTERVAL:
-			opts->interval_ns = parse_time("--interval wants a number of seconds, not",
-						       optarg, 1e9);
+			opts->interval_ns =
+				parse_time("--interval wants a number of seconds", optarg, 1e9);
 			break;
 		case OPT_CHURN_MS:
-			opts->churn_ns = parse_time(
-				"--churn-ms wants a number of milliseconds, not", optarg, 1e6);
+			opts->churn_ns = parse_time("--churn-ms wants a number of milliseconds",
+						    optarg, 1e6);
 			break;
 		case OPT_REPORT:
 			if (!optarg || !optarg[0])
-				usage_error("--report=: empty file name", NULL);
+				usage_error("--report=: empty file name");
 			opts->report_path = optarg;
 			break;
 		case OPT_TOP:
@@ -286,7 +317,8 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			unsigned long val = strtoul(arg, &end, 10);
 
 			if (!arg[0] || *end || val == 0 || val > MAX_MAX_FRAMES)
-				usage_error("--max-frames wants a number from 1 to 1024, not", arg);
+				usage_error("--max-frames wants a number from 1 to %d, not '%s'",
+					    MAX_MAX_FRAMES, arg);
 			opts->max_frames = (unsigned int)val;
 			break;
 		}
@@ -299,31 +331,20 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		case 'V':
 			(void)printf("memtrace %s\n", MEMTRACE_VERSION);
 			exit(0);
-		case ':':
-			if (optopt && optopt < 256) {
-				char name[3] = { '-', (char)optopt, '\0' };
-
-				usage_error("this option needs an argument:", name);
-			}
-			usage_error("this option needs an argument:", argv[optind - 1]);
 		default:
-			if (optopt && optopt < 256) {
-				char name[3] = { '-', (char)optopt, '\0' };
-
-				usage_error("unknown option", name);
-			}
-			usage_error("unknown option", argv[optind - 1]);
+			bad_option(opt, argv);
 		}
 	}
 	if (opts->npids) {
 		if (optind < argc)
-			usage_error("-p and a program to launch exclude each other:", argv[optind]);
+			usage_error("-p and a program to launch exclude each other: '%s'",
+				    argv[optind]);
 		return;
 	}
 	if (opts->duration_ns)
-		usage_error("--duration goes with -p", NULL);
+		usage_error("--duration goes with -p");
 	if (optind >= argc)
-		usage_error("no program to trace", NULL);
+		usage_error("no program to trace, and no -p PID");
 	opts->argv = argv + optind;
 }
 
@@ -366,21 +387,26 @@ static FILE *stream_on(int fd)
 	return file;
 }
 
-/* Opens an output named on the command line, or exits 2 with its name and why. */
+/*
+ * Opens an output named on the command line ("-": a copy of standard
+ * output).  Returns the descriptor, or -1 after a line naming it and why.
+ */
 static int open_output_fd(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int fd = strcmp(path, "-") ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)
+				   : fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
 
-	if (fd < 0) {
+	if (fd < 0)
 		perror_msg("cannot open '%s'", path);
-		exit(EXIT_USAGE);
-	}
 	return fd;
 }
 
-static FILE *open_output(const char *path)
+/* Whether a file name ends in ".gz": the trace is written compressed. */
+static bool gzip_name(const char *path)
 {
-	return stream_on(open_output_fd(path));
+	size_t len = strlen(path);
+
+	return len > 3 && !strcmp(path + len - 3, ".gz");
 }
 
 /* The columns of the terminal on fd, or REPORT_WIDTH when it is none (fd -1: a file). */
@@ -661,13 +687,14 @@ static void sink_wake(void *ctx)
 				tracew_snapshot(session->trace, &in, "interval",
 						engine_now_ns(session->engine));
 			report_interval_line(
-				session->report_out, &in, engine_now_ns(session->engine),
+				session->status_out, &in, engine_now_ns(session->engine),
 				rss_pages > 0 ? (uint64_t)rss_pages * ASPACE_PAGE_SIZE : 0,
 				state->interval_vsz);
 			state->interval_vsz = aspace_total(in.as);
 		}
 	}
 	(void)fflush(session->report_out);
+	(void)fflush(session->status_out);
 }
 
 static const struct engine_sink session_sink = {
@@ -838,97 +865,156 @@ static int attach_all(struct session *session)
 }
 
 /*
- * The options memtrace report and memtrace diff share, at argv[*i]:
- * --top N (or --top=N), -h.  Returns whether it was one (*i moves past it).
+ * The options of memtrace report and memtrace diff, parsed as the main
+ * command's are (getopt_long: --opt=value, --opt value, "--" ends them).
  */
-static bool subcommand_option(int argc, char **argv, int *i, size_t *top)
+struct subcommand_options {
+	size_t top;
+	uint64_t churn_ns; /* 0: the trace's own threshold */
+	bool json;
+	char **operands; /* the traces */
+	int noperands;
+};
+
+enum { SUB_TOP = 256, SUB_CHURN_MS, SUB_JSON };
+
+static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
+			     struct subcommand_options *sub)
 {
-	if (!strcmp(argv[*i], "--top")) {
-		if (*i + 1 >= argc)
-			usage_error("this option needs an argument:", argv[*i]);
-		*top = parse_top(argv[++*i]);
-		return true;
+	static const struct option report_opts[] = {
+		{ "top", required_argument, NULL, SUB_TOP },
+		{ "churn-ms", required_argument, NULL, SUB_CHURN_MS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option diff_opts[] = {
+		{ "top", required_argument, NULL, SUB_TOP },
+		{ "json", no_argument, NULL, SUB_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	command_name = name;
+	sub->top = DEFAULT_TOP;
+	opterr = 0;
+	/* argv[0] is the subcommand's name; operands may come before options. */
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":h", diff ? diff_opts : report_opts, NULL)) != -1) {
+		switch (opt) {
+		case SUB_TOP:
+			sub->top = parse_top(optarg);
+			break;
+		case SUB_CHURN_MS:
+			sub->churn_ns = parse_time("--churn-ms wants a number of milliseconds",
+						   optarg, 1e6);
+			break;
+		case SUB_JSON:
+			sub->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			bad_option(opt, argv);
+		}
 	}
-	if (!strncmp(argv[*i], "--top=", 6)) {
-		*top = parse_top(argv[*i] + 6);
-		return true;
+	sub->operands = argv + optind;
+	sub->noperands = argc - optind;
+}
+
+/* Standard output flushed: a report cut by a full disk or a closed pipe is an error. */
+static int flush_stdout(int status, const char *what)
+{
+	if (fflush(stdout) != 0 && status != 2) {
+		perror_msg("cannot write the %s", what);
+		status = 2;
 	}
-	if (!strcmp(argv[*i], "-h") || !strcmp(argv[*i], "--help")) {
-		usage(stdout);
-		exit(0);
-	}
-	return false;
+	return status;
 }
 
 /*
  * memtrace report [--top N] [--churn-ms MS] TRACE: the report of a saved
- * trace, on stdout.  Returns the exit status.
+ * trace ("-": standard input), on stdout.  Returns the exit status.
  */
 static int report_command(int argc, char **argv)
 {
-	/* churn_ns 0: the threshold of the run that wrote the trace. */
-	struct report_options ropts = { .top = DEFAULT_TOP, .width = report_width(STDOUT_FILENO) };
-	const char *trace = NULL;
-	int status;
+	struct subcommand_options sub = { 0 };
+	struct report_options ropts;
 
-	for (int i = 2; i < argc; i++) {
-		if (subcommand_option(argc, argv, &i, &ropts.top)) {
-			continue;
-		} else if (!strcmp(argv[i], "--churn-ms") && i + 1 < argc) {
-			ropts.churn_ns = parse_time(
-				"--churn-ms wants a number of milliseconds, not", argv[++i], 1e6);
-		} else if (!strcmp(argv[i], "--churn-ms")) {
-			usage_error("this option needs an argument:", argv[i]);
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage_error("unknown option", argv[i]);
-		} else if (trace) {
-			usage_error("memtrace report reads one trace, not also", argv[i]);
-		} else {
-			trace = argv[i];
-		}
-	}
-	if (!trace)
-		usage_error("memtrace report: no trace to read", NULL);
-	status = traceread_report(trace, stdout, &ropts);
-	if (fflush(stdout) != 0 && status == 0) {
-		perror_msg("cannot write the report");
-		status = 1;
-	}
-	return status;
+	parse_subcommand("memtrace report", argc - 1, argv + 1, false, &sub);
+	if (sub.noperands == 0)
+		usage_error("no trace to read (a file, or '-' for standard input)");
+	if (sub.noperands > 1)
+		usage_error("one trace at a time, not also '%s'", sub.operands[1]);
+	ropts = (struct report_options){ .top = sub.top,
+					 .churn_ns = sub.churn_ns,
+					 .width = report_width(STDOUT_FILENO) };
+	return flush_stdout(traceread_report(sub.operands[0], stdout, &ropts), "report");
 }
 
 /*
  * memtrace diff [--top N] [--json] A B: what changed from trace A to
- * trace B, on stdout.  Returns the exit status.
+ * trace B, on stdout.  Exits as diff(1) does: 0 when they do not differ,
+ * 1 when they do, 2 for trouble.
  */
 static int diff_command(int argc, char **argv)
 {
-	struct diff_options dopts = { .top = DEFAULT_TOP, .width = report_width(STDOUT_FILENO) };
-	const char *traces[2] = { NULL, NULL };
-	size_t ntraces = 0;
-	int status;
+	struct subcommand_options sub = { 0 };
+	struct diff_options dopts;
 
-	for (int i = 2; i < argc; i++) {
-		if (subcommand_option(argc, argv, &i, &dopts.top)) {
-			continue;
-		} else if (!strcmp(argv[i], "--json")) {
-			dopts.json = true;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			usage_error("unknown option", argv[i]);
-		} else if (ntraces == 2) {
-			usage_error("memtrace diff compares two traces, not also", argv[i]);
-		} else {
-			traces[ntraces++] = argv[i];
-		}
+	parse_subcommand("memtrace diff", argc - 1, argv + 1, true, &sub);
+	if (sub.noperands != 2)
+		usage_error("two traces to compare, not %d", sub.noperands);
+	if (!strcmp(sub.operands[0], "-") && !strcmp(sub.operands[1], "-"))
+		usage_error("only one of the traces can be standard input");
+	dopts = (struct diff_options){ .top = sub.top,
+				       .json = sub.json,
+				       .width = report_width(STDOUT_FILENO) };
+	return flush_stdout(diff_traces(sub.operands[0], sub.operands[1], stdout, &dopts), "diff");
+}
+
+/*
+ * Opens the outputs the options name: --events, --report, -o (whose
+ * header it writes).  Returns 0, or -1 after a line naming the output
+ * that cannot be opened.
+ */
+static int open_outputs(struct session *session)
+{
+	const struct options *opts = &session->opts;
+	int fd;
+
+	session->status_out = open_stderr_copy();
+	if (opts->events) {
+		fd = opts->events_path ? open_output_fd(opts->events_path)
+				       : fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return -1;
+		session->events_out = stream_on(fd);
+		/* Whole lines at once; line-buffered on a terminal, to be watched. */
+		if (isatty(fd))
+			(void)setvbuf(session->events_out, NULL, _IOLBF, 0);
+		else
+			(void)setvbuf(session->events_out, NULL, _IOFBF, 1 << 16);
+		session->eventlog = eventlog_new(session->events_out);
 	}
-	if (ntraces != 2)
-		usage_error("memtrace diff: two traces to compare, please", NULL);
-	status = diff_traces(traces[0], traces[1], stdout, &dopts);
-	if (fflush(stdout) != 0 && status == 0) {
-		perror_msg("cannot write the diff");
-		status = 1;
+	fd = opts->report_path ? open_output_fd(opts->report_path)
+			       : fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -1;
+	session->report_out = stream_on(fd);
+	session->report_width = report_width(fd);
+	if (opts->trace_path) {
+		session->trace_fd = open_output_fd(opts->trace_path);
+		if (session->trace_fd < 0)
+			return -1;
+		session->trace = tracew_new(session->trace_fd, gzip_name(opts->trace_path),
+					    engine_paths(session->engine), session->symbols,
+					    session->stacks);
+		tracew_header(session->trace, opts->argv, opts->pids, opts->npids, opts->churn_ns);
+		(void)tracew_flush(session->trace);
 	}
-	return status;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -943,21 +1029,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "diff"))
 		return diff_command(argc, argv);
 	parse_options(&session.opts, argc, argv);
-	if (session.opts.events) {
-		session.events_out = session.opts.events_path
-					     ? open_output(session.opts.events_path)
-					     : open_stderr_copy();
-		/* Whole lines at once; line-buffered on a terminal, to be watched. */
-		if (!session.opts.events_path && isatty(STDERR_FILENO))
-			(void)setvbuf(session.events_out, NULL, _IOLBF, 0);
-		else
-			(void)setvbuf(session.events_out, NULL, _IOFBF, 1 << 16);
-		session.eventlog = eventlog_new(session.events_out);
-	}
-	session.report_out = session.opts.report_path ? open_output(session.opts.report_path)
-						      : open_stderr_copy();
-	session.report_width = report_width(session.opts.report_path ? -1 : STDERR_FILENO);
-	session.trace_fd = session.opts.trace_path ? open_output_fd(session.opts.trace_path) : -1;
+	session.trace_fd = -1;
 
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;
@@ -977,15 +1049,10 @@ int main(int argc, char **argv)
 	eopts.detach_request = &detach_request;
 	eopts.detach_at_ns = session.opts.duration_ns;
 	eopts.wake = &wake;
+	/* -o -: the trace has standard output; the program writes to stderr (as perf record -o -). */
+	eopts.stdout_to_stderr = session.opts.trace_path && !strcmp(session.opts.trace_path, "-");
 	session.engine = engine_new(&eopts, &session_sink, &session);
 	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.symbols);
-	if (session.trace_fd >= 0) {
-		session.trace = tracew_new(session.trace_fd, engine_paths(session.engine),
-					   session.symbols, session.stacks);
-		tracew_header(session.trace, session.opts.argv, session.opts.pids,
-			      session.opts.npids, session.opts.churn_ns);
-		(void)tracew_flush(session.trace);
-	}
 	current_session = &session;
 	set_cleanup(cleanup);
 
@@ -995,7 +1062,15 @@ int main(int argc, char **argv)
 		install_signal_handlers();
 		if (attach_all(&session) < 0)
 			return 1;
+		/* Only now: an attach that fails leaves no empty files behind. */
+		if (open_outputs(&session) < 0) {
+			engine_detach_all(session.engine);
+			return EXIT_USAGE;
+		}
 	} else {
+		/* Before the program starts: it never runs when an output cannot be written. */
+		if (open_outputs(&session) < 0)
+			return EXIT_USAGE;
 		err = engine_launch(session.engine, session.opts.argv);
 		if (err < 0) {
 			errno = -err;
@@ -1044,8 +1119,10 @@ int main(int argc, char **argv)
 			      session.mismatches == 1 ? "" : "es");
 	(void)fclose(session.report_out);
 	session.report_out = NULL;
+	(void)fclose(session.status_out);
+	session.status_out = NULL;
 	if (session.trace) {
-		err = tracew_flush(session.trace);
+		err = tracew_finish(session.trace);
 		if (err)
 			error_msg("cannot write the trace '%s': %s", session.opts.trace_path,
 				  strerror(-err));

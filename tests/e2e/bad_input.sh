@@ -9,25 +9,46 @@ run_status() {
 	set -e
 }
 
+# usage_error LINE: the command failed with 2, saying LINE and where to read more.
+usage_error() {
+	expect_eq "$1: status" "$status" 2
+	expect_eq "$1: message" "$(cat "$TMP/err")" "$1
+Try 'memtrace --help' for more information."
+}
+
 run_status
-expect_eq "no arguments" "$status" 2
-grep -q '^usage: memtrace' "$TMP/err" || fail "no arguments: no usage"
+usage_error "memtrace: no program to trace, and no -p PID"
 
 run_status --no-such-option -- true
-expect_eq "unknown option" "$status" 2
-grep -qx "memtrace: unknown option '--no-such-option'" "$TMP/err" || fail "unknown option: $(head -n1 "$TMP/err")"
-
+usage_error "memtrace: unknown option '--no-such-option'"
 run_status -Z true
-expect_eq "unknown short option" "$status" 2
-grep -qx "memtrace: unknown option '-Z'" "$TMP/err" || fail "unknown short option: $(head -n1 "$TMP/err")"
-
+usage_error "memtrace: unknown option '-Z'"
 run_status -f
-expect_eq "-f without a program" "$status" 2
-
+usage_error "memtrace: no program to trace, and no -p PID"
 run_status -p
-expect_eq "-p without its argument" "$status" 2
-grep -qx "memtrace: this option needs an argument: '-p'" "$TMP/err" ||
-	fail "-p without its argument: $(head -n1 "$TMP/err")"
+usage_error "memtrace: this option needs an argument: '-p'"
+run_status --top=0 -- true
+usage_error "memtrace: --top wants a number from 1 to 100000, not '0'"
+run_status --interval -- true
+usage_error "memtrace: --interval wants a number of seconds, not '--'"
+run_status --duration 1 -- true
+usage_error "memtrace: --duration goes with -p"
+run_status -p 1 -- true
+usage_error "memtrace: -p and a program to launch exclude each other: 'true'"
+run_status report
+usage_error "memtrace report: no trace to read (a file, or '-' for standard input)"
+run_status report a b
+usage_error "memtrace report: one trace at a time, not also 'b'"
+run_status report --churn-ms
+usage_error "memtrace report: this option needs an argument: '--churn-ms'"
+run_status report --json a
+usage_error "memtrace report: unknown option '--json'"
+run_status diff a
+usage_error "memtrace diff: two traces to compare, not 1"
+run_status diff - -
+usage_error "memtrace diff: only one of the traces can be standard input"
+run_status diff --top=x a b
+usage_error "memtrace diff: --top wants a number from 1 to 100000, not 'x'"
 
 run_status -- "$TMP/does-not-exist"
 expect_eq "no such program" "$status" 127
