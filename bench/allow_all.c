@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * allow_all PROGRAM [ARGS...]: runs PROGRAM under a seccomp filter that
  * allows every call.  Any filter makes each system call of the task take

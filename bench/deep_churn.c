@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * mmap+munmap pairs made from deep, varied stacks: each pair goes down a
  * path of ten calls chosen by the bits of a counter (left_N or right_N at

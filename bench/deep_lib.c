@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The shared library of bench/deep_churn: the last frames of every stack
  * lie here, so unwinding crosses from the program into a library.

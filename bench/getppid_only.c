@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * getppid_only: a workload for scripts/bench, not a test.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * mmap_churn: a workload for scripts/bench, not a test.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The model's update cost, without ptrace: 100k live regions, then a
  * replay of synthetic events (mmap over a region, munmap of part of one,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # -DMEMTRACE_SANITIZE=address,undefined instruments memtrace's libraries,
 # the memtrace binary and the unit tests -- never tests/programs/, whose
 # programs are traced (an ASan program reserves ~20 TiB of shadow memory).

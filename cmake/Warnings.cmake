@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Warning flags for memtrace's own code, each kept only if the compiler
 # accepts it (cmocka's CompilerChecks.cmake does the same).
 include(CheckCCompilerFlag)

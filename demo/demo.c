@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The demo program of scripts/demo: a small "service" with the memory
  * habits memtrace exists to explain (../shared/DESIGN.md):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What each site did over a run: see churn.h. */
 #include "churn.h"
 

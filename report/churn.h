@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What each site (an origin stack) did over a run, from the pieces every
  * call changed in the model (tracer/aspace.h): how much it mapped, how

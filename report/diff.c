@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* memtrace diff: see diff.h. */
 #include "diff.h"
 

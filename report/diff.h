@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * `memtrace diff A B`: what changed between two traces (the same program
  * on two hosts, before and after a fix, with and without an environment

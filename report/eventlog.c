@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The --events log: see eventlog.h. */
 #include "eventlog.h"
 

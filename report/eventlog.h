@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * --events: one strace-like line per memory call, written whole when the
  * call has finished, so threads never interleave halves of lines:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A JSON Lines writer: see jsonw.h. */
 #include "jsonw.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A JSON Lines writer (the trace, docs/trace-format.md): one object per
  * line, built field by field into a buffer and written to a file

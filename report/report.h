@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The report: one process's address space by kind and by originating
  * site, reserved (PROT_NONE) vs committed (accessible) vs resident, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Stacks as text: see stackfmt.h. */
 #include "stackfmt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Stacks as text, one frame per line under an --events line, with names
  * that are right (unwind/symbols.c) and never per event: each distinct

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The text report.  For now, the end-of-run summary: one line per
  * reported process with its memory calls by kind and how it ended:

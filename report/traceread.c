@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading a trace back: see traceread.h and docs/trace-format.md. */
 #include "traceread.h"
 

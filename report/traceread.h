@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * `memtrace report TRACE`: reads a trace written with -o
  * (docs/trace-format.md) with jansson, line by line, and prints the same

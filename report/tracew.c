@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The trace: see tracew.h and docs/trace-format.md. */
 #include "tracew.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The trace, -o FILE (docs/trace-format.md): JSON Lines streamed as the
  * run goes, through report/jsonw.c.  A header first; each stack (and each

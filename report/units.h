@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sizes for people: 4096 -> "4 KiB", 1572864 -> "1.5 MiB". */
 #ifndef MEMTRACE_UNITS_H
 #define MEMTRACE_UNITS_H

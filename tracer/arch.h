@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the engine needs to know of the machine: how a stop's registers
  * hold a system call (for kernels without PTRACE_GET_SYSCALL_INFO) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * x86_64, with its i386 (int $0x80) and x32 ABIs: see arch.h.
  * Registers per ABI: arch/x86/entry/entry_64.S (rdi, rsi, rdx, r10, r8,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The address-space model of one mm (rr's AddressSpace: "Models the
  * address space for a set of tasks"): an ordered set of non-overlapping

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The ptrace engine: launches the program, runs the wait loop, keeps the
  * task and process bookkeeping, and hands every finished memory call to a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * memtrace: the command line, mode dispatch and exit status.  The only
  * file that includes every module's header; it wires the engine to the

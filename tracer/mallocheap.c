@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * glibc's main malloc heap: see mallocheap.h.
  *

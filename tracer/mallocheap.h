@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * glibc's main malloc heap (the brk heap) seen from outside: how much of
  * it lies in free chunks below the top chunk, which malloc cannot give

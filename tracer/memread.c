@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tracee memory: see memread.h. */
 #include "memread.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Reading a tracee's memory (strace's ucopy.c): process_vm_readv; where
  * the kernel or a sandbox refuses it, pread of /proc/PID/mem; where that

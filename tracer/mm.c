@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The model of a traced mm, wired to /proc: see mm.h. */
 #include "mm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The model of one traced mm (address space), wired to the kernel: seeded
  * from /proc/PID/maps, changed by every finished memory call, re-read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * /proc/PID/maps: reading it, and parsing it (pure, on text).  A line
  * (fs/proc/task_mmu.c, show_map_vma):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The launch-mode seccomp filter: see seccomp.h. */
 #include "seccomp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The seccomp-bpf filter of launch mode: SECCOMP_RET_TRACE for the memory
  * calls (and for any call memtrace cannot classify), SECCOMP_RET_ALLOW for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Interned strings: see strtab.h. */
 #include "strtab.h"
 

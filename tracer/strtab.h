@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Interned strings (libbpf's strset): each distinct string is stored once
  * and named by a small id that survives growth, goes into regions, events

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Memory system calls: tables, normalization and text.  See sysdecode.h. */
 #include "sysdecode.h"
 

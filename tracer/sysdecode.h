@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The memory system calls: which numbers they are on each architecture,
  * their arguments normalized, and their flags and results as text.

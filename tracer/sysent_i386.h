@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * i386 memory system calls (arch/x86/entry/syscalls/syscall_32.tbl), as a
  * 64-bit or 32-bit process reaches them through int $0x80.  The seccomp

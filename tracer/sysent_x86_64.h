@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * x86_64 memory system calls (arch/x86/entry/syscalls/syscall_64.tbl).
  * Only the calls that create, remove, re-protect, move or advise mappings

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tasks and processes: see tasks.h. */
 #include "tasks.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Traced tasks and processes: tid -> task -> process (strace's struct tcb).
  *

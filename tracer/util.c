@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Errors and allocation: see util.h. */
 #include "util.h"
 

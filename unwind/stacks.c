@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The stack table: see stacks.h. */
 #include "stacks.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The stack table: each distinct stack (a sequence of return addresses,
  * innermost first) is stored once and named by a small id (libbpf's

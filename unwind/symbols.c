@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The symbolizer: see symbols.h.  libelf use after libbpf's src/elf.c.
  * Separate debug files: gdb's "Debugging Information in Separate Files"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The symbolizer (libelf): which function holds a given offset of an ELF
  * file.  Each file is opened and indexed once, whatever process maps it:

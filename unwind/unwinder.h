@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Stack capture with libunwind-ptrace, one libunwind address space per
  * traced mm, caching on.  memtrace owns the accessors: registers come from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # memtrace -p PID: attach to a running multi-threaded program, trace it
 # for a while, detach; the program must finish with correct results, no
 # task left traced, every call it made while attached in the trace, in an

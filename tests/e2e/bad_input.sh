@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Bad command lines: one clear line on stderr and the documented status.
 . "$E2E_DIR/lib.sh"
 

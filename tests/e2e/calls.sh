@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # One of each memory call, successful and failing: every call the program
 # made appears once, with its arguments and result, and the summary
 # counts agree with the events.

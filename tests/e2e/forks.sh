@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fork, vfork + exec, clone(CLONE_VM): with -f every process's calls are
 # reported under its own pid; without -f only the launched process's are,
 # though the children are still traced (they run and exit normally).

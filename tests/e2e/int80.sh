@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # i386 calls through int $0x80 are decoded as the i386 calls they are.
 . "$E2E_DIR/lib.sh"
 

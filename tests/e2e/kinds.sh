@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The model knows what each region is: main stack, each thread's stack
 # (the region holding its stack pointer), the program's ELF file, a data
 # file, shared memory, the brk heap.  Checked on --regions against what

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared helpers of the end-to-end tests (sourced).  Each test runs
 # memtrace on a program and checks facts: calls, arguments, results, exit
 # statuses.  Exit 0: pass; 1: fail; 77: skip (CTest SKIP_RETURN_CODE).

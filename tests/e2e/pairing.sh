@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every unmap, trim, re-protection, move and release names the call that
 # mapped the bytes and says how much: glibc's arena pattern, MAP_FIXED over
 # two mappings, mremap, and the brk heap growing and shrinking.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Programs nobody here wrote: shells with pipelines (-f), python3 with
 # threads, node (V8's large PROT_NONE reservations and many mprotects),
 # java (heap and code cache reservations, thread stacks with guard pages),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Programs that used to break the model or hang memtrace: a userfaultfd
 # handler that maps memory while another thread's madvise waits for it
 # (memory calls are held one at a time per process: the held one must be

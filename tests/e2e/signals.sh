@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Signals reach the program as without memtrace; exit statuses follow it;
 # SIGSTOP/SIGCONT work; SIGTERM is forwarded; the second SIGINT kills.
 . "$E2E_DIR/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Stacks with names that are right: a known chain through static and
 # exported functions (PIE and non-PIE), a dlopen'ed library, a stripped
 # copy (file+offset, never a wrong name), C++ (demangled), and glibc's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # execve from a non-leader thread: the exec'ing thread takes the leader's
 # tid; calls before and after the exec are reported under the right ids,
 # and a leader killed inside a memory call does not hang memtrace.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # 8 threads mapping at the same time: each of their calls appears exactly
 # once, under the right tid, in one whole line.
 . "$E2E_DIR/lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer target for the /proc/PID/maps and smaps parser (libbpf
  * fuzz/bpf-object-fuzzer.c).  The input goes through procmaps_next() over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libFuzzer target for the trace reader (report/traceread.c): any bytes
  * given as a trace must end in a report or in one line saying why not

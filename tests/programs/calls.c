@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Makes one of each memory call memtrace decodes, successful and failing,
  * at addresses inside a PROT_NONE carveout (tools/testing/selftests/mm/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * MADV_DONTFORK: the child of a fork does not get the region, so a
  * model copied from its parent's has a region the child lacks.  The

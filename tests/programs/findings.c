@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One memory habit per mode, for the report's findings (tests/e2e/report.sh):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A process tree: fork (the child maps, unmaps and exits 5), vfork + exec
  * of this program in "exec-child" mode, and a clone(CLONE_VM) child that

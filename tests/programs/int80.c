@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * i386 system calls made with int $0x80 from 64-bit code: the kernel runs
  * them as i386 calls (numbers from syscall_32.tbl), and memtrace must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Regions of every kind, for --regions: prints on stdout one line per
  * fact the test checks against memtrace's model.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A multi-threaded program that runs for a while and checks its own work,
  * for attach mode: memtrace attaches while it runs and detaches before it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Pairs every unmap, trim, re-protection, move and release with the call
  * that mapped the bytes, as glibc's arena code and the brk heap make them.

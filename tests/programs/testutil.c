@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers for traced test programs: see testutil.h. */
 #include "testutil.h"
 

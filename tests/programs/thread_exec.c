@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A thread other than the leader calls execve: the kernel kills the other
  * threads and the exec'ing thread takes the leader's tid (ptrace(2),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Threads created and ended at a high rate, one after another: thread N
  * maps a buffer of a length that encodes N, and unmaps it.  Every call's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * 8 threads map, re-protect and unmap memory at the same time, each
  * ITERATIONS times, released together by a barrier so that their calls

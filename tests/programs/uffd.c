@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A memory call that waits for another thread's memory call: a
  * userfaultfd handler thread that maps a page before it can answer the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of the address-space model (tracer/aspace.c), no ptrace:
  * table-driven cases with the expected layout after each step (perf's

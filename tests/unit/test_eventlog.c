@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of report/eventlog: the --events lines, built from calls and
  * processes made by hand (no engine, no tracee), written to memory streams.

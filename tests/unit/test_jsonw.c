@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of the JSON Lines writer (report/jsonw.c): every line it
  * writes is read back with jansson, the library the trace reader uses, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of tracer/mallocheap: the walk of this process's own glibc
  * heap, checked against what malloc itself says (mallinfo2), and of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tracer/memread.c: reading a process's memory, and the fallback when
  * process_vm_readv is refused (simulated with -Wl,--wrap=process_vm_readv,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of tracer/procmaps: the line parser on tables of valid and
  * malformed lines, the iterator over whole texts, and procmaps_read on

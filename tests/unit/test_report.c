@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of the report (report/report.c) and of the churn counts
  * (report/churn.c), on models built by hand: the kinds and the sites add

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of tracer/seccomp: the filter's shape, what it returns for
  * every system call number (run by a small BPF interpreter here), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of unwind/stacks: interning gives one id per distinct frame
  * sequence, dense from 1 in order of first appearance; the empty stack is

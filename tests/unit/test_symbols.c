@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of unwind/symbols on ELF files built for the test: the
  * fixture library tests/unit/fixtures/symfix.S (see the layout there), a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of tracer/sysdecode: the syscall tables of each architecture,
  * the normalization of arguments, and every flag, call and result as text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of tracer/tasks: the tid -> task hash, the processes and
  * their live-task accounting.  Each test gets a fresh table from setup.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of the trace reader (report/traceread.c) on traces written by
  * hand: a table of malformed ones, each with the exit status and the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A known call chain, one function per file so that none is inlined into
  * another (strace's tests/stack-fcall-*.c): main -> f0 -> f1 -> f2 -> f3

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "chain.h"
 
 __attribute__((noinline)) int f0(size_t len)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Stacks with known frames, for the stack tests:
  *   mmap(12345): mmap <- map_it <- f3 <- f2 <- f1 <- f0 <- main

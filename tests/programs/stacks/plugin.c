@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A shared library the stacks program dlopens, calls and dlcloses. */
 #include <stddef.h>
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A C++ program: the names in its stacks must come out demangled. */
 #include <cstddef>
 #include <sys/mman.h>
