@@ -262,13 +262,15 @@ static struct origin_count *origin_find(struct aspace *as, uint64_t seq)
 	return NULL;
 }
 
-static void origin_insert_raw(struct aspace *as, const struct origin_count *entry)
+/* Stores entry in the first free slot of its probe sequence; returns that slot. */
+static struct origin_count *origin_insert_raw(struct aspace *as, const struct origin_count *entry)
 {
 	size_t idx = origin_slot(as, entry->seq);
 
 	while (as->origins[idx].seq)
 		idx = (idx + 1) & (as->norigin_slots - 1);
 	as->origins[idx] = *entry;
+	return &as->origins[idx];
 }
 
 static void origin_rehash(struct aspace *as, size_t nslots)
@@ -296,9 +298,8 @@ static void origin_add(struct aspace *as, const struct aspace_event *ev, uint64_
 
 		if ((as->norigins + 1) * 2 > as->norigin_slots)
 			origin_rehash(as, as->norigin_slots * 2);
-		origin_insert_raw(as, &fresh);
+		entry = origin_insert_raw(as, &fresh);
 		as->norigins++;
-		entry = origin_find(as, ev->seq);
 	}
 	entry->total += bytes;
 	entry->left += bytes;
