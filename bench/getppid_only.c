@@ -5,7 +5,7 @@
  * COUNT getppid() calls (default 1000000) and, after startup, no other
  * system call: memtrace's seccomp filter lets every one of them through
  * without a stop, so this measures what launch mode costs a program that
- * makes no memory calls (DESIGN.md, "Performance": no measurable
+ * makes no memory calls (docs/design.md, "Performance": no measurable
  * overhead).
  *
  * Each result is checked against the first: a mismatch prints file:line

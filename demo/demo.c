@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The demo program of scripts/demo: a small "service" with the memory
- * habits memtrace exists to explain (../shared/DESIGN.md):
+ * habits memtrace exists to explain (docs/design.md, "What it is for"):
  *   - 4 worker threads that malloc at once (glibc gives each a 64 MiB arena),
  *   - 8 threads created and never joined (their stacks stay mapped),
  *   - a loop that maps and unmaps a buffer over and over (churn),

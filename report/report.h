@@ -3,7 +3,7 @@
  * The report: one process's address space by kind and by originating
  * site, reserved (PROT_NONE) vs committed (accessible) vs resident, the
  * map/unmap churn by site, and findings that name a cause and what to do
- * (DESIGN.md, the five investigations).
+ * (docs/design.md, "What it is for").
  *
  * Computed from the model, the stack table and what the run counted
  * (report/churn.h), with the resident figures read at the end

@@ -4,7 +4,7 @@
  * task and process bookkeeping, and hands every finished memory call to a
  * sink.  The only module that calls ptrace().
  *
- * Launch mode (DESIGN.md, "The engine"): a seccomp filter makes only the
+ * Launch mode (docs/design.md, "Launch"): a seccomp filter makes only the
  * memory calls stop; each gives a seccomp stop at entry (arguments) and
  * one syscall-exit stop (result).  Every task of the launched program is
  * followed, forks included, until it exits: a filtered task without a
@@ -25,7 +25,7 @@
 
 /*
  * Stack capture, supplied by the caller: unwind/ sits above the engine
- * (DESIGN.md: tracer -> unwind -> model -> sinks), so the engine knows it
+ * (docs/design.md: tracer -> unwind -> model -> outputs), so the engine knows it
  * only through this table (strace's struct unwind_unwinder_t).  ctx is
  * engine_options.unwind_ctx; unwind is what attach returned.
  */
@@ -147,7 +147,7 @@ void engine_free(struct engine *eng);
 int engine_launch(struct engine *eng, char *const argv[]);
 
 /*
- * Attaches to every task of the process holding task pid (DESIGN.md,
+ * Attaches to every task of the process holding task pid (docs/design.md,
  * "Attach"): PTRACE_SEIZE of each tid in /proc/PID/task, rescanning until
  * two passes find nothing new; no seccomp filter and no EXITKILL, so every
  * system call stops at entry and exit and memtrace can leave.  Seeds the

@@ -2,7 +2,7 @@
 /*
  * memtrace: the command line, mode dispatch and exit status.  The only
  * file that includes every module's header; it wires the engine to the
- * sinks (DESIGN.md, "Architecture").
+ * sinks (docs/design.md, "Layout and data flow").
  *
  * Exit status (documented in README.md and `memtrace --help`):
  *   the program's own; 128+N when it was killed by signal N;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The report (issue 7): one program per memory habit (tests/programs/
+# The report: one program per memory habit (tests/programs/
 # findings.c), each checked for the finding that must fire and for the
 # absence of the others; the resident figures against the /proc/self/smaps
 # the program read itself just before it exited; and on every report, the

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The JSON trace (issue 8): -o FILE is JSON Lines that plain JSON tools
+# The JSON trace: -o FILE is JSON Lines that plain JSON tools
 # read (python3's json here), with a header first and every stack and module
 # before its first use; `memtrace report TRACE` prints the very report the
 # live run printed, byte for byte; bad traces get one line naming the file
