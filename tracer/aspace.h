@@ -12,7 +12,7 @@
  * an unmap is thereby always paired with the map it undoes.
  *
  * Pure: no pid, no ptrace, no /proc.  Lookups and updates cost O(log n)
- * (a skip list); memory is proportional to the live regions and to the
+ * (a B+ tree of regions); memory is proportional to the live regions and to the
  * origins that still own bytes.
  */
 #ifndef MEMTRACE_ASPACE_H
