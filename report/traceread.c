@@ -731,7 +731,7 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int ret = 0;
+	int ret = 0, read_errno;
 
 	rd->path = name;
 	rd->churn_ns = churn_ns;
@@ -756,9 +756,17 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 		if (ret < 0)
 			break;
 	}
+	read_errno = errno;
 	free(text);
 	if (ret == 0 && ferror(in)) {
-		perror_msg("cannot read '%s'", name);
+		/* EBADMSG: gz_cookie_read's corrupt compressed data. */
+		if (read_errno == EBADMSG && rd->lineno)
+			error_msg("%s:%zu: corrupt compressed data after this line", name,
+				  rd->lineno);
+		else if (read_errno == EBADMSG)
+			error_msg("%s: corrupt compressed data", name);
+		else
+			error_msg("cannot read '%s': %s", name, strerror(read_errno));
 		ret = -EIO;
 	} else if (ret == 0 && rd->lineno == 0) {
 		error_msg("%s: empty: not a memtrace trace", name);

@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The command line as strace and diff(1) users expect it: -o - streams the
+# trace into a pipe, "-" reads one from standard input, gzip-compressed
+# traces are written and read as they are, memtrace diff exits 0/1/2 and
+# warns of what makes a comparison doubtful, --interval lines stay on the
+# terminal whatever --report names, an attach that fails leaves no files,
+# and subcommands take "--" and --opt=value.
+. "$E2E_DIR/lib.sh"
+
+command -v gzip >/dev/null || skip "gzip is not installed"
+
+# run ARGS...: memtrace ARGS with stdout and stderr to $TMP/out and $TMP/err; sets $status.
+run() {
+	set +e
+	"$MEMTRACE" "$@" >"$TMP/out" 2>"$TMP/err"
+	status=$?
+	set -e
+}
+
+# live_report ERRFILE: the report part of a live run's stderr.
+live_report() {
+	sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$1"
+}
+
+# same_text WHAT A B: files A and B are the same, byte for byte.
+same_text() {
+	cmp -s "$2" "$3" || {
+		diff "$2" "$3" | head -n 20 >&2
+		fail "$1: they differ"
+	}
+}
+
+# -o -: the trace on stdout, into a pipe; the program's own output goes to stderr.
+set +e
+"$MEMTRACE" -o - --report="$TMP/pipe.live" -- "$PROGRAMS/findings" arenas 2>"$TMP/pipe.err" |
+	"$MEMTRACE" report - >"$TMP/pipe.offline" 2>"$TMP/pipe.offline.err"
+statuses="${PIPESTATUS[*]}"
+set -e
+expect_eq "memtrace -o - | memtrace report -: exit statuses" "$statuses" "0 0"
+[ -s "$TMP/pipe.offline.err" ] && fail "memtrace report - said: $(cat "$TMP/pipe.offline.err")"
+grep -qE '^smaps: rss [0-9]+ private [0-9]+$' "$TMP/pipe.err" ||
+	fail "-o -: the program's standard output is not on stderr: $(cat "$TMP/pipe.err")"
+same_text "the report of the trace read from a pipe and the live one" \
+	"$TMP/pipe.live" "$TMP/pipe.offline"
+
+# -o FILE.gz: gzip, read back as it is, and the same once decompressed.
+NO_VERIFY=1 run_memtrace "$TMP/gz" -o "$TMP/gz.json.gz" -- "$PROGRAMS/findings" churn
+expect_eq "-o FILE.gz: exit status" "$status" 0
+gzip -t "$TMP/gz.json.gz" || fail "-o FILE.gz is no gzip file"
+gzip -dc "$TMP/gz.json.gz" >"$TMP/gz.json"
+head -n 1 "$TMP/gz.json" | grep -q '^{"type":"header","format":"memtrace-trace",' ||
+	fail "-o FILE.gz: no header once decompressed"
+live_report "$TMP/gz.err" | grep -v '^verify: ' >"$TMP/gz.live"
+run report "$TMP/gz.json.gz"
+expect_eq "memtrace report FILE.gz: exit status" "$status" 0
+same_text "the report of a compressed trace and the live one" "$TMP/gz.live" "$TMP/out"
+run report "$TMP/gz.json"
+same_text "the report of the decompressed trace and the live one" "$TMP/gz.live" "$TMP/out"
+# A plain trace compressed afterwards, from standard input.
+gzip -c "$TMP/gz.json" >"$TMP/recompressed.gz"
+set +e
+"$MEMTRACE" report - <"$TMP/recompressed.gz" >"$TMP/out" 2>"$TMP/err"
+status=$?
+set -e
+expect_eq "memtrace report - < FILE.gz: exit status" "$status" 0
+same_text "the report of a compressed trace on stdin and the live one" "$TMP/gz.live" "$TMP/out"
+
+# A compressed trace cut short: what it holds is reported, with warnings, exit 0.
+size=$(stat -c %s "$TMP/gz.json.gz")
+head -c $((size * 2 / 3)) "$TMP/gz.json.gz" >"$TMP/cut.json.gz"
+run report "$TMP/cut.json.gz"
+expect_eq "a cut compressed trace: exit status" "$status" 0
+grep -q 'the compressed trace is cut short' "$TMP/err" ||
+	fail "a cut compressed trace: no warning: $(cat "$TMP/err")"
+# Corrupt compressed data: one line, exit 2.
+{
+	head -c 200 "$TMP/gz.json.gz"
+	head -c 2000 /dev/zero | tr '\0' 'x'
+} >"$TMP/bad.json.gz"
+run report "$TMP/bad.json.gz"
+expect_eq "corrupt compressed trace: exit status" "$status" 2
+expect_eq "corrupt compressed trace: lines on stderr" "$(grep -c . "$TMP/err")" 1
+grep -q "bad.json.gz" "$TMP/err" || fail "corrupt compressed trace: the file is not named: $(cat "$TMP/err")"
+set +e
+"$MEMTRACE" report "$TMP/gz.json" >/dev/full 2>"$TMP/err"
+status=$?
+set -e
+expect_eq "report to a full disk: exit status" "$status" 2
+grep -q 'cannot write the report' "$TMP/err" || fail "report to a full disk: $(cat "$TMP/err")"
+
+# diff(1)'s exit statuses; "-" for one side; --opt=value and "--".
+for i in 1 2; do
+	NO_VERIFY=1 run_memtrace "$TMP/same$i" -o "$TMP/same$i.json" -- "$PROGRAMS/findings" threads
+done
+NO_VERIFY=1 run_memtrace "$TMP/more" -o "$TMP/more.json.gz" -- "$PROGRAMS/findings" threads 9
+run diff "$TMP/same1.json" "$TMP/same2.json"
+expect_eq "diff of two runs of a deterministic program: exit status" "$status" 0
+[ -s "$TMP/err" ] && fail "diff of two runs of one program warned: $(cat "$TMP/err")"
+set +e
+"$MEMTRACE" diff --top=5 -- - "$TMP/more.json.gz" <"$TMP/same1.json" >"$TMP/out" 2>"$TMP/err"
+status=$?
+set -e
+expect_eq "diff - B, one more thread: exit status" "$status" 1
+grep -qE '^  thread stack +\+2 ' "$TMP/out" || fail "diff - B: $(cat "$TMP/out")"
+grep -q '^memtrace diff: (standard input) (1 process) -> ' "$TMP/out" ||
+	fail "diff - B: standard input is not named: $(head -n 1 "$TMP/out")"
+run diff --json "$TMP/same1.json" "$TMP/more.json.gz"
+expect_eq "diff --json of different runs: exit status" "$status" 1
+run diff "$TMP/same1.json" "$TMP/no-such.json"
+expect_eq "diff of a missing trace: exit status" "$status" 2
+# Two different programs: a warning, and the comparison all the same.
+NO_VERIFY=1 run_memtrace "$TMP/other" -o "$TMP/other.json" -- "$PROGRAMS/../../demo/demo"
+run diff "$TMP/same1.json" "$TMP/other.json"
+expect_eq "diff of two programs: exit status" "$status" 1
+grep -q 'two different programs' "$TMP/err" || fail "diff of two programs: no warning: $(cat "$TMP/err")"
+# A trace cut short: a warning naming it.
+head -n 20 "$TMP/same2.json" >"$TMP/short.json"
+run diff "$TMP/same1.json" "$TMP/short.json"
+grep -q 'short.json is cut short' "$TMP/err" || fail "diff of a cut trace: no warning: $(cat "$TMP/err")"
+run report --top=3 --churn-ms=5 -- "$TMP/same1.json"
+expect_eq "report --top=3 --churn-ms=5 -- TRACE: exit status" "$status" 0
+
+# --interval lines go to stderr, the report to --report's file.
+set +e
+"$MEMTRACE" --interval 0.2 --report="$TMP/interval.report" -- "$PROGRAMS/longrun" 1 2 \
+	3>/dev/null >"$TMP/interval.out" 2>"$TMP/interval.err"
+status=$?
+set -e
+expect_eq "--interval with --report: exit status" "$status" 0
+grep -qE '^memtrace: [0-9.]+s \[[0-9]+\] VSZ ' "$TMP/interval.err" ||
+	fail "--interval: no growth line on stderr: $(cat "$TMP/interval.err")"
+grep -qE '^memtrace: [0-9.]+s \[[0-9]+\] VSZ ' "$TMP/interval.report" &&
+	fail "--interval: growth lines in the --report file"
+grep -q '^  by kind ' "$TMP/interval.report" || fail "--report: no report in the file"
+
+# An attach that fails creates no file; one that cannot open its output
+# detaches at once and leaves the process running.
+sleep 30 &
+sleeper=$!
+trap 'kill "$sleeper" 2>/dev/null; rm -rf "$TMP"' EXIT
+run -p 2147483647 -o "$TMP/p.json" --events="$TMP/p.events" --report="$TMP/p.report"
+expect_eq "-p of no process: exit status" "$status" 1
+for file in p.json p.events p.report; do
+	[ -e "$TMP/$file" ] && fail "-p of no process created $file"
+done
+run -p "$sleeper" -o "$TMP/no/such/dir/p.json"
+expect_eq "-p with an output that cannot be opened: exit status" "$status" 2
+grep -q "cannot open '$TMP/no/such/dir/p.json'" "$TMP/err" || fail "-p, bad output: $(cat "$TMP/err")"
+grep -qE '^TracerPid:\s+0$' "/proc/$sleeper/status" || fail "-p, bad output: still traced"
+grep -qE '^State:\s+S' "/proc/$sleeper/status" || fail "-p, bad output: $(grep State "/proc/$sleeper/status")"
+exit 0
