@@ -732,6 +732,7 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 	size_t cap = 0;
 	ssize_t len;
 	int ret = 0, read_errno;
+	bool partial = false;
 
 	rd->path = name;
 	rd->churn_ns = churn_ns;
@@ -744,14 +745,13 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
 	while ((len = getline(&text, &cap, in)) > 0) {
-		rd->lineno++;
 		if (text[len - 1] != '\n') {
 			/* A last line without its end: the writer was cut short there. */
-			error_msg("%s:%zu: the last line is cut short: ignored", name, rd->lineno);
+			partial = true;
 			rd->cut = true;
-			rd->lineno--;
 			break;
 		}
+		rd->lineno++;
 		ret = read_line(rd, text, (size_t)len - 1);
 		if (ret < 0)
 			break;
@@ -769,8 +769,12 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 			error_msg("cannot read '%s': %s", name, strerror(read_errno));
 		ret = -EIO;
 	} else if (ret == 0 && rd->lineno == 0) {
-		error_msg("%s: empty: not a memtrace trace", name);
+		error_msg(partial ? "%s: cut short in its first line: not a trace memtrace reads"
+				  : "%s: empty: not a memtrace trace",
+			  name);
 		ret = -EINVAL;
+	} else if (ret == 0 && partial) {
+		error_msg("%s:%zu: the last line is cut short: ignored", name, rd->lineno + 1);
 	}
 	if (ret < 0) {
 		traceread_free(rd);

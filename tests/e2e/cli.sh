@@ -72,15 +72,20 @@ run report "$TMP/cut.json.gz"
 expect_eq "a cut compressed trace: exit status" "$status" 0
 grep -q 'the compressed trace is cut short' "$TMP/err" ||
 	fail "a cut compressed trace: no warning: $(cat "$TMP/err")"
-# Corrupt compressed data: one line, exit 2.
-{
-	head -c 200 "$TMP/gz.json.gz"
-	head -c 2000 /dev/zero | tr '\0' 'x'
-} >"$TMP/bad.json.gz"
-run report "$TMP/bad.json.gz"
-expect_eq "corrupt compressed trace: exit status" "$status" 2
-expect_eq "corrupt compressed trace: lines on stderr" "$(grep -c . "$TMP/err")" 1
-grep -q "bad.json.gz" "$TMP/err" || fail "corrupt compressed trace: the file is not named: $(cat "$TMP/err")"
+# Corrupt compressed data: one line naming the file, exit 2.  The bytes
+# after the gzip header (10 bytes): 0xff is a deflate block of the reserved
+# type; 'x's after a first part decode to garbage, or to nothing.
+for cut in 10 200; do
+	{
+		head -c "$cut" "$TMP/gz.json.gz"
+		head -c 2000 /dev/zero | tr '\0' "$([ "$cut" = 10 ] && echo '\377' || echo x)"
+	} >"$TMP/bad.json.gz"
+	run report "$TMP/bad.json.gz"
+	expect_eq "corrupt compressed trace ($cut): exit status" "$status" 2
+	expect_eq "corrupt compressed trace ($cut): lines on stderr: $(cat "$TMP/err")" \
+		"$(grep -c . "$TMP/err")" 1
+	grep -q "bad.json.gz" "$TMP/err" || fail "corrupt compressed trace: the file is not named: $(cat "$TMP/err")"
+done
 set +e
 "$MEMTRACE" report "$TMP/gz.json" >/dev/full 2>"$TMP/err"
 status=$?
