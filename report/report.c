@@ -87,13 +87,16 @@ static uint32_t stack_text(struct report *rep, struct stackfmt *fmt, const struc
 			   uint32_t stack_id)
 {
 	const uint64_t *frames;
-	char buf[512];
+	char *site;
+	uint32_t text;
 
 	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames))
 		return strtab_intern(rep->texts, origin_names[ASPACE_ORIGIN_CALL],
 				     strlen(origin_names[ASPACE_ORIGIN_CALL]));
-	(void)stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES, buf, sizeof(buf));
-	return strtab_intern(rep->texts, buf, strlen(buf));
+	site = stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES);
+	text = strtab_intern(rep->texts, site, strlen(site));
+	free(site);
+	return text;
 }
 
 /* The site of the event that made a region (or of a site's stack id). */

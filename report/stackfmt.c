@@ -2,6 +2,7 @@
 /* Stacks as text: see stackfmt.h. */
 #include "stackfmt.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,8 @@ struct stackfmt {
 	struct cached *slots;
 	size_t nslots; /* a power of two */
 	size_t count;
-	char buf[512];
+	char *buf; /* the text of the last frame: as long as its name */
+	size_t buf_cap;
 };
 
 struct stackfmt *stackfmt_new(const struct strtab *paths, struct symbols *syms)
@@ -33,6 +35,9 @@ struct stackfmt *stackfmt_new(const struct strtab *paths, struct symbols *syms)
 	fmt->texts = strtab_new();
 	fmt->nslots = 1024;
 	fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
+	fmt->buf_cap = 512;
+	fmt->buf = xmalloc(fmt->buf_cap);
+	fmt->buf[0] = '\0';
 	return fmt;
 }
 
@@ -42,6 +47,7 @@ void stackfmt_free(struct stackfmt *fmt)
 		return;
 	strtab_free(fmt->texts);
 	free(fmt->slots);
+	free(fmt->buf);
 	free(fmt);
 }
 
@@ -81,6 +87,27 @@ static const char *cached_text(const struct stackfmt *fmt, uint32_t path_id, uin
 	return NULL;
 }
 
+/* Formats into fmt->buf, whole: a C++ name may be thousands of bytes long. */
+static void ATTRIBUTE_FORMAT(2, 3) buf_printf(struct stackfmt *fmt, const char *format, ...)
+{
+	va_list args;
+	int len;
+
+	va_start(args, format);
+	len = vsnprintf(fmt->buf, fmt->buf_cap, format, args);
+	va_end(args);
+	if (len < 0) {
+		fmt->buf[0] = '\0';
+		return;
+	}
+	if ((size_t)len < fmt->buf_cap)
+		return;
+	xgrowarray((void **)&fmt->buf, &fmt->buf_cap, (size_t)len + 1, 1);
+	va_start(args, format);
+	(void)vsnprintf(fmt->buf, fmt->buf_cap, format, args);
+	va_end(args);
+}
+
 /* The text of a frame into fmt->buf: "name+0x12 (file)", or "file+0x34" without a name. */
 static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, bool return_address,
 		       const char *name, uint64_t into)
@@ -92,11 +119,9 @@ static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, 
 	into += shown;
 	shown += offset;
 	if (name)
-		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx (%s)", name,
-			       (unsigned long long)into, base_name(path));
+		buf_printf(fmt, "%s+%#llx (%s)", name, (unsigned long long)into, base_name(path));
 	else
-		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx", base_name(path),
-			       (unsigned long long)shown);
+		buf_printf(fmt, "%s+%#llx", base_name(path), (unsigned long long)shown);
 }
 
 void stackfmt_preset(struct stackfmt *fmt, uint32_t path, uint64_t offset, bool return_address,
@@ -115,7 +140,7 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id
 	uint64_t into = 0;
 
 	if (!path_id) {
-		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%#llx", (unsigned long long)addr);
+		buf_printf(fmt, "%#llx", (unsigned long long)addr);
 		return fmt->buf;
 	}
 	text = cached_text(fmt, path_id, offset);
@@ -219,16 +244,25 @@ static size_t frame_name_len(const char *text)
 	return len;
 }
 
-char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max,
-		    char *buf, size_t size)
+/* Appends len bytes of text to the string at *buf (*used bytes of *cap). */
+static void site_add(char **buf, size_t *used, size_t *cap, const char *text, size_t len)
+{
+	xgrowarray((void **)buf, cap, *used + len + 1, 1);
+	memcpy(*buf + *used, text, len);
+	*used += len;
+	(*buf)[*used] = '\0';
+}
+
+char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max)
 {
 	const uint64_t *frames, *offsets;
 	const uint32_t *paths;
 	size_t nframes = stacks_get(stacks, id, &frames);
-	size_t first = 0, used = 0, shown = 0;
+	size_t first = 0, used = 0, cap = 0, shown = 0;
+	char *buf = NULL;
 
 	(void)stacks_get_located(stacks, id, &paths, &offsets);
-	buf[0] = '\0';
+	site_add(&buf, &used, &cap, "", 0);
 	if (!nframes || !paths || !offsets)
 		return buf;
 	/* Fold the frames of the innermost frame's file (libc, ld.so...) into its last. */
@@ -238,28 +272,23 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 		if (first + 1 == nframes)
 			first = 0; /* all in one file: nothing to fold into */
 	}
-	for (size_t i = first; i < nframes && used + 1 < size; i++) {
+	for (size_t i = first; i < nframes; i++) {
 		const char *text;
 		size_t len;
-		int wrote;
 
 		if (shown == max) {
-			(void)snprintf(buf + used, size - used, " < ...");
+			site_add(&buf, &used, &cap, " < ...", 6);
 			break;
 		}
 		text = stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0);
 		len = frame_name_len(text);
-		wrote = snprintf(buf + used, size - used, "%s%.*s", shown ? " < " : "", (int)len,
-				 text);
-		if (wrote < 0)
-			break;
-		used += (size_t)wrote;
+		if (shown)
+			site_add(&buf, &used, &cap, " < ", 3);
+		site_add(&buf, &used, &cap, text, len);
 		shown++;
 		if ((len == 4 && !memcmp(text, "main", 4)) ||
 		    (len == 12 && !memcmp(text, "start_thread", 12)))
 			break;
 	}
-	if (used >= size)
-		buf[size - 1] = '\0';
 	return buf;
 }
