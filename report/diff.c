@@ -359,7 +359,7 @@ static void warn_of(struct trace *const traces[2], const char *const names[2])
 {
 	const char *prog[2] = { traceread_program(traces[0]), traceread_program(traces[1]) };
 
-	if (prog[0] && prog[1] && strcmp(base_name(prog[0]), base_name(prog[1])))
+	if (prog[0] && prog[1] && strcmp(base_name(prog[0]), base_name(prog[1])) != 0)
 		error_msg("diff: %s traces %s, %s traces %s: two different programs", names[0],
 			  prog[0], names[1], prog[1]);
 	for (int i = 0; i < 2; i++)

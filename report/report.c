@@ -622,15 +622,13 @@ static void ATTRIBUTE_FORMAT(4, 5)
 	va_list args;
 
 	va_start(args, fmt);
-	if (vasprintf(&text, fmt, args) < 0)
+	if (vasprintf(&text, fmt, args) < 0 || !text)
 		die("out of memory");
 	va_end(args);
-	for (char *line = text; width && fits && line;) {
-		char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-
-		fits = indent + textfit_columns(line, len) <= width;
-		line = nl ? nl + 1 : NULL;
+	for (const char *line = text, *nl = text; width && fits && nl; line = nl + 1) {
+		nl = strchr(line, '\n');
+		fits = indent + textfit_columns(line, nl ? (size_t)(nl - line) : strlen(line)) <=
+		       width;
 	}
 	(void)fputs(first ? "  ! " : "    ", out);
 	if (fits) {

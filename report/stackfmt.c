@@ -2,7 +2,6 @@
 /* Stacks as text: see stackfmt.h. */
 #include "stackfmt.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,25 +86,10 @@ static const char *cached_text(const struct stackfmt *fmt, uint32_t path_id, uin
 	return NULL;
 }
 
-/* Formats into fmt->buf, whole: a C++ name may be thousands of bytes long. */
-static void ATTRIBUTE_FORMAT(2, 3) buf_printf(struct stackfmt *fmt, const char *format, ...)
+/* Room in fmt->buf for a text of len bytes and a number: a C++ name may be thousands long. */
+static void buf_reserve(struct stackfmt *fmt, size_t len)
 {
-	va_list args;
-	int len;
-
-	va_start(args, format);
-	len = vsnprintf(fmt->buf, fmt->buf_cap, format, args);
-	va_end(args);
-	if (len < 0) {
-		fmt->buf[0] = '\0';
-		return;
-	}
-	if ((size_t)len < fmt->buf_cap)
-		return;
-	xgrowarray((void **)&fmt->buf, &fmt->buf_cap, (size_t)len + 1, 1);
-	va_start(args, format);
-	(void)vsnprintf(fmt->buf, fmt->buf_cap, format, args);
-	va_end(args);
+	xgrowarray((void **)&fmt->buf, &fmt->buf_cap, len + 32, 1);
 }
 
 /* The text of a frame into fmt->buf: "name+0x12 (file)", or "file+0x34" without a name. */
@@ -118,10 +102,13 @@ static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, 
 
 	into += shown;
 	shown += offset;
+	buf_reserve(fmt, (name ? strlen(name) : 0) + strlen(base_name(path)));
 	if (name)
-		buf_printf(fmt, "%s+%#llx (%s)", name, (unsigned long long)into, base_name(path));
+		(void)snprintf(fmt->buf, fmt->buf_cap, "%s+%#llx (%s)", name,
+			       (unsigned long long)into, base_name(path));
 	else
-		buf_printf(fmt, "%s+%#llx", base_name(path), (unsigned long long)shown);
+		(void)snprintf(fmt->buf, fmt->buf_cap, "%s+%#llx", base_name(path),
+			       (unsigned long long)shown);
 }
 
 void stackfmt_preset(struct stackfmt *fmt, uint32_t path, uint64_t offset, bool return_address,
@@ -140,7 +127,7 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id
 	uint64_t into = 0;
 
 	if (!path_id) {
-		buf_printf(fmt, "%#llx", (unsigned long long)addr);
+		(void)snprintf(fmt->buf, fmt->buf_cap, "%#llx", (unsigned long long)addr);
 		return fmt->buf;
 	}
 	text = cached_text(fmt, path_id, offset);

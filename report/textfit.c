@@ -438,10 +438,15 @@ static int by_site(const void *a, const void *b)
 	return x->room < y->room ? -1 : x->room > y->room;
 }
 
+/* A site's text, and where it is in the set, for sorting by text. */
+struct shown_at {
+	const char *shown;
+	size_t idx;
+};
+
 static int by_shown(const void *a, const void *b)
 {
-	const struct fitted *x = *(const struct fitted *const *)a;
-	const struct fitted *y = *(const struct fitted *const *)b;
+	const struct shown_at *x = a, *y = b;
 
 	return strcmp(x->shown, y->shown);
 }
@@ -453,24 +458,25 @@ static int by_shown(const void *a, const void *b)
  */
 static bool unelide_same(struct textfit_sites *sites)
 {
-	const struct fitted **order = xcalloc(sites->count + 1, sizeof(*order));
+	struct shown_at *order = xcalloc(sites->count + 1, sizeof(*order));
 	bool changed = false;
 
 	for (size_t i = 0; i < sites->count; i++)
-		order[i] = &sites->all[i];
+		order[i] = (struct shown_at){ .shown = sites->all[i].shown, .idx = i };
 	qsort(order, sites->count, sizeof(*order), by_shown);
 	for (size_t from = 0, to; from < sites->count; from = to) {
+		const char *site = sites->all[order[from].idx].site;
 		bool others = false;
 
 		for (to = from + 1;
-		     to < sites->count && !strcmp(order[to]->shown, order[from]->shown); to++)
-			others = others || strcmp(order[to]->site, order[from]->site);
+		     to < sites->count && !strcmp(order[to].shown, order[from].shown); to++)
+			others = others || strcmp(sites->all[order[to].idx].site, site) != 0;
 		if (!others)
 			continue;
 		for (size_t i = from; i < to; i++) {
-			struct fitted *fit = &sites->all[order[i] - sites->all];
+			struct fitted *fit = &sites->all[order[i].idx];
 
-			if (strcmp(fit->shown, fit->site)) {
+			if (strcmp(fit->shown, fit->site) != 0) {
 				free(fit->shown);
 				fit->shown = xstrdup(fit->site);
 				changed = true;
