@@ -52,18 +52,36 @@ static char *buf_take(struct buf *buf)
 	return buf->data;
 }
 
-/* A continuation byte of UTF-8 (10xxxxxx): no column of its own. */
+/* A continuation byte of UTF-8 (10xxxxxx). */
 static bool continuation(char byte)
 {
 	return ((unsigned char)byte & 0xc0) == 0x80;
+}
+
+/*
+ * The bytes of the character at text (at most len): a lead byte and its
+ * continuation bytes, or a single byte that is no UTF-8 (shown as one
+ * character, U+FFFD, by a terminal).
+ */
+static size_t char_len(const char *text, size_t len)
+{
+	unsigned char lead = (unsigned char)text[0];
+	size_t need = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 1;
+
+	if (lead >= 0xf5 || need > len)
+		return 1;
+	for (size_t i = 1; i < need; i++)
+		if (!continuation(text[i]))
+			return 1;
+	return need;
 }
 
 size_t textfit_columns(const char *text, size_t len)
 {
 	size_t cols = 0;
 
-	for (size_t i = 0; i < len; i++)
-		cols += !continuation(text[i]);
+	for (size_t i = 0; i < len; i += char_len(text + i, len - i))
+		cols++;
 	return cols;
 }
 
@@ -72,24 +90,17 @@ static size_t head_bytes(const char *text, size_t len, size_t cols)
 {
 	size_t i = 0;
 
-	for (size_t seen = 0; i < len; i++) {
-		if (!continuation(text[i]) && seen++ == cols)
-			break;
-	}
+	for (; i < len && cols; cols--)
+		i += char_len(text + i, len - i);
 	return i;
 }
 
 /* Where the last cols columns of text (len bytes) start, whole characters. */
 static size_t tail_start(const char *text, size_t len, size_t cols)
 {
-	size_t i = len;
+	size_t total = textfit_columns(text, len);
 
-	while (i > 0 && cols) {
-		i--;
-		if (!continuation(text[i]))
-			cols--;
-	}
-	return i;
+	return head_bytes(text, len, total > cols ? total - cols : 0);
 }
 
 size_t textfit_indent(size_t width, size_t col, size_t fallback)

@@ -12,10 +12,11 @@
  *   std::vec…_M_realloc_insert                       then the middle
  *
  * Widths count columns, one per character of UTF-8: "…" is one column in
- * three bytes (a byte that is no UTF-8 is one column, as a terminal shows
- * it).  A width of 0 means no limit: the text comes back as it was, nothing
- * cut, nothing wrapped.  "…" when the output's character set is UTF-8
- * (utf8), "..." otherwise.
+ * three bytes; a byte that is no UTF-8 is one column, as a terminal shows
+ * it (U+FFFD); the few characters a terminal shows two columns wide (CJK)
+ * are counted as one.  A width of 0 means no limit: the text comes back as
+ * it was, nothing cut, nothing wrapped.  "…" when the output's character
+ * set is UTF-8 (utf8), "..." otherwise.
  *
  * Pure: strings and widths in, new strings out, owned by the caller
  * (free()); nothing here prints.

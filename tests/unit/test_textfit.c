@@ -60,9 +60,13 @@ static void test_columns(void **state)
 	assert_int_equal(textfit_columns(ELL, strlen(ELL)), 1);
 	assert_int_equal(textfit_columns("std::vector<" ELL ">", strlen("std::vector<" ELL ">")),
 			 14);
-	/* Bytes that are no UTF-8 show as one column each. */
+	/* Bytes that are no UTF-8 show as one column each, a lone continuation byte too. */
 	assert_int_equal(textfit_columns("a\xff\xfe", 3), 3);
+	assert_int_equal(textfit_columns("a\x80\xbf", 3), 3);
+	assert_int_equal(textfit_columns("\xe2\x80", 2), 2);
 	assert_int_equal(textfit_columns("caf\xc3\xa9", 5), 4);
+	/* A character cut short by len: its bytes one column each. */
+	assert_int_equal(textfit_columns(ELL, 2), 2);
 }
 
 /* Prose breaks at its spaces; continuation lines are indented; a number keeps its unit. */
