@@ -451,7 +451,7 @@ static void print_kinds(FILE *out, const struct report *rep, size_t width)
 		      "committed", "resident");
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		const struct report_amounts *a = &rep->kinds[order[i]];
-		char note[64];
+		char note[96];
 
 		if (!a->regions)
 			continue;
