@@ -7,6 +7,8 @@
 
 #include "../tracer/util.h"
 #include "jsonw.h"
+#include "text.h"
+#include "textfit.h"
 #include "traceread.h"
 #include "units.h"
 
@@ -139,6 +141,9 @@ static const char *signed_size(char *buf, size_t size, int64_t bytes)
 
 #define SSZ(bytes) signed_size((char[32]){ 0 }, 32, (bytes))
 
+/* The figures of a row: "  LABEL  regions  reserved  committed  resident". */
+#define DELTA_ROW_COLUMNS 63
+
 static void print_delta_row(FILE *out, const char *label, const struct report_amounts *a,
 			    const struct report_amounts *b)
 {
@@ -202,23 +207,29 @@ static void print_text(FILE *out, const struct diff *diff, const struct diff_opt
 	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
 	struct change *changes;
 	size_t n = changes_of(diff, &changes), shown_kinds = 0;
+	size_t site_col = text_site_column(opts->width, DELTA_ROW_COLUMNS);
+	struct textfit_sites *fit = textfit_sites_new(opts->utf8);
+	struct text_line line;
+	FILE *mem = text_line_begin(&line);
 
-	(void)fprintf(out, "memtrace diff: %s (%llu process%s) -> %s (%llu process%s)\n", a->path,
+	(void)fprintf(mem, "memtrace diff: %s (%llu process%s) -> %s (%llu process%s)", a->path,
 		      (unsigned long long)a->processes, a->processes == 1 ? "" : "es", b->path,
 		      (unsigned long long)b->processes, b->processes == 1 ? "" : "es");
+	text_line_end(&line, out, opts->width, TEXT_INDENT);
 	if (calls_differ(diff)) {
 		const char *sep = "";
 
-		(void)fputs("  calls:", out);
+		mem = text_line_begin(&line);
+		(void)fputs("  calls:", mem);
 		for (int kind = 1; kind < SYSDECODE_NKINDS; kind++) {
 			if (a->calls[kind] == b->calls[kind])
 				continue;
-			(void)fprintf(out, "%s %s %llu -> %llu", sep, sysdecode_kind_name(kind),
+			(void)fprintf(mem, "%s %s %llu -> %llu", sep, sysdecode_kind_name(kind),
 				      (unsigned long long)a->calls[kind],
 				      (unsigned long long)b->calls[kind]);
 			sep = ",";
 		}
-		(void)fputc('\n', out);
+		text_line_end(&line, out, opts->width, TEXT_INDENT);
 	}
 	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++) {
 		if (!amounts_changed(&a->kinds[kind], &b->kinds[kind]))
@@ -234,9 +245,14 @@ static void print_text(FILE *out, const struct diff *diff, const struct diff_opt
 		print_delta_row(out, "total", &a->total, &b->total);
 		(void)fputc('\n', out);
 	}
+	/* Every site shown, at once: no two print the same text. */
+	for (size_t i = 0; i < n && i < opts->top; i++)
+		textfit_sites_add(fit, strtab_get(diff->names, changes[i].name),
+				  text_site_room(opts->width, site_col));
 	if (n) {
-		(void)fprintf(out, "\n  %-16s %8s %11s %11s %11s  site\n", "by site", "regions",
-			      "reserved", "committed", "resident");
+		(void)fprintf(out, "\n  %-16s %8s %11s %11s %11s%s\n", "by site", "regions",
+			      "reserved", "committed", "resident",
+			      site_col == DELTA_ROW_COLUMNS + 2 ? "  site" : "");
 		for (size_t i = 0; i < n && i < opts->top; i++) {
 			static const struct side_site none;
 			const struct change *c = &changes[i];
@@ -244,14 +260,21 @@ static void print_text(FILE *out, const struct diff *diff, const struct diff_opt
 
 			print_delta_row(out, label, c->a ? &c->a->amounts : &none.amounts,
 					c->b ? &c->b->amounts : &none.amounts);
-			(void)fprintf(out, "  %s\n", strtab_get(diff->names, c->name));
+			text_row_site(out,
+				      textfit_sites_get(fit, strtab_get(diff->names, c->name),
+							text_site_room(opts->width, site_col)),
+				      opts->width, DELTA_ROW_COLUMNS);
 		}
-		if (n > opts->top)
-			(void)fprintf(out, "  %zu more sites changed (--top to see them)\n",
+		if (n > opts->top) {
+			mem = text_line_begin(&line);
+			(void)fprintf(mem, "  %zu more sites changed (--top to see them)",
 				      n - opts->top);
+			text_line_end(&line, out, opts->width, TEXT_INDENT);
+		}
 	}
 	if (!calls_differ(diff) && !shown_kinds && !n)
 		(void)fputs("  no difference\n", out);
+	textfit_sites_free(fit);
 	free(changes);
 }
 
@@ -336,7 +359,7 @@ static void warn_of(struct trace *const traces[2], const char *const names[2])
 {
 	const char *prog[2] = { traceread_program(traces[0]), traceread_program(traces[1]) };
 
-	if (prog[0] && prog[1] && strcmp(base_name(prog[0]), base_name(prog[1])))
+	if (prog[0] && prog[1] && strcmp(base_name(prog[0]), base_name(prog[1])) != 0)
 		error_msg("diff: %s traces %s, %s traces %s: two different programs", names[0],
 			  prog[0], names[1], prog[1]);
 	for (int i = 0; i < 2; i++)

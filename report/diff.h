@@ -21,9 +21,14 @@
 #include <stdio.h>
 
 struct diff_options {
-	size_t top;   /* sites shown as text */
-	size_t width; /* columns */
-	bool json;    /* one JSON object instead of text */
+	size_t top; /* sites shown as text */
+	/*
+	 * The columns every line of the text fits in, as struct report_options
+	 * (report/report.h): 0, no limit (a file or a pipe), nothing cut.
+	 */
+	size_t width;
+	bool utf8; /* the output's character set is UTF-8: "…" elides, else "..." */
+	bool json; /* one JSON object instead of text */
 };
 
 /*

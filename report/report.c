@@ -2,11 +2,13 @@
 /* The report: see report.h. */
 #include "report.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tracer/util.h"
 #include "text.h"
+#include "textfit.h"
 #include "units.h"
 
 /* Frames shown per site. */
@@ -85,13 +87,16 @@ static uint32_t stack_text(struct report *rep, struct stackfmt *fmt, const struc
 			   uint32_t stack_id)
 {
 	const uint64_t *frames;
-	char buf[512];
+	char *site;
+	uint32_t text;
 
 	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames))
 		return strtab_intern(rep->texts, origin_names[ASPACE_ORIGIN_CALL],
 				     strlen(origin_names[ASPACE_ORIGIN_CALL]));
-	(void)stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES, buf, sizeof(buf));
-	return strtab_intern(rep->texts, buf, strlen(buf));
+	site = stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES);
+	text = strtab_intern(rep->texts, site, strlen(site));
+	free(site);
+	return text;
 }
 
 /* The site of the event that made a region (or of a site's stack id). */
@@ -343,6 +348,19 @@ void report_free(struct report *rep)
 
 /* Printing. */
 
+/* The figures of a table row: "  LABEL  regions  reserved  committed  resident". */
+#define ROW_COLUMNS 62
+/* Before the site that last changed the protection of a row's regions. */
+#define PROT_LABEL "protection by"
+
+/* Where a report's sites go at its width, and the text each prints there. */
+struct sites_layout {
+	size_t width;
+	size_t row;	    /* the column of a row's site (text_site_column) */
+	size_t prot_indent; /* of the lines of a site after PROT_LABEL */
+	struct textfit_sites *fit;
+};
+
 /* A size in a column: "12.5 MiB", "0" for nothing. */
 static const char *size_text(char *buf, size_t size, uint64_t bytes)
 {
@@ -362,38 +380,66 @@ static void print_amounts(FILE *out, const char *label, const struct report_amou
 		      SZ(a->reserved), SZ(a->committed), have_usage ? SZ(a->resident) : "?");
 }
 
-static void print_summary(FILE *out, const struct report *rep, const struct report_input *in)
+/*
+ * Ends a table row with a note after sep ("   8 arenas") and a newline:
+ * on the row when it fits, else wrapped at its words, under its column
+ * when there is room there, or on the lines below.
+ */
+static void row_note(FILE *out, const char *sep, const char *note, size_t width)
+{
+	size_t col = ROW_COLUMNS + strlen(sep);
+	char *text;
+
+	if (!width || col + textfit_columns(note, strlen(note)) <= width) {
+		(void)fprintf(out, "%s%s\n", sep, note);
+		return;
+	}
+	col = textfit_indent(width, col, TEXT_INDENT);
+	if (col == TEXT_INDENT)
+		(void)fprintf(out, "\n%*s", TEXT_INDENT, "");
+	else
+		(void)fputs(sep, out);
+	text = textfit_wrap(note, width, col, col, NULL);
+	(void)fprintf(out, "%s\n", text);
+	free(text);
+}
+
+static void print_summary(FILE *out, const struct report *rep, const struct report_input *in,
+			  size_t width)
 {
 	const struct report_amounts *t = &rep->total;
+	struct text_line line;
+	FILE *mem = text_line_begin(&line);
 
-	(void)fprintf(out, "  VSZ %s (peak %s): %s reserved, %s committed", SZ(rep->sizes.mapped),
+	(void)fprintf(mem, "  VSZ %s (peak %s): %s reserved, %s committed", SZ(rep->sizes.mapped),
 		      SZ(rep->sizes.mapped_peak), SZ(t->reserved), SZ(t->committed));
 	if (rep->have_usage) {
 		(void)fprintf(
-			out, "; RSS %s (%s private, %s shared)", SZ(t->resident),
+			mem, "; RSS %s (%s private, %s shared)", SZ(t->resident),
 			SZ(t->private_bytes),
 			SZ(t->resident > t->private_bytes ? t->resident - t->private_bytes : 0));
 		if (t->swap)
-			(void)fprintf(out, ", %s swapped", SZ(t->swap));
+			(void)fprintf(mem, ", %s swapped", SZ(t->swap));
 	} else {
-		(void)fputs("; RSS not known (the process was gone before it could be read)", out);
+		(void)fputs("; RSS not known (the process was gone before it could be read)", mem);
 	}
-	(void)fputc('\n', out);
-	(void)fprintf(out,
+	text_line_end(&line, out, width, TEXT_INDENT);
+	mem = text_line_begin(&line);
+	(void)fprintf(mem,
 		      "  brk heap %s (peak %s); thread stacks: %llu of live threads, %llu of "
 		      "exited ones",
 		      SZ(rep->sizes.heap), SZ(rep->sizes.heap_peak),
 		      (unsigned long long)rep->threads_alive,
 		      (unsigned long long)rep->threads_exited);
 	if (in->verify)
-		(void)fprintf(out, "; model checked: %llu mismatch%s",
+		(void)fprintf(mem, "; model checked: %llu mismatch%s",
 			      (unsigned long long)in->mismatches, in->mismatches == 1 ? "" : "es");
 	if (rep->unattributed_rss)
-		(void)fprintf(out, "; %s resident outside the model", SZ(rep->unattributed_rss));
-	(void)fputc('\n', out);
+		(void)fprintf(mem, "; %s resident outside the model", SZ(rep->unattributed_rss));
+	text_line_end(&line, out, width, TEXT_INDENT);
 }
 
-static void print_kinds(FILE *out, const struct report *rep)
+static void print_kinds(FILE *out, const struct report *rep, size_t width)
 {
 	static const enum aspace_kind order[] = {
 		ASPACE_KIND_ARENA,	  ASPACE_KIND_HEAP,	  ASPACE_KIND_ANON,
@@ -405,51 +451,39 @@ static void print_kinds(FILE *out, const struct report *rep)
 		      "committed", "resident");
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		const struct report_amounts *a = &rep->kinds[order[i]];
+		char note[96];
 
 		if (!a->regions)
 			continue;
 		print_amounts(out, aspace_kind_name(order[i]), a, rep->have_usage);
-		if (order[i] == ASPACE_KIND_ARENA)
-			(void)fprintf(out, "   %llu arena%s", (unsigned long long)rep->arenas,
-				      rep->arenas == 1 ? "" : "s");
-		if (order[i] == ASPACE_KIND_THREAD_STACK)
-			(void)fprintf(out, "   %llu alive, %llu of exited threads",
-				      (unsigned long long)rep->threads_alive,
-				      (unsigned long long)rep->threads_exited);
-		(void)fputc('\n', out);
+		if (order[i] == ASPACE_KIND_ARENA) {
+			(void)snprintf(note, sizeof(note), "%llu arena%s",
+				       (unsigned long long)rep->arenas,
+				       rep->arenas == 1 ? "" : "s");
+			row_note(out, "   ", note, width);
+		} else if (order[i] == ASPACE_KIND_THREAD_STACK) {
+			(void)snprintf(note, sizeof(note), "%llu alive, %llu of exited threads",
+				       (unsigned long long)rep->threads_alive,
+				       (unsigned long long)rep->threads_exited);
+			row_note(out, "   ", note, width);
+		} else {
+			(void)fputc('\n', out);
+		}
 	}
 	print_amounts(out, "total", &rep->total, rep->have_usage);
 	(void)fputc('\n', out);
 }
 
-/*
- * Writes a site's name cut at a frame boundary to fit room columns
- * ("f < g < ..."): a long C++ stack must not wrap the report off the screen.
- */
-static void put_site(FILE *out, const char *text, size_t room)
+/* The text of site text_id laid out from column indent on. */
+static const char *site_shown(const struct sites_layout *layout, const struct report *rep,
+			      uint32_t text_id, size_t indent)
 {
-	const char *sep;
-	size_t cut = 0;
-
-	if (room < 24)
-		room = 24;
-	if (strlen(text) <= room) {
-		(void)fputs(text, out);
-		return;
-	}
-	for (sep = strstr(text, " < "); sep && (size_t)(sep - text) + 6 <= room;
-	     sep = strstr(sep + 3, " < "))
-		cut = (size_t)(sep - text);
-	if (cut)
-		(void)fprintf(out, "%.*s < ...", (int)cut, text);
-	else
-		(void)fprintf(out, "%.*s...", (int)(room - 3), text);
+	return textfit_sites_get(layout->fit, strtab_get(rep->texts, text_id),
+				 text_site_room(layout->width, indent));
 }
 
-/* Where the site column of a table row starts. */
-#define SITE_COLUMN 64
-
-static void print_sites(FILE *out, const struct report *rep, const struct report_options *opts)
+static void print_sites(FILE *out, const struct report *rep, const struct report_options *opts,
+			const struct sites_layout *layout)
 {
 	size_t top = opts->top;
 	struct report_amounts rest = { 0 };
@@ -457,8 +491,9 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 
 	for (size_t i = 0; i < rep->nsites; i++)
 		holding += rep->sites[i].amounts.regions != 0;
-	(void)fprintf(out, "\n  %-16s %7s %11s %11s %11s  site\n", "by site", "regions", "reserved",
-		      "committed", "resident");
+	/* The site column's heading, when the sites are in a column. */
+	(void)fprintf(out, "\n  %-16s %7s %11s %11s %11s%s\n", "by site", "regions", "reserved",
+		      "committed", "resident", layout->row == ROW_COLUMNS + 2 ? "  site" : "");
 	for (size_t i = 0; i < rep->nsites; i++) {
 		const struct report_site *site = &rep->sites[i];
 
@@ -470,13 +505,14 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 		}
 		shown++;
 		print_amounts(out, "", &site->amounts, rep->have_usage);
-		(void)fputs("  ", out);
-		put_site(out, strtab_get(rep->texts, site->text), opts->width - SITE_COLUMN);
-		(void)fputc('\n', out);
+		text_row_site(out, site_shown(layout, rep, site->text, layout->row), opts->width,
+			      ROW_COLUMNS);
 		if (site->prot_text) {
-			(void)fprintf(out, "%*sprotection by ", SITE_COLUMN, "");
-			put_site(out, strtab_get(rep->texts, site->prot_text),
-				 opts->width - SITE_COLUMN - 14);
+			(void)fprintf(out, "%*s%s", (int)layout->row, "", PROT_LABEL);
+			(void)text_put_site(
+				out, site_shown(layout, rep, site->prot_text, layout->prot_indent),
+				true, opts->width, layout->row + strlen(PROT_LABEL),
+				layout->prot_indent);
 			(void)fputc('\n', out);
 		}
 	}
@@ -485,7 +521,7 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 
 		(void)snprintf(label, sizeof(label), "%zu more", holding - shown);
 		print_amounts(out, label, &rest, rep->have_usage);
-		(void)fputs("  (--top to see them)\n", out);
+		row_note(out, "  ", "(--top to see them)", opts->width);
 	}
 }
 
@@ -511,27 +547,45 @@ static int by_churn(const void *a, const void *b)
 	return x->text < y->text ? -1 : x->text > y->text;
 }
 
-static void print_churn(FILE *out, const struct report *rep, const struct report_options *opts)
+/*
+ * The sites of the churn rows, in their order, into *rows (the caller
+ * frees it): half as many as the sites shown, so that the report fits a
+ * screen.  Returns how many.
+ */
+static size_t churn_rows(const struct report *rep, const struct report_options *opts,
+			 struct report_site **rows)
 {
 	struct report_site *order = xcalloc(rep->nsites + 1, sizeof(*order));
-	size_t shown = 0, count = 0;
-	char limit[32];
+	size_t count = 0;
 
 	for (size_t i = 0; i < rep->nsites; i++)
 		if (rep->sites[i].churn.short_pairs || rep->sites[i].churn.trims)
 			order[count++] = rep->sites[i];
 	qsort(order, count, sizeof(*order), by_churn);
+	*rows = order;
+	return count < (opts->top + 1) / 2 ? count : (opts->top + 1) / 2;
+}
+
+static void print_churn(FILE *out, const struct report *rep, const struct report_options *opts,
+			const struct sites_layout *layout, const struct report_site *rows,
+			size_t count)
+{
+	char limit[32];
+
 	(void)ms_text(limit, sizeof(limit), opts->churn_ns);
-	/* Half as many rows as sites: the report must fit a screen. */
-	for (size_t i = 0; i < count && shown < (opts->top + 1) / 2; i++) {
-		const struct report_site *site = &order[i];
+	for (size_t i = 0; i < count; i++) {
+		const struct report_site *site = &rows[i];
 		const struct churn_site *c = &site->churn;
-		char row[256];
+		char row[256], *text, heading[96];
+		size_t end;
 		int len;
 
-		if (!shown++)
-			(void)fprintf(out, "\n  churn: mappings unmapped within %s, and trimmed\n",
-				      limit);
+		if (!i) {
+			(void)snprintf(heading, sizeof(heading),
+				       "  churn: mappings unmapped within %s, and trimmed", limit);
+			(void)fputc('\n', out);
+			text_put_line(out, heading, opts->width, TEXT_INDENT);
+		}
 		len = snprintf(row, sizeof(row), "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
 			       (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
 		if (c->short_pairs)
@@ -543,117 +597,208 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 			len += snprintf(row + len, sizeof(row) - (size_t)len,
 					", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
 					(unsigned long long)c->trims, c->trims == 1 ? "" : "s");
-		len += snprintf(row + len, sizeof(row) - (size_t)len, ", %s kept: ",
-				SZ(site->amounts.reserved + site->amounts.committed));
-		(void)fputs(row, out);
-		put_site(out, strtab_get(rep->texts, site->text),
-			 opts->width > (size_t)len ? opts->width - (size_t)len : 0);
+		(void)snprintf(row + len, sizeof(row) - (size_t)len,
+			       ", %s kept:", SZ(site->amounts.reserved + site->amounts.committed));
+		text = textfit_wrap(row, opts->width, 0, TEXT_INDENT, &end);
+		(void)fputs(text, out);
+		free(text);
+		(void)text_put_site(out, site_shown(layout, rep, site->text, TEXT_INDENT), true,
+				    opts->width, end, TEXT_INDENT);
 		(void)fputc('\n', out);
 	}
-	free(order);
+}
+
+/*
+ * One paragraph of a finding, after "  ! " (first: its first line) or
+ * "    ": its lines as they are written ("\n" starts another, indented
+ * by 4) when each fits width, else run together and wrapped to it.
+ */
+static void ATTRIBUTE_FORMAT(4, 5)
+	finding_text(FILE *out, size_t width, bool first, const char *fmt, ...)
+{
+	size_t indent = strlen("    ");
+	bool fits = true;
+	char *text, *wrapped;
+	va_list args;
+
+	va_start(args, fmt);
+	if (vasprintf(&text, fmt, args) < 0 || !text)
+		die("out of memory");
+	va_end(args);
+	for (const char *line = text, *nl = text; width && fits && nl; line = nl + 1) {
+		nl = strchr(line, '\n');
+		fits = indent + textfit_columns(line, nl ? (size_t)(nl - line) : strlen(line)) <=
+		       width;
+	}
+	(void)fputs(first ? "  ! " : "    ", out);
+	if (fits) {
+		for (char *line = text; *line; line++) {
+			(void)fputc(*line, out);
+			if (*line == '\n')
+				(void)fputs("    ", out);
+		}
+	} else {
+		for (char *nl = strchr(text, '\n'); nl; nl = strchr(nl, '\n'))
+			*nl = ' ';
+		wrapped = textfit_wrap(text, width, indent, indent, NULL);
+		(void)fputs(wrapped, out);
+		free(wrapped);
+	}
+	(void)fputc('\n', out);
+	free(text);
 }
 
 /* "    by SITE\n": the site of a finding on a line of its own. */
-static void put_finding_site(FILE *out, const struct report *rep, size_t site, const char *verb,
-			     size_t width)
+static void put_finding_site(FILE *out, const struct report *rep, const struct sites_layout *layout,
+			     size_t site, const char *verb)
 {
 	if (site == SIZE_MAX)
 		return;
-	(void)fprintf(out, "    %s ", verb);
-	put_site(out, strtab_get(rep->texts, rep->sites[site].text), width - 5 - strlen(verb));
+	(void)fprintf(out, "    %s", verb);
+	(void)text_put_site(out, site_shown(layout, rep, rep->sites[site].text, TEXT_INDENT), true,
+			    layout->width, TEXT_INDENT + strlen(verb), TEXT_INDENT);
 	(void)fputc('\n', out);
 }
 
 static void print_finding(FILE *out, const struct report *rep, const struct report_input *in,
-			  const struct report_options *opts, const struct report_finding *f)
+			  const struct report_options *opts, const struct sites_layout *layout,
+			  const struct report_finding *f)
 {
 	unsigned long long count = (unsigned long long)f->count;
+	size_t width = opts->width;
 
-	(void)fputs("  ! ", out);
 	switch (f->kind) {
 	case REPORT_FINDING_ARENAS:
-		(void)fprintf(out,
-			      "%llu glibc malloc arenas hold %s of address space (64 MiB each) "
-			      "but commit only %s:\n"
-			      "    glibc gives each thread that calls malloc an arena of its own, "
-			      "up to 8 per core.\n"
-			      "    Cap them with MALLOC_ARENA_MAX=2 in the environment, or "
-			      "mallopt(M_ARENA_MAX, 2).\n",
-			      count, SZ(f->bytes), SZ(f->other));
-		put_finding_site(out, rep, f->site, "made by", opts->width);
+		finding_text(out, width, true,
+			     "%llu glibc malloc arenas hold %s of address space (64 MiB each) but "
+			     "commit only %s:",
+			     count, SZ(f->bytes), SZ(f->other));
+		finding_text(out, width, false,
+			     "glibc gives each thread that calls malloc an arena of its own, up "
+			     "to 8 per core.\n"
+			     "Cap them with MALLOC_ARENA_MAX=2 in the environment, or "
+			     "mallopt(M_ARENA_MAX, 2).");
+		put_finding_site(out, rep, layout, f->site, "made by");
 		break;
 	case REPORT_FINDING_EXITED_STACKS:
-		(void)fprintf(out,
-			      "%llu threads have exited but their stacks (%s) are still mapped:\n"
-			      "    glibc keeps only %s of joined threads' stacks for reuse, so at "
-			      "least %llu were never joined.\n"
-			      "    pthread_join() them, or create them detached "
-			      "(pthread_detach).\n",
-			      count, SZ(f->bytes), SZ(STACK_CACHE_BYTES),
-			      (unsigned long long)f->other);
-		put_finding_site(out, rep, f->site, "created by", opts->width);
+		finding_text(out, width, true,
+			     "%llu threads have exited but their stacks (%s) are still mapped:",
+			     count, SZ(f->bytes));
+		finding_text(out, width, false,
+			     "glibc keeps only %s of joined threads' stacks for reuse, so at "
+			     "least %llu were never joined.\n"
+			     "pthread_join() them, or create them detached (pthread_detach).",
+			     SZ(STACK_CACHE_BYTES), (unsigned long long)f->other);
+		put_finding_site(out, rep, layout, f->site, "created by");
 		break;
 	case REPORT_FINDING_MANY_THREADS:
-		(void)fprintf(out,
-			      "%llu threads are alive, their stacks holding %s.\n"
-			      "    If their number keeps growing, their creator starts threads "
-			      "without bound: use a pool.\n",
-			      count, SZ(f->bytes));
-		put_finding_site(out, rep, f->site, "created by", opts->width);
+		finding_text(out, width, true, "%llu threads are alive, their stacks holding %s.",
+			     count, SZ(f->bytes));
+		finding_text(out, width, false,
+			     "If their number keeps growing, their creator starts threads "
+			     "without bound: use a pool.");
+		put_finding_site(out, rep, layout, f->site, "created by");
 		break;
 	case REPORT_FINDING_CHURN:
-		(void)fprintf(out,
-			      "%llu mappings (%s in all) were unmapped within %s of being "
-			      "made:\n"
-			      "    each pair costs two system calls and page faults.  Keep the "
-			      "memory (a pool), or make\n"
-			      "    the allocator keep it: glibc M_MMAP_THRESHOLD "
-			      "(MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.\n",
-			      count, SZ(f->bytes), ms_text((char[32]){ 0 }, 32, opts->churn_ns));
-		put_finding_site(out, rep, f->site, "mapped by", opts->width);
+		finding_text(out, width, true,
+			     "%llu mappings (%s in all) were unmapped within %s of being made:",
+			     count, SZ(f->bytes), ms_text((char[32]){ 0 }, 32, opts->churn_ns));
+		finding_text(out, width, false,
+			     "each pair costs two system calls and page faults.  Keep the "
+			     "memory (a pool), or make\n"
+			     "the allocator keep it: glibc M_MMAP_THRESHOLD "
+			     "(MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.");
+		put_finding_site(out, rep, layout, f->site, "mapped by");
 		break;
 	case REPORT_FINDING_HEAP_PINNED:
-		(void)fprintf(out,
-			      "the brk heap is %s (peak %s), %s of it in %llu free chunk%s below "
-			      "a block in use\n"
-			      "    at its top (%#llx, %s): malloc shrinks the heap only from the "
-			      "top.  malloc_trim(0)\n"
-			      "    gives the free pages back; M_MMAP_THRESHOLD keeps large blocks "
-			      "out of the heap.\n",
-			      SZ(f->other), SZ(rep->sizes.heap_peak), SZ(f->bytes), count,
-			      count == 1 ? "" : "s",
-			      (unsigned long long)(in->heap ? in->heap->last_used_addr : 0),
-			      SZ(in->heap ? in->heap->last_used_size : 0));
+		finding_text(out, width, true,
+			     "the brk heap is %s (peak %s), %s of it in %llu free chunk%s below a "
+			     "block in use\n"
+			     "at its top (%#llx, %s): malloc shrinks the heap only from the top.  "
+			     "malloc_trim(0)\n"
+			     "gives the free pages back; M_MMAP_THRESHOLD keeps large blocks out "
+			     "of the heap.",
+			     SZ(f->other), SZ(rep->sizes.heap_peak), SZ(f->bytes), count,
+			     count == 1 ? "" : "s",
+			     (unsigned long long)(in->heap ? in->heap->last_used_addr : 0),
+			     SZ(in->heap ? in->heap->last_used_size : 0));
 		break;
 	case REPORT_FINDING_NEVER_COMMITTED:
-		(void)fprintf(out,
-			      "%s reserved PROT_NONE (%llu region%s), never made accessible:\n"
-			      "    it costs address space (VSZ), not memory; it matters only "
-			      "under ulimit -v or strict overcommit.\n",
-			      SZ(f->bytes), count, count == 1 ? "" : "s");
-		put_finding_site(out, rep, f->site, "reserved by", opts->width);
+		finding_text(out, width, true,
+			     "%s reserved PROT_NONE (%llu region%s), never made accessible:",
+			     SZ(f->bytes), count, count == 1 ? "" : "s");
+		finding_text(out, width, false,
+			     "it costs address space (VSZ), not memory; it matters only under "
+			     "ulimit -v or strict overcommit.");
+		put_finding_site(out, rep, layout, f->site, "reserved by");
 		break;
 	case REPORT_FINDING_DELETED_FILES:
-		(void)fprintf(out,
-			      "%llu mapping%s of deleted files (%s, %s resident), e.g. %s:\n"
-			      "    their disk space stays in use until they are unmapped.\n",
-			      count, count == 1 ? "" : "s", SZ(f->bytes), SZ(f->other),
-			      strtab_get(in->paths, rep->deleted_path));
+		finding_text(out, width, true,
+			     "%llu mapping%s of deleted files (%s, %s resident), e.g. %s:", count,
+			     count == 1 ? "" : "s", SZ(f->bytes), SZ(f->other),
+			     strtab_get(in->paths, rep->deleted_path));
+		finding_text(out, width, false,
+			     "their disk space stays in use until they are unmapped.");
 		break;
 	}
+}
+
+/*
+ * Where the sites go at opts->width, and the text of each site printed:
+ * worked out for all of them at once, so that no two print the same.
+ */
+static void layout_sites(struct sites_layout *layout, const struct report *rep,
+			 const struct report_options *opts, const struct report_site *churn,
+			 size_t nchurn)
+{
+	size_t shown = 0, prot_col;
+
+	layout->width = opts->width;
+	layout->row = text_site_column(opts->width, ROW_COLUMNS);
+	prot_col = layout->row + strlen(PROT_LABEL) + 1;
+	layout->prot_indent = textfit_indent(opts->width, prot_col, layout->row);
+	layout->fit = textfit_sites_new(opts->utf8);
+	for (size_t i = 0; i < rep->nsites && shown < opts->top; i++) {
+		const struct report_site *site = &rep->sites[i];
+
+		if (!site->amounts.regions)
+			continue;
+		shown++;
+		textfit_sites_add(layout->fit, strtab_get(rep->texts, site->text),
+				  text_site_room(opts->width, layout->row));
+		if (site->prot_text)
+			textfit_sites_add(layout->fit, strtab_get(rep->texts, site->prot_text),
+					  text_site_room(opts->width, layout->prot_indent));
+	}
+	for (size_t i = 0; i < nchurn; i++)
+		textfit_sites_add(layout->fit, strtab_get(rep->texts, churn[i].text),
+				  text_site_room(opts->width, TEXT_INDENT));
+	for (size_t i = 0; i < rep->nfindings; i++)
+		if (rep->findings[i].site != SIZE_MAX)
+			textfit_sites_add(
+				layout->fit,
+				strtab_get(rep->texts, rep->sites[rep->findings[i].site].text),
+				text_site_room(opts->width, TEXT_INDENT));
 }
 
 void report_print(FILE *out, const struct report *rep, const struct report_input *in,
 		  const struct report_options *opts)
 {
-	text_proc_summary(out, in->proc);
-	print_summary(out, rep, in);
-	print_kinds(out, rep);
-	print_sites(out, rep, opts);
-	print_churn(out, rep, opts);
+	struct sites_layout layout;
+	struct report_site *churn;
+	size_t nchurn = churn_rows(rep, opts, &churn);
+
+	layout_sites(&layout, rep, opts, churn, nchurn);
+	text_proc_summary(out, in->proc, opts->width);
+	print_summary(out, rep, in, opts->width);
+	print_kinds(out, rep, opts->width);
+	print_sites(out, rep, opts, &layout);
+	print_churn(out, rep, opts, &layout, churn, nchurn);
 	(void)fprintf(out, "\n  findings:%s\n", rep->nfindings ? "" : " none");
 	for (size_t i = 0; i < rep->nfindings; i++)
-		print_finding(out, rep, in, opts, &rep->findings[i]);
+		print_finding(out, rep, in, opts, &layout, &rep->findings[i]);
+	textfit_sites_free(layout.fit);
+	free(churn);
 }
 
 void report_interval_line(FILE *out, const struct report_input *in, uint64_t time_ns, uint64_t rss,

@@ -53,7 +53,15 @@ struct report_input {
 struct report_options {
 	size_t top;	   /* sites shown (--top) */
 	uint64_t churn_ns; /* what counts as short-lived (--churn-ms) */
-	size_t width;	   /* columns: sites are cut to fit (a terminal's width, or 160) */
+	/*
+	 * The columns every line fits in, a terminal's width: prose wrapped at
+	 * its words, sites at their frames, a name too long for a line elided
+	 * in its middle (report/textfit.h).  0: no limit, for a file or a pipe:
+	 * nothing cut, nothing wrapped.  The tables' figures take 62 columns
+	 * whatever the width.
+	 */
+	size_t width;
+	bool utf8; /* the output's character set is UTF-8: "…" elides, else "..." */
 };
 
 /* Bytes of a set of regions. */

@@ -21,7 +21,8 @@ struct stackfmt {
 	struct cached *slots;
 	size_t nslots; /* a power of two */
 	size_t count;
-	char buf[512];
+	char *buf; /* the text of the last frame: as long as its name */
+	size_t buf_cap;
 };
 
 struct stackfmt *stackfmt_new(const struct strtab *paths, struct symbols *syms)
@@ -33,6 +34,9 @@ struct stackfmt *stackfmt_new(const struct strtab *paths, struct symbols *syms)
 	fmt->texts = strtab_new();
 	fmt->nslots = 1024;
 	fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
+	fmt->buf_cap = 512;
+	fmt->buf = xmalloc(fmt->buf_cap);
+	fmt->buf[0] = '\0';
 	return fmt;
 }
 
@@ -42,6 +46,7 @@ void stackfmt_free(struct stackfmt *fmt)
 		return;
 	strtab_free(fmt->texts);
 	free(fmt->slots);
+	free(fmt->buf);
 	free(fmt);
 }
 
@@ -81,6 +86,12 @@ static const char *cached_text(const struct stackfmt *fmt, uint32_t path_id, uin
 	return NULL;
 }
 
+/* Room in fmt->buf for a text of len bytes and a number: a C++ name may be thousands long. */
+static void buf_reserve(struct stackfmt *fmt, size_t len)
+{
+	xgrowarray((void **)&fmt->buf, &fmt->buf_cap, len + 32, 1);
+}
+
 /* The text of a frame into fmt->buf: "name+0x12 (file)", or "file+0x34" without a name. */
 static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, bool return_address,
 		       const char *name, uint64_t into)
@@ -91,11 +102,12 @@ static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, 
 
 	into += shown;
 	shown += offset;
+	buf_reserve(fmt, (name ? strlen(name) : 0) + strlen(base_name(path)));
 	if (name)
-		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx (%s)", name,
+		(void)snprintf(fmt->buf, fmt->buf_cap, "%s+%#llx (%s)", name,
 			       (unsigned long long)into, base_name(path));
 	else
-		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%s+%#llx", base_name(path),
+		(void)snprintf(fmt->buf, fmt->buf_cap, "%s+%#llx", base_name(path),
 			       (unsigned long long)shown);
 }
 
@@ -115,7 +127,7 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id
 	uint64_t into = 0;
 
 	if (!path_id) {
-		(void)snprintf(fmt->buf, sizeof(fmt->buf), "%#llx", (unsigned long long)addr);
+		(void)snprintf(fmt->buf, fmt->buf_cap, "%#llx", (unsigned long long)addr);
 		return fmt->buf;
 	}
 	text = cached_text(fmt, path_id, offset);
@@ -219,16 +231,25 @@ static size_t frame_name_len(const char *text)
 	return len;
 }
 
-char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max,
-		    char *buf, size_t size)
+/* Appends len bytes of text to the string at *buf (*used bytes of *cap). */
+static void site_add(char **buf, size_t *used, size_t *cap, const char *text, size_t len)
+{
+	xgrowarray((void **)buf, cap, *used + len + 1, 1);
+	memcpy(*buf + *used, text, len);
+	*used += len;
+	(*buf)[*used] = '\0';
+}
+
+char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max)
 {
 	const uint64_t *frames, *offsets;
 	const uint32_t *paths;
 	size_t nframes = stacks_get(stacks, id, &frames);
-	size_t first = 0, used = 0, shown = 0;
+	size_t first = 0, used = 0, cap = 0, shown = 0;
+	char *buf = NULL;
 
 	(void)stacks_get_located(stacks, id, &paths, &offsets);
-	buf[0] = '\0';
+	site_add(&buf, &used, &cap, "", 0);
 	if (!nframes || !paths || !offsets)
 		return buf;
 	/* Fold the frames of the innermost frame's file (libc, ld.so...) into its last. */
@@ -238,28 +259,23 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 		if (first + 1 == nframes)
 			first = 0; /* all in one file: nothing to fold into */
 	}
-	for (size_t i = first; i < nframes && used + 1 < size; i++) {
+	for (size_t i = first; i < nframes; i++) {
 		const char *text;
 		size_t len;
-		int wrote;
 
 		if (shown == max) {
-			(void)snprintf(buf + used, size - used, " < ...");
+			site_add(&buf, &used, &cap, " < ...", 6);
 			break;
 		}
 		text = stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0);
 		len = frame_name_len(text);
-		wrote = snprintf(buf + used, size - used, "%s%.*s", shown ? " < " : "", (int)len,
-				 text);
-		if (wrote < 0)
-			break;
-		used += (size_t)wrote;
+		if (shown)
+			site_add(&buf, &used, &cap, " < ", 3);
+		site_add(&buf, &used, &cap, text, len);
 		shown++;
 		if ((len == 4 && !memcmp(text, "main", 4)) ||
 		    (len == 12 && !memcmp(text, "start_thread", 12)))
 			break;
 	}
-	if (used >= size)
-		buf[size - 1] = '\0';
 	return buf;
 }

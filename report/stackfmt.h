@@ -62,10 +62,10 @@ void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *s
  * allocator's own frames folded (the leading frames in the innermost
  * frame's file, but the last of them: "malloc < worker_alloc <
  * worker_main < start_thread", not "mmap < new_heap < ... < malloc <
- * ..."), ending at main or start_thread, at most max frames.  Writes it
- * to buf (truncated to size); returns buf.
+ * ..."), ending at main or start_thread, at most max frames (then " <
+ * ...").  Returns it whole, however long its names, owned by the caller
+ * (free()); "" for a stack without frames.
  */
-char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max,
-		    char *buf, size_t size);
+char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max);
 
 #endif /* MEMTRACE_STACKFMT_H */

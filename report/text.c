@@ -2,46 +2,115 @@
 /* The text report: see text.h. */
 #include "text.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-#include "units.h"
 #include <sys/wait.h>
 
-void text_proc_summary(FILE *out, const struct proc *proc)
+#include "../tracer/util.h"
+#include "textfit.h"
+#include "units.h"
+
+FILE *text_line_begin(struct text_line *line)
 {
+	line->text = NULL;
+	line->len = 0;
+	line->stream = open_memstream(&line->text, &line->len);
+	if (!line->stream)
+		die("out of memory");
+	return line->stream;
+}
+
+void text_line_end(struct text_line *line, FILE *out, size_t width, size_t indent)
+{
+	if (fclose(line->stream) != 0)
+		die("out of memory");
+	text_put_line(out, line->text, width, indent);
+	free(line->text);
+	line->text = NULL;
+	line->stream = NULL;
+}
+
+void text_put_line(FILE *out, const char *line, size_t width, size_t indent)
+{
+	char *text = textfit_wrap(line, width, 0, indent, NULL);
+
+	(void)fputs(text, out);
+	(void)fputc('\n', out);
+	free(text);
+}
+
+size_t text_put_site(FILE *out, const char *site, bool space, size_t width, size_t col,
+		     size_t indent)
+{
+	char *text = textfit_wrap_site(site, space, width, col, indent, &col);
+
+	(void)fputs(text, out);
+	free(text);
+	return col;
+}
+
+size_t text_site_column(size_t width, size_t row_cols)
+{
+	return textfit_indent(width, row_cols + 2, TEXT_INDENT);
+}
+
+size_t text_site_room(size_t width, size_t indent)
+{
+	if (!width)
+		return 0;
+	return width > indent ? width - indent : 1;
+}
+
+void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols)
+{
+	size_t col = text_site_column(width, row_cols);
+
+	if (col == row_cols + 2)
+		(void)fputs("  ", out);
+	else
+		(void)fprintf(out, "\n%*s", (int)col, "");
+	(void)text_put_site(out, site, false, width, col, col);
+	(void)fputc('\n', out);
+}
+
+void text_proc_summary(FILE *out, const struct proc *proc, size_t width)
+{
+	struct text_line line;
+	FILE *mem = text_line_begin(&line);
 	uint64_t total = 0;
 	const char *sep = "";
 
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		total += proc->calls[kind];
-	(void)fprintf(out, "memtrace: [%d] %s: %llu memory call%s", (int)proc->pid,
+	(void)fprintf(mem, "memtrace: [%d] %s: %llu memory call%s", (int)proc->pid,
 		      proc->exe ? proc->exe : "?", (unsigned long long)total,
 		      total == 1 ? "" : "s");
 	if (total) {
-		(void)fputs(" (", out);
+		(void)fputs(" (", mem);
 		for (int kind = 0; kind < SYSDECODE_NKINDS; kind++) {
 			if (!proc->calls[kind])
 				continue;
-			(void)fprintf(out, "%s%s %llu", sep, sysdecode_kind_name(kind),
+			(void)fprintf(mem, "%s%s %llu", sep, sysdecode_kind_name(kind),
 				      (unsigned long long)proc->calls[kind]);
 			sep = ", ";
 		}
-		(void)fputc(')', out);
+		(void)fputc(')', mem);
 	}
 	if (proc->failed)
-		(void)fprintf(out, ", %llu failed", (unsigned long long)proc->failed);
+		(void)fprintf(mem, ", %llu failed", (unsigned long long)proc->failed);
 	if (proc->detached)
-		(void)fputs("; detached, running on\n", out);
+		(void)fputs("; detached, running on", mem);
 	else if (!proc->ended)
-		(void)fputs("; still running\n", out);
+		(void)fputs("; still running", mem);
 	else if (WIFSIGNALED(proc->wait_status))
-		(void)fprintf(out, "; killed by SIG%s%s\n",
+		(void)fprintf(mem, "; killed by SIG%s%s",
 			      sigabbrev_np(WTERMSIG(proc->wait_status))
 				      ? sigabbrev_np(WTERMSIG(proc->wait_status))
 				      : "?",
 			      WCOREDUMP(proc->wait_status) ? " (core dumped)" : "");
 	else
-		(void)fprintf(out, "; exited with %d\n", WEXITSTATUS(proc->wait_status));
+		(void)fprintf(mem, "; exited with %d", WEXITSTATUS(proc->wait_status));
+	text_line_end(&line, out, width, TEXT_INDENT);
 }
 
 static const char *backing_name(enum aspace_backing backing)

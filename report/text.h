@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The text report.  For now, the end-of-run summary: one line per
- * reported process with its memory calls by kind and how it ended:
+ * The text report.  The end-of-run summary: one line per reported process
+ * with its memory calls by kind and how it ended:
  *
  *   memtrace: [4242] /usr/bin/ls: 31 memory calls (mmap 19, mprotect 6, munmap 2, brk 3, ...); exited with 0
+ *
+ * and the helpers that fit the report's lines to a terminal's width
+ * (report/textfit.h): off a terminal (width 0) every line is whole.
  */
 #ifndef MEMTRACE_TEXT_H
 #define MEMTRACE_TEXT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "../tracer/mm.h"
@@ -15,8 +20,60 @@
 #include "../tracer/tasks.h"
 #include "stackfmt.h"
 
-/* Writes the summary line of one process to out. */
-void text_proc_summary(FILE *out, const struct proc *proc);
+/*
+ * Writes the summary line of one process to out, wrapped to fit width
+ * columns (0: no limit), its continuation lines indented by 4.
+ */
+void text_proc_summary(FILE *out, const struct proc *proc, size_t width);
+
+/* Where lines below a table row, and the continuation lines of prose, start. */
+#define TEXT_INDENT 4
+
+/*
+ * A line made of several writes, wrapped as a whole when it ends:
+ * text_line_begin() returns the stream to write it to (no newline);
+ * text_line_end() writes it to out as text_put_line() does, and frees it.
+ */
+struct text_line {
+	FILE *stream;
+	char *text;
+	size_t len;
+};
+
+FILE *text_line_begin(struct text_line *line);
+void text_line_end(struct text_line *line, FILE *out, size_t width, size_t indent);
+
+/*
+ * Writes line and a newline, wrapped at its spaces to fit width columns
+ * (0: no limit, whole), its leading spaces kept and its continuation lines
+ * indented by indent (report/textfit.h, textfit_wrap).
+ */
+void text_put_line(FILE *out, const char *line, size_t width, size_t indent);
+
+/*
+ * Writes site (as the report's struct textfit_sites gave it) from column
+ * col of the current line on, after a space when space is set, wrapped at
+ * its frames to fit width, its continuation lines indented by indent
+ * (textfit_wrap_site).  No newline.  Returns the column where it ends.
+ */
+size_t text_put_site(FILE *out, const char *site, bool space, size_t width, size_t col,
+		     size_t indent);
+
+/*
+ * The column of the site of a table row whose figures take row_cols
+ * columns: two after them when width leaves TEXTFIT_MIN_ROOM there (or is
+ * 0), else TEXT_INDENT, on the lines below the row.
+ */
+size_t text_site_column(size_t width, size_t row_cols);
+
+/* The room a site has on lines that start at column indent: width - indent; 0 when width is. */
+size_t text_site_room(size_t width, size_t indent);
+
+/*
+ * Ends a table row of row_cols columns with its site, at
+ * text_site_column(), and a newline.
+ */
+void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols);
 
 /*
  * --regions: every region of proc's model, in address order, with its

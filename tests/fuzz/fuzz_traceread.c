@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *devnull;
-	struct report_options opts = { .top = 10, .width = 160 };
+	struct report_options opts = { .top = 10, .width = 0 };
 	FILE *in;
 	int status;
 

@@ -82,7 +82,7 @@ static int read_trace(const char *text, char *said, size_t size, char *out, size
 	FILE *in = fmemopen((void *)text, strlen(text), "r");
 	FILE *report = fmemopen(out, out_size, "w");
 	FILE *err = tmpfile();
-	struct report_options opts = { .top = 10, .width = 160 };
+	struct report_options opts = { .top = 10, .width = 0 };
 	int saved = dup(STDERR_FILENO), status;
 	size_t got;
 
