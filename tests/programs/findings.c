@@ -77,10 +77,10 @@ static __attribute__((noinline)) void spawn_workers(pthread_t *threads, size_t n
 		test_assert(pthread_create(&threads[i], NULL, fn, NULL) == 0);
 }
 
-/* Waits until the process has only its main thread. */
+/* Waits until the process has only its main thread (60 s at most: a hang, not a slow machine). */
 static void wait_alone(void)
 {
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 6000; i++) {
 		char buf[4096];
 		int fd = open("/proc/self/status", O_RDONLY);
 		ssize_t len;
