@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -158,6 +159,14 @@ int main(int argc, char **argv)
 	pthread_t threads[64];
 	const char *mode = argc > 1 ? argv[1] : "";
 
+	/*
+	 * No transparent huge pages from here on: where they are on for every
+	 * mapping (enabled=always), a touched page brings the 2 MiB around it
+	 * when the kernel finds a free huge page, which a busy machine may or
+	 * may not have, so two runs would differ in resident bytes (the
+	 * tests compare runs with memtrace diff).
+	 */
+	(void)prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	if (!strcmp(mode, "arenas")) {
 		test_assert(pthread_barrier_init(&all_in, NULL, NARENA_THREADS) == 0);
 		spawn_workers(threads, NARENA_THREADS, worker_main);
