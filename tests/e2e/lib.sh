@@ -61,24 +61,37 @@ runnable() {
 	command -v "$1" >/dev/null && "$@" >/dev/null 2>&1 </dev/null
 }
 
+# has_cap_sys_ptrace: whether this shell (and memtrace, run as the same
+# user) has CAP_SYS_PTRACE, bit 19 of CapEff (linux/capability.h).
+has_cap_sys_ptrace() {
+	local caps
+	caps=$(sed -nE 's/^CapEff:\s+([0-9a-f]+)$/\1/p' /proc/self/status)
+	[ $((0x${caps:-0} >> 19 & 1)) = 1 ]
+}
+
+# Yama's kernel.yama.ptrace_scope: 0 where Yama is absent.
+ptrace_scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
+
 # can_attach: whether memtrace -p may attach to the test's own children,
 # which are not memtrace's descendants: with Yama's ptrace_scope at 1 or 2
 # that takes CAP_SYS_PTRACE, at 3 nothing may.  If not, says why in $why_not.
 can_attach() {
-	local scope caps
-	scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
-	[ "$scope" = 0 ] && return 0
-	caps=$(sed -nE 's/^CapEff:\s+([0-9a-f]+)$/\1/p' /proc/self/status)
-	# CAP_SYS_PTRACE is bit 19 (linux/capability.h).
-	[ "$scope" != 3 ] && [ $((0x${caps:-0} >> 19 & 1)) = 1 ] && return 0
-	why_not="memtrace -p cannot attach to a process it did not start here (kernel.yama.ptrace_scope is $scope"
-	if [ "$scope" = 3 ]; then
+	[ "$ptrace_scope" = 0 ] && return 0
+	[ "$ptrace_scope" != 3 ] && has_cap_sys_ptrace && return 0
+	why_not="memtrace -p cannot attach to a process it did not start here (kernel.yama.ptrace_scope is $ptrace_scope"
+	if [ "$ptrace_scope" = 3 ]; then
 		why_not+=")"
 	else
 		why_not+=", and no CAP_SYS_PTRACE)"
 	fi
 	return 1
 }
+
+# memtrace traces even the programs it starts with ptrace, which Yama
+# forbids altogether at ptrace_scope 3, and at 2 without CAP_SYS_PTRACE.
+if [ "$ptrace_scope" = 3 ] || { [ "$ptrace_scope" = 2 ] && ! has_cap_sys_ptrace; }; then
+	skip "no ptrace here: kernel.yama.ptrace_scope is $ptrace_scope$([ "$ptrace_scope" = 2 ] && echo ', and no CAP_SYS_PTRACE')"
+fi
 
 # expect_eq WHAT GOT WANT
 expect_eq() {
