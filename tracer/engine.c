@@ -711,11 +711,28 @@ static void link_mm(struct proc *child, struct proc *parent, bool share_vm)
 	child->mm_copied = !share_vm;
 }
 
+/*
+ * The creator's event of a process that stopped first (adopt()): its
+ * parent, and its parent's model, unless it has since run a program of its
+ * own (the maps read at that exec are right, and a copy of its parent's
+ * would be another program's) or ended.
+ */
+static void link_adopted(struct proc *proc, struct proc *parent, bool share_vm)
+{
+	proc->adopted = false;
+	proc->parent_pid = parent->pid;
+	if (!proc->exe)
+		proc->exe = xstrdup(parent->exe);
+	if (!proc->execs && !proc->ended)
+		link_mm(proc, parent, share_vm);
+}
+
 static void on_clone(struct engine *eng, struct task *task, int event)
 {
 	unsigned long msg;
 	pid_t child_tid;
 	struct task *child;
+	struct proc *gone = NULL;
 	long long flags = -1;
 	bool thread = false, share_vm = event == PTRACE_EVENT_VFORK;
 
@@ -734,12 +751,21 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 	child = tasks_find(eng->tasks, child_tid);
 	if (child) {
 		/* Its own first stop came first; it was created then.  Link it. */
-		if (child->proc->pid == child_tid && child->proc->parent_pid == 0) {
-			child->proc->parent_pid = task->proc->pid;
-			if (!child->proc->exe)
-				child->proc->exe = xstrdup(task->proc->exe);
-			link_mm(child->proc, task->proc, share_vm);
-		}
+		if (child->proc->pid == child_tid && child->proc->adopted)
+			link_adopted(child->proc, task->proc, share_vm);
+		return;
+	}
+	/*
+	 * A busy tracer may see a new process run to its end before its
+	 * creator's event (waitpid walks the tracer's tracees newest first:
+	 * kernel/exit.c, ptrace_do_wait): it was reported then.  Making
+	 * another process of it here would leave one that never ends.
+	 */
+	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+		if (proc->pid == child_tid && proc->adopted && proc->ended)
+			gone = proc;
+	if (gone) {
+		link_adopted(gone, task->proc, share_vm);
 		return;
 	}
 	if (thread) {
@@ -763,6 +789,7 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 
 	if (!proc) {
 		proc = new_proc(eng, tid, NULL);
+		proc->adopted = true;
 		/* Until its creator's event says more, the kernel's view is the model. */
 		if (proc->reported) {
 			proc->mm = mm_new(eng->paths);

@@ -20,6 +20,7 @@ struct mm;
 struct proc {
 	pid_t pid;	    /* thread group id */
 	pid_t parent_pid;   /* the process that forked it; 0 for the launched one */
+	bool adopted;	    /* seen before its creator's fork event, which has not come yet */
 	bool reported;	    /* its calls are shown: the launched process, or -f */
 	bool ended;	    /* every task of it is gone */
 	bool detached;	    /* memtrace left it running (attach mode) */

@@ -8,7 +8,16 @@ set -euo pipefail
 : "${PROGRAMS:?PROGRAMS must name the directory of the test programs}"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/memtrace-e2e.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# At the end, the test's own background processes go too (by pid: a test
+# never signals a process it did not start), then its files.
+trap 'kill_jobs; rm -rf "$TMP"' EXIT
+
+kill_jobs() {
+	local pid
+	for pid in $(jobs -p); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+}
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -19,6 +28,70 @@ skip() {
 	echo "SKIP: $*" >&2
 	exit 77
 }
+
+# wait_until WHAT COMMAND...: runs COMMAND every 20 ms until it succeeds.
+# Tests wait on conditions, never for a fixed time; the limit (60 s, or
+# WAIT_LIMIT) only keeps a test that would wait forever from hanging, and
+# is far beyond what a loaded machine takes.
+wait_until() {
+	local what=$1 limit=${WAIT_LIMIT:-60}
+	local deadline=$((SECONDS + limit))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "$what (still not so after $limit s)"
+		sleep 0.02
+	done
+}
+
+# all_stopped PID: every thread of PID is stopped (job control or a
+# tracing stop: T or t in /proc/PID/task/TID/stat).  False once PID is gone.
+all_stopped() {
+	local stat state n=0
+	for stat in /proc/"$1"/task/*/stat; do
+		state=$(sed -E 's/^.*\) (.).*$/\1/' "$stat" 2>/dev/null) || return 1
+		case $state in T | t) n=$((n + 1)) ;; *) return 1 ;; esac
+	done
+	[ "$n" -gt 0 ]
+}
+
+# runnable PROGRAM ARGS...: whether PROGRAM is installed and runs (a
+# trivial command, ARGS, exits 0): a wrapper such as a pyenv shim can be
+# in PATH without a program behind it.
+runnable() {
+	command -v "$1" >/dev/null && "$@" >/dev/null 2>&1 </dev/null
+}
+
+# has_cap_sys_ptrace: whether this shell (and memtrace, run as the same
+# user) has CAP_SYS_PTRACE, bit 19 of CapEff (linux/capability.h).
+has_cap_sys_ptrace() {
+	local caps
+	caps=$(sed -nE 's/^CapEff:\s+([0-9a-f]+)$/\1/p' /proc/self/status)
+	[ $((0x${caps:-0} >> 19 & 1)) = 1 ]
+}
+
+# Yama's kernel.yama.ptrace_scope: 0 where Yama is absent.
+ptrace_scope=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
+
+# can_attach: whether memtrace -p may attach to the test's own children,
+# which are not memtrace's descendants: with Yama's ptrace_scope at 1 or 2
+# that takes CAP_SYS_PTRACE, at 3 nothing may.  If not, says why in $why_not.
+can_attach() {
+	[ "$ptrace_scope" = 0 ] && return 0
+	[ "$ptrace_scope" != 3 ] && has_cap_sys_ptrace && return 0
+	why_not="memtrace -p cannot attach to a process it did not start here (kernel.yama.ptrace_scope is $ptrace_scope"
+	if [ "$ptrace_scope" = 3 ]; then
+		why_not+=")"
+	else
+		why_not+=", and no CAP_SYS_PTRACE)"
+	fi
+	return 1
+}
+
+# memtrace traces even the programs it starts with ptrace, which Yama
+# forbids altogether at ptrace_scope 3, and at 2 without CAP_SYS_PTRACE.
+if [ "$ptrace_scope" = 3 ] || { [ "$ptrace_scope" = 2 ] && ! has_cap_sys_ptrace; }; then
+	skip "no ptrace here: kernel.yama.ptrace_scope is $ptrace_scope$([ "$ptrace_scope" = 2 ] && echo ', and no CAP_SYS_PTRACE')"
+fi
 
 # expect_eq WHAT GOT WANT
 expect_eq() {
@@ -98,10 +171,15 @@ run_memtrace() {
 	"$MEMTRACE" $verify --events="$prefix.events" "$@" 3>"$prefix.expected" >"$prefix.out" 2>"$prefix.err"
 	status=$?
 	set -e
-	if [ -z "${NO_VERIFY:-}" ] && ! grep -qx 'verify: 0 mismatches' "$prefix.err"; then
-		grep -A12 '^memtrace: verify:' "$prefix.err" | head -n 40 >&2 || true
-		fail "the model disagreed with /proc/PID/maps ($(grep '^verify:' "$prefix.err" || echo 'no verify line'))"
-	fi
+	[ -n "${NO_VERIFY:-}" ] || verified "$prefix.err"
+}
+
+# verified FILE: memtrace's output FILE ends with no --verify mismatch.
+verified() {
+	grep -qx 'verify: 0 mismatches' "$1" || {
+		grep -A12 '^memtrace: verify:' "$1" | head -n 40 >&2 || true
+		fail "the model disagreed with /proc/PID/maps ($(grep '^verify:' "$1" || echo 'no verify line'))"
+	}
 }
 
 # summary_calls ERRFILE PID: the number of memory calls in PID's summary line.

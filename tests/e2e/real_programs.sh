@@ -5,16 +5,9 @@
 # sqlite3.  They must run as without memtrace (output, input, exit
 # status), the model must agree with /proc/PID/maps at every call
 # (--verify), and every process's summary must agree with its event
-# lines.  A program that is not installed is skipped.
+# lines.  A program that is not installed, or does not run, is skipped
+# with a line saying so; the shell's part runs everywhere.
 . "$E2E_DIR/lib.sh"
-
-# check_verified ERR: --verify found no mismatch.
-check_verified() {
-	grep -qx 'verify: 0 mismatches' "$1" || {
-		grep -A12 '^memtrace: verify:' "$1" | head -n 40 >&2 || true
-		fail "$1: $(grep '^verify:' "$1" || echo 'no verify line')"
-	}
-}
 
 # check_summaries ERR EVENTS: every summary count equals that pid's lines.
 check_summaries() {
@@ -38,18 +31,20 @@ set +e
 status=$?
 set -e
 expect_eq "sh exit status" "$status" 7
-check_verified "$TMP/sh.err"
+verified "$TMP/sh.err"
 nproc=$(check_summaries "$TMP/sh.err" "$TMP/sh.events")
 [ "$nproc" -ge 3 ] || fail "sh pipeline: $nproc processes reported, want 3 or more"
 events_grep -E "$TMP/sh.events" '^\[[0-9]+\] --- execve .*/ls ---$' || fail "ls's exec not reported"
 
-if command -v python3 >/dev/null; then
+if runnable python3 -c pass; then
 	set +e
 	"$MEMTRACE" --verify --events="$TMP/py.events" -- python3 -c '
 import threading
+all_hold = threading.Barrier(8)
 def work():
     blocks = [bytearray(1 << 20) for _ in range(20)]
     assert sum(len(b) for b in blocks) == 20 << 20
+    all_hold.wait()
 ts = [threading.Thread(target=work) for _ in range(8)]
 [t.start() for t in ts]
 [t.join() for t in ts]
@@ -57,16 +52,19 @@ print("python ok")' >"$TMP/py.out" 2>"$TMP/py.err"
 	status=$?
 	set -e
 	expect_eq "python3 exit status" "$status" 0
-	check_verified "$TMP/py.err"
+	verified "$TMP/py.err"
 	expect_eq "python3 output" "$(cat "$TMP/py.out")" "python ok"
+	# Each thread holds its 20 MiB until all hold theirs (the barrier), so
+	# none can reuse what another freed: each makes memory calls of its
+	# own, however the threads are scheduled.
 	tids=$(strip_times "$TMP/py.events" | sed -nE 's/^\[[0-9]+\/([0-9]+)\] .*/\1/p' | sort -u | wc -l)
 	[ "$tids" -ge 8 ] || fail "python3: calls from $tids threads, want 8 or more"
 	check_summaries "$TMP/py.err" "$TMP/py.events" >/dev/null
 else
-	echo "python3 not installed: skipped"
+	echo "note: no python3 that runs: its part is skipped" >&2
 fi
 
-if command -v node >/dev/null; then
+if runnable node -e 0; then
 	set +e
 	"$MEMTRACE" --verify --events="$TMP/node.events" -- node -e '
 const a = []; for (let i = 0; i < 50; i++) a.push(new ArrayBuffer(1 << 20));
@@ -74,27 +72,27 @@ console.log("node ok", a.length)' >"$TMP/node.out" 2>"$TMP/node.err"
 	status=$?
 	set -e
 	expect_eq "node exit status" "$status" 0
-	check_verified "$TMP/node.err"
+	verified "$TMP/node.err"
 	expect_eq "node output" "$(cat "$TMP/node.out")" "node ok 50"
 	check_summaries "$TMP/node.err" "$TMP/node.events" >/dev/null
 else
-	echo "node not installed: skipped"
+	echo "note: no node that runs: its part is skipped" >&2
 fi
 
-if command -v java >/dev/null; then
+if runnable java -version; then
 	set +e
 	"$MEMTRACE" --verify -f --events="$TMP/java.events" -- java -version >"$TMP/java.out" 2>"$TMP/java.err"
 	status=$?
 	set -e
 	expect_eq "java -version exit status" "$status" 0
-	check_verified "$TMP/java.err"
+	verified "$TMP/java.err"
 	grep -q 'version' "$TMP/java.err" || fail "java printed no version"
 	check_summaries "$TMP/java.err" "$TMP/java.events" >/dev/null
 else
-	echo "java not installed: skipped"
+	echo "note: no java that runs: its part is skipped" >&2
 fi
 
-if command -v sqlite3 >/dev/null; then
+if runnable sqlite3 :memory: 'select 1'; then
 	set +e
 	out=$("$MEMTRACE" --verify -- sqlite3 "$TMP/db.sqlite" \
 		'create table t(x); insert into t values (1), (2), (3); select sum(x) from t;' \
@@ -102,8 +100,8 @@ if command -v sqlite3 >/dev/null; then
 	status=$?
 	set -e
 	expect_eq "sqlite3 exit status" "$status" 0
-	check_verified "$TMP/sqlite.err"
+	verified "$TMP/sqlite.err"
 	expect_eq "sqlite3 output" "$out" 6
 else
-	echo "sqlite3 not installed: skipped"
+	echo "note: no sqlite3 that runs: its part is skipped" >&2
 fi

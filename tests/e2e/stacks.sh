@@ -26,7 +26,7 @@ expect_chain() {
 
 plugin=$PROGRAMS/libstackplugin.so
 for prog in stacks stacks_nopie; do
-	run_memtrace "$TMP/$prog" -- "$PROGRAMS/$prog" "$plugin"
+	run_memtrace "$TMP/$prog" -o "$TMP/$prog.json" -- "$PROGRAMS/$prog" "$plugin"
 	expect_eq "$prog exit status" "$status" 0
 	expect_chain "$TMP/$prog.events" 'mmap\(NULL, 12345,' mmap map_it f3 f2 f1 f0 main
 	expect_chain "$TMP/$prog.events" 'mmap\(NULL, 23456,' mmap plugin_map main
@@ -51,9 +51,13 @@ bad=$(sed -n '2,7p' "$TMP/strip.frames" | grep -cvE '^stacks_stripped\+0x[0-9a-f
 expect_eq "stripped: frames that are not file+offset" "$bad" 0
 
 # glibc's arena for a new thread: its internal functions, by their own names.
+# Those names are in libc's debug file alone (libc6-dbg), found by its
+# build-id, which the trace gives.
 frames_of "$TMP/stacks.events" 'mmap\(NULL, 134217728, PROT_NONE' >"$TMP/arena.frames"
-if [ ! -e /usr/lib/debug/.build-id ]; then
-	echo "libc6-dbg not installed: the arena check is skipped"
+libc_id=$(sed -nE 's|^\{"type":"module","id":[0-9]+,"path":"[^"]*/libc\.so\.6","build_id":"([0-9a-f]+)"\}$|\1|p' \
+	"$TMP/stacks.json" | head -n1)
+if [ -z "$libc_id" ] || [ ! -e "/usr/lib/debug/.build-id/${libc_id:0:2}/${libc_id:2}.debug" ]; then
+	echo "note: no debug file for libc.so.6 (libc6-dbg): the arena check is skipped" >&2
 else
 	# A subsequence, in order: the exact inlining depends on glibc's build.
 	awk 'BEGIN { n = split("mmap alloc_new_heap arena_get2 malloc thread_alloc start_thread", want, " "); i = 1 }
@@ -68,7 +72,7 @@ if [ -x "$PROGRAMS/widget" ]; then
 	expect_chain "$TMP/cpp.events" 'mmap\(NULL, 34567,' mmap \
 		'shapes::Widget::grow(unsigned long)' 'int make<shapes::Widget>(shapes::Widget*)' main
 else
-	echo "no C++ compiler: the demangling check is skipped"
+	echo "note: no C++ compiler: the demangling check is skipped" >&2
 fi
 
 # --no-stacks: no frames at all.

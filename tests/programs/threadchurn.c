@@ -5,13 +5,24 @@
  * expected line goes to fd 3.  Says "ready PID" at the start.
  *
  *   threadchurn SECONDS
+ *
+ * It ends after SECONDS, or sooner on SIGTERM (see longrun.c).
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
 
 #include "testutil.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static void *one_call(void *arg)
 {
@@ -33,6 +44,7 @@ int main(int argc, char **argv)
 
 	test_assert(argc == 2);
 	seconds = strtod(argv[1], NULL);
+	test_assert(signal(SIGTERM, on_term) != SIG_ERR);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	dprintf(1, "ready %d\n", (int)getpid());
 	do {
@@ -42,8 +54,9 @@ int main(int argc, char **argv)
 		test_assert(pthread_join(thread, NULL) == 0);
 		count++;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 <
-		 seconds);
+	} while (!stop &&
+		 (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 <
+			 seconds);
 	dprintf(1, "ok %lu\n", count);
 	return 0;
 }

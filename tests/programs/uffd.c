@@ -55,8 +55,11 @@ int main(void)
 	int ret;
 
 	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (uffd < 0)
-		test_skip("no userfaultfd here");
+	if (uffd < 0 && (errno == ENOSYS || errno == EPERM))
+		test_skip(errno == ENOSYS ? "no userfaultfd(2) in this kernel"
+					  : "userfaultfd(2) not permitted "
+					    "(vm.unprivileged_userfaultfd or seccomp)");
+	test_assert(uffd >= 0);
 	test_assert(ioctl(uffd, UFFDIO_API, &api) == 0);
 	area = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	test_assert(area != MAP_FAILED);
