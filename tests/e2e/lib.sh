@@ -61,6 +61,16 @@ runnable() {
 	command -v "$1" >/dev/null && "$@" >/dev/null 2>&1 </dev/null
 }
 
+# checked_if WHAT COMMAND...: runnable COMMAND...; when it is not, a note
+# that WHAT is not checked.  (checked_if "its report" node -e 0 && ...)
+checked_if() {
+	local what=$1
+	shift
+	runnable "$@" && return 0
+	echo "note: no $1 that runs: $what is not checked" >&2
+	return 1
+}
+
 # has_cap_sys_ptrace: whether this shell (and memtrace, run as the same
 # user) has CAP_SYS_PTRACE, bit 19 of CapEff (linux/capability.h).
 has_cap_sys_ptrace() {

@@ -260,19 +260,10 @@ real_report() {
 	[ "$lines" -le 50 ] || fail "$name: a report of $lines lines does not fit a screen"
 }
 real_report demo "$PROGRAMS/../../demo/demo"
-if runnable python3 -c pass; then
+checked_if "its report" python3 -c pass &&
 	real_report python3 python3 -c 'import threading; [t.start() or t.join() for t in [threading.Thread(target=lambda: bytearray(1 << 20)) for _ in range(4)]]'
-else
-	echo "note: no python3 that runs: its report is not checked" >&2
-fi
-if runnable node -e 0; then
+checked_if "its report" node -e 0 &&
 	real_report node node -e 'const a = []; for (let i = 0; i < 1e5; i++) a.push({i}); console.log(a.length)'
-else
-	echo "note: no node that runs: its report is not checked" >&2
-fi
-if runnable java -Xmx64m -version; then
+checked_if "its report" java -Xmx64m -version &&
 	real_report java java -Xmx64m -version
-else
-	echo "note: no java that runs: its report is not checked" >&2
-fi
 exit 0

@@ -87,16 +87,8 @@ if pid == 0:
         m.close()
     os._exit(0)
 os.waitpid(pid, 0)'
-if runnable node -e 0; then
-	same_report node node -e 'console.log(1)'
-else
-	echo "note: no node that runs: its trace is not checked" >&2
-fi
-if runnable java -Xmx64m -version; then
-	same_report java java -Xmx64m -version
-else
-	echo "note: no java that runs: its trace is not checked" >&2
-fi
+checked_if "its trace" node -e 0 && same_report node node -e 'console.log(1)'
+checked_if "its trace" java -Xmx64m -version && same_report java java -Xmx64m -version
 
 # A path that is no UTF-8 goes as bytes ("path_hex") and comes back the same.
 if [ -n "$have_python" ]; then
