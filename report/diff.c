@@ -76,6 +76,17 @@ static void add_process(void *arg, const struct report_input *in, struct report 
 	}
 }
 
+/* What a change has on the side where its site is not. */
+static const struct side_site no_site;
+
+/* The side of change c: a (0) or b (1), no_site where the site is not. */
+static const struct side_site *side_of(const struct change *c, int side)
+{
+	const struct side_site *site = side ? c->b : c->a;
+
+	return site ? site : &no_site;
+}
+
 static const struct side_site *site_on(const struct side *side, uint32_t name)
 {
 	return name < side->nsites && side->sites[name].seen ? &side->sites[name] : NULL;
@@ -101,16 +112,14 @@ static bool amounts_changed(const struct report_amounts *a, const struct report_
 
 static bool site_changed(const struct change *c)
 {
-	static const struct side_site none;
-	const struct side_site *a = c->a ? c->a : &none, *b = c->b ? c->b : &none;
+	const struct side_site *a = side_of(c, 0), *b = side_of(c, 1);
 
 	return !c->a || !c->b || amounts_changed(&a->amounts, &b->amounts) || a->maps != b->maps;
 }
 
 static uint64_t magnitude(const struct change *c)
 {
-	static const struct side_site none;
-	const struct side_site *a = c->a ? c->a : &none, *b = c->b ? c->b : &none;
+	const struct side_site *a = side_of(c, 0), *b = side_of(c, 1);
 	int64_t size = delta(a->amounts.reserved + a->amounts.committed,
 			     b->amounts.reserved + b->amounts.committed);
 
@@ -254,12 +263,11 @@ static void print_text(FILE *out, const struct diff *diff, const struct diff_opt
 			      "reserved", "committed", "resident",
 			      site_col == DELTA_ROW_COLUMNS + 2 ? "  site" : "");
 		for (size_t i = 0; i < n && i < opts->top; i++) {
-			static const struct side_site none;
 			const struct change *c = &changes[i];
 			const char *label = !c->a ? "added" : !c->b ? "removed" : "";
 
-			print_delta_row(out, label, c->a ? &c->a->amounts : &none.amounts,
-					c->b ? &c->b->amounts : &none.amounts);
+			print_delta_row(out, label, &side_of(c, 0)->amounts,
+					&side_of(c, 1)->amounts);
 			text_row_site(out,
 				      textfit_sites_get(fit, strtab_get(diff->names, c->name),
 							text_site_room(opts->width, site_col)),
@@ -290,12 +298,14 @@ static void json_amounts(struct jsonw *w, const char *key, const struct report_a
 	jsonw_end_object(w);
 }
 
-static void print_json(FILE *out, const struct diff *diff)
+/* Returns 0, or -errno when it could not all be written. */
+static int print_json(FILE *out, const struct diff *diff)
 {
 	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
 	struct change *changes;
 	size_t n = changes_of(diff, &changes);
 	struct jsonw *w;
+	int err;
 
 	(void)fflush(out);
 	w = jsonw_new(fileno(out));
@@ -326,21 +336,22 @@ static void print_json(FILE *out, const struct diff *diff)
 	jsonw_end_array(w);
 	jsonw_array(w, "sites");
 	for (size_t i = 0; i < n; i++) {
-		static const struct side_site none;
 		const struct change *c = &changes[i];
 
 		jsonw_object(w, NULL);
 		jsonw_str(w, "site", strtab_get(diff->names, c->name));
 		jsonw_str(w, "status", !c->a ? "added" : !c->b ? "removed" : "changed");
-		json_amounts(w, "a", c->a ? &c->a->amounts : &none.amounts, c->a ? c->a->maps : 0);
-		json_amounts(w, "b", c->b ? &c->b->amounts : &none.amounts, c->b ? c->b->maps : 0);
+		json_amounts(w, "a", &side_of(c, 0)->amounts, side_of(c, 0)->maps);
+		json_amounts(w, "b", &side_of(c, 1)->amounts, side_of(c, 1)->maps);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);
 	jsonw_bool(w, "equal", !diff_differ(diff));
 	jsonw_end(w);
+	err = jsonw_finish(w);
 	jsonw_free(w);
 	free(changes);
+	return err;
 }
 
 /* The name of a program, without its directory: the same program may live elsewhere. */
@@ -376,7 +387,7 @@ int diff_traces(const char *path_a, const char *path_b, FILE *out, const struct 
 	int ret = 0;
 
 	for (int i = 0; i < 2; i++) {
-		names[i] = strcmp(paths[i], "-") ? paths[i] : "(standard input)";
+		names[i] = traceread_name(paths[i]);
 		diff.sides[i].path = names[i];
 		if (traceread_open(paths[i], 0, &traces[i])) {
 			ret = 2;
@@ -387,11 +398,17 @@ int diff_traces(const char *path_a, const char *path_b, FILE *out, const struct 
 	}
 	if (!ret) {
 		warn_of(traces, names);
-		if (opts->json)
-			print_json(out, &diff);
-		else
-			print_text(out, &diff, opts);
 		ret = diff_differ(&diff) ? 1 : 0;
+		if (opts->json) {
+			int err = print_json(out, &diff);
+
+			if (err) {
+				error_msg("cannot write the diff: %s", strerror(-err));
+				ret = 2;
+			}
+		} else {
+			print_text(out, &diff, opts);
+		}
 	}
 	traceread_free(traces[0]);
 	traceread_free(traces[1]);

@@ -88,8 +88,11 @@ static void deflate_out(struct jsonw *w, const char *data, size_t len, int flush
 	do {
 		w->z->next_out = w->zbuf;
 		w->z->avail_out = (uInt)ZBUF_BYTES;
-		/* Z_STREAM_ERROR only for a stream in a bad state; Z_BUF_ERROR: no progress to make. */
-		(void)deflate(w->z, flush);
+		/* Z_BUF_ERROR is no error: nothing was left to do. */
+		if (deflate(w->z, flush) == Z_STREAM_ERROR && !w->err) {
+			w->err = -EIO;
+			return;
+		}
 		write_all(w, w->zbuf, ZBUF_BYTES - w->z->avail_out);
 	} while (w->z->avail_out == 0);
 }

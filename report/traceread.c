@@ -862,9 +862,14 @@ static FILE *open_trace(const char *path, struct gzsource **src_out)
 	return file;
 }
 
+const char *traceread_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "(standard input)";
+}
+
 int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace)
 {
-	const char *name = strcmp(path, "-") ? path : "(standard input)";
+	const char *name = traceread_name(path);
 	struct gzsource *src = NULL;
 	FILE *file = open_trace(path, &src);
 	int ret;

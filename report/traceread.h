@@ -43,6 +43,8 @@ struct trace;
  * stderr.
  */
 int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace);
+/* How messages name the trace at path: "(standard input)" for "-". */
+const char *traceread_name(const char *path);
 int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace);
 void traceread_free(struct trace *trace);
 

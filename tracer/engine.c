@@ -48,6 +48,7 @@ struct engine {
 	int exec_err_fd; /* read end of the child's CLOEXEC pipe, or -1 */
 	int exec_errno;
 	bool killed_all;
+	size_t adopted; /* processes whose creator's fork event has not come yet */
 	/* PTRACE_GET_SYSCALL_INFO (Linux 5.3): probed at the first stop. */
 	bool syscall_info_probed;
 	bool syscall_info_missing;
@@ -211,11 +212,14 @@ static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog 
 {
 	int err;
 
-	if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-		_exit(126);
 	if (kill(getpid(), SIGSTOP) < 0)
 		_exit(126);
-	err = seccomp_install(prog);
+	/* memtrace ignores SIGPIPE (main.c); an ignored signal outlives exec. */
+	(void)signal(SIGPIPE, SIG_DFL);
+	if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		err = -errno;
+	else
+		err = seccomp_install(prog);
 	if (err == 0) {
 		execvp(argv[0], argv);
 		err = -errno;
@@ -717,9 +721,10 @@ static void link_mm(struct proc *child, struct proc *parent, bool share_vm)
  * own (the maps read at that exec are right, and a copy of its parent's
  * would be another program's) or ended.
  */
-static void link_adopted(struct proc *proc, struct proc *parent, bool share_vm)
+static void link_adopted(struct engine *eng, struct proc *proc, struct proc *parent, bool share_vm)
 {
 	proc->adopted = false;
+	eng->adopted--;
 	proc->parent_pid = parent->pid;
 	if (!proc->exe)
 		proc->exe = xstrdup(parent->exe);
@@ -752,7 +757,7 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 	if (child) {
 		/* Its own first stop came first; it was created then.  Link it. */
 		if (child->proc->pid == child_tid && child->proc->adopted)
-			link_adopted(child->proc, task->proc, share_vm);
+			link_adopted(eng, child->proc, task->proc, share_vm);
 		return;
 	}
 	/*
@@ -761,11 +766,12 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 	 * kernel/exit.c, ptrace_do_wait): it was reported then.  Making
 	 * another process of it here would leave one that never ends.
 	 */
-	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+	for (struct proc *proc = eng->adopted ? tasks_procs(eng->tasks) : NULL; proc;
+	     proc = proc->next)
 		if (proc->pid == child_tid && proc->adopted && proc->ended)
 			gone = proc;
 	if (gone) {
-		link_adopted(gone, task->proc, share_vm);
+		link_adopted(eng, gone, task->proc, share_vm);
 		return;
 	}
 	if (thread) {
@@ -790,6 +796,7 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 	if (!proc) {
 		proc = new_proc(eng, tid, NULL);
 		proc->adopted = true;
+		eng->adopted++;
 		/* Until its creator's event says more, the kernel's view is the model. */
 		if (proc->reported) {
 			proc->mm = mm_new(eng->paths);

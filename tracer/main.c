@@ -10,6 +10,7 @@
  *   2 for a usage error or an output file that cannot be opened;
  *   1 when tracing itself failed (ptrace refused, internal error).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -194,10 +195,20 @@ static void ATTRIBUTE_NORETURN ATTRIBUTE_FORMAT(1, 2) usage_error(const char *fm
 static void ATTRIBUTE_NORETURN bad_option(int opt, char **argv)
 {
 	const char *what = opt == ':' ? "this option needs an argument:" : "unknown option";
+	const char *word = argv[optind - 1];
 
+	/* A long option: optopt is its value (--debug=1 gives 'd'), the word names it. */
+	if (!strncmp(word, "--", 2)) {
+		const char *equals = strchr(word, '=');
+
+		if (opt != ':' && equals && optopt)
+			usage_error("this option takes no argument: '%.*s'", (int)(equals - word),
+				    word);
+		usage_error("%s '%s'", what, word);
+	}
 	if (optopt && optopt < 256)
 		usage_error("%s '-%c'", what, optopt);
-	usage_error("%s '%s'", what, argv[optind - 1]);
+	usage_error("%s '%s'", what, word);
 }
 
 enum {
@@ -213,16 +224,32 @@ enum {
 	OPT_INTERVAL,
 };
 
+/*
+ * A whole number from min to max, or a usage error naming the option and
+ * what it wants (NULL: "a number from MIN to MAX").
+ */
+static unsigned long parse_number(const char *option, const char *wants, const char *optarg_or_null,
+				  unsigned long min, unsigned long max)
+{
+	/* getopt gives a required argument; say so to the analyzer too. */
+	const char *arg = optarg_or_null ? optarg_or_null : "";
+	char *end;
+	unsigned long val;
+
+	errno = 0;
+	val = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end || errno || val < min || val > max) {
+		if (wants)
+			usage_error("%s wants %s, not '%s'", option, wants, arg);
+		usage_error("%s wants a number from %lu to %lu, not '%s'", option, min, max, arg);
+	}
+	return val;
+}
+
 /* --top N: 1 to 100000, or a usage error. */
 static size_t parse_top(const char *optarg_or_null)
 {
-	const char *arg = optarg_or_null ? optarg_or_null : "";
-	char *end;
-	unsigned long val = strtoul(arg, &end, 10);
-
-	if (!arg[0] || *end || val == 0 || val > 100000)
-		usage_error("--top wants a number from 1 to 100000, not '%s'", arg);
-	return (size_t)val;
+	return (size_t)parse_number("--top", NULL, optarg_or_null, 1, 100000);
 }
 
 /* A number of seconds (or ms) in (0, 1e9], as nanoseconds times unit_ns; or a usage error. */
@@ -287,18 +314,12 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		case OPT_NO_STACKS:
 			opts->no_stacks = true;
 			break;
-		case 'p': {
-			const char *arg = optarg ? optarg : "";
-			char *end;
-			long val = strtol(arg, &end, 10);
-
-			if (!arg[0] || *end || val <= 0 || val > INT32_MAX)
-				usage_error("-p wants a process id, not '%s'", arg);
+		case 'p':
 			if (opts->npids == ARRAY_SIZE(opts->pids))
 				usage_error("too many -p (at most %zu)", ARRAY_SIZE(opts->pids));
-			opts->pids[opts->npids++] = (pid_t)val;
+			opts->pids[opts->npids++] =
+				(pid_t)parse_number("-p", "a process id", optarg, 1, INT32_MAX);
 			break;
-		}
 		case OPT_DURATION:
 			opts->duration_ns =
 				parse_time("--duration wants a number of seconds", optarg, 1e9);
@@ -319,18 +340,10 @@ static void parse_options(struct options *opts, int argc, char **argv)
 		case OPT_TOP:
 			opts->top = parse_top(optarg);
 			break;
-		case OPT_MAX_FRAMES: {
-			/* getopt gives a required argument; say so to the analyzer too. */
-			const char *arg = optarg ? optarg : "";
-			char *end;
-			unsigned long val = strtoul(arg, &end, 10);
-
-			if (!arg[0] || *end || val == 0 || val > MAX_MAX_FRAMES)
-				usage_error("--max-frames wants a number from 1 to %d, not '%s'",
-					    MAX_MAX_FRAMES, arg);
-			opts->max_frames = (unsigned int)val;
+		case OPT_MAX_FRAMES:
+			opts->max_frames = (unsigned int)parse_number("--max-frames", NULL, optarg,
+								      1, MAX_MAX_FRAMES);
 			break;
-		}
 		case 'd':
 			debug_flag = true;
 			break;
@@ -344,6 +357,11 @@ static void parse_options(struct options *opts, int argc, char **argv)
 			bad_option(opt, argv);
 		}
 	}
+	if ((opts->trace_path && !strcmp(opts->trace_path, "-")) +
+		    (opts->events_path && !strcmp(opts->events_path, "-")) +
+		    (opts->report_path && !strcmp(opts->report_path, "-")) >
+	    1)
+		usage_error("only one output can be standard output ('-')");
 	if (opts->npids) {
 		if (optind < argc)
 			usage_error("-p and a program to launch exclude each other: '%s'",
@@ -397,17 +415,44 @@ static FILE *stream_on(int fd)
 }
 
 /*
- * Opens an output named on the command line ("-": a copy of standard
- * output).  Returns the descriptor, or -1 after a line naming it and why.
+ * Opens an output named on the command line: a file, "-" for a copy of
+ * standard output, NULL for a copy of stderr (its default).  Returns the
+ * descriptor, or -1 after a line naming it and why.
  */
 static int open_output_fd(const char *path)
 {
-	int fd = strcmp(path, "-") ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)
-				   : fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	int fd;
 
+	if (!path)
+		fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	else if (!strcmp(path, "-"))
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
-		perror_msg("cannot open '%s'", path);
+		perror_msg("cannot open '%s'", path ? path : "(standard error)");
 	return fd;
+}
+
+/*
+ * Closes an output, saying so when what was written to it did not all
+ * get there (a full disk, a reader gone).  The exit status stays the
+ * program's: the trace of a run is not worth less than its other outputs.
+ */
+static void close_output(FILE **out, const char *what, const char *path)
+{
+	bool failed;
+
+	if (!*out)
+		return;
+	failed = ferror(*out);
+	if (fclose(*out) != 0)
+		perror_msg("cannot write %s%s%s%s", what, path ? " '" : "", path ? path : "",
+			   path ? "'" : "");
+	else if (failed)
+		error_msg("cannot write %s%s%s%s: some lines were lost", what, path ? " '" : "",
+			  path ? path : "", path ? "'" : "");
+	*out = NULL;
 }
 
 /* Whether a file name ends in ".gz": the trace is written compressed. */
@@ -448,16 +493,6 @@ static bool charset_utf8(void)
 		return false;
 	codeset = nl_langinfo(CODESET);
 	return codeset && !strcmp(codeset, "UTF-8");
-}
-
-/* A buffered stream on a copy of stderr: the events are many and small. */
-static FILE *open_stderr_copy(void)
-{
-	int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-
-	if (fd < 0)
-		perror_die("dup(stderr)");
-	return stream_on(fd);
 }
 
 /* The report's state of proc, made at first use. */
@@ -890,7 +925,8 @@ static int attach_all(struct session *session)
 			explain_eperm(pid);
 		else
 			error_msg("cannot attach to %d: %s", (int)pid, strerror(-err));
-		/* engine_attach() has let go of everything attached so far. */
+		/* Never half-attached: the processes named before this one are let go. */
+		engine_detach_all(session->engine);
 		return err;
 	}
 	return 0;
@@ -1018,10 +1054,12 @@ static int open_outputs(struct session *session)
 	const struct options *opts = &session->opts;
 	int fd;
 
-	session->status_out = open_stderr_copy();
+	fd = open_output_fd(NULL);
+	if (fd < 0)
+		return -1;
+	session->status_out = stream_on(fd);
 	if (opts->events) {
-		fd = opts->events_path ? open_output_fd(opts->events_path)
-				       : fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		fd = open_output_fd(opts->events_path);
 		if (fd < 0)
 			return -1;
 		session->events_out = stream_on(fd);
@@ -1032,8 +1070,7 @@ static int open_outputs(struct session *session)
 			(void)setvbuf(session->events_out, NULL, _IOFBF, 1 << 16);
 		session->eventlog = eventlog_new(session->events_out);
 	}
-	fd = opts->report_path ? open_output_fd(opts->report_path)
-			       : fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	fd = open_output_fd(opts->report_path);
 	if (fd < 0)
 		return -1;
 	session->report_out = stream_on(fd);
@@ -1065,6 +1102,13 @@ int main(int argc, char **argv)
 		return diff_command(argc, argv);
 	parse_options(&session.opts, argc, argv);
 	session.trace_fd = -1;
+	/*
+	 * A reader of an output that goes away (memtrace -o - | head) is a
+	 * write error on that output, not the end of memtrace and of the
+	 * program it traces (PTRACE_O_EXITKILL).  The program gets SIGPIPE
+	 * back as it was (engine.c, child_exec).
+	 */
+	(void)signal(SIGPIPE, SIG_IGN);
 
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;
@@ -1126,10 +1170,7 @@ int main(int argc, char **argv)
 	}
 	eventlog_free(session.eventlog);
 	session.eventlog = NULL;
-	if (session.events_out) {
-		(void)fclose(session.events_out);
-		session.events_out = NULL;
-	}
+	close_output(&session.events_out, "the events", session.opts.events_path);
 
 	err = engine_exec_errno(session.engine);
 	if (err) {
@@ -1152,10 +1193,8 @@ int main(int argc, char **argv)
 		(void)fprintf(session.report_out, "verify: %llu mismatch%s\n",
 			      (unsigned long long)session.mismatches,
 			      session.mismatches == 1 ? "" : "es");
-	(void)fclose(session.report_out);
-	session.report_out = NULL;
-	(void)fclose(session.status_out);
-	session.status_out = NULL;
+	close_output(&session.report_out, "the report", session.opts.report_path);
+	close_output(&session.status_out, "to stderr", NULL);
 	if (session.trace) {
 		err = tracew_finish(session.trace);
 		if (err)

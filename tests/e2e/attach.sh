@@ -13,18 +13,12 @@ can_attach || skip "$why_not"
 # names).  Each runs until the test has seen what it waits for, then is
 # ended with SIGTERM: no step depends on how fast a loaded machine runs.
 
-# ready_pid OUT WHAT: the pid a test program wrote as "ready PID" to OUT, once it has.
-ready_pid() {
-	wait_until "$2 never got ready" grep -qE '^ready [0-9]+$' "$1"
-	sed -nE 's/^ready ([0-9]+)$/\1/p' "$1"
-}
-
 # start_longrun NAME: starts the program; sets $lr_pid once it runs.  Its
 # 600 s are only a limit: stop_longrun ends it.
 start_longrun() {
 	"$PROGRAMS/longrun" 600 4 3>"$TMP/$1.expected" >"$TMP/$1.out" 2>"$TMP/$1.err" &
 	lr_job=$!
-	lr_pid=$(ready_pid "$TMP/$1.out" longrun)
+	lr_pid=$(said_pid "$TMP/$1.out" ready)
 }
 
 # stop_longrun NAME PID JOB: ends the program with SIGTERM; it must exit 0
@@ -119,7 +113,7 @@ awk 'NR == FNR { seen[$0]++; next }
 # Threads created and ended at a high rate: none missed while attached.
 "$PROGRAMS/threadchurn" 600 3>"$TMP/t.expected" >"$TMP/t.out" 2>"$TMP/t.err" &
 tc_job=$!
-tc_pid=$(ready_pid "$TMP/t.out" threadchurn)
+tc_pid=$(said_pid "$TMP/t.out" ready)
 "$MEMTRACE" --verify --events="$TMP/t.events" -p "$tc_pid" 2>"$TMP/t.mt" &
 mt=$!
 calls_while_traced "$tc_pid" "$mt" "$TMP/t.expected" 40
@@ -212,7 +206,7 @@ expect_eq "--duration without -p" "$s4" 2
 # Another tracer: a program run under memtrace cannot be attached to twice.
 "$MEMTRACE" -- "$PROGRAMS/longrun" 600 1 3>/dev/null >"$TMP/b.out" 2>/dev/null &
 outer=$!
-b_pid=$(ready_pid "$TMP/b.out" "the launched longrun")
+b_pid=$(said_pid "$TMP/b.out" ready)
 set +e
 "$MEMTRACE" -p "$b_pid" 2>"$TMP/e5"
 s5=$?

@@ -120,6 +120,12 @@ offers "memtrace -o" dir memtrace -o ''
 # --events=FILE, split by bash at the '=' (COMP_WORDBREAKS).
 offers "memtrace --events=" run-out.json memtrace --events = ''
 offers "memtrace report" run-out.json memtrace report ''
+# Short options in a cluster, as getopt reads them: -fo FILE; in -fop the
+# o takes "p", and the program comes next.  --events takes a file only
+# after '=': the word after it is the program.
+offers "memtrace -fo" run-out.json memtrace -fo ''
+offers "memtrace -fop (the program)" bash memtrace -fop bas
+offers "memtrace --events (the program)" bash memtrace --events bas
 offers "memtrace diff" run-out.json memtrace diff run-out.json ''
 offers "memtrace -- (the program)" bash memtrace -f -- bas
 offers "memtrace -- (its arguments)" run-out.json memtrace -f -- ls -l ''

@@ -43,6 +43,19 @@ wait_until() {
 	done
 }
 
+# said_pid OUT WORD: the pid a program wrote to OUT as "WORD PID", once it
+# has ("ready 1234").
+said_pid() {
+	wait_until "the program never said '$2'" grep -qE "^$2 [0-9]+\$" "$1"
+	sed -nE "s/^$2 ([0-9]+)\$/\\1/p" "$1"
+}
+
+# growth_lines FILE N [PID]: memtrace wrote N --interval lines or more to
+# FILE (of process PID, or of any).
+growth_lines() {
+	[ "$(grep -cE "^memtrace: [0-9.]+s \[${3:-[0-9]+}\] VSZ .* RSS .* calls\$" "$1")" -ge "$2" ]
+}
+
 # all_stopped PID: every thread of PID is stopped (job control or a
 # tracing stop: T or t in /proc/PID/task/TID/stat).  False once PID is gone.
 all_stopped() {

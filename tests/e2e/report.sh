@@ -220,15 +220,10 @@ grep -q 'findings' "$TMP/file.err" && fail "--report=FILE: the report went to st
 if can_attach; then
 	"$PROGRAMS/longrun" 600 2 3>/dev/null >"$TMP/usr1.out" 2>"$TMP/usr1.lr" &
 	lr_job=$!
-	wait_until "longrun never got ready" grep -qE '^ready [0-9]+$' "$TMP/usr1.out"
-	lr_pid=$(sed -nE 's/^ready ([0-9]+)$/\1/p' "$TMP/usr1.out")
+	lr_pid=$(said_pid "$TMP/usr1.out" ready)
 	"$MEMTRACE" --interval 0.2 -p "$lr_pid" 2>"$TMP/usr1.err" &
 	mt_job=$!
-	# growth_lines N: memtrace printed N growth lines or more.
-	growth_lines() {
-		[ "$(grep -cE "^memtrace: [0-9.]+s \[$lr_pid\] VSZ .* RSS .* calls$" "$TMP/usr1.err")" -ge "$1" ]
-	}
-	wait_until "--interval 0.2: fewer than 2 growth lines" growth_lines 2
+	wait_until "--interval 0.2: fewer than 2 growth lines" growth_lines "$TMP/usr1.err" 2 "$lr_pid"
 	kill -USR1 "$mt_job"
 	wait_until "no report on SIGUSR1" grep -q '^  VSZ ' "$TMP/usr1.err"
 	kill -INT "$mt_job"

@@ -18,17 +18,11 @@ check_expected "$TMP/kill.expected" "$TMP/kill.events"
 events_grep -E "$TMP/kill.events" '^\[[0-9]+\] \+\+\+ killed by SIGKILL \+\+\+$' ||
 	fail "kill: no '+++ killed by SIGKILL +++' line"
 
-# ready_pid OUT WORD: the pid the program wrote to OUT as "WORD PID", once it has.
-ready_pid() {
-	wait_until "the program never said '$2'" grep -qE "^$2 [0-9]+\$" "$1"
-	sed -nE "s/^$2 ([0-9]+)\$/\\1/p" "$1"
-}
-
 # SIGSTOP: the program stays stopped until SIGCONT, then finishes.
 "$MEMTRACE" --events="$TMP/stop.events" -- "$PROGRAMS/signals" stop 3>"$TMP/stop.expected" \
 	>"$TMP/stop.out" 2>"$TMP/stop.err" &
 mt=$!
-pid=$(ready_pid "$TMP/stop.out" stopping)
+pid=$(said_pid "$TMP/stop.out" stopping)
 wait_until "stop: the program never stopped" all_stopped "$pid"
 # A program wrongly let run shows it within this time; a loaded machine can
 # only hide that (the test would pass), never make a right stop fail.
@@ -47,7 +41,7 @@ check_expected "$TMP/stop.expected" "$TMP/stop.events"
 # SIGTERM sent to memtrace alone is forwarded: the program's handler exits 42.
 "$MEMTRACE" -- "$PROGRAMS/signals" term >"$TMP/term.out" 2>"$TMP/term.err" 3>/dev/null &
 mt=$!
-ready_pid "$TMP/term.out" ready >/dev/null
+said_pid "$TMP/term.out" ready >/dev/null
 kill -TERM "$mt"
 set +e
 wait "$mt"
@@ -58,7 +52,7 @@ expect_eq "term: exit status" "$status" 42
 # One SIGINT sent to memtrace alone is forwarded: the handler exits 3.
 "$MEMTRACE" -- "$PROGRAMS/signals" int >"$TMP/int.out" 2>"$TMP/int.err" 3>/dev/null &
 mt=$!
-ready_pid "$TMP/int.out" ready >/dev/null
+said_pid "$TMP/int.out" ready >/dev/null
 kill -INT "$mt"
 set +e
 wait "$mt"
@@ -71,7 +65,7 @@ expect_eq "int: exit status" "$status" 3
 # the first (two sent at once could reach memtrace as one).
 "$MEMTRACE" -- "$PROGRAMS/signals" noint >"$TMP/noint.out" 2>"$TMP/noint.err" 3>/dev/null &
 mt=$!
-ready_pid "$TMP/noint.out" ready >/dev/null
+said_pid "$TMP/noint.out" ready >/dev/null
 kill -INT "$mt"
 wait_until "noint: the first SIGINT never reached the program" grep -q '^got SIGINT$' "$TMP/noint.out"
 kill -0 "$mt" 2>/dev/null || fail "noint: memtrace ended after one SIGINT"
@@ -87,7 +81,7 @@ grep -q "; killed by SIGKILL$" "$TMP/noint.err" || fail "noint: no summary after
 # nothing is left stopped.
 "$MEMTRACE" -- "$PROGRAMS/signals" noint >"$TMP/k9.out" 2>"$TMP/k9.err" 3>/dev/null &
 mt=$!
-pid=$(ready_pid "$TMP/k9.out" ready)
+pid=$(said_pid "$TMP/k9.out" ready)
 kill -KILL "$mt"
 set +e
 wait "$mt"
