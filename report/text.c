@@ -188,8 +188,11 @@ void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
 		print_region(out, "kernel", &diff->kernel[i], paths, false);
 }
 
+/* Where the continuation lines of --regions start, and its "by" lines. */
+#define REGION_INDENT 6
+
 void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, struct stackfmt *fmt,
-		  const struct stacks *stacks)
+		  const struct stacks *stacks, size_t width)
 {
 	struct aspace_kind_cache kinds = { 0 };
 	const struct aspace *as;
@@ -200,40 +203,49 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, stru
 	as = mm_aspace(proc->mm);
 	(void)fprintf(out, "memtrace: [%d] %zu regions:\n", (int)proc->pid, aspace_count(as));
 	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region)) {
+		struct text_line line;
+		FILE *mem = text_line_begin(&line);
 		char size[32], buf[5];
 
 		(void)units_format_bytes(size, sizeof(size), region->end - region->start);
-		(void)fprintf(out, "  %#llx-%#llx %s %10s %-13s", (unsigned long long)region->start,
+		(void)fprintf(mem, "  %#llx-%#llx %s %10s %-13s", (unsigned long long)region->start,
 			      (unsigned long long)region->end, perms(region, buf), size,
 			      aspace_kind_name(aspace_kind_of_cached(as, region, &kinds)));
 		switch (region->origin.kind) {
 		case ASPACE_ORIGIN_CALL:
-			(void)fprintf(out, " #%llu [tid %d]",
+			(void)fprintf(mem, " #%llu [tid %d]",
 				      (unsigned long long)region->origin.seq,
 				      (int)region->origin.tid);
 			break;
 		case ASPACE_ORIGIN_EXEC:
-			(void)fputs(" [exec]", out);
+			(void)fputs(" [exec]", mem);
 			break;
 		case ASPACE_ORIGIN_ATTACH:
-			(void)fputs(" [before attach]", out);
+			(void)fputs(" [before attach]", mem);
 			break;
 		case ASPACE_ORIGIN_KERNEL:
-			(void)fputs(" [kernel]", out);
+			(void)fputs(" [kernel]", mem);
 			break;
 		}
 		if (region->prot_seq)
-			(void)fprintf(out, " (prot #%llu)", (unsigned long long)region->prot_seq);
+			(void)fprintf(mem, " (prot #%llu)", (unsigned long long)region->prot_seq);
 		if (region->thread)
-			(void)fprintf(out, " stack of %d%s", (int)region->thread,
+			(void)fprintf(mem, " stack of %d%s", (int)region->thread,
 				      region->flags & ASPACE_THREAD_EXITED ? " (exited)" : "");
 		if (region->path)
-			(void)fprintf(out, " %s", strtab_get(paths, region->path));
-		(void)fputc('\n', out);
+			(void)fprintf(mem, " %s", strtab_get(paths, region->path));
+		text_line_end(&line, out, width, REGION_INDENT);
 		if (region->origin.kind == ASPACE_ORIGIN_CALL && region->origin.stack_id && fmt) {
-			(void)fputs("      by ", out);
-			stackfmt_write_line(fmt, out, stacks, region->origin.stack_id, 6);
+			/* The frames, broken between two of them where the line is full. */
+			mem = text_line_begin(&line);
+			stackfmt_write_line(fmt, mem, stacks, region->origin.stack_id, 6);
+			if (fclose(mem) != 0)
+				die("out of memory");
+			(void)fprintf(out, "%*sby", REGION_INDENT, "");
+			(void)text_put_site(out, line.text, true, width, REGION_INDENT + 2,
+					    REGION_INDENT + 3);
 			(void)fputc('\n', out);
+			free(line.text);
 		}
 	}
 }

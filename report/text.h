@@ -86,10 +86,11 @@ void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols);
  *
  * Under a region made by a call with a stack: "      by mmap+0x13 <
  * worker_loop+0x23 < start_thread+0x305" (six frames at most), symbolized
- * from where the frames were when the call was made.
+ * from where the frames were when the call was made.  Lines wider than
+ * width (0: no limit) are wrapped, the stacks between their frames.
  */
 void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, struct stackfmt *fmt,
-		  const struct stacks *stacks);
+		  const struct stacks *stacks, size_t width);
 
 /*
  * --verify found the model of proc different from the kernel's after call

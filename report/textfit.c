@@ -304,12 +304,23 @@ static bool unit_word(const char *text)
 	return false;
 }
 
-/* The end of the word at word: the next space, but the one between a number and its unit. */
+static bool digit(char chr)
+{
+	return chr >= '0' && chr <= '9';
+}
+
+/*
+ * The end of the word at word: the next space, but the one between a name
+ * and its count ("munmap 206,") and the one between a number and its
+ * unit ("1.5 MiB"), so that a figure never starts a line alone.
+ */
 static const char *word_end(const char *word)
 {
 	const char *end = word + strcspn(word, " ");
 
-	if (end > word && end[-1] >= '0' && end[-1] <= '9' && end[0] == ' ' && unit_word(end + 1))
+	if (end > word && !digit(end[-1]) && end[0] == ' ' && digit(end[1]))
+		end = end + 1 + strcspn(end + 1, " ");
+	if (end > word && digit(end[-1]) && end[0] == ' ' && unit_word(end + 1))
 		end = end + 1 + strcspn(end + 1, " ");
 	return end;
 }

@@ -1183,7 +1183,7 @@ int main(int argc, char **argv)
 			continue;
 		if (session.opts.regions)
 			text_regions(session.report_out, proc, engine_paths(session.engine),
-				     session.stackfmt, session.stacks);
+				     session.stackfmt, session.stacks, session.report_width);
 		if (proc->mm)
 			write_report(&session, proc, true);
 		else

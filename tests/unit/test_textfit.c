@@ -79,9 +79,15 @@ static void test_wrap_words(void **state)
 	expect_wrap("  each pair costs.  Keep it", 40, 0, 4, "  each pair costs.  Keep it", 27);
 	/* From column 10 on: the first line has 10 columns less. */
 	expect_wrap("alpha beta gamma", 20, 10, 2, "alpha beta\n  gamma", 7);
-	/* 255.5 MiB never splits between the number and its unit. */
+	/*
+	 * A figure never starts a line alone: 255.5 MiB never splits between
+	 * the number and its unit, "(peak 542.4 MiB):" nor "munmap 209,"
+	 * between a name and its figure.
+	 */
 	expect_wrap("  VSZ 324.3 MiB (peak 542.4 MiB): 255.5 MiB reserved", 30, 0, 4,
-		    "  VSZ 324.3 MiB (peak\n    542.4 MiB): 255.5 MiB\n    reserved", 12);
+		    "  VSZ 324.3 MiB\n    (peak 542.4 MiB):\n    255.5 MiB reserved", 22);
+	expect_wrap("473 memory calls (mmap 220, munmap 209, mprotect 15)", 30, 0, 4,
+		    "473 memory calls (mmap 220,\n    munmap 209, mprotect 15)", 28);
 	/* It fits: unchanged. */
 	expect_wrap("fits in one line", 16, 0, 4, "fits in one line", 16);
 }
