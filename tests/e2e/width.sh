@@ -128,6 +128,17 @@ grep -qx "    mapped by $long_site" "$TMP/longname.pipe" || fail "longname: the 
 grep -qx "    called_through_a_second_function_with_a_long_name_too < main" "$TMP/longname.80" ||
 	fail "longname: the site is not wrapped at its frames at 80 columns"
 
+# --regions on a terminal: its lines fit, its stacks wrapped between frames;
+# in a file they are whole.
+on_terminal 80 "$TMP/regions.80" "$MEMTRACE" --regions -- "$PROGRAMS/longname"
+expect_eq "--regions on a terminal: exit status" "$status" 0
+expect_fits "$TMP/regions.80" 80
+grep -q '^      by mmap+0x[0-9a-f]* <$' "$TMP/regions.80" ||
+	fail "--regions: no stack wrapped at its frames at 80 columns"
+"$MEMTRACE" --regions --report="$TMP/regions.file" -- "$PROGRAMS/longname" >/dev/null
+grep -qE '^      by mmap\+0x[0-9a-f]+ < map_the_buffers_of_a_function_whose_name_is_rather_long\+0x[0-9a-f]+ < called_through' \
+	"$TMP/regions.file" || fail "--regions: a stack in a file is not whole"
+
 # --report=FILE on a terminal: the file gets the whole report.
 on_terminal 80 "$TMP/file.term" "$MEMTRACE" --verify --churn-ms 1000 --report="$TMP/file.report" -- "$PROGRAMS/longname"
 expect_eq "--report=FILE on a terminal: exit status" "$status" 0
