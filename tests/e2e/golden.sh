@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Traces made by earlier versions of memtrace (tests/golden/*.json.gz: the
+# demo, malloc arenas with and without MALLOC_ARENA_MAX=1, churn, a shell
+# with -f, python3 with threads, an attached program with --interval
+# snapshots) read back by this one: memtrace report and memtrace diff
+# print what they printed then, byte for byte, on stdout and stderr, with
+# the same exit statuses.  A change meant to alter them regenerates the
+# files with tests/golden/regenerate and says so.
+. "$E2E_DIR/lib.sh"
+
+golden=$E2E_DIR/../golden
+cp -r "$golden" "$TMP/now"
+rm -f "$TMP"/now/*.report* "$TMP"/now/*.top3* "$TMP"/now/*.diff*
+"$TMP/now/regenerate" "$MEMTRACE"
+checked=0
+for want in "$golden"/*.report* "$golden"/*.top3* "$golden"/*.diff*; do
+	got=$TMP/now/$(basename "$want")
+	[ -e "$got" ] || fail "$(basename "$want") was not made"
+	cmp -s "$want" "$got" || {
+		diff -u "$want" "$got" | head -n 30 >&2
+		fail "$(basename "$want") differs from what earlier versions printed"
+	}
+	checked=$((checked + 1))
+done
+[ "$checked" -ge 40 ] || fail "only $checked outputs compared"
+exit 0
