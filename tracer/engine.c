@@ -53,6 +53,7 @@ struct engine {
 	bool syscall_info_probed;
 	bool syscall_info_missing;
 	struct strtab *paths;	       /* interned paths of every model */
+	struct mm_reader *mm_reader;   /* what the models share to read /proc */
 	struct aspace_changes changes; /* of the call being finished, reused */
 	size_t queued;		       /* tasks held in a queue, over all processes */
 	bool timer_armed;
@@ -108,6 +109,7 @@ struct engine *engine_new(const struct engine_options *opts, const struct engine
 	eng->ctx = ctx;
 	eng->tasks = tasks_new();
 	eng->paths = strtab_new();
+	eng->mm_reader = mm_reader_new(eng->paths);
 	eng->exec_err_fd = -1;
 	/* For the tests of the fallback: behave as on a kernel before 5.3. */
 	eng->syscall_info_missing = getenv("MEMTRACE_TEST_NO_SYSCALL_INFO") != NULL;
@@ -130,6 +132,7 @@ void engine_free(struct engine *eng)
 	if (eng->exec_err_fd >= 0)
 		(void)close(eng->exec_err_fd);
 	tasks_free(eng->tasks);
+	mm_reader_free(eng->mm_reader);
 	strtab_free(eng->paths);
 	aspace_changes_free(&eng->changes);
 	free(eng);
@@ -799,7 +802,7 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 		eng->adopted++;
 		/* Until its creator's event says more, the kernel's view is the model. */
 		if (proc->reported) {
-			proc->mm = mm_new(eng->paths);
+			proc->mm = mm_new(eng->mm_reader);
 			(void)mm_seed(proc->mm, tid, ASPACE_ORIGIN_KERNEL);
 		}
 	}
@@ -892,7 +895,7 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 		proc->mm = NULL;
 	} else {
 		mm_put(proc->mm);
-		proc->mm = mm_new(eng->paths);
+		proc->mm = mm_new(eng->mm_reader);
 		if (mm_seed(proc->mm, proc->pid, ASPACE_ORIGIN_EXEC) < 0)
 			debug_msg("cannot read the maps of %d after exec", (int)proc->pid);
 	}
@@ -1257,7 +1260,7 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 	if (!proc->live_tasks)
 		return -ESRCH;
 	update_exe(proc);
-	proc->mm = mm_new(eng->paths);
+	proc->mm = mm_new(eng->mm_reader);
 	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH);
 	/*
 	 * Threads were running while we read the maps, maybe inside a memory

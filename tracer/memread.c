@@ -16,6 +16,12 @@ static bool vm_readv_unusable;
 /* Probed once: set when /proc/PID/mem cannot be opened or read here. */
 static bool proc_mem_unusable;
 
+void memread_reprobe(void)
+{
+	vm_readv_unusable = false;
+	proc_mem_unusable = false;
+}
+
 /* The last resort: one PTRACE_PEEKDATA per word. */
 static int peek_data(pid_t tid, uint64_t addr, void *buf, size_t len)
 {

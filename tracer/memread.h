@@ -27,4 +27,12 @@ int memread(pid_t tid, uint64_t addr, void *buf, size_t len);
  */
 ssize_t memread_upto(pid_t tid, uint64_t addr, void *buf, size_t len);
 
+/*
+ * Forgets which ways of reading were found refused: the next read tries
+ * process_vm_readv first again.  The probes stand for the whole process
+ * (the kernel and the sandbox do not change under it); the unit tests
+ * start each case afresh with it.
+ */
+void memread_reprobe(void);
+
 #endif /* MEMTRACE_MEMREAD_H */

@@ -29,30 +29,53 @@
 struct mm {
 	unsigned int refs;
 	struct aspace *as;
-	struct strtab *paths;
+	struct mm_reader *reader;
+	struct strtab *paths; /* reader's */
 	uint64_t calls_applied;
 };
 
 /*
- * One buffer for every read of /proc/PID/maps and one array for its
- * regions: the tracer is single-threaded, and --verify reads the maps at
- * every stop, so they are kept rather than allocated each time.
+ * What reading /proc costs is kept between reads, for every mm of one
+ * tracer: one buffer for every read of /proc/PID/maps and smaps, one array
+ * for its regions (--verify reads the maps at every stop), and which
+ * mapped files are ELF objects, by path id of paths.
  */
-static char *maps_buf;
-/* Per path id: 0 not looked at yet, 1 an ELF object, 2 something else. */
-static unsigned char *elf_known;
-static size_t elf_known_cap;
-static size_t maps_cap;
-static struct aspace_region *maps_regions;
-static size_t maps_regions_cap;
+struct mm_reader {
+	struct strtab *paths;
+	char *buf;
+	size_t buf_cap;
+	struct aspace_region *regions;
+	size_t regions_cap;
+	unsigned char *elf_known; /* per path id: 0 not looked at yet, 1 ELF, 2 not */
+	size_t elf_known_cap;
+};
 
-struct mm *mm_new(struct strtab *paths)
+struct mm_reader *mm_reader_new(struct strtab *paths)
+{
+	struct mm_reader *reader = xcalloc(1, sizeof(*reader));
+
+	reader->paths = paths;
+	return reader;
+}
+
+void mm_reader_free(struct mm_reader *reader)
+{
+	if (!reader)
+		return;
+	free(reader->buf);
+	free(reader->regions);
+	free(reader->elf_known);
+	free(reader);
+}
+
+struct mm *mm_new(struct mm_reader *reader)
 {
 	struct mm *mm = xcalloc(1, sizeof(*mm));
 
 	mm->refs = 1;
 	mm->as = aspace_new();
-	mm->paths = paths;
+	mm->reader = reader;
+	mm->paths = reader->paths;
 	return mm;
 }
 
@@ -76,6 +99,7 @@ struct mm *mm_copy(const struct mm *mm)
 
 	copy->refs = 1;
 	copy->as = aspace_copy(mm->as);
+	copy->reader = mm->reader;
 	copy->paths = mm->paths;
 	return copy;
 }
@@ -98,23 +122,26 @@ static bool is_elf(struct mm *mm, uint32_t path)
 
 	if (!path)
 		return false;
-	if (path >= elf_known_cap) {
-		size_t old = elf_known_cap;
+	struct mm_reader *reader = mm->reader;
 
-		xgrowarray((void **)&elf_known, &elf_known_cap, (size_t)path + 1, 1);
-		memset(elf_known + old, 0, elf_known_cap - old);
+	if (path >= reader->elf_known_cap) {
+		size_t old = reader->elf_known_cap;
+
+		xgrowarray((void **)&reader->elf_known, &reader->elf_known_cap, (size_t)path + 1,
+			   1);
+		memset(reader->elf_known + old, 0, reader->elf_known_cap - old);
 	}
-	if (!elf_known[path]) {
-		elf_known[path] = 2;
+	if (!reader->elf_known[path]) {
+		reader->elf_known[path] = 2;
 		fd = open(strtab_get(mm->paths, path), O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			if (read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
 			    memcmp(magic, "\177ELF", 4) == 0)
-				elf_known[path] = 1;
+				reader->elf_known[path] = 1;
 			(void)close(fd);
 		}
 	}
-	return elf_known[path] == 1;
+	return reader->elf_known[path] == 1;
 }
 
 static bool path_is(const struct procmaps_entry *entry, const char *name)
@@ -171,7 +198,7 @@ static void entry_to_region(struct mm *mm, const struct procmaps_entry *entry,
 }
 
 /*
- * Reads /proc/PID/maps into maps_regions ([vsyscall] left out: it is the
+ * Reads /proc/PID/maps into mm->reader->regions ([vsyscall] left out: it is the
  * same fixed page in every process, above the user address space).
  * Returns the number of regions, or -errno.
  */
@@ -182,18 +209,18 @@ static long read_maps(struct mm *mm, pid_t pid)
 	size_t len, count = 0;
 	int ret;
 
-	ret = procmaps_read(pid, &maps_buf, &maps_cap, &len);
+	ret = procmaps_read(pid, &mm->reader->buf, &mm->reader->buf_cap, &len);
 	if (ret < 0)
 		return ret;
-	procmaps_iter_init(&iter, maps_buf, len);
+	procmaps_iter_init(&iter, mm->reader->buf, len);
 	while ((ret = procmaps_next(&iter, &entry)) != 0) {
 		if (ret < 0)
 			return -EINVAL;
 		if (path_is(&entry, "[vsyscall]"))
 			continue;
-		xgrowarray((void **)&maps_regions, &maps_regions_cap, count + 1,
-			   sizeof(*maps_regions));
-		entry_to_region(mm, &entry, &maps_regions[count]);
+		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
+			   sizeof(*mm->reader->regions));
+		entry_to_region(mm, &entry, &mm->reader->regions[count]);
 		count++;
 	}
 	return (long)count;
@@ -232,6 +259,7 @@ static int resync(struct mm *mm, pid_t pid, const struct aspace_event *ev, uint6
 		  uint64_t end, struct aspace_changes *changes)
 {
 	long count = read_maps(mm, pid);
+	struct aspace_region *maps_regions = mm->reader->regions;
 	size_t first = 0, last;
 
 	if (count < 0)
@@ -451,6 +479,7 @@ static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end)
 int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 {
 	long count = read_maps(mm, pid);
+	const struct aspace_region *maps_regions = mm->reader->regions;
 	uint64_t lo, hi;
 
 	if (count < 0)
@@ -572,10 +601,10 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 	size_t len, count = 0;
 	int ret, pagemap_fd = -1;
 
-	ret = procmaps_read_smaps(pid, &maps_buf, &maps_cap, &len);
+	ret = procmaps_read_smaps(pid, &mm->reader->buf, &mm->reader->buf_cap, &len);
 	if (ret < 0)
 		return ret;
-	procmaps_iter_init(&iter, maps_buf, len);
+	procmaps_iter_init(&iter, mm->reader->buf, len);
 	while ((ret = procmaps_next(&iter, &entry)) != 0) {
 		const struct aspace_region *region;
 		size_t first = count;

@@ -22,10 +22,21 @@
 struct mm;
 
 /*
- * Returns a new, empty mm with one reference, owned by the caller
- * (mm_put).  paths is borrowed and must outlive it.
+ * What the mms of one tracer share to read /proc: buffers kept between
+ * reads and which mapped files are ELF objects, by path id of paths
+ * (borrowed; it must outlive the reader).  Owned by the caller
+ * (mm_reader_free, which accepts NULL), and must outlive its mms.
  */
-struct mm *mm_new(struct strtab *paths);
+struct mm_reader;
+struct mm_reader *mm_reader_new(struct strtab *paths);
+void mm_reader_free(struct mm_reader *reader);
+
+/*
+ * Returns a new, empty mm with one reference, owned by the caller
+ * (mm_put), reading /proc through reader (borrowed); paths are the
+ * reader's.
+ */
+struct mm *mm_new(struct mm_reader *reader);
 /* Takes one more reference; returns mm. */
 struct mm *mm_get(struct mm *mm);
 /* Drops a reference; the last one frees.  Accepts NULL. */

@@ -41,6 +41,16 @@ ssize_t __wrap_process_vm_readv(pid_t pid, const struct iovec *local, unsigned l
 	return __real_process_vm_readv(pid, local, liovcnt, remote, riovcnt, flags);
 }
 
+/* Each case starts with nothing probed: the order of the cases does not matter. */
+static int reprobe(void **state)
+{
+	(void)state;
+	memread_reprobe();
+	refuse_errno = 0;
+	wrapped_calls = 0;
+	return 0;
+}
+
 static void test_reads_itself(void **state)
 {
 	static const char text[] = "memtrace reads this";
@@ -84,7 +94,6 @@ static void test_falls_back_once(void **state)
 
 	(void)state;
 	refuse_errno = ENOSYS;
-	wrapped_calls = 0;
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(memread(getpid(), (uintptr_t)text, buf, sizeof(text)), 0);
 	assert_string_equal(buf, text);
@@ -101,11 +110,11 @@ static void test_falls_back_once(void **state)
 
 int main(void)
 {
-	/* Order matters: the last one makes memread give up process_vm_readv for good. */
+	/* The fallback first: the cases after it find process_vm_readv again. */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reads_itself),
-		cmocka_unit_test(test_stops_at_the_hole),
-		cmocka_unit_test(test_falls_back_once),
+		cmocka_unit_test_setup(test_falls_back_once, reprobe),
+		cmocka_unit_test_setup(test_reads_itself, reprobe),
+		cmocka_unit_test_setup(test_stops_at_the_hole, reprobe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
