@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -364,10 +365,10 @@ static bool code_changed(const struct aspace_changes *changes)
 	for (size_t i = 0; i < changes->count; i++) {
 		const struct aspace_piece *piece = &changes->pieces[i];
 
-		if (!(piece->old_prot & 4)) /* PROT_EXEC */
+		if (!(piece->old_prot & PROT_EXEC))
 			continue;
 		if (piece->kind == ASPACE_PIECE_UNMAPPED || piece->kind == ASPACE_PIECE_MOVED ||
-		    (piece->kind == ASPACE_PIECE_PROTECTED && !(piece->prot & 4)))
+		    (piece->kind == ASPACE_PIECE_PROTECTED && !(piece->prot & PROT_EXEC)))
 			return true;
 	}
 	return false;
@@ -389,11 +390,10 @@ static uint32_t capture_stack(struct engine *eng, struct task *task)
 					 mm_aspace(proc->mm));
 }
 
-/* --verify: compares proc's model with the kernel's and reports a difference. */
 /*
- * Compares proc's model with the kernel's, read through task tid (not the
- * leader: a leader that called pthread_exit is a zombie with empty /proc
- * files while its threads run on).
+ * --verify: compares proc's model with the kernel's, read through task tid
+ * (not the leader: a leader that called pthread_exit is a zombie with
+ * empty /proc files while its threads run on), and reports a difference.
  */
 static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t seq)
 {

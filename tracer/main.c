@@ -1092,7 +1092,7 @@ int main(int argc, char **argv)
 {
 	static struct session session;
 	struct engine_options eopts = { 0 };
-	int err, status;
+	int err, status, exec_err;
 
 	utf8_output = charset_utf8();
 	/* Subcommands; a program called "report" runs with "memtrace -- report". */
@@ -1172,13 +1172,12 @@ int main(int argc, char **argv)
 	session.eventlog = NULL;
 	close_output(&session.events_out, "the events", session.opts.events_path);
 
-	err = engine_exec_errno(session.engine);
-	if (err) {
-		error_msg("cannot execute '%s': %s", session.opts.argv[0], strerror(err));
-		engine_free(session.engine);
-		return err == ENOENT ? 127 : 126;
-	}
-	for (struct proc *proc = engine_procs(session.engine); proc; proc = proc->next) {
+	/* The program could not be run: nothing to report, the outputs end as they are. */
+	exec_err = engine_exec_errno(session.engine);
+	if (exec_err)
+		error_msg("cannot execute '%s': %s", session.opts.argv[0], strerror(exec_err));
+	for (struct proc *proc = engine_procs(session.engine); proc && !exec_err;
+	     proc = proc->next) {
 		if (!proc->reported)
 			continue;
 		if (session.opts.regions)
@@ -1189,7 +1188,7 @@ int main(int argc, char **argv)
 		else
 			text_proc_summary(session.report_out, proc, session.report_width);
 	}
-	if (session.opts.verify)
+	if (session.opts.verify && !exec_err)
 		(void)fprintf(session.report_out, "verify: %llu mismatch%s\n",
 			      (unsigned long long)session.mismatches,
 			      session.mismatches == 1 ? "" : "es");
@@ -1216,5 +1215,7 @@ int main(int argc, char **argv)
 	free(session.frames);
 	free(session.frame_paths);
 	free(session.frame_offsets);
+	if (exec_err)
+		return exec_err == ENOENT ? 127 : 126;
 	return exit_status_of(status);
 }

@@ -59,6 +59,12 @@ expect_eq "no such program: message" "$(cat "$TMP/err")" \
 run_status -- no-such-program-in-path-memtrace
 expect_eq "not in PATH" "$status" 127
 
+# A program that cannot run still leaves a whole trace: its header, read back.
+run_status -o "$TMP/nx.json" -- "$TMP/does-not-exist"
+expect_eq "no such program, with -o" "$status" 127
+grep -q '^{"type":"header",.*}$' "$TMP/nx.json" || fail "no such program: the trace has no whole header"
+"$MEMTRACE" report "$TMP/nx.json" >/dev/null || fail "no such program: its trace does not read back"
+
 printf '#!/bin/sh\nexit 0\n' >"$TMP/not-executable"
 chmod 644 "$TMP/not-executable"
 run_status -- "$TMP/not-executable"
