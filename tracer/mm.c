@@ -8,23 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "procmaps.h"
 #include "util.h"
 
-/* include/uapi/asm-generic/mman-common.h and mman.h */
-#define MAP_TYPE_MASK 0x0fU
-#define MAP_SHARED_TYPE 0x01U
-#define MAP_SHARED_VALIDATE_TYPE 0x03U
-#define MAP_GROWSDOWN_BIT 0x0100U
-#define MAP_LOCKED_BIT 0x2000U
-#define MAP_NORESERVE_BIT 0x4000U
-#define MAP_ANONYMOUS_BIT 0x20U
-#define MAP_STACK_BIT 0x20000U
-#define MAP_HUGETLB_BIT 0x40000U
-#define PROT_MASK 0x7U		    /* PROT_READ | PROT_WRITE | PROT_EXEC */
-#define PROT_GROWS_BITS 0x03000000U /* PROT_GROWSDOWN | PROT_GROWSUP */
+/* The protection bits a mapping keeps (the others ask or extend). */
+#define PROT_MASK (PROT_READ | PROT_WRITE | PROT_EXEC)
 
 struct mm {
 	unsigned int refs;
@@ -311,19 +302,19 @@ int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind)
 static unsigned int mmap_flags(uint64_t flags)
 {
 	unsigned int res = 0;
-	uint64_t type = flags & MAP_TYPE_MASK;
+	uint64_t type = flags & MAP_TYPE;
 
-	if (type == MAP_SHARED_TYPE || type == MAP_SHARED_VALIDATE_TYPE)
+	if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE)
 		res |= ASPACE_SHARED;
-	if (flags & MAP_NORESERVE_BIT)
+	if (flags & MAP_NORESERVE)
 		res |= ASPACE_NORESERVE;
-	if (flags & MAP_STACK_BIT)
+	if (flags & MAP_STACK)
 		res |= ASPACE_STACK;
-	if (flags & MAP_GROWSDOWN_BIT)
+	if (flags & MAP_GROWSDOWN)
 		res |= ASPACE_GROWSDOWN;
-	if (flags & MAP_HUGETLB_BIT)
+	if (flags & MAP_HUGETLB)
 		res |= ASPACE_HUGETLB;
-	if (flags & MAP_LOCKED_BIT)
+	if (flags & MAP_LOCKED)
 		res |= ASPACE_LOCKED;
 	return res;
 }
@@ -337,7 +328,7 @@ static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
 
 	tmpl.prot = (unsigned int)arg[2] & PROT_MASK;
 	tmpl.flags = mmap_flags(arg[3]);
-	if (arg[3] & MAP_ANONYMOUS_BIT) {
+	if (arg[3] & MAP_ANONYMOUS) {
 		tmpl.backing = ASPACE_BACKING_ANON;
 	} else {
 		tmpl.backing = ASPACE_BACKING_FILE;
@@ -347,9 +338,9 @@ static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
 		if (is_elf(mm, tmpl.path))
 			tmpl.flags |= ASPACE_ELF;
 	}
-	if (arg[3] & MAP_HUGETLB_BIT) {
-		/* Bits 26-31 give log2 of the page size; 0 is the default, 2 MiB on x86_64. */
-		unsigned int shift = (unsigned int)(arg[3] >> 26) & 0x3f;
+	if (arg[3] & MAP_HUGETLB) {
+		/* The bits at MAP_HUGE_SHIFT: log2 of the page size; 0 the default (2 MiB on x86_64). */
+		unsigned int shift = (unsigned int)(arg[3] >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
 		uint64_t huge = 1ULL << (shift ? shift : 21);
 
 		aspace_map(mm->as, ev, addr, (arg[1] + huge - 1) & ~(huge - 1), &tmpl, changes);
@@ -384,20 +375,22 @@ void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 {
 	const uint64_t *arg = call->args;
 	uint64_t result = (uint64_t)rval;
+	enum sysdecode_op op;
 
 	if (!call->ent)
 		return;
-	switch (call->ent->kind) {
-	case SYSDECODE_MMAP:
-		if (!err)
-			apply_mmap(mm, ev, call, fd_path, result, changes);
+	op = sysdecode_desc(call->ent->kind)->op;
+	/* A failed call changed nothing, but a failed mprotect may have (below). */
+	if (err && op != SYSDECODE_OP_PROTECT && op != SYSDECODE_OP_BRK)
+		op = SYSDECODE_OP_NONE;
+	switch (op) {
+	case SYSDECODE_OP_MAP:
+		apply_mmap(mm, ev, call, fd_path, result, changes);
 		break;
-	case SYSDECODE_MUNMAP:
-		if (!err)
-			aspace_unmap(mm->as, ev, arg[0], arg[1], changes);
+	case SYSDECODE_OP_UNMAP:
+		aspace_unmap(mm->as, ev, arg[0], arg[1], changes);
 		break;
-	case SYSDECODE_MPROTECT:
-	case SYSDECODE_PKEY_MPROTECT:
+	case SYSDECODE_OP_PROTECT:
 		/*
 		 * A failed mprotect may have changed part of the range before
 		 * failing (mm/mprotect.c, do_mprotect_pkey walks VMA by VMA):
@@ -405,7 +398,7 @@ void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 		 * change to the VMA's start or end, which only the kernel knows
 		 * (and are rare): ask it about everything.
 		 */
-		if (arg[2] & PROT_GROWS_BITS)
+		if (arg[2] & (PROT_GROWSDOWN | PROT_GROWSUP))
 			(void)resync(mm, pid, ev, 0, UINT64_MAX, changes);
 		else if (err)
 			(void)resync(mm, pid, ev, arg[0] & ~(ASPACE_PAGE_SIZE - 1),
@@ -416,40 +409,29 @@ void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 			aspace_protect(mm->as, ev, arg[0], arg[1], (unsigned int)arg[2] & PROT_MASK,
 				       changes);
 		break;
-	case SYSDECODE_BRK:
+	case SYSDECODE_OP_BRK:
+		/* brk fails by returning the old top, which the model already has. */
 		aspace_brk(mm->as, ev, result, changes);
 		break;
-	case SYSDECODE_MADVISE:
-		if (!err)
-			aspace_advise(mm->as, ev, arg[0], arg[1], (int)arg[2], changes);
+	case SYSDECODE_OP_ADVISE:
+		aspace_advise(mm->as, ev, arg[0], arg[1], (int)arg[2], changes);
 		break;
-	case SYSDECODE_MREMAP:
-		if (!err)
-			aspace_remap(mm->as, ev, arg[0], arg[1], arg[2], (unsigned int)arg[3],
-				     result, changes);
+	case SYSDECODE_OP_REMAP:
+		aspace_remap(mm->as, ev, arg[0], arg[1], arg[2], (unsigned int)arg[3], result,
+			     changes);
 		break;
-	case SYSDECODE_SHMDT:
-		if (!err)
-			apply_shmdt(mm, ev, arg[0], changes);
+	case SYSDECODE_OP_SHMDT:
+		apply_shmdt(mm, ev, arg[0], changes);
 		break;
-	case SYSDECODE_SHMAT:
-	case SYSDECODE_IO_SETUP:
-	case SYSDECODE_IO_DESTROY:
-	case SYSDECODE_REMAP_FILE_PAGES:
-	case SYSDECODE_MAP_SHADOW_STACK:
-	case SYSDECODE_MSEAL:
-		/*
-		 * The size of a SysV segment, the [aio] ring, a shadow stack:
-		 * the kernel decides them.  These calls are rare: re-read it all.
-		 */
-		if (!err)
-			(void)resync(mm, pid, ev, 0, UINT64_MAX, changes);
+	case SYSDECODE_OP_RESYNC:
+		/* Rare calls whose result only the kernel knows: re-read it all. */
+		(void)resync(mm, pid, ev, 0, UINT64_MAX, changes);
 		break;
-	case SYSDECODE_NONE:
-	case SYSDECODE_NKINDS:
-		return;
+	case SYSDECODE_OP_NONE:
+		break;
 	}
-	mm->calls_applied++;
+	if (call->ent->kind != SYSDECODE_NONE)
+		mm->calls_applied++;
 }
 
 /* Copies the regions of list touching [start, end) into out (at most cap). */

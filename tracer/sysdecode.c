@@ -6,7 +6,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
 
+#include "mman_compat.h"
 #include "util.h"
 
 static const struct sysent sysent_x86_64[] = {
@@ -79,19 +82,51 @@ static bool arch_is_32bit(uint32_t arch)
 	return arch == SYSDECODE_ARCH_I386;
 }
 
-/* Which arguments of each kind are signed ints (file descriptors, pkeys). */
-static bool arg_is_signed_int(enum sysdecode_kind kind, unsigned int idx)
+#define A(type) SYSDECODE_ARG_##type
+
+/* One row per kind, in the order of enum sysdecode_kind. */
+static const struct sysdecode_desc descs[SYSDECODE_NKINDS] = {
+	/* clang-format off */
+	[SYSDECODE_NONE] = { "other", { 0 }, 0, SYSDECODE_OP_NONE },
+	[SYSDECODE_MMAP] = { "mmap", { A(ADDR), A(ULONG), A(PROT), A(MMAP_FLAGS), A(FD), A(HEX) },
+			     SYSDECODE_RET_ADDR, SYSDECODE_OP_MAP },
+	[SYSDECODE_MUNMAP] = { "munmap", { A(ADDR), A(ULONG) }, 0, SYSDECODE_OP_UNMAP },
+	[SYSDECODE_MPROTECT] = { "mprotect", { A(ADDR), A(ULONG), A(PROT) }, 0,
+				 SYSDECODE_OP_PROTECT },
+	[SYSDECODE_PKEY_MPROTECT] = { "pkey_mprotect", { A(ADDR), A(ULONG), A(PROT), A(INT) }, 0,
+				      SYSDECODE_OP_PROTECT },
+	[SYSDECODE_BRK] = { "brk", { A(ADDR) }, SYSDECODE_RET_ADDR, SYSDECODE_OP_BRK },
+	[SYSDECODE_MADVISE] = { "madvise", { A(ADDR), A(ULONG), A(MADVISE) }, 0,
+				SYSDECODE_OP_ADVISE },
+	[SYSDECODE_MREMAP] = { "mremap", { A(ADDR), A(ULONG), A(ULONG), A(MREMAP_FLAGS),
+					   A(MREMAP_ADDR) },
+			       SYSDECODE_RET_ADDR, SYSDECODE_OP_REMAP },
+	/* The size of a SysV segment, the [aio] ring, a shadow stack: the kernel decides them. */
+	[SYSDECODE_SHMAT] = { "shmat", { A(INT), A(ADDR), A(SHM_FLAGS) }, SYSDECODE_RET_ADDR,
+			      SYSDECODE_OP_RESYNC },
+	[SYSDECODE_SHMDT] = { "shmdt", { A(ADDR) }, 0, SYSDECODE_OP_SHMDT },
+	[SYSDECODE_IO_SETUP] = { "io_setup", { A(UINT), A(ADDR) }, 0, SYSDECODE_OP_RESYNC },
+	[SYSDECODE_IO_DESTROY] = { "io_destroy", { A(HEX) }, 0, SYSDECODE_OP_RESYNC },
+	[SYSDECODE_REMAP_FILE_PAGES] = { "remap_file_pages", { A(ADDR), A(ULONG), A(PROT),
+							       A(ULONG), A(MMAP_FLAGS) },
+					 0, SYSDECODE_OP_RESYNC },
+	[SYSDECODE_MAP_SHADOW_STACK] = { "map_shadow_stack", { A(ADDR), A(ULONG), A(SHSTK_FLAGS) },
+					 SYSDECODE_RET_ADDR, SYSDECODE_OP_RESYNC },
+	[SYSDECODE_MSEAL] = { "mseal", { A(ADDR), A(ULONG), A(HEX) }, 0, SYSDECODE_OP_RESYNC },
+	/* clang-format on */
+};
+
+#undef A
+
+const struct sysdecode_desc *sysdecode_desc(enum sysdecode_kind kind)
 {
-	switch (kind) {
-	case SYSDECODE_MMAP:
-		return idx == 4;
-	case SYSDECODE_PKEY_MPROTECT:
-		return idx == 3;
-	case SYSDECODE_SHMAT:
-		return idx == 0;
-	default:
-		return false;
-	}
+	return &descs[(unsigned int)kind < SYSDECODE_NKINDS ? kind : SYSDECODE_NONE];
+}
+
+/* Whether an argument of this type is a signed int (sign-extended from 32 bits). */
+static bool arg_is_signed_int(enum sysdecode_arg type)
+{
+	return type == SYSDECODE_ARG_INT || type == SYSDECODE_ARG_FD;
 }
 
 int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr, const uint64_t args[6])
@@ -110,11 +145,12 @@ int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr, con
 
 		if (narrow) {
 			val = (uint32_t)val;
-			if (arg_is_signed_int(ent->kind, i))
+			if (arg_is_signed_int(descs[ent->kind].args[i]))
 				val = (uint64_t)(int64_t)(int32_t)val;
 		}
 		call->args[i] = val;
 	}
+	/* The kernel's mmap2 takes the offset in units of 4096 bytes on every architecture. */
 	if (ent->abi == SYSDECODE_ABI_MMAP_PGOFF)
 		call->args[5] *= 4096;
 	if (ent->abi == SYSDECODE_ABI_OLD_MMAP)
@@ -129,44 +165,39 @@ void sysdecode_unpack_old_mmap(struct sysdecode_call *call, const uint32_t words
 	call->args[4] = (uint64_t)(int64_t)(int32_t)words[4];
 }
 
-#define MAP_TYPE_MASK 0x0fU
-#define MAP_ANONYMOUS_BIT 0x20U
+/* The index of the first argument of type in call's kind, or -1. */
+static int arg_index(const struct sysdecode_call *call, enum sysdecode_arg type)
+{
+	const struct sysdecode_desc *desc = call->ent ? &descs[call->ent->kind] : &descs[0];
+
+	for (int i = 0; i < 6; i++)
+		if (desc->args[i] == type)
+			return i;
+	return -1;
+}
 
 bool sysdecode_has_fd(const struct sysdecode_call *call)
 {
+	int fd = arg_index(call, SYSDECODE_ARG_FD);
+	int flags = arg_index(call, SYSDECODE_ARG_MMAP_FLAGS);
+
 	/* The kernel takes the fd as an unsigned int (fget()), as sysdecode_fd() does. */
-	return call->ent && call->ent->kind == SYSDECODE_MMAP &&
-	       !(call->args[3] & MAP_ANONYMOUS_BIT) && (int)call->args[4] >= 0;
+	return fd >= 0 && (flags < 0 || !(call->args[flags] & MAP_ANONYMOUS)) &&
+	       (int)call->args[fd] >= 0;
 }
 
 int sysdecode_fd(const struct sysdecode_call *call)
 {
-	return (int)(int64_t)call->args[4];
-}
+	int fd = arg_index(call, SYSDECODE_ARG_FD);
 
-static const char *const kind_names[SYSDECODE_NKINDS] = {
-	[SYSDECODE_NONE] = "other",
-	[SYSDECODE_MMAP] = "mmap",
-	[SYSDECODE_MUNMAP] = "munmap",
-	[SYSDECODE_MPROTECT] = "mprotect",
-	[SYSDECODE_PKEY_MPROTECT] = "pkey_mprotect",
-	[SYSDECODE_BRK] = "brk",
-	[SYSDECODE_MADVISE] = "madvise",
-	[SYSDECODE_MREMAP] = "mremap",
-	[SYSDECODE_SHMAT] = "shmat",
-	[SYSDECODE_SHMDT] = "shmdt",
-	[SYSDECODE_IO_SETUP] = "io_setup",
-	[SYSDECODE_IO_DESTROY] = "io_destroy",
-	[SYSDECODE_REMAP_FILE_PAGES] = "remap_file_pages",
-	[SYSDECODE_MAP_SHADOW_STACK] = "map_shadow_stack",
-	[SYSDECODE_MSEAL] = "mseal",
-};
+	return fd >= 0 ? (int)(int64_t)call->args[fd] : -1;
+}
 
 const char *sysdecode_kind_name(enum sysdecode_kind kind)
 {
 	if ((unsigned int)kind >= SYSDECODE_NKINDS)
 		return "?";
-	return kind_names[kind];
+	return descs[kind].name;
 }
 
 /*
@@ -219,10 +250,24 @@ static void sb_puts(struct strbuf *sb, const char *str)
 	sb->len += slen;
 }
 
+/* Takes back what was appended since the text was len long. */
+static void sb_unput(struct strbuf *sb, size_t len)
+{
+	sb->len = len;
+	if (len < sb->size)
+		sb->buf[len] = '\0';
+}
+
 struct xlat {
 	uint64_t val;
 	const char *name;
 };
+
+/* A constant of the system headers and its name (strace's XLAT). */
+#define XLAT(name)            \
+	{                     \
+		(name), #name \
+	}
 
 /* Appends the names of the bits of value found in table, then the rest in hex. */
 static void sb_bits(struct strbuf *sb, const struct xlat *table, size_t count, uint64_t value,
@@ -242,12 +287,8 @@ static void sb_bits(struct strbuf *sb, const struct xlat *table, size_t count, u
 }
 
 static const struct xlat prot_bits[] = {
-	{ 0x1, "PROT_READ" },
-	{ 0x2, "PROT_WRITE" },
-	{ 0x4, "PROT_EXEC" },
-	{ 0x8, "PROT_SEM" },
-	{ 0x01000000, "PROT_GROWSDOWN" },
-	{ 0x02000000, "PROT_GROWSUP" },
+	XLAT(PROT_READ), XLAT(PROT_WRITE),     XLAT(PROT_EXEC),
+	XLAT(PROT_SEM),	 XLAT(PROT_GROWSDOWN), XLAT(PROT_GROWSUP),
 };
 
 size_t sysdecode_format_prot(char *buf, size_t size, uint64_t prot)
@@ -265,27 +306,19 @@ size_t sysdecode_format_prot(char *buf, size_t size, uint64_t prot)
 
 /* The mapping type: the low four bits of mmap's flags (include/uapi/linux/mman.h). */
 static const struct xlat map_types[] = {
-	{ 0x1, "MAP_SHARED" },
-	{ 0x2, "MAP_PRIVATE" },
-	{ 0x3, "MAP_SHARED_VALIDATE" },
-	{ 0x8, "MAP_DROPPABLE" },
+	XLAT(MAP_SHARED),
+	XLAT(MAP_PRIVATE),
+	XLAT(MAP_SHARED_VALIDATE),
+	XLAT(MAP_DROPPABLE),
 };
 
 /* Ascending bit order (include/uapi/asm-generic/mman-common.h, asm/mman.h). */
 static const struct xlat map_bits[] = {
-	{ 0x10, "MAP_FIXED" },	    { 0x20, "MAP_ANONYMOUS" },
-	{ 0x40, "MAP_32BIT" },	    { 0x100, "MAP_GROWSDOWN" },
-	{ 0x800, "MAP_DENYWRITE" }, { 0x1000, "MAP_EXECUTABLE" },
-	{ 0x2000, "MAP_LOCKED" },   { 0x4000, "MAP_NORESERVE" },
-	{ 0x8000, "MAP_POPULATE" }, { 0x10000, "MAP_NONBLOCK" },
-	{ 0x20000, "MAP_STACK" },   { 0x40000, "MAP_HUGETLB" },
-	{ 0x80000, "MAP_SYNC" },    { 0x100000, "MAP_FIXED_NOREPLACE" },
+	XLAT(MAP_FIXED),     XLAT(MAP_ANONYMOUS),	XLAT(MAP_32BIT),  XLAT(MAP_GROWSDOWN),
+	XLAT(MAP_DENYWRITE), XLAT(MAP_EXECUTABLE),	XLAT(MAP_LOCKED), XLAT(MAP_NORESERVE),
+	XLAT(MAP_POPULATE),  XLAT(MAP_NONBLOCK),	XLAT(MAP_STACK),  XLAT(MAP_HUGETLB),
+	XLAT(MAP_SYNC),	     XLAT(MAP_FIXED_NOREPLACE),
 };
-
-#define MAP_HUGETLB_BIT 0x40000U
-#define MAP_HUGE_SHIFT 26
-#define MAP_HUGE_MASK 0x3fU
-#define MAP_UNINITIALIZED_BIT 0x4000000U
 
 static const struct xlat huge_sizes[] = {
 	{ 16, "MAP_HUGE_64KB" }, { 19, "MAP_HUGE_512KB" }, { 20, "MAP_HUGE_1MB" },
@@ -296,8 +329,8 @@ static const struct xlat huge_sizes[] = {
 
 size_t sysdecode_format_mmap_flags(char *buf, size_t size, uint64_t flags)
 {
-	uint64_t type = flags & MAP_TYPE_MASK;
-	uint64_t rest = flags & ~(uint64_t)MAP_TYPE_MASK;
+	uint64_t type = flags & MAP_TYPE;
+	uint64_t rest = flags & ~(uint64_t)MAP_TYPE;
 	uint64_t huge = 0;
 	const char *huge_name = NULL;
 	struct strbuf sb;
@@ -321,7 +354,7 @@ size_t sysdecode_format_mmap_flags(char *buf, size_t size, uint64_t flags)
 	 * Bits 26-31 hold log2 of the huge page size when MAP_HUGETLB is set
 	 * (MAP_HUGE_SHIFT); without it, bit 26 is MAP_UNINITIALIZED.
 	 */
-	if (rest & MAP_HUGETLB_BIT) {
+	if (rest & MAP_HUGETLB) {
 		huge = (rest >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
 		rest &= ~((uint64_t)MAP_HUGE_MASK << MAP_HUGE_SHIFT);
 		for (size_t i = 0; i < ARRAY_SIZE(huge_sizes); i++)
@@ -329,8 +362,8 @@ size_t sysdecode_format_mmap_flags(char *buf, size_t size, uint64_t flags)
 				huge_name = huge_sizes[i].name;
 	}
 	{
-		bool uninit = !(rest & MAP_HUGETLB_BIT) && (rest & MAP_UNINITIALIZED_BIT);
-		uint64_t known_rest = rest & ~(uint64_t)MAP_UNINITIALIZED_BIT;
+		bool uninit = !(rest & MAP_HUGETLB) && (rest & MAP_UNINITIALIZED);
+		uint64_t known_rest = rest & ~(uint64_t)MAP_UNINITIALIZED;
 		uint64_t unknown = 0;
 
 		for (size_t i = 0; i < ARRAY_SIZE(map_bits); i++) {
@@ -365,20 +398,15 @@ size_t sysdecode_format_mmap_flags(char *buf, size_t size, uint64_t flags)
 
 /* include/uapi/asm-generic/mman-common.h */
 static const struct xlat madv_names[] = {
-	{ 0, "MADV_NORMAL" },	       { 1, "MADV_RANDOM" },
-	{ 2, "MADV_SEQUENTIAL" },      { 3, "MADV_WILLNEED" },
-	{ 4, "MADV_DONTNEED" },	       { 8, "MADV_FREE" },
-	{ 9, "MADV_REMOVE" },	       { 10, "MADV_DONTFORK" },
-	{ 11, "MADV_DOFORK" },	       { 12, "MADV_MERGEABLE" },
-	{ 13, "MADV_UNMERGEABLE" },    { 14, "MADV_HUGEPAGE" },
-	{ 15, "MADV_NOHUGEPAGE" },     { 16, "MADV_DONTDUMP" },
-	{ 17, "MADV_DODUMP" },	       { 18, "MADV_WIPEONFORK" },
-	{ 19, "MADV_KEEPONFORK" },     { 20, "MADV_COLD" },
-	{ 21, "MADV_PAGEOUT" },	       { 22, "MADV_POPULATE_READ" },
-	{ 23, "MADV_POPULATE_WRITE" }, { 24, "MADV_DONTNEED_LOCKED" },
-	{ 25, "MADV_COLLAPSE" },       { 100, "MADV_HWPOISON" },
-	{ 101, "MADV_SOFT_OFFLINE" },  { 102, "MADV_GUARD_INSTALL" },
-	{ 103, "MADV_GUARD_REMOVE" },
+	XLAT(MADV_NORMAL),	    XLAT(MADV_RANDOM),	      XLAT(MADV_SEQUENTIAL),
+	XLAT(MADV_WILLNEED),	    XLAT(MADV_DONTNEED),      XLAT(MADV_FREE),
+	XLAT(MADV_REMOVE),	    XLAT(MADV_DONTFORK),      XLAT(MADV_DOFORK),
+	XLAT(MADV_MERGEABLE),	    XLAT(MADV_UNMERGEABLE),   XLAT(MADV_HUGEPAGE),
+	XLAT(MADV_NOHUGEPAGE),	    XLAT(MADV_DONTDUMP),      XLAT(MADV_DODUMP),
+	XLAT(MADV_WIPEONFORK),	    XLAT(MADV_KEEPONFORK),    XLAT(MADV_COLD),
+	XLAT(MADV_PAGEOUT),	    XLAT(MADV_POPULATE_READ), XLAT(MADV_POPULATE_WRITE),
+	XLAT(MADV_DONTNEED_LOCKED), XLAT(MADV_COLLAPSE),      XLAT(MADV_HWPOISON),
+	XLAT(MADV_SOFT_OFFLINE),    XLAT(MADV_GUARD_INSTALL), XLAT(MADV_GUARD_REMOVE),
 };
 
 size_t sysdecode_format_madvise(char *buf, size_t size, uint64_t advice)
@@ -411,9 +439,9 @@ static size_t format_bits_or_zero(char *buf, size_t size, const struct xlat *tab
 }
 
 static const struct xlat mremap_bits[] = {
-	{ 0x1, "MREMAP_MAYMOVE" },
-	{ 0x2, "MREMAP_FIXED" },
-	{ 0x4, "MREMAP_DONTUNMAP" },
+	XLAT(MREMAP_MAYMOVE),
+	XLAT(MREMAP_FIXED),
+	XLAT(MREMAP_DONTUNMAP),
 };
 
 size_t sysdecode_format_mremap_flags(char *buf, size_t size, uint64_t flags)
@@ -423,10 +451,10 @@ size_t sysdecode_format_mremap_flags(char *buf, size_t size, uint64_t flags)
 
 /* include/uapi/linux/shm.h */
 static const struct xlat shm_bits[] = {
-	{ 010000, "SHM_RDONLY" },
-	{ 020000, "SHM_RND" },
-	{ 040000, "SHM_REMAP" },
-	{ 0100000, "SHM_EXEC" },
+	XLAT(SHM_RDONLY),
+	XLAT(SHM_RND),
+	XLAT(SHM_REMAP),
+	XLAT(SHM_EXEC),
 };
 
 size_t sysdecode_format_shm_flags(char *buf, size_t size, uint64_t flags)
@@ -436,8 +464,8 @@ size_t sysdecode_format_shm_flags(char *buf, size_t size, uint64_t flags)
 
 /* arch/x86/include/uapi/asm/mman.h */
 static const struct xlat shadow_stack_bits[] = {
-	{ 0x1, "SHADOW_STACK_SET_TOKEN" },
-	{ 0x2, "SHADOW_STACK_SET_MARKER" },
+	XLAT(SHADOW_STACK_SET_TOKEN),
+	XLAT(SHADOW_STACK_SET_MARKER),
 };
 
 static void sb_addr(struct strbuf *sb, uint64_t addr)
@@ -474,10 +502,72 @@ static size_t format_shadow_stack_flags(char *buf, size_t size, uint64_t flags)
 				   flags);
 }
 
+/*
+ * One argument of call, index i, of type as the kernel reads it; false
+ * when it is not shown (mremap's new_address without MREMAP_FIXED, which
+ * the kernel does not read: mm/mremap.c).
+ */
+static bool sb_arg(struct strbuf *sb, const struct sysdecode_call *call, int i,
+		   enum sysdecode_arg type, const char *fd_path)
+{
+	uint64_t val = call->args[i];
+	int flags;
+
+	switch (type) {
+	case SYSDECODE_ARG_NONE:
+		return false;
+	case SYSDECODE_ARG_ADDR:
+		sb_addr(sb, val);
+		break;
+	case SYSDECODE_ARG_ULONG:
+		sb_ulong(sb, val);
+		break;
+	case SYSDECODE_ARG_UINT:
+		sb_printf(sb, "%u", (unsigned int)val);
+		break;
+	case SYSDECODE_ARG_INT:
+		sb_printf(sb, "%d", (int)(int64_t)val);
+		break;
+	case SYSDECODE_ARG_FD:
+		sb_printf(sb, "%d", (int)(int64_t)val);
+		if (fd_path)
+			sb_printf(sb, "<%s>", fd_path);
+		break;
+	case SYSDECODE_ARG_HEX:
+		sb_hex(sb, val);
+		break;
+	case SYSDECODE_ARG_PROT:
+		sb_flags(sb, sysdecode_format_prot, val);
+		break;
+	case SYSDECODE_ARG_MMAP_FLAGS:
+		sb_flags(sb, sysdecode_format_mmap_flags, val);
+		break;
+	case SYSDECODE_ARG_MADVISE:
+		sb_flags(sb, sysdecode_format_madvise, val);
+		break;
+	case SYSDECODE_ARG_MREMAP_FLAGS:
+		sb_flags(sb, sysdecode_format_mremap_flags, val);
+		break;
+	case SYSDECODE_ARG_MREMAP_ADDR:
+		flags = arg_index(call, SYSDECODE_ARG_MREMAP_FLAGS);
+		if (flags < 0 || !(call->args[flags] & MREMAP_FIXED))
+			return false;
+		sb_addr(sb, val);
+		break;
+	case SYSDECODE_ARG_SHM_FLAGS:
+		sb_flags(sb, sysdecode_format_shm_flags, val);
+		break;
+	case SYSDECODE_ARG_SHSTK_FLAGS:
+		sb_flags(sb, format_shadow_stack_flags, val);
+		break;
+	}
+	return true;
+}
+
 size_t sysdecode_format_call(char *buf, size_t size, const struct sysdecode_call *call,
 			     const char *fd_path)
 {
-	const uint64_t *arg = call->args;
+	const struct sysdecode_desc *desc;
 	struct strbuf sb;
 
 	sb_init(&sb, buf, size);
@@ -485,118 +575,18 @@ size_t sysdecode_format_call(char *buf, size_t size, const struct sysdecode_call
 		sb_printf(&sb, "syscall_%#llx(?)", (unsigned long long)call->nr);
 		return sb.len;
 	}
+	desc = &descs[call->ent->kind];
 	sb_printf(&sb, "%s(", call->ent->name);
-	switch (call->ent->kind) {
-	case SYSDECODE_MMAP:
-		sb_addr(&sb, arg[0]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[1]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_prot, arg[2]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_mmap_flags, arg[3]);
-		sb_printf(&sb, ", %d", (int)(int64_t)arg[4]);
-		if (fd_path)
-			sb_printf(&sb, "<%s>", fd_path);
-		sb_puts(&sb, ", ");
-		sb_hex(&sb, arg[5]);
-		break;
-	case SYSDECODE_MUNMAP:
-	case SYSDECODE_MSEAL:
-		sb_addr(&sb, arg[0]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[1]);
-		if (call->ent->kind == SYSDECODE_MSEAL) {
+	for (int i = 0; i < 6 && desc->args[i]; i++) {
+		size_t before = sb.len;
+
+		if (i)
 			sb_puts(&sb, ", ");
-			sb_hex(&sb, arg[2]);
-		}
-		break;
-	case SYSDECODE_MPROTECT:
-	case SYSDECODE_PKEY_MPROTECT:
-		sb_addr(&sb, arg[0]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[1]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_prot, arg[2]);
-		if (call->ent->kind == SYSDECODE_PKEY_MPROTECT)
-			sb_printf(&sb, ", %d", (int)(int64_t)arg[3]);
-		break;
-	case SYSDECODE_BRK:
-	case SYSDECODE_SHMDT:
-		sb_addr(&sb, arg[0]);
-		break;
-	case SYSDECODE_MADVISE:
-		sb_addr(&sb, arg[0]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[1]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_madvise, arg[2]);
-		break;
-	case SYSDECODE_MREMAP:
-		sb_addr(&sb, arg[0]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[1]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[2]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_mremap_flags, arg[3]);
-		/* new_address is read by the kernel only with MREMAP_FIXED (mm/mremap.c). */
-		if (arg[3] & 0x2) {
-			sb_puts(&sb, ", ");
-			sb_addr(&sb, arg[4]);
-		}
-		break;
-	case SYSDECODE_SHMAT:
-		sb_printf(&sb, "%d, ", (int)(int64_t)arg[0]);
-		sb_addr(&sb, arg[1]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_shm_flags, arg[2]);
-		break;
-	case SYSDECODE_IO_SETUP:
-		sb_printf(&sb, "%u, ", (unsigned int)arg[0]);
-		sb_addr(&sb, arg[1]);
-		break;
-	case SYSDECODE_IO_DESTROY:
-		sb_hex(&sb, arg[0]);
-		break;
-	case SYSDECODE_REMAP_FILE_PAGES:
-		sb_addr(&sb, arg[0]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[1]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_prot, arg[2]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[3]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, sysdecode_format_mmap_flags, arg[4]);
-		break;
-	case SYSDECODE_MAP_SHADOW_STACK:
-		sb_addr(&sb, arg[0]);
-		sb_puts(&sb, ", ");
-		sb_ulong(&sb, arg[1]);
-		sb_puts(&sb, ", ");
-		sb_flags(&sb, format_shadow_stack_flags, arg[2]);
-		break;
-	case SYSDECODE_NONE:
-	case SYSDECODE_NKINDS:
-		break;
+		if (!sb_arg(&sb, call, i, desc->args[i], fd_path))
+			sb_unput(&sb, before);
 	}
 	sb_puts(&sb, ")");
 	return sb.len;
-}
-
-static bool returns_address(enum sysdecode_kind kind)
-{
-	switch (kind) {
-	case SYSDECODE_MMAP:
-	case SYSDECODE_MREMAP:
-	case SYSDECODE_SHMAT:
-	case SYSDECODE_BRK:
-	case SYSDECODE_MAP_SHADOW_STACK:
-		return true;
-	default:
-		return false;
-	}
 }
 
 /* Kernel-internal codes a tracer can see at syscall exit (include/linux/errno.h). */
@@ -633,7 +623,7 @@ size_t sysdecode_format_result(char *buf, size_t size, const struct sysdecode_ca
 		sb_printf(&sb, "-1 E%d (Unknown error %d)", err, err);
 		return sb.len;
 	}
-	if (call->ent && returns_address(call->ent->kind))
+	if (call->ent && (descs[call->ent->kind].flags & SYSDECODE_RET_ADDR))
 		sb_hex(&sb, (uint64_t)rval);
 	else
 		sb_printf(&sb, "%lld", (long long)rval);

@@ -42,12 +42,62 @@ enum sysdecode_abi {
 	SYSDECODE_ABI_OLD_MMAP,	  /* i386 old mmap: args[0] points to six 32-bit words */
 };
 
+/* How an argument of a memory call is read and printed. */
+enum sysdecode_arg {
+	SYSDECODE_ARG_NONE = 0,
+	SYSDECODE_ARG_ADDR,	    /* an address: 0x7f3a1c000000, NULL */
+	SYSDECODE_ARG_ULONG,	    /* a length: decimal */
+	SYSDECODE_ARG_UINT,	    /* an unsigned int: decimal (io_setup's nr_events) */
+	SYSDECODE_ARG_INT,	    /* a signed int (a shmid, a pkey) */
+	SYSDECODE_ARG_FD,	    /* a file descriptor, with the path it names */
+	SYSDECODE_ARG_HEX,	    /* an offset, a handle, flags without names */
+	SYSDECODE_ARG_PROT,	    /* PROT_READ|PROT_WRITE */
+	SYSDECODE_ARG_MMAP_FLAGS,   /* MAP_PRIVATE|MAP_ANONYMOUS */
+	SYSDECODE_ARG_MADVISE,	    /* MADV_DONTNEED */
+	SYSDECODE_ARG_MREMAP_FLAGS, /* MREMAP_MAYMOVE */
+	SYSDECODE_ARG_MREMAP_ADDR,  /* mremap's new_address: shown only with MREMAP_FIXED */
+	SYSDECODE_ARG_SHM_FLAGS,    /* SHM_RDONLY */
+	SYSDECODE_ARG_SHSTK_FLAGS,  /* SHADOW_STACK_SET_TOKEN */
+};
+
+/* What the model does with a call once it has returned (tracer/mm.c). */
+enum sysdecode_op {
+	SYSDECODE_OP_NONE = 0,
+	SYSDECODE_OP_MAP,     /* a new mapping at the result */
+	SYSDECODE_OP_UNMAP,   /* [args[0], +args[1]) goes */
+	SYSDECODE_OP_PROTECT, /* [args[0], +args[1]) gets protection args[2] */
+	SYSDECODE_OP_BRK,     /* the heap's top is the result */
+	SYSDECODE_OP_ADVISE,  /* pages released (MADV_DONTNEED...), layout kept */
+	SYSDECODE_OP_REMAP,   /* moved, grown or shrunk */
+	SYSDECODE_OP_SHMDT,   /* the SysV segment attached at args[0] goes */
+	SYSDECODE_OP_RESYNC,  /* only the kernel knows: /proc/PID/maps is read again */
+};
+
+/* Flags of a kind. */
+#define SYSDECODE_RET_ADDR 0x1U /* the result is an address */
+
+/*
+ * A kind of memory call: what every architecture's call of that kind
+ * shares (tracer/sysdecode.c holds one per kind).  Adding a system call
+ * is a kind here (its enum entry and this row) and a row in each
+ * architecture's table (tracer/sysent_*.h).
+ */
+struct sysdecode_desc {
+	const char *name; /* the kind's name in summaries: "mmap" */
+	enum sysdecode_arg args[6];
+	unsigned int flags; /* SYSDECODE_RET_ADDR */
+	enum sysdecode_op op;
+};
+
+/* The description of a kind (SYSDECODE_NONE's: "other", no arguments). */
+const struct sysdecode_desc *sysdecode_desc(enum sysdecode_kind kind);
+
 /* One row of a syscall table (tracer/sysent_*.h). */
 struct sysent {
 	const char *name; /* as the architecture names it: "mmap2", "mmap" */
 	enum sysdecode_kind kind;
 	enum sysdecode_abi abi;
-	unsigned char nargs;
+	unsigned char nargs; /* the raw arguments the call takes on this architecture */
 };
 
 /* Architectures, as seccomp and PTRACE_GET_SYSCALL_INFO name them. */
