@@ -191,8 +191,8 @@ void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
 /* Where the continuation lines of --regions start, and its "by" lines. */
 #define REGION_INDENT 6
 
-void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, struct stackfmt *fmt,
-		  const struct stacks *stacks, size_t width)
+void text_regions(FILE *out, const struct proc *proc, const struct strtab *paths,
+		  struct stackfmt *fmt, const struct stacks *stacks, size_t width)
 {
 	struct aspace_kind_cache kinds = { 0 };
 	const struct aspace *as;
@@ -248,4 +248,10 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, stru
 			free(line.text);
 		}
 	}
+}
+
+void text_verify_total(FILE *out, uint64_t mismatches)
+{
+	(void)fprintf(out, "verify: %llu mismatch%s\n", (unsigned long long)mismatches,
+		      mismatches == 1 ? "" : "es");
 }

@@ -89,8 +89,8 @@ void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols);
  * from where the frames were when the call was made.  Lines wider than
  * width (0: no limit) are wrapped, the stacks between their frames.
  */
-void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, struct stackfmt *fmt,
-		  const struct stacks *stacks, size_t width);
+void text_regions(FILE *out, const struct proc *proc, const struct strtab *paths,
+		  struct stackfmt *fmt, const struct stacks *stacks, size_t width);
 
 /*
  * --verify found the model of proc different from the kernel's after call
@@ -102,5 +102,8 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, stru
  */
 void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
 			  const struct mm_diff *diff, const struct strtab *paths);
+
+/* --verify's last line: "verify: 3 mismatches", over every process reported. */
+void text_verify_total(FILE *out, uint64_t mismatches);
 
 #endif /* MEMTRACE_TEXT_H */

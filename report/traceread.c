@@ -15,6 +15,7 @@
 
 #include "../tracer/util.h"
 #include "churn.h"
+#include "text.h"
 #include "tracew.h"
 
 /* A process of the trace. */
@@ -912,9 +913,7 @@ static void print_trace(struct trace *trace, FILE *out, const struct report_opti
 	printing.opts.churn_ns = traceread_churn_ns(trace);
 	traceread_each(trace, print_one, &printing);
 	if (printing.verify)
-		(void)fprintf(out, "verify: %llu mismatch%s\n",
-			      (unsigned long long)printing.mismatches,
-			      printing.mismatches == 1 ? "" : "es");
+		text_verify_total(out, printing.mismatches);
 }
 
 int traceread_report(const char *path, FILE *out, const struct report_options *opts)

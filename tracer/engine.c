@@ -132,6 +132,9 @@ void engine_free(struct engine *eng)
 			eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
 	if (eng->exec_err_fd >= 0)
 		(void)close(eng->exec_err_fd);
+	if (eng->sink->proc_free)
+		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+			eng->sink->proc_free(eng->ctx, proc->sink_data);
 	tasks_free(eng->tasks);
 	mm_reader_free(eng->mm_reader);
 	strtab_free(eng->paths);
@@ -235,6 +238,16 @@ static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog 
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* A process in the task table, and the sink's data of it. */
+static struct proc *add_proc(struct engine *eng, pid_t pid, pid_t parent_pid, bool reported)
+{
+	struct proc *proc = tasks_proc_add(eng->tasks, pid, parent_pid, reported);
+
+	if (eng->sink->proc_start)
+		proc->sink_data = eng->sink->proc_start(eng->ctx, proc);
+	return proc;
+}
+
 int engine_launch(struct engine *eng, char *const argv[])
 {
 	struct seccomp_prog prog;
@@ -276,7 +289,7 @@ int engine_launch(struct engine *eng, char *const argv[])
 		goto err_kill;
 	}
 	eng->main_pid = pid;
-	eng->main_proc = tasks_proc_add(eng->tasks, pid, 0, true);
+	eng->main_proc = add_proc(eng, pid, 0, true);
 	task = tasks_add(eng->tasks, pid, eng->main_proc);
 	task->flags = TASK_STARTED | TASK_LAUNCHING;
 	/*
@@ -691,8 +704,7 @@ static pid_t read_tgid(pid_t tid)
 
 static struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent)
 {
-	struct proc *proc = tasks_proc_add(eng->tasks, pid, parent ? parent->pid : 0,
-					   eng->opts.report_children);
+	struct proc *proc = add_proc(eng, pid, parent ? parent->pid : 0, eng->opts.report_children);
 
 	if (parent)
 		proc->exe = xstrdup(parent->exe);
@@ -1234,7 +1246,7 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 	if (eng->opts.report_children)
 		options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
 	eng->attach_mode = true;
-	proc = tasks_proc_add(eng->tasks, tgid, 0, true);
+	proc = add_proc(eng, tgid, 0, true);
 	if (!eng->main_proc) {
 		eng->main_proc = proc;
 		eng->main_pid = tgid;

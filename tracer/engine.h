@@ -98,6 +98,13 @@ struct engine_call {
  * callback may be NULL.  The pointers are borrowed for the call only.
  */
 struct engine_sink {
+	/*
+	 * A process appeared (launched, attached, forked): returns the sink's
+	 * own data of it, kept in proc->sink_data (the engine never looks),
+	 * or NULL.  proc_free frees it when the engine is freed.
+	 */
+	void *(*proc_start)(void *ctx, const struct proc *proc);
+	void (*proc_free)(void *ctx, void *sink_data);
 	void (*call)(void *ctx, const struct engine_call *call);
 	void (*exec)(void *ctx, const struct proc *proc, uint64_t time_ns);
 	void (*proc_end)(void *ctx, const struct proc *proc, uint64_t time_ns);

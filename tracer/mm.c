@@ -622,3 +622,32 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 		(void)close(pagemap_fd);
 	return ret < 0 ? -EINVAL : (long)count;
 }
+
+/* A brk heap walk stops past this many chunks (a few hundred ms). */
+#define HEAP_WALK_MAX_CHUNKS (16ULL << 20)
+
+int mm_snapshot(struct mm *mm, pid_t tid, struct mm_snapshot *snap)
+{
+	uint64_t heap_start, heap_top;
+	long count = tid ? mm_usage(mm, tid, &snap->usage, &snap->cap) : -ESRCH;
+	int err = count < 0 ? (int)count : 0;
+
+	if (count < 0) {
+		free(snap->usage);
+		snap->usage = NULL;
+		snap->cap = 0;
+		count = 0;
+	}
+	snap->nusage = (size_t)count;
+	aspace_heap(mm->as, &heap_start, &heap_top);
+	snap->have_heap =
+		tid && heap_start && heap_top > heap_start &&
+		mallocheap_walk(tid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS, &snap->heap) == 0;
+	return err;
+}
+
+void mm_snapshot_clear(struct mm_snapshot *snap)
+{
+	free(snap->usage);
+	memset(snap, 0, sizeof(*snap));
+}

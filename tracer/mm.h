@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "aspace.h"
+#include "mallocheap.h"
 #include "strtab.h"
 #include "sysdecode.h"
 
@@ -122,5 +123,23 @@ struct mm_usage {
  * or -ESRCH, -EINVAL (smaps does not parse), -errno.
  */
 long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap);
+
+/* What the report needs of a process's memory at a moment. */
+struct mm_snapshot {
+	struct mm_usage *usage; /* sorted by address; NULL: not known */
+	size_t nusage;
+	size_t cap;
+	struct mallocheap_info heap; /* the brk heap's chunks, when have_heap */
+	bool have_heap;
+};
+
+/*
+ * Reads it now through task tid (0: none is left: nothing is known):
+ * resident pages (mm_usage) and the brk heap's chunks (mallocheap_walk).
+ * Returns 0, or -errno when smaps could not be read (the usage is then
+ * unknown, the heap may still be).  Free it with mm_snapshot_clear().
+ */
+int mm_snapshot(struct mm *mm, pid_t tid, struct mm_snapshot *snap);
+void mm_snapshot_clear(struct mm_snapshot *snap);
 
 #endif /* MEMTRACE_MM_H */

@@ -369,3 +369,34 @@ long procmaps_statm_resident(pid_t pid)
 	(void)fclose(file);
 	return got == 2 ? resident : -1;
 }
+
+int procmaps_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *file;
+	int err = 0;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	file = fopen(path, "re");
+	if (!file)
+		return -errno;
+	if (fgets(buf, (int)size, file))
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		err = -EIO;
+	(void)fclose(file);
+	return err;
+}
+
+long procmaps_read_long(const char *path, long fallback)
+{
+	FILE *file = fopen(path, "re");
+	long value;
+
+	if (!file)
+		return fallback;
+	if (fscanf(file, "%ld", &value) != 1)
+		value = fallback;
+	(void)fclose(file);
+	return value;
+}

@@ -87,4 +87,13 @@ long procmaps_status_field(pid_t pid, const char *name, long fallback);
 /* Resident pages, field 2 of /proc/PID/statm; -1 when it cannot be read. */
 long procmaps_statm_resident(pid_t pid);
 
+/* The command name of pid (/proc/PID/comm) into buf.  Returns 0, or -errno. */
+int procmaps_comm(pid_t pid, char *buf, size_t size);
+
+/*
+ * The number a /proc or /sys file holds ("/proc/sys/kernel/yama/ptrace_scope"),
+ * or fallback when it cannot be read.
+ */
+long procmaps_read_long(const char *path, long fallback);
+
 #endif /* MEMTRACE_PROCMAPS_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The outputs of a live run, and what they share: see output.h. */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../tracer/util.h"
+
+/*
+ * In the order they are fed: the events of a call before anything a
+ * report says of it; the text report before the trace's snapshot of the
+ * same moment.  A new output is a file and a line here.
+ */
+const struct output_ops *const output_list[] = {
+	&output_events,
+	&output_report,
+	&output_trace,
+};
+
+const size_t output_count = ARRAY_SIZE(output_list);
+
+/* The report's width on a terminal that does not say its own. */
+#define WIDTH_UNKNOWN 80
+/* Narrower terminals get this: words and frames need a few columns to wrap in. */
+#define WIDTH_MIN 40
+
+size_t output_width(int fd)
+{
+	struct winsize size;
+
+	if (!isatty(fd))
+		return 0;
+	if (ioctl(fd, TIOCGWINSZ, &size) != 0 || !size.ws_col)
+		return WIDTH_UNKNOWN;
+	return size.ws_col > WIDTH_MIN ? size.ws_col : WIDTH_MIN;
+}
+
+int output_open_fd(const char *path)
+{
+	int fd;
+
+	if (!path)
+		fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	else if (!strcmp(path, "-"))
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		perror_msg("cannot open '%s'", path ? path : "(standard error)");
+	return fd;
+}
+
+static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
+{
+	int fd = (int)(intptr_t)cookie;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = write(fd, buf + done, len - done);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)got;
+	}
+	return (ssize_t)done;
+}
+
+static int cookie_close(void *cookie)
+{
+	return close((int)(intptr_t)cookie);
+}
+
+FILE *output_stream(int fd)
+{
+	static const cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
+	FILE *file = fopencookie((void *)(intptr_t)fd, "w", io);
+
+	if (!file)
+		perror_die("fopencookie");
+	return file;
+}
+
+int output_close_stream(FILE *stream)
+{
+	bool failed;
+
+	if (!stream)
+		return 0;
+	failed = ferror(stream);
+	if (fclose(stream) != 0)
+		return errno ? -errno : -EIO;
+	return failed ? -EIO : 0;
+}
+
+void output_name(char *buf, size_t size, const char *what, const char *path)
+{
+	if (path && strcmp(path, "-") != 0)
+		(void)snprintf(buf, size, "%s '%s'", what, path);
+	else
+		(void)snprintf(buf, size, "%s", what);
+}

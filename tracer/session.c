@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A live run: the engine, stack capture and the outputs.  See session.h. */
+#include "session.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "procmaps.h"
+#include "signals.h"
+#include "util.h"
+#include "../report/churn.h"
+#include "../report/text.h"
+#include "../unwind/unwinder.h"
+
+/* --verify prints the first mismatches whole, then only counts them. */
+#define VERIFY_MISMATCHES_SHOWN 10
+
+/* What the report needs of a process beyond its model (proc->sink_data). */
+struct proc_state {
+	struct churn *churn;
+	struct mm_snapshot snap; /* at its last snapshot; usage NULL: none taken */
+	uint64_t mismatches;
+	uint64_t interval_vsz; /* at the last --interval line */
+	bool exiting;	       /* its exit snapshot is taken: the figures stay as they were then */
+};
+
+struct session {
+	struct session_options opts;
+	struct engine *engine;
+	struct stacks *stacks;
+	struct symbols *symbols;
+	struct stackfmt *stackfmt;
+	struct output_env env;
+	struct output *outputs[8];
+	size_t noutputs;
+	uint64_t mismatches;
+	/* One walk's frames, max_frames of each. */
+	uint64_t *frames;
+	uint32_t *frame_paths;
+	uint64_t *frame_offsets;
+};
+
+/* The session die() cleans up after. */
+static struct session *current;
+
+static void *proc_start(void *ctx, const struct proc *proc)
+{
+	struct session *session = ctx;
+	struct proc_state *state = xcalloc(1, sizeof(*state));
+
+	(void)proc;
+	state->churn = churn_new(session->opts.out.churn_ns);
+	return state;
+}
+
+static void proc_free(void *ctx, void *sink_data)
+{
+	struct proc_state *state = sink_data;
+
+	(void)ctx;
+	if (!state)
+		return;
+	churn_free(state->churn);
+	mm_snapshot_clear(&state->snap);
+	free(state);
+}
+
+static struct proc_state *state_of(const struct proc *proc)
+{
+	return proc->sink_data;
+}
+
+static const struct aspace *aspace_of(const struct proc *proc)
+{
+	return proc->mm ? mm_aspace(proc->mm) : NULL;
+}
+
+static void sink_call(void *ctx, const struct engine_call *call)
+{
+	struct session *session = ctx;
+
+	if (call->finished && call->changes)
+		churn_apply(state_of(call->proc)->churn, call->time_ns, call->changes);
+	for (size_t i = 0; i < session->noutputs; i++)
+		if (session->outputs[i]->ops->call)
+			session->outputs[i]->ops->call(session->outputs[i], call,
+						       aspace_of(call->proc));
+}
+
+/* Stack capture (engine_unwind_ops): libunwind walks, the stack table interns. */
+static void *unwind_attach(void *ctx, pid_t pid)
+{
+	(void)ctx;
+	return unwinder_new(pid);
+}
+
+static void unwind_detach(void *ctx, void *unwind)
+{
+	(void)ctx;
+	unwinder_free(unwind);
+}
+
+static void unwind_flush(void *ctx, void *unwind)
+{
+	(void)ctx;
+	unwinder_flush(unwind);
+}
+
+static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs,
+			       const struct aspace *as)
+{
+	struct session *session = ctx;
+	int count = unwinder_walk(unwind, tid, regs, session->frames, session->opts.max_frames);
+
+	if (count <= 0)
+		return 0;
+	/* Where each frame lies now: the stack stays readable after an unmap. */
+	for (int i = 0; i < count; i++) {
+		uint64_t lookup = session->frames[i] - (i > 0 ? 1 : 0);
+		const struct aspace_region *region = aspace_find(as, lookup);
+
+		if (region && region->path && region->backing == ASPACE_BACKING_FILE) {
+			session->frame_paths[i] = region->path;
+			session->frame_offsets[i] = lookup - region->start + region->offset;
+		} else {
+			session->frame_paths[i] = 0;
+			session->frame_offsets[i] = 0;
+		}
+	}
+	return stacks_intern_located(session->stacks, session->frames, session->frame_paths,
+				     session->frame_offsets, (size_t)count);
+}
+
+static const struct engine_unwind_ops unwind_ops = {
+	.attach = unwind_attach,
+	.detach = unwind_detach,
+	.flush = unwind_flush,
+	.capture = unwind_capture,
+};
+
+static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
+{
+	struct session *session = ctx;
+	struct proc_state *state = state_of(proc);
+
+	for (size_t i = 0; i < session->noutputs; i++)
+		if (session->outputs[i]->ops->exec)
+			session->outputs[i]->ops->exec(session->outputs[i], proc, time_ns);
+	/* A new program: what the old one did is not its. */
+	churn_reset(state->churn);
+	mm_snapshot_clear(&state->snap);
+	state->exiting = false;
+}
+
+static void sink_proc_end(void *ctx, const struct proc *proc, uint64_t time_ns)
+{
+	struct session *session = ctx;
+
+	/* Never signal a pid that may be reused: forwarding stops with the program. */
+	if (proc->pid == engine_main_pid(session->engine))
+		signals_forward_to(0);
+	for (size_t i = 0; i < session->noutputs; i++)
+		if (session->outputs[i]->ops->proc_end)
+			session->outputs[i]->ops->proc_end(session->outputs[i], proc, time_ns);
+}
+
+static void flush_outputs(struct session *session)
+{
+	for (size_t i = 0; i < session->noutputs; i++)
+		if (session->outputs[i]->ops->flush)
+			(void)session->outputs[i]->ops->flush(session->outputs[i]);
+}
+
+static void sink_mismatch(void *ctx, const struct proc *proc, uint64_t seq,
+			  const struct mm_diff *diff)
+{
+	struct session *session = ctx;
+
+	state_of(proc)->mismatches++;
+	if (++session->mismatches <= VERIFY_MISMATCHES_SHOWN) {
+		/* The outputs so far first, so the mismatch reads after the call that caused it. */
+		flush_outputs(session);
+		text_verify_mismatch(stderr, proc, seq, diff, engine_paths(session->engine));
+	}
+}
+
+/* Reads what the report needs of proc's memory now, through its task tid. */
+static void take_snapshot(struct proc *proc, pid_t tid)
+{
+	int err = mm_snapshot(proc->mm, tid, &state_of(proc)->snap);
+
+	if (err)
+		debug_msg("process %d: smaps: %s", (int)proc->pid, strerror(-err));
+}
+
+static void sink_thread(void *ctx, const struct proc *proc, pid_t tid, bool exited, uint64_t sp,
+			uint64_t time_ns)
+{
+	struct session *session = ctx;
+
+	for (size_t i = 0; i < session->noutputs; i++)
+		if (session->outputs[i]->ops->thread)
+			session->outputs[i]->ops->thread(session->outputs[i], proc, tid, exited, sp,
+							 time_ns, aspace_of(proc));
+}
+
+static void sink_snapshot(void *ctx, struct proc *proc, pid_t tid, bool final)
+{
+	(void)ctx;
+	take_snapshot(proc, tid);
+	if (final)
+		state_of(proc)->exiting = true;
+}
+
+/* What the report and the trace's snapshot of proc are made from, as it is now. */
+static struct report_input input_of(struct session *session, const struct proc *proc)
+{
+	struct proc_state *state = state_of(proc);
+
+	return (struct report_input){
+		.proc = proc,
+		.as = mm_aspace(proc->mm),
+		.paths = engine_paths(session->engine),
+		.churn = state->churn,
+		.usage = state->snap.usage,
+		.nusage = state->snap.nusage,
+		.heap = state->snap.have_heap ? &state->snap.heap : NULL,
+		.verify = session->opts.out.verify,
+		.mismatches = state->mismatches,
+	};
+}
+
+/* Feeds every output proc's snapshot at a moment (with its report, but at an interval tick). */
+static void feed_snapshot(struct session *session, const struct proc *proc, enum output_moment when)
+{
+	struct output_snapshot snap = { .when = when,
+					.time_ns = engine_now_ns(session->engine),
+					.proc = proc };
+	struct report_input in;
+	struct report *rep = NULL;
+
+	if (proc->mm) {
+		in = input_of(session, proc);
+		snap.in = &in;
+		if (when != OUTPUT_INTERVAL)
+			rep = report_compute(&in, session->stackfmt, session->stacks);
+		snap.rep = rep;
+	}
+	if (when == OUTPUT_INTERVAL) {
+		pid_t tid = engine_live_tid(session->engine, proc);
+		long rss_pages = procmaps_statm_resident(tid);
+
+		snap.rss = rss_pages > 0 ? (uint64_t)rss_pages * ASPACE_PAGE_SIZE : 0;
+		snap.prev_vsz = state_of(proc)->interval_vsz;
+	}
+	for (size_t i = 0; i < session->noutputs; i++)
+		if (session->outputs[i]->ops->snapshot)
+			session->outputs[i]->ops->snapshot(session->outputs[i], &snap);
+	if (when == OUTPUT_INTERVAL)
+		state_of(proc)->interval_vsz = aspace_total(snap.in->as);
+	report_free(rep);
+}
+
+/* Whether an output wants the resident figures read at each --interval tick. */
+static bool interval_reads_usage(const struct session *session)
+{
+	for (size_t i = 0; i < session->noutputs; i++)
+		if (session->outputs[i]->ops->needs & OUTPUT_NEEDS_INTERVAL_USAGE)
+			return true;
+	return false;
+}
+
+/* SIGUSR1: the report of every live process, read now; --interval: its line. */
+static void sink_wake(void *ctx)
+{
+	struct session *session = ctx;
+	bool report_now = signal_flags.report_due, tick_now = signal_flags.interval_due;
+
+	signal_flags.report_due = 0;
+	signal_flags.interval_due = 0;
+	for (struct proc *proc = engine_procs(session->engine); proc; proc = proc->next) {
+		if (!proc->reported || proc->ended || !proc->mm)
+			continue;
+		/* Between its exit snapshot and its end: nothing left to read. */
+		if (state_of(proc)->exiting)
+			continue;
+		if (report_now || (tick_now && interval_reads_usage(session)))
+			take_snapshot(proc, engine_live_tid(session->engine, proc));
+		if (report_now)
+			feed_snapshot(session, proc, OUTPUT_SIGNAL);
+		if (tick_now)
+			feed_snapshot(session, proc, OUTPUT_INTERVAL);
+	}
+}
+
+static const struct engine_sink session_sink = {
+	.proc_start = proc_start,
+	.proc_free = proc_free,
+	.call = sink_call,
+	.exec = sink_exec,
+	.proc_end = sink_proc_end,
+	.mismatch = sink_mismatch,
+	.snapshot = sink_snapshot,
+	.wake = sink_wake,
+	.thread = sink_thread,
+};
+
+/* die()'s hook: kill every tracee (launch mode never detaches), keep what was written. */
+static void cleanup(void)
+{
+	struct session *session = current;
+
+	if (!session)
+		return;
+	/* Launch mode kills (a filtered task cannot outlive memtrace); attach mode leaves. */
+	if (session->engine && engine_attached(session->engine))
+		engine_detach_all(session->engine);
+	else if (session->engine)
+		engine_kill_all(session->engine);
+	flush_outputs(session);
+}
+
+struct session *session_new(const struct session_options *opts)
+{
+	struct session *session = xcalloc(1, sizeof(*session));
+	struct engine_options eopts = {
+		.report_children = opts->follow_forks,
+		.verify = opts->out.verify,
+		.kill_request = &signal_flags.kill_request,
+		.tick = &signal_flags.tick,
+		.detach_request = &signal_flags.detach_request,
+		.detach_at_ns = opts->duration_ns,
+		.wake = &signal_flags.wake,
+		/* -o -: the trace has stdout; the program writes to stderr (as perf record -o -). */
+		.stdout_to_stderr = opts->out.trace_path && !strcmp(opts->out.trace_path, "-"),
+	};
+
+	session->opts = *opts;
+	session->stacks = stacks_new();
+	session->symbols = symbols_new();
+	if (!opts->no_stacks) {
+		session->frames = xcalloc(opts->max_frames, sizeof(*session->frames));
+		session->frame_paths = xcalloc(opts->max_frames, sizeof(*session->frame_paths));
+		session->frame_offsets = xcalloc(opts->max_frames, sizeof(*session->frame_offsets));
+		eopts.unwind = &unwind_ops;
+		eopts.unwind_ctx = session;
+	}
+	session->engine = engine_new(&eopts, &session_sink, session);
+	session->stackfmt = stackfmt_new(engine_paths(session->engine), session->symbols);
+	session->env = (struct output_env){ .paths = engine_paths(session->engine),
+					    .syms = session->symbols,
+					    .stacks = session->stacks,
+					    .fmt = session->stackfmt };
+	current = session;
+	set_cleanup(cleanup);
+	return session;
+}
+
+/*
+ * Closes every output, saying so of one whose lines did not all get there.
+ * The exit status stays the program's: the trace of a run is not worth
+ * less than its other outputs.
+ */
+static void close_outputs(struct session *session)
+{
+	for (size_t i = 0; i < session->noutputs; i++) {
+		struct output *out = session->outputs[i];
+		const char *what = out->what, *path = out->path;
+		int err = out->ops->close(out);
+		char name[PATH_MAX + 32];
+
+		if (!err)
+			continue;
+		output_name(name, sizeof(name), what, path);
+		error_msg("cannot write %s: %s", name, strerror(-err));
+	}
+	session->noutputs = 0;
+}
+
+/* Opens what the options ask for.  Returns 0, or -1 after a line on stderr. */
+static int open_outputs(struct session *session)
+{
+	for (size_t i = 0; i < output_count; i++) {
+		struct output *out;
+
+		if (output_list[i]->open(&session->opts.out, &session->env, &out) < 0)
+			return -1;
+		if (out)
+			session->outputs[session->noutputs++] = out;
+	}
+	return 0;
+}
+
+int session_launch(struct session *session, char *const argv[])
+{
+	int err;
+
+	/* Before the program starts: it never runs when an output cannot be written. */
+	if (open_outputs(session) < 0) {
+		close_outputs(session);
+		return 2;
+	}
+	err = engine_launch(session->engine, argv);
+	if (err < 0) {
+		errno = -err;
+		perror_msg("cannot trace '%s'%s", argv[0],
+			   err == -EPERM ? " (ptrace not permitted here)" : "");
+		return 1;
+	}
+	signals_forward_to(engine_main_pid(session->engine));
+	signals_install(false);
+	return 0;
+}
+
+/* Why ptrace was refused on pid: another tracer, Yama, or a missing capability. */
+static void explain_eperm(pid_t pid)
+{
+	char comm[64];
+	long tracer = procmaps_status_field(pid, "TracerPid", 0);
+	long scope;
+
+	if (tracer > 0) {
+		if (procmaps_comm((pid_t)tracer, comm, sizeof(comm)) < 0)
+			(void)snprintf(comm, sizeof(comm), "?");
+		error_msg("cannot attach to %d: it is already traced by %ld (%s)", (int)pid, tracer,
+			  comm);
+		return;
+	}
+	scope = procmaps_read_long("/proc/sys/kernel/yama/ptrace_scope", -1);
+	if (scope >= 1)
+		error_msg("cannot attach to %d: not permitted (kernel.yama.ptrace_scope is %ld%s)",
+			  (int)pid, scope, scope == 3 ? ": no process may attach" : "");
+	else
+		error_msg("cannot attach to %d: not permitted (not the same user, and no "
+			  "CAP_SYS_PTRACE)",
+			  (int)pid);
+}
+
+/* Attaches to each process, or to none (what was attached is let go). */
+static int attach_all(struct session *session)
+{
+	for (size_t i = 0; i < session->opts.out.npids; i++) {
+		pid_t pid = session->opts.out.pids[i], tgid;
+		int err = engine_attach(session->engine, pid, &tgid);
+
+		if (err == 0) {
+			if (tgid != pid)
+				error_msg("%d is a thread of process %d: attaching to all of it",
+					  (int)pid, (int)tgid);
+			continue;
+		}
+		if (err == -ESRCH)
+			error_msg("no such process %d", (int)pid);
+		else if (err == -EPERM || err == -EACCES)
+			explain_eperm(pid);
+		else
+			error_msg("cannot attach to %d: %s", (int)pid, strerror(-err));
+		/* Never half-attached: the processes named before this one are let go. */
+		engine_detach_all(session->engine);
+		return err;
+	}
+	return 0;
+}
+
+int session_attach(struct session *session)
+{
+	/* Handlers first: a Ctrl-C while attaching must detach, not kill memtrace. */
+	signals_install(true);
+	if (attach_all(session) < 0)
+		return 1;
+	/* Only now: an attach that fails leaves no empty files behind. */
+	if (open_outputs(session) < 0) {
+		engine_detach_all(session->engine);
+		close_outputs(session);
+		return 2;
+	}
+	return 0;
+}
+
+int session_run(struct session *session)
+{
+	int err;
+
+	if (session->opts.interval_ns)
+		signals_start_interval(session->opts.interval_ns);
+	err = engine_run(session->engine);
+	if (err < 0)
+		return err;
+	/* A program that could not be run: nothing to report, the outputs end as they are. */
+	if (!engine_exec_errno(session->engine)) {
+		for (struct proc *proc = engine_procs(session->engine); proc; proc = proc->next)
+			if (proc->reported)
+				feed_snapshot(session, proc, OUTPUT_FINAL);
+		for (size_t i = 0; i < session->noutputs; i++)
+			if (session->outputs[i]->ops->end)
+				session->outputs[i]->ops->end(session->outputs[i],
+							      session->mismatches);
+	}
+	close_outputs(session);
+	return 0;
+}
+
+int session_exec_errno(const struct session *session)
+{
+	return engine_exec_errno(session->engine);
+}
+
+int session_main_status(const struct session *session)
+{
+	return engine_main_status(session->engine);
+}
+
+void session_free(struct session *session)
+{
+	if (!session)
+		return;
+	close_outputs(session);
+	if (current == session)
+		current = NULL;
+	engine_free(session->engine);
+	stackfmt_free(session->stackfmt);
+	symbols_free(session->symbols);
+	stacks_free(session->stacks);
+	free(session->frames);
+	free(session->frame_paths);
+	free(session->frame_offsets);
+	free(session);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* memtrace's own signals: see signals.h. */
+#include "signals.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+/* The --interval timer's signal: not one a user would send. */
+#define SIGINTERVAL SIGRTMIN
+
+struct signal_flags signal_flags;
+
+/* Read by the handler: the launched program, and whether memtrace attached. */
+static volatile sig_atomic_t forward_pid;
+static volatile sig_atomic_t interrupts;
+static bool attach_mode;
+
+/* Only async-signal-safe calls here (signal-safety(7)). */
+static void on_signal(int sig, siginfo_t *info, void *uctx)
+{
+	pid_t pid = (pid_t)forward_pid;
+
+	(void)uctx;
+	if (sig == SIGALRM) {
+		signal_flags.tick = 1;
+		return;
+	}
+	if (sig == SIGUSR1 || sig == SIGINTERVAL) {
+		if (sig == SIGUSR1)
+			signal_flags.report_due = 1;
+		else
+			signal_flags.interval_due = 1;
+		signal_flags.wake = 1;
+		return;
+	}
+	/* Attach mode: any of them means "detach now and report"; the program runs on. */
+	if (attach_mode) {
+		signal_flags.detach_request = 1;
+		return;
+	}
+	if (sig == SIGINT && ++interrupts >= 2) {
+		signal_flags.kill_request = 1;
+		if (pid > 0)
+			(void)kill(pid, SIGKILL);
+		return;
+	}
+	if (pid > 0 && info->si_code != SI_KERNEL)
+		(void)kill(pid, sig);
+}
+
+void signals_install(bool attach)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGUSR1 };
+	struct sigaction act;
+
+	attach_mode = attach;
+	memset(&act, 0, sizeof(act));
+	act.sa_sigaction = on_signal;
+	/* No SA_RESTART: waitpid must return EINTR so the loop sees kill_request. */
+	act.sa_flags = SA_SIGINFO;
+	sigemptyset(&act.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (sigaction(sigs[i], &act, NULL) < 0)
+			perror_die("sigaction");
+	if (sigaction(SIGINTERVAL, &act, NULL) < 0)
+		perror_die("sigaction");
+}
+
+void signals_forward_to(pid_t pid)
+{
+	forward_pid = pid;
+}
+
+void signals_start_interval(uint64_t interval_ns)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGINTERVAL };
+	struct itimerspec spec = {
+		.it_interval = { .tv_sec = (time_t)(interval_ns / 1000000000ULL),
+				 .tv_nsec = (long)(interval_ns % 1000000000ULL) },
+	};
+	timer_t timer;
+
+	spec.it_value = spec.it_interval;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
+	    timer_settime(timer, 0, &spec, NULL) < 0)
+		perror_die("timer_create");
+}
