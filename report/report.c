@@ -237,7 +237,8 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	struct site_index index = { 0 };
 	struct aspace_kind_cache kinds = { 0 };
 	uint64_t last_window = UINT64_MAX;
-	size_t pos = 0;
+	size_t pos = 0, nchurned;
+	uint32_t *churned = NULL;
 
 	rep->texts = strtab_new();
 	rep->have_usage = in->usage != NULL;
@@ -306,14 +307,13 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	for (; in->usage && pos < in->nusage; pos++)
 		rep->unattributed_rss += in->usage[pos].rss;
 	/* What each site did over the run: sites that no longer hold bytes too. */
-	for (uint32_t id = 0; in->churn && id < churn_limit(in->churn); id++) {
-		const struct churn_site *counted = churn_site(in->churn, id);
-		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = id };
+	nchurned = in->churn ? churn_stacks(in->churn, &churned) : 0;
+	for (size_t i = 0; i < nchurned; i++) {
+		const struct churn_site *counted = churn_site(in->churn, churned[i]);
+		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = churned[i] };
 		struct churn_site *to;
 		size_t site_idx;
 
-		if (!counted)
-			continue;
 		site_idx = site_of(rep, &index, fmt, stacks, &origin);
 		to = &rep->sites[site_idx].churn;
 		to->maps += counted->maps;
@@ -325,6 +325,7 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		to->trims += counted->trims;
 		to->trimmed_bytes += counted->trimmed_bytes;
 	}
+	free(churned);
 	/* Sites that hold nothing were never committed either: say nothing of them. */
 	for (size_t i = 0; i < rep->nsites; i++)
 		if (!rep->sites[i].amounts.regions)

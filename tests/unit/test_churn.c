@@ -4,7 +4,10 @@
  * model built by hand gives (tracer/aspace.h): a mapping wholly unmapped
  * before the threshold is a short pair, at the threshold or later an
  * unmap; a partial unmap that leaves bytes is a trim; each site counts
- * apart, bytes without a call's origin count nowhere.
+ * apart, bytes without a call's origin count nowhere.  And the table's
+ * memory grows with the sites a process used, not with the largest stack
+ * id of the run: malloc, calloc and realloc are wrapped at link time
+ * (-Wl,--wrap) to add up what the table asks for.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -23,6 +26,38 @@
 #define RW (PROT_READ | PROT_WRITE)
 /* The threshold of these tests: 1 ms. */
 #define SHORT_NS 1000000ULL
+
+/* The allocator, counted while counting is set. */
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t nmemb, size_t size);
+void *__real_realloc(void *ptr, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t nmemb, size_t size);
+void *__wrap_realloc(void *ptr, size_t size);
+
+static bool counting;
+static size_t requested; /* bytes asked for while counting, every request added */
+
+void *__wrap_malloc(size_t size)
+{
+	if (counting)
+		requested += size;
+	return __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t nmemb, size_t size)
+{
+	if (counting)
+		requested += nmemb * size;
+	return __real_calloc(nmemb, size);
+}
+
+void *__wrap_realloc(void *ptr, size_t size)
+{
+	if (counting)
+		requested += size;
+	return __real_realloc(ptr, size);
+}
 
 struct fixture {
 	struct aspace *as;
@@ -244,6 +279,75 @@ static void test_reset(void **state)
 	assert_int_equal(counted(fx, 8).maps, 1);
 }
 
+/* The sites counted come out by stack id, whatever the order they were first used in. */
+static void test_stacks_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	static const uint32_t used[] = { 9, 3, 0, 70000, 7 };
+	static const uint32_t sorted[] = { 0, 3, 7, 9, 70000 };
+	uint32_t *ids;
+	size_t count;
+
+	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
+		map(fx, 0x10000000 + i * MIB, 4096, used[i], 0);
+	count = churn_stacks(fx->churn, &ids);
+	assert_int_equal(count, 5);
+	assert_memory_equal(ids, sorted, sizeof(sorted));
+	free(ids);
+	churn_reset(fx->churn);
+	assert_int_equal(churn_stacks(fx->churn, &ids), 0);
+	free(ids);
+}
+
+/* A mapped piece of a call with stack id, alone in changes. */
+static void one_piece(struct aspace_changes *changes, uint32_t stack, uint64_t seq)
+{
+	static struct aspace_piece piece;
+
+	piece = (struct aspace_piece){ .kind = ASPACE_PIECE_MAPPED,
+				       .origin_kind = ASPACE_ORIGIN_CALL,
+				       .start = 0x10000000,
+				       .end = 0x10001000,
+				       .origin_seq = seq,
+				       .origin_stack = stack };
+	changes->pieces = &piece;
+	changes->count = 1;
+	changes->cap = 0;
+}
+
+/*
+ * Memory grows with the sites a process used.  Under -f a process sees
+ * stack ids made by all the others: one call with id 1,000,000 must not
+ * cost a million sites, nor a thousand ids far apart a thousand times
+ * the distance between them.
+ */
+static void test_memory_by_sites_used(void **state)
+{
+	struct fixture *fx = *state;
+	struct aspace_changes changes = { 0 };
+
+	one_piece(&changes, 1000000, 1);
+	requested = 0;
+	counting = true;
+	churn_apply(fx->churn, 0, &changes);
+	counting = false;
+	assert_int_equal(counted(fx, 1000000).maps, 1);
+	if (requested > 64 * 1024UL)
+		fail_msg("one site cost %zu bytes", requested);
+
+	requested = 0;
+	for (uint32_t i = 0; i < 1000; i++) {
+		one_piece(&changes, 2000000 + i * 4099, i + 2);
+		counting = true;
+		churn_apply(fx->churn, 0, &changes);
+		counting = false;
+	}
+	for (uint32_t i = 0; i < 1000; i++)
+		assert_int_equal(counted(fx, 2000000 + i * 4099).maps, 1);
+	if (requested > 1000 * 512UL)
+		fail_msg("a thousand sites cost %zu bytes", requested);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +357,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stacks_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_by_sites_used, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -334,6 +334,7 @@ static void test_churn_split(void **state)
 	/* A real trim: part of a mapping unmapped, the rest kept. */
 	map(fx, 0x50000000, 2 * MIB, RW, 0, spawner, 0);
 	unmap(fx, 0x50000000, MIB, 0);
+	counted = churn_site(fx->churn, spawner);
 	assert_int_equal(counted->trims, 1);
 	assert_int_equal(counted->trimmed_bytes, MIB);
 	assert_int_equal(counted->maps, 2);
