@@ -577,9 +577,10 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 	for (size_t i = 0; i < count; i++) {
 		const struct report_site *site = &rows[i];
 		const struct churn_site *c = &site->churn;
-		char row[256], *text, heading[96];
+		struct text_line row;
+		char *text, *wrapped, heading[96];
 		size_t end;
-		int len;
+		FILE *mem;
 
 		if (!i) {
 			(void)snprintf(heading, sizeof(heading),
@@ -587,21 +588,22 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 			(void)fputc('\n', out);
 			text_put_line(out, heading, opts->width, TEXT_INDENT);
 		}
-		len = snprintf(row, sizeof(row), "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
-			       (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
+		mem = text_line_begin(&row);
+		(void)fprintf(mem, "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
+			      (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
 		if (c->short_pairs)
-			len += snprintf(row + len, sizeof(row) - (size_t)len,
-					", %llu unmapped within %s (%s)",
-					(unsigned long long)c->short_pairs, limit,
-					SZ(c->short_bytes));
+			(void)fprintf(mem, ", %llu unmapped within %s (%s)",
+				      (unsigned long long)c->short_pairs, limit,
+				      SZ(c->short_bytes));
 		if (c->trims)
-			len += snprintf(row + len, sizeof(row) - (size_t)len,
-					", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
-					(unsigned long long)c->trims, c->trims == 1 ? "" : "s");
-		(void)snprintf(row + len, sizeof(row) - (size_t)len,
-			       ", %s kept:", SZ(site->amounts.reserved + site->amounts.committed));
-		text = textfit_wrap(row, opts->width, 0, TEXT_INDENT, &end);
-		(void)fputs(text, out);
+			(void)fprintf(mem, ", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
+				      (unsigned long long)c->trims, c->trims == 1 ? "" : "s");
+		(void)fprintf(mem,
+			      ", %s kept:", SZ(site->amounts.reserved + site->amounts.committed));
+		text = text_line_take(&row);
+		wrapped = textfit_wrap(text, opts->width, 0, TEXT_INDENT, &end);
+		(void)fputs(wrapped, out);
+		free(wrapped);
 		free(text);
 		(void)text_put_site(out, site_shown(layout, rep, site->text, TEXT_INDENT), true,
 				    opts->width, end, TEXT_INDENT);

@@ -20,14 +20,24 @@ FILE *text_line_begin(struct text_line *line)
 	return line->stream;
 }
 
-void text_line_end(struct text_line *line, FILE *out, size_t width, size_t indent)
+char *text_line_take(struct text_line *line)
 {
+	char *text;
+
 	if (fclose(line->stream) != 0)
 		die("out of memory");
-	text_put_line(out, line->text, width, indent);
-	free(line->text);
+	text = line->text;
 	line->text = NULL;
 	line->stream = NULL;
+	return text;
+}
+
+void text_line_end(struct text_line *line, FILE *out, size_t width, size_t indent)
+{
+	char *text = text_line_take(line);
+
+	text_put_line(out, text, width, indent);
+	free(text);
 }
 
 void text_put_line(FILE *out, const char *line, size_t width, size_t indent)
@@ -237,15 +247,16 @@ void text_regions(FILE *out, struct proc *proc, const struct strtab *paths, stru
 		text_line_end(&line, out, width, REGION_INDENT);
 		if (region->origin.kind == ASPACE_ORIGIN_CALL && region->origin.stack_id && fmt) {
 			/* The frames, broken between two of them where the line is full. */
+			char *frames;
+
 			mem = text_line_begin(&line);
 			stackfmt_write_line(fmt, mem, stacks, region->origin.stack_id, 6);
-			if (fclose(mem) != 0)
-				die("out of memory");
+			frames = text_line_take(&line);
 			(void)fprintf(out, "%*sby", REGION_INDENT, "");
-			(void)text_put_site(out, line.text, true, width, REGION_INDENT + 2,
+			(void)text_put_site(out, frames, true, width, REGION_INDENT + 2,
 					    REGION_INDENT + 3);
 			(void)fputc('\n', out);
-			free(line.text);
+			free(frames);
 		}
 	}
 }
