@@ -363,16 +363,7 @@ struct sites_layout {
 };
 
 /* A size in a column: "12.5 MiB", "0" for nothing. */
-static const char *size_text(char *buf, size_t size, uint64_t bytes)
-{
-	if (!bytes)
-		(void)snprintf(buf, size, "0");
-	else
-		(void)units_format_bytes(buf, size, bytes);
-	return buf;
-}
-
-#define SZ(bytes) size_text((char[32]){ 0 }, 32, (bytes))
+#define SZ(bytes) UNITS_SZ(bytes)
 
 static void print_amounts(FILE *out, const char *label, const struct report_amounts *a,
 			  bool have_usage)
@@ -526,16 +517,6 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 	}
 }
 
-/* "1 ms", "1000 ms", "0.25 ms": the churn threshold. */
-static const char *ms_text(char *buf, size_t size, uint64_t ns)
-{
-	if (ns % 1000000 == 0)
-		(void)snprintf(buf, size, "%llu ms", (unsigned long long)(ns / 1000000));
-	else
-		(void)snprintf(buf, size, "%.3g ms", (double)ns / 1e6);
-	return buf;
-}
-
 /* Churn rows: the most bytes unmapped soon or trimmed first. */
 static int by_churn(const void *a, const void *b)
 {
@@ -573,7 +554,7 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 {
 	char limit[32];
 
-	(void)ms_text(limit, sizeof(limit), opts->churn_ns);
+	(void)units_ms(limit, sizeof(limit), opts->churn_ns);
 	for (size_t i = 0; i < count; i++) {
 		const struct report_site *site = &rows[i];
 		const struct churn_site *c = &site->churn;
@@ -705,7 +686,7 @@ static void print_finding(FILE *out, const struct report *rep, const struct repo
 	case REPORT_FINDING_CHURN:
 		finding_text(out, width, true,
 			     "%llu mappings (%s in all) were unmapped within %s of being made:",
-			     count, SZ(f->bytes), ms_text((char[32]){ 0 }, 32, opts->churn_ns));
+			     count, SZ(f->bytes), units_ms((char[32]){ 0 }, 32, opts->churn_ns));
 		finding_text(out, width, false,
 			     "each pair costs two system calls and page faults.  Keep the "
 			     "memory (a pool), or make\n"
