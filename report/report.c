@@ -2,32 +2,17 @@
 /* The report: see report.h. */
 #include "report.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tracer/util.h"
+#include "findings.h"
 #include "text.h"
 #include "textfit.h"
 #include "units.h"
 
 /* Frames shown per site. */
 #define SITE_FRAMES 6
-/* glibc keeps up to 40 MiB of stacks of joined threads for reuse (nptl/nptl-stack.c). */
-#define STACK_CACHE_BYTES (40ULL << 20)
-
-/*
- * The thresholds of the findings: below them the pattern is normal.  A
- * program has one arena per thread that mallocs (up to 8 per core); a
- * handful of stacks may wait in glibc's cache; some mmap/munmap pairs
- * are a program's normal life.
- */
-#define ARENAS_MIN 2
-#define THREADS_MANY 256
-#define CHURN_PAIRS_MIN 100
-#define HEAP_PINNED_MIN (1ULL << 20)
-#define NEVER_COMMITTED_MIN (256ULL << 20)
-#define DELETED_MIN (1ULL << 20)
 
 static const char *const origin_names[] = {
 	[ASPACE_ORIGIN_CALL] = "[no stack]",
@@ -151,78 +136,6 @@ static int by_size(const void *a, const void *b)
 	return x->text < y->text ? -1 : x->text > y->text;
 }
 
-static void add_finding(struct report *rep, enum report_finding_kind kind, uint64_t count,
-			uint64_t bytes, uint64_t other, size_t site)
-{
-	if (rep->nfindings == REPORT_MAX_FINDINGS)
-		return;
-	rep->findings[rep->nfindings++] = (struct report_finding){
-		.kind = kind, .count = count, .bytes = bytes, .other = other, .site = site
-	};
-}
-
-/* The site with the most of a figure, or SIZE_MAX when none has any. */
-static size_t site_with_most(const struct report *rep, size_t field_offset)
-{
-	size_t best = SIZE_MAX;
-	uint64_t most = 0;
-
-	for (size_t i = 0; i < rep->nsites; i++) {
-		uint64_t value;
-
-		memcpy(&value, (const char *)&rep->sites[i] + field_offset, sizeof(value));
-		if (value > most) {
-			most = value;
-			best = i;
-		}
-	}
-	return best;
-}
-
-static void find(struct report *rep, const struct report_input *in)
-{
-	const struct report_amounts *arena = &rep->kinds[ASPACE_KIND_ARENA];
-	size_t site;
-
-	if (rep->arenas >= ARENAS_MIN)
-		add_finding(rep, REPORT_FINDING_ARENAS, rep->arenas,
-			    arena->reserved + arena->committed, arena->committed,
-			    site_with_most(rep, offsetof(struct report_site, arena_bytes)));
-	if (rep->threads_exited >= 2 && rep->exited_stack_bytes > STACK_CACHE_BYTES) {
-		/* The cache holds whole stacks while they fit: the most it can hold of these. */
-		uint64_t each = rep->exited_stack_bytes / rep->threads_exited;
-		uint64_t cached = STACK_CACHE_BYTES / (each + ASPACE_PAGE_SIZE);
-
-		add_finding(rep, REPORT_FINDING_EXITED_STACKS, rep->threads_exited,
-			    rep->exited_stack_bytes,
-			    rep->threads_exited > cached ? rep->threads_exited - cached : 0,
-			    site_with_most(rep, offsetof(struct report_site, exited_stack_bytes)));
-	}
-	if (rep->threads_alive >= THREADS_MANY)
-		add_finding(rep, REPORT_FINDING_MANY_THREADS, rep->threads_alive,
-			    rep->kinds[ASPACE_KIND_THREAD_STACK].reserved +
-				    rep->kinds[ASPACE_KIND_THREAD_STACK].committed,
-			    0, site_with_most(rep, offsetof(struct report_site, stacks_alive)));
-	site = site_with_most(rep, offsetof(struct report_site, churn.short_pairs));
-	if (site != SIZE_MAX && rep->sites[site].churn.short_pairs >= CHURN_PAIRS_MIN)
-		add_finding(rep, REPORT_FINDING_CHURN, rep->sites[site].churn.short_pairs,
-			    rep->sites[site].churn.short_bytes, 0, site);
-	if (in->heap && in->heap->free_bytes >= HEAP_PINNED_MIN &&
-	    in->heap->free_bytes * 2 >= in->heap->size)
-		add_finding(rep, REPORT_FINDING_HEAP_PINNED, in->heap->free_chunks,
-			    in->heap->free_bytes, in->heap->size, SIZE_MAX);
-	for (size_t i = 0; i < rep->nsites; i++) {
-		const struct report_site *s = &rep->sites[i];
-
-		if (s->never_committed && s->amounts.reserved >= NEVER_COMMITTED_MIN)
-			add_finding(rep, REPORT_FINDING_NEVER_COMMITTED, s->amounts.regions,
-				    s->amounts.reserved, 0, i);
-	}
-	if (rep->deleted_bytes >= DELETED_MIN)
-		add_finding(rep, REPORT_FINDING_DELETED_FILES, rep->deleted_regions,
-			    rep->deleted_bytes, rep->deleted_rss, SIZE_MAX);
-}
-
 /* Whether a path names a deleted file that was a file (not a memfd or SysV segment). */
 static bool real_file(const char *path)
 {
@@ -332,7 +245,7 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 			rep->sites[i].never_committed = false;
 	if (rep->nsites)
 		qsort(rep->sites, rep->nsites, sizeof(*rep->sites), by_size);
-	find(rep, in);
+	findings_detect(rep, in);
 	free(index.by_text);
 	free(index.by_stack);
 	return rep;
@@ -593,141 +506,6 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 }
 
 /*
- * One paragraph of a finding, after "  ! " (first: its first line) or
- * "    ": its lines as they are written ("\n" starts another, indented
- * by 4) when each fits width, else run together and wrapped to it.
- */
-static void ATTRIBUTE_FORMAT(4, 5)
-	finding_text(FILE *out, size_t width, bool first, const char *fmt, ...)
-{
-	size_t indent = strlen("    ");
-	bool fits = true;
-	char *text, *wrapped;
-	va_list args;
-
-	va_start(args, fmt);
-	if (vasprintf(&text, fmt, args) < 0 || !text)
-		die("out of memory");
-	va_end(args);
-	for (const char *line = text, *nl = text; width && fits && nl; line = nl + 1) {
-		nl = strchr(line, '\n');
-		fits = indent + textfit_columns(line, nl ? (size_t)(nl - line) : strlen(line)) <=
-		       width;
-	}
-	(void)fputs(first ? "  ! " : "    ", out);
-	if (fits) {
-		for (char *line = text; *line; line++) {
-			(void)fputc(*line, out);
-			if (*line == '\n')
-				(void)fputs("    ", out);
-		}
-	} else {
-		for (char *nl = strchr(text, '\n'); nl; nl = strchr(nl, '\n'))
-			*nl = ' ';
-		wrapped = textfit_wrap(text, width, indent, indent, NULL);
-		(void)fputs(wrapped, out);
-		free(wrapped);
-	}
-	(void)fputc('\n', out);
-	free(text);
-}
-
-/* "    by SITE\n": the site of a finding on a line of its own. */
-static void put_finding_site(FILE *out, const struct report *rep, const struct sites_layout *layout,
-			     size_t site, const char *verb)
-{
-	if (site == SIZE_MAX)
-		return;
-	(void)fprintf(out, "    %s", verb);
-	(void)text_put_site(out, site_shown(layout, rep, rep->sites[site].text, TEXT_INDENT), true,
-			    layout->width, TEXT_INDENT + strlen(verb), TEXT_INDENT);
-	(void)fputc('\n', out);
-}
-
-static void print_finding(FILE *out, const struct report *rep, const struct report_input *in,
-			  const struct report_options *opts, const struct sites_layout *layout,
-			  const struct report_finding *f)
-{
-	unsigned long long count = (unsigned long long)f->count;
-	size_t width = opts->width;
-
-	switch (f->kind) {
-	case REPORT_FINDING_ARENAS:
-		finding_text(out, width, true,
-			     "%llu glibc malloc arenas hold %s of address space (64 MiB each) but "
-			     "commit only %s:",
-			     count, SZ(f->bytes), SZ(f->other));
-		finding_text(out, width, false,
-			     "glibc gives each thread that calls malloc an arena of its own, up "
-			     "to 8 per core.\n"
-			     "Cap them with MALLOC_ARENA_MAX=2 in the environment, or "
-			     "mallopt(M_ARENA_MAX, 2).");
-		put_finding_site(out, rep, layout, f->site, "made by");
-		break;
-	case REPORT_FINDING_EXITED_STACKS:
-		finding_text(out, width, true,
-			     "%llu threads have exited but their stacks (%s) are still mapped:",
-			     count, SZ(f->bytes));
-		finding_text(out, width, false,
-			     "glibc keeps only %s of joined threads' stacks for reuse, so at "
-			     "least %llu were never joined.\n"
-			     "pthread_join() them, or create them detached (pthread_detach).",
-			     SZ(STACK_CACHE_BYTES), (unsigned long long)f->other);
-		put_finding_site(out, rep, layout, f->site, "created by");
-		break;
-	case REPORT_FINDING_MANY_THREADS:
-		finding_text(out, width, true, "%llu threads are alive, their stacks holding %s.",
-			     count, SZ(f->bytes));
-		finding_text(out, width, false,
-			     "If their number keeps growing, their creator starts threads "
-			     "without bound: use a pool.");
-		put_finding_site(out, rep, layout, f->site, "created by");
-		break;
-	case REPORT_FINDING_CHURN:
-		finding_text(out, width, true,
-			     "%llu mappings (%s in all) were unmapped within %s of being made:",
-			     count, SZ(f->bytes), units_ms((char[32]){ 0 }, 32, opts->churn_ns));
-		finding_text(out, width, false,
-			     "each pair costs two system calls and page faults.  Keep the "
-			     "memory (a pool), or make\n"
-			     "the allocator keep it: glibc M_MMAP_THRESHOLD "
-			     "(MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.");
-		put_finding_site(out, rep, layout, f->site, "mapped by");
-		break;
-	case REPORT_FINDING_HEAP_PINNED:
-		finding_text(out, width, true,
-			     "the brk heap is %s (peak %s), %s of it in %llu free chunk%s below a "
-			     "block in use\n"
-			     "at its top (%#llx, %s): malloc shrinks the heap only from the top.  "
-			     "malloc_trim(0)\n"
-			     "gives the free pages back; M_MMAP_THRESHOLD keeps large blocks out "
-			     "of the heap.",
-			     SZ(f->other), SZ(rep->sizes.heap_peak), SZ(f->bytes), count,
-			     count == 1 ? "" : "s",
-			     (unsigned long long)(in->heap ? in->heap->last_used_addr : 0),
-			     SZ(in->heap ? in->heap->last_used_size : 0));
-		break;
-	case REPORT_FINDING_NEVER_COMMITTED:
-		finding_text(out, width, true,
-			     "%s reserved PROT_NONE (%llu region%s), never made accessible:",
-			     SZ(f->bytes), count, count == 1 ? "" : "s");
-		finding_text(out, width, false,
-			     "it costs address space (VSZ), not memory; it matters only under "
-			     "ulimit -v or strict overcommit.");
-		put_finding_site(out, rep, layout, f->site, "reserved by");
-		break;
-	case REPORT_FINDING_DELETED_FILES:
-		finding_text(out, width, true,
-			     "%llu mapping%s of deleted files (%s, %s resident), e.g. %s:", count,
-			     count == 1 ? "" : "s", SZ(f->bytes), SZ(f->other),
-			     strtab_get(in->paths, rep->deleted_path));
-		finding_text(out, width, false,
-			     "their disk space stays in use until they are unmapped.");
-		break;
-	}
-}
-
-/*
  * Where the sites go at opts->width, and the text of each site printed:
  * worked out for all of them at once, so that no two print the same.
  */
@@ -779,8 +557,22 @@ void report_print(FILE *out, const struct report *rep, const struct report_input
 	print_sites(out, rep, opts, &layout);
 	print_churn(out, rep, opts, &layout, churn, nchurn);
 	(void)fprintf(out, "\n  findings:%s\n", rep->nfindings ? "" : " none");
-	for (size_t i = 0; i < rep->nfindings; i++)
-		print_finding(out, rep, in, opts, &layout, &rep->findings[i]);
+	for (size_t i = 0; i < rep->nfindings; i++) {
+		const struct report_finding *f = &rep->findings[i];
+		struct findings_out finding = {
+			.out = out,
+			.width = opts->width,
+			.churn_ns = opts->churn_ns,
+			.rep = rep,
+			.in = in,
+			.site = f->site == SIZE_MAX
+					? NULL
+					: site_shown(&layout, rep, rep->sites[f->site].text,
+						     TEXT_INDENT),
+		};
+
+		findings_print(&finding, f);
+	}
 	textfit_sites_free(layout.fit);
 	free(churn);
 }

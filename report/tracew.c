@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../tracer/util.h"
+#include "findings.h"
 #include "jsonw.h"
 
 struct tracew {
@@ -417,21 +418,6 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 	jsonw_end(w);
 }
 
-static const char *finding_name(enum report_finding_kind kind)
-{
-	static const char *const names[] = {
-		[REPORT_FINDING_ARENAS] = "arenas",
-		[REPORT_FINDING_EXITED_STACKS] = "exited_stacks",
-		[REPORT_FINDING_MANY_THREADS] = "many_threads",
-		[REPORT_FINDING_CHURN] = "churn",
-		[REPORT_FINDING_HEAP_PINNED] = "heap_pinned",
-		[REPORT_FINDING_NEVER_COMMITTED] = "never_committed",
-		[REPORT_FINDING_DELETED_FILES] = "deleted_files",
-	};
-
-	return (unsigned int)kind < ARRAY_SIZE(names) ? names[kind] : "?";
-}
-
 void tracew_findings(struct tracew *t, const struct report_input *in, const struct report *rep)
 {
 	struct jsonw *w = t->w;
@@ -440,18 +426,8 @@ void tracew_findings(struct tracew *t, const struct report_input *in, const stru
 	jsonw_str(w, "type", "findings");
 	jsonw_i64(w, "pid", in->proc->pid);
 	jsonw_array(w, "findings");
-	for (size_t i = 0; i < rep->nfindings; i++) {
-		const struct report_finding *f = &rep->findings[i];
-
-		jsonw_object(w, NULL);
-		jsonw_str(w, "kind", finding_name(f->kind));
-		jsonw_u64(w, "count", f->count);
-		jsonw_u64(w, "bytes", f->bytes);
-		jsonw_u64(w, "other", f->other);
-		if (f->site != SIZE_MAX)
-			jsonw_str(w, "site", strtab_get(rep->texts, rep->sites[f->site].text));
-		jsonw_end_object(w);
-	}
+	for (size_t i = 0; i < rep->nfindings; i++)
+		findings_json(w, rep, &rep->findings[i]);
 	jsonw_end_array(w);
 	jsonw_end(w);
 }
