@@ -7,19 +7,13 @@
 
 #include "../tracer/util.h"
 #include "findings.h"
+#include "names.h"
 #include "text.h"
 #include "textfit.h"
 #include "units.h"
 
 /* Frames shown per site. */
 #define SITE_FRAMES 6
-
-static const char *const origin_names[] = {
-	[ASPACE_ORIGIN_CALL] = "[no stack]",
-	[ASPACE_ORIGIN_EXEC] = "[mapped at exec]",
-	[ASPACE_ORIGIN_ATTACH] = "[before attach]",
-	[ASPACE_ORIGIN_KERNEL] = "[kernel]",
-};
 
 /* Grouping regions into sites: site index by name id. */
 struct site_index {
@@ -75,9 +69,11 @@ static uint32_t stack_text(struct report *rep, struct stackfmt *fmt, const struc
 	char *site;
 	uint32_t text;
 
-	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames))
-		return strtab_intern(rep->texts, origin_names[ASPACE_ORIGIN_CALL],
-				     strlen(origin_names[ASPACE_ORIGIN_CALL]));
+	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames)) {
+		const char *none = names_origin_site(ASPACE_ORIGIN_CALL);
+
+		return strtab_intern(rep->texts, none, strlen(none));
+	}
 	site = stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES);
 	text = strtab_intern(rep->texts, site, strlen(site));
 	free(site);
@@ -92,7 +88,7 @@ static size_t site_of(struct report *rep, struct site_index *index, struct stack
 	uint32_t text;
 
 	if (origin->kind != ASPACE_ORIGIN_CALL) {
-		const char *name = origin_names[origin->kind];
+		const char *name = names_origin_site(origin->kind);
 
 		return site_for_text(rep, index, strtab_intern(rep->texts, name, strlen(name)));
 	}
