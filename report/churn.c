@@ -8,12 +8,24 @@
 
 #include "../tracer/util.h"
 
+/* A site counted: its stack id and figures. */
+struct churn_slot {
+	uint32_t stack_id;
+	struct churn_site site;
+};
+
+/*
+ * The sites a process used, whatever the ids: under -f every process
+ * sees the stack ids of all the others, so an array indexed by the id
+ * would grow with all of them, in every process.
+ */
 struct churn {
 	uint64_t short_ns;
-	struct churn_site *sites; /* indexed by stack id: ids are small and dense */
-	bool *used;
-	size_t cap;
-	uint32_t limit;
+	struct churn_slot *slots; /* in order of first use */
+	size_t nslots;
+	size_t slots_cap;
+	uint32_t *index;   /* open addressing on the stack id: slot + 1, or 0 for empty */
+	size_t index_size; /* a power of two, at least twice nslots; 0: none yet */
 };
 
 struct churn *churn_new(uint64_t short_ns)
@@ -28,37 +40,68 @@ void churn_free(struct churn *churn)
 {
 	if (!churn)
 		return;
-	free(churn->sites);
-	free(churn->used);
+	free(churn->slots);
+	free(churn->index);
 	free(churn);
 }
 
 void churn_reset(struct churn *churn)
 {
-	if (churn->cap) {
-		memset(churn->sites, 0, churn->cap * sizeof(*churn->sites));
-		memset(churn->used, 0, churn->cap * sizeof(*churn->used));
-	}
-	churn->limit = 0;
+	churn->nslots = 0;
+	if (churn->index_size)
+		memset(churn->index, 0, churn->index_size * sizeof(*churn->index));
 }
 
+static size_t index_home(const struct churn *churn, uint32_t stack_id)
+{
+	return (size_t)(((uint64_t)stack_id * 0x9e3779b97f4a7c15ULL) >> 32) &
+	       (churn->index_size - 1);
+}
+
+static void index_put(struct churn *churn, size_t slot)
+{
+	size_t idx = index_home(churn, churn->slots[slot].stack_id);
+
+	while (churn->index[idx])
+		idx = (idx + 1) & (churn->index_size - 1);
+	churn->index[idx] = (uint32_t)slot + 1;
+}
+
+/* The slot of stack_id, or NULL. */
+static struct churn_slot *find_slot(const struct churn *churn, uint32_t stack_id)
+{
+	uint32_t slot;
+
+	if (!churn->index_size)
+		return NULL;
+	for (size_t idx = index_home(churn, stack_id); (slot = churn->index[idx]) != 0;
+	     idx = (idx + 1) & (churn->index_size - 1))
+		if (churn->slots[slot - 1].stack_id == stack_id)
+			return &churn->slots[slot - 1];
+	return NULL;
+}
+
+/* The site of stack_id, added if new. */
 static struct churn_site *site_of(struct churn *churn, uint32_t stack_id)
 {
-	if (stack_id >= churn->cap) {
-		size_t cap = churn->cap, used_cap = churn->cap;
+	struct churn_slot *found = find_slot(churn, stack_id);
 
-		xgrowarray((void **)&churn->sites, &cap, (size_t)stack_id + 1,
-			   sizeof(*churn->sites));
-		xgrowarray((void **)&churn->used, &used_cap, (size_t)stack_id + 1,
-			   sizeof(*churn->used));
-		memset(churn->sites + churn->cap, 0, (cap - churn->cap) * sizeof(*churn->sites));
-		memset(churn->used + churn->cap, 0, (cap - churn->cap) * sizeof(*churn->used));
-		churn->cap = cap;
+	if (found)
+		return &found->site;
+	xgrowarray((void **)&churn->slots, &churn->slots_cap, churn->nslots + 1,
+		   sizeof(*churn->slots));
+	churn->slots[churn->nslots] = (struct churn_slot){ .stack_id = stack_id };
+	churn->nslots++;
+	if (churn->nslots * 2 > churn->index_size) {
+		free(churn->index);
+		churn->index_size = churn->index_size ? churn->index_size * 2 : 32;
+		churn->index = xcalloc(churn->index_size, sizeof(*churn->index));
+		for (size_t slot = 0; slot < churn->nslots; slot++)
+			index_put(churn, slot);
+	} else {
+		index_put(churn, churn->nslots - 1);
 	}
-	churn->used[stack_id] = true;
-	if (stack_id >= churn->limit)
-		churn->limit = stack_id + 1;
-	return &churn->sites[stack_id];
+	return &churn->slots[churn->nslots - 1].site;
 }
 
 /* Whether piece i is followed by another piece unmapping bytes of the same origin. */
@@ -123,14 +166,25 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 
 const struct churn_site *churn_site(const struct churn *churn, uint32_t stack_id)
 {
-	if (stack_id >= churn->cap || !churn->used[stack_id])
-		return NULL;
-	return &churn->sites[stack_id];
+	const struct churn_slot *slot = find_slot(churn, stack_id);
+
+	return slot ? &slot->site : NULL;
 }
 
-uint32_t churn_limit(const struct churn *churn)
+static int by_id(const void *a, const void *b)
 {
-	return churn->limit;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t churn_stacks(const struct churn *churn, uint32_t **ids)
+{
+	*ids = xcalloc(churn->nslots + 1, sizeof(**ids));
+	for (size_t i = 0; i < churn->nslots; i++)
+		(*ids)[i] = churn->slots[i].stack_id;
+	qsort(*ids, churn->nslots, sizeof(**ids), by_id);
+	return churn->nslots;
 }
 
 uint64_t churn_short_ns(const struct churn *churn)

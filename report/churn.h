@@ -4,7 +4,8 @@
  * call changed in the model (tracer/aspace.h): how much it mapped, how
  * much of it was unmapped again soon (map/unmap churn), how much was
  * trimmed (a partial unmap: glibc's arena keeps 64 MiB of the 128 MiB it
- * maps).  Pure: fed with changes and times, no /proc, no ptrace.
+ * maps).  Pure: fed with changes and times, no /proc, no ptrace.  Its
+ * memory grows with the sites counted, not with the stack ids of the run.
  */
 #ifndef MEMTRACE_CHURN_H
 #define MEMTRACE_CHURN_H
@@ -43,12 +44,16 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 
 /*
  * The figures of the site of origin stack stack_id (0: calls without a
- * stack), or NULL when nothing was counted there.  Borrowed.
+ * stack), or NULL when nothing was counted there.  Borrowed until the
+ * next churn_apply() or churn_reset().
  */
 const struct churn_site *churn_site(const struct churn *churn, uint32_t stack_id);
 
-/* One more than the largest stack id counted: iterate churn_site() below it. */
-uint32_t churn_limit(const struct churn *churn);
+/*
+ * The stack ids of the sites counted, in increasing order, into *ids
+ * (owned by the caller: free()).  Returns how many.
+ */
+size_t churn_stacks(const struct churn *churn, uint32_t **ids);
 
 /* The churn threshold given to churn_new(). */
 uint64_t churn_short_ns(const struct churn *churn);

@@ -2,12 +2,11 @@
 /* The --events log: see eventlog.h. */
 #include "eventlog.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "../tracer/util.h"
+#include "names.h"
 #include "units.h"
 
 struct eventlog {
@@ -49,17 +48,9 @@ static size_t format_prefix(char *buf, size_t size, uint64_t time_ns, pid_t pid,
 /* Who made the bytes a piece affects: "#17", or the seed it came with. */
 static int format_origin(char *buf, size_t size, const struct aspace_piece *piece)
 {
-	switch (piece->origin_kind) {
-	case ASPACE_ORIGIN_CALL:
+	if (piece->origin_kind == ASPACE_ORIGIN_CALL)
 		return snprintf(buf, size, "#%llu", (unsigned long long)piece->origin_seq);
-	case ASPACE_ORIGIN_EXEC:
-		return snprintf(buf, size, "[exec]");
-	case ASPACE_ORIGIN_ATTACH:
-		return snprintf(buf, size, "[before attach]");
-	case ASPACE_ORIGIN_KERNEL:
-		break;
-	}
-	return snprintf(buf, size, "[kernel]");
+	return snprintf(buf, size, "%s", names_origin_text(piece->origin_kind));
 }
 
 /*
@@ -203,16 +194,11 @@ void eventlog_exec(struct eventlog *log, const struct proc *proc, uint64_t time_
 
 void eventlog_proc_end(struct eventlog *log, const struct proc *proc, uint64_t time_ns)
 {
-	char prefix[64];
-	int status = proc->wait_status;
+	char prefix[64], end[64];
 
 	if (!proc->reported)
 		return;
 	format_prefix(prefix, sizeof(prefix), time_ns, proc->pid, proc->pid);
-	if (WIFSIGNALED(status))
-		(void)fprintf(log->out, "%s+++ killed by SIG%s%s +++\n", prefix,
-			      sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?",
-			      WCOREDUMP(status) ? " (core dumped)" : "");
-	else
-		(void)fprintf(log->out, "%s+++ exited with %d +++\n", prefix, WEXITSTATUS(status));
+	(void)fprintf(log->out, "%s+++ %s +++\n", prefix,
+		      names_status_text(end, sizeof(end), proc->wait_status));
 }

@@ -2,39 +2,18 @@
 /* The report: see report.h. */
 #include "report.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tracer/util.h"
+#include "findings.h"
+#include "names.h"
 #include "text.h"
 #include "textfit.h"
 #include "units.h"
 
 /* Frames shown per site. */
 #define SITE_FRAMES 6
-/* glibc keeps up to 40 MiB of stacks of joined threads for reuse (nptl/nptl-stack.c). */
-#define STACK_CACHE_BYTES (40ULL << 20)
-
-/*
- * The thresholds of the findings: below them the pattern is normal.  A
- * program has one arena per thread that mallocs (up to 8 per core); a
- * handful of stacks may wait in glibc's cache; some mmap/munmap pairs
- * are a program's normal life.
- */
-#define ARENAS_MIN 2
-#define THREADS_MANY 256
-#define CHURN_PAIRS_MIN 100
-#define HEAP_PINNED_MIN (1ULL << 20)
-#define NEVER_COMMITTED_MIN (256ULL << 20)
-#define DELETED_MIN (1ULL << 20)
-
-static const char *const origin_names[] = {
-	[ASPACE_ORIGIN_CALL] = "[no stack]",
-	[ASPACE_ORIGIN_EXEC] = "[mapped at exec]",
-	[ASPACE_ORIGIN_ATTACH] = "[before attach]",
-	[ASPACE_ORIGIN_KERNEL] = "[kernel]",
-};
 
 /* Grouping regions into sites: site index by name id. */
 struct site_index {
@@ -90,9 +69,11 @@ static uint32_t stack_text(struct report *rep, struct stackfmt *fmt, const struc
 	char *site;
 	uint32_t text;
 
-	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames))
-		return strtab_intern(rep->texts, origin_names[ASPACE_ORIGIN_CALL],
-				     strlen(origin_names[ASPACE_ORIGIN_CALL]));
+	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames)) {
+		const char *none = names_origin_site(ASPACE_ORIGIN_CALL);
+
+		return strtab_intern(rep->texts, none, strlen(none));
+	}
 	site = stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES);
 	text = strtab_intern(rep->texts, site, strlen(site));
 	free(site);
@@ -107,7 +88,7 @@ static size_t site_of(struct report *rep, struct site_index *index, struct stack
 	uint32_t text;
 
 	if (origin->kind != ASPACE_ORIGIN_CALL) {
-		const char *name = origin_names[origin->kind];
+		const char *name = names_origin_site(origin->kind);
 
 		return site_for_text(rep, index, strtab_intern(rep->texts, name, strlen(name)));
 	}
@@ -151,78 +132,6 @@ static int by_size(const void *a, const void *b)
 	return x->text < y->text ? -1 : x->text > y->text;
 }
 
-static void add_finding(struct report *rep, enum report_finding_kind kind, uint64_t count,
-			uint64_t bytes, uint64_t other, size_t site)
-{
-	if (rep->nfindings == REPORT_MAX_FINDINGS)
-		return;
-	rep->findings[rep->nfindings++] = (struct report_finding){
-		.kind = kind, .count = count, .bytes = bytes, .other = other, .site = site
-	};
-}
-
-/* The site with the most of a figure, or SIZE_MAX when none has any. */
-static size_t site_with_most(const struct report *rep, size_t field_offset)
-{
-	size_t best = SIZE_MAX;
-	uint64_t most = 0;
-
-	for (size_t i = 0; i < rep->nsites; i++) {
-		uint64_t value;
-
-		memcpy(&value, (const char *)&rep->sites[i] + field_offset, sizeof(value));
-		if (value > most) {
-			most = value;
-			best = i;
-		}
-	}
-	return best;
-}
-
-static void find(struct report *rep, const struct report_input *in)
-{
-	const struct report_amounts *arena = &rep->kinds[ASPACE_KIND_ARENA];
-	size_t site;
-
-	if (rep->arenas >= ARENAS_MIN)
-		add_finding(rep, REPORT_FINDING_ARENAS, rep->arenas,
-			    arena->reserved + arena->committed, arena->committed,
-			    site_with_most(rep, offsetof(struct report_site, arena_bytes)));
-	if (rep->threads_exited >= 2 && rep->exited_stack_bytes > STACK_CACHE_BYTES) {
-		/* The cache holds whole stacks while they fit: the most it can hold of these. */
-		uint64_t each = rep->exited_stack_bytes / rep->threads_exited;
-		uint64_t cached = STACK_CACHE_BYTES / (each + ASPACE_PAGE_SIZE);
-
-		add_finding(rep, REPORT_FINDING_EXITED_STACKS, rep->threads_exited,
-			    rep->exited_stack_bytes,
-			    rep->threads_exited > cached ? rep->threads_exited - cached : 0,
-			    site_with_most(rep, offsetof(struct report_site, exited_stack_bytes)));
-	}
-	if (rep->threads_alive >= THREADS_MANY)
-		add_finding(rep, REPORT_FINDING_MANY_THREADS, rep->threads_alive,
-			    rep->kinds[ASPACE_KIND_THREAD_STACK].reserved +
-				    rep->kinds[ASPACE_KIND_THREAD_STACK].committed,
-			    0, site_with_most(rep, offsetof(struct report_site, stacks_alive)));
-	site = site_with_most(rep, offsetof(struct report_site, churn.short_pairs));
-	if (site != SIZE_MAX && rep->sites[site].churn.short_pairs >= CHURN_PAIRS_MIN)
-		add_finding(rep, REPORT_FINDING_CHURN, rep->sites[site].churn.short_pairs,
-			    rep->sites[site].churn.short_bytes, 0, site);
-	if (in->heap && in->heap->free_bytes >= HEAP_PINNED_MIN &&
-	    in->heap->free_bytes * 2 >= in->heap->size)
-		add_finding(rep, REPORT_FINDING_HEAP_PINNED, in->heap->free_chunks,
-			    in->heap->free_bytes, in->heap->size, SIZE_MAX);
-	for (size_t i = 0; i < rep->nsites; i++) {
-		const struct report_site *s = &rep->sites[i];
-
-		if (s->never_committed && s->amounts.reserved >= NEVER_COMMITTED_MIN)
-			add_finding(rep, REPORT_FINDING_NEVER_COMMITTED, s->amounts.regions,
-				    s->amounts.reserved, 0, i);
-	}
-	if (rep->deleted_bytes >= DELETED_MIN)
-		add_finding(rep, REPORT_FINDING_DELETED_FILES, rep->deleted_regions,
-			    rep->deleted_bytes, rep->deleted_rss, SIZE_MAX);
-}
-
 /* Whether a path names a deleted file that was a file (not a memfd or SysV segment). */
 static bool real_file(const char *path)
 {
@@ -237,7 +146,8 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	struct site_index index = { 0 };
 	struct aspace_kind_cache kinds = { 0 };
 	uint64_t last_window = UINT64_MAX;
-	size_t pos = 0;
+	size_t pos = 0, nchurned;
+	uint32_t *churned = NULL;
 
 	rep->texts = strtab_new();
 	rep->have_usage = in->usage != NULL;
@@ -306,14 +216,13 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	for (; in->usage && pos < in->nusage; pos++)
 		rep->unattributed_rss += in->usage[pos].rss;
 	/* What each site did over the run: sites that no longer hold bytes too. */
-	for (uint32_t id = 0; in->churn && id < churn_limit(in->churn); id++) {
-		const struct churn_site *counted = churn_site(in->churn, id);
-		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = id };
+	nchurned = in->churn ? churn_stacks(in->churn, &churned) : 0;
+	for (size_t i = 0; i < nchurned; i++) {
+		const struct churn_site *counted = churn_site(in->churn, churned[i]);
+		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = churned[i] };
 		struct churn_site *to;
 		size_t site_idx;
 
-		if (!counted)
-			continue;
 		site_idx = site_of(rep, &index, fmt, stacks, &origin);
 		to = &rep->sites[site_idx].churn;
 		to->maps += counted->maps;
@@ -325,13 +234,14 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		to->trims += counted->trims;
 		to->trimmed_bytes += counted->trimmed_bytes;
 	}
+	free(churned);
 	/* Sites that hold nothing were never committed either: say nothing of them. */
 	for (size_t i = 0; i < rep->nsites; i++)
 		if (!rep->sites[i].amounts.regions)
 			rep->sites[i].never_committed = false;
 	if (rep->nsites)
 		qsort(rep->sites, rep->nsites, sizeof(*rep->sites), by_size);
-	find(rep, in);
+	findings_detect(rep, in);
 	free(index.by_text);
 	free(index.by_stack);
 	return rep;
@@ -362,16 +272,7 @@ struct sites_layout {
 };
 
 /* A size in a column: "12.5 MiB", "0" for nothing. */
-static const char *size_text(char *buf, size_t size, uint64_t bytes)
-{
-	if (!bytes)
-		(void)snprintf(buf, size, "0");
-	else
-		(void)units_format_bytes(buf, size, bytes);
-	return buf;
-}
-
-#define SZ(bytes) size_text((char[32]){ 0 }, 32, (bytes))
+#define SZ(bytes) UNITS_SZ(bytes)
 
 static void print_amounts(FILE *out, const char *label, const struct report_amounts *a,
 			  bool have_usage)
@@ -525,16 +426,6 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 	}
 }
 
-/* "1 ms", "1000 ms", "0.25 ms": the churn threshold. */
-static const char *ms_text(char *buf, size_t size, uint64_t ns)
-{
-	if (ns % 1000000 == 0)
-		(void)snprintf(buf, size, "%llu ms", (unsigned long long)(ns / 1000000));
-	else
-		(void)snprintf(buf, size, "%.3g ms", (double)ns / 1e6);
-	return buf;
-}
-
 /* Churn rows: the most bytes unmapped soon or trimmed first. */
 static int by_churn(const void *a, const void *b)
 {
@@ -572,13 +463,14 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 {
 	char limit[32];
 
-	(void)ms_text(limit, sizeof(limit), opts->churn_ns);
+	(void)units_ms(limit, sizeof(limit), opts->churn_ns);
 	for (size_t i = 0; i < count; i++) {
 		const struct report_site *site = &rows[i];
 		const struct churn_site *c = &site->churn;
-		char row[256], *text, heading[96];
+		struct text_line row;
+		char *text, *wrapped, heading[96];
 		size_t end;
-		int len;
+		FILE *mem;
 
 		if (!i) {
 			(void)snprintf(heading, sizeof(heading),
@@ -586,160 +478,26 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 			(void)fputc('\n', out);
 			text_put_line(out, heading, opts->width, TEXT_INDENT);
 		}
-		len = snprintf(row, sizeof(row), "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
-			       (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
+		mem = text_line_begin(&row);
+		(void)fprintf(mem, "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
+			      (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
 		if (c->short_pairs)
-			len += snprintf(row + len, sizeof(row) - (size_t)len,
-					", %llu unmapped within %s (%s)",
-					(unsigned long long)c->short_pairs, limit,
-					SZ(c->short_bytes));
+			(void)fprintf(mem, ", %llu unmapped within %s (%s)",
+				      (unsigned long long)c->short_pairs, limit,
+				      SZ(c->short_bytes));
 		if (c->trims)
-			len += snprintf(row + len, sizeof(row) - (size_t)len,
-					", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
-					(unsigned long long)c->trims, c->trims == 1 ? "" : "s");
-		(void)snprintf(row + len, sizeof(row) - (size_t)len,
-			       ", %s kept:", SZ(site->amounts.reserved + site->amounts.committed));
-		text = textfit_wrap(row, opts->width, 0, TEXT_INDENT, &end);
-		(void)fputs(text, out);
+			(void)fprintf(mem, ", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
+				      (unsigned long long)c->trims, c->trims == 1 ? "" : "s");
+		(void)fprintf(mem,
+			      ", %s kept:", SZ(site->amounts.reserved + site->amounts.committed));
+		text = text_line_take(&row);
+		wrapped = textfit_wrap(text, opts->width, 0, TEXT_INDENT, &end);
+		(void)fputs(wrapped, out);
+		free(wrapped);
 		free(text);
 		(void)text_put_site(out, site_shown(layout, rep, site->text, TEXT_INDENT), true,
 				    opts->width, end, TEXT_INDENT);
 		(void)fputc('\n', out);
-	}
-}
-
-/*
- * One paragraph of a finding, after "  ! " (first: its first line) or
- * "    ": its lines as they are written ("\n" starts another, indented
- * by 4) when each fits width, else run together and wrapped to it.
- */
-static void ATTRIBUTE_FORMAT(4, 5)
-	finding_text(FILE *out, size_t width, bool first, const char *fmt, ...)
-{
-	size_t indent = strlen("    ");
-	bool fits = true;
-	char *text, *wrapped;
-	va_list args;
-
-	va_start(args, fmt);
-	if (vasprintf(&text, fmt, args) < 0 || !text)
-		die("out of memory");
-	va_end(args);
-	for (const char *line = text, *nl = text; width && fits && nl; line = nl + 1) {
-		nl = strchr(line, '\n');
-		fits = indent + textfit_columns(line, nl ? (size_t)(nl - line) : strlen(line)) <=
-		       width;
-	}
-	(void)fputs(first ? "  ! " : "    ", out);
-	if (fits) {
-		for (char *line = text; *line; line++) {
-			(void)fputc(*line, out);
-			if (*line == '\n')
-				(void)fputs("    ", out);
-		}
-	} else {
-		for (char *nl = strchr(text, '\n'); nl; nl = strchr(nl, '\n'))
-			*nl = ' ';
-		wrapped = textfit_wrap(text, width, indent, indent, NULL);
-		(void)fputs(wrapped, out);
-		free(wrapped);
-	}
-	(void)fputc('\n', out);
-	free(text);
-}
-
-/* "    by SITE\n": the site of a finding on a line of its own. */
-static void put_finding_site(FILE *out, const struct report *rep, const struct sites_layout *layout,
-			     size_t site, const char *verb)
-{
-	if (site == SIZE_MAX)
-		return;
-	(void)fprintf(out, "    %s", verb);
-	(void)text_put_site(out, site_shown(layout, rep, rep->sites[site].text, TEXT_INDENT), true,
-			    layout->width, TEXT_INDENT + strlen(verb), TEXT_INDENT);
-	(void)fputc('\n', out);
-}
-
-static void print_finding(FILE *out, const struct report *rep, const struct report_input *in,
-			  const struct report_options *opts, const struct sites_layout *layout,
-			  const struct report_finding *f)
-{
-	unsigned long long count = (unsigned long long)f->count;
-	size_t width = opts->width;
-
-	switch (f->kind) {
-	case REPORT_FINDING_ARENAS:
-		finding_text(out, width, true,
-			     "%llu glibc malloc arenas hold %s of address space (64 MiB each) but "
-			     "commit only %s:",
-			     count, SZ(f->bytes), SZ(f->other));
-		finding_text(out, width, false,
-			     "glibc gives each thread that calls malloc an arena of its own, up "
-			     "to 8 per core.\n"
-			     "Cap them with MALLOC_ARENA_MAX=2 in the environment, or "
-			     "mallopt(M_ARENA_MAX, 2).");
-		put_finding_site(out, rep, layout, f->site, "made by");
-		break;
-	case REPORT_FINDING_EXITED_STACKS:
-		finding_text(out, width, true,
-			     "%llu threads have exited but their stacks (%s) are still mapped:",
-			     count, SZ(f->bytes));
-		finding_text(out, width, false,
-			     "glibc keeps only %s of joined threads' stacks for reuse, so at "
-			     "least %llu were never joined.\n"
-			     "pthread_join() them, or create them detached (pthread_detach).",
-			     SZ(STACK_CACHE_BYTES), (unsigned long long)f->other);
-		put_finding_site(out, rep, layout, f->site, "created by");
-		break;
-	case REPORT_FINDING_MANY_THREADS:
-		finding_text(out, width, true, "%llu threads are alive, their stacks holding %s.",
-			     count, SZ(f->bytes));
-		finding_text(out, width, false,
-			     "If their number keeps growing, their creator starts threads "
-			     "without bound: use a pool.");
-		put_finding_site(out, rep, layout, f->site, "created by");
-		break;
-	case REPORT_FINDING_CHURN:
-		finding_text(out, width, true,
-			     "%llu mappings (%s in all) were unmapped within %s of being made:",
-			     count, SZ(f->bytes), ms_text((char[32]){ 0 }, 32, opts->churn_ns));
-		finding_text(out, width, false,
-			     "each pair costs two system calls and page faults.  Keep the "
-			     "memory (a pool), or make\n"
-			     "the allocator keep it: glibc M_MMAP_THRESHOLD "
-			     "(MALLOC_MMAP_THRESHOLD_), jemalloc dirty_decay_ms.");
-		put_finding_site(out, rep, layout, f->site, "mapped by");
-		break;
-	case REPORT_FINDING_HEAP_PINNED:
-		finding_text(out, width, true,
-			     "the brk heap is %s (peak %s), %s of it in %llu free chunk%s below a "
-			     "block in use\n"
-			     "at its top (%#llx, %s): malloc shrinks the heap only from the top.  "
-			     "malloc_trim(0)\n"
-			     "gives the free pages back; M_MMAP_THRESHOLD keeps large blocks out "
-			     "of the heap.",
-			     SZ(f->other), SZ(rep->sizes.heap_peak), SZ(f->bytes), count,
-			     count == 1 ? "" : "s",
-			     (unsigned long long)(in->heap ? in->heap->last_used_addr : 0),
-			     SZ(in->heap ? in->heap->last_used_size : 0));
-		break;
-	case REPORT_FINDING_NEVER_COMMITTED:
-		finding_text(out, width, true,
-			     "%s reserved PROT_NONE (%llu region%s), never made accessible:",
-			     SZ(f->bytes), count, count == 1 ? "" : "s");
-		finding_text(out, width, false,
-			     "it costs address space (VSZ), not memory; it matters only under "
-			     "ulimit -v or strict overcommit.");
-		put_finding_site(out, rep, layout, f->site, "reserved by");
-		break;
-	case REPORT_FINDING_DELETED_FILES:
-		finding_text(out, width, true,
-			     "%llu mapping%s of deleted files (%s, %s resident), e.g. %s:", count,
-			     count == 1 ? "" : "s", SZ(f->bytes), SZ(f->other),
-			     strtab_get(in->paths, rep->deleted_path));
-		finding_text(out, width, false,
-			     "their disk space stays in use until they are unmapped.");
-		break;
 	}
 }
 
@@ -795,8 +553,22 @@ void report_print(FILE *out, const struct report *rep, const struct report_input
 	print_sites(out, rep, opts, &layout);
 	print_churn(out, rep, opts, &layout, churn, nchurn);
 	(void)fprintf(out, "\n  findings:%s\n", rep->nfindings ? "" : " none");
-	for (size_t i = 0; i < rep->nfindings; i++)
-		print_finding(out, rep, in, opts, &layout, &rep->findings[i]);
+	for (size_t i = 0; i < rep->nfindings; i++) {
+		const struct report_finding *f = &rep->findings[i];
+		struct findings_out finding = {
+			.out = out,
+			.width = opts->width,
+			.churn_ns = opts->churn_ns,
+			.rep = rep,
+			.in = in,
+			.site = f->site == SIZE_MAX
+					? NULL
+					: site_shown(&layout, rep, rep->sites[f->site].text,
+						     TEXT_INDENT),
+		};
+
+		findings_print(&finding, f);
+	}
 	textfit_sites_free(layout.fit);
 	free(churn);
 }

@@ -90,18 +90,12 @@ struct report_site {
 	bool never_committed;	     /* only PROT_NONE, never re-protected */
 };
 
-enum report_finding_kind {
-	REPORT_FINDING_ARENAS,	      /* count arenas, bytes reserved, other committed */
-	REPORT_FINDING_EXITED_STACKS, /* count stacks of exited threads, bytes, other: at least unjoined */
-	REPORT_FINDING_MANY_THREADS,	/* count live thread stacks, bytes */
-	REPORT_FINDING_CHURN,		/* count short-lived pairs at site, bytes */
-	REPORT_FINDING_HEAP_PINNED,	/* bytes free below the top, other: heap size */
-	REPORT_FINDING_NEVER_COMMITTED, /* bytes reserved and never made accessible at site */
-	REPORT_FINDING_DELETED_FILES,	/* count mappings of deleted files, bytes, other resident */
-};
+/* An entry of the table of findings (report/findings.c). */
+struct findings_entry;
 
+/* One finding: the figures its kind reads (each entry of the table says what they are). */
 struct report_finding {
-	enum report_finding_kind kind;
+	const struct findings_entry *kind;
 	uint64_t count;
 	uint64_t bytes;
 	uint64_t other;

@@ -4,9 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "../tracer/util.h"
+#include "names.h"
 #include "textfit.h"
 #include "units.h"
 
@@ -20,14 +20,24 @@ FILE *text_line_begin(struct text_line *line)
 	return line->stream;
 }
 
-void text_line_end(struct text_line *line, FILE *out, size_t width, size_t indent)
+char *text_line_take(struct text_line *line)
 {
+	char *text;
+
 	if (fclose(line->stream) != 0)
 		die("out of memory");
-	text_put_line(out, line->text, width, indent);
-	free(line->text);
+	text = line->text;
 	line->text = NULL;
 	line->stream = NULL;
+	return text;
+}
+
+void text_line_end(struct text_line *line, FILE *out, size_t width, size_t indent)
+{
+	char *text = text_line_take(line);
+
+	text_put_line(out, text, width, indent);
+	free(text);
 }
 
 void text_put_line(FILE *out, const char *line, size_t width, size_t indent)
@@ -79,6 +89,7 @@ void text_proc_summary(FILE *out, const struct proc *proc, size_t width)
 	FILE *mem = text_line_begin(&line);
 	uint64_t total = 0;
 	const char *sep = "";
+	char end[64];
 
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		total += proc->calls[kind];
@@ -98,68 +109,29 @@ void text_proc_summary(FILE *out, const struct proc *proc, size_t width)
 	}
 	if (proc->failed)
 		(void)fprintf(mem, ", %llu failed", (unsigned long long)proc->failed);
-	if (proc->detached)
-		(void)fputs("; detached, running on", mem);
-	else if (!proc->ended)
-		(void)fputs("; still running", mem);
-	else if (WIFSIGNALED(proc->wait_status))
-		(void)fprintf(mem, "; killed by SIG%s%s",
-			      sigabbrev_np(WTERMSIG(proc->wait_status))
-				      ? sigabbrev_np(WTERMSIG(proc->wait_status))
-				      : "?",
-			      WCOREDUMP(proc->wait_status) ? " (core dumped)" : "");
-	else
-		(void)fprintf(mem, "; exited with %d", WEXITSTATUS(proc->wait_status));
+	(void)fprintf(mem, "; %s", names_end_text(end, sizeof(end), proc));
 	text_line_end(&line, out, width, TEXT_INDENT);
 }
 
-static const char *backing_name(enum aspace_backing backing)
-{
-	switch (backing) {
-	case ASPACE_BACKING_ANON:
-		return "anon";
-	case ASPACE_BACKING_FILE:
-		return "file";
-	case ASPACE_BACKING_HEAP:
-		return "heap";
-	case ASPACE_BACKING_STACK:
-		return "stack";
-	case ASPACE_BACKING_SHM:
-		return "shm";
-	case ASPACE_BACKING_SPECIAL:
-		return "special";
-	}
-	return "?";
-}
-
 /* "rw-p": the protection and sharing, as /proc/PID/maps shows them. */
-static const char *perms(const struct aspace_region *region, char buf[5])
+static const char *perms(const struct aspace_region *region, char buf[NAMES_PROT_SIZE])
 {
-	buf[0] = region->prot & 1 ? 'r' : '-';
-	buf[1] = region->prot & 2 ? 'w' : '-';
-	buf[2] = region->prot & 4 ? 'x' : '-';
-	buf[3] = region->flags & ASPACE_SHARED ? 's' : 'p';
-	buf[4] = '\0';
-	return buf;
+	return names_perms(buf, region->prot, region->flags & ASPACE_SHARED);
 }
 
 static void print_region(FILE *out, const char *side, const struct aspace_region *region,
 			 const struct strtab *paths, bool with_origin)
 {
-	char buf[5];
+	char buf[NAMES_PROT_SIZE];
 
 	(void)fprintf(out, "  %-7s %#llx-%#llx %s %-7s", side, (unsigned long long)region->start,
 		      (unsigned long long)region->end, perms(region, buf),
-		      backing_name(region->backing));
+		      names_backing(region->backing));
 	if (with_origin) {
 		if (region->origin.kind == ASPACE_ORIGIN_CALL)
 			(void)fprintf(out, " #%llu", (unsigned long long)region->origin.seq);
 		else
-			(void)fprintf(out, " [%s]",
-				      region->origin.kind == ASPACE_ORIGIN_EXEC ? "exec"
-				      : region->origin.kind == ASPACE_ORIGIN_ATTACH
-					      ? "before attach"
-					      : "kernel");
+			(void)fprintf(out, " %s", names_origin_text(region->origin.kind));
 	}
 	if (region->path)
 		(void)fprintf(out, " %s", strtab_get(paths, region->path));
@@ -205,28 +177,18 @@ void text_regions(FILE *out, const struct proc *proc, const struct strtab *paths
 	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region)) {
 		struct text_line line;
 		FILE *mem = text_line_begin(&line);
-		char size[32], buf[5];
+		char size[32], buf[NAMES_PROT_SIZE];
 
 		(void)units_format_bytes(size, sizeof(size), region->end - region->start);
 		(void)fprintf(mem, "  %#llx-%#llx %s %10s %-13s", (unsigned long long)region->start,
 			      (unsigned long long)region->end, perms(region, buf), size,
 			      aspace_kind_name(aspace_kind_of_cached(as, region, &kinds)));
-		switch (region->origin.kind) {
-		case ASPACE_ORIGIN_CALL:
+		if (region->origin.kind == ASPACE_ORIGIN_CALL)
 			(void)fprintf(mem, " #%llu [tid %d]",
 				      (unsigned long long)region->origin.seq,
 				      (int)region->origin.tid);
-			break;
-		case ASPACE_ORIGIN_EXEC:
-			(void)fputs(" [exec]", mem);
-			break;
-		case ASPACE_ORIGIN_ATTACH:
-			(void)fputs(" [before attach]", mem);
-			break;
-		case ASPACE_ORIGIN_KERNEL:
-			(void)fputs(" [kernel]", mem);
-			break;
-		}
+		else
+			(void)fprintf(mem, " %s", names_origin_text(region->origin.kind));
 		if (region->prot_seq)
 			(void)fprintf(mem, " (prot #%llu)", (unsigned long long)region->prot_seq);
 		if (region->thread)
@@ -237,15 +199,16 @@ void text_regions(FILE *out, const struct proc *proc, const struct strtab *paths
 		text_line_end(&line, out, width, REGION_INDENT);
 		if (region->origin.kind == ASPACE_ORIGIN_CALL && region->origin.stack_id && fmt) {
 			/* The frames, broken between two of them where the line is full. */
+			char *frames;
+
 			mem = text_line_begin(&line);
 			stackfmt_write_line(fmt, mem, stacks, region->origin.stack_id, 6);
-			if (fclose(mem) != 0)
-				die("out of memory");
+			frames = text_line_take(&line);
 			(void)fprintf(out, "%*sby", REGION_INDENT, "");
-			(void)text_put_site(out, line.text, true, width, REGION_INDENT + 2,
+			(void)text_put_site(out, frames, true, width, REGION_INDENT + 2,
 					    REGION_INDENT + 3);
 			(void)fputc('\n', out);
-			free(line.text);
+			free(frames);
 		}
 	}
 }

@@ -42,6 +42,8 @@ struct text_line {
 
 FILE *text_line_begin(struct text_line *line);
 void text_line_end(struct text_line *line, FILE *out, size_t width, size_t indent);
+/* Ends the line and returns its text, owned by the caller (free()), unwrapped. */
+char *text_line_take(struct text_line *line);
 
 /*
  * Writes line and a newline, wrapped at its spaces to fit width columns

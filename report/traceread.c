@@ -15,6 +15,7 @@
 
 #include "../tracer/util.h"
 #include "churn.h"
+#include "names.h"
 #include "text.h"
 #include "tracew.h"
 
@@ -187,13 +188,7 @@ static uint32_t get_path(struct trace *rd, json_t *obj, const char *key)
 
 static unsigned int get_prot(json_t *obj, const char *key)
 {
-	const char *text = json_string_value(json_object_get(obj, key));
-	unsigned int prot = 0;
-
-	if (text && strlen(text) == 3)
-		prot = (text[0] == 'r' ? 1U : 0U) | (text[1] == 'w' ? 2U : 0U) |
-		       (text[2] == 'x' ? 4U : 0U);
-	return prot;
+	return names_prot_parse(json_string_value(json_object_get(obj, key)));
 }
 
 /* Ids of the trace mapped to ids here. */
@@ -352,20 +347,11 @@ static int read_stack(struct trace *rd, json_t *line)
 	return 0;
 }
 
-/* The origin kind named name ("exec"...), or -1. */
-static int origin_kind_of(const char *name)
-{
-	for (int kind = 0; name && kind < TRACE_NORIGIN_KINDS; kind++)
-		if (!strcmp(name, trace_origin_kinds[kind]))
-			return kind;
-	return -1;
-}
-
 /* An origin named in a change: a call's sequence number, or where the bytes came from. */
 static bool get_origin(json_t *change, enum aspace_origin_kind *kind, uint64_t *seq)
 {
 	const char *name = json_string_value(json_object_get(change, "origin"));
-	int named = origin_kind_of(name);
+	int named = names_origin_parse(name);
 
 	*seq = 0;
 	if (!name) {
@@ -449,10 +435,9 @@ static int read_exec(struct trace *rd, json_t *line)
 
 static enum aspace_backing backing_of(const char *name)
 {
-	for (int i = 0; name && i < TRACE_NBACKINGS; i++)
-		if (!strcmp(name, trace_backings[i]))
-			return (enum aspace_backing)i;
-	return ASPACE_BACKING_ANON;
+	int backing = names_backing_parse(name);
+
+	return backing < 0 ? ASPACE_BACKING_ANON : (enum aspace_backing)backing;
 }
 
 static int read_region(struct trace *rd, json_t *json, struct aspace *as)
@@ -462,6 +447,7 @@ static int read_region(struct trace *rd, json_t *json, struct aspace *as)
 	uint64_t flags = 0, seq = 0, stack = 0, prot_stack = 0;
 	int64_t tid = 0, thread = 0;
 	const char *kind = json_string_value(json_object_get(origin, "kind"));
+	int origin_kind;
 
 	if (!get_hex(json, "start", &region.start) || !get_hex(json, "end", &region.end) || !kind)
 		return bad_line(rd, "a snapshot region without \"start\", \"end\" or \"origin\"");
@@ -480,9 +466,9 @@ static int read_region(struct trace *rd, json_t *json, struct aspace *as)
 	region.origin.tid = (pid_t)tid;
 	region.origin.stack_id = stack_here(rd, stack);
 	region.origin.time_ns = get_ns(origin, "time");
-	region.origin.kind = origin_kind_of(kind) > 0
-				     ? (enum aspace_origin_kind)origin_kind_of(kind)
-				     : ASPACE_ORIGIN_CALL;
+	origin_kind = names_origin_parse(kind);
+	region.origin.kind =
+		origin_kind > 0 ? (enum aspace_origin_kind)origin_kind : ASPACE_ORIGIN_CALL;
 	(void)get_u64(json, "prot_seq", &region.prot_seq);
 	(void)get_u64(json, "prot_stack", &prot_stack);
 	region.prot_stack = stack_here(rd, prot_stack);
@@ -563,6 +549,7 @@ static int read_summary(struct trace *rd, json_t *line)
 	const char *exe = json_string_value(json_object_get(line, "exe"));
 	struct rproc *rp;
 	int64_t pid, status = 0, sig = 0;
+	int ended;
 
 	if (!get_int(line, "pid", &pid) || !end)
 		return bad_line(rd, "a summary without \"pid\" or \"end\"");
@@ -573,11 +560,12 @@ static int read_summary(struct trace *rd, json_t *line)
 		if (!get_u64(calls, sysdecode_kind_name(kind), &rp->proc.calls[kind]))
 			rp->proc.calls[kind] = 0;
 	(void)get_u64(line, "failed", &rp->proc.failed);
-	rp->proc.detached = !strcmp(end, "detached");
-	rp->proc.ended = !strcmp(end, "exited") || !strcmp(end, "killed");
+	ended = names_end_parse(end);
+	rp->proc.detached = ended == NAMES_END_DETACHED;
+	rp->proc.ended = ended == NAMES_END_EXITED || ended == NAMES_END_KILLED;
 	(void)get_int(line, "status", &status);
 	(void)get_int(line, "signal", &sig);
-	if (!strcmp(end, "killed"))
+	if (ended == NAMES_END_KILLED)
 		rp->proc.wait_status = (int)(sig & 0x7f) |
 				       (json_is_true(json_object_get(line, "core")) ? 0x80 : 0);
 	else

@@ -9,7 +9,9 @@
 #include <time.h>
 
 #include "../tracer/util.h"
+#include "findings.h"
 #include "jsonw.h"
+#include "names.h"
 
 struct tracew {
 	struct jsonw *w;
@@ -176,9 +178,9 @@ static void write_stack(struct tracew *t, uint32_t id)
 
 static void prot_text(struct jsonw *w, const char *key, unsigned int prot)
 {
-	char text[4] = { prot & 1 ? 'r' : '-', prot & 2 ? 'w' : '-', prot & 4 ? 'x' : '-', '\0' };
+	char text[NAMES_PROT_SIZE];
 
-	jsonw_str(w, key, text);
+	jsonw_str(w, key, names_prot(text, prot));
 }
 
 const char *const trace_piece_ops[TRACE_NPIECE_OPS] = {
@@ -187,35 +189,12 @@ const char *const trace_piece_ops[TRACE_NPIECE_OPS] = {
 	[ASPACE_PIECE_RELEASED] = "release",
 };
 
-const char *const trace_backings[TRACE_NBACKINGS] = {
-	[ASPACE_BACKING_ANON] = "anon", [ASPACE_BACKING_FILE] = "file",
-	[ASPACE_BACKING_HEAP] = "heap", [ASPACE_BACKING_STACK] = "stack",
-	[ASPACE_BACKING_SHM] = "shm",	[ASPACE_BACKING_SPECIAL] = "special",
-};
-
-const char *const trace_origin_kinds[TRACE_NORIGIN_KINDS] = {
-	[ASPACE_ORIGIN_CALL] = "call",
-	[ASPACE_ORIGIN_EXEC] = "exec",
-	[ASPACE_ORIGIN_ATTACH] = "attach",
-	[ASPACE_ORIGIN_KERNEL] = "kernel",
-};
-
-static const char *backing_name(enum aspace_backing backing)
-{
-	return (unsigned int)backing < TRACE_NBACKINGS ? trace_backings[backing] : "?";
-}
-
-static const char *origin_kind_name(enum aspace_origin_kind kind)
-{
-	return (unsigned int)kind < TRACE_NORIGIN_KINDS ? trace_origin_kinds[kind] : "?";
-}
-
 /* A region's identity: protection, flags, backing, file. */
 static void region_fields(struct tracew *t, const struct aspace_region *region)
 {
 	prot_text(t->w, "prot", region->prot);
 	jsonw_u64(t->w, "flags", region->flags);
-	jsonw_str(t->w, "backing", backing_name(region->backing));
+	jsonw_str(t->w, "backing", names_backing(region->backing));
 	if (region->path) {
 		const char *path = strtab_get(t->paths, region->path);
 
@@ -235,7 +214,7 @@ static void write_piece(struct tracew *t, const struct aspace_piece *piece, cons
 	if (piece->origin_kind == ASPACE_ORIGIN_CALL)
 		jsonw_u64(w, "origin", piece->origin_seq);
 	else
-		jsonw_str(w, "origin", origin_kind_name(piece->origin_kind));
+		jsonw_str(w, "origin", names_origin_trace(piece->origin_kind));
 	switch (piece->kind) {
 	case ASPACE_PIECE_MAPPED: {
 		const struct aspace_region *region = aspace_find(as, piece->start);
@@ -384,7 +363,7 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 		jsonw_str(w, "kind",
 			  aspace_kind_name(aspace_kind_of_cached(in->as, region, &kinds)));
 		jsonw_object(w, "origin");
-		jsonw_str(w, "kind", origin_kind_name(region->origin.kind));
+		jsonw_str(w, "kind", names_origin_trace(region->origin.kind));
 		jsonw_u64(w, "seq", region->origin.seq);
 		jsonw_i64(w, "tid", region->origin.tid);
 		jsonw_u64(w, "stack", region->origin.stack_id);
@@ -417,21 +396,6 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 	jsonw_end(w);
 }
 
-static const char *finding_name(enum report_finding_kind kind)
-{
-	static const char *const names[] = {
-		[REPORT_FINDING_ARENAS] = "arenas",
-		[REPORT_FINDING_EXITED_STACKS] = "exited_stacks",
-		[REPORT_FINDING_MANY_THREADS] = "many_threads",
-		[REPORT_FINDING_CHURN] = "churn",
-		[REPORT_FINDING_HEAP_PINNED] = "heap_pinned",
-		[REPORT_FINDING_NEVER_COMMITTED] = "never_committed",
-		[REPORT_FINDING_DELETED_FILES] = "deleted_files",
-	};
-
-	return (unsigned int)kind < ARRAY_SIZE(names) ? names[kind] : "?";
-}
-
 void tracew_findings(struct tracew *t, const struct report_input *in, const struct report *rep)
 {
 	struct jsonw *w = t->w;
@@ -440,18 +404,8 @@ void tracew_findings(struct tracew *t, const struct report_input *in, const stru
 	jsonw_str(w, "type", "findings");
 	jsonw_i64(w, "pid", in->proc->pid);
 	jsonw_array(w, "findings");
-	for (size_t i = 0; i < rep->nfindings; i++) {
-		const struct report_finding *f = &rep->findings[i];
-
-		jsonw_object(w, NULL);
-		jsonw_str(w, "kind", finding_name(f->kind));
-		jsonw_u64(w, "count", f->count);
-		jsonw_u64(w, "bytes", f->bytes);
-		jsonw_u64(w, "other", f->other);
-		if (f->site != SIZE_MAX)
-			jsonw_str(w, "site", strtab_get(rep->texts, rep->sites[f->site].text));
-		jsonw_end_object(w);
-	}
+	for (size_t i = 0; i < rep->nfindings; i++)
+		findings_json(w, rep, &rep->findings[i]);
 	jsonw_end_array(w);
 	jsonw_end(w);
 }
@@ -459,6 +413,7 @@ void tracew_findings(struct tracew *t, const struct report_input *in, const stru
 void tracew_summary(struct tracew *t, const struct report_input *in, uint64_t time_ns)
 {
 	const struct proc *proc = in->proc;
+	enum names_end end = names_end_of(proc);
 	struct jsonw *w = t->w;
 
 	jsonw_begin(w);
@@ -472,16 +427,11 @@ void tracew_summary(struct tracew *t, const struct report_input *in, uint64_t ti
 			jsonw_u64(w, sysdecode_kind_name(kind), proc->calls[kind]);
 	jsonw_end_object(w);
 	jsonw_u64(w, "failed", proc->failed);
-	if (proc->detached) {
-		jsonw_str(w, "end", "detached");
-	} else if (!proc->ended) {
-		jsonw_str(w, "end", "running");
-	} else if (WIFSIGNALED(proc->wait_status)) {
-		jsonw_str(w, "end", "killed");
+	jsonw_str(w, "end", names_end_trace(end));
+	if (end == NAMES_END_KILLED) {
 		jsonw_i64(w, "signal", WTERMSIG(proc->wait_status));
 		jsonw_bool(w, "core", WCOREDUMP(proc->wait_status));
-	} else {
-		jsonw_str(w, "end", "exited");
+	} else if (end == NAMES_END_EXITED) {
 		jsonw_i64(w, "status", WEXITSTATUS(proc->wait_status));
 	}
 	if (in->verify)

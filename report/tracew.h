@@ -25,13 +25,13 @@
 #define TRACE_FORMAT "memtrace-trace"
 #define TRACE_VERSION 1
 
-/* The trace's names, written and read: indexed by the enums of tracer/aspace.h. */
+/*
+ * The trace's names of the changes a call made, written and read: indexed
+ * by enum aspace_piece_kind (tracer/aspace.h).  Origins, backings,
+ * protections and ends are named in report/names.h.
+ */
 #define TRACE_NPIECE_OPS (ASPACE_PIECE_RELEASED + 1)
-#define TRACE_NBACKINGS (ASPACE_BACKING_SPECIAL + 1)
-#define TRACE_NORIGIN_KINDS (ASPACE_ORIGIN_KERNEL + 1)
-extern const char *const trace_piece_ops[TRACE_NPIECE_OPS];	  /* "map", "unmap"... */
-extern const char *const trace_backings[TRACE_NBACKINGS];	  /* "anon", "file"... */
-extern const char *const trace_origin_kinds[TRACE_NORIGIN_KINDS]; /* "call", "exec"... */
+extern const char *const trace_piece_ops[TRACE_NPIECE_OPS]; /* "map", "unmap"... */
 
 struct tracew;
 

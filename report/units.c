@@ -28,3 +28,21 @@ int units_format_bytes(char *buf, size_t size, uint64_t bytes)
 				(unsigned long long)(tenths % 10), names[unit]);
 	}
 }
+
+const char *units_size(char *buf, size_t size, uint64_t bytes)
+{
+	if (!bytes)
+		(void)snprintf(buf, size, "0");
+	else
+		(void)units_format_bytes(buf, size, bytes);
+	return buf;
+}
+
+const char *units_ms(char *buf, size_t size, uint64_t ns)
+{
+	if (ns % 1000000 == 0)
+		(void)snprintf(buf, size, "%llu ms", (unsigned long long)(ns / 1000000));
+	else
+		(void)snprintf(buf, size, "%.3g ms", (double)ns / 1e6);
+	return buf;
+}

@@ -18,9 +18,10 @@ struct stacks {
 	uint64_t *frames; /* every stack's frames, one after another */
 	size_t nframes;
 	size_t frames_cap;
-	uint32_t *paths;   /* where each frame was: parallel to frames */
+	uint32_t *paths; /* where each frame was: parallel to frames */
+	size_t paths_cap;
 	uint64_t *offsets; /* (0 and 0 when not recorded) */
-	size_t located_cap;
+	size_t offsets_cap;
 	struct stack_ref *refs; /* id - 1 -> its frames */
 	size_t nrefs;
 	size_t refs_cap;
@@ -107,14 +108,10 @@ uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const
 	xgrowarray((void **)&tab->frames, &tab->frames_cap, tab->nframes + nframes,
 		   sizeof(*tab->frames));
 	memcpy(tab->frames + tab->nframes, frames, nframes * sizeof(*frames));
-	{
-		size_t cap = tab->located_cap;
-
-		xgrowarray((void **)&tab->paths, &tab->located_cap, tab->nframes + nframes,
-			   sizeof(*tab->paths));
-		xgrowarray((void **)&tab->offsets, &cap, tab->nframes + nframes,
-			   sizeof(*tab->offsets));
-	}
+	xgrowarray((void **)&tab->paths, &tab->paths_cap, tab->nframes + nframes,
+		   sizeof(*tab->paths));
+	xgrowarray((void **)&tab->offsets, &tab->offsets_cap, tab->nframes + nframes,
+		   sizeof(*tab->offsets));
 	for (size_t i = 0; i < nframes; i++) {
 		tab->paths[tab->nframes + i] = paths ? paths[i] : 0;
 		tab->offsets[tab->nframes + i] = offsets ? offsets[i] : 0;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../report/churn.h"
+#include "../../report/findings.h"
 #include "../../report/report.h"
 
 #define MIB (1ULL << 20)
@@ -131,23 +132,23 @@ static struct report *compute(struct fixture *fx, const struct mm_usage *usage, 
 	return report_compute(&in, fx->fmt, fx->stacks);
 }
 
-static const struct report_finding *finding(const struct report *rep, enum report_finding_kind kind)
+/* The finding named kind (its name in the trace), or NULL. */
+static const struct report_finding *finding(const struct report *rep, const char *kind)
 {
 	for (size_t i = 0; i < rep->nfindings; i++)
-		if (rep->findings[i].kind == kind)
+		if (!strcmp(findings_name(&rep->findings[i]), kind))
 			return &rep->findings[i];
 	return NULL;
 }
 
-/* The finding of kind, which must be there. */
-static const struct report_finding *must_find(const struct report *rep,
-					      enum report_finding_kind kind)
+/* The finding named kind, which must be there. */
+static const struct report_finding *must_find(const struct report *rep, const char *kind)
 {
 	static const struct report_finding none = { .site = SIZE_MAX };
 	const struct report_finding *f = finding(rep, kind);
 
 	if (!f)
-		fail_msg("finding %d did not fire", (int)kind);
+		fail_msg("finding %s did not fire", kind);
 	return f ? f : &none;
 }
 
@@ -184,7 +185,7 @@ static void test_arenas(void **state)
 	arena(fx, 0x7f0000000000ULL, by_worker);
 	rep = compute(fx, NULL, 0, NULL);
 	assert_int_equal(rep->arenas, 1);
-	assert_null(finding(rep, REPORT_FINDING_ARENAS));
+	assert_null(finding(rep, "arenas"));
 	check_sums(rep, fx->as);
 	report_free(rep);
 
@@ -196,7 +197,7 @@ static void test_arenas(void **state)
 	assert_int_equal(rep->kinds[ASPACE_KIND_ARENA].regions, 4);
 	assert_int_equal(rep->kinds[ASPACE_KIND_ARENA].committed, 2 * 132 * 1024);
 	assert_int_equal(rep->kinds[ASPACE_KIND_ANON].committed, ARENA);
-	f = must_find(rep, REPORT_FINDING_ARENAS);
+	f = must_find(rep, "arenas");
 	assert_int_equal(f->count, 2);
 	assert_int_equal(f->bytes, 2 * ARENA);
 	assert_int_equal(f->other, 2 * 132 * 1024);
@@ -233,7 +234,7 @@ static void test_exited_stacks(void **state)
 	/* The guard pages are the stacks' too. */
 	assert_int_equal(rep->kinds[ASPACE_KIND_THREAD_STACK].regions, 20);
 	assert_int_equal(rep->kinds[ASPACE_KIND_THREAD_STACK].reserved, 10 * 4096);
-	assert_null(finding(rep, REPORT_FINDING_EXITED_STACKS));
+	assert_null(finding(rep, "exited_stacks"));
 	check_sums(rep, fx->as);
 	report_free(rep);
 
@@ -244,7 +245,7 @@ static void test_exited_stacks(void **state)
 					     100 + i),
 			0);
 	rep = compute(fx, NULL, 0, NULL);
-	f = must_find(rep, REPORT_FINDING_EXITED_STACKS);
+	f = must_find(rep, "exited_stacks");
 	assert_int_equal(f->count, 10);
 	assert_int_equal(f->bytes, 80 * MIB);
 	assert_int_equal(f->other, 6); /* at least: 4 of 8 MiB + guard fit in 40 MiB */
@@ -268,12 +269,12 @@ static void test_many_threads(void **state)
 		if (i == 254) {
 			rep = compute(fx, NULL, 0, NULL);
 			assert_int_equal(rep->threads_alive, 255);
-			assert_null(finding(rep, REPORT_FINDING_MANY_THREADS));
+			assert_null(finding(rep, "many_threads"));
 			report_free(rep);
 		}
 	}
 	rep = compute(fx, NULL, 0, NULL);
-	f = must_find(rep, REPORT_FINDING_MANY_THREADS);
+	f = must_find(rep, "many_threads");
 	assert_int_equal(f->count, 256);
 	assert_int_equal(f->bytes, 256ULL * 64 * 1024);
 	assert_int_equal(rep->sites[f->site].stacks_alive, 256);
@@ -297,7 +298,7 @@ static void test_churn(void **state)
 		now += 10000000;
 	}
 	rep = compute(fx, NULL, 0, NULL);
-	assert_null(finding(rep, REPORT_FINDING_CHURN));
+	assert_null(finding(rep, "churn"));
 	assert_int_equal(churn_site(fx->churn, churner)->short_pairs, 99);
 	assert_int_equal(churn_site(fx->churn, keeper)->short_pairs, 0);
 	assert_int_equal(churn_site(fx->churn, keeper)->unmaps, 99);
@@ -306,7 +307,7 @@ static void test_churn(void **state)
 	map(fx, 0x10000000, 65536, RW, 0, churner, now);
 	unmap(fx, 0x10000000, 65536, now + 1);
 	rep = compute(fx, NULL, 0, NULL);
-	f = must_find(rep, REPORT_FINDING_CHURN);
+	f = must_find(rep, "churn");
 	assert_int_equal(f->count, 100);
 	assert_int_equal(f->bytes, 100 * 65536);
 	/* A site that holds nothing any more is still named by its churn. */
@@ -334,6 +335,7 @@ static void test_churn_split(void **state)
 	/* A real trim: part of a mapping unmapped, the rest kept. */
 	map(fx, 0x50000000, 2 * MIB, RW, 0, spawner, 0);
 	unmap(fx, 0x50000000, MIB, 0);
+	counted = churn_site(fx->churn, spawner);
 	assert_int_equal(counted->trims, 1);
 	assert_int_equal(counted->trimmed_bytes, MIB);
 	assert_int_equal(counted->maps, 2);
@@ -352,19 +354,19 @@ static void test_heap_pinned(void **state)
 	struct report *rep;
 
 	rep = compute(fx, NULL, 0, &heap);
-	f = must_find(rep, REPORT_FINDING_HEAP_PINNED);
+	f = must_find(rep, "heap_pinned");
 	assert_int_equal(f->bytes, 10 * MIB);
 	assert_int_equal(f->other, 20 * MIB);
 	report_free(rep);
 
 	heap.free_bytes = 10 * MIB - 4096;
 	rep = compute(fx, NULL, 0, &heap);
-	assert_null(finding(rep, REPORT_FINDING_HEAP_PINNED));
+	assert_null(finding(rep, "heap_pinned"));
 	report_free(rep);
 
 	heap.size = heap.free_bytes = MIB - 16;
 	rep = compute(fx, NULL, 0, &heap);
-	assert_null(finding(rep, REPORT_FINDING_HEAP_PINNED));
+	assert_null(finding(rep, "heap_pinned"));
 	report_free(rep);
 }
 
@@ -384,7 +386,7 @@ static void test_never_committed(void **state)
 	protect(fx, 0x300000000ULL, MIB, PROT_NONE, committer);
 	rep = compute(fx, NULL, 0, NULL);
 	assert_int_equal(rep->nfindings, 1);
-	f = must_find(rep, REPORT_FINDING_NEVER_COMMITTED);
+	f = must_find(rep, "never_committed");
 	assert_int_equal(f->bytes, 1024 * MIB);
 	assert_int_equal(rep->sites[f->site].amounts.reserved, 1024 * MIB);
 	check_sums(rep, fx->as);
@@ -427,7 +429,7 @@ static void test_usage_and_deleted(void **state)
 	assert_int_equal(rep->unattributed_rss, 4096);
 	assert_int_equal(rep->kinds[ASPACE_KIND_FILE].resident, MIB + 4096);
 	assert_int_equal(rep->kinds[ASPACE_KIND_ANON].resident, 8192);
-	f = must_find(rep, REPORT_FINDING_DELETED_FILES);
+	f = must_find(rep, "deleted_files");
 	assert_int_equal(f->count, 1); /* kept.log is not deleted; a memfd is no file on a disk */
 	assert_int_equal(f->bytes, 2 * MIB);
 	assert_int_equal(f->other, MIB);

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of the report's sites (report/stackfmt.c, stackfmt_site):
+ * the allocator's leading frames fold into the last of them, the site
+ * ends at main or start_thread, at most max frames then " < ...", and
+ * each name loses its C++ parameters and its symbol version.  Frames are
+ * named with stackfmt_preset(), as a trace read back names them, so no
+ * file is symbolized here.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../report/stackfmt.h"
+
+struct fixture {
+	struct strtab *paths;
+	struct symbols *syms;
+	struct stacks *stacks;
+	struct stackfmt *fmt;
+	uint32_t libc, prog;  /* path ids */
+	uint64_t next_offset; /* each frame named at an offset of its own: names are cached by it */
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	fx->paths = strtab_new();
+	fx->syms = symbols_new();
+	fx->stacks = stacks_new();
+	fx->fmt = stackfmt_new(fx->paths, fx->syms);
+	fx->libc = strtab_intern(fx->paths, "/lib/libc.so.6", 14);
+	fx->prog = strtab_intern(fx->paths, "/usr/bin/prog", 13);
+	fx->next_offset = 0x1000;
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	stackfmt_free(fx->fmt);
+	stacks_free(fx->stacks);
+	symbols_free(fx->syms);
+	strtab_free(fx->paths);
+	free(fx);
+	return 0;
+}
+
+/*
+ * A frame: the file it lies in (0: none), its function's name (NULL: no
+ * symbol), and where: its offset in the file, or its address when no
+ * file holds it (0: anywhere).
+ */
+struct frame {
+	uint32_t path;
+	const char *name;
+	uint64_t at;
+};
+
+/* A frame at an offset of its own; one at a given offset, or address. */
+#define F(path, name)         \
+	{                     \
+		path, name, 0 \
+	}
+#define AT(path, name, at)     \
+	{                      \
+		path, name, at \
+	}
+
+#define MAX_FRAMES 16
+
+/* The stack of frames[0..n) (innermost first), named as the trace reader names them. */
+static uint32_t stack_of(struct fixture *fx, const struct frame *frames, size_t n)
+{
+	uint64_t addrs[MAX_FRAMES], offsets[MAX_FRAMES];
+	uint32_t paths[MAX_FRAMES];
+
+	assert_true(n <= MAX_FRAMES);
+	for (size_t i = 0; i < n; i++) {
+		paths[i] = frames[i].path;
+		offsets[i] = 0;
+		addrs[i] = frames[i].at;
+		if (frames[i].path) {
+			offsets[i] = frames[i].at ? frames[i].at : (fx->next_offset += 0x100);
+			addrs[i] = 0x7f0000000000ULL + offsets[i];
+			stackfmt_preset(fx->fmt, paths[i], offsets[i], i > 0, frames[i].name, 0x10);
+		}
+	}
+	return stacks_intern_located(fx->stacks, addrs, paths, offsets, n);
+}
+
+/* Fails unless the site of frames[0..n), at most max frames, reads want. */
+static void check_site(struct fixture *fx, const struct frame *frames, size_t n, size_t max,
+		       const char *want)
+{
+	char *got = stackfmt_site(fx->fmt, fx->stacks, stack_of(fx, frames, n), max);
+	bool same = strcmp(got, want) == 0;
+
+	if (!same)
+		print_error("expected: %s\ngot:      %s\n", want, got);
+	free(got);
+	if (!same)
+		fail_msg("the site differs");
+}
+
+#define CHECK_SITE(fx, max, want, ...)                                                        \
+	check_site(fx, (const struct frame[]){ __VA_ARGS__ },                                 \
+		   sizeof((const struct frame[]){ __VA_ARGS__ }) / sizeof(struct frame), max, \
+		   want)
+
+/*
+ * The leading frames in the innermost frame's file (libc's, or
+ * whichever) fold into the last of them.
+ */
+static void test_fold(void **state)
+{
+	struct fixture *fx = *state;
+
+	CHECK_SITE(fx, 6, "malloc < worker_alloc < worker_main < start_thread", F(fx->libc, "mmap"),
+		   F(fx->libc, "alloc_new_heap"), F(fx->libc, "arena_get2"), F(fx->libc, "malloc"),
+		   F(fx->prog, "worker_alloc"), F(fx->prog, "worker_main"),
+		   F(fx->libc, "start_thread"), F(fx->libc, "clone3"));
+	CHECK_SITE(fx, 6, "mmap < worker < main", F(fx->libc, "mmap"), F(fx->prog, "worker"),
+		   F(fx->prog, "main"), F(fx->libc, "__libc_start_call_main"));
+	/* Whatever the innermost file is: the program's own leading frames fold too. */
+	CHECK_SITE(fx, 6, "b < c", F(fx->prog, "a"), F(fx->prog, "b"), F(fx->libc, "c"));
+	/* All in one file: nothing to fold into, every frame shown. */
+	CHECK_SITE(fx, 6, "mmap < _dl_map_object < _dl_start", F(fx->libc, "mmap"),
+		   F(fx->libc, "_dl_map_object"), F(fx->libc, "_dl_start"));
+	/* The innermost frame in no file: no folding either. */
+	CHECK_SITE(fx, 6, "0x7f3a1c002000 < jit_alloc < main", AT(0, NULL, 0x7f3a1c002000),
+		   F(fx->prog, "jit_alloc"), F(fx->prog, "main"));
+}
+
+/* main and start_thread end a site; past max frames, " < ...". */
+static void test_ends_and_max(void **state)
+{
+	struct fixture *fx = *state;
+
+	CHECK_SITE(fx, 6, "malloc < f < main", F(fx->libc, "mmap"), F(fx->libc, "malloc"),
+		   F(fx->prog, "f"), F(fx->prog, "main"), F(fx->libc, "__libc_start_main"),
+		   F(fx->prog, "_start"));
+	CHECK_SITE(fx, 3, "malloc < f1 < f2 < ...", F(fx->libc, "mmap"), F(fx->libc, "malloc"),
+		   F(fx->prog, "f1"), F(fx->prog, "f2"), F(fx->prog, "f3"), F(fx->prog, "main"));
+	/* Exactly max frames, the last main: whole. */
+	CHECK_SITE(fx, 3, "malloc < f1 < main", F(fx->libc, "mmap"), F(fx->libc, "malloc"),
+		   F(fx->prog, "f1"), F(fx->prog, "main"));
+	/* A name that only starts with main is no end. */
+	CHECK_SITE(fx, 6, "mmap < main_loop < main", F(fx->prog, "mmap"), F(fx->prog, "main_loop"),
+		   F(fx->prog, "main"));
+}
+
+/*
+ * Names are cut at their parameters and symbol version: the first '('
+ * or '@' outside template arguments; operator() keeps its own.  A frame
+ * without a symbol is its file and offset, whole.
+ */
+static void test_names(void **state)
+{
+	struct fixture *fx = *state;
+
+	CHECK_SITE(fx, 6, "pthread_create < ns::Pool::grow < main",
+		   F(fx->libc, "pthread_create@@GLIBC_2.34"),
+		   F(fx->prog, "ns::Pool::grow(unsigned long, bool) const"), F(fx->prog, "main"));
+	CHECK_SITE(fx, 6, "std::vector<int>::push_back < Run<f(int)>::go < Task::operator() < main",
+		   F(fx->prog, "std::vector<int>::push_back(int const&)"),
+		   F(fx->prog, "Run<f(int)>::go(int)"), F(fx->prog, "Task::operator()()"),
+		   F(fx->prog, "main"));
+	/* Its offset shown from the address itself: a return address is one past the looked-up. */
+	CHECK_SITE(fx, 6, "prog+0x21100 < main", AT(fx->prog, NULL, 0x21100), F(fx->prog, "main"));
+	CHECK_SITE(fx, 6, "f < prog+0x22101 < main", F(fx->prog, "f"), AT(fx->prog, NULL, 0x22100),
+		   F(fx->prog, "main"));
+}
+
+/* A stack without frames, or an id the table does not have: "". */
+static void test_empty(void **state)
+{
+	struct fixture *fx = *state;
+	char *site = stackfmt_site(fx->fmt, fx->stacks, 0, 6);
+
+	assert_string_equal(site, "");
+	free(site);
+	site = stackfmt_site(fx->fmt, fx->stacks, 77, 6);
+	assert_string_equal(site, "");
+	free(site);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ends_and_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
