@@ -1328,7 +1328,12 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 	prev_cur = cur_prev(cur);
 	if (prev_cur.leaf && cur_region(prev_cur)->end > new_start)
 		return -ENOENT;
-	/* The start is the key: take it out and put it back lower. */
+	/*
+	 * The start is the key: take it out and put it back lower.  The new
+	 * bytes are the region's origin's, counted with it, or a later unmap
+	 * would take more bytes from the origin than it was known to have.
+	 */
+	origin_add(as, &region->origin, region->start - new_start);
 	grown = *region;
 	grown.start = new_start;
 	remove_at(as, cur);

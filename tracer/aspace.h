@@ -274,8 +274,11 @@ int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid);
 
 /*
  * The main stack grows without a system call: lowers the start of the
- * ASPACE_BACKING_STACK or ASPACE_GROWSDOWN region ending at end to start.
- * Returns 0, or -ENOENT when there is no such region.
+ * ASPACE_BACKING_STACK or ASPACE_GROWSDOWN region ending at end to
+ * new_start.  The new bytes are the region's origin's, counted in its
+ * bytes left and in all (origin_left, origin_total of a later unmap).
+ * Returns 0 (also when new_start is not below the region's start), or
+ * -ENOENT when there is no such region or another one lies in the way.
  */
 int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start);
 

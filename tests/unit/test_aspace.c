@@ -348,6 +348,106 @@ static void test_thread_stack(void **state)
 	assert_int_equal(aspace_set_thread(as, P(9), 45), -ENOENT);
 }
 
+static const struct aspace_region anon_growsdown = { .prot = PROT_READ | PROT_WRITE,
+						     .flags = ASPACE_GROWSDOWN };
+
+/* The one UNMAPPED piece of changes: its origin, and what that origin has left of how much. */
+static void check_unmapped(const struct aspace_changes *changes, uint64_t start, uint64_t end,
+			   uint64_t origin_seq, uint64_t left, uint64_t total)
+{
+	assert_int_equal(changes->count, 1);
+	assert_int_equal(changes->pieces[0].kind, ASPACE_PIECE_UNMAPPED);
+	assert_int_equal(changes->pieces[0].start, start);
+	assert_int_equal(changes->pieces[0].end, end);
+	assert_int_equal(changes->pieces[0].origin_seq, origin_seq);
+	assert_int_equal(changes->pieces[0].origin_left, left);
+	assert_int_equal(changes->pieces[0].origin_total, total);
+}
+
+/*
+ * A MAP_GROWSDOWN region grows on faults, without a call
+ * (aspace_grow_down); the bytes it grows by are its origin's, so an unmap
+ * of part of it trims the origin and an unmap of the rest unmaps it:
+ *
+ *   #1 growsdown          |4 5 6 7|
+ *   grows down to 2:  |2 3 4 5 6 7|      #1: 6 pages of 6
+ *   unmap 6-7:        |2 3 4 5|          trims #1 by 2 pages: 4 left of 6
+ *   unmap 2-5:                           unmaps the rest of #1: 0 left of 6
+ */
+static void test_grow_down_then_trim(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+	struct aspace_event event = ev(2);
+
+	map(as, 1, P(4), 4, &anon_growsdown, NULL);
+	assert_int_equal(aspace_grow_down(as, P(8), P(2)), 0);
+	CHECK(as, { P(2), P(8), 3, 1 });
+	assert_int_equal(aspace_total(as), 6 * PAGE);
+
+	aspace_unmap(as, &event, P(6), 2 * PAGE, &changes);
+	CHECK(as, { P(2), P(6), 3, 1 });
+	check_unmapped(&changes, P(6), P(8), 1, 4 * PAGE, 6 * PAGE);
+
+	aspace_changes_reset(&changes);
+	aspace_unmap(as, &event, P(2), 4 * PAGE, &changes);
+	assert_int_equal(aspace_count(as), 0);
+	check_unmapped(&changes, P(2), P(6), 1, 0, 6 * PAGE);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * Grown twice, then unmapped whole by one call: one piece, the whole of
+ * its origin (--events says "unmaps #1", churn counts an unmap, not a
+ * trim).
+ *
+ *   #1 growsdown            |6 7|
+ *   grows down to 4:    |4 5 6 7|
+ *   grows down to 1:  |1 ... 6 7|
+ *   unmap 0-8:                         unmaps #1: 0 left of 7 pages
+ */
+static void test_grow_down_then_unmap(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+	struct aspace_event event = ev(2);
+
+	map(as, 1, P(6), 2, &anon_growsdown, NULL);
+	assert_int_equal(aspace_grow_down(as, P(8), P(4)), 0);
+	assert_int_equal(aspace_grow_down(as, P(8), P(1)), 0);
+	CHECK(as, { P(1), P(8), 3, 1 });
+
+	aspace_unmap(as, &event, P(0), 8 * PAGE, &changes);
+	assert_int_equal(aspace_count(as), 0);
+	check_unmapped(&changes, P(1), P(8), 1, 0, 7 * PAGE);
+	assert_int_equal(aspace_total(as), 0);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * What grow_down refuses or leaves alone:
+ *
+ *   #1 rw |0 1|   #2 growsdown |4 5 6 7|   #3 rw |9|
+ *   - a region that does not grow down (#3), or no region ending there;
+ *   - growing into #1: -ENOENT, nothing changes;
+ *   - a start at or above the region's own: nothing to do.
+ */
+static void test_grow_down_refused(void **state)
+{
+	struct aspace *as = *state;
+
+	map(as, 1, P(0), 2, &anon_rw, NULL);
+	map(as, 2, P(4), 4, &anon_growsdown, NULL);
+	map(as, 3, P(9), 1, &anon_rw, NULL);
+	assert_int_equal(aspace_grow_down(as, P(10), P(8)), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(7), P(3)), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(8), P(1)), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(8), P(5)), 0);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(4), P(8), 3, 2 }, { P(9), P(10), 3, 3 });
+	assert_int_equal(aspace_grow_down(as, P(8), P(2)), 0);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(8), 3, 2 }, { P(9), P(10), 3, 3 });
+}
+
 /* sync: the model follows the kernel's view of a range. */
 static void test_sync(void **state)
 {
@@ -647,6 +747,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_advise_releases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_down_then_trim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_down_then_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_down_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_pages, setup, teardown),
