@@ -174,12 +174,14 @@ static void test_map_fixed_over_several(void **state)
  * the parts again only if the last protection change is the same:
  *
  *   #1 rw |0 ........ 8|
- *   protect 2-4 none:  |0 1|2 3|4 ... 8|
+ *   #7 protect 2-4 none:  |0 1|2 3|4 ... 8|   2-4 last protected by #7
+ *   #8 protect 2-4 rw:    |0 1|2 3|4 ... 8|   rw again, but by #8: apart
+ *   #9 protect 0-8 r:     |0 ........ 8|      all three by #9: one again
  */
 static void test_protect_splits(void **state)
 {
 	struct aspace *as = *state;
-	struct aspace_event event = ev(7);
+	struct aspace_event event = ev(7), restore = ev(8), whole = ev(9);
 	struct aspace_changes changes = { 0 };
 	const struct aspace_region *region;
 
@@ -197,6 +199,16 @@ static void test_protect_splits(void **state)
 	aspace_changes_reset(&changes);
 	aspace_protect(as, &event, P(0), PAGE, PROT_READ | PROT_WRITE, &changes);
 	assert_int_equal(changes.count, 0);
+
+	aspace_protect(as, &restore, P(2), 2 * PAGE, PROT_READ | PROT_WRITE, NULL);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(4), 3, 1 }, { P(4), P(8), 3, 1 });
+	assert_int_equal(aspace_find(as, P(2))->prot_seq, 8);
+
+	aspace_changes_reset(&changes);
+	aspace_protect(as, &whole, P(0), 8 * PAGE, PROT_READ, &changes);
+	CHECK(as, { P(0), P(8), PROT_READ, 1 });
+	assert_int_equal(aspace_find(as, P(0))->prot_seq, 9);
+	assert_int_equal(changes.count, 3);
 	aspace_changes_free(&changes);
 }
 
