@@ -22,10 +22,7 @@
 
 #include "util.h"
 
-/*
- * A leaf fills one page, aligned, so that a region pointer finds its leaf
- * (aspace_next) by rounding down.
- */
+/* A leaf fills one page, aligned so that it spans no two. */
 #define LEAF_BYTES 4096U
 #define LEAF_CAP ((LEAF_BYTES - 3 * sizeof(void *)) / (sizeof(struct aspace_region) + 8))
 #define FANOUT 32
@@ -42,9 +39,9 @@
 #define ADV_PAGEOUT 21
 #define ADV_DONTNEED_LOCKED 24
 
-struct leaf {
-	struct leaf *next;
-	struct leaf *prev;
+struct rtree_leaf {
+	struct rtree_leaf *next;
+	struct rtree_leaf *prev;
 	size_t count;
 	/* starts[i] == regions[i].start: searched without touching the regions. */
 	uint64_t starts[LEAF_CAP];
@@ -62,12 +59,6 @@ struct inner {
 	void *children[FANOUT];
 };
 
-/* A position in the tree: a region of a leaf, or the end (leaf NULL). */
-struct cursor {
-	struct leaf *leaf;
-	size_t idx;
-};
-
 /* Bytes an origin mapped, and how many of them are still mapped. */
 struct origin_count {
 	uint64_t seq; /* 0: empty slot */
@@ -78,7 +69,7 @@ struct origin_count {
 struct aspace {
 	void *root;	     /* a leaf when height is 0 */
 	unsigned int height; /* levels of inner nodes */
-	struct leaf *first;
+	struct rtree_leaf *first;
 	size_t count;
 	uint64_t heap_start;
 	uint64_t heap_top;
@@ -121,13 +112,14 @@ static bool arena_part(const struct aspace_region *region)
 /* Whether the window at window is a glibc arena heap: see in_arena(). */
 static bool arena_window(const struct aspace *as, uint64_t window)
 {
-	const struct aspace_region *part = aspace_find(as, window);
+	struct aspace_cursor cur;
+	const struct aspace_region *part = aspace_first_from(as, window, &cur);
 	uint64_t pos = window;
 
 	if (!part || part->start != window || !(part->prot & 0x2))
 		return false;
 	for (; part && part->start == pos && pos < window + ASPACE_ARENA_SIZE;
-	     part = aspace_next(as, part)) {
+	     part = aspace_next(as, &cur)) {
 		if (!arena_part(part))
 			return false;
 		pos = part->end;
@@ -158,11 +150,27 @@ enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_reg
 	return aspace_kind_of_cached(as, region, NULL);
 }
 
+/*
+ * Whether region, inaccessible, is the guard page of the thread stack
+ * right above it: made by the same call.  The neighbour is looked up by
+ * address, since region may be a copy.
+ */
+static bool stack_guard(const struct aspace *as, const struct aspace_region *region)
+{
+	struct aspace_cursor cur;
+	const struct aspace_region *next;
+
+	if (region->prot)
+		return false;
+	next = aspace_first_from(as, region->end, &cur);
+	return next && next->start == region->end && next->thread &&
+	       next->backing == ASPACE_BACKING_ANON && next->origin.kind == region->origin.kind &&
+	       next->origin.seq == region->origin.seq;
+}
+
 enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,
 				       struct aspace_kind_cache *cache)
 {
-	const struct aspace_region *next;
-
 	switch (region->backing) {
 	case ASPACE_BACKING_STACK:
 		return ASPACE_KIND_MAIN_STACK;
@@ -181,11 +189,7 @@ enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct asp
 		return ASPACE_KIND_THREAD_STACK;
 	if (region->flags & ASPACE_SHARED)
 		return ASPACE_KIND_SHARED;
-	/* A thread stack's guard page: inaccessible, right below it, made by the same call. */
-	next = aspace_next(as, region);
-	if (!region->prot && next && next->start == region->end && next->thread &&
-	    next->backing == ASPACE_BACKING_ANON && next->origin.kind == region->origin.kind &&
-	    next->origin.seq == region->origin.seq)
+	if (stack_guard(as, region))
 		return ASPACE_KIND_THREAD_STACK;
 	if (in_arena(as, region, cache))
 		return ASPACE_KIND_ARENA;
@@ -348,9 +352,9 @@ static void origin_sub(struct aspace *as, const struct aspace_event *origin, uin
 
 /* The B+ tree. */
 
-static struct leaf *leaf_new(void)
+static struct rtree_leaf *leaf_new(void)
 {
-	struct leaf *leaf = aligned_alloc(LEAF_BYTES, LEAF_BYTES);
+	struct rtree_leaf *leaf = aligned_alloc(LEAF_BYTES, LEAF_BYTES);
 
 	if (!leaf)
 		die("out of memory");
@@ -374,7 +378,7 @@ static size_t inner_child(const struct inner *inner, uint64_t addr)
 }
 
 /* Index of the first region of leaf whose start is above addr. */
-static size_t leaf_upper(const struct leaf *leaf, uint64_t addr)
+static size_t leaf_upper(const struct rtree_leaf *leaf, uint64_t addr)
 {
 	size_t lo = 0, hi = leaf->count;
 
@@ -393,8 +397,8 @@ static size_t leaf_upper(const struct leaf *leaf, uint64_t addr)
  * Descends to the leaf where a region starting at addr belongs, recording
  * the inner nodes and child indexes on the way (path may be NULL).
  */
-static struct leaf *descend(const struct aspace *as, uint64_t addr, struct inner **path,
-			    size_t *path_idx)
+static struct rtree_leaf *descend(const struct aspace *as, uint64_t addr, struct inner **path,
+				  size_t *path_idx)
 {
 	void *node = as->root;
 
@@ -411,7 +415,7 @@ static struct leaf *descend(const struct aspace *as, uint64_t addr, struct inner
 	return node;
 }
 
-static struct cursor cur_next(struct cursor cur)
+static struct aspace_cursor cur_next(struct aspace_cursor cur)
 {
 	if (++cur.idx < cur.leaf->count)
 		return cur;
@@ -421,7 +425,7 @@ static struct cursor cur_next(struct cursor cur)
 }
 
 /* The region before cur, which must be a region. */
-static struct cursor cur_prev(struct cursor cur)
+static struct aspace_cursor cur_prev(struct aspace_cursor cur)
 {
 	if (cur.idx > 0) {
 		cur.idx--;
@@ -432,15 +436,15 @@ static struct cursor cur_prev(struct cursor cur)
 	return cur;
 }
 
-static struct aspace_region *cur_region(struct cursor cur)
+static struct aspace_region *cur_region(struct aspace_cursor cur)
 {
 	return cur.leaf ? &cur.leaf->regions[cur.idx] : NULL;
 }
 
 /* The first region whose start is at or above addr. */
-static struct cursor lower_bound(const struct aspace *as, uint64_t addr)
+static struct aspace_cursor lower_bound(const struct aspace *as, uint64_t addr)
 {
-	struct cursor cur;
+	struct aspace_cursor cur;
 	size_t idx;
 
 	cur.leaf = descend(as, addr, NULL, NULL);
@@ -457,11 +461,11 @@ static struct cursor lower_bound(const struct aspace *as, uint64_t addr)
 }
 
 /* The region holding addr, or the end. */
-static struct cursor holding(const struct aspace *as, uint64_t addr)
+static struct aspace_cursor holding(const struct aspace *as, uint64_t addr)
 {
-	struct leaf *leaf = descend(as, addr, NULL, NULL);
+	struct rtree_leaf *leaf = descend(as, addr, NULL, NULL);
 	size_t idx = leaf_upper(leaf, addr);
-	struct cursor cur = { NULL, 0 };
+	struct aspace_cursor cur = { NULL, 0 };
 
 	if (idx > 0 && leaf->regions[idx - 1].end > addr) {
 		cur.leaf = leaf;
@@ -476,11 +480,11 @@ static struct cursor holding(const struct aspace *as, uint64_t addr)
 }
 
 /* The last region whose start is below addr, or the end. */
-static struct cursor before(const struct aspace *as, uint64_t addr)
+static struct aspace_cursor before(const struct aspace *as, uint64_t addr)
 {
-	struct leaf *leaf = descend(as, addr, NULL, NULL);
+	struct rtree_leaf *leaf = descend(as, addr, NULL, NULL);
 	size_t idx = leaf_upper(leaf, addr);
-	struct cursor cur = { NULL, 0 };
+	struct aspace_cursor cur = { NULL, 0 };
 
 	while (idx > 0 && leaf->starts[idx - 1] >= addr)
 		idx--;
@@ -549,19 +553,19 @@ static void insert_child(struct aspace *as, struct inner **path, size_t *path_id
  * Inserts a copy of region, which must not overlap any.  Returns where it
  * went (valid until the next change).
  */
-static struct cursor insert_region(struct aspace *as, const struct aspace_region *region)
+static struct aspace_cursor insert_region(struct aspace *as, const struct aspace_region *region)
 {
 	struct inner *path[MAX_HEIGHT];
 	size_t path_idx[MAX_HEIGHT];
-	struct leaf *leaf = descend(as, region->start, path, path_idx);
+	struct rtree_leaf *leaf = descend(as, region->start, path, path_idx);
 	size_t pos = leaf_upper(leaf, region->start);
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	assert((pos == 0 || leaf->regions[pos - 1].end <= region->start) && "regions overlap");
 	assert((pos == leaf->count || leaf->regions[pos].start >= region->end) &&
 	       "regions overlap");
 	if (leaf->count == LEAF_CAP) {
-		struct leaf *right = leaf_new();
+		struct rtree_leaf *right = leaf_new();
 		size_t half = LEAF_CAP / 2;
 
 		memcpy(right->regions, &leaf->regions[half],
@@ -629,9 +633,9 @@ static void remove_child(struct aspace *as, struct inner **path, size_t *path_id
 }
 
 /* Removes the region at cur.  Returns the position of the one after it. */
-static struct cursor remove_at(struct aspace *as, struct cursor cur)
+static struct aspace_cursor remove_at(struct aspace *as, struct aspace_cursor cur)
 {
-	struct leaf *leaf = cur.leaf;
+	struct rtree_leaf *leaf = cur.leaf;
 	struct inner *path[MAX_HEIGHT];
 	size_t path_idx[MAX_HEIGHT];
 	uint64_t start = leaf->regions[cur.idx].start;
@@ -679,8 +683,8 @@ static void free_tree(void *node, unsigned int height)
 }
 
 /* Copies a subtree; *last_leaf links the copied leaves in order. */
-static void *copy_tree(const void *node, unsigned int height, struct leaf **last_leaf,
-		       struct leaf **first_leaf)
+static void *copy_tree(const void *node, unsigned int height, struct rtree_leaf **last_leaf,
+		       struct rtree_leaf **first_leaf)
 {
 	if (height) {
 		const struct inner *inner = node;
@@ -693,7 +697,7 @@ static void *copy_tree(const void *node, unsigned int height, struct leaf **last
 		return dup;
 	}
 	{
-		struct leaf *dup = leaf_new();
+		struct rtree_leaf *dup = leaf_new();
 
 		memcpy(dup, node, sizeof(*dup));
 		dup->prev = *last_leaf;
@@ -723,7 +727,7 @@ static bool has_offset(const struct aspace_region *region)
  */
 static void split_at(struct aspace *as, uint64_t addr)
 {
-	struct cursor cur = holding(as, addr);
+	struct aspace_cursor cur = holding(as, addr);
 	struct aspace_region *region = cur_region(cur);
 	struct aspace_region tail;
 
@@ -760,12 +764,12 @@ static bool mergeable(const struct aspace_region *left, const struct aspace_regi
 /* Merges the neighbours among the regions touching [start, end]. */
 static void merge_range(struct aspace *as, uint64_t start, uint64_t end)
 {
-	struct cursor cur = before(as, start);
+	struct aspace_cursor cur = before(as, start);
 
 	if (!cur.leaf)
 		cur = lower_bound(as, start);
 	while (cur.leaf && cur.leaf->regions[cur.idx].start <= end) {
-		struct cursor next = cur_next(cur);
+		struct aspace_cursor next = cur_next(cur);
 		struct aspace_region *left, *right;
 		uint64_t left_start;
 
@@ -811,7 +815,7 @@ void aspace_free(struct aspace *as)
 struct aspace *aspace_copy(const struct aspace *as)
 {
 	struct aspace *copy = xcalloc(1, sizeof(*copy));
-	struct leaf *last = NULL;
+	struct rtree_leaf *last = NULL;
 
 	copy->root = copy_tree(as->root, as->height, &last, &copy->first);
 	copy->height = as->height;
@@ -850,24 +854,21 @@ const struct aspace_region *aspace_find(const struct aspace *as, uint64_t addr)
 	return cur_region(holding(as, addr));
 }
 
-const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr)
+const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr,
+					      struct aspace_cursor *cur)
 {
-	struct cursor cur = holding(as, addr);
-
-	if (!cur.leaf)
-		cur = lower_bound(as, addr);
-	return cur_region(cur);
+	*cur = holding(as, addr);
+	if (!cur->leaf)
+		*cur = lower_bound(as, addr);
+	return cur_region(*cur);
 }
 
-const struct aspace_region *aspace_next(const struct aspace *as, const struct aspace_region *region)
+const struct aspace_region *aspace_next(const struct aspace *as, struct aspace_cursor *cur)
 {
-	/* Leaves are page-aligned pages: the region's page is its leaf. */
-	struct cursor cur;
-
 	(void)as;
-	cur.leaf = (struct leaf *)((uintptr_t)region & ~(uintptr_t)(LEAF_BYTES - 1));
-	cur.idx = (size_t)(region - cur.leaf->regions);
-	return cur_region(cur_next(cur));
+	if (cur->leaf)
+		*cur = cur_next(*cur);
+	return cur_region(*cur);
 }
 
 uint64_t aspace_total(const struct aspace *as)
@@ -889,7 +890,7 @@ void aspace_sizes(const struct aspace *as, struct aspace_sizes *sizes)
 static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 			struct aspace_changes *changes)
 {
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	if (start >= end)
 		return;
@@ -958,7 +959,7 @@ void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t s
 		    unsigned int prot, struct aspace_changes *changes)
 {
 	uint64_t end = start + page_up(len);
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	if (end <= start)
 		return;
@@ -993,7 +994,7 @@ static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 {
 	struct aspace_region *moved = NULL;
 	size_t nmoved = 0, cap = 0;
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	split_at(as, start);
 	split_at(as, end);
@@ -1158,13 +1159,14 @@ void aspace_advise(struct aspace *as, const struct aspace_event *ev, uint64_t st
 {
 	uint64_t end = start + page_up(len);
 	const struct aspace_region *region;
+	struct aspace_cursor cur;
 
 	(void)ev;
 	if (advice != ADV_DONTNEED && advice != ADV_FREE && advice != ADV_REMOVE &&
 	    advice != ADV_PAGEOUT && advice != ADV_DONTNEED_LOCKED)
 		return;
-	for (region = aspace_first_from(as, start); region && region->start < end;
-	     region = aspace_next(as, region)) {
+	for (region = aspace_first_from(as, start, &cur); region && region->start < end;
+	     region = aspace_next(as, &cur)) {
 		uint64_t from = region->start > start ? region->start : start;
 		uint64_t to = min_u64(region->end, end);
 
@@ -1210,7 +1212,7 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		 const struct aspace_region *entries, size_t nentries,
 		 struct aspace_changes *changes)
 {
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	if (start >= end)
 		return;
@@ -1260,7 +1262,8 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		uint64_t pos = entries[i].start;
 
 		while (pos < entries[i].end) {
-			const struct aspace_region *have = aspace_first_from(as, pos);
+			struct aspace_cursor have_cur;
+			const struct aspace_region *have = aspace_first_from(as, pos, &have_cur);
 			uint64_t gap_end;
 
 			if (have && have->start <= pos) {
@@ -1283,7 +1286,8 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 
 int aspace_restore(struct aspace *as, const struct aspace_region *region)
 {
-	const struct aspace_region *next = aspace_first_from(as, region->start);
+	struct aspace_cursor cur;
+	const struct aspace_region *next = aspace_first_from(as, region->start, &cur);
 
 	if (region->start >= region->end || (next && next->start < region->end))
 		return -EEXIST;
@@ -1315,9 +1319,9 @@ int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid)
 
 int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 {
-	struct cursor cur = holding(as, end - 1);
+	struct aspace_cursor cur = holding(as, end - 1);
 	struct aspace_region *region = cur_region(cur);
-	struct cursor prev_cur;
+	struct aspace_cursor prev_cur;
 	struct aspace_region grown;
 
 	if (!region || region->end != end ||
@@ -1348,7 +1352,7 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
 		      struct aspace_mismatch *out, size_t cap)
 {
-	struct cursor mcur = lower_bound(as, 0);
+	struct aspace_cursor mcur = lower_bound(as, 0);
 	const struct aspace_region *mnode = cur_region(mcur);
 	size_t kidx = 0, count = 0;
 	uint64_t pos = 0;

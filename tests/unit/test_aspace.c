@@ -32,11 +32,13 @@ struct want {
 /* Checks the whole layout; on a mismatch prints "expected" and "got" lists. */
 static void check_layout(const struct aspace *as, const struct want *want, size_t nwant)
 {
+	struct aspace_cursor cur;
 	const struct aspace_region *region;
 	size_t idx = 0;
 	bool ok = aspace_count(as) == nwant;
 
-	for (region = aspace_first_from(as, 0); region && ok; region = aspace_next(as, region)) {
+	for (region = aspace_first_from(as, 0, &cur); region && ok;
+	     region = aspace_next(as, &cur)) {
 		if (idx >= nwant || region->start != want[idx].start ||
 		    region->end != want[idx].end || region->prot != want[idx].prot ||
 		    region->origin.seq != want[idx].origin_seq)
@@ -51,7 +53,7 @@ static void check_layout(const struct aspace *as, const struct want *want, size_
 			    (unsigned long long)want[i].start, (unsigned long long)want[i].end,
 			    want[i].prot, (unsigned long long)want[i].origin_seq);
 	print_error("Got:\n");
-	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region))
+	aspace_for_each (as, 0, &cur, region)
 		print_error("  %#llx-%#llx prot %u origin #%llu\n",
 			    (unsigned long long)region->start, (unsigned long long)region->end,
 			    region->prot, (unsigned long long)region->origin.seq);
@@ -360,6 +362,35 @@ static void test_thread_stack(void **state)
 	assert_int_equal(aspace_set_thread(as, P(9), 45), -ENOENT);
 }
 
+/*
+ * A thread stack's guard page is part of the stack, also when the region
+ * asked about is a copy (a walk's, a snapshot's), not the model's own:
+ *
+ *   #1 |0|1 2 3|    guard PROT_NONE, then the stack of thread 42
+ */
+static void test_kind_of_copy(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event guard = ev(2);
+	struct aspace_region copy;
+	struct aspace_region *heap_copy;
+
+	map(as, 1, P(0), 4, &anon_rw, NULL);
+	aspace_protect(as, &guard, P(0), PAGE, PROT_NONE, NULL);
+	assert_int_equal(aspace_set_thread(as, P(2), 42), 0);
+	assert_int_equal(aspace_kind_of(as, aspace_find(as, P(0))), ASPACE_KIND_THREAD_STACK);
+	copy = *aspace_find(as, P(0));
+	assert_int_equal(aspace_kind_of(as, &copy), ASPACE_KIND_THREAD_STACK);
+	heap_copy = malloc(sizeof(*heap_copy));
+	assert_non_null(heap_copy);
+	*heap_copy = copy;
+	assert_int_equal(aspace_kind_of(as, heap_copy), ASPACE_KIND_THREAD_STACK);
+	free(heap_copy);
+	/* Without its stack above it, the copy is anonymous memory like the original. */
+	assert_int_equal(aspace_set_thread(as, P(2), 0), 0);
+	assert_int_equal(aspace_kind_of(as, &copy), ASPACE_KIND_ANON);
+}
+
 static const struct aspace_region anon_growsdown = { .prot = PROT_READ | PROT_WRITE,
 						     .flags = ASPACE_GROWSDOWN };
 
@@ -460,6 +491,45 @@ static void test_grow_down_refused(void **state)
 	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(8), 3, 2 }, { P(9), P(10), 3, 3 });
 }
 
+/*
+ * A walk starts at the region holding an address or the next one, and
+ * stays at the end once there:
+ *
+ *   |#1 0-2|   |#2 4-5|   |#3 7-9|
+ */
+static void test_cursor_walk(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+	uint64_t starts[3] = { 0 };
+	size_t n = 0;
+
+	assert_null(aspace_first_from(as, 0, &cur));
+	assert_null(aspace_next(as, &cur));
+	map(as, 1, P(0), 2, &anon_rw, NULL);
+	map(as, 2, P(4), 1, &anon_none, NULL);
+	map(as, 3, P(7), 2, &anon_rw, NULL);
+	aspace_for_each (as, P(1), &cur, region) {
+		assert_true(n < 3);
+		starts[n++] = region->start;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(starts[0], P(0));
+	assert_int_equal(starts[1], P(4));
+	assert_int_equal(starts[2], P(7));
+	assert_null(aspace_next(as, &cur));
+
+	region = aspace_first_from(as, P(2), &cur);
+	assert_non_null(region);
+	assert_int_equal(region->start, P(4));
+	region = aspace_next(as, &cur);
+	assert_non_null(region);
+	assert_int_equal(region->start, P(7));
+	assert_null(aspace_next(as, &cur));
+	assert_null(aspace_first_from(as, P(9), &cur));
+}
+
 /* sync: the model follows the kernel's view of a range. */
 static void test_sync(void **state)
 {
@@ -530,20 +600,23 @@ static size_t npages_window = 256; /* the pages the random test uses, at most NP
 
 static void ref_check(const struct aspace *as, const struct ref_page *ref, uint64_t step)
 {
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
 	uint64_t prev_end = 0;
-	size_t mapped_pages = 0;
+	size_t mapped_pages = 0, nregions = 0;
 
-	for (const struct aspace_region *region = aspace_first_from(as, 0); region;
-	     region = aspace_next(as, region)) {
+	aspace_for_each (as, 0, &cur, region) {
 		if (region->start < prev_end || region->start >= region->end ||
 		    region->start % PAGE || region->end % PAGE)
 			fail_msg("step %llu: region %#llx-%#llx out of order",
 				 (unsigned long long)step, (unsigned long long)region->start,
 				 (unsigned long long)region->end);
 		prev_end = region->end;
+		nregions++;
 	}
+	assert_int_equal(nregions, aspace_count(as));
 	for (size_t page = 0; page < npages_window; page++) {
-		const struct aspace_region *region = aspace_find(as, P(page));
+		region = aspace_find(as, P(page));
 
 		if (!ref[page].mapped) {
 			if (region)
@@ -759,6 +832,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_advise_releases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kind_of_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cursor_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grow_down_then_trim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grow_down_then_unmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grow_down_refused, setup, teardown),
