@@ -2,13 +2,12 @@
 /*
  * The address-space model: see aspace.h.
  *
- * Regions live in a B+ tree ordered by start: leaves of up to LEAF_CAP
- * regions, linked in address order, under inner nodes of up to FANOUT
- * children (O(log n) search, insert and delete with few cache misses; O(1)
- * to the next region).  Every operation on a range first
- * cuts the regions that straddle its ends (split_at), so that the range
- * is made of whole regions, then works on those, then merges neighbours
- * that have become identical (same origin and attributes).
+ * The kernel's verbs on a set of regions kept in a B+ tree (rtree.h:
+ * O(log n) search, insert and delete, O(1) to the next region).  Every
+ * operation on a range first cuts the regions that straddle its ends
+ * (split_at), so that the range is made of whole regions, then works on
+ * those, then merges neighbours that have become identical (same origin
+ * and attributes).
  *
  * Origins that still own bytes are counted in a hash table, so that an
  * unmap can say whether it trims its origin or removes the last of it.
@@ -20,13 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtree.h"
 #include "util.h"
-
-/* A leaf fills one page, aligned so that it spans no two. */
-#define LEAF_BYTES 4096U
-#define LEAF_CAP ((LEAF_BYTES - 3 * sizeof(void *)) / (sizeof(struct aspace_region) + 8))
-#define FANOUT 32
-#define MAX_HEIGHT 16
 
 /* mm/mremap.c (include/uapi/linux/mman.h) */
 #define MREMAP_FIXED_FLAG 2U
@@ -39,26 +33,6 @@
 #define ADV_PAGEOUT 21
 #define ADV_DONTNEED_LOCKED 24
 
-struct rtree_leaf {
-	struct rtree_leaf *next;
-	struct rtree_leaf *prev;
-	size_t count;
-	/* starts[i] == regions[i].start: searched without touching the regions. */
-	uint64_t starts[LEAF_CAP];
-	struct aspace_region regions[LEAF_CAP];
-};
-
-/*
- * keys[i] is at most the start of every region under children[i], and
- * above those under children[i - 1]; keys[0] is not used (child 0 takes
- * everything below keys[1]).
- */
-struct inner {
-	size_t count;
-	uint64_t keys[FANOUT];
-	void *children[FANOUT];
-};
-
 /* Bytes an origin mapped, and how many of them are still mapped. */
 struct origin_count {
 	uint64_t seq; /* 0: empty slot */
@@ -67,15 +41,11 @@ struct origin_count {
 };
 
 struct aspace {
-	void *root;	     /* a leaf when height is 0 */
-	unsigned int height; /* levels of inner nodes */
-	struct rtree_leaf *first;
-	size_t count;
+	struct rtree *regions;
 	uint64_t heap_start;
 	uint64_t heap_top;
-	uint64_t heap_peak; /* the largest heap_top - heap_start */
-	uint64_t mapped;    /* bytes in all the regions */
-	uint64_t mapped_peak;
+	uint64_t heap_peak;	      /* the largest heap_top - heap_start */
+	uint64_t mapped_peak;	      /* the most bytes the regions have covered */
 	struct origin_count *origins; /* open addressing, backward-shift deletion */
 	size_t norigin_slots;	      /* a power of two */
 	size_t norigins;
@@ -350,367 +320,6 @@ static void origin_sub(struct aspace *as, const struct aspace_event *origin, uin
 		origin_delete(as, (size_t)(entry - as->origins));
 }
 
-/* The B+ tree. */
-
-static struct rtree_leaf *leaf_new(void)
-{
-	struct rtree_leaf *leaf = aligned_alloc(LEAF_BYTES, LEAF_BYTES);
-
-	if (!leaf)
-		die("out of memory");
-	memset(leaf, 0, sizeof(*leaf));
-	return leaf;
-}
-
-static struct inner *inner_new(void)
-{
-	return xcalloc(1, sizeof(struct inner));
-}
-
-/* The child of inner to descend into for addr. */
-static size_t inner_child(const struct inner *inner, uint64_t addr)
-{
-	size_t idx = 1;
-
-	while (idx < inner->count && inner->keys[idx] <= addr)
-		idx++;
-	return idx - 1;
-}
-
-/* Index of the first region of leaf whose start is above addr. */
-static size_t leaf_upper(const struct rtree_leaf *leaf, uint64_t addr)
-{
-	size_t lo = 0, hi = leaf->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (leaf->starts[mid] <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/*
- * Descends to the leaf where a region starting at addr belongs, recording
- * the inner nodes and child indexes on the way (path may be NULL).
- */
-static struct rtree_leaf *descend(const struct aspace *as, uint64_t addr, struct inner **path,
-				  size_t *path_idx)
-{
-	void *node = as->root;
-
-	for (unsigned int level = 0; level < as->height; level++) {
-		struct inner *inner = node;
-		size_t idx = inner_child(inner, addr);
-
-		if (path) {
-			path[level] = inner;
-			path_idx[level] = idx;
-		}
-		node = inner->children[idx];
-	}
-	return node;
-}
-
-static struct aspace_cursor cur_next(struct aspace_cursor cur)
-{
-	if (++cur.idx < cur.leaf->count)
-		return cur;
-	cur.leaf = cur.leaf->next;
-	cur.idx = 0;
-	return cur;
-}
-
-/* The region before cur, which must be a region. */
-static struct aspace_cursor cur_prev(struct aspace_cursor cur)
-{
-	if (cur.idx > 0) {
-		cur.idx--;
-		return cur;
-	}
-	cur.leaf = cur.leaf->prev;
-	cur.idx = cur.leaf ? cur.leaf->count - 1 : 0;
-	return cur;
-}
-
-static struct aspace_region *cur_region(struct aspace_cursor cur)
-{
-	return cur.leaf ? &cur.leaf->regions[cur.idx] : NULL;
-}
-
-/* The first region whose start is at or above addr. */
-static struct aspace_cursor lower_bound(const struct aspace *as, uint64_t addr)
-{
-	struct aspace_cursor cur;
-	size_t idx;
-
-	cur.leaf = descend(as, addr, NULL, NULL);
-	idx = leaf_upper(cur.leaf, addr);
-	/* Regions equal to addr sit just below the upper bound. */
-	while (idx > 0 && cur.leaf->starts[idx - 1] >= addr)
-		idx--;
-	cur.idx = idx;
-	if (cur.idx >= cur.leaf->count) {
-		cur.leaf = cur.leaf->next;
-		cur.idx = 0;
-	}
-	return cur;
-}
-
-/* The region holding addr, or the end. */
-static struct aspace_cursor holding(const struct aspace *as, uint64_t addr)
-{
-	struct rtree_leaf *leaf = descend(as, addr, NULL, NULL);
-	size_t idx = leaf_upper(leaf, addr);
-	struct aspace_cursor cur = { NULL, 0 };
-
-	if (idx > 0 && leaf->regions[idx - 1].end > addr) {
-		cur.leaf = leaf;
-		cur.idx = idx - 1;
-	} else if (idx == 0 && leaf->prev && leaf->prev->count &&
-		   leaf->prev->regions[leaf->prev->count - 1].start <= addr &&
-		   leaf->prev->regions[leaf->prev->count - 1].end > addr) {
-		cur.leaf = leaf->prev;
-		cur.idx = leaf->prev->count - 1;
-	}
-	return cur;
-}
-
-/* The last region whose start is below addr, or the end. */
-static struct aspace_cursor before(const struct aspace *as, uint64_t addr)
-{
-	struct rtree_leaf *leaf = descend(as, addr, NULL, NULL);
-	size_t idx = leaf_upper(leaf, addr);
-	struct aspace_cursor cur = { NULL, 0 };
-
-	while (idx > 0 && leaf->starts[idx - 1] >= addr)
-		idx--;
-	if (idx > 0) {
-		cur.leaf = leaf;
-		cur.idx = idx - 1;
-	} else if (leaf->prev) {
-		cur.leaf = leaf->prev;
-		cur.idx = leaf->prev->count - 1;
-	}
-	return cur;
-}
-
-/* Puts child (whose regions start at key or above) after position idx of path's level. */
-static void insert_child(struct aspace *as, struct inner **path, size_t *path_idx, int level,
-			 uint64_t key, void *child)
-{
-	struct inner *inner, *right;
-	size_t pos, half;
-
-	if (level < 0) {
-		/* A new root above the old one. */
-		struct inner *root = inner_new();
-
-		root->count = 2;
-		root->children[0] = as->root;
-		root->keys[1] = key;
-		root->children[1] = child;
-		as->root = root;
-		as->height++;
-		return;
-	}
-	inner = path[level];
-	pos = path_idx[level] + 1;
-	if (inner->count < FANOUT) {
-		memmove(&inner->keys[pos + 1], &inner->keys[pos],
-			(inner->count - pos) * sizeof(inner->keys[0]));
-		memmove(&inner->children[pos + 1], &inner->children[pos],
-			(inner->count - pos) * sizeof(inner->children[0]));
-		inner->keys[pos] = key;
-		inner->children[pos] = child;
-		inner->count++;
-		return;
-	}
-	/* Full: the upper half moves to a new node, then the child goes where it belongs. */
-	right = inner_new();
-	half = FANOUT / 2;
-	memcpy(right->keys, &inner->keys[half], (FANOUT - half) * sizeof(inner->keys[0]));
-	memcpy(right->children, &inner->children[half],
-	       (FANOUT - half) * sizeof(inner->children[0]));
-	right->count = FANOUT - half;
-	inner->count = half;
-	if (pos <= half) {
-		path_idx[level] = pos - 1;
-		insert_child(as, path, path_idx, level, key, child);
-		/* (recursion above hits the non-full case) */
-	} else {
-		path[level] = right;
-		path_idx[level] = pos - half - 1;
-		insert_child(as, path, path_idx, level, key, child);
-	}
-	insert_child(as, path, path_idx, level - 1, right->keys[0], right);
-}
-
-/*
- * Inserts a copy of region, which must not overlap any.  Returns where it
- * went (valid until the next change).
- */
-static struct aspace_cursor insert_region(struct aspace *as, const struct aspace_region *region)
-{
-	struct inner *path[MAX_HEIGHT];
-	size_t path_idx[MAX_HEIGHT];
-	struct rtree_leaf *leaf = descend(as, region->start, path, path_idx);
-	size_t pos = leaf_upper(leaf, region->start);
-	struct aspace_cursor cur;
-
-	assert((pos == 0 || leaf->regions[pos - 1].end <= region->start) && "regions overlap");
-	assert((pos == leaf->count || leaf->regions[pos].start >= region->end) &&
-	       "regions overlap");
-	if (leaf->count == LEAF_CAP) {
-		struct rtree_leaf *right = leaf_new();
-		size_t half = LEAF_CAP / 2;
-
-		memcpy(right->regions, &leaf->regions[half],
-		       (LEAF_CAP - half) * sizeof(leaf->regions[0]));
-		memcpy(right->starts, &leaf->starts[half],
-		       (LEAF_CAP - half) * sizeof(leaf->starts[0]));
-		right->count = LEAF_CAP - half;
-		leaf->count = half;
-		right->next = leaf->next;
-		right->prev = leaf;
-		if (leaf->next)
-			leaf->next->prev = right;
-		leaf->next = right;
-		insert_child(as, path, path_idx, (int)as->height - 1, right->regions[0].start,
-			     right);
-		if (pos > half) {
-			leaf = right;
-			pos -= half;
-		}
-	}
-	memmove(&leaf->regions[pos + 1], &leaf->regions[pos],
-		(leaf->count - pos) * sizeof(leaf->regions[0]));
-	memmove(&leaf->starts[pos + 1], &leaf->starts[pos],
-		(leaf->count - pos) * sizeof(leaf->starts[0]));
-	leaf->regions[pos] = *region;
-	leaf->starts[pos] = region->start;
-	leaf->count++;
-	as->count++;
-	as->mapped += region->end - region->start;
-	if (as->mapped > as->mapped_peak)
-		as->mapped_peak = as->mapped;
-	cur.leaf = leaf;
-	cur.idx = pos;
-	return cur;
-}
-
-/* Removes child idx of path's level, and the node itself if it is left empty. */
-static void remove_child(struct aspace *as, struct inner **path, size_t *path_idx, int level)
-{
-	struct inner *inner;
-	size_t idx;
-
-	if (level < 0)
-		return;
-	inner = path[level];
-	idx = path_idx[level];
-	memmove(&inner->keys[idx], &inner->keys[idx + 1],
-		(inner->count - idx - 1) * sizeof(inner->keys[0]));
-	memmove(&inner->children[idx], &inner->children[idx + 1],
-		(inner->count - idx - 1) * sizeof(inner->children[0]));
-	inner->count--;
-	if (inner->count == 0) {
-		free(inner);
-		remove_child(as, path, path_idx, level - 1);
-		return;
-	}
-	/* A root with one child gives way to it. */
-	while (level == 0 && as->height > 0 && ((struct inner *)as->root)->count == 1) {
-		struct inner *root = as->root;
-
-		as->root = root->children[0];
-		as->height--;
-		free(root);
-	}
-}
-
-/* Removes the region at cur.  Returns the position of the one after it. */
-static struct aspace_cursor remove_at(struct aspace *as, struct aspace_cursor cur)
-{
-	struct rtree_leaf *leaf = cur.leaf;
-	struct inner *path[MAX_HEIGHT];
-	size_t path_idx[MAX_HEIGHT];
-	uint64_t start = leaf->regions[cur.idx].start;
-
-	as->mapped -= leaf->regions[cur.idx].end - start;
-	memmove(&leaf->regions[cur.idx], &leaf->regions[cur.idx + 1],
-		(leaf->count - cur.idx - 1) * sizeof(leaf->regions[0]));
-	memmove(&leaf->starts[cur.idx], &leaf->starts[cur.idx + 1],
-		(leaf->count - cur.idx - 1) * sizeof(leaf->starts[0]));
-	leaf->count--;
-	as->count--;
-	if (leaf->count > 0 || as->height == 0) {
-		if (cur.idx < leaf->count)
-			return cur;
-		cur.leaf = leaf->next;
-		cur.idx = 0;
-		return cur;
-	}
-	/* An empty leaf leaves the tree (no rebalancing: a leaf may run sparse). */
-	descend(as, start, path, path_idx);
-	assert(path[as->height - 1]->children[path_idx[as->height - 1]] == leaf &&
-	       "leaf not where its regions belong");
-	if (leaf->prev)
-		leaf->prev->next = leaf->next;
-	else
-		as->first = leaf->next;
-	if (leaf->next)
-		leaf->next->prev = leaf->prev;
-	cur.leaf = leaf->next;
-	cur.idx = 0;
-	free(leaf);
-	remove_child(as, path, path_idx, (int)as->height - 1);
-	return cur;
-}
-
-static void free_tree(void *node, unsigned int height)
-{
-	if (height) {
-		struct inner *inner = node;
-
-		for (size_t i = 0; i < inner->count; i++)
-			free_tree(inner->children[i], height - 1);
-	}
-	free(node);
-}
-
-/* Copies a subtree; *last_leaf links the copied leaves in order. */
-static void *copy_tree(const void *node, unsigned int height, struct rtree_leaf **last_leaf,
-		       struct rtree_leaf **first_leaf)
-{
-	if (height) {
-		const struct inner *inner = node;
-		struct inner *dup = inner_new();
-
-		*dup = *inner;
-		for (size_t i = 0; i < inner->count; i++)
-			dup->children[i] =
-				copy_tree(inner->children[i], height - 1, last_leaf, first_leaf);
-		return dup;
-	}
-	{
-		struct rtree_leaf *dup = leaf_new();
-
-		memcpy(dup, node, sizeof(*dup));
-		dup->prev = *last_leaf;
-		dup->next = NULL;
-		if (*last_leaf)
-			(*last_leaf)->next = dup;
-		else
-			*first_leaf = dup;
-		*last_leaf = dup;
-		return dup;
-	}
-}
-
 static bool has_offset(const struct aspace_region *region)
 {
 	return region->backing == ASPACE_BACKING_FILE || region->backing == ASPACE_BACKING_SHM ||
@@ -727,19 +336,17 @@ static bool has_offset(const struct aspace_region *region)
  */
 static void split_at(struct aspace *as, uint64_t addr)
 {
-	struct aspace_cursor cur = holding(as, addr);
-	struct aspace_region *region = cur_region(cur);
-	struct aspace_region tail;
+	struct aspace_cursor cur = rtree_holding(as->regions, addr);
+	const struct aspace_region *region = rtree_region(cur);
+	struct aspace_region *tail;
+	uint64_t start;
 
 	if (!region || region->start == addr)
 		return;
-	tail = *region;
-	tail.start = addr;
-	if (has_offset(&tail))
-		tail.offset += addr - region->start;
-	as->mapped -= region->end - addr; /* back with the tail */
-	region->end = addr;
-	insert_region(as, &tail);
+	start = region->start;
+	tail = rtree_region(rtree_split(as->regions, cur, addr));
+	if (has_offset(tail))
+		tail->offset += addr - start;
 }
 
 static bool same_event(const struct aspace_event *a, const struct aspace_event *b)
@@ -764,30 +371,28 @@ static bool mergeable(const struct aspace_region *left, const struct aspace_regi
 /* Merges the neighbours among the regions touching [start, end]. */
 static void merge_range(struct aspace *as, uint64_t start, uint64_t end)
 {
-	struct aspace_cursor cur = before(as, start);
+	struct aspace_cursor cur = rtree_before(as->regions, start);
 
 	if (!cur.leaf)
-		cur = lower_bound(as, start);
-	while (cur.leaf && cur.leaf->regions[cur.idx].start <= end) {
-		struct aspace_cursor next = cur_next(cur);
-		struct aspace_region *left, *right;
-		uint64_t left_start;
+		cur = rtree_lower_bound(as->regions, start);
+	while (cur.leaf && rtree_region(cur)->start <= end) {
+		struct aspace_cursor next = rtree_next(cur);
 
 		if (!next.leaf)
 			break;
-		left = cur_region(cur);
-		right = cur_region(next);
-		if (!mergeable(left, right)) {
+		if (mergeable(rtree_region(cur), rtree_region(next)))
+			rtree_merge_next(as->regions, cur); /* and try the next one */
+		else
 			cur = next;
-			continue;
-		}
-		as->mapped += right->end - right->start; /* off again with right */
-		left->end = right->end;
-		left_start = left->start;
-		remove_at(as, next);
-		/* Removing may have freed a leaf or shifted regions: find left again. */
-		cur = holding(as, left_start);
 	}
+}
+
+/* Inserts a copy of region, which must overlap none, and notes the peak. */
+static void insert(struct aspace *as, const struct aspace_region *region)
+{
+	rtree_insert(as->regions, region);
+	if (rtree_bytes(as->regions) > as->mapped_peak)
+		as->mapped_peak = rtree_bytes(as->regions);
 }
 
 /* Public lifetime and lookups. */
@@ -796,8 +401,7 @@ struct aspace *aspace_new(void)
 {
 	struct aspace *as = xcalloc(1, sizeof(*as));
 
-	as->first = leaf_new();
-	as->root = as->first;
+	as->regions = rtree_new();
 	as->norigin_slots = 64;
 	as->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
 	return as;
@@ -807,7 +411,7 @@ void aspace_free(struct aspace *as)
 {
 	if (!as)
 		return;
-	free_tree(as->root, as->height);
+	rtree_free(as->regions);
 	free(as->origins);
 	free(as);
 }
@@ -815,15 +419,12 @@ void aspace_free(struct aspace *as)
 struct aspace *aspace_copy(const struct aspace *as)
 {
 	struct aspace *copy = xcalloc(1, sizeof(*copy));
-	struct rtree_leaf *last = NULL;
 
-	copy->root = copy_tree(as->root, as->height, &last, &copy->first);
-	copy->height = as->height;
-	copy->count = as->count;
+	copy->regions = rtree_copy(as->regions);
 	copy->heap_start = as->heap_start;
 	copy->heap_top = as->heap_top;
 	copy->heap_peak = as->heap_top - as->heap_start;
-	copy->mapped = copy->mapped_peak = as->mapped;
+	copy->mapped_peak = rtree_bytes(as->regions);
 	copy->norigin_slots = as->norigin_slots;
 	copy->norigins = as->norigins;
 	copy->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
@@ -833,52 +434,49 @@ struct aspace *aspace_copy(const struct aspace *as)
 
 void aspace_clear(struct aspace *as)
 {
-	free_tree(as->root, as->height);
-	as->first = leaf_new();
-	as->root = as->first;
-	as->height = 0;
-	as->count = 0;
+	rtree_free(as->regions);
+	as->regions = rtree_new();
 	as->heap_start = as->heap_top = as->heap_peak = 0;
-	as->mapped = as->mapped_peak = 0;
+	as->mapped_peak = 0;
 	memset(as->origins, 0, as->norigin_slots * sizeof(*as->origins));
 	as->norigins = 0;
 }
 
 size_t aspace_count(const struct aspace *as)
 {
-	return as->count;
+	return rtree_count(as->regions);
 }
 
 const struct aspace_region *aspace_find(const struct aspace *as, uint64_t addr)
 {
-	return cur_region(holding(as, addr));
+	return rtree_region(rtree_holding(as->regions, addr));
 }
 
 const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr,
 					      struct aspace_cursor *cur)
 {
-	*cur = holding(as, addr);
+	*cur = rtree_holding(as->regions, addr);
 	if (!cur->leaf)
-		*cur = lower_bound(as, addr);
-	return cur_region(*cur);
+		*cur = rtree_lower_bound(as->regions, addr);
+	return rtree_region(*cur);
 }
 
 const struct aspace_region *aspace_next(const struct aspace *as, struct aspace_cursor *cur)
 {
 	(void)as;
 	if (cur->leaf)
-		*cur = cur_next(*cur);
-	return cur_region(*cur);
+		*cur = rtree_next(*cur);
+	return rtree_region(*cur);
 }
 
 uint64_t aspace_total(const struct aspace *as)
 {
-	return as->mapped;
+	return rtree_bytes(as->regions);
 }
 
 void aspace_sizes(const struct aspace *as, struct aspace_sizes *sizes)
 {
-	sizes->mapped = as->mapped;
+	sizes->mapped = rtree_bytes(as->regions);
 	sizes->mapped_peak = as->mapped_peak;
 	sizes->heap = as->heap_top - as->heap_start;
 	sizes->heap_peak = as->heap_peak;
@@ -896,16 +494,16 @@ static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 		return;
 	split_at(as, start);
 	split_at(as, end);
-	cur = lower_bound(as, start);
-	while (cur.leaf && cur_region(cur)->start < end) {
-		struct aspace_region *region = cur_region(cur);
+	cur = rtree_lower_bound(as->regions, start);
+	while (cur.leaf && rtree_region(cur)->start < end) {
+		struct aspace_region *region = rtree_region(cur);
 		struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_UNMAPPED,
 						       region->start, region->end, &region->origin);
 
 		if (piece)
 			piece->old_prot = region->prot;
 		origin_sub(as, &region->origin, region->end - region->start, piece);
-		cur = remove_at(as, cur);
+		cur = rtree_remove(as->regions, cur);
 	}
 }
 
@@ -927,7 +525,7 @@ static void map_new(struct aspace *as, const struct aspace_event *ev, uint64_t s
 	region.origin = *ev;
 	region.prot_seq = 0;
 	region.prot_stack = 0;
-	insert_region(as, &region);
+	insert(as, &region);
 	origin_add(as, ev, end - start);
 	add_piece(changes, ASPACE_PIECE_MAPPED, start, end, ev);
 }
@@ -965,9 +563,9 @@ void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t s
 		return;
 	split_at(as, start);
 	split_at(as, end);
-	for (cur = lower_bound(as, start); cur.leaf && cur_region(cur)->start < end;
-	     cur = cur_next(cur)) {
-		struct aspace_region *region = cur_region(cur);
+	for (cur = rtree_lower_bound(as->regions, start);
+	     cur.leaf && rtree_region(cur)->start < end; cur = rtree_next(cur)) {
+		struct aspace_region *region = rtree_region(cur);
 		struct aspace_piece *piece;
 
 		if (region->prot == prot)
@@ -998,9 +596,9 @@ static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 
 	split_at(as, start);
 	split_at(as, end);
-	cur = lower_bound(as, start);
-	while (cur.leaf && cur_region(cur)->start < end) {
-		struct aspace_region *region = cur_region(cur);
+	cur = rtree_lower_bound(as->regions, start);
+	while (cur.leaf && rtree_region(cur)->start < end) {
+		struct aspace_region *region = rtree_region(cur);
 		struct aspace_piece *piece;
 
 		xgrowarray((void **)&moved, &cap, nmoved + 1, sizeof(*moved));
@@ -1011,14 +609,14 @@ static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 			piece->to = region->start - start + new_start;
 			piece->old_prot = region->prot;
 		}
-		cur = remove_at(as, cur);
+		cur = rtree_remove(as->regions, cur);
 	}
 	/* The kernel has freed the destination: anything the model still has there is stale. */
 	unmap_range(as, new_start, new_start + (end - start), changes);
 	for (size_t i = 0; i < nmoved; i++) {
 		moved[i].start = moved[i].start - start + new_start;
 		moved[i].end = moved[i].end - start + new_start;
-		insert_region(as, &moved[i]);
+		insert(as, &moved[i]);
 	}
 	free(moved);
 }
@@ -1223,9 +821,9 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		split_at(as, entries[i].end);
 	}
 	/* What the model has and the kernel has not goes; protections follow the kernel. */
-	cur = lower_bound(as, start);
-	while (cur.leaf && cur_region(cur)->start < end) {
-		struct aspace_region *region = cur_region(cur);
+	cur = rtree_lower_bound(as->regions, start);
+	while (cur.leaf && rtree_region(cur)->start < end) {
+		struct aspace_region *region = rtree_region(cur);
 		size_t idx = entry_holding(entries, nentries, region->start);
 
 		/* Another kind of mapping where the model had one: it was replaced. */
@@ -1239,7 +837,7 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 			if (piece)
 				piece->old_prot = region->prot;
 			origin_sub(as, &region->origin, region->end - region->start, piece);
-			cur = remove_at(as, cur);
+			cur = rtree_remove(as->regions, cur);
 			continue;
 		}
 		if (region->prot != entries[idx].prot) {
@@ -1255,7 +853,7 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 			region->prot_seq = ev->seq;
 			region->prot_stack = ev->stack_id;
 		}
-		cur = cur_next(cur);
+		cur = rtree_next(cur);
 	}
 	/* What the kernel has and the model has not comes, made by ev. */
 	for (size_t i = 0; i < nentries; i++) {
@@ -1291,14 +889,14 @@ int aspace_restore(struct aspace *as, const struct aspace_region *region)
 
 	if (region->start >= region->end || (next && next->start < region->end))
 		return -EEXIST;
-	insert_region(as, region);
+	insert(as, region);
 	origin_add(as, &region->origin, region->end - region->start);
 	return 0;
 }
 
 int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 {
-	struct aspace_region *region = cur_region(holding(as, addr));
+	struct aspace_region *region = rtree_region(rtree_holding(as->regions, addr));
 
 	if (!region)
 		return -ENOENT;
@@ -1309,7 +907,7 @@ int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 
 int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid)
 {
-	struct aspace_region *region = cur_region(holding(as, addr));
+	struct aspace_region *region = rtree_region(rtree_holding(as->regions, addr));
 
 	if (!region || region->thread != tid)
 		return -ENOENT;
@@ -1319,8 +917,8 @@ int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid)
 
 int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 {
-	struct aspace_cursor cur = holding(as, end - 1);
-	struct aspace_region *region = cur_region(cur);
+	struct aspace_cursor cur = rtree_holding(as->regions, end - 1);
+	struct aspace_region *region = rtree_region(cur);
 	struct aspace_cursor prev_cur;
 	struct aspace_region grown;
 
@@ -1329,8 +927,8 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 		return -ENOENT;
 	if (new_start >= region->start)
 		return 0;
-	prev_cur = cur_prev(cur);
-	if (prev_cur.leaf && cur_region(prev_cur)->end > new_start)
+	prev_cur = rtree_prev(cur);
+	if (prev_cur.leaf && rtree_region(prev_cur)->end > new_start)
 		return -ENOENT;
 	/*
 	 * The start is the key: take it out and put it back lower.  The new
@@ -1340,8 +938,8 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 	origin_add(as, &region->origin, region->start - new_start);
 	grown = *region;
 	grown.start = new_start;
-	remove_at(as, cur);
-	insert_region(as, &grown);
+	rtree_remove(as->regions, cur);
+	insert(as, &grown);
 	return 0;
 }
 
@@ -1352,8 +950,8 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
 		      struct aspace_mismatch *out, size_t cap)
 {
-	struct aspace_cursor mcur = lower_bound(as, 0);
-	const struct aspace_region *mnode = cur_region(mcur);
+	struct aspace_cursor mcur = rtree_lower_bound(as->regions, 0);
+	const struct aspace_region *mnode = rtree_region(mcur);
 	size_t kidx = 0, count = 0;
 	uint64_t pos = 0;
 	bool in_mismatch = false;
@@ -1365,8 +963,8 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 		unsigned int m_prot = 0, k_prot = 0;
 
 		while (mnode && mnode->end <= pos) {
-			mcur = cur_next(mcur);
-			mnode = cur_region(mcur);
+			mcur = rtree_next(mcur);
+			mnode = rtree_region(mcur);
 		}
 		while (kidx < nkernel && kernel[kidx].end <= pos)
 			kidx++;

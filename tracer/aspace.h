@@ -181,8 +181,8 @@ const struct aspace_region *aspace_find(const struct aspace *as, uint64_t addr);
 
 /*
  * A position in a walk over the regions in address order: a leaf of the
- * model's B+ tree (opaque) and an index in it.  Valid, as the
- * regions it reaches, until the next call that changes the model.
+ * model's B+ tree (opaque; tracer/rtree.h) and an index in it.  Valid, as
+ * the regions it reaches, until the next call that changes the model.
  */
 struct rtree_leaf;
 
