@@ -484,6 +484,39 @@ void aspace_sizes(const struct aspace *as, struct aspace_sizes *sizes)
 
 /* The operations. */
 
+/*
+ * Removes the region at cur, recording an UNMAPPED piece.  Returns the
+ * position of the one after it.
+ */
+static struct aspace_cursor unmap_at(struct aspace *as, struct aspace_cursor cur,
+				     struct aspace_changes *changes)
+{
+	const struct aspace_region *region = rtree_region(cur);
+	struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_UNMAPPED, region->start,
+					       region->end, &region->origin);
+
+	if (piece)
+		piece->old_prot = region->prot;
+	origin_sub(as, &region->origin, region->end - region->start, piece);
+	return rtree_remove(as->regions, cur);
+}
+
+/* Gives region prot, recording a PROTECTED piece: a protection change by ev. */
+static void protect_region(struct aspace_region *region, const struct aspace_event *ev,
+			   unsigned int prot, struct aspace_changes *changes)
+{
+	struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_PROTECTED, region->start,
+					       region->end, &region->origin);
+
+	if (piece) {
+		piece->prot = prot;
+		piece->old_prot = region->prot;
+	}
+	region->prot = prot;
+	region->prot_seq = ev->seq;
+	region->prot_stack = ev->stack_id;
+}
+
 /* Removes [start, end) whole, recording pieces of kind UNMAPPED. */
 static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 			struct aspace_changes *changes)
@@ -495,16 +528,8 @@ static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 	split_at(as, start);
 	split_at(as, end);
 	cur = rtree_lower_bound(as->regions, start);
-	while (cur.leaf && rtree_region(cur)->start < end) {
-		struct aspace_region *region = rtree_region(cur);
-		struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_UNMAPPED,
-						       region->start, region->end, &region->origin);
-
-		if (piece)
-			piece->old_prot = region->prot;
-		origin_sub(as, &region->origin, region->end - region->start, piece);
-		cur = rtree_remove(as->regions, cur);
-	}
+	while (cur.leaf && rtree_region(cur)->start < end)
+		cur = unmap_at(as, cur, changes);
 }
 
 /* Adds [start, end) as a new region like tmpl, made by ev. */
@@ -566,26 +591,16 @@ void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t s
 	for (cur = rtree_lower_bound(as->regions, start);
 	     cur.leaf && rtree_region(cur)->start < end; cur = rtree_next(cur)) {
 		struct aspace_region *region = rtree_region(cur);
-		struct aspace_piece *piece;
 
-		if (region->prot == prot)
-			continue;
-		piece = add_piece(changes, ASPACE_PIECE_PROTECTED, region->start, region->end,
-				  &region->origin);
-		if (piece) {
-			piece->prot = prot;
-			piece->old_prot = region->prot;
-		}
-		region->prot = prot;
-		region->prot_seq = ev->seq;
-		region->prot_stack = ev->stack_id;
+		if (region->prot != prot)
+			protect_region(region, ev, prot, changes);
 	}
 	merge_range(as, start, end);
 }
 
 /*
- * Moves the regions of [start, end) (whole, after split_at) by delta,
- * recording MOVED pieces.  The destination must be free.
+ * Moves the regions of [start, end) to new_start, recording MOVED
+ * pieces; whatever the model has at the destination is unmapped first.
  */
 static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t new_start,
 		       struct aspace_changes *changes)
@@ -636,12 +651,63 @@ static bool template_at(const struct aspace *as, uint64_t addr, uint64_t new_sta
 	return true;
 }
 
+/*
+ * mremap in place.  Shrink:   |---- kept ----|-- unmapped --|
+ *                   Grow:     |---- old -----|--- new (ev) ---|
+ */
+static void remap_in_place(struct aspace *as, const struct aspace_event *ev, uint64_t addr,
+			   uint64_t old_len, uint64_t new_len, struct aspace_changes *changes)
+{
+	struct aspace_region tmpl;
+
+	if (new_len < old_len) {
+		unmap_range(as, addr + new_len, addr + old_len, changes);
+	} else if (new_len > old_len &&
+		   template_at(as, addr + old_len - 1, addr + old_len, &tmpl)) {
+		map_new(as, ev, addr + old_len, addr + new_len, &tmpl, changes);
+		merge_range(as, addr, addr + new_len);
+	}
+}
+
+/*
+ * mremap that moved.  The kernel first frees the destination
+ * (MREMAP_FIXED), then shrinks the source, then moves what is left:
+ *
+ *   old_addr |== moved ==|-- shrunk away --|
+ *   new_addr |== moved ==|++ grown (ev) ++|
+ *
+ * MREMAP_DONTUNMAP leaves the old range mapped, empty, made by this call.
+ */
+static void remap_move(struct aspace *as, const struct aspace_event *ev, uint64_t old_addr,
+		       uint64_t old_len, uint64_t new_len, unsigned int flags, uint64_t new_addr,
+		       struct aspace_changes *changes)
+{
+	uint64_t moved_len = min_u64(old_len, new_len);
+	struct aspace_region grown, left_behind;
+	bool have_grown, keep_old;
+
+	if (flags & MREMAP_FIXED_FLAG)
+		unmap_range(as, new_addr, new_addr + new_len, changes);
+	if (new_len < old_len)
+		unmap_range(as, old_addr + new_len, old_addr + old_len, changes);
+	have_grown = template_at(as, old_addr + moved_len - 1, old_addr + moved_len, &grown);
+	keep_old = (flags & MREMAP_DONTUNMAP_FLAG) &&
+		   template_at(as, old_addr, old_addr, &left_behind);
+	move_range(as, old_addr, old_addr + moved_len, new_addr, changes);
+	if (have_grown && new_len > old_len)
+		map_new(as, ev, new_addr + old_len, new_addr + new_len, &grown, changes);
+	if (keep_old) {
+		map_new(as, ev, old_addr, old_addr + moved_len, &left_behind, changes);
+		merge_range(as, old_addr, old_addr + moved_len);
+	}
+	merge_range(as, new_addr, new_addr + new_len);
+}
+
 void aspace_remap(struct aspace *as, const struct aspace_event *ev, uint64_t old_addr,
 		  uint64_t old_len, uint64_t new_len, unsigned int flags, uint64_t new_addr,
 		  struct aspace_changes *changes)
 {
 	struct aspace_region tmpl;
-	uint64_t moved_len;
 
 	old_len = page_up(old_len);
 	new_len = page_up(new_len);
@@ -649,55 +715,14 @@ void aspace_remap(struct aspace *as, const struct aspace_event *ev, uint64_t old
 		return;
 	if (old_len == 0) {
 		/* A second mapping of the same shared pages (mm/mremap.c: old_len == 0). */
-		if (template_at(as, old_addr, old_addr, &tmpl)) {
+		if (template_at(as, old_addr, old_addr, &tmpl))
 			aspace_map(as, ev, new_addr, new_len, &tmpl, changes);
-		}
 		return;
 	}
-	if (new_addr == old_addr) {
-		/*
-		 * In place.  Shrink:   |---- kept ----|-- unmapped --|
-		 *           Grow:      |---- old -----|--- new (ev) ---|
-		 */
-		if (new_len < old_len) {
-			unmap_range(as, old_addr + new_len, old_addr + old_len, changes);
-		} else if (new_len > old_len &&
-			   template_at(as, old_addr + old_len - 1, old_addr + old_len, &tmpl)) {
-			map_new(as, ev, old_addr + old_len, old_addr + new_len, &tmpl, changes);
-			merge_range(as, old_addr, old_addr + new_len);
-		}
-		return;
-	}
-	/*
-	 * Moved.  The kernel first frees the destination (MREMAP_FIXED),
-	 * then shrinks the source, then moves what is left:
-	 *
-	 *   old_addr |== moved ==|-- shrunk away --|
-	 *   new_addr |== moved ==|++ grown (ev) ++|
-	 */
-	if (flags & MREMAP_FIXED_FLAG)
-		unmap_range(as, new_addr, new_addr + new_len, changes);
-	moved_len = min_u64(old_len, new_len);
-	if (new_len < old_len)
-		unmap_range(as, old_addr + new_len, old_addr + old_len, changes);
-	{
-		bool have_tmpl =
-			template_at(as, old_addr + moved_len - 1, old_addr + moved_len, &tmpl);
-		struct aspace_region left_behind;
-		bool keep_old = (flags & MREMAP_DONTUNMAP_FLAG) &&
-				template_at(as, old_addr, old_addr, &left_behind);
-
-		move_range(as, old_addr, old_addr + moved_len, new_addr, changes);
-		if (have_tmpl && new_len > old_len) {
-			map_new(as, ev, new_addr + old_len, new_addr + new_len, &tmpl, changes);
-		}
-		if (keep_old) {
-			/* MREMAP_DONTUNMAP leaves the old range mapped, empty, made by this call. */
-			map_new(as, ev, old_addr, old_addr + moved_len, &left_behind, changes);
-			merge_range(as, old_addr, old_addr + moved_len);
-		}
-	}
-	merge_range(as, new_addr, new_addr + new_len);
+	if (new_addr == old_addr)
+		remap_in_place(as, ev, old_addr, old_len, new_len, changes);
+	else
+		remap_move(as, ev, old_addr, old_len, new_len, flags, new_addr, changes);
 }
 
 void aspace_heap(const struct aspace *as, uint64_t *start, uint64_t *top)
@@ -806,12 +831,59 @@ static size_t entry_holding(const struct aspace_region *entries, size_t nentries
 	return nentries;
 }
 
+/*
+ * The regions of [start, end) (whole, after split_at) the kernel has not
+ * in entries go; the protection of the others follows the kernel's.
+ */
+static void sync_model(struct aspace *as, const struct aspace_event *ev, uint64_t start,
+		       uint64_t end, const struct aspace_region *entries, size_t nentries,
+		       struct aspace_changes *changes)
+{
+	struct aspace_cursor cur = rtree_lower_bound(as->regions, start);
+
+	while (cur.leaf && rtree_region(cur)->start < end) {
+		struct aspace_region *region = rtree_region(cur);
+		size_t idx = entry_holding(entries, nentries, region->start);
+
+		/* Not in the kernel, or another kind of mapping there (it was replaced). */
+		if (idx == nentries || !same_identity(region, &entries[idx])) {
+			cur = unmap_at(as, cur, changes);
+			continue;
+		}
+		if (region->prot != entries[idx].prot)
+			protect_region(region, ev, entries[idx].prot, changes);
+		cur = rtree_next(cur);
+	}
+}
+
+/* The gaps of the model within the kernel's entry become regions like it, made by ev. */
+static void sync_fill(struct aspace *as, const struct aspace_event *ev,
+		      const struct aspace_region *entry, struct aspace_changes *changes)
+{
+	uint64_t pos = entry->start;
+
+	while (pos < entry->end) {
+		struct aspace_cursor cur;
+		const struct aspace_region *have = aspace_first_from(as, pos, &cur);
+		struct aspace_region tmpl = *entry;
+		uint64_t gap_end;
+
+		if (have && have->start <= pos) {
+			pos = have->end;
+			continue;
+		}
+		gap_end = have ? min_u64(have->start, entry->end) : entry->end;
+		if (has_offset(&tmpl))
+			tmpl.offset += pos - entry->start;
+		map_new(as, ev, pos, gap_end, &tmpl, changes);
+		pos = gap_end;
+	}
+}
+
 void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t end,
 		 const struct aspace_region *entries, size_t nentries,
 		 struct aspace_changes *changes)
 {
-	struct aspace_cursor cur;
-
 	if (start >= end)
 		return;
 	split_at(as, start);
@@ -820,65 +892,9 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		split_at(as, entries[i].start);
 		split_at(as, entries[i].end);
 	}
-	/* What the model has and the kernel has not goes; protections follow the kernel. */
-	cur = rtree_lower_bound(as->regions, start);
-	while (cur.leaf && rtree_region(cur)->start < end) {
-		struct aspace_region *region = rtree_region(cur);
-		size_t idx = entry_holding(entries, nentries, region->start);
-
-		/* Another kind of mapping where the model had one: it was replaced. */
-		if (idx != nentries && !same_identity(region, &entries[idx]))
-			idx = nentries;
-		if (idx == nentries) {
-			struct aspace_piece *piece =
-				add_piece(changes, ASPACE_PIECE_UNMAPPED, region->start,
-					  region->end, &region->origin);
-
-			if (piece)
-				piece->old_prot = region->prot;
-			origin_sub(as, &region->origin, region->end - region->start, piece);
-			cur = rtree_remove(as->regions, cur);
-			continue;
-		}
-		if (region->prot != entries[idx].prot) {
-			struct aspace_piece *piece =
-				add_piece(changes, ASPACE_PIECE_PROTECTED, region->start,
-					  region->end, &region->origin);
-
-			if (piece) {
-				piece->prot = entries[idx].prot;
-				piece->old_prot = region->prot;
-			}
-			region->prot = entries[idx].prot;
-			region->prot_seq = ev->seq;
-			region->prot_stack = ev->stack_id;
-		}
-		cur = rtree_next(cur);
-	}
-	/* What the kernel has and the model has not comes, made by ev. */
-	for (size_t i = 0; i < nentries; i++) {
-		uint64_t pos = entries[i].start;
-
-		while (pos < entries[i].end) {
-			struct aspace_cursor have_cur;
-			const struct aspace_region *have = aspace_first_from(as, pos, &have_cur);
-			uint64_t gap_end;
-
-			if (have && have->start <= pos) {
-				pos = have->end;
-				continue;
-			}
-			gap_end = have ? min_u64(have->start, entries[i].end) : entries[i].end;
-			{
-				struct aspace_region tmpl = entries[i];
-
-				if (has_offset(&tmpl))
-					tmpl.offset += pos - entries[i].start;
-				map_new(as, ev, pos, gap_end, &tmpl, changes);
-			}
-			pos = gap_end;
-		}
-	}
+	sync_model(as, ev, start, end, entries, nentries, changes);
+	for (size_t i = 0; i < nentries; i++)
+		sync_fill(as, ev, &entries[i], changes);
 	merge_range(as, start, end);
 }
 
@@ -943,6 +959,17 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 	return 0;
 }
 
+/* Counts the mismatch [start, end), and writes it to out while there is room. */
+static void add_mismatch(struct aspace_mismatch *out, size_t cap, size_t *count, uint64_t start,
+			 uint64_t end)
+{
+	if (*count < cap) {
+		out[*count].start = start;
+		out[*count].end = end;
+	}
+	(*count)++;
+}
+
 /*
  * The comparison walks both lists at once over the union of their
  * boundaries; in each elementary interval it compares (mapped, prot).
@@ -950,8 +977,8 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
 		      struct aspace_mismatch *out, size_t cap)
 {
-	struct aspace_cursor mcur = rtree_lower_bound(as->regions, 0);
-	const struct aspace_region *mnode = rtree_region(mcur);
+	struct aspace_cursor mcur;
+	const struct aspace_region *mnode = aspace_first_from(as, 0, &mcur);
 	size_t kidx = 0, count = 0;
 	uint64_t pos = 0;
 	bool in_mismatch = false;
@@ -962,10 +989,8 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 		bool m_mapped, k_mapped;
 		unsigned int m_prot = 0, k_prot = 0;
 
-		while (mnode && mnode->end <= pos) {
-			mcur = rtree_next(mcur);
-			mnode = rtree_region(mcur);
-		}
+		while (mnode && mnode->end <= pos)
+			mnode = aspace_next(as, &mcur);
 		while (kidx < nkernel && kernel[kidx].end <= pos)
 			kidx++;
 		if (!mnode && kidx == nkernel)
@@ -985,26 +1010,16 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 			next = min_u64(next, kernel[kidx].start);
 		}
 		if (m_mapped != k_mapped || m_prot != k_prot) {
-			if (!in_mismatch) {
-				in_mismatch = true;
+			if (!in_mismatch)
 				mismatch_start = pos;
-			}
+			in_mismatch = true;
 		} else if (in_mismatch) {
-			if (count < cap) {
-				out[count].start = mismatch_start;
-				out[count].end = pos;
-			}
-			count++;
+			add_mismatch(out, cap, &count, mismatch_start, pos);
 			in_mismatch = false;
 		}
 		pos = next;
 	}
-	if (in_mismatch) {
-		if (count < cap) {
-			out[count].start = mismatch_start;
-			out[count].end = pos;
-		}
-		count++;
-	}
+	if (in_mismatch)
+		add_mismatch(out, cap, &count, mismatch_start, pos);
 	return count;
 }
