@@ -3,7 +3,9 @@
  * Unit tests of the address-space model (tracer/aspace.c), no ptrace:
  * table-driven cases with the expected layout after each step (perf's
  * tests/maps.c), an ASCII picture above each (selftests/mm/merge.c), and
- * a long random sequence checked page by page against a plain array.
+ * a long random sequence checked page by page against a plain array; and
+ * the shape of the B+ tree under it (tracer/rtree.h), which bounds the
+ * cost of every operation.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "aspace.h"
+#include "rtree.h"
 
 #define PAGE ASPACE_PAGE_SIZE
 #define BASE 0x10000000ULL
@@ -800,7 +803,7 @@ static void test_random_large(void **state)
 	random_run(*state, NPAGES, 200000, 97);
 }
 
-/* Scale: 100k regions, then lookups; a quadratic structure would time out. */
+/* Scale: 100k regions, each found, then half of them unmapped (how fast is scripts/bench's). */
 static void test_many_regions(void **state)
 {
 	struct aspace *as = *state;
@@ -818,6 +821,75 @@ static void test_many_regions(void **state)
 		aspace_unmap(as, &event, P(2 * i), PAGE, NULL);
 	}
 	assert_int_equal(aspace_count(as), 50000);
+}
+
+/*
+ * The most levels of inner nodes above leaves when the root has two
+ * children or more and every other inner node fanout / 2 or more: a tree
+ * of height h has at least 2 * (fanout / 2)^(h - 1) leaves.
+ */
+static unsigned int height_bound(size_t leaves, size_t fanout)
+{
+	unsigned int height;
+	size_t reach = 2; /* the fewest leaves of a tree of that height */
+
+	if (leaves < 2)
+		return 0;
+	for (height = 1; reach * (fanout / 2) <= leaves; height++)
+		reach *= fanout / 2;
+	return height;
+}
+
+/*
+ * What bounds the cost of a lookup, whatever the machine's speed: it reads
+ * height + 1 nodes (and at most the leaf before), and a tree made by
+ * insertions keeps its leaves at least half full and its inner nodes,
+ * but the root, at least half full too, hence a height within
+ * 1 + log(leaves / 2) / log(FANOUT / 2).  100k regions inserted in address
+ * order, which leaves every split node exactly half full; then removing
+ * half of them adds no node and no level, and removing the rest leaves one
+ * empty leaf.
+ */
+static void test_tree_shape(void **state)
+{
+	struct rtree *tree = rtree_new();
+	struct aspace_region region = anon_rw;
+	struct rtree_shape shape, after;
+	const size_t n = 100000;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		region.start = P(2 * i);
+		region.end = P(2 * i + 1);
+		rtree_insert(tree, &region);
+	}
+	assert_int_equal(rtree_count(tree), n);
+	assert_int_equal(rtree_bytes(tree), n * PAGE);
+	rtree_shape(tree, &shape);
+	if (shape.leaves > n / (shape.leaf_cap / 2) + 1 ||
+	    shape.height > height_bound(shape.leaves, shape.fanout) || shape.inners > shape.leaves)
+		fail_msg("%zu regions: %zu leaves of %zu, %zu inner nodes of %zu, height %u "
+			 "(at most %u)",
+			 n, shape.leaves, shape.leaf_cap, shape.inners, shape.fanout, shape.height,
+			 height_bound(shape.leaves, shape.fanout));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rtree_region(rtree_holding(tree, P(2 * i)))->start, P(2 * i));
+
+	for (size_t i = 0; i < n; i += 2)
+		rtree_remove(tree, rtree_holding(tree, P(2 * i)));
+	assert_int_equal(rtree_count(tree), n / 2);
+	rtree_shape(tree, &after);
+	assert_true(after.height <= shape.height);
+	assert_true(after.leaves <= shape.leaves);
+	assert_true(after.inners <= shape.inners);
+
+	for (size_t i = 1; i < n; i += 2)
+		rtree_remove(tree, rtree_holding(tree, P(2 * i)));
+	rtree_shape(tree, &after);
+	assert_int_equal(rtree_count(tree), 0);
+	assert_int_equal(after.height, 0);
+	assert_int_equal(after.leaves, 1);
+	rtree_free(tree);
 }
 
 int main(void)
@@ -842,6 +914,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_against_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_regions, setup, teardown),
+		cmocka_unit_test(test_tree_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
