@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "rtree.h"
 #include "util.h"
@@ -86,7 +87,7 @@ static bool arena_window(const struct aspace *as, uint64_t window)
 	const struct aspace_region *part = aspace_first_from(as, window, &cur);
 	uint64_t pos = window;
 
-	if (!part || part->start != window || !(part->prot & 0x2))
+	if (!part || part->start != window || !(part->prot & PROT_WRITE))
 		return false;
 	for (; part && part->start == pos && pos < window + ASPACE_ARENA_SIZE;
 	     part = aspace_next(as, &cur)) {
@@ -748,7 +749,7 @@ void aspace_brk(struct aspace *as, const struct aspace_event *ev, uint64_t new_b
 		struct aspace_changes *changes)
 {
 	static const struct aspace_region heap_tmpl = {
-		.prot = 0x1 | 0x2, /* PROT_READ | PROT_WRITE (mm/mmap.c, do_brk_flags) */
+		.prot = PROT_READ | PROT_WRITE, /* mm/mmap.c, do_brk_flags */
 		.backing = ASPACE_BACKING_HEAP,
 	};
 	uint64_t old_top, new_top;

@@ -23,6 +23,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * The model's page: what lengths round up to and regions start and end
+ * on: the traced program's base page, 4 KiB on x86_64 (and i386).
+ */
 #define ASPACE_PAGE_SIZE 4096ULL
 /* A glibc malloc arena's heap: HEAP_MAX_SIZE on 64-bit (malloc/arena.c), and its alignment. */
 #define ASPACE_ARENA_SIZE (64ULL << 20)

@@ -263,7 +263,8 @@ static void test_remap(void **state)
 
 	/* Move all five pages onto #6 at 10-12, growing to 6 pages. */
 	map(as, 6, P(10), 2, &anon_none, NULL);
-	aspace_remap(as, &move, P(0), 5 * PAGE, 6 * PAGE, 1 | 2, P(10), &changes);
+	aspace_remap(as, &move, P(0), 5 * PAGE, 6 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, P(10),
+		     &changes);
 	CHECK(as, { P(10), P(12), 3, 1 }, { P(12), P(15), 3, 3 }, { P(15), P(16), 3, 4 });
 	assert_int_equal(changes.pieces[0].kind, ASPACE_PIECE_UNMAPPED);
 	assert_int_equal(changes.pieces[0].origin_seq, 6);
@@ -271,7 +272,8 @@ static void test_remap(void **state)
 	assert_int_equal(changes.pieces[1].to, P(10));
 
 	/* DONTUNMAP: the bytes move, the old range stays mapped (by the call). */
-	aspace_remap(as, &dont, P(10), 2 * PAGE, 2 * PAGE, 1 | 4, P(30), NULL);
+	aspace_remap(as, &dont, P(10), 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, P(30),
+		     NULL);
 	CHECK(as, { P(10), P(12), 3, 5 }, { P(12), P(15), 3, 3 }, { P(15), P(16), 3, 4 },
 	      { P(30), P(32), 3, 1 });
 	aspace_changes_free(&changes);
@@ -744,7 +746,8 @@ static void random_run(struct aspace *as, size_t window, uint64_t steps, uint64_
 				continue;
 			}
 			aspace_remap(as, &event, P(first), npages * PAGE, new_npages * PAGE,
-				     in_place ? 0 : 1 | 2, P(dest), &changes);
+				     in_place ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED, P(dest),
+				     &changes);
 			memcpy(moved, &ref[first], npages * sizeof(ref[0]));
 			for (size_t page = first; page < first + npages; page++)
 				ref[page].mapped = false;
