@@ -54,7 +54,6 @@ struct rtree_inner {
 struct rtree {
 	void *root;	     /* a leaf when height is 0 */
 	unsigned int height; /* levels of inner nodes */
-	struct rtree_leaf *first;
 	size_t count;
 	uint64_t bytes; /* in all the regions */
 };
@@ -84,8 +83,7 @@ struct rtree *rtree_new(void)
 {
 	struct rtree *tree = xcalloc(1, sizeof(*tree));
 
-	tree->first = leaf_new();
-	tree->root = tree->first;
+	tree->root = leaf_new();
 	return tree;
 }
 
@@ -108,9 +106,8 @@ void rtree_free(struct rtree *tree)
 	free(tree);
 }
 
-/* Copies a leaf, linking it after *last (and making it the first if there is none). */
-static struct rtree_leaf *copy_leaf(const struct rtree_leaf *leaf, struct rtree_leaf **last,
-				    struct rtree_leaf **first)
+/* Copies a leaf, linking it after *last. */
+static struct rtree_leaf *copy_leaf(const struct rtree_leaf *leaf, struct rtree_leaf **last)
 {
 	struct rtree_leaf *dup = leaf_new();
 
@@ -119,25 +116,22 @@ static struct rtree_leaf *copy_leaf(const struct rtree_leaf *leaf, struct rtree_
 	dup->next = NULL;
 	if (*last)
 		(*last)->next = dup;
-	else
-		*first = dup;
 	*last = dup;
 	return dup;
 }
 
 /* Copies a subtree; *last links the copied leaves in order. */
-static void *copy_tree(const void *node, unsigned int height, struct rtree_leaf **last,
-		       struct rtree_leaf **first)
+static void *copy_tree(const void *node, unsigned int height, struct rtree_leaf **last)
 {
 	const struct rtree_inner *inner = node;
 	struct rtree_inner *dup;
 
 	if (!height)
-		return copy_leaf(node, last, first);
+		return copy_leaf(node, last);
 	dup = inner_new();
 	*dup = *inner;
 	for (size_t i = 0; i < inner->count; i++)
-		dup->children[i] = copy_tree(inner->children[i], height - 1, last, first);
+		dup->children[i] = copy_tree(inner->children[i], height - 1, last);
 	return dup;
 }
 
@@ -146,7 +140,7 @@ struct rtree *rtree_copy(const struct rtree *tree)
 	struct rtree *copy = xcalloc(1, sizeof(*copy));
 	struct rtree_leaf *last = NULL;
 
-	copy->root = copy_tree(tree->root, tree->height, &last, &copy->first);
+	copy->root = copy_tree(tree->root, tree->height, &last);
 	copy->height = tree->height;
 	copy->count = tree->count;
 	copy->bytes = tree->bytes;
@@ -453,8 +447,6 @@ static void unlink_leaf(struct rtree *tree, struct rtree_leaf *leaf, uint64_t st
 	       "leaf not where its regions belong");
 	if (leaf->prev)
 		leaf->prev->next = leaf->next;
-	else
-		tree->first = leaf->next;
 	if (leaf->next)
 		leaf->next->prev = leaf->prev;
 	free(leaf);
