@@ -148,6 +148,8 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	uint64_t last_window = UINT64_MAX;
 	size_t pos = 0, nchurned;
 	uint32_t *churned = NULL;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
 
 	rep->texts = strtab_new();
 	rep->have_usage = in->usage != NULL;
@@ -155,8 +157,7 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		rep->sizes = *in->sizes;
 	else
 		aspace_sizes(in->as, &rep->sizes);
-	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
-	     region = aspace_next(in->as, region)) {
+	aspace_for_each (in->as, 0, &cur, region) {
 		enum aspace_kind kind = aspace_kind_of_cached(in->as, region, &kinds);
 		struct report_amounts amounts = { .regions = 1 };
 		uint64_t bytes = region->end - region->start;
@@ -578,11 +579,12 @@ void report_interval_line(FILE *out, const struct report_input *in, uint64_t tim
 {
 	uint64_t reserved = 0, committed = 0, calls = 0;
 	struct aspace_sizes sizes;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
 	int64_t growth;
 
 	aspace_sizes(in->as, &sizes);
-	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
-	     region = aspace_next(in->as, region)) {
+	aspace_for_each (in->as, 0, &cur, region) {
 		if (region->prot)
 			committed += region->end - region->start;
 		else

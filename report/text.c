@@ -168,13 +168,14 @@ void text_regions(FILE *out, const struct proc *proc, const struct strtab *paths
 {
 	struct aspace_kind_cache kinds = { 0 };
 	const struct aspace *as;
+	struct aspace_cursor cur;
 	const struct aspace_region *region;
 
 	if (!proc->mm)
 		return;
 	as = mm_aspace(proc->mm);
 	(void)fprintf(out, "memtrace: [%d] %zu regions:\n", (int)proc->pid, aspace_count(as));
-	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region)) {
+	aspace_for_each (as, 0, &cur, region) {
 		struct text_line line;
 		FILE *mem = text_line_begin(&line);
 		char size[32], buf[NAMES_PROT_SIZE];

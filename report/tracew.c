@@ -319,11 +319,12 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 	struct aspace_kind_cache kinds = { 0 };
 	struct jsonw *w = t->w;
 	struct aspace_sizes sizes;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
 	uint64_t heap_start, heap_top;
 
 	/* The stacks its regions name come first. */
-	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
-	     region = aspace_next(in->as, region)) {
+	aspace_for_each (in->as, 0, &cur, region) {
 		write_stack(t, region->origin.stack_id);
 		write_stack(t, region->prot_stack);
 	}
@@ -354,8 +355,7 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 		jsonw_end_object(w);
 	}
 	jsonw_array(w, "regions");
-	for (const struct aspace_region *region = aspace_first_from(in->as, 0); region;
-	     region = aspace_next(in->as, region)) {
+	aspace_for_each (in->as, 0, &cur, region) {
 		jsonw_object(w, NULL);
 		jsonw_hex(w, "start", region->start);
 		jsonw_hex(w, "end", region->end);

@@ -2,13 +2,12 @@
 /*
  * The address-space model: see aspace.h.
  *
- * Regions live in a B+ tree ordered by start: leaves of up to LEAF_CAP
- * regions, linked in address order, under inner nodes of up to FANOUT
- * children (O(log n) search, insert and delete with few cache misses; O(1)
- * to the next region).  Every operation on a range first
- * cuts the regions that straddle its ends (split_at), so that the range
- * is made of whole regions, then works on those, then merges neighbours
- * that have become identical (same origin and attributes).
+ * The kernel's verbs on a set of regions kept in a B+ tree (rtree.h:
+ * O(log n) search, insert and delete, O(1) to the next region).  Every
+ * operation on a range first cuts the regions that straddle its ends
+ * (split_at), so that the range is made of whole regions, then works on
+ * those, then merges neighbours that have become identical (same origin
+ * and attributes).
  *
  * Origins that still own bytes are counted in a hash table, so that an
  * unmap can say whether it trims its origin or removes the last of it.
@@ -19,17 +18,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "rtree.h"
 #include "util.h"
-
-/*
- * A leaf fills one page, aligned, so that a region pointer finds its leaf
- * (aspace_next) by rounding down.
- */
-#define LEAF_BYTES 4096U
-#define LEAF_CAP ((LEAF_BYTES - 3 * sizeof(void *)) / (sizeof(struct aspace_region) + 8))
-#define FANOUT 32
-#define MAX_HEIGHT 16
 
 /* mm/mremap.c (include/uapi/linux/mman.h) */
 #define MREMAP_FIXED_FLAG 2U
@@ -42,32 +34,6 @@
 #define ADV_PAGEOUT 21
 #define ADV_DONTNEED_LOCKED 24
 
-struct leaf {
-	struct leaf *next;
-	struct leaf *prev;
-	size_t count;
-	/* starts[i] == regions[i].start: searched without touching the regions. */
-	uint64_t starts[LEAF_CAP];
-	struct aspace_region regions[LEAF_CAP];
-};
-
-/*
- * keys[i] is at most the start of every region under children[i], and
- * above those under children[i - 1]; keys[0] is not used (child 0 takes
- * everything below keys[1]).
- */
-struct inner {
-	size_t count;
-	uint64_t keys[FANOUT];
-	void *children[FANOUT];
-};
-
-/* A position in the tree: a region of a leaf, or the end (leaf NULL). */
-struct cursor {
-	struct leaf *leaf;
-	size_t idx;
-};
-
 /* Bytes an origin mapped, and how many of them are still mapped. */
 struct origin_count {
 	uint64_t seq; /* 0: empty slot */
@@ -76,15 +42,11 @@ struct origin_count {
 };
 
 struct aspace {
-	void *root;	     /* a leaf when height is 0 */
-	unsigned int height; /* levels of inner nodes */
-	struct leaf *first;
-	size_t count;
+	struct rtree *regions;
 	uint64_t heap_start;
 	uint64_t heap_top;
-	uint64_t heap_peak; /* the largest heap_top - heap_start */
-	uint64_t mapped;    /* bytes in all the regions */
-	uint64_t mapped_peak;
+	uint64_t heap_peak;	      /* the largest heap_top - heap_start */
+	uint64_t mapped_peak;	      /* the most bytes the regions have covered */
 	struct origin_count *origins; /* open addressing, backward-shift deletion */
 	size_t norigin_slots;	      /* a power of two */
 	size_t norigins;
@@ -121,13 +83,14 @@ static bool arena_part(const struct aspace_region *region)
 /* Whether the window at window is a glibc arena heap: see in_arena(). */
 static bool arena_window(const struct aspace *as, uint64_t window)
 {
-	const struct aspace_region *part = aspace_find(as, window);
+	struct aspace_cursor cur;
+	const struct aspace_region *part = aspace_first_from(as, window, &cur);
 	uint64_t pos = window;
 
-	if (!part || part->start != window || !(part->prot & 0x2))
+	if (!part || part->start != window || !(part->prot & PROT_WRITE))
 		return false;
 	for (; part && part->start == pos && pos < window + ASPACE_ARENA_SIZE;
-	     part = aspace_next(as, part)) {
+	     part = aspace_next(as, &cur)) {
 		if (!arena_part(part))
 			return false;
 		pos = part->end;
@@ -158,11 +121,27 @@ enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_reg
 	return aspace_kind_of_cached(as, region, NULL);
 }
 
+/*
+ * Whether region, inaccessible, is the guard page of the thread stack
+ * right above it: made by the same call.  The neighbour is looked up by
+ * address, since region may be a copy.
+ */
+static bool stack_guard(const struct aspace *as, const struct aspace_region *region)
+{
+	struct aspace_cursor cur;
+	const struct aspace_region *next;
+
+	if (region->prot)
+		return false;
+	next = aspace_first_from(as, region->end, &cur);
+	return next && next->start == region->end && next->thread &&
+	       next->backing == ASPACE_BACKING_ANON && next->origin.kind == region->origin.kind &&
+	       next->origin.seq == region->origin.seq;
+}
+
 enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,
 				       struct aspace_kind_cache *cache)
 {
-	const struct aspace_region *next;
-
 	switch (region->backing) {
 	case ASPACE_BACKING_STACK:
 		return ASPACE_KIND_MAIN_STACK;
@@ -181,11 +160,7 @@ enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct asp
 		return ASPACE_KIND_THREAD_STACK;
 	if (region->flags & ASPACE_SHARED)
 		return ASPACE_KIND_SHARED;
-	/* A thread stack's guard page: inaccessible, right below it, made by the same call. */
-	next = aspace_next(as, region);
-	if (!region->prot && next && next->start == region->end && next->thread &&
-	    next->backing == ASPACE_BACKING_ANON && next->origin.kind == region->origin.kind &&
-	    next->origin.seq == region->origin.seq)
+	if (stack_guard(as, region))
 		return ASPACE_KIND_THREAD_STACK;
 	if (in_arena(as, region, cache))
 		return ASPACE_KIND_ARENA;
@@ -346,367 +321,6 @@ static void origin_sub(struct aspace *as, const struct aspace_event *origin, uin
 		origin_delete(as, (size_t)(entry - as->origins));
 }
 
-/* The B+ tree. */
-
-static struct leaf *leaf_new(void)
-{
-	struct leaf *leaf = aligned_alloc(LEAF_BYTES, LEAF_BYTES);
-
-	if (!leaf)
-		die("out of memory");
-	memset(leaf, 0, sizeof(*leaf));
-	return leaf;
-}
-
-static struct inner *inner_new(void)
-{
-	return xcalloc(1, sizeof(struct inner));
-}
-
-/* The child of inner to descend into for addr. */
-static size_t inner_child(const struct inner *inner, uint64_t addr)
-{
-	size_t idx = 1;
-
-	while (idx < inner->count && inner->keys[idx] <= addr)
-		idx++;
-	return idx - 1;
-}
-
-/* Index of the first region of leaf whose start is above addr. */
-static size_t leaf_upper(const struct leaf *leaf, uint64_t addr)
-{
-	size_t lo = 0, hi = leaf->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (leaf->starts[mid] <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/*
- * Descends to the leaf where a region starting at addr belongs, recording
- * the inner nodes and child indexes on the way (path may be NULL).
- */
-static struct leaf *descend(const struct aspace *as, uint64_t addr, struct inner **path,
-			    size_t *path_idx)
-{
-	void *node = as->root;
-
-	for (unsigned int level = 0; level < as->height; level++) {
-		struct inner *inner = node;
-		size_t idx = inner_child(inner, addr);
-
-		if (path) {
-			path[level] = inner;
-			path_idx[level] = idx;
-		}
-		node = inner->children[idx];
-	}
-	return node;
-}
-
-static struct cursor cur_next(struct cursor cur)
-{
-	if (++cur.idx < cur.leaf->count)
-		return cur;
-	cur.leaf = cur.leaf->next;
-	cur.idx = 0;
-	return cur;
-}
-
-/* The region before cur, which must be a region. */
-static struct cursor cur_prev(struct cursor cur)
-{
-	if (cur.idx > 0) {
-		cur.idx--;
-		return cur;
-	}
-	cur.leaf = cur.leaf->prev;
-	cur.idx = cur.leaf ? cur.leaf->count - 1 : 0;
-	return cur;
-}
-
-static struct aspace_region *cur_region(struct cursor cur)
-{
-	return cur.leaf ? &cur.leaf->regions[cur.idx] : NULL;
-}
-
-/* The first region whose start is at or above addr. */
-static struct cursor lower_bound(const struct aspace *as, uint64_t addr)
-{
-	struct cursor cur;
-	size_t idx;
-
-	cur.leaf = descend(as, addr, NULL, NULL);
-	idx = leaf_upper(cur.leaf, addr);
-	/* Regions equal to addr sit just below the upper bound. */
-	while (idx > 0 && cur.leaf->starts[idx - 1] >= addr)
-		idx--;
-	cur.idx = idx;
-	if (cur.idx >= cur.leaf->count) {
-		cur.leaf = cur.leaf->next;
-		cur.idx = 0;
-	}
-	return cur;
-}
-
-/* The region holding addr, or the end. */
-static struct cursor holding(const struct aspace *as, uint64_t addr)
-{
-	struct leaf *leaf = descend(as, addr, NULL, NULL);
-	size_t idx = leaf_upper(leaf, addr);
-	struct cursor cur = { NULL, 0 };
-
-	if (idx > 0 && leaf->regions[idx - 1].end > addr) {
-		cur.leaf = leaf;
-		cur.idx = idx - 1;
-	} else if (idx == 0 && leaf->prev && leaf->prev->count &&
-		   leaf->prev->regions[leaf->prev->count - 1].start <= addr &&
-		   leaf->prev->regions[leaf->prev->count - 1].end > addr) {
-		cur.leaf = leaf->prev;
-		cur.idx = leaf->prev->count - 1;
-	}
-	return cur;
-}
-
-/* The last region whose start is below addr, or the end. */
-static struct cursor before(const struct aspace *as, uint64_t addr)
-{
-	struct leaf *leaf = descend(as, addr, NULL, NULL);
-	size_t idx = leaf_upper(leaf, addr);
-	struct cursor cur = { NULL, 0 };
-
-	while (idx > 0 && leaf->starts[idx - 1] >= addr)
-		idx--;
-	if (idx > 0) {
-		cur.leaf = leaf;
-		cur.idx = idx - 1;
-	} else if (leaf->prev) {
-		cur.leaf = leaf->prev;
-		cur.idx = leaf->prev->count - 1;
-	}
-	return cur;
-}
-
-/* Puts child (whose regions start at key or above) after position idx of path's level. */
-static void insert_child(struct aspace *as, struct inner **path, size_t *path_idx, int level,
-			 uint64_t key, void *child)
-{
-	struct inner *inner, *right;
-	size_t pos, half;
-
-	if (level < 0) {
-		/* A new root above the old one. */
-		struct inner *root = inner_new();
-
-		root->count = 2;
-		root->children[0] = as->root;
-		root->keys[1] = key;
-		root->children[1] = child;
-		as->root = root;
-		as->height++;
-		return;
-	}
-	inner = path[level];
-	pos = path_idx[level] + 1;
-	if (inner->count < FANOUT) {
-		memmove(&inner->keys[pos + 1], &inner->keys[pos],
-			(inner->count - pos) * sizeof(inner->keys[0]));
-		memmove(&inner->children[pos + 1], &inner->children[pos],
-			(inner->count - pos) * sizeof(inner->children[0]));
-		inner->keys[pos] = key;
-		inner->children[pos] = child;
-		inner->count++;
-		return;
-	}
-	/* Full: the upper half moves to a new node, then the child goes where it belongs. */
-	right = inner_new();
-	half = FANOUT / 2;
-	memcpy(right->keys, &inner->keys[half], (FANOUT - half) * sizeof(inner->keys[0]));
-	memcpy(right->children, &inner->children[half],
-	       (FANOUT - half) * sizeof(inner->children[0]));
-	right->count = FANOUT - half;
-	inner->count = half;
-	if (pos <= half) {
-		path_idx[level] = pos - 1;
-		insert_child(as, path, path_idx, level, key, child);
-		/* (recursion above hits the non-full case) */
-	} else {
-		path[level] = right;
-		path_idx[level] = pos - half - 1;
-		insert_child(as, path, path_idx, level, key, child);
-	}
-	insert_child(as, path, path_idx, level - 1, right->keys[0], right);
-}
-
-/*
- * Inserts a copy of region, which must not overlap any.  Returns where it
- * went (valid until the next change).
- */
-static struct cursor insert_region(struct aspace *as, const struct aspace_region *region)
-{
-	struct inner *path[MAX_HEIGHT];
-	size_t path_idx[MAX_HEIGHT];
-	struct leaf *leaf = descend(as, region->start, path, path_idx);
-	size_t pos = leaf_upper(leaf, region->start);
-	struct cursor cur;
-
-	assert((pos == 0 || leaf->regions[pos - 1].end <= region->start) && "regions overlap");
-	assert((pos == leaf->count || leaf->regions[pos].start >= region->end) &&
-	       "regions overlap");
-	if (leaf->count == LEAF_CAP) {
-		struct leaf *right = leaf_new();
-		size_t half = LEAF_CAP / 2;
-
-		memcpy(right->regions, &leaf->regions[half],
-		       (LEAF_CAP - half) * sizeof(leaf->regions[0]));
-		memcpy(right->starts, &leaf->starts[half],
-		       (LEAF_CAP - half) * sizeof(leaf->starts[0]));
-		right->count = LEAF_CAP - half;
-		leaf->count = half;
-		right->next = leaf->next;
-		right->prev = leaf;
-		if (leaf->next)
-			leaf->next->prev = right;
-		leaf->next = right;
-		insert_child(as, path, path_idx, (int)as->height - 1, right->regions[0].start,
-			     right);
-		if (pos > half) {
-			leaf = right;
-			pos -= half;
-		}
-	}
-	memmove(&leaf->regions[pos + 1], &leaf->regions[pos],
-		(leaf->count - pos) * sizeof(leaf->regions[0]));
-	memmove(&leaf->starts[pos + 1], &leaf->starts[pos],
-		(leaf->count - pos) * sizeof(leaf->starts[0]));
-	leaf->regions[pos] = *region;
-	leaf->starts[pos] = region->start;
-	leaf->count++;
-	as->count++;
-	as->mapped += region->end - region->start;
-	if (as->mapped > as->mapped_peak)
-		as->mapped_peak = as->mapped;
-	cur.leaf = leaf;
-	cur.idx = pos;
-	return cur;
-}
-
-/* Removes child idx of path's level, and the node itself if it is left empty. */
-static void remove_child(struct aspace *as, struct inner **path, size_t *path_idx, int level)
-{
-	struct inner *inner;
-	size_t idx;
-
-	if (level < 0)
-		return;
-	inner = path[level];
-	idx = path_idx[level];
-	memmove(&inner->keys[idx], &inner->keys[idx + 1],
-		(inner->count - idx - 1) * sizeof(inner->keys[0]));
-	memmove(&inner->children[idx], &inner->children[idx + 1],
-		(inner->count - idx - 1) * sizeof(inner->children[0]));
-	inner->count--;
-	if (inner->count == 0) {
-		free(inner);
-		remove_child(as, path, path_idx, level - 1);
-		return;
-	}
-	/* A root with one child gives way to it. */
-	while (level == 0 && as->height > 0 && ((struct inner *)as->root)->count == 1) {
-		struct inner *root = as->root;
-
-		as->root = root->children[0];
-		as->height--;
-		free(root);
-	}
-}
-
-/* Removes the region at cur.  Returns the position of the one after it. */
-static struct cursor remove_at(struct aspace *as, struct cursor cur)
-{
-	struct leaf *leaf = cur.leaf;
-	struct inner *path[MAX_HEIGHT];
-	size_t path_idx[MAX_HEIGHT];
-	uint64_t start = leaf->regions[cur.idx].start;
-
-	as->mapped -= leaf->regions[cur.idx].end - start;
-	memmove(&leaf->regions[cur.idx], &leaf->regions[cur.idx + 1],
-		(leaf->count - cur.idx - 1) * sizeof(leaf->regions[0]));
-	memmove(&leaf->starts[cur.idx], &leaf->starts[cur.idx + 1],
-		(leaf->count - cur.idx - 1) * sizeof(leaf->starts[0]));
-	leaf->count--;
-	as->count--;
-	if (leaf->count > 0 || as->height == 0) {
-		if (cur.idx < leaf->count)
-			return cur;
-		cur.leaf = leaf->next;
-		cur.idx = 0;
-		return cur;
-	}
-	/* An empty leaf leaves the tree (no rebalancing: a leaf may run sparse). */
-	descend(as, start, path, path_idx);
-	assert(path[as->height - 1]->children[path_idx[as->height - 1]] == leaf &&
-	       "leaf not where its regions belong");
-	if (leaf->prev)
-		leaf->prev->next = leaf->next;
-	else
-		as->first = leaf->next;
-	if (leaf->next)
-		leaf->next->prev = leaf->prev;
-	cur.leaf = leaf->next;
-	cur.idx = 0;
-	free(leaf);
-	remove_child(as, path, path_idx, (int)as->height - 1);
-	return cur;
-}
-
-static void free_tree(void *node, unsigned int height)
-{
-	if (height) {
-		struct inner *inner = node;
-
-		for (size_t i = 0; i < inner->count; i++)
-			free_tree(inner->children[i], height - 1);
-	}
-	free(node);
-}
-
-/* Copies a subtree; *last_leaf links the copied leaves in order. */
-static void *copy_tree(const void *node, unsigned int height, struct leaf **last_leaf,
-		       struct leaf **first_leaf)
-{
-	if (height) {
-		const struct inner *inner = node;
-		struct inner *dup = inner_new();
-
-		*dup = *inner;
-		for (size_t i = 0; i < inner->count; i++)
-			dup->children[i] =
-				copy_tree(inner->children[i], height - 1, last_leaf, first_leaf);
-		return dup;
-	}
-	{
-		struct leaf *dup = leaf_new();
-
-		memcpy(dup, node, sizeof(*dup));
-		dup->prev = *last_leaf;
-		dup->next = NULL;
-		if (*last_leaf)
-			(*last_leaf)->next = dup;
-		else
-			*first_leaf = dup;
-		*last_leaf = dup;
-		return dup;
-	}
-}
-
 static bool has_offset(const struct aspace_region *region)
 {
 	return region->backing == ASPACE_BACKING_FILE || region->backing == ASPACE_BACKING_SHM ||
@@ -723,19 +337,17 @@ static bool has_offset(const struct aspace_region *region)
  */
 static void split_at(struct aspace *as, uint64_t addr)
 {
-	struct cursor cur = holding(as, addr);
-	struct aspace_region *region = cur_region(cur);
-	struct aspace_region tail;
+	struct aspace_cursor cur = rtree_holding(as->regions, addr);
+	const struct aspace_region *region = rtree_region(cur);
+	struct aspace_region *tail;
+	uint64_t start;
 
 	if (!region || region->start == addr)
 		return;
-	tail = *region;
-	tail.start = addr;
-	if (has_offset(&tail))
-		tail.offset += addr - region->start;
-	as->mapped -= region->end - addr; /* back with the tail */
-	region->end = addr;
-	insert_region(as, &tail);
+	start = region->start;
+	tail = rtree_region(rtree_split(as->regions, cur, addr));
+	if (has_offset(tail))
+		tail->offset += addr - start;
 }
 
 static bool same_event(const struct aspace_event *a, const struct aspace_event *b)
@@ -760,30 +372,28 @@ static bool mergeable(const struct aspace_region *left, const struct aspace_regi
 /* Merges the neighbours among the regions touching [start, end]. */
 static void merge_range(struct aspace *as, uint64_t start, uint64_t end)
 {
-	struct cursor cur = before(as, start);
+	struct aspace_cursor cur = rtree_before(as->regions, start);
 
 	if (!cur.leaf)
-		cur = lower_bound(as, start);
-	while (cur.leaf && cur.leaf->regions[cur.idx].start <= end) {
-		struct cursor next = cur_next(cur);
-		struct aspace_region *left, *right;
-		uint64_t left_start;
+		cur = rtree_lower_bound(as->regions, start);
+	while (cur.leaf && rtree_region(cur)->start <= end) {
+		struct aspace_cursor next = rtree_next(cur);
 
 		if (!next.leaf)
 			break;
-		left = cur_region(cur);
-		right = cur_region(next);
-		if (!mergeable(left, right)) {
+		if (mergeable(rtree_region(cur), rtree_region(next)))
+			rtree_merge_next(as->regions, cur); /* and try the next one */
+		else
 			cur = next;
-			continue;
-		}
-		as->mapped += right->end - right->start; /* off again with right */
-		left->end = right->end;
-		left_start = left->start;
-		remove_at(as, next);
-		/* Removing may have freed a leaf or shifted regions: find left again. */
-		cur = holding(as, left_start);
 	}
+}
+
+/* Inserts a copy of region, which must overlap none, and notes the peak. */
+static void insert(struct aspace *as, const struct aspace_region *region)
+{
+	rtree_insert(as->regions, region);
+	if (rtree_bytes(as->regions) > as->mapped_peak)
+		as->mapped_peak = rtree_bytes(as->regions);
 }
 
 /* Public lifetime and lookups. */
@@ -792,8 +402,7 @@ struct aspace *aspace_new(void)
 {
 	struct aspace *as = xcalloc(1, sizeof(*as));
 
-	as->first = leaf_new();
-	as->root = as->first;
+	as->regions = rtree_new();
 	as->norigin_slots = 64;
 	as->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
 	return as;
@@ -803,7 +412,7 @@ void aspace_free(struct aspace *as)
 {
 	if (!as)
 		return;
-	free_tree(as->root, as->height);
+	rtree_free(as->regions);
 	free(as->origins);
 	free(as);
 }
@@ -811,15 +420,12 @@ void aspace_free(struct aspace *as)
 struct aspace *aspace_copy(const struct aspace *as)
 {
 	struct aspace *copy = xcalloc(1, sizeof(*copy));
-	struct leaf *last = NULL;
 
-	copy->root = copy_tree(as->root, as->height, &last, &copy->first);
-	copy->height = as->height;
-	copy->count = as->count;
+	copy->regions = rtree_copy(as->regions);
 	copy->heap_start = as->heap_start;
 	copy->heap_top = as->heap_top;
 	copy->heap_peak = as->heap_top - as->heap_start;
-	copy->mapped = copy->mapped_peak = as->mapped;
+	copy->mapped_peak = rtree_bytes(as->regions);
 	copy->norigin_slots = as->norigin_slots;
 	copy->norigins = as->norigins;
 	copy->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
@@ -829,55 +435,49 @@ struct aspace *aspace_copy(const struct aspace *as)
 
 void aspace_clear(struct aspace *as)
 {
-	free_tree(as->root, as->height);
-	as->first = leaf_new();
-	as->root = as->first;
-	as->height = 0;
-	as->count = 0;
+	rtree_free(as->regions);
+	as->regions = rtree_new();
 	as->heap_start = as->heap_top = as->heap_peak = 0;
-	as->mapped = as->mapped_peak = 0;
+	as->mapped_peak = 0;
 	memset(as->origins, 0, as->norigin_slots * sizeof(*as->origins));
 	as->norigins = 0;
 }
 
 size_t aspace_count(const struct aspace *as)
 {
-	return as->count;
+	return rtree_count(as->regions);
 }
 
 const struct aspace_region *aspace_find(const struct aspace *as, uint64_t addr)
 {
-	return cur_region(holding(as, addr));
+	return rtree_region(rtree_holding(as->regions, addr));
 }
 
-const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr)
+const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr,
+					      struct aspace_cursor *cur)
 {
-	struct cursor cur = holding(as, addr);
-
-	if (!cur.leaf)
-		cur = lower_bound(as, addr);
-	return cur_region(cur);
+	*cur = rtree_holding(as->regions, addr);
+	if (!cur->leaf)
+		*cur = rtree_lower_bound(as->regions, addr);
+	return rtree_region(*cur);
 }
 
-const struct aspace_region *aspace_next(const struct aspace *as, const struct aspace_region *region)
+const struct aspace_region *aspace_next(const struct aspace *as, struct aspace_cursor *cur)
 {
-	/* Leaves are page-aligned pages: the region's page is its leaf. */
-	struct cursor cur;
-
 	(void)as;
-	cur.leaf = (struct leaf *)((uintptr_t)region & ~(uintptr_t)(LEAF_BYTES - 1));
-	cur.idx = (size_t)(region - cur.leaf->regions);
-	return cur_region(cur_next(cur));
+	if (cur->leaf)
+		*cur = rtree_next(*cur);
+	return rtree_region(*cur);
 }
 
 uint64_t aspace_total(const struct aspace *as)
 {
-	return as->mapped;
+	return rtree_bytes(as->regions);
 }
 
 void aspace_sizes(const struct aspace *as, struct aspace_sizes *sizes)
 {
-	sizes->mapped = as->mapped;
+	sizes->mapped = rtree_bytes(as->regions);
 	sizes->mapped_peak = as->mapped_peak;
 	sizes->heap = as->heap_top - as->heap_start;
 	sizes->heap_peak = as->heap_peak;
@@ -885,27 +485,52 @@ void aspace_sizes(const struct aspace *as, struct aspace_sizes *sizes)
 
 /* The operations. */
 
+/*
+ * Removes the region at cur, recording an UNMAPPED piece.  Returns the
+ * position of the one after it.
+ */
+static struct aspace_cursor unmap_at(struct aspace *as, struct aspace_cursor cur,
+				     struct aspace_changes *changes)
+{
+	const struct aspace_region *region = rtree_region(cur);
+	struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_UNMAPPED, region->start,
+					       region->end, &region->origin);
+
+	if (piece)
+		piece->old_prot = region->prot;
+	origin_sub(as, &region->origin, region->end - region->start, piece);
+	return rtree_remove(as->regions, cur);
+}
+
+/* Gives region prot, recording a PROTECTED piece: a protection change by ev. */
+static void protect_region(struct aspace_region *region, const struct aspace_event *ev,
+			   unsigned int prot, struct aspace_changes *changes)
+{
+	struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_PROTECTED, region->start,
+					       region->end, &region->origin);
+
+	if (piece) {
+		piece->prot = prot;
+		piece->old_prot = region->prot;
+	}
+	region->prot = prot;
+	region->prot_seq = ev->seq;
+	region->prot_stack = ev->stack_id;
+}
+
 /* Removes [start, end) whole, recording pieces of kind UNMAPPED. */
 static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 			struct aspace_changes *changes)
 {
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	if (start >= end)
 		return;
 	split_at(as, start);
 	split_at(as, end);
-	cur = lower_bound(as, start);
-	while (cur.leaf && cur_region(cur)->start < end) {
-		struct aspace_region *region = cur_region(cur);
-		struct aspace_piece *piece = add_piece(changes, ASPACE_PIECE_UNMAPPED,
-						       region->start, region->end, &region->origin);
-
-		if (piece)
-			piece->old_prot = region->prot;
-		origin_sub(as, &region->origin, region->end - region->start, piece);
-		cur = remove_at(as, cur);
-	}
+	cur = rtree_lower_bound(as->regions, start);
+	while (cur.leaf && rtree_region(cur)->start < end)
+		cur = unmap_at(as, cur, changes);
 }
 
 /* Adds [start, end) as a new region like tmpl, made by ev. */
@@ -926,7 +551,7 @@ static void map_new(struct aspace *as, const struct aspace_event *ev, uint64_t s
 	region.origin = *ev;
 	region.prot_seq = 0;
 	region.prot_stack = 0;
-	insert_region(as, &region);
+	insert(as, &region);
 	origin_add(as, ev, end - start);
 	add_piece(changes, ASPACE_PIECE_MAPPED, start, end, ev);
 }
@@ -958,48 +583,38 @@ void aspace_protect(struct aspace *as, const struct aspace_event *ev, uint64_t s
 		    unsigned int prot, struct aspace_changes *changes)
 {
 	uint64_t end = start + page_up(len);
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	if (end <= start)
 		return;
 	split_at(as, start);
 	split_at(as, end);
-	for (cur = lower_bound(as, start); cur.leaf && cur_region(cur)->start < end;
-	     cur = cur_next(cur)) {
-		struct aspace_region *region = cur_region(cur);
-		struct aspace_piece *piece;
+	for (cur = rtree_lower_bound(as->regions, start);
+	     cur.leaf && rtree_region(cur)->start < end; cur = rtree_next(cur)) {
+		struct aspace_region *region = rtree_region(cur);
 
-		if (region->prot == prot)
-			continue;
-		piece = add_piece(changes, ASPACE_PIECE_PROTECTED, region->start, region->end,
-				  &region->origin);
-		if (piece) {
-			piece->prot = prot;
-			piece->old_prot = region->prot;
-		}
-		region->prot = prot;
-		region->prot_seq = ev->seq;
-		region->prot_stack = ev->stack_id;
+		if (region->prot != prot)
+			protect_region(region, ev, prot, changes);
 	}
 	merge_range(as, start, end);
 }
 
 /*
- * Moves the regions of [start, end) (whole, after split_at) by delta,
- * recording MOVED pieces.  The destination must be free.
+ * Moves the regions of [start, end) to new_start, recording MOVED
+ * pieces; whatever the model has at the destination is unmapped first.
  */
 static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t new_start,
 		       struct aspace_changes *changes)
 {
 	struct aspace_region *moved = NULL;
 	size_t nmoved = 0, cap = 0;
-	struct cursor cur;
+	struct aspace_cursor cur;
 
 	split_at(as, start);
 	split_at(as, end);
-	cur = lower_bound(as, start);
-	while (cur.leaf && cur_region(cur)->start < end) {
-		struct aspace_region *region = cur_region(cur);
+	cur = rtree_lower_bound(as->regions, start);
+	while (cur.leaf && rtree_region(cur)->start < end) {
+		struct aspace_region *region = rtree_region(cur);
 		struct aspace_piece *piece;
 
 		xgrowarray((void **)&moved, &cap, nmoved + 1, sizeof(*moved));
@@ -1010,14 +625,14 @@ static void move_range(struct aspace *as, uint64_t start, uint64_t end, uint64_t
 			piece->to = region->start - start + new_start;
 			piece->old_prot = region->prot;
 		}
-		cur = remove_at(as, cur);
+		cur = rtree_remove(as->regions, cur);
 	}
 	/* The kernel has freed the destination: anything the model still has there is stale. */
 	unmap_range(as, new_start, new_start + (end - start), changes);
 	for (size_t i = 0; i < nmoved; i++) {
 		moved[i].start = moved[i].start - start + new_start;
 		moved[i].end = moved[i].end - start + new_start;
-		insert_region(as, &moved[i]);
+		insert(as, &moved[i]);
 	}
 	free(moved);
 }
@@ -1037,12 +652,63 @@ static bool template_at(const struct aspace *as, uint64_t addr, uint64_t new_sta
 	return true;
 }
 
+/*
+ * mremap in place.  Shrink:   |---- kept ----|-- unmapped --|
+ *                   Grow:     |---- old -----|--- new (ev) ---|
+ */
+static void remap_in_place(struct aspace *as, const struct aspace_event *ev, uint64_t addr,
+			   uint64_t old_len, uint64_t new_len, struct aspace_changes *changes)
+{
+	struct aspace_region tmpl;
+
+	if (new_len < old_len) {
+		unmap_range(as, addr + new_len, addr + old_len, changes);
+	} else if (new_len > old_len &&
+		   template_at(as, addr + old_len - 1, addr + old_len, &tmpl)) {
+		map_new(as, ev, addr + old_len, addr + new_len, &tmpl, changes);
+		merge_range(as, addr, addr + new_len);
+	}
+}
+
+/*
+ * mremap that moved.  The kernel first frees the destination
+ * (MREMAP_FIXED), then shrinks the source, then moves what is left:
+ *
+ *   old_addr |== moved ==|-- shrunk away --|
+ *   new_addr |== moved ==|++ grown (ev) ++|
+ *
+ * MREMAP_DONTUNMAP leaves the old range mapped, empty, made by this call.
+ */
+static void remap_move(struct aspace *as, const struct aspace_event *ev, uint64_t old_addr,
+		       uint64_t old_len, uint64_t new_len, unsigned int flags, uint64_t new_addr,
+		       struct aspace_changes *changes)
+{
+	uint64_t moved_len = min_u64(old_len, new_len);
+	struct aspace_region grown, left_behind;
+	bool have_grown, keep_old;
+
+	if (flags & MREMAP_FIXED_FLAG)
+		unmap_range(as, new_addr, new_addr + new_len, changes);
+	if (new_len < old_len)
+		unmap_range(as, old_addr + new_len, old_addr + old_len, changes);
+	have_grown = template_at(as, old_addr + moved_len - 1, old_addr + moved_len, &grown);
+	keep_old = (flags & MREMAP_DONTUNMAP_FLAG) &&
+		   template_at(as, old_addr, old_addr, &left_behind);
+	move_range(as, old_addr, old_addr + moved_len, new_addr, changes);
+	if (have_grown && new_len > old_len)
+		map_new(as, ev, new_addr + old_len, new_addr + new_len, &grown, changes);
+	if (keep_old) {
+		map_new(as, ev, old_addr, old_addr + moved_len, &left_behind, changes);
+		merge_range(as, old_addr, old_addr + moved_len);
+	}
+	merge_range(as, new_addr, new_addr + new_len);
+}
+
 void aspace_remap(struct aspace *as, const struct aspace_event *ev, uint64_t old_addr,
 		  uint64_t old_len, uint64_t new_len, unsigned int flags, uint64_t new_addr,
 		  struct aspace_changes *changes)
 {
 	struct aspace_region tmpl;
-	uint64_t moved_len;
 
 	old_len = page_up(old_len);
 	new_len = page_up(new_len);
@@ -1050,55 +716,14 @@ void aspace_remap(struct aspace *as, const struct aspace_event *ev, uint64_t old
 		return;
 	if (old_len == 0) {
 		/* A second mapping of the same shared pages (mm/mremap.c: old_len == 0). */
-		if (template_at(as, old_addr, old_addr, &tmpl)) {
+		if (template_at(as, old_addr, old_addr, &tmpl))
 			aspace_map(as, ev, new_addr, new_len, &tmpl, changes);
-		}
 		return;
 	}
-	if (new_addr == old_addr) {
-		/*
-		 * In place.  Shrink:   |---- kept ----|-- unmapped --|
-		 *           Grow:      |---- old -----|--- new (ev) ---|
-		 */
-		if (new_len < old_len) {
-			unmap_range(as, old_addr + new_len, old_addr + old_len, changes);
-		} else if (new_len > old_len &&
-			   template_at(as, old_addr + old_len - 1, old_addr + old_len, &tmpl)) {
-			map_new(as, ev, old_addr + old_len, old_addr + new_len, &tmpl, changes);
-			merge_range(as, old_addr, old_addr + new_len);
-		}
-		return;
-	}
-	/*
-	 * Moved.  The kernel first frees the destination (MREMAP_FIXED),
-	 * then shrinks the source, then moves what is left:
-	 *
-	 *   old_addr |== moved ==|-- shrunk away --|
-	 *   new_addr |== moved ==|++ grown (ev) ++|
-	 */
-	if (flags & MREMAP_FIXED_FLAG)
-		unmap_range(as, new_addr, new_addr + new_len, changes);
-	moved_len = min_u64(old_len, new_len);
-	if (new_len < old_len)
-		unmap_range(as, old_addr + new_len, old_addr + old_len, changes);
-	{
-		bool have_tmpl =
-			template_at(as, old_addr + moved_len - 1, old_addr + moved_len, &tmpl);
-		struct aspace_region left_behind;
-		bool keep_old = (flags & MREMAP_DONTUNMAP_FLAG) &&
-				template_at(as, old_addr, old_addr, &left_behind);
-
-		move_range(as, old_addr, old_addr + moved_len, new_addr, changes);
-		if (have_tmpl && new_len > old_len) {
-			map_new(as, ev, new_addr + old_len, new_addr + new_len, &tmpl, changes);
-		}
-		if (keep_old) {
-			/* MREMAP_DONTUNMAP leaves the old range mapped, empty, made by this call. */
-			map_new(as, ev, old_addr, old_addr + moved_len, &left_behind, changes);
-			merge_range(as, old_addr, old_addr + moved_len);
-		}
-	}
-	merge_range(as, new_addr, new_addr + new_len);
+	if (new_addr == old_addr)
+		remap_in_place(as, ev, old_addr, old_len, new_len, changes);
+	else
+		remap_move(as, ev, old_addr, old_len, new_len, flags, new_addr, changes);
 }
 
 void aspace_heap(const struct aspace *as, uint64_t *start, uint64_t *top)
@@ -1124,7 +749,7 @@ void aspace_brk(struct aspace *as, const struct aspace_event *ev, uint64_t new_b
 		struct aspace_changes *changes)
 {
 	static const struct aspace_region heap_tmpl = {
-		.prot = 0x1 | 0x2, /* PROT_READ | PROT_WRITE (mm/mmap.c, do_brk_flags) */
+		.prot = PROT_READ | PROT_WRITE, /* mm/mmap.c, do_brk_flags */
 		.backing = ASPACE_BACKING_HEAP,
 	};
 	uint64_t old_top, new_top;
@@ -1158,13 +783,14 @@ void aspace_advise(struct aspace *as, const struct aspace_event *ev, uint64_t st
 {
 	uint64_t end = start + page_up(len);
 	const struct aspace_region *region;
+	struct aspace_cursor cur;
 
 	(void)ev;
 	if (advice != ADV_DONTNEED && advice != ADV_FREE && advice != ADV_REMOVE &&
 	    advice != ADV_PAGEOUT && advice != ADV_DONTNEED_LOCKED)
 		return;
-	for (region = aspace_first_from(as, start); region && region->start < end;
-	     region = aspace_next(as, region)) {
+	for (region = aspace_first_from(as, start, &cur); region && region->start < end;
+	     region = aspace_next(as, &cur)) {
 		uint64_t from = region->start > start ? region->start : start;
 		uint64_t to = min_u64(region->end, end);
 
@@ -1206,12 +832,59 @@ static size_t entry_holding(const struct aspace_region *entries, size_t nentries
 	return nentries;
 }
 
+/*
+ * The regions of [start, end) (whole, after split_at) the kernel has not
+ * in entries go; the protection of the others follows the kernel's.
+ */
+static void sync_model(struct aspace *as, const struct aspace_event *ev, uint64_t start,
+		       uint64_t end, const struct aspace_region *entries, size_t nentries,
+		       struct aspace_changes *changes)
+{
+	struct aspace_cursor cur = rtree_lower_bound(as->regions, start);
+
+	while (cur.leaf && rtree_region(cur)->start < end) {
+		struct aspace_region *region = rtree_region(cur);
+		size_t idx = entry_holding(entries, nentries, region->start);
+
+		/* Not in the kernel, or another kind of mapping there (it was replaced). */
+		if (idx == nentries || !same_identity(region, &entries[idx])) {
+			cur = unmap_at(as, cur, changes);
+			continue;
+		}
+		if (region->prot != entries[idx].prot)
+			protect_region(region, ev, entries[idx].prot, changes);
+		cur = rtree_next(cur);
+	}
+}
+
+/* The gaps of the model within the kernel's entry become regions like it, made by ev. */
+static void sync_fill(struct aspace *as, const struct aspace_event *ev,
+		      const struct aspace_region *entry, struct aspace_changes *changes)
+{
+	uint64_t pos = entry->start;
+
+	while (pos < entry->end) {
+		struct aspace_cursor cur;
+		const struct aspace_region *have = aspace_first_from(as, pos, &cur);
+		struct aspace_region tmpl = *entry;
+		uint64_t gap_end;
+
+		if (have && have->start <= pos) {
+			pos = have->end;
+			continue;
+		}
+		gap_end = have ? min_u64(have->start, entry->end) : entry->end;
+		if (has_offset(&tmpl))
+			tmpl.offset += pos - entry->start;
+		map_new(as, ev, pos, gap_end, &tmpl, changes);
+		pos = gap_end;
+	}
+}
+
 void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t start, uint64_t end,
 		 const struct aspace_region *entries, size_t nentries,
 		 struct aspace_changes *changes)
 {
-	struct cursor cur;
-
 	if (start >= end)
 		return;
 	split_at(as, start);
@@ -1220,81 +893,27 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 		split_at(as, entries[i].start);
 		split_at(as, entries[i].end);
 	}
-	/* What the model has and the kernel has not goes; protections follow the kernel. */
-	cur = lower_bound(as, start);
-	while (cur.leaf && cur_region(cur)->start < end) {
-		struct aspace_region *region = cur_region(cur);
-		size_t idx = entry_holding(entries, nentries, region->start);
-
-		/* Another kind of mapping where the model had one: it was replaced. */
-		if (idx != nentries && !same_identity(region, &entries[idx]))
-			idx = nentries;
-		if (idx == nentries) {
-			struct aspace_piece *piece =
-				add_piece(changes, ASPACE_PIECE_UNMAPPED, region->start,
-					  region->end, &region->origin);
-
-			if (piece)
-				piece->old_prot = region->prot;
-			origin_sub(as, &region->origin, region->end - region->start, piece);
-			cur = remove_at(as, cur);
-			continue;
-		}
-		if (region->prot != entries[idx].prot) {
-			struct aspace_piece *piece =
-				add_piece(changes, ASPACE_PIECE_PROTECTED, region->start,
-					  region->end, &region->origin);
-
-			if (piece) {
-				piece->prot = entries[idx].prot;
-				piece->old_prot = region->prot;
-			}
-			region->prot = entries[idx].prot;
-			region->prot_seq = ev->seq;
-			region->prot_stack = ev->stack_id;
-		}
-		cur = cur_next(cur);
-	}
-	/* What the kernel has and the model has not comes, made by ev. */
-	for (size_t i = 0; i < nentries; i++) {
-		uint64_t pos = entries[i].start;
-
-		while (pos < entries[i].end) {
-			const struct aspace_region *have = aspace_first_from(as, pos);
-			uint64_t gap_end;
-
-			if (have && have->start <= pos) {
-				pos = have->end;
-				continue;
-			}
-			gap_end = have ? min_u64(have->start, entries[i].end) : entries[i].end;
-			{
-				struct aspace_region tmpl = entries[i];
-
-				if (has_offset(&tmpl))
-					tmpl.offset += pos - entries[i].start;
-				map_new(as, ev, pos, gap_end, &tmpl, changes);
-			}
-			pos = gap_end;
-		}
-	}
+	sync_model(as, ev, start, end, entries, nentries, changes);
+	for (size_t i = 0; i < nentries; i++)
+		sync_fill(as, ev, &entries[i], changes);
 	merge_range(as, start, end);
 }
 
 int aspace_restore(struct aspace *as, const struct aspace_region *region)
 {
-	const struct aspace_region *next = aspace_first_from(as, region->start);
+	struct aspace_cursor cur;
+	const struct aspace_region *next = aspace_first_from(as, region->start, &cur);
 
 	if (region->start >= region->end || (next && next->start < region->end))
 		return -EEXIST;
-	insert_region(as, region);
+	insert(as, region);
 	origin_add(as, &region->origin, region->end - region->start);
 	return 0;
 }
 
 int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 {
-	struct aspace_region *region = cur_region(holding(as, addr));
+	struct aspace_region *region = rtree_region(rtree_holding(as->regions, addr));
 
 	if (!region)
 		return -ENOENT;
@@ -1305,7 +924,7 @@ int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 
 int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid)
 {
-	struct aspace_region *region = cur_region(holding(as, addr));
+	struct aspace_region *region = rtree_region(rtree_holding(as->regions, addr));
 
 	if (!region || region->thread != tid)
 		return -ENOENT;
@@ -1315,9 +934,9 @@ int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid)
 
 int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 {
-	struct cursor cur = holding(as, end - 1);
-	struct aspace_region *region = cur_region(cur);
-	struct cursor prev_cur;
+	struct aspace_cursor cur = rtree_holding(as->regions, end - 1);
+	struct aspace_region *region = rtree_region(cur);
+	struct aspace_cursor prev_cur;
 	struct aspace_region grown;
 
 	if (!region || region->end != end ||
@@ -1325,15 +944,31 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 		return -ENOENT;
 	if (new_start >= region->start)
 		return 0;
-	prev_cur = cur_prev(cur);
-	if (prev_cur.leaf && cur_region(prev_cur)->end > new_start)
+	prev_cur = rtree_prev(cur);
+	if (prev_cur.leaf && rtree_region(prev_cur)->end > new_start)
 		return -ENOENT;
-	/* The start is the key: take it out and put it back lower. */
+	/*
+	 * The start is the key: take it out and put it back lower.  The new
+	 * bytes are the region's origin's, counted with it, or a later unmap
+	 * would take more bytes from the origin than it was known to have.
+	 */
+	origin_add(as, &region->origin, region->start - new_start);
 	grown = *region;
 	grown.start = new_start;
-	remove_at(as, cur);
-	insert_region(as, &grown);
+	rtree_remove(as->regions, cur);
+	insert(as, &grown);
 	return 0;
+}
+
+/* Counts the mismatch [start, end), and writes it to out while there is room. */
+static void add_mismatch(struct aspace_mismatch *out, size_t cap, size_t *count, uint64_t start,
+			 uint64_t end)
+{
+	if (*count < cap) {
+		out[*count].start = start;
+		out[*count].end = end;
+	}
+	(*count)++;
 }
 
 /*
@@ -1343,8 +978,8 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
 		      struct aspace_mismatch *out, size_t cap)
 {
-	struct cursor mcur = lower_bound(as, 0);
-	const struct aspace_region *mnode = cur_region(mcur);
+	struct aspace_cursor mcur;
+	const struct aspace_region *mnode = aspace_first_from(as, 0, &mcur);
 	size_t kidx = 0, count = 0;
 	uint64_t pos = 0;
 	bool in_mismatch = false;
@@ -1355,10 +990,8 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 		bool m_mapped, k_mapped;
 		unsigned int m_prot = 0, k_prot = 0;
 
-		while (mnode && mnode->end <= pos) {
-			mcur = cur_next(mcur);
-			mnode = cur_region(mcur);
-		}
+		while (mnode && mnode->end <= pos)
+			mnode = aspace_next(as, &mcur);
 		while (kidx < nkernel && kernel[kidx].end <= pos)
 			kidx++;
 		if (!mnode && kidx == nkernel)
@@ -1378,26 +1011,16 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 			next = min_u64(next, kernel[kidx].start);
 		}
 		if (m_mapped != k_mapped || m_prot != k_prot) {
-			if (!in_mismatch) {
-				in_mismatch = true;
+			if (!in_mismatch)
 				mismatch_start = pos;
-			}
+			in_mismatch = true;
 		} else if (in_mismatch) {
-			if (count < cap) {
-				out[count].start = mismatch_start;
-				out[count].end = pos;
-			}
-			count++;
+			add_mismatch(out, cap, &count, mismatch_start, pos);
 			in_mismatch = false;
 		}
 		pos = next;
 	}
-	if (in_mismatch) {
-		if (count < cap) {
-			out[count].start = mismatch_start;
-			out[count].end = pos;
-		}
-		count++;
-	}
+	if (in_mismatch)
+		add_mismatch(out, cap, &count, mismatch_start, pos);
 	return count;
 }

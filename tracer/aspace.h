@@ -23,6 +23,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * The model's page: what lengths round up to and regions start and end
+ * on: the traced program's base page, 4 KiB on x86_64 (and i386).
+ */
 #define ASPACE_PAGE_SIZE 4096ULL
 /* A glibc malloc arena's heap: HEAP_MAX_SIZE on 64-bit (malloc/arena.c), and its alignment. */
 #define ASPACE_ARENA_SIZE (64ULL << 20)
@@ -125,12 +129,13 @@ struct aspace_piece {
 struct aspace;
 
 /*
- * The kind of a region of as; and its name ("thread stack", "ELF file"...).
- * Derived from how the region was made and from its neighbours: a thread
- * stack's guard page is part of the stack; a glibc arena is the 64 MiB
- * window, aligned to 64 MiB, that malloc's heap code reserves with
- * mmap(PROT_NONE, MAP_NORESERVE) and commits by mprotect (glibc,
- * malloc/arena.c, new_heap; HEAP_MAX_SIZE on 64-bit).
+ * The kind of a region of as (the model's own, or a copy of one); and its
+ * name ("thread stack", "ELF file"...).  Derived from how the region was
+ * made and from its neighbours, found by address: a thread stack's guard
+ * page is part of the stack; a glibc arena is the 64 MiB window, aligned
+ * to 64 MiB, that malloc's heap code reserves with mmap(PROT_NONE,
+ * MAP_NORESERVE) and commits by mprotect (glibc, malloc/arena.c,
+ * new_heap; HEAP_MAX_SIZE on 64-bit).
  */
 enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region);
 
@@ -179,13 +184,41 @@ size_t aspace_count(const struct aspace *as);
 const struct aspace_region *aspace_find(const struct aspace *as, uint64_t addr);
 
 /*
- * Returns the first region whose end is above addr (the one holding it,
- * or the next one), or NULL.  With aspace_next(), walks the regions in
- * address order.  Borrowed, as for aspace_find().
+ * A position in a walk over the regions in address order: a leaf of the
+ * model's B+ tree (opaque; tracer/rtree.h) and an index in it.  Valid, as
+ * the regions it reaches, until the next call that changes the model.
  */
-const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr);
-const struct aspace_region *aspace_next(const struct aspace *as,
-					const struct aspace_region *region);
+struct rtree_leaf;
+
+struct aspace_cursor {
+	struct rtree_leaf *leaf; /* NULL: past the last region */
+	size_t idx;
+};
+
+/*
+ * Returns the first region whose end is above addr (the one holding it,
+ * or the next one), or NULL; sets *cur there.  Borrowed, as for
+ * aspace_find().
+ */
+const struct aspace_region *aspace_first_from(const struct aspace *as, uint64_t addr,
+					      struct aspace_cursor *cur);
+
+/*
+ * Moves *cur to the next region in address order and returns it, or NULL
+ * past the last one (and then again).  O(1).  Borrowed, as for
+ * aspace_find().
+ */
+const struct aspace_region *aspace_next(const struct aspace *as, struct aspace_cursor *cur);
+
+/*
+ * Walks the regions of as from the one holding addr (or the next one) in
+ * address order: region (a const struct aspace_region *) is each in turn,
+ * cur (a struct aspace_cursor *) where it is.  The model must not change
+ * during the walk.
+ */
+#define aspace_for_each(as, addr, cur, region)                                    \
+	for ((region) = aspace_first_from((as), (addr), (cur)); (region) != NULL; \
+	     (region) = aspace_next((as), (cur)))
 
 /*
  * The operations.  Each applies a call that succeeded; lengths are
@@ -274,8 +307,11 @@ int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid);
 
 /*
  * The main stack grows without a system call: lowers the start of the
- * ASPACE_BACKING_STACK or ASPACE_GROWSDOWN region ending at end to start.
- * Returns 0, or -ENOENT when there is no such region.
+ * ASPACE_BACKING_STACK or ASPACE_GROWSDOWN region ending at end to
+ * new_start.  The new bytes are the region's origin's, counted in its
+ * bytes left and in all (origin_left, origin_total of a later unmap).
+ * Returns 0 (also when new_start is not below the region's start), or
+ * -ENOENT when there is no such region or another one lies in the way.
  */
 int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start);
 

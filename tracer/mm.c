@@ -353,18 +353,19 @@ static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
 static void apply_shmdt(struct mm *mm, const struct aspace_event *ev, uint64_t addr,
 			struct aspace_changes *changes)
 {
-	const struct aspace_region *region = aspace_find(mm->as, addr);
+	struct aspace_cursor cur;
+	const struct aspace_region *region = aspace_first_from(mm->as, addr, &cur);
 	uint64_t end;
 	uint32_t path;
 
-	if (!region || region->backing != ASPACE_BACKING_SHM)
+	if (!region || region->start > addr || region->backing != ASPACE_BACKING_SHM)
 		return;
 	path = region->path;
 	end = region->end;
-	for (region = aspace_next(mm->as, region);
+	for (region = aspace_next(mm->as, &cur);
 	     region && region->start == end && region->backing == ASPACE_BACKING_SHM &&
 	     region->path == path;
-	     region = aspace_next(mm->as, region))
+	     region = aspace_next(mm->as, &cur))
 		end = region->end;
 	aspace_unmap(mm->as, ev, addr, end - addr, changes);
 }
@@ -452,7 +453,8 @@ static size_t regions_touching(const struct aspace_region *list, size_t count, u
  */
 static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end)
 {
-	const struct aspace_region *have = aspace_first_from(mm->as, start);
+	struct aspace_cursor cur;
+	const struct aspace_region *have = aspace_first_from(mm->as, start, &cur);
 
 	if (have && have->start > start && have->end <= end)
 		(void)aspace_grow_down(mm->as, have->end, start);
@@ -462,6 +464,8 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 {
 	long count = read_maps(mm, pid);
 	const struct aspace_region *maps_regions = mm->reader->regions;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
 	uint64_t lo, hi;
 
 	if (count < 0)
@@ -480,9 +484,9 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 		     .end;
 	diff->nkernel = regions_touching(maps_regions, (size_t)count, lo, hi, diff->kernel,
 					 MM_DIFF_MAX_REGIONS);
-	for (const struct aspace_region *region = aspace_first_from(mm->as, lo > 0 ? lo - 1 : 0);
+	for (region = aspace_first_from(mm->as, lo > 0 ? lo - 1 : 0, &cur);
 	     region && region->start <= hi && diff->nmodel < MM_DIFF_MAX_REGIONS;
-	     region = aspace_next(mm->as, region))
+	     region = aspace_next(mm->as, &cur))
 		diff->model[diff->nmodel++] = *region;
 	return 1;
 }
@@ -588,6 +592,7 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 		return ret;
 	procmaps_iter_init(&iter, mm->reader->buf, len);
 	while ((ret = procmaps_next(&iter, &entry)) != 0) {
+		struct aspace_cursor cur;
 		const struct aspace_region *region;
 		size_t first = count;
 
@@ -601,7 +606,7 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 		for (uint64_t pos = entry.start; pos < entry.end;) {
 			uint64_t end = entry.end;
 
-			region = aspace_first_from(mm->as, pos);
+			region = aspace_first_from(mm->as, pos, &cur);
 			if (region && region->start > pos)
 				end = min_u64(end, region->start);
 			else if (region)

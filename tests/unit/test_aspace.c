@@ -3,7 +3,9 @@
  * Unit tests of the address-space model (tracer/aspace.c), no ptrace:
  * table-driven cases with the expected layout after each step (perf's
  * tests/maps.c), an ASCII picture above each (selftests/mm/merge.c), and
- * a long random sequence checked page by page against a plain array.
+ * a long random sequence checked page by page against a plain array; and
+ * the shape of the B+ tree under it (tracer/rtree.h), which bounds the
+ * cost of every operation.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 
 #include "aspace.h"
+#include "rtree.h"
 
 #define PAGE ASPACE_PAGE_SIZE
 #define BASE 0x10000000ULL
@@ -32,11 +35,13 @@ struct want {
 /* Checks the whole layout; on a mismatch prints "expected" and "got" lists. */
 static void check_layout(const struct aspace *as, const struct want *want, size_t nwant)
 {
+	struct aspace_cursor cur;
 	const struct aspace_region *region;
 	size_t idx = 0;
 	bool ok = aspace_count(as) == nwant;
 
-	for (region = aspace_first_from(as, 0); region && ok; region = aspace_next(as, region)) {
+	for (region = aspace_first_from(as, 0, &cur); region && ok;
+	     region = aspace_next(as, &cur)) {
 		if (idx >= nwant || region->start != want[idx].start ||
 		    region->end != want[idx].end || region->prot != want[idx].prot ||
 		    region->origin.seq != want[idx].origin_seq)
@@ -51,7 +56,7 @@ static void check_layout(const struct aspace *as, const struct want *want, size_
 			    (unsigned long long)want[i].start, (unsigned long long)want[i].end,
 			    want[i].prot, (unsigned long long)want[i].origin_seq);
 	print_error("Got:\n");
-	for (region = aspace_first_from(as, 0); region; region = aspace_next(as, region))
+	aspace_for_each (as, 0, &cur, region)
 		print_error("  %#llx-%#llx prot %u origin #%llu\n",
 			    (unsigned long long)region->start, (unsigned long long)region->end,
 			    region->prot, (unsigned long long)region->origin.seq);
@@ -174,12 +179,14 @@ static void test_map_fixed_over_several(void **state)
  * the parts again only if the last protection change is the same:
  *
  *   #1 rw |0 ........ 8|
- *   protect 2-4 none:  |0 1|2 3|4 ... 8|
+ *   #7 protect 2-4 none:  |0 1|2 3|4 ... 8|   2-4 last protected by #7
+ *   #8 protect 2-4 rw:    |0 1|2 3|4 ... 8|   rw again, but by #8: apart
+ *   #9 protect 0-8 r:     |0 ........ 8|      all three by #9: one again
  */
 static void test_protect_splits(void **state)
 {
 	struct aspace *as = *state;
-	struct aspace_event event = ev(7);
+	struct aspace_event event = ev(7), restore = ev(8), whole = ev(9);
 	struct aspace_changes changes = { 0 };
 	const struct aspace_region *region;
 
@@ -197,6 +204,16 @@ static void test_protect_splits(void **state)
 	aspace_changes_reset(&changes);
 	aspace_protect(as, &event, P(0), PAGE, PROT_READ | PROT_WRITE, &changes);
 	assert_int_equal(changes.count, 0);
+
+	aspace_protect(as, &restore, P(2), 2 * PAGE, PROT_READ | PROT_WRITE, NULL);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(4), 3, 1 }, { P(4), P(8), 3, 1 });
+	assert_int_equal(aspace_find(as, P(2))->prot_seq, 8);
+
+	aspace_changes_reset(&changes);
+	aspace_protect(as, &whole, P(0), 8 * PAGE, PROT_READ, &changes);
+	CHECK(as, { P(0), P(8), PROT_READ, 1 });
+	assert_int_equal(aspace_find(as, P(0))->prot_seq, 9);
+	assert_int_equal(changes.count, 3);
 	aspace_changes_free(&changes);
 }
 
@@ -246,7 +263,8 @@ static void test_remap(void **state)
 
 	/* Move all five pages onto #6 at 10-12, growing to 6 pages. */
 	map(as, 6, P(10), 2, &anon_none, NULL);
-	aspace_remap(as, &move, P(0), 5 * PAGE, 6 * PAGE, 1 | 2, P(10), &changes);
+	aspace_remap(as, &move, P(0), 5 * PAGE, 6 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, P(10),
+		     &changes);
 	CHECK(as, { P(10), P(12), 3, 1 }, { P(12), P(15), 3, 3 }, { P(15), P(16), 3, 4 });
 	assert_int_equal(changes.pieces[0].kind, ASPACE_PIECE_UNMAPPED);
 	assert_int_equal(changes.pieces[0].origin_seq, 6);
@@ -254,7 +272,8 @@ static void test_remap(void **state)
 	assert_int_equal(changes.pieces[1].to, P(10));
 
 	/* DONTUNMAP: the bytes move, the old range stays mapped (by the call). */
-	aspace_remap(as, &dont, P(10), 2 * PAGE, 2 * PAGE, 1 | 4, P(30), NULL);
+	aspace_remap(as, &dont, P(10), 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, P(30),
+		     NULL);
 	CHECK(as, { P(10), P(12), 3, 5 }, { P(12), P(15), 3, 3 }, { P(15), P(16), 3, 4 },
 	      { P(30), P(32), 3, 1 });
 	aspace_changes_free(&changes);
@@ -348,6 +367,174 @@ static void test_thread_stack(void **state)
 	assert_int_equal(aspace_set_thread(as, P(9), 45), -ENOENT);
 }
 
+/*
+ * A thread stack's guard page is part of the stack, also when the region
+ * asked about is a copy (a walk's, a snapshot's), not the model's own:
+ *
+ *   #1 |0|1 2 3|    guard PROT_NONE, then the stack of thread 42
+ */
+static void test_kind_of_copy(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event guard = ev(2);
+	struct aspace_region copy;
+	struct aspace_region *heap_copy;
+
+	map(as, 1, P(0), 4, &anon_rw, NULL);
+	aspace_protect(as, &guard, P(0), PAGE, PROT_NONE, NULL);
+	assert_int_equal(aspace_set_thread(as, P(2), 42), 0);
+	assert_int_equal(aspace_kind_of(as, aspace_find(as, P(0))), ASPACE_KIND_THREAD_STACK);
+	copy = *aspace_find(as, P(0));
+	assert_int_equal(aspace_kind_of(as, &copy), ASPACE_KIND_THREAD_STACK);
+	heap_copy = malloc(sizeof(*heap_copy));
+	assert_non_null(heap_copy);
+	*heap_copy = copy;
+	assert_int_equal(aspace_kind_of(as, heap_copy), ASPACE_KIND_THREAD_STACK);
+	free(heap_copy);
+	/* Without its stack above it, the copy is anonymous memory like the original. */
+	assert_int_equal(aspace_set_thread(as, P(2), 0), 0);
+	assert_int_equal(aspace_kind_of(as, &copy), ASPACE_KIND_ANON);
+}
+
+static const struct aspace_region anon_growsdown = { .prot = PROT_READ | PROT_WRITE,
+						     .flags = ASPACE_GROWSDOWN };
+
+/* The one UNMAPPED piece of changes: its origin, and what that origin has left of how much. */
+static void check_unmapped(const struct aspace_changes *changes, uint64_t start, uint64_t end,
+			   uint64_t origin_seq, uint64_t left, uint64_t total)
+{
+	assert_int_equal(changes->count, 1);
+	assert_int_equal(changes->pieces[0].kind, ASPACE_PIECE_UNMAPPED);
+	assert_int_equal(changes->pieces[0].start, start);
+	assert_int_equal(changes->pieces[0].end, end);
+	assert_int_equal(changes->pieces[0].origin_seq, origin_seq);
+	assert_int_equal(changes->pieces[0].origin_left, left);
+	assert_int_equal(changes->pieces[0].origin_total, total);
+}
+
+/*
+ * A MAP_GROWSDOWN region grows on faults, without a call
+ * (aspace_grow_down); the bytes it grows by are its origin's, so an unmap
+ * of part of it trims the origin and an unmap of the rest unmaps it:
+ *
+ *   #1 growsdown          |4 5 6 7|
+ *   grows down to 2:  |2 3 4 5 6 7|      #1: 6 pages of 6
+ *   unmap 6-7:        |2 3 4 5|          trims #1 by 2 pages: 4 left of 6
+ *   unmap 2-5:                           unmaps the rest of #1: 0 left of 6
+ */
+static void test_grow_down_then_trim(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+	struct aspace_event event = ev(2);
+
+	map(as, 1, P(4), 4, &anon_growsdown, NULL);
+	assert_int_equal(aspace_grow_down(as, P(8), P(2)), 0);
+	CHECK(as, { P(2), P(8), 3, 1 });
+	assert_int_equal(aspace_total(as), 6 * PAGE);
+
+	aspace_unmap(as, &event, P(6), 2 * PAGE, &changes);
+	CHECK(as, { P(2), P(6), 3, 1 });
+	check_unmapped(&changes, P(6), P(8), 1, 4 * PAGE, 6 * PAGE);
+
+	aspace_changes_reset(&changes);
+	aspace_unmap(as, &event, P(2), 4 * PAGE, &changes);
+	assert_int_equal(aspace_count(as), 0);
+	check_unmapped(&changes, P(2), P(6), 1, 0, 6 * PAGE);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * Grown twice, then unmapped whole by one call: one piece, the whole of
+ * its origin (--events says "unmaps #1", churn counts an unmap, not a
+ * trim).
+ *
+ *   #1 growsdown            |6 7|
+ *   grows down to 4:    |4 5 6 7|
+ *   grows down to 1:  |1 ... 6 7|
+ *   unmap 0-8:                         unmaps #1: 0 left of 7 pages
+ */
+static void test_grow_down_then_unmap(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+	struct aspace_event event = ev(2);
+
+	map(as, 1, P(6), 2, &anon_growsdown, NULL);
+	assert_int_equal(aspace_grow_down(as, P(8), P(4)), 0);
+	assert_int_equal(aspace_grow_down(as, P(8), P(1)), 0);
+	CHECK(as, { P(1), P(8), 3, 1 });
+
+	aspace_unmap(as, &event, P(0), 8 * PAGE, &changes);
+	assert_int_equal(aspace_count(as), 0);
+	check_unmapped(&changes, P(1), P(8), 1, 0, 7 * PAGE);
+	assert_int_equal(aspace_total(as), 0);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * What grow_down refuses or leaves alone:
+ *
+ *   #1 rw |0 1|   #2 growsdown |4 5 6 7|   #3 rw |9|
+ *   - a region that does not grow down (#3), or no region ending there;
+ *   - growing into #1: -ENOENT, nothing changes;
+ *   - a start at or above the region's own: nothing to do.
+ */
+static void test_grow_down_refused(void **state)
+{
+	struct aspace *as = *state;
+
+	map(as, 1, P(0), 2, &anon_rw, NULL);
+	map(as, 2, P(4), 4, &anon_growsdown, NULL);
+	map(as, 3, P(9), 1, &anon_rw, NULL);
+	assert_int_equal(aspace_grow_down(as, P(10), P(8)), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(7), P(3)), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(8), P(1)), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(8), P(5)), 0);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(4), P(8), 3, 2 }, { P(9), P(10), 3, 3 });
+	assert_int_equal(aspace_grow_down(as, P(8), P(2)), 0);
+	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(8), 3, 2 }, { P(9), P(10), 3, 3 });
+}
+
+/*
+ * A walk starts at the region holding an address or the next one, and
+ * stays at the end once there:
+ *
+ *   |#1 0-2|   |#2 4-5|   |#3 7-9|
+ */
+static void test_cursor_walk(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+	uint64_t starts[3] = { 0 };
+	size_t n = 0;
+
+	assert_null(aspace_first_from(as, 0, &cur));
+	assert_null(aspace_next(as, &cur));
+	map(as, 1, P(0), 2, &anon_rw, NULL);
+	map(as, 2, P(4), 1, &anon_none, NULL);
+	map(as, 3, P(7), 2, &anon_rw, NULL);
+	aspace_for_each (as, P(1), &cur, region) {
+		assert_true(n < 3);
+		starts[n++] = region->start;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(starts[0], P(0));
+	assert_int_equal(starts[1], P(4));
+	assert_int_equal(starts[2], P(7));
+	assert_null(aspace_next(as, &cur));
+
+	region = aspace_first_from(as, P(2), &cur);
+	assert_non_null(region);
+	assert_int_equal(region->start, P(4));
+	region = aspace_next(as, &cur);
+	assert_non_null(region);
+	assert_int_equal(region->start, P(7));
+	assert_null(aspace_next(as, &cur));
+	assert_null(aspace_first_from(as, P(9), &cur));
+}
+
 /* sync: the model follows the kernel's view of a range. */
 static void test_sync(void **state)
 {
@@ -418,20 +605,23 @@ static size_t npages_window = 256; /* the pages the random test uses, at most NP
 
 static void ref_check(const struct aspace *as, const struct ref_page *ref, uint64_t step)
 {
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
 	uint64_t prev_end = 0;
-	size_t mapped_pages = 0;
+	size_t mapped_pages = 0, nregions = 0;
 
-	for (const struct aspace_region *region = aspace_first_from(as, 0); region;
-	     region = aspace_next(as, region)) {
+	aspace_for_each (as, 0, &cur, region) {
 		if (region->start < prev_end || region->start >= region->end ||
 		    region->start % PAGE || region->end % PAGE)
 			fail_msg("step %llu: region %#llx-%#llx out of order",
 				 (unsigned long long)step, (unsigned long long)region->start,
 				 (unsigned long long)region->end);
 		prev_end = region->end;
+		nregions++;
 	}
+	assert_int_equal(nregions, aspace_count(as));
 	for (size_t page = 0; page < npages_window; page++) {
-		const struct aspace_region *region = aspace_find(as, P(page));
+		region = aspace_find(as, P(page));
 
 		if (!ref[page].mapped) {
 			if (region)
@@ -556,7 +746,8 @@ static void random_run(struct aspace *as, size_t window, uint64_t steps, uint64_
 				continue;
 			}
 			aspace_remap(as, &event, P(first), npages * PAGE, new_npages * PAGE,
-				     in_place ? 0 : 1 | 2, P(dest), &changes);
+				     in_place ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED, P(dest),
+				     &changes);
 			memcpy(moved, &ref[first], npages * sizeof(ref[0]));
 			for (size_t page = first; page < first + npages; page++)
 				ref[page].mapped = false;
@@ -615,7 +806,7 @@ static void test_random_large(void **state)
 	random_run(*state, NPAGES, 200000, 97);
 }
 
-/* Scale: 100k regions, then lookups; a quadratic structure would time out. */
+/* Scale: 100k regions, each found, then half of them unmapped (how fast is scripts/bench's). */
 static void test_many_regions(void **state)
 {
 	struct aspace *as = *state;
@@ -635,6 +826,75 @@ static void test_many_regions(void **state)
 	assert_int_equal(aspace_count(as), 50000);
 }
 
+/*
+ * The most levels of inner nodes above leaves when the root has two
+ * children or more and every other inner node fanout / 2 or more: a tree
+ * of height h has at least 2 * (fanout / 2)^(h - 1) leaves.
+ */
+static unsigned int height_bound(size_t leaves, size_t fanout)
+{
+	unsigned int height;
+	size_t reach = 2; /* the fewest leaves of a tree of that height */
+
+	if (leaves < 2)
+		return 0;
+	for (height = 1; reach * (fanout / 2) <= leaves; height++)
+		reach *= fanout / 2;
+	return height;
+}
+
+/*
+ * What bounds the cost of a lookup, whatever the machine's speed: it reads
+ * height + 1 nodes (and at most the leaf before), and a tree made by
+ * insertions keeps its leaves at least half full and its inner nodes,
+ * but the root, at least half full too, hence a height within
+ * 1 + log(leaves / 2) / log(FANOUT / 2).  100k regions inserted in address
+ * order, which leaves every split node exactly half full; then removing
+ * half of them adds no node and no level, and removing the rest leaves one
+ * empty leaf.
+ */
+static void test_tree_shape(void **state)
+{
+	struct rtree *tree = rtree_new();
+	struct aspace_region region = anon_rw;
+	struct rtree_shape shape, after;
+	const size_t n = 100000;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		region.start = P(2 * i);
+		region.end = P(2 * i + 1);
+		rtree_insert(tree, &region);
+	}
+	assert_int_equal(rtree_count(tree), n);
+	assert_int_equal(rtree_bytes(tree), n * PAGE);
+	rtree_shape(tree, &shape);
+	if (shape.leaves > n / (shape.leaf_cap / 2) + 1 ||
+	    shape.height > height_bound(shape.leaves, shape.fanout) || shape.inners > shape.leaves)
+		fail_msg("%zu regions: %zu leaves of %zu, %zu inner nodes of %zu, height %u "
+			 "(at most %u)",
+			 n, shape.leaves, shape.leaf_cap, shape.inners, shape.fanout, shape.height,
+			 height_bound(shape.leaves, shape.fanout));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rtree_region(rtree_holding(tree, P(2 * i)))->start, P(2 * i));
+
+	for (size_t i = 0; i < n; i += 2)
+		rtree_remove(tree, rtree_holding(tree, P(2 * i)));
+	assert_int_equal(rtree_count(tree), n / 2);
+	rtree_shape(tree, &after);
+	assert_true(after.height <= shape.height);
+	assert_true(after.leaves <= shape.leaves);
+	assert_true(after.inners <= shape.inners);
+
+	for (size_t i = 1; i < n; i += 2)
+		rtree_remove(tree, rtree_holding(tree, P(2 * i)));
+	rtree_shape(tree, &after);
+	assert_int_equal(rtree_count(tree), 0);
+	assert_int_equal(after.height, 0);
+	assert_int_equal(after.leaves, 1);
+	rtree_free(tree);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,11 +907,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_advise_releases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kind_of_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cursor_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_down_then_trim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_down_then_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_down_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_regions, setup, teardown),
+		cmocka_unit_test(test_tree_shape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The B+ tree of regions: see rtree.h.
+ *
+ * Inner nodes hold keys and children; leaves hold the regions, with their
+ * starts in an array of their own so that a search reads the starts only.
+ * Updates descend from the root recording the path (the inner nodes and
+ * the child taken in each), then split or remove upwards along it.
+ */
+#include "rtree.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/*
+ * A leaf fills one page of memtrace's memory, aligned so that it spans no
+ * two (a page of memtrace, unrelated to the traced program's pages).
+ */
+#define LEAF_BYTES 4096U
+#define LEAF_CAP ((LEAF_BYTES - 3 * sizeof(void *)) / (sizeof(struct aspace_region) + 8))
+#define FANOUT 32
+/*
+ * More levels than can be: an inner node is made by splitting a full one,
+ * which took at least FANOUT / 2 splits below it since it was made, so a
+ * height of 16 takes more than 16^15 leaf splits.
+ */
+#define MAX_HEIGHT 16
+
+struct rtree_leaf {
+	struct rtree_leaf *next;
+	struct rtree_leaf *prev;
+	size_t count;
+	/* starts[i] == regions[i].start: searched without touching the regions. */
+	uint64_t starts[LEAF_CAP];
+	struct aspace_region regions[LEAF_CAP];
+};
+
+_Static_assert(sizeof(struct rtree_leaf) <= LEAF_BYTES, "a leaf fills at most a page");
+
+/*
+ * keys[i] is at most the start of every region under children[i], and
+ * above those under children[i - 1]; keys[0] is not used (child 0 takes
+ * everything below keys[1]).
+ */
+struct rtree_inner {
+	size_t count;
+	uint64_t keys[FANOUT];
+	void *children[FANOUT];
+};
+
+struct rtree {
+	void *root;	     /* a leaf when height is 0 */
+	unsigned int height; /* levels of inner nodes */
+	size_t count;
+	uint64_t bytes; /* in all the regions */
+};
+
+/* The inner nodes from the root down to a leaf, and the child taken in each. */
+struct path {
+	struct rtree_inner *node[MAX_HEIGHT];
+	size_t idx[MAX_HEIGHT];
+};
+
+static struct rtree_leaf *leaf_new(void)
+{
+	struct rtree_leaf *leaf = aligned_alloc(LEAF_BYTES, LEAF_BYTES);
+
+	if (!leaf)
+		die("out of memory");
+	memset(leaf, 0, sizeof(*leaf));
+	return leaf;
+}
+
+static struct rtree_inner *inner_new(void)
+{
+	return xcalloc(1, sizeof(struct rtree_inner));
+}
+
+struct rtree *rtree_new(void)
+{
+	struct rtree *tree = xcalloc(1, sizeof(*tree));
+
+	tree->root = leaf_new();
+	return tree;
+}
+
+static void free_tree(void *node, unsigned int height)
+{
+	if (height) {
+		struct rtree_inner *inner = node;
+
+		for (size_t i = 0; i < inner->count; i++)
+			free_tree(inner->children[i], height - 1);
+	}
+	free(node);
+}
+
+void rtree_free(struct rtree *tree)
+{
+	if (!tree)
+		return;
+	free_tree(tree->root, tree->height);
+	free(tree);
+}
+
+/* Copies a leaf, linking it after *last. */
+static struct rtree_leaf *copy_leaf(const struct rtree_leaf *leaf, struct rtree_leaf **last)
+{
+	struct rtree_leaf *dup = leaf_new();
+
+	memcpy(dup, leaf, sizeof(*dup));
+	dup->prev = *last;
+	dup->next = NULL;
+	if (*last)
+		(*last)->next = dup;
+	*last = dup;
+	return dup;
+}
+
+/* Copies a subtree; *last links the copied leaves in order. */
+static void *copy_tree(const void *node, unsigned int height, struct rtree_leaf **last)
+{
+	const struct rtree_inner *inner = node;
+	struct rtree_inner *dup;
+
+	if (!height)
+		return copy_leaf(node, last);
+	dup = inner_new();
+	*dup = *inner;
+	for (size_t i = 0; i < inner->count; i++)
+		dup->children[i] = copy_tree(inner->children[i], height - 1, last);
+	return dup;
+}
+
+struct rtree *rtree_copy(const struct rtree *tree)
+{
+	struct rtree *copy = xcalloc(1, sizeof(*copy));
+	struct rtree_leaf *last = NULL;
+
+	copy->root = copy_tree(tree->root, tree->height, &last);
+	copy->height = tree->height;
+	copy->count = tree->count;
+	copy->bytes = tree->bytes;
+	return copy;
+}
+
+size_t rtree_count(const struct rtree *tree)
+{
+	return tree->count;
+}
+
+uint64_t rtree_bytes(const struct rtree *tree)
+{
+	return tree->bytes;
+}
+
+/* Cursors. */
+
+/* The region at cur, which must be one. */
+static struct aspace_region *at(struct aspace_cursor cur)
+{
+	return &cur.leaf->regions[cur.idx];
+}
+
+struct aspace_region *rtree_region(struct aspace_cursor cur)
+{
+	return cur.leaf ? &cur.leaf->regions[cur.idx] : NULL;
+}
+
+struct aspace_cursor rtree_next(struct aspace_cursor cur)
+{
+	if (++cur.idx < cur.leaf->count)
+		return cur;
+	cur.leaf = cur.leaf->next;
+	cur.idx = 0;
+	return cur;
+}
+
+struct aspace_cursor rtree_prev(struct aspace_cursor cur)
+{
+	if (cur.idx > 0) {
+		cur.idx--;
+		return cur;
+	}
+	cur.leaf = cur.leaf->prev;
+	cur.idx = cur.leaf ? cur.leaf->count - 1 : 0;
+	return cur;
+}
+
+/* Searches. */
+
+/* The child of inner to descend into for addr. */
+static size_t inner_child(const struct rtree_inner *inner, uint64_t addr)
+{
+	size_t idx = 1;
+
+	while (idx < inner->count && inner->keys[idx] <= addr)
+		idx++;
+	return idx - 1;
+}
+
+/* Index of the first region of leaf whose start is above addr. */
+static size_t leaf_upper(const struct rtree_leaf *leaf, uint64_t addr)
+{
+	size_t lo = 0, hi = leaf->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (leaf->starts[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Descends to the leaf where a region starting at addr belongs, recording
+ * the way in path (which may be NULL).
+ */
+static struct rtree_leaf *descend(const struct rtree *tree, uint64_t addr, struct path *path)
+{
+	void *node = tree->root;
+
+	for (unsigned int level = 0; level < tree->height; level++) {
+		struct rtree_inner *inner = node;
+		size_t idx = inner_child(inner, addr);
+
+		if (path) {
+			path->node[level] = inner;
+			path->idx[level] = idx;
+		}
+		node = inner->children[idx];
+	}
+	return node;
+}
+
+struct aspace_cursor rtree_lower_bound(const struct rtree *tree, uint64_t addr)
+{
+	struct aspace_cursor cur;
+	size_t idx;
+
+	cur.leaf = descend(tree, addr, NULL);
+	idx = leaf_upper(cur.leaf, addr);
+	/* Regions equal to addr sit just below the upper bound. */
+	while (idx > 0 && cur.leaf->starts[idx - 1] >= addr)
+		idx--;
+	cur.idx = idx;
+	if (cur.idx >= cur.leaf->count) {
+		cur.leaf = cur.leaf->next;
+		cur.idx = 0;
+	}
+	return cur;
+}
+
+struct aspace_cursor rtree_holding(const struct rtree *tree, uint64_t addr)
+{
+	struct rtree_leaf *leaf = descend(tree, addr, NULL);
+	size_t idx = leaf_upper(leaf, addr);
+	struct aspace_cursor cur = { NULL, 0 };
+
+	if (idx > 0 && leaf->regions[idx - 1].end > addr) {
+		cur.leaf = leaf;
+		cur.idx = idx - 1;
+	} else if (idx == 0 && leaf->prev && leaf->prev->count &&
+		   leaf->prev->regions[leaf->prev->count - 1].start <= addr &&
+		   leaf->prev->regions[leaf->prev->count - 1].end > addr) {
+		cur.leaf = leaf->prev;
+		cur.idx = leaf->prev->count - 1;
+	}
+	return cur;
+}
+
+struct aspace_cursor rtree_before(const struct rtree *tree, uint64_t addr)
+{
+	struct rtree_leaf *leaf = descend(tree, addr, NULL);
+	size_t idx = leaf_upper(leaf, addr);
+	struct aspace_cursor cur = { NULL, 0 };
+
+	while (idx > 0 && leaf->starts[idx - 1] >= addr)
+		idx--;
+	if (idx > 0) {
+		cur.leaf = leaf;
+		cur.idx = idx - 1;
+	} else if (leaf->prev) {
+		cur.leaf = leaf->prev;
+		cur.idx = leaf->prev->count - 1;
+	}
+	return cur;
+}
+
+/* Insertion. */
+
+/* A new root above the old one, with child (whose regions start at key or above) on its right. */
+static void grow_root(struct rtree *tree, uint64_t key, void *child)
+{
+	struct rtree_inner *root = inner_new();
+
+	assert(tree->height + 1 < MAX_HEIGHT && "tree too high");
+	root->count = 2;
+	root->children[0] = tree->root;
+	root->keys[1] = key;
+	root->children[1] = child;
+	tree->root = root;
+	tree->height++;
+}
+
+/* Puts child (whose regions start at key or above) after position idx of path's level. */
+static void insert_child(struct rtree *tree, struct path *path, int level, uint64_t key,
+			 void *child)
+{
+	struct rtree_inner *inner, *right;
+	size_t pos, half;
+
+	if (level < 0) {
+		grow_root(tree, key, child);
+		return;
+	}
+	inner = path->node[level];
+	pos = path->idx[level] + 1;
+	if (inner->count < FANOUT) {
+		memmove(&inner->keys[pos + 1], &inner->keys[pos],
+			(inner->count - pos) * sizeof(inner->keys[0]));
+		memmove(&inner->children[pos + 1], &inner->children[pos],
+			(inner->count - pos) * sizeof(inner->children[0]));
+		inner->keys[pos] = key;
+		inner->children[pos] = child;
+		inner->count++;
+		return;
+	}
+	/* Full: the upper half moves to a new node, then the child goes where it belongs. */
+	right = inner_new();
+	half = FANOUT / 2;
+	memcpy(right->keys, &inner->keys[half], (FANOUT - half) * sizeof(inner->keys[0]));
+	memcpy(right->children, &inner->children[half],
+	       (FANOUT - half) * sizeof(inner->children[0]));
+	right->count = FANOUT - half;
+	inner->count = half;
+	if (pos <= half) {
+		path->idx[level] = pos - 1;
+	} else {
+		path->node[level] = right;
+		path->idx[level] = pos - half - 1;
+	}
+	/* Not full now: this inserts in place. */
+	insert_child(tree, path, level, key, child);
+	insert_child(tree, path, level - 1, right->keys[0], right);
+}
+
+/*
+ * Splits a full leaf, the one at the bottom of path: its upper half goes
+ * to a new leaf after it.  Returns the new leaf.
+ */
+static struct rtree_leaf *split_leaf(struct rtree *tree, struct rtree_leaf *leaf, struct path *path)
+{
+	struct rtree_leaf *right = leaf_new();
+	size_t half = LEAF_CAP / 2;
+
+	memcpy(right->regions, &leaf->regions[half], (LEAF_CAP - half) * sizeof(leaf->regions[0]));
+	memcpy(right->starts, &leaf->starts[half], (LEAF_CAP - half) * sizeof(leaf->starts[0]));
+	right->count = LEAF_CAP - half;
+	leaf->count = half;
+	right->next = leaf->next;
+	right->prev = leaf;
+	if (leaf->next)
+		leaf->next->prev = right;
+	leaf->next = right;
+	insert_child(tree, path, (int)tree->height - 1, right->regions[0].start, right);
+	return right;
+}
+
+struct aspace_cursor rtree_insert(struct rtree *tree, const struct aspace_region *region)
+{
+	struct path path;
+	struct rtree_leaf *leaf = descend(tree, region->start, &path);
+	size_t pos = leaf_upper(leaf, region->start);
+	struct aspace_cursor cur;
+
+	assert((pos == 0 || leaf->regions[pos - 1].end <= region->start) && "regions overlap");
+	assert((pos == leaf->count || leaf->regions[pos].start >= region->end) &&
+	       "regions overlap");
+	if (leaf->count == LEAF_CAP) {
+		struct rtree_leaf *right = split_leaf(tree, leaf, &path);
+
+		if (pos > LEAF_CAP / 2) {
+			leaf = right;
+			pos -= LEAF_CAP / 2;
+		}
+	}
+	memmove(&leaf->regions[pos + 1], &leaf->regions[pos],
+		(leaf->count - pos) * sizeof(leaf->regions[0]));
+	memmove(&leaf->starts[pos + 1], &leaf->starts[pos],
+		(leaf->count - pos) * sizeof(leaf->starts[0]));
+	leaf->regions[pos] = *region;
+	leaf->starts[pos] = region->start;
+	leaf->count++;
+	tree->count++;
+	tree->bytes += region->end - region->start;
+	cur.leaf = leaf;
+	cur.idx = pos;
+	return cur;
+}
+
+/* Removal. */
+
+/* Removes child idx of path's level, and the node itself if it is left empty. */
+static void remove_child(struct rtree *tree, struct path *path, int level)
+{
+	struct rtree_inner *inner;
+	size_t idx;
+
+	if (level < 0)
+		return;
+	inner = path->node[level];
+	idx = path->idx[level];
+	memmove(&inner->keys[idx], &inner->keys[idx + 1],
+		(inner->count - idx - 1) * sizeof(inner->keys[0]));
+	memmove(&inner->children[idx], &inner->children[idx + 1],
+		(inner->count - idx - 1) * sizeof(inner->children[0]));
+	inner->count--;
+	if (inner->count == 0) {
+		free(inner);
+		remove_child(tree, path, level - 1);
+		return;
+	}
+	/* A root with one child gives way to it. */
+	while (level == 0 && tree->height > 0 && ((struct rtree_inner *)tree->root)->count == 1) {
+		struct rtree_inner *root = tree->root;
+
+		tree->root = root->children[0];
+		tree->height--;
+		free(root);
+	}
+}
+
+/* Takes an empty leaf, which held regions from start, out of the tree. */
+static void unlink_leaf(struct rtree *tree, struct rtree_leaf *leaf, uint64_t start)
+{
+	struct path path;
+
+	descend(tree, start, &path);
+	assert(path.node[tree->height - 1]->children[path.idx[tree->height - 1]] == leaf &&
+	       "leaf not where its regions belong");
+	if (leaf->prev)
+		leaf->prev->next = leaf->next;
+	if (leaf->next)
+		leaf->next->prev = leaf->prev;
+	free(leaf);
+	remove_child(tree, &path, (int)tree->height - 1);
+}
+
+struct aspace_cursor rtree_remove(struct rtree *tree, struct aspace_cursor cur)
+{
+	struct rtree_leaf *leaf = cur.leaf;
+	uint64_t start = leaf->regions[cur.idx].start;
+
+	tree->bytes -= leaf->regions[cur.idx].end - start;
+	memmove(&leaf->regions[cur.idx], &leaf->regions[cur.idx + 1],
+		(leaf->count - cur.idx - 1) * sizeof(leaf->regions[0]));
+	memmove(&leaf->starts[cur.idx], &leaf->starts[cur.idx + 1],
+		(leaf->count - cur.idx - 1) * sizeof(leaf->starts[0]));
+	leaf->count--;
+	tree->count--;
+	if (cur.idx < leaf->count)
+		return cur;
+	cur.leaf = leaf->next;
+	cur.idx = 0;
+	/* An empty leaf leaves the tree, unless it is the only one. */
+	if (leaf->count == 0 && tree->height > 0)
+		unlink_leaf(tree, leaf, start);
+	return cur;
+}
+
+/* Changing ranges. */
+
+struct aspace_cursor rtree_split(struct rtree *tree, struct aspace_cursor cur, uint64_t addr)
+{
+	struct aspace_region *region = at(cur);
+	struct aspace_region tail = *region;
+
+	assert(region->start < addr && addr < region->end && "split outside the region");
+	tail.start = addr;
+	region->end = addr;
+	tree->bytes -= tail.end - tail.start; /* back with the tail */
+	return rtree_insert(tree, &tail);
+}
+
+void rtree_merge_next(struct rtree *tree, struct aspace_cursor cur)
+{
+	struct aspace_region *left = at(cur);
+	struct aspace_cursor next = rtree_next(cur);
+	uint64_t end = at(next)->end;
+
+	assert(at(next)->start == left->end && "merging regions apart");
+	/*
+	 * Removing the region after cur moves only what follows it, and may
+	 * free its leaf, never cur's: cur stays valid.
+	 */
+	rtree_remove(tree, next);
+	tree->bytes += end - left->end;
+	left->end = end;
+}
+
+/* Shape. */
+
+static void count_nodes(const void *node, unsigned int height, struct rtree_shape *shape)
+{
+	const struct rtree_inner *inner = node;
+
+	if (!height) {
+		shape->leaves++;
+		return;
+	}
+	shape->inners++;
+	for (size_t i = 0; i < inner->count; i++)
+		count_nodes(inner->children[i], height - 1, shape);
+}
+
+void rtree_shape(const struct rtree *tree, struct rtree_shape *shape)
+{
+	memset(shape, 0, sizeof(*shape));
+	shape->height = tree->height;
+	shape->leaf_cap = LEAF_CAP;
+	shape->fanout = FANOUT;
+	count_nodes(tree->root, tree->height, shape);
+}
