@@ -139,93 +139,99 @@ static bool real_file(const char *path)
 	       strncmp(path, "/SYSV", 5) != 0 && strncmp(path, "/dev/zero", 9) != 0;
 }
 
-struct report *report_compute(const struct report_input *in, struct stackfmt *fmt,
-			      const struct stacks *stacks)
+/* Where a report's computation is, region after region. */
+struct computing {
+	struct report *rep;
+	const struct report_input *in;
+	struct stackfmt *fmt;
+	const struct stacks *stacks;
+	struct site_index index;
+	struct aspace_kind_cache kinds;
+	uint64_t last_window; /* the arena window of the last arena region */
+	size_t pos;	      /* in in->usage */
+};
+
+/* What a region makes of its site: its protection's site, arenas, thread stacks. */
+static void add_to_site(struct computing *c, const struct aspace_region *region,
+			enum aspace_kind kind, struct report_site *site)
 {
-	struct report *rep = xcalloc(1, sizeof(*rep));
-	struct site_index index = { 0 };
-	struct aspace_kind_cache kinds = { 0 };
-	uint64_t last_window = UINT64_MAX;
-	size_t pos = 0, nchurned;
-	uint32_t *churned = NULL;
-	struct aspace_cursor cur;
-	const struct aspace_region *region;
+	struct report *rep = c->rep;
+	uint64_t bytes = region->end - region->start;
 
-	rep->texts = strtab_new();
-	rep->have_usage = in->usage != NULL;
-	if (in->sizes)
-		rep->sizes = *in->sizes;
-	else
-		aspace_sizes(in->as, &rep->sizes);
-	aspace_for_each (in->as, 0, &cur, region) {
-		enum aspace_kind kind = aspace_kind_of_cached(in->as, region, &kinds);
-		struct report_amounts amounts = { .regions = 1 };
-		uint64_t bytes = region->end - region->start;
-		struct report_site *site;
-		size_t site_idx;
-		bool deleted = false;
+	if (region->prot || region->prot_seq)
+		site->never_committed = false;
+	if (region->prot_seq && region->prot_stack != region->origin.stack_id && !site->prot_text) {
+		uint32_t text = stack_text(rep, c->fmt, c->stacks, region->prot_stack);
 
-		if (region->prot)
-			amounts.committed = bytes;
-		else
-			amounts.reserved = bytes;
-		if (in->usage)
-			region_usage(in, &pos, region->start, region->end, &amounts,
-				     &rep->unattributed_rss, &deleted);
-		report_amounts_add(&rep->total, &amounts);
-		report_amounts_add(&rep->kinds[kind], &amounts);
-		/* site_of() may move the sites: the index first. */
-		site_idx = site_of(rep, &index, fmt, stacks, &region->origin);
-		site = &rep->sites[site_idx];
-		report_amounts_add(&site->amounts, &amounts);
-		if (region->prot || region->prot_seq)
-			site->never_committed = false;
-		if (region->prot_seq && region->prot_stack != region->origin.stack_id &&
-		    !site->prot_text) {
-			uint32_t text = stack_text(rep, fmt, stacks, region->prot_stack);
-
-			/* stack_text() may move nothing but the names: site stays valid. */
-			if (text != site->text)
-				site->prot_text = text;
-		}
-		if (kind == ASPACE_KIND_ARENA) {
-			site->arena_bytes += bytes;
-			if ((region->start & ~(ASPACE_ARENA_SIZE - 1)) != last_window)
-				rep->arenas++;
-			last_window = region->start & ~(ASPACE_ARENA_SIZE - 1);
-		}
-		if (region->thread) {
-			/* One region per thread holds its stack pointer; the guard page is not counted. */
-			if (region->flags & ASPACE_THREAD_EXITED) {
-				rep->threads_exited++;
-				site->stacks_exited++;
-				rep->exited_stack_bytes += bytes;
-				site->exited_stack_bytes += bytes;
-			} else {
-				rep->threads_alive++;
-				site->stacks_alive++;
-			}
-		}
-		if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
-			if (!rep->deleted_regions)
-				rep->deleted_path = region->path;
-			rep->deleted_regions++;
-			rep->deleted_bytes += bytes;
-			rep->deleted_rss += amounts.resident;
+		/* stack_text() may move nothing but the names: site stays valid. */
+		if (text != site->text)
+			site->prot_text = text;
+	}
+	if (kind == ASPACE_KIND_ARENA) {
+		site->arena_bytes += bytes;
+		if ((region->start & ~(ASPACE_ARENA_SIZE - 1)) != c->last_window)
+			rep->arenas++;
+		c->last_window = region->start & ~(ASPACE_ARENA_SIZE - 1);
+	}
+	if (region->thread) {
+		/* One region per thread holds its stack pointer; the guard page is not counted. */
+		if (region->flags & ASPACE_THREAD_EXITED) {
+			rep->threads_exited++;
+			site->stacks_exited++;
+			rep->exited_stack_bytes += bytes;
+			site->exited_stack_bytes += bytes;
+		} else {
+			rep->threads_alive++;
+			site->stacks_alive++;
 		}
 	}
-	for (; in->usage && pos < in->nusage; pos++)
-		rep->unattributed_rss += in->usage[pos].rss;
-	/* What each site did over the run: sites that no longer hold bytes too. */
-	nchurned = in->churn ? churn_stacks(in->churn, &churned) : 0;
-	for (size_t i = 0; i < nchurned; i++) {
-		const struct churn_site *counted = churn_site(in->churn, churned[i]);
-		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = churned[i] };
-		struct churn_site *to;
-		size_t site_idx;
+}
 
-		site_idx = site_of(rep, &index, fmt, stacks, &origin);
-		to = &rep->sites[site_idx].churn;
+/* One region of the model: its bytes to the total, its kind and its site. */
+static void add_region(struct computing *c, const struct aspace_region *region)
+{
+	struct report *rep = c->rep;
+	const struct report_input *in = c->in;
+	enum aspace_kind kind = aspace_kind_of_cached(in->as, region, &c->kinds);
+	struct report_amounts amounts = { .regions = 1 };
+	uint64_t bytes = region->end - region->start;
+	size_t site_idx;
+	bool deleted = false;
+
+	if (region->prot)
+		amounts.committed = bytes;
+	else
+		amounts.reserved = bytes;
+	if (in->usage)
+		region_usage(in, &c->pos, region->start, region->end, &amounts,
+			     &rep->unattributed_rss, &deleted);
+	report_amounts_add(&rep->total, &amounts);
+	report_amounts_add(&rep->kinds[kind], &amounts);
+	/* site_of() may move the sites: the index first. */
+	site_idx = site_of(rep, &c->index, c->fmt, c->stacks, &region->origin);
+	report_amounts_add(&rep->sites[site_idx].amounts, &amounts);
+	add_to_site(c, region, kind, &rep->sites[site_idx]);
+	if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
+		if (!rep->deleted_regions)
+			rep->deleted_path = region->path;
+		rep->deleted_regions++;
+		rep->deleted_bytes += bytes;
+		rep->deleted_rss += amounts.resident;
+	}
+}
+
+/* What each site did over the run, sites that no longer hold bytes too. */
+static void add_churn(struct computing *c)
+{
+	uint32_t *churned = NULL;
+	size_t nchurned = c->in->churn ? churn_stacks(c->in->churn, &churned) : 0;
+
+	for (size_t i = 0; i < nchurned; i++) {
+		const struct churn_site *counted = churn_site(c->in->churn, churned[i]);
+		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = churned[i] };
+		size_t site_idx = site_of(c->rep, &c->index, c->fmt, c->stacks, &origin);
+		struct churn_site *to = &c->rep->sites[site_idx].churn;
+
 		to->maps += counted->maps;
 		to->mapped_bytes += counted->mapped_bytes;
 		to->short_pairs += counted->short_pairs;
@@ -236,6 +242,29 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		to->trimmed_bytes += counted->trimmed_bytes;
 	}
 	free(churned);
+}
+
+struct report *report_compute(const struct report_input *in, struct stackfmt *fmt,
+			      const struct stacks *stacks)
+{
+	struct report *rep = xcalloc(1, sizeof(*rep));
+	struct computing c = {
+		.rep = rep, .in = in, .fmt = fmt, .stacks = stacks, .last_window = UINT64_MAX
+	};
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+
+	rep->texts = strtab_new();
+	rep->have_usage = in->usage != NULL;
+	if (in->sizes)
+		rep->sizes = *in->sizes;
+	else
+		aspace_sizes(in->as, &rep->sizes);
+	aspace_for_each (in->as, 0, &cur, region)
+		add_region(&c, region);
+	for (; in->usage && c.pos < in->nusage; c.pos++)
+		rep->unattributed_rss += in->usage[c.pos].rss;
+	add_churn(&c);
 	/* Sites that hold nothing were never committed either: say nothing of them. */
 	for (size_t i = 0; i < rep->nsites; i++)
 		if (!rep->sites[i].amounts.regions)
@@ -243,8 +272,8 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	if (rep->nsites)
 		qsort(rep->sites, rep->nsites, sizeof(*rep->sites), by_size);
 	findings_detect(rep, in);
-	free(index.by_text);
-	free(index.by_stack);
+	free(c.index.by_text);
+	free(c.index.by_stack);
 	return rep;
 }
 
