@@ -7,6 +7,7 @@
  */
 #include "symbols.h"
 
+#include <elfutils/libdwelf.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "util.h"
 
@@ -24,7 +26,6 @@
 /* The C++ runtime's demangler (libstdc++, cxxabi.h): a standard one, not ours. */
 /* NOLINTNEXTLINE(bugprone-reserved-identifier): the C++ ABI's name for it. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
-#define NT_GNU_BUILD_ID_TYPE 3
 
 struct load {
 	uint64_t vaddr;
@@ -112,93 +113,45 @@ static void elf_close(Elf *elf, int fd)
 		(void)close(fd);
 }
 
-/* The section named name, or NULL. */
-static Elf_Scn *find_section(Elf *elf, const char *name)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr shdr;
-		const char *sname;
-
-		if (!gelf_getshdr(scn, &shdr))
-			continue;
-		sname = elf_strptr(elf, shstrndx, shdr.sh_name);
-		if (sname && strcmp(sname, name) == 0)
-			return scn;
-	}
-	return NULL;
-}
-
-/* The NT_GNU_BUILD_ID note as hex, or NULL. */
+/* The GNU build-id of elf as lowercase hex, or NULL (elfutils reads the note). */
 static char *read_build_id(Elf *elf)
 {
-	Elf_Scn *scn = NULL;
+	const void *bits;
+	ssize_t len = dwelf_elf_gnu_build_id(elf, &bits);
+	char *hex;
 
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr shdr;
-		Elf_Data *data;
-		size_t pos = 0, name_off, desc_off;
-		GElf_Nhdr nhdr;
-
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		while ((pos = gelf_getnote(data, pos, &nhdr, &name_off, &desc_off)) > 0) {
-			char *hex;
-
-			if (nhdr.n_type != NT_GNU_BUILD_ID_TYPE || nhdr.n_namesz != 4 ||
-			    memcmp((char *)data->d_buf + name_off, "GNU", 4) != 0)
-				continue;
-			hex = xmalloc(2 * (size_t)nhdr.n_descsz + 1);
-			for (size_t i = 0; i < nhdr.n_descsz; i++)
-				(void)snprintf(hex + 2 * i, 3, "%02x",
-					       ((unsigned char *)data->d_buf)[desc_off + i]);
-			hex[2 * (size_t)nhdr.n_descsz] = '\0';
-			return hex;
-		}
-	}
-	return NULL;
+	if (len <= 0)
+		return NULL;
+	hex = xmalloc(2 * (size_t)len + 1);
+	for (ssize_t i = 0; i < len; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)bits)[i]);
+	return hex;
 }
 
-/* gdb's CRC32 of .gnu_debuglink (polynomial 0xedb88320). */
-static uint32_t crc32_file(int fd, bool *ok)
+/*
+ * Whether the file on fd has the CRC a .gnu_debuglink asks for: zlib's
+ * crc32(), the CRC-32 gdb computes (gdb's gnu_debuglink_crc32).
+ */
+static bool crc_matches(int fd, uint32_t want)
 {
-	static uint32_t table[256];
-	static bool have_table;
 	unsigned char buf[65536];
-	uint32_t crc = 0xffffffffU;
+	uLong crc = crc32(0L, Z_NULL, 0);
 	ssize_t got;
 
-	if (!have_table) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t val = i;
-
-			for (int bit = 0; bit < 8; bit++)
-				val = val & 1 ? (val >> 1) ^ 0xedb88320U : val >> 1;
-			table[i] = val;
-		}
-		have_table = true;
-	}
-	*ok = true;
 	while ((got = read(fd, buf, sizeof(buf))) > 0)
-		for (ssize_t i = 0; i < got; i++)
-			crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
-	if (got < 0)
-		*ok = false;
-	return crc ^ 0xffffffffU;
+		crc = crc32(crc, buf, (uInt)got);
+	return got == 0 && (uint32_t)crc == want;
 }
 
 /* A debug file for elf (at path), or NULL: by build-id, then by .gnu_debuglink. */
 static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, int *fd_out)
 {
-	char candidate[4096];
-	Elf_Scn *link;
+	/* Where to look, as prefix + the file's directory + middle + name. */
+	const char *const places[][2] = { { "", "/" }, { "", "/.debug/" }, { DEBUG_DIR, "/" } };
+	const char *slash = strrchr(path, '/');
+	char candidate[4096], dir[4096];
+	const char *name;
+	GElf_Word want_crc;
 	Elf *debug;
 
 	if (build_id && strlen(build_id) > 2) {
@@ -208,48 +161,28 @@ static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, in
 		if (debug)
 			return debug;
 	}
-	link = find_section(elf, ".gnu_debuglink");
-	if (link) {
-		Elf_Data *data = elf_getdata(link, NULL);
-		const char *name;
-		size_t name_len;
-		uint32_t want_crc;
-		char dir[4096];
-		const char *slash = strrchr(path, '/');
-		/* Where to look, as prefix + dir + middle + name. */
-		const char *const places[][2] = { { "", "/" },
-						  { "", "/.debug/" },
-						  { DEBUG_DIR, "/" } };
+	name = dwelf_elf_gnu_debuglink(elf, &want_crc);
+	if (!name)
+		return NULL;
+	(void)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
+	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+		bool ok;
+		int fd;
 
-		if (!data || data->d_size < 8)
-			return NULL;
-		name = data->d_buf;
-		name_len = strnlen(name, data->d_size);
-		if (name_len + 1 + 4 > data->d_size)
-			return NULL;
-		/* The CRC follows the name, 4-aligned. */
-		memcpy(&want_crc, (const char *)data->d_buf + ((name_len + 4) & ~(size_t)3), 4);
-		(void)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
-		for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
-			int fd;
-			bool ok;
-
-			(void)snprintf(candidate, sizeof(candidate), "%s%s%s%s", places[i][0], dir,
-				       places[i][1], name);
-			if (strcmp(candidate, path) == 0)
-				continue;
-			fd = open(candidate, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			if (crc32_file(fd, &ok) != want_crc || !ok) {
-				(void)close(fd);
-				continue;
-			}
-			(void)close(fd);
-			debug = elf_open_path(candidate, fd_out);
-			if (debug)
-				return debug;
-		}
+		(void)snprintf(candidate, sizeof(candidate), "%s%s%s%s", places[i][0], dir,
+			       places[i][1], name);
+		if (strcmp(candidate, path) == 0)
+			continue;
+		fd = open(candidate, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ok = crc_matches(fd, want_crc);
+		(void)close(fd);
+		if (!ok)
+			continue;
+		debug = elf_open_path(candidate, fd_out);
+		if (debug)
+			return debug;
 	}
 	return NULL;
 }
