@@ -36,9 +36,8 @@ struct load {
 struct sym {
 	uint64_t start; /* file offset */
 	uint64_t size;
-	const char *name;    /* into the file's names; demangled for C++ */
-	const char *mangled; /* the symbol as the file has it, when demangled; else NULL */
-	int rank;	     /* which of several names at one address wins: lower */
+	size_t name; /* offset of its name in the file's names; demangled for C++ */
+	int rank;    /* which of several names at one address wins: lower */
 };
 
 struct file {
@@ -187,15 +186,15 @@ static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, in
 	return NULL;
 }
 
-static const char *add_name(struct file *file, const char *name)
+/* Appends name to the file's names; returns its offset there (the buffer moves as it grows). */
+static size_t add_name(struct file *file, const char *name)
 {
 	size_t len = strlen(name) + 1;
 
-	/* Names are referred to by pointer: collect sizes first is overkill, so store offsets. */
 	xgrowarray((void **)&file->names, &file->names_cap, file->names_len + len, 1);
 	memcpy(file->names + file->names_len, name, len);
 	file->names_len += len;
-	return (const char *)(uintptr_t)(file->names_len - len); /* an offset, fixed up later */
+	return file->names_len - len;
 }
 
 /*
@@ -265,7 +264,6 @@ static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const str
 				sym.st_value - loads[l].vaddr + loads[l].offset;
 			file->syms[file->nsyms].size = sym.st_size;
 			file->syms[file->nsyms].name = add_name(file, demangled ? demangled : name);
-			file->syms[file->nsyms].mangled = demangled ? add_name(file, name) : NULL;
 			file->syms[file->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
 			file->nsyms++;
 			break;
@@ -274,7 +272,8 @@ static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const str
 	}
 }
 
-static int sym_cmp(const void *left, const void *right)
+/* By offset, then best ranked first, then by name (names: the file's names). */
+static int sym_cmp(const void *left, const void *right, void *names)
 {
 	const struct sym *a = left, *b = right;
 
@@ -282,15 +281,38 @@ static int sym_cmp(const void *left, const void *right)
 		return a->start < b->start ? -1 : 1;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	return strcmp(a->name, b->name);
+	return strcmp((const char *)names + a->name, (const char *)names + b->name);
+}
+
+/* The symbol tables of elf, .symtab and .dynsym (NULL: none, or empty), in one pass. */
+static void find_symtabs(Elf *elf, Elf_Scn **symtab, Elf_Scn **dynsym)
+{
+	Elf_Scn *scn = NULL;
+
+	*symtab = NULL;
+	*dynsym = NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_size == 0)
+			continue;
+		if (shdr.sh_type == SHT_SYMTAB)
+			*symtab = scn;
+		else if (shdr.sh_type == SHT_DYNSYM)
+			*dynsym = scn;
+	}
 }
 
 static void index_file(struct file *file)
 {
 	struct load loads[16];
+	struct {
+		Elf *src;
+		Elf_Scn *scn;
+	} tables[3] = { { NULL, NULL } };
 	size_t nloads = 0, nphdr;
-	Elf *elf, *debug = NULL, *src;
-	Elf_Scn *symtab;
+	Elf *elf, *debug;
+	Elf_Scn *unused;
 	int fd, debug_fd = -1;
 
 	file->indexed = true;
@@ -309,53 +331,20 @@ static void index_file(struct file *file)
 	}
 	file->build_id = read_build_id(elf);
 	debug = open_debug_file(elf, file->path, file->build_id, &debug_fd);
-	src = debug ? debug : elf;
-	symtab = NULL;
-	{
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(src, scn)) != NULL) {
-			GElf_Shdr shdr;
-
-			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB &&
-			    shdr.sh_size > 0)
-				symtab = scn;
-		}
-	}
-	if (symtab) {
-		read_symbols(file, src, symtab, loads, nloads);
-	}
-	if (!file->nsyms && debug) {
-		/* The debug file had no symbols after all: the file's own. */
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(elf, scn)) != NULL) {
-			GElf_Shdr shdr;
-
-			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB)
-				read_symbols(file, elf, scn, loads, nloads);
-		}
-	}
-	if (!file->nsyms) {
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(elf, scn)) != NULL) {
-			GElf_Shdr shdr;
-
-			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_DYNSYM)
-				read_symbols(file, elf, scn, loads, nloads);
-		}
-	}
+	/* The debug file's .symtab, else the file's own, else its .dynsym: the first with functions. */
+	if (debug)
+		find_symtabs(debug, &tables[0].scn, &unused);
+	tables[0].src = debug;
+	find_symtabs(elf, &tables[1].scn, &tables[2].scn);
+	tables[1].src = elf;
+	tables[2].src = elf;
+	for (size_t i = 0; i < ARRAY_SIZE(tables) && !file->nsyms; i++)
+		if (tables[i].scn)
+			read_symbols(file, tables[i].src, tables[i].scn, loads, nloads);
 	elf_close(debug, debug_fd);
 	elf_close(elf, fd);
-	/* Names were stored as offsets while the buffer grew: make them pointers. */
-	for (size_t i = 0; i < file->nsyms; i++) {
-		file->syms[i].name = file->names + (uintptr_t)file->syms[i].name;
-		if (file->syms[i].mangled)
-			file->syms[i].mangled = file->names + (uintptr_t)file->syms[i].mangled;
-	}
 	if (file->nsyms)
-		qsort(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp);
+		qsort_r(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp, file->names);
 }
 
 static struct file *get_file(struct symbols *syms, const char *path)
@@ -410,7 +399,7 @@ const char *symbols_lookup(struct symbols *syms, const char *path, uint64_t offs
 				if (offset < file->syms[j - 1].start + file->syms[j - 1].size)
 					sym = &file->syms[j - 1];
 			*into = offset - sym->start;
-			return sym->name;
+			return file->names + sym->name;
 		}
 	}
 	return NULL;
