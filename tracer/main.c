@@ -39,7 +39,7 @@
 #include "../report/stackfmt.h"
 #include "../report/text.h"
 #include "../unwind/stacks.h"
-#include "../unwind/symbols.h"
+#include "../unwind/modules.h"
 #include "../unwind/unwinder.h"
 
 #define EXIT_USAGE 2
@@ -97,10 +97,10 @@ struct session {
 	struct eventlog *eventlog;
 	uint64_t mismatches;
 	struct stacks *stacks;
-	struct symbols *symbols;
+	struct modules *modules;
 	struct stackfmt *stackfmt;
 	uint64_t *frames; /* max_frames of them, for each walk */
-	uint32_t *frame_paths;
+	uint32_t *frame_modules;
 	uint64_t *frame_offsets;
 };
 
@@ -564,23 +564,33 @@ static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct 
 {
 	struct session *session = ctx;
 	int count = unwinder_walk(unwind, tid, regs, session->frames, session->opts.max_frames);
+	const struct aspace_region *last = NULL;
+	uint32_t module = 0;
 
 	if (count <= 0)
 		return 0;
-	/* Where each frame lies now: the stack stays readable after an unmap. */
+	/*
+	 * Where each frame lies now, in which module (the file mapped there,
+	 * found once per mapping): the stack stays readable after an unmap.
+	 */
 	for (int i = 0; i < count; i++) {
 		uint64_t lookup = session->frames[i] - (i > 0 ? 1 : 0);
 		const struct aspace_region *region = aspace_find(as, lookup);
 
 		if (region && region->path && region->backing == ASPACE_BACKING_FILE) {
-			session->frame_paths[i] = region->path;
+			/* Frames of one mapping follow each other: ask for a new one only. */
+			if (region != last)
+				module = modules_of_mapping(session->modules, region->path,
+							    &region->origin);
+			last = region;
+			session->frame_modules[i] = module;
 			session->frame_offsets[i] = lookup - region->start + region->offset;
 		} else {
-			session->frame_paths[i] = 0;
+			session->frame_modules[i] = 0;
 			session->frame_offsets[i] = 0;
 		}
 	}
-	return stacks_intern_located(session->stacks, session->frames, session->frame_paths,
+	return stacks_intern_located(session->stacks, session->frames, session->frame_modules,
 				     session->frame_offsets, (size_t)count);
 }
 
@@ -1080,7 +1090,7 @@ static int open_outputs(struct session *session)
 		if (session->trace_fd < 0)
 			return -1;
 		session->trace = tracew_new(session->trace_fd, gzip_name(opts->trace_path),
-					    engine_paths(session->engine), session->symbols,
+					    engine_paths(session->engine), session->modules,
 					    session->stacks);
 		tracew_header(session->trace, opts->argv, opts->pids, opts->npids, opts->churn_ns);
 		(void)tracew_flush(session->trace);
@@ -1113,11 +1123,10 @@ int main(int argc, char **argv)
 	eopts.report_children = session.opts.follow_forks;
 	eopts.verify = session.opts.verify;
 	session.stacks = stacks_new();
-	session.symbols = symbols_new();
 	if (!session.opts.no_stacks) {
 		session.frames = xcalloc(session.opts.max_frames, sizeof(*session.frames));
-		session.frame_paths =
-			xcalloc(session.opts.max_frames, sizeof(*session.frame_paths));
+		session.frame_modules =
+			xcalloc(session.opts.max_frames, sizeof(*session.frame_modules));
 		session.frame_offsets =
 			xcalloc(session.opts.max_frames, sizeof(*session.frame_offsets));
 		eopts.unwind = &unwind_ops;
@@ -1131,7 +1140,8 @@ int main(int argc, char **argv)
 	/* -o -: the trace has standard output; the program writes to stderr (as perf record -o -). */
 	eopts.stdout_to_stderr = session.opts.trace_path && !strcmp(session.opts.trace_path, "-");
 	session.engine = engine_new(&eopts, &session_sink, &session);
-	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.symbols);
+	session.modules = modules_new(engine_paths(session.engine));
+	session.stackfmt = stackfmt_new(engine_paths(session.engine), session.modules);
 	current_session = &session;
 	set_cleanup(cleanup);
 
@@ -1211,10 +1221,10 @@ int main(int argc, char **argv)
 		state_free(proc);
 	engine_free(session.engine);
 	stackfmt_free(session.stackfmt);
-	symbols_free(session.symbols);
+	modules_free(session.modules);
 	stacks_free(session.stacks);
 	free(session.frames);
-	free(session.frame_paths);
+	free(session.frame_modules);
 	free(session.frame_offsets);
 	return exit_status_of(status);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The symbolizer: see symbols.h.  libelf use after libbpf's src/elf.c.
+ * The symbols of one ELF file: see symbols.h.  libelf use after libbpf's
+ * src/elf.c.
  * Separate debug files: gdb's "Debugging Information in Separate Files"
  * (build-id directory, then .gnu_debuglink in the file's directory, its
  * .debug/ subdirectory, and /usr/lib/debug + the file's directory).
@@ -40,59 +41,69 @@ struct sym {
 	int rank;    /* which of several names at one address wins: lower */
 };
 
-struct file {
-	char *path;
-	/* Which file that was: a package upgrade may put another one at the same path. */
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-	char *build_id; /* hex, or NULL */
-	bool indexed;	/* tried; syms may still be empty */
-	struct sym *syms;
+struct symbols {
+	char *build_id;	  /* hex, or NULL */
+	char *debug_file; /* where the symbols came from, when not the file itself */
+	struct sym *syms; /* sorted by start, then rank */
 	size_t nsyms;
-	char *names;
+	size_t syms_cap;
+	char *names; /* every name, NUL-terminated, one after another */
 	size_t names_len;
 	size_t names_cap;
-	struct file *next;
 };
 
-struct symbols {
-	struct file *files; /* few dozen in practice: a list, looked up once per distinct address */
-};
-
-struct symbols *symbols_new(void)
+void symbols_identity_of(const struct stat *st, struct symbols_identity *id)
 {
-	(void)elf_version(EV_CURRENT);
-	return xcalloc(1, sizeof(struct symbols));
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+}
+
+bool symbols_identity_equal(const struct symbols_identity *a, const struct symbols_identity *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
 void symbols_free(struct symbols *syms)
 {
-	struct file *file, *next;
-
 	if (!syms)
 		return;
-	for (file = syms->files; file; file = next) {
-		next = file->next;
-		free(file->path);
-		free(file->build_id);
-		free(file->syms);
-		free(file->names);
-		free(file);
-	}
+	free(syms->build_id);
+	free(syms->debug_file);
+	free(syms->syms);
+	free(syms->names);
 	free(syms);
 }
 
-/* An ELF handle on path, or NULL.  *fd_out must be closed after elf_end(). */
-static Elf *elf_open_path(const char *path, int *fd_out)
+/*
+ * An ELF handle on path, or NULL; when want is not NULL, only if the file
+ * opened is that one (fstat: no window between the check and the read).
+ * *fd_out must be closed after elf_end().
+ */
+static Elf *elf_open_path(const char *path, const struct symbols_identity *want, int *fd_out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct symbols_identity got;
+	struct stat st;
 	Elf *elf;
 
 	*fd_out = -1;
 	if (fd < 0)
 		return NULL;
+	if (want) {
+		if (fstat(fd, &st) != 0) {
+			(void)close(fd);
+			return NULL;
+		}
+		symbols_identity_of(&st, &got);
+		if (!symbols_identity_equal(&got, want)) {
+			(void)close(fd);
+			return NULL;
+		}
+	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		if (elf)
@@ -142,8 +153,12 @@ static bool crc_matches(int fd, uint32_t want)
 	return got == 0 && (uint32_t)crc == want;
 }
 
-/* A debug file for elf (at path), or NULL: by build-id, then by .gnu_debuglink. */
-static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, int *fd_out)
+/*
+ * A debug file for elf (at path), or NULL: by build-id, then by
+ * .gnu_debuglink.  Its path goes to *found (owned by the caller).
+ */
+static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, int *fd_out,
+			    char **found)
 {
 	/* Where to look, as prefix + the file's directory + middle + name. */
 	const char *const places[][2] = { { "", "/" }, { "", "/.debug/" }, { DEBUG_DIR, "/" } };
@@ -156,9 +171,11 @@ static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, in
 	if (build_id && strlen(build_id) > 2) {
 		(void)snprintf(candidate, sizeof(candidate), DEBUG_DIR "/.build-id/%.2s/%s.debug",
 			       build_id, build_id + 2);
-		debug = elf_open_path(candidate, fd_out);
-		if (debug)
+		debug = elf_open_path(candidate, NULL, fd_out);
+		if (debug) {
+			*found = xstrdup(candidate);
 			return debug;
+		}
 	}
 	name = dwelf_elf_gnu_debuglink(elf, &want_crc);
 	if (!name)
@@ -179,22 +196,24 @@ static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, in
 		(void)close(fd);
 		if (!ok)
 			continue;
-		debug = elf_open_path(candidate, fd_out);
-		if (debug)
+		debug = elf_open_path(candidate, NULL, fd_out);
+		if (debug) {
+			*found = xstrdup(candidate);
 			return debug;
+		}
 	}
 	return NULL;
 }
 
-/* Appends name to the file's names; returns its offset there (the buffer moves as it grows). */
-static size_t add_name(struct file *file, const char *name)
+/* Appends name to the names; returns its offset there (the buffer moves as it grows). */
+static size_t add_name(struct symbols *syms, const char *name)
 {
 	size_t len = strlen(name) + 1;
 
-	xgrowarray((void **)&file->names, &file->names_cap, file->names_len + len, 1);
-	memcpy(file->names + file->names_len, name, len);
-	file->names_len += len;
-	return file->names_len - len;
+	xgrowarray((void **)&syms->names, &syms->names_cap, syms->names_len + len, 1);
+	memcpy(syms->names + syms->names_len, name, len);
+	syms->names_len += len;
+	return syms->names_len - len;
 }
 
 /*
@@ -215,13 +234,13 @@ static int name_rank(const char *name, unsigned char bind)
 	return rank;
 }
 
-/* Reads the function symbols of symtab (in src) into file, in file-offset space. */
-static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const struct load *loads,
+/* Reads the function symbols of symtab (in src) into syms, in file-offset space. */
+static void read_symbols(struct symbols *syms, Elf *src, Elf_Scn *symtab, const struct load *loads,
 			 size_t nloads)
 {
 	GElf_Shdr shdr;
 	Elf_Data *data;
-	size_t count, cap = 0;
+	size_t count;
 
 	if (!gelf_getshdr(symtab, &shdr) || !shdr.sh_entsize)
 		return;
@@ -258,14 +277,14 @@ static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const str
 			if (sym.st_value < loads[l].vaddr ||
 			    sym.st_value >= loads[l].vaddr + loads[l].memsz)
 				continue;
-			xgrowarray((void **)&file->syms, &cap, file->nsyms + 1,
-				   sizeof(*file->syms));
-			file->syms[file->nsyms].start =
+			xgrowarray((void **)&syms->syms, &syms->syms_cap, syms->nsyms + 1,
+				   sizeof(*syms->syms));
+			syms->syms[syms->nsyms].start =
 				sym.st_value - loads[l].vaddr + loads[l].offset;
-			file->syms[file->nsyms].size = sym.st_size;
-			file->syms[file->nsyms].name = add_name(file, demangled ? demangled : name);
-			file->syms[file->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
-			file->nsyms++;
+			syms->syms[syms->nsyms].size = sym.st_size;
+			syms->syms[syms->nsyms].name = add_name(syms, demangled ? demangled : name);
+			syms->syms[syms->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
+			syms->nsyms++;
 			break;
 		}
 		free(demangled);
@@ -303,8 +322,9 @@ static void find_symtabs(Elf *elf, Elf_Scn **symtab, Elf_Scn **dynsym)
 	}
 }
 
-static void index_file(struct file *file)
+struct symbols *symbols_read(const char *path, const struct symbols_identity *want)
 {
+	struct symbols *syms = xcalloc(1, sizeof(*syms));
 	struct load loads[16];
 	struct {
 		Elf *src;
@@ -315,10 +335,10 @@ static void index_file(struct file *file)
 	Elf_Scn *unused;
 	int fd, debug_fd = -1;
 
-	file->indexed = true;
-	elf = elf_open_path(file->path, &fd);
+	(void)elf_version(EV_CURRENT);
+	elf = elf_open_path(path, want, &fd);
 	if (!elf)
-		return;
+		return syms;
 	/* Program headers always come from the mapped file: a debug file's are NOBITS. */
 	if (elf_getphdrnum(elf, &nphdr) == 0) {
 		for (size_t i = 0; i < nphdr && nloads < ARRAY_SIZE(loads); i++) {
@@ -329,8 +349,8 @@ static void index_file(struct file *file)
 					(struct load){ phdr.p_vaddr, phdr.p_offset, phdr.p_memsz };
 		}
 	}
-	file->build_id = read_build_id(elf);
-	debug = open_debug_file(elf, file->path, file->build_id, &debug_fd);
+	syms->build_id = read_build_id(elf);
+	debug = open_debug_file(elf, path, syms->build_id, &debug_fd, &syms->debug_file);
 	/* The debug file's .symtab, else the file's own, else its .dynsym: the first with functions. */
 	if (debug)
 		find_symtabs(debug, &tables[0].scn, &unused);
@@ -338,74 +358,65 @@ static void index_file(struct file *file)
 	find_symtabs(elf, &tables[1].scn, &tables[2].scn);
 	tables[1].src = elf;
 	tables[2].src = elf;
-	for (size_t i = 0; i < ARRAY_SIZE(tables) && !file->nsyms; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(tables) && !syms->nsyms; i++) {
 		if (tables[i].scn)
-			read_symbols(file, tables[i].src, tables[i].scn, loads, nloads);
+			read_symbols(syms, tables[i].src, tables[i].scn, loads, nloads);
+		if (i == 0 && !syms->nsyms) {
+			/* The debug file had no functions after all: not where the names come from. */
+			free(syms->debug_file);
+			syms->debug_file = NULL;
+		}
+	}
 	elf_close(debug, debug_fd);
 	elf_close(elf, fd);
-	if (file->nsyms)
-		qsort_r(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp, file->names);
+	if (syms->nsyms)
+		qsort_r(syms->syms, syms->nsyms, sizeof(*syms->syms), sym_cmp, syms->names);
+	return syms;
 }
 
-static struct file *get_file(struct symbols *syms, const char *path)
+const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into)
 {
-	struct stat st;
-	struct file *file;
-
-	if (stat(path, &st) != 0)
-		memset(&st, 0, sizeof(st));
-	for (file = syms->files; file; file = file->next)
-		if (strcmp(file->path, path) == 0 && file->dev == st.st_dev &&
-		    file->ino == st.st_ino && file->size == st.st_size &&
-		    file->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    file->mtime.tv_nsec == st.st_mtim.tv_nsec)
-			return file;
-	file = xcalloc(1, sizeof(*file));
-	file->path = xstrdup(path);
-	file->dev = st.st_dev;
-	file->ino = st.st_ino;
-	file->size = st.st_size;
-	file->mtime = st.st_mtim;
-	file->next = syms->files;
-	syms->files = file;
-	index_file(file);
-	return file;
-}
-
-const char *symbols_lookup(struct symbols *syms, const char *path, uint64_t offset, uint64_t *into)
-{
-	struct file *file = get_file(syms, path);
-	size_t lo = 0, hi = file->nsyms;
+	size_t lo = 0, hi = syms->nsyms;
 
 	/* The last symbol starting at or below offset... */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (file->syms[mid].start <= offset)
+		if (syms->syms[mid].start <= offset)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	/* ...or an earlier, larger one that still holds it (nested symbols). */
 	for (size_t i = lo; i > 0 && lo - i < 8; i--) {
-		const struct sym *sym = &file->syms[i - 1];
+		const struct sym *sym = &syms->syms[i - 1];
 
 		if (offset < sym->start + sym->size) {
 			/*
 			 * Among names at one address the best ranked comes first;
 			 * take it only if it, too, holds the offset.
 			 */
-			for (size_t j = i - 1; j > 0 && file->syms[j - 1].start == sym->start; j--)
-				if (offset < file->syms[j - 1].start + file->syms[j - 1].size)
-					sym = &file->syms[j - 1];
+			for (size_t j = i - 1; j > 0 && syms->syms[j - 1].start == sym->start; j--)
+				if (offset < syms->syms[j - 1].start + syms->syms[j - 1].size)
+					sym = &syms->syms[j - 1];
 			*into = offset - sym->start;
-			return file->names + sym->name;
+			return syms->names + sym->name;
 		}
 	}
 	return NULL;
 }
 
-const char *symbols_build_id(struct symbols *syms, const char *path)
+const char *symbols_build_id(const struct symbols *syms)
 {
-	return get_file(syms, path)->build_id;
+	return syms->build_id;
+}
+
+const char *symbols_debug_file(const struct symbols *syms)
+{
+	return syms->debug_file;
+}
+
+size_t symbols_count(const struct symbols *syms)
+{
+	return syms->nsyms;
 }

@@ -214,15 +214,34 @@ static int group_setup(void **state)
 	return 0;
 }
 
+/* The fixtures' indexes, each read once per test. */
+struct indexes {
+	struct symbols *full;
+	struct symbols *stripped;
+	struct symbols *noid;
+};
+
 static int setup(void **state)
 {
-	*state = symbols_new();
-	return *state ? 0 : -1;
+	struct indexes *ix = calloc(1, sizeof(*ix));
+
+	if (!ix)
+		return -1;
+	ix->full = symbols_read(SYMFIX_PATH, NULL);
+	ix->stripped = symbols_read(SYMFIX_STRIPPED_PATH, NULL);
+	ix->noid = symbols_read(SYMFIX_NOID_PATH, NULL);
+	*state = ix;
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	symbols_free(*state);
+	struct indexes *ix = *state;
+
+	symbols_free(ix->full);
+	symbols_free(ix->stripped);
+	symbols_free(ix->noid);
+	free(ix);
 	return 0;
 }
 
@@ -401,8 +420,8 @@ static uint64_t case_offset(const struct lookup_case *lc, const struct elf_facts
 	return offset + (uint64_t)lc->delta;
 }
 
-/* Runs every case on path, whose program headers are facts. */
-static void run_lookup_cases(struct symbols *syms, const char *path, const struct elf_facts *facts,
+/* Runs every case on syms, the index of a file whose program headers are facts. */
+static void run_lookup_cases(const struct symbols *syms, const struct elf_facts *facts,
 			     bool stripped)
 {
 	size_t failed = 0;
@@ -411,7 +430,7 @@ static void run_lookup_cases(struct symbols *syms, const char *path, const struc
 		const struct lookup_case *lc = &lookup_cases[i];
 		uint64_t offset = case_offset(lc, facts), into = UINT64_MAX, want_into = 0;
 		const char *want = stripped && lc->local ? NULL : lc->want;
-		const char *got = symbols_lookup(syms, path, offset, &into);
+		const char *got = symbols_lookup(syms, offset, &into);
 
 		if (want)
 			want_into =
@@ -433,7 +452,7 @@ static void run_lookup_cases(struct symbols *syms, const char *path, const struc
 	/* Offsets no file has. */
 	for (size_t i = 0; i < ARRAY_SIZE(huge_offsets); i++) {
 		uint64_t into = 0;
-		const char *got = symbols_lookup(syms, path, huge_offsets[i], &into);
+		const char *got = symbols_lookup(syms, huge_offsets[i], &into);
 
 		if (got) {
 			print_error("%s: offset %#" PRIx64 ": expected (none), got %s+%#" PRIx64
@@ -449,19 +468,19 @@ static void run_lookup_cases(struct symbols *syms, const char *path, const struc
 
 static void test_lookup(void **state)
 {
-	run_lookup_cases(*state, SYMFIX_PATH, &full_facts, false);
+	run_lookup_cases(((struct indexes *)*state)->full, &full_facts, false);
 }
 
 /* Without .symtab, .dynsym still names the exported functions, not the local one. */
 static void test_lookup_stripped(void **state)
 {
-	run_lookup_cases(*state, SYMFIX_STRIPPED_PATH, &stripped_facts, true);
+	run_lookup_cases(((struct indexes *)*state)->stripped, &stripped_facts, true);
 }
 
-/* Both files in one symbolizer, looked up in turn: each keeps its own index. */
+/* Both files looked up in turn: each keeps its own index. */
 static void test_lookup_interleaved(void **state)
 {
-	struct symbols *syms = *state;
+	const struct indexes *ix = *state;
 	const struct elf_sym *local = must_find_sym(&full_facts, "symfix_local");
 	uint64_t full_off = file_offset(&full_facts, local->value);
 	uint64_t stripped_off = file_offset(&stripped_facts, local->value);
@@ -469,27 +488,27 @@ static void test_lookup_interleaved(void **state)
 	const char *first;
 
 	for (int round = 0; round < 3; round++) {
-		const char *name = symbols_lookup(syms, SYMFIX_PATH, full_off + 3, &into);
+		const char *name = symbols_lookup(ix->full, full_off + 3, &into);
 
 		assert_non_null(name);
 		assert_string_equal(name, "symfix_local");
 		assert_int_equal(into, 3);
-		assert_null(symbols_lookup(syms, SYMFIX_STRIPPED_PATH, stripped_off + 3, &into));
+		assert_null(symbols_lookup(ix->stripped, stripped_off + 3, &into));
 	}
 	/* The name is borrowed until symbols_free: the same string each time. */
-	first = symbols_lookup(syms, SYMFIX_PATH, full_off, &into);
-	assert_ptr_equal(symbols_lookup(syms, SYMFIX_PATH, full_off + 1, &into), first);
+	first = symbols_lookup(ix->full, full_off, &into);
+	assert_ptr_equal(symbols_lookup(ix->full, full_off + 1, &into), first);
 }
 
 /* The build-id is the fixture's NT_GNU_BUILD_ID note, as the test reads it, in hex. */
 static void test_build_id(void **state)
 {
-	struct symbols *syms = *state;
+	const struct indexes *ix = *state;
 	const char *got;
 
 	/* -Wl,--build-id=sha1: 20 bytes. */
 	assert_int_equal(strlen(full_facts.build_id), 40);
-	got = symbols_build_id(syms, SYMFIX_PATH);
+	got = symbols_build_id(ix->full);
 	assert_non_null(got);
 	assert_string_equal(got, full_facts.build_id);
 	for (const char *hex = got; *hex; hex++)
@@ -497,26 +516,28 @@ static void test_build_id(void **state)
 			fail_msg("build-id %s: '%c' is not lowercase hex", got, *hex);
 	/* strip keeps the note (it is allocated): the same id. */
 	assert_string_equal(stripped_facts.build_id, full_facts.build_id);
-	got = symbols_build_id(syms, SYMFIX_STRIPPED_PATH);
+	got = symbols_build_id(ix->stripped);
 	assert_non_null(got);
 	assert_string_equal(got, full_facts.build_id);
 	/* Asked after a lookup, from the same index. */
-	assert_null(symbols_lookup(syms, SYMFIX_PATH, 0, &(uint64_t){ 0 }));
-	assert_string_equal(symbols_build_id(syms, SYMFIX_PATH), full_facts.build_id);
+	assert_null(symbols_lookup(ix->full, 0, &(uint64_t){ 0 }));
+	assert_string_equal(symbols_build_id(ix->full), full_facts.build_id);
+	/* No debug file: the names are the file's own. */
+	assert_null(symbols_debug_file(ix->full));
+	assert_null(symbols_debug_file(ix->stripped));
 }
 
 /* -Wl,--build-id=none: no build-id, but the symbols are still there. */
 static void test_build_id_none(void **state)
 {
-	struct symbols *syms = *state;
+	const struct indexes *ix = *state;
 	const struct elf_sym *global = must_find_sym(&noid_facts, "symfix_global");
 	uint64_t into = UINT64_MAX;
 	const char *name;
 
 	assert_string_equal(noid_facts.build_id, "");
-	assert_null(symbols_build_id(syms, SYMFIX_NOID_PATH));
-	name = symbols_lookup(syms, SYMFIX_NOID_PATH, file_offset(&noid_facts, global->value) + 2,
-			      &into);
+	assert_null(symbols_build_id(ix->noid));
+	name = symbols_lookup(ix->noid, file_offset(&noid_facts, global->value) + 2, &into);
 	assert_non_null(name);
 	assert_string_equal(name, "symfix_global");
 	assert_int_equal(into, 2);
@@ -629,38 +650,81 @@ static void test_bad_files(void **state)
 	const char *truncated_id = full_facts.build_id_end <= (uint64_t)files->truncated_size
 					   ? full_facts.build_id
 					   : NULL;
-	struct symbols *syms = symbols_new();
+	struct symbols *syms;
 
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 			const char *want_id = paths[i] == files->truncated ? truncated_id : NULL;
 			const char *got;
 
+			syms = symbols_read(paths[i], NULL);
+			assert_non_null(syms);
+			assert_int_equal(symbols_count(syms), 0);
+
 			for (size_t j = 0; j < ARRAY_SIZE(offsets); j++) {
 				uint64_t into = 0;
 
-				got = symbols_lookup(syms, paths[i], offsets[j], &into);
+				got = symbols_lookup(syms, offsets[j], &into);
 				if (got)
 					fail_msg("%s+%#" PRIx64 ": expected no name, got %s",
 						 paths[i], offsets[j], got);
 			}
-			got = symbols_build_id(syms, paths[i]);
+			got = symbols_build_id(syms);
 			if (want_id ? !got || strcmp(got, want_id) != 0 : got != NULL)
 				fail_msg("%s: expected build-id %s, got %s", paths[i],
 					 want_id ? want_id : "(none)", got ? got : "(none)");
+			assert_null(symbols_debug_file(syms));
+			symbols_free(syms);
 		}
 	}
-	/* The good fixture still works in the same symbolizer. */
-	{
-		uint64_t into = UINT64_MAX;
-		const char *name = symbols_lookup(syms, SYMFIX_PATH,
-						  file_offset(&full_facts, global->value), &into);
+}
 
-		assert_non_null(name);
-		assert_string_equal(name, "symfix_global");
-		assert_int_equal(into, 0);
-	}
+/*
+ * Read with the identity stat() gave: the file itself; with another (a
+ * file replaced at the path since), nothing rather than its names.
+ */
+static void test_identity(void **state)
+{
+	const struct elf_sym *global = must_find_sym(&full_facts, "symfix_global");
+	uint64_t offset = file_offset(&full_facts, global->value);
+	struct symbols_identity want, other;
+	struct symbols *syms;
+	struct stat st;
+	uint64_t into = UINT64_MAX;
+
+	(void)state;
+	assert_int_equal(stat(SYMFIX_PATH, &st), 0);
+	symbols_identity_of(&st, &want);
+	syms = symbols_read(SYMFIX_PATH, &want);
+	assert_string_equal(symbols_lookup(syms, offset, &into), "symfix_global");
+	assert_string_equal(symbols_build_id(syms), full_facts.build_id);
 	symbols_free(syms);
+	for (int field = 0; field < 5; field++) {
+		other = want;
+		switch (field) {
+		case 0:
+			other.dev++;
+			break;
+		case 1:
+			other.ino++;
+			break;
+		case 2:
+			other.size++;
+			break;
+		case 3:
+			other.mtime.tv_sec++;
+			break;
+		default:
+			other.mtime.tv_nsec = (other.mtime.tv_nsec + 1) % 1000000000;
+			break;
+		}
+		assert_false(symbols_identity_equal(&want, &other));
+		syms = symbols_read(SYMFIX_PATH, &other);
+		if (symbols_count(syms) || symbols_build_id(syms) ||
+		    symbols_lookup(syms, offset, &into))
+			fail_msg("identity field %d differs, yet the file was read", field);
+		symbols_free(syms);
+	}
 }
 
 /* The file at from, copied to to (the test's own copies; the build tree is never written). */
@@ -760,23 +824,30 @@ static void test_debuglink(void **state)
 	const struct elf_sym *global = must_find_sym(&full_facts, "symfix_global");
 	uint64_t local_off = file_offset(&linked_facts, local->value);
 	uint64_t global_off = file_offset(&linked_facts, global->value);
-	const char *const found[] = { SYMFIX_LINKED_PATH, files->lib };
-	struct symbols *syms = symbols_new();
+	const char *const found[][2] = { { SYMFIX_LINKED_PATH, SYMFIX_DEBUG_PATH },
+					 { files->lib, files->debug } };
 	uint64_t into = UINT64_MAX;
+	struct symbols *syms;
 	const char *name;
 
 	assert_false(linked_facts.has_symtab);
 	for (size_t i = 0; i < ARRAY_SIZE(found); i++) {
-		name = symbols_lookup(syms, found[i], local_off + 3, &into);
+		syms = symbols_read(found[i][0], NULL);
+		name = symbols_lookup(syms, local_off + 3, &into);
 		if (!name || strcmp(name, "symfix_local") != 0 || into != 3)
-			fail_msg("%s: expected symfix_local+0x3, got %s+%#" PRIx64, found[i],
+			fail_msg("%s: expected symfix_local+0x3, got %s+%#" PRIx64, found[i][0],
 				 name ? name : "(none)", name ? into : 0);
+		assert_non_null(symbols_debug_file(syms));
+		assert_string_equal(symbols_debug_file(syms), found[i][1]);
+		symbols_free(syms);
 	}
-	name = symbols_lookup(syms, files->bad_lib, local_off + 3, &into);
+	syms = symbols_read(files->bad_lib, NULL);
+	name = symbols_lookup(syms, local_off + 3, &into);
 	if (name)
 		fail_msg("%s: a debug file with the wrong CRC was read: got %s", files->bad_lib,
 			 name);
-	name = symbols_lookup(syms, files->bad_lib, global_off + 1, &into);
+	assert_null(symbols_debug_file(syms));
+	name = symbols_lookup(syms, global_off + 1, &into);
 	assert_non_null(name);
 	assert_string_equal(name, "symfix_global");
 	assert_int_equal(into, 1);
@@ -800,6 +871,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_id_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, bad_files_setup,
 						bad_files_teardown),
+		cmocka_unit_test(test_identity),
 		cmocka_unit_test_setup_teardown(test_debuglink, linked_files_setup,
 						linked_files_teardown),
 		cmocka_unit_test(test_free_null),
