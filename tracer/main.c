@@ -577,18 +577,16 @@ static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct 
 		uint64_t lookup = session->frames[i] - (i > 0 ? 1 : 0);
 		const struct aspace_region *region = aspace_find(as, lookup);
 
-		if (region && region->path && region->backing == ASPACE_BACKING_FILE) {
-			/* Frames of one mapping follow each other: ask for a new one only. */
-			if (region != last)
-				module = modules_of_mapping(session->modules, region->path,
-							    &region->origin);
+		/* Frames of one mapping follow each other: its module is asked for once. */
+		if (region != last) {
 			last = region;
-			session->frame_modules[i] = module;
-			session->frame_offsets[i] = lookup - region->start + region->offset;
-		} else {
-			session->frame_modules[i] = 0;
-			session->frame_offsets[i] = 0;
+			module = region && region->path && region->backing == ASPACE_BACKING_FILE
+					 ? modules_of_mapping(session->modules, region->path,
+							      &region->origin)
+					 : 0;
 		}
+		session->frame_modules[i] = module;
+		session->frame_offsets[i] = module ? lookup - region->start + region->offset : 0;
 	}
 	return stacks_intern_located(session->stacks, session->frames, session->frame_modules,
 				     session->frame_offsets, (size_t)count);

@@ -117,7 +117,12 @@ static void put(struct modules *mods, const struct mapping *mapping)
 	mods->slots[idx] = *mapping;
 }
 
-uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin)
+/*
+ * A mapping not seen before: which file is at its path now.  Out of line:
+ * the lookup before it runs for every frame, this once per mapping.
+ */
+static __attribute__((noinline)) uint32_t first_seen(struct modules *mods, uint32_t path,
+						     const struct aspace_event *origin)
 {
 	struct mapping mapping = {
 		origin->seq, origin->time_ns, origin->tid, origin->kind, path, 0
@@ -125,16 +130,6 @@ uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct as
 	struct symbols_identity id;
 	struct stat st;
 
-	for (size_t idx = slot_of(mods, path, origin); mods->slots[idx].path;
-	     idx = (idx + 1) & (mods->nslots - 1)) {
-		const struct mapping *slot = &mods->slots[idx];
-
-		if (slot->path == path && slot->seq == origin->seq &&
-		    slot->time_ns == origin->time_ns && slot->tid == origin->tid &&
-		    slot->kind == origin->kind)
-			return slot->module;
-	}
-	/* First seen: which file is at its path now. */
 	if (stat(strtab_get(mods->paths, path), &st) == 0) {
 		symbols_identity_of(&st, &id);
 		mapping.module = modules_intern(mods, path, &id);
@@ -155,6 +150,19 @@ uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct as
 	put(mods, &mapping);
 	mods->nmappings++;
 	return mapping.module;
+}
+
+uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin)
+{
+	for (size_t idx = slot_of(mods, path, origin); mods->slots[idx].path;
+	     idx = (idx + 1) & (mods->nslots - 1)) {
+		const struct mapping *slot = &mods->slots[idx];
+
+		if (slot->seq == origin->seq && slot->time_ns == origin->time_ns &&
+		    slot->path == path && slot->tid == origin->tid && slot->kind == origin->kind)
+			return slot->module;
+	}
+	return first_seen(mods, path, origin);
 }
 
 /* Module id, or NULL. */
