@@ -30,7 +30,7 @@
 
 #include "../tracer/engine.h"
 #include "../unwind/stacks.h"
-#include "../unwind/symbols.h"
+#include "../unwind/modules.h"
 #include "report.h"
 #include "stackfmt.h"
 
@@ -53,7 +53,7 @@ struct output_options {
 /* What the outputs read, owned by the session, which outlives them. */
 struct output_env {
 	const struct strtab *paths;
-	struct symbols *syms;
+	struct modules *mods;
 	const struct stacks *stacks;
 	struct stackfmt *fmt;
 };

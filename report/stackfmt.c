@@ -7,16 +7,16 @@
 
 #include "../tracer/util.h"
 
-/* A symbolized (path, file offset): its text, as an id in texts. */
+/* A symbolized (module, file offset): its text, as an id in texts. */
 struct cached {
 	uint64_t key_offset;
-	uint32_t key_path; /* 0: empty slot (a frame without a file is not cached) */
+	uint32_t key_module; /* 0: empty slot (a frame without a file is not cached) */
 	uint32_t text;
 };
 
 struct stackfmt {
 	const struct strtab *paths;
-	struct symbols *syms;
+	struct modules *mods;
 	struct strtab *texts;
 	struct cached *slots;
 	size_t nslots; /* a power of two */
@@ -25,12 +25,12 @@ struct stackfmt {
 	size_t buf_cap;
 };
 
-struct stackfmt *stackfmt_new(const struct strtab *paths, struct symbols *syms)
+struct stackfmt *stackfmt_new(const struct strtab *paths, struct modules *mods)
 {
 	struct stackfmt *fmt = xcalloc(1, sizeof(*fmt));
 
 	fmt->paths = paths;
-	fmt->syms = syms;
+	fmt->mods = mods;
 	fmt->texts = strtab_new();
 	fmt->nslots = 1024;
 	fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
@@ -50,18 +50,18 @@ void stackfmt_free(struct stackfmt *fmt)
 	free(fmt);
 }
 
-static size_t slot_of(const struct stackfmt *fmt, uint32_t path, uint64_t offset)
+static size_t slot_of(const struct stackfmt *fmt, uint32_t module, uint64_t offset)
 {
-	uint64_t hash = (offset ^ ((uint64_t)path << 40)) * 0x9e3779b97f4a7c15ULL;
+	uint64_t hash = (offset ^ ((uint64_t)module << 40)) * 0x9e3779b97f4a7c15ULL;
 
 	return (size_t)(hash >> 17) & (fmt->nslots - 1);
 }
 
 static void put(struct stackfmt *fmt, const struct cached *entry)
 {
-	size_t idx = slot_of(fmt, entry->key_path, entry->key_offset);
+	size_t idx = slot_of(fmt, entry->key_module, entry->key_offset);
 
-	while (fmt->slots[idx].key_path)
+	while (fmt->slots[idx].key_module)
 		idx = (idx + 1) & (fmt->nslots - 1);
 	fmt->slots[idx] = *entry;
 }
@@ -73,15 +73,15 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* Caches the text in fmt->buf as the frame at (path_id, offset)'s. */
-static void remember(struct stackfmt *fmt, uint32_t path_id, uint64_t offset);
+/* Caches the text in fmt->buf as the frame at (module, offset)'s. */
+static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset);
 
-/* The cached text of the frame at (path_id, offset), or NULL. */
-static const char *cached_text(const struct stackfmt *fmt, uint32_t path_id, uint64_t offset)
+/* The cached text of the frame at (module, offset), or NULL. */
+static const char *cached_text(const struct stackfmt *fmt, uint32_t module, uint64_t offset)
 {
-	for (size_t idx = slot_of(fmt, path_id, offset); fmt->slots[idx].key_path;
+	for (size_t idx = slot_of(fmt, module, offset); fmt->slots[idx].key_module;
 	     idx = (idx + 1) & (fmt->nslots - 1))
-		if (fmt->slots[idx].key_path == path_id && fmt->slots[idx].key_offset == offset)
+		if (fmt->slots[idx].key_module == module && fmt->slots[idx].key_offset == offset)
 			return strtab_get(fmt->texts, fmt->slots[idx].text);
 	return NULL;
 }
@@ -93,10 +93,10 @@ static void buf_reserve(struct stackfmt *fmt, size_t len)
 }
 
 /* The text of a frame into fmt->buf: "name+0x12 (file)", or "file+0x34" without a name. */
-static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, bool return_address,
+static void frame_text(struct stackfmt *fmt, uint32_t module, uint64_t offset, bool return_address,
 		       const char *name, uint64_t into)
 {
-	const char *path = strtab_get(fmt->paths, path_id);
+	const char *path = strtab_get(fmt->paths, modules_path(fmt->mods, module));
 	/* Offsets are shown from the address itself, not from address - 1. */
 	uint64_t shown = return_address ? 1U : 0U;
 
@@ -111,39 +111,39 @@ static void frame_text(struct stackfmt *fmt, uint32_t path_id, uint64_t offset, 
 			       (unsigned long long)shown);
 }
 
-void stackfmt_preset(struct stackfmt *fmt, uint32_t path, uint64_t offset, bool return_address,
+void stackfmt_preset(struct stackfmt *fmt, uint32_t module, uint64_t offset, bool return_address,
 		     const char *name, uint64_t into)
 {
-	if (!path || cached_text(fmt, path, offset))
+	if (!module || cached_text(fmt, module, offset))
 		return;
-	frame_text(fmt, path, offset, return_address, name, into);
-	remember(fmt, path, offset);
+	frame_text(fmt, module, offset, return_address, name, into);
+	remember(fmt, module, offset);
 }
 
-const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path_id, uint64_t offset,
+const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t module, uint64_t offset,
 			   bool return_address)
 {
 	const char *name, *text;
 	uint64_t into = 0;
 
-	if (!path_id) {
+	if (!module) {
 		(void)snprintf(fmt->buf, fmt->buf_cap, "%#llx", (unsigned long long)addr);
 		return fmt->buf;
 	}
-	text = cached_text(fmt, path_id, offset);
+	text = cached_text(fmt, module, offset);
 	if (text)
 		return text;
-	name = symbols_lookup(fmt->syms, strtab_get(fmt->paths, path_id), offset, &into);
-	frame_text(fmt, path_id, offset, return_address, name, into);
-	remember(fmt, path_id, offset);
+	name = modules_lookup(fmt->mods, module, offset, &into);
+	frame_text(fmt, module, offset, return_address, name, into);
+	remember(fmt, module, offset);
 	return fmt->buf;
 }
 
-static void remember(struct stackfmt *fmt, uint32_t path_id, uint64_t offset)
+static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset)
 {
 	struct cached entry;
 
-	entry.key_path = path_id;
+	entry.key_module = module;
 	entry.key_offset = offset;
 	entry.text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
 	if ((fmt->count + 1) * 2 > fmt->nslots) {
@@ -153,7 +153,7 @@ static void remember(struct stackfmt *fmt, uint32_t path_id, uint64_t offset)
 		fmt->nslots *= 2;
 		fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
 		for (size_t i = 0; i < old_n; i++)
-			if (old[i].key_path)
+			if (old[i].key_module)
 				put(fmt, &old[i]);
 		free(old);
 	}
@@ -164,25 +164,25 @@ static void remember(struct stackfmt *fmt, uint32_t path_id, uint64_t offset)
 void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id)
 {
 	const uint64_t *frames, *offsets;
-	const uint32_t *paths;
+	const uint32_t *modules;
 	size_t nframes = stacks_get(stacks, id, &frames);
 
-	(void)stacks_get_located(stacks, id, &paths, &offsets);
+	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	for (size_t i = 0; i < nframes; i++)
 		(void)fprintf(out, "    > %s\n",
-			      stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0));
+			      stackfmt_frame(fmt, frames[i], modules[i], offsets[i], i > 0));
 }
 
 void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id,
 			 size_t max)
 {
 	const uint64_t *frames, *offsets;
-	const uint32_t *paths;
+	const uint32_t *modules;
 	size_t nframes = stacks_get(stacks, id, &frames);
 
-	(void)stacks_get_located(stacks, id, &paths, &offsets);
+	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	for (size_t i = 0; i < nframes && i < max; i++) {
-		const char *text = stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0);
+		const char *text = stackfmt_frame(fmt, frames[i], modules[i], offsets[i], i > 0);
 		/* On one line the module is noise: keep "name+0x12" or "file+0x34". */
 		const char *paren = strstr(text, " (");
 
@@ -243,18 +243,18 @@ static void site_add(char **buf, size_t *used, size_t *cap, const char *text, si
 char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max)
 {
 	const uint64_t *frames, *offsets;
-	const uint32_t *paths;
+	const uint32_t *modules;
 	size_t nframes = stacks_get(stacks, id, &frames);
 	size_t first = 0, used = 0, cap = 0, shown = 0;
 	char *buf = NULL;
 
-	(void)stacks_get_located(stacks, id, &paths, &offsets);
+	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	site_add(&buf, &used, &cap, "", 0);
-	if (!nframes || !paths || !offsets)
+	if (!nframes || !modules || !offsets)
 		return buf;
-	/* Fold the frames of the innermost frame's file (libc, ld.so...) into its last. */
-	if (paths[0]) {
-		while (first + 1 < nframes && paths[first + 1] == paths[0])
+	/* Fold the frames of the innermost frame's module (libc, ld.so...) into its last. */
+	if (modules[0]) {
+		while (first + 1 < nframes && modules[first + 1] == modules[0])
 			first++;
 		if (first + 1 == nframes)
 			first = 0; /* all in one file: nothing to fold into */
@@ -267,7 +267,7 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 			site_add(&buf, &used, &cap, " < ...", 6);
 			break;
 		}
-		text = stackfmt_frame(fmt, frames[i], paths[i], offsets[i], i > 0);
+		text = stackfmt_frame(fmt, frames[i], modules[i], offsets[i], i > 0);
 		len = frame_name_len(text);
 		if (shown)
 			site_add(&buf, &used, &cap, " < ", 3);

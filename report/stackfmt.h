@@ -2,7 +2,7 @@
 /*
  * Stacks as text, one frame per line under an --events line, with names
  * that are right (unwind/symbols.c) and never per event: each distinct
- * (file, offset) is symbolized once and its text kept.
+ * (module, offset) is symbolized once and its text kept.
  *
  *     > alloc_new_heap+0x4e (libc.so.6)
  *     > worker_loop+0x1d (demo)
@@ -18,33 +18,36 @@
 #include <stdio.h>
 
 #include "../tracer/strtab.h"
+#include "../unwind/modules.h"
 #include "../unwind/stacks.h"
-#include "../unwind/symbols.h"
 
 struct stackfmt;
 
-/* Returns a new formatter (owned by the caller: stackfmt_free); paths and syms are borrowed. */
-struct stackfmt *stackfmt_new(const struct strtab *paths, struct symbols *syms);
+/*
+ * Returns a new formatter (owned by the caller: stackfmt_free); paths
+ * (the modules' strtab) and mods are borrowed.
+ */
+struct stackfmt *stackfmt_new(const struct strtab *paths, struct modules *mods);
 /* Frees it.  Accepts NULL. */
 void stackfmt_free(struct stackfmt *fmt);
 
 /*
  * The text of one frame: addr is the program counter (innermost frame) or
  * a return address (the others, looked up as addr - 1 so that a call at
- * the very end of a function is not taken for the next one); path (a
- * strtab id, 0 for none) and offset say where the looked-up address was
+ * the very end of a function is not taken for the next one); module (a
+ * module id, 0 for none) and offset say where the looked-up address was
  * when the stack was taken (unwind/stacks.h).  Returns a string borrowed
  * until the next call.
  */
-const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t path, uint64_t offset,
+const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t module, uint64_t offset,
 			   bool return_address);
 
 /*
- * Gives the frame at (path, offset) the text the symbolizer would: name
+ * Gives the frame at (module, offset) the text the symbolizer would: name
  * and into the offset in its function (the name NULL: none known).  For
  * a trace read back, whose frames were symbolized when it was written.
  */
-void stackfmt_preset(struct stackfmt *fmt, uint32_t path, uint64_t offset, bool return_address,
+void stackfmt_preset(struct stackfmt *fmt, uint32_t module, uint64_t offset, bool return_address,
 		     const char *name, uint64_t into);
 
 /* Writes the frames of stack id, one per line, each as "    > TEXT". */
@@ -60,7 +63,7 @@ void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *s
 /*
  * The site of stack id, as the report shows it: function names only, the
  * allocator's own frames folded (the leading frames in the innermost
- * frame's file, but the last of them: "malloc < worker_alloc <
+ * frame's module, but the last of them: "malloc < worker_alloc <
  * worker_main < start_thread", not "mmap < new_heap < ... < malloc <
  * ..."), ending at main or start_thread, at most max frames (then " <
  * ...").  Returns it whole, however long its names, owned by the caller

@@ -44,10 +44,10 @@ struct trace {
 	bool cut; /* its end is missing: a line, a process's summary, compressed bytes */
 	uint64_t churn_ns;
 	struct strtab *paths;
-	struct symbols *syms;
+	struct modules *mods; /* the trace's, never read: their names are in the trace */
 	struct stacks *stacks;
 	struct stackfmt *fmt;
-	uint32_t *modules; /* trace module id -> path id */
+	uint32_t *modules; /* trace module id -> module id here */
 	size_t nmodules;
 	uint32_t *stack_ids; /* trace stack id -> stack id here */
 	size_t nstack_ids;
@@ -302,7 +302,8 @@ static int read_module(struct trace *rd, json_t *line)
 	path = get_path(rd, line, "path");
 	if (!path)
 		return bad_line(rd, "a module without a \"path\"");
-	*slot = path;
+	/* Two files at one path are two modules (written once each, with their build-ids). */
+	*slot = modules_add(rd->mods, path, json_string_value(json_object_get(line, "build_id")));
 	return 0;
 }
 
@@ -311,7 +312,7 @@ static int read_module(struct trace *rd, json_t *line)
 static int read_stack(struct trace *rd, json_t *line)
 {
 	uint64_t addrs[MAX_FRAMES], offsets[MAX_FRAMES], id;
-	uint32_t paths[MAX_FRAMES], *slot;
+	uint32_t modules[MAX_FRAMES], *slot;
 	json_t *frames = json_object_get(line, "frames");
 	size_t n = json_array_size(frames);
 
@@ -327,7 +328,7 @@ static int read_stack(struct trace *rd, json_t *line)
 		if (!get_hex(frame, "addr", &addrs[i]))
 			return bad_line(rd, "frame %zu of stack %llu has no \"addr\"", i,
 					(unsigned long long)id);
-		paths[i] = 0;
+		modules[i] = 0;
 		offsets[i] = 0;
 		if (get_u64(frame, "module", &module)) {
 			if (module >= rd->nmodules || !rd->modules[module] ||
@@ -335,15 +336,15 @@ static int read_stack(struct trace *rd, json_t *line)
 				return bad_line(rd, "frame %zu of stack %llu: module %llu unknown",
 						i, (unsigned long long)id,
 						(unsigned long long)module);
-			paths[i] = rd->modules[module];
+			modules[i] = rd->modules[module];
 			(void)get_hex(frame, "function_offset", &into);
 			/* The names the writer found: never symbolized again here. */
-			stackfmt_preset(rd->fmt, paths[i], offsets[i], i > 0,
+			stackfmt_preset(rd->fmt, modules[i], offsets[i], i > 0,
 					json_string_value(json_object_get(frame, "function")),
 					into);
 		}
 	}
-	*slot = stacks_intern_located(rd->stacks, addrs, paths, offsets, n);
+	*slot = stacks_intern_located(rd->stacks, addrs, modules, offsets, n);
 	return 0;
 }
 
@@ -709,7 +710,7 @@ void traceread_free(struct trace *trace)
 	free(rd->stack_ids);
 	stackfmt_free(rd->fmt);
 	stacks_free(rd->stacks);
-	symbols_free(rd->syms);
+	modules_free(rd->mods);
 	strtab_free(rd->paths);
 	free(rd);
 }
@@ -726,9 +727,9 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 	rd->path = name;
 	rd->churn_ns = churn_ns;
 	rd->paths = strtab_new();
-	rd->syms = symbols_new();
+	rd->mods = modules_new(rd->paths);
 	rd->stacks = stacks_new();
-	rd->fmt = stackfmt_new(rd->paths, rd->syms);
+	rd->fmt = stackfmt_new(rd->paths, rd->mods);
 	rd->pid_slots = 64;
 	/* An array of pointers, on purpose. */
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */

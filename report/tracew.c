@@ -16,23 +16,23 @@
 struct tracew {
 	struct jsonw *w;
 	const struct strtab *paths;
-	struct symbols *syms;
+	struct modules *mods;
 	const struct stacks *stacks;
-	/* Written already: stack ids and module (path) ids, as bitmaps. */
+	/* Written already: stack ids and module ids, as bitmaps. */
 	unsigned char *stack_written;
 	size_t stack_cap;
 	unsigned char *module_written;
 	size_t module_cap;
 };
 
-struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct symbols *syms,
+struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct modules *mods,
 			  const struct stacks *stacks)
 {
 	struct tracew *t = xcalloc(1, sizeof(*t));
 
 	t->w = gzip ? jsonw_new_gzip(fd) : jsonw_new(fd);
 	t->paths = paths;
-	t->syms = syms;
+	t->mods = mods;
 	t->stacks = stacks;
 	return t;
 }
@@ -117,14 +117,15 @@ void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_
 	jsonw_end(w);
 }
 
-static void write_module(struct tracew *t, uint32_t path)
+/* Module id: its path, and the build-id of the very file its frames lie in. */
+static void write_module(struct tracew *t, uint32_t id)
 {
-	const char *name = strtab_get(t->paths, path);
-	const char *build_id = symbols_build_id(t->syms, name);
+	const char *build_id = modules_build_id(t->mods, id);
+	const char *name = strtab_get(t->paths, modules_path(t->mods, id));
 
 	jsonw_begin(t->w);
 	jsonw_str(t->w, "type", "module");
-	jsonw_u64(t->w, "id", path);
+	jsonw_u64(t->w, "id", id);
 	jsonw_str(t->w, "path", name);
 	if (build_id)
 		jsonw_str(t->w, "build_id", build_id);
@@ -137,32 +138,31 @@ static void write_module(struct tracew *t, uint32_t path)
 static void write_stack(struct tracew *t, uint32_t id)
 {
 	const uint64_t *frames, *offsets;
-	const uint32_t *paths;
+	const uint32_t *modules;
 	size_t nframes;
 
 	if (!id || test_and_set(&t->stack_written, &t->stack_cap, id))
 		return;
 	nframes = stacks_get(t->stacks, id, &frames);
-	(void)stacks_get_located(t->stacks, id, &paths, &offsets);
+	(void)stacks_get_located(t->stacks, id, &modules, &offsets);
 	for (size_t i = 0; i < nframes; i++)
-		if (paths && paths[i] &&
-		    !test_and_set(&t->module_written, &t->module_cap, paths[i]))
-			write_module(t, paths[i]);
+		if (modules && modules[i] &&
+		    !test_and_set(&t->module_written, &t->module_cap, modules[i]))
+			write_module(t, modules[i]);
 	jsonw_begin(t->w);
 	jsonw_str(t->w, "type", "stack");
 	jsonw_u64(t->w, "id", id);
 	jsonw_array(t->w, "frames");
 	for (size_t i = 0; i < nframes; i++) {
-		uint32_t path = paths ? paths[i] : 0;
+		uint32_t module = modules ? modules[i] : 0;
 
 		jsonw_object(t->w, NULL);
 		jsonw_hex(t->w, "addr", frames[i]);
-		if (path) {
+		if (module) {
 			uint64_t into = 0;
-			const char *name = symbols_lookup(t->syms, strtab_get(t->paths, path),
-							  offsets[i], &into);
+			const char *name = modules_lookup(t->mods, module, offsets[i], &into);
 
-			jsonw_u64(t->w, "module", path);
+			jsonw_u64(t->w, "module", module);
 			/* The looked-up address: a return address less one (unwind/stacks.h). */
 			jsonw_hex(t->w, "offset", offsets[i]);
 			if (name) {

@@ -2,7 +2,8 @@
 /*
  * The trace, -o FILE (docs/trace-format.md): JSON Lines streamed as the
  * run goes, through report/jsonw.c.  A header first; each stack (and each
- * module its frames lie in) before the first event that uses it; one
+ * module its frames lie in, once per module: two files at one path are
+ * two, each with its build-id) before the first event that uses it; one
  * event per memory call with the pieces it changed in the model; at each
  * process's end a snapshot of its model with the resident figures, its
  * report's findings and a summary.
@@ -18,8 +19,8 @@
 #include "../tracer/engine.h"
 #include "../tracer/mallocheap.h"
 #include "../tracer/mm.h"
+#include "../unwind/modules.h"
 #include "../unwind/stacks.h"
-#include "../unwind/symbols.h"
 #include "report.h"
 
 #define TRACE_FORMAT "memtrace-trace"
@@ -39,7 +40,7 @@ struct tracew;
  * Returns a writer on fd (gzip: a compressed stream), owned by the caller
  * (tracew_free); the others are borrowed and must outlive it.
  */
-struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct symbols *syms,
+struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct modules *mods,
 			  const struct stacks *stacks);
 /* Writes what is buffered; frees it.  Accepts NULL. */
 void tracew_free(struct tracew *t);

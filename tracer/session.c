@@ -33,7 +33,7 @@ struct session {
 	struct session_options opts;
 	struct engine *engine;
 	struct stacks *stacks;
-	struct symbols *symbols;
+	struct modules *modules;
 	struct stackfmt *stackfmt;
 	struct output_env env;
 	struct output *outputs[8];
@@ -41,7 +41,7 @@ struct session {
 	uint64_t mismatches;
 	/* One walk's frames, max_frames of each. */
 	uint64_t *frames;
-	uint32_t *frame_paths;
+	uint32_t *frame_modules;
 	uint64_t *frame_offsets;
 };
 
@@ -116,23 +116,31 @@ static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct 
 {
 	struct session *session = ctx;
 	int count = unwinder_walk(unwind, tid, regs, session->frames, session->opts.max_frames);
+	const struct aspace_region *last = NULL;
+	uint32_t module = 0;
 
 	if (count <= 0)
 		return 0;
-	/* Where each frame lies now: the stack stays readable after an unmap. */
+	/*
+	 * Where each frame lies now, in which module (the file mapped there,
+	 * found once per mapping): the stack stays readable after an unmap.
+	 */
 	for (int i = 0; i < count; i++) {
 		uint64_t lookup = session->frames[i] - (i > 0 ? 1 : 0);
 		const struct aspace_region *region = aspace_find(as, lookup);
 
-		if (region && region->path && region->backing == ASPACE_BACKING_FILE) {
-			session->frame_paths[i] = region->path;
-			session->frame_offsets[i] = lookup - region->start + region->offset;
-		} else {
-			session->frame_paths[i] = 0;
-			session->frame_offsets[i] = 0;
+		/* Frames of one mapping follow each other: its module is asked for once. */
+		if (region != last) {
+			last = region;
+			module = region && region->path && region->backing == ASPACE_BACKING_FILE
+					 ? modules_of_mapping(session->modules, region->path,
+							      &region->origin)
+					 : 0;
 		}
+		session->frame_modules[i] = module;
+		session->frame_offsets[i] = module ? lookup - region->start + region->offset : 0;
 	}
-	return stacks_intern_located(session->stacks, session->frames, session->frame_paths,
+	return stacks_intern_located(session->stacks, session->frames, session->frame_modules,
 				     session->frame_offsets, (size_t)count);
 }
 
@@ -342,18 +350,18 @@ struct session *session_new(const struct session_options *opts)
 
 	session->opts = *opts;
 	session->stacks = stacks_new();
-	session->symbols = symbols_new();
 	if (!opts->no_stacks) {
 		session->frames = xcalloc(opts->max_frames, sizeof(*session->frames));
-		session->frame_paths = xcalloc(opts->max_frames, sizeof(*session->frame_paths));
+		session->frame_modules = xcalloc(opts->max_frames, sizeof(*session->frame_modules));
 		session->frame_offsets = xcalloc(opts->max_frames, sizeof(*session->frame_offsets));
 		eopts.unwind = &unwind_ops;
 		eopts.unwind_ctx = session;
 	}
 	session->engine = engine_new(&eopts, &session_sink, session);
-	session->stackfmt = stackfmt_new(engine_paths(session->engine), session->symbols);
+	session->modules = modules_new(engine_paths(session->engine));
+	session->stackfmt = stackfmt_new(engine_paths(session->engine), session->modules);
 	session->env = (struct output_env){ .paths = engine_paths(session->engine),
-					    .syms = session->symbols,
+					    .mods = session->modules,
 					    .stacks = session->stacks,
 					    .fmt = session->stackfmt };
 	current = session;
@@ -524,10 +532,10 @@ void session_free(struct session *session)
 		current = NULL;
 	engine_free(session->engine);
 	stackfmt_free(session->stackfmt);
-	symbols_free(session->symbols);
+	modules_free(session->modules);
 	stacks_free(session->stacks);
 	free(session->frames);
-	free(session->frame_paths);
+	free(session->frame_modules);
 	free(session->frame_offsets);
 	free(session);
 }

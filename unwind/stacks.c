@@ -18,8 +18,8 @@ struct stacks {
 	uint64_t *frames; /* every stack's frames, one after another */
 	size_t nframes;
 	size_t frames_cap;
-	uint32_t *paths; /* where each frame was: parallel to frames */
-	size_t paths_cap;
+	uint32_t *modules; /* where each frame was: parallel to frames */
+	size_t modules_cap;
 	uint64_t *offsets; /* (0 and 0 when not recorded) */
 	size_t offsets_cap;
 	struct stack_ref *refs; /* id - 1 -> its frames */
@@ -64,27 +64,27 @@ void stacks_free(struct stacks *tab)
 	if (!tab)
 		return;
 	free(tab->frames);
-	free(tab->paths);
+	free(tab->modules);
 	free(tab->offsets);
 	free(tab->refs);
 	free(tab->slots);
 	free(tab);
 }
 
-static bool same_place(const struct stacks *tab, size_t offset, const uint32_t *paths,
+static bool same_place(const struct stacks *tab, size_t offset, const uint32_t *modules,
 		       const uint64_t *offsets, size_t nframes)
 {
 	for (size_t i = 0; i < nframes; i++) {
-		uint32_t path = paths ? paths[i] : 0;
+		uint32_t module = modules ? modules[i] : 0;
 		uint64_t where = offsets ? offsets[i] : 0;
 
-		if (tab->paths[offset + i] != path || tab->offsets[offset + i] != where)
+		if (tab->modules[offset + i] != module || tab->offsets[offset + i] != where)
 			return false;
 	}
 	return true;
 }
 
-uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const uint32_t *paths,
+uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const uint32_t *modules,
 			       const uint64_t *offsets, size_t nframes)
 {
 	uint64_t hash;
@@ -94,26 +94,26 @@ uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const
 	if (!nframes)
 		return 0;
 	hash = hash_frames(frames, nframes);
-	if (paths)
+	if (modules)
 		for (size_t i = 0; i < nframes; i++)
-			hash = (hash ^ paths[i]) * 0x100000001b3ULL;
+			hash = (hash ^ modules[i]) * 0x100000001b3ULL;
 	for (idx = hash & (tab->nslots - 1); tab->slots[idx]; idx = (idx + 1) & (tab->nslots - 1)) {
 		const struct stack_ref *ref = &tab->refs[tab->slots[idx] - 1];
 
 		if (ref->hash == hash && ref->count == nframes &&
 		    memcmp(tab->frames + ref->offset, frames, nframes * sizeof(*frames)) == 0 &&
-		    same_place(tab, ref->offset, paths, offsets, nframes))
+		    same_place(tab, ref->offset, modules, offsets, nframes))
 			return tab->slots[idx];
 	}
 	xgrowarray((void **)&tab->frames, &tab->frames_cap, tab->nframes + nframes,
 		   sizeof(*tab->frames));
 	memcpy(tab->frames + tab->nframes, frames, nframes * sizeof(*frames));
-	xgrowarray((void **)&tab->paths, &tab->paths_cap, tab->nframes + nframes,
-		   sizeof(*tab->paths));
+	xgrowarray((void **)&tab->modules, &tab->modules_cap, tab->nframes + nframes,
+		   sizeof(*tab->modules));
 	xgrowarray((void **)&tab->offsets, &tab->offsets_cap, tab->nframes + nframes,
 		   sizeof(*tab->offsets));
 	for (size_t i = 0; i < nframes; i++) {
-		tab->paths[tab->nframes + i] = paths ? paths[i] : 0;
+		tab->modules[tab->nframes + i] = modules ? modules[i] : 0;
 		tab->offsets[tab->nframes + i] = offsets ? offsets[i] : 0;
 	}
 	xgrowarray((void **)&tab->refs, &tab->refs_cap, tab->nrefs + 1, sizeof(*tab->refs));
@@ -138,15 +138,15 @@ uint32_t stacks_intern(struct stacks *tab, const uint64_t *frames, size_t nframe
 	return stacks_intern_located(tab, frames, NULL, NULL, nframes);
 }
 
-size_t stacks_get_located(const struct stacks *tab, uint32_t id, const uint32_t **paths,
+size_t stacks_get_located(const struct stacks *tab, uint32_t id, const uint32_t **modules,
 			  const uint64_t **offsets)
 {
 	if (id == 0 || id > tab->nrefs) {
-		*paths = NULL;
+		*modules = NULL;
 		*offsets = NULL;
 		return 0;
 	}
-	*paths = tab->paths + tab->refs[id - 1].offset;
+	*modules = tab->modules + tab->refs[id - 1].offset;
 	*offsets = tab->offsets + tab->refs[id - 1].offset;
 	return tab->refs[id - 1].count;
 }

@@ -27,21 +27,22 @@ uint32_t stacks_intern(struct stacks *tab, const uint64_t *frames, size_t nframe
 
 /*
  * Like stacks_intern(), and records where each frame was when the stack
- * was taken: paths[i] (a strtab id; 0 when no file held it) and
- * offsets[i], the file offset of the looked-up address (frames[i] for the
- * innermost frame, frames[i] - 1 for the return addresses).  So a stack
- * is symbolized right after the process is gone, or its library unloaded.
- * The same addresses in other files make another stack.
+ * was taken: modules[i] (a module id, unwind/modules.h; 0 when no file
+ * held it) and offsets[i], the file offset of the looked-up address
+ * (frames[i] for the innermost frame, frames[i] - 1 for the return
+ * addresses).  So a stack is symbolized right after the process is gone,
+ * or its library unloaded.  The same addresses in other modules (another
+ * file, or another file at the same path) make another stack.
  */
-uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const uint32_t *paths,
+uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const uint32_t *modules,
 			       const uint64_t *offsets, size_t nframes);
 
 /*
- * Where the frames of stack id were: sets *paths and *offsets (borrowed,
- * valid until the next intern) and returns the number of frames; paths
- * are all 0 for a stack interned with stacks_intern().
+ * Where the frames of stack id were: sets *modules and *offsets
+ * (borrowed, valid until the next intern) and returns the number of
+ * frames; modules are all 0 for a stack interned with stacks_intern().
  */
-size_t stacks_get_located(const struct stacks *tab, uint32_t id, const uint32_t **paths,
+size_t stacks_get_located(const struct stacks *tab, uint32_t id, const uint32_t **modules,
 			  const uint64_t **offsets);
 
 /*

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The symbolizer: see symbols.h.  libelf use after libbpf's src/elf.c.
+ * The symbols of one ELF file: see symbols.h.  libelf use after libbpf's
+ * src/elf.c.
  * Separate debug files: gdb's "Debugging Information in Separate Files"
  * (build-id directory, then .gnu_debuglink in the file's directory, its
  * .debug/ subdirectory, and /usr/lib/debug + the file's directory).
  */
 #include "symbols.h"
 
+#include <elfutils/libdwelf.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "util.h"
 
@@ -24,7 +27,6 @@
 /* The C++ runtime's demangler (libstdc++, cxxabi.h): a standard one, not ours. */
 /* NOLINTNEXTLINE(bugprone-reserved-identifier): the C++ ABI's name for it. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
-#define NT_GNU_BUILD_ID_TYPE 3
 
 struct load {
 	uint64_t vaddr;
@@ -35,64 +37,73 @@ struct load {
 struct sym {
 	uint64_t start; /* file offset */
 	uint64_t size;
-	const char *name;    /* into the file's names; demangled for C++ */
-	const char *mangled; /* the symbol as the file has it, when demangled; else NULL */
-	int rank;	     /* which of several names at one address wins: lower */
-};
-
-struct file {
-	char *path;
-	/* Which file that was: a package upgrade may put another one at the same path. */
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-	char *build_id; /* hex, or NULL */
-	bool indexed;	/* tried; syms may still be empty */
-	struct sym *syms;
-	size_t nsyms;
-	char *names;
-	size_t names_len;
-	size_t names_cap;
-	struct file *next;
+	size_t name; /* offset of its name in the file's names; demangled for C++ */
+	int rank;    /* which of several names at one address wins: lower */
 };
 
 struct symbols {
-	struct file *files; /* few dozen in practice: a list, looked up once per distinct address */
+	char *build_id;	  /* hex, or NULL */
+	char *debug_file; /* where the symbols came from, when not the file itself */
+	struct sym *syms; /* sorted by start, then rank */
+	size_t nsyms;
+	size_t syms_cap;
+	char *names; /* every name, NUL-terminated, one after another */
+	size_t names_len;
+	size_t names_cap;
 };
 
-struct symbols *symbols_new(void)
+void symbols_identity_of(const struct stat *st, struct symbols_identity *id)
 {
-	(void)elf_version(EV_CURRENT);
-	return xcalloc(1, sizeof(struct symbols));
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+}
+
+bool symbols_identity_equal(const struct symbols_identity *a, const struct symbols_identity *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
 void symbols_free(struct symbols *syms)
 {
-	struct file *file, *next;
-
 	if (!syms)
 		return;
-	for (file = syms->files; file; file = next) {
-		next = file->next;
-		free(file->path);
-		free(file->build_id);
-		free(file->syms);
-		free(file->names);
-		free(file);
-	}
+	free(syms->build_id);
+	free(syms->debug_file);
+	free(syms->syms);
+	free(syms->names);
 	free(syms);
 }
 
-/* An ELF handle on path, or NULL.  *fd_out must be closed after elf_end(). */
-static Elf *elf_open_path(const char *path, int *fd_out)
+/*
+ * An ELF handle on path, or NULL; when want is not NULL, only if the file
+ * opened is that one (fstat: no window between the check and the read).
+ * *fd_out must be closed after elf_end().
+ */
+static Elf *elf_open_path(const char *path, const struct symbols_identity *want, int *fd_out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct symbols_identity got;
+	struct stat st;
 	Elf *elf;
 
 	*fd_out = -1;
 	if (fd < 0)
 		return NULL;
+	if (want) {
+		if (fstat(fd, &st) != 0) {
+			(void)close(fd);
+			return NULL;
+		}
+		symbols_identity_of(&st, &got);
+		if (!symbols_identity_equal(&got, want)) {
+			(void)close(fd);
+			return NULL;
+		}
+	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		if (elf)
@@ -112,157 +123,97 @@ static void elf_close(Elf *elf, int fd)
 		(void)close(fd);
 }
 
-/* The section named name, or NULL. */
-static Elf_Scn *find_section(Elf *elf, const char *name)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr shdr;
-		const char *sname;
-
-		if (!gelf_getshdr(scn, &shdr))
-			continue;
-		sname = elf_strptr(elf, shstrndx, shdr.sh_name);
-		if (sname && strcmp(sname, name) == 0)
-			return scn;
-	}
-	return NULL;
-}
-
-/* The NT_GNU_BUILD_ID note as hex, or NULL. */
+/* The GNU build-id of elf as lowercase hex, or NULL (elfutils reads the note). */
 static char *read_build_id(Elf *elf)
 {
-	Elf_Scn *scn = NULL;
+	const void *bits;
+	ssize_t len = dwelf_elf_gnu_build_id(elf, &bits);
+	char *hex;
 
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr shdr;
-		Elf_Data *data;
-		size_t pos = 0, name_off, desc_off;
-		GElf_Nhdr nhdr;
-
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		while ((pos = gelf_getnote(data, pos, &nhdr, &name_off, &desc_off)) > 0) {
-			char *hex;
-
-			if (nhdr.n_type != NT_GNU_BUILD_ID_TYPE || nhdr.n_namesz != 4 ||
-			    memcmp((char *)data->d_buf + name_off, "GNU", 4) != 0)
-				continue;
-			hex = xmalloc(2 * (size_t)nhdr.n_descsz + 1);
-			for (size_t i = 0; i < nhdr.n_descsz; i++)
-				(void)snprintf(hex + 2 * i, 3, "%02x",
-					       ((unsigned char *)data->d_buf)[desc_off + i]);
-			hex[2 * (size_t)nhdr.n_descsz] = '\0';
-			return hex;
-		}
-	}
-	return NULL;
+	if (len <= 0)
+		return NULL;
+	hex = xmalloc(2 * (size_t)len + 1);
+	for (ssize_t i = 0; i < len; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)bits)[i]);
+	return hex;
 }
 
-/* gdb's CRC32 of .gnu_debuglink (polynomial 0xedb88320). */
-static uint32_t crc32_file(int fd, bool *ok)
+/*
+ * Whether the file on fd has the CRC a .gnu_debuglink asks for: zlib's
+ * crc32(), the CRC-32 gdb computes (gdb's gnu_debuglink_crc32).
+ */
+static bool crc_matches(int fd, uint32_t want)
 {
-	static uint32_t table[256];
-	static bool have_table;
 	unsigned char buf[65536];
-	uint32_t crc = 0xffffffffU;
+	uLong crc = crc32(0L, Z_NULL, 0);
 	ssize_t got;
 
-	if (!have_table) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t val = i;
-
-			for (int bit = 0; bit < 8; bit++)
-				val = val & 1 ? (val >> 1) ^ 0xedb88320U : val >> 1;
-			table[i] = val;
-		}
-		have_table = true;
-	}
-	*ok = true;
 	while ((got = read(fd, buf, sizeof(buf))) > 0)
-		for (ssize_t i = 0; i < got; i++)
-			crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
-	if (got < 0)
-		*ok = false;
-	return crc ^ 0xffffffffU;
+		crc = crc32(crc, buf, (uInt)got);
+	return got == 0 && (uint32_t)crc == want;
 }
 
-/* A debug file for elf (at path), or NULL: by build-id, then by .gnu_debuglink. */
-static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, int *fd_out)
+/*
+ * A debug file for elf (at path), or NULL: by build-id, then by
+ * .gnu_debuglink.  Its path goes to *found (owned by the caller).
+ */
+static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, int *fd_out,
+			    char **found)
 {
-	char candidate[4096];
-	Elf_Scn *link;
+	/* Where to look, as prefix + the file's directory + middle + name. */
+	const char *const places[][2] = { { "", "/" }, { "", "/.debug/" }, { DEBUG_DIR, "/" } };
+	const char *slash = strrchr(path, '/');
+	char candidate[4096], dir[4096];
+	const char *name;
+	GElf_Word want_crc;
 	Elf *debug;
 
 	if (build_id && strlen(build_id) > 2) {
 		(void)snprintf(candidate, sizeof(candidate), DEBUG_DIR "/.build-id/%.2s/%s.debug",
 			       build_id, build_id + 2);
-		debug = elf_open_path(candidate, fd_out);
-		if (debug)
+		debug = elf_open_path(candidate, NULL, fd_out);
+		if (debug) {
+			*found = xstrdup(candidate);
 			return debug;
+		}
 	}
-	link = find_section(elf, ".gnu_debuglink");
-	if (link) {
-		Elf_Data *data = elf_getdata(link, NULL);
-		const char *name;
-		size_t name_len;
-		uint32_t want_crc;
-		char dir[4096];
-		const char *slash = strrchr(path, '/');
-		/* Where to look, as prefix + dir + middle + name. */
-		const char *const places[][2] = { { "", "/" },
-						  { "", "/.debug/" },
-						  { DEBUG_DIR, "/" } };
+	name = dwelf_elf_gnu_debuglink(elf, &want_crc);
+	if (!name)
+		return NULL;
+	(void)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
+	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+		bool ok;
+		int fd;
 
-		if (!data || data->d_size < 8)
-			return NULL;
-		name = data->d_buf;
-		name_len = strnlen(name, data->d_size);
-		if (name_len + 1 + 4 > data->d_size)
-			return NULL;
-		/* The CRC follows the name, 4-aligned. */
-		memcpy(&want_crc, (const char *)data->d_buf + ((name_len + 4) & ~(size_t)3), 4);
-		(void)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
-		for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
-			int fd;
-			bool ok;
-
-			(void)snprintf(candidate, sizeof(candidate), "%s%s%s%s", places[i][0], dir,
-				       places[i][1], name);
-			if (strcmp(candidate, path) == 0)
-				continue;
-			fd = open(candidate, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			if (crc32_file(fd, &ok) != want_crc || !ok) {
-				(void)close(fd);
-				continue;
-			}
-			(void)close(fd);
-			debug = elf_open_path(candidate, fd_out);
-			if (debug)
-				return debug;
+		(void)snprintf(candidate, sizeof(candidate), "%s%s%s%s", places[i][0], dir,
+			       places[i][1], name);
+		if (strcmp(candidate, path) == 0)
+			continue;
+		fd = open(candidate, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ok = crc_matches(fd, want_crc);
+		(void)close(fd);
+		if (!ok)
+			continue;
+		debug = elf_open_path(candidate, NULL, fd_out);
+		if (debug) {
+			*found = xstrdup(candidate);
+			return debug;
 		}
 	}
 	return NULL;
 }
 
-static const char *add_name(struct file *file, const char *name)
+/* Appends name to the names; returns its offset there (the buffer moves as it grows). */
+static size_t add_name(struct symbols *syms, const char *name)
 {
 	size_t len = strlen(name) + 1;
 
-	/* Names are referred to by pointer: collect sizes first is overkill, so store offsets. */
-	xgrowarray((void **)&file->names, &file->names_cap, file->names_len + len, 1);
-	memcpy(file->names + file->names_len, name, len);
-	file->names_len += len;
-	return (const char *)(uintptr_t)(file->names_len - len); /* an offset, fixed up later */
+	xgrowarray((void **)&syms->names, &syms->names_cap, syms->names_len + len, 1);
+	memcpy(syms->names + syms->names_len, name, len);
+	syms->names_len += len;
+	return syms->names_len - len;
 }
 
 /*
@@ -283,13 +234,13 @@ static int name_rank(const char *name, unsigned char bind)
 	return rank;
 }
 
-/* Reads the function symbols of symtab (in src) into file, in file-offset space. */
-static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const struct load *loads,
+/* Reads the function symbols of symtab (in src) into syms, in file-offset space. */
+static void read_symbols(struct symbols *syms, Elf *src, Elf_Scn *symtab, const struct load *loads,
 			 size_t nloads)
 {
 	GElf_Shdr shdr;
 	Elf_Data *data;
-	size_t count, cap = 0;
+	size_t count;
 
 	if (!gelf_getshdr(symtab, &shdr) || !shdr.sh_entsize)
 		return;
@@ -326,22 +277,22 @@ static void read_symbols(struct file *file, Elf *src, Elf_Scn *symtab, const str
 			if (sym.st_value < loads[l].vaddr ||
 			    sym.st_value >= loads[l].vaddr + loads[l].memsz)
 				continue;
-			xgrowarray((void **)&file->syms, &cap, file->nsyms + 1,
-				   sizeof(*file->syms));
-			file->syms[file->nsyms].start =
+			xgrowarray((void **)&syms->syms, &syms->syms_cap, syms->nsyms + 1,
+				   sizeof(*syms->syms));
+			syms->syms[syms->nsyms].start =
 				sym.st_value - loads[l].vaddr + loads[l].offset;
-			file->syms[file->nsyms].size = sym.st_size;
-			file->syms[file->nsyms].name = add_name(file, demangled ? demangled : name);
-			file->syms[file->nsyms].mangled = demangled ? add_name(file, name) : NULL;
-			file->syms[file->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
-			file->nsyms++;
+			syms->syms[syms->nsyms].size = sym.st_size;
+			syms->syms[syms->nsyms].name = add_name(syms, demangled ? demangled : name);
+			syms->syms[syms->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
+			syms->nsyms++;
 			break;
 		}
 		free(demangled);
 	}
 }
 
-static int sym_cmp(const void *left, const void *right)
+/* By offset, then best ranked first, then by name (names: the file's names). */
+static int sym_cmp(const void *left, const void *right, void *names)
 {
 	const struct sym *a = left, *b = right;
 
@@ -349,21 +300,45 @@ static int sym_cmp(const void *left, const void *right)
 		return a->start < b->start ? -1 : 1;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	return strcmp(a->name, b->name);
+	return strcmp((const char *)names + a->name, (const char *)names + b->name);
 }
 
-static void index_file(struct file *file)
+/* The symbol tables of elf, .symtab and .dynsym (NULL: none, or empty), in one pass. */
+static void find_symtabs(Elf *elf, Elf_Scn **symtab, Elf_Scn **dynsym)
 {
+	Elf_Scn *scn = NULL;
+
+	*symtab = NULL;
+	*dynsym = NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr shdr;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_size == 0)
+			continue;
+		if (shdr.sh_type == SHT_SYMTAB)
+			*symtab = scn;
+		else if (shdr.sh_type == SHT_DYNSYM)
+			*dynsym = scn;
+	}
+}
+
+struct symbols *symbols_read(const char *path, const struct symbols_identity *want)
+{
+	struct symbols *syms = xcalloc(1, sizeof(*syms));
 	struct load loads[16];
+	struct {
+		Elf *src;
+		Elf_Scn *scn;
+	} tables[3] = { { NULL, NULL } };
 	size_t nloads = 0, nphdr;
-	Elf *elf, *debug = NULL, *src;
-	Elf_Scn *symtab;
+	Elf *elf, *debug;
+	Elf_Scn *unused;
 	int fd, debug_fd = -1;
 
-	file->indexed = true;
-	elf = elf_open_path(file->path, &fd);
+	(void)elf_version(EV_CURRENT);
+	elf = elf_open_path(path, want, &fd);
 	if (!elf)
-		return;
+		return syms;
 	/* Program headers always come from the mapped file: a debug file's are NOBITS. */
 	if (elf_getphdrnum(elf, &nphdr) == 0) {
 		for (size_t i = 0; i < nphdr && nloads < ARRAY_SIZE(loads); i++) {
@@ -374,116 +349,74 @@ static void index_file(struct file *file)
 					(struct load){ phdr.p_vaddr, phdr.p_offset, phdr.p_memsz };
 		}
 	}
-	file->build_id = read_build_id(elf);
-	debug = open_debug_file(elf, file->path, file->build_id, &debug_fd);
-	src = debug ? debug : elf;
-	symtab = NULL;
-	{
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(src, scn)) != NULL) {
-			GElf_Shdr shdr;
-
-			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB &&
-			    shdr.sh_size > 0)
-				symtab = scn;
-		}
-	}
-	if (symtab) {
-		read_symbols(file, src, symtab, loads, nloads);
-	}
-	if (!file->nsyms && debug) {
-		/* The debug file had no symbols after all: the file's own. */
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(elf, scn)) != NULL) {
-			GElf_Shdr shdr;
-
-			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_SYMTAB)
-				read_symbols(file, elf, scn, loads, nloads);
-		}
-	}
-	if (!file->nsyms) {
-		Elf_Scn *scn = NULL;
-
-		while ((scn = elf_nextscn(elf, scn)) != NULL) {
-			GElf_Shdr shdr;
-
-			if (gelf_getshdr(scn, &shdr) && shdr.sh_type == SHT_DYNSYM)
-				read_symbols(file, elf, scn, loads, nloads);
+	syms->build_id = read_build_id(elf);
+	debug = open_debug_file(elf, path, syms->build_id, &debug_fd, &syms->debug_file);
+	/* The debug file's .symtab, else the file's own, else its .dynsym: the first with functions. */
+	if (debug)
+		find_symtabs(debug, &tables[0].scn, &unused);
+	tables[0].src = debug;
+	find_symtabs(elf, &tables[1].scn, &tables[2].scn);
+	tables[1].src = elf;
+	tables[2].src = elf;
+	for (size_t i = 0; i < ARRAY_SIZE(tables) && !syms->nsyms; i++) {
+		if (tables[i].scn)
+			read_symbols(syms, tables[i].src, tables[i].scn, loads, nloads);
+		if (i == 0 && !syms->nsyms) {
+			/* The debug file had no functions after all: not where the names come from. */
+			free(syms->debug_file);
+			syms->debug_file = NULL;
 		}
 	}
 	elf_close(debug, debug_fd);
 	elf_close(elf, fd);
-	/* Names were stored as offsets while the buffer grew: make them pointers. */
-	for (size_t i = 0; i < file->nsyms; i++) {
-		file->syms[i].name = file->names + (uintptr_t)file->syms[i].name;
-		if (file->syms[i].mangled)
-			file->syms[i].mangled = file->names + (uintptr_t)file->syms[i].mangled;
-	}
-	if (file->nsyms)
-		qsort(file->syms, file->nsyms, sizeof(*file->syms), sym_cmp);
+	if (syms->nsyms)
+		qsort_r(syms->syms, syms->nsyms, sizeof(*syms->syms), sym_cmp, syms->names);
+	return syms;
 }
 
-static struct file *get_file(struct symbols *syms, const char *path)
+const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into)
 {
-	struct stat st;
-	struct file *file;
-
-	if (stat(path, &st) != 0)
-		memset(&st, 0, sizeof(st));
-	for (file = syms->files; file; file = file->next)
-		if (strcmp(file->path, path) == 0 && file->dev == st.st_dev &&
-		    file->ino == st.st_ino && file->size == st.st_size &&
-		    file->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    file->mtime.tv_nsec == st.st_mtim.tv_nsec)
-			return file;
-	file = xcalloc(1, sizeof(*file));
-	file->path = xstrdup(path);
-	file->dev = st.st_dev;
-	file->ino = st.st_ino;
-	file->size = st.st_size;
-	file->mtime = st.st_mtim;
-	file->next = syms->files;
-	syms->files = file;
-	index_file(file);
-	return file;
-}
-
-const char *symbols_lookup(struct symbols *syms, const char *path, uint64_t offset, uint64_t *into)
-{
-	struct file *file = get_file(syms, path);
-	size_t lo = 0, hi = file->nsyms;
+	size_t lo = 0, hi = syms->nsyms;
 
 	/* The last symbol starting at or below offset... */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (file->syms[mid].start <= offset)
+		if (syms->syms[mid].start <= offset)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	/* ...or an earlier, larger one that still holds it (nested symbols). */
 	for (size_t i = lo; i > 0 && lo - i < 8; i--) {
-		const struct sym *sym = &file->syms[i - 1];
+		const struct sym *sym = &syms->syms[i - 1];
 
 		if (offset < sym->start + sym->size) {
 			/*
 			 * Among names at one address the best ranked comes first;
 			 * take it only if it, too, holds the offset.
 			 */
-			for (size_t j = i - 1; j > 0 && file->syms[j - 1].start == sym->start; j--)
-				if (offset < file->syms[j - 1].start + file->syms[j - 1].size)
-					sym = &file->syms[j - 1];
+			for (size_t j = i - 1; j > 0 && syms->syms[j - 1].start == sym->start; j--)
+				if (offset < syms->syms[j - 1].start + syms->syms[j - 1].size)
+					sym = &syms->syms[j - 1];
 			*into = offset - sym->start;
-			return sym->name;
+			return syms->names + sym->name;
 		}
 	}
 	return NULL;
 }
 
-const char *symbols_build_id(struct symbols *syms, const char *path)
+const char *symbols_build_id(const struct symbols *syms)
 {
-	return get_file(syms, path)->build_id;
+	return syms->build_id;
+}
+
+const char *symbols_debug_file(const struct symbols *syms)
+{
+	return syms->debug_file;
+}
+
+size_t symbols_count(const struct symbols *syms)
+{
+	return syms->nsyms;
 }

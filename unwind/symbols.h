@@ -1,41 +1,72 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The symbolizer (libelf): which function holds a given offset of an ELF
- * file.  Each file is opened and indexed once, whatever process maps it:
- * its program headers from the file itself, its symbols from a separate
- * debug file found by build-id (/usr/lib/debug/.build-id/xx/yyyy.debug)
- * or .gnu_debuglink (CRC checked), else its own .symtab, else .dynsym.
- * Symbols are kept in file-offset space (st_value - p_vaddr + p_offset of
- * the PT_LOAD that holds them), so an address maps by
- * address - mapping start + mapping offset, for PIE, non-PIE and shared
- * objects alike.  A name is given only when the offset lies inside the
- * symbol (st_size): never the nearest preceding one.
+ * The symbols of one ELF file (libelf): which function holds a given
+ * offset of it.  Its program headers come from the file itself, its
+ * symbols from a separate debug file found by build-id
+ * (/usr/lib/debug/.build-id/xx/yyyy.debug) or .gnu_debuglink (CRC
+ * checked), else its own .symtab, else .dynsym.  Symbols are kept in
+ * file-offset space (st_value - p_vaddr + p_offset of the PT_LOAD that
+ * holds them), so an address maps by address - mapping start + mapping
+ * offset, for PIE, non-PIE and shared objects alike.  A name is given
+ * only when the offset lies inside the symbol (st_size): never the
+ * nearest preceding one.  Which file a mapping holds, and each file read
+ * once, is the module table's business (unwind/modules.h).
  */
 #ifndef MEMTRACE_SYMBOLS_H
 #define MEMTRACE_SYMBOLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/*
+ * Which file a path named (stat(2)'s st_dev, st_ino, st_size, st_mtim):
+ * a package upgrade or a rebuild may put another file at the same path,
+ * as a new inode (rename) or over the old one (same inode, new size or
+ * mtime).
+ */
+struct symbols_identity {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+/* Sets *id from st. */
+void symbols_identity_of(const struct stat *st, struct symbols_identity *id);
+/* Whether a and b are the same file. */
+bool symbols_identity_equal(const struct symbols_identity *a, const struct symbols_identity *b);
 
 struct symbols;
 
-/* Returns a new, empty symbolizer, owned by the caller (symbols_free). */
-struct symbols *symbols_new(void);
-/* Frees it and every indexed file.  Accepts NULL. */
+/*
+ * Reads the ELF file at path, and its debug file: returns its index,
+ * owned by the caller (symbols_free); never NULL.  When want is not NULL,
+ * the file opened must still be that one.  A file that is another, or
+ * cannot be opened or read as ELF, gives an empty index: no symbol, no
+ * build-id.
+ */
+struct symbols *symbols_read(const char *path, const struct symbols_identity *want);
+/* Frees it.  Accepts NULL. */
 void symbols_free(struct symbols *syms);
 
 /*
- * The function holding byte offset of the ELF file at path.  Returns its
- * name (borrowed, valid until symbols_free) and sets *into to offset's
- * distance from the function's start; NULL when no symbol holds it or the
- * file cannot be read as ELF (the caller prints path+0xoffset).
+ * The function holding byte offset of the file.  Returns its name
+ * (borrowed, valid until symbols_free; demangled for C++) and sets *into
+ * to offset's distance from the function's start; NULL when no symbol
+ * holds it (the caller prints file+0xoffset).
  */
-const char *symbols_lookup(struct symbols *syms, const char *path, uint64_t offset, uint64_t *into);
+const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into);
 
-/*
- * The build-id of the ELF file at path as lowercase hex (borrowed, valid
- * until symbols_free), or NULL when it has none or cannot be read.
- */
-const char *symbols_build_id(struct symbols *syms, const char *path);
+/* The file's build-id as lowercase hex (borrowed, valid until symbols_free), or NULL. */
+const char *symbols_build_id(const struct symbols *syms);
+
+/* The separate debug file its symbols came from (borrowed, as above), or NULL. */
+const char *symbols_debug_file(const struct symbols *syms);
+
+/* How many function symbols it holds (aliases counted). */
+size_t symbols_count(const struct symbols *syms);
 
 #endif /* MEMTRACE_SYMBOLS_H */

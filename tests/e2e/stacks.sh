@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Stacks with names that are right: a known chain through static and
 # exported functions (PIE and non-PIE), a dlopen'ed library, a stripped
-# copy (file+offset, never a wrong name), C++ (demangled), and glibc's
-# arena code named from libc6-dbg's debug file.
+# copy (file+offset, never a wrong name), C++ (demangled), glibc's
+# arena code named from libc6-dbg's debug file, and a library replaced at
+# its path during the run (two modules, each with its build-id).
 . "$E2E_DIR/lib.sh"
 
 # frames_of EVENTS PATTERN: the frames under the first call line matching
@@ -84,3 +85,60 @@ expect_eq "frames with --no-stacks" "$(grep -c '^    > ' "$TMP/none.events" || t
 NO_VERIFY=1 run_memtrace "$TMP/three" --max-frames 3 -- "$PROGRAMS/stacks" "$plugin"
 expect_chain "$TMP/three.events" 'mmap\(NULL, 12345,' mmap map_it f3
 expect_eq "frames under the chain's mmap" "$(frames_of "$TMP/three.events" 'mmap\(NULL, 12345,' | wc -l)" 3
+
+# A library replaced at its path during the run (a package upgrade): two
+# files at one path are two modules, each written once with its own
+# build-id, and the frames of each stack point at the file they lay in.
+reload_lib=$TMP/libreload.so
+cp "$PROGRAMS/libreload_1.so" "$reload_lib"
+cp "$PROGRAMS/libreload_2.so" "$TMP/libreload.next"
+build_id() {
+	readelf -n "$1" | sed -nE 's/^ *Build ID: ([0-9a-f]+)$/\1/p'
+}
+id1=$(build_id "$PROGRAMS/libreload_1.so")
+id2=$(build_id "$PROGRAMS/libreload_2.so")
+if [ -z "$id1" ] || [ -z "$id2" ] || [ "$id1" = "$id2" ]; then
+	fail "the two builds of libreload need two build-ids: got '$id1' and '$id2'"
+fi
+run_memtrace "$TMP/reload" -o "$TMP/reload.json" -- "$PROGRAMS/reload" "$reload_lib" "$TMP/libreload.next"
+expect_eq "reload exit status" "$status" 0
+check_expected "$TMP/reload.expected" "$TMP/reload.events"
+expect_chain "$TMP/reload.events" 'mmap\(NULL, 31415,' mmap reload_map load_and_map main
+if checked_if "the replaced library's modules in the trace" python3 -c pass; then
+	python3 - "$TMP/reload.json" "$reload_lib" "$id1" "$id2" <<'PY' || fail "the replaced library's modules are wrong"
+import json, sys
+trace, lib, ids = sys.argv[1], sys.argv[2], sys.argv[3:5]
+modules, stacks, calls = {}, {}, []
+with open(trace, "rb") as f:
+    for raw in f:
+        line = json.loads(raw)
+        if line["type"] == "module":
+            modules[line["id"]] = line
+        elif line["type"] == "stack":
+            stacks[line["id"]] = line["frames"]
+        elif (line["type"] == "event" and line["call"] in ("mmap", "munmap")
+              and int(line["args"][1], 16) == 31415):
+            calls.append(line)
+# In the order written: the first build's module, then the second's.
+at_lib = [m for m in modules.values() if m.get("path") == lib]
+got = [m["build_id"] for m in at_lib]
+assert got == ids, "modules at %s: build-ids %s, want %s" % (lib, got, ids)
+assert [c["call"] for c in calls] == ["mmap", "munmap"] * 2, [c["call"] for c in calls]
+for n, call in enumerate(calls):
+    want = at_lib[n // 2]["id"]
+    frames = [f for f in stacks[call["stack"]] if f.get("function", "").startswith("reload_")]
+    assert frames, "call %d (%s): no frame named reload_*: %s" % (n, call["call"], stacks[call["stack"]])
+    assert all(f["module"] == want for f in frames), \
+        "call %d (%s): frames %s, want module %d" % (n, call["call"], frames, want)
+PY
+fi
+# The trace read back gives the live report.
+set +e
+"$MEMTRACE" report "$TMP/reload.json" >"$TMP/reload.offline" 2>&1
+offline_status=$?
+set -e
+expect_eq "reload: memtrace report exit status" "$offline_status" 0
+sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$TMP/reload.err" |
+	grep -av '^memtrace: verify: ' >"$TMP/reload.live" || true
+cmp -s "$TMP/reload.live" "$TMP/reload.offline" ||
+	fail "reload: memtrace report differs from the live report: $(diff "$TMP/reload.live" "$TMP/reload.offline" | head -n 10)"

@@ -27,7 +27,7 @@ struct fixture {
 	struct aspace *as;
 	struct strtab *paths;
 	struct stacks *stacks;
-	struct symbols *syms;
+	struct modules *mods;
 	struct stackfmt *fmt;
 	struct proc proc;
 	struct churn *churn;
@@ -42,8 +42,8 @@ static int setup(void **state)
 	fx->as = aspace_new();
 	fx->paths = strtab_new();
 	fx->stacks = stacks_new();
-	fx->syms = symbols_new();
-	fx->fmt = stackfmt_new(fx->paths, fx->syms);
+	fx->mods = modules_new(fx->paths);
+	fx->fmt = stackfmt_new(fx->paths, fx->mods);
 	fx->churn = churn_new(1000000);
 	fx->proc.pid = 42;
 	fx->proc.ended = true;
@@ -57,7 +57,7 @@ static int teardown(void **state)
 
 	aspace_free(fx->as);
 	stackfmt_free(fx->fmt);
-	symbols_free(fx->syms);
+	modules_free(fx->mods);
 	stacks_free(fx->stacks);
 	strtab_free(fx->paths);
 	churn_free(fx->churn);

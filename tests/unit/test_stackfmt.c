@@ -21,10 +21,10 @@
 
 struct fixture {
 	struct strtab *paths;
-	struct symbols *syms;
+	struct modules *mods;
 	struct stacks *stacks;
 	struct stackfmt *fmt;
-	uint32_t libc, prog;  /* path ids */
+	uint32_t libc, prog;  /* module ids */
 	uint64_t next_offset; /* each frame named at an offset of its own: names are cached by it */
 };
 
@@ -33,11 +33,12 @@ static int setup(void **state)
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
 	fx->paths = strtab_new();
-	fx->syms = symbols_new();
+	fx->mods = modules_new(fx->paths);
 	fx->stacks = stacks_new();
-	fx->fmt = stackfmt_new(fx->paths, fx->syms);
-	fx->libc = strtab_intern(fx->paths, "/lib/libc.so.6", 14);
-	fx->prog = strtab_intern(fx->paths, "/usr/bin/prog", 13);
+	fx->fmt = stackfmt_new(fx->paths, fx->mods);
+	/* Modules as a trace's module lines make them: named by the trace, never read. */
+	fx->libc = modules_add(fx->mods, strtab_intern(fx->paths, "/lib/libc.so.6", 14), NULL);
+	fx->prog = modules_add(fx->mods, strtab_intern(fx->paths, "/usr/bin/prog", 13), NULL);
 	fx->next_offset = 0x1000;
 	*state = fx;
 	return 0;
@@ -49,19 +50,19 @@ static int teardown(void **state)
 
 	stackfmt_free(fx->fmt);
 	stacks_free(fx->stacks);
-	symbols_free(fx->syms);
+	modules_free(fx->mods);
 	strtab_free(fx->paths);
 	free(fx);
 	return 0;
 }
 
 /*
- * A frame: the file it lies in (0: none), its function's name (NULL: no
+ * A frame: the module it lies in (0: none), its function's name (NULL: no
  * symbol), and where: its offset in the file, or its address when no
  * file holds it (0: anywhere).
  */
 struct frame {
-	uint32_t path;
+	uint32_t path; /* a module id */
 	const char *name;
 	uint64_t at;
 };

@@ -2,7 +2,8 @@
 /*
  * Unit tests of unwind/symbols on ELF files built for the test: the
  * fixture library tests/unit/fixtures/symfix.S (see the layout there), a
- * stripped copy of it and a copy without a build-id.  The expected file
+ * stripped copy of it, a copy without a build-id, and a stripped copy
+ * whose .gnu_debuglink names its debug file.  The expected file
  * offsets are computed here, independently of symbols.c: each symbol's
  * st_value from the fixture's own .symtab (read with libelf), turned into
  * a file offset through the PT_LOAD that holds it,
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -30,8 +32,8 @@
 #include "symbols.h"
 #include "util.h"
 
-#ifndef SYMFIX_PATH
-#error "SYMFIX_PATH: the fixture library, set by tests/CMakeLists.txt"
+#if !defined(SYMFIX_PATH) || !defined(SYMFIX_LINKED_PATH)
+#error "SYMFIX_PATH...: the fixture libraries, set by tests/CMakeLists.txt"
 #endif
 
 /* What the test itself reads from one ELF file. */
@@ -56,9 +58,10 @@ struct elf_facts {
 	size_t nsyms;
 	bool has_symtab;
 	char build_id[2 * 64 + 1]; /* lowercase hex, "" if none */
+	uint64_t build_id_end;	   /* where its note ends in the file */
 };
 
-static struct elf_facts full_facts, stripped_facts, noid_facts;
+static struct elf_facts full_facts, stripped_facts, noid_facts, linked_facts;
 
 static void read_note_build_id(Elf_Scn *scn, struct elf_facts *facts)
 {
@@ -157,8 +160,10 @@ static void read_facts(const char *path, struct elf_facts *facts)
 			read_symtab(elf, scn, &shdr, facts);
 		if (shdr.sh_type == SHT_SYMTAB)
 			facts->has_symtab = true;
-		if (strcmp(name, ".note.gnu.build-id") == 0)
+		if (strcmp(name, ".note.gnu.build-id") == 0) {
 			read_note_build_id(scn, facts);
+			facts->build_id_end = shdr.sh_offset + shdr.sh_size;
+		}
 	}
 	(void)elf_end(elf);
 	(void)close(fd);
@@ -205,18 +210,38 @@ static int group_setup(void **state)
 	read_facts(SYMFIX_PATH, &full_facts);
 	read_facts(SYMFIX_STRIPPED_PATH, &stripped_facts);
 	read_facts(SYMFIX_NOID_PATH, &noid_facts);
+	read_facts(SYMFIX_LINKED_PATH, &linked_facts);
 	return 0;
 }
 
+/* The fixtures' indexes, each read once per test. */
+struct indexes {
+	struct symbols *full;
+	struct symbols *stripped;
+	struct symbols *noid;
+};
+
 static int setup(void **state)
 {
-	*state = symbols_new();
-	return *state ? 0 : -1;
+	struct indexes *ix = calloc(1, sizeof(*ix));
+
+	if (!ix)
+		return -1;
+	ix->full = symbols_read(SYMFIX_PATH, NULL);
+	ix->stripped = symbols_read(SYMFIX_STRIPPED_PATH, NULL);
+	ix->noid = symbols_read(SYMFIX_NOID_PATH, NULL);
+	*state = ix;
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	symbols_free(*state);
+	struct indexes *ix = *state;
+
+	symbols_free(ix->full);
+	symbols_free(ix->stripped);
+	symbols_free(ix->noid);
+	free(ix);
 	return 0;
 }
 
@@ -395,8 +420,8 @@ static uint64_t case_offset(const struct lookup_case *lc, const struct elf_facts
 	return offset + (uint64_t)lc->delta;
 }
 
-/* Runs every case on path, whose program headers are facts. */
-static void run_lookup_cases(struct symbols *syms, const char *path, const struct elf_facts *facts,
+/* Runs every case on syms, the index of a file whose program headers are facts. */
+static void run_lookup_cases(const struct symbols *syms, const struct elf_facts *facts,
 			     bool stripped)
 {
 	size_t failed = 0;
@@ -405,7 +430,7 @@ static void run_lookup_cases(struct symbols *syms, const char *path, const struc
 		const struct lookup_case *lc = &lookup_cases[i];
 		uint64_t offset = case_offset(lc, facts), into = UINT64_MAX, want_into = 0;
 		const char *want = stripped && lc->local ? NULL : lc->want;
-		const char *got = symbols_lookup(syms, path, offset, &into);
+		const char *got = symbols_lookup(syms, offset, &into);
 
 		if (want)
 			want_into =
@@ -427,7 +452,7 @@ static void run_lookup_cases(struct symbols *syms, const char *path, const struc
 	/* Offsets no file has. */
 	for (size_t i = 0; i < ARRAY_SIZE(huge_offsets); i++) {
 		uint64_t into = 0;
-		const char *got = symbols_lookup(syms, path, huge_offsets[i], &into);
+		const char *got = symbols_lookup(syms, huge_offsets[i], &into);
 
 		if (got) {
 			print_error("%s: offset %#" PRIx64 ": expected (none), got %s+%#" PRIx64
@@ -443,19 +468,19 @@ static void run_lookup_cases(struct symbols *syms, const char *path, const struc
 
 static void test_lookup(void **state)
 {
-	run_lookup_cases(*state, SYMFIX_PATH, &full_facts, false);
+	run_lookup_cases(((struct indexes *)*state)->full, &full_facts, false);
 }
 
 /* Without .symtab, .dynsym still names the exported functions, not the local one. */
 static void test_lookup_stripped(void **state)
 {
-	run_lookup_cases(*state, SYMFIX_STRIPPED_PATH, &stripped_facts, true);
+	run_lookup_cases(((struct indexes *)*state)->stripped, &stripped_facts, true);
 }
 
-/* Both files in one symbolizer, looked up in turn: each keeps its own index. */
+/* Both files looked up in turn: each keeps its own index. */
 static void test_lookup_interleaved(void **state)
 {
-	struct symbols *syms = *state;
+	const struct indexes *ix = *state;
 	const struct elf_sym *local = must_find_sym(&full_facts, "symfix_local");
 	uint64_t full_off = file_offset(&full_facts, local->value);
 	uint64_t stripped_off = file_offset(&stripped_facts, local->value);
@@ -463,27 +488,27 @@ static void test_lookup_interleaved(void **state)
 	const char *first;
 
 	for (int round = 0; round < 3; round++) {
-		const char *name = symbols_lookup(syms, SYMFIX_PATH, full_off + 3, &into);
+		const char *name = symbols_lookup(ix->full, full_off + 3, &into);
 
 		assert_non_null(name);
 		assert_string_equal(name, "symfix_local");
 		assert_int_equal(into, 3);
-		assert_null(symbols_lookup(syms, SYMFIX_STRIPPED_PATH, stripped_off + 3, &into));
+		assert_null(symbols_lookup(ix->stripped, stripped_off + 3, &into));
 	}
 	/* The name is borrowed until symbols_free: the same string each time. */
-	first = symbols_lookup(syms, SYMFIX_PATH, full_off, &into);
-	assert_ptr_equal(symbols_lookup(syms, SYMFIX_PATH, full_off + 1, &into), first);
+	first = symbols_lookup(ix->full, full_off, &into);
+	assert_ptr_equal(symbols_lookup(ix->full, full_off + 1, &into), first);
 }
 
 /* The build-id is the fixture's NT_GNU_BUILD_ID note, as the test reads it, in hex. */
 static void test_build_id(void **state)
 {
-	struct symbols *syms = *state;
+	const struct indexes *ix = *state;
 	const char *got;
 
 	/* -Wl,--build-id=sha1: 20 bytes. */
 	assert_int_equal(strlen(full_facts.build_id), 40);
-	got = symbols_build_id(syms, SYMFIX_PATH);
+	got = symbols_build_id(ix->full);
 	assert_non_null(got);
 	assert_string_equal(got, full_facts.build_id);
 	for (const char *hex = got; *hex; hex++)
@@ -491,33 +516,40 @@ static void test_build_id(void **state)
 			fail_msg("build-id %s: '%c' is not lowercase hex", got, *hex);
 	/* strip keeps the note (it is allocated): the same id. */
 	assert_string_equal(stripped_facts.build_id, full_facts.build_id);
-	got = symbols_build_id(syms, SYMFIX_STRIPPED_PATH);
+	got = symbols_build_id(ix->stripped);
 	assert_non_null(got);
 	assert_string_equal(got, full_facts.build_id);
 	/* Asked after a lookup, from the same index. */
-	assert_null(symbols_lookup(syms, SYMFIX_PATH, 0, &(uint64_t){ 0 }));
-	assert_string_equal(symbols_build_id(syms, SYMFIX_PATH), full_facts.build_id);
+	assert_null(symbols_lookup(ix->full, 0, &(uint64_t){ 0 }));
+	assert_string_equal(symbols_build_id(ix->full), full_facts.build_id);
+	/* No debug file: the names are the file's own. */
+	assert_null(symbols_debug_file(ix->full));
+	assert_null(symbols_debug_file(ix->stripped));
 }
 
 /* -Wl,--build-id=none: no build-id, but the symbols are still there. */
 static void test_build_id_none(void **state)
 {
-	struct symbols *syms = *state;
+	const struct indexes *ix = *state;
 	const struct elf_sym *global = must_find_sym(&noid_facts, "symfix_global");
 	uint64_t into = UINT64_MAX;
 	const char *name;
 
 	assert_string_equal(noid_facts.build_id, "");
-	assert_null(symbols_build_id(syms, SYMFIX_NOID_PATH));
-	name = symbols_lookup(syms, SYMFIX_NOID_PATH, file_offset(&noid_facts, global->value) + 2,
-			      &into);
+	assert_null(symbols_build_id(ix->noid));
+	name = symbols_lookup(ix->noid, file_offset(&noid_facts, global->value) + 2, &into);
 	assert_non_null(name);
 	assert_string_equal(name, "symfix_global");
 	assert_int_equal(into, 2);
 }
 
-/* Files that are not ELF, or not whole: no name, no build-id, no crash. */
+/*
+ * Files that are not ELF, or not whole: no name, no crash, and no
+ * build-id but the one a truncated file still holds whole (elfutils
+ * reads it through the program headers, as a loader would).
+ */
 struct bad_files {
+	off_t truncated_size;
 	char dir[64];
 	char text[96];
 	char empty[96];
@@ -582,7 +614,8 @@ static int bad_files_setup(void **state)
 	size = lseek(fd, 0, SEEK_END);
 	(void)close(fd);
 	assert_true(size > 0);
-	write_fixture_prefix(files->truncated, (size_t)size / 2);
+	files->truncated_size = size / 2;
+	write_fixture_prefix(files->truncated, (size_t)files->truncated_size);
 	return 0;
 }
 
@@ -613,35 +646,211 @@ static void test_bad_files(void **state)
 	const struct elf_sym *global = must_find_sym(&full_facts, "symfix_global");
 	const uint64_t offsets[] = { 0, 1, sizeof(Elf64_Ehdr),
 				     file_offset(&full_facts, global->value), UINT64_MAX };
-	struct symbols *syms = symbols_new();
+	/* The half file has its headers and the build-id note when that lies in its half. */
+	const char *truncated_id = full_facts.build_id_end <= (uint64_t)files->truncated_size
+					   ? full_facts.build_id
+					   : NULL;
+	struct symbols *syms;
 
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+			const char *want_id = paths[i] == files->truncated ? truncated_id : NULL;
 			const char *got;
+
+			syms = symbols_read(paths[i], NULL);
+			assert_non_null(syms);
+			assert_int_equal(symbols_count(syms), 0);
 
 			for (size_t j = 0; j < ARRAY_SIZE(offsets); j++) {
 				uint64_t into = 0;
 
-				got = symbols_lookup(syms, paths[i], offsets[j], &into);
+				got = symbols_lookup(syms, offsets[j], &into);
 				if (got)
 					fail_msg("%s+%#" PRIx64 ": expected no name, got %s",
 						 paths[i], offsets[j], got);
 			}
-			got = symbols_build_id(syms, paths[i]);
-			if (got)
-				fail_msg("%s: expected no build-id, got %s", paths[i], got);
+			got = symbols_build_id(syms);
+			if (want_id ? !got || strcmp(got, want_id) != 0 : got != NULL)
+				fail_msg("%s: expected build-id %s, got %s", paths[i],
+					 want_id ? want_id : "(none)", got ? got : "(none)");
+			assert_null(symbols_debug_file(syms));
+			symbols_free(syms);
 		}
 	}
-	/* The good fixture still works in the same symbolizer. */
-	{
-		uint64_t into = UINT64_MAX;
-		const char *name = symbols_lookup(syms, SYMFIX_PATH,
-						  file_offset(&full_facts, global->value), &into);
+}
 
-		assert_non_null(name);
-		assert_string_equal(name, "symfix_global");
-		assert_int_equal(into, 0);
+/*
+ * Read with the identity stat() gave: the file itself; with another (a
+ * file replaced at the path since), nothing rather than its names.
+ */
+static void test_identity(void **state)
+{
+	const struct elf_sym *global = must_find_sym(&full_facts, "symfix_global");
+	uint64_t offset = file_offset(&full_facts, global->value);
+	struct symbols_identity want, other;
+	struct symbols *syms;
+	struct stat st;
+	uint64_t into = UINT64_MAX;
+
+	(void)state;
+	assert_int_equal(stat(SYMFIX_PATH, &st), 0);
+	symbols_identity_of(&st, &want);
+	syms = symbols_read(SYMFIX_PATH, &want);
+	assert_string_equal(symbols_lookup(syms, offset, &into), "symfix_global");
+	assert_string_equal(symbols_build_id(syms), full_facts.build_id);
+	symbols_free(syms);
+	for (int field = 0; field < 5; field++) {
+		other = want;
+		switch (field) {
+		case 0:
+			other.dev++;
+			break;
+		case 1:
+			other.ino++;
+			break;
+		case 2:
+			other.size++;
+			break;
+		case 3:
+			other.mtime.tv_sec++;
+			break;
+		default:
+			other.mtime.tv_nsec = (other.mtime.tv_nsec + 1) % 1000000000;
+			break;
+		}
+		assert_false(symbols_identity_equal(&want, &other));
+		syms = symbols_read(SYMFIX_PATH, &other);
+		if (symbols_count(syms) || symbols_build_id(syms) ||
+		    symbols_lookup(syms, offset, &into))
+			fail_msg("identity field %d differs, yet the file was read", field);
+		symbols_free(syms);
 	}
+}
+
+/* The file at from, copied to to (the test's own copies; the build tree is never written). */
+static void copy_file(const char *from, const char *to, bool spoil)
+{
+	int fd = open(from, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	char *buf;
+
+	if (fd < 0)
+		fail_msg("%s: cannot open", from);
+	size = lseek(fd, 0, SEEK_END);
+	assert_true(size > 0);
+	buf = malloc((size_t)size);
+	assert_non_null(buf);
+	assert_int_equal(pread(fd, buf, (size_t)size, 0), (ssize_t)size);
+	assert_int_equal(close(fd), 0);
+	if (spoil)
+		buf[size - 1] ^= 1; /* one bit: another CRC, the same ELF file */
+	write_file(to, buf, (size_t)size);
+	free(buf);
+}
+
+/*
+ * A stripped library and its debug file, where gdb looks for the name its
+ * .gnu_debuglink gives (gdb's "Separate Debug Files"):
+ *
+ *	dir/.debug/libsymfix.debug	found
+ *	bad/libsymfix.debug		one bit changed: its CRC is not the link's
+ */
+struct linked_files {
+	char dir[64];
+	char debug_dir[80];
+	char lib[96];
+	char debug[128];
+	char bad_dir[80];
+	char bad_lib[128];
+	char bad_debug[128];
+};
+
+static int linked_files_setup(void **state)
+{
+	struct linked_files *files = calloc(1, sizeof(*files));
+	const char *tmp = getenv("TMPDIR");
+
+	if (!files)
+		return -1;
+	if (!tmp || !tmp[0] || strlen(tmp) > 40)
+		tmp = "/tmp";
+	if (snprintf(files->dir, sizeof(files->dir), "%s/test_symbols.XXXXXX", tmp) < 0 ||
+	    !mkdtemp(files->dir)) {
+		free(files);
+		return -1;
+	}
+	*state = files; /* from here on, linked_files_teardown removes what exists */
+	/* dir is at most 40 + 19 characters: each name fits. */
+	(void)snprintf(files->debug_dir, sizeof(files->debug_dir), "%s/.debug", files->dir);
+	(void)snprintf(files->lib, sizeof(files->lib), "%s/libsymfix.so", files->dir);
+	(void)snprintf(files->debug, sizeof(files->debug), "%s/libsymfix.debug", files->debug_dir);
+	(void)snprintf(files->bad_dir, sizeof(files->bad_dir), "%s/bad", files->dir);
+	(void)snprintf(files->bad_lib, sizeof(files->bad_lib), "%s/libsymfix.so", files->bad_dir);
+	(void)snprintf(files->bad_debug, sizeof(files->bad_debug), "%s/libsymfix.debug",
+		       files->bad_dir);
+	assert_int_equal(mkdir(files->debug_dir, 0700), 0);
+	assert_int_equal(mkdir(files->bad_dir, 0700), 0);
+	copy_file(SYMFIX_LINKED_PATH, files->lib, false);
+	copy_file(SYMFIX_DEBUG_PATH, files->debug, false);
+	copy_file(SYMFIX_LINKED_PATH, files->bad_lib, false);
+	copy_file(SYMFIX_DEBUG_PATH, files->bad_debug, true);
+	return 0;
+}
+
+static int linked_files_teardown(void **state)
+{
+	struct linked_files *files = *state;
+
+	(void)unlink(files->lib);
+	(void)unlink(files->debug);
+	(void)unlink(files->bad_lib);
+	(void)unlink(files->bad_debug);
+	(void)rmdir(files->debug_dir);
+	(void)rmdir(files->bad_dir);
+	(void)rmdir(files->dir);
+	free(files);
+	return 0;
+}
+
+/*
+ * Stripped, but its .gnu_debuglink names a debug file with the right CRC:
+ * the local function, which only .symtab has, is named; with a debug file
+ * whose CRC is wrong, only .dynsym's names are.
+ */
+static void test_debuglink(void **state)
+{
+	const struct linked_files *files = *state;
+	const struct elf_sym *local = must_find_sym(&full_facts, "symfix_local");
+	const struct elf_sym *global = must_find_sym(&full_facts, "symfix_global");
+	uint64_t local_off = file_offset(&linked_facts, local->value);
+	uint64_t global_off = file_offset(&linked_facts, global->value);
+	const char *const found[][2] = { { SYMFIX_LINKED_PATH, SYMFIX_DEBUG_PATH },
+					 { files->lib, files->debug } };
+	uint64_t into = UINT64_MAX;
+	struct symbols *syms;
+	const char *name;
+
+	assert_false(linked_facts.has_symtab);
+	for (size_t i = 0; i < ARRAY_SIZE(found); i++) {
+		syms = symbols_read(found[i][0], NULL);
+		name = symbols_lookup(syms, local_off + 3, &into);
+		if (!name || strcmp(name, "symfix_local") != 0 || into != 3)
+			fail_msg("%s: expected symfix_local+0x3, got %s+%#" PRIx64, found[i][0],
+				 name ? name : "(none)", name ? into : 0);
+		assert_non_null(symbols_debug_file(syms));
+		assert_string_equal(symbols_debug_file(syms), found[i][1]);
+		symbols_free(syms);
+	}
+	syms = symbols_read(files->bad_lib, NULL);
+	name = symbols_lookup(syms, local_off + 3, &into);
+	if (name)
+		fail_msg("%s: a debug file with the wrong CRC was read: got %s", files->bad_lib,
+			 name);
+	assert_null(symbols_debug_file(syms));
+	name = symbols_lookup(syms, global_off + 1, &into);
+	assert_non_null(name);
+	assert_string_equal(name, "symfix_global");
+	assert_int_equal(into, 1);
 	symbols_free(syms);
 }
 
@@ -662,6 +871,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_id_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, bad_files_setup,
 						bad_files_teardown),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test_setup_teardown(test_debuglink, linked_files_setup,
+						linked_files_teardown),
 		cmocka_unit_test(test_free_null),
 	};
 

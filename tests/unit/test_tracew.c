@@ -19,6 +19,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -39,7 +40,7 @@
 
 struct fixture {
 	struct strtab *paths;
-	struct symbols *syms;
+	struct modules *mods;
 	struct stacks *stacks;
 	struct stackfmt *fmt;
 	struct aspace *as;
@@ -57,9 +58,9 @@ static int setup(void **state)
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
 	fx->paths = strtab_new();
-	fx->syms = symbols_new();
+	fx->mods = modules_new(fx->paths);
 	fx->stacks = stacks_new();
-	fx->fmt = stackfmt_new(fx->paths, fx->syms);
+	fx->fmt = stackfmt_new(fx->paths, fx->mods);
 	fx->as = aspace_new();
 	fx->churn = churn_new(CHURN_NS);
 	fx->proc = (struct proc){ .pid = 4242, .reported = true, .ended = true };
@@ -83,19 +84,34 @@ static int teardown(void **state)
 	aspace_free(fx->as);
 	stackfmt_free(fx->fmt);
 	stacks_free(fx->stacks);
-	symbols_free(fx->syms);
+	modules_free(fx->mods);
 	strtab_free(fx->paths);
 	free(fx->proc.exe);
 	free(fx);
 	return 0;
 }
 
+/* The module of the file at path, as a mapping of it makes it (one that is not there: never read). */
+static uint32_t module_of(struct fixture *fx, const char *path)
+{
+	uint32_t path_id = strtab_intern(fx->paths, path, strlen(path));
+	struct symbols_identity id;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return modules_intern(fx->mods, path_id, NULL);
+	symbols_identity_of(&st, &id);
+	return modules_intern(fx->mods, path_id, &id);
+}
+
 /* The file offset of the start of function name in the ELF file at path, found by its symbolizer. */
 static uint64_t offset_of(struct fixture *fx, const char *path, const char *name)
 {
+	uint32_t module = module_of(fx, path);
+
 	for (uint64_t offset = 0; offset < 0x10000; offset++) {
 		uint64_t into = 1;
-		const char *found = symbols_lookup(fx->syms, path, offset, &into);
+		const char *found = modules_lookup(fx->mods, module, offset, &into);
 
 		if (found && !strcmp(found, name) && into == 0)
 			return offset;
@@ -120,9 +136,7 @@ static uint32_t stack_of(struct fixture *fx, const struct frame *frames, size_t 
 	uint32_t paths[MAX_FRAMES];
 
 	for (size_t i = 0; i < n; i++) {
-		paths[i] = frames[i].path ? strtab_intern(fx->paths, frames[i].path,
-							  strlen(frames[i].path))
-					  : 0;
+		paths[i] = frames[i].path ? module_of(fx, frames[i].path) : 0;
 		offsets[i] = paths[i] ? frames[i].at : 0;
 		if (frames[i].name)
 			offsets[i] += offset_of(fx, frames[i].path, frames[i].name);
@@ -339,7 +353,7 @@ static void run_process(struct fixture *fx, bool gzip)
 	(void)snprintf(fx->path, sizeof(fx->path), "%s/t.json%s", fx->dir, gzip ? ".gz" : "");
 	fd = open(fx->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
-	fx->trace = tracew_new(fd, gzip, fx->paths, fx->syms, fx->stacks);
+	fx->trace = tracew_new(fd, gzip, fx->paths, fx->mods, fx->stacks);
 	tracew_header(fx->trace, argv, NULL, 0, CHURN_NS);
 
 	arena(fx, 0x7f0000000000ULL, by_malloc, 10 * USEC);

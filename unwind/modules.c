@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The module table: see modules.h. */
+#include "modules.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+struct module {
+	uint32_t path;
+	bool known; /* identity is the file stat() found at path */
+	bool given; /* from a trace: never read */
+	struct symbols_identity identity;
+	char *build_id;	      /* given modules: the trace's */
+	struct symbols *syms; /* read at first need; NULL until then */
+};
+
+/* A mapping seen by a stack: its path and the event that made it, and its module. */
+struct mapping {
+	uint64_t seq;
+	uint64_t time_ns;
+	pid_t tid;
+	enum aspace_origin_kind kind;
+	uint32_t path; /* 0: an empty slot */
+	uint32_t module;
+};
+
+struct modules {
+	const struct strtab *paths;
+	struct module *mods; /* id - 1 -> module */
+	size_t nmods;
+	size_t mods_cap;
+	struct mapping *slots; /* open addressing */
+	size_t nslots;	       /* a power of two, at least twice nmappings */
+	size_t nmappings;
+};
+
+struct modules *modules_new(const struct strtab *paths)
+{
+	struct modules *mods = xcalloc(1, sizeof(*mods));
+
+	mods->paths = paths;
+	mods->nslots = 64;
+	mods->slots = xcalloc(mods->nslots, sizeof(*mods->slots));
+	return mods;
+}
+
+void modules_free(struct modules *mods)
+{
+	if (!mods)
+		return;
+	for (size_t i = 0; i < mods->nmods; i++) {
+		free(mods->mods[i].build_id);
+		symbols_free(mods->mods[i].syms);
+	}
+	free(mods->mods);
+	free(mods->slots);
+	free(mods);
+}
+
+static uint32_t add(struct modules *mods, const struct module *mod)
+{
+	xgrowarray((void **)&mods->mods, &mods->mods_cap, mods->nmods + 1, sizeof(*mods->mods));
+	mods->mods[mods->nmods++] = *mod;
+	return (uint32_t)mods->nmods;
+}
+
+uint32_t modules_intern(struct modules *mods, uint32_t path, const struct symbols_identity *id)
+{
+	struct module mod = { .path = path, .known = id != NULL };
+
+	/* Once per new mapping, over a few dozen files: a scan. */
+	for (size_t i = 0; i < mods->nmods; i++) {
+		const struct module *other = &mods->mods[i];
+
+		if (other->path == path && !other->given && other->known == mod.known &&
+		    (!id || symbols_identity_equal(&other->identity, id)))
+			return (uint32_t)(i + 1);
+	}
+	if (id)
+		mod.identity = *id;
+	return add(mods, &mod);
+}
+
+uint32_t modules_add(struct modules *mods, uint32_t path, const char *build_id)
+{
+	struct module mod = { .path = path, .given = true, .build_id = xstrdup(build_id) };
+
+	return add(mods, &mod);
+}
+
+static size_t slot_of(const struct modules *mods, uint32_t path, const struct aspace_event *origin)
+{
+	uint64_t hash = (origin->seq ^ ((uint64_t)path << 32)) * 0x9e3779b97f4a7c15ULL;
+
+	hash = (hash ^ origin->time_ns ^ ((uint64_t)(uint32_t)origin->tid << 20) ^
+		(uint64_t)origin->kind) *
+	       0xff51afd7ed558ccdULL;
+	return (size_t)(hash >> 29) & (mods->nslots - 1);
+}
+
+static void put(struct modules *mods, const struct mapping *mapping)
+{
+	const struct aspace_event origin = {
+		.seq = mapping->seq,
+		.time_ns = mapping->time_ns,
+		.tid = mapping->tid,
+		.kind = mapping->kind,
+	};
+	size_t idx = slot_of(mods, mapping->path, &origin);
+
+	while (mods->slots[idx].path)
+		idx = (idx + 1) & (mods->nslots - 1);
+	mods->slots[idx] = *mapping;
+}
+
+/*
+ * A mapping not seen before: which file is at its path now.  Out of line:
+ * the lookup before it runs for every frame, this once per mapping.
+ */
+static __attribute__((noinline)) uint32_t first_seen(struct modules *mods, uint32_t path,
+						     const struct aspace_event *origin)
+{
+	struct mapping mapping = {
+		origin->seq, origin->time_ns, origin->tid, origin->kind, path, 0
+	};
+	struct symbols_identity id;
+	struct stat st;
+
+	if (stat(strtab_get(mods->paths, path), &st) == 0) {
+		symbols_identity_of(&st, &id);
+		mapping.module = modules_intern(mods, path, &id);
+	} else {
+		mapping.module = modules_intern(mods, path, NULL);
+	}
+	if ((mods->nmappings + 1) * 2 > mods->nslots) {
+		struct mapping *old = mods->slots;
+		size_t old_n = mods->nslots;
+
+		mods->nslots *= 2;
+		mods->slots = xcalloc(mods->nslots, sizeof(*mods->slots));
+		for (size_t i = 0; i < old_n; i++)
+			if (old[i].path)
+				put(mods, &old[i]);
+		free(old);
+	}
+	put(mods, &mapping);
+	mods->nmappings++;
+	return mapping.module;
+}
+
+uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin)
+{
+	for (size_t idx = slot_of(mods, path, origin); mods->slots[idx].path;
+	     idx = (idx + 1) & (mods->nslots - 1)) {
+		const struct mapping *slot = &mods->slots[idx];
+
+		if (slot->seq == origin->seq && slot->time_ns == origin->time_ns &&
+		    slot->path == path && slot->tid == origin->tid && slot->kind == origin->kind)
+			return slot->module;
+	}
+	return first_seen(mods, path, origin);
+}
+
+/* Module id, or NULL. */
+static struct module *get(const struct modules *mods, uint32_t id)
+{
+	return id && id <= mods->nmods ? &mods->mods[id - 1] : NULL;
+}
+
+/* The symbols of module id, read at first need; NULL for a module that is never read. */
+static const struct symbols *symbols_of(struct modules *mods, uint32_t id)
+{
+	struct module *mod = get(mods, id);
+	const char *path;
+
+	if (!mod || mod->given || !mod->known)
+		return NULL;
+	if (!mod->syms) {
+		path = strtab_get(mods->paths, mod->path);
+		mod->syms = symbols_read(path, &mod->identity);
+		debug_msg("module %u: %s: %zu symbols%s%s, build-id %s", id, path,
+			  symbols_count(mod->syms), symbols_debug_file(mod->syms) ? " from " : "",
+			  symbols_debug_file(mod->syms) ? symbols_debug_file(mod->syms) : "",
+			  symbols_build_id(mod->syms) ? symbols_build_id(mod->syms) : "none");
+	}
+	return mod->syms;
+}
+
+uint32_t modules_path(const struct modules *mods, uint32_t id)
+{
+	const struct module *mod = get(mods, id);
+
+	return mod ? mod->path : 0;
+}
+
+const char *modules_build_id(struct modules *mods, uint32_t id)
+{
+	const struct module *mod = get(mods, id);
+	const struct symbols *syms;
+
+	if (mod && mod->given)
+		return mod->build_id;
+	syms = symbols_of(mods, id);
+	return syms ? symbols_build_id(syms) : NULL;
+}
+
+const char *modules_debug_file(struct modules *mods, uint32_t id)
+{
+	const struct symbols *syms = symbols_of(mods, id);
+
+	return syms ? symbols_debug_file(syms) : NULL;
+}
+
+const char *modules_lookup(struct modules *mods, uint32_t id, uint64_t offset, uint64_t *into)
+{
+	const struct symbols *syms = symbols_of(mods, id);
+
+	return syms ? symbols_lookup(syms, offset, into) : NULL;
+}
+
+size_t modules_count(const struct modules *mods)
+{
+	return mods->nmods;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The module table (perf's dsos): each file that frames lie in is an
+ * object with a dense id (1, 2, ...; 0 is "no module"): a path (a strtab
+ * id) and the file that was there (device, inode, size, mtime:
+ * unwind/symbols.h), so that two files at one path (a library replaced
+ * during the run) are two modules; and, read at its first lookup, its
+ * build-id, its debug file and its symbol index.
+ *
+ * Which module a frame lies in is found once per mapping and kept:
+ * modules_of_mapping() is given the mapping that holds the frame (its
+ * path and the event that made it: the mmap call, the exec, the attach).
+ * The first time a stack references a mapping, the file at its path is
+ * stat()ed and its module found or added; later frames in that mapping
+ * cost one hash lookup, and symbolizing never calls stat().  When a
+ * module's file is read, the file opened must still be that one (fstat):
+ * if it was replaced since, the module has no names and no build-id, and
+ * its frames print as file+offset, never with another file's names.
+ *
+ * One table serves every process, as the files are shared: stacks
+ * (unwind/stacks.h) record module ids, and the trace writes each module
+ * once, with its own build-id (report/tracew.c).
+ */
+#ifndef MEMTRACE_MODULES_H
+#define MEMTRACE_MODULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aspace.h"
+#include "strtab.h"
+#include "symbols.h"
+
+struct modules;
+
+/* Returns a new, empty table, owned by the caller (modules_free); paths is borrowed. */
+struct modules *modules_new(const struct strtab *paths);
+/* Frees it and every module's symbols.  Accepts NULL. */
+void modules_free(struct modules *mods);
+
+/*
+ * The module of the file mapped by the mapping made by origin at path (a
+ * strtab id, not 0): stat(2) of the path the first time this mapping is
+ * asked for, never again.  Returns its id; cannot fail (a path that
+ * cannot be stat()ed makes a module that is never read).
+ */
+uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin);
+
+/*
+ * The module of the file with identity id at path (id NULL: one that
+ * could not be stat()ed), added if new.  Returns its id.
+ */
+uint32_t modules_intern(struct modules *mods, uint32_t path, const struct symbols_identity *id);
+
+/*
+ * A module known from a trace's module line: its path and build_id (hex,
+ * NULL for none; copied).  Always a new module, never read: its frames'
+ * names come from the trace too.  Returns its id.
+ */
+uint32_t modules_add(struct modules *mods, uint32_t path, const char *build_id);
+
+/* The path (strtab id) of module id; 0 for id 0 or an id the table does not have. */
+uint32_t modules_path(const struct modules *mods, uint32_t id);
+
+/*
+ * The build-id of module id as lowercase hex, or NULL when it has none
+ * or is not known; reads the file if it was not yet.  Borrowed, valid
+ * until modules_free.
+ */
+const char *modules_build_id(struct modules *mods, uint32_t id);
+
+/* The separate debug file its symbols came from, or NULL; as above. */
+const char *modules_debug_file(struct modules *mods, uint32_t id);
+
+/*
+ * The function holding byte offset of module id's file (symbols_lookup()):
+ * its name, borrowed until modules_free, and *into; NULL when no symbol
+ * holds it.  Reads the file if it was not yet.
+ */
+const char *modules_lookup(struct modules *mods, uint32_t id, uint64_t offset, uint64_t *into);
+
+/* How many modules the table holds. */
+size_t modules_count(const struct modules *mods);
+
+#endif /* MEMTRACE_MODULES_H */
