@@ -15,6 +15,7 @@
 #include "util.h"
 #include "../report/churn.h"
 #include "../report/text.h"
+#include "../unwind/capture.h"
 #include "../unwind/unwinder.h"
 
 /* --verify prints the first mismatches whole, then only counts them. */
@@ -39,10 +40,7 @@ struct session {
 	struct output *outputs[8];
 	size_t noutputs;
 	uint64_t mismatches;
-	/* One walk's frames, max_frames of each. */
-	uint64_t *frames;
-	uint32_t *frame_modules;
-	uint64_t *frame_offsets;
+	struct capture *capture; /* NULL: --no-stacks */
 };
 
 /* The session die() cleans up after. */
@@ -115,33 +113,8 @@ static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct 
 			       const struct aspace *as)
 {
 	struct session *session = ctx;
-	int count = unwinder_walk(unwind, tid, regs, session->frames, session->opts.max_frames);
-	const struct aspace_region *last = NULL;
-	uint32_t module = 0;
 
-	if (count <= 0)
-		return 0;
-	/*
-	 * Where each frame lies now, in which module (the file mapped there,
-	 * found once per mapping): the stack stays readable after an unmap.
-	 */
-	for (int i = 0; i < count; i++) {
-		uint64_t lookup = session->frames[i] - (i > 0 ? 1 : 0);
-		const struct aspace_region *region = aspace_find(as, lookup);
-
-		/* Frames of one mapping follow each other: its module is asked for once. */
-		if (region != last) {
-			last = region;
-			module = region && region->path && region->backing == ASPACE_BACKING_FILE
-					 ? modules_of_mapping(session->modules, region->path,
-							      &region->origin)
-					 : 0;
-		}
-		session->frame_modules[i] = module;
-		session->frame_offsets[i] = module ? lookup - region->start + region->offset : 0;
-	}
-	return stacks_intern_located(session->stacks, session->frames, session->frame_modules,
-				     session->frame_offsets, (size_t)count);
+	return capture_stack(session->capture, unwind, tid, regs, as);
 }
 
 static const struct engine_unwind_ops unwind_ops = {
@@ -351,14 +324,13 @@ struct session *session_new(const struct session_options *opts)
 	session->opts = *opts;
 	session->stacks = stacks_new();
 	if (!opts->no_stacks) {
-		session->frames = xcalloc(opts->max_frames, sizeof(*session->frames));
-		session->frame_modules = xcalloc(opts->max_frames, sizeof(*session->frame_modules));
-		session->frame_offsets = xcalloc(opts->max_frames, sizeof(*session->frame_offsets));
 		eopts.unwind = &unwind_ops;
 		eopts.unwind_ctx = session;
 	}
 	session->engine = engine_new(&eopts, &session_sink, session);
 	session->modules = modules_new(engine_paths(session->engine));
+	if (!opts->no_stacks)
+		session->capture = capture_new(session->modules, session->stacks, opts->max_frames);
 	session->stackfmt = stackfmt_new(engine_paths(session->engine), session->modules);
 	session->env = (struct output_env){ .paths = engine_paths(session->engine),
 					    .mods = session->modules,
@@ -534,8 +506,6 @@ void session_free(struct session *session)
 	stackfmt_free(session->stackfmt);
 	modules_free(session->modules);
 	stacks_free(session->stacks);
-	free(session->frames);
-	free(session->frame_modules);
-	free(session->frame_offsets);
+	capture_free(session->capture);
 	free(session);
 }

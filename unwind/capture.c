@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A stack at a memory call, placed and interned: see capture.h. */
+#include "capture.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+struct capture {
+	struct modules *mods;
+	struct stacks *stacks;
+	unsigned int max_frames;
+	uint64_t *frames; /* max_frames of each, for one walk */
+	uint32_t *modules;
+	uint64_t *offsets;
+};
+
+struct capture *capture_new(struct modules *mods, struct stacks *stacks, unsigned int max_frames)
+{
+	struct capture *cap = xcalloc(1, sizeof(*cap));
+
+	cap->mods = mods;
+	cap->stacks = stacks;
+	cap->max_frames = max_frames;
+	cap->frames = xcalloc(max_frames, sizeof(*cap->frames));
+	cap->modules = xcalloc(max_frames, sizeof(*cap->modules));
+	cap->offsets = xcalloc(max_frames, sizeof(*cap->offsets));
+	return cap;
+}
+
+void capture_free(struct capture *cap)
+{
+	if (!cap)
+		return;
+	free(cap->frames);
+	free(cap->modules);
+	free(cap->offsets);
+	free(cap);
+}
+
+uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
+		       const struct arch_regs *regs, const struct aspace *as)
+{
+	int count = unwinder_walk(unw, tid, regs, cap->frames, cap->max_frames);
+	const struct aspace_region *last = NULL;
+	uint32_t module = 0;
+
+	if (count <= 0)
+		return 0;
+	/*
+	 * Where each frame lies now, in which module (the file mapped there,
+	 * found once per mapping).  A return address is looked up one byte
+	 * back: a call at the very end of a function returns past it.
+	 */
+	for (int i = 0; i < count; i++) {
+		uint64_t lookup = cap->frames[i] - (i > 0 ? 1 : 0);
+		const struct aspace_region *region = aspace_find(as, lookup);
+
+		/* Frames of one mapping follow each other: its module is asked for once. */
+		if (region != last) {
+			last = region;
+			module = region && region->path && region->backing == ASPACE_BACKING_FILE
+					 ? modules_of_mapping(cap->mods, region->path,
+							      &region->origin)
+					 : 0;
+		}
+		cap->modules[i] = module;
+		cap->offsets[i] = module ? lookup - region->start + region->offset : 0;
+	}
+	return stacks_intern_located(cap->stacks, cap->frames, cap->modules, cap->offsets,
+				     (size_t)count);
+}
