@@ -102,6 +102,7 @@ struct fixture {
 static char tmp_dir[PATH_MAX];
 static char elf_path[PATH_MAX];
 static char data_path[PATH_MAX];
+static char gone_path[PATH_MAX]; /* made, mapped and deleted by test_file_mappings */
 
 /* The child: serves requests until the test closes the pipe. */
 static void ATTRIBUTE_NORETURN serve(int req_fd, int rep_fd)
@@ -881,7 +882,7 @@ static int write_file(const char *path, int c, size_t len)
 static void test_file_mappings(void **state)
 {
 	struct fixture *fx = *state;
-	char elf_link[PATH_MAX], gone_path[PATH_MAX + 8];
+	char elf_link[PATH_MAX];
 	struct strtab *paths = strtab_new();
 	struct mm_reader *reader = mm_reader_new(paths);
 	struct mm *seeded = mm_new(reader);
@@ -892,7 +893,6 @@ static void test_file_mappings(void **state)
 	int elf_fd, data_fd, gone_fd;
 	long count;
 
-	(void)snprintf(gone_path, sizeof(gone_path), "%s/gone", tmp_dir);
 	assert_int_equal(write_file(gone_path, 'g', 2 * PAGE), 0);
 	elf_fd = open_in_child(fx, elf_path, O_RDONLY);
 	data_fd = open_in_child(fx, data_path, O_RDWR);
@@ -1216,6 +1216,7 @@ static int make_files(void **state)
 		return -1;
 	(void)snprintf(elf_path, sizeof(elf_path), "%.*s/elf", PATH_MAX - 8, tmp_dir);
 	(void)snprintf(data_path, sizeof(data_path), "%.*s/data", PATH_MAX - 8, tmp_dir);
+	(void)snprintf(gone_path, sizeof(gone_path), "%.*s/gone", PATH_MAX - 8, tmp_dir);
 	if (copy_file("/proc/self/exe", elf_path) < 0)
 		return -1;
 	/* Not an ELF file. */
@@ -1227,6 +1228,7 @@ static int remove_files(void **state)
 	(void)state;
 	(void)unlink(elf_path);
 	(void)unlink(data_path);
+	(void)unlink(gone_path);
 	return rmdir(tmp_dir);
 }
 
