@@ -448,8 +448,11 @@ static size_t regions_touching(const struct aspace_region *list, size_t count, u
 }
 
 /*
- * The main stack grows on faults, without a system call: the kernel's
- * [stack] at [start, end) holding the model's lower, adopt its start.
+ * The main stack, and any MAP_GROWSDOWN mapping, grow on faults without a
+ * system call (mm/mmap.c, expand_downwards): where the kernel's VMA
+ * [start, end) holds such a region of the model lower down, adopt its
+ * start.  /proc/PID/maps names only the main stack ([stack]), so every
+ * VMA is looked at; aspace_grow_down() leaves any other region alone.
  */
 static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end)
 {
@@ -471,8 +474,7 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 	if (count < 0)
 		return (int)count;
 	for (long i = 0; i < count; i++)
-		if (maps_regions[i].backing == ASPACE_BACKING_STACK)
-			adopt_stack_growth(mm, maps_regions[i].start, maps_regions[i].end);
+		adopt_stack_growth(mm, maps_regions[i].start, maps_regions[i].end);
 	memset(diff, 0, sizeof(*diff));
 	diff->nranges = aspace_compare(mm->as, maps_regions, (size_t)count, diff->ranges,
 				       MM_DIFF_MAX_RANGES);
@@ -600,8 +602,7 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 			break;
 		if (path_is(&entry, "[vsyscall]"))
 			continue;
-		if (path_is(&entry, "[stack]"))
-			adopt_stack_growth(mm, entry.start, entry.end);
+		adopt_stack_growth(mm, entry.start, entry.end);
 		/* One range per region of the model it covers; the model's gaps as they are. */
 		for (uint64_t pos = entry.start; pos < entry.end;) {
 			uint64_t end = entry.end;

@@ -94,8 +94,9 @@ struct mm_diff {
 };
 
 /*
- * Compares the model with /proc/PID/maps ([vsyscall] aside; the main
- * stack's growth, which takes no system call, is adopted first).
+ * Compares the model with /proc/PID/maps ([vsyscall] aside; the growth
+ * of the main stack and of MAP_GROWSDOWN mappings, which takes no system
+ * call, is adopted first).
  * Returns 0 when they agree, 1 when they differ (*diff says how), or
  * -ESRCH when the process is gone, -EINVAL when the maps do not parse.
  * Never call it while a thread of pid is inside execve.
@@ -119,7 +120,8 @@ struct mm_usage {
 /*
  * Reads how much of the model is resident, sorted by address, into
  * *usage (grown as needed; *cap its size; the caller frees it).  The
- * main stack's growth is adopted first.  Returns the number of ranges,
+ * growth of the main stack and of MAP_GROWSDOWN mappings is adopted
+ * first.  Returns the number of ranges,
  * or -ESRCH, -EINVAL (smaps does not parse), -errno.
  */
 long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap);
