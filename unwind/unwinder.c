@@ -11,8 +11,6 @@
 #include "unwinder.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <stdlib.h>
@@ -20,6 +18,7 @@
 #include <libunwind-ptrace.h>
 
 #include "memread.h"
+#include "sigmask.h"
 #include "util.h"
 
 /* The top of the stack copied at each walk: enough for most call chains. */
@@ -32,30 +31,6 @@ struct unwinder {
 	void *upt; /* _UPT_create(pid): finds unwind tables for the _UPT helpers */
 	pid_t pid;
 };
-
-/*
- * libunwind 1.6 takes a lock around every access to its unwind cache, and
- * blocks every signal while it holds it (src/mi/init.c, lock_acquire:
- * sigprocmask(SIG_SETMASK, &unwi_full_mask, ...)), so that a signal handler
- * that unwinds cannot deadlock on it: two system calls per frame, most of
- * what a 14-frame stack costs.  memtrace's handlers only set flags and never
- * unwind, so while a walk runs this sigprocmask, which the dynamic linker
- * gives libunwind instead of libc's, answers from the mask saved at the walk's
- * start without a system call; outside a walk it is pthread_sigmask.
- * glibc's own callers use its internal alias and never come here.
- */
-static bool walking;
-static sigset_t walk_mask;
-
-/* NOLINTNEXTLINE(readability-inconsistent-declaration-parameter-name): glibc's are reserved names. */
-int sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict oldset)
-{
-	if (!walking)
-		return pthread_sigmask(how, set, oldset);
-	if (oldset)
-		*oldset = walk_mask;
-	return 0;
-}
 
 /* The walk in progress. */
 static struct walk {
@@ -288,10 +263,9 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 		walk.stack_len = got > 0 ? (size_t)got : 0;
 	}
 	ips[count++] = regs->raw.rip;
-	(void)pthread_sigmask(SIG_SETMASK, NULL, &walk_mask);
-	walking = true;
+	unwind_sigmask_begin();
 	if (unw_init_remote(&cursor, unw->as, unw) < 0) {
-		walking = false;
+		unwind_sigmask_end();
 		return (int)count;
 	}
 	while (count < max && unw_step(&cursor) > 0) {
@@ -301,6 +275,6 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 			break;
 		ips[count++] = ip;
 	}
-	walking = false;
+	unwind_sigmask_end();
 	return (int)count;
 }
