@@ -473,11 +473,11 @@ static void test_grow_down_then_unmap(void **state)
 }
 
 /*
- * What grow_down refuses or leaves alone:
+ * What grow_down refuses or leaves alone (regions made by calls 1, 2, 3):
  *
- *   #1 rw |0 1|   #2 growsdown |4 5 6 7|   #3 rw |9|
- *   - a region that does not grow down (#3), or no region ending there;
- *   - growing into #1: -ENOENT, nothing changes;
+ *   call 1: rw |0 1|   call 2: growsdown |4 5 6 7|   call 3: rw |9|
+ *   - a region that does not grow down (call 3's), or no region ending there;
+ *   - growing into call 1's region: -ENOENT, nothing changes;
  *   - a start at or above the region's own: nothing to do.
  */
 static void test_grow_down_refused(void **state)

@@ -14,8 +14,9 @@
  * it serves: its address space changes only by the calls it is asked to
  * make, and the figures read from its smaps are exact.
  *
- * Addresses are known in advance: setup maps a PROT_NONE carveout (call
- * #1) and the cases map into it with MAP_FIXED (selftests/mm/merge.c).
+ * Addresses are known in advance: setup maps a PROT_NONE carveout (the
+ * first call) and the cases map into it with MAP_FIXED, as the kernel's
+ * tools/testing/selftests/mm/merge.c does.
  */
 #include <errno.h>
 #include <fcntl.h>
