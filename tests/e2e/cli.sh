@@ -128,15 +128,7 @@ expect_eq "report --top=3 --churn-ms=5 -- TRACE: exit status" "$status" 0
 # --interval lines go to stderr, the report to --report's file.  The
 # program runs until two growth lines are out, then SIGTERM (to memtrace,
 # which forwards it) ends it.
-"$MEMTRACE" --interval 0.2 --report="$TMP/interval.report" -- "$PROGRAMS/longrun" 600 2 \
-	3>/dev/null >"$TMP/interval.out" 2>"$TMP/interval.err" &
-mt=$!
-wait_until "--interval: no growth lines on stderr" growth_lines "$TMP/interval.err" 2
-kill -TERM "$mt"
-set +e
-wait "$mt"
-status=$?
-set -e
+interval_run "$TMP/interval" 2 --report="$TMP/interval.report"
 expect_eq "--interval with --report: exit status (longrun ends on SIGTERM with 0)" "$status" 0
 grep -qE '^memtrace: [0-9.]+s \[[0-9]+\] VSZ ' "$TMP/interval.report" &&
 	fail "--interval: growth lines in the --report file"

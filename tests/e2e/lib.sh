@@ -56,6 +56,24 @@ growth_lines() {
 	[ "$(grep -cE "^memtrace: [0-9.]+s \[${3:-[0-9]+}\] VSZ .* RSS .* calls\$" "$1")" -ge "$2" ]
 }
 
+# interval_run PREFIX LINES OPTIONS...: memtrace --interval 0.2 OPTIONS on
+# longrun, its stdout and stderr to PREFIX.out and PREFIX.err, until it has
+# printed LINES growth lines; then SIGTERM to memtrace, which forwards it,
+# and longrun ends with 0.  Sets $status to memtrace's exit status.
+interval_run() {
+	local prefix=$1 lines=$2 mt
+	shift 2
+	"$MEMTRACE" --interval 0.2 "$@" -- "$PROGRAMS/longrun" 600 2 \
+		3>/dev/null >"$prefix.out" 2>"$prefix.err" &
+	mt=$!
+	wait_until "--interval 0.2: fewer than $lines growth lines" growth_lines "$prefix.err" "$lines"
+	kill -TERM "$mt"
+	set +e
+	wait "$mt"
+	status=$?
+	set -e
+}
+
 # all_stopped PID: every thread of PID is stopped (job control or a
 # tracing stop: T or t in /proc/PID/task/TID/stat).  False once PID is gone.
 all_stopped() {

@@ -160,15 +160,7 @@ expect_eq "threads taken down with their process are no exits" \
 # Each growth line on stderr comes with its snapshot in the trace: the
 # program runs until memtrace has printed 3 of them, then SIGTERM (to
 # memtrace, which forwards it) ends it.
-"$MEMTRACE" --interval 0.2 -o "$TMP/interval.json" -- "$PROGRAMS/longrun" 600 2 \
-	3>/dev/null >"$TMP/interval.out" 2>"$TMP/interval.err" &
-mt=$!
-wait_until "--interval 0.2: fewer than 3 growth lines" growth_lines "$TMP/interval.err" 3
-kill -TERM "$mt"
-set +e
-wait "$mt"
-status=$?
-set -e
+interval_run "$TMP/interval" 3 -o "$TMP/interval.json"
 expect_eq "--interval: exit status" "$status" 0
 [ "$(grep -c '"type":"snapshot","reason":"interval"' "$TMP/interval.json")" -ge 3 ] ||
 	fail "--interval 0.2: fewer than 3 periodic snapshots for 3 growth lines"
