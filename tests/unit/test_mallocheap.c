@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "unittest.h"
+
 #include "mallocheap.h"
 #include "util.h"
 
@@ -30,17 +32,6 @@
 #define IS_MMAPPED 0x2ULL
 #define NON_MAIN_ARENA 0x4ULL
 #define PAGE 4096UL
-
-#if defined(__SANITIZE_ADDRESS__)
-#define MALLOC_IS_GLIBC 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MALLOC_IS_GLIBC 0
-#endif
-#endif
-#ifndef MALLOC_IS_GLIBC
-#define MALLOC_IS_GLIBC 1
-#endif
 
 /* The start of this process's [heap], or 0. */
 static uint64_t heap_mapping_start(void)

@@ -40,6 +40,8 @@
 
 #include <cmocka.h>
 
+#include "unittest.h"
+
 #include "aspace.h"
 #include "mm.h"
 #include "strtab.h"
@@ -51,17 +53,6 @@
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define CARVEOUT_PAGES 64
 #define HUGE_PAGE (2ULL << 20)
-
-#if defined(__SANITIZE_ADDRESS__)
-#define MALLOC_IS_GLIBC 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MALLOC_IS_GLIBC 0
-#endif
-#endif
-#ifndef MALLOC_IS_GLIBC
-#define MALLOC_IS_GLIBC 1
-#endif
 
 /* What the test asks of its child. */
 enum request_op {
@@ -1210,11 +1201,8 @@ static int copy_file(const char *from, const char *to)
 /* A copy of this program (an ELF file), and a data file, in a directory of their own. */
 static int make_files(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	(void)state;
-	(void)snprintf(tmp_dir, sizeof(tmp_dir), "%s/test_mm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmp_dir))
+	if (unittest_tmpdir(tmp_dir, sizeof(tmp_dir), "test_mm") < 0)
 		return -1;
 	(void)snprintf(elf_path, sizeof(elf_path), "%.*s/elf", PATH_MAX - 8, tmp_dir);
 	(void)snprintf(data_path, sizeof(data_path), "%.*s/data", PATH_MAX - 8, tmp_dir);

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "unittest.h"
+
 #include "modules.h"
 #include "strtab.h"
 #include "util.h"
@@ -153,15 +155,11 @@ static struct stat real_stat_of(const char *path)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	const char *tmp = getenv("TMPDIR");
 	struct symbols *syms;
 
 	if (!fx)
 		return -1;
-	if (!tmp || !tmp[0] || strlen(tmp) > 40)
-		tmp = "/tmp";
-	if (snprintf(fx->dir, sizeof(fx->dir), "%s/test_modules.XXXXXX", tmp) < 0 ||
-	    !mkdtemp(fx->dir)) {
+	if (unittest_tmpdir(fx->dir, sizeof(fx->dir), "test_modules") < 0) {
 		free(fx);
 		return -1;
 	}

@@ -29,6 +29,8 @@
 
 #include <cmocka.h>
 
+#include "unittest.h"
+
 #include "symbols.h"
 #include "util.h"
 
@@ -584,17 +586,13 @@ static void write_fixture_prefix(const char *path, size_t len)
 static int bad_files_setup(void **state)
 {
 	struct bad_files *files = calloc(1, sizeof(*files));
-	const char *tmp = getenv("TMPDIR");
 	static const char text[] = "localhost\nnot an ELF file\n";
 	off_t size;
 	int fd;
 
 	if (!files)
 		return -1;
-	if (!tmp || !tmp[0] || strlen(tmp) > 40)
-		tmp = "/tmp";
-	if (snprintf(files->dir, sizeof(files->dir), "%s/test_symbols.XXXXXX", tmp) < 0 ||
-	    !mkdtemp(files->dir)) {
+	if (unittest_tmpdir(files->dir, sizeof(files->dir), "test_symbols") < 0) {
 		free(files);
 		return -1;
 	}
@@ -768,14 +766,10 @@ struct linked_files {
 static int linked_files_setup(void **state)
 {
 	struct linked_files *files = calloc(1, sizeof(*files));
-	const char *tmp = getenv("TMPDIR");
 
 	if (!files)
 		return -1;
-	if (!tmp || !tmp[0] || strlen(tmp) > 40)
-		tmp = "/tmp";
-	if (snprintf(files->dir, sizeof(files->dir), "%s/test_symbols.XXXXXX", tmp) < 0 ||
-	    !mkdtemp(files->dir)) {
+	if (unittest_tmpdir(files->dir, sizeof(files->dir), "test_symbols") < 0) {
 		free(files);
 		return -1;
 	}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What several unit tests share: a directory of their own, and whether malloc is glibc's. */
+#ifndef MEMTRACE_UNITTEST_H
+#define MEMTRACE_UNITTEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Makes a new directory NAME.XXXXXX under $TMPDIR (or /tmp, also when
+ * $TMPDIR is longer than 40 characters: the names made in it must fit
+ * the tests' buffers) into dir.  Returns 0, or -1.
+ */
+static inline int unittest_tmpdir(char *dir, size_t size, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (!tmp || !tmp[0] || strlen(tmp) > 40)
+		tmp = "/tmp";
+	if (snprintf(dir, size, "%s/%s.XXXXXX", tmp, name) < 0 || !mkdtemp(dir))
+		return -1;
+	return 0;
+}
+
+/* Whether malloc is glibc's: not under AddressSanitizer, which brings its own. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MALLOC_IS_GLIBC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MALLOC_IS_GLIBC 0
+#endif
+#endif
+#ifndef MALLOC_IS_GLIBC
+#define MALLOC_IS_GLIBC 1
+#endif
+
+#endif /* MEMTRACE_UNITTEST_H */
