@@ -815,7 +815,7 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 		/* Until its creator's event says more, the kernel's view is the model. */
 		if (proc->reported) {
 			proc->mm = mm_new(eng->mm_reader);
-			(void)mm_seed(proc->mm, tid, ASPACE_ORIGIN_KERNEL);
+			(void)mm_seed(proc->mm, tid, ASPACE_ORIGIN_KERNEL, engine_now_ns(eng));
 		}
 	}
 	debug_msg("task %d stopped before its creator's event (process %d)", (int)tid,
@@ -908,7 +908,7 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	} else {
 		mm_put(proc->mm);
 		proc->mm = mm_new(eng->mm_reader);
-		if (mm_seed(proc->mm, proc->pid, ASPACE_ORIGIN_EXEC) < 0)
+		if (mm_seed(proc->mm, proc->pid, ASPACE_ORIGIN_EXEC, engine_now_ns(eng)) < 0)
 			debug_msg("cannot read the maps of %d after exec", (int)proc->pid);
 	}
 	if (!launched && proc->reported && eng->sink->exec)
@@ -1273,7 +1273,7 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 		return -ESRCH;
 	update_exe(proc);
 	proc->mm = mm_new(eng->mm_reader);
-	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH);
+	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH, engine_now_ns(eng));
 	/*
 	 * Threads were running while we read the maps, maybe inside a memory
 	 * call that ends untraced, before their first stop: re-read them once

@@ -277,9 +277,15 @@ int mm_resync(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 	return resync(mm, pid, ev, 0, UINT64_MAX, changes);
 }
 
-int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind)
+int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind, uint64_t time_ns)
 {
-	struct aspace_event ev = { .kind = kind };
+	/*
+	 * Named by its process and its time, as a call is by its number: the
+	 * regions of two seeds (two execs of one path, two processes
+	 * attached) are not the same mapping, and the module table tells
+	 * mappings apart by their origin (unwind/modules.h).
+	 */
+	struct aspace_event ev = { .kind = kind, .tid = pid, .time_ns = time_ns };
 	uint64_t start_brk, heap_top;
 	const struct aspace_region *heap = NULL;
 	int ret;

@@ -53,11 +53,11 @@ uint64_t mm_calls_applied(const struct mm *mm);
 /*
  * Replaces the model with what /proc/PID/maps shows, every region of
  * origin kind (ASPACE_ORIGIN_EXEC after an exec, _ATTACH when attaching,
- * _KERNEL for a process found before its creator's event), and the heap
- * with /proc/PID/stat's start_brk.  Returns 0, or -ESRCH, -EINVAL (the
+ * _KERNEL for a process found before its creator's event) made by pid at
+ * time_ns (engine_now_ns), and the heap with /proc/PID/stat's start_brk.  Returns 0, or -ESRCH, -EINVAL (the
  * maps could not be parsed), -errno.
  */
-int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind);
+int mm_seed(struct mm *mm, pid_t pid, enum aspace_origin_kind kind, uint64_t time_ns);
 
 /*
  * Makes the whole model what /proc/PID/maps shows: regions the kernel no

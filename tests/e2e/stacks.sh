@@ -142,3 +142,15 @@ sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$TMP/reload.err" |
 	grep -av '^memtrace: verify: ' >"$TMP/reload.live" || true
 cmp -s "$TMP/reload.live" "$TMP/reload.offline" ||
 	fail "reload: memtrace report differs from the live report: $(diff "$TMP/reload.live" "$TMP/reload.offline" | head -n 10)"
+
+# One path, two programs exec'd from it in turn: each one's frames are
+# named from its own file (the mappings an exec brings are its own,
+# however many execs of that path came before).
+run_memtrace "$TMP/twoprogs" -f -- sh -c "cp '$PROGRAMS/longname' '$TMP/prog' && '$TMP/prog' >/dev/null &&
+	rm '$TMP/prog' && cp '$PROGRAMS/findings' '$TMP/prog' && '$TMP/prog' reserve >/dev/null"
+expect_eq "two programs at one path: exit status" "$status" 0
+grep -q '^    > map_the_buffers_of_a_function_whose_name_is_rather_long+0x[0-9a-f]* (prog)$' \
+	"$TMP/twoprogs.events" || fail "two programs at one path: the first one's frames are not named"
+grep -q '^    > reserve_space+0x[0-9a-f]* (prog)$' "$TMP/twoprogs.events" ||
+	fail "two programs at one path: the second one's frames bear the first one's names"
+exit 0

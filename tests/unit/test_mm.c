@@ -443,7 +443,7 @@ static int setup(void **state)
 	fx->paths = strtab_new();
 	fx->reader = mm_reader_new(fx->paths);
 	fx->mm = mm_new(fx->reader);
-	assert_int_equal(mm_seed(fx->mm, fx->pid, ASPACE_ORIGIN_EXEC), 0);
+	assert_int_equal(mm_seed(fx->mm, fx->pid, ASPACE_ORIGIN_EXEC, 0), 0);
 	assert_int_equal(mm_calls_applied(fx->mm), 0);
 	assert_agrees(fx->mm, fx->pid);
 
@@ -497,7 +497,7 @@ static void test_seed(void **state)
 	assert_true(len > 0);
 	exe[len] = '\0';
 
-	assert_int_equal(mm_seed(seeded, fx->pid, ASPACE_ORIGIN_ATTACH), 0);
+	assert_int_equal(mm_seed(seeded, fx->pid, ASPACE_ORIGIN_ATTACH, 0), 0);
 	assert_int_equal(mm_calls_applied(seeded), 0);
 	assert_agrees(seeded, fx->pid);
 	aspace_for_each (mm_aspace(seeded), 0, &cur, region) {
@@ -921,7 +921,7 @@ static void test_file_mappings(void **state)
 	assert_agrees(fx->mm, fx->pid);
 
 	/* The kernel's view, " (deleted)" included. */
-	assert_int_equal(mm_seed(seeded, fx->pid, ASPACE_ORIGIN_EXEC), 0);
+	assert_int_equal(mm_seed(seeded, fx->pid, ASPACE_ORIGIN_EXEC, 0), 0);
 	assert_agrees(seeded, fx->pid);
 	region = region_at(seeded, elf);
 	assert_int_equal(region->backing, ASPACE_BACKING_FILE);
@@ -1171,7 +1171,7 @@ static void test_verify_and_resync(void **state)
 	assert_int_equal(mm_verify(fx->mm, fx->pid, &diff), -ESRCH);
 	assert_int_equal(mm_snapshot(fx->mm, fx->pid, &snap), -ESRCH);
 	assert_null(snap.usage);
-	assert_int_equal(mm_seed(fx->mm, fx->pid, ASPACE_ORIGIN_EXEC), -ESRCH);
+	assert_int_equal(mm_seed(fx->mm, fx->pid, ASPACE_ORIGIN_EXEC, 0), -ESRCH);
 	mm_snapshot_clear(&snap);
 }
 
