@@ -49,7 +49,8 @@ struct engine {
 	int exec_err_fd; /* read end of the child's CLOEXEC pipe, or -1 */
 	int exec_errno;
 	bool killed_all;
-	size_t adopted; /* processes whose creator's fork event has not come yet */
+	size_t adopted;	   /* processes whose creator's fork event has not come yet */
+	pid_t dispatching; /* the task whose stop is being handled (0: none) */
 	/* PTRACE_GET_SYSCALL_INFO (Linux 5.3): probed at the first stop. */
 	bool syscall_info_probed;
 	bool syscall_info_missing;
@@ -1164,7 +1165,9 @@ int engine_run(struct engine *eng)
 				return 0;
 			return -errno;
 		}
+		eng->dispatching = tid;
 		dispatch(eng, tid, status);
+		eng->dispatching = 0;
 	}
 }
 
@@ -1297,6 +1300,27 @@ static void detach_stopped(struct engine *eng, struct task *task, int sig)
 	tasks_remove(eng->tasks, task);
 }
 
+/*
+ * A die() while a stop was being handled (out of memory, a ptrace call
+ * that failed) comes here with that task in its ptrace-stop: no
+ * interrupt would make it stop again, and waiting for it would wait
+ * forever.  It goes at once; if it was resumed already, the detach
+ * fails and the interrupt below stops it like any other.
+ */
+static void detach_dispatching(struct engine *eng)
+{
+	struct task *task = eng->dispatching ? tasks_find(eng->tasks, eng->dispatching) : NULL;
+
+	eng->dispatching = 0;
+	if (!task || (task->flags & TASK_QUEUED))
+		return;
+	if (ptrace(PTRACE_DETACH, task->tid, 0L, 0L) < 0)
+		return;
+	task->proc->detached = true;
+	task->flags &= ~TASK_IN_CALL;
+	tasks_remove(eng->tasks, task);
+}
+
 static void interrupt_one(struct task *task, void *arg)
 {
 	(void)arg;
@@ -1338,6 +1362,7 @@ void engine_detach_all(struct engine *eng)
 			if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
 				eng->sink->snapshot(eng->ctx, proc, engine_live_tid(eng, proc),
 						    true);
+	detach_dispatching(eng);
 	/* Tasks held at a memory call's entry are stopped already: they go at once. */
 	tasks_for_each(eng->tasks, collect_held, &held);
 	for (size_t i = 0; i < held.count; i++)
