@@ -83,9 +83,15 @@ static int events_close(struct output *out)
 	return err;
 }
 
+static const char *events_file(const struct output_options *opts)
+{
+	return opts->events ? opts->events_path : NULL;
+}
+
 const struct output_ops output_events = {
 	.name = "events",
 	.open = events_open,
+	.file = events_file,
 	.call = events_call,
 	.exec = events_exec,
 	.proc_end = events_proc_end,

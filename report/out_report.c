@@ -110,9 +110,15 @@ static int report_close(struct output *out)
 	return err;
 }
 
+static const char *report_file(const struct output_options *opts)
+{
+	return opts->report_path;
+}
+
 const struct output_ops output_report = {
 	.name = "report",
 	.open = report_open,
+	.file = report_file,
 	.snapshot = report_snapshot,
 	.end = report_end,
 	.flush = report_flush,

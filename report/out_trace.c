@@ -110,11 +110,17 @@ static int trace_close(struct output *out)
 	return err;
 }
 
+static const char *trace_file(const struct output_options *opts)
+{
+	return opts->trace_path;
+}
+
 const struct output_ops output_trace = {
 	.name = "trace",
 	/* Its periodic snapshots hold the resident figures. */
 	.needs = OUTPUT_NEEDS_INTERVAL_USAGE,
 	.open = trace_open,
+	.file = trace_file,
 	.call = trace_call,
 	.exec = trace_exec,
 	.thread = trace_thread,

@@ -55,6 +55,35 @@ int output_open_fd(const char *path)
 	return fd;
 }
 
+/* Whether path can be opened for writing; nothing is truncated, nothing is left. */
+static int check_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0)
+			(void)unlink(path);
+	}
+	if (fd < 0) {
+		perror_msg("cannot open '%s'", path);
+		return -1;
+	}
+	(void)close(fd);
+	return 0;
+}
+
+int output_check_files(const struct output_options *opts)
+{
+	for (size_t i = 0; i < output_count; i++) {
+		const char *path = output_list[i]->file ? output_list[i]->file(opts) : NULL;
+
+		if (path && strcmp(path, "-") != 0 && check_file(path) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 {
 	int fd = (int)(intptr_t)cookie;

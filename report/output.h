@@ -96,6 +96,8 @@ struct output_ops {
 	 */
 	int (*open)(const struct output_options *opts, const struct output_env *env,
 		    struct output **out);
+	/* The file open would write, as named on the command line; NULL for none or stderr. */
+	const char *(*file)(const struct output_options *opts);
 	/* The others may be NULL: nothing to do. */
 	void (*call)(struct output *out, const struct engine_call *call, const struct aspace *as);
 	void (*exec)(struct output *out, const struct proc *proc, uint64_t time_ns);
@@ -124,6 +126,15 @@ extern const struct output_ops output_trace;
  * it does not say, 40 at least), or 0 (no limit) off a terminal.
  */
 size_t output_width(int fd);
+
+/*
+ * Whether every output the options ask for can be opened, before any is:
+ * a file that exists is opened without being truncated, one that does not
+ * is created and removed again.  So that one that cannot be opened leaves
+ * the others' files as they were.  Returns 0, or -1 after a line naming
+ * the file and why.
+ */
+int output_check_files(const struct output_options *opts);
 
 /*
  * The file of an output named on the command line: a path, "-" for a

@@ -365,6 +365,8 @@ static void close_outputs(struct session *session)
 /* Opens what the options ask for.  Returns 0, or -1 after a line on stderr. */
 static int open_outputs(struct session *session)
 {
+	if (output_check_files(&session->opts.out) < 0)
+		return -1;
 	for (size_t i = 0; i < output_count; i++) {
 		struct output *out;
 

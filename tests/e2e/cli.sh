@@ -134,6 +134,13 @@ grep -qE '^memtrace: [0-9.]+s \[[0-9]+\] VSZ ' "$TMP/interval.report" &&
 	fail "--interval: growth lines in the --report file"
 grep -q '^  by kind ' "$TMP/interval.report" || fail "--report: no report in the file"
 
+# An output that cannot be opened leaves the others' files as they were.
+echo precious >"$TMP/keep.txt"
+run --events="$TMP/keep.txt" --report="$TMP/new.txt" -o "$TMP/no/such/dir/t.json" -- true
+expect_eq "an output that cannot be opened: exit status" "$status" 2
+expect_eq "an output that cannot be opened: the other's file" "$(cat "$TMP/keep.txt")" precious
+[ -e "$TMP/new.txt" ] && fail "an output that cannot be opened: another's file was created"
+
 # An attach that fails creates no file.
 run -p 2147483647 -o "$TMP/p.json" --events="$TMP/p.events" --report="$TMP/p.report"
 expect_eq "-p of no process: exit status" "$status" 1
