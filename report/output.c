@@ -84,6 +84,18 @@ int output_check_files(const struct output_options *opts)
 	return 0;
 }
 
+size_t output_stdout_count(const struct output_options *opts)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < output_count; i++) {
+		const char *path = output_list[i]->file ? output_list[i]->file(opts) : NULL;
+
+		count += path && !strcmp(path, "-");
+	}
+	return count;
+}
+
 static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 {
 	int fd = (int)(intptr_t)cookie;

@@ -136,6 +136,9 @@ size_t output_width(int fd);
  */
 int output_check_files(const struct output_options *opts);
 
+/* How many of the outputs the options ask for write to standard output ("-"). */
+size_t output_stdout_count(const struct output_options *opts);
+
 /*
  * The file of an output named on the command line: a path, "-" for a
  * copy of standard output, NULL for a copy of stderr.  Returns the

@@ -258,12 +258,6 @@ static void parse_option(struct options *opts, int opt, char **argv)
 	}
 }
 
-/* Whether path names standard output. */
-static bool is_stdout(const char *path)
-{
-	return path && !strcmp(path, "-");
-}
-
 static void parse_options(struct options *opts, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -294,8 +288,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	/* '+': options end at the program's name; ':': a missing argument is told apart. */
 	while ((opt = getopt_long(argc, argv, "+:fdhVp:o:", longopts, NULL)) != -1)
 		parse_option(opts, opt, argv);
-	if (is_stdout(out->trace_path) + is_stdout(out->events_path) + is_stdout(out->report_path) >
-	    1)
+	if (output_stdout_count(out) > 1)
 		usage_error("only one output can be standard output ('-')");
 	if (out->npids) {
 		if (optind < argc)

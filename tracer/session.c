@@ -317,8 +317,8 @@ struct session *session_new(const struct session_options *opts)
 		.detach_request = &signal_flags.detach_request,
 		.detach_at_ns = opts->duration_ns,
 		.wake = &signal_flags.wake,
-		/* -o -: the trace has stdout; the program writes to stderr (as perf record -o -). */
-		.stdout_to_stderr = opts->out.trace_path && !strcmp(opts->out.trace_path, "-"),
+		/* An output on stdout: the program writes to stderr (as with perf record -o -). */
+		.stdout_to_stderr = output_stdout_count(&opts->out) > 0,
 	};
 
 	session->opts = *opts;

@@ -43,6 +43,12 @@ grep -qE '^demo: [0-9]+ workers done' "$TMP/pipe.err" ||
 same_text "the report of the trace read from a pipe and the live one" \
 	"$TMP/pipe.live" "$TMP/pipe.offline"
 
+# --events=-: the events on stdout, the program's own output on stderr.
+run --events=- -- sh -c 'echo program-output'
+grep -q '^program-output$' "$TMP/err" || fail "--events=-: the program's output is not on stderr"
+grep -q 'program-output' "$TMP/out" && fail "--events=-: the program's output is among the events"
+grep -qE '^[0-9.]+ \[[0-9]+\] #[0-9]+ mmap\(' "$TMP/out" || fail "--events=-: no events on stdout"
+
 # -o FILE.gz: gzip, read back as it is, and the same once decompressed.
 NO_VERIFY=1 run_memtrace "$TMP/gz" -o "$TMP/gz.json.gz" -- "$PROGRAMS/findings" churn
 expect_eq "-o FILE.gz: exit status" "$status" 0
