@@ -52,6 +52,9 @@ static void events_call(struct output *out, const struct engine_call *call, cons
 	const uint64_t *frames;
 
 	(void)as;
+	/* Its file failed (a full disk, a reader gone): no more lines to format. */
+	if (ferror(ev->stream))
+		return;
 	eventlog_call(ev->log, call);
 	if (stacks_get(ev->env->stacks, call->stack_id, &frames))
 		stackfmt_write(ev->env->fmt, ev->stream, ev->env->stacks, call->stack_id);

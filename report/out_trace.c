@@ -52,8 +52,11 @@ static int trace_open(const struct output_options *opts, const struct output_env
 
 static void trace_call(struct output *out, const struct engine_call *call, const struct aspace *as)
 {
-	if (as)
-		tracew_event(((struct trace_output *)out)->t, call, as);
+	struct tracew *t = ((struct trace_output *)out)->t;
+
+	/* Its file failed (a full disk, a reader gone): no more lines to format. */
+	if (as && !tracew_error(t))
+		tracew_event(t, call, as);
 }
 
 static void trace_exec(struct output *out, const struct proc *proc, uint64_t time_ns)

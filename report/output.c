@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -96,17 +97,25 @@ size_t output_stdout_count(const struct output_options *opts)
 	return count;
 }
 
+/* A stream's descriptor, and the first error a write to it met. */
+struct cookie {
+	int fd;
+	int err;
+};
+
 static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 {
-	int fd = (int)(intptr_t)cookie;
+	struct cookie *c = cookie;
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t got = write(fd, buf + done, len - done);
+		ssize_t got = write(c->fd, buf + done, len - done);
 
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
+			if (!c->err)
+				c->err = errno;
 			return done ? (ssize_t)done : -1;
 		}
 		done += (size_t)got;
@@ -114,16 +123,29 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 	return (ssize_t)done;
 }
 
+/* Closes the descriptor; fails with the first write error, so that fclose says which. */
 static int cookie_close(void *cookie)
 {
-	return close((int)(intptr_t)cookie);
+	struct cookie *c = cookie;
+	int err = close(c->fd) < 0 ? errno : 0;
+
+	if (c->err)
+		err = c->err;
+	free(c);
+	if (!err)
+		return 0;
+	errno = err;
+	return -1;
 }
 
 FILE *output_stream(int fd)
 {
 	static const cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
-	FILE *file = fopencookie((void *)(intptr_t)fd, "w", io);
+	struct cookie *c = xcalloc(1, sizeof(*c));
+	FILE *file;
 
+	c->fd = fd;
+	file = fopencookie(c, "w", io);
 	if (!file)
 		perror_die("fopencookie");
 	return file;

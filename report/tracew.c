@@ -47,6 +47,11 @@ void tracew_free(struct tracew *t)
 	free(t);
 }
 
+int tracew_error(const struct tracew *t)
+{
+	return jsonw_error(t->w);
+}
+
 int tracew_flush(struct tracew *t)
 {
 	return jsonw_flush(t->w);

@@ -46,6 +46,8 @@ struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct 
 void tracew_free(struct tracew *t);
 /* Writes the complete lines so far.  Returns 0 or the first write error (-errno). */
 int tracew_flush(struct tracew *t);
+/* The first write error (-errno), or 0. */
+int tracew_error(const struct tracew *t);
 /* Writes the rest and ends the trace (a gzip stream's end).  Returns the same. */
 int tracew_finish(struct tracew *t);
 
