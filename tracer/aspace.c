@@ -563,7 +563,7 @@ void aspace_map(struct aspace *as, const struct aspace_event *ev, uint64_t start
 
 	if (end <= start)
 		return;
-	unmap_range(as, start, end, changes);
+	/* map_new() takes out what was there (MAP_FIXED), recorded. */
 	map_new(as, ev, start, end, tmpl, changes);
 	merge_range(as, start, end);
 }

@@ -54,9 +54,13 @@ uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
 	 */
 	for (int i = 0; i < count; i++) {
 		uint64_t lookup = cap->frames[i] - (i > 0 ? 1 : 0);
-		const struct aspace_region *region = aspace_find(as, lookup);
+		/* Frames of one mapping follow each other: its region is searched for once. */
+		const struct aspace_region *region =
+			last && last->start <= lookup && lookup < last->end
+				? last
+				: aspace_find(as, lookup);
 
-		/* Frames of one mapping follow each other: its module is asked for once. */
+		/* And its module asked for once. */
 		if (region != last) {
 			last = region;
 			module = region && region->path && region->backing == ASPACE_BACKING_FILE
