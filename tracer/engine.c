@@ -780,9 +780,10 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 	 * A busy tracer may see a new process run to its end before its
 	 * creator's event (waitpid walks the tracer's tracees newest first:
 	 * kernel/exit.c, ptrace_do_wait): it was reported then.  Making
-	 * another process of it here would leave one that never ends.
+	 * another process of it here would leave one that never ends.  (A
+	 * new thread is never such a process: no scan for it.)
 	 */
-	for (struct proc *proc = eng->adopted ? tasks_procs(eng->tasks) : NULL; proc;
+	for (struct proc *proc = eng->adopted && !thread ? tasks_procs(eng->tasks) : NULL; proc;
 	     proc = proc->next)
 		if (proc->pid == child_tid && proc->adopted && proc->ended)
 			gone = proc;
