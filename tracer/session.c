@@ -504,10 +504,16 @@ void session_free(struct session *session)
 	close_outputs(session);
 	if (current == session)
 		current = NULL;
-	engine_free(session->engine);
+	/*
+	 * What borrows goes before what it borrows: the capture borrows the
+	 * modules and the stacks, the formatter the modules, both the
+	 * engine's paths.  Once the outputs are closed, what the engine may
+	 * still call back (a detach's snapshot, proc_free) needs none of them.
+	 */
+	capture_free(session->capture);
 	stackfmt_free(session->stackfmt);
 	modules_free(session->modules);
 	stacks_free(session->stacks);
-	capture_free(session->capture);
+	engine_free(session->engine);
 	free(session);
 }
