@@ -20,19 +20,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "mman_compat.h"
 #include "rtree.h"
 #include "util.h"
-
-/* mm/mremap.c (include/uapi/linux/mman.h) */
-#define MREMAP_FIXED_FLAG 2U
-#define MREMAP_DONTUNMAP_FLAG 4U
-
-/* include/uapi/asm-generic/mman-common.h: the advice that gives pages back. */
-#define ADV_DONTNEED 4
-#define ADV_FREE 8
-#define ADV_REMOVE 9
-#define ADV_PAGEOUT 21
-#define ADV_DONTNEED_LOCKED 24
 
 /* Bytes an origin mapped, and how many of them are still mapped. */
 struct origin_count {
@@ -55,11 +45,6 @@ struct aspace {
 static uint64_t page_up(uint64_t len)
 {
 	return (len + ASPACE_PAGE_SIZE - 1) & ~(ASPACE_PAGE_SIZE - 1);
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
 }
 
 static bool private_anon(const struct aspace_region *region)
@@ -687,13 +672,12 @@ static void remap_move(struct aspace *as, const struct aspace_event *ev, uint64_
 	struct aspace_region grown, left_behind;
 	bool have_grown, keep_old;
 
-	if (flags & MREMAP_FIXED_FLAG)
+	if (flags & MREMAP_FIXED)
 		unmap_range(as, new_addr, new_addr + new_len, changes);
 	if (new_len < old_len)
 		unmap_range(as, old_addr + new_len, old_addr + old_len, changes);
 	have_grown = template_at(as, old_addr + moved_len - 1, old_addr + moved_len, &grown);
-	keep_old = (flags & MREMAP_DONTUNMAP_FLAG) &&
-		   template_at(as, old_addr, old_addr, &left_behind);
+	keep_old = (flags & MREMAP_DONTUNMAP) && template_at(as, old_addr, old_addr, &left_behind);
 	move_range(as, old_addr, old_addr + moved_len, new_addr, changes);
 	if (have_grown && new_len > old_len)
 		map_new(as, ev, new_addr + old_len, new_addr + new_len, &grown, changes);
@@ -786,8 +770,8 @@ void aspace_advise(struct aspace *as, const struct aspace_event *ev, uint64_t st
 	struct aspace_cursor cur;
 
 	(void)ev;
-	if (advice != ADV_DONTNEED && advice != ADV_FREE && advice != ADV_REMOVE &&
-	    advice != ADV_PAGEOUT && advice != ADV_DONTNEED_LOCKED)
+	if (advice != MADV_DONTNEED && advice != MADV_FREE && advice != MADV_REMOVE &&
+	    advice != MADV_PAGEOUT && advice != MADV_DONTNEED_LOCKED)
 		return;
 	for (region = aspace_first_from(as, start, &cur); region && region->start < end;
 	     region = aspace_next(as, &cur)) {

@@ -541,11 +541,6 @@ static int count_pages(int fd, uint64_t start, uint64_t end, struct page_counts 
 	return 0;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
 /*
  * Shares the figures of VMA entry among out[0..n), its parts: by the
  * pages pagemap shows in each, what is left over (pages that changed in

@@ -17,6 +17,13 @@
 #define ATTRIBUTE_NORETURN __attribute__((noreturn))
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
 
+#include <stdint.h>
+
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* "memtrace: <message>\n" on stderr. */
 void error_msg(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2);
 /* "memtrace: <message>: strerror(errno)\n" on stderr. */
