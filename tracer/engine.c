@@ -216,15 +216,16 @@ static void update_exe(struct proc *proc)
  * turns every memory call into ENOSYS.
  */
 static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog *prog,
-					  char *const argv[], bool stdout_to_stderr)
+					  char *const argv[], const struct engine_options *opts)
 {
 	int err;
 
 	if (kill(getpid(), SIGSTOP) < 0)
 		_exit(126);
 	/* memtrace ignores SIGPIPE (main.c); an ignored signal outlives exec. */
-	(void)signal(SIGPIPE, SIG_DFL);
-	if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+	if (!opts->program_ignores_sigpipe)
+		(void)signal(SIGPIPE, SIG_DFL);
+	if (opts->stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		err = -errno;
 	else
 		err = seccomp_install(prog);
@@ -269,7 +270,7 @@ int engine_launch(struct engine *eng, char *const argv[])
 	}
 	if (pid == 0) {
 		(void)close(pipefd[0]);
-		child_exec(pipefd[1], &prog, argv, eng->opts.stdout_to_stderr);
+		child_exec(pipefd[1], &prog, argv, &eng->opts);
 	}
 	(void)close(pipefd[1]);
 	eng->exec_err_fd = pipefd[0];

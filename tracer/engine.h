@@ -73,6 +73,12 @@ struct engine_options {
 	volatile sig_atomic_t *wake;
 	/* Launch mode: the program's standard output is memtrace's stderr (-o - has stdout). */
 	bool stdout_to_stderr;
+	/*
+	 * Launch mode: the program starts with SIGPIPE ignored, as memtrace
+	 * itself was started; else with its default action, whatever
+	 * memtrace does with it.
+	 */
+	bool program_ignores_sigpipe;
 };
 
 /* One memory call, as the sink sees it. */

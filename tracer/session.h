@@ -26,6 +26,7 @@ struct session_options {
 	unsigned int max_frames; /* --max-frames */
 	uint64_t duration_ns;	 /* --duration: attach mode detaches after it */
 	uint64_t interval_ns;	 /* --interval: 0 for none */
+	bool sigpipe_ignored;	 /* memtrace was started with SIGPIPE ignored: so is the program */
 };
 
 struct session;
