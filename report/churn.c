@@ -191,3 +191,15 @@ uint64_t churn_short_ns(const struct churn *churn)
 {
 	return churn->short_ns;
 }
+
+void churn_site_add(struct churn_site *to, const struct churn_site *from)
+{
+	to->maps += from->maps;
+	to->mapped_bytes += from->mapped_bytes;
+	to->short_pairs += from->short_pairs;
+	to->short_bytes += from->short_bytes;
+	to->unmaps += from->unmaps;
+	to->unmapped_bytes += from->unmapped_bytes;
+	to->trims += from->trims;
+	to->trimmed_bytes += from->trimmed_bytes;
+}

@@ -27,6 +27,9 @@ struct churn_site {
 	uint64_t trimmed_bytes;
 };
 
+/* to += from, member by member. */
+void churn_site_add(struct churn_site *to, const struct churn_site *from);
+
 struct churn;
 
 /*

@@ -49,15 +49,13 @@ static int events_open(const struct output_options *opts, const struct output_en
 static void events_call(struct output *out, const struct engine_call *call, const struct aspace *as)
 {
 	struct events_output *ev = (struct events_output *)out;
-	const uint64_t *frames;
 
 	(void)as;
 	/* Its file failed (a full disk, a reader gone): no more lines to format. */
 	if (ferror(ev->stream))
 		return;
 	eventlog_call(ev->log, call);
-	if (stacks_get(ev->env->stacks, call->stack_id, &frames))
-		stackfmt_write(ev->env->fmt, ev->stream, ev->env->stacks, call->stack_id);
+	stackfmt_write(ev->env->fmt, ev->stream, ev->env->stacks, call->stack_id);
 }
 
 static void events_exec(struct output *out, const struct proc *proc, uint64_t time_ns)

@@ -230,16 +230,8 @@ static void add_churn(struct computing *c)
 		const struct churn_site *counted = churn_site(c->in->churn, churned[i]);
 		struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = churned[i] };
 		size_t site_idx = site_of(c->rep, &c->index, c->fmt, c->stacks, &origin);
-		struct churn_site *to = &c->rep->sites[site_idx].churn;
 
-		to->maps += counted->maps;
-		to->mapped_bytes += counted->mapped_bytes;
-		to->short_pairs += counted->short_pairs;
-		to->short_bytes += counted->short_bytes;
-		to->unmaps += counted->unmaps;
-		to->unmapped_bytes += counted->unmapped_bytes;
-		to->trims += counted->trims;
-		to->trimmed_bytes += counted->trimmed_bytes;
+		churn_site_add(&c->rep->sites[site_idx].churn, counted);
 	}
 	free(churned);
 }

@@ -2,6 +2,7 @@
 /* A live run: the engine, stack capture and the outputs.  See session.h. */
 #include "session.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -319,6 +320,7 @@ struct session *session_new(const struct session_options *opts)
 		.wake = &signal_flags.wake,
 		/* An output on stdout: the program writes to stderr (as with perf record -o -). */
 		.stdout_to_stderr = output_stdout_count(&opts->out) > 0,
+		.program_ignores_sigpipe = opts->sigpipe_ignored,
 	};
 
 	session->opts = *opts;
@@ -370,6 +372,8 @@ static int open_outputs(struct session *session)
 	for (size_t i = 0; i < output_count; i++) {
 		struct output *out;
 
+		/* session->outputs has room for every output of the list. */
+		assert(session->noutputs < ARRAY_SIZE(session->outputs));
 		if (output_list[i]->open(&session->opts.out, &session->env, &out) < 0)
 			return -1;
 		if (out)
