@@ -127,6 +127,9 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 		/* Bytes found at exec or attach, or made by the kernel, have no site. */
 		if (piece->origin_kind != ASPACE_ORIGIN_CALL || !piece->origin_seq)
 			continue;
+		/* Re-protected, moved, released bytes count nothing here: no site to find. */
+		if (piece->kind != ASPACE_PIECE_MAPPED && piece->kind != ASPACE_PIECE_UNMAPPED)
+			continue;
 		site = site_of(churn, piece->origin_stack);
 		switch (piece->kind) {
 		case ASPACE_PIECE_MAPPED:
@@ -156,9 +159,7 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 			}
 			run_bytes = 0;
 			break;
-		case ASPACE_PIECE_PROTECTED:
-		case ASPACE_PIECE_MOVED:
-		case ASPACE_PIECE_RELEASED:
+		default:
 			break;
 		}
 	}
