@@ -9,7 +9,11 @@
  *
  * Which module a frame lies in is found once per mapping and kept:
  * modules_of_mapping() is given the mapping that holds the frame (its
- * path and the event that made it: the mmap call, the exec, the attach).
+ * path and the event that made it: the mmap call, or the exec or attach,
+ * which mm_seed() names by its process and its time).  The file is the
+ * one at the path when a stack first references the mapping: one replaced
+ * in between is named as the file found then (a name from the file the
+ * process really mapped, /proc/PID/map_files, is for later).
  * The first time a stack references a mapping, the file at its path is
  * stat()ed and its module found or added; later frames in that mapping
  * cost one hash lookup, and symbolizing never calls stat().  When a
