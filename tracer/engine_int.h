@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the engine's files share, private to them: struct engine and the
+ * functions one file calls in another.  engine.h is the interface.
+ *
+ *   engine.c         the wait loop: each stop decoded and acted on
+ *   engine_procs.c   engine_new/free, the accessors, processes from /proc
+ *   engine_launch.c  fork, seize, the child's filter and exec
+ *   engine_attach.c  PTRACE_SEIZE of running processes, and detaching
+ *   engine_queue.c   the per-process queue of memory calls, its timer
+ */
+#ifndef MEMTRACE_ENGINE_INT_H
+#define MEMTRACE_ENGINE_INT_H
+
+#include <sys/ptrace.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "engine.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+
+#define SYSCALL_STOP_SIG (SIGTRAP | 0x80) /* PTRACE_O_TRACESYSGOOD */
+
+struct engine {
+	struct engine_options opts;
+	const struct engine_sink *sink;
+	void *ctx;
+	struct tasks *tasks;
+	struct timespec start;
+	uint64_t seq;
+	pid_t main_pid;
+	struct proc *main_proc;
+	int exec_err_fd; /* read end of the child's CLOEXEC pipe, or -1 */
+	int exec_errno;
+	bool killed_all;
+	size_t adopted;	   /* processes whose creator's fork event has not come yet */
+	pid_t dispatching; /* the task whose stop is being handled (0: none) */
+	/* PTRACE_GET_SYSCALL_INFO (Linux 5.3): probed at the first stop. */
+	bool syscall_info_probed;
+	bool syscall_info_missing;
+	struct strtab *paths;	       /* interned paths of every model */
+	struct mm_reader *mm_reader;   /* what the models share to read /proc */
+	struct aspace_changes changes; /* of the call being finished, reused */
+	size_t queued;		       /* tasks held in a queue, over all processes */
+	bool timer_armed;
+	bool attach_mode; /* no filter: every call stops (TASK_SYSCALL_STOPS) */
+	bool detaching;	  /* tasks already let go run untraced: no more verifying */
+};
+
+/* engine_procs.c */
+
+/* A process in the task table, and the sink's data of it. */
+struct proc *add_proc(struct engine *eng, pid_t pid, pid_t parent_pid, bool reported);
+/* A process made by a clone of parent (NULL: not known yet), reported with -f. */
+struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent);
+/* proc->exe from /proc/PID/exe, kept as it was if that cannot be read. */
+void update_exe(struct proc *proc);
+/* The thread group of tid, from /proc/TID/status; tid itself when unreadable. */
+pid_t read_tgid(pid_t tid);
+
+/* engine_queue.c */
+
+/* Arms or disarms the engine's timer. */
+void set_timer(struct engine *eng, bool on);
+/* Lets a decoded memory call run, to its exit stop. */
+void start_call(struct engine *eng, struct task *task);
+/* The first task of proc's queue, taken out of it; NULL when it is empty. */
+struct task *queue_pop(struct engine *eng, struct proc *proc);
+/* Holds task, stopped at a memory call's entry, at the end of its process's queue. */
+void queue_push(struct engine *eng, struct task *task);
+/* Takes task out of proc's queue. */
+void dequeue(struct engine *eng, struct proc *proc, struct task *task);
+/* Re-reads proc's model from the kernel once calls that ran together are over. */
+void resync_if_settled(struct proc *proc, pid_t tid);
+/* Lets go the queued calls of processes whose call in flight does not return. */
+void release_stuck_queues(struct engine *eng);
+
+/* engine.c */
+
+/* Resumes a stopped task with sig (0: none). */
+void resume(struct task *task, int sig);
+/* The system call task is stopped in.  Returns 0, or -ESRCH if it is gone. */
+int get_syscall_info(struct engine *eng, struct task *task, struct __ptrace_syscall_info *info,
+		     bool at_exit);
+/* A memory call ended (finished) or was cut short: the model, the sink. */
+void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err);
+/* A call of task that will never see its exit stop, reported cut short. */
+void abandon_call(struct engine *eng, struct task *task);
+/* Task exited or was killed (its wait status): forgotten, its process maybe ended. */
+void on_task_gone(struct engine *eng, struct task *task, int status);
+
+#endif /* MEMTRACE_ENGINE_INT_H */
