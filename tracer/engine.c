@@ -661,60 +661,67 @@ static void on_event_stop(struct engine *eng, struct task *task, int sig)
 		perror_die("ptrace(PTRACE_LISTEN, %d)", (int)task->tid);
 }
 
-static void dispatch(struct engine *eng, pid_t tid, int status)
+/*
+ * What a wait status says, decoded once for every loop that waits
+ * (engine_run() and engine_detach_all()): ptrace(2) tells the stops apart
+ * by the signal and by the PTRACE_EVENT_* in the status's third byte.
+ */
+static void decode_status(struct trace_event *ev)
 {
-	struct task *task = tasks_find(eng->tasks, tid);
-	int sig, event;
+	int status = ev->status;
 
+	ev->sig = 0;
+	ev->ptrace_event = 0;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		if (task)
-			on_task_gone(eng, task, status);
+		ev->kind = TE_EXITED;
 		return;
 	}
-	if (!WIFSTOPPED(status))
+	if (!WIFSTOPPED(status)) {
+		ev->kind = TE_NOT_STOPPED;
 		return;
-	if (!task)
-		task = adopt(eng, tid);
-	if (task->flags & TASK_FRESH) {
-		/* A call it was inside when seized is over: see engine_attach(). */
-		task->flags &= ~TASK_FRESH;
-		task->proc->fresh_tasks--;
-		resync_if_settled(task->proc, task->tid);
 	}
-	sig = WSTOPSIG(status);
-	event = (int)((unsigned int)status >> 16);
-	switch (event) {
+	ev->sig = WSTOPSIG(status);
+	ev->ptrace_event = (int)((unsigned int)status >> 16);
+	switch (ev->ptrace_event) {
 	case 0:
+		ev->kind = ev->sig == SYSCALL_STOP_SIG ? TE_SYSCALL_STOP : TE_SIGNAL_DELIVERY;
 		break;
 	case PTRACE_EVENT_SECCOMP:
-		on_seccomp(eng, task);
-		return;
+		ev->kind = TE_SECCOMP;
+		break;
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-		on_clone(eng, task, event);
-		resume(task, 0);
-		return;
+		ev->kind = TE_CLONE;
+		break;
 	case PTRACE_EVENT_EXEC:
-		task = on_exec(eng, task);
-		resume(task, 0);
-		return;
+		ev->kind = TE_EXEC;
+		break;
 	case PTRACE_EVENT_EXIT:
-		on_exit_stop(eng, task);
-		resume(task, 0);
-		return;
+		ev->kind = TE_EXIT;
+		break;
 	case PTRACE_EVENT_STOP:
-		on_event_stop(eng, task, sig);
-		return;
+		ev->kind = TE_EVENT_STOP;
+		break;
 	default:
-		resume(task, 0);
-		return;
+		ev->kind = TE_OTHER_EVENT;
+		break;
 	}
-	if (sig == SYSCALL_STOP_SIG) {
-		on_syscall_stop(eng, task);
-		return;
-	}
-	/* A signal-delivery-stop: deliver the signal unchanged. */
+}
+
+int next_event(struct engine *eng, struct trace_event *ev)
+{
+	ev->tid = waitpid(-1, &ev->status, __WALL);
+	if (ev->tid < 0)
+		return -errno;
+	decode_status(ev);
+	ev->task = tasks_find(eng->tasks, ev->tid);
+	return 0;
+}
+
+/* A signal-delivery-stop: deliver the signal unchanged. */
+static void on_signal_delivery(struct task *task, int sig)
+{
 	if ((task->flags & TASK_LAUNCHING) && (sig == SIGSTOP || sig == SIGCONT)) {
 		resume(task, 0);
 		return;
@@ -722,39 +729,105 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 	resume(task, sig);
 }
 
+/* A stop of a task: acted on, and the task resumed unless it must stay stopped. */
+static void dispatch_stop(struct engine *eng, struct task *task, const struct trace_event *ev)
+{
+	switch (ev->kind) {
+	case TE_SECCOMP:
+		on_seccomp(eng, task);
+		return;
+	case TE_SYSCALL_STOP:
+		on_syscall_stop(eng, task);
+		return;
+	case TE_SIGNAL_DELIVERY:
+		on_signal_delivery(task, ev->sig);
+		return;
+	case TE_CLONE:
+		on_clone(eng, task, ev->ptrace_event);
+		resume(task, 0);
+		return;
+	case TE_EXEC:
+		task = on_exec(eng, task);
+		resume(task, 0);
+		return;
+	case TE_EXIT:
+		on_exit_stop(eng, task);
+		resume(task, 0);
+		return;
+	case TE_EVENT_STOP:
+		on_event_stop(eng, task, ev->sig);
+		return;
+	default:
+		resume(task, 0);
+		return;
+	}
+}
+
+static void dispatch_event(struct engine *eng, const struct trace_event *ev)
+{
+	struct task *task = ev->task;
+
+	if (ev->kind == TE_EXITED) {
+		if (task)
+			on_task_gone(eng, task, ev->status);
+		return;
+	}
+	if (ev->kind == TE_NOT_STOPPED)
+		return;
+	if (!task)
+		task = adopt(eng, ev->tid);
+	if (task->flags & TASK_FRESH) {
+		/* A call it was inside when seized is over: see engine_attach(). */
+		task->flags &= ~TASK_FRESH;
+		task->proc->fresh_tasks--;
+		resync_if_settled(task->proc, task->tid);
+	}
+	dispatch_stop(eng, task, ev);
+}
+
+/*
+ * What the signal handlers asked for since the last look.  Returns true
+ * when the loop must end: attach mode has detached from every task.
+ */
+static bool handle_requests(struct engine *eng)
+{
+	if (eng->opts.kill_request && *eng->opts.kill_request && !eng->killed_all)
+		engine_kill_all(eng);
+	if (eng->opts.tick && *eng->opts.tick) {
+		*eng->opts.tick = 0;
+		release_stuck_queues(eng);
+	}
+	if (eng->opts.wake && *eng->opts.wake) {
+		*eng->opts.wake = 0;
+		if (eng->sink->wake)
+			eng->sink->wake(eng->ctx);
+	}
+	if (eng->attach_mode &&
+	    ((eng->opts.detach_request && *eng->opts.detach_request) ||
+	     (eng->opts.detach_at_ns && engine_now_ns(eng) >= eng->opts.detach_at_ns))) {
+		engine_detach_all(eng);
+		return true;
+	}
+	return false;
+}
+
 int engine_run(struct engine *eng)
 {
 	for (;;) {
-		int status;
-		pid_t tid;
+		struct trace_event ev;
+		int err;
 
-		if (eng->opts.kill_request && *eng->opts.kill_request && !eng->killed_all)
-			engine_kill_all(eng);
-		if (eng->opts.tick && *eng->opts.tick) {
-			*eng->opts.tick = 0;
-			release_stuck_queues(eng);
-		}
-		if (eng->opts.wake && *eng->opts.wake) {
-			*eng->opts.wake = 0;
-			if (eng->sink->wake)
-				eng->sink->wake(eng->ctx);
-		}
-		if (eng->attach_mode &&
-		    ((eng->opts.detach_request && *eng->opts.detach_request) ||
-		     (eng->opts.detach_at_ns && engine_now_ns(eng) >= eng->opts.detach_at_ns))) {
-			engine_detach_all(eng);
+		if (handle_requests(eng))
 			return 0;
-		}
-		tid = waitpid(-1, &status, __WALL);
-		if (tid < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ECHILD)
-				return 0;
-			return -errno;
-		}
-		eng->dispatching = tid;
-		dispatch(eng, tid, status);
+		err = next_event(eng, &ev);
+		if (err == -EINTR)
+			continue;
+		if (err == -ECHILD)
+			return 0;
+		if (err < 0)
+			return err;
+		eng->dispatching = ev.tid;
+		dispatch_event(eng, &ev);
 		eng->dispatching = 0;
 	}
 }

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "procmaps.h"
@@ -194,6 +193,50 @@ static void collect_held(struct task *task, void *arg)
 	held->tasks[held->count++] = task;
 }
 
+/*
+ * One stop or end while detaching: a task is let go at its next stop,
+ * as it would be without memtrace.
+ */
+static void detach_event(struct engine *eng, const struct trace_event *ev)
+{
+	struct task *task = ev->task;
+	struct __ptrace_syscall_info info;
+
+	if (ev->kind == TE_EXITED) {
+		if (task)
+			on_task_gone(eng, task, ev->status);
+		return;
+	}
+	if (ev->kind == TE_NOT_STOPPED)
+		return;
+	if (!task) {
+		/* A clone seen first by its own stop: not ours to keep. */
+		(void)ptrace(PTRACE_DETACH, ev->tid, 0L, 0L);
+		return;
+	}
+	if (ev->kind == TE_SYSCALL_STOP) {
+		/* The exit of a call in flight: record it, then leave. */
+		if ((task->flags & TASK_IN_CALL) && get_syscall_info(eng, task, &info, true) == 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_EXIT)
+			finish_call(eng, task, true, info.exit.rval,
+				    info.exit.is_error ? (int)-info.exit.rval : 0);
+		else if (task->flags & TASK_IN_CALL) {
+			/* Not its exit yet (its entry): let it run to the exit first. */
+			resume(task, 0);
+			return;
+		}
+		detach_stopped(eng, task, 0);
+	} else if (ev->kind == TE_SIGNAL_DELIVERY) {
+		/* A signal-delivery-stop: the signal goes with it, as without memtrace. */
+		detach_stopped(eng, task, ev->sig);
+	} else {
+		/* An interrupt, a group-stop (the task stays stopped), another event. */
+		if (ev->kind == TE_EXIT)
+			abandon_call(eng, task);
+		detach_stopped(eng, task, 0);
+	}
+}
+
 void engine_detach_all(struct engine *eng)
 {
 	struct held held = { 0 };
@@ -220,53 +263,13 @@ void engine_detach_all(struct engine *eng)
 	free(held.tasks);
 	tasks_for_each(eng->tasks, interrupt_one, NULL);
 	while (tasks_count(eng->tasks)) {
-		struct task *task;
-		int status, sig, event;
-		pid_t tid = waitpid(-1, &status, __WALL);
+		struct trace_event ev;
+		int err = next_event(eng, &ev);
 
-		if (tid < 0) {
-			if (errno == EINTR)
-				continue;
+		if (err == -EINTR)
+			continue;
+		if (err < 0)
 			break;
-		}
-		task = tasks_find(eng->tasks, tid);
-		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			if (task)
-				on_task_gone(eng, task, status);
-			continue;
-		}
-		if (!WIFSTOPPED(status))
-			continue;
-		if (!task) {
-			/* A clone seen first by its own stop: not ours to keep. */
-			(void)ptrace(PTRACE_DETACH, tid, 0L, 0L);
-			continue;
-		}
-		sig = WSTOPSIG(status);
-		event = (int)((unsigned int)status >> 16);
-		if (event == 0 && sig == SYSCALL_STOP_SIG) {
-			struct __ptrace_syscall_info info;
-
-			/* The exit of a call in flight: record it, then leave. */
-			if ((task->flags & TASK_IN_CALL) &&
-			    get_syscall_info(eng, task, &info, true) == 0 &&
-			    info.op == PTRACE_SYSCALL_INFO_EXIT)
-				finish_call(eng, task, true, info.exit.rval,
-					    info.exit.is_error ? (int)-info.exit.rval : 0);
-			else if (task->flags & TASK_IN_CALL) {
-				/* Not its exit yet (its entry): let it run to the exit first. */
-				resume(task, 0);
-				continue;
-			}
-			detach_stopped(eng, task, 0);
-		} else if (event == 0) {
-			/* A signal-delivery-stop: the signal goes with it, as without memtrace. */
-			detach_stopped(eng, task, sig);
-		} else {
-			/* An interrupt, a group-stop (the task stays stopped), another event. */
-			if (event == PTRACE_EVENT_EXIT)
-				abandon_call(eng, task);
-			detach_stopped(eng, task, 0);
-		}
+		detach_event(eng, &ev);
 	}
 }

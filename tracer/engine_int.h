@@ -51,6 +51,32 @@ struct engine {
 	bool detaching;	  /* tasks already let go run untraced: no more verifying */
 };
 
+/*
+ * A wait status, decoded (strace's enum trace_event): what next_event()
+ * returns, what dispatch_event() and the detach act on.
+ */
+enum trace_event_kind {
+	TE_EXITED,	    /* the task exited or was killed (status) */
+	TE_NOT_STOPPED,	    /* neither an end nor a stop: nothing to do */
+	TE_SYSCALL_STOP,    /* a syscall-entry or -exit stop (PTRACE_O_TRACESYSGOOD) */
+	TE_SIGNAL_DELIVERY, /* a signal-delivery-stop (sig) */
+	TE_SECCOMP,	    /* PTRACE_EVENT_SECCOMP: a memory call's entry */
+	TE_CLONE,	    /* PTRACE_EVENT_CLONE, _FORK or _VFORK (ptrace_event) */
+	TE_EXEC,	    /* PTRACE_EVENT_EXEC */
+	TE_EXIT,	    /* PTRACE_EVENT_EXIT: the task is about to exit */
+	TE_EVENT_STOP,	    /* PTRACE_EVENT_STOP (sig): a first stop, a group-stop, a SIGCONT */
+	TE_OTHER_EVENT,	    /* another PTRACE_EVENT_* */
+};
+
+struct trace_event {
+	enum trace_event_kind kind;
+	pid_t tid;
+	struct task *task; /* the task tid, NULL when it is not known */
+	int status;	   /* as waitpid returned it */
+	int sig;	   /* the stop's signal (WSTOPSIG), 0 for an end */
+	int ptrace_event;  /* PTRACE_EVENT_*, 0 for none */
+};
+
 /* engine_procs.c */
 
 /* A process in the task table, and the sink's data of it. */
@@ -80,6 +106,13 @@ void resync_if_settled(struct proc *proc, pid_t tid);
 void release_stuck_queues(struct engine *eng);
 
 /* engine.c */
+
+/*
+ * Waits for the next stop or end of any traced task and decodes it into
+ * ev.  Returns 0, or -errno from waitpid (-EINTR: a signal came first,
+ * -ECHILD: no task is left).
+ */
+int next_event(struct engine *eng, struct trace_event *ev);
 
 /* Resumes a stopped task with sig (0: none). */
 void resume(struct task *task, int sig);
