@@ -785,39 +785,14 @@ static void dispatch_event(struct engine *eng, const struct trace_event *ev)
 	dispatch_stop(eng, task, ev);
 }
 
-/*
- * What the signal handlers asked for since the last look.  Returns true
- * when the loop must end: attach mode has detached from every task.
- */
-static bool handle_requests(struct engine *eng)
-{
-	if (eng->opts.kill_request && *eng->opts.kill_request && !eng->killed_all)
-		engine_kill_all(eng);
-	if (eng->opts.tick && *eng->opts.tick) {
-		*eng->opts.tick = 0;
-		release_stuck_queues(eng);
-	}
-	if (eng->opts.wake && *eng->opts.wake) {
-		*eng->opts.wake = 0;
-		if (eng->sink->wake)
-			eng->sink->wake(eng->ctx);
-	}
-	if (eng->attach_mode &&
-	    ((eng->opts.detach_request && *eng->opts.detach_request) ||
-	     (eng->opts.detach_at_ns && engine_now_ns(eng) >= eng->opts.detach_at_ns))) {
-		engine_detach_all(eng);
-		return true;
-	}
-	return false;
-}
-
-int engine_run(struct engine *eng)
+/* The loop proper: returns as engine_run() does. */
+static int run_loop(struct engine *eng)
 {
 	for (;;) {
 		struct trace_event ev;
 		int err;
 
-		if (handle_requests(eng))
+		if (tick_pending() && engine_tick(eng))
 			return 0;
 		err = next_event(eng, &ev);
 		if (err == -EINTR)
@@ -830,4 +805,16 @@ int engine_run(struct engine *eng)
 		dispatch_event(eng, &ev);
 		eng->dispatching = 0;
 	}
+}
+
+int engine_run(struct engine *eng)
+{
+	int ret;
+
+	eng->ticking = true;
+	set_timer(eng, eng->queued > 0);
+	ret = run_loop(eng);
+	eng->ticking = false;
+	set_timer(eng, eng->queued > 0);
+	return ret;
 }

@@ -133,7 +133,6 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 	 * Until then the model is not compared (verify).
 	 */
 	proc->overlapped = true;
-	set_timer(eng, eng->queued > 0);
 	return 0;
 }
 
@@ -244,6 +243,7 @@ void engine_detach_all(struct engine *eng)
 
 	eng->detaching = true;
 	debug_msg("detaching from every task");
+	eng->ticking = false;
 	set_timer(eng, false);
 	/*
 	 * The last look at each process's memory, while it is still traced;

@@ -7,7 +7,8 @@
  *   engine_procs.c   engine_new/free, the accessors, processes from /proc
  *   engine_launch.c  fork, seize, the child's filter and exec
  *   engine_attach.c  PTRACE_SEIZE of running processes, and detaching
- *   engine_queue.c   the per-process queue of memory calls, its timer
+ *   engine_queue.c   the per-process queue of memory calls
+ *   engine_timer.c   the engine's timer, SIGALRM, and its tick
  */
 #ifndef MEMTRACE_ENGINE_INT_H
 #define MEMTRACE_ENGINE_INT_H
@@ -47,6 +48,7 @@ struct engine {
 	struct aspace_changes changes; /* of the call being finished, reused */
 	size_t queued;		       /* tasks held in a queue, over all processes */
 	bool timer_armed;
+	bool ticking;	  /* engine_run() runs: the tick is wanted (set_timer()) */
 	bool attach_mode; /* no filter: every call stops (TASK_SYSCALL_STOPS) */
 	bool detaching;	  /* tasks already let go run untraced: no more verifying */
 };
@@ -90,8 +92,6 @@ pid_t read_tgid(pid_t tid);
 
 /* engine_queue.c */
 
-/* Arms or disarms the engine's timer. */
-void set_timer(struct engine *eng, bool on);
 /* Lets a decoded memory call run, to its exit stop. */
 void start_call(struct engine *eng, struct task *task);
 /* The first task of proc's queue, taken out of it; NULL when it is empty. */
@@ -104,6 +104,22 @@ void dequeue(struct engine *eng, struct proc *proc, struct task *task);
 void resync_if_settled(struct proc *proc, pid_t tid);
 /* Lets go the queued calls of processes whose call in flight does not return. */
 void release_stuck_queues(struct engine *eng);
+
+/* engine_timer.c */
+
+/*
+ * Arms the engine's timer (ENGINE_TICK_NS) when on, or when the loop
+ * runs and needs the tick all along; else disarms it.
+ */
+void set_timer(struct engine *eng, bool on);
+/* Whether a tick is due: the timer fired or engine_request_tick() was called. */
+bool tick_pending(void);
+/*
+ * A tick: stuck queues released, on_tick called and its answer acted on,
+ * the --duration deadline checked.  Returns true when the loop must end:
+ * attach mode has detached from every task.
+ */
+bool engine_tick(struct engine *eng);
 
 /* engine.c */
 

@@ -72,6 +72,8 @@ void engine_free(struct engine *eng)
 {
 	if (!eng)
 		return;
+	eng->ticking = false;
+	set_timer(eng, false);
 	/* Launch mode never leaves a filtered task behind; attach mode never kills. */
 	if (tasks_count(eng->tasks) && eng->attach_mode)
 		engine_detach_all(eng);

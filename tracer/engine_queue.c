@@ -7,29 +7,10 @@
  */
 #include "engine_int.h"
 
-#include <sys/time.h>
-
 #include "util.h"
 
 /* How long a queued call waits for the one in flight before both run. */
 #define QUEUE_TIMEOUT_NS 500000000ULL
-#define TICK_USEC 100000
-
-void set_timer(struct engine *eng, bool on)
-{
-	struct itimerval val = { 0 };
-
-	/* --duration needs the tick all along, to notice the time is up. */
-	on = on || eng->opts.detach_at_ns;
-	if (!eng->opts.tick || on == eng->timer_armed)
-		return;
-	if (on) {
-		val.it_interval.tv_usec = TICK_USEC;
-		val.it_value.tv_usec = TICK_USEC;
-	}
-	(void)setitimer(ITIMER_REAL, &val, NULL);
-	eng->timer_armed = on;
-}
 
 /* Lets a decoded memory call run, to its exit stop. */
 void start_call(struct engine *eng, struct task *task)
