@@ -137,7 +137,25 @@ static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t se
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
 }
 
-void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
+/* Tells the sink of the call end_call() ended, if it has not heard of it yet. */
+static void report_call(struct engine *eng)
+{
+	if (!eng->ended_pending)
+		return;
+	eng->ended_pending = false;
+	eng->sink->call(eng->ctx, &eng->ended);
+}
+
+/*
+ * A memory call ended: the model is changed, and the call is kept for the
+ * sink (report_call()), which may hear of it after the task was resumed:
+ * it needs only memtrace's own data then (the model, task->call and
+ * fd_path, unchanged until the task's next stop).  Reading the kernel's
+ * view again (a resync, --verify) may change the model too, so the sink
+ * hears of the call first when that comes next, as the model was after
+ * the call alone.
+ */
+static void end_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
 {
 	struct proc *proc = task->proc;
 	const char *fd_path = task->fd_path && task->fd_path[0] ? task->fd_path : NULL;
@@ -165,7 +183,7 @@ void finish_call(struct engine *eng, struct task *task, bool finished, int64_t r
 		}
 	}
 	if (proc->reported && eng->sink->call) {
-		struct engine_call ev = {
+		eng->ended = (struct engine_call){
 			.seq = task->call_seq,
 			.time_ns = task->call_time_ns,
 			.pid = proc->pid,
@@ -179,14 +197,21 @@ void finish_call(struct engine *eng, struct task *task, bool finished, int64_t r
 			.err = err,
 			.changes = &eng->changes,
 		};
-
-		eng->sink->call(eng->ctx, &ev);
+		eng->ended_pending = true;
 	}
+	if (proc->overlapped || eng->opts.verify)
+		report_call(eng);
 	resync_if_settled(proc, task->tid);
 	if (finished && !proc->calls_in_flight && proc->reported)
 		verify(eng, proc, task->tid, task->call_seq);
 	if (!proc->calls_in_flight && proc->queue_head)
 		start_call(eng, queue_pop(eng, proc));
+}
+
+void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
+{
+	end_call(eng, task, finished, rval, err);
+	report_call(eng);
 }
 
 static void resolve_fd_path(struct task *task)
@@ -312,8 +337,10 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		resume(task, 0);
 		return;
 	}
-	finish_call(eng, task, true, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0);
+	/* The call's exit: the model first, the task on its way, then the outputs. */
+	end_call(eng, task, true, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0);
 	resume(task, 0);
+	report_call(eng);
 }
 
 /*
@@ -611,6 +638,47 @@ static bool is_stop_signal(int sig)
 }
 
 /*
+ * The initial stop of a new task: the model made to agree with what the
+ * kernel made of it, then the task resumed, then the sink told of a new
+ * thread (it needs only the model, which the task cannot change before
+ * its next stop).
+ */
+static void on_first_stop(struct engine *eng, struct task *task)
+{
+	struct arch_regs regs;
+	bool thread = false;
+	uint64_t now = 0;
+
+	task->flags |= TASK_STARTED;
+	/*
+	 * A forked child has not run yet: its memory is what the fork
+	 * left, without MADV_DONTFORK regions, with the calls other
+	 * threads of the parent had in flight.  The copy of the
+	 * parent's model may miss both: make it agree.
+	 */
+	if (task->tid == task->proc->pid && task->proc->mm_copied) {
+		struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
+
+		(void)mm_resync(task->proc->mm, task->tid, &kernel, NULL);
+		task->proc->mm_copied = false;
+	}
+	/*
+	 * A new thread's stack is the region holding its stack
+	 * pointer now (glibc may hand it a cached stack, mapped long
+	 * ago by another thread: the region then changes hands).
+	 */
+	if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0) {
+		task->stack_sp = arch_regs_sp(&regs);
+		(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp, task->tid);
+		thread = task->proc->reported && eng->sink->thread;
+		now = engine_now_ns(eng);
+	}
+	resume(task, 0);
+	if (thread)
+		eng->sink->thread(eng->ctx, task->proc, task->tid, false, task->stack_sp, now);
+}
+
+/*
  * PTRACE_EVENT_STOP: the initial stop of a new task, a group-stop, or the
  * end of one (the tracee re-traps with SIGTRAP when SIGCONT arrives while
  * it listens: kernel/signal.c, do_jobctl_trap).
@@ -618,35 +686,7 @@ static bool is_stop_signal(int sig)
 static void on_event_stop(struct engine *eng, struct task *task, int sig)
 {
 	if (!(task->flags & TASK_STARTED)) {
-		struct arch_regs regs;
-
-		task->flags |= TASK_STARTED;
-		/*
-		 * A forked child has not run yet: its memory is what the fork
-		 * left, without MADV_DONTFORK regions, with the calls other
-		 * threads of the parent had in flight.  The copy of the
-		 * parent's model may miss both: make it agree.
-		 */
-		if (task->tid == task->proc->pid && task->proc->mm_copied) {
-			struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
-
-			(void)mm_resync(task->proc->mm, task->tid, &kernel, NULL);
-			task->proc->mm_copied = false;
-		}
-		/*
-		 * A new thread's stack is the region holding its stack
-		 * pointer now (glibc may hand it a cached stack, mapped long
-		 * ago by another thread: the region then changes hands).
-		 */
-		if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0) {
-			task->stack_sp = arch_regs_sp(&regs);
-			(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp,
-						task->tid);
-			if (task->proc->reported && eng->sink->thread)
-				eng->sink->thread(eng->ctx, task->proc, task->tid, false,
-						  task->stack_sp, engine_now_ns(eng));
-		}
-		resume(task, 0);
+		on_first_stop(eng, task);
 		return;
 	}
 	if ((task->flags & TASK_LAUNCHING) || !is_stop_signal(sig)) {

@@ -46,7 +46,10 @@ struct engine {
 	struct strtab *paths;	       /* interned paths of every model */
 	struct mm_reader *mm_reader;   /* what the models share to read /proc */
 	struct aspace_changes changes; /* of the call being finished, reused */
-	size_t queued;		       /* tasks held in a queue, over all processes */
+	/* The call end_call() ended, until report_call() gives it to the sink. */
+	struct engine_call ended;
+	bool ended_pending;
+	size_t queued; /* tasks held in a queue, over all processes */
 	bool timer_armed;
 	bool ticking;	  /* engine_run() runs: the tick is wanted (set_timer()) */
 	bool attach_mode; /* no filter: every call stops (TASK_SYSCALL_STOPS) */
