@@ -468,6 +468,7 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 {
 	pid_t tgid = read_tgid(tid);
 	struct proc *proc = tgid != tid ? tasks_proc_find(eng->tasks, tgid) : NULL;
+	struct task *task;
 
 	if (!proc) {
 		proc = new_proc(eng, tid, NULL);
@@ -481,13 +482,10 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 	}
 	debug_msg("task %d stopped before its creator's event (process %d)", (int)tid,
 		  (int)proc->pid);
-	{
-		struct task *task = tasks_add(eng->tasks, tid, proc);
-
-		if (eng->attach_mode)
-			task->flags |= TASK_SYSCALL_STOPS;
-		return task;
-	}
+	task = tasks_add(eng->tasks, tid, proc);
+	if (eng->attach_mode)
+		task->flags |= TASK_SYSCALL_STOPS;
+	return task;
 }
 
 /*
