@@ -54,7 +54,9 @@ struct engine_unwind_ops {
  * engine_request_tick() for a tick as soon as the loop can: at once if
  * the loop was blocked in waitpid() and the handler was installed
  * without SA_RESTART (waitpid() returns EINTR); else, at the latest, at
- * the next tick, ENGINE_TICK_NS later.
+ * the next tick, ENGINE_TICK_NS later.  The timer is off once
+ * engine_run() returns.  While it runs, whatever memtrace blocks in may
+ * return EINTR (a write to a full pipe): the callers retry.
  */
 #define ENGINE_TICK_NS 100000000ULL
 
@@ -72,7 +74,7 @@ struct engine_options {
 	void *unwind_ctx;
 	/*
 	 * Called from the loop, never from a signal handler, at each tick
-	 * (below): what memtrace's own signals and timers asked for is done
+	 * (above): what memtrace's own signals and timers asked for is done
 	 * here.  Its answer tells the loop what to do next.  May be NULL.
 	 */
 	enum engine_tick_action (*on_tick)(void *ctx);
