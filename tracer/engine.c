@@ -1,315 +1,31 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The ptrace engine: see engine.h.
+ * The ptrace engine's wait loop: see engine.h, and engine_int.h for how
+ * the engine's files share its state.
  *
  * References: ptrace(2) ("PTRACE_SEIZE", "Group-stop", "execve(2) under
  * ptrace", "Syscall-stops"), seccomp(2) (SECCOMP_RET_TRACE), and strace's
- * src/strace.c (startup_child, next_event, dispatch_event).
+ * src/strace.c (next_event, dispatch_event).
  */
-#include "engine.h"
+#include "engine_int.h"
 
-#include <assert.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
-#include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "memread.h"
-#include "procmaps.h"
-#include "seccomp.h"
 #include "util.h"
 
-#ifndef PTRACE_EVENT_STOP
-#define PTRACE_EVENT_STOP 128
-#endif
-
-#define SYSCALL_STOP_SIG (SIGTRAP | 0x80) /* PTRACE_O_TRACESYSGOOD */
-
-struct engine {
-	struct engine_options opts;
-	const struct engine_sink *sink;
-	void *ctx;
-	struct tasks *tasks;
-	struct timespec start;
-	uint64_t seq;
-	pid_t main_pid;
-	struct proc *main_proc;
-	int exec_err_fd; /* read end of the child's CLOEXEC pipe, or -1 */
-	int exec_errno;
-	bool killed_all;
-	size_t adopted;	   /* processes whose creator's fork event has not come yet */
-	pid_t dispatching; /* the task whose stop is being handled (0: none) */
-	/* PTRACE_GET_SYSCALL_INFO (Linux 5.3): probed at the first stop. */
-	bool syscall_info_probed;
-	bool syscall_info_missing;
-	struct strtab *paths;	       /* interned paths of every model */
-	struct mm_reader *mm_reader;   /* what the models share to read /proc */
-	struct aspace_changes changes; /* of the call being finished, reused */
-	size_t queued;		       /* tasks held in a queue, over all processes */
-	bool timer_armed;
-	bool attach_mode; /* no filter: every call stops (TASK_SYSCALL_STOPS) */
-	bool detaching;	  /* tasks already let go run untraced: no more verifying */
-};
-
-static const unsigned int launch_options =
-	PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-	PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
-
-struct live_search {
-	const struct proc *proc;
-	pid_t tid;
-};
-
-static void find_live(struct task *task, void *arg)
-{
-	struct live_search *search = arg;
-
-	if (!search->tid && task->proc == search->proc && !(task->flags & TASK_EXITED))
-		search->tid = task->tid;
-}
-
-pid_t engine_live_tid(struct engine *eng, const struct proc *proc)
-{
-	struct task *leader = tasks_find(eng->tasks, proc->pid);
-	struct live_search search = { .proc = proc };
-
-	if (leader && !(leader->flags & TASK_EXITED))
-		return proc->pid;
-	tasks_for_each(eng->tasks, find_live, &search);
-	return search.tid;
-}
-
-uint64_t engine_now_ns(const struct engine *eng)
-{
-	struct timespec now;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - eng->start.tv_sec) * 1000000000ULL +
-	       (uint64_t)(now.tv_nsec - eng->start.tv_nsec);
-}
-
-struct engine *engine_new(const struct engine_options *opts, const struct engine_sink *sink,
-			  void *ctx)
-{
-	static const struct engine_sink no_sink;
-	struct engine *eng = xcalloc(1, sizeof(*eng));
-
-	eng->opts = *opts;
-	eng->sink = sink ? sink : &no_sink;
-	eng->ctx = ctx;
-	eng->tasks = tasks_new();
-	eng->paths = strtab_new();
-	eng->mm_reader = mm_reader_new(eng->paths);
-	eng->exec_err_fd = -1;
-	/* For the tests of the fallback: behave as on a kernel before 5.3. */
-	eng->syscall_info_missing = getenv("MEMTRACE_TEST_NO_SYSCALL_INFO") != NULL;
-	(void)clock_gettime(CLOCK_MONOTONIC, &eng->start);
-	return eng;
-}
-
-void engine_free(struct engine *eng)
-{
-	if (!eng)
-		return;
-	/* Launch mode never leaves a filtered task behind; attach mode never kills. */
-	if (tasks_count(eng->tasks) && eng->attach_mode)
-		engine_detach_all(eng);
-	else if (tasks_count(eng->tasks))
-		engine_kill_all(eng);
-	if (eng->opts.unwind)
-		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
-			eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
-	if (eng->exec_err_fd >= 0)
-		(void)close(eng->exec_err_fd);
-	if (eng->sink->proc_free)
-		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
-			eng->sink->proc_free(eng->ctx, proc->sink_data);
-	tasks_free(eng->tasks);
-	mm_reader_free(eng->mm_reader);
-	strtab_free(eng->paths);
-	aspace_changes_free(&eng->changes);
-	free(eng);
-}
-
-bool engine_attached(const struct engine *eng)
-{
-	return eng->attach_mode;
-}
-
-pid_t engine_main_pid(const struct engine *eng)
-{
-	return eng->main_pid;
-}
-
-int engine_main_status(const struct engine *eng)
-{
-	return eng->main_proc ? eng->main_proc->wait_status : 0;
-}
-
-int engine_exec_errno(const struct engine *eng)
-{
-	return eng->exec_errno;
-}
-
-struct strtab *engine_paths(struct engine *eng)
-{
-	return eng->paths;
-}
-
-struct proc *engine_procs(struct engine *eng)
-{
-	return tasks_procs(eng->tasks);
-}
-
-static void kill_one(struct task *task, void *arg)
-{
-	(void)arg;
-	(void)kill(task->proc->pid, SIGKILL);
-}
-
-void engine_kill_all(struct engine *eng)
-{
-	eng->killed_all = true;
-	tasks_for_each(eng->tasks, kill_one, NULL);
-}
-
-/* Reads a symbolic link of /proc into a fresh string, or NULL. */
-static char *read_proc_link(pid_t pid, const char *name)
-{
-	char path[64];
-	char target[PATH_MAX];
-	ssize_t len;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	len = readlink(path, target, sizeof(target) - 1);
-	if (len < 0)
-		return NULL;
-	target[len] = '\0';
-	return xstrdup(target);
-}
-
-static void update_exe(struct proc *proc)
-{
-	char *exe = read_proc_link(proc->pid, "exe");
-
-	if (!exe)
-		return;
-	free(proc->exe);
-	proc->exe = exe;
-}
-
-/*
- * Launch.  The child stops itself before anything else, so that the
- * tracer is attached before the filter exists: a filter without a tracer
- * turns every memory call into ENOSYS.
- */
-static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog *prog,
-					  char *const argv[], const struct engine_options *opts)
-{
-	int err;
-
-	if (kill(getpid(), SIGSTOP) < 0)
-		_exit(126);
-	/* memtrace ignores SIGPIPE (main.c); an ignored signal outlives exec. */
-	if (!opts->program_ignores_sigpipe)
-		(void)signal(SIGPIPE, SIG_DFL);
-	if (opts->stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-		err = -errno;
-	else
-		err = seccomp_install(prog);
-	if (err == 0) {
-		execvp(argv[0], argv);
-		err = -errno;
-	}
-	/* The parent reads the errno: it prints the message, not this child. */
-	err = -err;
-	if (write(err_fd, &err, sizeof(err)) < 0)
-		_exit(126);
-	_exit(err == ENOENT ? 127 : 126);
-}
-
-/* A process in the task table, and the sink's data of it. */
-static struct proc *add_proc(struct engine *eng, pid_t pid, pid_t parent_pid, bool reported)
-{
-	struct proc *proc = tasks_proc_add(eng->tasks, pid, parent_pid, reported);
-
-	if (eng->sink->proc_start)
-		proc->sink_data = eng->sink->proc_start(eng->ctx, proc);
-	return proc;
-}
-
-int engine_launch(struct engine *eng, char *const argv[])
-{
-	struct seccomp_prog prog;
-	int pipefd[2];
-	int status, err;
-	pid_t pid;
-	struct task *task;
-
-	seccomp_build(&prog);
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		(void)close(pipefd[0]);
-		(void)close(pipefd[1]);
-		return err;
-	}
-	if (pid == 0) {
-		(void)close(pipefd[0]);
-		child_exec(pipefd[1], &prog, argv, &eng->opts);
-	}
-	(void)close(pipefd[1]);
-	eng->exec_err_fd = pipefd[0];
-
-	/* Wait until the child has stopped itself (strace's startup_child). */
-	while (waitpid(pid, &status, WSTOPPED) < 0) {
-		if (errno != EINTR) {
-			err = -errno;
-			goto err_kill;
-		}
-	}
-	if (!WIFSTOPPED(status)) {
-		err = -ECHILD;
-		goto err_kill;
-	}
-	if (ptrace(PTRACE_SEIZE, pid, 0L, (unsigned long)launch_options) < 0) {
-		err = -errno;
-		goto err_kill;
-	}
-	eng->main_pid = pid;
-	eng->main_proc = add_proc(eng, pid, 0, true);
-	task = tasks_add(eng->tasks, pid, eng->main_proc);
-	task->flags = TASK_STARTED | TASK_LAUNCHING;
-	/*
-	 * Wake it from its group-stop.  It reports a PTRACE_EVENT_STOP for
-	 * the stop it is in and then the SIGCONT, in either order: both are
-	 * swallowed while TASK_LAUNCHING.
-	 */
-	(void)kill(pid, SIGCONT);
-	return 0;
-
-err_kill:
-	(void)kill(pid, SIGKILL);
-	(void)waitpid(pid, &status, 0);
-	return err;
-}
-
 /* Resumes a stopped task.  ESRCH means it died meanwhile: its wait status follows. */
-static void resume(struct task *task, int sig)
+void resume(struct task *task, int sig)
 {
 	int req =
 		(task->flags & (TASK_IN_CALL | TASK_SYSCALL_STOPS)) ? PTRACE_SYSCALL : PTRACE_CONT;
@@ -335,8 +51,8 @@ static int get_regs(struct task *task, struct arch_regs *regs)
  * gone.  Without PTRACE_GET_SYSCALL_INFO (Linux < 5.3), rebuilds it from
  * the registers (arch_regs_syscall() says what is then lost).
  */
-static int get_syscall_info(struct engine *eng, struct task *task,
-			    struct __ptrace_syscall_info *info, bool at_exit)
+int get_syscall_info(struct engine *eng, struct task *task, struct __ptrace_syscall_info *info,
+		     bool at_exit)
 {
 	struct arch_regs regs;
 	bool is_error;
@@ -420,68 +136,25 @@ static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t se
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
 }
 
-/* How long a queued call waits for the one in flight before both run. */
-#define QUEUE_TIMEOUT_NS 500000000ULL
-#define TICK_USEC 100000
-
-static void set_timer(struct engine *eng, bool on)
+/* Tells the sink of the call end_call() ended, if it has not heard of it yet. */
+static void report_call(struct engine *eng)
 {
-	struct itimerval val = { 0 };
-
-	/* --duration needs the tick all along, to notice the time is up. */
-	on = on || eng->opts.detach_at_ns;
-	if (!eng->opts.tick || on == eng->timer_armed)
+	if (!eng->ended_pending)
 		return;
-	if (on) {
-		val.it_interval.tv_usec = TICK_USEC;
-		val.it_value.tv_usec = TICK_USEC;
-	}
-	(void)setitimer(ITIMER_REAL, &val, NULL);
-	eng->timer_armed = on;
-}
-
-/* Lets a decoded memory call run, to its exit stop. */
-static void start_call(struct engine *eng, struct task *task)
-{
-	task->call_seq = ++eng->seq;
-	task->flags |= TASK_IN_CALL;
-	if (!task->proc->calls_in_flight++)
-		task->proc->in_flight_since_ns = engine_now_ns(eng);
-	resume(task, 0);
-}
-
-static struct task *queue_pop(struct engine *eng, struct proc *proc)
-{
-	struct task *next = proc->queue_head;
-
-	if (!next)
-		return NULL;
-	proc->queue_head = next->queue_next;
-	if (!proc->queue_head)
-		proc->queue_tail = NULL;
-	next->flags &= ~TASK_QUEUED;
-	if (!--eng->queued)
-		set_timer(eng, false);
-	return next;
+	eng->ended_pending = false;
+	eng->sink->call(eng->ctx, &eng->ended);
 }
 
 /*
- * Calls ran together, in an order the model cannot know (or began before
- * memtrace attached): once none is in flight and no seized task can still
- * be inside a call it began untraced, ask the kernel.  The kernel's view
- * includes the calls whose exit stops are still to come: never before.
+ * A memory call ended: the model is changed, and the call is kept for the
+ * sink (report_call()), which may hear of it after the task was resumed:
+ * it needs only memtrace's own data then (the model, task->call and
+ * fd_path, unchanged until the task's next stop).  Reading the kernel's
+ * view again (a resync, --verify) may change the model too, so the sink
+ * hears of the call first when that comes next, as the model was after
+ * the call alone.
  */
-static void resync_if_settled(struct proc *proc, pid_t tid)
-{
-	struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
-
-	if (proc->calls_in_flight || proc->fresh_tasks || !proc->overlapped || !proc->mm || !tid)
-		return;
-	(void)mm_resync(proc->mm, tid, &kernel, NULL);
-	proc->overlapped = false;
-}
-
-static void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
+static void end_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
 {
 	struct proc *proc = task->proc;
 	const char *fd_path = task->fd_path && task->fd_path[0] ? task->fd_path : NULL;
@@ -509,7 +182,7 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 		}
 	}
 	if (proc->reported && eng->sink->call) {
-		struct engine_call ev = {
+		eng->ended = (struct engine_call){
 			.seq = task->call_seq,
 			.time_ns = task->call_time_ns,
 			.pid = proc->pid,
@@ -523,14 +196,21 @@ static void finish_call(struct engine *eng, struct task *task, bool finished, in
 			.err = err,
 			.changes = &eng->changes,
 		};
-
-		eng->sink->call(eng->ctx, &ev);
+		eng->ended_pending = true;
 	}
+	if (proc->overlapped || eng->opts.verify)
+		report_call(eng);
 	resync_if_settled(proc, task->tid);
 	if (finished && !proc->calls_in_flight && proc->reported)
 		verify(eng, proc, task->tid, task->call_seq);
 	if (!proc->calls_in_flight && proc->queue_head)
 		start_call(eng, queue_pop(eng, proc));
+}
+
+void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
+{
+	end_call(eng, task, finished, rval, err);
+	report_call(eng);
 }
 
 static void resolve_fd_path(struct task *task)
@@ -618,17 +298,7 @@ static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uin
 	 * round trip through memtrace, and makes the model exact.
 	 */
 	if (task->proc->mm && task->proc->calls_in_flight) {
-		struct proc *proc = task->proc;
-
-		task->flags |= TASK_QUEUED;
-		task->queue_next = NULL;
-		if (proc->queue_tail)
-			proc->queue_tail->queue_next = task;
-		else
-			proc->queue_head = task;
-		proc->queue_tail = task;
-		if (!eng->queued++)
-			set_timer(eng, true);
+		queue_push(eng, task);
 		return;
 	}
 	start_call(eng, task);
@@ -666,8 +336,10 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		resume(task, 0);
 		return;
 	}
-	finish_call(eng, task, true, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0);
+	/* The call's exit: the model first, the task on its way, then the outputs. */
+	end_call(eng, task, true, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0);
 	resume(task, 0);
+	report_call(eng);
 }
 
 /*
@@ -696,21 +368,6 @@ static long long clone_flags(struct engine *eng, struct task *parent)
 	if (where == 1 && memread(parent->tid, flags_addr, &flags, sizeof(flags)) == 0)
 		return (long long)flags;
 	return -1;
-}
-
-/* The thread group of tid, from /proc/TID/status; tid itself when unreadable. */
-static pid_t read_tgid(pid_t tid)
-{
-	return (pid_t)procmaps_status_field(tid, "Tgid", tid);
-}
-
-static struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent)
-{
-	struct proc *proc = add_proc(eng, pid, parent ? parent->pid : 0, eng->opts.report_children);
-
-	if (parent)
-		proc->exe = xstrdup(parent->exe);
-	return proc;
 }
 
 /*
@@ -810,6 +467,7 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 {
 	pid_t tgid = read_tgid(tid);
 	struct proc *proc = tgid != tid ? tasks_proc_find(eng->tasks, tgid) : NULL;
+	struct task *task;
 
 	if (!proc) {
 		proc = new_proc(eng, tid, NULL);
@@ -823,32 +481,10 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 	}
 	debug_msg("task %d stopped before its creator's event (process %d)", (int)tid,
 		  (int)proc->pid);
-	{
-		struct task *task = tasks_add(eng->tasks, tid, proc);
-
-		if (eng->attach_mode)
-			task->flags |= TASK_SYSCALL_STOPS;
-		return task;
-	}
-}
-
-static void dequeue(struct engine *eng, struct proc *proc, struct task *task)
-{
-	struct task **link = &proc->queue_head;
-	struct task *prev = NULL;
-
-	while (*link && *link != task) {
-		prev = *link;
-		link = &(*link)->queue_next;
-	}
-	if (!*link)
-		return;
-	*link = task->queue_next;
-	if (proc->queue_tail == task)
-		proc->queue_tail = prev;
-	task->flags &= ~TASK_QUEUED;
-	if (!--eng->queued)
-		set_timer(eng, false);
+	task = tasks_add(eng->tasks, tid, proc);
+	if (eng->attach_mode)
+		task->flags |= TASK_SYSCALL_STOPS;
+	return task;
 }
 
 /*
@@ -856,7 +492,7 @@ static void dequeue(struct engine *eng, struct proc *proc, struct task *task)
  * thread's execve kills it): report it cut short.  A call still held in
  * the queue never ran: it is reported the same way.
  */
-static void abandon_call(struct engine *eng, struct task *task)
+void abandon_call(struct engine *eng, struct task *task)
 {
 	if (task->flags & TASK_QUEUED) {
 		dequeue(eng, task->proc, task);
@@ -963,7 +599,7 @@ static void on_exit_stop(struct engine *eng, struct task *task)
 		eng->sink->snapshot(eng->ctx, proc, task->tid, last || proc->group_exiting);
 }
 
-static void on_task_gone(struct engine *eng, struct task *task, int status)
+void on_task_gone(struct engine *eng, struct task *task, int status)
 {
 	struct proc *proc = task->proc;
 
@@ -999,6 +635,47 @@ static bool is_stop_signal(int sig)
 }
 
 /*
+ * The initial stop of a new task: the model made to agree with what the
+ * kernel made of it, then the task resumed, then the sink told of a new
+ * thread (it needs only the model, which the task cannot change before
+ * its next stop).
+ */
+static void on_first_stop(struct engine *eng, struct task *task)
+{
+	struct arch_regs regs;
+	bool thread = false;
+	uint64_t now = 0;
+
+	task->flags |= TASK_STARTED;
+	/*
+	 * A forked child has not run yet: its memory is what the fork
+	 * left, without MADV_DONTFORK regions, with the calls other
+	 * threads of the parent had in flight.  The copy of the
+	 * parent's model may miss both: make it agree.
+	 */
+	if (task->tid == task->proc->pid && task->proc->mm_copied) {
+		struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
+
+		(void)mm_resync(task->proc->mm, task->tid, &kernel, NULL);
+		task->proc->mm_copied = false;
+	}
+	/*
+	 * A new thread's stack is the region holding its stack
+	 * pointer now (glibc may hand it a cached stack, mapped long
+	 * ago by another thread: the region then changes hands).
+	 */
+	if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0) {
+		task->stack_sp = arch_regs_sp(&regs);
+		(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp, task->tid);
+		thread = task->proc->reported && eng->sink->thread;
+		now = engine_now_ns(eng);
+	}
+	resume(task, 0);
+	if (thread)
+		eng->sink->thread(eng->ctx, task->proc, task->tid, false, task->stack_sp, now);
+}
+
+/*
  * PTRACE_EVENT_STOP: the initial stop of a new task, a group-stop, or the
  * end of one (the tracee re-traps with SIGTRAP when SIGCONT arrives while
  * it listens: kernel/signal.c, do_jobctl_trap).
@@ -1006,35 +683,7 @@ static bool is_stop_signal(int sig)
 static void on_event_stop(struct engine *eng, struct task *task, int sig)
 {
 	if (!(task->flags & TASK_STARTED)) {
-		struct arch_regs regs;
-
-		task->flags |= TASK_STARTED;
-		/*
-		 * A forked child has not run yet: its memory is what the fork
-		 * left, without MADV_DONTFORK regions, with the calls other
-		 * threads of the parent had in flight.  The copy of the
-		 * parent's model may miss both: make it agree.
-		 */
-		if (task->tid == task->proc->pid && task->proc->mm_copied) {
-			struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
-
-			(void)mm_resync(task->proc->mm, task->tid, &kernel, NULL);
-			task->proc->mm_copied = false;
-		}
-		/*
-		 * A new thread's stack is the region holding its stack
-		 * pointer now (glibc may hand it a cached stack, mapped long
-		 * ago by another thread: the region then changes hands).
-		 */
-		if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0) {
-			task->stack_sp = arch_regs_sp(&regs);
-			(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp,
-						task->tid);
-			if (task->proc->reported && eng->sink->thread)
-				eng->sink->thread(eng->ctx, task->proc, task->tid, false,
-						  task->stack_sp, engine_now_ns(eng));
-		}
-		resume(task, 0);
+		on_first_stop(eng, task);
 		return;
 	}
 	if ((task->flags & TASK_LAUNCHING) || !is_stop_signal(sig)) {
@@ -1049,60 +698,67 @@ static void on_event_stop(struct engine *eng, struct task *task, int sig)
 		perror_die("ptrace(PTRACE_LISTEN, %d)", (int)task->tid);
 }
 
-static void dispatch(struct engine *eng, pid_t tid, int status)
+/*
+ * What a wait status says, decoded once for every loop that waits
+ * (engine_run() and engine_detach_all()): ptrace(2) tells the stops apart
+ * by the signal and by the PTRACE_EVENT_* in the status's third byte.
+ */
+static void decode_status(struct trace_event *ev)
 {
-	struct task *task = tasks_find(eng->tasks, tid);
-	int sig, event;
+	int status = ev->status;
 
+	ev->sig = 0;
+	ev->ptrace_event = 0;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		if (task)
-			on_task_gone(eng, task, status);
+		ev->kind = TE_EXITED;
 		return;
 	}
-	if (!WIFSTOPPED(status))
+	if (!WIFSTOPPED(status)) {
+		ev->kind = TE_NOT_STOPPED;
 		return;
-	if (!task)
-		task = adopt(eng, tid);
-	if (task->flags & TASK_FRESH) {
-		/* A call it was inside when seized is over: see engine_attach(). */
-		task->flags &= ~TASK_FRESH;
-		task->proc->fresh_tasks--;
-		resync_if_settled(task->proc, task->tid);
 	}
-	sig = WSTOPSIG(status);
-	event = (int)((unsigned int)status >> 16);
-	switch (event) {
+	ev->sig = WSTOPSIG(status);
+	ev->ptrace_event = (int)((unsigned int)status >> 16);
+	switch (ev->ptrace_event) {
 	case 0:
+		ev->kind = ev->sig == SYSCALL_STOP_SIG ? TE_SYSCALL_STOP : TE_SIGNAL_DELIVERY;
 		break;
 	case PTRACE_EVENT_SECCOMP:
-		on_seccomp(eng, task);
-		return;
+		ev->kind = TE_SECCOMP;
+		break;
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-		on_clone(eng, task, event);
-		resume(task, 0);
-		return;
+		ev->kind = TE_CLONE;
+		break;
 	case PTRACE_EVENT_EXEC:
-		task = on_exec(eng, task);
-		resume(task, 0);
-		return;
+		ev->kind = TE_EXEC;
+		break;
 	case PTRACE_EVENT_EXIT:
-		on_exit_stop(eng, task);
-		resume(task, 0);
-		return;
+		ev->kind = TE_EXIT;
+		break;
 	case PTRACE_EVENT_STOP:
-		on_event_stop(eng, task, sig);
-		return;
+		ev->kind = TE_EVENT_STOP;
+		break;
 	default:
-		resume(task, 0);
-		return;
+		ev->kind = TE_OTHER_EVENT;
+		break;
 	}
-	if (sig == SYSCALL_STOP_SIG) {
-		on_syscall_stop(eng, task);
-		return;
-	}
-	/* A signal-delivery-stop: deliver the signal unchanged. */
+}
+
+int next_event(struct engine *eng, struct trace_event *ev)
+{
+	ev->tid = waitpid(-1, &ev->status, __WALL);
+	if (ev->tid < 0)
+		return -errno;
+	decode_status(ev);
+	ev->task = tasks_find(eng->tasks, ev->tid);
+	return 0;
+}
+
+/* A signal-delivery-stop: deliver the signal unchanged. */
+static void on_signal_delivery(struct task *task, int sig)
+{
 	if ((task->flags & TASK_LAUNCHING) && (sig == SIGSTOP || sig == SIGCONT)) {
 		resume(task, 0);
 		return;
@@ -1110,315 +766,92 @@ static void dispatch(struct engine *eng, pid_t tid, int status)
 	resume(task, sig);
 }
 
-/*
- * A call in flight for too long while others wait for it may be waiting
- * for one of them (a userfaultfd or FUSE handler thread that maps memory
- * before it answers): let them all run, and resynchronize the model with
- * the kernel once none is in flight.  Never a hang.
- */
-static void release_stuck_queues(struct engine *eng)
+/* A stop of a task: acted on, and the task resumed unless it must stay stopped. */
+static void dispatch_stop(struct engine *eng, struct task *task, const struct trace_event *ev)
 {
-	uint64_t now = engine_now_ns(eng);
+	switch (ev->kind) {
+	case TE_SECCOMP:
+		on_seccomp(eng, task);
+		return;
+	case TE_SYSCALL_STOP:
+		on_syscall_stop(eng, task);
+		return;
+	case TE_SIGNAL_DELIVERY:
+		on_signal_delivery(task, ev->sig);
+		return;
+	case TE_CLONE:
+		on_clone(eng, task, ev->ptrace_event);
+		resume(task, 0);
+		return;
+	case TE_EXEC:
+		task = on_exec(eng, task);
+		resume(task, 0);
+		return;
+	case TE_EXIT:
+		on_exit_stop(eng, task);
+		resume(task, 0);
+		return;
+	case TE_EVENT_STOP:
+		on_event_stop(eng, task, ev->sig);
+		return;
+	default:
+		resume(task, 0);
+		return;
+	}
+}
 
-	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next) {
-		struct task *next;
+static void dispatch_event(struct engine *eng, const struct trace_event *ev)
+{
+	struct task *task = ev->task;
 
-		if (!proc->queue_head || !proc->calls_in_flight ||
-		    now - proc->in_flight_since_ns < QUEUE_TIMEOUT_NS)
+	if (ev->kind == TE_EXITED) {
+		if (task)
+			on_task_gone(eng, task, ev->status);
+		return;
+	}
+	if (ev->kind == TE_NOT_STOPPED)
+		return;
+	if (!task)
+		task = adopt(eng, ev->tid);
+	if (task->flags & TASK_FRESH) {
+		/* A call it was inside when seized is over: see engine_attach(). */
+		task->flags &= ~TASK_FRESH;
+		task->proc->fresh_tasks--;
+		resync_if_settled(task->proc, task->tid);
+	}
+	dispatch_stop(eng, task, ev);
+}
+
+/* The loop proper: returns as engine_run() does. */
+static int run_loop(struct engine *eng)
+{
+	for (;;) {
+		struct trace_event ev;
+		int err;
+
+		if (tick_pending() && engine_tick(eng))
+			return 0;
+		err = next_event(eng, &ev);
+		if (err == -EINTR)
 			continue;
-		debug_msg("process %d: a memory call has not returned for %llu ms: letting the "
-			  "queued ones run",
-			  (int)proc->pid,
-			  (unsigned long long)((now - proc->in_flight_since_ns) / 1000000));
-		proc->overlapped = true;
-		while ((next = queue_pop(eng, proc)) != NULL)
-			start_call(eng, next);
+		if (err == -ECHILD)
+			return 0;
+		if (err < 0)
+			return err;
+		eng->dispatching = ev.tid;
+		dispatch_event(eng, &ev);
+		eng->dispatching = 0;
 	}
 }
 
 int engine_run(struct engine *eng)
 {
-	for (;;) {
-		int status;
-		pid_t tid;
+	int ret;
 
-		if (eng->opts.kill_request && *eng->opts.kill_request && !eng->killed_all)
-			engine_kill_all(eng);
-		if (eng->opts.tick && *eng->opts.tick) {
-			*eng->opts.tick = 0;
-			release_stuck_queues(eng);
-		}
-		if (eng->opts.wake && *eng->opts.wake) {
-			*eng->opts.wake = 0;
-			if (eng->sink->wake)
-				eng->sink->wake(eng->ctx);
-		}
-		if (eng->attach_mode &&
-		    ((eng->opts.detach_request && *eng->opts.detach_request) ||
-		     (eng->opts.detach_at_ns && engine_now_ns(eng) >= eng->opts.detach_at_ns))) {
-			engine_detach_all(eng);
-			return 0;
-		}
-		tid = waitpid(-1, &status, __WALL);
-		if (tid < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ECHILD)
-				return 0;
-			return -errno;
-		}
-		eng->dispatching = tid;
-		dispatch(eng, tid, status);
-		eng->dispatching = 0;
-	}
-}
-
-/*
- * Seizes the tasks of tgid not seized yet.  Returns how many, or -errno.
- * PTRACE_SEIZE also fails with EPERM on a thread that is exiting
- * (kernel/ptrace.c, ptrace_attach: PF_EXITING), which a process that
- * ends threads at a high rate always has: such a thread is passed over
- * when others of its process could be seized and no other tracer holds
- * it.  When none could, the process is not ours to trace: -EPERM.
- */
-static int seize_pass(struct engine *eng, struct proc *proc, unsigned long options)
-{
-	char path[64];
-	struct dirent *entry;
-	int found = 0, denied = 0;
-	DIR *dir;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/task", (int)proc->pid);
-	dir = opendir(path);
-	if (!dir)
-		return -ESRCH;
-	while ((entry = readdir(dir)) != NULL) {
-		pid_t tid = (pid_t)strtol(entry->d_name, NULL, 10);
-		struct task *task;
-
-		if (tid <= 0 || tasks_find(eng->tasks, tid))
-			continue;
-		if (ptrace(PTRACE_SEIZE, tid, 0L, options) < 0) {
-			int err = errno;
-
-			if (err == ESRCH)
-				continue; /* it exited meanwhile */
-			if (err == EPERM) {
-				long tracer = procmaps_status_field(tid, "TracerPid", 0);
-
-				if (tracer == getpid())
-					continue; /* a clone we follow already: its own stop will come */
-				if (tracer == 0) {
-					denied++; /* exiting, or not allowed: told apart below */
-					continue;
-				}
-			}
-			(void)closedir(dir);
-			return -err;
-		}
-		task = tasks_add(eng->tasks, tid, proc);
-		task->flags |= TASK_STARTED | TASK_SYSCALL_STOPS | TASK_FRESH;
-		proc->fresh_tasks++;
-		/* Make it stop, so that its syscall stops can begin (PTRACE_SYSCALL). */
-		(void)ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
-		found++;
-	}
-	(void)closedir(dir);
-	if (denied && !proc->live_tasks)
-		return -EPERM;
-	if (denied)
-		debug_msg("process %d: %d exiting thread%s passed over", (int)proc->pid, denied,
-			  denied == 1 ? "" : "s");
-	return found;
-}
-
-int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
-{
-	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
-				PTRACE_O_TRACESYSGOOD;
-	char path[64];
-	struct proc *proc;
-	pid_t tgid;
-	int quiet = 0, found;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (pid <= 0 || access(path, F_OK) != 0)
-		return -ESRCH;
-	tgid = read_tgid(pid);
-	*tgid_out = tgid;
-	if (tasks_proc_find(eng->tasks, tgid))
-		return 0; /* named twice */
-	if (eng->opts.report_children)
-		options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
-	eng->attach_mode = true;
-	proc = add_proc(eng, tgid, 0, true);
-	if (!eng->main_proc) {
-		eng->main_proc = proc;
-		eng->main_pid = tgid;
-	}
-	/* Threads come and go while we attach: none may be missed. */
-	while (quiet < 2) {
-		found = seize_pass(eng, proc, options);
-		if (found < 0) {
-			if (found == -ESRCH && !proc->live_tasks)
-				return -ESRCH;
-			if (found == -ESRCH)
-				break;
-			/*
-			 * Never half-attached: let go of every task seized so far.
-			 * They may be running, and PTRACE_DETACH needs a stop:
-			 * the detach that interrupts and waits does it.
-			 */
-			engine_detach_all(eng);
-			return found;
-		}
-		quiet = found ? 0 : quiet + 1;
-	}
-	if (!proc->live_tasks)
-		return -ESRCH;
-	update_exe(proc);
-	proc->mm = mm_new(eng->mm_reader);
-	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH, engine_now_ns(eng));
-	/*
-	 * Threads were running while we read the maps, maybe inside a memory
-	 * call that ends untraced, before their first stop: re-read them once
-	 * every seized task has stopped and no call of ours is in flight.
-	 * Until then the model is not compared (verify).
-	 */
-	proc->overlapped = true;
+	eng->ticking = true;
 	set_timer(eng, eng->queued > 0);
-	return 0;
-}
-
-/* Detaches one stopped task with sig; its bookkeeping goes. */
-static void detach_stopped(struct engine *eng, struct task *task, int sig)
-{
-	if (ptrace(PTRACE_DETACH, task->tid, 0L, (long)sig) < 0 && errno != ESRCH)
-		debug_msg("ptrace(PTRACE_DETACH, %d): %s", (int)task->tid, strerror(errno));
-	task->proc->detached = true;
-	if (task->flags & TASK_QUEUED)
-		dequeue(eng, task->proc, task);
-	task->flags &= ~TASK_IN_CALL;
-	tasks_remove(eng->tasks, task);
-}
-
-/*
- * A die() while a stop was being handled (out of memory, a ptrace call
- * that failed) comes here with that task in its ptrace-stop: no
- * interrupt would make it stop again, and waiting for it would wait
- * forever.  It goes at once; if it was resumed already, the detach
- * fails and the interrupt below stops it like any other.
- */
-static void detach_dispatching(struct engine *eng)
-{
-	struct task *task = eng->dispatching ? tasks_find(eng->tasks, eng->dispatching) : NULL;
-
-	eng->dispatching = 0;
-	if (!task || (task->flags & TASK_QUEUED))
-		return;
-	if (ptrace(PTRACE_DETACH, task->tid, 0L, 0L) < 0)
-		return;
-	task->proc->detached = true;
-	task->flags &= ~TASK_IN_CALL;
-	tasks_remove(eng->tasks, task);
-}
-
-static void interrupt_one(struct task *task, void *arg)
-{
-	(void)arg;
-	if (!(task->flags & TASK_QUEUED))
-		(void)ptrace(PTRACE_INTERRUPT, task->tid, 0L, 0L);
-}
-
-struct held {
-	struct task **tasks;
-	size_t count;
-	size_t cap;
-};
-
-static void collect_held(struct task *task, void *arg)
-{
-	struct held *held = arg;
-
-	if (!(task->flags & TASK_QUEUED))
-		return;
-	xgrowarray((void **)&held->tasks, &held->cap, held->count + 1, sizeof(struct task *));
-	held->tasks[held->count++] = task;
-}
-
-void engine_detach_all(struct engine *eng)
-{
-	struct held held = { 0 };
-	bool first = !eng->detaching;
-
-	eng->detaching = true;
-	debug_msg("detaching from every task");
-	set_timer(eng, false);
-	/*
-	 * The last look at each process's memory, while it is still traced;
-	 * once (engine_free() detaches what a first detach left, after the
-	 * report).
-	 */
-	if (first)
-		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
-			if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
-				eng->sink->snapshot(eng->ctx, proc, engine_live_tid(eng, proc),
-						    true);
-	detach_dispatching(eng);
-	/* Tasks held at a memory call's entry are stopped already: they go at once. */
-	tasks_for_each(eng->tasks, collect_held, &held);
-	for (size_t i = 0; i < held.count; i++)
-		detach_stopped(eng, held.tasks[i], 0);
-	free(held.tasks);
-	tasks_for_each(eng->tasks, interrupt_one, NULL);
-	while (tasks_count(eng->tasks)) {
-		struct task *task;
-		int status, sig, event;
-		pid_t tid = waitpid(-1, &status, __WALL);
-
-		if (tid < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		task = tasks_find(eng->tasks, tid);
-		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			if (task)
-				on_task_gone(eng, task, status);
-			continue;
-		}
-		if (!WIFSTOPPED(status))
-			continue;
-		if (!task) {
-			/* A clone seen first by its own stop: not ours to keep. */
-			(void)ptrace(PTRACE_DETACH, tid, 0L, 0L);
-			continue;
-		}
-		sig = WSTOPSIG(status);
-		event = (int)((unsigned int)status >> 16);
-		if (event == 0 && sig == SYSCALL_STOP_SIG) {
-			struct __ptrace_syscall_info info;
-
-			/* The exit of a call in flight: record it, then leave. */
-			if ((task->flags & TASK_IN_CALL) &&
-			    get_syscall_info(eng, task, &info, true) == 0 &&
-			    info.op == PTRACE_SYSCALL_INFO_EXIT)
-				finish_call(eng, task, true, info.exit.rval,
-					    info.exit.is_error ? (int)-info.exit.rval : 0);
-			else if (task->flags & TASK_IN_CALL) {
-				/* Not its exit yet (its entry): let it run to the exit first. */
-				resume(task, 0);
-				continue;
-			}
-			detach_stopped(eng, task, 0);
-		} else if (event == 0) {
-			/* A signal-delivery-stop: the signal goes with it, as without memtrace. */
-			detach_stopped(eng, task, sig);
-		} else {
-			/* An interrupt, a group-stop (the task stays stopped), another event. */
-			if (event == PTRACE_EVENT_EXIT)
-				abandon_call(eng, task);
-			detach_stopped(eng, task, 0);
-		}
-	}
+	ret = run_loop(eng);
+	eng->ticking = false;
+	set_timer(eng, eng->queued > 0);
+	return ret;
 }

@@ -13,7 +13,6 @@
 #ifndef MEMTRACE_ENGINE_H
 #define MEMTRACE_ENGINE_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -44,33 +43,44 @@ struct engine_unwind_ops {
 			    const struct aspace *as);
 };
 
+/*
+ * The tick.  The engine owns SIGALRM and ITIMER_REAL (one engine runs
+ * at a time): its handler, installed without SA_RESTART, only sets a
+ * flag, and the timer fires every ENGINE_TICK_NS while engine_run() runs
+ * and something needs it (on_tick, --duration, memory calls held in a
+ * queue).  The loop reads the flag before each wait and then ticks:
+ * queued calls that waited too long are let go, on_tick is called, the
+ * --duration deadline is checked.  A caller's own signal handler calls
+ * engine_request_tick() for a tick as soon as the loop can: at once if
+ * the loop was blocked in waitpid() and the handler was installed
+ * without SA_RESTART (waitpid() returns EINTR); else, at the latest, at
+ * the next tick, ENGINE_TICK_NS later.  The timer is off once
+ * engine_run() returns.  While it runs, whatever memtrace blocks in may
+ * return EINTR (a write to a full pipe): the callers retry.
+ */
+#define ENGINE_TICK_NS 100000000ULL
+
+/* What on_tick asks the loop to do. */
+enum engine_tick_action {
+	ENGINE_GO_ON,
+	ENGINE_KILL_ALL,   /* SIGKILL every traced process (engine_kill_all()) */
+	ENGINE_DETACH_ALL, /* attach mode: detach from everything, engine_run() returns */
+};
+
 struct engine_options {
 	bool report_children; /* -f: forked processes are reported too */
 	bool verify;	      /* compare each reported process's model with the kernel's */
 	const struct engine_unwind_ops *unwind; /* NULL: no stacks */
 	void *unwind_ctx;
 	/*
-	 * Set from a signal handler to make the loop kill every tracee
-	 * (second Ctrl-C).  May be NULL.
+	 * Called from the loop, never from a signal handler, at each tick
+	 * (above): what memtrace's own signals and timers asked for is done
+	 * here.  Its answer tells the loop what to do next.  May be NULL.
 	 */
-	volatile sig_atomic_t *kill_request;
-	/*
-	 * Set by the caller's SIGALRM handler (installed without SA_RESTART,
-	 * so that waitpid returns EINTR).  The engine arms ITIMER_REAL only
-	 * while memory calls wait in a queue, to release them if the call
-	 * they wait for does not return (it may wait for one of them: a
-	 * userfaultfd or FUSE handler thread).  May be NULL: no timeout.
-	 */
-	volatile sig_atomic_t *tick;
-	/* Attach mode: set from a signal handler to detach from everything and stop. */
-	volatile sig_atomic_t *detach_request;
+	enum engine_tick_action (*on_tick)(void *ctx);
+	void *tick_ctx;
 	/* Attach mode: detach at this time (engine_now_ns), 0 for never (--duration). */
 	uint64_t detach_at_ns;
-	/*
-	 * Set from a signal handler for the loop to call the sink's wake
-	 * (a report asked for with SIGUSR1, an --interval line).  May be NULL.
-	 */
-	volatile sig_atomic_t *wake;
 	/* Launch mode: the program's standard output is memtrace's stderr (-o - has stdout). */
 	bool stdout_to_stderr;
 	/*
@@ -130,8 +140,6 @@ struct engine_sink {
 	 * threads running on).
 	 */
 	void (*snapshot)(void *ctx, struct proc *proc, pid_t tid, bool final);
-	/* engine_options.wake was set; the loop goes on after. */
-	void (*wake)(void *ctx);
 	/*
 	 * A thread of a reported process started (its first stop; sp its
 	 * stack pointer then) or ended on its own (exited: at its exit stop;
@@ -185,6 +193,12 @@ void engine_detach_all(struct engine *eng);
  * -errno if waitpid failed for another reason than ECHILD.
  */
 int engine_run(struct engine *eng);
+
+/*
+ * Asks for a tick as soon as the loop can (see "The tick" above).
+ * Async-signal-safe: for a signal handler.
+ */
+void engine_request_tick(void);
 
 /* Whether the engine attached to running processes (rather than launched one). */
 bool engine_attached(const struct engine *eng);

@@ -454,7 +454,7 @@ int main(int argc, char **argv)
 	 * A reader of an output that goes away (memtrace -o - | head) is a
 	 * write error on that output, not the end of memtrace and of the
 	 * program it traces (PTRACE_O_EXITKILL).  The program gets SIGPIPE
-	 * as memtrace got it (engine.c, child_exec).
+	 * as memtrace got it (engine_launch.c, child_exec).
 	 */
 	opts.session.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
 	session = session_new(&opts.session);

@@ -258,26 +258,37 @@ static bool interval_reads_usage(const struct session *session)
 }
 
 /* SIGUSR1: the report of every live process, read now; --interval: its line. */
-static void sink_wake(void *ctx)
+static void report_now(struct session *session, bool report, bool interval)
 {
-	struct session *session = ctx;
-	bool report_now = signal_flags.report_due, tick_now = signal_flags.interval_due;
-
-	signal_flags.report_due = 0;
-	signal_flags.interval_due = 0;
 	for (struct proc *proc = engine_procs(session->engine); proc; proc = proc->next) {
 		if (!proc->reported || proc->ended || !proc->mm)
 			continue;
 		/* Between its exit snapshot and its end: nothing left to read. */
 		if (state_of(proc)->exiting)
 			continue;
-		if (report_now || (tick_now && interval_reads_usage(session)))
+		if (report || (interval && interval_reads_usage(session)))
 			take_snapshot(proc, engine_live_tid(session->engine, proc));
-		if (report_now)
+		if (report)
 			feed_snapshot(session, proc, OUTPUT_SIGNAL);
-		if (tick_now)
+		if (interval)
 			feed_snapshot(session, proc, OUTPUT_INTERVAL);
 	}
+}
+
+/* The engine's tick: what memtrace's signals asked for. */
+static enum engine_tick_action session_tick(void *ctx)
+{
+	struct session *session = ctx;
+	struct signal_requests req;
+
+	signals_take(&req);
+	if (req.report || req.interval)
+		report_now(session, req.report, req.interval);
+	if (req.kill)
+		return ENGINE_KILL_ALL;
+	if (req.detach)
+		return ENGINE_DETACH_ALL;
+	return ENGINE_GO_ON;
 }
 
 static const struct engine_sink session_sink = {
@@ -288,7 +299,6 @@ static const struct engine_sink session_sink = {
 	.proc_end = sink_proc_end,
 	.mismatch = sink_mismatch,
 	.snapshot = sink_snapshot,
-	.wake = sink_wake,
 	.thread = sink_thread,
 };
 
@@ -313,11 +323,7 @@ struct session *session_new(const struct session_options *opts)
 	struct engine_options eopts = {
 		.report_children = opts->follow_forks,
 		.verify = opts->out.verify,
-		.kill_request = &signal_flags.kill_request,
-		.tick = &signal_flags.tick,
-		.detach_request = &signal_flags.detach_request,
 		.detach_at_ns = opts->duration_ns,
-		.wake = &signal_flags.wake,
 		/* An output on stdout: the program writes to stderr (as with perf record -o -). */
 		.stdout_to_stderr = output_stdout_count(&opts->out) > 0,
 		.program_ignores_sigpipe = opts->sigpipe_ignored,
@@ -329,6 +335,8 @@ struct session *session_new(const struct session_options *opts)
 		eopts.unwind = &unwind_ops;
 		eopts.unwind_ctx = session;
 	}
+	eopts.on_tick = session_tick;
+	eopts.tick_ctx = session;
 	session->engine = engine_new(&eopts, &session_sink, session);
 	session->modules = modules_new(engine_paths(session->engine));
 	if (!opts->no_stacks)

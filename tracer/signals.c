@@ -5,43 +5,46 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine.h"
 #include "util.h"
 
 /* The --interval timer's signal: not one a user would send. */
 #define SIGINTERVAL SIGRTMIN
 
-struct signal_flags signal_flags;
+/* Set by the handler; signals_take() reads and clears them. */
+static volatile sig_atomic_t kill_request;   /* second Ctrl-C: kill the program */
+static volatile sig_atomic_t detach_request; /* attach mode: detach now */
+static volatile sig_atomic_t report_due;     /* SIGUSR1 */
+static volatile sig_atomic_t interval_due;   /* --interval */
 
 /* Read by the handler: the launched program, and whether memtrace attached. */
 static volatile sig_atomic_t forward_pid;
 static volatile sig_atomic_t interrupts;
 static bool attach_mode;
 
-/* Only async-signal-safe calls here (signal-safety(7)). */
+/* Only async-signal-safe calls here (signal-safety(7)), engine_request_tick() being one. */
 static void on_signal(int sig, siginfo_t *info, void *uctx)
 {
 	pid_t pid = (pid_t)forward_pid;
 
 	(void)uctx;
-	if (sig == SIGALRM) {
-		signal_flags.tick = 1;
-		return;
-	}
 	if (sig == SIGUSR1 || sig == SIGINTERVAL) {
 		if (sig == SIGUSR1)
-			signal_flags.report_due = 1;
+			report_due = 1;
 		else
-			signal_flags.interval_due = 1;
-		signal_flags.wake = 1;
+			interval_due = 1;
+		engine_request_tick();
 		return;
 	}
 	/* Attach mode: any of them means "detach now and report"; the program runs on. */
 	if (attach_mode) {
-		signal_flags.detach_request = 1;
+		detach_request = 1;
+		engine_request_tick();
 		return;
 	}
 	if (sig == SIGINT && ++interrupts >= 2) {
-		signal_flags.kill_request = 1;
+		kill_request = 1;
+		engine_request_tick();
 		if (pid > 0)
 			(void)kill(pid, SIGKILL);
 		return;
@@ -52,13 +55,13 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 
 void signals_install(bool attach)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGUSR1 };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
 	struct sigaction act;
 
 	attach_mode = attach;
 	memset(&act, 0, sizeof(act));
 	act.sa_sigaction = on_signal;
-	/* No SA_RESTART: waitpid must return EINTR so the loop sees kill_request. */
+	/* No SA_RESTART: the engine's waitpid returns EINTR, and the loop ticks at once. */
 	act.sa_flags = SA_SIGINFO;
 	sigemptyset(&act.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
@@ -86,4 +89,21 @@ void signals_start_interval(uint64_t interval_ns)
 	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
 	    timer_settime(timer, 0, &spec, NULL) < 0)
 		perror_die("timer_create");
+}
+
+/* Reads a flag and clears it if it was set: a signal between the two is one more of the same. */
+static bool take(volatile sig_atomic_t *flag)
+{
+	if (!*flag)
+		return false;
+	*flag = 0;
+	return true;
+}
+
+void signals_take(struct signal_requests *req)
+{
+	req->kill = take(&kill_request);
+	req->detach = take(&detach_request);
+	req->report = take(&report_due);
+	req->interval = take(&interval_due);
 }

@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -239,6 +240,8 @@ struct recorder {
 	size_t proc_frees;
 	struct engine *eng;
 	char tmp_path[PATH_MAX]; /* a file of the case, removed at teardown; "" for none */
+	size_t ticks;		 /* on_tick calls */
+	size_t kill_at;		 /* on_tick asks to kill everything at this call; 0: never */
 };
 
 static struct event *add_event(struct recorder *rec, enum event_type type, pid_t pid)
@@ -409,13 +412,12 @@ static int teardown(void **state)
  * Runs argv under a new engine with --verify, every callback recorded.
  * Skips when ptrace is not permitted here.  Returns the launched pid.
  */
-static pid_t run(struct recorder *rec, char *const argv[])
+static pid_t run_with(struct recorder *rec, char *const argv[], const struct engine_options *opts)
 {
-	const struct engine_options opts = { .verify = true };
 	pid_t pid;
 	int ret;
 
-	rec->eng = engine_new(&opts, &recording_sink, rec);
+	rec->eng = engine_new(opts, &recording_sink, rec);
 	ret = engine_launch(rec->eng, argv);
 	if (ret == -EPERM) {
 		print_message("ptrace is not permitted here (PTRACE_SEIZE: EPERM): skipped\n");
@@ -427,6 +429,13 @@ static pid_t run(struct recorder *rec, char *const argv[])
 	assert_false(engine_attached(rec->eng));
 	assert_int_equal(engine_run(rec->eng), 0);
 	return pid;
+}
+
+static pid_t run(struct recorder *rec, char *const argv[])
+{
+	const struct engine_options opts = { .verify = true };
+
+	return run_with(rec, argv, &opts);
 }
 
 /* Index of the only event of type (the test fails if there is not exactly one). */
@@ -731,12 +740,60 @@ static void test_not_executable(void **state)
 	run_unexecutable(rec, rec->tmp_path, EACCES, 126);
 }
 
+static enum engine_tick_action count_tick(void *ctx)
+{
+	struct recorder *rec = ctx;
+
+	return ++rec->ticks == rec->kill_at ? ENGINE_KILL_ALL : ENGINE_GO_ON;
+}
+
+/*
+ * The engine's own timer ticks while the program blocks in a system call
+ * the engine does not stop (a 1 s sleep): about ten times, one every
+ * ENGINE_TICK_NS; fewer than five would mean a tick that waits for a
+ * stop.
+ */
+static void test_tick(void **state)
+{
+	struct recorder *rec = *state;
+	const struct engine_options opts = { .on_tick = count_tick, .tick_ctx = rec };
+	char sleep_cmd[] = "sleep", one[] = "1";
+	char *argv[] = { sleep_cmd, one, NULL };
+	int status;
+
+	(void)run_with(rec, argv, &opts);
+	status = engine_main_status(rec->eng);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(rec->ticks >= 5);
+}
+
+/* on_tick's answer is acted on: ENGINE_KILL_ALL ends a 60 s sleep at the third tick. */
+static void test_tick_kills(void **state)
+{
+	struct recorder *rec = *state;
+	const struct engine_options opts = { .on_tick = count_tick, .tick_ctx = rec };
+	char sleep_cmd[] = "sleep", sixty[] = "60";
+	char *argv[] = { sleep_cmd, sixty, NULL };
+	int status;
+
+	rec->kill_at = 3;
+	(void)run_with(rec, argv, &opts);
+	status = engine_main_status(rec->eng);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	assert_true(rec->ticks >= 3);
+	assert_true(engine_now_ns(rec->eng) < 30 * ENGINE_TICK_NS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_known_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_executable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tick_kills, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Attach and detach (docs/design.md, "Attach"): PTRACE_SEIZE of every
+ * task of running processes, and leaving them all as they would be
+ * without memtrace.
+ *
+ * References: ptrace(2) ("PTRACE_SEIZE", "PTRACE_INTERRUPT",
+ * "PTRACE_DETACH"), and strace's src/strace.c (attach_tcb, detach).
+ */
+#include "engine_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
+
+#include "procmaps.h"
+#include "util.h"
+
+/*
+ * Seizes the tasks of tgid not seized yet.  Returns how many, or -errno.
+ * PTRACE_SEIZE also fails with EPERM on a thread that is exiting
+ * (kernel/ptrace.c, ptrace_attach: PF_EXITING), which a process that
+ * ends threads at a high rate always has: such a thread is passed over
+ * when others of its process could be seized and no other tracer holds
+ * it.  When none could, the process is not ours to trace: -EPERM.
+ */
+static int seize_pass(struct engine *eng, struct proc *proc, unsigned long options)
+{
+	char path[64];
+	struct dirent *entry;
+	int found = 0, denied = 0;
+	DIR *dir;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/task", (int)proc->pid);
+	dir = opendir(path);
+	if (!dir)
+		return -ESRCH;
+	while ((entry = readdir(dir)) != NULL) {
+		pid_t tid = (pid_t)strtol(entry->d_name, NULL, 10);
+		struct task *task;
+
+		if (tid <= 0 || tasks_find(eng->tasks, tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0L, options) < 0) {
+			int err = errno;
+
+			if (err == ESRCH)
+				continue; /* it exited meanwhile */
+			if (err == EPERM) {
+				long tracer = procmaps_status_field(tid, "TracerPid", 0);
+
+				if (tracer == getpid())
+					continue; /* a clone we follow already: its own stop will come */
+				if (tracer == 0) {
+					denied++; /* exiting, or not allowed: told apart below */
+					continue;
+				}
+			}
+			(void)closedir(dir);
+			return -err;
+		}
+		task = tasks_add(eng->tasks, tid, proc);
+		task->flags |= TASK_STARTED | TASK_SYSCALL_STOPS | TASK_FRESH;
+		proc->fresh_tasks++;
+		/* Make it stop, so that its syscall stops can begin (PTRACE_SYSCALL). */
+		(void)ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
+		found++;
+	}
+	(void)closedir(dir);
+	if (denied && !proc->live_tasks)
+		return -EPERM;
+	if (denied)
+		debug_msg("process %d: %d exiting thread%s passed over", (int)proc->pid, denied,
+			  denied == 1 ? "" : "s");
+	return found;
+}
+
+int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
+{
+	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+				PTRACE_O_TRACESYSGOOD;
+	char path[64];
+	struct proc *proc;
+	pid_t tgid;
+	int quiet = 0, found;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (pid <= 0 || access(path, F_OK) != 0)
+		return -ESRCH;
+	tgid = read_tgid(pid);
+	*tgid_out = tgid;
+	if (tasks_proc_find(eng->tasks, tgid))
+		return 0; /* named twice */
+	if (eng->opts.report_children)
+		options |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK;
+	eng->attach_mode = true;
+	proc = add_proc(eng, tgid, 0, true);
+	if (!eng->main_proc) {
+		eng->main_proc = proc;
+		eng->main_pid = tgid;
+	}
+	/* Threads come and go while we attach: none may be missed. */
+	while (quiet < 2) {
+		found = seize_pass(eng, proc, options);
+		if (found < 0) {
+			if (found == -ESRCH && !proc->live_tasks)
+				return -ESRCH;
+			if (found == -ESRCH)
+				break;
+			/*
+			 * Never half-attached: let go of every task seized so far.
+			 * They may be running, and PTRACE_DETACH needs a stop:
+			 * the detach that interrupts and waits does it.
+			 */
+			engine_detach_all(eng);
+			return found;
+		}
+		quiet = found ? 0 : quiet + 1;
+	}
+	if (!proc->live_tasks)
+		return -ESRCH;
+	update_exe(proc);
+	proc->mm = mm_new(eng->mm_reader);
+	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH, engine_now_ns(eng));
+	/*
+	 * Threads were running while we read the maps, maybe inside a memory
+	 * call that ends untraced, before their first stop: re-read them once
+	 * every seized task has stopped and no call of ours is in flight.
+	 * Until then the model is not compared (verify).
+	 */
+	proc->overlapped = true;
+	return 0;
+}
+
+/* Detaches one stopped task with sig; its bookkeeping goes. */
+static void detach_stopped(struct engine *eng, struct task *task, int sig)
+{
+	if (ptrace(PTRACE_DETACH, task->tid, 0L, (long)sig) < 0 && errno != ESRCH)
+		debug_msg("ptrace(PTRACE_DETACH, %d): %s", (int)task->tid, strerror(errno));
+	task->proc->detached = true;
+	if (task->flags & TASK_QUEUED)
+		dequeue(eng, task->proc, task);
+	task->flags &= ~TASK_IN_CALL;
+	tasks_remove(eng->tasks, task);
+}
+
+/*
+ * A die() while a stop was being handled (out of memory, a ptrace call
+ * that failed) comes here with that task in its ptrace-stop: no
+ * interrupt would make it stop again, and waiting for it would wait
+ * forever.  It goes at once; if it was resumed already, the detach
+ * fails and the interrupt below stops it like any other.
+ */
+static void detach_dispatching(struct engine *eng)
+{
+	struct task *task = eng->dispatching ? tasks_find(eng->tasks, eng->dispatching) : NULL;
+
+	eng->dispatching = 0;
+	if (!task || (task->flags & TASK_QUEUED))
+		return;
+	if (ptrace(PTRACE_DETACH, task->tid, 0L, 0L) < 0)
+		return;
+	task->proc->detached = true;
+	task->flags &= ~TASK_IN_CALL;
+	tasks_remove(eng->tasks, task);
+}
+
+static void interrupt_one(struct task *task, void *arg)
+{
+	(void)arg;
+	if (!(task->flags & TASK_QUEUED))
+		(void)ptrace(PTRACE_INTERRUPT, task->tid, 0L, 0L);
+}
+
+struct held {
+	struct task **tasks;
+	size_t count;
+	size_t cap;
+};
+
+static void collect_held(struct task *task, void *arg)
+{
+	struct held *held = arg;
+
+	if (!(task->flags & TASK_QUEUED))
+		return;
+	xgrowarray((void **)&held->tasks, &held->cap, held->count + 1, sizeof(struct task *));
+	held->tasks[held->count++] = task;
+}
+
+/*
+ * One stop or end while detaching: a task is let go at its next stop,
+ * as it would be without memtrace.
+ */
+static void detach_event(struct engine *eng, const struct trace_event *ev)
+{
+	struct task *task = ev->task;
+	struct __ptrace_syscall_info info;
+
+	if (ev->kind == TE_EXITED) {
+		if (task)
+			on_task_gone(eng, task, ev->status);
+		return;
+	}
+	if (ev->kind == TE_NOT_STOPPED)
+		return;
+	if (!task) {
+		/* A clone seen first by its own stop: not ours to keep. */
+		(void)ptrace(PTRACE_DETACH, ev->tid, 0L, 0L);
+		return;
+	}
+	if (ev->kind == TE_SYSCALL_STOP) {
+		/* The exit of a call in flight: record it, then leave. */
+		if ((task->flags & TASK_IN_CALL) && get_syscall_info(eng, task, &info, true) == 0 &&
+		    info.op == PTRACE_SYSCALL_INFO_EXIT)
+			finish_call(eng, task, true, info.exit.rval,
+				    info.exit.is_error ? (int)-info.exit.rval : 0);
+		else if (task->flags & TASK_IN_CALL) {
+			/* Not its exit yet (its entry): let it run to the exit first. */
+			resume(task, 0);
+			return;
+		}
+		detach_stopped(eng, task, 0);
+	} else if (ev->kind == TE_SIGNAL_DELIVERY) {
+		/* A signal-delivery-stop: the signal goes with it, as without memtrace. */
+		detach_stopped(eng, task, ev->sig);
+	} else {
+		/* An interrupt, a group-stop (the task stays stopped), another event. */
+		if (ev->kind == TE_EXIT)
+			abandon_call(eng, task);
+		detach_stopped(eng, task, 0);
+	}
+}
+
+void engine_detach_all(struct engine *eng)
+{
+	struct held held = { 0 };
+	bool first = !eng->detaching;
+
+	eng->detaching = true;
+	debug_msg("detaching from every task");
+	eng->ticking = false;
+	set_timer(eng, false);
+	/*
+	 * The last look at each process's memory, while it is still traced;
+	 * once (engine_free() detaches what a first detach left, after the
+	 * report).
+	 */
+	if (first)
+		for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next)
+			if (!proc->ended && proc->reported && proc->mm && eng->sink->snapshot)
+				eng->sink->snapshot(eng->ctx, proc, engine_live_tid(eng, proc),
+						    true);
+	detach_dispatching(eng);
+	/* Tasks held at a memory call's entry are stopped already: they go at once. */
+	tasks_for_each(eng->tasks, collect_held, &held);
+	for (size_t i = 0; i < held.count; i++)
+		detach_stopped(eng, held.tasks[i], 0);
+	free(held.tasks);
+	tasks_for_each(eng->tasks, interrupt_one, NULL);
+	while (tasks_count(eng->tasks)) {
+		struct trace_event ev;
+		int err = next_event(eng, &ev);
+
+		if (err == -EINTR)
+			continue;
+		if (err < 0)
+			break;
+		detach_event(eng, &ev);
+	}
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Launch (docs/design.md, "Launch"): the program is forked, seized while
+ * it has stopped itself, and only then given the seccomp filter and
+ * executed.
+ *
+ * References: ptrace(2) ("PTRACE_SEIZE"), seccomp(2), and strace's
+ * src/strace.c (startup_child).
+ */
+#include "engine_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "seccomp.h"
+#include "util.h"
+
+static const unsigned int launch_options =
+	PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+	PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
+
+/*
+ * Launch.  The child stops itself before anything else, so that the
+ * tracer is attached before the filter exists: a filter without a tracer
+ * turns every memory call into ENOSYS.
+ */
+static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog *prog,
+					  char *const argv[], const struct engine_options *opts)
+{
+	int err;
+
+	if (kill(getpid(), SIGSTOP) < 0)
+		_exit(126);
+	/* memtrace ignores SIGPIPE (main.c); an ignored signal outlives exec. */
+	if (!opts->program_ignores_sigpipe)
+		(void)signal(SIGPIPE, SIG_DFL);
+	if (opts->stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		err = -errno;
+	else
+		err = seccomp_install(prog);
+	if (err == 0) {
+		execvp(argv[0], argv);
+		err = -errno;
+	}
+	/* The parent reads the errno: it prints the message, not this child. */
+	err = -err;
+	if (write(err_fd, &err, sizeof(err)) < 0)
+		_exit(126);
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+int engine_launch(struct engine *eng, char *const argv[])
+{
+	struct seccomp_prog prog;
+	int pipefd[2];
+	int status, err;
+	pid_t pid;
+	struct task *task;
+
+	seccomp_build(&prog);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		(void)close(pipefd[0]);
+		(void)close(pipefd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		(void)close(pipefd[0]);
+		child_exec(pipefd[1], &prog, argv, &eng->opts);
+	}
+	(void)close(pipefd[1]);
+	eng->exec_err_fd = pipefd[0];
+
+	/* Wait until the child has stopped itself (strace's startup_child). */
+	while (waitpid(pid, &status, WSTOPPED) < 0) {
+		if (errno != EINTR) {
+			err = -errno;
+			goto err_kill;
+		}
+	}
+	if (!WIFSTOPPED(status)) {
+		err = -ECHILD;
+		goto err_kill;
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0L, (unsigned long)launch_options) < 0) {
+		err = -errno;
+		goto err_kill;
+	}
+	eng->main_pid = pid;
+	eng->main_proc = add_proc(eng, pid, 0, true);
+	task = tasks_add(eng->tasks, pid, eng->main_proc);
+	task->flags = TASK_STARTED | TASK_LAUNCHING;
+	/*
+	 * Wake it from its group-stop.  It reports a PTRACE_EVENT_STOP for
+	 * the stop it is in and then the SIGCONT, in either order: both are
+	 * swallowed while TASK_LAUNCHING.
+	 */
+	(void)kill(pid, SIGCONT);
+	return 0;
+
+err_kill:
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, &status, 0);
+	return err;
+}
