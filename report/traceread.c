@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <zlib.h>
@@ -21,7 +20,8 @@
 
 /* A process of the trace. */
 struct rproc {
-	struct proc proc; /* pid, exe, calls, how it ended: what the report reads */
+	struct report_proc proc; /* pid, exe, calls, how it ended: what the report reads */
+	char *exe;		 /* proc.exe's text, owned */
 	struct churn *churn;
 	struct aspace *as; /* from its last snapshot; NULL: none yet */
 	struct aspace_sizes sizes;
@@ -250,7 +250,6 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	}
 	rp = xcalloc(1, sizeof(*rp));
 	rp->proc.pid = pid;
-	rp->proc.reported = true;
 	rp->churn = churn_new(rd->churn_ns);
 	rd->nprocs++;
 	if (rd->last)
@@ -262,12 +261,20 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	return rp;
 }
 
+/* What rp runs, as its exec or summary line names it. */
+static void set_exe(struct rproc *rp, const char *exe)
+{
+	free(rp->exe);
+	rp->exe = xstrdup(exe);
+	rp->proc.exe = rp->exe;
+}
+
 static void proc_free(struct rproc *rp)
 {
 	churn_free(rp->churn);
 	aspace_free(rp->as);
 	free(rp->usage);
-	free(rp->proc.exe);
+	free(rp->exe);
 	free(rp);
 }
 
@@ -428,8 +435,7 @@ static int read_exec(struct trace *rd, json_t *line)
 	churn_reset(rp->churn);
 	if (exe) {
 		/* What it runs now, should the trace end before its summary. */
-		free(rp->proc.exe);
-		rp->proc.exe = xstrdup(exe);
+		set_exe(rp, exe);
 	}
 	return 0;
 }
@@ -555,22 +561,23 @@ static int read_summary(struct trace *rd, json_t *line)
 	if (!get_int(line, "pid", &pid) || !end)
 		return bad_line(rd, "a summary without \"pid\" or \"end\"");
 	rp = proc_of(rd, (pid_t)pid);
-	free(rp->proc.exe);
-	rp->proc.exe = xstrdup(exe ? exe : "?");
+	set_exe(rp, exe ? exe : "?");
 	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++)
 		if (!get_u64(calls, sysdecode_kind_name(kind), &rp->proc.calls[kind]))
 			rp->proc.calls[kind] = 0;
 	(void)get_u64(line, "failed", &rp->proc.failed);
+	/* The end as the summary names it; one it does not name is none yet. */
 	ended = names_end_parse(end);
-	rp->proc.detached = ended == NAMES_END_DETACHED;
-	rp->proc.ended = ended == NAMES_END_EXITED || ended == NAMES_END_KILLED;
-	(void)get_int(line, "status", &status);
-	(void)get_int(line, "signal", &sig);
-	if (ended == NAMES_END_KILLED)
-		rp->proc.wait_status = (int)(sig & 0x7f) |
-				       (json_is_true(json_object_get(line, "core")) ? 0x80 : 0);
-	else
-		rp->proc.wait_status = (int)(status & 0xff) << 8;
+	rp->proc.end = (struct names_ending){ .how = ended < 0 ? NAMES_END_RUNNING
+							       : (enum names_end)ended };
+	if (ended == NAMES_END_KILLED) {
+		(void)get_int(line, "signal", &sig);
+		rp->proc.end.code = (int)sig;
+		rp->proc.end.core_dumped = json_is_true(json_object_get(line, "core"));
+	} else if (ended == NAMES_END_EXITED) {
+		(void)get_int(line, "status", &status);
+		rp->proc.end.code = (int)status;
+	}
 	rp->verify = get_u64(line, "mismatches", &rp->mismatches);
 	rp->summarized = true;
 	rp->summary_rank = ++rd->nsummaries;
@@ -661,8 +668,8 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 					 : ": no snapshot of it to report");
 		if (!rp->as)
 			continue;
-		if (!rp->proc.exe)
-			rp->proc.exe = xstrdup("?");
+		if (!rp->exe)
+			set_exe(rp, "?");
 		rep = report_compute(&in, rd->fmt, rd->stacks);
 		fn(arg, &in, rep);
 		report_free(rep);
@@ -689,7 +696,7 @@ bool traceread_cut_short(const struct trace *trace)
 
 const char *traceread_program(const struct trace *trace)
 {
-	return trace->procs && trace->procs->proc.exe ? trace->procs->proc.exe : NULL;
+	return trace->procs ? trace->procs->exe : NULL;
 }
 
 void traceread_free(struct trace *trace)

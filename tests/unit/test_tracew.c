@@ -46,7 +46,7 @@ struct fixture {
 	struct aspace *as;
 	struct churn *churn;
 	struct aspace_changes changes;
-	struct proc proc;
+	struct report_proc proc;
 	struct tracew *trace;
 	uint64_t seq;
 	char dir[64];
@@ -63,8 +63,9 @@ static int setup(void **state)
 	fx->fmt = stackfmt_new(fx->paths, fx->mods);
 	fx->as = aspace_new();
 	fx->churn = churn_new(CHURN_NS);
-	fx->proc = (struct proc){ .pid = 4242, .reported = true, .ended = true };
-	fx->proc.exe = strdup("/usr/bin/prog");
+	fx->proc = (struct report_proc){ .pid = 4242,
+					 .exe = "/usr/bin/prog",
+					 .end = { .how = NAMES_END_EXITED } };
 	(void)snprintf(fx->dir, sizeof(fx->dir), "/tmp/memtrace-test-tracew-XXXXXX");
 	if (!mkdtemp(fx->dir))
 		return -1;
@@ -86,7 +87,6 @@ static int teardown(void **state)
 	stacks_free(fx->stacks);
 	modules_free(fx->mods);
 	strtab_free(fx->paths);
-	free(fx->proc.exe);
 	free(fx);
 	return 0;
 }
@@ -172,7 +172,6 @@ static void do_call(struct fixture *fx, const struct call *c, const struct aspac
 				    .time_ns = c->time_ns,
 				    .pid = fx->proc.pid,
 				    .tid = fx->proc.pid,
-				    .proc = &fx->proc,
 				    .stack_id = c->stack,
 				    .call = &decoded,
 				    .fd_path = c->fd_path,
