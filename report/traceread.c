@@ -14,6 +14,7 @@
 
 #include "../tracer/util.h"
 #include "churn.h"
+#include "msgs.h"
 #include "names.h"
 #include "text.h"
 #include "tracew.h"
@@ -40,6 +41,7 @@ struct rproc {
 
 struct trace {
 	const char *path;
+	struct msgs *msgs; /* while it is read: where its error and warnings go */
 	size_t lineno;
 	bool cut; /* its end is missing: a line, a process's summary, compressed bytes */
 	uint64_t churn_ns;
@@ -60,7 +62,10 @@ struct trace {
 	size_t nsummaries;
 };
 
-/* Reading failed at the current line: says why (fmt, ap), once.  Returns -EINVAL. */
+/*
+ * Reading failed at the current line: its error says why (fmt, ap),
+ * naming the file and the line.  Returns -EINVAL.
+ */
 static ATTRIBUTE_FORMAT(2, 0) int bad_linev(const struct trace *rd, const char *fmt, va_list ap)
 {
 	char why[256];
@@ -68,8 +73,7 @@ static ATTRIBUTE_FORMAT(2, 0) int bad_linev(const struct trace *rd, const char *
 	/* clang-tidy 14 loses track of the caller's va_start (as in util.c): a false positive. */
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
-	error_msg("%s:%zu: %s", rd->path, rd->lineno, why);
-	return -EINVAL;
+	return msgs_error(rd->msgs, -EINVAL, "%s:%zu: %s", rd->path, rd->lineno, why);
 }
 
 static int bad_line(const struct trace *rd, const char *fmt, ...) ATTRIBUTE_FORMAT(2, 3);
@@ -660,12 +664,6 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 		};
 		struct report *rep;
 
-		if (!rp->summarized)
-			error_msg("%s: the trace ends before process %d does (cut short at line "
-				  "%zu)%s",
-				  rd->path, (int)rp->proc.pid, rd->lineno,
-				  rp->as ? ": its last snapshot is reported"
-					 : ": no snapshot of it to report");
 		if (!rp->as)
 			continue;
 		if (!rp->exe)
@@ -722,25 +720,15 @@ void traceread_free(struct trace *trace)
 	free(rd);
 }
 
-int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace)
+/* Reads the lines of in into rd.  Returns 0, or -errno after its error. */
+static int read_lines(struct trace *rd, FILE *in)
 {
-	struct trace *rd = xcalloc(1, sizeof(*rd));
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int ret = 0, read_errno;
 	bool partial = false;
 
-	rd->path = name;
-	rd->churn_ns = churn_ns;
-	rd->paths = strtab_new();
-	rd->mods = modules_new(rd->paths);
-	rd->stacks = stacks_new();
-	rd->fmt = stackfmt_new(rd->paths, rd->mods);
-	rd->pid_slots = 64;
-	/* An array of pointers, on purpose. */
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
 	while ((len = getline(&text, &cap, in)) > 0) {
 		if (text[len - 1] != '\n') {
 			/* A last line without its end: the writer was cut short there. */
@@ -755,30 +743,85 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 	}
 	read_errno = errno;
 	free(text);
-	if (ret == 0 && ferror(in)) {
+	if (ret < 0)
+		return ret;
+	if (ferror(in)) {
 		/* EBADMSG: gz_cookie_read's corrupt compressed data. */
 		if (read_errno == EBADMSG && rd->lineno)
-			error_msg("%s:%zu: corrupt compressed data after this line", name,
-				  rd->lineno);
-		else if (read_errno == EBADMSG)
-			error_msg("%s: corrupt compressed data", name);
-		else
-			error_msg("cannot read '%s': %s", name, strerror(read_errno));
-		ret = -EIO;
-	} else if (ret == 0 && rd->lineno == 0) {
-		error_msg(partial ? "%s: cut short in its first line: not a trace memtrace reads"
-				  : "%s: empty: not a memtrace trace",
-			  name);
-		ret = -EINVAL;
-	} else if (ret == 0 && partial) {
-		error_msg("%s:%zu: the last line is cut short: ignored", name, rd->lineno + 1);
+			return msgs_error(rd->msgs, -EIO,
+					  "%s:%zu: corrupt compressed data after this line",
+					  rd->path, rd->lineno);
+		if (read_errno == EBADMSG)
+			return msgs_error(rd->msgs, -EIO, "%s: corrupt compressed data", rd->path);
+		return msgs_error(rd->msgs, -EIO, "cannot read '%s': %s", rd->path,
+				  strerror(read_errno));
 	}
+	if (rd->lineno == 0)
+		return msgs_error(rd->msgs, -EINVAL,
+				  partial ? "%s: cut short in its first line: not a trace "
+					    "memtrace reads"
+					  : "%s: empty: not a memtrace trace",
+				  rd->path);
+	if (partial)
+		msgs_warn(rd->msgs, "%s:%zu: the last line is cut short: ignored", rd->path,
+			  rd->lineno + 1);
+	return 0;
+}
+
+/* Reads in into a new trace; see traceread_load. */
+static int load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
+		struct msgs *msgs)
+{
+	struct trace *rd = xcalloc(1, sizeof(*rd));
+	int ret;
+
+	rd->path = name;
+	rd->msgs = msgs;
+	rd->churn_ns = churn_ns;
+	rd->paths = strtab_new();
+	rd->mods = modules_new(rd->paths);
+	rd->stacks = stacks_new();
+	rd->fmt = stackfmt_new(rd->paths, rd->mods);
+	rd->pid_slots = 64;
+	/* An array of pointers, on purpose. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
+	ret = read_lines(rd, in);
+	/* Read: what it has to say is said, the caller's messages are not its any more. */
+	rd->msgs = NULL;
 	if (ret < 0) {
 		traceread_free(rd);
-		return 2;
+		return ret;
 	}
 	*trace = rd;
 	return 0;
+}
+
+/*
+ * Warns of each process the trace ends before, in the order they are
+ * reported (after every process with its summary, in their order of
+ * appearance).
+ */
+static void warn_unended(const struct trace *rd, struct msgs *msgs)
+{
+	for (const struct rproc *rp = rd->procs; rp; rp = rp->next)
+		if (!rp->summarized)
+			msgs_warn(msgs,
+				  "%s: the trace ends before process %d does (cut short at line "
+				  "%zu)%s",
+				  rd->path, (int)rp->proc.pid, rd->lineno,
+				  rp->as ? ": its last snapshot is reported"
+					 : ": no snapshot of it to report");
+}
+
+int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
+		   struct msgs *msgs)
+{
+	int ret = load(in, name, churn_ns, trace, msgs);
+
+	if (ret == 0)
+		warn_unended(*trace, msgs);
+	return ret;
 }
 
 /*
@@ -864,7 +907,7 @@ const char *traceread_name(const char *path)
 	return strcmp(path, "-") ? path : "(standard input)";
 }
 
-int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace)
+int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace, struct msgs *msgs)
 {
 	const char *name = traceread_name(path);
 	struct gzsource *src = NULL;
@@ -872,14 +915,18 @@ int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace)
 	int ret;
 
 	if (!file) {
-		perror_msg("cannot open '%s'", name);
-		return 2;
+		int err = errno;
+
+		return msgs_error(msgs, -err, "cannot open '%s': %s", name, strerror(err));
 	}
-	ret = traceread_load(file, name, churn_ns, trace);
+	ret = load(file, name, churn_ns, trace, msgs);
 	if (ret == 0 && src->cut) {
-		error_msg("%s: the compressed trace is cut short: what it holds is read", name);
+		msgs_warn(msgs, "%s: the compressed trace is cut short: what it holds is read",
+			  name);
 		(*trace)->cut = true;
 	}
+	if (ret == 0)
+		warn_unended(*trace, msgs);
 	(void)fclose(file);
 	return ret;
 }
@@ -901,8 +948,7 @@ static void print_one(void *arg, const struct report_input *in, struct report *r
 	printing->mismatches += in->mismatches;
 }
 
-/* Prints the report of each process of trace, then the --verify total. */
-static void print_trace(struct trace *trace, FILE *out, const struct report_options *opts)
+void traceread_print(struct trace *trace, FILE *out, const struct report_options *opts)
 {
 	struct printing printing = { .out = out, .opts = *opts };
 
@@ -910,27 +956,4 @@ static void print_trace(struct trace *trace, FILE *out, const struct report_opti
 	traceread_each(trace, print_one, &printing);
 	if (printing.verify)
 		text_verify_total(out, printing.mismatches);
-}
-
-int traceread_report(const char *path, FILE *out, const struct report_options *opts)
-{
-	struct trace *trace;
-
-	if (traceread_open(path, opts->churn_ns, &trace))
-		return 2;
-	print_trace(trace, out, opts);
-	traceread_free(trace);
-	return 0;
-}
-
-int traceread_report_stream(FILE *in, const char *name, FILE *out,
-			    const struct report_options *opts)
-{
-	struct trace *trace;
-
-	if (traceread_load(in, name, opts->churn_ns, &trace))
-		return 2;
-	print_trace(trace, out, opts);
-	traceread_free(trace);
-	return 0;
 }
