@@ -7,6 +7,7 @@
 
 #include "../tracer/util.h"
 #include "jsonw.h"
+#include "msgs.h"
 #include "text.h"
 #include "textfit.h"
 #include "traceread.h"
@@ -201,8 +202,7 @@ static bool kinds_differ(const struct diff *diff)
 	return false;
 }
 
-/* Whether anything differs beyond the noise: calls, kinds, sites. */
-static bool diff_differ(const struct diff *diff)
+bool diff_differ(const struct diff *diff)
 {
 	struct change *changes;
 	size_t n = changes_of(diff, &changes);
@@ -366,54 +366,63 @@ static const char *base_name(const char *path)
  * Warns of what makes the comparison doubtful: two different programs,
  * a trace without its end.
  */
-static void warn_of(struct trace *const traces[2], const char *const names[2])
+static void warn_of(struct trace *const traces[2], const char *const names[2], struct msgs *msgs)
 {
 	const char *prog[2] = { traceread_program(traces[0]), traceread_program(traces[1]) };
 
 	if (prog[0] && prog[1] && strcmp(base_name(prog[0]), base_name(prog[1])) != 0)
-		error_msg("diff: %s traces %s, %s traces %s: two different programs", names[0],
-			  prog[0], names[1], prog[1]);
+		msgs_warn(msgs, "diff: %s traces %s, %s traces %s: two different programs",
+			  names[0], prog[0], names[1], prog[1]);
 	for (int i = 0; i < 2; i++)
 		if (traceread_cut_short(traces[i]))
-			error_msg("diff: %s is cut short: compared as far as it goes", names[i]);
+			msgs_warn(msgs, "diff: %s is cut short: compared as far as it goes",
+				  names[i]);
 }
 
-int diff_traces(const char *path_a, const char *path_b, FILE *out, const struct diff_options *opts)
+int diff_open(const char *a, const char *b, struct diff **result, struct msgs *msgs)
 {
-	struct diff diff = { .names = strtab_new() };
-	const char *paths[2] = { path_a, path_b };
+	struct diff *diff = xcalloc(1, sizeof(*diff));
+	const char *paths[2] = { a, b };
 	const char *names[2];
 	struct trace *traces[2] = { NULL, NULL };
 	int ret = 0;
 
-	for (int i = 0; i < 2; i++) {
+	diff->names = strtab_new();
+	for (int i = 0; i < 2 && !ret; i++) {
 		names[i] = traceread_name(paths[i]);
-		diff.sides[i].path = names[i];
-		if (traceread_open(paths[i], 0, &traces[i])) {
-			ret = 2;
+		diff->sides[i].path = names[i];
+		ret = traceread_open(paths[i], 0, &traces[i], msgs);
+		if (ret)
 			break;
-		}
-		diff.adding = &diff.sides[i];
-		traceread_each(traces[i], add_process, &diff);
+		diff->adding = &diff->sides[i];
+		traceread_each(traces[i], add_process, diff);
 	}
-	if (!ret) {
-		warn_of(traces, names);
-		ret = diff_differ(&diff) ? 1 : 0;
-		if (opts->json) {
-			int err = print_json(out, &diff);
-
-			if (err) {
-				error_msg("cannot write the diff: %s", strerror(-err));
-				ret = 2;
-			}
-		} else {
-			print_text(out, &diff, opts);
-		}
-	}
+	if (!ret)
+		warn_of(traces, names, msgs);
 	traceread_free(traces[0]);
 	traceread_free(traces[1]);
-	free(diff.sides[0].sites);
-	free(diff.sides[1].sites);
-	strtab_free(diff.names);
-	return ret;
+	if (ret) {
+		diff_free(diff);
+		return ret;
+	}
+	*result = diff;
+	return 0;
+}
+
+int diff_print(const struct diff *diff, FILE *out, const struct diff_options *opts)
+{
+	if (opts->json)
+		return print_json(out, diff);
+	print_text(out, diff, opts);
+	return 0;
+}
+
+void diff_free(struct diff *diff)
+{
+	if (!diff)
+		return;
+	free(diff->sides[0].sites);
+	free(diff->sides[1].sites);
+	strtab_free(diff->names);
+	free(diff);
 }

@@ -11,7 +11,9 @@
  * A row shows when its regions, reserved or committed bytes or its calls
  * changed, or its resident bytes by more than 1 MiB and a tenth (pages
  * come and go between runs); two runs of a deterministic program show no
- * row: "no difference".
+ * row: "no difference".  The command line exits as diff(1) does: 0 when
+ * nothing differs beyond the noise, 1 when something does, 2 when either
+ * trace cannot be read.
  */
 #ifndef MEMTRACE_DIFF_H
 #define MEMTRACE_DIFF_H
@@ -31,13 +33,31 @@ struct diff_options {
 	bool json; /* one JSON object instead of text */
 };
 
+struct msgs;
+
+/* Two traces compared: each one's processes added up, their sites matched by name. */
+struct diff;
+
 /*
- * Compares the traces at a and b ("-": standard input), to out; warns on
- * stderr when they trace two different programs or either is cut short.
- * Returns as diff(1) does: 0 when nothing differs beyond the noise, 1
- * when something does, 2 after one line on stderr when either cannot be
- * read.
+ * Reads the traces at a and b ("-": standard input) and compares them.
+ * Returns 0 with *result set (the caller frees it: diff_free), msgs given
+ * the warnings of what makes the comparison doubtful (two different
+ * programs, a trace cut short, and the readers' own); or -errno with
+ * msgs->error the one line saying why either cannot be read.  Never
+ * prints.
  */
-int diff_traces(const char *a, const char *b, FILE *out, const struct diff_options *opts);
+int diff_open(const char *a, const char *b, struct diff **result, struct msgs *msgs);
+
+/* Whether anything differs beyond the noise: calls, kinds, sites. */
+bool diff_differ(const struct diff *diff);
+
+/*
+ * Writes the comparison to out, as text or, with opts->json, one JSON
+ * object.  Returns 0, or -errno when the JSON could not all be written.
+ */
+int diff_print(const struct diff *diff, FILE *out, const struct diff_options *opts);
+
+/* Frees it.  Accepts NULL. */
+void diff_free(struct diff *diff);
 
 #endif /* MEMTRACE_DIFF_H */

@@ -7,6 +7,7 @@
 
 #include "../tracer/util.h"
 #include "names.h"
+#include "report.h"
 #include "units.h"
 
 struct eventlog {
@@ -184,7 +185,7 @@ void eventlog_call(struct eventlog *log, const struct engine_call *call)
 	(void)fwrite(line, 1, len + 1, log->out);
 }
 
-void eventlog_exec(struct eventlog *log, const struct proc *proc, uint64_t time_ns)
+void eventlog_exec(struct eventlog *log, const struct report_proc *proc, uint64_t time_ns)
 {
 	char prefix[64];
 
@@ -192,13 +193,11 @@ void eventlog_exec(struct eventlog *log, const struct proc *proc, uint64_t time_
 	(void)fprintf(log->out, "%s--- execve %s ---\n", prefix, proc->exe ? proc->exe : "?");
 }
 
-void eventlog_proc_end(struct eventlog *log, const struct proc *proc, uint64_t time_ns)
+void eventlog_proc_end(struct eventlog *log, const struct report_proc *proc, uint64_t time_ns)
 {
 	char prefix[64], end[64];
 
-	if (!proc->reported)
-		return;
 	format_prefix(prefix, sizeof(prefix), time_ns, proc->pid, proc->pid);
 	(void)fprintf(log->out, "%s+++ %s +++\n", prefix,
-		      names_status_text(end, sizeof(end), proc->wait_status));
+		      names_end_text(end, sizeof(end), &proc->end));
 }

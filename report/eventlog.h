@@ -22,6 +22,7 @@
 #include "../tracer/engine.h"
 
 struct eventlog;
+struct report_proc;
 
 /*
  * Returns a new log writing to out, which stays the caller's (it must
@@ -34,9 +35,9 @@ void eventlog_free(struct eventlog *log);
 /* Writes the line of one finished (or cut short) call. */
 void eventlog_call(struct eventlog *log, const struct engine_call *call);
 /* "--- execve PATH ---" when a process runs a new program. */
-void eventlog_exec(struct eventlog *log, const struct proc *proc, uint64_t time_ns);
+void eventlog_exec(struct eventlog *log, const struct report_proc *proc, uint64_t time_ns);
 /* "+++ exited with N +++" or "+++ killed by SIGx +++" when a process ends. */
-void eventlog_proc_end(struct eventlog *log, const struct proc *proc, uint64_t time_ns);
+void eventlog_proc_end(struct eventlog *log, const struct report_proc *proc, uint64_t time_ns);
 
 /*
  * Formats the line of a call into buf (without the newline), as

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <stdio.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 
 #include "../tracer/util.h"
 
@@ -124,15 +123,6 @@ static const struct {
 	[NAMES_END_RUNNING] = { "running", "still running" },
 };
 
-enum names_end names_end_of(const struct proc *proc)
-{
-	if (proc->detached)
-		return NAMES_END_DETACHED;
-	if (!proc->ended)
-		return NAMES_END_RUNNING;
-	return WIFSIGNALED(proc->wait_status) ? NAMES_END_KILLED : NAMES_END_EXITED;
-}
-
 const char *names_end_trace(enum names_end end)
 {
 	return (unsigned int)end < ARRAY_SIZE(ends) ? ends[end].trace : "?";
@@ -146,26 +136,24 @@ int names_end_parse(const char *name)
 	return -1;
 }
 
-const char *names_status_text(char *buf, size_t size, int wait_status)
+const char *names_end_text(char *buf, size_t size, const struct names_ending *end)
 {
-	if (WIFSIGNALED(wait_status)) {
-		const char *sig = sigabbrev_np(WTERMSIG(wait_status));
+	const char *sig;
 
+	switch (end->how) {
+	case NAMES_END_KILLED:
+		sig = sigabbrev_np(end->code);
 		(void)snprintf(buf, size, "%s%s%s", ends[NAMES_END_KILLED].text, sig ? sig : "?",
-			       WCOREDUMP(wait_status) ? " (core dumped)" : "");
-	} else {
-		(void)snprintf(buf, size, "%s%d", ends[NAMES_END_EXITED].text,
-			       WEXITSTATUS(wait_status));
+			       end->core_dumped ? " (core dumped)" : "");
+		break;
+	case NAMES_END_EXITED:
+		(void)snprintf(buf, size, "%s%d", ends[NAMES_END_EXITED].text, end->code);
+		break;
+	default:
+		(void)snprintf(buf, size, "%s",
+			       (unsigned int)end->how < ARRAY_SIZE(ends) ? ends[end->how].text
+									 : "?");
+		break;
 	}
-	return buf;
-}
-
-const char *names_end_text(char *buf, size_t size, const struct proc *proc)
-{
-	enum names_end end = names_end_of(proc);
-
-	if (end == NAMES_END_EXITED || end == NAMES_END_KILLED)
-		return names_status_text(buf, size, proc->wait_status);
-	(void)snprintf(buf, size, "%s", ends[end].text);
 	return buf;
 }

@@ -19,7 +19,6 @@
 #include <stddef.h>
 
 #include "../tracer/aspace.h"
-#include "../tracer/tasks.h"
 
 /*
  * Where bytes come from (enum aspace_origin_kind).  Each returns "?" for a
@@ -61,14 +60,23 @@ unsigned int names_prot_parse(const char *text);
 
 /* How a process's run ends. */
 enum names_end {
+	NAMES_END_RUNNING,  /* not yet */
 	NAMES_END_EXITED,   /* with its exit status */
 	NAMES_END_KILLED,   /* by a signal, maybe with a core dump */
 	NAMES_END_DETACHED, /* memtrace let go of it, running (attach mode) */
-	NAMES_END_RUNNING,  /* not yet */
 };
 
-/* How proc ended, or that it has not. */
-enum names_end names_end_of(const struct proc *proc);
+/*
+ * A process's end as fields: the live run decodes the wait status once
+ * (tracer/session.c), the trace reader takes what the summary line holds
+ * as it is.  All zero: still running.
+ */
+struct names_ending {
+	enum names_end how;
+	int code;	  /* NAMES_END_EXITED: the exit status; NAMES_END_KILLED: the signal */
+	bool core_dumped; /* NAMES_END_KILLED: with a core dump */
+};
+
 /* In the trace's summary line: "exited", "killed", "detached", "running". */
 const char *names_end_trace(enum names_end end);
 /* The end whose trace name is name, or -1 (name may be NULL). */
@@ -78,8 +86,6 @@ int names_end_parse(const char *name);
  * "killed by SIGSEGV (core dumped)", "detached, running on", "still
  * running".  Returns buf.
  */
-const char *names_end_text(char *buf, size_t size, const struct proc *proc);
-/* The same of an ended process, from its wait status alone: "exited with 0"...  Returns buf. */
-const char *names_status_text(char *buf, size_t size, int wait_status);
+const char *names_end_text(char *buf, size_t size, const struct names_ending *end);
 
 #endif /* MEMTRACE_NAMES_H */

@@ -58,12 +58,12 @@ static void events_call(struct output *out, const struct engine_call *call, cons
 	stackfmt_write(ev->env->fmt, ev->stream, ev->env->stacks, call->stack_id);
 }
 
-static void events_exec(struct output *out, const struct proc *proc, uint64_t time_ns)
+static void events_exec(struct output *out, const struct report_proc *proc, uint64_t time_ns)
 {
 	eventlog_exec(((struct events_output *)out)->log, proc, time_ns);
 }
 
-static void events_proc_end(struct output *out, const struct proc *proc, uint64_t time_ns)
+static void events_proc_end(struct output *out, const struct report_proc *proc, uint64_t time_ns)
 {
 	eventlog_proc_end(((struct events_output *)out)->log, proc, time_ns);
 }

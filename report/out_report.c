@@ -62,9 +62,9 @@ static void report_snapshot(struct output *out, const struct output_snapshot *sn
 
 	switch (snap->when) {
 	case OUTPUT_FINAL:
-		if (rp->regions)
-			text_regions(rp->stream, snap->proc, rp->env->paths, rp->env->fmt,
-				     rp->env->stacks, rp->width);
+		if (rp->regions && snap->in)
+			text_regions(rp->stream, snap->proc->pid, snap->in->as, rp->env->paths,
+				     rp->env->fmt, rp->env->stacks, rp->width);
 		if (!snap->in) {
 			text_proc_summary(rp->stream, snap->proc, rp->width);
 			break;

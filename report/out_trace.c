@@ -59,17 +59,16 @@ static void trace_call(struct output *out, const struct engine_call *call, const
 		tracew_event(t, call, as);
 }
 
-static void trace_exec(struct output *out, const struct proc *proc, uint64_t time_ns)
+static void trace_exec(struct output *out, const struct report_proc *proc, uint64_t time_ns)
 {
 	tracew_exec(((struct trace_output *)out)->t, proc, time_ns);
 }
 
-static void trace_thread(struct output *out, const struct proc *proc, pid_t tid, bool exited,
-			 uint64_t sp, uint64_t time_ns, const struct aspace *as)
+static void trace_thread(struct output *out, pid_t pid, pid_t tid, bool exited, uint64_t sp,
+			 uint64_t time_ns, const struct aspace *as)
 {
 	if (as)
-		tracew_thread(((struct trace_output *)out)->t, proc->pid, tid, exited, sp, time_ns,
-			      as);
+		tracew_thread(((struct trace_output *)out)->t, pid, tid, exited, sp, time_ns, as);
 }
 
 static void trace_snapshot(struct output *out, const struct output_snapshot *snap)

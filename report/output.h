@@ -11,7 +11,7 @@
  *   call       a memory call has returned (or its task vanished in it)
  *   exec       a process runs a new program: its model starts again
  *   thread     a thread started, or ended on its own
- *   proc_end   a process is gone
+ *   proc_end   a reported process is gone
  *   snapshot   a process's figures at a moment: its end (or the
  *              detach), a SIGUSR1, an --interval tick
  *   end        every process has been reported
@@ -68,7 +68,7 @@ enum output_moment {
 struct output_snapshot {
 	enum output_moment when;
 	uint64_t time_ns;
-	const struct proc *proc;
+	const struct report_proc *proc;
 	/* Its report's input and the report; NULL for a process without a model. */
 	const struct report_input *in;
 	const struct report *rep; /* NULL at OUTPUT_INTERVAL: not computed */
@@ -100,10 +100,10 @@ struct output_ops {
 	const char *(*file)(const struct output_options *opts);
 	/* The others may be NULL: nothing to do. */
 	void (*call)(struct output *out, const struct engine_call *call, const struct aspace *as);
-	void (*exec)(struct output *out, const struct proc *proc, uint64_t time_ns);
-	void (*thread)(struct output *out, const struct proc *proc, pid_t tid, bool exited,
-		       uint64_t sp, uint64_t time_ns, const struct aspace *as);
-	void (*proc_end)(struct output *out, const struct proc *proc, uint64_t time_ns);
+	void (*exec)(struct output *out, const struct report_proc *proc, uint64_t time_ns);
+	void (*thread)(struct output *out, pid_t pid, pid_t tid, bool exited, uint64_t sp,
+		       uint64_t time_ns, const struct aspace *as);
+	void (*proc_end)(struct output *out, const struct report_proc *proc, uint64_t time_ns);
 	void (*snapshot)(struct output *out, const struct output_snapshot *snap);
 	/* mismatches: --verify's total over every process. */
 	void (*end)(struct output *out, uint64_t mismatches);

@@ -619,6 +619,6 @@ void report_interval_line(FILE *out, const struct report_input *in, uint64_t tim
 		      "heap %s, %u thread%s, %llu calls\n",
 		      (double)time_ns / 1e9, (int)in->proc->pid, SZ(sizes.mapped),
 		      growth < 0 ? '-' : '+', SZ(growth < 0 ? (uint64_t)-growth : (uint64_t)growth),
-		      SZ(reserved), SZ(committed), SZ(rss), SZ(sizes.heap), in->proc->live_tasks,
-		      in->proc->live_tasks == 1 ? "" : "s", (unsigned long long)calls);
+		      SZ(reserved), SZ(committed), SZ(rss), SZ(sizes.heap), in->proc->threads,
+		      in->proc->threads == 1 ? "" : "s", (unsigned long long)calls);
 }

@@ -21,19 +21,36 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "../tracer/aspace.h"
 #include "../tracer/mallocheap.h"
 #include "../tracer/mm.h"
 #include "../tracer/strtab.h"
-#include "../tracer/tasks.h"
+#include "../tracer/sysdecode.h"
 #include "../unwind/stacks.h"
 #include "churn.h"
+#include "names.h"
 #include "stackfmt.h"
+
+/*
+ * What the report reads of a process.  The live run fills it from the
+ * engine's process (tracer/session.c), the trace reader from the trace's
+ * lines (report/traceread.c): the report never sees the engine's
+ * bookkeeping, and a trace needs none to be reported.
+ */
+struct report_proc {
+	pid_t pid;
+	const char *exe;		  /* the program it runs; NULL: not known; borrowed */
+	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
+	uint64_t failed;		  /* of which returned an error */
+	unsigned int threads;		  /* live now (the --interval line); 0 in a trace */
+	struct names_ending end;
+};
 
 /* What the report of one process is made from; all borrowed. */
 struct report_input {
-	const struct proc *proc; /* pid, program, calls by kind, how it ended */
+	const struct report_proc *proc; /* pid, program, calls by kind, how it ended */
 	const struct aspace *as;
 	const struct strtab *paths;
 	const struct churn *churn; /* NULL: not counted */

@@ -7,6 +7,7 @@
 
 #include "../tracer/util.h"
 #include "names.h"
+#include "report.h"
 #include "textfit.h"
 #include "units.h"
 
@@ -83,7 +84,7 @@ void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols)
 	(void)fputc('\n', out);
 }
 
-void text_proc_summary(FILE *out, const struct proc *proc, size_t width)
+void text_proc_summary(FILE *out, const struct report_proc *proc, size_t width)
 {
 	struct text_line line;
 	FILE *mem = text_line_begin(&line);
@@ -109,7 +110,7 @@ void text_proc_summary(FILE *out, const struct proc *proc, size_t width)
 	}
 	if (proc->failed)
 		(void)fprintf(mem, ", %llu failed", (unsigned long long)proc->failed);
-	(void)fprintf(mem, "; %s", names_end_text(end, sizeof(end), proc));
+	(void)fprintf(mem, "; %s", names_end_text(end, sizeof(end), &proc->end));
 	text_line_end(&line, out, width, TEXT_INDENT);
 }
 
@@ -138,16 +139,16 @@ static void print_region(FILE *out, const char *side, const struct aspace_region
 	(void)fputc('\n', out);
 }
 
-void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
-			  const struct mm_diff *diff, const struct strtab *paths)
+void text_verify_mismatch(FILE *out, pid_t pid, uint64_t seq, const struct mm_diff *diff,
+			  const struct strtab *paths)
 {
 	size_t shown = diff->nranges < MM_DIFF_MAX_RANGES ? diff->nranges : MM_DIFF_MAX_RANGES;
 
 	if (seq)
-		(void)fprintf(out, "memtrace: verify: [%d] after #%llu: ", (int)proc->pid,
+		(void)fprintf(out, "memtrace: verify: [%d] after #%llu: ", (int)pid,
 			      (unsigned long long)seq);
 	else
-		(void)fprintf(out, "memtrace: verify: [%d] at exit: ", (int)proc->pid);
+		(void)fprintf(out, "memtrace: verify: [%d] at exit: ", (int)pid);
 	(void)fprintf(out, "%zu range%s differ%s:", diff->nranges, diff->nranges == 1 ? "" : "s",
 		      diff->nranges == 1 ? "s" : "");
 	for (size_t i = 0; i < shown; i++)
@@ -163,18 +164,14 @@ void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
 /* Where the continuation lines of --regions start, and its "by" lines. */
 #define REGION_INDENT 6
 
-void text_regions(FILE *out, const struct proc *proc, const struct strtab *paths,
+void text_regions(FILE *out, pid_t pid, const struct aspace *as, const struct strtab *paths,
 		  struct stackfmt *fmt, const struct stacks *stacks, size_t width)
 {
 	struct aspace_kind_cache kinds = { 0 };
-	const struct aspace *as;
 	struct aspace_cursor cur;
 	const struct aspace_region *region;
 
-	if (!proc->mm)
-		return;
-	as = mm_aspace(proc->mm);
-	(void)fprintf(out, "memtrace: [%d] %zu regions:\n", (int)proc->pid, aspace_count(as));
+	(void)fprintf(out, "memtrace: [%d] %zu regions:\n", (int)pid, aspace_count(as));
 	aspace_for_each (as, 0, &cur, region) {
 		struct text_line line;
 		FILE *mem = text_line_begin(&line);

@@ -14,17 +14,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
+#include "../tracer/aspace.h"
 #include "../tracer/mm.h"
 #include "../tracer/strtab.h"
-#include "../tracer/tasks.h"
 #include "stackfmt.h"
+
+struct report_proc;
 
 /*
  * Writes the summary line of one process to out, wrapped to fit width
  * columns (0: no limit), its continuation lines indented by 4.
  */
-void text_proc_summary(FILE *out, const struct proc *proc, size_t width);
+void text_proc_summary(FILE *out, const struct report_proc *proc, size_t width);
 
 /* Where lines below a table row, and the continuation lines of prose, start. */
 #define TEXT_INDENT 4
@@ -78,7 +81,7 @@ size_t text_site_room(size_t width, size_t indent);
 void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols);
 
 /*
- * --regions: every region of proc's model, in address order, with its
+ * --regions: every region of process pid's model as, in address order, with its
  * kind, size and the call that made it (its origin) and last re-protected
  * it -- pmap, with the reasons:
  *
@@ -91,19 +94,19 @@ void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols);
  * from where the frames were when the call was made.  Lines wider than
  * width (0: no limit) are wrapped, the stacks between their frames.
  */
-void text_regions(FILE *out, const struct proc *proc, const struct strtab *paths,
+void text_regions(FILE *out, pid_t pid, const struct aspace *as, const struct strtab *paths,
 		  struct stackfmt *fmt, const struct stacks *stacks, size_t width);
 
 /*
- * --verify found the model of proc different from the kernel's after call
+ * --verify found the model of process pid different from the kernel's after call
  * seq (0: at exit): writes the differing ranges and both sides of them.
  *
  *   memtrace: verify: [4242] after #17: 1 range differs: 0x7f..000-0x7f..000
  *     model   0x7f3a1c000000-0x7f3a1c010000 rw-p anon          #12
  *     kernel  0x7f3a1c000000-0x7f3a1c020000 rw-p anon
  */
-void text_verify_mismatch(FILE *out, const struct proc *proc, uint64_t seq,
-			  const struct mm_diff *diff, const struct strtab *paths);
+void text_verify_mismatch(FILE *out, pid_t pid, uint64_t seq, const struct mm_diff *diff,
+			  const struct strtab *paths);
 
 /* --verify's last line: "verify: 3 mismatches", over every process reported. */
 void text_verify_total(FILE *out, uint64_t mismatches);

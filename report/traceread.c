@@ -8,20 +8,21 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <zlib.h>
 
 #include "../tracer/util.h"
 #include "churn.h"
+#include "msgs.h"
 #include "names.h"
 #include "text.h"
 #include "tracew.h"
 
 /* A process of the trace. */
 struct rproc {
-	struct proc proc; /* pid, exe, calls, how it ended: what the report reads */
+	struct report_proc proc; /* pid, exe, calls, how it ended: what the report reads */
+	char *exe;		 /* proc.exe's text, owned */
 	struct churn *churn;
 	struct aspace *as; /* from its last snapshot; NULL: none yet */
 	struct aspace_sizes sizes;
@@ -40,6 +41,7 @@ struct rproc {
 
 struct trace {
 	const char *path;
+	struct msgs *msgs; /* while it is read: where its error and warnings go */
 	size_t lineno;
 	bool cut; /* its end is missing: a line, a process's summary, compressed bytes */
 	uint64_t churn_ns;
@@ -60,7 +62,10 @@ struct trace {
 	size_t nsummaries;
 };
 
-/* Reading failed at the current line: says why (fmt, ap), once.  Returns -EINVAL. */
+/*
+ * Reading failed at the current line: its error says why (fmt, ap),
+ * naming the file and the line.  Returns -EINVAL.
+ */
 static ATTRIBUTE_FORMAT(2, 0) int bad_linev(const struct trace *rd, const char *fmt, va_list ap)
 {
 	char why[256];
@@ -68,8 +73,7 @@ static ATTRIBUTE_FORMAT(2, 0) int bad_linev(const struct trace *rd, const char *
 	/* clang-tidy 14 loses track of the caller's va_start (as in util.c): a false positive. */
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
-	error_msg("%s:%zu: %s", rd->path, rd->lineno, why);
-	return -EINVAL;
+	return msgs_error(rd->msgs, -EINVAL, "%s:%zu: %s", rd->path, rd->lineno, why);
 }
 
 static int bad_line(const struct trace *rd, const char *fmt, ...) ATTRIBUTE_FORMAT(2, 3);
@@ -250,7 +254,6 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	}
 	rp = xcalloc(1, sizeof(*rp));
 	rp->proc.pid = pid;
-	rp->proc.reported = true;
 	rp->churn = churn_new(rd->churn_ns);
 	rd->nprocs++;
 	if (rd->last)
@@ -262,12 +265,20 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	return rp;
 }
 
+/* What rp runs, as its exec or summary line names it. */
+static void set_exe(struct rproc *rp, const char *exe)
+{
+	free(rp->exe);
+	rp->exe = xstrdup(exe);
+	rp->proc.exe = rp->exe;
+}
+
 static void proc_free(struct rproc *rp)
 {
 	churn_free(rp->churn);
 	aspace_free(rp->as);
 	free(rp->usage);
-	free(rp->proc.exe);
+	free(rp->exe);
 	free(rp);
 }
 
@@ -428,8 +439,7 @@ static int read_exec(struct trace *rd, json_t *line)
 	churn_reset(rp->churn);
 	if (exe) {
 		/* What it runs now, should the trace end before its summary. */
-		free(rp->proc.exe);
-		rp->proc.exe = xstrdup(exe);
+		set_exe(rp, exe);
 	}
 	return 0;
 }
@@ -555,22 +565,23 @@ static int read_summary(struct trace *rd, json_t *line)
 	if (!get_int(line, "pid", &pid) || !end)
 		return bad_line(rd, "a summary without \"pid\" or \"end\"");
 	rp = proc_of(rd, (pid_t)pid);
-	free(rp->proc.exe);
-	rp->proc.exe = xstrdup(exe ? exe : "?");
+	set_exe(rp, exe ? exe : "?");
 	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++)
 		if (!get_u64(calls, sysdecode_kind_name(kind), &rp->proc.calls[kind]))
 			rp->proc.calls[kind] = 0;
 	(void)get_u64(line, "failed", &rp->proc.failed);
+	/* The end as the summary names it; one it does not name is none yet. */
 	ended = names_end_parse(end);
-	rp->proc.detached = ended == NAMES_END_DETACHED;
-	rp->proc.ended = ended == NAMES_END_EXITED || ended == NAMES_END_KILLED;
-	(void)get_int(line, "status", &status);
-	(void)get_int(line, "signal", &sig);
-	if (ended == NAMES_END_KILLED)
-		rp->proc.wait_status = (int)(sig & 0x7f) |
-				       (json_is_true(json_object_get(line, "core")) ? 0x80 : 0);
-	else
-		rp->proc.wait_status = (int)(status & 0xff) << 8;
+	rp->proc.end = (struct names_ending){ .how = ended < 0 ? NAMES_END_RUNNING
+							       : (enum names_end)ended };
+	if (ended == NAMES_END_KILLED) {
+		(void)get_int(line, "signal", &sig);
+		rp->proc.end.code = (int)sig;
+		rp->proc.end.core_dumped = json_is_true(json_object_get(line, "core"));
+	} else if (ended == NAMES_END_EXITED) {
+		(void)get_int(line, "status", &status);
+		rp->proc.end.code = (int)status;
+	}
 	rp->verify = get_u64(line, "mismatches", &rp->mismatches);
 	rp->summarized = true;
 	rp->summary_rank = ++rd->nsummaries;
@@ -653,16 +664,10 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 		};
 		struct report *rep;
 
-		if (!rp->summarized)
-			error_msg("%s: the trace ends before process %d does (cut short at line "
-				  "%zu)%s",
-				  rd->path, (int)rp->proc.pid, rd->lineno,
-				  rp->as ? ": its last snapshot is reported"
-					 : ": no snapshot of it to report");
 		if (!rp->as)
 			continue;
-		if (!rp->proc.exe)
-			rp->proc.exe = xstrdup("?");
+		if (!rp->exe)
+			set_exe(rp, "?");
 		rep = report_compute(&in, rd->fmt, rd->stacks);
 		fn(arg, &in, rep);
 		report_free(rep);
@@ -689,7 +694,7 @@ bool traceread_cut_short(const struct trace *trace)
 
 const char *traceread_program(const struct trace *trace)
 {
-	return trace->procs && trace->procs->proc.exe ? trace->procs->proc.exe : NULL;
+	return trace->procs ? trace->procs->exe : NULL;
 }
 
 void traceread_free(struct trace *trace)
@@ -715,25 +720,15 @@ void traceread_free(struct trace *trace)
 	free(rd);
 }
 
-int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace)
+/* Reads the lines of in into rd.  Returns 0, or -errno after its error. */
+static int read_lines(struct trace *rd, FILE *in)
 {
-	struct trace *rd = xcalloc(1, sizeof(*rd));
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int ret = 0, read_errno;
 	bool partial = false;
 
-	rd->path = name;
-	rd->churn_ns = churn_ns;
-	rd->paths = strtab_new();
-	rd->mods = modules_new(rd->paths);
-	rd->stacks = stacks_new();
-	rd->fmt = stackfmt_new(rd->paths, rd->mods);
-	rd->pid_slots = 64;
-	/* An array of pointers, on purpose. */
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
 	while ((len = getline(&text, &cap, in)) > 0) {
 		if (text[len - 1] != '\n') {
 			/* A last line without its end: the writer was cut short there. */
@@ -748,30 +743,85 @@ int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace *
 	}
 	read_errno = errno;
 	free(text);
-	if (ret == 0 && ferror(in)) {
+	if (ret < 0)
+		return ret;
+	if (ferror(in)) {
 		/* EBADMSG: gz_cookie_read's corrupt compressed data. */
 		if (read_errno == EBADMSG && rd->lineno)
-			error_msg("%s:%zu: corrupt compressed data after this line", name,
-				  rd->lineno);
-		else if (read_errno == EBADMSG)
-			error_msg("%s: corrupt compressed data", name);
-		else
-			error_msg("cannot read '%s': %s", name, strerror(read_errno));
-		ret = -EIO;
-	} else if (ret == 0 && rd->lineno == 0) {
-		error_msg(partial ? "%s: cut short in its first line: not a trace memtrace reads"
-				  : "%s: empty: not a memtrace trace",
-			  name);
-		ret = -EINVAL;
-	} else if (ret == 0 && partial) {
-		error_msg("%s:%zu: the last line is cut short: ignored", name, rd->lineno + 1);
+			return msgs_error(rd->msgs, -EIO,
+					  "%s:%zu: corrupt compressed data after this line",
+					  rd->path, rd->lineno);
+		if (read_errno == EBADMSG)
+			return msgs_error(rd->msgs, -EIO, "%s: corrupt compressed data", rd->path);
+		return msgs_error(rd->msgs, -EIO, "cannot read '%s': %s", rd->path,
+				  strerror(read_errno));
 	}
+	if (rd->lineno == 0)
+		return msgs_error(rd->msgs, -EINVAL,
+				  partial ? "%s: cut short in its first line: not a trace "
+					    "memtrace reads"
+					  : "%s: empty: not a memtrace trace",
+				  rd->path);
+	if (partial)
+		msgs_warn(rd->msgs, "%s:%zu: the last line is cut short: ignored", rd->path,
+			  rd->lineno + 1);
+	return 0;
+}
+
+/* Reads in into a new trace; see traceread_load. */
+static int load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
+		struct msgs *msgs)
+{
+	struct trace *rd = xcalloc(1, sizeof(*rd));
+	int ret;
+
+	rd->path = name;
+	rd->msgs = msgs;
+	rd->churn_ns = churn_ns;
+	rd->paths = strtab_new();
+	rd->mods = modules_new(rd->paths);
+	rd->stacks = stacks_new();
+	rd->fmt = stackfmt_new(rd->paths, rd->mods);
+	rd->pid_slots = 64;
+	/* An array of pointers, on purpose. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
+	ret = read_lines(rd, in);
+	/* Read: what it has to say is said, the caller's messages are not its any more. */
+	rd->msgs = NULL;
 	if (ret < 0) {
 		traceread_free(rd);
-		return 2;
+		return ret;
 	}
 	*trace = rd;
 	return 0;
+}
+
+/*
+ * Warns of each process the trace ends before, in the order they are
+ * reported (after every process with its summary, in their order of
+ * appearance).
+ */
+static void warn_unended(const struct trace *rd, struct msgs *msgs)
+{
+	for (const struct rproc *rp = rd->procs; rp; rp = rp->next)
+		if (!rp->summarized)
+			msgs_warn(msgs,
+				  "%s: the trace ends before process %d does (cut short at line "
+				  "%zu)%s",
+				  rd->path, (int)rp->proc.pid, rd->lineno,
+				  rp->as ? ": its last snapshot is reported"
+					 : ": no snapshot of it to report");
+}
+
+int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
+		   struct msgs *msgs)
+{
+	int ret = load(in, name, churn_ns, trace, msgs);
+
+	if (ret == 0)
+		warn_unended(*trace, msgs);
+	return ret;
 }
 
 /*
@@ -857,7 +907,7 @@ const char *traceread_name(const char *path)
 	return strcmp(path, "-") ? path : "(standard input)";
 }
 
-int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace)
+int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace, struct msgs *msgs)
 {
 	const char *name = traceread_name(path);
 	struct gzsource *src = NULL;
@@ -865,14 +915,18 @@ int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace)
 	int ret;
 
 	if (!file) {
-		perror_msg("cannot open '%s'", name);
-		return 2;
+		int err = errno;
+
+		return msgs_error(msgs, -err, "cannot open '%s': %s", name, strerror(err));
 	}
-	ret = traceread_load(file, name, churn_ns, trace);
+	ret = load(file, name, churn_ns, trace, msgs);
 	if (ret == 0 && src->cut) {
-		error_msg("%s: the compressed trace is cut short: what it holds is read", name);
+		msgs_warn(msgs, "%s: the compressed trace is cut short: what it holds is read",
+			  name);
 		(*trace)->cut = true;
 	}
+	if (ret == 0)
+		warn_unended(*trace, msgs);
 	(void)fclose(file);
 	return ret;
 }
@@ -894,8 +948,7 @@ static void print_one(void *arg, const struct report_input *in, struct report *r
 	printing->mismatches += in->mismatches;
 }
 
-/* Prints the report of each process of trace, then the --verify total. */
-static void print_trace(struct trace *trace, FILE *out, const struct report_options *opts)
+void traceread_print(struct trace *trace, FILE *out, const struct report_options *opts)
 {
 	struct printing printing = { .out = out, .opts = *opts };
 
@@ -903,27 +956,4 @@ static void print_trace(struct trace *trace, FILE *out, const struct report_opti
 	traceread_each(trace, print_one, &printing);
 	if (printing.verify)
 		text_verify_total(out, printing.mismatches);
-}
-
-int traceread_report(const char *path, FILE *out, const struct report_options *opts)
-{
-	struct trace *trace;
-
-	if (traceread_open(path, opts->churn_ns, &trace))
-		return 2;
-	print_trace(trace, out, opts);
-	traceread_free(trace);
-	return 0;
-}
-
-int traceread_report_stream(FILE *in, const char *name, FILE *out,
-			    const struct report_options *opts)
-{
-	struct trace *trace;
-
-	if (traceread_load(in, name, opts->churn_ns, &trace))
-		return 2;
-	print_trace(trace, out, opts);
-	traceread_free(trace);
-	return 0;
 }

@@ -6,7 +6,9 @@
  * the stacks and their names come from the trace, the churn counts from
  * its events, the model, its resident figures and heap walk from each
  * process's final snapshot.  Memory grows with the live regions and the
- * distinct stacks, not with the events.
+ * distinct stacks, not with the events.  What it has to say -- why a
+ * trace cannot be read, the warnings of one cut short -- it returns
+ * (report/msgs.h) for the command line to print.
  */
 #ifndef MEMTRACE_TRACEREAD_H
 #define MEMTRACE_TRACEREAD_H
@@ -16,37 +18,36 @@
 
 #include "report.h"
 
-/*
- * Prints the report of every process of the trace at path ("-": standard
- * input; plain or compressed with gzip) to out; with
- * opts->churn_ns 0, the churn threshold is the one the trace was written
- * with.
- * Returns 0; 0 after a warning on stderr when the trace was cut short
- * (what it holds is reported); 2 after one line on stderr naming the file
- * and line when it cannot be read (not a file, not JSON, not a trace, a
- * format version this memtrace does not read).
- */
-int traceread_report(const char *path, FILE *out, const struct report_options *opts);
-
-/* The same, from an open stream; name names it in messages. */
-int traceread_report_stream(FILE *in, const char *name, FILE *out,
-			    const struct report_options *opts);
+struct msgs;
 
 /* A trace read into memory: its processes, ready to be reported. */
 struct trace;
 
 /*
- * Reads a trace from path (traceread_open: "-" is standard input; plain
- * or compressed with gzip alike) or an open stream, name naming it in
- * messages; churn_ns 0 takes the header's threshold.  Returns 0 with
- * *trace set (the caller frees it: traceread_free), or 2 after one line on
- * stderr.
+ * Reads a trace from path ("-": standard input; plain or compressed with
+ * gzip alike), name naming it in messages; churn_ns 0 takes the header's
+ * threshold.  Returns 0 with *trace set (the caller frees it:
+ * traceread_free), the warnings of a trace cut short added to msgs (the
+ * last line, the compressed stream, each process it ends before: what it
+ * holds is reported); or -errno with msgs->error the one line naming the
+ * file, and the line, that cannot be read (not a file, not JSON, not a
+ * trace, a format version this memtrace does not read).  Never prints.
  */
-int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace);
+int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace, struct msgs *msgs);
 /* How messages name the trace at path: "(standard input)" for "-". */
 const char *traceread_name(const char *path);
-int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace);
+/* The same, from an open stream; name names it in messages. */
+int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
+		   struct msgs *msgs);
 void traceread_free(struct trace *trace);
+
+/*
+ * Prints the report of every process of trace to out, as the live run
+ * printed them, then --verify's total if the run verified; with
+ * opts->churn_ns 0, the churn threshold is the one the trace was written
+ * with.
+ */
+void traceread_print(struct trace *trace, FILE *out, const struct report_options *opts);
 
 /*
  * Whether the trace lacks its end: a line cut in the middle, a process
@@ -62,8 +63,8 @@ uint64_t traceread_churn_ns(const struct trace *trace);
 
 /*
  * Computes the report of each process, in the order the live run printed
- * them, and calls fn with it (borrowed for the call).  Warns of the
- * processes the trace ends before.
+ * them, and calls fn with it (borrowed for the call).  A process the
+ * trace ends before is reported from its last snapshot, if it has one.
  */
 typedef void traceread_fn(void *arg, const struct report_input *in, struct report *rep);
 void traceread_each(struct trace *trace, traceread_fn *fn, void *arg);

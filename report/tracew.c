@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "../tracer/util.h"
@@ -308,7 +307,7 @@ void tracew_thread(struct tracew *t, pid_t pid, pid_t tid, bool exited, uint64_t
 	jsonw_end(t->w);
 }
 
-void tracew_exec(struct tracew *t, const struct proc *proc, uint64_t time_ns)
+void tracew_exec(struct tracew *t, const struct report_proc *proc, uint64_t time_ns)
 {
 	jsonw_begin(t->w);
 	jsonw_str(t->w, "type", "exec");
@@ -417,8 +416,7 @@ void tracew_findings(struct tracew *t, const struct report_input *in, const stru
 
 void tracew_summary(struct tracew *t, const struct report_input *in, uint64_t time_ns)
 {
-	const struct proc *proc = in->proc;
-	enum names_end end = names_end_of(proc);
+	const struct report_proc *proc = in->proc;
 	struct jsonw *w = t->w;
 
 	jsonw_begin(w);
@@ -432,12 +430,12 @@ void tracew_summary(struct tracew *t, const struct report_input *in, uint64_t ti
 			jsonw_u64(w, sysdecode_kind_name(kind), proc->calls[kind]);
 	jsonw_end_object(w);
 	jsonw_u64(w, "failed", proc->failed);
-	jsonw_str(w, "end", names_end_trace(end));
-	if (end == NAMES_END_KILLED) {
-		jsonw_i64(w, "signal", WTERMSIG(proc->wait_status));
-		jsonw_bool(w, "core", WCOREDUMP(proc->wait_status));
-	} else if (end == NAMES_END_EXITED) {
-		jsonw_i64(w, "status", WEXITSTATUS(proc->wait_status));
+	jsonw_str(w, "end", names_end_trace(proc->end.how));
+	if (proc->end.how == NAMES_END_KILLED) {
+		jsonw_i64(w, "signal", proc->end.code);
+		jsonw_bool(w, "core", proc->end.core_dumped);
+	} else if (proc->end.how == NAMES_END_EXITED) {
+		jsonw_i64(w, "status", proc->end.code);
 	}
 	if (in->verify)
 		jsonw_u64(w, "mismatches", in->mismatches);

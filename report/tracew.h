@@ -69,7 +69,7 @@ void tracew_thread(struct tracew *t, pid_t pid, pid_t tid, bool exited, uint64_t
 		   uint64_t time_ns, const struct aspace *as);
 
 /* A process exec'd (its model starts again). */
-void tracew_exec(struct tracew *t, const struct proc *proc, uint64_t time_ns);
+void tracew_exec(struct tracew *t, const struct report_proc *proc, uint64_t time_ns);
 
 /*
  * A process's model as it is now, with the report input's resident

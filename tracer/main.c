@@ -28,6 +28,7 @@
 #include "session.h"
 #include "util.h"
 #include "../report/diff.h"
+#include "../report/msgs.h"
 #include "../report/traceread.h"
 
 #define EXIT_USAGE 2
@@ -395,13 +396,31 @@ static int flush_stdout(int status, const char *what)
 }
 
 /*
+ * Says on stderr what a subcommand's modules returned: the warnings in
+ * their order, then why it failed, if it did.  msgs is emptied.
+ */
+static void print_msgs(struct msgs *msgs)
+{
+	for (size_t i = 0; i < msgs->nwarnings; i++)
+		error_msg("%s", msgs->warnings[i]);
+	if (msgs->error[0])
+		error_msg("%s", msgs->error);
+	msgs_free(msgs);
+}
+
+/*
  * memtrace report [--top N] [--churn-ms MS] TRACE: the report of a saved
- * trace ("-": standard input), on stdout.  Returns the exit status.
+ * trace ("-": standard input), on stdout; a trace cut short is reported
+ * as far as it goes, after its warnings.  Returns the exit status: 0, or
+ * 2 when the trace cannot be read.
  */
 static int report_command(int argc, char **argv)
 {
 	struct subcommand_options sub = { 0 };
 	struct report_options ropts;
+	struct msgs msgs = { 0 };
+	struct trace *trace;
+	int err;
 
 	parse_subcommand("memtrace report", argc - 1, argv + 1, false, &sub);
 	if (sub.noperands == 0)
@@ -412,7 +431,13 @@ static int report_command(int argc, char **argv)
 					 .churn_ns = sub.churn_ns,
 					 .width = output_width(STDOUT_FILENO),
 					 .utf8 = utf8_output };
-	return flush_stdout(traceread_report(sub.operands[0], stdout, &ropts), "report");
+	err = traceread_open(sub.operands[0], ropts.churn_ns, &trace, &msgs);
+	print_msgs(&msgs);
+	if (err)
+		return 2;
+	traceread_print(trace, stdout, &ropts);
+	traceread_free(trace);
+	return flush_stdout(0, "report");
 }
 
 /*
@@ -424,6 +449,9 @@ static int diff_command(int argc, char **argv)
 {
 	struct subcommand_options sub = { 0 };
 	struct diff_options dopts;
+	struct msgs msgs = { 0 };
+	struct diff *diff;
+	int status, err;
 
 	parse_subcommand("memtrace diff", argc - 1, argv + 1, true, &sub);
 	if (sub.noperands != 2)
@@ -434,7 +462,19 @@ static int diff_command(int argc, char **argv)
 				       .json = sub.json,
 				       .width = output_width(STDOUT_FILENO),
 				       .utf8 = utf8_output };
-	return flush_stdout(diff_traces(sub.operands[0], sub.operands[1], stdout, &dopts), "diff");
+	/* Its warnings before it: they say how far it can be trusted. */
+	err = diff_open(sub.operands[0], sub.operands[1], &diff, &msgs);
+	print_msgs(&msgs);
+	if (err)
+		return 2;
+	status = diff_differ(diff) ? 1 : 0;
+	err = diff_print(diff, stdout, &dopts);
+	diff_free(diff);
+	if (err) {
+		error_msg("cannot write the diff: %s", strerror(-err));
+		return 2;
+	}
+	return flush_stdout(status, "diff");
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -74,6 +75,39 @@ static struct proc_state *state_of(const struct proc *proc)
 	return proc->sink_data;
 }
 
+/*
+ * How proc ended, or that it has not: its wait status decoded once, here,
+ * into the fields the report and the trace read.
+ */
+static struct names_ending ending_of(const struct proc *proc)
+{
+	if (proc->detached)
+		return (struct names_ending){ .how = NAMES_END_DETACHED };
+	if (!proc->ended)
+		return (struct names_ending){ .how = NAMES_END_RUNNING };
+	if (WIFSIGNALED(proc->wait_status))
+		return (struct names_ending){ .how = NAMES_END_KILLED,
+					      .code = WTERMSIG(proc->wait_status),
+					      .core_dumped = WCOREDUMP(proc->wait_status) != 0 };
+	return (struct names_ending){ .how = NAMES_END_EXITED,
+				      .code = WEXITSTATUS(proc->wait_status) };
+}
+
+/*
+ * What the outputs read of proc, as it is now, into *rp: the engine's
+ * process stays the engine's.  rp borrows proc's program name.
+ */
+static const struct report_proc *report_proc_of(const struct proc *proc, struct report_proc *rp)
+{
+	*rp = (struct report_proc){ .pid = proc->pid,
+				    .exe = proc->exe,
+				    .failed = proc->failed,
+				    .threads = proc->live_tasks,
+				    .end = ending_of(proc) };
+	memcpy(rp->calls, proc->calls, sizeof(rp->calls));
+	return rp;
+}
+
 static const struct aspace *aspace_of(const struct proc *proc)
 {
 	return proc->mm ? mm_aspace(proc->mm) : NULL;
@@ -129,10 +163,12 @@ static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
 {
 	struct session *session = ctx;
 	struct proc_state *state = state_of(proc);
+	struct report_proc rp;
 
+	report_proc_of(proc, &rp);
 	for (size_t i = 0; i < session->noutputs; i++)
 		if (session->outputs[i]->ops->exec)
-			session->outputs[i]->ops->exec(session->outputs[i], proc, time_ns);
+			session->outputs[i]->ops->exec(session->outputs[i], &rp, time_ns);
 	/* A new program: what the old one did is not its. */
 	churn_reset(state->churn);
 	mm_snapshot_clear(&state->snap);
@@ -142,13 +178,18 @@ static void sink_exec(void *ctx, const struct proc *proc, uint64_t time_ns)
 static void sink_proc_end(void *ctx, const struct proc *proc, uint64_t time_ns)
 {
 	struct session *session = ctx;
+	struct report_proc rp;
 
 	/* Never signal a pid that may be reused: forwarding stops with the program. */
 	if (proc->pid == engine_main_pid(session->engine))
 		signals_forward_to(0);
+	/* The engine tells of every process's end; the outputs show those they show the calls of. */
+	if (!proc->reported)
+		return;
+	report_proc_of(proc, &rp);
 	for (size_t i = 0; i < session->noutputs; i++)
 		if (session->outputs[i]->ops->proc_end)
-			session->outputs[i]->ops->proc_end(session->outputs[i], proc, time_ns);
+			session->outputs[i]->ops->proc_end(session->outputs[i], &rp, time_ns);
 }
 
 static void flush_outputs(struct session *session)
@@ -167,7 +208,7 @@ static void sink_mismatch(void *ctx, const struct proc *proc, uint64_t seq,
 	if (++session->mismatches <= VERIFY_MISMATCHES_SHOWN) {
 		/* The outputs so far first, so the mismatch reads after the call that caused it. */
 		flush_outputs(session);
-		text_verify_mismatch(stderr, proc, seq, diff, engine_paths(session->engine));
+		text_verify_mismatch(stderr, proc->pid, seq, diff, engine_paths(session->engine));
 	}
 }
 
@@ -187,8 +228,8 @@ static void sink_thread(void *ctx, const struct proc *proc, pid_t tid, bool exit
 
 	for (size_t i = 0; i < session->noutputs; i++)
 		if (session->outputs[i]->ops->thread)
-			session->outputs[i]->ops->thread(session->outputs[i], proc, tid, exited, sp,
-							 time_ns, aspace_of(proc));
+			session->outputs[i]->ops->thread(session->outputs[i], proc->pid, tid,
+							 exited, sp, time_ns, aspace_of(proc));
 }
 
 static void sink_snapshot(void *ctx, struct proc *proc, pid_t tid, bool final)
@@ -199,13 +240,17 @@ static void sink_snapshot(void *ctx, struct proc *proc, pid_t tid, bool final)
 		state_of(proc)->exiting = true;
 }
 
-/* What the report and the trace's snapshot of proc are made from, as it is now. */
-static struct report_input input_of(struct session *session, const struct proc *proc)
+/*
+ * What the report and the trace's snapshot of proc are made from, as it
+ * is now; rp is filled with what they read of the process itself.
+ */
+static struct report_input input_of(struct session *session, const struct proc *proc,
+				    struct report_proc *rp)
 {
 	struct proc_state *state = state_of(proc);
 
 	return (struct report_input){
-		.proc = proc,
+		.proc = report_proc_of(proc, rp),
 		.as = mm_aspace(proc->mm),
 		.paths = engine_paths(session->engine),
 		.churn = state->churn,
@@ -220,14 +265,15 @@ static struct report_input input_of(struct session *session, const struct proc *
 /* Feeds every output proc's snapshot at a moment (with its report, but at an interval tick). */
 static void feed_snapshot(struct session *session, const struct proc *proc, enum output_moment when)
 {
+	struct report_proc rp;
 	struct output_snapshot snap = { .when = when,
 					.time_ns = engine_now_ns(session->engine),
-					.proc = proc };
+					.proc = report_proc_of(proc, &rp) };
 	struct report_input in;
 	struct report *rep = NULL;
 
 	if (proc->mm) {
-		in = input_of(session, proc);
+		in = input_of(session, proc, &rp);
 		snap.in = &in;
 		if (when != OUTPUT_INTERVAL)
 			rep = report_compute(&in, session->stackfmt, session->stacks);

@@ -4,7 +4,9 @@
  * writes to files: it exits as diff(1) does, 0 for two equal traces and
  * 1 for two that differ; resident bytes that move by 1 MiB or less, or by
  * a tenth or less, are noise; a site on one side only is added or
- * removed, in the text and in the JSON.
+ * removed, in the text and in the JSON.  What makes a comparison doubtful
+ * (two programs, a trace cut short) and a trace that cannot be read are
+ * returned as messages, never printed.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,11 +15,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "../../report/diff.h"
+#include "../../report/msgs.h"
 
 #define MIB (1ULL << 20)
 
@@ -35,6 +39,8 @@ struct trace {
 	struct region regions[MAX_REGIONS];
 	size_t nregions;
 	unsigned int mmaps;
+	const char *exe; /* its program; NULL: /bin/prog */
+	bool cut;	 /* ends before its summary */
 };
 
 struct fixture {
@@ -107,18 +113,49 @@ static void write_trace(const char *path, const struct trace *trace)
 			(unsigned long long)r->rss, (unsigned long long)r->rss);
 		sep = ",";
 	}
-	(void)fprintf(out,
-		      "]}\n{\"type\":\"summary\",\"pid\":7,\"time\":2,\"exe\":\"/bin/prog\","
-		      "\"calls\":{\"mmap\":%u},\"failed\":0,\"end\":\"exited\",\"status\":0}\n",
-		      trace->mmaps);
+	(void)fputs("]}\n", out);
+	if (!trace->cut)
+		(void)fprintf(
+			out,
+			"{\"type\":\"summary\",\"pid\":7,\"time\":2,\"exe\":\"%s\","
+			"\"calls\":{\"mmap\":%u},\"failed\":0,\"end\":\"exited\",\"status\":0}\n",
+			trace->exe ? trace->exe : "/bin/prog", trace->mmaps);
 	assert_int_equal(fclose(out), 0);
+}
+
+/*
+ * Compares the traces at a and b as memtrace diff does, into out; returns
+ * the exit status it would have (diff(1)'s), with the messages in msgs.
+ * Nothing is printed on stderr.
+ */
+static int diff_paths(const char *a, const char *b, bool json, FILE *out, struct msgs *msgs)
+{
+	struct diff_options opts = { .top = 10, .json = json };
+	FILE *err_file = tmpfile();
+	int saved = dup(STDERR_FILENO), status = 2;
+	struct diff *diff;
+
+	assert_non_null(err_file);
+	(void)fflush(stderr);
+	assert_true(dup2(fileno(err_file), STDERR_FILENO) >= 0);
+	if (diff_open(a, b, &diff, msgs) == 0) {
+		status = diff_differ(diff) ? 1 : 0;
+		assert_int_equal(diff_print(diff, out, &opts), 0);
+		diff_free(diff);
+	}
+	(void)fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	assert_int_equal(ftell(err_file), 0);
+	(void)fclose(err_file);
+	return status;
 }
 
 /* Runs memtrace diff on a and b; returns its status, with what it printed in text. */
 static int run_diff(const struct fixture *fx, const struct trace *a, const struct trace *b,
 		    bool json, char *text, size_t size)
 {
-	struct diff_options opts = { .top = 10, .json = json };
+	struct msgs msgs = { 0 };
 	FILE *out = tmpfile();
 	size_t len;
 	int status;
@@ -126,7 +163,10 @@ static int run_diff(const struct fixture *fx, const struct trace *a, const struc
 	assert_non_null(out);
 	write_trace(fx->a, a);
 	write_trace(fx->b, b);
-	status = diff_traces(fx->a, fx->b, out, &opts);
+	status = diff_paths(fx->a, fx->b, json, out, &msgs);
+	/* The same program, whole twice: nothing to warn of. */
+	assert_int_equal(msgs.nwarnings, 0);
+	msgs_free(&msgs);
 	(void)fflush(out);
 	rewind(out);
 	len = fread(text, 1, size - 1, out);
@@ -233,16 +273,65 @@ static void test_added_removed(void **state)
 	check_has(text, "\"site\":\"0x402000\",\"status\":\"removed\"");
 }
 
-/* A trace that cannot be read: status 2. */
+/* A trace that cannot be read: an error naming it, and status 2. */
 static void test_unreadable(void **state)
 {
 	struct fixture *fx = *state;
-	struct diff_options opts = { .top = 10 };
+	struct msgs msgs = { 0 };
+	struct diff *diff = NULL;
 	FILE *out = tmpfile();
 
 	assert_non_null(out);
 	write_trace(fx->a, &base);
-	assert_int_equal(diff_traces(fx->a, "/nonexistent/b.json", out, &opts), 2);
+	assert_int_equal(diff_paths(fx->a, "/nonexistent/b.json", false, out, &msgs), 2);
+	assert_string_equal(msgs.error,
+			    "cannot open '/nonexistent/b.json': No such file or directory");
+	assert_int_equal(msgs.nwarnings, 0);
+	assert_int_equal(ftell(out), 0);
+	msgs_free(&msgs);
+	assert_int_equal(diff_open("/nonexistent/a.json", fx->a, &diff, &msgs), -ENOENT);
+	assert_null(diff);
+	assert_non_null(strstr(msgs.error, "'/nonexistent/a.json'"));
+	msgs_free(&msgs);
+	(void)fclose(out);
+}
+
+/*
+ * Two programs, a trace cut short: compared all the same, with the
+ * warnings returned in the order memtrace prints them -- the reader's
+ * first, then the comparison's.
+ */
+static void test_warnings(void **state)
+{
+	struct fixture *fx = *state;
+	struct trace other = base, cut = base;
+	struct msgs msgs = { 0 };
+	char warning[512];
+	FILE *out = tmpfile();
+
+	assert_non_null(out);
+	other.exe = "/usr/bin/other";
+	write_trace(fx->a, &base);
+	write_trace(fx->b, &other);
+	assert_int_equal(diff_paths(fx->a, fx->b, false, out, &msgs), 0);
+	assert_int_equal(msgs.nwarnings, 1);
+	(void)snprintf(
+		warning, sizeof(warning),
+		"diff: %s traces /bin/prog, %s traces /usr/bin/other: two different programs",
+		fx->a, fx->b);
+	assert_string_equal(msgs.warnings[0], warning);
+	assert_string_equal(msgs.error, "");
+	msgs_free(&msgs);
+	cut.cut = true;
+	write_trace(fx->b, &cut);
+	/* Its calls are in the summary it lacks: they differ. */
+	assert_int_equal(diff_paths(fx->a, fx->b, false, out, &msgs), 1);
+	assert_true(msgs.nwarnings >= 2);
+	assert_non_null(strstr(msgs.warnings[0], "the trace ends before process 7 does"));
+	(void)snprintf(warning, sizeof(warning),
+		       "diff: %s is cut short: compared as far as it goes", fx->b);
+	assert_string_equal(msgs.warnings[msgs.nwarnings - 1], warning);
+	msgs_free(&msgs);
 	(void)fclose(out);
 }
 
@@ -254,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resident_noise, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_added_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warnings, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,22 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 
 #include <cmocka.h>
 
 #include "../../report/eventlog.h"
+#include "../../report/report.h"
 #include "sysdecode.h"
 #include "aspace.h"
-#include "tasks.h"
 #include "util.h"
 
 #define NS_PER_SEC 1000000000ULL
 #define NS_PER_USEC 1000ULL
-
-/* glibc's <sys/wait.h> has W_EXITCODE and W_STOPCODE; a signal death is the number itself. */
-#define W_SIGNALED(sig) (sig)
-#define W_SIGNALED_CORE(sig) ((sig) | WCOREFLAG)
 
 static void decode(struct sysdecode_call *call, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		   uint64_t a3, uint64_t a4, uint64_t a5)
@@ -433,67 +428,45 @@ static void test_free_flushes(void **state)
 	eventlog_free(NULL);
 }
 
-static struct proc *new_proc(pid_t pid, bool reported, int wait_status)
+/* A process that ended as end says. */
+static struct report_proc ended_proc(pid_t pid, struct names_ending end)
 {
-	struct proc *proc = calloc(1, sizeof(*proc));
-
-	assert_non_null(proc);
-	proc->pid = pid;
-	proc->reported = reported;
-	proc->ended = true;
-	proc->wait_status = wait_status;
-	return proc;
+	return (struct report_proc){ .pid = pid, .end = end };
 }
+
+#define EXITED(status) ((struct names_ending){ .how = NAMES_END_EXITED, .code = (status) })
+#define KILLED(sig) ((struct names_ending){ .how = NAMES_END_KILLED, .code = (sig) })
+#define KILLED_CORE(sig) \
+	((struct names_ending){ .how = NAMES_END_KILLED, .code = (sig), .core_dumped = true })
 
 static void test_proc_end(void **state)
 {
 	static const struct {
-		int wait_status;
+		struct names_ending end;
 		const char *expected;
 	} table[] = {
-		{ W_EXITCODE(0, 0), "0.005020 [4242] +++ exited with 0 +++\n" },
-		{ W_EXITCODE(3, 0), "0.005020 [4242] +++ exited with 3 +++\n" },
-		{ W_EXITCODE(255, 0), "0.005020 [4242] +++ exited with 255 +++\n" },
-		{ W_SIGNALED(SIGKILL), "0.005020 [4242] +++ killed by SIGKILL +++\n" },
-		{ W_SIGNALED(SIGTERM), "0.005020 [4242] +++ killed by SIGTERM +++\n" },
-		{ W_SIGNALED(SIGSYS), "0.005020 [4242] +++ killed by SIGSYS +++\n" },
-		{ W_SIGNALED_CORE(SIGSEGV),
+		{ EXITED(0), "0.005020 [4242] +++ exited with 0 +++\n" },
+		{ EXITED(3), "0.005020 [4242] +++ exited with 3 +++\n" },
+		{ EXITED(255), "0.005020 [4242] +++ exited with 255 +++\n" },
+		{ KILLED(SIGKILL), "0.005020 [4242] +++ killed by SIGKILL +++\n" },
+		{ KILLED(SIGTERM), "0.005020 [4242] +++ killed by SIGTERM +++\n" },
+		{ KILLED(SIGSYS), "0.005020 [4242] +++ killed by SIGSYS +++\n" },
+		{ KILLED_CORE(SIGSEGV),
 		  "0.005020 [4242] +++ killed by SIGSEGV (core dumped) +++\n" },
-		{ W_SIGNALED_CORE(SIGABRT),
+		{ KILLED_CORE(SIGABRT),
 		  "0.005020 [4242] +++ killed by SIGABRT (core dumped) +++\n" },
 	};
 	struct memout *out = *state;
 	struct eventlog *log = eventlog_new(out->file);
 
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
-		struct proc *proc = new_proc(4242, true, table[i].wait_status);
+		struct report_proc proc = ended_proc(4242, table[i].end);
 		long start = ftell(out->file);
 
 		assert_true(start >= 0);
-		eventlog_proc_end(log, proc, 5020 * NS_PER_USEC);
+		eventlog_proc_end(log, &proc, 5020 * NS_PER_USEC);
 		assert_string_equal(memout_text(out) + start, table[i].expected);
-		free(proc);
 	}
-	eventlog_free(log);
-}
-
-/* A process whose calls are not shown (a child without -f) ends silently. */
-static void test_proc_end_not_reported(void **state)
-{
-	struct memout *out = *state;
-	struct eventlog *log = eventlog_new(out->file);
-	struct proc *quiet = new_proc(4300, false, W_EXITCODE(1, 0));
-	struct proc *killed = new_proc(4301, false, W_SIGNALED(SIGKILL));
-	struct proc *shown = new_proc(4302, true, W_EXITCODE(2, 0));
-
-	eventlog_proc_end(log, quiet, NS_PER_SEC);
-	eventlog_proc_end(log, killed, NS_PER_SEC);
-	assert_int_equal(ftell(out->file), 0);
-	eventlog_proc_end(log, shown, 2 * NS_PER_SEC);
-	assert_string_equal(memout_text(out), "2.000000 [4302] +++ exited with 2 +++\n");
-	free(quiet);
-	free(killed);
-	free(shown);
 	eventlog_free(log);
 }
 
@@ -501,18 +474,14 @@ static void test_exec(void **state)
 {
 	struct memout *out = *state;
 	struct eventlog *log = eventlog_new(out->file);
-	struct proc *proc = new_proc(4242, true, 0);
-	char exe[] = "/usr/bin/true";
+	struct report_proc proc = { .pid = 4242, .exe = "/usr/bin/true" };
 
-	proc->ended = false;
-	proc->exe = exe;
-	eventlog_exec(log, proc, 12 * NS_PER_SEC + 345678 * NS_PER_USEC);
+	eventlog_exec(log, &proc, 12 * NS_PER_SEC + 345678 * NS_PER_USEC);
 	/* Not known (/proc unreadable): a question mark. */
-	proc->exe = NULL;
-	eventlog_exec(log, proc, 13 * NS_PER_SEC);
+	proc.exe = NULL;
+	eventlog_exec(log, &proc, 13 * NS_PER_SEC);
 	assert_string_equal(memout_text(out), "12.345678 [4242] --- execve /usr/bin/true ---\n"
 					      "13.000000 [4242] --- execve ? ---\n");
-	free(proc);
 	eventlog_free(log);
 }
 
@@ -521,8 +490,7 @@ static void test_session(void **state)
 {
 	struct memout *out = *state;
 	struct eventlog *log = eventlog_new(out->file);
-	struct proc *proc = new_proc(100, true, W_EXITCODE(0, 0));
-	char exe[] = "/bin/prog";
+	struct report_proc proc = ended_proc(100, EXITED(0));
 	struct sysdecode_call mmap_call, mprotect_call;
 	struct engine_call ev = {
 		.seq = 1,
@@ -537,8 +505,8 @@ static void test_session(void **state)
 	decode_anon_mmap(&mmap_call);
 	decode(&mprotect_call, 10, 0x7f0000000000, 4096, PROT_NONE, 0, 0, 0);
 	eventlog_call(log, &ev);
-	proc->exe = exe;
-	eventlog_exec(log, proc, 2000000);
+	proc.exe = "/bin/prog";
+	eventlog_exec(log, &proc, 2000000);
 	ev.seq = 2;
 	ev.time_ns = 3000000;
 	ev.tid = 101;
@@ -546,14 +514,13 @@ static void test_session(void **state)
 	ev.rval = -EINVAL;
 	ev.err = EINVAL;
 	eventlog_call(log, &ev);
-	eventlog_proc_end(log, proc, 4000000);
+	eventlog_proc_end(log, &proc, 4000000);
 	assert_string_equal(memout_text(out),
 			    "0.000001 [100] #1 " ANON_MMAP " = 0x7f0000000000\n"
 			    "0.002000 [100] --- execve /bin/prog ---\n"
 			    "0.003000 [100/101] #2 mprotect(0x7f0000000000, 4096, PROT_NONE) = "
 			    "-1 EINVAL (Invalid argument)\n"
 			    "0.004000 [100] +++ exited with 0 +++\n");
-	free(proc);
 	eventlog_free(log);
 }
 
@@ -567,8 +534,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_call_lines, memout_setup, memout_teardown),
 		cmocka_unit_test_setup_teardown(test_free_flushes, memout_setup, memout_teardown),
 		cmocka_unit_test_setup_teardown(test_proc_end, memout_setup, memout_teardown),
-		cmocka_unit_test_setup_teardown(test_proc_end_not_reported, memout_setup,
-						memout_teardown),
 		cmocka_unit_test_setup_teardown(test_exec, memout_setup, memout_teardown),
 		cmocka_unit_test_setup_teardown(test_session, memout_setup, memout_teardown),
 	};

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <cmocka.h>
@@ -79,28 +80,31 @@ static void test_prot(void **state)
 /* How a process ends: in the trace, and as the report and --events say it. */
 static void test_ends(void **state)
 {
-	struct proc proc = { .pid = 42 };
+	struct names_ending end = { 0 };
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(names_end_of(&proc), NAMES_END_RUNNING);
-	assert_string_equal(names_end_text(buf, sizeof(buf), &proc), "still running");
-	proc.detached = true;
-	assert_int_equal(names_end_of(&proc), NAMES_END_DETACHED);
-	assert_string_equal(names_end_text(buf, sizeof(buf), &proc), "detached, running on");
-	proc.detached = false;
-	proc.ended = true;
-	proc.wait_status = 3 << 8;
-	assert_int_equal(names_end_of(&proc), NAMES_END_EXITED);
-	assert_string_equal(names_end_text(buf, sizeof(buf), &proc), "exited with 3");
-	proc.wait_status = 11 | 0x80; /* SIGSEGV, core dumped */
-	assert_int_equal(names_end_of(&proc), NAMES_END_KILLED);
-	assert_string_equal(names_end_text(buf, sizeof(buf), &proc),
+	/* All zero: still running. */
+	assert_int_equal(end.how, NAMES_END_RUNNING);
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "still running");
+	end.how = NAMES_END_DETACHED;
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "detached, running on");
+	end = (struct names_ending){ .how = NAMES_END_EXITED, .code = 3 };
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "exited with 3");
+	end = (struct names_ending){ .how = NAMES_END_EXITED };
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "exited with 0");
+	end = (struct names_ending){ .how = NAMES_END_KILLED,
+				     .code = SIGSEGV,
+				     .core_dumped = true };
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end),
 			    "killed by SIGSEGV (core dumped)");
-	assert_string_equal(names_status_text(buf, sizeof(buf), 9), "killed by SIGKILL");
-	assert_string_equal(names_status_text(buf, sizeof(buf), 0), "exited with 0");
-	for (int end = NAMES_END_EXITED; end <= NAMES_END_RUNNING; end++)
-		assert_int_equal(names_end_parse(names_end_trace((enum names_end)end)), end);
+	end = (struct names_ending){ .how = NAMES_END_KILLED, .code = SIGKILL };
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "killed by SIGKILL");
+	/* A signal this system has no name for, as a trace from elsewhere may hold. */
+	end = (struct names_ending){ .how = NAMES_END_KILLED, .code = 0 };
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "killed by SIG?");
+	for (int how = NAMES_END_RUNNING; how <= NAMES_END_DETACHED; how++)
+		assert_int_equal(names_end_parse(names_end_trace((enum names_end)how)), how);
 	assert_string_equal(names_end_trace(NAMES_END_KILLED), "killed");
 	assert_int_equal(names_end_parse("exited with 0"), -1);
 	assert_int_equal(names_end_parse(NULL), -1);

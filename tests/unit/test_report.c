@@ -29,7 +29,7 @@ struct fixture {
 	struct stacks *stacks;
 	struct modules *mods;
 	struct stackfmt *fmt;
-	struct proc proc;
+	struct report_proc proc;
 	struct churn *churn;
 	struct aspace_changes changes;
 	uint64_t seq;
@@ -46,7 +46,7 @@ static int setup(void **state)
 	fx->fmt = stackfmt_new(fx->paths, fx->mods);
 	fx->churn = churn_new(1000000);
 	fx->proc.pid = 42;
-	fx->proc.ended = true;
+	fx->proc.end.how = NAMES_END_EXITED;
 	*state = fx;
 	return 0;
 }

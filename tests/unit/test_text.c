@@ -12,14 +12,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <cmocka.h>
 
+#include "../../report/report.h"
 #include "../../report/text.h"
 
 /* The summary line of proc, whole (width 0). */
-static char *summary_of(const struct proc *proc)
+static char *summary_of(const struct report_proc *proc)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -31,7 +33,7 @@ static char *summary_of(const struct proc *proc)
 	return text;
 }
 
-static void check_summary(const struct proc *proc, const char *want)
+static void check_summary(const struct report_proc *proc, const char *want)
 {
 	char *got = summary_of(proc);
 
@@ -41,29 +43,28 @@ static void check_summary(const struct proc *proc, const char *want)
 
 static void test_summary_ends(void **state)
 {
-	char exe[] = "/bin/prog";
-	struct proc proc = { .pid = 42, .exe = exe };
+	struct report_proc proc = { .pid = 42, .exe = "/bin/prog" };
 
 	(void)state;
 	proc.calls[SYSDECODE_MMAP] = 2;
 	proc.calls[SYSDECODE_BRK] = 1;
 	check_summary(&proc,
 		      "memtrace: [42] /bin/prog: 3 memory calls (mmap 2, brk 1); still running\n");
-	proc.detached = true;
+	proc.end.how = NAMES_END_DETACHED;
 	proc.failed = 1;
 	check_summary(&proc, "memtrace: [42] /bin/prog: 3 memory calls (mmap 2, brk 1), 1 failed; "
 			     "detached, running on\n");
-	proc.detached = false;
 	proc.failed = 0;
-	proc.ended = true;
-	proc.wait_status = 7 << 8;
+	proc.end = (struct names_ending){ .how = NAMES_END_EXITED, .code = 7 };
 	check_summary(&proc,
 		      "memtrace: [42] /bin/prog: 3 memory calls (mmap 2, brk 1); exited with 7\n");
-	proc.wait_status = 6; /* SIGABRT */
+	proc.end = (struct names_ending){ .how = NAMES_END_KILLED, .code = SIGABRT };
 	check_summary(
 		&proc,
 		"memtrace: [42] /bin/prog: 3 memory calls (mmap 2, brk 1); killed by SIGABRT\n");
-	proc.wait_status = 11 | 0x80; /* SIGSEGV, core dumped */
+	proc.end = (struct names_ending){ .how = NAMES_END_KILLED,
+					  .code = SIGSEGV,
+					  .core_dumped = true };
 	memset(proc.calls, 0, sizeof(proc.calls));
 	check_summary(&proc, "memtrace: [42] /bin/prog: 0 memory calls; killed by SIGSEGV (core "
 			     "dumped)\n");
@@ -81,7 +82,6 @@ static void test_verify_mismatch(void **state)
 		{ ASPACE_ORIGIN_ATTACH, 0 },
 		{ ASPACE_ORIGIN_KERNEL, 0 },
 	};
-	struct proc proc = { .pid = 42 };
 	struct strtab *paths = strtab_new();
 	struct mm_diff diff = { .nranges = 1, .ranges = { { 0x10000, 0x20000 } } };
 	char *text = NULL;
@@ -106,9 +106,9 @@ static void test_verify_mismatch(void **state)
 		.backing = ASPACE_BACKING_FILE,
 		.path = strtab_intern(paths, "/lib/x.so", 9),
 	};
-	text_verify_mismatch(out, &proc, 17, &diff, paths);
+	text_verify_mismatch(out, 42, 17, &diff, paths);
 	text_verify_mismatch(
-		out, &proc, 0,
+		out, 42, 0,
 		&(struct mm_diff){ .nranges = 2,
 				   .ranges = { { 0x30000, 0x31000 }, { 0x40000, 0x41000 } } },
 		paths);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of the trace reader (report/traceread.c) on traces written by
- * hand: a table of malformed ones, each with the exit status and the one
- * line it must say (the file, the line number, why); and small valid ones,
- * whose report must come out whole.
+ * hand: a table of malformed ones, each with the error it returns and the
+ * one line of its message (the file, the line number, why), nothing
+ * printed; small valid ones, whose report must come out whole; and the
+ * end of a process as each summary line says it.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
+#include "../../report/msgs.h"
 #include "../../report/traceread.h"
 
 #define HEADER "{\"type\":\"header\",\"format\":\"memtrace-trace\",\"version\":1}\n"
@@ -31,133 +36,310 @@
 struct bad_case {
 	const char *name;
 	const char *trace;
-	int status;
-	const char *said; /* in the line on stderr */
+	int err;	  /* what reading it returns */
+	const char *said; /* in its error, or in its warning when it is read */
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "empty", "", 2, "t.json: empty: not a memtrace trace" },
-	{ "not JSON", "hello\n", 2, "t.json:1: not JSON: " },
-	{ "no header", "{\"type\":\"event\"}\n", 2, "t.json:1: not a memtrace trace (no header)" },
-	{ "no type", "{\"format\":\"memtrace-trace\"}\n", 2, "t.json:1: no \"type\"" },
-	{ "another format", "{\"type\":\"header\",\"format\":\"other\",\"version\":1}\n", 2,
+	{ "empty", "", -EINVAL, "t.json: empty: not a memtrace trace" },
+	{ "not JSON", "hello\n", -EINVAL, "t.json:1: not JSON: " },
+	{ "no header", "{\"type\":\"event\"}\n", -EINVAL,
+	  "t.json:1: not a memtrace trace (no header)" },
+	{ "no type", "{\"format\":\"memtrace-trace\"}\n", -EINVAL, "t.json:1: no \"type\"" },
+	{ "another format", "{\"type\":\"header\",\"format\":\"other\",\"version\":1}\n", -EINVAL,
 	  "t.json:1: not a memtrace trace" },
 	{ "a later version", "{\"type\":\"header\",\"format\":\"memtrace-trace\",\"version\":2}\n",
-	  2, "t.json:1: trace format version 2; this memtrace reads version 1" },
-	{ "no version", "{\"type\":\"header\",\"format\":\"memtrace-trace\"}\n", 2,
+	  -EINVAL, "t.json:1: trace format version 2; this memtrace reads version 1" },
+	{ "no version", "{\"type\":\"header\",\"format\":\"memtrace-trace\"}\n", -EINVAL,
 	  "t.json:1: a trace header without a \"version\"" },
-	{ "a bad line later", HEADER "{\"type\":\"event\",\n", 2, "t.json:2: not JSON: " },
-	{ "an event without seq", HEADER "{\"type\":\"event\",\"pid\":1,\"call\":\"mmap\"}\n", 2,
-	  "t.json:2: an event without \"seq\"" },
+	{ "a bad line later", HEADER "{\"type\":\"event\",\n", -EINVAL, "t.json:2: not JSON: " },
+	{ "an event without seq", HEADER "{\"type\":\"event\",\"pid\":1,\"call\":\"mmap\"}\n",
+	  -EINVAL, "t.json:2: an event without \"seq\"" },
 	{ "a change that is none",
 	  HEADER "{\"type\":\"event\",\"seq\":1,\"pid\":1,\"call\":\"mmap\",\"changes\":"
 		 "[{\"op\":\"explode\",\"start\":\"0x1000\",\"end\":\"0x2000\",\"origin\":1}]}\n",
-	  2, "t.json:2: change 0 of event 1 is not one" },
+	  -EINVAL, "t.json:2: change 0 of event 1 is not one" },
 	{ "an address with a sign",
 	  HEADER "{\"type\":\"event\",\"seq\":1,\"pid\":1,\"call\":\"mmap\",\"changes\":"
 		 "[{\"op\":\"map\",\"start\":\"0x-1000\",\"end\":\"0x2000\",\"origin\":1}]}\n",
-	  2, "t.json:2: change 0 of event 1 is not one" },
-	{ "a stack without frames", HEADER "{\"type\":\"stack\",\"id\":1,\"frames\":[]}\n", 2,
+	  -EINVAL, "t.json:2: change 0 of event 1 is not one" },
+	{ "a stack without frames", HEADER "{\"type\":\"stack\",\"id\":1,\"frames\":[]}\n", -EINVAL,
 	  "t.json:2: a stack without 1 to 1024 \"frames\"" },
 	{ "a frame in an unknown module",
 	  HEADER "{\"type\":\"stack\",\"id\":1,\"frames\":[{\"addr\":\"0x1\",\"module\":9,"
 		 "\"offset\":\"0x1\"}]}\n",
-	  2, "t.json:2: frame 0 of stack 1: module 9 unknown" },
-	{ "a stack id no writer makes", HEADER "{\"type\":\"stack\",\"id\":99999999999}\n", 2,
+	  -EINVAL, "t.json:2: frame 0 of stack 1: module 9 unknown" },
+	{ "a stack id no writer makes", HEADER "{\"type\":\"stack\",\"id\":99999999999}\n", -EINVAL,
 	  "t.json:2: a stack without a valid \"id\"" },
 	{ "overlapping regions",
 	  HEADER "{\"type\":\"snapshot\",\"pid\":7,\"regions\":["
 		 "{\"start\":\"0x1000\",\"end\":\"0x3000\",\"origin\":{\"kind\":\"exec\"}},"
 		 "{\"start\":\"0x2000\",\"end\":\"0x4000\",\"origin\":{\"kind\":\"exec\"}}]}\n",
-	  2, "t.json:2: snapshot regions overlap at 0x2000" },
-	{ "a number with a sign", HEADER "{\"type\":\"module\",\"id\":\"-1\",\"path\":\"/x\"}\n", 2,
-	  "t.json:2: a module without a valid \"id\"" },
+	  -EINVAL, "t.json:2: snapshot regions overlap at 0x2000" },
+	{ "a number with a sign", HEADER "{\"type\":\"module\",\"id\":\"-1\",\"path\":\"/x\"}\n",
+	  -EINVAL, "t.json:2: a module without a valid \"id\"" },
 	{ "cut short", HEADER SNAPSHOT "{\"type\":\"sum", 0,
 	  "t.json:3: the last line is cut short: ignored" },
 };
 
-/* Runs the reader on text; returns its status, with what it said on stderr in said. */
-static int read_trace(const char *text, char *said, size_t size, char *out, size_t out_size)
+/* Reads text as a trace into *trace; returns what that returns, with its messages in msgs. */
+static int load_trace(const char *text, struct trace **trace, struct msgs *msgs)
 {
 	FILE *in = fmemopen((void *)text, strlen(text), "r");
-	FILE *report = fmemopen(out, out_size, "w");
-	FILE *err = tmpfile();
-	struct report_options opts = { .top = 10, .width = 0 };
-	int saved = dup(STDERR_FILENO), status;
-	size_t got;
+	int err;
 
-	assert_non_null(report);
-	assert_non_null(err);
 	/* fmemopen refuses an empty buffer: an empty trace is /dev/null. */
 	if (!text[0])
 		in = fopen("/dev/null", "r");
 	assert_non_null(in);
+	err = traceread_load(in, "t.json", 0, trace, msgs);
+	(void)fclose(in);
+	return err;
+}
+
+/*
+ * Runs the reader on text and prints its report into out; returns what
+ * reading returns, with its messages in msgs.  The reader prints nothing
+ * of its own: stderr stays empty.
+ */
+static int read_trace(const char *text, struct msgs *msgs, char *out, size_t out_size)
+{
+	FILE *report = fmemopen(out, out_size, "w");
+	FILE *err_file = tmpfile();
+	struct report_options opts = { .top = 10, .width = 0 };
+	int saved = dup(STDERR_FILENO), err;
+	struct trace *trace;
+
+	assert_non_null(report);
+	assert_non_null(err_file);
 	memset(out, 0, out_size);
 	(void)fflush(stderr);
-	assert_true(dup2(fileno(err), STDERR_FILENO) >= 0);
-	status = traceread_report_stream(in, "t.json", report, &opts);
+	assert_true(dup2(fileno(err_file), STDERR_FILENO) >= 0);
+	err = load_trace(text, &trace, msgs);
+	if (err == 0) {
+		traceread_print(trace, report, &opts);
+		traceread_free(trace);
+	}
 	(void)fflush(stderr);
 	assert_true(dup2(saved, STDERR_FILENO) >= 0);
 	close(saved);
-	rewind(err);
-	got = fread(said, 1, size - 1, err);
-	said[got] = '\0';
-	(void)fclose(err);
-	(void)fclose(in);
+	assert_int_equal(ftell(err_file), 0);
+	(void)fclose(err_file);
 	(void)fclose(report);
-	return status;
+	return err;
+}
+
+/* Whether a warning of msgs holds want. */
+static bool warned(const struct msgs *msgs, const char *want)
+{
+	for (size_t i = 0; i < msgs->nwarnings; i++)
+		if (strstr(msgs->warnings[i], want))
+			return true;
+	return false;
 }
 
 static void test_bad_traces(void **state)
 {
-	char said[1024], out[4096];
+	char out[4096];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
-		int status = read_trace(c->trace, said, sizeof(said), out, sizeof(out));
+		struct msgs msgs = { 0 };
+		int err = read_trace(c->trace, &msgs, out, sizeof(out));
+		bool said = c->err ? strstr(msgs.error, c->said) != NULL : warned(&msgs, c->said);
 
-		if (status != c->status || !strstr(said, c->said))
-			fail_msg("%s: status %d (want %d), said: %s(want: %s)", c->name, status,
-				 c->status, said, c->said);
-		/* One line, starting with memtrace's name. */
-		if (c->status == 2 && (strncmp(said, "memtrace: ", 10) != 0 ||
-				       strchr(said, '\n') != said + strlen(said) - 1))
-			fail_msg("%s: not one line: %s", c->name, said);
+		if (err != c->err || !said)
+			fail_msg("%s: returned %d (want %d), error: %s (want: %s)", c->name, err,
+				 c->err, msgs.error, c->said);
+		/* One line, naming the file first; none when it is read. */
+		if (c->err && (strncmp(msgs.error, "t.json", 6) != 0 || strchr(msgs.error, '\n')))
+			fail_msg("%s: not one line naming the file: %s", c->name, msgs.error);
+		if (!c->err && msgs.error[0])
+			fail_msg("%s: read, yet an error: %s", c->name, msgs.error);
+		msgs_free(&msgs);
 	}
 }
 
 /* The smallest whole trace: one process, one region, its report. */
 static void test_small_trace(void **state)
 {
-	char said[1024], out[4096];
-	int status;
+	struct msgs msgs = { 0 };
+	char out[4096];
 
 	(void)state;
-	status = read_trace(HEADER SNAPSHOT SUMMARY, said, sizeof(said), out, sizeof(out));
-	assert_int_equal(status, 0);
-	assert_string_equal(said, "");
+	assert_int_equal(read_trace(HEADER SNAPSHOT SUMMARY, &msgs, out, sizeof(out)), 0);
+	assert_int_equal(msgs.nwarnings, 0);
 	assert_non_null(
 		strstr(out, "memtrace: [7] /bin/x: 1 memory call (mmap 1); exited with 0\n"));
 	assert_non_null(
 		strstr(out, "  VSZ 8 KiB (peak 8 KiB): 0 reserved, 8 KiB committed; RSS not"));
 	/* Unknown line types and members are skipped. */
-	status = read_trace(HEADER "{\"type\":\"future\",\"x\":1}\n" SNAPSHOT SUMMARY, said,
-			    sizeof(said), out, sizeof(out));
-	assert_int_equal(status, 0);
-	assert_string_equal(said, "");
+	assert_int_equal(read_trace(HEADER "{\"type\":\"future\",\"x\":1}\n" SNAPSHOT SUMMARY,
+				    &msgs, out, sizeof(out)),
+			 0);
+	assert_int_equal(msgs.nwarnings, 0);
 	/* Without its summary: reported from its snapshot, with a warning. */
-	status = read_trace(HEADER SNAPSHOT, said, sizeof(said), out, sizeof(out));
-	assert_int_equal(status, 0);
-	assert_non_null(strstr(said, "the trace ends before process 7 does"));
+	assert_int_equal(read_trace(HEADER SNAPSHOT, &msgs, out, sizeof(out)), 0);
+	assert_int_equal(msgs.nwarnings, 1);
+	assert_string_equal(msgs.warnings[0], "t.json: the trace ends before process 7 does (cut "
+					      "short at line 2): its last snapshot is reported");
 	assert_non_null(strstr(out, "  VSZ 8 KiB"));
+	msgs_free(&msgs);
+}
+
+/* The warnings of a trace cut short come in the order they arose, each once. */
+static void test_cut_warnings(void **state)
+{
+	struct msgs msgs = { 0 };
+	char out[4096];
+
+	(void)state;
+	assert_int_equal(read_trace(HEADER SNAPSHOT "{\"type\":\"sum", &msgs, out, sizeof(out)), 0);
+	assert_int_equal(msgs.nwarnings, 2);
+	assert_string_equal(msgs.warnings[0], "t.json:3: the last line is cut short: ignored");
+	assert_string_equal(msgs.warnings[1], "t.json: the trace ends before process 7 does (cut "
+					      "short at line 2): its last snapshot is reported");
+	assert_string_equal(msgs.error, "");
+	msgs_free(&msgs);
+	/* A process seen only in an exec line: nothing to report of it, and said so. */
+	assert_int_equal(read_trace(HEADER "{\"type\":\"exec\",\"pid\":9,\"exe\":\"/bin/y\"}\n",
+				    &msgs, out, sizeof(out)),
+			 0);
+	assert_int_equal(msgs.nwarnings, 1);
+	assert_non_null(strstr(msgs.warnings[0], "process 9 does (cut short at line 2): no "
+						 "snapshot of it to report"));
+	assert_string_equal(out, "");
+	msgs_free(&msgs);
+}
+
+/* Files: one that is not there, a compressed one cut short, one with corrupt compressed data. */
+static void test_files(void **state)
+{
+	char path[] = "/tmp/memtrace-test-traceread-XXXXXX";
+	const char *text = HEADER SNAPSHOT SUMMARY;
+	struct msgs msgs = { 0 };
+	struct trace *trace = NULL;
+	char *bytes;
+	size_t len;
+	FILE *file;
+	gzFile gz;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(traceread_open("/nonexistent/t.json", 0, &trace, &msgs), -ENOENT);
+	assert_string_equal(msgs.error,
+			    "cannot open '/nonexistent/t.json': No such file or directory");
+	msgs_free(&msgs);
+	/* Compressed, then cut: what it holds is read, with a warning. */
+	gz = gzdopen(dup(fd), "wb");
+	assert_non_null(gz);
+	assert_int_equal(gzputs(gz, text), (int)strlen(text));
+	assert_int_equal(gzclose(gz), Z_OK);
+	file = fopen(path, "rb");
+	assert_non_null(file);
+	bytes = calloc(1, 4096);
+	assert_non_null(bytes);
+	len = fread(bytes, 1, 4096, file);
+	(void)fclose(file);
+	assert_int_equal(ftruncate(fd, (off_t)len - 12), 0);
+	assert_int_equal(traceread_open(path, 0, &trace, &msgs), 0);
+	assert_true(traceread_cut_short(trace));
+	traceread_free(trace);
+	assert_true(warned(&msgs, "the compressed trace is cut short: what it holds is read"));
+	msgs_free(&msgs);
+	/* Its compressed bytes garbled after the gzip header: corrupt. */
+	memset(bytes + 12, 0xff, len - 20);
+	file = fopen(path, "wb");
+	assert_non_null(file);
+	assert_int_equal(fwrite(bytes, 1, len, file), len);
+	(void)fclose(file);
+	assert_int_equal(traceread_open(path, 0, &trace, &msgs), -EIO);
+	assert_non_null(strstr(msgs.error, "corrupt compressed data"));
+	assert_int_equal(msgs.nwarnings, 0);
+	msgs_free(&msgs);
+	free(bytes);
+	(void)close(fd);
+	(void)unlink(path);
+}
+
+/* What traceread_each reported of a process: its end, as fields. */
+struct seen_end {
+	struct names_ending end;
+	unsigned int reports;
+};
+
+static void keep_end(void *arg, const struct report_input *in, struct report *rep)
+{
+	struct seen_end *seen = arg;
+
+	(void)rep;
+	seen->end = in->proc->end;
+	seen->reports++;
+}
+
+/*
+ * The end of process 7 as a trace whose summary line has these fields
+ * says it; NULL: a trace without the summary.
+ */
+static struct names_ending end_of(const char *fields)
+{
+	char text[2048];
+	struct seen_end seen = { .reports = 0 };
+	struct msgs msgs = { 0 };
+	struct trace *trace;
+
+	if (fields)
+		(void)snprintf(text, sizeof(text),
+			       HEADER SNAPSHOT
+			       "{\"type\":\"summary\",\"pid\":7,\"exe\":\"/bin/x\",%s}\n",
+			       fields);
+	else
+		(void)snprintf(text, sizeof(text), "%s", HEADER SNAPSHOT);
+	assert_int_equal(load_trace(text, &trace, &msgs), 0);
+	traceread_each(trace, keep_end, &seen);
+	traceread_free(trace);
+	msgs_free(&msgs);
+	assert_int_equal(seen.reports, 1);
+	return seen.end;
+}
+
+/* A summary's end read into fields, as the writer wrote them: nothing decoded from a status. */
+static void test_ends(void **state)
+{
+	struct names_ending end;
+
+	(void)state;
+	end = end_of("\"end\":\"exited\",\"status\":3");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 3);
+	assert_false(end.core_dumped);
+	end = end_of("\"end\":\"killed\",\"signal\":9,\"core\":false");
+	assert_int_equal(end.how, NAMES_END_KILLED);
+	assert_int_equal(end.code, SIGKILL);
+	assert_false(end.core_dumped);
+	end = end_of("\"end\":\"killed\",\"signal\":11,\"core\":true");
+	assert_int_equal(end.how, NAMES_END_KILLED);
+	assert_int_equal(end.code, SIGSEGV);
+	assert_true(end.core_dumped);
+	end = end_of("\"end\":\"detached\"");
+	assert_int_equal(end.how, NAMES_END_DETACHED);
+	end = end_of("\"end\":\"running\"");
+	assert_int_equal(end.how, NAMES_END_RUNNING);
+	/* An end this memtrace does not know, and none at all: still running. */
+	end = end_of("\"end\":\"vanished\"");
+	assert_int_equal(end.how, NAMES_END_RUNNING);
+	end = end_of(NULL);
+	assert_int_equal(end.how, NAMES_END_RUNNING);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_traces),
-		cmocka_unit_test(test_small_trace),
+		cmocka_unit_test(test_bad_traces),   cmocka_unit_test(test_small_trace),
+		cmocka_unit_test(test_cut_warnings), cmocka_unit_test(test_files),
+		cmocka_unit_test(test_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "../../report/churn.h"
+#include "../../report/msgs.h"
 #include "../../report/report.h"
 #include "../../report/traceread.h"
 #include "../../report/tracew.h"
@@ -46,7 +47,7 @@ struct fixture {
 	struct aspace *as;
 	struct churn *churn;
 	struct aspace_changes changes;
-	struct proc proc;
+	struct report_proc proc;
 	struct tracew *trace;
 	uint64_t seq;
 	char dir[64];
@@ -63,8 +64,9 @@ static int setup(void **state)
 	fx->fmt = stackfmt_new(fx->paths, fx->mods);
 	fx->as = aspace_new();
 	fx->churn = churn_new(CHURN_NS);
-	fx->proc = (struct proc){ .pid = 4242, .reported = true, .ended = true };
-	fx->proc.exe = strdup("/usr/bin/prog");
+	fx->proc = (struct report_proc){ .pid = 4242,
+					 .exe = "/usr/bin/prog",
+					 .end = { .how = NAMES_END_EXITED } };
 	(void)snprintf(fx->dir, sizeof(fx->dir), "/tmp/memtrace-test-tracew-XXXXXX");
 	if (!mkdtemp(fx->dir))
 		return -1;
@@ -86,7 +88,6 @@ static int teardown(void **state)
 	stacks_free(fx->stacks);
 	modules_free(fx->mods);
 	strtab_free(fx->paths);
-	free(fx->proc.exe);
 	free(fx);
 	return 0;
 }
@@ -172,7 +173,6 @@ static void do_call(struct fixture *fx, const struct call *c, const struct aspac
 				    .time_ns = c->time_ns,
 				    .pid = fx->proc.pid,
 				    .tid = fx->proc.pid,
-				    .proc = &fx->proc,
 				    .stack_id = c->stack,
 				    .call = &decoded,
 				    .fd_path = c->fd_path,
@@ -282,9 +282,15 @@ static char *read_report(const char *path, size_t width)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
+	struct msgs msgs = { 0 };
+	struct trace *trace;
 
 	assert_non_null(out);
-	assert_int_equal(traceread_report(path, out, &opts), 0);
+	assert_int_equal(traceread_open(path, 0, &trace, &msgs), 0);
+	/* A whole trace: nothing to warn of. */
+	assert_int_equal(msgs.nwarnings, 0);
+	traceread_print(trace, out, &opts);
+	traceread_free(trace);
 	assert_int_equal(fclose(out), 0);
 	return text;
 }
