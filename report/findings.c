@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracer/runtime.h"
 #include "../tracer/util.h"
 #include "text.h"
 #include "textfit.h"
@@ -156,11 +157,10 @@ static void print_arenas(const struct findings_out *out, const struct report_fin
 
 /*
  * Stacks of exited threads: count the stacks, bytes theirs, other how
- * many at least were never joined (those glibc's cache cannot hold); the
- * site that created the most.  glibc keeps up to 40 MiB of joined
- * threads' stacks for reuse (nptl/nptl-stack.c, stack_cache_maxsize).
+ * many at least were never joined (those the thread library's cache of
+ * joined threads' stacks cannot hold: runtime_stack_cache_bytes()); the
+ * site that created the most.
  */
-#define STACK_CACHE_BYTES (40ULL << 20)
 
 static uint64_t site_exited_stack_bytes(const struct report_site *site)
 {
@@ -170,14 +170,15 @@ static uint64_t site_exited_stack_bytes(const struct report_site *site)
 static void detect_exited_stacks(struct report *rep, const struct report_input *in,
 				 const struct findings_entry *self)
 {
+	uint64_t cache = runtime_stack_cache_bytes();
 	uint64_t each, cached;
 
 	(void)in;
-	if (rep->threads_exited < 2 || rep->exited_stack_bytes <= STACK_CACHE_BYTES)
+	if (rep->threads_exited < 2 || rep->exited_stack_bytes <= cache)
 		return;
 	/* The cache holds whole stacks while they fit: the most it can hold of these. */
 	each = rep->exited_stack_bytes / rep->threads_exited;
-	cached = STACK_CACHE_BYTES / (each + ASPACE_PAGE_SIZE);
+	cached = cache / (each + ASPACE_PAGE_SIZE);
 	findings_add(rep, self, rep->threads_exited, rep->exited_stack_bytes,
 		     rep->threads_exited > cached ? rep->threads_exited - cached : 0,
 		     site_with_most(rep, site_exited_stack_bytes));
@@ -191,7 +192,7 @@ static void print_exited_stacks(const struct findings_out *out, const struct rep
 		     "glibc keeps only %s of joined threads' stacks for reuse, so at "
 		     "least %llu were never joined.\n"
 		     "pthread_join() them, or create them detached (pthread_detach).",
-		     UNITS_SZ(STACK_CACHE_BYTES), (unsigned long long)f->other);
+		     UNITS_SZ(runtime_stack_cache_bytes()), (unsigned long long)f->other);
 	finding_site(out, "created by");
 }
 
