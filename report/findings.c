@@ -141,12 +141,14 @@ static void detect_arenas(struct report *rep, const struct report_input *in,
 			     arena->committed, site_with_most(rep, site_arena_bytes));
 }
 
+/* Each arena is a whole window (runtime.h), so that its bytes are the window's size. */
 static void print_arenas(const struct findings_out *out, const struct report_finding *f)
 {
 	finding_text(out, true,
-		     "%llu glibc malloc arenas hold %s of address space (64 MiB each) but "
+		     "%llu glibc malloc arenas hold %s of address space (%s each) but "
 		     "commit only %s:",
-		     (unsigned long long)f->count, UNITS_SZ(f->bytes), UNITS_SZ(f->other));
+		     (unsigned long long)f->count, UNITS_SZ(f->bytes),
+		     UNITS_SZ(f->bytes / f->count), UNITS_SZ(f->other));
 	finding_text(out, false,
 		     "glibc gives each thread that calls malloc an arena of its own, up "
 		     "to 8 per core.\n"
