@@ -142,13 +142,10 @@ enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_reg
  * window, so that an arena of many regions is looked at once, not once
  * per region.
  */
-struct runtime_desc;
-
 struct aspace_kind_cache {
 	bool known;
 	bool arena;
-	uint64_t window;		    /* its start */
-	const struct runtime_desc *runtime; /* whose window it is */
+	uint64_t window, window_end; /* [window, window_end) */
 };
 
 enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,

@@ -35,35 +35,35 @@ static bool heap_part(const struct aspace_region *region)
 	       (region->origin.kind != ASPACE_ORIGIN_CALL || (region->flags & ASPACE_NORESERVE));
 }
 
-static bool glibc_arena_window(const struct aspace_region *region, uint64_t *start)
+static bool glibc_arena_window(const struct aspace_region *region, struct runtime_window *win)
 {
-	uint64_t window = region->start & ~(HEAP_MAX_SIZE - 1);
+	uint64_t start = region->start & ~(HEAP_MAX_SIZE - 1);
 
-	if (!heap_part(region) || region->end > window + HEAP_MAX_SIZE)
+	if (!heap_part(region) || region->end > start + HEAP_MAX_SIZE)
 		return false;
-	*start = window;
+	win->start = start;
+	win->end = start + HEAP_MAX_SIZE;
 	return true;
 }
 
 /*
- * Whether the window at start is a heap: covered exactly by regions that
- * may be part of one, the first (the heap_info header) accessible.
+ * Whether win is a heap: covered exactly by regions that may be part of
+ * one, the first (the heap_info header) accessible.
  */
-static bool glibc_arena_at(const struct aspace *as, uint64_t start)
+static bool glibc_arena_at(const struct aspace *as, const struct runtime_window *win)
 {
 	struct aspace_cursor cur;
-	const struct aspace_region *part = aspace_first_from(as, start, &cur);
-	uint64_t pos = start;
+	const struct aspace_region *part = aspace_first_from(as, win->start, &cur);
+	uint64_t pos = win->start;
 
-	if (!part || part->start != start || !(part->prot & PROT_WRITE))
+	if (!part || part->start != win->start || !(part->prot & PROT_WRITE))
 		return false;
-	for (; part && part->start == pos && pos < start + HEAP_MAX_SIZE;
-	     part = aspace_next(as, &cur)) {
+	for (; part && part->start == pos && pos < win->end; part = aspace_next(as, &cur)) {
 		if (!heap_part(part))
 			return false;
 		pos = part->end;
 	}
-	return pos == start + HEAP_MAX_SIZE;
+	return pos == win->end;
 }
 
 /*

@@ -19,7 +19,7 @@ bool runtime_arena_window(const struct aspace_region *region, struct runtime_win
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
 		const struct runtime_desc *rt = runtimes[i];
 
-		if (rt->arena_window && rt->arena_window(region, &win->start)) {
+		if (rt->arena_window && rt->arena_window(region, win)) {
 			win->runtime = rt;
 			return true;
 		}
@@ -29,7 +29,7 @@ bool runtime_arena_window(const struct aspace_region *region, struct runtime_win
 
 bool runtime_arena_at(const struct aspace *as, const struct runtime_window *win)
 {
-	return win->runtime->arena_at(as, win->start);
+	return win->runtime->arena_at(as, win);
 }
 
 uint64_t runtime_stack_cache_bytes(void)

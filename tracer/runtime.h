@@ -29,18 +29,29 @@
 #include "aspace.h"
 #include "mallocheap.h"
 
+struct runtime_desc;
+
+/* An arena window: [start, end), and the runtime whose it would be. */
+struct runtime_window {
+	const struct runtime_desc *runtime;
+	uint64_t start;
+	uint64_t end;
+};
+
 struct runtime_desc {
 	const char *name;
 	/*
 	 * Arena windows, or NULL for both: arena_window() says whether
 	 * region, of any kind, could lie in one of the runtime's windows and
-	 * sets *start to that window's start, looking at region alone (it
-	 * is asked of every anonymous region at every walk: it must be
-	 * cheap); arena_at() says whether the window at start, whose regions
-	 * as holds, is one, looking at them all.
+	 * sets win's start and end to that window's, looking at region alone
+	 * (it is asked of every private anonymous region at every walk: it
+	 * must be cheap); arena_at() says whether that window, whose regions
+	 * as holds, is one, looking at them all.  A window that is one is
+	 * covered exactly by regions arena_window() puts in it, so that every
+	 * region inside a window has the window's verdict.
 	 */
-	bool (*arena_window)(const struct aspace_region *region, uint64_t *start);
-	bool (*arena_at)(const struct aspace *as, uint64_t start);
+	bool (*arena_window)(const struct aspace_region *region, struct runtime_window *win);
+	bool (*arena_at)(const struct aspace *as, const struct runtime_window *win);
 	/* Bytes of joined threads' stacks its thread library keeps for reuse. */
 	uint64_t stack_cache_bytes;
 	/* The functions a site ends at (a program's and its threads' entries); NULL last. */
@@ -52,12 +63,6 @@ struct runtime_desc {
 
 /* The entries: glibc (malloc, nptl), in rt_glibc.c. */
 extern const struct runtime_desc runtime_glibc;
-
-/* An arena window: the runtime whose it would be, and its start. */
-struct runtime_window {
-	const struct runtime_desc *runtime;
-	uint64_t start;
-};
 
 /*
  * Whether region, of any kind, could lie in an arena window; *win is the
