@@ -39,7 +39,7 @@ struct runtime_window {
 };
 
 struct runtime_desc {
-	const char *name;
+	const char *name; /* "glibc" */
 	/*
 	 * Arena windows, or NULL for both: arena_window() says whether
 	 * region, of any kind, could lie in one of the runtime's windows and
@@ -48,7 +48,8 @@ struct runtime_desc {
 	 * must be cheap); arena_at() says whether that window, whose regions
 	 * as holds, is one, looking at them all.  A window that is one is
 	 * covered exactly by regions arena_window() puts in it, so that every
-	 * region inside a window has the window's verdict.
+	 * region inside a window has the window's verdict (which the model's
+	 * walks keep for the window's other regions: aspace_kind_cache).
 	 */
 	bool (*arena_window)(const struct aspace_region *region, struct runtime_window *win);
 	bool (*arena_at)(const struct aspace *as, const struct runtime_window *win);

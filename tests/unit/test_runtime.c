@@ -177,6 +177,7 @@ static void test_glibc_mixed(void **state)
 static void test_stack_cache(void **state)
 {
 	(void)state;
+	assert_string_equal(runtime_glibc.name, "glibc");
 	assert_int_equal(runtime_glibc.stack_cache_bytes, 40 * MIB);
 	assert_int_equal(runtime_stack_cache_bytes(), 40 * MIB);
 }
