@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracer/runtime.h"
 #include "../tracer/util.h"
 #include "text.h"
 #include "textfit.h"
@@ -140,12 +141,14 @@ static void detect_arenas(struct report *rep, const struct report_input *in,
 			     arena->committed, site_with_most(rep, site_arena_bytes));
 }
 
+/* Each arena is a whole window (runtime.h), so that its bytes are the window's size. */
 static void print_arenas(const struct findings_out *out, const struct report_finding *f)
 {
 	finding_text(out, true,
-		     "%llu glibc malloc arenas hold %s of address space (64 MiB each) but "
+		     "%llu glibc malloc arenas hold %s of address space (%s each) but "
 		     "commit only %s:",
-		     (unsigned long long)f->count, UNITS_SZ(f->bytes), UNITS_SZ(f->other));
+		     (unsigned long long)f->count, UNITS_SZ(f->bytes),
+		     UNITS_SZ(f->bytes / f->count), UNITS_SZ(f->other));
 	finding_text(out, false,
 		     "glibc gives each thread that calls malloc an arena of its own, up "
 		     "to 8 per core.\n"
@@ -156,11 +159,10 @@ static void print_arenas(const struct findings_out *out, const struct report_fin
 
 /*
  * Stacks of exited threads: count the stacks, bytes theirs, other how
- * many at least were never joined (those glibc's cache cannot hold); the
- * site that created the most.  glibc keeps up to 40 MiB of joined
- * threads' stacks for reuse (nptl/nptl-stack.c, stack_cache_maxsize).
+ * many at least were never joined (those the thread library's cache of
+ * joined threads' stacks cannot hold: runtime_stack_cache_bytes()); the
+ * site that created the most.
  */
-#define STACK_CACHE_BYTES (40ULL << 20)
 
 static uint64_t site_exited_stack_bytes(const struct report_site *site)
 {
@@ -170,14 +172,15 @@ static uint64_t site_exited_stack_bytes(const struct report_site *site)
 static void detect_exited_stacks(struct report *rep, const struct report_input *in,
 				 const struct findings_entry *self)
 {
+	uint64_t cache = runtime_stack_cache_bytes();
 	uint64_t each, cached;
 
 	(void)in;
-	if (rep->threads_exited < 2 || rep->exited_stack_bytes <= STACK_CACHE_BYTES)
+	if (rep->threads_exited < 2 || rep->exited_stack_bytes <= cache)
 		return;
 	/* The cache holds whole stacks while they fit: the most it can hold of these. */
 	each = rep->exited_stack_bytes / rep->threads_exited;
-	cached = STACK_CACHE_BYTES / (each + ASPACE_PAGE_SIZE);
+	cached = cache / (each + ASPACE_PAGE_SIZE);
 	findings_add(rep, self, rep->threads_exited, rep->exited_stack_bytes,
 		     rep->threads_exited > cached ? rep->threads_exited - cached : 0,
 		     site_with_most(rep, site_exited_stack_bytes));
@@ -191,7 +194,7 @@ static void print_exited_stacks(const struct findings_out *out, const struct rep
 		     "glibc keeps only %s of joined threads' stacks for reuse, so at "
 		     "least %llu were never joined.\n"
 		     "pthread_join() them, or create them detached (pthread_detach).",
-		     UNITS_SZ(STACK_CACHE_BYTES), (unsigned long long)f->other);
+		     UNITS_SZ(runtime_stack_cache_bytes()), (unsigned long long)f->other);
 	finding_site(out, "created by");
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracer/runtime.h"
 #include "../tracer/util.h"
 #include "findings.h"
 #include "names.h"
@@ -168,10 +169,14 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 			site->prot_text = text;
 	}
 	if (kind == ASPACE_KIND_ARENA) {
+		/* The kind came from this window: an arena is counted at its first region. */
+		struct runtime_window win = { 0 };
+
+		(void)runtime_arena_window(region, &win);
 		site->arena_bytes += bytes;
-		if ((region->start & ~(ASPACE_ARENA_SIZE - 1)) != c->last_window)
+		if (win.start != c->last_window)
 			rep->arenas++;
-		c->last_window = region->start & ~(ASPACE_ARENA_SIZE - 1);
+		c->last_window = win.start;
 	}
 	if (region->thread) {
 		/* One region per thread holds its stack pointer; the guard page is not counted. */

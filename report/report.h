@@ -127,7 +127,7 @@ struct report {
 	uint64_t unattributed_rss;   /* resident bytes in ranges the model does not have */
 	bool have_usage;
 	struct report_amounts kinds[ASPACE_KIND_COUNT];
-	uint64_t arenas; /* 64 MiB windows */
+	uint64_t arenas; /* arena windows (tracer/runtime.h) */
 	uint64_t threads_alive, threads_exited;
 	uint64_t exited_stack_bytes;
 	uint64_t deleted_regions, deleted_bytes, deleted_rss;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracer/runtime.h"
 #include "../tracer/util.h"
 
 /* A symbolized (module, file offset): its text, as an id in texts. */
@@ -273,8 +274,7 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 			site_add(&buf, &used, &cap, " < ", 3);
 		site_add(&buf, &used, &cap, text, len);
 		shown++;
-		if ((len == 4 && !memcmp(text, "main", 4)) ||
-		    (len == 12 && !memcmp(text, "start_thread", 12)))
+		if (runtime_site_end(text, len))
 			break;
 	}
 	return buf;

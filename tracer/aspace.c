@@ -22,6 +22,7 @@
 
 #include "mman_compat.h"
 #include "rtree.h"
+#include "runtime.h"
 #include "util.h"
 
 /* Bytes an origin mapped, and how many of them are still mapped. */
@@ -47,57 +48,28 @@ static uint64_t page_up(uint64_t len)
 	return (len + ASPACE_PAGE_SIZE - 1) & ~(ASPACE_PAGE_SIZE - 1);
 }
 
-static bool private_anon(const struct aspace_region *region)
-{
-	return region->backing == ASPACE_BACKING_ANON && !(region->flags & ASPACE_SHARED) &&
-	       !region->thread;
-}
-
 /*
- * Whether region lies in a glibc arena heap: the aligned 64 MiB window
- * around it is covered exactly by private anonymous regions, the first
- * (the heap_info header) accessible, and a call made them MAP_NORESERVE
- * (regions found at attach or exec cannot say: the window's shape must).
+ * Whether region lies in an arena window of a runtime (runtime.h).  A
+ * window's verdict is the same for every region inside it: a walk asks
+ * for it once, and asks nothing of the runtimes for the window's other
+ * regions.
  */
-static bool arena_part(const struct aspace_region *region)
-{
-	return private_anon(region) &&
-	       (region->origin.kind != ASPACE_ORIGIN_CALL || (region->flags & ASPACE_NORESERVE));
-}
-
-/* Whether the window at window is a glibc arena heap: see in_arena(). */
-static bool arena_window(const struct aspace *as, uint64_t window)
-{
-	struct aspace_cursor cur;
-	const struct aspace_region *part = aspace_first_from(as, window, &cur);
-	uint64_t pos = window;
-
-	if (!part || part->start != window || !(part->prot & PROT_WRITE))
-		return false;
-	for (; part && part->start == pos && pos < window + ASPACE_ARENA_SIZE;
-	     part = aspace_next(as, &cur)) {
-		if (!arena_part(part))
-			return false;
-		pos = part->end;
-	}
-	return pos == window + ASPACE_ARENA_SIZE;
-}
-
 static bool in_arena(const struct aspace *as, const struct aspace_region *region,
 		     struct aspace_kind_cache *cache)
 {
-	uint64_t window = region->start & ~(ASPACE_ARENA_SIZE - 1);
+	struct runtime_window win;
 
-	if (!arena_part(region) || region->end > window + ASPACE_ARENA_SIZE)
-		return false;
-	/* A window's verdict is the same for each of its regions: walk it once per walk. */
-	if (cache && cache->known && cache->window == window)
+	if (cache && cache->known && region->start >= cache->window &&
+	    region->end <= cache->window_end)
 		return cache->arena;
+	if (!runtime_arena_window(region, &win))
+		return false;
 	if (!cache)
-		return arena_window(as, window);
+		return runtime_arena_at(as, &win);
 	cache->known = true;
-	cache->window = window;
-	cache->arena = arena_window(as, window);
+	cache->window = win.start;
+	cache->window_end = win.end;
+	cache->arena = runtime_arena_at(as, &win);
 	return cache->arena;
 }
 

@@ -28,8 +28,6 @@
  * on: the traced program's base page, 4 KiB on x86_64 (and i386).
  */
 #define ASPACE_PAGE_SIZE 4096ULL
-/* A glibc malloc arena's heap: HEAP_MAX_SIZE on 64-bit (malloc/arena.c), and its alignment. */
-#define ASPACE_ARENA_SIZE (64ULL << 20)
 
 /* Where an origin comes from. */
 enum aspace_origin_kind {
@@ -80,7 +78,7 @@ enum aspace_kind {
 	ASPACE_KIND_FILE,	  /* a mapping of another file */
 	ASPACE_KIND_SHARED,	  /* SysV shared memory, or shared anonymous memory */
 	ASPACE_KIND_SPECIAL,	  /* the kernel's own: [vdso], [vvar], [aio]... */
-	ASPACE_KIND_ARENA,	  /* a glibc malloc arena's heap (64 MiB, aligned) */
+	ASPACE_KIND_ARENA,	  /* in an allocator's arena window: runtime.h */
 	ASPACE_KIND_COUNT
 };
 
@@ -132,23 +130,22 @@ struct aspace;
  * The kind of a region of as (the model's own, or a copy of one); and its
  * name ("thread stack", "ELF file"...).  Derived from how the region was
  * made and from its neighbours, found by address: a thread stack's guard
- * page is part of the stack; a glibc arena is the 64 MiB window, aligned
- * to 64 MiB, that malloc's heap code reserves with mmap(PROT_NONE,
- * MAP_NORESERVE) and commits by mprotect (glibc, malloc/arena.c,
- * new_heap; HEAP_MAX_SIZE on 64-bit).
+ * page is part of the stack; an arena is a window an allocator reserves
+ * for its heaps, which its runtime's entry recognizes (runtime.h; glibc:
+ * the aligned 64 MiB heaps of malloc's arenas, rt_glibc.c).
  */
 enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region);
 
 /*
  * The same, for a walk over every region: cache (zeroed before the walk,
- * the model unchanged during it) keeps the verdict on the last 64 MiB
+ * the model unchanged during it) keeps the verdict on the last arena
  * window, so that an arena of many regions is looked at once, not once
  * per region.
  */
 struct aspace_kind_cache {
 	bool known;
 	bool arena;
-	uint64_t window;
+	uint64_t window, window_end; /* [window, window_end) */
 };
 
 enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,

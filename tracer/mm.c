@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "procmaps.h"
+#include "runtime.h"
 #include "util.h"
 
 /* The protection bits a mapping keeps (the others ask or extend). */
@@ -647,9 +648,9 @@ int mm_snapshot(struct mm *mm, pid_t tid, struct mm_snapshot *snap)
 	}
 	snap->nusage = (size_t)count;
 	aspace_heap(mm->as, &heap_start, &heap_top);
-	snap->have_heap =
-		tid && heap_start && heap_top > heap_start &&
-		mallocheap_walk(tid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS, &snap->heap) == 0;
+	snap->have_heap = tid && heap_start && heap_top > heap_start &&
+			  runtime_heap_walk(tid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS,
+					    &snap->heap) == 0;
 	return err;
 }
 

@@ -137,7 +137,7 @@ struct mm_snapshot {
 
 /*
  * Reads it now through task tid (0: none is left: nothing is known):
- * resident pages (mm_usage) and the brk heap's chunks (mallocheap_walk).
+ * resident pages (mm_usage) and the brk heap's chunks (runtime_heap_walk).
  * Returns 0, or -errno when smaps could not be read (the usage is then
  * unknown, the heap may still be).  Free it with mm_snapshot_clear().
  */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * glibc as a runtime (runtime.h): its malloc's arena heaps, its threads'
+ * stack cache and entry functions, and its brk heap's walker
+ * (mallocheap.c).
+ *
+ * An arena other than the main one takes its memory from heaps of
+ * HEAP_MAX_SIZE, 64 MiB on 64-bit, aligned to their size so that a
+ * chunk's heap is found by masking its address (malloc/arena.c,
+ * new_heap, heap_for_ptr): new_heap reserves them with mmap(PROT_NONE,
+ * MAP_NORESERVE), 128 MiB and the unaligned ends trimmed, or 64 MiB
+ * directly, and commits them from their start (the heap_info header) by
+ * mprotect.  A 64 MiB block malloc mmaps for a large request is not
+ * MAP_NORESERVE, so it is not taken for a heap.
+ */
+#include "runtime.h"
+
+#include <sys/mman.h>
+
+/* HEAP_MAX_SIZE on 64-bit (malloc/arena.c): a heap's size and alignment. */
+#define HEAP_MAX_SIZE (64ULL << 20)
+
+/* nptl/nptl-stack.c, stack_cache_maxsize: joined threads' stacks kept for reuse. */
+#define STACK_CACHE_MAXSIZE (40ULL << 20)
+
+/*
+ * Whether region may be part of a heap: private anonymous memory outside
+ * any thread's stack, made MAP_NORESERVE by a call (regions found at
+ * attach or exec cannot say: the window's shape must).
+ */
+static bool heap_part(const struct aspace_region *region)
+{
+	return region->backing == ASPACE_BACKING_ANON && !(region->flags & ASPACE_SHARED) &&
+	       !region->thread &&
+	       (region->origin.kind != ASPACE_ORIGIN_CALL || (region->flags & ASPACE_NORESERVE));
+}
+
+static bool glibc_arena_window(const struct aspace_region *region, struct runtime_window *win)
+{
+	uint64_t start = region->start & ~(HEAP_MAX_SIZE - 1);
+
+	if (!heap_part(region) || region->end > start + HEAP_MAX_SIZE)
+		return false;
+	win->start = start;
+	win->end = start + HEAP_MAX_SIZE;
+	return true;
+}
+
+/*
+ * Whether win is a heap: covered exactly by regions that may be part of
+ * one, the first (the heap_info header) accessible.
+ */
+static bool glibc_arena_at(const struct aspace *as, const struct runtime_window *win)
+{
+	struct aspace_cursor cur;
+	const struct aspace_region *part = aspace_first_from(as, win->start, &cur);
+	uint64_t pos = win->start;
+
+	if (!part || part->start != win->start || !(part->prot & PROT_WRITE))
+		return false;
+	for (; part && part->start == pos && pos < win->end; part = aspace_next(as, &cur)) {
+		if (!heap_part(part))
+			return false;
+		pos = part->end;
+	}
+	return pos == win->end;
+}
+
+/*
+ * A site ends where the program's code starts: main, which
+ * __libc_start_call_main calls, and start_thread, which runs a thread
+ * that pthread_create made (nptl/pthread_create.c).
+ */
+static const char *const glibc_site_ends[] = { "main", "start_thread", NULL };
+
+const struct runtime_desc runtime_glibc = {
+	.name = "glibc",
+	.arena_window = glibc_arena_window,
+	.arena_at = glibc_arena_at,
+	.stack_cache_bytes = STACK_CACHE_MAXSIZE,
+	.site_ends = glibc_site_ends,
+	.heap_walk = mallocheap_walk,
+};

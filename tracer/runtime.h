@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What memtrace knows of the allocators and runtimes a traced program
+ * runs on: one entry per allocator or runtime (struct runtime_desc), all
+ * of them listed in one table in runtime.c, which the rest of memtrace
+ * consults only through the functions below, never naming an entry's
+ * figures itself:
+ *
+ *   - the model (aspace.c) asks which private anonymous regions lie in an
+ *     arena window, an allocator's own reservation (ASPACE_KIND_ARENA),
+ *     and the report (report.c) counts arenas by the same windows;
+ *   - the exited-stacks finding (findings.c) asks how many bytes of
+ *     joined threads' stacks a thread library keeps for reuse;
+ *   - a report's sites (stackfmt.c) end at a program's or a thread's
+ *     entry function;
+ *   - the snapshot (mm.c) walks the brk heap with the allocator's walker,
+ *     for the pinned-heap finding.
+ *
+ * Pure, like the model: the heap walker alone reads the tracee's memory.
+ */
+#ifndef MEMTRACE_RUNTIME_H
+#define MEMTRACE_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "aspace.h"
+#include "mallocheap.h"
+
+struct runtime_desc;
+
+/* An arena window: [start, end), and the runtime whose it would be. */
+struct runtime_window {
+	const struct runtime_desc *runtime;
+	uint64_t start;
+	uint64_t end;
+};
+
+struct runtime_desc {
+	const char *name; /* "glibc" */
+	/*
+	 * Arena windows, or NULL for both: arena_window() says whether
+	 * region, of any kind, could lie in one of the runtime's windows and
+	 * sets win's start and end to that window's, looking at region alone
+	 * (it is asked of every private anonymous region at every walk: it
+	 * must be cheap); arena_at() says whether that window, whose regions
+	 * as holds, is one, looking at them all.  A window that is one is
+	 * covered exactly by regions arena_window() puts in it, so that every
+	 * region inside a window has the window's verdict (which the model's
+	 * walks keep for the window's other regions: aspace_kind_cache).
+	 */
+	bool (*arena_window)(const struct aspace_region *region, struct runtime_window *win);
+	bool (*arena_at)(const struct aspace *as, const struct runtime_window *win);
+	/* Bytes of joined threads' stacks its thread library keeps for reuse. */
+	uint64_t stack_cache_bytes;
+	/* The functions a site ends at (a program's and its threads' entries); NULL last. */
+	const char *const *site_ends;
+	/* Walks the brk heap of task pid as mallocheap_walk() does, or NULL. */
+	int (*heap_walk)(pid_t pid, uint64_t heap_start, uint64_t heap_top, uint64_t max_chunks,
+			 struct mallocheap_info *info);
+};
+
+/* The entries: glibc (malloc, nptl), in rt_glibc.c. */
+extern const struct runtime_desc runtime_glibc;
+
+/*
+ * Whether region, of any kind, could lie in an arena window; *win is the
+ * first runtime's window that could hold it.  Cheap: region alone is
+ * looked at.  The report groups a model's arena regions into arenas by
+ * their windows.
+ */
+bool runtime_arena_window(const struct aspace_region *region, struct runtime_window *win);
+
+/* Whether *win, from runtime_arena_window(), is an arena in as. */
+bool runtime_arena_at(const struct aspace *as, const struct runtime_window *win);
+
+/*
+ * The most bytes of joined threads' stacks any runtime's thread library
+ * keeps for reuse: stacks of exited threads beyond it were never joined.
+ */
+uint64_t runtime_stack_cache_bytes(void);
+
+/* Whether a site ends at the function named by the len bytes at name. */
+bool runtime_site_end(const char *name, size_t len);
+
+/*
+ * Walks the brk heap of task pid, [heap_start, heap_top), with the
+ * first runtime's walker that recognizes it (see mallocheap_walk()).
+ * Returns 0 with *info filled, or the last walker's error (-EINVAL when
+ * no runtime has one).
+ */
+int runtime_heap_walk(pid_t pid, uint64_t heap_start, uint64_t heap_top, uint64_t max_chunks,
+		      struct mallocheap_info *info);
+
+#endif /* MEMTRACE_RUNTIME_H */
