@@ -24,7 +24,12 @@
 /* The top of the stack copied at each walk: enough for most call chains. */
 #define STACK_COPY 32768
 #define PAGE_CACHE 8
-#define PAGE 4096ULL
+/*
+ * The largest block the cache reads at once: a whole base page where
+ * pages are smaller (4 KiB on x86), 16 KiB blocks of larger ones.  A block
+ * aligned on its size never straddles a page: page sizes are powers of two.
+ */
+#define BLOCK_MAX 16384ULL
 
 struct unwinder {
 	unw_addr_space_t as;
@@ -40,9 +45,10 @@ static struct walk {
 	uint64_t stack_base; /* [stack_base, stack_base + stack_len) copied in stack */
 	size_t stack_len;
 	unsigned char stack[STACK_COPY];
+	uint64_t block; /* the bytes of each cached block: the page size, at most BLOCK_MAX */
 	struct {
-		uint64_t addr; /* page address + 1; 0 for empty */
-		unsigned char data[PAGE];
+		uint64_t addr; /* block address + 1; 0 for empty */
+		unsigned char data[BLOCK_MAX];
 	} pages[PAGE_CACHE];
 } walk;
 
@@ -69,7 +75,7 @@ static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *a
 
 static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
 {
-	uint64_t page = addr & ~(PAGE - 1);
+	uint64_t page = addr & ~(walk.block - 1);
 	unsigned int slot;
 
 	(void)as;
@@ -80,13 +86,13 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 		memcpy(val, walk.stack + (addr - walk.stack_base), sizeof(*val));
 		return 0;
 	}
-	if (addr + sizeof(*val) > page + PAGE) {
+	if (addr + sizeof(*val) > page + walk.block) {
 		/* Straddles two pages: read it whole. */
 		return memread(walk.tid, addr, val, sizeof(*val)) == 0 ? 0 : -UNW_EINVAL;
 	}
-	slot = (unsigned int)(page / PAGE) % PAGE_CACHE;
+	slot = (unsigned int)(page / walk.block) % PAGE_CACHE;
 	if (walk.pages[slot].addr != page + 1) {
-		if (memread(walk.tid, page, walk.pages[slot].data, PAGE) != 0)
+		if (memread(walk.tid, page, walk.pages[slot].data, walk.block) != 0)
 			return memread(walk.tid, addr, val, sizeof(*val)) == 0 ? 0 : -UNW_EINVAL;
 		walk.pages[slot].addr = page + 1;
 	}
@@ -253,6 +259,7 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 	walk.unw = unw;
 	walk.tid = tid;
 	walk.regs = regs;
+	walk.block = min_u64(page_size(), BLOCK_MAX);
 	for (unsigned int i = 0; i < PAGE_CACHE; i++)
 		walk.pages[i].addr = 0;
 	/* One read for the top of the stack; less where the stack ends sooner. */

@@ -42,7 +42,8 @@
 #include "tasks.h"
 #include "util.h"
 
-#define PAGE ASPACE_PAGE_SIZE
+/* engine_calls lays its areas out in 4 KiB pages (tests/programs/engine_calls.h). */
+#define PAGE 4096ULL
 #define FIXED (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE)
 #define NO_FD 0xffffffffULL /* fd -1: an int, compared on its 32 bits (same_arg) */
 

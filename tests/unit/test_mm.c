@@ -849,10 +849,13 @@ static void test_hugetlb(void **state)
 	assert_agrees(fx->mm, fx->pid);
 }
 
-/* Writes len bytes of c (a multiple of a page) to a new file at path.  Returns 0 or -1. */
+/*
+ * Writes len bytes of c (a multiple of a page, so of 4 KiB, the smallest
+ * page Linux has) to a new file at path.  Returns 0 or -1.
+ */
 static int write_file(const char *path, int c, size_t len)
 {
-	char buf[PAGE];
+	char buf[4096];
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int ret = 0;
 
