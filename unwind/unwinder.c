@@ -102,67 +102,16 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 
 static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
 {
-	const struct user_regs_struct *raw = &walk.regs->raw;
+	uint64_t value;
 
 	(void)as;
 	(void)arg;
 	if (write)
 		return -UNW_EREADONLYREG;
-	switch (reg) {
-	case UNW_X86_64_RAX:
-		*val = raw->rax;
-		break;
-	case UNW_X86_64_RDX:
-		*val = raw->rdx;
-		break;
-	case UNW_X86_64_RCX:
-		*val = raw->rcx;
-		break;
-	case UNW_X86_64_RBX:
-		*val = raw->rbx;
-		break;
-	case UNW_X86_64_RSI:
-		*val = raw->rsi;
-		break;
-	case UNW_X86_64_RDI:
-		*val = raw->rdi;
-		break;
-	case UNW_X86_64_RBP:
-		*val = raw->rbp;
-		break;
-	case UNW_X86_64_RSP:
-		*val = raw->rsp;
-		break;
-	case UNW_X86_64_R8:
-		*val = raw->r8;
-		break;
-	case UNW_X86_64_R9:
-		*val = raw->r9;
-		break;
-	case UNW_X86_64_R10:
-		*val = raw->r10;
-		break;
-	case UNW_X86_64_R11:
-		*val = raw->r11;
-		break;
-	case UNW_X86_64_R12:
-		*val = raw->r12;
-		break;
-	case UNW_X86_64_R13:
-		*val = raw->r13;
-		break;
-	case UNW_X86_64_R14:
-		*val = raw->r14;
-		break;
-	case UNW_X86_64_R15:
-		*val = raw->r15;
-		break;
-	case UNW_X86_64_RIP:
-		*val = raw->rip;
-		break;
-	default:
+	/* libunwind numbers the registers as the psABI's DWARF mapping does. */
+	if (arch_regs_unwind(walk.regs, reg, &value) < 0)
 		return -UNW_EBADREG;
-	}
+	*val = value;
 	return 0;
 }
 
@@ -252,7 +201,7 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 {
 	unw_cursor_t cursor;
 	size_t count = 0;
-	uint64_t sp = regs->raw.rsp;
+	uint64_t sp = arch_regs_sp(regs);
 
 	if (!max)
 		return -EFAULT;
@@ -269,7 +218,7 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 
 		walk.stack_len = got > 0 ? (size_t)got : 0;
 	}
-	ips[count++] = regs->raw.rip;
+	ips[count++] = arch_regs_pc(regs);
 	unwind_sigmask_begin();
 	if (unw_init_remote(&cursor, unw->as, unw) < 0) {
 		unwind_sigmask_end();

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <linux/audit.h>
 
 #include <cmocka.h>
 
@@ -35,7 +36,7 @@ static void decode(struct sysdecode_call *call, uint64_t nr, uint64_t a0, uint64
 {
 	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
 
-	assert_int_equal(sysdecode_entry(call, SYSDECODE_ARCH_X86_64, nr, args), 0);
+	assert_int_equal(sysdecode_entry(call, AUDIT_ARCH_X86_64, nr, args), 0);
 }
 
 /* The anonymous mmap of eventlog.h's example. */
