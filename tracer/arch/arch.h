@@ -8,9 +8,9 @@
  * program counters, and the registers libunwind asks for.  Pure: the
  * engine reads the registers, these functions interpret them.
  *
- * Nothing outside tracer/arch/ names a register, a syscall number or an
- * AUDIT_ARCH_* value: an architecture is one arch file with its desc, its
- * header with its struct arch_regs, and its syscall tables.
+ * Outside tracer/arch/, no code names a register, a system call number
+ * or an AUDIT_ARCH_* value: an architecture is one arch file with its
+ * desc, its header with its struct arch_regs, and its syscall tables.
  */
 #ifndef MEMTRACE_ARCH_H
 #define MEMTRACE_ARCH_H
