@@ -13,10 +13,9 @@
 #include "mman_compat.h"
 #include "util.h"
 
-const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr)
+/* The row of nr in the table of pers (which may be NULL), or NULL. */
+static const struct sysent *lookup(const struct arch_personality *pers, uint64_t nr)
 {
-	const struct arch_personality *pers = arch_personality(arch);
-
 	if (!pers)
 		return NULL;
 	/* Another ABI under the same arch (x32) shares the numbers of the memory calls. */
@@ -24,6 +23,11 @@ const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr)
 	if (nr >= pers->nsysent || !pers->sysent[nr].name)
 		return NULL;
 	return &pers->sysent[nr];
+}
+
+const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr)
+{
+	return lookup(arch_personality(arch), nr);
 }
 
 /* Adds nr to the count numbers of nrs (which holds cap). */
@@ -52,18 +56,6 @@ bool sysdecode_is_exit_group(uint32_t arch, uint64_t nr)
 	const struct arch_personality *pers = arch_personality(arch);
 
 	return pers && nr == pers->nr_exit_group;
-}
-
-/*
- * Whether the kernel reads only the low 32 bits of each argument register
- * (i386's, not x32's: see the personalities in tracer/arch/).  Narrowing
- * x32 arguments too would cut an mmap offset past 4 GiB.
- */
-static bool arch_is_32bit(uint32_t arch)
-{
-	const struct arch_personality *pers = arch_personality(arch);
-
-	return pers && pers->args_32bit;
 }
 
 #define A(type) SYSDECODE_ARG_##type
@@ -115,8 +107,14 @@ static bool arg_is_signed_int(enum sysdecode_arg type)
 
 int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr, const uint64_t args[6])
 {
-	const struct sysent *ent = sysdecode_lookup(arch, nr);
-	bool narrow = arch_is_32bit(arch);
+	const struct arch_personality *pers = arch_personality(arch);
+	const struct sysent *ent = lookup(pers, nr);
+	/*
+	 * Whether the kernel reads only the low 32 bits of each argument
+	 * register: i386's, not x32's (see the personalities in tracer/arch/).
+	 * Narrowing x32 arguments too would cut an mmap offset past 4 GiB.
+	 */
+	bool narrow = pers && pers->args_32bit;
 
 	memset(call, 0, sizeof(*call));
 	call->arch = arch;
