@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "../tracer/arch/arch.h"
 #include "../tracer/util.h"
 #include "findings.h"
 #include "jsonw.h"
@@ -113,7 +114,7 @@ void tracew_header(struct tracew *t, char *const *argv, const pid_t *pids, size_
 		jsonw_end_array(w);
 	}
 	jsonw_str(w, "start_time", when);
-	jsonw_str(w, "arch", "x86_64");
+	jsonw_str(w, "arch", arch_host.name);
 	jsonw_u64(w, "page_size", ASPACE_PAGE_SIZE);
 	jsonw_str(w, "kernel", uts.release);
 	jsonw_str(w, "host", uts.nodename);

@@ -23,11 +23,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util.h"
+
 /*
  * The model's page: what lengths round up to and regions start and end
- * on: the traced program's base page, 4 KiB on x86_64 (and i386).
+ * on: the traced program's base page, which is this machine's (read once:
+ * see page_size()).
  */
-#define ASPACE_PAGE_SIZE 4096ULL
+#define ASPACE_PAGE_SIZE page_size()
 
 /* Where an origin comes from. */
 enum aspace_origin_kind {

@@ -9,6 +9,7 @@
  */
 #include "engine_int.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,14 +38,21 @@ void resume(struct task *task, int sig)
 			   (int)task->tid);
 }
 
-/* Reads the registers of a stopped task.  Returns 0, or -ESRCH if it is gone. */
+/*
+ * Reads the registers of a stopped task, in the layout of the mode it runs
+ * in (arch.h).  Returns 0, or -ESRCH if it is gone.
+ */
 static int get_regs(struct task *task, struct arch_regs *regs)
 {
-	if (ptrace(PTRACE_GETREGS, task->tid, 0L, &regs->raw) == 0)
+	struct iovec iov = { .iov_base = &regs->raw, .iov_len = sizeof(regs->raw) };
+
+	if (ptrace(PTRACE_GETREGSET, task->tid, (void *)NT_PRSTATUS, &iov) == 0) {
+		regs->len = iov.iov_len;
 		return 0;
+	}
 	if (errno == ESRCH)
 		return -ESRCH;
-	perror_die("ptrace(PTRACE_GETREGS, %d)", (int)task->tid);
+	perror_die("ptrace(PTRACE_GETREGSET, %d)", (int)task->tid);
 }
 
 /*

@@ -11,6 +11,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "util.h"
+
 /* Probed once: set when process_vm_readv is ENOSYS or EPERM here (strace ucopy.c). */
 static bool vm_readv_unusable;
 /* Probed once: set when /proc/PID/mem cannot be opened or read here. */
@@ -89,7 +91,6 @@ int memread(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return peek_data(tid, addr, buf, len);
 }
 
-#define PAGE_SIZE_BYTES 4096ULL
 #define UPTO_MAX_PAGES 64
 
 ssize_t memread_upto(pid_t tid, uint64_t addr, void *buf, size_t len)
@@ -97,7 +98,7 @@ ssize_t memread_upto(pid_t tid, uint64_t addr, void *buf, size_t len)
 	struct iovec local = { .iov_base = buf, .iov_len = len };
 	struct iovec remote[UPTO_MAX_PAGES];
 	unsigned int count = 0;
-	uint64_t pos = addr, end = addr + len;
+	uint64_t pos = addr, end = addr + len, page = page_size();
 	ssize_t got;
 
 	/*
@@ -105,7 +106,7 @@ ssize_t memread_upto(pid_t tid, uint64_t addr, void *buf, size_t len)
 	 * it cannot read, but never splits one (process_vm_readv(2)).
 	 */
 	while (pos < end && count < UPTO_MAX_PAGES) {
-		uint64_t next = (pos | (PAGE_SIZE_BYTES - 1)) + 1;
+		uint64_t next = (pos | (page - 1)) + 1;
 
 		if (next > end)
 			next = end;

@@ -21,12 +21,15 @@ struct seccomp_prog {
 };
 
 /*
- * Builds the filter from the x86_64 syscall table (tracer/sysent_x86_64.h):
- *   - another architecture (int $0x80) or an x32 number: TRACE;
- *   - a memory call: TRACE;
+ * Builds the filter from the personalities of the host's architecture
+ * (tracer/arch/), each with its syscall table (tracer/arch/sysent_*.h):
+ *   - an architecture of none of them: TRACE;
+ *   - a number of the personality's other ABI (x32 under x86_64): TRACE;
+ *   - a memory call, exit_group, or another number the personality
+ *     wants traced: TRACE;
  *   - a number above the highest one known: TRACE;
  *   - anything else: ALLOW.
- * Cannot fail: the table is static and fits (asserted).
+ * Cannot fail: the tables are static and fit (asserted).
  */
 void seccomp_build(struct seccomp_prog *prog);
 

@@ -9,77 +9,53 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 
+#include "arch.h"
 #include "mman_compat.h"
 #include "util.h"
 
-static const struct sysent sysent_x86_64[] = {
-#include "sysent_x86_64.h"
-};
-
-static const struct sysent sysent_i386[] = {
-#include "sysent_i386.h"
-};
+/* The row of nr in the table of pers (which may be NULL), or NULL. */
+static const struct sysent *lookup(const struct arch_personality *pers, uint64_t nr)
+{
+	if (!pers)
+		return NULL;
+	/* Another ABI under the same arch (x32) shares the numbers of the memory calls. */
+	nr &= ~(uint64_t)pers->nr_abi_bit;
+	if (nr >= pers->nsysent || !pers->sysent[nr].name)
+		return NULL;
+	return &pers->sysent[nr];
+}
 
 const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr)
 {
-	const struct sysent *table;
-	size_t count;
-
-	switch (arch) {
-	case SYSDECODE_ARCH_X86_64:
-		/* x32 shares the x86_64 numbers of the memory calls. */
-		nr &= ~(uint64_t)SYSDECODE_X32_BIT;
-		table = sysent_x86_64;
-		count = ARRAY_SIZE(sysent_x86_64);
-		break;
-	case SYSDECODE_ARCH_I386:
-		table = sysent_i386;
-		count = ARRAY_SIZE(sysent_i386);
-		break;
-	default:
-		return NULL;
-	}
-	if (nr >= count || !table[nr].name)
-		return NULL;
-	return &table[nr];
+	return lookup(arch_personality(arch), nr);
 }
 
-/* arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl */
-#define NR_EXIT_GROUP_X86_64 231
-#define NR_EXIT_GROUP_I386 252
+/* Adds nr to the count numbers of nrs (which holds cap). */
+static void add_traced(uint32_t *nrs, size_t cap, size_t *count, uint32_t nr)
+{
+	if (*count < cap)
+		nrs[*count] = nr;
+	(*count)++;
+}
 
-size_t sysdecode_x86_64_traced(uint32_t *nrs, size_t cap)
+size_t sysdecode_traced(const struct arch_personality *pers, uint32_t *nrs, size_t cap)
 {
 	size_t count = 0;
 
-	for (size_t nr = 0; nr < ARRAY_SIZE(sysent_x86_64); nr++) {
-		if (!sysent_x86_64[nr].name)
-			continue;
-		if (count < cap)
-			nrs[count] = (uint32_t)nr;
-		count++;
-	}
-	if (count < cap)
-		nrs[count] = NR_EXIT_GROUP_X86_64;
-	return count + 1;
+	for (size_t nr = 0; nr < pers->nsysent; nr++)
+		if (pers->sysent[nr].name)
+			add_traced(nrs, cap, &count, (uint32_t)nr);
+	add_traced(nrs, cap, &count, pers->nr_exit_group);
+	for (size_t i = 0; i < pers->nalso_traced; i++)
+		add_traced(nrs, cap, &count, pers->also_traced[i]);
+	return count;
 }
 
 bool sysdecode_is_exit_group(uint32_t arch, uint64_t nr)
 {
-	return (arch == SYSDECODE_ARCH_X86_64 && nr == NR_EXIT_GROUP_X86_64) ||
-	       (arch == SYSDECODE_ARCH_I386 && nr == NR_EXIT_GROUP_I386);
-}
+	const struct arch_personality *pers = arch_personality(arch);
 
-/*
- * Whether the kernel reads only the low 32 bits of each argument register.
- * Only i386 does: x32 calls go through the x86_64 entry and sys_mmap() and
- * friends take the 64-bit registers whole (arch/x86/entry/syscall_x32.c),
- * so x32's 64-bit off_t arrives in one register.  Narrowing x32 arguments
- * too would cut an mmap offset past 4 GiB.
- */
-static bool arch_is_32bit(uint32_t arch)
-{
-	return arch == SYSDECODE_ARCH_I386;
+	return pers && nr == pers->nr_exit_group;
 }
 
 #define A(type) SYSDECODE_ARG_##type
@@ -131,8 +107,14 @@ static bool arg_is_signed_int(enum sysdecode_arg type)
 
 int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr, const uint64_t args[6])
 {
-	const struct sysent *ent = sysdecode_lookup(arch, nr);
-	bool narrow = arch_is_32bit(arch);
+	const struct arch_personality *pers = arch_personality(arch);
+	const struct sysent *ent = lookup(pers, nr);
+	/*
+	 * Whether the kernel reads only the low 32 bits of each argument
+	 * register: i386's, not x32's (see the personalities in tracer/arch/).
+	 * Narrowing x32 arguments too would cut an mmap offset past 4 GiB.
+	 */
+	bool narrow = pers && pers->args_32bit;
 
 	memset(call, 0, sizeof(*call));
 	call->arch = arch;

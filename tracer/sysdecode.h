@@ -5,7 +5,7 @@
  *
  * Pure: no pid, no ptrace.  The engine hands in what PTRACE_GET_SYSCALL_INFO
  * (or the registers) gave; the seccomp filter and the decoder read the same
- * tables (tracer/sysent_*.h), as strace's filter and decoders read
+ * tables (tracer/arch/sysent_*.h), as strace's filter and decoders read
  * src/linux/<arch>/syscallent.h.
  */
 #ifndef MEMTRACE_SYSDECODE_H
@@ -80,7 +80,7 @@ enum sysdecode_op {
  * A kind of memory call: what every architecture's call of that kind
  * shares (tracer/sysdecode.c holds one per kind).  Adding a system call
  * is a kind here (its enum entry and this row) and a row in each
- * architecture's table (tracer/sysent_*.h).
+ * architecture's table (tracer/arch/sysent_*.h).
  */
 struct sysdecode_desc {
 	const char *name; /* the kind's name in summaries: "mmap" */
@@ -92,7 +92,7 @@ struct sysdecode_desc {
 /* The description of a kind (SYSDECODE_NONE's: "other", no arguments). */
 const struct sysdecode_desc *sysdecode_desc(enum sysdecode_kind kind);
 
-/* One row of a syscall table (tracer/sysent_*.h). */
+/* One row of a syscall table (tracer/arch/sysent_*.h). */
 struct sysent {
 	const char *name; /* as the architecture names it: "mmap2", "mmap" */
 	enum sysdecode_kind kind;
@@ -100,21 +100,9 @@ struct sysent {
 	unsigned char nargs; /* the raw arguments the call takes on this architecture */
 };
 
-/* Architectures, as seccomp and PTRACE_GET_SYSCALL_INFO name them. */
-#define SYSDECODE_ARCH_X86_64 0xc000003eU /* AUDIT_ARCH_X86_64 */
-#define SYSDECODE_ARCH_I386 0x40000003U	  /* AUDIT_ARCH_I386 */
-#define SYSDECODE_X32_BIT 0x40000000U	  /* __X32_SYSCALL_BIT */
-
 /*
- * The highest x86_64 system call number known when this table was written
- * (469, file_setattr, Linux 6.17).  The seccomp filter traces numbers above
- * it: a memory call added later must not pass unseen.
- */
-#define SYSDECODE_X86_64_NR_KNOWN_MAX 469
-
-/*
- * A decoded call.  args[] is normalized to the argument list of its kind
- * on x86_64: mmap2's offset is in bytes, i386's 32-bit values are
+ * A decoded call.  args[] is normalized to the 64-bit argument list of
+ * its kind: mmap2's offset is in bytes, i386's 32-bit values are
  * zero-extended except the ones that are signed (fd, pkey), which are
  * sign-extended.  x32 arguments stay 64-bit, as the kernel reads them.
  */
@@ -128,8 +116,8 @@ struct sysdecode_call {
 /*
  * Looks a system call up by architecture and number.
  * Returns the table row, or NULL when it is not a memory call (or the
- * architecture is not one memtrace knows).  x32 numbers (x86_64 with
- * SYSDECODE_X32_BIT set) use the x86_64 rows.
+ * architecture is not one memtrace knows).  A number with its
+ * personality's nr_abi_bit set (x32's) uses the rows without it.
  */
 const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr);
 
@@ -154,15 +142,18 @@ int sysdecode_fd(const struct sysdecode_call *call);
 /* "mmap", "munmap"... the name of a kind, for summaries. */
 const char *sysdecode_kind_name(enum sysdecode_kind kind);
 
-/*
- * The x86_64 numbers the seccomp filter must trace: the memory calls, and
- * exit_group (a process's end, to tell the threads it takes down from
- * threads that ended before).  Fills nrs with up to cap numbers.  Returns
- * how many there are (which may exceed cap).
- */
-size_t sysdecode_x86_64_traced(uint32_t *nrs, size_t cap);
+struct arch_personality;
 
-/* Whether nr of arch is exit_group. */
+/*
+ * The numbers of a personality the seccomp filter must trace: the memory
+ * calls, exit_group (a process's end, to tell the threads it takes down
+ * from threads that ended before), and the personality's also_traced.
+ * Fills nrs with up to cap numbers.  Returns how many there are (which
+ * may exceed cap).
+ */
+size_t sysdecode_traced(const struct arch_personality *pers, uint32_t *nrs, size_t cap);
+
+/* Whether nr of arch (AUDIT_ARCH_*) is exit_group. */
 bool sysdecode_is_exit_group(uint32_t arch, uint64_t nr);
 
 /*

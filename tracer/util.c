@@ -8,9 +8,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool debug_flag;
+uint64_t page_size_cached;
 static cleanup_fn cleanup_hook;
+
+uint64_t page_size_read(void)
+{
+	long size = sysconf(_SC_PAGESIZE);
+
+	/* Linux always knows it (the auxiliary vector's AT_PAGESZ). */
+	if (size <= 0)
+		die("sysconf(_SC_PAGESIZE) gives no page size");
+	page_size_cached = (uint64_t)size;
+	return page_size_cached;
+}
 
 /* format(printf, 1, 0): clang's -Wformat-nonliteral wants it for a va_list. */
 static ATTRIBUTE_FORMAT(1, 0) void vmsg(const char *fmt, va_list ap, int err)

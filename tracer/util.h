@@ -24,6 +24,22 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* What page_size() returns, once read; 0 before. */
+extern uint64_t page_size_cached;
+/* Reads the page size from the system and keeps it in page_size_cached. */
+uint64_t page_size_read(void);
+
+/*
+ * The base page of this machine (sysconf(_SC_PAGESIZE)), which traced
+ * programs share: what the kernel rounds lengths to and counts pages in.
+ * Read from the system once; after that a load, as cheap as a constant
+ * on the paths that run at every stop.
+ */
+static inline uint64_t page_size(void)
+{
+	return page_size_cached ? page_size_cached : page_size_read();
+}
+
 /* "memtrace: <message>\n" on stderr. */
 void error_msg(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2);
 /* "memtrace: <message>: strerror(errno)\n" on stderr. */

@@ -24,7 +24,12 @@
 /* The top of the stack copied at each walk: enough for most call chains. */
 #define STACK_COPY 32768
 #define PAGE_CACHE 8
-#define PAGE 4096ULL
+/*
+ * The largest block the cache reads at once: a whole base page where
+ * pages are smaller (4 KiB on x86), 16 KiB blocks of larger ones.  A block
+ * aligned on its size never straddles a page: page sizes are powers of two.
+ */
+#define BLOCK_MAX 16384ULL
 
 struct unwinder {
 	unw_addr_space_t as;
@@ -40,9 +45,10 @@ static struct walk {
 	uint64_t stack_base; /* [stack_base, stack_base + stack_len) copied in stack */
 	size_t stack_len;
 	unsigned char stack[STACK_COPY];
+	uint64_t block; /* the bytes of each cached block: the page size, at most BLOCK_MAX */
 	struct {
-		uint64_t addr; /* page address + 1; 0 for empty */
-		unsigned char data[PAGE];
+		uint64_t addr; /* block address + 1; 0 for empty */
+		unsigned char data[BLOCK_MAX];
 	} pages[PAGE_CACHE];
 } walk;
 
@@ -69,7 +75,7 @@ static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *a
 
 static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
 {
-	uint64_t page = addr & ~(PAGE - 1);
+	uint64_t page = addr & ~(walk.block - 1);
 	unsigned int slot;
 
 	(void)as;
@@ -80,13 +86,13 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 		memcpy(val, walk.stack + (addr - walk.stack_base), sizeof(*val));
 		return 0;
 	}
-	if (addr + sizeof(*val) > page + PAGE) {
+	if (addr + sizeof(*val) > page + walk.block) {
 		/* Straddles two pages: read it whole. */
 		return memread(walk.tid, addr, val, sizeof(*val)) == 0 ? 0 : -UNW_EINVAL;
 	}
-	slot = (unsigned int)(page / PAGE) % PAGE_CACHE;
+	slot = (unsigned int)(page / walk.block) % PAGE_CACHE;
 	if (walk.pages[slot].addr != page + 1) {
-		if (memread(walk.tid, page, walk.pages[slot].data, PAGE) != 0)
+		if (memread(walk.tid, page, walk.pages[slot].data, walk.block) != 0)
 			return memread(walk.tid, addr, val, sizeof(*val)) == 0 ? 0 : -UNW_EINVAL;
 		walk.pages[slot].addr = page + 1;
 	}
@@ -96,67 +102,16 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 
 static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
 {
-	const struct user_regs_struct *raw = &walk.regs->raw;
+	uint64_t value;
 
 	(void)as;
 	(void)arg;
 	if (write)
 		return -UNW_EREADONLYREG;
-	switch (reg) {
-	case UNW_X86_64_RAX:
-		*val = raw->rax;
-		break;
-	case UNW_X86_64_RDX:
-		*val = raw->rdx;
-		break;
-	case UNW_X86_64_RCX:
-		*val = raw->rcx;
-		break;
-	case UNW_X86_64_RBX:
-		*val = raw->rbx;
-		break;
-	case UNW_X86_64_RSI:
-		*val = raw->rsi;
-		break;
-	case UNW_X86_64_RDI:
-		*val = raw->rdi;
-		break;
-	case UNW_X86_64_RBP:
-		*val = raw->rbp;
-		break;
-	case UNW_X86_64_RSP:
-		*val = raw->rsp;
-		break;
-	case UNW_X86_64_R8:
-		*val = raw->r8;
-		break;
-	case UNW_X86_64_R9:
-		*val = raw->r9;
-		break;
-	case UNW_X86_64_R10:
-		*val = raw->r10;
-		break;
-	case UNW_X86_64_R11:
-		*val = raw->r11;
-		break;
-	case UNW_X86_64_R12:
-		*val = raw->r12;
-		break;
-	case UNW_X86_64_R13:
-		*val = raw->r13;
-		break;
-	case UNW_X86_64_R14:
-		*val = raw->r14;
-		break;
-	case UNW_X86_64_R15:
-		*val = raw->r15;
-		break;
-	case UNW_X86_64_RIP:
-		*val = raw->rip;
-		break;
-	default:
+	/* libunwind numbers the registers as the psABI's DWARF mapping does. */
+	if (arch_regs_unwind(walk.regs, reg, &value) < 0)
 		return -UNW_EBADREG;
-	}
+	*val = value;
 	return 0;
 }
 
@@ -246,13 +201,14 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 {
 	unw_cursor_t cursor;
 	size_t count = 0;
-	uint64_t sp = regs->raw.rsp;
+	uint64_t sp = arch_regs_sp(regs);
 
 	if (!max)
 		return -EFAULT;
 	walk.unw = unw;
 	walk.tid = tid;
 	walk.regs = regs;
+	walk.block = min_u64(page_size(), BLOCK_MAX);
 	for (unsigned int i = 0; i < PAGE_CACHE; i++)
 		walk.pages[i].addr = 0;
 	/* One read for the top of the stack; less where the stack ends sooner. */
@@ -262,7 +218,7 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 
 		walk.stack_len = got > 0 ? (size_t)got : 0;
 	}
-	ips[count++] = regs->raw.rip;
+	ips[count++] = arch_regs_pc(regs);
 	unwind_sigmask_begin();
 	if (unw_init_remote(&cursor, unw->as, unw) < 0) {
 		unwind_sigmask_end();

@@ -2,7 +2,8 @@
 /*
  * Stack capture with libunwind-ptrace, one libunwind address space per
  * traced mm, caching on.  memtrace owns the accessors: registers come from
- * the one PTRACE_GETREGS the engine made at the stop, memory from a copy
+ * the one PTRACE_GETREGSET the engine made at the stop (read through the
+ * arch_desc of tracer/arch/), memory from a copy
  * of the top of the stack taken with one process_vm_readv per stop (and a
  * few cached pages beyond it); finding unwind tables is delegated to
  * libunwind's _UPT_ helpers, which read /proc/PID/maps and map the ELF

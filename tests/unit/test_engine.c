@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/audit.h>
 
 #include <cmocka.h>
 
@@ -43,7 +44,8 @@
 #include "tasks.h"
 #include "util.h"
 
-#define PAGE ASPACE_PAGE_SIZE
+/* engine_calls lays its areas out in 4 KiB pages (tests/programs/engine_calls.h). */
+#define PAGE 4096ULL
 #define FIXED (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE)
 #define NO_FD 0xffffffffULL /* fd -1: an int, compared on its 32 bits (same_arg) */
 
@@ -507,7 +509,7 @@ static void check_call(const struct event *ev, enum call_id id, const uint64_t s
 {
 	const struct want_call *wc = &want[id];
 	const struct sysdecode_desc *desc = sysdecode_desc(ev->call.ent->kind);
-	bool ok = ev->call.arch == SYSDECODE_ARCH_X86_64 && ev->call.ent->kind == wc->kind &&
+	bool ok = ev->call.arch == AUDIT_ARCH_X86_64 && ev->call.ent->kind == wc->kind &&
 		  ev->call.nr == (uint64_t)wc->nr && ev->rval == wc->rval && ev->err == wc->err &&
 		  ev->npieces == wc->npieces;
 
@@ -529,7 +531,7 @@ static void check_call(const struct event *ev, enum call_id id, const uint64_t s
 		struct sysdecode_call call;
 		char text[256], result[128];
 
-		(void)sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, (uint64_t)wc->nr, wc->args);
+		(void)sysdecode_entry(&call, AUDIT_ARCH_X86_64, (uint64_t)wc->nr, wc->args);
 		(void)sysdecode_format_call(text, sizeof(text), &call, NULL);
 		(void)sysdecode_format_result(result, sizeof(result), &call, true, wc->rval,
 					      wc->err);

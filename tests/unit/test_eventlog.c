@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/audit.h>
 
 #include <cmocka.h>
 
@@ -30,7 +31,7 @@ static void decode(struct sysdecode_call *call, uint64_t nr, uint64_t a0, uint64
 {
 	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
 
-	assert_int_equal(sysdecode_entry(call, SYSDECODE_ARCH_X86_64, nr, args), 0);
+	assert_int_equal(sysdecode_entry(call, AUDIT_ARCH_X86_64, nr, args), 0);
 }
 
 /* The anonymous mmap of eventlog.h's example. */

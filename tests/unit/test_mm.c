@@ -37,6 +37,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/audit.h>
 
 #include <cmocka.h>
 
@@ -183,7 +184,7 @@ static void apply(struct fixture *fx, struct mm *mm, long nr, const uint64_t arg
 	};
 	struct sysdecode_call decoded;
 
-	assert_int_equal(sysdecode_entry(&decoded, SYSDECODE_ARCH_X86_64, (uint64_t)nr, args), 0);
+	assert_int_equal(sysdecode_entry(&decoded, AUDIT_ARCH_X86_64, (uint64_t)nr, args), 0);
 	aspace_changes_reset(&fx->changes);
 	mm_apply(mm, fx->pid, &ev, &decoded, fd_path, rval, err, &fx->changes);
 }
@@ -199,8 +200,7 @@ static int64_t call(struct fixture *fx, long nr, uint64_t a0, uint64_t a1, uint6
 	int64_t rval;
 
 	/* The engine names the file at the call's entry, before it runs. */
-	assert_int_equal(sysdecode_entry(&decoded, SYSDECODE_ARCH_X86_64, (uint64_t)nr, req.args),
-			 0);
+	assert_int_equal(sysdecode_entry(&decoded, AUDIT_ARCH_X86_64, (uint64_t)nr, req.args), 0);
 	if (sysdecode_has_fd(&decoded))
 		fd_path = fd_link(fx->pid, sysdecode_fd(&decoded), buf, sizeof(buf));
 	rval = request(fx, &req);
@@ -849,10 +849,13 @@ static void test_hugetlb(void **state)
 	assert_agrees(fx->mm, fx->pid);
 }
 
-/* Writes len bytes of c (a multiple of a page) to a new file at path.  Returns 0 or -1. */
+/*
+ * Writes len bytes of c (a multiple of a page, so of 4 KiB, the smallest
+ * page Linux has) to a new file at path.  Returns 0 or -1.
+ */
 static int write_file(const char *path, int c, size_t len)
 {
-	char buf[PAGE];
+	char buf[4096];
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int ret = 0;
 

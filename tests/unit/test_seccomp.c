@@ -25,75 +25,114 @@
 
 #include <cmocka.h>
 
+#include "arch.h"
 #include "seccomp.h"
 #include "sysdecode.h"
 #include "util.h"
 
-#define X32(nr) ((nr) | SYSDECODE_X32_BIT)
+#define X32(nr) ((nr) | __X32_SYSCALL_BIT)
 
-static void test_arch_constants(void **state)
+/* The x86_64 personality's nr_known_max: file_setattr, Linux 6.17. */
+#define KNOWN_MAX_X86_64 469
+
+static void test_personalities(void **state)
 {
+	const struct arch_personality *x86_64 = arch_personality(AUDIT_ARCH_X86_64);
+	const struct arch_personality *i386 = arch_personality(AUDIT_ARCH_I386);
+
 	(void)state;
-	/* The filter compares against these; they must be the kernel's. */
-	assert_int_equal(SYSDECODE_ARCH_X86_64, AUDIT_ARCH_X86_64);
-	assert_int_equal(SYSDECODE_ARCH_I386, AUDIT_ARCH_I386);
-	assert_int_equal(SYSDECODE_X32_BIT, __X32_SYSCALL_BIT);
+	/* The filter compares against these: they must be the kernel's. */
+	assert_string_equal(arch_host.name, "x86_64");
+	assert_int_equal(arch_host.npersonalities, 2);
+	assert_ptr_equal(x86_64, &arch_host.personalities[0]);
+	assert_ptr_equal(i386, &arch_host.personalities[1]);
+	assert_int_equal(x86_64->nr_abi_bit, __X32_SYSCALL_BIT);
+	assert_int_equal(x86_64->nr_known_max, KNOWN_MAX_X86_64);
+	assert_int_equal(x86_64->nr_exit_group, 231);
+	assert_int_equal(i386->nr_abi_bit, 0);
+	assert_int_equal(i386->nr_exit_group, 252);
+}
+
+/*
+ * Checks the block of personality pers, which starts at insn start and
+ * must end at next; trace is the index of ret TRACE.  Returns next.
+ *
+ *	start  jeq AUDIT_ARCH ? start + 1 : next
+ *	       ld  nr
+ *	       jge ABI_BIT ? TRACE : next insn    with an nr_abi_bit only
+ *	       jeq nr_1 ? TRACE : next insn       one per traced number
+ *	       ...
+ *	       jgt KNOWN_MAX ? TRACE : next insn
+ *	       ret ALLOW
+ *	next
+ */
+static unsigned int check_block(const struct seccomp_prog *prog, unsigned int start,
+				const struct arch_personality *pers, unsigned int trace)
+{
+	uint32_t nrs[SECCOMP_MAX_INSNS];
+	size_t count = sysdecode_traced(pers, nrs, ARRAY_SIZE(nrs));
+	unsigned int pc = start,
+		     next = start + 4 + (pers->nr_abi_bit ? 1 : 0) + (unsigned int)count;
+
+	assert_true(next <= trace);
+	assert_int_equal(prog->insns[pc].code, BPF_JMP | BPF_JEQ | BPF_K);
+	assert_int_equal(prog->insns[pc].k, pers->audit_arch);
+	assert_int_equal(prog->insns[pc].jt, 0);
+	assert_int_equal(pc + 1 + prog->insns[pc].jf, next);
+	pc++;
+	assert_int_equal(prog->insns[pc].code, BPF_LD | BPF_W | BPF_ABS);
+	assert_int_equal(prog->insns[pc].k, offsetof(struct seccomp_data, nr));
+	pc++;
+	if (pers->nr_abi_bit) {
+		assert_int_equal(prog->insns[pc].code, BPF_JMP | BPF_JGE | BPF_K);
+		assert_int_equal(prog->insns[pc].k, pers->nr_abi_bit);
+		assert_int_equal(pc + 1 + prog->insns[pc].jt, trace);
+		assert_int_equal(prog->insns[pc].jf, 0);
+		pc++;
+	}
+	/* One jeq per traced number, in the table's order, each to TRACE. */
+	for (size_t i = 0; i < count; i++, pc++) {
+		const struct sock_filter *insn = &prog->insns[pc];
+
+		assert_int_equal(insn->code, BPF_JMP | BPF_JEQ | BPF_K);
+		assert_int_equal(insn->k, nrs[i]);
+		assert_int_equal(pc + 1 + insn->jt, trace);
+		assert_int_equal(insn->jf, 0);
+	}
+	assert_int_equal(prog->insns[pc].code, BPF_JMP | BPF_JGT | BPF_K);
+	assert_int_equal(prog->insns[pc].k, pers->nr_known_max);
+	assert_int_equal(pc + 1 + prog->insns[pc].jt, trace);
+	assert_int_equal(prog->insns[pc].jf, 0);
+	pc++;
+	assert_int_equal(prog->insns[pc].code, BPF_RET | BPF_K);
+	assert_int_equal(prog->insns[pc].k, SECCOMP_RET_ALLOW);
+	pc++;
+	assert_int_equal(pc, next);
+	return next;
 }
 
 /*
  *	0  ld  arch
- *	1  jeq AUDIT_ARCH_X86_64 ? 2 : TRACE
- *	2  ld  nr
- *	3  jge X32_BIT ? TRACE : 4
- *	4  jeq nr_1 ? TRACE : 5         one per traced number
- *	   ...
- *	   jgt KNOWN_MAX ? TRACE : next
- *	   ret ALLOW
+ *	1  the x86_64 block (with x32's jge)
+ *	   the i386 block
  *	   ret TRACE
  */
 static void test_build_shape(void **state)
 {
 	struct seccomp_prog prog;
-	uint32_t nrs[SECCOMP_MAX_INSNS];
-	size_t count = sysdecode_x86_64_traced(nrs, ARRAY_SIZE(nrs));
-	unsigned int last;
+	unsigned int pc = 1, last;
 
 	(void)state;
 	memset(&prog, 0xa5, sizeof(prog));
 	seccomp_build(&prog);
 	assert_true(prog.len <= SECCOMP_MAX_INSNS);
-	assert_int_equal(prog.len, 4 + count + 3);
 	last = prog.len - 1u;
 
 	assert_int_equal(prog.insns[0].code, BPF_LD | BPF_W | BPF_ABS);
 	assert_int_equal(prog.insns[0].k, offsetof(struct seccomp_data, arch));
-	assert_int_equal(prog.insns[1].code, BPF_JMP | BPF_JEQ | BPF_K);
-	assert_int_equal(prog.insns[1].k, AUDIT_ARCH_X86_64);
-	assert_int_equal(prog.insns[1].jt, 0);
-	assert_int_equal(1 + 1 + prog.insns[1].jf, last);
-	assert_int_equal(prog.insns[2].code, BPF_LD | BPF_W | BPF_ABS);
-	assert_int_equal(prog.insns[2].k, offsetof(struct seccomp_data, nr));
-	assert_int_equal(prog.insns[3].code, BPF_JMP | BPF_JGE | BPF_K);
-	assert_int_equal(prog.insns[3].k, __X32_SYSCALL_BIT);
-	assert_int_equal(3 + 1 + prog.insns[3].jt, last);
-	assert_int_equal(prog.insns[3].jf, 0);
-
-	/* One jeq per traced number, in the table's order, each to TRACE. */
-	for (size_t i = 0; i < count; i++) {
-		const struct sock_filter *insn = &prog.insns[4 + i];
-
-		assert_int_equal(insn->code, BPF_JMP | BPF_JEQ | BPF_K);
-		assert_int_equal(insn->k, nrs[i]);
-		assert_int_equal(4 + i + 1 + insn->jt, last);
-		assert_int_equal(insn->jf, 0);
-	}
-	assert_int_equal(prog.insns[last - 2].code, BPF_JMP | BPF_JGT | BPF_K);
-	assert_int_equal(prog.insns[last - 2].k, SYSDECODE_X86_64_NR_KNOWN_MAX);
-	assert_int_equal(last - 2 + 1 + prog.insns[last - 2].jt, last);
-	assert_int_equal(prog.insns[last - 2].jf, 0);
-
-	assert_int_equal(prog.insns[last - 1].code, BPF_RET | BPF_K);
-	assert_int_equal(prog.insns[last - 1].k, SECCOMP_RET_ALLOW);
+	for (size_t i = 0; i < arch_host.npersonalities; i++)
+		pc = check_block(&prog, pc, &arch_host.personalities[i], last);
+	assert_int_equal(pc, last);
 	assert_int_equal(prog.insns[last].code, BPF_RET | BPF_K);
 	assert_int_equal(prog.insns[last].k, SECCOMP_RET_TRACE);
 
@@ -172,63 +211,85 @@ static void check_action(const struct seccomp_prog *prog, uint32_t arch, uint32_
 			 action_name(expected), action_name(got), got);
 }
 
+/* TRACE exactly for the rows of pers's table, its exit_group and its also_traced. */
+static void check_personality(const struct seccomp_prog *prog, const struct arch_personality *pers)
+{
+	for (uint32_t nr = 0; nr <= pers->nr_known_max; nr++) {
+		bool traced = sysdecode_lookup(pers->audit_arch, nr) ||
+			      sysdecode_is_exit_group(pers->audit_arch, nr);
+
+		for (size_t i = 0; i < pers->nalso_traced; i++)
+			traced |= pers->also_traced[i] == nr;
+		check_action(prog, pers->audit_arch, nr,
+			     traced ? SECCOMP_RET_TRACE : SECCOMP_RET_ALLOW);
+	}
+	/* A number added after the table was written must not pass unseen. */
+	check_action(prog, pers->audit_arch, pers->nr_known_max + 1, SECCOMP_RET_TRACE);
+	check_action(prog, pers->audit_arch, 1000, SECCOMP_RET_TRACE);
+	check_action(prog, pers->audit_arch, 0x3fffffff, SECCOMP_RET_TRACE);
+	/* syscall(-1). */
+	check_action(prog, pers->audit_arch, 0xffffffff, SECCOMP_RET_TRACE);
+}
+
 static void test_build_verdicts(void **state)
 {
-	/* Memory calls of other architectures and a few of their neighbours. */
+	/* Memory calls of x86_64 and i386 and a few of their neighbours. */
 	static const uint32_t foreign_nrs[] = { 0,  9,	20,  39,	 45,
 						90, 91, 192, 0x40000009, 0xffffffff };
 	/* Other x86_64 numbers: read, getpid, clone, execve, lgetxattr (i386 mmap2). */
 	static const uint32_t allowed[] = { 0, 1, 39, 56, 59, 60, 192, 435, 468, 469 };
+	/* Other i386 numbers: exit, read, getpid, clone, lgetxattr (x86_64 mmap), clone3. */
+	static const uint32_t allowed_i386[] = { 1, 3, 20, 120, 229, 435, 469 };
+	/* i386 memory calls, exit_group and ipc. */
+	static const uint32_t traced_i386[] = { 45, 90, 91, 117, 125, 192, 252, 397, 398 };
 	struct seccomp_prog prog;
 
 	(void)state;
 	seccomp_build(&prog);
 
-	/* Every known x86_64 number: TRACE exactly for the memory calls and exit_group. */
-	for (uint32_t nr = 0; nr <= SYSDECODE_X86_64_NR_KNOWN_MAX; nr++)
-		check_action(&prog, AUDIT_ARCH_X86_64, nr,
-			     sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) ||
-					     sysdecode_is_exit_group(SYSDECODE_ARCH_X86_64, nr)
-				     ? SECCOMP_RET_TRACE
-				     : SECCOMP_RET_ALLOW);
+	for (size_t i = 0; i < arch_host.npersonalities; i++)
+		check_personality(&prog, &arch_host.personalities[i]);
 	/* exit_group (231), a process's end, is traced; exit (60), a thread's, is not (allowed[]). */
 	check_action(&prog, AUDIT_ARCH_X86_64, 231, SECCOMP_RET_TRACE);
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		check_action(&prog, AUDIT_ARCH_X86_64, allowed[i], SECCOMP_RET_ALLOW);
-
-	/* A number added after the table was written must not pass unseen. */
-	check_action(&prog, AUDIT_ARCH_X86_64, SYSDECODE_X86_64_NR_KNOWN_MAX + 1,
-		     SECCOMP_RET_TRACE);
-	check_action(&prog, AUDIT_ARCH_X86_64, 1000, SECCOMP_RET_TRACE);
-	check_action(&prog, AUDIT_ARCH_X86_64, 0x3fffffff, SECCOMP_RET_TRACE);
-	/* syscall(-1). */
-	check_action(&prog, AUDIT_ARCH_X86_64, 0xffffffff, SECCOMP_RET_TRACE);
+	check_action(&prog, AUDIT_ARCH_X86_64, KNOWN_MAX_X86_64 + 1, SECCOMP_RET_TRACE);
+	for (size_t i = 0; i < ARRAY_SIZE(allowed_i386); i++)
+		check_action(&prog, AUDIT_ARCH_I386, allowed_i386[i], SECCOMP_RET_ALLOW);
+	for (size_t i = 0; i < ARRAY_SIZE(traced_i386); i++)
+		check_action(&prog, AUDIT_ARCH_I386, traced_i386[i], SECCOMP_RET_TRACE);
 
 	/* x32: every number, memory call or not. */
 	check_action(&prog, AUDIT_ARCH_X86_64, X32(9), SECCOMP_RET_TRACE);
 	check_action(&prog, AUDIT_ARCH_X86_64, X32(11), SECCOMP_RET_TRACE);
 	check_action(&prog, AUDIT_ARCH_X86_64, X32(39), SECCOMP_RET_TRACE);
 	check_action(&prog, AUDIT_ARCH_X86_64, X32(0), SECCOMP_RET_TRACE);
+	/* i386 has no such bit: 0x40000014 is merely above its highest known number. */
+	check_action(&prog, AUDIT_ARCH_I386, 0x40000000 | 20, SECCOMP_RET_TRACE);
 
-	/* int $0x80 (i386) and any other architecture: TRACE, whatever the number. */
+	/* Any other architecture: TRACE, whatever the number. */
 	for (size_t i = 0; i < ARRAY_SIZE(foreign_nrs); i++) {
-		check_action(&prog, AUDIT_ARCH_I386, foreign_nrs[i], SECCOMP_RET_TRACE);
 		check_action(&prog, AUDIT_ARCH_AARCH64, foreign_nrs[i], SECCOMP_RET_TRACE);
+		check_action(&prog, AUDIT_ARCH_X86_64 & ~__AUDIT_ARCH_64BIT, foreign_nrs[i],
+			     SECCOMP_RET_TRACE);
 		check_action(&prog, 0, foreign_nrs[i], SECCOMP_RET_TRACE);
 	}
 }
 
-/* getpid (20) through the i386 entry; the kernel clobbers r8-r11 on this path. */
-static long int80_getpid(void)
+/* i386 call nr with one argument through the i386 entry; the kernel clobbers r8-r11 on this path. */
+static long int80_call(long nr, long arg)
 {
 	long ret;
 
 	__asm__ volatile("int $0x80"
 			 : "=a"(ret)
-			 : "a"(20L)
+			 : "a"(nr), "b"(arg)
 			 : "memory", "r8", "r9", "r10", "r11", "cc");
 	return ret;
 }
+
+#define NR_GETPID_I386 20
+#define NR_BRK_I386 45
 
 /*
  * Whether int $0x80 works here.  Probed in a child: without IA32
@@ -241,7 +302,7 @@ static bool have_int80(void)
 
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(int80_getpid() == getpid() ? 0 : 1);
+		_exit(int80_call(NR_GETPID_I386, 0) == getpid() ? 0 : 1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -275,6 +336,7 @@ enum {
 	P_NR_AFTER_KNOWN,
 	P_X32_GETPID,
 	P_INT80_GETPID,
+	P_INT80_BRK,
 	P_COUNT
 };
 
@@ -327,10 +389,13 @@ static void filtered_child(int fd, bool int80, void *page)
 			  syscall(SYS_lgetxattr, "/nonexistent/memtrace", "user.x", NULL, 0));
 		/* Untraced these fail with ENOSYS too; the interpreter test tells them apart. */
 		run_probe(&rep, P_NR_1000, syscall(1000));
-		run_probe(&rep, P_NR_AFTER_KNOWN, syscall(SYSDECODE_X86_64_NR_KNOWN_MAX + 1));
+		run_probe(&rep, P_NR_AFTER_KNOWN, syscall(KNOWN_MAX_X86_64 + 1));
 		run_probe(&rep, P_X32_GETPID, syscall(X32(SYS_getpid)));
-		if (int80)
-			run_probe(&rep, P_INT80_GETPID, int80_getpid());
+		if (int80) {
+			run_probe(&rep, P_INT80_GETPID,
+				  int80_call(NR_GETPID_I386, 0) == self ? 1 : 0);
+			run_probe(&rep, P_INT80_BRK, int80_call(NR_BRK_I386, 0));
+		}
 	}
 	if (write(fd, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
 		_exit(2);
@@ -353,7 +418,8 @@ static void test_install_kernel(void **state)
 		[P_NR_1000] = { "syscall 1000", PROBE_ENOSYS, 0 },
 		[P_NR_AFTER_KNOWN] = { "syscall KNOWN_MAX + 1", PROBE_ENOSYS, 0 },
 		[P_X32_GETPID] = { "x32 getpid", PROBE_ENOSYS, 0 },
-		[P_INT80_GETPID] = { "int $0x80 getpid", PROBE_NEGATIVE, -ENOSYS },
+		[P_INT80_GETPID] = { "int $0x80 getpid is the child's pid", PROBE_RVAL, 1 },
+		[P_INT80_BRK] = { "int $0x80 brk", PROBE_NEGATIVE, -ENOSYS },
 	};
 	struct probe_report rep;
 	bool int80 = have_int80();
@@ -390,7 +456,7 @@ static void test_install_kernel(void **state)
 		const struct probe *pr = &probes[i];
 
 		if (!rep.ran[i]) {
-			assert_int_equal(i, P_INT80_GETPID);
+			assert_true(i == P_INT80_GETPID || i == P_INT80_BRK);
 			print_message("int $0x80 unavailable here: not checked\n");
 			continue;
 		}
@@ -418,7 +484,7 @@ static void test_install_kernel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arch_constants),
+		cmocka_unit_test(test_personalities),
 		cmocka_unit_test(test_build_shape),
 		cmocka_unit_test(test_build_verdicts),
 		cmocka_unit_test(test_install_kernel),

@@ -17,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/audit.h>
 #include <linux/mman.h>
 #include <sys/shm.h>
 
 #include <sys/syscall.h>
 #include <cmocka.h>
 
+#include "arch.h"
 #include "sysdecode.h"
 #include "util.h"
 
@@ -32,7 +34,9 @@
 #define T_MADV_GUARD_INSTALL 102
 #define T_MADV_GUARD_REMOVE 103
 
-#define X32(nr) ((nr) | SYSDECODE_X32_BIT)
+#define X32(nr) ((nr) | __X32_SYSCALL_BIT)
+/* The x86_64 personality's nr_known_max: file_setattr, Linux 6.17. */
+#define KNOWN_MAX_X86_64 469
 
 typedef size_t (*flags_fn)(char *buf, size_t size, uint64_t value);
 
@@ -417,7 +421,7 @@ static void test_snprintf_contract(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		check_bounded(format_flags_ctx, &flags[i]);
 
-	decode(&cc.call, SYSDECODE_ARCH_X86_64, 9, 0, 65536, PROT_READ | PROT_WRITE,
+	decode(&cc.call, AUDIT_ARCH_X86_64, 9, 0, 65536, PROT_READ | PROT_WRITE,
 	       MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
 	check_bounded(format_call_ctx, &cc);
 	cc.rval = 0x7f3a1c000000;
@@ -429,12 +433,12 @@ static void test_snprintf_contract(void **state)
 	cc.finished = false;
 	check_bounded(format_result_ctx, &cc);
 
-	decode(&cc.call, SYSDECODE_ARCH_X86_64, 9, 0x7f0000000000, 8192, PROT_READ,
+	decode(&cc.call, AUDIT_ARCH_X86_64, 9, 0x7f0000000000, 8192, PROT_READ,
 	       MAP_PRIVATE | MAP_FIXED, 3, 0x1000);
 	cc.fd_path = "/usr/lib/x86_64-linux-gnu/libc.so.6";
 	check_bounded(format_call_ctx, &cc);
-	decode(&cc.call, SYSDECODE_ARCH_X86_64, 25, 0x1000, 4096, 8192,
-	       MREMAP_MAYMOVE | MREMAP_FIXED, 0x200000, 0);
+	decode(&cc.call, AUDIT_ARCH_X86_64, 25, 0x1000, 4096, 8192, MREMAP_MAYMOVE | MREMAP_FIXED,
+	       0x200000, 0);
 	check_bounded(format_call_ctx, &cc);
 
 	/* Size 0 writes nothing at all; size 1 only the NUL. */
@@ -463,8 +467,8 @@ static void test_format_call_long(void **state)
 	memset(path, 'p', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	decode(&call, SYSDECODE_ARCH_X86_64, 9, 0, 4096, 0xffffffffffffffffULL,
-	       0xffffffffffffffffULL, 3, 0);
+	decode(&call, AUDIT_ARCH_X86_64, 9, 0, 4096, 0xffffffffffffffffULL, 0xffffffffffffffffULL,
+	       3, 0);
 	n = snprintf(expected, sizeof(expected),
 		     "mmap(NULL, 4096, PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|"
 		     "PROT_GROWSUP|0xfffffffffcfffff0, %s, 3<%s>, 0)",
@@ -515,43 +519,38 @@ static void check_lookups(const struct lookup_case *table, size_t count)
 static void test_lookup_x86_64(void **state)
 {
 	static const struct lookup_case table[] = {
-		LOOKUP(SYSDECODE_ARCH_X86_64, 9, "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE, 6),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 10, "mprotect", SYSDECODE_MPROTECT,
-		       SYSDECODE_ABI_NATIVE, 3),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 11, "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE,
+		LOOKUP(AUDIT_ARCH_X86_64, 9, "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE, 6),
+		LOOKUP(AUDIT_ARCH_X86_64, 10, "mprotect", SYSDECODE_MPROTECT, SYSDECODE_ABI_NATIVE,
+		       3),
+		LOOKUP(AUDIT_ARCH_X86_64, 11, "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE, 2),
+		LOOKUP(AUDIT_ARCH_X86_64, 12, "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(AUDIT_ARCH_X86_64, 25, "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE, 5),
+		LOOKUP(AUDIT_ARCH_X86_64, 28, "madvise", SYSDECODE_MADVISE, SYSDECODE_ABI_NATIVE,
+		       3),
+		LOOKUP(AUDIT_ARCH_X86_64, 30, "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(AUDIT_ARCH_X86_64, 67, "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(AUDIT_ARCH_X86_64, 206, "io_setup", SYSDECODE_IO_SETUP, SYSDECODE_ABI_NATIVE,
 		       2),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 12, "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 25, "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE,
-		       5),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 28, "madvise", SYSDECODE_MADVISE,
-		       SYSDECODE_ABI_NATIVE, 3),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 30, "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE,
-		       3),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 67, "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE,
-		       1),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 206, "io_setup", SYSDECODE_IO_SETUP,
-		       SYSDECODE_ABI_NATIVE, 2),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 207, "io_destroy", SYSDECODE_IO_DESTROY,
+		LOOKUP(AUDIT_ARCH_X86_64, 207, "io_destroy", SYSDECODE_IO_DESTROY,
 		       SYSDECODE_ABI_NATIVE, 1),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 216, "remap_file_pages", SYSDECODE_REMAP_FILE_PAGES,
+		LOOKUP(AUDIT_ARCH_X86_64, 216, "remap_file_pages", SYSDECODE_REMAP_FILE_PAGES,
 		       SYSDECODE_ABI_NATIVE, 5),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 329, "pkey_mprotect", SYSDECODE_PKEY_MPROTECT,
+		LOOKUP(AUDIT_ARCH_X86_64, 329, "pkey_mprotect", SYSDECODE_PKEY_MPROTECT,
 		       SYSDECODE_ABI_NATIVE, 4),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 453, "map_shadow_stack", SYSDECODE_MAP_SHADOW_STACK,
+		LOOKUP(AUDIT_ARCH_X86_64, 453, "map_shadow_stack", SYSDECODE_MAP_SHADOW_STACK,
 		       SYSDECODE_ABI_NATIVE, 3),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 462, "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE,
-		       3),
+		LOOKUP(AUDIT_ARCH_X86_64, 462, "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE, 3),
 		/* Not memory calls: read, getpid, clone, execve, the newest and beyond. */
-		LOOKUP(SYSDECODE_ARCH_X86_64, 0, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 39, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 56, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 59, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, SYSDECODE_X86_64_NR_KNOWN_MAX, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, SYSDECODE_X86_64_NR_KNOWN_MAX + 1, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 1000, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 0xffffffffULL, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, (1ULL << 32) | 9, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, 0xffffffffffffffffULL, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 0, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 39, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 56, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 59, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, KNOWN_MAX_X86_64, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, KNOWN_MAX_X86_64 + 1, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 1000, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 0xffffffffULL, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, (1ULL << 32) | 9, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 0xffffffffffffffffULL, NULL, 0, 0, 0),
 		/* An architecture memtrace does not know (AUDIT_ARCH_AARCH64). */
 		LOOKUP(0xc00000b7U, 9, NULL, 0, 0, 0),
 		LOOKUP(0xc00000b7U, 222, NULL, 0, 0, 0),
@@ -568,41 +567,37 @@ static void test_lookup_x86_64(void **state)
 static void test_lookup_i386(void **state)
 {
 	static const struct lookup_case table[] = {
-		LOOKUP(SYSDECODE_ARCH_I386, 45, "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1),
-		LOOKUP(SYSDECODE_ARCH_I386, 90, "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_OLD_MMAP, 1),
-		LOOKUP(SYSDECODE_ARCH_I386, 91, "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE,
-		       2),
-		LOOKUP(SYSDECODE_ARCH_I386, 125, "mprotect", SYSDECODE_MPROTECT,
-		       SYSDECODE_ABI_NATIVE, 3),
-		LOOKUP(SYSDECODE_ARCH_I386, 163, "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE,
-		       5),
-		LOOKUP(SYSDECODE_ARCH_I386, 192, "mmap2", SYSDECODE_MMAP, SYSDECODE_ABI_MMAP_PGOFF,
-		       6),
-		LOOKUP(SYSDECODE_ARCH_I386, 219, "madvise", SYSDECODE_MADVISE, SYSDECODE_ABI_NATIVE,
+		LOOKUP(AUDIT_ARCH_I386, 45, "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(AUDIT_ARCH_I386, 90, "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_OLD_MMAP, 1),
+		LOOKUP(AUDIT_ARCH_I386, 91, "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE, 2),
+		LOOKUP(AUDIT_ARCH_I386, 125, "mprotect", SYSDECODE_MPROTECT, SYSDECODE_ABI_NATIVE,
 		       3),
-		LOOKUP(SYSDECODE_ARCH_I386, 245, "io_setup", SYSDECODE_IO_SETUP,
-		       SYSDECODE_ABI_NATIVE, 2),
-		LOOKUP(SYSDECODE_ARCH_I386, 246, "io_destroy", SYSDECODE_IO_DESTROY,
+		LOOKUP(AUDIT_ARCH_I386, 163, "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE, 5),
+		LOOKUP(AUDIT_ARCH_I386, 192, "mmap2", SYSDECODE_MMAP, SYSDECODE_ABI_MMAP_PGOFF, 6),
+		LOOKUP(AUDIT_ARCH_I386, 219, "madvise", SYSDECODE_MADVISE, SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(AUDIT_ARCH_I386, 245, "io_setup", SYSDECODE_IO_SETUP, SYSDECODE_ABI_NATIVE,
+		       2),
+		LOOKUP(AUDIT_ARCH_I386, 246, "io_destroy", SYSDECODE_IO_DESTROY,
 		       SYSDECODE_ABI_NATIVE, 1),
-		LOOKUP(SYSDECODE_ARCH_I386, 257, "remap_file_pages", SYSDECODE_REMAP_FILE_PAGES,
+		LOOKUP(AUDIT_ARCH_I386, 257, "remap_file_pages", SYSDECODE_REMAP_FILE_PAGES,
 		       SYSDECODE_ABI_NATIVE, 5),
-		LOOKUP(SYSDECODE_ARCH_I386, 380, "pkey_mprotect", SYSDECODE_PKEY_MPROTECT,
+		LOOKUP(AUDIT_ARCH_I386, 380, "pkey_mprotect", SYSDECODE_PKEY_MPROTECT,
 		       SYSDECODE_ABI_NATIVE, 4),
-		LOOKUP(SYSDECODE_ARCH_I386, 397, "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE, 3),
-		LOOKUP(SYSDECODE_ARCH_I386, 398, "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE, 1),
-		LOOKUP(SYSDECODE_ARCH_I386, 462, "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(AUDIT_ARCH_I386, 397, "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(AUDIT_ARCH_I386, 398, "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(AUDIT_ARCH_I386, 462, "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE, 3),
 		/* link, unlink, execve, chdir, getpid: x86_64's memory numbers mean other things. */
-		LOOKUP(SYSDECODE_ARCH_I386, 9, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 10, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 11, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 12, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 20, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 25, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 28, NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 329, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 9, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 10, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 11, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 12, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 20, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 25, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 28, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 329, NULL, 0, 0, 0),
 		/* The x32 bit means nothing on i386. */
-		LOOKUP(SYSDECODE_ARCH_I386, X32(192), NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_I386, 100000, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, X32(192), NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_I386, 100000, NULL, 0, 0, 0),
 	};
 	struct sysdecode_call call;
 	const uint64_t args[6] = { 0x1000, 0x2000, 0, 0, 0, 0 };
@@ -611,7 +606,7 @@ static void test_lookup_i386(void **state)
 	check_lookups(table, ARRAY_SIZE(table));
 
 	/* i386 link(2) is not mmap, whatever its arguments look like. */
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 9, args), -ENOENT);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 9, args), -ENOENT);
 	assert_null(call.ent);
 }
 
@@ -619,22 +614,21 @@ static void test_lookup_i386(void **state)
 static void test_lookup_x32(void **state)
 {
 	static const struct lookup_case table[] = {
-		LOOKUP(SYSDECODE_ARCH_X86_64, X32(9), "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE,
-		       6),
-		LOOKUP(SYSDECODE_ARCH_X86_64, X32(11), "munmap", SYSDECODE_MUNMAP,
-		       SYSDECODE_ABI_NATIVE, 2),
-		LOOKUP(SYSDECODE_ARCH_X86_64, X32(25), "mremap", SYSDECODE_MREMAP,
-		       SYSDECODE_ABI_NATIVE, 5),
-		LOOKUP(SYSDECODE_ARCH_X86_64, X32(39), NULL, 0, 0, 0),
-		LOOKUP(SYSDECODE_ARCH_X86_64, X32(1000), NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, X32(9), "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE, 6),
+		LOOKUP(AUDIT_ARCH_X86_64, X32(11), "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE,
+		       2),
+		LOOKUP(AUDIT_ARCH_X86_64, X32(25), "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE,
+		       5),
+		LOOKUP(AUDIT_ARCH_X86_64, X32(39), NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, X32(1000), NULL, 0, 0, 0),
 	};
 	static const uint64_t nrs[] = { 9, 10, 11, 12, 25, 28, 30, 67, 329 };
 
 	(void)state;
 	check_lookups(table, ARRAY_SIZE(table));
 	for (size_t i = 0; i < ARRAY_SIZE(nrs); i++)
-		assert_ptr_equal(sysdecode_lookup(SYSDECODE_ARCH_X86_64, X32(nrs[i])),
-				 sysdecode_lookup(SYSDECODE_ARCH_X86_64, nrs[i]));
+		assert_ptr_equal(sysdecode_lookup(AUDIT_ARCH_X86_64, X32(nrs[i])),
+				 sysdecode_lookup(AUDIT_ARCH_X86_64, nrs[i]));
 }
 
 static void test_entry_x86_64(void **state)
@@ -646,10 +640,10 @@ static void test_entry_x86_64(void **state)
 	struct sysdecode_call call;
 
 	(void)state;
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 9, args), 0);
-	assert_int_equal(call.arch, SYSDECODE_ARCH_X86_64);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, 9, args), 0);
+	assert_int_equal(call.arch, AUDIT_ARCH_X86_64);
 	assert_int_equal(call.nr, 9);
-	assert_ptr_equal(call.ent, sysdecode_lookup(SYSDECODE_ARCH_X86_64, 9));
+	assert_ptr_equal(call.ent, sysdecode_lookup(AUDIT_ARCH_X86_64, 9));
 	for (unsigned int i = 0; i < 6; i++)
 		assert_int_equal(call.args[i], args[i]);
 	assert_true(sysdecode_has_fd(&call));
@@ -657,9 +651,9 @@ static void test_entry_x86_64(void **state)
 
 	/* getpid is not a memory call: -ENOENT, no row, but arch and nr kept. */
 	memset(&call, 0xa5, sizeof(call));
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 39, getpid_args), -ENOENT);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, 39, getpid_args), -ENOENT);
 	assert_null(call.ent);
-	assert_int_equal(call.arch, SYSDECODE_ARCH_X86_64);
+	assert_int_equal(call.arch, AUDIT_ARCH_X86_64);
 	assert_int_equal(call.nr, 39);
 }
 
@@ -689,7 +683,7 @@ static void test_entry_i386_mmap2(void **state)
 					   junk | PROT_READ,  junk | MAP_PRIVATE,
 					   junk | 0xffffffff, junk | offsets[i].pgoff };
 
-		assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 192, args), 0);
+		assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 192, args), 0);
 		assert_string_equal(call.ent->name, "mmap2");
 		assert_int_equal(call.args[0], 0xf7f00000);
 		assert_int_equal(call.args[1], 0x10000);
@@ -713,7 +707,7 @@ static void test_entry_i386_narrowing(void **state)
 	char buf[256];
 
 	(void)state;
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 91, munmap_args), 0);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 91, munmap_args), 0);
 	assert_int_equal(call.args[0], 0x8000000);
 	assert_int_equal(call.args[1], 0x3000);
 	for (unsigned int i = 2; i < 6; i++)
@@ -722,18 +716,18 @@ static void test_entry_i386_narrowing(void **state)
 	assert_string_equal(buf, "munmap(0x8000000, 12288)");
 
 	/* Signed arguments: pkey -1, shmid -1. */
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 380, pkey_args), 0);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 380, pkey_args), 0);
 	assert_int_equal(call.args[3], (uint64_t)-1);
 	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
 	assert_string_equal(buf, "pkey_mprotect(0x8000000, 4096, PROT_READ, -1)");
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 380, pkey2_args), 0);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 380, pkey2_args), 0);
 	assert_int_equal(call.args[3], 2);
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 397, shmat_args), 0);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 397, shmat_args), 0);
 	assert_int_equal(call.args[0], (uint64_t)-1);
 	assert_int_equal(call.args[2], SHM_RDONLY);
 
 	/* A positive fd stays positive once narrowed. */
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 192, file_args), 0);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 192, file_args), 0);
 	assert_int_equal(call.args[4], 7);
 	assert_true(sysdecode_has_fd(&call));
 	assert_int_equal(sysdecode_fd(&call), 7);
@@ -754,7 +748,7 @@ static void test_entry_i386_old_mmap(void **state)
 	char buf[256];
 
 	(void)state;
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 90, args), -EFAULT);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 90, args), -EFAULT);
 	assert_non_null(call.ent);
 	assert_int_equal(call.ent->kind, SYSDECODE_MMAP);
 	/* The pointer to the words, narrowed to 32 bits. */
@@ -772,7 +766,7 @@ static void test_entry_i386_old_mmap(void **state)
 	assert_string_equal(buf,
 			    "mmap(0x1000, 8192, PROT_READ, MAP_PRIVATE|MAP_FIXED, -1, 0x3000)");
 
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_I386, 90, args), -EFAULT);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_I386, 90, args), -EFAULT);
 	sysdecode_unpack_old_mmap(&call, file_words);
 	assert_true(sysdecode_has_fd(&call));
 	assert_int_equal(sysdecode_fd(&call), 4);
@@ -797,7 +791,7 @@ static void test_entry_x32(void **state)
 	char buf[256];
 
 	(void)state;
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, X32(9), args), 0);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, X32(9), args), 0);
 	assert_int_equal(call.nr, X32(9));
 	assert_string_equal(call.ent->name, "mmap");
 	assert_int_equal(call.args[5], 0x140000000ULL);
@@ -805,7 +799,7 @@ static void test_entry_x32(void **state)
 	assert_string_equal(buf, "mmap(0x40000000, 8192, PROT_READ, MAP_SHARED, 5</data>, "
 				 "0x140000000)");
 
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, X32(9), anon_args), 0);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, X32(9), anon_args), 0);
 	assert_false(sysdecode_has_fd(&call));
 	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
 	assert_string_equal(buf,
@@ -824,155 +818,139 @@ struct call_case {
 static void test_format_call(void **state)
 {
 	static const struct call_case table[] = {
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  9,
 		  { 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1,
 		    0 },
 		  NULL,
 		  "mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  9,
 		  { 0, 8192, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_DENYWRITE, 3, 0x2000 },
 		  "/lib/x.so",
 		  "mmap(NULL, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_DENYWRITE, 3</lib/x.so>, "
 		  "0x2000)" },
 		/* No path known: the bare fd. */
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  9,
 		  { 0, 8192, PROT_READ, MAP_SHARED, 3, 0 },
 		  NULL,
 		  "mmap(NULL, 8192, PROT_READ, MAP_SHARED, 3, 0)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  9,
 		  { 0x7f0000000000, 4096, PROT_NONE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS,
 		    (uint64_t)-1, 0 },
 		  NULL,
 		  "mmap(0x7f0000000000, 4096, PROT_NONE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, "
 		  "0)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  11,
 		  { 0x7f3a1c000000, 65536 },
 		  NULL,
 		  "munmap(0x7f3a1c000000, 65536)" },
-		{ SYSDECODE_ARCH_X86_64, 11, { 0, 0 }, NULL, "munmap(NULL, 0)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64, 11, { 0, 0 }, NULL, "munmap(NULL, 0)" },
+		{ AUDIT_ARCH_X86_64,
 		  10,
 		  { 0x1000, 4096, PROT_READ },
 		  NULL,
 		  "mprotect(0x1000, 4096, PROT_READ)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  10,
 		  { 0x1000, 4096, PROT_READ | 0x10 },
 		  NULL,
 		  "mprotect(0x1000, 4096, PROT_READ|0x10)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  329,
 		  { 0x1000, 4096, PROT_READ | PROT_WRITE, 1 },
 		  NULL,
 		  "pkey_mprotect(0x1000, 4096, PROT_READ|PROT_WRITE, 1)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  329,
 		  { 0x1000, 4096, PROT_NONE, (uint64_t)-1 },
 		  NULL,
 		  "pkey_mprotect(0x1000, 4096, PROT_NONE, -1)" },
-		{ SYSDECODE_ARCH_X86_64, 12, { 0 }, NULL, "brk(NULL)" },
-		{ SYSDECODE_ARCH_X86_64, 12, { 0x555555559000 }, NULL, "brk(0x555555559000)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64, 12, { 0 }, NULL, "brk(NULL)" },
+		{ AUDIT_ARCH_X86_64, 12, { 0x555555559000 }, NULL, "brk(0x555555559000)" },
+		{ AUDIT_ARCH_X86_64,
 		  28,
 		  { 0x1000, 8192, MADV_DONTNEED },
 		  NULL,
 		  "madvise(0x1000, 8192, MADV_DONTNEED)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  28,
 		  { 0x1000, 4096, 5 },
 		  NULL,
 		  "madvise(0x1000, 4096, 0x5 /* MADV_??? */)" },
 		/* new_address is shown only with MREMAP_FIXED: the kernel reads it only then. */
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  25,
 		  { 0x1000, 4096, 8192, MREMAP_MAYMOVE, 0xdead000 },
 		  NULL,
 		  "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  25,
 		  { 0x1000, 4096, 8192, 0, 0xdead000 },
 		  NULL,
 		  "mremap(0x1000, 4096, 8192, 0)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  25,
 		  { 0x1000, 4096, 8192, MREMAP_MAYMOVE | MREMAP_FIXED, 0x200000 },
 		  NULL,
 		  "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x200000)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  25,
 		  { 0x1000, 4096, 4096, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0x200000 },
 		  NULL,
 		  "mremap(0x1000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_DONTUNMAP)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  25,
 		  { 0x1000, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, 0 },
 		  NULL,
 		  "mremap(0x1000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP, "
 		  "NULL)" },
-		{ SYSDECODE_ARCH_X86_64,
-		  30,
-		  { 5, 0, SHM_RDONLY },
-		  NULL,
-		  "shmat(5, NULL, SHM_RDONLY)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64, 30, { 5, 0, SHM_RDONLY }, NULL, "shmat(5, NULL, SHM_RDONLY)" },
+		{ AUDIT_ARCH_X86_64,
 		  30,
 		  { 7, 0x7f0000000000, 0 },
 		  NULL,
 		  "shmat(7, 0x7f0000000000, 0)" },
-		{ SYSDECODE_ARCH_X86_64, 67, { 0x7f0000000000 }, NULL, "shmdt(0x7f0000000000)" },
-		{ SYSDECODE_ARCH_X86_64,
-		  206,
-		  { 128, 0x7ffd0000 },
-		  NULL,
-		  "io_setup(128, 0x7ffd0000)" },
-		{ SYSDECODE_ARCH_X86_64,
-		  207,
-		  { 0x7f0000001000 },
-		  NULL,
-		  "io_destroy(0x7f0000001000)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64, 67, { 0x7f0000000000 }, NULL, "shmdt(0x7f0000000000)" },
+		{ AUDIT_ARCH_X86_64, 206, { 128, 0x7ffd0000 }, NULL, "io_setup(128, 0x7ffd0000)" },
+		{ AUDIT_ARCH_X86_64, 207, { 0x7f0000001000 }, NULL, "io_destroy(0x7f0000001000)" },
+		{ AUDIT_ARCH_X86_64,
 		  216,
 		  { 0x1000, 8192, PROT_NONE, 1, MAP_NONBLOCK },
 		  NULL,
 		  "remap_file_pages(0x1000, 8192, PROT_NONE, 1, MAP_NONBLOCK)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  453,
 		  { 0, 4096, 1 },
 		  NULL,
 		  "map_shadow_stack(NULL, 4096, SHADOW_STACK_SET_TOKEN)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  453,
 		  { 0, 4096, 3 },
 		  NULL,
 		  "map_shadow_stack(NULL, 4096, SHADOW_STACK_SET_TOKEN|SHADOW_STACK_SET_MARKER)" },
-		{ SYSDECODE_ARCH_X86_64,
-		  453,
-		  { 0, 4096, 0 },
-		  NULL,
-		  "map_shadow_stack(NULL, 4096, 0)" },
-		{ SYSDECODE_ARCH_X86_64, 462, { 0x1000, 4096, 0 }, NULL, "mseal(0x1000, 4096, 0)" },
-		{ SYSDECODE_ARCH_I386,
+		{ AUDIT_ARCH_X86_64, 453, { 0, 4096, 0 }, NULL, "map_shadow_stack(NULL, 4096, 0)" },
+		{ AUDIT_ARCH_X86_64, 462, { 0x1000, 4096, 0 }, NULL, "mseal(0x1000, 4096, 0)" },
+		{ AUDIT_ARCH_I386,
 		  192,
 		  { 0, 4096, PROT_READ, MAP_PRIVATE | MAP_DENYWRITE, 3, 5 },
 		  "/lib/x.so",
 		  "mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_DENYWRITE, 3</lib/x.so>, 0x5000)" },
-		{ SYSDECODE_ARCH_I386,
+		{ AUDIT_ARCH_I386,
 		  192,
 		  { 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0xffffffff, 0 },
 		  NULL,
 		  "mmap2(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)" },
-		{ SYSDECODE_ARCH_I386, 45, { 0x804c000 }, NULL, "brk(0x804c000)" },
-		{ SYSDECODE_ARCH_I386,
+		{ AUDIT_ARCH_I386, 45, { 0x804c000 }, NULL, "brk(0x804c000)" },
+		{ AUDIT_ARCH_I386,
 		  163,
 		  { 0xf7000000, 4096, 8192, MREMAP_MAYMOVE },
 		  NULL,
 		  "mremap(0xf7000000, 4096, 8192, MREMAP_MAYMOVE)" },
-		{ SYSDECODE_ARCH_X86_64,
+		{ AUDIT_ARCH_X86_64,
 		  X32(11),
 		  { 0x40001000, 4096 },
 		  NULL,
@@ -1002,7 +980,7 @@ static void test_format_call_unknown(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 39, args), -ENOENT);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, 39, args), -ENOENT);
 	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
 	assert_string_equal(buf, "syscall_0x27(?)");
 }
@@ -1025,48 +1003,43 @@ static void test_format_result(void **state)
 {
 	static const struct result_case table[] = {
 		/* Calls that return an address: hex. */
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, 0x7f3a1c000000, 0, "0x7f3a1c000000"),
-		RESULT(SYSDECODE_ARCH_X86_64, 25, true, 0x7f3a1c200000, 0, "0x7f3a1c200000"),
-		RESULT(SYSDECODE_ARCH_X86_64, 12, true, 0x555555559000, 0, "0x555555559000"),
-		RESULT(SYSDECODE_ARCH_X86_64, 30, true, 0x7f0000000000, 0, "0x7f0000000000"),
-		RESULT(SYSDECODE_ARCH_X86_64, 453, true, 0x7f0000100000, 0, "0x7f0000100000"),
-		RESULT(SYSDECODE_ARCH_I386, 192, true, 0xf7f00000, 0, "0xf7f00000"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, 0x7f3a1c000000, 0, "0x7f3a1c000000"),
+		RESULT(AUDIT_ARCH_X86_64, 25, true, 0x7f3a1c200000, 0, "0x7f3a1c200000"),
+		RESULT(AUDIT_ARCH_X86_64, 12, true, 0x555555559000, 0, "0x555555559000"),
+		RESULT(AUDIT_ARCH_X86_64, 30, true, 0x7f0000000000, 0, "0x7f0000000000"),
+		RESULT(AUDIT_ARCH_X86_64, 453, true, 0x7f0000100000, 0, "0x7f0000100000"),
+		RESULT(AUDIT_ARCH_I386, 192, true, 0xf7f00000, 0, "0xf7f00000"),
 		/* The others: a number. */
-		RESULT(SYSDECODE_ARCH_X86_64, 11, true, 0, 0, "0"),
-		RESULT(SYSDECODE_ARCH_X86_64, 10, true, 0, 0, "0"),
-		RESULT(SYSDECODE_ARCH_X86_64, 28, true, 0, 0, "0"),
-		RESULT(SYSDECODE_ARCH_X86_64, 67, true, 0, 0, "0"),
-		RESULT(SYSDECODE_ARCH_X86_64, 206, true, 0, 0, "0"),
+		RESULT(AUDIT_ARCH_X86_64, 11, true, 0, 0, "0"),
+		RESULT(AUDIT_ARCH_X86_64, 10, true, 0, 0, "0"),
+		RESULT(AUDIT_ARCH_X86_64, 28, true, 0, 0, "0"),
+		RESULT(AUDIT_ARCH_X86_64, 67, true, 0, 0, "0"),
+		RESULT(AUDIT_ARCH_X86_64, 206, true, 0, 0, "0"),
 		/* Errors: -1, the errno's name and its text. */
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -ENOMEM, ENOMEM,
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -ENOMEM, ENOMEM,
 		       "-1 ENOMEM (Cannot allocate memory)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 11, true, -EINVAL, EINVAL,
+		RESULT(AUDIT_ARCH_X86_64, 11, true, -EINVAL, EINVAL,
 		       "-1 EINVAL (Invalid argument)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 10, true, -EACCES, EACCES,
+		RESULT(AUDIT_ARCH_X86_64, 10, true, -EACCES, EACCES,
 		       "-1 EACCES (Permission denied)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -EPERM, EPERM,
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -EPERM, EPERM,
 		       "-1 EPERM (Operation not permitted)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -EBADF, EBADF,
-		       "-1 EBADF (Bad file descriptor)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -EEXIST, EEXIST, "-1 EEXIST (File exists)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -ENOSYS, ENOSYS,
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -EBADF, EBADF, "-1 EBADF (Bad file descriptor)"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -EEXIST, EEXIST, "-1 EEXIST (File exists)"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -ENOSYS, ENOSYS,
 		       "-1 ENOSYS (Function not implemented)"),
 		/* Kernel-internal restart codes (include/linux/errno.h). */
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -512, 512,
-		       "? ERESTARTSYS (To be restarted)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -513, 513,
-		       "? ERESTARTNOINTR (To be restarted)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -514, 514,
-		       "? ERESTARTNOHAND (To be restarted)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -516, 516,
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -512, 512, "? ERESTARTSYS (To be restarted)"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -513, 513, "? ERESTARTNOINTR (To be restarted)"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -514, 514, "? ERESTARTNOHAND (To be restarted)"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -516, 516,
 		       "? ERESTART_RESTARTBLOCK (To be restarted)"),
 		/* An errno with no name. */
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -515, 515, "-1 E515 (Unknown error 515)"),
-		RESULT(SYSDECODE_ARCH_X86_64, 9, true, -4095, 4095,
-		       "-1 E4095 (Unknown error 4095)"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -515, 515, "-1 E515 (Unknown error 515)"),
+		RESULT(AUDIT_ARCH_X86_64, 9, true, -4095, 4095, "-1 E4095 (Unknown error 4095)"),
 		/* The task vanished inside the call. */
-		RESULT(SYSDECODE_ARCH_X86_64, 9, false, 0, 0, "?"),
-		RESULT(SYSDECODE_ARCH_X86_64, 11, false, -ENOMEM, ENOMEM, "?"),
+		RESULT(AUDIT_ARCH_X86_64, 9, false, 0, 0, "?"),
+		RESULT(AUDIT_ARCH_X86_64, 11, false, -ENOMEM, ENOMEM, "?"),
 	};
 
 	(void)state;
@@ -1089,43 +1062,69 @@ static void test_x86_64_traced(void **state)
 {
 	static const uint32_t expected[] = { 9,	  10,  11,  12,	 25,  28,  30, 67,
 					     206, 207, 216, 329, 453, 462, 231 };
+	const struct arch_personality *x86_64 = arch_personality(AUDIT_ARCH_X86_64);
 	uint32_t nrs[64];
 	size_t count;
 
 	(void)state;
+	assert_non_null(x86_64);
+	assert_int_equal(x86_64->nr_known_max, KNOWN_MAX_X86_64);
 	memset(nrs, 0xff, sizeof(nrs));
-	count = sysdecode_x86_64_traced(nrs, ARRAY_SIZE(nrs));
+	count = sysdecode_traced(x86_64, nrs, ARRAY_SIZE(nrs));
 	assert_int_equal(count, ARRAY_SIZE(expected));
 	for (size_t i = 0; i < count; i++) {
 		if (nrs[i] != expected[i])
 			print_error("traced[%zu]\n", i);
 		assert_int_equal(nrs[i], expected[i]);
-		assert_true(nrs[i] <= SYSDECODE_X86_64_NR_KNOWN_MAX);
+		assert_true(nrs[i] <= KNOWN_MAX_X86_64);
 	}
 	assert_int_equal(nrs[count], 0xffffffffU);
 
 	/* And every number with a row is listed; exit_group, which has none, too. */
-	for (uint32_t nr = 0; nr <= SYSDECODE_X86_64_NR_KNOWN_MAX + 1; nr++) {
-		bool listed = false, wanted = sysdecode_lookup(SYSDECODE_ARCH_X86_64, nr) ||
-					      sysdecode_is_exit_group(SYSDECODE_ARCH_X86_64, nr);
+	for (uint32_t nr = 0; nr <= KNOWN_MAX_X86_64 + 1; nr++) {
+		bool listed = false, wanted = sysdecode_lookup(AUDIT_ARCH_X86_64, nr) ||
+					      sysdecode_is_exit_group(AUDIT_ARCH_X86_64, nr);
 
 		for (size_t i = 0; i < count; i++)
 			listed |= nrs[i] == nr;
 		if (listed != wanted)
 			fail_msg("nr %u: listed %d, wanted %d", nr, listed, wanted);
 	}
-	assert_true(sysdecode_is_exit_group(SYSDECODE_ARCH_I386, 252));
-	assert_false(sysdecode_is_exit_group(SYSDECODE_ARCH_I386, 231));
-	assert_false(sysdecode_is_exit_group(SYSDECODE_ARCH_X86_64, 60));
+	assert_true(sysdecode_is_exit_group(AUDIT_ARCH_I386, 252));
+	assert_false(sysdecode_is_exit_group(AUDIT_ARCH_I386, 231));
+	assert_false(sysdecode_is_exit_group(AUDIT_ARCH_X86_64, 60));
 
 	/* A short array: filled up to cap, the full count returned. */
 	memset(nrs, 0xff, sizeof(nrs));
-	assert_int_equal(sysdecode_x86_64_traced(nrs, 3), ARRAY_SIZE(expected));
+	assert_int_equal(sysdecode_traced(x86_64, nrs, 3), ARRAY_SIZE(expected));
 	assert_int_equal(nrs[0], 9);
 	assert_int_equal(nrs[1], 10);
 	assert_int_equal(nrs[2], 11);
 	assert_int_equal(nrs[3], 0xffffffffU);
-	assert_int_equal(sysdecode_x86_64_traced(NULL, 0), ARRAY_SIZE(expected));
+	assert_int_equal(sysdecode_traced(x86_64, NULL, 0), ARRAY_SIZE(expected));
+}
+
+/* The i386 numbers traced: its rows, exit_group (252) and ipc (117, which multiplexes shmat). */
+static void test_i386_traced(void **state)
+{
+	static const uint32_t expected[] = { 45,  90,  91,  125, 163, 192, 219, 245,
+					     246, 257, 380, 397, 398, 462, 252, 117 };
+	const struct arch_personality *i386 = arch_personality(AUDIT_ARCH_I386);
+	uint32_t nrs[64];
+	size_t count;
+
+	(void)state;
+	assert_non_null(i386);
+	assert_int_equal(i386->nr_known_max, KNOWN_MAX_X86_64);
+	assert_int_equal(i386->nr_abi_bit, 0);
+	assert_true(i386->args_32bit);
+	count = sysdecode_traced(i386, nrs, ARRAY_SIZE(nrs));
+	assert_int_equal(count, ARRAY_SIZE(expected));
+	for (size_t i = 0; i < count; i++)
+		assert_int_equal(nrs[i], expected[i]);
+	/* Unknown architectures have no personality. */
+	assert_null(arch_personality(AUDIT_ARCH_AARCH64));
+	assert_null(arch_personality(0));
 }
 
 struct fd_case {
@@ -1144,25 +1143,25 @@ struct fd_case {
 static void test_has_fd(void **state)
 {
 	static const struct fd_case table[] = {
-		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE, 3, true),
-		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_SHARED, 0, true),
-		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, false),
+		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE, 3, true),
+		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_SHARED, 0, true),
+		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, false),
 		/* MAP_ANONYMOUS ignores the fd, whatever it is. */
-		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, 3, false),
+		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, 3, false),
 		/* No MAP_ANONYMOUS but fd -1: no file to name. */
-		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE, (uint64_t)-1, false),
+		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE, (uint64_t)-1, false),
 		/* -1 written to a 32-bit register: still -1 for fget(), which takes an int. */
-		FD_CASE(SYSDECODE_ARCH_X86_64, 9, MAP_PRIVATE, 0xffffffff, false),
-		FD_CASE(SYSDECODE_ARCH_X86_64, X32(9), MAP_PRIVATE, 0xffffffff, false),
-		FD_CASE(SYSDECODE_ARCH_X86_64, X32(9), MAP_PRIVATE, (uint64_t)-1, false),
-		FD_CASE(SYSDECODE_ARCH_I386, 192, MAP_PRIVATE, 5, true),
-		FD_CASE(SYSDECODE_ARCH_I386, 192, MAP_PRIVATE, 0xffffffff, false),
-		FD_CASE(SYSDECODE_ARCH_X86_64, X32(9), MAP_SHARED, 6, true),
+		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE, 0xffffffff, false),
+		FD_CASE(AUDIT_ARCH_X86_64, X32(9), MAP_PRIVATE, 0xffffffff, false),
+		FD_CASE(AUDIT_ARCH_X86_64, X32(9), MAP_PRIVATE, (uint64_t)-1, false),
+		FD_CASE(AUDIT_ARCH_I386, 192, MAP_PRIVATE, 5, true),
+		FD_CASE(AUDIT_ARCH_I386, 192, MAP_PRIVATE, 0xffffffff, false),
+		FD_CASE(AUDIT_ARCH_X86_64, X32(9), MAP_SHARED, 6, true),
 		/* Calls without an fd argument. */
-		FD_CASE(SYSDECODE_ARCH_X86_64, 11, MAP_PRIVATE, 3, false),
-		FD_CASE(SYSDECODE_ARCH_X86_64, 10, MAP_PRIVATE, 3, false),
-		FD_CASE(SYSDECODE_ARCH_X86_64, 25, MAP_PRIVATE, 3, false),
-		FD_CASE(SYSDECODE_ARCH_X86_64, 216, MAP_PRIVATE, 3, false),
+		FD_CASE(AUDIT_ARCH_X86_64, 11, MAP_PRIVATE, 3, false),
+		FD_CASE(AUDIT_ARCH_X86_64, 10, MAP_PRIVATE, 3, false),
+		FD_CASE(AUDIT_ARCH_X86_64, 25, MAP_PRIVATE, 3, false),
+		FD_CASE(AUDIT_ARCH_X86_64, 216, MAP_PRIVATE, 3, false),
 	};
 	const uint64_t args[6] = { 0 };
 	struct sysdecode_call call;
@@ -1182,7 +1181,7 @@ static void test_has_fd(void **state)
 	}
 
 	/* Not decoded at all. */
-	assert_int_equal(sysdecode_entry(&call, SYSDECODE_ARCH_X86_64, 39, args), -ENOENT);
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, 39, args), -ENOENT);
 	assert_false(sysdecode_has_fd(&call));
 }
 
@@ -1218,7 +1217,7 @@ static void test_kind_name(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		const struct sysent *ent =
-			sysdecode_lookup(SYSDECODE_ARCH_X86_64, (uint64_t)calls[i].nr);
+			sysdecode_lookup(AUDIT_ARCH_X86_64, (uint64_t)calls[i].nr);
 
 		assert_non_null(ent);
 		assert_string_equal(ent->name, calls[i].name);
@@ -1257,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(test_format_call_unknown),
 		cmocka_unit_test(test_format_result),
 		cmocka_unit_test(test_x86_64_traced),
+		cmocka_unit_test(test_i386_traced),
 		cmocka_unit_test(test_has_fd),
 		cmocka_unit_test(test_kind_name),
 	};

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/audit.h>
 #include <cmocka.h>
 
 #include "../../report/churn.h"
@@ -181,7 +182,7 @@ static void do_call(struct fixture *fx, const struct call *c, const struct aspac
 				    .changes = &fx->changes };
 	uint64_t start = (uint64_t)c->rval;
 
-	assert_int_equal(sysdecode_entry(&decoded, SYSDECODE_ARCH_X86_64, c->nr, c->args), 0);
+	assert_int_equal(sysdecode_entry(&decoded, AUDIT_ARCH_X86_64, c->nr, c->args), 0);
 	aspace_changes_reset(&fx->changes);
 	switch (decoded.ent->kind) {
 	case SYSDECODE_MMAP:
