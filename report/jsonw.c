@@ -62,18 +62,12 @@ struct jsonw *jsonw_new_gzip(int fd)
 /* Writes len bytes to the descriptor, EINTR or not; the first error is kept. */
 static void write_all(struct jsonw *w, const void *data, size_t len)
 {
-	size_t done = 0;
+	int err;
 
-	while (done < len && !w->err) {
-		ssize_t got = write(w->fd, (const char *)data + done, len - done);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			w->err = -errno;
-		else
-			done += (size_t)got;
-	}
+	if (w->err)
+		return;
+	(void)write_retry(w->fd, data, len, &err);
+	w->err = -err;
 }
 
 /*

@@ -106,21 +106,15 @@ struct cookie {
 static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 {
 	struct cookie *c = cookie;
-	size_t done = 0;
+	int err;
+	size_t done = write_retry(c->fd, buf, len, &err);
 
-	while (done < len) {
-		ssize_t got = write(c->fd, buf + done, len - done);
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (!c->err)
-				c->err = errno;
-			return done ? (ssize_t)done : -1;
-		}
-		done += (size_t)got;
-	}
-	return (ssize_t)done;
+	if (!err)
+		return (ssize_t)done;
+	if (!c->err)
+		c->err = err;
+	errno = err;
+	return done ? (ssize_t)done : -1;
 }
 
 /* Closes the descriptor; fails with the first write error, so that fclose says which. */

@@ -207,7 +207,7 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 		};
 		eng->ended_pending = true;
 	}
-	if (proc->overlapped || eng->opts.verify)
+	if (proc->overlapped || eng->opts.verify || eng->opts.sink_before_resume)
 		report_call(eng);
 	resync_if_settled(proc, task->tid);
 	if (finished && !proc->calls_in_flight && proc->reported)
@@ -679,6 +679,10 @@ static void on_first_stop(struct engine *eng, struct task *task)
 		thread = task->proc->reported && eng->sink->thread;
 		now = engine_now_ns(eng);
 	}
+	if (thread && eng->opts.sink_before_resume) {
+		eng->sink->thread(eng->ctx, task->proc, task->tid, false, task->stack_sp, now);
+		thread = false;
+	}
 	resume(task, 0);
 	if (thread)
 		eng->sink->thread(eng->ctx, task->proc, task->tid, false, task->stack_sp, now);
@@ -861,6 +865,6 @@ int engine_run(struct engine *eng)
 	set_timer(eng, eng->queued > 0);
 	ret = run_loop(eng);
 	eng->ticking = false;
-	set_timer(eng, eng->queued > 0);
+	set_timer(eng, false);
 	return ret;
 }

@@ -47,16 +47,16 @@ struct engine_unwind_ops {
  * The tick.  The engine owns SIGALRM and ITIMER_REAL (one engine runs
  * at a time): its handler, installed without SA_RESTART, only sets a
  * flag, and the timer fires every ENGINE_TICK_NS while engine_run() runs
- * and something needs it (on_tick, --duration, memory calls held in a
+ * and something needs time to pass (--duration, memory calls held in a
  * queue).  The loop reads the flag before each wait and then ticks:
  * queued calls that waited too long are let go, on_tick is called, the
  * --duration deadline is checked.  A caller's own signal handler calls
  * engine_request_tick() for a tick as soon as the loop can: at once if
  * the loop was blocked in waitpid() and the handler was installed
- * without SA_RESTART (waitpid() returns EINTR); else, at the latest, at
- * the next tick, ENGINE_TICK_NS later.  The timer is off once
- * engine_run() returns.  While it runs, whatever memtrace blocks in may
- * return EINTR (a write to a full pipe): the callers retry.
+ * without SA_RESTART (waitpid() returns EINTR); else when the one-shot
+ * SIGALRM engine_request_tick() arms (1 ms) ends the wait.  The timer
+ * is off once engine_run() returns.  While it runs, whatever memtrace
+ * blocks in may return EINTR (a write to a full pipe): the callers retry.
  */
 #define ENGINE_TICK_NS 100000000ULL
 
@@ -89,6 +89,14 @@ struct engine_options {
 	 * memtrace does with it.
 	 */
 	bool program_ignores_sigpipe;
+	/*
+	 * The sink hears of each call and each new thread before the task
+	 * is resumed, as strace prints: its lines then keep their order with
+	 * what the program writes to the same terminal or file.  Else after,
+	 * so that the program runs on while memtrace formats (the model is
+	 * updated before the task goes on either way).
+	 */
+	bool sink_before_resume;
 };
 
 /* One memory call, as the sink sees it. */
@@ -112,6 +120,9 @@ struct engine_call {
  * What the engine reports, in the order it happens.  Only calls and execs
  * of reported processes are passed on; every process's end is.  Any
  * callback may be NULL.  The pointers are borrowed for the call only.
+ * call and thread may run after the task was resumed (see
+ * sink_before_resume): they must read only memtrace's own data (the
+ * model, the call), never the tracee's memory or its /proc files.
  */
 struct engine_sink {
 	/*
@@ -202,6 +213,9 @@ void engine_request_tick(void);
 
 /* Whether the engine attached to running processes (rather than launched one). */
 bool engine_attached(const struct engine *eng);
+
+/* Sets engine_options' sink_before_resume, once the outputs are known. */
+void engine_set_sink_before_resume(struct engine *eng, bool before);
 
 /* pid of the launched program (0 before engine_launch). */
 pid_t engine_main_pid(const struct engine *eng);

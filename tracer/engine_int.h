@@ -115,6 +115,12 @@ void release_stuck_queues(struct engine *eng);
  * runs and needs the tick all along; else disarms it.
  */
 void set_timer(struct engine *eng, bool on);
+/*
+ * Installs the SIGALRM handler, once per process (SIGALRM is the
+ * engine's): before anything may arm the timer, engine_request_tick()
+ * included, whose SIGALRM would otherwise end memtrace.
+ */
+void timer_install(void);
 /* Whether a tick is due: the timer fired or engine_request_tick() was called. */
 bool tick_pending(void);
 /*

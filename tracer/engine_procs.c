@@ -62,6 +62,7 @@ struct engine *engine_new(const struct engine_options *opts, const struct engine
 	eng->paths = strtab_new();
 	eng->mm_reader = mm_reader_new(eng->paths);
 	eng->exec_err_fd = -1;
+	timer_install();
 	/* For the tests of the fallback: behave as on a kernel before 5.3. */
 	eng->syscall_info_missing = getenv("MEMTRACE_TEST_NO_SYSCALL_INFO") != NULL;
 	(void)clock_gettime(CLOCK_MONOTONIC, &eng->start);
@@ -92,6 +93,11 @@ void engine_free(struct engine *eng)
 	strtab_free(eng->paths);
 	aspace_changes_free(&eng->changes);
 	free(eng);
+}
+
+void engine_set_sink_before_resume(struct engine *eng, bool before)
+{
+	eng->opts.sink_before_resume = before;
 }
 
 bool engine_attached(const struct engine *eng)

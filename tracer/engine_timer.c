@@ -6,19 +6,35 @@
  * SA_RESTART, sets a flag, which the loop reads before each wait; a
  * signal that comes while the loop blocks in waitpid() makes it return
  * EINTR.  A signal that comes after the loop read the flag and before
- * waitpid() blocks is seen at the next tick: the timer runs all along
- * while there is an on_tick to call, which bounds that wait to one tick.
+ * waitpid() blocks would wait for the next event: so
+ * engine_request_tick(), which memtrace's own handlers call, also arms
+ * the timer for one tick ENGINE_KICK_NS later when it is not running
+ * already, whose SIGALRM ends that waitpid().  The timer runs all along
+ * only while something needs time to pass (--duration, queued calls):
+ * memtrace's other system calls then see no signal at all in a run
+ * without them.
  */
 #include "engine_int.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
 
 #include "util.h"
 
+/* How soon the tick engine_request_tick() asks for comes, at the latest. */
+#define ENGINE_KICK_NS 1000000ULL
+
 /* Set by the handler and by engine_request_tick(); the loop clears it. */
 static volatile sig_atomic_t tick_due;
+/*
+ * Whether the timer fires every ENGINE_TICK_NS: set before it is armed
+ * and cleared after it is disarmed, so that a handler that sees it set
+ * may rely on a tick to come, or on the loop to read tick_due before it
+ * next waits (set_timer() is never called between that read and the wait).
+ */
+static volatile sig_atomic_t periodic;
 
 static void on_alarm(int sig)
 {
@@ -28,11 +44,19 @@ static void on_alarm(int sig)
 
 void engine_request_tick(void)
 {
+	/* setitimer() is a system call that touches no state of the process's: safe here. */
+	struct itimerval once = {
+		.it_value = { .tv_usec = (suseconds_t)(ENGINE_KICK_NS / 1000) },
+	};
+	int saved = errno;
+
 	tick_due = 1;
+	if (!periodic)
+		(void)setitimer(ITIMER_REAL, &once, NULL);
+	errno = saved;
 }
 
-/* The handler, once per process; SIGALRM is the engine's. */
-static void install_handler(void)
+void timer_install(void)
 {
 	static bool installed;
 	struct sigaction act;
@@ -53,20 +77,18 @@ void set_timer(struct engine *eng, bool on)
 {
 	struct itimerval val = { 0 };
 
-	/*
-	 * While the loop runs, --duration and on_tick need the tick all
-	 * along: to notice the time is up, and to bound how late a signal
-	 * is seen (above).  Else only queued calls need it.
-	 */
-	on = on || (eng->ticking && (eng->opts.detach_at_ns || eng->opts.on_tick));
+	/* While the loop runs, --duration needs the tick all along, to notice the time is up. */
+	on = on || (eng->ticking && eng->opts.detach_at_ns);
 	if (on == eng->timer_armed)
 		return;
 	if (on) {
-		install_handler();
+		periodic = 1;
 		val.it_interval.tv_usec = (suseconds_t)(ENGINE_TICK_NS / 1000);
 		val.it_value = val.it_interval;
 	}
 	(void)setitimer(ITIMER_REAL, &val, NULL);
+	if (!on)
+		periodic = 0;
 	eng->timer_armed = on;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -418,9 +419,42 @@ static void close_outputs(struct session *session)
 	session->noutputs = 0;
 }
 
-/* Opens what the options ask for.  Returns 0, or -1 after a line on stderr. */
+/*
+ * Whether out writes where the program may write too: a terminal (a
+ * character device other than /dev/null), or the file memtrace's
+ * standard output or error is, which a launched program inherits.
+ */
+static bool shares_program_output(const struct output *out)
+{
+	struct stat st, std, null;
+	int err;
+
+	if (!out->path)
+		err = fstat(STDERR_FILENO, &st);
+	else if (!strcmp(out->path, "-"))
+		err = fstat(STDOUT_FILENO, &st);
+	else
+		err = stat(out->path, &st);
+	if (err < 0)
+		return false;
+	if (S_ISCHR(st.st_mode))
+		return stat("/dev/null", &null) < 0 || st.st_rdev != null.st_rdev;
+	for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fstat(fd, &std) == 0 && std.st_dev == st.st_dev && std.st_ino == st.st_ino)
+			return true;
+	return false;
+}
+
+/*
+ * Opens what the options ask for.  Returns 0, or -1 after a line on
+ * stderr.  An output of each call that shares the program's terminal or
+ * file hears of each call before the program goes on, so that its lines
+ * and the program's come in the order they happened.
+ */
 static int open_outputs(struct session *session)
 {
+	bool before = false;
+
 	if (output_check_files(&session->opts.out) < 0)
 		return -1;
 	for (size_t i = 0; i < output_count; i++) {
@@ -430,9 +464,13 @@ static int open_outputs(struct session *session)
 		assert(session->noutputs < ARRAY_SIZE(session->outputs));
 		if (output_list[i]->open(&session->opts.out, &session->env, &out) < 0)
 			return -1;
-		if (out)
-			session->outputs[session->noutputs++] = out;
+		if (!out)
+			continue;
+		session->outputs[session->noutputs++] = out;
+		if ((out->ops->call || out->ops->thread) && shares_program_output(out))
+			before = true;
 	}
+	engine_set_sink_before_resume(session->engine, before);
 	return 0;
 }
 

@@ -25,6 +25,25 @@ uint64_t page_size_read(void)
 	return page_size_cached;
 }
 
+size_t write_retry(int fd, const void *buf, size_t len, int *err)
+{
+	size_t done = 0;
+
+	*err = 0;
+	while (done < len) {
+		ssize_t got = write(fd, (const char *)buf + done, len - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*err = errno;
+			break;
+		}
+		done += (size_t)got;
+	}
+	return done;
+}
+
 /* format(printf, 1, 0): clang's -Wformat-nonliteral wants it for a va_list. */
 static ATTRIBUTE_FORMAT(1, 0) void vmsg(const char *fmt, va_list ap, int err)
 {
@@ -33,12 +52,20 @@ static ATTRIBUTE_FORMAT(1, 0) void vmsg(const char *fmt, va_list ap, int err)
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
 	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
 
+	char line[sizeof(buf) + 128];
+	int werr;
+
 	if (len < 0)
 		buf[0] = '\0';
 	if (err)
-		(void)fprintf(stderr, "memtrace: %s: %s\n", buf, strerror(err));
+		len = snprintf(line, sizeof(line), "memtrace: %s: %s\n", buf, strerror(err));
 	else
-		(void)fprintf(stderr, "memtrace: %s\n", buf);
+		len = snprintf(line, sizeof(line), "memtrace: %s\n", buf);
+	if (len < 0)
+		return;
+	/* One write of the whole line, again after a signal: stdio gives up at EINTR. */
+	(void)write_retry(STDERR_FILENO, line,
+			  (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1, &werr);
 }
 
 void error_msg(const char *fmt, ...)

@@ -40,7 +40,14 @@ static inline uint64_t page_size(void)
 	return page_size_cached ? page_size_cached : page_size_read();
 }
 
-/* "memtrace: <message>\n" on stderr. */
+/*
+ * Writes len bytes of buf to fd, again after EINTR and short writes.
+ * Returns the bytes written: len with *err 0, or fewer with *err the
+ * errno that stopped it.
+ */
+size_t write_retry(int fd, const void *buf, size_t len, int *err);
+
+/* "memtrace: <message>\n" on stderr, in one write. */
 void error_msg(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2);
 /* "memtrace: <message>: strerror(errno)\n" on stderr. */
 void perror_msg(const char *fmt, ...) ATTRIBUTE_FORMAT(1, 2);

@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/audit.h>
 
@@ -750,10 +751,43 @@ static enum engine_tick_action count_tick(void *ctx)
 }
 
 /*
- * The engine's own timer ticks while the program blocks in a system call
- * the engine does not stop (a 1 s sleep): about ten times, one every
- * ENGINE_TICK_NS; fewer than five would mean a tick that waits for a
- * stop.
+ * A caller's timer that asks the engine for a tick every 100 ms, as
+ * memtrace's own handlers do.  Its handler is installed with SA_RESTART,
+ * so it never interrupts the engine's waitpid() itself: only the SIGALRM
+ * engine_request_tick() arms can, as when a signal comes just before the
+ * loop blocks.
+ */
+static void kick(int sig)
+{
+	(void)sig;
+	engine_request_tick();
+}
+
+static timer_t start_kicker(void)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2 };
+	struct itimerspec every = { .it_interval.tv_nsec = 100000000L,
+				    .it_value.tv_nsec = 100000000L };
+	struct sigaction act = { .sa_handler = kick, .sa_flags = SA_RESTART };
+	timer_t timer;
+
+	sigemptyset(&act.sa_mask);
+	assert_int_equal(sigaction(SIGUSR2, &act, NULL), 0);
+	assert_int_equal(timer_create(CLOCK_MONOTONIC, &sev, &timer), 0);
+	assert_int_equal(timer_settime(timer, 0, &every, NULL), 0);
+	return timer;
+}
+
+static void stop_kicker(timer_t timer)
+{
+	assert_int_equal(timer_delete(timer), 0);
+	(void)signal(SIGUSR2, SIG_DFL);
+}
+
+/*
+ * Ticks asked for while the program blocks in a system call the engine
+ * does not stop (a 1 s sleep) come while it blocks: about ten; fewer
+ * than five would mean a tick that waits for the program's next stop.
  */
 static void test_tick(void **state)
 {
@@ -761,13 +795,27 @@ static void test_tick(void **state)
 	const struct engine_options opts = { .on_tick = count_tick, .tick_ctx = rec };
 	char sleep_cmd[] = "sleep", one[] = "1";
 	char *argv[] = { sleep_cmd, one, NULL };
+	timer_t kicker = start_kicker();
 	int status;
 
 	(void)run_with(rec, argv, &opts);
+	stop_kicker(kicker);
 	status = engine_main_status(rec->eng);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_true(rec->ticks >= 5);
+}
+
+/* No tick is asked for: on_tick alone arms no timer, and is never called. */
+static void test_no_tick_unasked(void **state)
+{
+	struct recorder *rec = *state;
+	const struct engine_options opts = { .on_tick = count_tick, .tick_ctx = rec };
+	char sleep_cmd[] = "sleep", half[] = "0.3";
+	char *argv[] = { sleep_cmd, half, NULL };
+
+	(void)run_with(rec, argv, &opts);
+	assert_int_equal(rec->ticks, 0);
 }
 
 /* on_tick's answer is acted on: ENGINE_KILL_ALL ends a 60 s sleep at the third tick. */
@@ -777,10 +825,12 @@ static void test_tick_kills(void **state)
 	const struct engine_options opts = { .on_tick = count_tick, .tick_ctx = rec };
 	char sleep_cmd[] = "sleep", sixty[] = "60";
 	char *argv[] = { sleep_cmd, sixty, NULL };
+	timer_t kicker = start_kicker();
 	int status;
 
 	rec->kill_at = 3;
 	(void)run_with(rec, argv, &opts);
+	stop_kicker(kicker);
 	status = engine_main_status(rec->eng);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGKILL);
@@ -795,6 +845,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_executable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_tick_unasked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_kills, setup, teardown),
 	};
 
