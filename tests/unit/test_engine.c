@@ -588,9 +588,8 @@ static void match_thread(const struct recorder *rec, pid_t tid, size_t from, siz
  * program's calls and its thread's (started and exited around its own
  * calls), snapshot, proc_end.
  */
-static void test_known_calls(void **state)
+static void known_calls(struct recorder *rec, const struct engine_options *opts)
 {
-	struct recorder *rec = *state;
 	char path[] = ENGINE_CALLS_PATH;
 	char *argv[] = { path, NULL };
 	uint64_t seqs[C_COUNT] = { 0 }, last_seq = 0;
@@ -601,7 +600,7 @@ static void test_known_calls(void **state)
 	struct proc *proc;
 	int status;
 
-	pid = run(rec, argv);
+	pid = run_with(rec, argv, opts);
 
 	/* The engine's account of it. */
 	assert_int_equal(engine_exec_errno(rec->eng), 0);
@@ -694,6 +693,30 @@ static void test_known_calls(void **state)
 	engine_free(rec->eng);
 	rec->eng = NULL;
 	assert_int_equal(rec->proc_frees, 1);
+}
+
+/* With --verify: the sink hears of each call before the task goes on, then the model is checked. */
+static void test_known_calls(void **state)
+{
+	const struct engine_options opts = { .verify = true };
+
+	known_calls(*state, &opts);
+}
+
+/* The default: the sink hears of each call and new thread after the task was resumed. */
+static void test_known_calls_after_resume(void **state)
+{
+	const struct engine_options opts = { 0 };
+
+	known_calls(*state, &opts);
+}
+
+/* An output that shares the program's terminal: before the task goes on, without --verify. */
+static void test_known_calls_before_resume(void **state)
+{
+	const struct engine_options opts = { .sink_before_resume = true };
+
+	known_calls(*state, &opts);
 }
 
 /*
@@ -842,6 +865,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_known_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_known_calls_after_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_known_calls_before_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_executable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick, setup, teardown),
