@@ -813,16 +813,18 @@ static void dispatch_stop(struct engine *eng, struct task *task, const struct tr
 	}
 }
 
+bool event_without_stop(struct engine *eng, const struct trace_event *ev)
+{
+	if (ev->kind == TE_EXITED && ev->task)
+		on_task_gone(eng, ev->task, ev->status);
+	return ev->kind == TE_EXITED || ev->kind == TE_NOT_STOPPED;
+}
+
 static void dispatch_event(struct engine *eng, const struct trace_event *ev)
 {
 	struct task *task = ev->task;
 
-	if (ev->kind == TE_EXITED) {
-		if (task)
-			on_task_gone(eng, task, ev->status);
-		return;
-	}
-	if (ev->kind == TE_NOT_STOPPED)
+	if (event_without_stop(eng, ev))
 		return;
 	if (!task)
 		task = adopt(eng, ev->tid);

@@ -201,12 +201,7 @@ static void detach_event(struct engine *eng, const struct trace_event *ev)
 	struct task *task = ev->task;
 	struct __ptrace_syscall_info info;
 
-	if (ev->kind == TE_EXITED) {
-		if (task)
-			on_task_gone(eng, task, ev->status);
-		return;
-	}
-	if (ev->kind == TE_NOT_STOPPED)
+	if (event_without_stop(eng, ev))
 		return;
 	if (!task) {
 		/* A clone seen first by its own stop: not ours to keep. */

@@ -150,5 +150,11 @@ void finish_call(struct engine *eng, struct task *task, bool finished, int64_t r
 void abandon_call(struct engine *eng, struct task *task);
 /* Task exited or was killed (its wait status): forgotten, its process maybe ended. */
 void on_task_gone(struct engine *eng, struct task *task, int status);
+/*
+ * An event without a stopped task to act on: an end (the task is
+ * forgotten, if it was known) or a status that is no stop.  Returns
+ * whether ev was one: then there is nothing more to do with it.
+ */
+bool event_without_stop(struct engine *eng, const struct trace_event *ev);
 
 #endif /* MEMTRACE_ENGINE_INT_H */

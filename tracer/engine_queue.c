@@ -26,14 +26,8 @@ struct task *queue_pop(struct engine *eng, struct proc *proc)
 {
 	struct task *next = proc->queue_head;
 
-	if (!next)
-		return NULL;
-	proc->queue_head = next->queue_next;
-	if (!proc->queue_head)
-		proc->queue_tail = NULL;
-	next->flags &= ~TASK_QUEUED;
-	if (!--eng->queued)
-		set_timer(eng, false);
+	if (next)
+		dequeue(eng, proc, next);
 	return next;
 }
 
