@@ -21,19 +21,9 @@ static void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
 
-int main(void)
+static void layout_calls(char *carve)
 {
-	char path[] = "/tmp/memtrace-calls-XXXXXX";
-	char *carve, *ptr, *moved;
-	long brk0, brk1;
-	int fd, shmid;
-	void *shm;
-
-	/* Carve out 64 pages to map over, so every address below is known. */
-	carve = sys_mmap(NULL, 64 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	test_assert(carve != MAP_FAILED);
-	expect("mmap(NULL, %lu, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", 64 * PAGE,
-	       (void *)carve);
+	char *ptr, *moved;
 
 	/*
 	 *  carve                                                    +64 pages
@@ -71,8 +61,14 @@ int main(void)
 	test_assert(moved == carve + 32 * PAGE);
 	expect("mremap(%p, %lu, %lu, MREMAP_MAYMOVE|MREMAP_FIXED, %p) = %p",
 	       (void *)(carve + 2 * PAGE), PAGE, PAGE, (void *)(carve + 32 * PAGE), (void *)moved);
+}
 
-	/* A file mapping: the path is resolved from the fd at entry. */
+static void file_mapping(char *carve)
+{
+	char path[] = "/tmp/memtrace-calls-XXXXXX";
+	char *ptr;
+	int fd;
+
 	fd = mkstemp(path);
 	test_assert(fd >= 0);
 	test_assert(ftruncate(fd, 2 * PAGE) == 0);
@@ -82,7 +78,10 @@ int main(void)
 	       (void *)(carve + 40 * PAGE), 2 * PAGE, fd, path, PAGE, (void *)ptr);
 	test_assert(unlink(path) == 0);
 	test_assert(close(fd) == 0);
+}
 
+static void failures(char *carve)
+{
 	/* Failures: a zero length, a misaligned unmap, a bad fd. */
 	test_assert(sys_mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED);
 	expect("mmap(NULL, 0, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %s",
@@ -91,6 +90,11 @@ int main(void)
 	expect("munmap(%p, %lu) = %s", (void *)(carve + 1), PAGE, errno_result(EINVAL));
 	test_assert(sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, 1000, 0) == MAP_FAILED);
 	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE, 1000, 0) = %s", PAGE, errno_result(EBADF));
+}
+
+static void brk_calls(void)
+{
+	long brk0, brk1;
 
 	/* The brk heap, through the raw call (glibc caches the break). */
 	/* brk(NULL) is not unique: ld.so asked the same at start-up. */
@@ -101,6 +105,12 @@ int main(void)
 	expect("brk(%#lx) = %#lx", brk0 + (long)(16 * PAGE), brk1);
 	test_assert(syscall(SYS_brk, brk0) == brk0);
 	expect("brk(%#lx) = %#lx", brk0, brk0);
+}
+
+static void sysv_shm(void)
+{
+	int shmid;
+	void *shm;
 
 	/*
 	 * SysV shared memory, where the kernel has it (CONFIG_SYSVIPC) and
@@ -120,6 +130,11 @@ int main(void)
 		expect("shmdt(%p) = 0", shm);
 		test_assert(shmctl(shmid, IPC_RMID, NULL) == 0);
 	}
+}
+
+static void partial_mprotect(char *carve)
+{
+	char *ptr;
 
 	/*
 	 * An mprotect that fails part-way: the kernel changes the first page
@@ -139,6 +154,11 @@ int main(void)
 	test_assert(mprotect(carve + 50 * PAGE, 2 * PAGE, PROT_READ) == -1 && errno == ENOMEM);
 	expect("mprotect(%p, %lu, PROT_READ) = %s", (void *)(carve + 50 * PAGE), 2 * PAGE,
 	       errno_result(ENOMEM));
+}
+
+static void fixed_calls(char *carve)
+{
+	char *ptr, *moved;
 
 	/* MAP_FIXED_NOREPLACE: refused over a mapping, allowed in a hole. */
 	test_assert(sys_mmap(carve + 50 * PAGE, PAGE, PROT_READ,
@@ -166,23 +186,44 @@ int main(void)
 	test_assert(moved == carve + 58 * PAGE);
 	expect("mremap(%p, %lu, %lu, MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP, %p) = %p",
 	       (void *)ptr, 2 * PAGE, 2 * PAGE, (void *)(carve + 58 * PAGE), (void *)moved);
+}
+
+static void aio_ring(void)
+{
+	unsigned long ctx = 0;
 
 	/*
 	 * io_setup maps the [aio] ring, whose size the kernel decides; where
 	 * the kernel has AIO and other processes have left some of fs.aio-max-nr.
 	 */
-	{
-		unsigned long ctx = 0;
-
-		if (syscall(SYS_io_setup, 16, &ctx) == 0) {
-			expect("io_setup(16, %p) = 0", (void *)&ctx);
-			test_assert(syscall(SYS_io_destroy, ctx) == 0);
-			expect("io_destroy(%#lx) = 0", ctx);
-		} else {
-			dprintf(2, "note: io_setup failed (%s): the [aio] ring is not tried\n",
-				strerrorname_np(errno));
-		}
+	if (syscall(SYS_io_setup, 16, &ctx) == 0) {
+		expect("io_setup(16, %p) = 0", (void *)&ctx);
+		test_assert(syscall(SYS_io_destroy, ctx) == 0);
+		expect("io_destroy(%#lx) = 0", ctx);
+	} else {
+		dprintf(2, "note: io_setup failed (%s): the [aio] ring is not tried\n",
+			strerrorname_np(errno));
 	}
+}
+
+int main(void)
+{
+	char *carve;
+
+	/* Carve out 64 pages to map over, so every address below is known. */
+	carve = sys_mmap(NULL, 64 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_assert(carve != MAP_FAILED);
+	expect("mmap(NULL, %lu, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", 64 * PAGE,
+	       (void *)carve);
+
+	layout_calls(carve);
+	file_mapping(carve);
+	failures(carve);
+	brk_calls();
+	sysv_shm();
+	partial_mprotect(carve);
+	fixed_calls(carve);
+	aio_ring();
 
 	/* Unmap across several regions at once. */
 	test_assert(munmap(carve, 64 * PAGE) == 0);
