@@ -694,6 +694,70 @@ static bool ref_range_free(const struct ref_page *ref, size_t first, size_t npag
 	return true;
 }
 
+/* A step of random_run(): mremap of a mapped range to a free one (or in place), if any. */
+static bool random_remap(struct aspace *as, struct ref_page *ref, size_t first, size_t npages,
+			 const struct aspace_event *event, struct aspace_changes *changes)
+{
+	size_t window = npages_window;
+	size_t new_npages = 1 + rnd(12);
+	size_t dest = rnd(window - new_npages);
+	struct ref_page moved[NPAGES];
+	bool in_place = rnd(3) == 0;
+
+	if (npages > 12 || !ref_range_mapped(ref, first, npages))
+		return false;
+	if (in_place) {
+		dest = first;
+		if (first + new_npages > window ||
+		    (new_npages > npages &&
+		     !ref_range_free(ref, first + npages, new_npages - npages)))
+			return false;
+	} else if (!ref_range_free(ref, dest, new_npages) ||
+		   (dest < first + npages && first < dest + new_npages)) {
+		return false;
+	}
+	aspace_remap(as, event, P(first), npages * PAGE, new_npages * PAGE,
+		     in_place ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED, P(dest), changes);
+	memcpy(moved, &ref[first], npages * sizeof(ref[0]));
+	for (size_t page = first; page < first + npages; page++)
+		ref[page].mapped = false;
+	for (size_t i = 0; i < new_npages; i++) {
+		if (i < npages) {
+			ref[dest + i] = moved[i];
+		} else {
+			ref[dest + i] = moved[npages - 1];
+			ref[dest + i].origin = event->seq;
+		}
+	}
+	return true;
+}
+
+/* A step of random_run(): a range synced to what the reference looks like after a kernel change. */
+static void random_sync(struct aspace *as, struct ref_page *ref, size_t first, size_t npages,
+			unsigned int prot, const struct aspace_event *event,
+			struct aspace_changes *changes)
+{
+	struct aspace_region kernel[40];
+	size_t nkernel = 0;
+	uint64_t step = event->seq;
+
+	for (size_t page = first; page < first + npages; page++) {
+		if (rnd(2))
+			ref[page] = (struct ref_page){ true, prot,
+						       ref[page].mapped ? ref[page].origin : step };
+		else
+			ref[page].mapped = false;
+	}
+	for (size_t page = first; page < first + npages; page++) {
+		if (!ref[page].mapped)
+			continue;
+		kernel[nkernel++] = (struct aspace_region){ .start = P(page),
+							    .end = P(page + 1),
+							    .prot = ref[page].prot };
+	}
+	aspace_sync(as, event, P(first), P(first + npages), kernel, nkernel, changes);
+}
+
 static void random_run(struct aspace *as, size_t window, uint64_t steps, uint64_t check_every)
 {
 	static struct ref_page ref[NPAGES];
@@ -727,63 +791,10 @@ static void random_run(struct aspace *as, size_t window, uint64_t steps, uint64_
 			for (size_t page = first; page < first + npages; page++)
 				ref[page].prot = prot;
 		} else if (op < 92) {
-			/* mremap of a mapped range to a free one (or in place). */
-			size_t new_npages = 1 + rnd(12);
-			size_t dest = rnd(window - new_npages);
-			struct ref_page moved[NPAGES];
-			bool in_place = rnd(3) == 0;
-
-			if (npages > 12 || !ref_range_mapped(ref, first, npages))
+			if (!random_remap(as, ref, first, npages, &event, &changes))
 				continue;
-			if (in_place) {
-				dest = first;
-				if (first + new_npages > window ||
-				    (new_npages > npages &&
-				     !ref_range_free(ref, first + npages, new_npages - npages)))
-					continue;
-			} else if (!ref_range_free(ref, dest, new_npages) ||
-				   (dest < first + npages && first < dest + new_npages)) {
-				continue;
-			}
-			aspace_remap(as, &event, P(first), npages * PAGE, new_npages * PAGE,
-				     in_place ? 0 : MREMAP_MAYMOVE | MREMAP_FIXED, P(dest),
-				     &changes);
-			memcpy(moved, &ref[first], npages * sizeof(ref[0]));
-			for (size_t page = first; page < first + npages; page++)
-				ref[page].mapped = false;
-			for (size_t i = 0; i < new_npages; i++) {
-				if (i < npages) {
-					ref[dest + i] = moved[i];
-				} else {
-					ref[dest + i] = moved[npages - 1];
-					ref[dest + i].origin = step;
-				}
-			}
 		} else {
-			/* sync a range to what the reference would look like after a kernel change. */
-			struct aspace_region kernel[40];
-			size_t nkernel = 0;
-
-			for (size_t page = first; page < first + npages; page++) {
-				if (rnd(2)) {
-					ref[page] = (struct ref_page){ true, prot,
-								       ref[page].mapped
-									       ? ref[page].origin
-									       : step };
-				} else {
-					ref[page].mapped = false;
-				}
-			}
-			for (size_t page = first; page < first + npages; page++) {
-				if (!ref[page].mapped)
-					continue;
-				kernel[nkernel] = (struct aspace_region){ .start = P(page),
-									  .end = P(page + 1),
-									  .prot = ref[page].prot };
-				nkernel++;
-			}
-			aspace_sync(as, &event, P(first), P(first + npages), kernel, nkernel,
-				    &changes);
+			random_sync(as, ref, first, npages, prot, &event, &changes);
 		}
 		if (step % check_every == 0) {
 			check_unmap_pieces(&changes, ref, step);

@@ -582,6 +582,27 @@ static void match_thread(const struct recorder *rec, pid_t tid, size_t from, siz
 		fail_msg("call %d of the table never came", (int)next);
 }
 
+/* The last snapshot: after the last call, at the leader's exit stop, whole. */
+static void check_last_snapshot(const struct recorder *rec, pid_t pid, const size_t where[],
+				const uint64_t seqs[], size_t end_at)
+{
+	const struct event *ev;
+	size_t snap_at = rec->count;
+
+	for (size_t i = 0; i < rec->count; i++)
+		if (rec->events[i].type == EV_SNAPSHOT)
+			snap_at = i;
+	assert_true(snap_at > where[C_KEEP] && snap_at < end_at);
+	ev = &rec->events[snap_at];
+	assert_true(ev->final);
+	assert_int_equal(ev->tid, pid);
+	assert_int_equal(ev->snapshot_ret, 0);
+	assert_int_equal(ev->kept_rss, ENGINE_KEPT_TOUCHED * PAGE);
+	assert_int_equal(ev->kept_private, ENGINE_KEPT_TOUCHED * PAGE);
+	assert_int_equal(ev->kept_origin_seq, seqs[C_KEEP]);
+	assert_true(ev->area_gone);
+}
+
 /*
  * engine_calls runs: every callback, checked against what the program
  * did.  Log order: proc_start, the first program's calls, exec, the second
@@ -594,7 +615,7 @@ static void known_calls(struct recorder *rec, const struct engine_options *opts)
 	char *argv[] = { path, NULL };
 	uint64_t seqs[C_COUNT] = { 0 }, last_seq = 0;
 	size_t where[C_COUNT] = { 0 };
-	size_t exec_at, end_at, start_at = rec->count, exit_at = rec->count, snap_at = rec->count;
+	size_t exec_at, end_at, start_at = rec->count, exit_at = rec->count;
 	const struct event *ev;
 	pid_t pid, thread = 0;
 	struct proc *proc;
@@ -676,19 +697,7 @@ static void known_calls(struct recorder *rec, const struct engine_options *opts)
 	ev = &rec->events[where[C_THREAD_UNMAP]];
 	assert_int_equal(ev->pieces[0].origin_left, 0);
 
-	/* The last snapshot: after the last call, at the leader's exit stop, whole. */
-	for (size_t i = 0; i < rec->count; i++)
-		if (rec->events[i].type == EV_SNAPSHOT)
-			snap_at = i;
-	assert_true(snap_at > where[C_KEEP] && snap_at < end_at);
-	ev = &rec->events[snap_at];
-	assert_true(ev->final);
-	assert_int_equal(ev->tid, pid);
-	assert_int_equal(ev->snapshot_ret, 0);
-	assert_int_equal(ev->kept_rss, ENGINE_KEPT_TOUCHED * PAGE);
-	assert_int_equal(ev->kept_private, ENGINE_KEPT_TOUCHED * PAGE);
-	assert_int_equal(ev->kept_origin_seq, seqs[C_KEEP]);
-	assert_true(ev->area_gone);
+	check_last_snapshot(rec, pid, where, seqs, end_at);
 
 	engine_free(rec->eng);
 	rec->eng = NULL;

@@ -305,6 +305,35 @@ static void check_same(const char *live, const char *read)
 	}
 }
 
+/* The resident figures and the heap walk of the process run_process() writes. */
+static const struct mm_usage run_usage[] = {
+	{ 0x7e0000000000ULL, 0x7e0000021000ULL, 0x21000, 0x21000, 0, false },
+	{ 0x7f0000000000ULL, 0x7f0000021000ULL, 0x8000, 0x8000, 0x1000, false },
+	{ 0x7f0900000000ULL, 0x7f0900001000ULL, 0x1000, 0x1000, 0, false }, /* no region */
+	{ 0x7f1000000000ULL, 0x7f1000200000ULL, 0x100000, 0, 0, true },
+};
+static const struct mallocheap_info run_heap = { .size = 4 * MIB,
+						 .free_bytes = 3 * MIB,
+						 .free_chunks = 2,
+						 .largest_free = 2 * MIB,
+						 .top_size = 0x1000,
+						 .last_used_addr = 0x5555553ff000ULL,
+						 .last_used_size = 1008,
+						 .chunks = 40 };
+
+/* The report of the trace written is the live one, at each width. */
+static void compare_reports(struct fixture *fx, const struct report_input *in)
+{
+	for (size_t width = 0; width <= 120; width += 40) {
+		char *live = live_report(fx, in, width);
+		char *read = read_report(fx->path, width);
+
+		check_same(live, read);
+		free(live);
+		free(read);
+	}
+}
+
 /*
  * The process: two arenas from one site, one grown by another site;
  * mappings unmapped soon by that other one; a thread stack whose thread exited; a file mapping; a brk
@@ -322,27 +351,13 @@ static void run_process(struct fixture *fx, bool gzip)
 	uint32_t by_jit = STACK(fx, { NULL, NULL, 0x7f3a1c002000 }, { prog, "symfix_nested", 2 });
 	uint32_t by_gone = STACK(fx, { "/nonexistent/libgone.so", NULL, 0x1234 },
 				 { prog, "shape::Widget::grow(unsigned long)", 3 });
-	const struct mm_usage usage[] = {
-		{ 0x7e0000000000ULL, 0x7e0000021000ULL, 0x21000, 0x21000, 0, false },
-		{ 0x7f0000000000ULL, 0x7f0000021000ULL, 0x8000, 0x8000, 0x1000, false },
-		{ 0x7f0900000000ULL, 0x7f0900001000ULL, 0x1000, 0x1000, 0, false }, /* no region */
-		{ 0x7f1000000000ULL, 0x7f1000200000ULL, 0x100000, 0, 0, true },
-	};
-	const struct mallocheap_info heap = { .size = 4 * MIB,
-					      .free_bytes = 3 * MIB,
-					      .free_chunks = 2,
-					      .largest_free = 2 * MIB,
-					      .top_size = 0x1000,
-					      .last_used_addr = 0x5555553ff000ULL,
-					      .last_used_size = 1008,
-					      .chunks = 40 };
 	const struct report_input in = { .proc = &fx->proc,
 					 .as = fx->as,
 					 .paths = fx->paths,
 					 .churn = fx->churn,
-					 .usage = usage,
-					 .nusage = sizeof(usage) / sizeof(usage[0]),
-					 .heap = &heap };
+					 .usage = run_usage,
+					 .nusage = sizeof(run_usage) / sizeof(run_usage[0]),
+					 .heap = &run_heap };
 	struct aspace_region file = { .prot = PROT_READ,
 				      .flags = ASPACE_SHARED,
 				      .backing = ASPACE_BACKING_FILE,
@@ -389,14 +404,7 @@ static void run_process(struct fixture *fx, bool gzip)
 	fx->trace = NULL;
 	assert_int_equal(close(fd), 0);
 
-	for (size_t width = 0; width <= 120; width += 40) {
-		char *live = live_report(fx, &in, width);
-		char *read = read_report(fx->path, width);
-
-		check_same(live, read);
-		free(live);
-		free(read);
-	}
+	compare_reports(fx, &in);
 }
 
 static void test_plain(void **state)
