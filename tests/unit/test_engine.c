@@ -603,6 +603,27 @@ static void check_last_snapshot(const struct recorder *rec, pid_t pid, const siz
 	assert_true(ev->area_gone);
 }
 
+/* The engine's account of the engine_calls run by pid. */
+static void check_account(const struct recorder *rec, pid_t pid)
+{
+	const struct proc *proc;
+	int status;
+
+	assert_int_equal(engine_exec_errno(rec->eng), 0);
+	status = engine_main_status(rec->eng);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), ENGINE_CALLS_STATUS);
+	proc = engine_procs(rec->eng);
+	assert_non_null(proc);
+	assert_int_equal(proc->pid, pid);
+	assert_true(proc->ended);
+	assert_true(proc->reported);
+	assert_int_equal(proc->execs, 2);
+	assert_null(proc->next);
+	assert_true(proc->calls[SYSDECODE_MMAP] >= 4);
+	assert_true(proc->failed >= 1);
+}
+
 /*
  * engine_calls runs: every callback, checked against what the program
  * did.  Log order: proc_start, the first program's calls, exec, the second
@@ -618,25 +639,12 @@ static void known_calls(struct recorder *rec, const struct engine_options *opts)
 	size_t exec_at, end_at, start_at = rec->count, exit_at = rec->count;
 	const struct event *ev;
 	pid_t pid, thread = 0;
-	struct proc *proc;
 	int status;
 
 	pid = run_with(rec, argv, opts);
 
-	/* The engine's account of it. */
-	assert_int_equal(engine_exec_errno(rec->eng), 0);
+	check_account(rec, pid);
 	status = engine_main_status(rec->eng);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), ENGINE_CALLS_STATUS);
-	proc = engine_procs(rec->eng);
-	assert_non_null(proc);
-	assert_int_equal(proc->pid, pid);
-	assert_true(proc->ended);
-	assert_true(proc->reported);
-	assert_int_equal(proc->execs, 2);
-	assert_null(proc->next);
-	assert_true(proc->calls[SYSDECODE_MMAP] >= 4);
-	assert_true(proc->failed >= 1);
 
 	/* One process: started first, ended last, never a mismatch with the kernel. */
 	assert_int_equal(count_events(rec, EV_MISMATCH), 0);
