@@ -68,8 +68,9 @@ enum names_end {
 
 /*
  * A process's end as fields: the live run decodes the wait status once
- * (tracer/session.c), the trace reader takes what the summary line holds
- * as it is.  All zero: still running.
+ * (tracer/session.c), the trace reader reads the summary line's as a
+ * wait status would hold them (report/traceread.c).  All zero: still
+ * running.
  */
 struct names_ending {
 	enum names_end how;

@@ -553,14 +553,45 @@ static int read_snapshot(struct trace *rd, json_t *line)
 	return 0;
 }
 
+/*
+ * The end of a summary line whose "end" is ended (a names_end, or -1 for
+ * one it does not name: none yet), as a wait status holds it: an exit
+ * status's low 8 bits, a signal's low 7.  0 and 0x7f are no signal a
+ * process dies of: a wait status with them reads as an exit with 0.
+ */
+static struct names_ending summary_ending(json_t *line, int ended)
+{
+	int64_t status = 0, sig = 0;
+
+	switch (ended) {
+	case NAMES_END_EXITED:
+		(void)get_int(line, "status", &status);
+		return (struct names_ending){ .how = NAMES_END_EXITED,
+					      .code = (int)(status & 0xff) };
+	case NAMES_END_KILLED:
+		(void)get_int(line, "signal", &sig);
+		sig &= 0x7f;
+		if (sig == 0 || sig == 0x7f)
+			return (struct names_ending){ .how = NAMES_END_EXITED };
+		return (struct names_ending){
+			.how = NAMES_END_KILLED,
+			.code = (int)sig,
+			.core_dumped = json_is_true(json_object_get(line, "core")),
+		};
+	case NAMES_END_DETACHED:
+		return (struct names_ending){ .how = NAMES_END_DETACHED };
+	default:
+		return (struct names_ending){ .how = NAMES_END_RUNNING };
+	}
+}
+
 static int read_summary(struct trace *rd, json_t *line)
 {
 	json_t *calls = json_object_get(line, "calls");
 	const char *end = json_string_value(json_object_get(line, "end"));
 	const char *exe = json_string_value(json_object_get(line, "exe"));
 	struct rproc *rp;
-	int64_t pid, status = 0, sig = 0;
-	int ended;
+	int64_t pid;
 
 	if (!get_int(line, "pid", &pid) || !end)
 		return bad_line(rd, "a summary without \"pid\" or \"end\"");
@@ -570,18 +601,7 @@ static int read_summary(struct trace *rd, json_t *line)
 		if (!get_u64(calls, sysdecode_kind_name(kind), &rp->proc.calls[kind]))
 			rp->proc.calls[kind] = 0;
 	(void)get_u64(line, "failed", &rp->proc.failed);
-	/* The end as the summary names it; one it does not name is none yet. */
-	ended = names_end_parse(end);
-	rp->proc.end = (struct names_ending){ .how = ended < 0 ? NAMES_END_RUNNING
-							       : (enum names_end)ended };
-	if (ended == NAMES_END_KILLED) {
-		(void)get_int(line, "signal", &sig);
-		rp->proc.end.code = (int)sig;
-		rp->proc.end.core_dumped = json_is_true(json_object_get(line, "core"));
-	} else if (ended == NAMES_END_EXITED) {
-		(void)get_int(line, "status", &status);
-		rp->proc.end.code = (int)status;
-	}
+	rp->proc.end = summary_ending(line, names_end_parse(end));
 	rp->verify = get_u64(line, "mismatches", &rp->mismatches);
 	rp->summarized = true;
 	rp->summary_rank = ++rd->nsummaries;

@@ -305,7 +305,7 @@ static struct names_ending end_of(const char *fields)
 	return seen.end;
 }
 
-/* A summary's end read into fields, as the writer wrote them: nothing decoded from a status. */
+/* A summary's end read into fields, each as a wait status would hold it. */
 static void test_ends(void **state)
 {
 	struct names_ending end;
@@ -325,6 +325,39 @@ static void test_ends(void **state)
 	assert_true(end.core_dumped);
 	end = end_of("\"end\":\"detached\"");
 	assert_int_equal(end.how, NAMES_END_DETACHED);
+	end = end_of("\"end\":\"running\"");
+	assert_int_equal(end.how, NAMES_END_RUNNING);
+	/* An end as a wait status holds it: an exit status's low 8 bits, a signal's low 7. */
+	end = end_of("\"end\":\"exited\",\"status\":261");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 5);
+	end = end_of("\"end\":\"exited\",\"status\":-1");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 255);
+	end = end_of("\"end\":\"exited\",\"status\":4294967557");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 5);
+	end = end_of("\"end\":\"killed\",\"signal\":137,\"core\":true");
+	assert_int_equal(end.how, NAMES_END_KILLED);
+	assert_int_equal(end.code, SIGKILL);
+	assert_true(end.core_dumped);
+	end = end_of("\"end\":\"killed\",\"signal\":4294967433");
+	assert_int_equal(end.how, NAMES_END_KILLED);
+	assert_int_equal(end.code, SIGKILL);
+	/* Killed by no signal a process dies of (0, none, 0x7f): an exit with 0. */
+	end = end_of("\"end\":\"killed\",\"signal\":0,\"core\":true");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 0);
+	assert_false(end.core_dumped);
+	end = end_of("\"end\":\"killed\"");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 0);
+	end = end_of("\"end\":\"killed\",\"signal\":127");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 0);
+	end = end_of("\"end\":\"killed\",\"signal\":-1,\"core\":true");
+	assert_int_equal(end.how, NAMES_END_EXITED);
+	assert_int_equal(end.code, 0);
 	end = end_of("\"end\":\"running\"");
 	assert_int_equal(end.how, NAMES_END_RUNNING);
 	/* An end this memtrace does not know, and none at all: still running. */
