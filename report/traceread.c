@@ -788,9 +788,30 @@ static int read_lines(struct trace *rd, FILE *in)
 	return 0;
 }
 
-/* Reads in into a new trace; see traceread_load. */
-static int load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
-		struct msgs *msgs)
+/*
+ * Warns of each process the trace ends before, in the order they are
+ * reported (after every process with its summary, in their order of
+ * appearance).
+ */
+static void warn_unended(const struct trace *rd, struct msgs *msgs)
+{
+	for (const struct rproc *rp = rd->procs; rp; rp = rp->next)
+		if (!rp->summarized)
+			msgs_warn(msgs,
+				  "%s: the trace ends before process %d does (cut short at line "
+				  "%zu)%s",
+				  rd->path, (int)rp->proc.pid, rd->lineno,
+				  rp->as ? ": its last snapshot is reported"
+					 : ": no snapshot of it to report");
+}
+
+/*
+ * Reads in into a new trace, then warns of what it lacks; see
+ * traceread_load.  cut, when not NULL, is set once in is read if its
+ * compressed bytes end in the middle.
+ */
+static int load(FILE *in, const char *name, uint64_t churn_ns, const bool *cut,
+		struct trace **trace, struct msgs *msgs)
 {
 	struct trace *rd = xcalloc(1, sizeof(*rd));
 	int ret;
@@ -813,35 +834,20 @@ static int load(FILE *in, const char *name, uint64_t churn_ns, struct trace **tr
 		traceread_free(rd);
 		return ret;
 	}
+	if (cut && *cut) {
+		msgs_warn(msgs, "%s: the compressed trace is cut short: what it holds is read",
+			  name);
+		rd->cut = true;
+	}
+	warn_unended(rd, msgs);
 	*trace = rd;
 	return 0;
-}
-
-/*
- * Warns of each process the trace ends before, in the order they are
- * reported (after every process with its summary, in their order of
- * appearance).
- */
-static void warn_unended(const struct trace *rd, struct msgs *msgs)
-{
-	for (const struct rproc *rp = rd->procs; rp; rp = rp->next)
-		if (!rp->summarized)
-			msgs_warn(msgs,
-				  "%s: the trace ends before process %d does (cut short at line "
-				  "%zu)%s",
-				  rd->path, (int)rp->proc.pid, rd->lineno,
-				  rp->as ? ": its last snapshot is reported"
-					 : ": no snapshot of it to report");
 }
 
 int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
 		   struct msgs *msgs)
 {
-	int ret = load(in, name, churn_ns, trace, msgs);
-
-	if (ret == 0)
-		warn_unended(*trace, msgs);
-	return ret;
+	return load(in, name, churn_ns, NULL, trace, msgs);
 }
 
 /*
@@ -939,14 +945,7 @@ int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace, st
 
 		return msgs_error(msgs, -err, "cannot open '%s': %s", name, strerror(err));
 	}
-	ret = load(file, name, churn_ns, trace, msgs);
-	if (ret == 0 && src->cut) {
-		msgs_warn(msgs, "%s: the compressed trace is cut short: what it holds is read",
-			  name);
-		(*trace)->cut = true;
-	}
-	if (ret == 0)
-		warn_unended(*trace, msgs);
+	ret = load(file, name, churn_ns, &src->cut, trace, msgs);
 	(void)fclose(file);
 	return ret;
 }
