@@ -243,15 +243,15 @@ static void sink_snapshot(void *ctx, struct proc *proc, pid_t tid, bool final)
 
 /*
  * What the report and the trace's snapshot of proc are made from, as it
- * is now; rp is filled with what they read of the process itself.
+ * is now; rp is what they read of the process itself (report_proc_of).
  */
 static struct report_input input_of(struct session *session, const struct proc *proc,
-				    struct report_proc *rp)
+				    const struct report_proc *rp)
 {
 	struct proc_state *state = state_of(proc);
 
 	return (struct report_input){
-		.proc = report_proc_of(proc, rp),
+		.proc = rp,
 		.as = mm_aspace(proc->mm),
 		.paths = engine_paths(session->engine),
 		.churn = state->churn,
