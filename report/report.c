@@ -172,7 +172,7 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 		/* The kind came from this window: an arena is counted at its first region. */
 		struct runtime_window win = { 0 };
 
-		(void)runtime_arena_window(region, &win);
+		(void)runtime_arena(c->in->as, region, &c->kinds, &win);
 		site->arena_bytes += bytes;
 		if (win.start != c->last_window)
 			rep->arenas++;

@@ -48,29 +48,13 @@ static uint64_t page_up(uint64_t len)
 	return (len + ASPACE_PAGE_SIZE - 1) & ~(ASPACE_PAGE_SIZE - 1);
 }
 
-/*
- * Whether region lies in an arena window of a runtime (runtime.h).  A
- * window's verdict is the same for every region inside it: a walk asks
- * for it once, and asks nothing of the runtimes for the window's other
- * regions.
- */
+/* Whether region lies in an arena window of a runtime (runtime.h), cache kept for a walk. */
 static bool in_arena(const struct aspace *as, const struct aspace_region *region,
 		     struct aspace_kind_cache *cache)
 {
 	struct runtime_window win;
 
-	if (cache && cache->known && region->start >= cache->window &&
-	    region->end <= cache->window_end)
-		return cache->arena;
-	if (!runtime_arena_window(region, &win))
-		return false;
-	if (!cache)
-		return runtime_arena_at(as, &win);
-	cache->known = true;
-	cache->window = win.start;
-	cache->window_end = win.end;
-	cache->arena = runtime_arena_at(as, &win);
-	return cache->arena;
+	return runtime_arena(as, region, cache, &win);
 }
 
 enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region)

@@ -139,16 +139,21 @@ struct aspace;
  */
 enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region);
 
+/* The most entries the allocators' table holds (runtime.c checks it). */
+#define ASPACE_RUNTIMES_MAX 4
+
 /*
  * The same, for a walk over every region: cache (zeroed before the walk,
- * the model unchanged during it) keeps the verdict on the last arena
- * window, so that an arena of many regions is looked at once, not once
- * per region.
+ * the model unchanged during it) keeps each runtime's verdict on its last
+ * arena window, so that an arena of many regions is looked at once, not
+ * once per region.
  */
 struct aspace_kind_cache {
-	bool known;
-	bool arena;
-	uint64_t window, window_end; /* [window, window_end) */
+	struct aspace_window_verdict {
+		bool known;
+		bool arena;
+		uint64_t start, end;	 /* the window: [start, end) */
+	} runtimes[ASPACE_RUNTIMES_MAX]; /* in the order of the table */
 };
 
 enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,

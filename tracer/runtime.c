@@ -14,22 +14,52 @@ static const struct runtime_desc *const runtimes[] = {
 	&runtime_glibc,
 };
 
-bool runtime_arena_window(const struct aspace_region *region, struct runtime_window *win)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
-		const struct runtime_desc *rt = runtimes[i];
+/* The table holds no more runtimes than a walk's cache has room for. */
+_Static_assert(ARRAY_SIZE(runtimes) <= ASPACE_RUNTIMES_MAX, "aspace_kind_cache too small");
 
-		if (rt->arena_window && rt->arena_window(region, win)) {
-			win->runtime = rt;
+/*
+ * runtime_arena() over the n entries of table: the first whose window
+ * holding region is an arena decides, a window that is none leaves
+ * region to the next.
+ */
+static bool arena_in(const struct runtime_desc *const *table, size_t n, const struct aspace *as,
+		     const struct aspace_region *region, struct aspace_kind_cache *cache,
+		     struct runtime_window *win)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct runtime_desc *rt = table[i];
+		struct aspace_window_verdict *seen = cache ? &cache->runtimes[i] : NULL;
+
+		if (seen && seen->known && region->start >= seen->start &&
+		    region->end <= seen->end) {
+			/* A window's verdict holds for every region inside it. */
+			if (!seen->arena)
+				continue;
+			*win = (struct runtime_window){ .runtime = rt,
+							.start = seen->start,
+							.end = seen->end };
+			return true;
+		}
+		if (!rt->arena_window || !rt->arena_window(region, win))
+			continue;
+		win->runtime = rt;
+		if (seen)
+			*seen = (struct aspace_window_verdict){ .known = true,
+								.start = win->start,
+								.end = win->end };
+		if (rt->arena_at(as, win)) {
+			if (seen)
+				seen->arena = true;
 			return true;
 		}
 	}
 	return false;
 }
 
-bool runtime_arena_at(const struct aspace *as, const struct runtime_window *win)
+bool runtime_arena(const struct aspace *as, const struct aspace_region *region,
+		   struct aspace_kind_cache *cache, struct runtime_window *win)
 {
-	return win->runtime->arena_at(as, win);
+	return arena_in(runtimes, ARRAY_SIZE(runtimes), as, region, cache, win);
 }
 
 uint64_t runtime_stack_cache_bytes(void)

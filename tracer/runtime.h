@@ -8,7 +8,9 @@
  *
  *   - the model (aspace.c) asks which private anonymous regions lie in an
  *     arena window, an allocator's own reservation (ASPACE_KIND_ARENA),
- *     and the report (report.c) counts arenas by the same windows;
+ *     each runtime whose window could hold the region asked in turn until
+ *     one says its window is an arena, and the report (report.c) counts
+ *     arenas by the windows that said so;
  *   - the exited-stacks finding (findings.c) asks how many bytes of
  *     joined threads' stacks a thread library keeps for reuse;
  *   - a report's sites (stackfmt.c) end at a program's or a thread's
@@ -50,6 +52,7 @@ struct runtime_desc {
 	 * covered exactly by regions arena_window() puts in it, so that every
 	 * region inside a window has the window's verdict (which the model's
 	 * walks keep for the window's other regions: aspace_kind_cache).
+	 * A window that is none leaves the region to the next runtime's.
 	 */
 	bool (*arena_window)(const struct aspace_region *region, struct runtime_window *win);
 	bool (*arena_at)(const struct aspace *as, const struct runtime_window *win);
@@ -66,15 +69,17 @@ struct runtime_desc {
 extern const struct runtime_desc runtime_glibc;
 
 /*
- * Whether region, of any kind, could lie in an arena window; *win is the
- * first runtime's window that could hold it.  Cheap: region alone is
- * looked at.  The report groups a model's arena regions into arenas by
- * their windows.
+ * Whether region, of any kind, lies in an arena of as: each runtime, in
+ * the table's order, whose window could hold region (arena_window) is
+ * asked whether that window is an arena (arena_at), until one says it
+ * is; *win is then that window, which the report groups a model's arena
+ * regions into arenas by (else *win is undefined).  cache, NULL or zeroed
+ * before a walk over the model (unchanged during it), keeps each
+ * runtime's verdict on its last window: a region inside it asks that
+ * runtime nothing.
  */
-bool runtime_arena_window(const struct aspace_region *region, struct runtime_window *win);
-
-/* Whether *win, from runtime_arena_window(), is an arena in as. */
-bool runtime_arena_at(const struct aspace *as, const struct runtime_window *win);
+bool runtime_arena(const struct aspace *as, const struct aspace_region *region,
+		   struct aspace_kind_cache *cache, struct runtime_window *win);
 
 /*
  * The most bytes of joined threads' stacks any runtime's thread library

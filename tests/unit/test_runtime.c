@@ -76,18 +76,18 @@ static enum aspace_kind kind_at(const struct aspace *as, uint64_t addr)
 	return aspace_kind_of(as, region);
 }
 
-/* Whether the window runtime_arena_window() gives for the region at addr is an arena. */
+/* Whether the region at addr lies in an arena; *start: its window's. */
 static bool arena_at(const struct aspace *as, uint64_t addr, uint64_t *start)
 {
 	const struct aspace_region *region = aspace_find(as, addr);
 	struct runtime_window win;
 
 	assert_non_null(region);
-	if (!runtime_arena_window(region, &win))
+	if (!runtime_arena(as, region, NULL, &win))
 		return false;
 	assert_ptr_equal(win.runtime, &runtime_glibc);
 	*start = win.start;
-	return runtime_arena_at(as, &win);
+	return true;
 }
 
 static void test_glibc_heap(void **state)
@@ -144,7 +144,7 @@ static void test_glibc_refused(void **state)
 	protect(as, 1, misaligned, MIB, RW);
 	assert_int_equal(kind_at(as, misaligned), ASPACE_KIND_ANON);
 	assert_int_equal(kind_at(as, misaligned + MIB), ASPACE_KIND_ANON);
-	assert_false(runtime_arena_window(aspace_find(as, misaligned + MIB), &win));
+	assert_false(runtime_arena(as, aspace_find(as, misaligned + MIB), NULL, &win));
 
 	/* Half a window. */
 	map(as, 2, ASPACE_ORIGIN_CALL, partial, WINDOW / 2, PROT_NONE, ASPACE_NORESERVE);
@@ -158,7 +158,7 @@ static void test_glibc_refused(void **state)
 	/* An aligned 64 MiB block malloc mapped for a large request: not MAP_NORESERVE. */
 	map(as, 4, ASPACE_ORIGIN_CALL, block, WINDOW, RW, 0);
 	assert_int_equal(kind_at(as, block), ASPACE_KIND_ANON);
-	assert_false(runtime_arena_window(aspace_find(as, block), &win));
+	assert_false(runtime_arena(as, aspace_find(as, block), NULL, &win));
 }
 
 /* A window partly covered by a region that may not be part of a heap is none. */
