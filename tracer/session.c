@@ -76,9 +76,21 @@ static struct proc_state *state_of(const struct proc *proc)
 	return proc->sink_data;
 }
 
+/* How proc, ended, ended: its wait status decoded once, here. */
+static struct names_ending ended_by_status(const struct proc *proc)
+{
+	if (WIFSIGNALED(proc->wait_status))
+		return (struct names_ending){ .how = NAMES_END_KILLED,
+					      .code = WTERMSIG(proc->wait_status),
+					      .core_dumped = WCOREDUMP(proc->wait_status) != 0 };
+	return (struct names_ending){ .how = NAMES_END_EXITED,
+				      .code = WEXITSTATUS(proc->wait_status) };
+}
+
 /*
- * How proc ended, or that it has not: its wait status decoded once, here,
- * into the fields the report and the trace read.
+ * How proc ended, or that it has not, as the report and the trace's
+ * summary read it: one memtrace let go of is detached, even if its last
+ * task exited during the detach.
  */
 static struct names_ending ending_of(const struct proc *proc)
 {
@@ -86,12 +98,7 @@ static struct names_ending ending_of(const struct proc *proc)
 		return (struct names_ending){ .how = NAMES_END_DETACHED };
 	if (!proc->ended)
 		return (struct names_ending){ .how = NAMES_END_RUNNING };
-	if (WIFSIGNALED(proc->wait_status))
-		return (struct names_ending){ .how = NAMES_END_KILLED,
-					      .code = WTERMSIG(proc->wait_status),
-					      .core_dumped = WCOREDUMP(proc->wait_status) != 0 };
-	return (struct names_ending){ .how = NAMES_END_EXITED,
-				      .code = WEXITSTATUS(proc->wait_status) };
+	return ended_by_status(proc);
 }
 
 /*
@@ -188,6 +195,8 @@ static void sink_proc_end(void *ctx, const struct proc *proc, uint64_t time_ns)
 	if (!proc->reported)
 		return;
 	report_proc_of(proc, &rp);
+	/* Its end as its status says, detached or not: the events' "+++ exited with N +++". */
+	rp.end = ended_by_status(proc);
 	for (size_t i = 0; i < session->noutputs; i++)
 		if (session->outputs[i]->ops->proc_end)
 			session->outputs[i]->ops->proc_end(session->outputs[i], &rp, time_ns);
