@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashidx.h"
 #include "util.h"
 
 struct strtab {
@@ -15,41 +16,10 @@ struct strtab {
 	uint32_t *offsets; /* id -> offset in data */
 	size_t count;
 	size_t offsets_cap;
-	uint32_t *slots; /* open addressing: id + 1, or 0 for empty */
-	size_t nslots;	 /* a power of two, at least twice count */
+	struct hidx index; /* the hash of each string -> its id */
 };
 
-static uint64_t hash_bytes(const char *str, size_t len)
-{
-	uint64_t hash = 1469598103934665603ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		hash ^= (unsigned char)str[i];
-		hash *= 1099511628211ULL;
-	}
-	return hash;
-}
-
-static void add_slot(struct strtab *tab, uint32_t id)
-{
-	const char *str = tab->data + tab->offsets[id];
-	size_t idx = hash_bytes(str, strlen(str)) & (tab->nslots - 1);
-
-	while (tab->slots[idx])
-		idx = (idx + 1) & (tab->nslots - 1);
-	tab->slots[idx] = id + 1;
-}
-
-static void rehash(struct strtab *tab, size_t nslots)
-{
-	free(tab->slots);
-	tab->nslots = nslots;
-	tab->slots = xcalloc(nslots, sizeof(*tab->slots));
-	for (size_t id = 0; id < tab->count; id++)
-		add_slot(tab, (uint32_t)id);
-}
-
-static uint32_t append(struct strtab *tab, const char *str, size_t len)
+static uint32_t append(struct strtab *tab, const char *str, size_t len, uint32_t hash)
 {
 	uint32_t id = (uint32_t)tab->count;
 
@@ -62,10 +32,7 @@ static uint32_t append(struct strtab *tab, const char *str, size_t len)
 	tab->offsets[id] = (uint32_t)tab->data_len;
 	tab->data_len += len + 1;
 	tab->count++;
-	if (tab->count * 2 > tab->nslots)
-		rehash(tab, tab->nslots * 2);
-	else
-		add_slot(tab, id);
+	hidx_insert(&tab->index, hash, id);
 	return id;
 }
 
@@ -73,9 +40,7 @@ struct strtab *strtab_new(void)
 {
 	struct strtab *tab = xcalloc(1, sizeof(*tab));
 
-	tab->nslots = 64;
-	tab->slots = xcalloc(tab->nslots, sizeof(*tab->slots));
-	append(tab, "", 0);
+	append(tab, "", 0, hidx_hash_bytes("", 0));
 	return tab;
 }
 
@@ -85,26 +50,26 @@ void strtab_free(struct strtab *tab)
 		return;
 	free(tab->data);
 	free(tab->offsets);
-	free(tab->slots);
+	hidx_free(&tab->index);
 	free(tab);
 }
 
 uint32_t strtab_intern(struct strtab *tab, const char *str, size_t len)
 {
-	size_t idx;
+	uint32_t hash, id;
+	struct hidx_iter it;
 
 	if (len == 0)
 		return 0;
-	idx = hash_bytes(str, len) & (tab->nslots - 1);
-	while (tab->slots[idx]) {
-		uint32_t id = tab->slots[idx] - 1;
+	hash = hidx_hash_bytes(str, len);
+	it = hidx_probe(&tab->index, hash);
+	while (hidx_next(&tab->index, &it, &id)) {
 		const char *have = tab->data + tab->offsets[id];
 
 		if (strncmp(have, str, len) == 0 && have[len] == '\0')
 			return id;
-		idx = (idx + 1) & (tab->nslots - 1);
 	}
-	return append(tab, str, len);
+	return append(tab, str, len, hash);
 }
 
 const char *strtab_get(const struct strtab *tab, uint32_t id)
