@@ -6,12 +6,12 @@
 #include <string.h>
 #include <stdlib.h>
 
+#include "hashidx.h"
 #include "util.h"
 
 struct stack_ref {
 	size_t offset; /* into frames */
 	size_t count;
-	uint64_t hash;
 };
 
 struct stacks {
@@ -25,38 +25,25 @@ struct stacks {
 	struct stack_ref *refs; /* id - 1 -> its frames */
 	size_t nrefs;
 	size_t refs_cap;
-	uint32_t *slots; /* open addressing: id, or 0 for empty */
-	size_t nslots;	 /* a power of two, at least twice nrefs */
+	struct hidx index; /* the hash of each stack -> its id - 1 */
 };
 
-static uint64_t hash_frames(const uint64_t *frames, size_t nframes)
+/* The hash of a stack: its length, its frames and, when given, their modules. */
+static uint32_t hash_stack(const uint64_t *frames, const uint32_t *modules, size_t nframes)
 {
-	uint64_t hash = 0xcbf29ce484222325ULL ^ nframes;
+	uint64_t hash = HIDX_HASH_SEED ^ nframes;
 
-	for (size_t i = 0; i < nframes; i++) {
-		hash ^= frames[i];
-		hash *= 0x100000001b3ULL;
-		hash ^= hash >> 29;
-	}
-	return hash;
-}
-
-static void put_slot(struct stacks *tab, uint32_t id)
-{
-	size_t idx = tab->refs[id - 1].hash & (tab->nslots - 1);
-
-	while (tab->slots[idx])
-		idx = (idx + 1) & (tab->nslots - 1);
-	tab->slots[idx] = id;
+	for (size_t i = 0; i < nframes; i++)
+		hash = hidx_hash_word(hash, frames[i]);
+	if (modules)
+		for (size_t i = 0; i < nframes; i++)
+			hash = hidx_hash_word(hash, modules[i]);
+	return (uint32_t)hash;
 }
 
 struct stacks *stacks_new(void)
 {
-	struct stacks *tab = xcalloc(1, sizeof(*tab));
-
-	tab->nslots = 256;
-	tab->slots = xcalloc(tab->nslots, sizeof(*tab->slots));
-	return tab;
+	return xcalloc(1, sizeof(struct stacks));
 }
 
 void stacks_free(struct stacks *tab)
@@ -67,7 +54,7 @@ void stacks_free(struct stacks *tab)
 	free(tab->modules);
 	free(tab->offsets);
 	free(tab->refs);
-	free(tab->slots);
+	hidx_free(&tab->index);
 	free(tab);
 }
 
@@ -87,23 +74,20 @@ static bool same_place(const struct stacks *tab, size_t offset, const uint32_t *
 uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const uint32_t *modules,
 			       const uint64_t *offsets, size_t nframes)
 {
-	uint64_t hash;
-	size_t idx;
-	uint32_t id;
+	struct hidx_iter it;
+	uint32_t hash, entry;
 
 	if (!nframes)
 		return 0;
-	hash = hash_frames(frames, nframes);
-	if (modules)
-		for (size_t i = 0; i < nframes; i++)
-			hash = (hash ^ modules[i]) * 0x100000001b3ULL;
-	for (idx = hash & (tab->nslots - 1); tab->slots[idx]; idx = (idx + 1) & (tab->nslots - 1)) {
-		const struct stack_ref *ref = &tab->refs[tab->slots[idx] - 1];
+	hash = hash_stack(frames, modules, nframes);
+	it = hidx_probe(&tab->index, hash);
+	while (hidx_next(&tab->index, &it, &entry)) {
+		const struct stack_ref *ref = &tab->refs[entry];
 
-		if (ref->hash == hash && ref->count == nframes &&
+		if (ref->count == nframes &&
 		    memcmp(tab->frames + ref->offset, frames, nframes * sizeof(*frames)) == 0 &&
 		    same_place(tab, ref->offset, modules, offsets, nframes))
-			return tab->slots[idx];
+			return entry + 1;
 	}
 	xgrowarray((void **)&tab->frames, &tab->frames_cap, tab->nframes + nframes,
 		   sizeof(*tab->frames));
@@ -117,20 +101,11 @@ uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const
 		tab->offsets[tab->nframes + i] = offsets ? offsets[i] : 0;
 	}
 	xgrowarray((void **)&tab->refs, &tab->refs_cap, tab->nrefs + 1, sizeof(*tab->refs));
-	tab->refs[tab->nrefs] = (struct stack_ref){ tab->nframes, nframes, hash };
+	tab->refs[tab->nrefs] = (struct stack_ref){ tab->nframes, nframes };
+	hidx_insert(&tab->index, hash, (uint32_t)tab->nrefs);
 	tab->nframes += nframes;
 	tab->nrefs++;
-	id = (uint32_t)tab->nrefs;
-	if (tab->nrefs * 2 > tab->nslots) {
-		free(tab->slots);
-		tab->nslots *= 2;
-		tab->slots = xcalloc(tab->nslots, sizeof(*tab->slots));
-		for (uint32_t other = 1; other <= tab->nrefs; other++)
-			put_slot(tab, other);
-	} else {
-		put_slot(tab, id);
-	}
-	return id;
+	return (uint32_t)tab->nrefs;
 }
 
 uint32_t stacks_intern(struct stacks *tab, const uint64_t *frames, size_t nframes)

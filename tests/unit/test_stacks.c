@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "hashidx.h"
 #include "stacks.h"
 #include "util.h"
 
@@ -291,49 +292,40 @@ static void test_get_after_growth(void **state)
 }
 
 /*
- * A copy of stacks.c's hash_frames, used only to build different stacks
- * with the same 64-bit hash: then nothing but the comparison of their
- * frames (and of their lengths) can tell them apart.  Each step
- * x -> mix(x) is a bijection (multiplication by an odd number, then an
- * xorshift), so the last frame can always be chosen to hit a given hash.
- * If hash_frames changes, these stacks must still be distinct; they just
- * no longer collide.
+ * A copy of stacks.c's hash_stack (without modules), used only to build
+ * different stacks with the same hash: then nothing but the comparison of
+ * their frames (and of their lengths) can tell them apart.  Each step of
+ * hidx_hash_word() is a bijection of the word (xor, multiplication by an
+ * odd number, an xorshift), so the last frame can always be chosen to hit
+ * a given hash.  If hash_stack changes, these stacks must still be
+ * distinct; they just no longer collide.
  */
-#define HASH_BASIS 0xcbf29ce484222325ULL
-#define HASH_PRIME 0x100000001b3ULL
-
-static uint64_t mix(uint64_t val)
-{
-	val *= HASH_PRIME;
-	return val ^ (val >> 29);
-}
-
 static uint64_t unmix(uint64_t val)
 {
-	uint64_t inverse = HASH_PRIME; /* of HASH_PRIME, mod 2^64: Newton's iteration */
+	uint64_t inverse = HIDX_HASH_MULT; /* of HIDX_HASH_MULT, mod 2^64: Newton's iteration */
 
 	for (int i = 0; i < 6; i++)
-		inverse *= 2 - HASH_PRIME * inverse;
-	val ^= (val >> 29) ^ (val >> 58);
+		inverse *= 2 - HIDX_HASH_MULT * inverse;
+	val ^= val >> 32;
 	return val * inverse;
 }
 
 static uint64_t copy_hash(const uint64_t *frames, size_t nframes)
 {
-	uint64_t hash = HASH_BASIS ^ nframes;
+	uint64_t hash = HIDX_HASH_SEED ^ nframes;
 
 	for (size_t i = 0; i < nframes; i++)
-		hash = mix(hash ^ frames[i]);
+		hash = hidx_hash_word(hash, frames[i]);
 	return hash;
 }
 
 /* Sets frames[nframes - 1] so that frames[0..nframes) hashes to want. */
 static void collide(uint64_t *frames, size_t nframes, uint64_t want)
 {
-	uint64_t hash = HASH_BASIS ^ nframes;
+	uint64_t hash = HIDX_HASH_SEED ^ nframes;
 
 	for (size_t i = 0; i + 1 < nframes; i++)
-		hash = mix(hash ^ frames[i]);
+		hash = hidx_hash_word(hash, frames[i]);
 	frames[nframes - 1] = unmix(want) ^ hash;
 	assert_int_equal(copy_hash(frames, nframes), want);
 }
