@@ -5,29 +5,23 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#include "hashidx.h"
 #include "mm.h"
 #include "util.h"
 
 struct tasks {
-	struct task **buckets;
-	size_t nbuckets; /* a power of two */
+	struct task **all; /* the live tasks, in no particular order */
 	size_t count;
+	size_t cap;
+	struct hidx by_tid; /* the hash of each task's tid -> its place in all */
 	struct proc *procs;
 	struct proc **procs_tail;
 };
-
-static size_t bucket_of(const struct tasks *tasks, pid_t tid)
-{
-	/* Knuth's multiplicative hash; tids are dense and sequential. */
-	return (size_t)((uint32_t)tid * 2654435761U) & (tasks->nbuckets - 1);
-}
 
 struct tasks *tasks_new(void)
 {
 	struct tasks *tasks = xcalloc(1, sizeof(*tasks));
 
-	tasks->nbuckets = 64;
-	tasks->buckets = xcalloc(tasks->nbuckets, sizeof(struct task *));
 	tasks->procs_tail = &tasks->procs;
 	return tasks;
 }
@@ -44,17 +38,10 @@ void tasks_free(struct tasks *tasks)
 
 	if (!tasks)
 		return;
-	for (size_t i = 0; i < tasks->nbuckets; i++) {
-		struct task *task = tasks->buckets[i];
-
-		while (task) {
-			struct task *next = task->hash_next;
-
-			task_free(task);
-			task = next;
-		}
-	}
-	free(tasks->buckets);
+	for (size_t i = 0; i < tasks->count; i++)
+		task_free(tasks->all[i]);
+	free(tasks->all);
+	hidx_free(&tasks->by_tid);
 	for (proc = tasks->procs; proc; proc = next_proc) {
 		next_proc = proc->next;
 		free(proc->exe);
@@ -64,41 +51,23 @@ void tasks_free(struct tasks *tasks)
 	free(tasks);
 }
 
+/* The place in all of the task tid, or count if it is unknown. */
+static size_t place_of(const struct tasks *tasks, pid_t tid)
+{
+	struct hidx_iter it = hidx_probe(&tasks->by_tid, hidx_hash_u64((uint32_t)tid));
+	uint32_t entry;
+
+	while (hidx_next(&tasks->by_tid, &it, &entry))
+		if (tasks->all[entry]->tid == tid)
+			return entry;
+	return tasks->count;
+}
+
 struct task *tasks_find(struct tasks *tasks, pid_t tid)
 {
-	struct task *task = tasks->buckets[bucket_of(tasks, tid)];
+	size_t place = place_of(tasks, tid);
 
-	while (task && task->tid != tid)
-		task = task->hash_next;
-	return task;
-}
-
-static void insert(struct tasks *tasks, struct task *task)
-{
-	size_t idx = bucket_of(tasks, task->tid);
-
-	task->hash_next = tasks->buckets[idx];
-	tasks->buckets[idx] = task;
-}
-
-static void grow(struct tasks *tasks)
-{
-	struct task **old = tasks->buckets;
-	size_t old_n = tasks->nbuckets;
-
-	tasks->nbuckets *= 2;
-	tasks->buckets = xcalloc(tasks->nbuckets, sizeof(struct task *));
-	for (size_t i = 0; i < old_n; i++) {
-		struct task *task = old[i];
-
-		while (task) {
-			struct task *next = task->hash_next;
-
-			insert(tasks, task);
-			task = next;
-		}
-	}
-	free(old);
+	return place < tasks->count ? tasks->all[place] : NULL;
 }
 
 struct task *tasks_add(struct tasks *tasks, pid_t tid, struct proc *proc)
@@ -106,32 +75,36 @@ struct task *tasks_add(struct tasks *tasks, pid_t tid, struct proc *proc)
 	struct task *task;
 
 	assert(!tasks_find(tasks, tid) && "tid added twice");
-	if (tasks->count + 1 > tasks->nbuckets)
-		grow(tasks);
 	task = xcalloc(1, sizeof(*task));
 	task->tid = tid;
 	task->proc = proc;
 	proc->live_tasks++;
-	insert(tasks, task);
+	xgrowarray((void **)&tasks->all, &tasks->cap, tasks->count + 1, sizeof(struct task *));
+	tasks->all[tasks->count] = task;
+	hidx_insert(&tasks->by_tid, hidx_hash_u64((uint32_t)tid), (uint32_t)tasks->count);
 	tasks->count++;
 	return task;
 }
 
+/* Takes task out of all and of the index: the last task fills its place. */
 static void unlink_task(struct tasks *tasks, struct task *task)
 {
-	struct task **link = &tasks->buckets[bucket_of(tasks, task->tid)];
+	size_t place = place_of(tasks, task->tid);
+	size_t last = tasks->count - 1;
 
-	while (*link != task) {
-		assert(*link && "task not in its bucket");
-		link = &(*link)->hash_next;
+	assert(place < tasks->count && tasks->all[place] == task && "task not in the table");
+	hidx_remove(&tasks->by_tid, hidx_hash_u64((uint32_t)task->tid), (uint32_t)place);
+	if (place != last) {
+		tasks->all[place] = tasks->all[last];
+		hidx_renumber(&tasks->by_tid, hidx_hash_u64((uint32_t)tasks->all[place]->tid),
+			      (uint32_t)last, (uint32_t)place);
 	}
-	*link = task->hash_next;
+	tasks->count--;
 }
 
 void tasks_remove(struct tasks *tasks, struct task *task)
 {
 	unlink_task(tasks, task);
-	tasks->count--;
 	assert(task->proc->live_tasks > 0);
 	if (task->flags & TASK_FRESH)
 		task->proc->fresh_tasks--;
@@ -144,10 +117,13 @@ void tasks_remove(struct tasks *tasks, struct task *task)
 
 void tasks_rekey(struct tasks *tasks, struct task *task, pid_t new_tid)
 {
+	size_t place = place_of(tasks, task->tid);
+
 	assert(!tasks_find(tasks, new_tid) && "rekey onto a live tid");
-	unlink_task(tasks, task);
+	assert(place < tasks->count && tasks->all[place] == task && "task not in the table");
+	hidx_remove(&tasks->by_tid, hidx_hash_u64((uint32_t)task->tid), (uint32_t)place);
 	task->tid = new_tid;
-	insert(tasks, task);
+	hidx_insert(&tasks->by_tid, hidx_hash_u64((uint32_t)new_tid), (uint32_t)place);
 }
 
 size_t tasks_count(const struct tasks *tasks)
@@ -157,9 +133,8 @@ size_t tasks_count(const struct tasks *tasks)
 
 void tasks_for_each(struct tasks *tasks, void (*fn)(struct task *task, void *arg), void *arg)
 {
-	for (size_t i = 0; i < tasks->nbuckets; i++)
-		for (struct task *task = tasks->buckets[i]; task; task = task->hash_next)
-			fn(task, arg);
+	for (size_t i = 0; i < tasks->count; i++)
+		fn(tasks->all[i], arg);
 }
 
 struct proc *tasks_proc_find(struct tasks *tasks, pid_t pid)

@@ -89,7 +89,6 @@ struct task {
 	char *fd_path;		 /* the file mapped by the call, or NULL */
 	struct task *queue_next; /* TASK_QUEUED: the next in its process's queue */
 	uint64_t stack_sp;	 /* a thread's stack pointer at its first stop; 0: not known */
-	struct task *hash_next;
 };
 
 struct tasks;
@@ -121,7 +120,7 @@ void tasks_rekey(struct tasks *tasks, struct task *task, pid_t new_tid);
 /* Number of live tasks. */
 size_t tasks_count(const struct tasks *tasks);
 
-/* Calls fn on every live task; fn must not add or remove tasks. */
+/* Calls fn on every live task, in no particular order; fn must not add or remove tasks. */
 void tasks_for_each(struct tasks *tasks, void (*fn)(struct task *task, void *arg), void *arg);
 
 /* Returns the live process pid (found through its leader task), or NULL.  Borrowed. */
