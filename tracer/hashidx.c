@@ -34,7 +34,8 @@ static void put(struct hidx *idx, struct hidx_slot slot)
 	idx->slots[pos] = slot;
 }
 
-static void grow(struct hidx *idx)
+/* Out of line: it runs once per doubling, and an insertion stays small. */
+static __attribute__((noinline)) void grow(struct hidx *idx)
 {
 	struct hidx_slot *old = idx->slots;
 	size_t old_n = old ? idx->mask + 1 : 0;

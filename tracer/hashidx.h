@@ -73,10 +73,10 @@ static inline uint64_t hidx_hash_word(uint64_t hash, uint64_t word)
 	return hash ^ (hash >> 32);
 }
 
-/* The hash of one integer key (a tid, a sequence number, an id). */
+/* The hash of one integer key (a tid, a sequence number, an id): one step without the seed. */
 static inline uint32_t hidx_hash_u64(uint64_t key)
 {
-	return (uint32_t)hidx_hash_word(HIDX_HASH_SEED, key);
+	return (uint32_t)hidx_hash_word(0, key);
 }
 
 /* The hash of len bytes (FNV-1a, its two halves folded together). */
@@ -119,6 +119,23 @@ static inline bool hidx_next(const struct hidx *idx, struct hidx_iter *it, uint3
  * more than half of them.  The entry must not be stored already.
  */
 void hidx_insert(struct hidx *idx, uint32_t hash, uint32_t entry);
+
+/*
+ * Stores entry under the hash of a lookup that found no match: it, whose
+ * hidx_next() has just returned false, with no insertion or removal since.
+ * The slot that ended the lookup is the one an insertion would take,
+ * unless the slots must grow first; so a miss and the insertion that
+ * follows it probe once.
+ */
+static inline void hidx_insert_missed(struct hidx *idx, const struct hidx_iter *it, uint32_t entry)
+{
+	if ((idx->count + 1) * 2 > idx->mask + 1) {
+		hidx_insert(idx, it->hash, entry);
+		return;
+	}
+	idx->slots[it->pos] = (struct hidx_slot){ it->hash, entry + 1 };
+	idx->count++;
+}
 
 /* Removes entry, which is stored under hash. */
 void hidx_remove(struct hidx *idx, uint32_t hash, uint32_t entry);

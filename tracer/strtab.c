@@ -16,10 +16,10 @@ struct strtab {
 	uint32_t *offsets; /* id -> offset in data */
 	size_t count;
 	size_t offsets_cap;
-	struct hidx index; /* the hash of each string -> its id */
+	struct hidx index; /* the hash of each string but "" -> its id */
 };
 
-static uint32_t append(struct strtab *tab, const char *str, size_t len, uint32_t hash)
+static uint32_t append(struct strtab *tab, const char *str, size_t len)
 {
 	uint32_t id = (uint32_t)tab->count;
 
@@ -32,7 +32,6 @@ static uint32_t append(struct strtab *tab, const char *str, size_t len, uint32_t
 	tab->offsets[id] = (uint32_t)tab->data_len;
 	tab->data_len += len + 1;
 	tab->count++;
-	hidx_insert(&tab->index, hash, id);
 	return id;
 }
 
@@ -40,7 +39,8 @@ struct strtab *strtab_new(void)
 {
 	struct strtab *tab = xcalloc(1, sizeof(*tab));
 
-	append(tab, "", 0, hidx_hash_bytes("", 0));
+	/* Id 0, found without a lookup: the index never holds it. */
+	append(tab, "", 0);
 	return tab;
 }
 
@@ -69,7 +69,9 @@ uint32_t strtab_intern(struct strtab *tab, const char *str, size_t len)
 		if (strncmp(have, str, len) == 0 && have[len] == '\0')
 			return id;
 	}
-	return append(tab, str, len, hash);
+	id = append(tab, str, len);
+	hidx_insert_missed(&tab->index, &it, id);
+	return id;
 }
 
 const char *strtab_get(const struct strtab *tab, uint32_t id)

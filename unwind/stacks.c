@@ -102,7 +102,7 @@ uint32_t stacks_intern_located(struct stacks *tab, const uint64_t *frames, const
 	}
 	xgrowarray((void **)&tab->refs, &tab->refs_cap, tab->nrefs + 1, sizeof(*tab->refs));
 	tab->refs[tab->nrefs] = (struct stack_ref){ tab->nframes, nframes };
-	hidx_insert(&tab->index, hash, (uint32_t)tab->nrefs);
+	hidx_insert_missed(&tab->index, &it, (uint32_t)tab->nrefs);
 	tab->nframes += nframes;
 	tab->nrefs++;
 	return (uint32_t)tab->nrefs;

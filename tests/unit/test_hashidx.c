@@ -51,6 +51,22 @@ static void add(struct table *tab, uint64_t key, uint32_t hash)
 	tab->count++;
 }
 
+/* Finds key, or adds it where the lookup ended (as the tables do); returns its entry. */
+static size_t find_or_add(struct table *tab, uint64_t key, uint32_t hash)
+{
+	struct hidx_iter it = hidx_probe(&tab->idx, hash);
+	uint32_t entry;
+
+	while (hidx_next(&tab->idx, &it, &entry))
+		if (tab->keys[entry] == key)
+			return entry;
+	assert_true(tab->count < ARRAY_SIZE(tab->keys));
+	tab->keys[tab->count] = key;
+	tab->hashes[tab->count] = hash;
+	hidx_insert_missed(&tab->idx, &it, (uint32_t)tab->count);
+	return tab->count++;
+}
+
 /* Removes entry, filling its hole with the last entry (as tasks.c does). */
 static void take(struct table *tab, size_t entry)
 {
@@ -137,7 +153,10 @@ static void test_collisions(void **state)
 
 	(void)state;
 	for (uint64_t key = 1; key <= 300; key++)
-		add(tab, key, 42);
+		if (key % 2)
+			add(tab, key, 42);
+		else
+			find_or_add(tab, key, 42);
 	check_all(tab);
 	it = hidx_probe(&tab->idx, 42);
 	while (hidx_next(&tab->idx, &it, &entry))
@@ -199,9 +218,9 @@ static uint64_t rnd(uint64_t bound)
 }
 
 /*
- * Random insertions, removals and lookups against the plain array: with a
- * good hash, and with one that puts many keys in few homes (long runs,
- * many shifts).
+ * Random insertions (after a lookup or not), removals and lookups against
+ * the plain array: with a good hash, and with one that puts many keys in
+ * few homes (long runs, many shifts).
  */
 static void random_work(uint32_t (*hash)(uint64_t key))
 {
@@ -215,10 +234,17 @@ static void random_work(uint32_t (*hash)(uint64_t key))
 			if (tab->keys[i] == key)
 				have = (long)i;
 		assert_int_equal(lookup(tab, key, hash(key)), have);
-		if (have < 0)
-			add(tab, key, hash(key));
-		else if (rnd(3) == 0)
+		if (have >= 0 && rnd(3) == 0) {
 			take(tab, (size_t)have);
+			assert_int_equal(lookup(tab, key, hash(key)), -1);
+		} else if (have < 0 && rnd(2)) {
+			add(tab, key, hash(key));
+			assert_int_equal(lookup(tab, key, hash(key)), (long)tab->count - 1);
+		} else {
+			size_t entry = find_or_add(tab, key, hash(key));
+
+			assert_int_equal(entry, have < 0 ? tab->count - 1 : (size_t)have);
+		}
 		if (round % 997 == 0)
 			check_all(tab);
 	}
