@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "hashidx.h"
 #include "mman_compat.h"
 #include "rtree.h"
 #include "runtime.h"
@@ -27,7 +28,7 @@
 
 /* Bytes an origin mapped, and how many of them are still mapped. */
 struct origin_count {
-	uint64_t seq; /* 0: empty slot */
+	uint64_t seq;
 	uint64_t total;
 	uint64_t left;
 };
@@ -38,9 +39,10 @@ struct aspace {
 	uint64_t heap_top;
 	uint64_t heap_peak;	      /* the largest heap_top - heap_start */
 	uint64_t mapped_peak;	      /* the most bytes the regions have covered */
-	struct origin_count *origins; /* open addressing, backward-shift deletion */
-	size_t norigin_slots;	      /* a power of two */
+	struct origin_count *origins; /* those that own bytes, in no particular order */
 	size_t norigins;
+	size_t origins_cap;
+	struct hidx origin_index; /* the hash of each origin's seq -> its place in origins */
 };
 
 static uint64_t page_up(uint64_t len)
@@ -161,83 +163,51 @@ static struct aspace_piece *add_piece(struct aspace_changes *changes, enum aspac
 
 /* Origin counts. */
 
-static size_t origin_slot(const struct aspace *as, uint64_t seq)
+/* The origin seq, or NULL: *it is then where the lookup ended. */
+static inline struct origin_count *origin_find(struct aspace *as, uint64_t seq,
+					       struct hidx_iter *it)
 {
-	return (size_t)(seq * 0x9e3779b97f4a7c15ULL >> 20) & (as->norigin_slots - 1);
-}
+	uint32_t entry;
 
-static struct origin_count *origin_find(struct aspace *as, uint64_t seq)
-{
-	size_t idx = origin_slot(as, seq);
-
-	while (as->origins[idx].seq) {
-		if (as->origins[idx].seq == seq)
-			return &as->origins[idx];
-		idx = (idx + 1) & (as->norigin_slots - 1);
-	}
+	*it = hidx_probe(&as->origin_index, hidx_hash_u64(seq));
+	while (hidx_next(&as->origin_index, it, &entry))
+		if (as->origins[entry].seq == seq)
+			return &as->origins[entry];
 	return NULL;
-}
-
-/* Stores entry in the first free slot of its probe sequence; returns that slot. */
-static struct origin_count *origin_insert_raw(struct aspace *as, const struct origin_count *entry)
-{
-	size_t idx = origin_slot(as, entry->seq);
-
-	while (as->origins[idx].seq)
-		idx = (idx + 1) & (as->norigin_slots - 1);
-	as->origins[idx] = *entry;
-	return &as->origins[idx];
-}
-
-static void origin_rehash(struct aspace *as, size_t nslots)
-{
-	struct origin_count *old = as->origins;
-	size_t old_n = as->norigin_slots;
-
-	as->origins = xcalloc(nslots, sizeof(*as->origins));
-	as->norigin_slots = nslots;
-	for (size_t i = 0; i < old_n; i++)
-		if (old[i].seq)
-			origin_insert_raw(as, &old[i]);
-	free(old);
 }
 
 static void origin_add(struct aspace *as, const struct aspace_event *ev, uint64_t bytes)
 {
 	struct origin_count *entry;
+	struct hidx_iter it;
 
 	if (ev->kind != ASPACE_ORIGIN_CALL || !ev->seq)
 		return;
-	entry = origin_find(as, ev->seq);
+	entry = origin_find(as, ev->seq, &it);
 	if (!entry) {
-		struct origin_count fresh = { .seq = ev->seq };
-
-		if ((as->norigins + 1) * 2 > as->norigin_slots)
-			origin_rehash(as, as->norigin_slots * 2);
-		entry = origin_insert_raw(as, &fresh);
+		xgrowarray((void **)&as->origins, &as->origins_cap, as->norigins + 1,
+			   sizeof(*as->origins));
+		entry = &as->origins[as->norigins];
+		*entry = (struct origin_count){ .seq = ev->seq };
+		hidx_insert_missed(&as->origin_index, &it, (uint32_t)as->norigins);
 		as->norigins++;
 	}
 	entry->total += bytes;
 	entry->left += bytes;
 }
 
-/* Removes the entry at idx, shifting back the ones that probed past it. */
-static void origin_delete(struct aspace *as, size_t idx)
+/* Removes an origin that owns no more bytes: the last one fills its place. */
+static void origin_delete(struct aspace *as, struct origin_count *entry)
 {
-	size_t mask = as->norigin_slots - 1;
-	size_t next = (idx + 1) & mask;
+	size_t place = (size_t)(entry - as->origins);
+	size_t last = as->norigins - 1;
 
-	while (as->origins[next].seq) {
-		size_t home = origin_slot(as, as->origins[next].seq);
-
-		/* Move next into the hole if its home is not in (idx, next]. */
-		if (((next - home) & mask) >= ((next - idx) & mask)) {
-			as->origins[idx] = as->origins[next];
-			idx = next;
-		}
-		next = (next + 1) & mask;
+	hidx_remove(&as->origin_index, hidx_hash_u64(entry->seq), (uint32_t)place);
+	if (place != last) {
+		*entry = as->origins[last];
+		hidx_renumber(&as->origin_index, hidx_hash_u64(entry->seq), (uint32_t)last,
+			      (uint32_t)place);
 	}
-	as->origins[idx].seq = 0;
 	as->norigins--;
 }
 
@@ -246,10 +216,11 @@ static void origin_sub(struct aspace *as, const struct aspace_event *origin, uin
 		       struct aspace_piece *piece)
 {
 	struct origin_count *entry;
+	struct hidx_iter it;
 
 	if (origin->kind != ASPACE_ORIGIN_CALL || !origin->seq)
 		return;
-	entry = origin_find(as, origin->seq);
+	entry = origin_find(as, origin->seq, &it);
 	if (!entry)
 		return;
 	assert(entry->left >= bytes && "origin loses more bytes than it has");
@@ -259,7 +230,7 @@ static void origin_sub(struct aspace *as, const struct aspace_event *origin, uin
 		piece->origin_total = entry->total;
 	}
 	if (!entry->left)
-		origin_delete(as, (size_t)(entry - as->origins));
+		origin_delete(as, entry);
 }
 
 static bool has_offset(const struct aspace_region *region)
@@ -344,8 +315,6 @@ struct aspace *aspace_new(void)
 	struct aspace *as = xcalloc(1, sizeof(*as));
 
 	as->regions = rtree_new();
-	as->norigin_slots = 64;
-	as->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
 	return as;
 }
 
@@ -355,6 +324,7 @@ void aspace_free(struct aspace *as)
 		return;
 	rtree_free(as->regions);
 	free(as->origins);
+	hidx_free(&as->origin_index);
 	free(as);
 }
 
@@ -367,10 +337,12 @@ struct aspace *aspace_copy(const struct aspace *as)
 	copy->heap_top = as->heap_top;
 	copy->heap_peak = as->heap_top - as->heap_start;
 	copy->mapped_peak = rtree_bytes(as->regions);
-	copy->norigin_slots = as->norigin_slots;
-	copy->norigins = as->norigins;
-	copy->origins = xcalloc(as->norigin_slots, sizeof(*as->origins));
-	memcpy(copy->origins, as->origins, as->norigin_slots * sizeof(*as->origins));
+	copy->norigins = copy->origins_cap = as->norigins;
+	if (as->norigins) {
+		copy->origins = xcalloc(as->norigins, sizeof(*as->origins));
+		memcpy(copy->origins, as->origins, as->norigins * sizeof(*as->origins));
+	}
+	hidx_copy(&copy->origin_index, &as->origin_index);
 	return copy;
 }
 
@@ -380,8 +352,8 @@ void aspace_clear(struct aspace *as)
 	as->regions = rtree_new();
 	as->heap_start = as->heap_top = as->heap_peak = 0;
 	as->mapped_peak = 0;
-	memset(as->origins, 0, as->norigin_slots * sizeof(*as->origins));
 	as->norigins = 0;
+	hidx_clear(&as->origin_index);
 }
 
 size_t aspace_count(const struct aspace *as)
