@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracer/hashidx.h"
 #include "../tracer/runtime.h"
 #include "../tracer/util.h"
 
 /* A symbolized (module, file offset): its text, as an id in texts. */
 struct cached {
 	uint64_t key_offset;
-	uint32_t key_module; /* 0: empty slot (a frame without a file is not cached) */
+	uint32_t key_module; /* never 0: a frame without a file is not cached */
 	uint32_t text;
 };
 
@@ -19,10 +20,11 @@ struct stackfmt {
 	const struct strtab *paths;
 	struct modules *mods;
 	struct strtab *texts;
-	struct cached *slots;
-	size_t nslots; /* a power of two */
+	struct cached *cache; /* in the order they were symbolized */
 	size_t count;
-	char *buf; /* the text of the last frame: as long as its name */
+	size_t cache_cap;
+	struct hidx index; /* the hash of each (module, offset) -> its place in cache */
+	char *buf;	   /* the text of the last frame: as long as its name */
 	size_t buf_cap;
 };
 
@@ -33,8 +35,6 @@ struct stackfmt *stackfmt_new(const struct strtab *paths, struct modules *mods)
 	fmt->paths = paths;
 	fmt->mods = mods;
 	fmt->texts = strtab_new();
-	fmt->nslots = 1024;
-	fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
 	fmt->buf_cap = 512;
 	fmt->buf = xmalloc(fmt->buf_cap);
 	fmt->buf[0] = '\0';
@@ -46,25 +46,15 @@ void stackfmt_free(struct stackfmt *fmt)
 	if (!fmt)
 		return;
 	strtab_free(fmt->texts);
-	free(fmt->slots);
+	free(fmt->cache);
+	hidx_free(&fmt->index);
 	free(fmt->buf);
 	free(fmt);
 }
 
-static size_t slot_of(const struct stackfmt *fmt, uint32_t module, uint64_t offset)
+static uint32_t hash_of(uint32_t module, uint64_t offset)
 {
-	uint64_t hash = (offset ^ ((uint64_t)module << 40)) * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(hash >> 17) & (fmt->nslots - 1);
-}
-
-static void put(struct stackfmt *fmt, const struct cached *entry)
-{
-	size_t idx = slot_of(fmt, entry->key_module, entry->key_offset);
-
-	while (fmt->slots[idx].key_module)
-		idx = (idx + 1) & (fmt->nslots - 1);
-	fmt->slots[idx] = *entry;
+	return (uint32_t)hidx_hash_word(hidx_hash_word(HIDX_HASH_SEED, module), offset);
 }
 
 static const char *base_name(const char *path)
@@ -80,10 +70,13 @@ static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset);
 /* The cached text of the frame at (module, offset), or NULL. */
 static const char *cached_text(const struct stackfmt *fmt, uint32_t module, uint64_t offset)
 {
-	for (size_t idx = slot_of(fmt, module, offset); fmt->slots[idx].key_module;
-	     idx = (idx + 1) & (fmt->nslots - 1))
-		if (fmt->slots[idx].key_module == module && fmt->slots[idx].key_offset == offset)
-			return strtab_get(fmt->texts, fmt->slots[idx].text);
+	struct hidx_iter it = hidx_probe(&fmt->index, hash_of(module, offset));
+	uint32_t entry;
+
+	while (hidx_next(&fmt->index, &it, &entry))
+		if (fmt->cache[entry].key_module == module &&
+		    fmt->cache[entry].key_offset == offset)
+			return strtab_get(fmt->texts, fmt->cache[entry].text);
 	return NULL;
 }
 
@@ -142,23 +135,14 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t module,
 
 static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset)
 {
-	struct cached entry;
+	struct cached *entry;
 
-	entry.key_module = module;
-	entry.key_offset = offset;
-	entry.text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
-	if ((fmt->count + 1) * 2 > fmt->nslots) {
-		struct cached *old = fmt->slots;
-		size_t old_n = fmt->nslots;
-
-		fmt->nslots *= 2;
-		fmt->slots = xcalloc(fmt->nslots, sizeof(*fmt->slots));
-		for (size_t i = 0; i < old_n; i++)
-			if (old[i].key_module)
-				put(fmt, &old[i]);
-		free(old);
-	}
-	put(fmt, &entry);
+	xgrowarray((void **)&fmt->cache, &fmt->cache_cap, fmt->count + 1, sizeof(*fmt->cache));
+	entry = &fmt->cache[fmt->count];
+	entry->key_module = module;
+	entry->key_offset = offset;
+	entry->text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
+	hidx_insert(&fmt->index, hash_of(module, offset), (uint32_t)fmt->count);
 	fmt->count++;
 }
 
