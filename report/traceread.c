@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <zlib.h>
 
+#include "../tracer/hashidx.h"
 #include "../tracer/util.h"
 #include "churn.h"
 #include "msgs.h"
@@ -53,8 +54,9 @@ struct trace {
 	size_t nmodules;
 	uint32_t *stack_ids; /* trace stack id -> stack id here */
 	size_t nstack_ids;
-	struct rproc **by_pid; /* open addressing on the pid */
-	size_t pid_slots;
+	struct rproc **proc_at; /* the processes in order of appearance, nprocs of them */
+	size_t proc_cap;
+	struct hidx by_pid; /* the hash of each pid -> its place in proc_at */
 	struct aspace_changes changes;
 	struct rproc *procs;
 	struct rproc *last;
@@ -219,49 +221,28 @@ static uint32_t stack_here(struct trace *rd, uint64_t id)
 
 /* Processes. */
 
-static size_t pid_home(const struct trace *rd, pid_t pid)
-{
-	return (size_t)((uint64_t)(uint32_t)pid * 0x9e3779b97f4a7c15ULL >> 24) &
-	       (rd->pid_slots - 1);
-}
-
-static void pid_insert(struct trace *rd, struct rproc *rp)
-{
-	size_t idx = pid_home(rd, rp->proc.pid);
-
-	while (rd->by_pid[idx])
-		idx = (idx + 1) & (rd->pid_slots - 1);
-	rd->by_pid[idx] = rp;
-}
-
 /* The process pid, added (in order of appearance) if new. */
 static struct rproc *proc_of(struct trace *rd, pid_t pid)
 {
+	struct hidx_iter it = hidx_probe(&rd->by_pid, hidx_hash_u64((uint32_t)pid));
 	struct rproc *rp;
+	uint32_t entry;
 
-	for (size_t idx = pid_home(rd, pid); (rp = rd->by_pid[idx]) != NULL;
-	     idx = (idx + 1) & (rd->pid_slots - 1))
-		if (rp->proc.pid == pid)
-			return rp;
-	if ((rd->nprocs + 1) * 2 > rd->pid_slots) {
-		rd->pid_slots *= 2;
-		free(rd->by_pid);
-		/* An array of pointers, on purpose. */
-		/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-		rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
-		for (struct rproc *old = rd->procs; old; old = old->next)
-			pid_insert(rd, old);
-	}
+	while (hidx_next(&rd->by_pid, &it, &entry))
+		if (rd->proc_at[entry]->proc.pid == pid)
+			return rd->proc_at[entry];
 	rp = xcalloc(1, sizeof(*rp));
 	rp->proc.pid = pid;
 	rp->churn = churn_new(rd->churn_ns);
+	xgrowarray((void **)&rd->proc_at, &rd->proc_cap, rd->nprocs + 1, sizeof(struct rproc *));
+	rd->proc_at[rd->nprocs] = rp;
+	hidx_insert_missed(&rd->by_pid, &it, (uint32_t)rd->nprocs);
 	rd->nprocs++;
 	if (rd->last)
 		rd->last->next = rp;
 	else
 		rd->procs = rp;
 	rd->last = rp;
-	pid_insert(rd, rp);
 	return rp;
 }
 
@@ -730,7 +711,8 @@ void traceread_free(struct trace *trace)
 		rd->procs = next;
 	}
 	aspace_changes_free(&rd->changes);
-	free(rd->by_pid);
+	free(rd->proc_at);
+	hidx_free(&rd->by_pid);
 	free(rd->modules);
 	free(rd->stack_ids);
 	stackfmt_free(rd->fmt);
@@ -823,10 +805,6 @@ static int load(FILE *in, const char *name, uint64_t churn_ns, const bool *cut,
 	rd->mods = modules_new(rd->paths);
 	rd->stacks = stacks_new();
 	rd->fmt = stackfmt_new(rd->paths, rd->mods);
-	rd->pid_slots = 64;
-	/* An array of pointers, on purpose. */
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	rd->by_pid = xcalloc(rd->pid_slots, sizeof(*rd->by_pid));
 	ret = read_lines(rd, in);
 	/* Read: what it has to say is said, the caller's messages are not its any more. */
 	rd->msgs = NULL;
