@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "../tracer/hashidx.h"
 #include "../tracer/util.h"
 
 /* A site counted: its stack id and figures. */
@@ -24,8 +24,7 @@ struct churn {
 	struct churn_slot *slots; /* in order of first use */
 	size_t nslots;
 	size_t slots_cap;
-	uint32_t *index;   /* open addressing on the stack id: slot + 1, or 0 for empty */
-	size_t index_size; /* a power of two, at least twice nslots; 0: none yet */
+	struct hidx index; /* the hash of each stack id -> its slot */
 };
 
 struct churn *churn_new(uint64_t short_ns)
@@ -41,66 +40,42 @@ void churn_free(struct churn *churn)
 	if (!churn)
 		return;
 	free(churn->slots);
-	free(churn->index);
+	hidx_free(&churn->index);
 	free(churn);
 }
 
 void churn_reset(struct churn *churn)
 {
 	churn->nslots = 0;
-	if (churn->index_size)
-		memset(churn->index, 0, churn->index_size * sizeof(*churn->index));
+	hidx_clear(&churn->index);
 }
 
-static size_t index_home(const struct churn *churn, uint32_t stack_id)
-{
-	return (size_t)(((uint64_t)stack_id * 0x9e3779b97f4a7c15ULL) >> 32) &
-	       (churn->index_size - 1);
-}
-
-static void index_put(struct churn *churn, size_t slot)
-{
-	size_t idx = index_home(churn, churn->slots[slot].stack_id);
-
-	while (churn->index[idx])
-		idx = (idx + 1) & (churn->index_size - 1);
-	churn->index[idx] = (uint32_t)slot + 1;
-}
-
-/* The slot of stack_id, or NULL. */
-static struct churn_slot *find_slot(const struct churn *churn, uint32_t stack_id)
+/* The slot of stack_id, or NULL: *it is then where the lookup ended. */
+static struct churn_slot *find_slot(const struct churn *churn, uint32_t stack_id,
+				    struct hidx_iter *it)
 {
 	uint32_t slot;
 
-	if (!churn->index_size)
-		return NULL;
-	for (size_t idx = index_home(churn, stack_id); (slot = churn->index[idx]) != 0;
-	     idx = (idx + 1) & (churn->index_size - 1))
-		if (churn->slots[slot - 1].stack_id == stack_id)
-			return &churn->slots[slot - 1];
+	*it = hidx_probe(&churn->index, hidx_hash_u64(stack_id));
+	while (hidx_next(&churn->index, it, &slot))
+		if (churn->slots[slot].stack_id == stack_id)
+			return &churn->slots[slot];
 	return NULL;
 }
 
 /* The site of stack_id, added if new. */
 static struct churn_site *site_of(struct churn *churn, uint32_t stack_id)
 {
-	struct churn_slot *found = find_slot(churn, stack_id);
+	struct hidx_iter it;
+	struct churn_slot *found = find_slot(churn, stack_id, &it);
 
 	if (found)
 		return &found->site;
 	xgrowarray((void **)&churn->slots, &churn->slots_cap, churn->nslots + 1,
 		   sizeof(*churn->slots));
 	churn->slots[churn->nslots] = (struct churn_slot){ .stack_id = stack_id };
+	hidx_insert_missed(&churn->index, &it, (uint32_t)churn->nslots);
 	churn->nslots++;
-	if (churn->nslots * 2 > churn->index_size) {
-		free(churn->index);
-		churn->index_size = churn->index_size ? churn->index_size * 2 : 32;
-		churn->index = xcalloc(churn->index_size, sizeof(*churn->index));
-		for (size_t slot = 0; slot < churn->nslots; slot++)
-			index_put(churn, slot);
-	} else {
-		index_put(churn, churn->nslots - 1);
-	}
 	return &churn->slots[churn->nslots - 1].site;
 }
 
@@ -167,7 +142,8 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 
 const struct churn_site *churn_site(const struct churn *churn, uint32_t stack_id)
 {
-	const struct churn_slot *slot = find_slot(churn, stack_id);
+	struct hidx_iter it;
+	const struct churn_slot *slot = find_slot(churn, stack_id, &it);
 
 	return slot ? &slot->site : NULL;
 }
