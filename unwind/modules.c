@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hashidx.h"
 #include "util.h"
 
 struct module {
@@ -24,7 +25,7 @@ struct mapping {
 	uint64_t time_ns;
 	pid_t tid;
 	enum aspace_origin_kind kind;
-	uint32_t path; /* 0: an empty slot */
+	uint32_t path;
 	uint32_t module;
 };
 
@@ -33,9 +34,10 @@ struct modules {
 	struct module *mods; /* id - 1 -> module */
 	size_t nmods;
 	size_t mods_cap;
-	struct mapping *slots; /* open addressing */
-	size_t nslots;	       /* a power of two, at least twice nmappings */
+	struct mapping *mappings; /* in order of first sight */
 	size_t nmappings;
+	size_t mappings_cap;
+	struct hidx index; /* the hash of each mapping's path and origin -> its place in mappings */
 };
 
 struct modules *modules_new(const struct strtab *paths)
@@ -43,8 +45,6 @@ struct modules *modules_new(const struct strtab *paths)
 	struct modules *mods = xcalloc(1, sizeof(*mods));
 
 	mods->paths = paths;
-	mods->nslots = 64;
-	mods->slots = xcalloc(mods->nslots, sizeof(*mods->slots));
 	return mods;
 }
 
@@ -57,7 +57,8 @@ void modules_free(struct modules *mods)
 		symbols_free(mods->mods[i].syms);
 	}
 	free(mods->mods);
-	free(mods->slots);
+	free(mods->mappings);
+	hidx_free(&mods->index);
 	free(mods);
 }
 
@@ -92,37 +93,23 @@ uint32_t modules_add(struct modules *mods, uint32_t path, const char *build_id)
 	return add(mods, &mod);
 }
 
-static size_t slot_of(const struct modules *mods, uint32_t path, const struct aspace_event *origin)
+static uint32_t hash_of(uint32_t path, const struct aspace_event *origin)
 {
-	uint64_t hash = (origin->seq ^ ((uint64_t)path << 32)) * 0x9e3779b97f4a7c15ULL;
+	uint64_t hash = hidx_hash_word(HIDX_HASH_SEED, origin->seq);
 
-	hash = (hash ^ origin->time_ns ^ ((uint64_t)(uint32_t)origin->tid << 20) ^
-		(uint64_t)origin->kind) *
-	       0xff51afd7ed558ccdULL;
-	return (size_t)(hash >> 29) & (mods->nslots - 1);
-}
-
-static void put(struct modules *mods, const struct mapping *mapping)
-{
-	const struct aspace_event origin = {
-		.seq = mapping->seq,
-		.time_ns = mapping->time_ns,
-		.tid = mapping->tid,
-		.kind = mapping->kind,
-	};
-	size_t idx = slot_of(mods, mapping->path, &origin);
-
-	while (mods->slots[idx].path)
-		idx = (idx + 1) & (mods->nslots - 1);
-	mods->slots[idx] = *mapping;
+	hash = hidx_hash_word(hash, origin->time_ns);
+	hash = hidx_hash_word(hash, ((uint64_t)path << 32) | (uint32_t)origin->tid);
+	return (uint32_t)hidx_hash_word(hash, (uint64_t)origin->kind);
 }
 
 /*
- * A mapping not seen before: which file is at its path now.  Out of line:
- * the lookup before it runs for every frame, this once per mapping.
+ * A mapping not seen before, which the lookup it missed in ends with:
+ * which file is at its path now.  Out of line: the lookup before it runs
+ * for every frame, this once per mapping.
  */
 static __attribute__((noinline)) uint32_t first_seen(struct modules *mods, uint32_t path,
-						     const struct aspace_event *origin)
+						     const struct aspace_event *origin,
+						     const struct hidx_iter *missed)
 {
 	struct mapping mapping = {
 		origin->seq, origin->time_ns, origin->tid, origin->kind, path, 0
@@ -136,33 +123,28 @@ static __attribute__((noinline)) uint32_t first_seen(struct modules *mods, uint3
 	} else {
 		mapping.module = modules_intern(mods, path, NULL);
 	}
-	if ((mods->nmappings + 1) * 2 > mods->nslots) {
-		struct mapping *old = mods->slots;
-		size_t old_n = mods->nslots;
-
-		mods->nslots *= 2;
-		mods->slots = xcalloc(mods->nslots, sizeof(*mods->slots));
-		for (size_t i = 0; i < old_n; i++)
-			if (old[i].path)
-				put(mods, &old[i]);
-		free(old);
-	}
-	put(mods, &mapping);
+	xgrowarray((void **)&mods->mappings, &mods->mappings_cap, mods->nmappings + 1,
+		   sizeof(*mods->mappings));
+	mods->mappings[mods->nmappings] = mapping;
+	hidx_insert_missed(&mods->index, missed, (uint32_t)mods->nmappings);
 	mods->nmappings++;
 	return mapping.module;
 }
 
 uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin)
 {
-	for (size_t idx = slot_of(mods, path, origin); mods->slots[idx].path;
-	     idx = (idx + 1) & (mods->nslots - 1)) {
-		const struct mapping *slot = &mods->slots[idx];
+	struct hidx_iter it = hidx_probe(&mods->index, hash_of(path, origin));
+	uint32_t entry;
 
-		if (slot->seq == origin->seq && slot->time_ns == origin->time_ns &&
-		    slot->path == path && slot->tid == origin->tid && slot->kind == origin->kind)
-			return slot->module;
+	while (hidx_next(&mods->index, &it, &entry)) {
+		const struct mapping *mapping = &mods->mappings[entry];
+
+		if (mapping->seq == origin->seq && mapping->time_ns == origin->time_ns &&
+		    mapping->path == path && mapping->tid == origin->tid &&
+		    mapping->kind == origin->kind)
+			return mapping->module;
 	}
-	return first_seen(mods, path, origin);
+	return first_seen(mods, path, origin, &it);
 }
 
 /* Module id, or NULL. */
