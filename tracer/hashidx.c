@@ -27,7 +27,7 @@ uint32_t hidx_hash_bytes(const void *data, size_t len)
 /* Stores a slot in the first empty one of its probe sequence. */
 static void put(struct hidx *idx, struct hidx_slot slot)
 {
-	size_t pos = slot.hash & idx->mask;
+	size_t pos = hidx_home(idx, slot.hash);
 
 	while (idx->slots[pos].entry)
 		pos = (pos + 1) & idx->mask;
@@ -62,7 +62,7 @@ void hidx_insert(struct hidx *idx, uint32_t hash, uint32_t entry)
 /* The position of the slot of entry, stored under hash. */
 static size_t find(const struct hidx *idx, uint32_t hash, uint32_t entry)
 {
-	size_t pos = hash & idx->mask;
+	size_t pos = hidx_home(idx, hash);
 
 	assert(idx->slots && "entry not in the index");
 	while (idx->slots[pos].entry != entry + 1) {
@@ -84,7 +84,7 @@ void hidx_remove(struct hidx *idx, uint32_t hash, uint32_t entry)
 	 * empty slot before the entry it looks for.
 	 */
 	for (size_t next = (hole + 1) & mask; idx->slots[next].entry; next = (next + 1) & mask) {
-		size_t home = idx->slots[next].hash & mask;
+		size_t home = hidx_home(idx, idx->slots[next].hash);
 
 		if (((next - home) & mask) >= ((next - hole) & mask)) {
 			idx->slots[hole] = idx->slots[next];

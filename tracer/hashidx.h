@@ -9,9 +9,10 @@
  *
  * Open addressing with linear probing over slots of {32-bit hash, entry
  * number + 1}; at most half the slots are in use, the slots double past
- * that.  Each slot keeps its hash: growth and removal never ask the user
- * to hash an entry again, and a lookup looks at an entry only when the 32
- * bits match.  Removal shifts back the slots that probed past the hole
+ * that.  A hash's first slot is chosen by Fibonacci hashing (hidx_home()).
+ * Each slot keeps its hash: growth and removal never ask the user to hash
+ * an entry again, and a lookup looks at an entry only when the 32 bits
+ * match.  Removal shifts back the slots that probed past the hole
  * (backward-shift deletion), rather than leaving a tombstone: lookups
  * after many removals are as short as after none, and the index never
  * needs a rebuild.
@@ -54,15 +55,16 @@ struct hidx_iter {
 };
 
 /*
- * The hashes.  A running hash starts at HIDX_HASH_SEED, takes words with
- * hidx_hash_word() and ends, for the index, as its low 32 bits.  Each step
- * is a bijection of the running hash for a given word, and of the word for
- * a given running hash (xor, multiplication by an odd constant, an
- * xorshift), so two keys of one length that differ in one word never
- * have the same running hash; the xorshift brings the product's high
- * bits, which every bit of the word reaches, down to the low ones the
- * index uses.  The golden-ratio multiplier is Knuth's; the seed is
- * FNV-1a's offset basis.
+ * The hashes of keys of several words.  A running hash starts at
+ * HIDX_HASH_SEED, takes words with hidx_hash_word() and ends, for the
+ * index, as its low 32 bits.  Each step is a bijection of the running
+ * hash for a given word, and of the word for a given running hash (xor,
+ * multiplication by an odd constant, an xorshift), so two keys of one
+ * length that differ in one word never have the same running hash; the
+ * xorshift brings the product's high bits, which every bit of the word
+ * reaches, down to the low 32 the index keeps.  The multiplier is
+ * 2^64 / phi, as in Knuth's multiplicative hashing; the seed is FNV-1a's
+ * offset basis.
  */
 #define HIDX_HASH_SEED 0xcbf29ce484222325ULL
 #define HIDX_HASH_MULT 0x9e3779b97f4a7c15ULL
@@ -73,14 +75,31 @@ static inline uint64_t hidx_hash_word(uint64_t hash, uint64_t word)
 	return hash ^ (hash >> 32);
 }
 
-/* The hash of one integer key (a tid, a sequence number, an id): one step without the seed. */
+/*
+ * The hash of one integer key (a tid, a sequence number, an id): its two
+ * halves folded together, not mixed.  hidx_home() spreads consecutive
+ * keys evenly over the slots, which mixing would only undo; and a key
+ * that fits in 32 bits is its own hash, so two such keys never collide.
+ */
 static inline uint32_t hidx_hash_u64(uint64_t key)
 {
-	return (uint32_t)hidx_hash_word(0, key);
+	return (uint32_t)(key ^ (key >> 32));
 }
 
 /* The hash of len bytes (FNV-1a, its two halves folded together). */
 uint32_t hidx_hash_bytes(const void *data, size_t len);
+
+/*
+ * The first slot a hash probes, its home: the top bits of its product by
+ * 2^32 / phi (Knuth's multiplicative hashing), as many bits as it takes to
+ * number the slots.  Consecutive hashes so land far apart and evenly
+ * spread (the three-distance theorem): a table of tids, sequence numbers
+ * or ids rarely probes past the home.  0 without slots.
+ */
+static inline size_t hidx_home(const struct hidx *idx, uint32_t hash)
+{
+	return (size_t)(((uint64_t)(uint32_t)(hash * 0x9e3779b9U) * (idx->mask + 1)) >> 32);
+}
 
 /*
  * Starts a lookup of the entries stored under hash; hidx_next() returns
@@ -88,7 +107,7 @@ uint32_t hidx_hash_bytes(const void *data, size_t len);
  */
 static inline struct hidx_iter hidx_probe(const struct hidx *idx, uint32_t hash)
 {
-	return (struct hidx_iter){ .pos = hash & idx->mask, .hash = hash };
+	return (struct hidx_iter){ .pos = hidx_home(idx, hash), .hash = hash };
 }
 
 /*
