@@ -26,7 +26,11 @@
 #include "runtime.h"
 #include "util.h"
 
-/* Bytes an origin mapped, and how many of them are still mapped. */
+/*
+ * Bytes an origin mapped, and how many of them are still mapped.  Seq 0: a
+ * hole left by a removed origin, whose total is the next hole's place + 1
+ * (0: none).
+ */
 struct origin_count {
 	uint64_t seq;
 	uint64_t total;
@@ -39,9 +43,10 @@ struct aspace {
 	uint64_t heap_top;
 	uint64_t heap_peak;	      /* the largest heap_top - heap_start */
 	uint64_t mapped_peak;	      /* the most bytes the regions have covered */
-	struct origin_count *origins; /* those that own bytes, in no particular order */
-	size_t norigins;
+	struct origin_count *origins; /* those that own bytes, and holes */
+	size_t norigins;	      /* places used in origins, holes included */
 	size_t origins_cap;
+	size_t origin_hole;	  /* the first hole's place + 1; 0: none */
 	struct hidx origin_index; /* the hash of each origin's seq -> its place in origins */
 };
 
@@ -185,30 +190,35 @@ static void origin_add(struct aspace *as, const struct aspace_event *ev, uint64_
 		return;
 	entry = origin_find(as, ev->seq, &it);
 	if (!entry) {
-		xgrowarray((void **)&as->origins, &as->origins_cap, as->norigins + 1,
-			   sizeof(*as->origins));
-		entry = &as->origins[as->norigins];
+		size_t place = as->origin_hole - 1;
+
+		if (as->origin_hole) {
+			as->origin_hole = (size_t)as->origins[place].total;
+		} else {
+			place = as->norigins++;
+			xgrowarray((void **)&as->origins, &as->origins_cap, as->norigins,
+				   sizeof(*as->origins));
+		}
+		entry = &as->origins[place];
 		*entry = (struct origin_count){ .seq = ev->seq };
-		hidx_insert_missed(&as->origin_index, &it, (uint32_t)as->norigins);
-		as->norigins++;
+		hidx_insert_missed(&as->origin_index, &it, (uint32_t)place);
 	}
 	entry->total += bytes;
 	entry->left += bytes;
 }
 
-/* Removes an origin that owns no more bytes: the last one fills its place. */
+/*
+ * Removes an origin that owns no more bytes, leaving a hole for the next
+ * one: moving the last origin into its place instead would cost another
+ * lookup, in another part of the index, at every unmap of a mapping.
+ */
 static void origin_delete(struct aspace *as, struct origin_count *entry)
 {
 	size_t place = (size_t)(entry - as->origins);
-	size_t last = as->norigins - 1;
 
 	hidx_remove(&as->origin_index, hidx_hash_u64(entry->seq), (uint32_t)place);
-	if (place != last) {
-		*entry = as->origins[last];
-		hidx_renumber(&as->origin_index, hidx_hash_u64(entry->seq), (uint32_t)last,
-			      (uint32_t)place);
-	}
-	as->norigins--;
+	*entry = (struct origin_count){ .seq = 0, .total = as->origin_hole };
+	as->origin_hole = place + 1;
 }
 
 /* Counts bytes of origin going away; fills the piece's origin_left/total. */
@@ -338,6 +348,7 @@ struct aspace *aspace_copy(const struct aspace *as)
 	copy->heap_peak = as->heap_top - as->heap_start;
 	copy->mapped_peak = rtree_bytes(as->regions);
 	copy->norigins = copy->origins_cap = as->norigins;
+	copy->origin_hole = as->origin_hole;
 	if (as->norigins) {
 		copy->origins = xcalloc(as->norigins, sizeof(*as->origins));
 		memcpy(copy->origins, as->origins, as->norigins * sizeof(*as->origins));
@@ -353,6 +364,7 @@ void aspace_clear(struct aspace *as)
 	as->heap_start = as->heap_top = as->heap_peak = 0;
 	as->mapped_peak = 0;
 	as->norigins = 0;
+	as->origin_hole = 0;
 	hidx_clear(&as->origin_index);
 }
 
