@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* memtrace report and memtrace diff: traces read back (see subcommands.h). */
+#include "subcommands.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+#include "../report/diff.h"
+#include "../report/msgs.h"
+#include "../report/output.h"
+#include "../report/traceread.h"
+
+/*
+ * The options of memtrace report and memtrace diff, parsed as the main
+ * command's are (getopt_long: --opt=value, --opt value, "--" ends them).
+ */
+struct subcommand_options {
+	size_t top;
+	uint64_t churn_ns; /* 0: the trace's own threshold */
+	bool json;
+	char **operands; /* the traces */
+	int noperands;
+};
+
+enum { SUB_TOP = 256, SUB_CHURN_MS, SUB_JSON };
+
+static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
+			     struct subcommand_options *sub)
+{
+	static const struct option report_opts[] = {
+		{ "top", required_argument, NULL, SUB_TOP },
+		{ "churn-ms", required_argument, NULL, SUB_CHURN_MS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option diff_opts[] = {
+		{ "top", required_argument, NULL, SUB_TOP },
+		{ "json", no_argument, NULL, SUB_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	cli_set_command(name);
+	sub->top = CLI_DEFAULT_TOP;
+	opterr = 0;
+	/* argv[0] is the subcommand's name; operands may come before options. */
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":h", diff ? diff_opts : report_opts, NULL)) != -1) {
+		switch (opt) {
+		case SUB_TOP:
+			sub->top = cli_top(optarg);
+			break;
+		case SUB_CHURN_MS:
+			sub->churn_ns =
+				cli_time("--churn-ms wants a number of milliseconds", optarg, 1e6);
+			break;
+		case SUB_JSON:
+			sub->json = true;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			exit(0);
+		default:
+			cli_bad_option(opt, argv);
+		}
+	}
+	sub->operands = argv + optind;
+	sub->noperands = argc - optind;
+}
+
+/* Standard output flushed: a report cut by a full disk or a closed pipe is an error. */
+static int flush_stdout(int status, const char *what)
+{
+	if (fflush(stdout) != 0 && status != 2) {
+		perror_msg("cannot write the %s", what);
+		status = 2;
+	}
+	return status;
+}
+
+/*
+ * Says on stderr what a subcommand's modules returned: the warnings in
+ * their order, then why it failed, if it did.  msgs is emptied.
+ */
+static void print_msgs(struct msgs *msgs)
+{
+	for (size_t i = 0; i < msgs->nwarnings; i++)
+		error_msg("%s", msgs->warnings[i]);
+	if (msgs->error[0])
+		error_msg("%s", msgs->error);
+	msgs_free(msgs);
+}
+
+/*
+ * memtrace report [--top N] [--churn-ms MS] TRACE: the report of a saved
+ * trace ("-": standard input), on stdout; a trace cut short is reported
+ * as far as it goes, after its warnings.  Returns the exit status: 0, or
+ * 2 when the trace cannot be read.
+ */
+int report_command(int argc, char **argv, bool utf8)
+{
+	struct subcommand_options sub = { 0 };
+	struct report_options ropts;
+	struct msgs msgs = { 0 };
+	struct trace *trace;
+	int err;
+
+	parse_subcommand("memtrace report", argc - 1, argv + 1, false, &sub);
+	if (sub.noperands == 0)
+		cli_usage_error("no trace to read (a file, or '-' for standard input)");
+	if (sub.noperands > 1)
+		cli_usage_error("one trace at a time, not also '%s'", sub.operands[1]);
+	ropts = (struct report_options){ .top = sub.top,
+					 .churn_ns = sub.churn_ns,
+					 .width = output_width(STDOUT_FILENO),
+					 .utf8 = utf8 };
+	err = traceread_open(sub.operands[0], ropts.churn_ns, &trace, &msgs);
+	print_msgs(&msgs);
+	if (err)
+		return 2;
+	traceread_print(trace, stdout, &ropts);
+	traceread_free(trace);
+	return flush_stdout(0, "report");
+}
+
+/*
+ * memtrace diff [--top N] [--json] A B: what changed from trace A to
+ * trace B, on stdout.  Exits as diff(1) does: 0 when they do not differ,
+ * 1 when they do, 2 for trouble.
+ */
+int diff_command(int argc, char **argv, bool utf8)
+{
+	struct subcommand_options sub = { 0 };
+	struct diff_options dopts;
+	struct msgs msgs = { 0 };
+	struct diff *diff;
+	int status, err;
+
+	parse_subcommand("memtrace diff", argc - 1, argv + 1, true, &sub);
+	if (sub.noperands != 2)
+		cli_usage_error("two traces to compare, not %d", sub.noperands);
+	if (!strcmp(sub.operands[0], "-") && !strcmp(sub.operands[1], "-"))
+		cli_usage_error("only one of the traces can be standard input");
+	dopts = (struct diff_options){
+		.top = sub.top, .json = sub.json, .width = output_width(STDOUT_FILENO), .utf8 = utf8
+	};
+	/* Its warnings before it: they say how far it can be trusted. */
+	err = diff_open(sub.operands[0], sub.operands[1], &diff, &msgs);
+	print_msgs(&msgs);
+	if (err)
+		return 2;
+	status = diff_differ(diff) ? 1 : 0;
+	err = diff_print(diff, stdout, &dopts);
+	diff_free(diff);
+	if (err) {
+		error_msg("cannot write the diff: %s", strerror(-err));
+		return 2;
+	}
+	return flush_stdout(status, "diff");
+}
