@@ -148,7 +148,7 @@ static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t se
 /* Tells the sink of the call end_call() ended, if it has not heard of it yet. */
 static void report_call(struct engine *eng)
 {
-	if (!eng->ended_pending)
+	if (!eng->ended_pending || !eng->sink->call)
 		return;
 	eng->ended_pending = false;
 	eng->sink->call(eng->ctx, &eng->ended);
