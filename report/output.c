@@ -114,7 +114,8 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 	if (!c->err)
 		c->err = err;
 	errno = err;
-	return done ? (ssize_t)done : -1;
+	/* fopencookie(3): the bytes written, never a negative value. */
+	return (ssize_t)done;
 }
 
 /* Closes the descriptor; fails with the first write error, so that fclose says which. */

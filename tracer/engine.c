@@ -844,8 +844,14 @@ static int run_loop(struct engine *eng)
 		struct trace_event ev;
 		int err;
 
-		if (tick_pending() && engine_tick(eng))
-			return 0;
+		/*
+		 * Again while one is due: a tick may itself change the timer
+		 * (a queue let go), after which only the flag tells of a
+		 * signal that came meanwhile.
+		 */
+		while (tick_pending())
+			if (engine_tick(eng))
+				return 0;
 		err = next_event(eng, &ev);
 		if (err == -EINTR)
 			continue;
@@ -868,5 +874,6 @@ int engine_run(struct engine *eng)
 	ret = run_loop(eng);
 	eng->ticking = false;
 	set_timer(eng, false);
+	timer_cancel();
 	return ret;
 }

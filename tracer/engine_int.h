@@ -121,6 +121,8 @@ void set_timer(struct engine *eng, bool on);
  * included, whose SIGALRM would otherwise end memtrace.
  */
 void timer_install(void);
+/* Disarms the timer, the one-shot engine_request_tick() may have armed too. */
+void timer_cancel(void);
 /* Whether a tick is due: the timer fired or engine_request_tick() was called. */
 bool tick_pending(void);
 /*

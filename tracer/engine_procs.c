@@ -75,6 +75,7 @@ void engine_free(struct engine *eng)
 		return;
 	eng->ticking = false;
 	set_timer(eng, false);
+	timer_cancel();
 	/* Launch mode never leaves a filtered task behind; attach mode never kills. */
 	if (tasks_count(eng->tasks) && eng->attach_mode)
 		engine_detach_all(eng);

@@ -30,9 +30,10 @@
 static volatile sig_atomic_t tick_due;
 /*
  * Whether the timer fires every ENGINE_TICK_NS: set before it is armed
- * and cleared after it is disarmed, so that a handler that sees it set
- * may rely on a tick to come, or on the loop to read tick_due before it
- * next waits (set_timer() is never called between that read and the wait).
+ * and cleared after it is disarmed.  A handler that sees it set arms
+ * nothing: either a tick is to come, or the loop is between disarming
+ * it and its next wait, and reads tick_due before that wait (run_loop()
+ * reads it again after each tick, which may disarm the timer).
  */
 static volatile sig_atomic_t periodic;
 
@@ -71,6 +72,13 @@ void timer_install(void)
 	if (sigaction(SIGALRM, &act, NULL) < 0)
 		perror_die("sigaction(SIGALRM)");
 	installed = true;
+}
+
+void timer_cancel(void)
+{
+	static const struct itimerval off;
+
+	(void)setitimer(ITIMER_REAL, &off, NULL);
 }
 
 void set_timer(struct engine *eng, bool on)

@@ -33,6 +33,7 @@
 #ifndef MEMTRACE_HASHIDX_H
 #define MEMTRACE_HASHIDX_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -148,6 +149,7 @@ void hidx_insert(struct hidx *idx, uint32_t hash, uint32_t entry);
  */
 static inline void hidx_insert_missed(struct hidx *idx, const struct hidx_iter *it, uint32_t entry)
 {
+	assert(entry < UINT32_MAX && "entry number out of range");
 	if ((idx->count + 1) * 2 > idx->mask + 1) {
 		hidx_insert(idx, it->hash, entry);
 		return;

@@ -35,8 +35,9 @@ size_t write_retry(int fd, const void *buf, size_t len, int *err)
 
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0) {
-			*err = errno;
+		if (got <= 0) {
+			/* A write of nothing would be tried forever: an I/O error. */
+			*err = got < 0 ? errno : EIO;
 			break;
 		}
 		done += (size_t)got;
