@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "aspace.h"
+#include "../tests/unit/unittest.h"
 
 #define PAGE ASPACE_PAGE_SIZE
 #define BASE 0x100000000ULL
@@ -21,10 +22,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(uint64_t bound)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng % bound;
+	return unittest_rnd(&rng, bound);
 }
 
 static double now_ns(void)

@@ -20,6 +20,7 @@
 
 #include "aspace.h"
 #include "rtree.h"
+#include "unittest.h"
 
 #define PAGE ASPACE_PAGE_SIZE
 #define BASE 0x10000000ULL
@@ -595,10 +596,7 @@ static uint64_t rng_state = 88172645463325252ULL;
 
 static uint64_t rnd(uint64_t bound)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state % bound;
+	return unittest_rnd(&rng_state, bound);
 }
 
 static size_t npages_window = 256; /* the pages the random test uses, at most NPAGES */

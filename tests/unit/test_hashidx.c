@@ -15,6 +15,7 @@
 
 #include "hashidx.h"
 #include "util.h"
+#include "unittest.h"
 
 /* Entries of the tests: a key each, hashed by the test's own rule. */
 struct table {
@@ -221,10 +222,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(uint64_t bound)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng % bound;
+	return unittest_rnd(&rng, bound);
 }
 
 /*

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What several unit tests share: a directory of their own, and whether malloc is glibc's. */
+/*
+ * What several unit tests (and the model benchmark) share: a directory
+ * of their own, reproducible random numbers, and whether malloc is glibc's.
+ */
 #ifndef MEMTRACE_UNITTEST_H
 #define MEMTRACE_UNITTEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,18 @@ static inline int unittest_tmpdir(char *dir, size_t size, const char *name)
 	if (snprintf(dir, size, "%s/%s.XXXXXX", tmp, name) < 0 || !mkdtemp(dir))
 		return -1;
 	return 0;
+}
+
+/*
+ * A number in [0, bound) from a xorshift64 generator (Marsaglia, 2003)
+ * whose state the caller keeps (never 0): the same sequence on every run.
+ */
+static inline uint64_t unittest_rnd(uint64_t *state, uint64_t bound)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state % bound;
 }
 
 /* Whether malloc is glibc's: not under AddressSanitizer, which brings its own. */
