@@ -2,7 +2,9 @@
 /* A stack at a memory call, placed and interned: see capture.h. */
 #include "capture.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -38,28 +40,42 @@ void capture_free(struct capture *cap)
 	free(cap);
 }
 
-uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
-		       const struct arch_regs *regs, const struct aspace *as)
+/*
+ * Whether a return address may lie at lookup, in region: in code.  A
+ * word libunwind took for one that lies in data, on a stack or in no
+ * mapping at all is no frame (a cgo thread's walk reads one in the read-
+ * only data), and nothing found above it can be trusted.
+ */
+static bool in_code(const struct aspace_region *region)
 {
-	int count = unwinder_walk(unw, tid, regs, cap->frames, cap->max_frames);
+	return region && (region->prot & PROT_EXEC);
+}
+
+uint32_t capture_place(struct capture *cap, const struct aspace *as, const uint64_t *frames,
+		       size_t count)
+{
 	const struct aspace_region *last = NULL;
 	uint32_t module = 0;
+	size_t kept = 0;
 
-	if (count <= 0)
-		return 0;
 	/*
 	 * Where each frame lies now, in which module (the file mapped there,
 	 * found once per mapping).  A return address is looked up one byte
-	 * back: a call at the very end of a function returns past it.
+	 * back: a call at the very end of a function returns past it.  The
+	 * innermost frame is where the task is stopped, whatever the model
+	 * says of it; the walk ends at the first return address outside
+	 * every executable mapping.
 	 */
-	for (int i = 0; i < count; i++) {
-		uint64_t lookup = cap->frames[i] - (i > 0 ? 1 : 0);
+	for (; kept < count; kept++) {
+		uint64_t lookup = frames[kept] - (kept > 0 ? 1 : 0);
 		/* Frames of one mapping follow each other: its region is searched for once. */
 		const struct aspace_region *region =
 			last && last->start <= lookup && lookup < last->end
 				? last
 				: aspace_find(as, lookup);
 
+		if (kept > 0 && !in_code(region))
+			break;
 		/* And its module asked for once. */
 		if (region != last) {
 			last = region;
@@ -68,9 +84,18 @@ uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
 							      &region->origin)
 					 : 0;
 		}
-		cap->modules[i] = module;
-		cap->offsets[i] = module ? lookup - region->start + region->offset : 0;
+		cap->modules[kept] = module;
+		cap->offsets[kept] = module ? lookup - region->start + region->offset : 0;
 	}
-	return stacks_intern_located(cap->stacks, cap->frames, cap->modules, cap->offsets,
-				     (size_t)count);
+	return stacks_intern_located(cap->stacks, frames, cap->modules, cap->offsets, kept);
+}
+
+uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
+		       const struct arch_regs *regs, const struct aspace *as)
+{
+	int count = unwinder_walk(unw, tid, regs, cap->frames, cap->max_frames);
+
+	if (count <= 0)
+		return 0;
+	return capture_place(cap, as, cap->frames, (size_t)count);
 }
