@@ -145,8 +145,7 @@ static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t se
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
 }
 
-/* Tells the sink of the call end_call() ended, if it has not heard of it yet. */
-static void report_call(struct engine *eng)
+void report_call(struct engine *eng)
 {
 	if (!eng->ended_pending || !eng->sink->call)
 		return;
@@ -168,6 +167,8 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 	struct proc *proc = task->proc;
 	const char *fd_path = task->fd_path && task->fd_path[0] ? task->fd_path : NULL;
 
+	/* One call waits for the sink at a time (a die() may have cut the last short). */
+	report_call(eng);
 	task->flags &= ~TASK_IN_CALL;
 	proc->calls_in_flight--;
 	aspace_changes_reset(&eng->changes);
@@ -259,21 +260,28 @@ static void on_seccomp(struct engine *eng, struct task *task)
 static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
 		       const uint64_t args[6])
 {
-	int ret;
+	/* A memory call first: the one lookup of the common case. */
+	int ret = sysdecode_entry(&task->call, arch, nr, args);
 
-	if (sysdecode_is_exit_group(arch, nr)) {
-		/* The threads still running end with the process: they did not exit on their own. */
-		task->proc->group_exiting = true;
+	if (ret == -ENOENT) {
+		/*
+		 * Not a memory call: exit_group, another call the filter
+		 * stops at (ipc, a number newer than the tables), or any call
+		 * in attach mode.
+		 */
+		if (sysdecode_is_exit_group(arch, nr)) {
+			/* The threads still running end with the process, not on their own. */
+			task->proc->group_exiting = true;
+		}
 		if (task->flags & TASK_SYSCALL_STOPS)
 			task->flags |= TASK_IN_OTHER;
 		resume(task, 0);
 		return;
 	}
-	ret = sysdecode_entry(&task->call, arch, nr, args);
-	if (ret == -ENOENT) {
-		/* Not a memory call: a foreign-architecture one, or any call in attach mode. */
-		if (task->flags & TASK_SYSCALL_STOPS)
-			task->flags |= TASK_IN_OTHER;
+	if (!task->proc->mm) {
+		/* Nothing will be shown or modelled: skip the exit stop. */
+		task->call_seq = ++eng->seq;
+		task->proc->calls[task->call.ent->kind]++;
 		resume(task, 0);
 		return;
 	}
@@ -284,13 +292,6 @@ static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uin
 			sysdecode_unpack_old_mmap(&task->call, words);
 	}
 	task->call_time_ns = engine_now_ns(eng);
-	if (!task->proc->mm) {
-		/* Nothing will be shown or modelled: skip the exit stop. */
-		task->call_seq = ++eng->seq;
-		task->proc->calls[task->call.ent->kind]++;
-		resume(task, 0);
-		return;
-	}
 	if (task->fd_path)
 		task->fd_path[0] = '\0';
 	if (sysdecode_has_fd(&task->call))
@@ -617,7 +618,7 @@ void on_task_gone(struct engine *eng, struct task *task, int status)
 		proc->wait_status = status;
 	tasks_remove(eng->tasks, task);
 	/* The last seized task whose first stop was awaited may die instead of stopping. */
-	if (!proc->ended)
+	if (!proc->ended && proc->overlapped)
 		resync_if_settled(proc, engine_live_tid(eng, proc));
 	if (proc->ended && proc->unwind) {
 		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);

@@ -79,7 +79,7 @@ static int seize_pass(struct engine *eng, struct proc *proc, unsigned long optio
 	return found;
 }
 
-int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
+static int attach_process(struct engine *eng, pid_t pid, pid_t *tgid_out)
 {
 	unsigned long options = PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
 				PTRACE_O_TRACESYSGOOD;
@@ -111,12 +111,6 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 				return -ESRCH;
 			if (found == -ESRCH)
 				break;
-			/*
-			 * Never half-attached: let go of every task seized so far.
-			 * They may be running, and PTRACE_DETACH needs a stop:
-			 * the detach that interrupts and waits does it.
-			 */
-			engine_detach_all(eng);
 			return found;
 		}
 		quiet = found ? 0 : quiet + 1;
@@ -134,6 +128,21 @@ int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
 	 */
 	proc->overlapped = true;
 	return 0;
+}
+
+int engine_attach(struct engine *eng, pid_t pid, pid_t *tgid_out)
+{
+	int err = attach_process(eng, pid, tgid_out);
+
+	/*
+	 * Never half-attached: on an error every task seized so far goes,
+	 * of this process and of the ones before.  They may be running, and
+	 * PTRACE_DETACH needs a stop: the detach that interrupts and waits
+	 * does it.
+	 */
+	if (err < 0)
+		engine_detach_all(eng);
+	return err;
 }
 
 /* Detaches one stopped task with sig; its bookkeeping goes. */
@@ -237,6 +246,7 @@ void engine_detach_all(struct engine *eng)
 	bool first = !eng->detaching;
 
 	eng->detaching = true;
+	report_call(eng);
 	debug_msg("detaching from every task");
 	eng->ticking = false;
 	set_timer(eng, false);

@@ -49,8 +49,7 @@ struct engine {
 	/* The call end_call() ended, until report_call() gives it to the sink. */
 	struct engine_call ended;
 	bool ended_pending;
-	size_t queued; /* tasks held in a queue, over all processes */
-	bool timer_armed;
+	size_t queued;	  /* tasks held in a queue, over all processes */
 	bool ticking;	  /* engine_run() runs: the tick is wanted (set_timer()) */
 	bool attach_mode; /* no filter: every call stops (TASK_SYSCALL_STOPS) */
 	bool detaching;	  /* tasks already let go run untraced: no more verifying */
@@ -152,6 +151,8 @@ void finish_call(struct engine *eng, struct task *task, bool finished, int64_t r
 void abandon_call(struct engine *eng, struct task *task);
 /* Task exited or was killed (its wait status): forgotten, its process maybe ended. */
 void on_task_gone(struct engine *eng, struct task *task, int status);
+/* Tells the sink of the call end_call() ended, if it has not heard of it yet. */
+void report_call(struct engine *eng);
 /*
  * An event without a stopped task to act on: an end (the task is
  * forgotten, if it was known) or a status that is no stop.  Returns

@@ -140,6 +140,7 @@ static void kill_one(struct task *task, void *arg)
 void engine_kill_all(struct engine *eng)
 {
 	eng->killed_all = true;
+	report_call(eng);
 	tasks_for_each(eng->tasks, kill_one, NULL);
 }
 

@@ -87,7 +87,7 @@ void set_timer(struct engine *eng, bool on)
 
 	/* While the loop runs, --duration needs the tick all along, to notice the time is up. */
 	on = on || (eng->ticking && eng->opts.detach_at_ns);
-	if (on == eng->timer_armed)
+	if (on == (periodic != 0))
 		return;
 	if (on) {
 		periodic = 1;
@@ -97,7 +97,6 @@ void set_timer(struct engine *eng, bool on)
 	(void)setitimer(ITIMER_REAL, &val, NULL);
 	if (!on)
 		periodic = 0;
-	eng->timer_armed = on;
 }
 
 bool tick_pending(void)

@@ -547,8 +547,7 @@ static int attach_all(struct session *session)
 			explain_eperm(pid);
 		else
 			error_msg("cannot attach to %d: %s", (int)pid, strerror(-err));
-		/* Never half-attached: the processes named before this one are let go. */
-		engine_detach_all(session->engine);
+		/* engine_attach() let go of the processes named before this one. */
 		return err;
 	}
 	return 0;

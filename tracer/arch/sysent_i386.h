@@ -2,8 +2,9 @@
 /*
  * i386 memory system calls (arch/x86/entry/syscalls/syscall_32.tbl), as a
  * 64-bit or 32-bit process reaches them through int $0x80.  The seccomp
- * filter traces every foreign-architecture call; these are the ones that
- * are decoded and reported.  ipc(2)'s SHMAT multiplexing is not decoded.
+ * filter's i386 block stops at these, at exit_group and ipc, and at
+ * numbers newer than the table; these are the ones decoded and reported.
+ * ipc(2)'s SHMAT multiplexing is not decoded.
  */
 /* One row per line, as in strace's syscallent.h. */
 /* clang-format off */
