@@ -52,7 +52,9 @@ struct aspace {
 
 static uint64_t page_up(uint64_t len)
 {
-	return (len + ASPACE_PAGE_SIZE - 1) & ~(ASPACE_PAGE_SIZE - 1);
+	uint64_t page = ASPACE_PAGE_SIZE;
+
+	return (len + page - 1) & ~(page - 1);
 }
 
 /* Whether region lies in an arena window of a runtime (runtime.h), cache kept for a walk. */
@@ -693,7 +695,7 @@ void aspace_brk(struct aspace *as, const struct aspace_event *ev, uint64_t new_b
 	 *   |---- earlier ---|xxxxxxxxx|                 shrinks: last grown, first released
 	 */
 	if (new_top > old_top) {
-		unmap_range(as, old_top, new_top, changes);
+		/* map_new() first drops whatever the model still has there. */
 		map_new(as, ev, old_top, new_top, &heap_tmpl, changes);
 	} else if (new_top < old_top) {
 		unmap_range(as, new_top, old_top, changes);

@@ -22,7 +22,6 @@ struct mm {
 	unsigned int refs;
 	struct aspace *as;
 	struct mm_reader *reader;
-	struct strtab *paths; /* reader's */
 	uint64_t calls_applied;
 };
 
@@ -67,7 +66,6 @@ struct mm *mm_new(struct mm_reader *reader)
 	mm->refs = 1;
 	mm->as = aspace_new();
 	mm->reader = reader;
-	mm->paths = reader->paths;
 	return mm;
 }
 
@@ -92,7 +90,6 @@ struct mm *mm_copy(const struct mm *mm)
 	copy->refs = 1;
 	copy->as = aspace_copy(mm->as);
 	copy->reader = mm->reader;
-	copy->paths = mm->paths;
 	return copy;
 }
 
@@ -125,7 +122,7 @@ static bool is_elf(struct mm *mm, uint32_t path)
 	}
 	if (!reader->elf_known[path]) {
 		reader->elf_known[path] = 2;
-		fd = open(strtab_get(mm->paths, path), O_RDONLY | O_CLOEXEC);
+		fd = open(strtab_get(mm->reader->paths, path), O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			if (read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
 			    memcmp(magic, "\177ELF", 4) == 0)
@@ -184,7 +181,7 @@ static void entry_to_region(struct mm *mm, const struct procmaps_entry *entry,
 		region->backing = ASPACE_BACKING_SHM;
 	else
 		region->backing = ASPACE_BACKING_FILE;
-	region->path = strtab_intern(mm->paths, entry->path, entry->path_len);
+	region->path = strtab_intern(mm->reader->paths, entry->path, entry->path_len);
 	if (region->backing == ASPACE_BACKING_FILE && !entry->deleted && is_elf(mm, region->path))
 		region->flags |= ASPACE_ELF;
 }
@@ -341,7 +338,7 @@ static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
 		tmpl.backing = ASPACE_BACKING_FILE;
 		tmpl.offset = arg[5];
 		if (fd_path)
-			tmpl.path = strtab_intern(mm->paths, fd_path, strlen(fd_path));
+			tmpl.path = strtab_intern(mm->reader->paths, fd_path, strlen(fd_path));
 		if (is_elf(mm, tmpl.path))
 			tmpl.flags |= ASPACE_ELF;
 	}
@@ -517,10 +514,11 @@ struct page_counts {
 static int count_pages(int fd, uint64_t start, uint64_t end, struct page_counts *counts)
 {
 	uint64_t entries[PAGEMAP_BATCH];
+	uint64_t last = end / ASPACE_PAGE_SIZE;
 
 	memset(counts, 0, sizeof(*counts));
-	for (uint64_t page = start / ASPACE_PAGE_SIZE; page < end / ASPACE_PAGE_SIZE;) {
-		uint64_t want = end / ASPACE_PAGE_SIZE - page;
+	for (uint64_t page = start / ASPACE_PAGE_SIZE; page < last;) {
+		uint64_t want = last - page;
 		ssize_t got;
 
 		if (want > PAGEMAP_BATCH)
