@@ -16,14 +16,14 @@
 /*
  * An entry of the table: a kind of finding.  detect() adds the findings
  * of its kind with findings_add(), their figures as the entry reads them;
- * print() writes one as text, json() its figures into its JSON object.
+ * print() writes one as text.  The trace keeps the figures of each alike
+ * (json_figures()).
  */
 struct findings_entry {
 	const char *name; /* in the trace's findings lines */
 	void (*detect)(struct report *rep, const struct report_input *in,
 		       const struct findings_entry *self);
 	void (*print)(const struct findings_out *out, const struct report_finding *f);
-	void (*json)(struct jsonw *w, const struct report *rep, const struct report_finding *f);
 };
 
 /* Adds a finding of kind to rep; silently not past REPORT_MAX_FINDINGS. */
@@ -350,13 +350,13 @@ static void print_deleted_files(const struct findings_out *out, const struct rep
 
 /* The findings, in the order they are found and printed. */
 static const struct findings_entry table[] = {
-	{ "arenas", detect_arenas, print_arenas, json_figures },
-	{ "exited_stacks", detect_exited_stacks, print_exited_stacks, json_figures },
-	{ "many_threads", detect_many_threads, print_many_threads, json_figures },
-	{ "churn", detect_churn, print_churn, json_figures },
-	{ "heap_pinned", detect_heap_pinned, print_heap_pinned, json_figures },
-	{ "never_committed", detect_never_committed, print_never_committed, json_figures },
-	{ "deleted_files", detect_deleted_files, print_deleted_files, json_figures },
+	{ "arenas", detect_arenas, print_arenas },
+	{ "exited_stacks", detect_exited_stacks, print_exited_stacks },
+	{ "many_threads", detect_many_threads, print_many_threads },
+	{ "churn", detect_churn, print_churn },
+	{ "heap_pinned", detect_heap_pinned, print_heap_pinned },
+	{ "never_committed", detect_never_committed, print_never_committed },
+	{ "deleted_files", detect_deleted_files, print_deleted_files },
 };
 
 void findings_detect(struct report *rep, const struct report_input *in)
@@ -374,7 +374,7 @@ void findings_json(struct jsonw *w, const struct report *rep, const struct repor
 {
 	jsonw_object(w, NULL);
 	jsonw_str(w, "kind", f->kind->name);
-	f->kind->json(w, rep, f);
+	json_figures(w, rep, f);
 	jsonw_end_object(w);
 }
 

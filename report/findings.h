@@ -6,8 +6,8 @@
  *
  * They are one table, in findings.c: each entry has its name in the
  * trace ("arenas"), its thresholds, the function that finds it in a
- * computed report, the one that prints it as text and the one that
- * writes it in the trace.  A new finding is one more entry there, and
+ * computed report and the one that prints it as text (the trace keeps
+ * the same four figures of each).  A new finding is one more entry there, and
  * nothing else.
  *
  *   findings:

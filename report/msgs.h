@@ -3,8 +3,8 @@
  * What a module of the report side has to say, returned instead of
  * printed (tracer/util.h: modules never print): the warnings of a job
  * done in part, in the order they arose, and why one failed.  Each is
- * one line without memtrace's name; the command line (tracer/main.c)
- * prints them after "memtrace: " and chooses the exit status.
+ * one line without memtrace's name; the command line
+ * (tracer/subcommands.c) prints them after "memtrace: " and chooses the exit status.
  *
  *   struct msgs msgs = { 0 };
  *   int err = traceread_open(path, 0, &trace, &msgs);

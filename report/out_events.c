@@ -90,7 +90,6 @@ static const char *events_file(const struct output_options *opts)
 }
 
 const struct output_ops output_events = {
-	.name = "events",
 	.open = events_open,
 	.file = events_file,
 	.call = events_call,

@@ -116,7 +116,6 @@ static const char *report_file(const struct output_options *opts)
 }
 
 const struct output_ops output_report = {
-	.name = "report",
 	.open = report_open,
 	.file = report_file,
 	.snapshot = report_snapshot,

@@ -118,7 +118,6 @@ static const char *trace_file(const struct output_options *opts)
 }
 
 const struct output_ops output_trace = {
-	.name = "trace",
 	/* Its periodic snapshots hold the resident figures. */
 	.needs = OUTPUT_NEEDS_INTERVAL_USAGE,
 	.open = trace_open,

@@ -87,7 +87,6 @@ struct output {
 #define OUTPUT_NEEDS_INTERVAL_USAGE 0x1U /* the resident figures at each --interval tick */
 
 struct output_ops {
-	const char *name;
 	unsigned int needs; /* OUTPUT_NEEDS_* */
 	/*
 	 * Opens the output when the options ask for it: returns 0 with *out

@@ -299,13 +299,13 @@ struct sites_layout {
 };
 
 /* A size in a column: "12.5 MiB", "0" for nothing. */
-#define SZ(bytes) UNITS_SZ(bytes)
 
 static void print_amounts(FILE *out, const char *label, const struct report_amounts *a,
 			  bool have_usage)
 {
 	(void)fprintf(out, "  %-16s %7llu %11s %11s %11s", label, (unsigned long long)a->regions,
-		      SZ(a->reserved), SZ(a->committed), have_usage ? SZ(a->resident) : "?");
+		      UNITS_SZ(a->reserved), UNITS_SZ(a->committed),
+		      have_usage ? UNITS_SZ(a->resident) : "?");
 }
 
 /*
@@ -339,15 +339,17 @@ static void print_summary(FILE *out, const struct report *rep, const struct repo
 	struct text_line line;
 	FILE *mem = text_line_begin(&line);
 
-	(void)fprintf(mem, "  VSZ %s (peak %s): %s reserved, %s committed", SZ(rep->sizes.mapped),
-		      SZ(rep->sizes.mapped_peak), SZ(t->reserved), SZ(t->committed));
+	(void)fprintf(mem, "  VSZ %s (peak %s): %s reserved, %s committed",
+		      UNITS_SZ(rep->sizes.mapped), UNITS_SZ(rep->sizes.mapped_peak),
+		      UNITS_SZ(t->reserved), UNITS_SZ(t->committed));
 	if (rep->have_usage) {
-		(void)fprintf(
-			mem, "; RSS %s (%s private, %s shared)", SZ(t->resident),
-			SZ(t->private_bytes),
-			SZ(t->resident > t->private_bytes ? t->resident - t->private_bytes : 0));
+		(void)fprintf(mem, "; RSS %s (%s private, %s shared)", UNITS_SZ(t->resident),
+			      UNITS_SZ(t->private_bytes),
+			      UNITS_SZ(t->resident > t->private_bytes
+					       ? t->resident - t->private_bytes
+					       : 0));
 		if (t->swap)
-			(void)fprintf(mem, ", %s swapped", SZ(t->swap));
+			(void)fprintf(mem, ", %s swapped", UNITS_SZ(t->swap));
 	} else {
 		(void)fputs("; RSS not known (the process was gone before it could be read)", mem);
 	}
@@ -356,14 +358,15 @@ static void print_summary(FILE *out, const struct report *rep, const struct repo
 	(void)fprintf(mem,
 		      "  brk heap %s (peak %s); thread stacks: %llu of live threads, %llu of "
 		      "exited ones",
-		      SZ(rep->sizes.heap), SZ(rep->sizes.heap_peak),
+		      UNITS_SZ(rep->sizes.heap), UNITS_SZ(rep->sizes.heap_peak),
 		      (unsigned long long)rep->threads_alive,
 		      (unsigned long long)rep->threads_exited);
 	if (in->verify)
 		(void)fprintf(mem, "; model checked: %llu mismatch%s",
 			      (unsigned long long)in->mismatches, in->mismatches == 1 ? "" : "es");
 	if (rep->unattributed_rss)
-		(void)fprintf(mem, "; %s resident outside the model", SZ(rep->unattributed_rss));
+		(void)fprintf(mem, "; %s resident outside the model",
+			      UNITS_SZ(rep->unattributed_rss));
 	text_line_end(&line, out, width, TEXT_INDENT);
 }
 
@@ -506,17 +509,17 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 			text_put_line(out, heading, opts->width, TEXT_INDENT);
 		}
 		mem = text_line_begin(&row);
-		(void)fprintf(mem, "  %s mapped by %llu call%s", SZ(c->mapped_bytes),
+		(void)fprintf(mem, "  %s mapped by %llu call%s", UNITS_SZ(c->mapped_bytes),
 			      (unsigned long long)c->maps, c->maps == 1 ? "" : "s");
 		if (c->short_pairs)
 			(void)fprintf(mem, ", %llu unmapped within %s (%s)",
 				      (unsigned long long)c->short_pairs, limit,
-				      SZ(c->short_bytes));
+				      UNITS_SZ(c->short_bytes));
 		if (c->trims)
-			(void)fprintf(mem, ", %s trimmed (%llu trim%s)", SZ(c->trimmed_bytes),
+			(void)fprintf(mem, ", %s trimmed (%llu trim%s)", UNITS_SZ(c->trimmed_bytes),
 				      (unsigned long long)c->trims, c->trims == 1 ? "" : "s");
-		(void)fprintf(mem,
-			      ", %s kept:", SZ(site->amounts.reserved + site->amounts.committed));
+		(void)fprintf(mem, ", %s kept:",
+			      UNITS_SZ(site->amounts.reserved + site->amounts.committed));
 		text = text_line_take(&row);
 		wrapped = textfit_wrap(text, opts->width, 0, TEXT_INDENT, &end);
 		(void)fputs(wrapped, out);
@@ -619,11 +622,12 @@ void report_interval_line(FILE *out, const struct report_input *in, uint64_t tim
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		calls += in->proc->calls[kind];
 	growth = (int64_t)(sizes.mapped - prev_vsz);
-	(void)fprintf(out,
-		      "memtrace: %.1fs [%d] VSZ %s (%c%s), %s reserved, %s committed, RSS %s, "
-		      "heap %s, %u thread%s, %llu calls\n",
-		      (double)time_ns / 1e9, (int)in->proc->pid, SZ(sizes.mapped),
-		      growth < 0 ? '-' : '+', SZ(growth < 0 ? (uint64_t)-growth : (uint64_t)growth),
-		      SZ(reserved), SZ(committed), SZ(rss), SZ(sizes.heap), in->proc->threads,
-		      in->proc->threads == 1 ? "" : "s", (unsigned long long)calls);
+	(void)fprintf(
+		out,
+		"memtrace: %.1fs [%d] VSZ %s (%c%s), %s reserved, %s committed, RSS %s, "
+		"heap %s, %u thread%s, %llu calls\n",
+		(double)time_ns / 1e9, (int)in->proc->pid, UNITS_SZ(sizes.mapped),
+		growth < 0 ? '-' : '+', UNITS_SZ(growth < 0 ? (uint64_t)-growth : (uint64_t)growth),
+		UNITS_SZ(reserved), UNITS_SZ(committed), UNITS_SZ(rss), UNITS_SZ(sizes.heap),
+		in->proc->threads, in->proc->threads == 1 ? "" : "s", (unsigned long long)calls);
 }

@@ -35,9 +35,6 @@ struct options {
 	pid_t pids[MAX_PIDS]; /* -p: processes to attach to */
 };
 
-/* The output's character set is UTF-8: the report elides with "…". */
-static bool utf8_output;
-
 enum {
 	OPT_EVENTS = 256,
 	OPT_VERIFY,
@@ -124,7 +121,7 @@ static void parse_option(struct options *opts, int opt, char **argv)
 	}
 }
 
-static void parse_options(struct options *opts, int argc, char **argv)
+static void parse_options(struct options *opts, int argc, char **argv, bool utf8)
 {
 	static const struct option longopts[] = {
 		{ "events", optional_argument, NULL, OPT_EVENTS },
@@ -149,7 +146,7 @@ static void parse_options(struct options *opts, int argc, char **argv)
 	out->top = CLI_DEFAULT_TOP;
 	out->churn_ns = REPORT_CHURN_NS_DEFAULT;
 	out->pids = opts->pids;
-	out->utf8 = utf8_output;
+	out->utf8 = utf8;
 	opterr = 0;
 	/* '+': options end at the program's name; ':': a missing argument is told apart. */
 	while ((opt = getopt_long(argc, argv, "+:fdhVp:o:", longopts, NULL)) != -1)
@@ -179,16 +176,17 @@ static int exit_status_of(int wait_status)
 int main(int argc, char **argv)
 {
 	static struct options opts;
+	/* The output's character set is UTF-8: the report elides with "…". */
+	bool utf8 = cli_charset_utf8();
 	struct session *session;
-	int status;
+	int status, exec_err;
 
-	utf8_output = cli_charset_utf8();
 	/* Subcommands; a program called "report" runs with "memtrace -- report". */
 	if (argc >= 2 && !strcmp(argv[1], "report"))
-		return report_command(argc, argv, utf8_output);
+		return report_command(argc, argv, utf8);
 	if (argc >= 2 && !strcmp(argv[1], "diff"))
-		return diff_command(argc, argv, utf8_output);
-	parse_options(&opts, argc, argv);
+		return diff_command(argc, argv, utf8);
+	parse_options(&opts, argc, argv, utf8);
 	/*
 	 * A reader of an output that goes away (memtrace -o - | head) is a
 	 * write error on that output, not the end of memtrace and of the
@@ -208,13 +206,13 @@ int main(int argc, char **argv)
 		errno = -status;
 		perror_die("waitpid");
 	}
+	exec_err = session_exec_errno(session);
 	if (opts.session.out.npids) {
 		/* The processes ran on (or ended on their own): memtrace did its job. */
 		status = 0;
-	} else if (session_exec_errno(session)) {
-		error_msg("cannot execute '%s': %s", opts.session.out.argv[0],
-			  strerror(session_exec_errno(session)));
-		status = session_exec_errno(session) == ENOENT ? 127 : 126;
+	} else if (exec_err) {
+		error_msg("cannot execute '%s': %s", opts.session.out.argv[0], strerror(exec_err));
+		status = exec_err == ENOENT ? 127 : 126;
 	} else {
 		status = exit_status_of(session_main_status(session));
 	}

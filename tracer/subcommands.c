@@ -77,7 +77,7 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 /* Standard output flushed: a report cut by a full disk or a closed pipe is an error. */
 static int flush_stdout(int status, const char *what)
 {
-	if (fflush(stdout) != 0 && status != 2) {
+	if ((fflush(stdout) != 0 || ferror(stdout)) && status != 2) {
 		perror_msg("cannot write the %s", what);
 		status = 2;
 	}

@@ -32,7 +32,7 @@ static void keep_end(struct output *out, const struct report_proc *proc, uint64_
 	keeper->ends++;
 }
 
-static const struct output_ops keeper_ops = { .name = "keeper", .proc_end = keep_end };
+static const struct output_ops keeper_ops = { .proc_end = keep_end };
 
 /* The end the outputs are told of at proc's end, as the events print it. */
 static const char *end_told(struct proc *proc, char *buf, size_t size)
