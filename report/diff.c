@@ -38,6 +38,8 @@ struct diff {
 	struct strtab *names; /* site names, shared by both sides */
 	struct side sides[2];
 	struct side *adding;
+	struct change *changes; /* the sites that changed, largest change first */
+	size_t nchanges;
 };
 
 /* A site that changed, for sorting. */
@@ -163,8 +165,8 @@ static void print_delta_row(FILE *out, const char *label, const struct report_am
 		      SSZ(delta(a->resident, b->resident)));
 }
 
-/* The sites that changed, largest change first.  Returns how many; the caller frees *out. */
-static size_t changes_of(const struct diff *diff, struct change **out)
+/* The sites that changed, largest change first, into diff->changes: once both sides are read. */
+static void find_changes(struct diff *diff)
 {
 	size_t names = diff->sides[0].nsites > diff->sides[1].nsites ? diff->sides[0].nsites
 								     : diff->sides[1].nsites;
@@ -180,8 +182,8 @@ static size_t changes_of(const struct diff *diff, struct change **out)
 			changes[n++] = c;
 	}
 	qsort(changes, n, sizeof(*changes), by_magnitude);
-	*out = changes;
-	return n;
+	diff->changes = changes;
+	diff->nchanges = n;
 }
 
 /* Whether a call count of some kind differs. */
@@ -204,18 +206,14 @@ static bool kinds_differ(const struct diff *diff)
 
 bool diff_differ(const struct diff *diff)
 {
-	struct change *changes;
-	size_t n = changes_of(diff, &changes);
-
-	free(changes);
-	return n || calls_differ(diff) || kinds_differ(diff);
+	return diff->nchanges || calls_differ(diff) || kinds_differ(diff);
 }
 
 static void print_text(FILE *out, const struct diff *diff, const struct diff_options *opts)
 {
 	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
-	struct change *changes;
-	size_t n = changes_of(diff, &changes), shown_kinds = 0;
+	const struct change *changes = diff->changes;
+	size_t n = diff->nchanges, shown_kinds = 0;
 	size_t site_col = text_site_column(opts->width, DELTA_ROW_COLUMNS);
 	struct textfit_sites *fit = textfit_sites_new(opts->utf8);
 	struct text_line line;
@@ -283,7 +281,6 @@ static void print_text(FILE *out, const struct diff *diff, const struct diff_opt
 	if (!calls_differ(diff) && !shown_kinds && !n)
 		(void)fputs("  no difference\n", out);
 	textfit_sites_free(fit);
-	free(changes);
 }
 
 static void json_amounts(struct jsonw *w, const char *key, const struct report_amounts *a,
@@ -302,8 +299,8 @@ static void json_amounts(struct jsonw *w, const char *key, const struct report_a
 static int print_json(FILE *out, const struct diff *diff)
 {
 	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
-	struct change *changes;
-	size_t n = changes_of(diff, &changes);
+	const struct change *changes = diff->changes;
+	size_t n = diff->nchanges;
 	struct jsonw *w;
 	int err;
 
@@ -350,7 +347,6 @@ static int print_json(FILE *out, const struct diff *diff)
 	jsonw_end(w);
 	err = jsonw_finish(w);
 	jsonw_free(w);
-	free(changes);
 	return err;
 }
 
@@ -397,8 +393,10 @@ int diff_open(const char *a, const char *b, struct diff **result, struct msgs *m
 		diff->adding = &diff->sides[i];
 		traceread_each(traces[i], add_process, diff);
 	}
-	if (!ret)
+	if (!ret) {
 		warn_of(traces, names, msgs);
+		find_changes(diff);
+	}
 	traceread_free(traces[0]);
 	traceread_free(traces[1]);
 	if (ret) {
@@ -423,6 +421,7 @@ void diff_free(struct diff *diff)
 		return;
 	free(diff->sides[0].sites);
 	free(diff->sides[1].sites);
+	free(diff->changes);
 	strtab_free(diff->names);
 	free(diff);
 }
