@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "cli.h"
@@ -217,5 +218,12 @@ int main(int argc, char **argv)
 		status = exit_status_of(session_main_status(session));
 	}
 	session_free(session);
+	if (debug_flag) {
+		struct rusage self;
+
+		/* memtrace's own, the traced programs' left out: for scripts/bench. */
+		if (getrusage(RUSAGE_SELF, &self) == 0)
+			debug_msg("peak RSS %ld KiB", self.ru_maxrss);
+	}
 	return status;
 }

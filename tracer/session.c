@@ -137,7 +137,8 @@ static void sink_call(void *ctx, const struct engine_call *call)
 static void *unwind_attach(void *ctx, pid_t pid)
 {
 	(void)ctx;
-	return unwinder_new(pid);
+	(void)pid;
+	return unwinder_new();
 }
 
 static void unwind_detach(void *ctx, void *unwind)

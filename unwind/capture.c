@@ -93,7 +93,7 @@ uint32_t capture_place(struct capture *cap, const struct aspace *as, const uint6
 uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
 		       const struct arch_regs *regs, const struct aspace *as)
 {
-	int count = unwinder_walk(unw, tid, regs, cap->frames, cap->max_frames);
+	int count = unwinder_walk(unw, tid, regs, as, cap->mods, cap->frames, cap->max_frames);
 
 	if (count <= 0)
 		return 0;

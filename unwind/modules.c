@@ -17,6 +17,7 @@ struct module {
 	struct symbols_identity identity;
 	char *build_id;	      /* given modules: the trace's */
 	struct symbols *syms; /* read at first need; NULL until then */
+	struct cfi *cfi;      /* likewise */
 };
 
 /* A mapping seen by a stack: its path and the event that made it, and its module. */
@@ -55,6 +56,7 @@ void modules_free(struct modules *mods)
 	for (size_t i = 0; i < mods->nmods; i++) {
 		free(mods->mods[i].build_id);
 		symbols_free(mods->mods[i].syms);
+		cfi_free(mods->mods[i].cfi);
 	}
 	free(mods->mods);
 	free(mods->mappings);
@@ -170,6 +172,24 @@ static const struct symbols *symbols_of(struct modules *mods, uint32_t id)
 			  symbols_build_id(mod->syms) ? symbols_build_id(mod->syms) : "none");
 	}
 	return mod->syms;
+}
+
+const struct cfi *modules_cfi(struct modules *mods, uint32_t id)
+{
+	struct module *mod = get(mods, id);
+	const char *path;
+
+	if (!mod || mod->given || !mod->known)
+		return NULL;
+	if (!mod->cfi) {
+		path = strtab_get(mods->paths, mod->path);
+		mod->cfi = cfi_read(path, &mod->identity, true);
+		debug_msg("module %u: %s: %zu FDEs from %s", id, path, cfi_count(mod->cfi),
+			  cfi_source(mod->cfi) == CFI_EH_FRAME_HDR ? ".eh_frame_hdr"
+			  : cfi_source(mod->cfi) == CFI_EH_FRAME   ? ".eh_frame"
+								   : "nowhere");
+	}
+	return mod->cfi;
 }
 
 uint32_t modules_path(const struct modules *mods, uint32_t id)

@@ -23,7 +23,8 @@
  *
  * One table serves every process, as the files are shared: stacks
  * (unwind/stacks.h) record module ids, and the trace writes each module
- * once, with its own build-id (report/tracew.c).
+ * once, with its own build-id (report/tracew.c).  The unwinder finds
+ * each file's unwind table here, read once for every process.
  */
 #ifndef MEMTRACE_MODULES_H
 #define MEMTRACE_MODULES_H
@@ -32,6 +33,7 @@
 #include <stdint.h>
 
 #include "aspace.h"
+#include "cfi.h"
 #include "strtab.h"
 #include "symbols.h"
 
@@ -82,6 +84,13 @@ const char *modules_debug_file(struct modules *mods, uint32_t id);
  * holds it.  Reads the file if it was not yet.
  */
 const char *modules_lookup(struct modules *mods, uint32_t id, uint64_t offset, uint64_t *into);
+
+/*
+ * The unwind table of module id (unwind/cfi.h), read at first need and
+ * kept, one for every process that maps the file; NULL for a module
+ * that is never read (from a trace, or whose file could not be stat()ed).
+ */
+const struct cfi *modules_cfi(struct modules *mods, uint32_t id);
 
 /* How many modules the table holds. */
 size_t modules_count(const struct modules *mods);

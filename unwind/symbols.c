@@ -78,12 +78,7 @@ void symbols_free(struct symbols *syms)
 	free(syms);
 }
 
-/*
- * An ELF handle on path, or NULL; when want is not NULL, only if the file
- * opened is that one (fstat: no window between the check and the read).
- * *fd_out must be closed after elf_end().
- */
-static Elf *elf_open_path(const char *path, const struct symbols_identity *want, int *fd_out)
+Elf *symbols_open_elf(const char *path, const struct symbols_identity *want, int *fd_out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct symbols_identity got;
@@ -115,7 +110,7 @@ static Elf *elf_open_path(const char *path, const struct symbols_identity *want,
 	return elf;
 }
 
-static void elf_close(Elf *elf, int fd)
+void symbols_close_elf(Elf *elf, int fd)
 {
 	if (elf)
 		(void)elf_end(elf);
@@ -171,7 +166,7 @@ static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, in
 	if (build_id && strlen(build_id) > 2) {
 		(void)snprintf(candidate, sizeof(candidate), DEBUG_DIR "/.build-id/%.2s/%s.debug",
 			       build_id, build_id + 2);
-		debug = elf_open_path(candidate, NULL, fd_out);
+		debug = symbols_open_elf(candidate, NULL, fd_out);
 		if (debug) {
 			*found = xstrdup(candidate);
 			return debug;
@@ -196,7 +191,7 @@ static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, in
 		(void)close(fd);
 		if (!ok)
 			continue;
-		debug = elf_open_path(candidate, NULL, fd_out);
+		debug = symbols_open_elf(candidate, NULL, fd_out);
 		if (debug) {
 			*found = xstrdup(candidate);
 			return debug;
@@ -336,7 +331,7 @@ struct symbols *symbols_read(const char *path, const struct symbols_identity *wa
 	int fd, debug_fd = -1;
 
 	(void)elf_version(EV_CURRENT);
-	elf = elf_open_path(path, want, &fd);
+	elf = symbols_open_elf(path, want, &fd);
 	if (!elf)
 		return syms;
 	/* Program headers always come from the mapped file: a debug file's are NOBITS. */
@@ -367,8 +362,8 @@ struct symbols *symbols_read(const char *path, const struct symbols_identity *wa
 			syms->debug_file = NULL;
 		}
 	}
-	elf_close(debug, debug_fd);
-	elf_close(elf, fd);
+	symbols_close_elf(debug, debug_fd);
+	symbols_close_elf(elf, fd);
 	if (syms->nsyms)
 		qsort_r(syms->syms, syms->nsyms, sizeof(*syms->syms), sym_cmp, syms->names);
 	return syms;

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <libelf.h>
+
 /*
  * Which file a path named (stat(2)'s st_dev, st_ino, st_size, st_mtim):
  * a package upgrade or a rebuild may put another file at the same path,
@@ -38,6 +40,15 @@ struct symbols_identity {
 void symbols_identity_of(const struct stat *st, struct symbols_identity *id);
 /* Whether a and b are the same file. */
 bool symbols_identity_equal(const struct symbols_identity *a, const struct symbols_identity *b);
+
+/*
+ * An ELF handle on path (libelf), or NULL; when want is not NULL, only
+ * if the file opened is that one (fstat: no window between the check and
+ * the read).  Close it with symbols_close_elf(elf, *fd_out).
+ */
+Elf *symbols_open_elf(const char *path, const struct symbols_identity *want, int *fd_out);
+/* elf_end() and close(); either may be NULL or -1. */
+void symbols_close_elf(Elf *elf, int fd);
 
 struct symbols;
 

@@ -2,11 +2,18 @@
 /*
  * Stack capture: see unwinder.h.
  *
- * libunwind calls the accessors with the arg given to unw_init_remote,
- * except inside _UPT_find_proc_info, which searches the unwind table with
- * its own UPT context as arg (libunwind 1.6, src/ptrace/_UPT_find_proc_info.c
- * -> dwarf_search_unwind_table).  So the accessors ignore arg and use the
- * walk in progress: memtrace is single-threaded and walks one stack at a time.
+ * find_proc_info is memtrace's own (perf's util/unwind-libunwind-local.c
+ * does the same): the frame's mapping in the model, its module, the
+ * module's table (unwind/cfi.h), searched here.  The FDE found is handed
+ * to libunwind's dwarf_search_unwind_table() as a table of one entry,
+ * at an address no user mapping can have (FOUND_ENTRY); libunwind then
+ * parses the FDE and its CIE through access_mem, which serves them from
+ * the module's copy of .eh_frame.  A walk neither maps files nor reads
+ * /proc: the walk's own cost is the stack copy and libunwind's parsing.
+ *
+ * libunwind calls the accessors with the arg given to unw_init_remote;
+ * they use the walk in progress instead: memtrace is single-threaded and
+ * walks one stack at a time.
  */
 #include "unwinder.h"
 
@@ -15,8 +22,9 @@
 #include <string.h>
 #include <stdlib.h>
 
-#include <libunwind-ptrace.h>
+#include <libunwind.h>
 
+#include "cfi.h"
 #include "memread.h"
 #include "sigmask.h"
 #include "util.h"
@@ -31,10 +39,22 @@
  */
 #define BLOCK_MAX 16384ULL
 
+/*
+ * Where the table of one entry handed to libunwind lies: in the kernel's
+ * half of the address space, which no user mapping reaches (x86_64 and
+ * aarch64 alike).  8-aligned: libunwind reads aligned words.
+ */
+#define FOUND_ENTRY 0xfff0000000000000ULL
+
+/* libunwind's own, exported but not declared by its headers (perf declares it too). */
+extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip,
+					      unw_dyn_info_t *di, unw_proc_info_t *pi,
+					      int need_unwind_info, void *arg);
+
+_Static_assert(sizeof(unw_word_t) == 8, "the entry handed to libunwind is one word");
+
 struct unwinder {
 	unw_addr_space_t as;
-	void *upt; /* _UPT_create(pid): finds unwind tables for the _UPT helpers */
-	pid_t pid;
 };
 
 /* The walk in progress. */
@@ -42,6 +62,12 @@ static struct walk {
 	struct unwinder *unw;
 	pid_t tid;
 	const struct arch_regs *regs;
+	const struct aspace *as; /* the process's model */
+	struct modules *mods;
+	/* The table of the last frame found: its .eh_frame is read from there. */
+	const struct cfi *cfi;
+	uint64_t bias;	     /* its load bias: address in the process - address in the file */
+	uint64_t entry;	     /* the table of one entry, at FOUND_ENTRY */
 	uint64_t stack_base; /* [stack_base, stack_base + stack_len) copied in stack */
 	size_t stack_len;
 	unsigned char stack[STACK_COPY];
@@ -52,25 +78,69 @@ static struct walk {
 	} pages[PAGE_CACHE];
 } walk;
 
+/*
+ * The FDE for ip, in the module mapped there: sets walk.cfi, walk.bias
+ * and walk.entry, and *di for dwarf_search_unwind_table().  False when
+ * ip lies in no file's code, or the file has no FDE for it (libunwind
+ * then follows the frame pointer).
+ */
+static bool find_fde(uint64_t ip, unw_dyn_info_t *di)
+{
+	const struct aspace_region *region = aspace_find(walk.as, ip);
+	const struct cfi *cfi;
+	struct cfi_fde fde;
+	uint64_t vaddr;
+	uint32_t module;
+
+	if (!region || !region->path || region->backing != ASPACE_BACKING_FILE)
+		return false;
+	module = modules_of_mapping(walk.mods, region->path, &region->origin);
+	cfi = modules_cfi(walk.mods, module);
+	if (!cfi || !cfi_vaddr(cfi, ip - region->start + region->offset, &vaddr) ||
+	    !cfi_find(cfi, vaddr, &fde))
+		return false;
+	walk.cfi = cfi;
+	walk.bias = ip - vaddr;
+	/* The entry as .eh_frame_hdr has it: two sdata4, relative to segbase. */
+	walk.entry = (uint64_t)(uint32_t)(fde.pc_begin - fde.segbase) |
+		     (uint64_t)(uint32_t)(fde.fde - fde.segbase) << 32;
+	memset(di, 0, sizeof(*di));
+	di->format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	di->start_ip = region->start;
+	di->end_ip = region->end;
+	di->u.rti.segbase = fde.segbase + walk.bias;
+	di->u.rti.table_data = FOUND_ENTRY;
+	di->u.rti.table_len = 1; /* in words: the one entry of 8 bytes */
+	return true;
+}
+
 /* The accessors' signatures are libunwind's (unw_accessors_t): no const to add. */
 /* NOLINTBEGIN(readability-non-const-parameter) */
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need,
 			  void *arg)
 {
-	(void)arg;
-	return _UPT_find_proc_info(as, ip, pi, need, walk.unw->upt);
+	unw_dyn_info_t di;
+
+	if (!find_fde(ip, &di))
+		return -UNW_ENOINFO;
+	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi, need, arg);
 }
 
+/* libunwind frees what dwarf_search_unwind_table() gave: nothing is left here. */
 static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
 {
+	(void)as;
+	(void)pi;
 	(void)arg;
-	_UPT_put_unwind_info(as, pi, walk.unw->upt);
 }
 
+/* No dynamic (JIT-registered) unwind info: libunwind's _U_dyn_info_list is not looked for. */
 static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
 {
+	(void)as;
+	(void)addr;
 	(void)arg;
-	return _UPT_get_dyn_info_list_addr(as, addr, walk.unw->upt);
+	return -UNW_ENOINFO;
 }
 
 static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
@@ -82,6 +152,13 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 	(void)arg;
 	if (write)
 		return -UNW_EINVAL;
+	if (addr == FOUND_ENTRY) {
+		*val = walk.entry;
+		return 0;
+	}
+	/* .eh_frame from the module's copy, the stack from this stop's, the rest from the task. */
+	if (walk.cfi && cfi_word(walk.cfi, addr - walk.bias, val))
+		return 0;
 	if (addr >= walk.stack_base && addr + sizeof(*val) <= walk.stack_base + walk.stack_len) {
 		memcpy(val, walk.stack + (addr - walk.stack_base), sizeof(*val));
 		return 0;
@@ -160,15 +237,13 @@ static unw_accessors_t accessors = {
 	.get_proc_name = get_proc_name,
 };
 
-struct unwinder *unwinder_new(pid_t pid)
+struct unwinder *unwinder_new(void)
 {
 	struct unwinder *unw = xcalloc(1, sizeof(*unw));
 
-	unw->pid = pid;
 	unw->as = unw_create_addr_space(&accessors, 0);
-	unw->upt = _UPT_create(pid);
-	if (!unw->as || !unw->upt) {
-		unwinder_free(unw);
+	if (!unw->as) {
+		free(unw);
 		return NULL;
 	}
 	(void)unw_set_caching_policy(unw->as, UNW_CACHE_GLOBAL);
@@ -179,25 +254,17 @@ void unwinder_free(struct unwinder *unw)
 {
 	if (!unw)
 		return;
-	if (unw->as)
-		unw_destroy_addr_space(unw->as);
-	if (unw->upt)
-		_UPT_destroy(unw->upt);
+	unw_destroy_addr_space(unw->as);
 	free(unw);
 }
 
 void unwinder_flush(struct unwinder *unw)
 {
 	unw_flush_cache(unw->as, 0, 0);
-	/* The _UPT context keeps the last ELF image it mapped: start afresh. */
-	_UPT_destroy(unw->upt);
-	unw->upt = _UPT_create(unw->pid);
-	if (!unw->upt)
-		die("libunwind: cannot recreate the ptrace context of %d", (int)unw->pid);
 }
 
-int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs, uint64_t *ips,
-		  size_t max)
+int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
+		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max)
 {
 	unw_cursor_t cursor;
 	size_t count = 0;
@@ -208,6 +275,9 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 	walk.unw = unw;
 	walk.tid = tid;
 	walk.regs = regs;
+	walk.as = as;
+	walk.mods = mods;
+	walk.cfi = NULL;
 	walk.block = min_u64(page_size(), BLOCK_MAX);
 	for (unsigned int i = 0; i < PAGE_CACHE; i++)
 		walk.pages[i].addr = 0;

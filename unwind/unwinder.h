@@ -5,9 +5,10 @@
  * the one PTRACE_GETREGSET the engine made at the stop (read through the
  * arch_desc of tracer/arch/), memory from a copy
  * of the top of the stack taken with one process_vm_readv per stop (and a
- * few cached pages beyond it); finding unwind tables is delegated to
- * libunwind's _UPT_ helpers, which read /proc/PID/maps and map the ELF
- * files.  unw_get_proc_name is never called: names come from symbols.c.
+ * few cached pages beyond it); unwind tables from the module table
+ * (unwind/modules.h, unwind/cfi.h): each file's read once, whichever
+ * processes map it, and each frame's file found in the process's model.
+ * unw_get_proc_name is never called: names come from symbols.c.
  */
 #ifndef MEMTRACE_UNWINDER_H
 #define MEMTRACE_UNWINDER_H
@@ -17,14 +18,17 @@
 #include <sys/types.h>
 
 #include "arch.h"
+#include "aspace.h"
+#include "modules.h"
 
 struct unwinder;
 
 /*
- * Returns an unwinder for the mm of process pid, owned by the caller
- * (unwinder_free), or NULL when libunwind cannot create one.
+ * Returns an unwinder for one mm (libunwind's caches are kept per mm),
+ * owned by the caller (unwinder_free), or NULL when libunwind cannot
+ * create one.
  */
-struct unwinder *unwinder_new(pid_t pid);
+struct unwinder *unwinder_new(void);
 /* Frees it.  Accepts NULL. */
 void unwinder_free(struct unwinder *unw);
 
@@ -36,12 +40,14 @@ void unwinder_free(struct unwinder *unw);
 void unwinder_flush(struct unwinder *unw);
 
 /*
- * Walks the stack of task tid, stopped with registers regs: fills ips
+ * Walks the stack of task tid, stopped with registers regs, whose
+ * process's model is as; the files mapped there are found in mods (its
+ * unwind tables are read at their first use).  Fills ips
  * with the program counter, then each caller's return address, at most
  * max of them.  Returns how many (at least 1), or -EFAULT when not even
  * the first could be had.
  */
-int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs, uint64_t *ips,
-		  size_t max);
+int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
+		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max);
 
 #endif /* MEMTRACE_UNWINDER_H */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The unwind table of one ELF file, read once and kept by the module
+ * table (perf's dso data, elfutils' Dwarf_CFI): for each function its
+ * Frame Description Entry (FDE) in .eh_frame, found by a binary search
+ * of a sorted table.  The table is the file's own .eh_frame_hdr (found
+ * through PT_GNU_EH_FRAME, the one the runtime's unwinder searches),
+ * else one built here from .eh_frame (static executables have no
+ * PT_GNU_EH_FRAME).  .eh_frame itself is copied: libunwind parses the
+ * FDE and its CIE from that copy, never from the traced process.
+ *
+ * Addresses here are the file's ELF virtual addresses; cfi_vaddr() gives
+ * the one of a byte of the file, so that a mapping of it at start
+ * (offset off) has the load bias start - cfi_vaddr(off).  .eh_frame is
+ * position-independent (its pointers are pc-relative), so one table
+ * serves every process that maps the file, wherever.
+ */
+#ifndef MEMTRACE_CFI_H
+#define MEMTRACE_CFI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "symbols.h"
+
+struct cfi;
+
+/* Where the table came from. */
+enum cfi_source {
+	CFI_NONE,	  /* the file has no .eh_frame, or could not be read */
+	CFI_EH_FRAME_HDR, /* the binary search table of PT_GNU_EH_FRAME */
+	CFI_EH_FRAME,	  /* built from .eh_frame's FDEs */
+};
+
+/* The FDE of a function. */
+struct cfi_fde {
+	uint64_t pc_begin; /* the first address it covers */
+	uint64_t fde;	   /* where it lies in .eh_frame */
+	uint64_t segbase;  /* where the table's offsets count from */
+};
+
+/*
+ * Reads the ELF file at path (when want is not NULL, only if the file
+ * opened is that one): returns its table, owned by the caller
+ * (cfi_free); never NULL (a file that cannot be read has CFI_NONE).
+ * With use_hdr false, the table is built from .eh_frame even when the
+ * file has its own (the tests compare the two).
+ */
+struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool use_hdr);
+/* Frees it.  Accepts NULL. */
+void cfi_free(struct cfi *cfi);
+
+enum cfi_source cfi_source(const struct cfi *cfi);
+/* How many FDEs the table holds. */
+size_t cfi_count(const struct cfi *cfi);
+/* The FDE at index i (below cfi_count()) of the table, in address order. */
+void cfi_entry(const struct cfi *cfi, size_t i, struct cfi_fde *fde);
+
+/*
+ * The virtual address of the byte at file offset (the PT_LOAD that
+ * holds it).  Returns false when no PT_LOAD holds it.
+ */
+bool cfi_vaddr(const struct cfi *cfi, uint64_t offset, uint64_t *vaddr);
+
+/*
+ * The FDE of the function holding vaddr: the last whose pc_begin is at
+ * or below vaddr (the caller's unwinder checks its end).  Returns false
+ * when there is none.
+ */
+bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde);
+
+/*
+ * The eight bytes of .eh_frame at vaddr (8-aligned), as the file has
+ * them, from the copy.  Returns false when the copy does not hold them.
+ */
+bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word);
+
+#endif /* MEMTRACE_CFI_H */
