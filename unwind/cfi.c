@@ -41,6 +41,16 @@ struct cfi {
 	unsigned char *eh_frame; /* the copy of .eh_frame, from eh_start (8-aligned) */
 	uint64_t eh_start;
 	size_t eh_len;
+	Elf_Data eh_data;		/* .eh_frame itself in the copy, for dwarf_next_cfi() */
+	uint64_t eh_vaddr;		/* where .eh_frame starts */
+	unsigned char ident[EI_NIDENT]; /* the file's class and byte order */
+	bool is64;
+};
+
+/* The CIE of the FDEs decoded last, and how they encode addresses. */
+struct cie_cache {
+	Dwarf_Off off;
+	uint8_t enc; /* DW_EH_PE_omit: not understood */
 };
 
 void cfi_free(struct cfi *cfi)
@@ -185,7 +195,7 @@ static int entry_cmp(const void *left, const void *right)
 	return (a->start > b->start) - (a->start < b->start);
 }
 
-/* Appends the FDE at off (its first address pc) to the table, relative to segbase. */
+/* Appends the FDE at fde (its first address pc) to the table, relative to segbase. */
 static void add_entry(struct cfi *cfi, size_t *cap, uint64_t pc, uint64_t fde)
 {
 	int64_t start = (int64_t)(pc - cfi->segbase);
@@ -199,48 +209,56 @@ static void add_entry(struct cfi *cfi, size_t *cap, uint64_t pc, uint64_t fde)
 }
 
 /*
- * Builds the table from .eh_frame (data, at vaddr): each FDE's first
- * address, decoded as its CIE says, and where the FDE lies.
+ * The addresses [*begin, *end) the FDE fde (read from data, which lies
+ * at vaddr) covers, decoded as its CIE says.  False when it cannot be.
  */
-static void build_table(struct cfi *cfi, const unsigned char *ident, Elf_Data *data, uint64_t vaddr,
-			bool is64)
+static bool decode_fde(const struct cfi *cfi, Elf_Data *data, uint64_t vaddr, const Dwarf_FDE *fde,
+		       struct cie_cache *cache, uint64_t *begin, uint64_t *end)
 {
-	const uint8_t *buf = data->d_buf;
-	Dwarf_Off off = 0, next, cie_off = (Dwarf_Off)-1;
-	uint8_t enc = DW_EH_PE_omit;
+	const uint8_t *p = fde->start;
+	uint64_t range;
+
+	/* FDEs follow their CIE: its encoding is asked for once per run of them. */
+	if (fde->CIE_pointer != cache->off) {
+		Dwarf_CFI_Entry cie;
+		Dwarf_Off ignored;
+
+		cache->off = fde->CIE_pointer;
+		if (dwarf_next_cfi(cfi->ident, data, true, cache->off, &ignored, &cie) != 0 ||
+		    !dwarf_cfi_cie_p(&cie) || !fde_encoding(&cie.cie, cfi->is64, &cache->enc))
+			cache->enc = DW_EH_PE_omit;
+	}
+	if (cache->enc == DW_EH_PE_omit ||
+	    !read_encoded(&p, fde->end, cache->enc,
+			  vaddr + (uint64_t)(fde->start - (const uint8_t *)data->d_buf), 0,
+			  cfi->is64, begin) ||
+	    !read_encoded(&p, fde->end, cache->enc & 0x0f, 0, 0, cfi->is64, &range))
+		return false;
+	*end = *begin + range;
+	return *begin != 0;
+}
+
+/* Builds the table from .eh_frame (data, at vaddr): each FDE's first address, and where it lies. */
+static void build_table(struct cfi *cfi, Elf_Data *data, uint64_t vaddr)
+{
+	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
+	Dwarf_Off off = 0, next;
 	size_t cap = 0;
 
 	cfi->segbase = vaddr;
 	for (;;) {
-		Dwarf_CFI_Entry entry, cie;
-		const uint8_t *p;
-		uint64_t pc;
-		int rc = dwarf_next_cfi(ident, data, true, off, &next, &entry);
+		Dwarf_CFI_Entry entry;
+		uint64_t begin, end;
+		int rc = dwarf_next_cfi(cfi->ident, data, true, off, &next, &entry);
 
 		if (rc > 0)
 			break;
-		if (rc < 0 || dwarf_cfi_cie_p(&entry)) {
-			/* An entry that cannot be read is skipped when its length is known. */
-			if (next == (Dwarf_Off)-1 || next <= off)
-				break;
-			off = next;
-			continue;
-		}
-		/* FDEs follow their CIE: its encoding is asked for once per run of them. */
-		if (entry.fde.CIE_pointer != cie_off) {
-			Dwarf_Off ignored;
-
-			cie_off = entry.fde.CIE_pointer;
-			if (dwarf_next_cfi(ident, data, true, cie_off, &ignored, &cie) != 0 ||
-			    !dwarf_cfi_cie_p(&cie) || !fde_encoding(&cie.cie, is64, &enc))
-				enc = DW_EH_PE_omit;
-		}
-		p = entry.fde.start;
-		if (enc != DW_EH_PE_omit &&
-		    read_encoded(&p, entry.fde.end, enc, vaddr + (uint64_t)(entry.fde.start - buf),
-				 0, is64, &pc) &&
-		    pc)
-			add_entry(cfi, &cap, pc, vaddr + off);
+		if (rc == 0 && !dwarf_cfi_cie_p(&entry) &&
+		    decode_fde(cfi, data, vaddr, &entry.fde, &cache, &begin, &end))
+			add_entry(cfi, &cap, begin, vaddr + off);
+		/* An entry that cannot be read is skipped when its length is known. */
+		if (next == (Dwarf_Off)-1 || next <= off)
+			break;
 		off = next;
 	}
 	qsort(cfi->table, cfi->count, sizeof(*cfi->table), entry_cmp);
@@ -331,6 +349,11 @@ static void copy_eh_frame(struct cfi *cfi, const Elf_Data *data, uint64_t vaddr)
 	cfi->eh_len = (lead + data->d_size + 7) & ~(size_t)7;
 	cfi->eh_frame = xcalloc(1, cfi->eh_len);
 	memcpy(cfi->eh_frame + lead, data->d_buf, data->d_size);
+	cfi->eh_data = (Elf_Data){ .d_buf = cfi->eh_frame + lead,
+				   .d_type = ELF_T_BYTE,
+				   .d_size = data->d_size,
+				   .d_version = EV_CURRENT };
+	cfi->eh_vaddr = vaddr;
 }
 
 /* The file's PT_LOADs; PT_GNU_EH_FRAME into *hdr (p_type PT_NULL when none). */
@@ -361,7 +384,6 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 	uint64_t eh_vaddr = 0;
 	Elf_Data *eh = NULL;
 	GElf_Phdr hdr = { .p_type = PT_NULL };
-	bool is64;
 	Elf *elf;
 	int fd;
 
@@ -373,9 +395,11 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 		symbols_close_elf(elf, fd);
 		return cfi;
 	}
-	is64 = ident[EI_CLASS] == ELFCLASS64;
+	memcpy(cfi->ident, ident, sizeof(cfi->ident));
+	cfi->is64 = ident[EI_CLASS] == ELFCLASS64;
 	read_phdrs(cfi, elf, &hdr);
-	if (hdr.p_type == PT_GNU_EH_FRAME && read_hdr(cfi, elf, &hdr, is64, use_hdr, &eh_vaddr)) {
+	if (hdr.p_type == PT_GNU_EH_FRAME &&
+	    read_hdr(cfi, elf, &hdr, cfi->is64, use_hdr, &eh_vaddr)) {
 		uint64_t section_vaddr;
 
 		eh = eh_frame_section(elf, &section_vaddr);
@@ -386,7 +410,7 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 	}
 	if (eh && eh->d_size) {
 		if (cfi->source == CFI_NONE)
-			build_table(cfi, ident, eh, eh_vaddr, is64);
+			build_table(cfi, eh, eh_vaddr);
 		if (cfi->source != CFI_NONE)
 			copy_eh_frame(cfi, eh, eh_vaddr);
 	} else if (cfi->source != CFI_NONE) {
@@ -465,4 +489,23 @@ bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word)
 		return false;
 	memcpy(word, cfi->eh_frame + at, sizeof(*word));
 	return true;
+}
+
+bool cfi_covers(const struct cfi *cfi, uint64_t vaddr)
+{
+	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
+	Elf_Data data = cfi->eh_data;
+	struct cfi_fde fde;
+	Dwarf_CFI_Entry entry;
+	Dwarf_Off next;
+	uint64_t begin, end;
+
+	if (!cfi_find(cfi, vaddr, &fde) || fde.fde < cfi->eh_vaddr)
+		return false;
+	/* dwarf_next_cfi() takes the data as not const: it reads it only. */
+	return dwarf_next_cfi(cfi->ident, &data, true, fde.fde - cfi->eh_vaddr, &next, &entry) ==
+		       0 &&
+	       !dwarf_cfi_cie_p(&entry) &&
+	       decode_fde(cfi, &data, cfi->eh_vaddr, &entry.fde, &cache, &begin, &end) &&
+	       begin <= vaddr && vaddr < end;
 }

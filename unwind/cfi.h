@@ -71,6 +71,13 @@ bool cfi_vaddr(const struct cfi *cfi, uint64_t offset, uint64_t *vaddr);
 bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde);
 
 /*
+ * Whether an FDE covers vaddr: cfi_find()'s, whose end is checked.  What
+ * tells a function written without unwind information (a system call
+ * wrapper in assembly, musl's libc) from one that has it.
+ */
+bool cfi_covers(const struct cfi *cfi, uint64_t vaddr);
+
+/*
  * The eight bytes of .eh_frame at vaddr (8-aligned), as the file has
  * them, from the copy.  Returns false when the copy does not hold them.
  */

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include <libunwind.h>
 
@@ -38,6 +39,12 @@
  * aligned on its size never straddles a page: page sizes are powers of two.
  */
 #define BLOCK_MAX 16384ULL
+/* How far above the stack pointer scan_for_caller() looks. */
+#define SCAN_BYTES 512
+/* How far into a function a system call may be, for a direct call to it. */
+#define SCAN_CALLEE_MAX 65536
+/* How much of a function's start frame_depth() reads. */
+#define PROLOGUE_BYTES 32
 
 /*
  * Where the table of one entry handed to libunwind lies: in the kernel's
@@ -66,8 +73,11 @@ static struct walk {
 	struct modules *mods;
 	/* The table of the last frame found: its .eh_frame is read from there. */
 	const struct cfi *cfi;
-	uint64_t bias;	     /* its load bias: address in the process - address in the file */
-	uint64_t entry;	     /* the table of one entry, at FOUND_ENTRY */
+	uint64_t bias;	/* its load bias: address in the process - address in the file */
+	uint64_t entry; /* the table of one entry, at FOUND_ENTRY */
+	bool scanned;	/* the walk starts from the caller scan_for_caller() found */
+	uint64_t scan_pc;
+	uint64_t scan_sp;
 	uint64_t stack_base; /* [stack_base, stack_base + stack_len) copied in stack */
 	size_t stack_len;
 	unsigned char stack[STACK_COPY];
@@ -79,6 +89,27 @@ static struct walk {
 } walk;
 
 /*
+ * The unwind table of the file whose code holds addr, and addr's address
+ * in that file (*vaddr) and its region; NULL when addr is in no file's
+ * code (the file is found once per mapping, its table read once).
+ */
+static const struct cfi *code_cfi(uint64_t addr, const struct aspace_region **regionp,
+				  uint64_t *vaddr)
+{
+	const struct aspace_region *region = aspace_find(walk.as, addr);
+	const struct cfi *cfi;
+
+	if (!region || !region->path || region->backing != ASPACE_BACKING_FILE ||
+	    !(region->prot & PROT_EXEC))
+		return NULL;
+	cfi = modules_cfi(walk.mods, modules_of_mapping(walk.mods, region->path, &region->origin));
+	if (!cfi || !cfi_vaddr(cfi, addr - region->start + region->offset, vaddr))
+		return NULL;
+	*regionp = region;
+	return cfi;
+}
+
+/*
  * The FDE for ip, in the module mapped there: sets walk.cfi, walk.bias
  * and walk.entry, and *di for dwarf_search_unwind_table().  False when
  * ip lies in no file's code, or the file has no FDE for it (libunwind
@@ -86,18 +117,12 @@ static struct walk {
  */
 static bool find_fde(uint64_t ip, unw_dyn_info_t *di)
 {
-	const struct aspace_region *region = aspace_find(walk.as, ip);
-	const struct cfi *cfi;
-	struct cfi_fde fde;
+	const struct aspace_region *region;
 	uint64_t vaddr;
-	uint32_t module;
+	const struct cfi *cfi = code_cfi(ip, &region, &vaddr);
+	struct cfi_fde fde;
 
-	if (!region || !region->path || region->backing != ASPACE_BACKING_FILE)
-		return false;
-	module = modules_of_mapping(walk.mods, region->path, &region->origin);
-	cfi = modules_cfi(walk.mods, module);
-	if (!cfi || !cfi_vaddr(cfi, ip - region->start + region->offset, &vaddr) ||
-	    !cfi_find(cfi, vaddr, &fde))
+	if (!cfi || !cfi_find(cfi, vaddr, &fde))
 		return false;
 	walk.cfi = cfi;
 	walk.bias = ip - vaddr;
@@ -111,6 +136,98 @@ static bool find_fde(uint64_t ip, unw_dyn_info_t *di)
 	di->u.rti.segbase = fde.segbase + walk.bias;
 	di->u.rti.table_data = FOUND_ENTRY;
 	di->u.rti.table_len = 1; /* in words: the one entry of 8 bytes */
+	return true;
+}
+
+/*
+ * Whether ret may be the return address of a frame of the function at
+ * pc (in region pc_region): it lies in code an FDE covers, right after a
+ * call; a direct call must go to pc's function (at most SCAN_CALLEE_MAX
+ * bytes below pc, in its mapping), whose entry is then set in *entry
+ * (else 0).
+ */
+static bool returns_from(uint64_t ret, uint64_t pc, const struct aspace_region *pc_region,
+			 uint64_t *entry)
+{
+	unsigned char code[16];
+	const struct aspace_region *region;
+	uint64_t vaddr, target;
+	const struct cfi *cfi = code_cfi(ret - 1, &region, &vaddr);
+	size_t len = min_u64(arch_host.call_len_max, sizeof(code));
+
+	*entry = 0;
+	if (!cfi || !cfi_covers(cfi, vaddr))
+		return false;
+	len = min_u64(len, ret - region->start);
+	if (memread(walk.tid, ret - len, code, len) != 0)
+		return false;
+	switch (arch_call_before(code, len, ret, &target)) {
+	case ARCH_CALL_INDIRECT:
+		return true;
+	case ARCH_CALL_DIRECT:
+		*entry = target;
+		return target >= pc_region->start && target <= pc && pc - target < SCAN_CALLEE_MAX;
+	default:
+		return false;
+	}
+}
+
+/* How far below its return address the function at entry keeps the stack pointer; -1: unknown. */
+static int64_t frame_depth(uint64_t entry, uint64_t pc)
+{
+	unsigned char code[PROLOGUE_BYTES];
+	size_t len = min_u64(sizeof(code), pc - entry);
+
+	if (!entry || !len || memread(walk.tid, entry, code, len) != 0)
+		return -1;
+	return (int64_t)arch_prologue_depth(code, len);
+}
+
+/*
+ * The innermost frame, when its function has no unwind information in a
+ * file that has some for its others (musl's system call wrappers in a
+ * static executable): libunwind would follow a frame pointer the
+ * function does not keep and lose every caller.  The caller's return
+ * address is looked for in the first SCAN_BYTES above the stack pointer
+ * (breakpad's stack scanning): the first word returns_from() accepts.
+ * Sets walk.scan_pc and walk.scan_sp, the caller's program counter and
+ * stack pointer, where libunwind starts; false when there is no need or
+ * no such word.
+ */
+static bool scan_for_caller(uint64_t pc)
+{
+	const struct aspace_region *region;
+	uint64_t vaddr, first = 0, first_off = 0;
+	const struct cfi *cfi = code_cfi(pc, &region, &vaddr);
+	size_t end = min_u64(walk.stack_len, SCAN_BYTES);
+
+	if (!cfi || cfi_source(cfi) == CFI_NONE || cfi_covers(cfi, vaddr))
+		return false;
+	/*
+	 * Words left on the stack by earlier calls may pass for return
+	 * addresses too: one whose call went to an entry whose prologue puts
+	 * it exactly there wins; else the first.
+	 */
+	for (size_t off = 0; off + sizeof(uint64_t) <= end; off += sizeof(uint64_t)) {
+		uint64_t word, entry;
+
+		memcpy(&word, walk.stack + off, sizeof(word));
+		if (word <= arch_host.call_len_max || !returns_from(word, pc, region, &entry))
+			continue;
+		if (frame_depth(entry, pc) == (int64_t)off) {
+			first = word;
+			first_off = off;
+			break;
+		}
+		if (!first) {
+			first = word;
+			first_off = off;
+		}
+	}
+	if (!first)
+		return false;
+	walk.scan_pc = first;
+	walk.scan_sp = walk.stack_base + first_off + sizeof(uint64_t);
 	return true;
 }
 
@@ -185,6 +302,10 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, in
 	(void)arg;
 	if (write)
 		return -UNW_EREADONLYREG;
+	if (walk.scanned && (reg == UNW_REG_IP || reg == UNW_REG_SP)) {
+		*val = reg == UNW_REG_IP ? walk.scan_pc : walk.scan_sp;
+		return 0;
+	}
 	/* libunwind numbers the registers as the psABI's DWARF mapping does. */
 	if (arch_regs_unwind(walk.regs, reg, &value) < 0)
 		return -UNW_EBADREG;
@@ -289,6 +410,9 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 		walk.stack_len = got > 0 ? (size_t)got : 0;
 	}
 	ips[count++] = arch_regs_pc(regs);
+	walk.scanned = max > 1 && scan_for_caller(ips[0]);
+	if (walk.scanned)
+		ips[count++] = walk.scan_pc;
 	unwind_sigmask_begin();
 	if (unw_init_remote(&cursor, unw->as, unw) < 0) {
 		unwind_sigmask_end();

@@ -232,3 +232,22 @@ summary_calls() {
 count_calls() {
 	strip_times "$1" | grep -cE "^\[$2(/[0-9]+)?\] [a-z_0-9]+\(" || true
 }
+
+# frames_of EVENTS PATTERN: the frames under the first call line matching
+# PATTERN, one per line, "+0x..." and " (module)" taken off the names.
+frames_of() {
+	awk -v pat="$2" '
+		found && /^    > / { sub(/^    > /, ""); print; next }
+		found { exit }
+		$0 ~ pat { found = 1 }' "$1" |
+		sed -E 's/\+0x[0-9a-f]+ \([^)]*\)$//'
+}
+
+# expect_chain EVENTS PATTERN NAME...: the first frames are these names.
+expect_chain() {
+	local events=$1 pattern=$2 got want
+	shift 2
+	want=$(printf '%s\n' "$@")
+	got=$(frames_of "$events" "$pattern" | head -n $#)
+	[ "$got" = "$want" ] || fail "stack of /$pattern/: got [$(echo $got)], want [$*]"
+}

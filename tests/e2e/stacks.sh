@@ -6,25 +6,6 @@
 # its path during the run (two modules, each with its build-id).
 . "$E2E_DIR/lib.sh"
 
-# frames_of EVENTS PATTERN: the frames under the first call line matching
-# PATTERN, one per line, "+0x..." and " (module)" taken off the names.
-frames_of() {
-	awk -v pat="$2" '
-		found && /^    > / { sub(/^    > /, ""); print; next }
-		found { exit }
-		$0 ~ pat { found = 1 }' "$1" |
-		sed -E 's/\+0x[0-9a-f]+ \([^)]*\)$//'
-}
-
-# expect_chain EVENTS PATTERN NAME...: the first frames are these names.
-expect_chain() {
-	local events=$1 pattern=$2 got want
-	shift 2
-	want=$(printf '%s\n' "$@")
-	got=$(frames_of "$events" "$pattern" | head -n $#)
-	[ "$got" = "$want" ] || fail "stack of /$pattern/: got [$(echo $got)], want [$*]"
-}
-
 plugin=$PROGRAMS/libstackplugin.so
 for prog in stacks stacks_nopie; do
 	run_memtrace "$TMP/$prog" -o "$TMP/$prog.json" -- "$PROGRAMS/$prog" "$plugin"

@@ -297,13 +297,79 @@ static void test_getregset(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 }
 
+/* Call instructions as gcc and clang emit them, and bytes that only look like one. */
+static void test_call_before(void **state)
+{
+	static const struct {
+		unsigned char code[8];
+		size_t len;
+		enum arch_call want;
+	} cases[] = {
+		/* call rel32 (to ret - 0x100) */
+		{ { 0xe8, 0x00, 0xff, 0xff, 0xff }, 5, ARCH_CALL_DIRECT },
+		/* call *%rax; call *%r11 (REX.B) */
+		{ { 0x90, 0xff, 0xd0 }, 3, ARCH_CALL_INDIRECT },
+		{ { 0x41, 0xff, 0xd3 }, 3, ARCH_CALL_INDIRECT },
+		/* call *0x18(%rax): disp8 */
+		{ { 0xff, 0x50, 0x18 }, 3, ARCH_CALL_INDIRECT },
+		/* call *0x12345678(%rip) */
+		{ { 0xff, 0x15, 0x78, 0x56, 0x34, 0x12 }, 6, ARCH_CALL_INDIRECT },
+		/* call *0x8(%rsp): ModRM, SIB, disp8 */
+		{ { 0xff, 0x54, 0x24, 0x08 }, 4, ARCH_CALL_INDIRECT },
+		/* call *0x100(%rbx,%rcx,8): ModRM, SIB, disp32 */
+		{ { 0xff, 0x94, 0xcb, 0x00, 0x01, 0x00, 0x00 }, 7, ARCH_CALL_INDIRECT },
+		/* jmp *%rax (FF /4), push (FF /6), a ret, nops: no call */
+		{ { 0x90, 0xff, 0xe0 }, 3, ARCH_CALL_NONE },
+		{ { 0x90, 0xff, 0x30 }, 3, ARCH_CALL_NONE },
+		{ { 0x90, 0x90, 0xc3 }, 3, ARCH_CALL_NONE },
+		{ { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90 }, 7, ARCH_CALL_NONE },
+		/* FF /2 whose length does not end at ret: call *0x18(%rax) then a nop */
+		{ { 0xff, 0x50, 0x18, 0x90 }, 4, ARCH_CALL_NONE },
+	};
+	uint64_t target = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		enum arch_call got =
+			arch_call_before(cases[i].code, cases[i].len, 0x401000, &target);
+
+		if (got != cases[i].want)
+			fail_msg("case %zu: %d, want %d", i, (int)got, (int)cases[i].want);
+	}
+	(void)arch_call_before(cases[0].code, cases[0].len, 0x401000, &target);
+	assert_int_equal(target, 0x401000 - 0x100);
+	assert_true(arch_host.call_len_max >= 7);
+}
+
+/* Prologues: musl's mmap, gcc's with a frame pointer, and code with none. */
+static void test_prologue_depth(void **state)
+{
+	/* push %r12; push %rbx; sub $0x28,%rsp; test ... */
+	static const unsigned char musl_mmap[] = { 0x41, 0x54, 0x53, 0x48, 0x83,
+						   0xec, 0x28, 0x41, 0xf7, 0xc1 };
+	/* endbr64; push %rbp; mov %rsp,%rbp; sub $0x1000,%rsp; mov ... */
+	static const unsigned char framed[] = { 0xf3, 0x0f, 0x1e, 0xfa, 0x55, 0x48, 0x89,
+						0xe5, 0x48, 0x81, 0xec, 0x00, 0x10, 0x00,
+						0x00, 0x48, 0x89, 0x7d, 0xf8 };
+	/* mov $9,%eax; syscall */
+	static const unsigned char bare[] = { 0xb8, 0x09, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+
+	(void)state;
+	assert_int_equal(arch_prologue_depth(musl_mmap, sizeof(musl_mmap)), 0x38);
+	assert_int_equal(arch_prologue_depth(framed, sizeof(framed)), 8 + 0x1000);
+	assert_int_equal(arch_prologue_depth(bare, sizeof(bare)), 0);
+	/* Only what precedes the stop counts: stopped after the first push. */
+	assert_int_equal(arch_prologue_depth(musl_mmap, 2), 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layouts),	   cmocka_unit_test(test_syscall_64),
-		cmocka_unit_test(test_syscall_32), cmocka_unit_test(test_result),
-		cmocka_unit_test(test_unwind_map), cmocka_unit_test(test_clone_flags),
-		cmocka_unit_test(test_getregset),
+		cmocka_unit_test(test_layouts),	       cmocka_unit_test(test_syscall_64),
+		cmocka_unit_test(test_syscall_32),     cmocka_unit_test(test_result),
+		cmocka_unit_test(test_unwind_map),     cmocka_unit_test(test_clone_flags),
+		cmocka_unit_test(test_getregset),      cmocka_unit_test(test_call_before),
+		cmocka_unit_test(test_prologue_depth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

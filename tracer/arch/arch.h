@@ -64,6 +64,13 @@ struct arch_personality {
 	size_t nalso_traced;
 };
 
+/* What call_before() found. */
+enum arch_call {
+	ARCH_CALL_NONE,	    /* no call ends there */
+	ARCH_CALL_DIRECT,   /* a call to an address the instruction gives: *target */
+	ARCH_CALL_INDIRECT, /* a call through a register or memory */
+};
+
 struct arch_desc {
 	const char *name; /* as the trace file names it: "x86_64" */
 	const struct arch_personality *personalities;
@@ -98,6 +105,24 @@ struct arch_desc {
 	 */
 	int (*clone_flags)(uint32_t arch, uint64_t nr, const uint64_t args[6], uint64_t *flags,
 			   uint64_t *flags_addr);
+	/*
+	 * Whether the instruction before a return address ret is a call:
+	 * code holds the len bytes of code that end at ret (len at least
+	 * call_len_max when the code is there).  What tells a return address
+	 * from any other word when a stack is scanned.
+	 */
+	enum arch_call (*call_before)(const unsigned char *code, size_t len, uint64_t ret,
+				      uint64_t *target);
+	/* The longest call instruction call_before() recognizes, in bytes. */
+	size_t call_len_max;
+	/*
+	 * How far below the return address the stack pointer is once a
+	 * function's prologue (code, len bytes from its entry) has run: what
+	 * it pushes and reserves, up to its first other instruction (0 for
+	 * none).  A guess: the function may push more before the point
+	 * where it is stopped.
+	 */
+	uint64_t (*prologue_depth)(const unsigned char *code, size_t len);
 };
 
 /* The architecture memtrace was built for. */
@@ -131,6 +156,17 @@ static inline void arch_regs_result(const struct arch_regs *regs, int64_t *rval,
 static inline int arch_regs_unwind(const struct arch_regs *regs, int regnum, uint64_t *val)
 {
 	return arch_host.regs_unwind(regs, regnum, val);
+}
+
+static inline enum arch_call arch_call_before(const unsigned char *code, size_t len, uint64_t ret,
+					      uint64_t *target)
+{
+	return arch_host.call_before(code, len, ret, target);
+}
+
+static inline uint64_t arch_prologue_depth(const unsigned char *code, size_t len)
+{
+	return arch_host.prologue_depth(code, len);
 }
 
 static inline int arch_clone_flags(uint32_t arch, uint64_t nr, const uint64_t args[6],

@@ -213,6 +213,93 @@ static int clone_flags(uint32_t arch, uint64_t nr, const uint64_t args[6], uint6
 	return -ENOENT;
 }
 
+/*
+ * The length of the call r/m64 (FF /2) whose ModRM byte (and SIB, when
+ * it has one) start at modrm: the Intel SDM's "32-bit addressing forms".
+ */
+static size_t indirect_call_len(const unsigned char *modrm, size_t avail)
+{
+	unsigned int mod = modrm[0] >> 6, rm = modrm[0] & 7;
+	size_t len = 2; /* FF and ModRM */
+
+	if (mod == 3)
+		return len;
+	if (rm == 4) { /* a SIB byte follows */
+		if (avail < 2)
+			return 0;
+		len++;
+		if (mod == 0 && (modrm[1] & 7) == 5)
+			return len + 4; /* no base: disp32 */
+	} else if (mod == 0 && rm == 5) {
+		return len + 4; /* rip-relative */
+	}
+	return len + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
+}
+
+/* call rel32 (E8 cd), or call r/m64 (FF /2) of 2 to 7 bytes, REX prefix or not. */
+static enum arch_call call_before(const unsigned char *code, size_t len, uint64_t ret,
+				  uint64_t *target)
+{
+	if (len >= 5 && code[len - 5] == 0xe8) {
+		int32_t rel;
+
+		memcpy(&rel, code + len - 4, sizeof(rel));
+		*target = ret + (uint64_t)(int64_t)rel;
+		return ARCH_CALL_DIRECT;
+	}
+	for (size_t n = 2; n <= 7 && n <= len; n++) {
+		const unsigned char *op = code + len - n;
+
+		if (op[0] == 0xff && ((op[1] >> 3) & 7) == 2 &&
+		    indirect_call_len(op + 1, n - 1) == n)
+			return ARCH_CALL_INDIRECT;
+	}
+	return ARCH_CALL_NONE;
+}
+
+/*
+ * endbr64, push r64 (REX.B or not), mov %rsp,%rbp and sub $imm,%rsp: a
+ * frame set up by gcc, clang or hand-written assembly (musl), up to the
+ * first other instruction.  A function that starts with none of them
+ * keeps its return address at the top: 0.
+ */
+static uint64_t prologue_depth(const unsigned char *code, size_t len)
+{
+	static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	static const unsigned char mov_rsp_rbp[] = { 0x48, 0x89, 0xe5 };
+	uint64_t depth = 0;
+	size_t pos = 0;
+
+	while (pos < len) {
+		const unsigned char *op = code + pos;
+		size_t left = len - pos;
+
+		if (left >= 4 && !memcmp(op, endbr64, 4)) {
+			pos += 4;
+		} else if (op[0] >= 0x50 && op[0] <= 0x57) {
+			depth += 8;
+			pos += 1;
+		} else if (left >= 2 && op[0] == 0x41 && op[1] >= 0x50 && op[1] <= 0x57) {
+			depth += 8;
+			pos += 2;
+		} else if (left >= 3 && !memcmp(op, mov_rsp_rbp, 3)) {
+			pos += 3;
+		} else if (left >= 4 && op[0] == 0x48 && op[1] == 0x83 && op[2] == 0xec) {
+			depth += op[3];
+			pos += 4;
+		} else if (left >= 7 && op[0] == 0x48 && op[1] == 0x81 && op[2] == 0xec) {
+			uint32_t imm;
+
+			memcpy(&imm, op + 3, sizeof(imm));
+			depth += imm;
+			pos += 7;
+		} else {
+			break;
+		}
+	}
+	return depth;
+}
+
 const struct arch_desc arch_host = {
 	.name = "x86_64",
 	.personalities = personalities,
@@ -223,4 +310,7 @@ const struct arch_desc arch_host = {
 	.regs_result = regs_result,
 	.regs_unwind = regs_unwind,
 	.clone_flags = clone_flags,
+	.call_before = call_before,
+	.call_len_max = 7,
+	.prologue_depth = prologue_depth,
 };

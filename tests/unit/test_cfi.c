@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of unwind/cfi: the unwind tables of real files.  The table
+ * built from .eh_frame must give, FDE for FDE, what the linker's own
+ * .eh_frame_hdr gives (this test's executable, and the C library), the
+ * copy of .eh_frame must hold the bytes this process has mapped, and the
+ * functions this test and the static test programs define must be found
+ * where their symbols say (read here with libelf, independently of cfi.c).
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <link.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cfi.h"
+#include "util.h"
+
+#if !defined(STATIC_GLIBC_PATH) || !defined(STATIC_MUSL_PATH)
+#error "STATIC_GLIBC_PATH, STATIC_MUSL_PATH: set by tests/CMakeLists.txt"
+#endif
+
+/* The loaded objects this test looks at: its executable and the C library. */
+struct loaded {
+	char exe[4096];
+	uint64_t exe_bias;
+	char libc[4096];
+	uint64_t libc_bias;
+};
+
+static int find_loaded(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct loaded *l = arg;
+
+	(void)size;
+	if (!info->dlpi_name[0] && !l->exe[0]) {
+		ssize_t len = readlink("/proc/self/exe", l->exe, sizeof(l->exe) - 1);
+
+		if (len > 0)
+			l->exe[len] = '\0';
+		l->exe_bias = info->dlpi_addr;
+	} else if (strstr(info->dlpi_name, "/libc.so")) {
+		(void)snprintf(l->libc, sizeof(l->libc), "%s", info->dlpi_name);
+		l->libc_bias = info->dlpi_addr;
+	}
+	return 0;
+}
+
+static struct loaded loaded_objects(void)
+{
+	struct loaded l;
+
+	memset(&l, 0, sizeof(l));
+	(void)dl_iterate_phdr(find_loaded, &l);
+	assert_true(l.exe[0] != '\0');
+	assert_true(l.libc[0] != '\0');
+	return l;
+}
+
+/* The st_value of function name in path's .symtab, or 0. */
+static uint64_t symbol_value(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf_Scn *scn = NULL;
+	uint64_t value = 0;
+	Elf *elf;
+
+	assert_true(fd >= 0);
+	(void)elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(elf);
+	while (!value && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_SYMTAB)
+			continue;
+		data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < shdr.sh_size / shdr.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *sname;
+
+			if (!gelf_getsym(data, (int)i, &sym))
+				continue;
+			sname = elf_strptr(elf, shdr.sh_link, sym.st_name);
+			if (sname && !strcmp(sname, name) &&
+			    GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
+				value = sym.st_value;
+				break;
+			}
+		}
+	}
+	(void)elf_end(elf);
+	(void)close(fd);
+	return value;
+}
+
+/* A function of this test's own, found by address. */
+static __attribute__((noinline)) int own_function(int x)
+{
+	__asm__ volatile("" ::: "memory");
+	return x + 1;
+}
+
+static void expect_same_tables(const char *path)
+{
+	struct cfi *hdr = cfi_read(path, NULL, true);
+	struct cfi *built = cfi_read(path, NULL, false);
+
+	assert_int_equal(cfi_source(hdr), CFI_EH_FRAME_HDR);
+	assert_int_equal(cfi_source(built), CFI_EH_FRAME);
+	assert_true(cfi_count(hdr) > 10);
+	assert_int_equal(cfi_count(built), cfi_count(hdr));
+	for (size_t i = 0; i < cfi_count(hdr); i++) {
+		struct cfi_fde a, b;
+
+		cfi_entry(hdr, i, &a);
+		cfi_entry(built, i, &b);
+		if (a.pc_begin != b.pc_begin || a.fde != b.fde)
+			fail_msg("%s: FDE %zu: the linker's table has %#lx at %#lx, the built one "
+				 "%#lx at %#lx",
+				 path, i, (unsigned long)a.pc_begin, (unsigned long)a.fde,
+				 (unsigned long)b.pc_begin, (unsigned long)b.fde);
+		/* Each FDE covers its first address, in both. */
+		assert_true(cfi_covers(hdr, a.pc_begin));
+		assert_true(cfi_covers(built, a.pc_begin));
+	}
+	cfi_free(hdr);
+	cfi_free(built);
+}
+
+static void test_built_matches_hdr(void **state)
+{
+	struct loaded l = loaded_objects();
+
+	(void)state;
+	expect_same_tables(l.exe);
+	expect_same_tables(l.libc);
+}
+
+static void test_own_function(void **state)
+{
+	struct loaded l = loaded_objects();
+	struct cfi *cfi = cfi_read(l.exe, NULL, true);
+	uint64_t vaddr = (uint64_t)(uintptr_t)&own_function - l.exe_bias;
+	struct cfi_fde fde;
+
+	(void)state;
+	assert_int_equal(own_function(1), 2);
+	assert_int_equal(vaddr, symbol_value(l.exe, "own_function"));
+	assert_true(cfi_find(cfi, vaddr, &fde));
+	assert_int_equal(fde.pc_begin, vaddr);
+	assert_true(cfi_find(cfi, vaddr + 3, &fde));
+	assert_int_equal(fde.pc_begin, vaddr);
+	assert_true(cfi_covers(cfi, vaddr + 3));
+	/* Nothing lies below the first FDE. */
+	assert_false(cfi_find(cfi, 0, &fde));
+	assert_false(cfi_covers(cfi, 0));
+	cfi_free(cfi);
+}
+
+/* The copy of .eh_frame holds what this process has mapped, word for word. */
+static void test_words_match_memory(void **state)
+{
+	struct loaded l = loaded_objects();
+	const struct {
+		const char *path;
+		uint64_t bias;
+	} objs[] = { { l.exe, l.exe_bias }, { l.libc, l.libc_bias } };
+
+	(void)state;
+	for (size_t o = 0; o < ARRAY_SIZE(objs); o++) {
+		struct cfi *cfi = cfi_read(objs[o].path, NULL, true);
+		size_t step = cfi_count(cfi) / 97 + 1;
+
+		for (size_t i = 0; i < cfi_count(cfi); i += step) {
+			struct cfi_fde fde;
+			uint64_t word, mapped;
+			uint64_t at = 0;
+
+			cfi_entry(cfi, i, &fde);
+			at = fde.fde & ~(uint64_t)7;
+			assert_true(cfi_word(cfi, at, &word));
+			memcpy(&mapped, (const void *)(uintptr_t)(at + objs[o].bias),
+			       sizeof(mapped));
+			assert_int_equal(word, mapped);
+		}
+		/* Outside .eh_frame: not held. */
+		assert_false(cfi_word(cfi, 0, &(uint64_t){ 0 }));
+		cfi_free(cfi);
+	}
+}
+
+static int first_load(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	GElf_Phdr *out = arg;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type == PT_LOAD && (info->dlpi_phdr[i].p_flags & PF_X)) {
+			out->p_vaddr = info->dlpi_phdr[i].p_vaddr;
+			out->p_offset = info->dlpi_phdr[i].p_offset;
+			out->p_filesz = info->dlpi_phdr[i].p_filesz;
+			return 1;
+		}
+	}
+	return 1;
+}
+
+static void test_vaddr(void **state)
+{
+	struct loaded l = loaded_objects();
+	struct cfi *cfi = cfi_read(l.exe, NULL, true);
+	GElf_Phdr text = { 0 };
+	uint64_t vaddr;
+
+	(void)state;
+	(void)dl_iterate_phdr(first_load, &text);
+	assert_true(text.p_filesz > 16);
+	assert_true(cfi_vaddr(cfi, text.p_offset + 16, &vaddr));
+	assert_int_equal(vaddr, text.p_vaddr + 16);
+	assert_false(cfi_vaddr(cfi, (uint64_t)1 << 40, &vaddr));
+	cfi_free(cfi);
+}
+
+/* glibc -static: no PT_GNU_EH_FRAME, a table built from .eh_frame. */
+static void test_static_glibc(void **state)
+{
+	struct cfi *cfi = cfi_read(STATIC_GLIBC_PATH, NULL, true);
+	uint64_t main_vaddr = symbol_value(STATIC_GLIBC_PATH, "main");
+	struct cfi_fde fde;
+
+	(void)state;
+	assert_int_equal(cfi_source(cfi), CFI_EH_FRAME);
+	assert_true(cfi_count(cfi) > 100);
+	assert_true(main_vaddr != 0);
+	assert_true(cfi_find(cfi, main_vaddr + 1, &fde));
+	assert_int_equal(fde.pc_begin, main_vaddr);
+	assert_true(cfi_covers(cfi, main_vaddr + 1));
+	cfi_free(cfi);
+}
+
+/* musl's mmap has no FDE: cfi_find() gives another function's, cfi_covers() says no. */
+static void test_static_musl(void **state)
+{
+	struct cfi *cfi;
+	uint64_t mmap_vaddr, main_vaddr;
+
+	(void)state;
+	if (access(STATIC_MUSL_PATH, X_OK) != 0)
+		skip();
+	cfi = cfi_read(STATIC_MUSL_PATH, NULL, true);
+	mmap_vaddr = symbol_value(STATIC_MUSL_PATH, "mmap");
+	main_vaddr = symbol_value(STATIC_MUSL_PATH, "main");
+	assert_int_equal(cfi_source(cfi), CFI_EH_FRAME);
+	assert_true(mmap_vaddr != 0 && main_vaddr != 0);
+	assert_true(cfi_covers(cfi, main_vaddr));
+	assert_false(cfi_covers(cfi, mmap_vaddr + 4));
+	cfi_free(cfi);
+}
+
+/* What cannot be read has no table, and says so without failing. */
+static void test_unreadable(void **state)
+{
+	struct loaded l = loaded_objects();
+	const char *paths[] = { "/nonexistent/file", "/proc/self/status" };
+	struct symbols_identity other = { 0 };
+	struct cfi_fde fde;
+	uint64_t word;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		struct cfi *cfi = cfi_read(paths[i], NULL, true);
+
+		assert_int_equal(cfi_source(cfi), CFI_NONE);
+		assert_int_equal(cfi_count(cfi), 0);
+		assert_false(cfi_find(cfi, 0x1000, &fde));
+		assert_false(cfi_covers(cfi, 0x1000));
+		assert_false(cfi_word(cfi, 0x1000, &word));
+		cfi_free(cfi);
+	}
+	/* Another file than the one wanted is not read. */
+	{
+		struct cfi *cfi = cfi_read(l.exe, &other, true);
+
+		assert_int_equal(cfi_source(cfi), CFI_NONE);
+		cfi_free(cfi);
+	}
+	cfi_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_built_matches_hdr),  cmocka_unit_test(test_own_function),
+		cmocka_unit_test(test_words_match_memory), cmocka_unit_test(test_vaddr),
+		cmocka_unit_test(test_static_glibc),	   cmocka_unit_test(test_static_musl),
+		cmocka_unit_test(test_unreadable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
