@@ -899,20 +899,22 @@ static void add_mismatch(struct aspace_mismatch *out, size_t cap, size_t *count,
 
 /*
  * The comparison walks both lists at once over the union of their
- * boundaries; in each elementary interval it compares (mapped, prot).
+ * boundaries, from lo to hi; in each elementary interval it compares
+ * (mapped, prot).
  */
-size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
-		      struct aspace_mismatch *out, size_t cap)
+size_t aspace_compare_in(const struct aspace *as, uint64_t lo, uint64_t hi,
+			 const struct aspace_region *kernel, size_t nkernel,
+			 struct aspace_mismatch *out, size_t cap)
 {
 	struct aspace_cursor mcur;
-	const struct aspace_region *mnode = aspace_first_from(as, 0, &mcur);
+	const struct aspace_region *mnode = aspace_first_from(as, lo, &mcur);
 	size_t kidx = 0, count = 0;
-	uint64_t pos = 0;
+	uint64_t pos = lo;
 	bool in_mismatch = false;
 	uint64_t mismatch_start = 0;
 
-	for (;;) {
-		uint64_t next = UINT64_MAX;
+	while (pos < hi) {
+		uint64_t next = hi;
 		bool m_mapped, k_mapped;
 		unsigned int m_prot = 0, k_prot = 0;
 
@@ -926,9 +928,9 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 		k_mapped = kidx < nkernel && kernel[kidx].start <= pos;
 		if (m_mapped) {
 			m_prot = mnode->prot;
-			next = mnode->end;
+			next = min_u64(next, mnode->end);
 		} else if (mnode) {
-			next = mnode->start;
+			next = min_u64(next, mnode->start);
 		}
 		if (k_mapped) {
 			k_prot = kernel[kidx].prot;
@@ -947,6 +949,12 @@ size_t aspace_compare(const struct aspace *as, const struct aspace_region *kerne
 		pos = next;
 	}
 	if (in_mismatch)
-		add_mismatch(out, cap, &count, mismatch_start, pos);
+		add_mismatch(out, cap, &count, mismatch_start, min_u64(pos, hi));
 	return count;
+}
+
+size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
+		      struct aspace_mismatch *out, size_t cap)
+{
+	return aspace_compare_in(as, 0, UINT64_MAX, kernel, nkernel, out, cap);
 }

@@ -351,4 +351,12 @@ struct aspace_mismatch {
 size_t aspace_compare(const struct aspace *as, const struct aspace_region *kernel, size_t nkernel,
 		      struct aspace_mismatch *out, size_t cap);
 
+/*
+ * The same over [lo, hi) alone: kernel holds the kernel's regions that
+ * touch it (they may reach beyond it; what lies outside is not compared).
+ */
+size_t aspace_compare_in(const struct aspace *as, uint64_t lo, uint64_t hi,
+			 const struct aspace_region *kernel, size_t nkernel,
+			 struct aspace_mismatch *out, size_t cap);
+
 #endif /* MEMTRACE_ASPACE_H */

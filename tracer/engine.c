@@ -138,10 +138,14 @@ static uint32_t capture_stack(struct engine *eng, struct task *task)
 static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t seq)
 {
 	struct mm_diff diff;
+	int ret;
 
 	if (!eng->opts.verify || !proc->mm || eng->detaching || proc->overlapped)
 		return;
-	if (mm_verify(proc->mm, tid, &diff) == 1 && eng->sink->mismatch)
+	/* After a call, what it changed; at the end (seq 0), everything. */
+	ret = seq ? mm_verify_call(proc->mm, tid, &eng->changes, &diff)
+		  : mm_verify(proc->mm, tid, &diff);
+	if (ret == 1 && eng->sink->mismatch)
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
 }
 

@@ -23,6 +23,8 @@ struct mm {
 	struct aspace *as;
 	struct mm_reader *reader;
 	uint64_t calls_applied;
+	int maps_fd;		    /* /proc/PID/maps for PROCMAP_QUERY; -1 until needed */
+	uint64_t checks_since_full; /* --verify: range checks since the last whole one */
 };
 
 /*
@@ -39,6 +41,7 @@ struct mm_reader {
 	size_t regions_cap;
 	unsigned char *elf_known; /* per path id: 0 not looked at yet, 1 ELF, 2 not */
 	size_t elf_known_cap;
+	bool no_query; /* the kernel has no PROCMAP_QUERY: --verify reads the maps whole */
 };
 
 struct mm_reader *mm_reader_new(struct strtab *paths)
@@ -66,6 +69,7 @@ struct mm *mm_new(struct mm_reader *reader)
 	mm->refs = 1;
 	mm->as = aspace_new();
 	mm->reader = reader;
+	mm->maps_fd = -1;
 	return mm;
 }
 
@@ -80,6 +84,8 @@ void mm_put(struct mm *mm)
 	if (!mm || --mm->refs)
 		return;
 	aspace_free(mm->as);
+	if (mm->maps_fd >= 0)
+		(void)close(mm->maps_fd);
 	free(mm);
 }
 
@@ -90,6 +96,8 @@ struct mm *mm_copy(const struct mm *mm)
 	copy->refs = 1;
 	copy->as = aspace_copy(mm->as);
 	copy->reader = mm->reader;
+	/* The copy is another process's mm: its maps are opened through it. */
+	copy->maps_fd = -1;
 	return copy;
 }
 
@@ -495,6 +503,77 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 	     region = aspace_next(mm->as, &cur))
 		diff->model[diff->nmodel++] = *region;
 	return 1;
+}
+
+/*
+ * Compares the model with the kernel's VMAs over [lo, hi) alone, asked
+ * one by one with PROCMAP_QUERY.  Returns 0 when they agree there, 1
+ * when they differ, -ENOTTY when the kernel cannot be asked so, or
+ * another -errno.
+ */
+static int verify_range(struct mm *mm, pid_t pid, uint64_t lo, uint64_t hi)
+{
+	struct aspace_mismatch ignored;
+	struct procmaps_vma vma;
+	size_t count = 0;
+
+	if (mm->maps_fd < 0) {
+		mm->maps_fd = procmaps_open(pid);
+		if (mm->maps_fd < 0)
+			return mm->maps_fd;
+	}
+	for (uint64_t addr = lo; addr < hi; addr = vma.end) {
+		struct aspace_region *region;
+		int ret = procmaps_query(mm->maps_fd, addr, &vma);
+
+		if (ret == -ENOENT || (!ret && vma.start >= hi))
+			break;
+		if (ret < 0)
+			return ret;
+		adopt_stack_growth(mm, vma.start, vma.end);
+		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
+			   sizeof(*mm->reader->regions));
+		region = &mm->reader->regions[count++];
+		memset(region, 0, sizeof(*region));
+		region->start = vma.start;
+		region->end = vma.end;
+		region->prot = vma.prot;
+	}
+	return aspace_compare_in(mm->as, lo, hi, mm->reader->regions, count, &ignored, 1) ? 1 : 0;
+}
+
+int mm_verify_call(struct mm *mm, pid_t pid, const struct aspace_changes *changes,
+		   struct mm_diff *diff)
+{
+	size_t nregions = aspace_count(mm->as);
+
+	/*
+	 * A whole comparison costs as much as the process has mappings: it
+	 * is made where they are few, and else once in every nregions /
+	 * MM_VERIFY_FULL_SHARE calls, so that its cost per call stays the same.
+	 */
+	if (mm->reader->no_query || nregions < MM_VERIFY_RANGES_FROM ||
+	    ++mm->checks_since_full >= nregions / MM_VERIFY_FULL_SHARE) {
+		mm->checks_since_full = 0;
+		return mm_verify(mm, pid, diff);
+	}
+	for (size_t i = 0; i < changes->count; i++) {
+		const struct aspace_piece *piece = &changes->pieces[i];
+		int ret = verify_range(mm, pid, piece->start, piece->end);
+
+		if (!ret && piece->kind == ASPACE_PIECE_MOVED)
+			ret = verify_range(mm, pid, piece->to,
+					   piece->to + (piece->end - piece->start));
+		if (ret == -ENOTTY || ret == -EINVAL) {
+			/* A kernel before 6.11: the maps are read whole from now on. */
+			mm->reader->no_query = true;
+			return mm_verify(mm, pid, diff);
+		}
+		/* A difference is shown as the whole comparison shows it, paths and all. */
+		if (ret)
+			return ret < 0 ? ret : mm_verify(mm, pid, diff);
+	}
+	return 0;
 }
 
 /* /proc/PID/pagemap (Documentation/admin-guide/mm/pagemap.rst): one 64-bit entry per page. */

@@ -103,6 +103,23 @@ struct mm_diff {
  */
 int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff);
 
+/* Below this many regions, mm_verify_call() compares everything. */
+#define MM_VERIFY_RANGES_FROM 512
+/* Above, it compares everything once in every (regions / this) calls. */
+#define MM_VERIFY_FULL_SHARE 8
+
+/*
+ * --verify after one call, which changed changes in the model: the same
+ * answers as mm_verify(), but where the process has many mappings only
+ * the ranges the call changed are compared, asked of the kernel with
+ * PROCMAP_QUERY (Linux 6.11+), so that the check costs the same with
+ * 100 or 100,000 mappings; everything is compared now and then, and
+ * whenever a range differs (to show the difference whole).  Kernels
+ * without PROCMAP_QUERY get mm_verify() at every call.
+ */
+int mm_verify_call(struct mm *mm, pid_t pid, const struct aspace_changes *changes,
+		   struct mm_diff *diff);
+
 /*
  * What the kernel holds in memory for a range of the model, from
  * /proc/PID/smaps: each range lies in one region of the model (a VMA the

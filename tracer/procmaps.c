@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -326,6 +327,69 @@ static int read_whole(pid_t pid, const char *name, char **buf, size_t *cap, size
 int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
 {
 	return read_whole(pid, "maps", buf, cap, len);
+}
+
+/*
+ * PROCMAP_QUERY, from the kernel's include/uapi/linux/fs.h (Linux 6.11):
+ * Debian 12's headers predate it.  The ABI is extensible by size; these
+ * are its first fields.
+ */
+#ifndef PROCMAP_QUERY
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_READABLE 0x01
+#define PROCMAP_QUERY_VMA_WRITABLE 0x02
+#define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
+#define PROCMAP_QUERY_VMA_SHARED 0x08
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#endif
+
+int procmaps_open(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int procmaps_query(int fd, uint64_t addr, struct procmaps_vma *vma)
+{
+	struct procmap_query query = {
+		.size = sizeof(query),
+		.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+		.query_addr = addr,
+	};
+
+	while (ioctl(fd, PROCMAP_QUERY, &query) != 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	vma->start = query.vma_start;
+	vma->end = query.vma_end;
+	vma->prot = (query.vma_flags & PROCMAP_QUERY_VMA_READABLE ? PROT_READ : 0) |
+		    (query.vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? PROT_WRITE : 0) |
+		    (query.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? PROT_EXEC : 0);
+	vma->shared = query.vma_flags & PROCMAP_QUERY_VMA_SHARED;
+	return 0;
 }
 
 int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len)

@@ -75,6 +75,29 @@ int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry);
  */
 int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len);
 
+/* One VMA as the PROCMAP_QUERY ioctl gives it. */
+struct procmaps_vma {
+	uint64_t start;
+	uint64_t end;
+	unsigned int prot; /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	bool shared;
+};
+
+/*
+ * Opens /proc/PID/maps for procmaps_query(): returns the fd, or -errno.
+ * The fd stays on the mm the process had then (an execve makes another).
+ */
+int procmaps_open(pid_t pid);
+
+/*
+ * The VMA holding addr, or the first above it, asked of the kernel with
+ * the PROCMAP_QUERY ioctl (Linux 6.11; Documentation/filesystems/proc.rst)
+ * on fd: one VMA, whatever the number of others.  Returns 0, -ENOENT when
+ * no VMA lies at or above addr, -ENOTTY when the kernel has no such
+ * ioctl, or another -errno (-ESRCH: the mm is gone).
+ */
+int procmaps_query(int fd, uint64_t addr, struct procmaps_vma *vma);
+
 /* The same for /proc/PID/smaps (slower: the kernel walks every page table). */
 int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len);
 

@@ -23,3 +23,13 @@ fi
 
 run_memtrace "$TMP/d" -f -- "$PROGRAMS/dontfork"
 expect_eq "dontfork exit status" "$status" 0
+
+# --verify with thousands of live mappings, past the count where each
+# call's check asks the kernel about the ranges the call changed alone
+# (PROCMAP_QUERY) and the whole comparison comes now and then: still 0
+# mismatches, every call seen.
+run_memtrace "$TMP/many" -- "$PROGRAMS/many_maps" 3000
+expect_eq "many_maps exit status" "$status" 0
+pid=$(sed -nE 's/^memtrace: \[([0-9]+)\] [^:]*many_maps: .*/\1/p' "$TMP/many.err")
+calls=$(summary_calls "$TMP/many.err" "$pid")
+[ "${calls:-0}" -ge 6000 ] || fail "many_maps: $calls memory calls, want 3000 mmap and 3000 munmap at least"

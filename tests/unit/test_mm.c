@@ -45,6 +45,7 @@
 
 #include "aspace.h"
 #include "mm.h"
+#include "procmaps.h"
 #include "strtab.h"
 #include "sysdecode.h"
 #include "util.h"
@@ -1225,6 +1226,74 @@ static int remove_files(void **state)
 	return rmdir(tmp_dir);
 }
 
+/*
+ * --verify after a call, with many mappings: only the ranges the call
+ * changed are asked of the kernel (PROCMAP_QUERY), and everything now
+ * and then.
+ *
+ *   600 one-page mappings, alternately r-- and rw-: past MM_VERIFY_RANGES_FROM
+ *   munmap(P8, 2 pages)                   |#1 ..#1|   hole    |#1 ...
+ *   mmap(P8, 2 pages), not applied        the kernel: |rw rw|, the model: hole
+ *   a call that changed P30 only          agrees there: 0
+ *   a call that changed P8                differs: 1, shown whole
+ *   calls that changed P30, again         the whole check comes, and finds P8
+ */
+static void test_verify_call(void **state)
+{
+	struct fixture *fx = *state;
+	struct request missed_map = {
+		.op = REQ_CALL,
+		.nr = SYS_mmap,
+		.args = { P(8), 2 * PAGE, RW, ANON | MAP_FIXED, (uint64_t)-1, 0 },
+	};
+	struct aspace_piece there = { .kind = ASPACE_PIECE_PROTECTED,
+				      .start = P(30),
+				      .end = P(31) };
+	struct aspace_piece here = { .kind = ASPACE_PIECE_MAPPED, .start = P(8), .end = P(9) };
+	struct aspace_piece moved = {
+		.kind = ASPACE_PIECE_MOVED, .start = P(30), .end = P(31), .to = P(9)
+	};
+	struct aspace_changes changes = { .pieces = &there, .count = 1 };
+	struct mm_diff diff;
+	struct procmaps_vma vma;
+	size_t calls = 0, regions;
+	int fd = procmaps_open(getpid());
+
+	assert_true(fd >= 0);
+	if (procmaps_query(fd, 0, &vma) == -ENOTTY) {
+		(void)close(fd);
+		print_message(
+			"no PROCMAP_QUERY before Linux 6.11: --verify reads the maps whole\n");
+		skip();
+	}
+	(void)close(fd);
+	for (int i = 0; i < 600; i++)
+		assert_true(do_mmap(fx, 0, PAGE, i % 2 ? PROT_READ : RW, ANON, -1, 0) > 0);
+	assert_int_equal(do_munmap(fx, P(8), 2 * PAGE), 0);
+	regions = aspace_count(mm_aspace(fx->mm));
+	assert_true(regions >= MM_VERIFY_RANGES_FROM);
+	assert_int_equal(mm_verify_call(fx->mm, fx->pid, &changes, &diff), 0);
+	assert_int_equal(request(fx, &missed_map), P(8));
+
+	/* Where the call changed nothing the kernel did not: no difference seen. */
+	assert_int_equal(mm_verify_call(fx->mm, fx->pid, &changes, &diff), 0);
+	/* Where it did: seen, and shown as mm_verify() shows it. */
+	changes.pieces = &here;
+	assert_int_equal(mm_verify_call(fx->mm, fx->pid, &changes, &diff), 1);
+	assert_int_equal(diff.nranges, 1);
+	assert_int_equal(diff.ranges[0].start, P(8));
+	assert_int_equal(diff.ranges[0].end, P(10));
+	assert_true(diff.nkernel >= 1);
+	/* A move is checked where the bytes went. */
+	changes.pieces = &moved;
+	assert_int_equal(mm_verify_call(fx->mm, fx->pid, &changes, &diff), 1);
+	/* Elsewhere, the whole comparison comes within regions / MM_VERIFY_FULL_SHARE calls. */
+	changes.pieces = &there;
+	while (mm_verify_call(fx->mm, fx->pid, &changes, &diff) == 0)
+		assert_true(++calls <= regions / MM_VERIFY_FULL_SHARE);
+	assert_int_equal(diff.ranges[0].start, P(8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1243,6 +1312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot_resident, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_and_resync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_call, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, make_files, remove_files);
