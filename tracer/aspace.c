@@ -46,8 +46,18 @@ struct aspace {
 	struct origin_count *origins; /* those that own bytes, and holes */
 	size_t norigins;	      /* places used in origins, holes included */
 	size_t origins_cap;
-	size_t origin_hole;	  /* the first hole's place + 1; 0: none */
-	struct hidx origin_index; /* the hash of each origin's seq -> its place in origins */
+	size_t origin_hole; /* the first hole's place + 1; 0: none */
+	/*
+	 * The hash of each origin's seq -> its place in origins, built at
+	 * the first lookup by seq and kept from then on.  Regions know their
+	 * origin's place (origin_slot), and a call's seq is above every
+	 * earlier one's: tracing never looks one up by seq, reading a trace
+	 * back does (aspace_restore()).
+	 */
+	struct hidx origin_index;
+	bool origins_indexed;
+	uint64_t origin_seq_max; /* the highest seq counted so far */
+	size_t origin_last;	 /* the place of the origin counted last, + 1 */
 };
 
 static uint64_t page_up(uint64_t len)
@@ -176,6 +186,13 @@ static inline struct origin_count *origin_find(struct aspace *as, uint64_t seq,
 {
 	uint32_t entry;
 
+	if (!as->origins_indexed) {
+		for (size_t place = 0; place < as->norigins; place++)
+			if (as->origins[place].seq)
+				hidx_insert(&as->origin_index,
+					    hidx_hash_u64(as->origins[place].seq), (uint32_t)place);
+		as->origins_indexed = true;
+	}
 	*it = hidx_probe(&as->origin_index, hidx_hash_u64(seq));
 	while (hidx_next(&as->origin_index, it, &entry))
 		if (as->origins[entry].seq == seq)
@@ -183,14 +200,36 @@ static inline struct origin_count *origin_find(struct aspace *as, uint64_t seq,
 	return NULL;
 }
 
-static void origin_add(struct aspace *as, const struct aspace_event *ev, uint64_t bytes)
+/*
+ * The count of origin, as slot (an origin_slot: 0 when not known) says or
+ * else by its seq; NULL when the model counts none for it.
+ */
+static struct origin_count *origin_of(struct aspace *as, const struct aspace_event *origin,
+				      uint32_t slot, struct hidx_iter *it)
+{
+	if (slot && slot <= as->norigins && as->origins[slot - 1].seq == origin->seq)
+		return &as->origins[slot - 1];
+	/* A call that makes several regions counts them one after another. */
+	if (as->origin_last && as->origins[as->origin_last - 1].seq == origin->seq)
+		return &as->origins[as->origin_last - 1];
+	return origin_find(as, origin->seq, it);
+}
+
+/*
+ * Counts bytes more of the origin ev (whose count is at slot, when not
+ * 0).  Returns its slot for the regions that have them; 0 for an origin
+ * that is not counted (exec, attach, the kernel's).
+ */
+static uint32_t origin_add(struct aspace *as, const struct aspace_event *ev, uint32_t slot,
+			   uint64_t bytes)
 {
 	struct origin_count *entry;
 	struct hidx_iter it;
 
 	if (ev->kind != ASPACE_ORIGIN_CALL || !ev->seq)
-		return;
-	entry = origin_find(as, ev->seq, &it);
+		return 0;
+	/* A seq above every one counted is a new origin: no lookup. */
+	entry = ev->seq > as->origin_seq_max ? NULL : origin_of(as, ev, slot, &it);
 	if (!entry) {
 		size_t place = as->origin_hole - 1;
 
@@ -203,10 +242,15 @@ static void origin_add(struct aspace *as, const struct aspace_event *ev, uint64_
 		}
 		entry = &as->origins[place];
 		*entry = (struct origin_count){ .seq = ev->seq };
-		hidx_insert_missed(&as->origin_index, &it, (uint32_t)place);
+		if (ev->seq > as->origin_seq_max)
+			as->origin_seq_max = ev->seq;
+		if (as->origins_indexed)
+			hidx_insert(&as->origin_index, hidx_hash_u64(ev->seq), (uint32_t)place);
 	}
 	entry->total += bytes;
 	entry->left += bytes;
+	as->origin_last = (size_t)(entry - as->origins) + 1;
+	return (uint32_t)as->origin_last;
 }
 
 /*
@@ -218,21 +262,23 @@ static void origin_delete(struct aspace *as, struct origin_count *entry)
 {
 	size_t place = (size_t)(entry - as->origins);
 
-	hidx_remove(&as->origin_index, hidx_hash_u64(entry->seq), (uint32_t)place);
+	if (as->origins_indexed)
+		hidx_remove(&as->origin_index, hidx_hash_u64(entry->seq), (uint32_t)place);
 	*entry = (struct origin_count){ .seq = 0, .total = as->origin_hole };
 	as->origin_hole = place + 1;
 }
 
-/* Counts bytes of origin going away; fills the piece's origin_left/total. */
-static void origin_sub(struct aspace *as, const struct aspace_event *origin, uint64_t bytes,
+/* Counts bytes of region's origin going away; fills the piece's origin_left/total. */
+static void origin_sub(struct aspace *as, const struct aspace_region *region, uint64_t bytes,
 		       struct aspace_piece *piece)
 {
+	const struct aspace_event *origin = &region->origin;
 	struct origin_count *entry;
 	struct hidx_iter it;
 
 	if (origin->kind != ASPACE_ORIGIN_CALL || !origin->seq)
 		return;
-	entry = origin_find(as, origin->seq, &it);
+	entry = origin_of(as, origin, region->origin_slot, &it);
 	if (!entry)
 		return;
 	assert(entry->left >= bytes && "origin loses more bytes than it has");
@@ -356,6 +402,9 @@ struct aspace *aspace_copy(const struct aspace *as)
 		memcpy(copy->origins, as->origins, as->norigins * sizeof(*as->origins));
 	}
 	hidx_copy(&copy->origin_index, &as->origin_index);
+	copy->origins_indexed = as->origins_indexed;
+	copy->origin_seq_max = as->origin_seq_max;
+	copy->origin_last = as->origin_last;
 	return copy;
 }
 
@@ -368,6 +417,9 @@ void aspace_clear(struct aspace *as)
 	as->norigins = 0;
 	as->origin_hole = 0;
 	hidx_clear(&as->origin_index);
+	as->origins_indexed = false;
+	as->origin_seq_max = 0;
+	as->origin_last = 0;
 }
 
 size_t aspace_count(const struct aspace *as)
@@ -425,7 +477,7 @@ static struct aspace_cursor unmap_at(struct aspace *as, struct aspace_cursor cur
 
 	if (piece)
 		piece->old_prot = region->prot;
-	origin_sub(as, &region->origin, region->end - region->start, piece);
+	origin_sub(as, region, region->end - region->start, piece);
 	return rtree_remove(as->regions, cur);
 }
 
@@ -453,6 +505,13 @@ static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 
 	if (start >= end)
 		return;
+	cur = rtree_holding(as->regions, start);
+	/*
+	 * The origin's count is in another part of memory: its load starts
+	 * now, while the splits run.
+	 */
+	if (cur.leaf && rtree_region(cur)->origin_slot)
+		__builtin_prefetch(&as->origins[rtree_region(cur)->origin_slot - 1], 1);
 	split_at(as, start);
 	split_at(as, end);
 	cur = rtree_lower_bound(as->regions, start);
@@ -478,8 +537,8 @@ static void map_new(struct aspace *as, const struct aspace_event *ev, uint64_t s
 	region.origin = *ev;
 	region.prot_seq = 0;
 	region.prot_stack = 0;
+	region.origin_slot = origin_add(as, ev, 0, end - start);
 	insert(as, &region);
-	origin_add(as, ev, end - start);
 	add_piece(changes, ASPACE_PIECE_MAPPED, start, end, ev);
 }
 
@@ -829,11 +888,12 @@ int aspace_restore(struct aspace *as, const struct aspace_region *region)
 {
 	struct aspace_cursor cur;
 	const struct aspace_region *next = aspace_first_from(as, region->start, &cur);
+	struct aspace_region restored = *region;
 
 	if (region->start >= region->end || (next && next->start < region->end))
 		return -EEXIST;
-	insert(as, region);
-	origin_add(as, &region->origin, region->end - region->start);
+	restored.origin_slot = origin_add(as, &region->origin, 0, region->end - region->start);
+	insert(as, &restored);
 	return 0;
 }
 
@@ -878,7 +938,7 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 	 * bytes are the region's origin's, counted with it, or a later unmap
 	 * would take more bytes from the origin than it was known to have.
 	 */
-	origin_add(as, &region->origin, region->start - new_start);
+	origin_add(as, &region->origin, region->origin_slot, region->start - new_start);
 	grown = *region;
 	grown.start = new_start;
 	rtree_remove(as->regions, cur);

@@ -97,6 +97,12 @@ struct aspace_region {
 	uint64_t prot_seq;   /* the last call that changed the protection; 0: none since origin */
 	uint32_t prot_stack; /* its stack */
 	pid_t thread;	     /* for a thread's stack, the thread; else 0 */
+	/*
+	 * The model's own: where it counts the origin's bytes, + 1 (0: not
+	 * known, found by the origin's seq).  Regions given to the model
+	 * leave it 0.
+	 */
+	uint32_t origin_slot;
 };
 
 /* What happened to a range of bytes. */

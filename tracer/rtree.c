@@ -56,6 +56,13 @@ struct rtree {
 	unsigned int height; /* levels of inner nodes */
 	size_t count;
 	uint64_t bytes; /* in all the regions */
+	/*
+	 * The leaf the last change was made in, or NULL: the calls that
+	 * make one update of the model (split, look up, remove, insert,
+	 * merge) work at one place, so each after the first finds its leaf
+	 * without descending (see find_leaf()).
+	 */
+	struct rtree_leaf *hint;
 };
 
 /* The inner nodes from the root down to a leaf, and the child taken in each. */
@@ -195,27 +202,27 @@ struct aspace_cursor rtree_prev(struct aspace_cursor cur)
 /* The child of inner to descend into for addr. */
 static size_t inner_child(const struct rtree_inner *inner, uint64_t addr)
 {
-	size_t idx = 1;
+	size_t below = 0;
 
-	while (idx < inner->count && inner->keys[idx] <= addr)
-		idx++;
-	return idx - 1;
+	/* As leaf_upper() counts: loads that do not wait on one another. */
+	for (size_t i = 1; i < inner->count; i++)
+		below += inner->keys[i] <= addr;
+	return below;
 }
 
-/* Index of the first region of leaf whose start is above addr. */
+/*
+ * Index of the first region of leaf whose start is above addr: a count
+ * of the starts at or below it, over the whole (sorted) array.  Its
+ * loads do not wait on one another, as a binary search's do: a leaf
+ * not in the cache costs one wait, not one per probe.
+ */
 static size_t leaf_upper(const struct rtree_leaf *leaf, uint64_t addr)
 {
-	size_t lo = 0, hi = leaf->count;
+	size_t below = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (leaf->starts[mid] <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	for (size_t i = 0; i < leaf->count; i++)
+		below += leaf->starts[i] <= addr;
+	return below;
 }
 
 /*
@@ -239,12 +246,35 @@ static struct rtree_leaf *descend(const struct rtree *tree, uint64_t addr, struc
 	return node;
 }
 
+/*
+ * Whether the lookups of addr may start from leaf: it holds a region at
+ * or below addr and its next leaf none.  descend() may take the next
+ * leaf instead (its separator key may lie below its first region, once
+ * that is removed), but every region below addr is then in this one:
+ * rtree_holding(), rtree_lower_bound() and rtree_before() give the same
+ * answers from either.  Not so for an insertion (see rtree_insert()).
+ */
+static bool leaf_covers(const struct rtree_leaf *leaf, uint64_t addr)
+{
+	if (!leaf || !leaf->count || addr < leaf->starts[0])
+		return false;
+	/* Below the end of its last region: no region of the next leaf can be (cache-cold there). */
+	return addr < leaf->regions[leaf->count - 1].end || !leaf->next || !leaf->next->count ||
+	       addr < leaf->next->starts[0];
+}
+
+/* The leaf for looking addr up: the hint's when it covers addr, else by descending. */
+static struct rtree_leaf *find_leaf(const struct rtree *tree, uint64_t addr)
+{
+	return leaf_covers(tree->hint, addr) ? tree->hint : descend(tree, addr, NULL);
+}
+
 struct aspace_cursor rtree_lower_bound(const struct rtree *tree, uint64_t addr)
 {
 	struct aspace_cursor cur;
 	size_t idx;
 
-	cur.leaf = descend(tree, addr, NULL);
+	cur.leaf = find_leaf(tree, addr);
 	idx = leaf_upper(cur.leaf, addr);
 	/* Regions equal to addr sit just below the upper bound. */
 	while (idx > 0 && cur.leaf->starts[idx - 1] >= addr)
@@ -259,7 +289,7 @@ struct aspace_cursor rtree_lower_bound(const struct rtree *tree, uint64_t addr)
 
 struct aspace_cursor rtree_holding(const struct rtree *tree, uint64_t addr)
 {
-	struct rtree_leaf *leaf = descend(tree, addr, NULL);
+	struct rtree_leaf *leaf = find_leaf(tree, addr);
 	size_t idx = leaf_upper(leaf, addr);
 	struct aspace_cursor cur = { NULL, 0 };
 
@@ -277,7 +307,7 @@ struct aspace_cursor rtree_holding(const struct rtree *tree, uint64_t addr)
 
 struct aspace_cursor rtree_before(const struct rtree *tree, uint64_t addr)
 {
-	struct rtree_leaf *leaf = descend(tree, addr, NULL);
+	struct rtree_leaf *leaf = find_leaf(tree, addr);
 	size_t idx = leaf_upper(leaf, addr);
 	struct aspace_cursor cur = { NULL, 0 };
 
@@ -373,13 +403,47 @@ static struct rtree_leaf *split_leaf(struct rtree *tree, struct rtree_leaf *leaf
 	return right;
 }
 
+/* Puts region at pos of leaf, which has room. */
+static struct aspace_cursor leaf_insert(struct rtree *tree, struct rtree_leaf *leaf, size_t pos,
+					const struct aspace_region *region)
+{
+	struct aspace_cursor cur;
+
+	memmove(&leaf->regions[pos + 1], &leaf->regions[pos],
+		(leaf->count - pos) * sizeof(leaf->regions[0]));
+	memmove(&leaf->starts[pos + 1], &leaf->starts[pos],
+		(leaf->count - pos) * sizeof(leaf->starts[0]));
+	leaf->regions[pos] = *region;
+	leaf->starts[pos] = region->start;
+	leaf->count++;
+	tree->count++;
+	tree->bytes += region->end - region->start;
+	tree->hint = leaf;
+	cur.leaf = leaf;
+	cur.idx = pos;
+	return cur;
+}
+
 struct aspace_cursor rtree_insert(struct rtree *tree, const struct aspace_region *region)
 {
 	struct path path;
-	struct rtree_leaf *leaf = descend(tree, region->start, &path);
-	size_t pos = leaf_upper(leaf, region->start);
-	struct aspace_cursor cur;
+	struct rtree_leaf *leaf = tree->hint;
+	size_t pos;
 
+	/*
+	 * Between two regions of the hint's leaf, with room: the region
+	 * belongs there, wherever descend() would go for the others.
+	 */
+	if (leaf && leaf->count < LEAF_CAP && leaf_covers(leaf, region->start)) {
+		pos = leaf_upper(leaf, region->start);
+		if (pos > 0 && pos < leaf->count) {
+			assert(leaf->regions[pos - 1].end <= region->start &&
+			       leaf->regions[pos].start >= region->end && "regions overlap");
+			return leaf_insert(tree, leaf, pos, region);
+		}
+	}
+	leaf = descend(tree, region->start, &path);
+	pos = leaf_upper(leaf, region->start);
 	assert((pos == 0 || leaf->regions[pos - 1].end <= region->start) && "regions overlap");
 	assert((pos == leaf->count || leaf->regions[pos].start >= region->end) &&
 	       "regions overlap");
@@ -391,18 +455,7 @@ struct aspace_cursor rtree_insert(struct rtree *tree, const struct aspace_region
 			pos -= LEAF_CAP / 2;
 		}
 	}
-	memmove(&leaf->regions[pos + 1], &leaf->regions[pos],
-		(leaf->count - pos) * sizeof(leaf->regions[0]));
-	memmove(&leaf->starts[pos + 1], &leaf->starts[pos],
-		(leaf->count - pos) * sizeof(leaf->starts[0]));
-	leaf->regions[pos] = *region;
-	leaf->starts[pos] = region->start;
-	leaf->count++;
-	tree->count++;
-	tree->bytes += region->end - region->start;
-	cur.leaf = leaf;
-	cur.idx = pos;
-	return cur;
+	return leaf_insert(tree, leaf, pos, region);
 }
 
 /* Removal. */
@@ -449,6 +502,8 @@ static void unlink_leaf(struct rtree *tree, struct rtree_leaf *leaf, uint64_t st
 		leaf->prev->next = leaf->next;
 	if (leaf->next)
 		leaf->next->prev = leaf->prev;
+	if (tree->hint == leaf)
+		tree->hint = NULL;
 	free(leaf);
 	remove_child(tree, &path, (int)tree->height - 1);
 }
@@ -465,6 +520,7 @@ struct aspace_cursor rtree_remove(struct rtree *tree, struct aspace_cursor cur)
 		(leaf->count - cur.idx - 1) * sizeof(leaf->starts[0]));
 	leaf->count--;
 	tree->count--;
+	tree->hint = leaf;
 	if (cur.idx < leaf->count)
 		return cur;
 	cur.leaf = leaf->next;
@@ -486,6 +542,8 @@ struct aspace_cursor rtree_split(struct rtree *tree, struct aspace_cursor cur, u
 	tail.start = addr;
 	region->end = addr;
 	tree->bytes -= tail.end - tail.start; /* back with the tail */
+	/* Right after the region, in its leaf when that has room and a region after it. */
+	tree->hint = cur.leaf;
 	return rtree_insert(tree, &tail);
 }
 
