@@ -80,18 +80,25 @@ static bool at_value_end(const struct scan *s)
 /* A string of printable ASCII without escapes: its bytes, not NUL-terminated. */
 static bool take_str(struct scan *s, const char **text, size_t *len)
 {
-	const char *pos;
+	const char *quote;
+	bool bad = false;
 
 	if (!take(s, '"'))
 		return false;
-	for (pos = s->pos; pos < s->end && *pos != '"'; pos++)
-		if ((unsigned char)*pos < 0x20 || (unsigned char)*pos > 0x7e || *pos == '\\')
-			return false;
-	if (pos == s->end)
+	quote = memchr(s->pos, '"', (size_t)(s->end - s->pos));
+	if (!quote)
+		return false;
+	/* Every byte looked at, without a branch each: the compiler vectorizes it. */
+	for (const char *pos = s->pos; pos < quote; pos++) {
+		unsigned char chr = (unsigned char)*pos;
+
+		bad |= (chr < 0x20) | (chr > 0x7e) | (chr == '\\');
+	}
+	if (bad)
 		return false;
 	*text = s->pos;
-	*len = (size_t)(pos - s->pos);
-	s->pos = pos + 1;
+	*len = (size_t)(quote - s->pos);
+	s->pos = quote + 1;
 	return true;
 }
 
@@ -193,17 +200,35 @@ static bool skip_str_array(struct scan *s)
 	return take(s, ']');
 }
 
-/* The name of the member at s, and its colon: its index in names, or -1. */
-static int take_key(struct scan *s, const char *const *names, int count)
+/* Whether the len bytes of key (no NUL among them) are name. */
+static bool is_name(const char *name, const char *key, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && name[i] == key[i])
+		i++;
+	return i == len && !name[len];
+}
+
+/*
+ * The name of the member at s, and its colon: its index in names, or -1.
+ * Members come in the order of names: the one after the last (*next) is
+ * tried first.
+ */
+static int take_key(struct scan *s, const char *const *names, int count, int *next)
 {
 	const char *key;
 	size_t len;
 
 	if (!take_str(s, &key, &len) || !take(s, ':'))
 		return -1;
+	if (*next < count && is_name(names[*next], key, len))
+		return (*next)++;
 	for (int i = 0; i < count; i++)
-		if (!strncmp(names[i], key, len) && !names[i][len])
+		if (is_name(names[i], key, len)) {
+			*next = i + 1;
 			return i;
+		}
 	return -1;
 }
 
@@ -217,13 +242,15 @@ typedef bool member_fn(struct scan *s, int key, void *arg);
 static bool take_object(struct scan *s, const char *const *names, int count, member_fn *fn,
 			void *arg, uint32_t *seen)
 {
+	int next = 0;
+
 	*seen = 0;
 	if (!take(s, '{'))
 		return false;
 	if (take(s, '}'))
 		return true;
 	do {
-		int key = take_key(s, names, count);
+		int key = take_key(s, names, count, &next);
 
 		if (key < 0 || *seen & 1U << key || !fn(s, key, arg))
 			return false;
@@ -283,7 +310,7 @@ static bool take_op(struct scan *s, enum aspace_piece_kind *kind)
 	if (!take_str(s, &text, &len))
 		return false;
 	for (int op = 0; op < TRACE_NPIECE_OPS; op++)
-		if (!strncmp(trace_piece_ops[op], text, len) && !trace_piece_ops[op][len]) {
+		if (is_name(trace_piece_ops[op], text, len)) {
 			*kind = (enum aspace_piece_kind)op;
 			return true;
 		}
