@@ -26,6 +26,8 @@ struct side_site {
 /* One trace, its processes added up. */
 struct side {
 	const char *path;
+	char *program; /* of its first process; NULL: none */
+	bool cut;      /* the trace is cut short */
 	uint64_t processes;
 	uint64_t calls[SYSDECODE_NKINDS];
 	struct report_amounts total;
@@ -362,47 +364,57 @@ static const char *base_name(const char *path)
  * Warns of what makes the comparison doubtful: two different programs,
  * a trace without its end.
  */
-static void warn_of(struct trace *const traces[2], const char *const names[2], struct msgs *msgs)
+static void warn_of(const struct diff *diff, struct msgs *msgs)
 {
-	const char *prog[2] = { traceread_program(traces[0]), traceread_program(traces[1]) };
+	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
 
-	if (prog[0] && prog[1] && strcmp(base_name(prog[0]), base_name(prog[1])) != 0)
-		msgs_warn(msgs, "diff: %s traces %s, %s traces %s: two different programs",
-			  names[0], prog[0], names[1], prog[1]);
+	if (a->program && b->program && strcmp(base_name(a->program), base_name(b->program)) != 0)
+		msgs_warn(msgs, "diff: %s traces %s, %s traces %s: two different programs", a->path,
+			  a->program, b->path, b->program);
 	for (int i = 0; i < 2; i++)
-		if (traceread_cut_short(traces[i]))
+		if (diff->sides[i].cut)
 			msgs_warn(msgs, "diff: %s is cut short: compared as far as it goes",
-				  names[i]);
+				  diff->sides[i].path);
+}
+
+/*
+ * Reads the trace at path into side, then lets it go: one trace in
+ * memory at a time.  Returns 0, or -errno with msgs->error set.
+ */
+static int add_side(struct diff *diff, struct side *side, const char *path, struct msgs *msgs)
+{
+	struct trace *trace;
+	const char *program;
+	int ret = traceread_open(path, 0, &trace, msgs);
+
+	if (ret)
+		return ret;
+	diff->adding = side;
+	traceread_each(trace, add_process, diff);
+	program = traceread_program(trace);
+	side->program = program ? xstrdup(program) : NULL;
+	side->cut = traceread_cut_short(trace);
+	traceread_free(trace);
+	return 0;
 }
 
 int diff_open(const char *a, const char *b, struct diff **result, struct msgs *msgs)
 {
 	struct diff *diff = xcalloc(1, sizeof(*diff));
 	const char *paths[2] = { a, b };
-	const char *names[2];
-	struct trace *traces[2] = { NULL, NULL };
 	int ret = 0;
 
 	diff->names = strtab_new();
 	for (int i = 0; i < 2 && !ret; i++) {
-		names[i] = traceread_name(paths[i]);
-		diff->sides[i].path = names[i];
-		ret = traceread_open(paths[i], 0, &traces[i], msgs);
-		if (ret)
-			break;
-		diff->adding = &diff->sides[i];
-		traceread_each(traces[i], add_process, diff);
+		diff->sides[i].path = traceread_name(paths[i]);
+		ret = add_side(diff, &diff->sides[i], paths[i], msgs);
 	}
-	if (!ret) {
-		warn_of(traces, names, msgs);
-		find_changes(diff);
-	}
-	traceread_free(traces[0]);
-	traceread_free(traces[1]);
 	if (ret) {
 		diff_free(diff);
 		return ret;
 	}
+	warn_of(diff, msgs);
+	find_changes(diff);
 	*result = diff;
 	return 0;
 }
@@ -419,8 +431,10 @@ void diff_free(struct diff *diff)
 {
 	if (!diff)
 		return;
-	free(diff->sides[0].sites);
-	free(diff->sides[1].sites);
+	for (int i = 0; i < 2; i++) {
+		free(diff->sides[i].sites);
+		free(diff->sides[i].program);
+	}
 	free(diff->changes);
 	strtab_free(diff->names);
 	free(diff);

@@ -18,6 +18,7 @@
 #include "msgs.h"
 #include "names.h"
 #include "text.h"
+#include "traceline.h"
 #include "tracew.h"
 
 /* A process of the trace. */
@@ -115,16 +116,9 @@ static bool get_u64(json_t *obj, const char *key, uint64_t *value)
 /* An address or offset: "0x...". */
 static bool get_hex(json_t *obj, const char *key, uint64_t *value)
 {
-	json_t *field = json_object_get(obj, key);
-	const char *text = json_string_value(field);
-	char *end;
+	const char *text = json_string_value(json_object_get(obj, key));
 
-	if (!text || strncmp(text, "0x", 2) != 0 || !text[2] ||
-	    strspn(text + 2, "0123456789abcdef") != strlen(text + 2))
-		return false;
-	errno = 0;
-	*value = strtoull(text + 2, &end, 16);
-	return !errno && *end == '\0' && end != text + 2;
+	return text && traceline_hex(text, strlen(text), value);
 }
 
 static bool get_int(json_t *obj, const char *key, int64_t *value)
@@ -142,12 +136,10 @@ static uint64_t get_ns(json_t *obj, const char *key)
 {
 	json_t *field = json_object_get(obj, key);
 
-	/* Past 2^63 ns (292 years), or negative: not a time this writer makes. */
-	if (json_is_integer(field) && json_integer_value(field) >= 0 &&
-	    json_integer_value(field) < 9000000000LL)
-		return (uint64_t)json_integer_value(field) * 1000000000ULL;
-	if (json_is_real(field) && json_real_value(field) >= 0 && json_real_value(field) < 9e9)
-		return (uint64_t)(json_real_value(field) * 1e9 + 0.5);
+	if (json_is_integer(field))
+		return traceline_ns_int(json_integer_value(field));
+	if (json_is_real(field))
+		return traceline_ns_real(json_real_value(field));
 	return 0;
 }
 
@@ -357,55 +349,94 @@ static bool get_origin(json_t *change, enum aspace_origin_kind *kind, uint64_t *
 	return true;
 }
 
+/*
+ * An event read, either way (traceline.h): what it did to its process,
+ * its changes in rd->changes, "map" pieces made by the event itself.
+ */
+static void apply_event(struct trace *rd, const struct trace_event *ev)
+{
+	struct rproc *rp = proc_of(rd, (pid_t)ev->pid);
+
+	rp->events++;
+	for (size_t i = 0; i < rd->changes.count; i++) {
+		struct aspace_piece *piece = &rd->changes.pieces[i];
+
+		if (piece->kind == ASPACE_PIECE_MAPPED) {
+			/* Its origin is this call. */
+			piece->origin_stack = stack_here(rd, ev->stack);
+			piece->origin_time_ns = ev->time_ns;
+		}
+	}
+	if (ev->finished)
+		churn_apply(rp->churn, ev->time_ns, &rd->changes);
+}
+
+/* A change of an event, read with jansson into piece: false if it is not one. */
+static bool read_piece(struct trace *rd, json_t *piece_json, struct aspace_piece *piece)
+{
+	const char *op = json_string_value(json_object_get(piece_json, "op"));
+	uint64_t origin_stack;
+	size_t kind;
+
+	for (kind = 0; kind < TRACE_NPIECE_OPS; kind++)
+		if (op && !strcmp(op, trace_piece_ops[kind]))
+			break;
+	if (kind == TRACE_NPIECE_OPS || !get_hex(piece_json, "start", &piece->start) ||
+	    !get_hex(piece_json, "end", &piece->end) ||
+	    !get_origin(piece_json, &piece->origin_kind, &piece->origin_seq))
+		return false;
+	piece->kind = (enum aspace_piece_kind)kind;
+	(void)get_u64(piece_json, "left", &piece->origin_left);
+	(void)get_u64(piece_json, "total", &piece->origin_total);
+	/* A "map" piece's origin is its event (apply_event); the others name theirs. */
+	if (piece->kind != ASPACE_PIECE_MAPPED &&
+	    get_u64(piece_json, "origin_stack", &origin_stack)) {
+		piece->origin_stack = stack_here(rd, origin_stack);
+		piece->origin_time_ns = get_ns(piece_json, "origin_time");
+	}
+	return true;
+}
+
 static int read_event(struct trace *rd, json_t *line)
 {
 	json_t *changes = json_object_get(line, "changes");
 	const char *call = json_string_value(json_object_get(line, "call"));
-	uint64_t seq, stack = 0, time_ns = get_ns(line, "time");
-	int64_t pid;
-	struct rproc *rp;
+	struct trace_event ev = { .time_ns = get_ns(line, "time") };
 
-	if (!get_u64(line, "seq", &seq) || !get_int(line, "pid", &pid) || !call ||
+	if (!get_u64(line, "seq", &ev.seq) || !get_int(line, "pid", &ev.pid) || !call ||
 	    !json_is_array(changes))
 		return bad_line(rd, "an event without \"seq\", \"pid\", \"call\" or \"changes\"");
-	(void)get_u64(line, "stack", &stack);
-	rp = proc_of(rd, (pid_t)pid);
-	rp->events++;
+	(void)get_u64(line, "stack", &ev.stack);
+	ev.finished = json_is_true(json_object_get(line, "finished"));
 	aspace_changes_reset(&rd->changes);
 	for (size_t i = 0; i < json_array_size(changes); i++) {
-		json_t *change = json_object_get(json_array_get(changes, i), "op");
-		json_t *piece_json = json_array_get(changes, i);
-		const char *op = json_string_value(change);
 		struct aspace_piece piece = { 0 };
-		uint64_t origin_stack;
-		size_t kind;
 
-		for (kind = 0; kind < TRACE_NPIECE_OPS; kind++)
-			if (op && !strcmp(op, trace_piece_ops[kind]))
-				break;
-		if (kind == TRACE_NPIECE_OPS || !get_hex(piece_json, "start", &piece.start) ||
-		    !get_hex(piece_json, "end", &piece.end) ||
-		    !get_origin(piece_json, &piece.origin_kind, &piece.origin_seq))
+		if (!read_piece(rd, json_array_get(changes, i), &piece))
 			return bad_line(rd, "change %zu of event %llu is not one", i,
-					(unsigned long long)seq);
-		piece.kind = (enum aspace_piece_kind)kind;
-		(void)get_u64(piece_json, "left", &piece.origin_left);
-		(void)get_u64(piece_json, "total", &piece.origin_total);
-		if (piece.kind == ASPACE_PIECE_MAPPED) {
-			/* Its origin is this call. */
-			piece.origin_stack = stack_here(rd, stack);
-			piece.origin_time_ns = time_ns;
-		} else if (get_u64(piece_json, "origin_stack", &origin_stack)) {
-			piece.origin_stack = stack_here(rd, origin_stack);
-			piece.origin_time_ns = get_ns(piece_json, "origin_time");
-		}
+					(unsigned long long)ev.seq);
 		xgrowarray((void **)&rd->changes.pieces, &rd->changes.cap, rd->changes.count + 1,
 			   sizeof(*rd->changes.pieces));
 		rd->changes.pieces[rd->changes.count++] = piece;
 	}
-	if (json_is_true(json_object_get(line, "finished")))
-		churn_apply(rp->churn, time_ns, &rd->changes);
+	apply_event(rd, &ev);
 	return 0;
+}
+
+/*
+ * An event line as memtrace writes it, read without jansson
+ * (traceline.h): false for one it does not read.
+ */
+static bool read_event_fast(struct trace *rd, const char *text, size_t len)
+{
+	struct traceline_stacks stacks = { .ids = rd->stack_ids, .n = rd->nstack_ids };
+	struct trace_event ev;
+
+	aspace_changes_reset(&rd->changes);
+	if (!traceline_event(text, len, &stacks, &ev, &rd->changes))
+		return false;
+	apply_event(rd, &ev);
+	return true;
 }
 
 static int read_exec(struct trace *rd, json_t *line)
@@ -593,10 +624,14 @@ static int read_summary(struct trace *rd, json_t *line)
 static int read_line(struct trace *rd, const char *text, size_t len)
 {
 	json_error_t error;
-	json_t *line = json_loadb(text, len, 0, &error);
 	const char *type;
+	json_t *line;
 	int ret = 0;
 
+	/* The header first; then most lines are events, most read without jansson. */
+	if (rd->lineno > 1 && read_event_fast(rd, text, len))
+		return 0;
+	line = json_loadb(text, len, 0, &error);
 	if (!line)
 		return bad_line(rd, "not JSON: %s", error.text);
 	type = json_string_value(json_object_get(line, "type"));

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * `memtrace report TRACE`: reads a trace written with -o
- * (docs/trace-format.md) with jansson, line by line, and prints the same
+ * (docs/trace-format.md) with jansson, line by line (event lines as
+ * memtrace writes them without it: report/traceline.h), and prints the same
  * report the live run printed, through the same code (report/report.c):
  * the stacks and their names come from the trace, the churn counts from
  * its events, the model, its resident figures and heap walk from each

@@ -6,6 +6,11 @@
 # print what they printed then, byte for byte, on stdout and stderr, with
 # the same exit statuses.  A change meant to alter them regenerates the
 # files with tests/golden/regenerate and says so.
+#
+# Event lines are read the fast way when they are as memtrace writes them
+# (report/traceline.h), with jansson otherwise: each trace with a space
+# after every line's "{", so that jansson reads every line, prints the
+# same reports.
 . "$E2E_DIR/lib.sh"
 
 golden=$E2E_DIR/../golden
@@ -23,4 +28,19 @@ for want in "$golden"/*.report* "$golden"/*.top3* "$golden"/*.diff*; do
 	checked=$((checked + 1))
 done
 [ "$checked" -ge 40 ] || fail "only $checked outputs compared"
+for trace in "$golden"/*.json.gz; do
+	name=$(basename "$trace" .json.gz)
+	gzip -dc "$trace" >"$TMP/$name.json"
+	sed 's/^{/{ /' "$TMP/$name.json" >"$TMP/$name.spaced.json"
+	for opts in "" "--top 3 --churn-ms 5"; do
+		# shellcheck disable=SC2086 # opts: the options, split
+		LC_ALL=C "$MEMTRACE" report $opts "$TMP/$name.json" >"$TMP/fast" 2>/dev/null
+		# shellcheck disable=SC2086
+		LC_ALL=C "$MEMTRACE" report $opts "$TMP/$name.spaced.json" >"$TMP/slow" 2>/dev/null
+		cmp -s "$TMP/fast" "$TMP/slow" || {
+			diff -u "$TMP/slow" "$TMP/fast" | head -n 30 >&2
+			fail "$name ($opts): events read the fast way report otherwise than with jansson"
+		}
+	done
+done
 exit 0
