@@ -173,8 +173,11 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 
 	/* One call waits for the sink at a time (a die() may have cut the last short). */
 	report_call(eng);
+	flight_remove(eng, task);
 	task->flags &= ~TASK_IN_CALL;
 	proc->calls_in_flight--;
+	/* Numbered as applied: calls that ran together are applied in the kernel's order. */
+	task->call_seq = ++eng->seq;
 	aspace_changes_reset(&eng->changes);
 	if (finished) {
 		proc->calls[task->call.ent->kind]++;
@@ -191,6 +194,8 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 
 			mm_apply(proc->mm, task->tid, &ev, &task->call, fd_path, rval, err,
 				 &eng->changes);
+			if (!err)
+				flight_applied(proc, task);
 			if (proc->unwind && code_changed(&eng->changes))
 				eng->opts.unwind->flush(eng->opts.unwind_ctx, proc->unwind);
 		}
@@ -217,8 +222,7 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 	resync_if_settled(proc, task->tid);
 	if (finished && !proc->calls_in_flight && proc->reported)
 		verify(eng, proc, task->tid, task->call_seq);
-	if (!proc->calls_in_flight && proc->queue_head)
-		start_call(eng, queue_pop(eng, proc));
+	flight_drain(eng, proc);
 }
 
 void finish_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
@@ -303,15 +307,14 @@ static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uin
 	/* The user stack is the same at entry and exit: unwind here, once. */
 	task->call_stack = capture_stack(eng, task);
 	/*
-	 * One memory call at a time per modelled process.  Two threads'
-	 * calls in flight together may run in the kernel in either order and
-	 * their exit stops arrive in either order, so the model could apply
-	 * them in the wrong one (an mmap reusing what a munmap freed, applied
-	 * before that munmap).  The kernel serializes these calls on
-	 * mmap_lock anyway; holding the second one at its entry costs a
-	 * round trip through memtrace, and makes the model exact.
+	 * Two threads' calls in flight together may run in the kernel in
+	 * either order, and their exit stops arrive in either order: a call
+	 * that does not commute with those in flight waits at its entry
+	 * (engine_queue.c).
 	 */
-	if (task->proc->mm && task->proc->calls_in_flight) {
+	task->span =
+		sysdecode_span(&task->call, ASPACE_PAGE_SIZE, &task->span_start, &task->span_end);
+	if (!flight_can_start(task->proc, task)) {
 		queue_push(eng, task);
 		return;
 	}
@@ -350,6 +353,9 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		resume(task, 0);
 		return;
 	}
+	/* Its result lies where a call still in flight acts, which ran first: it waits. */
+	if (flight_defer(eng, task, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0))
+		return;
 	/* The call's exit: the model first, the task on its way, then the outputs. */
 	end_call(eng, task, true, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0);
 	resume(task, 0);
@@ -504,17 +510,22 @@ static struct task *adopt(struct engine *eng, pid_t tid)
 /*
  * A call that will never see its exit stop (the task exits, or another
  * thread's execve kills it): report it cut short.  A call still held in
- * the queue never ran: it is reported the same way.
+ * the queue never ran: it is reported the same way.  One held at its exit
+ * stop ends with its result.
  */
 void abandon_call(struct engine *eng, struct task *task)
 {
 	if (task->flags & TASK_QUEUED) {
 		dequeue(eng, task->proc, task);
-		task->call_seq = ++eng->seq;
 		task->flags |= TASK_IN_CALL;
 		task->proc->calls_in_flight++;
+		task->flight_next = task->proc->in_flight;
+		task->proc->in_flight = task;
 	}
-	if (task->flags & TASK_IN_CALL)
+	/* A call held at its exit did return: it ends with its result. */
+	if (task->flags & TASK_DEFERRED)
+		finish_call(eng, task, true, task->exit_rval, task->exit_err);
+	else if (task->flags & TASK_IN_CALL)
 		finish_call(eng, task, false, 0, 0);
 }
 

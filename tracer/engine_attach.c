@@ -153,6 +153,8 @@ static void detach_stopped(struct engine *eng, struct task *task, int sig)
 	task->proc->detached = true;
 	if (task->flags & TASK_QUEUED)
 		dequeue(eng, task->proc, task);
+	if (task->flags & TASK_IN_CALL)
+		flight_remove(eng, task);
 	task->flags &= ~TASK_IN_CALL;
 	tasks_remove(eng->tasks, task);
 }
@@ -169,11 +171,13 @@ static void detach_dispatching(struct engine *eng)
 	struct task *task = eng->dispatching ? tasks_find(eng->tasks, eng->dispatching) : NULL;
 
 	eng->dispatching = 0;
-	if (!task || (task->flags & TASK_QUEUED))
+	if (!task || (task->flags & (TASK_QUEUED | TASK_DEFERRED)))
 		return;
 	if (ptrace(PTRACE_DETACH, task->tid, 0L, 0L) < 0)
 		return;
 	task->proc->detached = true;
+	if (task->flags & TASK_IN_CALL)
+		flight_remove(eng, task);
 	task->flags &= ~TASK_IN_CALL;
 	tasks_remove(eng->tasks, task);
 }
@@ -181,7 +185,7 @@ static void detach_dispatching(struct engine *eng)
 static void interrupt_one(struct task *task, void *arg)
 {
 	(void)arg;
-	if (!(task->flags & TASK_QUEUED))
+	if (!(task->flags & (TASK_QUEUED | TASK_DEFERRED)))
 		(void)ptrace(PTRACE_INTERRUPT, task->tid, 0L, 0L);
 }
 
@@ -195,7 +199,7 @@ static void collect_held(struct task *task, void *arg)
 {
 	struct held *held = arg;
 
-	if (!(task->flags & TASK_QUEUED))
+	if (!(task->flags & (TASK_QUEUED | TASK_DEFERRED)))
 		return;
 	xgrowarray((void **)&held->tasks, &held->cap, held->count + 1, sizeof(struct task *));
 	held->tasks[held->count++] = task;
@@ -261,10 +265,17 @@ void engine_detach_all(struct engine *eng)
 				eng->sink->snapshot(eng->ctx, proc, engine_live_tid(eng, proc),
 						    true);
 	detach_dispatching(eng);
-	/* Tasks held at a memory call's entry are stopped already: they go at once. */
+	/*
+	 * Tasks held at a memory call's entry or exit are stopped already:
+	 * they go at once, a call that returned with its result.
+	 */
 	tasks_for_each(eng->tasks, collect_held, &held);
-	for (size_t i = 0; i < held.count; i++)
+	for (size_t i = 0; i < held.count; i++) {
+		if (held.tasks[i]->flags & TASK_DEFERRED)
+			finish_call(eng, held.tasks[i], true, held.tasks[i]->exit_rval,
+				    held.tasks[i]->exit_err);
 		detach_stopped(eng, held.tasks[i], 0);
+	}
 	free(held.tasks);
 	tasks_for_each(eng->tasks, interrupt_one, NULL);
 	while (tasks_count(eng->tasks)) {

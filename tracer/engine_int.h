@@ -96,6 +96,20 @@ pid_t read_tgid(pid_t tid);
 
 /* Lets a decoded memory call run, to its exit stop. */
 void start_call(struct engine *eng, struct task *task);
+/* Whether task's memory call may start now, with the calls of its process in flight. */
+bool flight_can_start(const struct proc *proc, const struct task *task);
+/* Takes task out of its process's calls in flight (and out of TASK_DEFERRED). */
+void flight_remove(struct engine *eng, struct task *task);
+/* Task's call was applied to the model: noted for the calls in flight whose place is not known. */
+void flight_applied(struct proc *proc, const struct task *task);
+/*
+ * At the exit stop of task's call, with its result: true when it must
+ * wait (TASK_DEFERRED, its task kept stopped) for a call in flight that
+ * ran before it.
+ */
+bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err);
+/* Ends the deferred calls whose wait is over and starts the queued calls that may start. */
+void flight_drain(struct engine *eng, struct proc *proc);
 /* The first task of proc's queue, taken out of it; NULL when it is empty. */
 struct task *queue_pop(struct engine *eng, struct proc *proc);
 /* Holds task, stopped at a memory call's entry, at the end of its process's queue. */

@@ -1,25 +1,208 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The per-process call queue (docs/design.md, "Why memory calls of one
- * process are serialized"): one memory call of a modelled process in
- * flight at a time; the others wait at their entry stop, and are let go
- * together if the call in flight does not return.
+ * Which memory calls of one process run together (docs/design.md, "Calls
+ * of one process in flight together").  Calls whose effects commute
+ * run at once: those that act on disjoint ranges, and those whose place
+ * the kernel chooses (mmap), which are put in order at their exit from
+ * what their result tells.  The others wait at their entry stop in the
+ * process's queue, first come first served, and are let go together if
+ * the calls they wait for do not return.
  */
 #include "engine_int.h"
 
+#include "mm.h"
 #include "util.h"
 
-/* How long a queued call waits for the one in flight before both run. */
+/* How long a held call waits for the ones in flight before all run. */
 #define QUEUE_TIMEOUT_NS 500000000ULL
 
-/* Lets a decoded memory call run, to its exit stop. */
+static bool overlap(uint64_t a_start, uint64_t a_end, uint64_t b_start, uint64_t b_end)
+{
+	return a_start < b_end && b_start < a_end;
+}
+
+/*
+ * Whether the calls of a and b give the same model in either order.  A
+ * call whose place the kernel chooses commutes with anything but an ALL:
+ * where its result overlaps another's range, flight_defer() puts the two
+ * in order.
+ */
+static bool commute(const struct task *a, const struct task *b)
+{
+	if (a->span == SYSDECODE_SPAN_NONE || b->span == SYSDECODE_SPAN_NONE)
+		return true;
+	if (a->span == SYSDECODE_SPAN_ALL || b->span == SYSDECODE_SPAN_ALL)
+		return false;
+	if (a->span == SYSDECODE_SPAN_RANGE && b->span == SYSDECODE_SPAN_RANGE)
+		return !overlap(a->span_start, a->span_end, b->span_start, b->span_end);
+	return true;
+}
+
+static bool commutes_with_flight(const struct proc *proc, const struct task *task)
+{
+	for (const struct task *other = proc->in_flight; other; other = other->flight_next)
+		if (!commute(other, task))
+			return false;
+	return true;
+}
+
+bool flight_can_start(const struct proc *proc, const struct task *task)
+{
+	/* First come, first served: a call waiting in the queue is not overtaken. */
+	return !proc->queue_head && commutes_with_flight(proc, task);
+}
+
 void start_call(struct engine *eng, struct task *task)
 {
-	task->call_seq = ++eng->seq;
+	struct proc *proc = task->proc;
+
 	task->flags |= TASK_IN_CALL;
-	if (!task->proc->calls_in_flight++)
-		task->proc->in_flight_since_ns = engine_now_ns(eng);
+	proc->calls_in_flight++;
+	task->flight_next = proc->in_flight;
+	proc->in_flight = task;
+	task->started_ns = engine_now_ns(eng);
+	task->start_gen = proc->apply_gen;
 	resume(task, 0);
+}
+
+void flight_remove(struct engine *eng, struct task *task)
+{
+	struct task **link = &task->proc->in_flight;
+
+	while (*link && *link != task)
+		link = &(*link)->flight_next;
+	if (*link)
+		*link = task->flight_next;
+	task->flight_next = NULL;
+	if (task->flags & TASK_DEFERRED) {
+		task->flags &= ~TASK_DEFERRED;
+		if (!--eng->queued)
+			set_timer(eng, false);
+	}
+}
+
+/*
+ * The ranges other calls changed while one whose place the kernel chose
+ * was in flight (kept while such a call is): where its result overlaps
+ * one, the two may have run in either order.  An munmap is not kept: a
+ * result where it unmapped means it ran first.
+ */
+void flight_applied(struct proc *proc, const struct task *task)
+{
+	uint64_t oldest = UINT64_MAX;
+	size_t kept = 0;
+
+	if (task->span != SYSDECODE_SPAN_RANGE ||
+	    sysdecode_desc(task->call.ent->kind)->op == SYSDECODE_OP_UNMAP)
+		return;
+	for (const struct task *other = proc->in_flight; other; other = other->flight_next)
+		if (other->span == SYSDECODE_SPAN_RESULT && other->start_gen < oldest)
+			oldest = other->start_gen;
+	proc->apply_gen++;
+	if (oldest == UINT64_MAX) {
+		proc->nmarks = 0;
+		return;
+	}
+	/* What no call in flight saw start is of no more use. */
+	for (size_t i = 0; i < proc->nmarks; i++)
+		if (proc->marks[i].gen > oldest)
+			proc->marks[kept++] = proc->marks[i];
+	proc->nmarks = kept;
+	xgrowarray((void **)&proc->marks, &proc->marks_cap, proc->nmarks + 1, sizeof(*proc->marks));
+	proc->marks[proc->nmarks++] =
+		(struct flight_mark){ task->span_start, task->span_end, proc->apply_gen };
+}
+
+bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err)
+{
+	struct proc *proc = task->proc;
+	uint64_t start = (uint64_t)rval, end = start + task->span_end;
+	bool wait = false;
+
+	if (task->span != SYSDECODE_SPAN_RESULT || err)
+		return false;
+	for (size_t i = 0; i < proc->nmarks; i++)
+		if (proc->marks[i].gen > task->start_gen &&
+		    overlap(start, end, proc->marks[i].start, proc->marks[i].end))
+			proc->overlapped = true;
+	/*
+	 * The kernel put it where a call still in flight acts: an munmap
+	 * that freed the place ran first, and is applied first; another may
+	 * have run in either order, and the kernel is asked once all are done.
+	 */
+	for (const struct task *other = proc->in_flight; other; other = other->flight_next) {
+		if (other == task || (other->flags & TASK_DEFERRED) ||
+		    other->span != SYSDECODE_SPAN_RANGE ||
+		    !overlap(start, end, other->span_start, other->span_end))
+			continue;
+		if (sysdecode_desc(other->call.ent->kind)->op != SYSDECODE_OP_UNMAP)
+			proc->overlapped = true;
+		wait = true;
+	}
+	/* Known now: a range, which the calls that start from here on must respect. */
+	task->span = SYSDECODE_SPAN_RANGE;
+	task->span_start = start;
+	task->span_end = end;
+	if (!wait)
+		return false;
+	debug_msg("task %d: mmap at %#llx, where a call in flight acts: ended after it",
+		  (int)task->tid, (unsigned long long)start);
+	task->flags |= TASK_DEFERRED;
+	task->exit_rval = rval;
+	task->exit_err = err;
+	if (!eng->queued++)
+		set_timer(eng, true);
+	return true;
+}
+
+/* A deferred call whose wait is over: no call still in flight acts where it mapped. */
+static struct task *deferred_ready(const struct proc *proc)
+{
+	for (struct task *task = proc->in_flight; task; task = task->flight_next) {
+		bool blocked = false;
+
+		if (!(task->flags & TASK_DEFERRED))
+			continue;
+		for (const struct task *other = proc->in_flight; other && !blocked;
+		     other = other->flight_next)
+			blocked = other != task && !(other->flags & TASK_DEFERRED) &&
+				  other->span == SYSDECODE_SPAN_RANGE &&
+				  overlap(task->span_start, task->span_end, other->span_start,
+					  other->span_end);
+		if (!blocked)
+			return task;
+	}
+	return NULL;
+}
+
+/* Ends a deferred call as its exit stop would have, and lets its task go. */
+static void finish_deferred(struct engine *eng, struct task *task)
+{
+	finish_call(eng, task, true, task->exit_rval, task->exit_err);
+	resume(task, 0);
+}
+
+void flight_drain(struct engine *eng, struct proc *proc)
+{
+	struct task *task;
+
+	/*
+	 * A deferred call's end comes here again: the outer loop goes on.
+	 * While detaching, held tasks are let go as they are.
+	 */
+	if (proc->draining || eng->detaching)
+		return;
+	proc->draining = true;
+	for (;;) {
+		if ((task = deferred_ready(proc)) != NULL) {
+			finish_deferred(eng, task);
+		} else if (proc->queue_head && commutes_with_flight(proc, proc->queue_head)) {
+			start_call(eng, queue_pop(eng, proc));
+		} else {
+			break;
+		}
+	}
+	proc->draining = false;
 }
 
 struct task *queue_pop(struct engine *eng, struct proc *proc)
@@ -81,10 +264,29 @@ void dequeue(struct engine *eng, struct proc *proc, struct task *task)
 		set_timer(eng, false);
 }
 
+static struct task *first_deferred(const struct proc *proc)
+{
+	for (struct task *task = proc->in_flight; task; task = task->flight_next)
+		if (task->flags & TASK_DEFERRED)
+			return task;
+	return NULL;
+}
+
+/* The oldest call in flight that is not held at its exit: what the held ones wait for. */
+static uint64_t oldest_running_ns(const struct proc *proc)
+{
+	uint64_t oldest = UINT64_MAX;
+
+	for (const struct task *task = proc->in_flight; task; task = task->flight_next)
+		if (!(task->flags & TASK_DEFERRED) && task->started_ns < oldest)
+			oldest = task->started_ns;
+	return oldest;
+}
+
 /*
- * A call in flight for too long while others wait for it may be waiting
+ * A call in flight for too long while others are held may be waiting
  * for one of them (a userfaultfd or FUSE handler thread that maps memory
- * before it answers): let them all run, and resynchronize the model with
+ * before it answers): let them all go, and resynchronize the model with
  * the kernel once none is in flight.  Never a hang.
  */
 void release_stuck_queues(struct engine *eng)
@@ -92,17 +294,21 @@ void release_stuck_queues(struct engine *eng)
 	uint64_t now = engine_now_ns(eng);
 
 	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next) {
-		struct task *next;
+		uint64_t oldest = oldest_running_ns(proc);
+		struct task *task;
 
-		if (!proc->queue_head || !proc->calls_in_flight ||
-		    now - proc->in_flight_since_ns < QUEUE_TIMEOUT_NS)
+		if (oldest == UINT64_MAX || now - oldest < QUEUE_TIMEOUT_NS ||
+		    (!proc->queue_head && !first_deferred(proc)))
 			continue;
 		debug_msg("process %d: a memory call has not returned for %llu ms: letting the "
-			  "queued ones run",
-			  (int)proc->pid,
-			  (unsigned long long)((now - proc->in_flight_since_ns) / 1000000));
+			  "held ones go",
+			  (int)proc->pid, (unsigned long long)((now - oldest) / 1000000));
 		proc->overlapped = true;
-		while ((next = queue_pop(eng, proc)) != NULL)
-			start_call(eng, next);
+		proc->draining = true;
+		while ((task = first_deferred(proc)) != NULL)
+			finish_deferred(eng, task);
+		while ((task = queue_pop(eng, proc)) != NULL)
+			start_call(eng, task);
+		proc->draining = false;
 	}
 }

@@ -94,6 +94,43 @@ static const struct sysdecode_desc descs[SYSDECODE_NKINDS] = {
 
 #undef A
 
+enum sysdecode_span sysdecode_span(const struct sysdecode_call *call, uint64_t page,
+				   uint64_t *start, uint64_t *end)
+{
+	const uint64_t *arg = call->args;
+	enum sysdecode_op op = call->ent ? descs[call->ent->kind].op : SYSDECODE_OP_NONE;
+	uint64_t len = (arg[1] + page - 1) & ~(page - 1);
+
+	*start = arg[0] & ~(page - 1);
+	*end = *start + len;
+	switch (op) {
+	case SYSDECODE_OP_NONE:
+		return SYSDECODE_SPAN_NONE;
+	case SYSDECODE_OP_MAP:
+		/* A huge page mapping's length rounds up to a size the call does not give. */
+		if (arg[3] & MAP_HUGETLB)
+			return SYSDECODE_SPAN_ALL;
+		if (!(arg[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+			*start = 0;
+			*end = len;
+			return len >= arg[1] ? SYSDECODE_SPAN_RESULT : SYSDECODE_SPAN_ALL;
+		}
+		break;
+	case SYSDECODE_OP_PROTECT:
+		/* PROT_GROWSDOWN/UP reach the VMA's start or end, which only the kernel knows. */
+		if (arg[2] & (PROT_GROWSDOWN | PROT_GROWSUP))
+			return SYSDECODE_SPAN_ALL;
+		break;
+	case SYSDECODE_OP_UNMAP:
+	case SYSDECODE_OP_ADVISE:
+		break;
+	default:
+		return SYSDECODE_SPAN_ALL;
+	}
+	/* A length that wraps around says nothing about where the call acts. */
+	return *end > *start && len >= arg[1] ? SYSDECODE_SPAN_RANGE : SYSDECODE_SPAN_ALL;
+}
+
 const struct sysdecode_desc *sysdecode_desc(enum sysdecode_kind kind)
 {
 	return &descs[(unsigned int)kind < SYSDECODE_NKINDS ? kind : SYSDECODE_NONE];

@@ -134,6 +134,25 @@ int sysdecode_entry(struct sysdecode_call *call, uint32_t arch, uint64_t nr,
 /* Completes an i386 old mmap from the six words read at its args[0]. */
 void sysdecode_unpack_old_mmap(struct sysdecode_call *call, const uint32_t words[6]);
 
+/*
+ * Which bytes of the address space a call may change, as its entry tells
+ * (the engine lets calls of one process run together when these say they
+ * commute: tracer/engine_flight.c).
+ */
+enum sysdecode_span {
+	SYSDECODE_SPAN_NONE,   /* none: the layout stays as it is */
+	SYSDECODE_SPAN_RANGE,  /* [start, end) alone: munmap, mprotect, madvise, mmap MAP_FIXED */
+	SYSDECODE_SPAN_RESULT, /* end - start bytes where the kernel puts them: mmap */
+	SYSDECODE_SPAN_ALL,    /* bytes only the kernel knows: brk, mremap, shmat, ... */
+};
+
+/*
+ * The span of call, its range in *start and *end (for RESULT, a length
+ * from 0): lengths rounded up to page, the page size.
+ */
+enum sysdecode_span sysdecode_span(const struct sysdecode_call *call, uint64_t page,
+				   uint64_t *start, uint64_t *end);
+
 /* True if the call's file descriptor argument names a file (mmap without MAP_ANONYMOUS). */
 bool sysdecode_has_fd(const struct sysdecode_call *call);
 /* The fd argument of a call for which sysdecode_has_fd() is true. */

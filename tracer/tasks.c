@@ -45,6 +45,7 @@ void tasks_free(struct tasks *tasks)
 	for (proc = tasks->procs; proc; proc = next_proc) {
 		next_proc = proc->next;
 		free(proc->exe);
+		free(proc->marks);
 		mm_put(proc->mm);
 		free(proc);
 	}

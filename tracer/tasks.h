@@ -17,6 +17,13 @@
 
 struct mm;
 
+/* A range a call changed while another whose place the kernel chooses was in flight. */
+struct flight_mark {
+	uint64_t start;
+	uint64_t end;
+	uint64_t gen; /* the proc's apply_gen once it was applied */
+};
+
 struct proc {
 	pid_t pid;	    /* thread group id */
 	pid_t parent_pid;   /* the process that forked it; 0 for the launched one */
@@ -28,13 +35,18 @@ struct proc {
 	int wait_status;    /* the leader's wait status once ended */
 	unsigned int live_tasks;
 	unsigned int calls_in_flight; /* tasks between a memory call's entry and its exit stop */
-	struct task *queue_head;      /* tasks whose memory call waits for calls_in_flight == 0 */
+	struct task *in_flight;	      /* those tasks, linked by flight_next */
+	struct task *queue_head;      /* tasks whose memory call waits for the ones in flight */
 	struct task *queue_tail;
-	uint64_t in_flight_since_ns; /* when calls_in_flight last became non-zero */
-	bool overlapped;	     /* calls ran together: resynchronize when none is in flight */
-	unsigned int fresh_tasks;    /* of its tasks, those with TASK_FRESH */
-	unsigned int exited_tasks;   /* of its tasks, those with TASK_EXITED */
-	bool mm_copied;		     /* its model is a copy of its parent's, made at fork */
+	bool draining; /* flight_drain() runs: the calls it ends do not start another */
+	bool overlapped; /* calls ran in an order the model cannot tell: resynchronize when none is in flight */
+	uint64_t apply_gen;	   /* counts the calls flight_applied() was told of */
+	struct flight_mark *marks; /* what flight_applied() keeps */
+	size_t nmarks;
+	size_t marks_cap;
+	unsigned int fresh_tasks;  /* of its tasks, those with TASK_FRESH */
+	unsigned int exited_tasks; /* of its tasks, those with TASK_EXITED */
+	bool mm_copied;		   /* its model is a copy of its parent's, made at fork */
 	unsigned int execs;
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
 	uint64_t failed;		  /* of which returned an error */
@@ -75,6 +87,11 @@ enum task_flags {
 	TASK_FRESH = 1U << 7,
 	/* Past its PTRACE_EVENT_EXIT stop: its /proc files are going away. */
 	TASK_EXITED = 1U << 8,
+	/*
+	 * Held at the exit stop of a memory call whose result lies where a
+	 * call still in flight acts, which ran first: ended after it.
+	 */
+	TASK_DEFERRED = 1U << 9,
 };
 
 struct task {
@@ -88,7 +105,16 @@ struct task {
 	uint32_t call_stack;	 /* the stack id at entry; 0: none */
 	char *fd_path;		 /* the file mapped by the call, or NULL */
 	struct task *queue_next; /* TASK_QUEUED: the next in its process's queue */
-	uint64_t stack_sp;	 /* a thread's stack pointer at its first stop; 0: not known */
+	/* Where the call may act (sysdecode_span()), and its place among the process's calls. */
+	enum sysdecode_span span;
+	uint64_t span_start;
+	uint64_t span_end;
+	struct task *flight_next; /* TASK_IN_CALL: the next in its process's in_flight */
+	uint64_t started_ns;	  /* when it was let run */
+	uint64_t start_gen;	  /* its process's apply_gen then */
+	int64_t exit_rval;	  /* TASK_DEFERRED: the result, kept for its end */
+	int exit_err;
+	uint64_t stack_sp; /* a thread's stack pointer at its first stop; 0: not known */
 };
 
 struct tasks;

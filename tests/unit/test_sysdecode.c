@@ -1219,9 +1219,84 @@ static void test_kind_name(void **state)
 	assert_string_equal(sysdecode_kind_name(SYSDECODE_NKINDS), "?");
 }
 
+/* Where a call may act, as its entry tells: what decides which calls run together. */
+static void test_span(void **state)
+{
+	static const struct {
+		long nr;
+		uint64_t args[6];
+		enum sysdecode_span span;
+		uint64_t start, end;
+	} cases[] = {
+		/* mmap where the kernel chooses: a length; MAP_FIXED: its range */
+		{ SYS_mmap,
+		  { 0, 5000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1UL, 0 },
+		  SYSDECODE_SPAN_RESULT,
+		  0,
+		  8192 },
+		{ SYS_mmap,
+		  { 0x10000, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1UL, 0 },
+		  SYSDECODE_SPAN_RANGE,
+		  0x10000,
+		  0x11000 },
+		{ SYS_mmap,
+		  { 0x10000, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		    -1UL, 0 },
+		  SYSDECODE_SPAN_RANGE,
+		  0x10000,
+		  0x11000 },
+		/* huge pages round to a size the call does not give */
+		{ SYS_mmap,
+		  { 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1UL, 0 },
+		  SYSDECODE_SPAN_ALL,
+		  0,
+		  0 },
+		{ SYS_munmap, { 0x20000, 1 }, SYSDECODE_SPAN_RANGE, 0x20000, 0x21000 },
+		{ SYS_mprotect,
+		  { 0x20000, 8192, PROT_READ },
+		  SYSDECODE_SPAN_RANGE,
+		  0x20000,
+		  0x22000 },
+		{ SYS_mprotect,
+		  { 0x20000, 8192, PROT_READ | PROT_GROWSDOWN },
+		  SYSDECODE_SPAN_ALL,
+		  0,
+		  0 },
+		{ SYS_madvise,
+		  { 0x20000, 4096, MADV_DONTNEED },
+		  SYSDECODE_SPAN_RANGE,
+		  0x20000,
+		  0x21000 },
+		/* a length that wraps around */
+		{ SYS_munmap, { 0x20000, UINT64_MAX - 10 }, SYSDECODE_SPAN_ALL, 0, 0 },
+		{ SYS_brk, { 0 }, SYSDECODE_SPAN_ALL, 0, 0 },
+		{ SYS_mremap, { 0x20000, 4096, 8192, MREMAP_MAYMOVE }, SYSDECODE_SPAN_ALL, 0, 0 },
+		{ SYS_shmat, { 1, 0, 0 }, SYSDECODE_SPAN_ALL, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sysdecode_call call;
+		uint64_t start, end;
+		enum sysdecode_span span;
+
+		assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, (uint64_t)cases[i].nr,
+						 cases[i].args),
+				 0);
+		span = sysdecode_span(&call, 4096, &start, &end);
+		if (span != cases[i].span)
+			fail_msg("case %zu: span %d, want %d", i, (int)span, (int)cases[i].span);
+		if (span == SYSDECODE_SPAN_RANGE || span == SYSDECODE_SPAN_RESULT) {
+			assert_int_equal(start, cases[i].start);
+			assert_int_equal(end, cases[i].end);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_span),
 		cmocka_unit_test(test_prot),
 		cmocka_unit_test(test_mmap_types),
 		cmocka_unit_test(test_mmap_flag_names),
