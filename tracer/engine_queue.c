@@ -62,6 +62,7 @@ void start_call(struct engine *eng, struct task *task)
 	proc->in_flight = task;
 	task->started_ns = engine_now_ns(eng);
 	task->start_gen = proc->apply_gen;
+	task->placed = false;
 	resume(task, 0);
 }
 
@@ -92,7 +93,8 @@ void flight_applied(struct proc *proc, const struct task *task)
 	uint64_t oldest = UINT64_MAX;
 	size_t kept = 0;
 
-	if (task->span != SYSDECODE_SPAN_RANGE ||
+	/* An mmap the kernel placed took free space: what it changed was nobody's. */
+	if (task->span != SYSDECODE_SPAN_RANGE || task->placed ||
 	    sysdecode_desc(task->call.ent->kind)->op == SYSDECODE_OP_UNMAP)
 		return;
 	for (const struct task *other = proc->in_flight; other; other = other->flight_next)
@@ -141,6 +143,7 @@ bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err)
 	}
 	/* Known now: a range, which the calls that start from here on must respect. */
 	task->span = SYSDECODE_SPAN_RANGE;
+	task->placed = true;
 	task->span_start = start;
 	task->span_end = end;
 	if (!wait)

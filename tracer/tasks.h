@@ -112,6 +112,7 @@ struct task {
 	struct task *flight_next; /* TASK_IN_CALL: the next in its process's in_flight */
 	uint64_t started_ns;	  /* when it was let run */
 	uint64_t start_gen;	  /* its process's apply_gen then */
+	bool placed;		  /* a SPAN_RESULT call whose result made it a SPAN_RANGE */
 	int64_t exit_rval;	  /* TASK_DEFERRED: the result, kept for its end */
 	int exit_err;
 	uint64_t stack_sp; /* a thread's stack pointer at its first stop; 0: not known */
