@@ -44,14 +44,11 @@ void resume(struct task *task, int sig)
  */
 static int get_regs(struct task *task, struct arch_regs *regs)
 {
-	struct iovec iov = { .iov_base = &regs->raw, .iov_len = sizeof(regs->raw) };
+	int err = arch_regs_get(task->tid, regs);
 
-	if (ptrace(PTRACE_GETREGSET, task->tid, (void *)NT_PRSTATUS, &iov) == 0) {
-		regs->len = iov.iov_len;
-		return 0;
-	}
-	if (errno == ESRCH)
-		return -ESRCH;
+	if (err == 0 || err == -ESRCH)
+		return err;
+	errno = -err;
 	perror_die("ptrace(PTRACE_GETREGSET, %d)", (int)task->tid);
 }
 
@@ -83,6 +80,8 @@ int get_syscall_info(struct engine *eng, struct task *task, struct __ptrace_sysc
 	if (get_regs(task, &regs) < 0)
 		return -ESRCH;
 	memset(info, 0, sizeof(*info));
+	info->instruction_pointer = arch_regs_pc(&regs);
+	info->stack_pointer = arch_regs_sp(&regs);
 	arch_regs_syscall(&regs, &info->arch, &info->seccomp.nr, info->seccomp.args);
 	if (at_exit) {
 		info->op = PTRACE_SYSCALL_INFO_EXIT;
@@ -114,19 +113,21 @@ static bool code_changed(const struct aspace_changes *changes)
 	return false;
 }
 
-/* The stack of a task at a memory call's entry, as an id; 0 without stacks. */
-static uint32_t capture_stack(struct engine *eng, struct task *task)
+/*
+ * The stack of a task at a memory call's entry, stopped at pc with stack
+ * pointer sp, as an id; 0 without stacks.
+ */
+static uint32_t capture_stack(struct engine *eng, struct task *task, uint64_t pc, uint64_t sp)
 {
 	struct proc *proc = task->proc;
-	struct arch_regs regs;
 
 	if (!eng->opts.unwind || !proc->mm)
 		return 0;
 	if (!proc->unwind)
 		proc->unwind = eng->opts.unwind->attach(eng->opts.unwind_ctx, proc->pid);
-	if (!proc->unwind || get_regs(task, &regs) < 0)
+	if (!proc->unwind)
 		return 0;
-	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, &regs,
+	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, pc, sp,
 					 mm_aspace(proc->mm));
 }
 
@@ -249,7 +250,8 @@ static void resolve_fd_path(struct task *task)
 }
 
 /* The entry of a memory call (or of a call the filter could not classify). */
-static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
+static void enter_call(struct engine *eng, struct task *task,
+		       const struct __ptrace_syscall_info *info, uint64_t nr,
 		       const uint64_t args[6]);
 
 static void on_seccomp(struct engine *eng, struct task *task)
@@ -258,16 +260,18 @@ static void on_seccomp(struct engine *eng, struct task *task)
 
 	if (get_syscall_info(eng, task, &info, false) < 0)
 		return;
-	enter_call(eng, task, info.arch, info.seccomp.nr, info.seccomp.args);
+	enter_call(eng, task, &info, info.seccomp.nr, info.seccomp.args);
 }
 
 /*
  * The entry of a system call: a memory call is decoded and let run to its
  * exit stop (or held, see below); any other is let go.
  */
-static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
+static void enter_call(struct engine *eng, struct task *task,
+		       const struct __ptrace_syscall_info *info, uint64_t nr,
 		       const uint64_t args[6])
 {
+	uint32_t arch = info->arch;
 	/* A memory call first: the one lookup of the common case. */
 	int ret = sysdecode_entry(&task->call, arch, nr, args);
 
@@ -305,7 +309,7 @@ static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uin
 	if (sysdecode_has_fd(&task->call))
 		resolve_fd_path(task);
 	/* The user stack is the same at entry and exit: unwind here, once. */
-	task->call_stack = capture_stack(eng, task);
+	task->call_stack = capture_stack(eng, task, info->instruction_pointer, info->stack_pointer);
 	/*
 	 * Two threads' calls in flight together may run in the kernel in
 	 * either order, and their exit stops arrive in either order: a call
@@ -340,7 +344,7 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		if ((task->flags & TASK_SYSCALL_STOPS) &&
 		    get_syscall_info(eng, task, &info, false) == 0 &&
 		    info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-			enter_call(eng, task, info.arch, info.entry.nr, info.entry.args);
+			enter_call(eng, task, &info, info.entry.nr, info.entry.args);
 			return;
 		}
 		resume(task, 0);

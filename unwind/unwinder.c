@@ -68,7 +68,12 @@ struct unwinder {
 static struct walk {
 	struct unwinder *unw;
 	pid_t tid;
-	const struct arch_regs *regs;
+	uint64_t pc; /* where libunwind starts: the task's, or the caller's when scanned */
+	uint64_t sp;
+	/* The task's other registers, read at the first need: most walks need none. */
+	struct arch_regs regs;
+	bool regs_read;
+	bool regs_ok;
 	const struct aspace *as; /* the process's model */
 	struct modules *mods;
 	/* The table of the last frame found: its .eh_frame is read from there. */
@@ -190,9 +195,9 @@ static int64_t frame_depth(uint64_t entry, uint64_t pc)
  * function does not keep and lose every caller.  The caller's return
  * address is looked for in the first SCAN_BYTES above the stack pointer
  * (breakpad's stack scanning): the first word returns_from() accepts.
- * Sets walk.scan_pc and walk.scan_sp, the caller's program counter and
- * stack pointer, where libunwind starts; false when there is no need or
- * no such word.
+ * Sets walk.pc and walk.sp to the caller's program counter and stack
+ * pointer, where libunwind starts; false when there is no need or no
+ * such word.
  */
 static bool scan_for_caller(uint64_t pc)
 {
@@ -226,8 +231,8 @@ static bool scan_for_caller(uint64_t pc)
 	}
 	if (!first)
 		return false;
-	walk.scan_pc = first;
-	walk.scan_sp = walk.stack_base + first_off + sizeof(uint64_t);
+	walk.pc = first;
+	walk.sp = walk.stack_base + first_off + sizeof(uint64_t);
 	return true;
 }
 
@@ -302,12 +307,21 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, in
 	(void)arg;
 	if (write)
 		return -UNW_EREADONLYREG;
-	if (walk.scanned && (reg == UNW_REG_IP || reg == UNW_REG_SP)) {
-		*val = reg == UNW_REG_IP ? walk.scan_pc : walk.scan_sp;
+	if (reg == UNW_REG_IP || reg == UNW_REG_SP) {
+		*val = reg == UNW_REG_IP ? walk.pc : walk.sp;
 		return 0;
 	}
+	/*
+	 * A frame whose CFA or saved registers depend on another register
+	 * (rbp in a function that keeps a frame pointer): the task's, read
+	 * once per walk.
+	 */
+	if (!walk.regs_read) {
+		walk.regs_read = true;
+		walk.regs_ok = arch_regs_get(walk.tid, &walk.regs) == 0;
+	}
 	/* libunwind numbers the registers as the psABI's DWARF mapping does. */
-	if (arch_regs_unwind(walk.regs, reg, &value) < 0)
+	if (!walk.regs_ok || arch_regs_unwind(&walk.regs, reg, &value) < 0)
 		return -UNW_EBADREG;
 	*val = value;
 	return 0;
@@ -384,18 +398,19 @@ void unwinder_flush(struct unwinder *unw)
 	unw_flush_cache(unw->as, 0, 0);
 }
 
-int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
+int unwinder_walk(struct unwinder *unw, pid_t tid, uint64_t pc, uint64_t sp,
 		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max)
 {
 	unw_cursor_t cursor;
 	size_t count = 0;
-	uint64_t sp = arch_regs_sp(regs);
 
 	if (!max)
 		return -EFAULT;
 	walk.unw = unw;
 	walk.tid = tid;
-	walk.regs = regs;
+	walk.pc = pc;
+	walk.sp = sp;
+	walk.regs_read = false;
 	walk.as = as;
 	walk.mods = mods;
 	walk.cfi = NULL;
@@ -409,10 +424,9 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 
 		walk.stack_len = got > 0 ? (size_t)got : 0;
 	}
-	ips[count++] = arch_regs_pc(regs);
-	walk.scanned = max > 1 && scan_for_caller(ips[0]);
-	if (walk.scanned)
-		ips[count++] = walk.scan_pc;
+	ips[count++] = pc;
+	if (max > 1 && scan_for_caller(pc))
+		ips[count++] = walk.pc;
 	unwind_sigmask_begin();
 	if (unw_init_remote(&cursor, unw->as, unw) < 0) {
 		unwind_sigmask_end();

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Stack capture with libunwind-ptrace, one libunwind address space per
- * traced mm, caching on.  memtrace owns the accessors: registers come from
- * the one PTRACE_GETREGSET the engine made at the stop (read through the
+ * Stack capture with libunwind, one libunwind address space per traced
+ * mm, caching on.  memtrace owns the accessors: the program counter and
+ * the stack pointer come from the stop's PTRACE_GET_SYSCALL_INFO, the
+ * other registers from one PTRACE_GETREGSET when a frame needs them
+ * (rarely: most frames' CFA is the stack pointer's; read through the
  * arch_desc of tracer/arch/), memory from a copy
  * of the top of the stack taken with one process_vm_readv per stop (and a
  * few cached pages beyond it); unwind tables from the module table
@@ -40,14 +42,15 @@ void unwinder_free(struct unwinder *unw);
 void unwinder_flush(struct unwinder *unw);
 
 /*
- * Walks the stack of task tid, stopped with registers regs, whose
- * process's model is as; the files mapped there are found in mods (its
- * unwind tables are read at their first use).  Fills ips
- * with the program counter, then each caller's return address, at most
- * max of them.  Returns how many (at least 1), or -EFAULT when not even
- * the first could be had.
+ * Walks the stack of task tid, stopped at pc with stack pointer sp (its
+ * other registers are read with PTRACE_GETREGSET if a frame needs them),
+ * whose process's model is as; the files mapped there are found in mods
+ * (its unwind tables are read at their first use).  Fills ips with the
+ * program counter, then each caller's return address, at most max of
+ * them.  Returns how many (at least 1), or -EFAULT when not even the
+ * first could be had.
  */
-int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
+int unwinder_walk(struct unwinder *unw, pid_t tid, uint64_t pc, uint64_t sp,
 		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max);
 
 #endif /* MEMTRACE_UNWINDER_H */

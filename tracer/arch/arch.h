@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * The architecture's header defines struct arch_regs: a member raw, which
@@ -127,6 +128,12 @@ struct arch_desc {
 
 /* The architecture memtrace was built for. */
 extern const struct arch_desc arch_host;
+
+/*
+ * The registers of task tid, stopped (PTRACE_GETREGSET, NT_PRSTATUS:
+ * whichever layout the task has).  Returns 0, or -errno (-ESRCH: gone).
+ */
+int arch_regs_get(pid_t tid, struct arch_regs *regs);
 
 /* The host's personality whose audit_arch is arch, or NULL. */
 const struct arch_personality *arch_personality(uint32_t arch);
