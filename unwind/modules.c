@@ -155,15 +155,21 @@ static struct module *get(const struct modules *mods, uint32_t id)
 	return id && id <= mods->nmods ? &mods->mods[id - 1] : NULL;
 }
 
+/* Module id when its file may be read (not from a trace, stat()ed), else NULL. */
+static struct module *readable(const struct modules *mods, uint32_t id)
+{
+	struct module *mod = get(mods, id);
+
+	return mod && !mod->given && mod->known ? mod : NULL;
+}
+
 /* The symbols of module id, read at first need; NULL for a module that is never read. */
 static const struct symbols *symbols_of(struct modules *mods, uint32_t id)
 {
-	struct module *mod = get(mods, id);
+	struct module *mod = readable(mods, id);
 	const char *path;
 
-	if (!mod || mod->given || !mod->known)
-		return NULL;
-	if (!mod->syms) {
+	if (mod && !mod->syms) {
 		path = strtab_get(mods->paths, mod->path);
 		mod->syms = symbols_read(path, &mod->identity);
 		debug_msg("module %u: %s: %zu symbols%s%s, build-id %s", id, path,
@@ -171,25 +177,26 @@ static const struct symbols *symbols_of(struct modules *mods, uint32_t id)
 			  symbols_debug_file(mod->syms) ? symbols_debug_file(mod->syms) : "",
 			  symbols_build_id(mod->syms) ? symbols_build_id(mod->syms) : "none");
 	}
-	return mod->syms;
+	return mod ? mod->syms : NULL;
 }
 
 const struct cfi *modules_cfi(struct modules *mods, uint32_t id)
 {
-	struct module *mod = get(mods, id);
+	static const char *const sources[] = {
+		[CFI_NONE] = "nowhere",
+		[CFI_EH_FRAME_HDR] = ".eh_frame_hdr",
+		[CFI_EH_FRAME] = ".eh_frame",
+	};
+	struct module *mod = readable(mods, id);
 	const char *path;
 
-	if (!mod || mod->given || !mod->known)
-		return NULL;
-	if (!mod->cfi) {
+	if (mod && !mod->cfi) {
 		path = strtab_get(mods->paths, mod->path);
 		mod->cfi = cfi_read(path, &mod->identity, true);
 		debug_msg("module %u: %s: %zu FDEs from %s", id, path, cfi_count(mod->cfi),
-			  cfi_source(mod->cfi) == CFI_EH_FRAME_HDR ? ".eh_frame_hdr"
-			  : cfi_source(mod->cfi) == CFI_EH_FRAME   ? ".eh_frame"
-								   : "nowhere");
+			  sources[cfi_source(mod->cfi)]);
 	}
-	return mod->cfi;
+	return mod ? mod->cfi : NULL;
 }
 
 uint32_t modules_path(const struct modules *mods, uint32_t id)
