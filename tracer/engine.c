@@ -196,7 +196,7 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 			mm_apply(proc->mm, task->tid, &ev, &task->call, fd_path, rval, err,
 				 &eng->changes);
 			if (!err)
-				flight_applied(proc, task);
+				flight_applied(proc, task, &eng->changes);
 			if (proc->unwind && code_changed(&eng->changes))
 				eng->opts.unwind->flush(eng->opts.unwind_ctx, proc->unwind);
 		}
@@ -643,6 +643,9 @@ void on_task_gone(struct engine *eng, struct task *task, int status)
 		eng->opts.unwind->detach(eng->opts.unwind_ctx, proc->unwind);
 		proc->unwind = NULL;
 	}
+	/* An ended process keeps its model for the report, not an open file. */
+	if (proc->ended && proc->mm)
+		mm_query_close(proc->mm);
 	if (proc->ended) {
 		if (proc == eng->main_proc && eng->exec_err_fd >= 0) {
 			int err = 0;

@@ -100,8 +100,12 @@ void start_call(struct engine *eng, struct task *task);
 bool flight_can_start(const struct proc *proc, const struct task *task);
 /* Takes task out of its process's calls in flight (and out of TASK_DEFERRED). */
 void flight_remove(struct engine *eng, struct task *task);
-/* Task's call was applied to the model: noted for the calls in flight whose place is not known. */
-void flight_applied(struct proc *proc, const struct task *task);
+/*
+ * Task's call was applied to the model, changing changes: noted for the
+ * calls in flight whose place is not known.
+ */
+void flight_applied(struct proc *proc, const struct task *task,
+		    const struct aspace_changes *changes);
 /*
  * At the exit stop of task's call, with its result: true when it must
  * wait (TASK_DEFERRED, its task kept stopped) for a call in flight that

@@ -82,20 +82,33 @@ void flight_remove(struct engine *eng, struct task *task)
 	}
 }
 
+/* Adds [start, end) to the marks of proc, dropping those no call in flight saw start. */
+static void add_mark(struct proc *proc, uint64_t start, uint64_t end, uint64_t oldest)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < proc->nmarks; i++)
+		if (proc->marks[i].gen > oldest)
+			proc->marks[kept++] = proc->marks[i];
+	proc->nmarks = kept;
+	xgrowarray((void **)&proc->marks, &proc->marks_cap, proc->nmarks + 1, sizeof(*proc->marks));
+	proc->marks[proc->nmarks++] = (struct flight_mark){ start, end, proc->apply_gen };
+}
+
 /*
  * The ranges other calls changed while one whose place the kernel chose
  * was in flight (kept while such a call is): where its result overlaps
- * one, the two may have run in either order.  An munmap is not kept: a
- * result where it unmapped means it ran first.
+ * one, the two may have run in either order.  Of an munmap, only the
+ * holes it covered are kept: a result where it unmapped means it ran
+ * first, a result in a hole may have been made first and unmapped.
  */
-void flight_applied(struct proc *proc, const struct task *task)
+void flight_applied(struct proc *proc, const struct task *task,
+		    const struct aspace_changes *changes)
 {
-	uint64_t oldest = UINT64_MAX;
-	size_t kept = 0;
+	uint64_t oldest = UINT64_MAX, pos;
 
 	/* An mmap the kernel placed took free space: what it changed was nobody's. */
-	if (task->span != SYSDECODE_SPAN_RANGE || task->placed ||
-	    sysdecode_desc(task->call.ent->kind)->op == SYSDECODE_OP_UNMAP)
+	if (task->span != SYSDECODE_SPAN_RANGE || task->placed)
 		return;
 	for (const struct task *other = proc->in_flight; other; other = other->flight_next)
 		if (other->span == SYSDECODE_SPAN_RESULT && other->start_gen < oldest)
@@ -105,14 +118,40 @@ void flight_applied(struct proc *proc, const struct task *task)
 		proc->nmarks = 0;
 		return;
 	}
-	/* What no call in flight saw start is of no more use. */
-	for (size_t i = 0; i < proc->nmarks; i++)
-		if (proc->marks[i].gen > oldest)
-			proc->marks[kept++] = proc->marks[i];
-	proc->nmarks = kept;
-	xgrowarray((void **)&proc->marks, &proc->marks_cap, proc->nmarks + 1, sizeof(*proc->marks));
-	proc->marks[proc->nmarks++] =
-		(struct flight_mark){ task->span_start, task->span_end, proc->apply_gen };
+	if (sysdecode_desc(task->call.ent->kind)->op != SYSDECODE_OP_UNMAP) {
+		add_mark(proc, task->span_start, task->span_end, oldest);
+		return;
+	}
+	/* The pieces of an unmap come in address order. */
+	pos = task->span_start;
+	for (size_t i = 0; i < changes->count; i++) {
+		const struct aspace_piece *piece = &changes->pieces[i];
+
+		if (piece->kind != ASPACE_PIECE_UNMAPPED)
+			continue;
+		if (piece->start > pos)
+			add_mark(proc, pos, piece->start, oldest);
+		if (piece->end > pos)
+			pos = piece->end;
+	}
+	if (pos < task->span_end)
+		add_mark(proc, pos, task->span_end, oldest);
+}
+
+/* Whether the model maps every byte of [start, end). */
+static bool fully_mapped(const struct aspace *as, uint64_t start, uint64_t end)
+{
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+	uint64_t pos = start;
+
+	for (region = aspace_first_from(as, start, &cur); region && pos < end;
+	     region = aspace_next(as, &cur)) {
+		if (region->start > pos)
+			return false;
+		pos = region->end;
+	}
+	return pos >= end;
 }
 
 bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err)
@@ -128,16 +167,25 @@ bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err)
 		    overlap(start, end, proc->marks[i].start, proc->marks[i].end))
 			proc->overlapped = true;
 	/*
-	 * The kernel put it where a call still in flight acts: an munmap
-	 * that freed the place ran first, and is applied first; another may
-	 * have run in either order, and the kernel is asked once all are done.
+	 * The kernel put it where a call still in flight acts.  An munmap
+	 * that freed the place ran first, and is applied first; if part of
+	 * the place was a hole the munmap covered, either may have run
+	 * first.  Another call (MAP_FIXED, mprotect) may have run in either
+	 * order too.  Where the order cannot be told, the kernel is asked
+	 * once no call is in flight.
 	 */
 	for (const struct task *other = proc->in_flight; other; other = other->flight_next) {
 		if (other == task || (other->flags & TASK_DEFERRED) ||
 		    other->span != SYSDECODE_SPAN_RANGE ||
 		    !overlap(start, end, other->span_start, other->span_end))
 			continue;
-		if (sysdecode_desc(other->call.ent->kind)->op != SYSDECODE_OP_UNMAP)
+		if (sysdecode_desc(other->call.ent->kind)->op != SYSDECODE_OP_UNMAP) {
+			proc->overlapped = true;
+			continue;
+		}
+		if (!fully_mapped(mm_aspace(proc->mm),
+				  start > other->span_start ? start : other->span_start,
+				  end < other->span_end ? end : other->span_end))
 			proc->overlapped = true;
 		wait = true;
 	}

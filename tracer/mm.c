@@ -542,6 +542,13 @@ static int verify_range(struct mm *mm, pid_t pid, uint64_t lo, uint64_t hi)
 	return aspace_compare_in(mm->as, lo, hi, mm->reader->regions, count, &ignored, 1) ? 1 : 0;
 }
 
+void mm_query_close(struct mm *mm)
+{
+	if (mm->maps_fd >= 0)
+		(void)close(mm->maps_fd);
+	mm->maps_fd = -1;
+}
+
 int mm_verify_call(struct mm *mm, pid_t pid, const struct aspace_changes *changes,
 		   struct mm_diff *diff)
 {

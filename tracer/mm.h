@@ -103,6 +103,12 @@ struct mm_diff {
  */
 int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff);
 
+/*
+ * Closes what mm_verify_call() keeps open (/proc/PID/maps): the process
+ * ended.  It is opened again if needed, through another task.
+ */
+void mm_query_close(struct mm *mm);
+
 /* Below this many regions, mm_verify_call() compares everything. */
 #define MM_VERIFY_RANGES_FROM 512
 /* Above, it compares everything once in every (regions / this) calls. */

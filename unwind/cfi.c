@@ -242,7 +242,7 @@ static bool decode_fde(const struct cfi *cfi, Elf_Data *data, uint64_t vaddr, co
 static void build_table(struct cfi *cfi, Elf_Data *data, uint64_t vaddr)
 {
 	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
-	Dwarf_Off off = 0, next;
+	Dwarf_Off off = 0, next = (Dwarf_Off)-1;
 	size_t cap = 0;
 
 	cfi->segbase = vaddr;

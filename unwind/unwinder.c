@@ -281,7 +281,9 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 	/* .eh_frame from the module's copy, the stack from this stop's, the rest from the task. */
 	if (walk.cfi && cfi_word(walk.cfi, addr - walk.bias, val))
 		return 0;
-	if (addr >= walk.stack_base && addr + sizeof(*val) <= walk.stack_base + walk.stack_len) {
+	/* Compared as distances: an address near 2^64 (a wild frame pointer) must not wrap. */
+	if (addr >= walk.stack_base && walk.stack_len >= sizeof(*val) &&
+	    addr - walk.stack_base <= walk.stack_len - sizeof(*val)) {
 		memcpy(val, walk.stack + (addr - walk.stack_base), sizeof(*val));
 		return 0;
 	}

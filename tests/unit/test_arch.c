@@ -358,6 +358,14 @@ static void test_prologue_depth(void **state)
 	assert_int_equal(arch_prologue_depth(musl_mmap, sizeof(musl_mmap)), 0x38);
 	assert_int_equal(arch_prologue_depth(framed, sizeof(framed)), 8 + 0x1000);
 	assert_int_equal(arch_prologue_depth(bare, sizeof(bare)), 0);
+	/* add $-128,%rsp reserves 128; a sub of a negative imm8 gives back: no prologue. */
+	{
+		static const unsigned char add_neg[] = { 0x55, 0x48, 0x83, 0xc4, 0x80, 0x90 };
+		static const unsigned char sub_neg[] = { 0x55, 0x48, 0x83, 0xec, 0xf0, 0x90 };
+
+		assert_int_equal(arch_prologue_depth(add_neg, sizeof(add_neg)), 8 + 128);
+		assert_int_equal(arch_prologue_depth(sub_neg, sizeof(sub_neg)), 8);
+	}
 	/* Only what precedes the stop counts: stopped after the first push. */
 	assert_int_equal(arch_prologue_depth(musl_mmap, 2), 8);
 }

@@ -284,8 +284,15 @@ static uint64_t prologue_depth(const unsigned char *code, size_t len)
 			pos += 2;
 		} else if (left >= 3 && !memcmp(op, mov_rsp_rbp, 3)) {
 			pos += 3;
-		} else if (left >= 4 && op[0] == 0x48 && op[1] == 0x83 && op[2] == 0xec) {
+		} else if (left >= 4 && op[0] == 0x48 && op[1] == 0x83 && op[2] == 0xec &&
+			   op[3] < 0x80) {
+			/* The imm8 is sign-extended: a negative one gives back, no prologue does. */
 			depth += op[3];
+			pos += 4;
+		} else if (left >= 4 && op[0] == 0x48 && op[1] == 0x83 && op[2] == 0xc4 &&
+			   op[3] >= 0x80) {
+			/* add $-n,%rsp: how compilers reserve 128 bytes in 4. */
+			depth += 0x100U - op[3];
 			pos += 4;
 		} else if (left >= 7 && op[0] == 0x48 && op[1] == 0x81 && op[2] == 0xec) {
 			uint32_t imm;
