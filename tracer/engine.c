@@ -131,6 +131,19 @@ static uint32_t capture_stack(struct engine *eng, struct task *task, uint64_t pc
 					 mm_aspace(proc->mm));
 }
 
+/* Keeps the changes of a call that ended while others were in flight, for --verify. */
+static void note_unverified(struct proc *proc, const struct aspace_changes *changes)
+{
+	struct aspace_changes *list = proc->unverified;
+
+	if (!list)
+		list = proc->unverified = xcalloc(1, sizeof(*list));
+	xgrowarray((void **)&list->pieces, &list->cap, list->count + changes->count,
+		   sizeof(*list->pieces));
+	for (size_t i = 0; i < changes->count; i++)
+		list->pieces[list->count++] = changes->pieces[i];
+}
+
 /*
  * --verify: compares proc's model with the kernel's, read through task tid
  * (not the leader: a leader that called pthread_exit is a zombie with
@@ -138,14 +151,30 @@ static uint32_t capture_stack(struct engine *eng, struct task *task, uint64_t pc
  */
 static void verify(struct engine *eng, struct proc *proc, pid_t tid, uint64_t seq)
 {
+	bool others = proc->unverified && proc->unverified->count;
 	struct mm_diff diff;
 	int ret;
 
-	if (!eng->opts.verify || !proc->mm || eng->detaching || proc->overlapped)
+	/* Whatever happens here, the check that was due is over. */
+	proc->verify_due = false;
+	if (!eng->opts.verify || !proc->mm || eng->detaching || proc->overlapped) {
+		if (others)
+			aspace_changes_reset(proc->unverified);
 		return;
-	/* After a call, what it changed; at the end (seq 0), everything. */
-	ret = seq ? mm_verify_call(proc->mm, tid, &eng->changes, &diff)
-		  : mm_verify(proc->mm, tid, &diff);
+	}
+	/*
+	 * After a call, what it changed, and what the calls that ended while
+	 * it was in flight changed; at the end (seq 0), everything.
+	 */
+	if (seq && others) {
+		note_unverified(proc, &eng->changes);
+		ret = mm_verify_call(proc->mm, tid, proc->unverified, &diff);
+	} else {
+		ret = seq ? mm_verify_call(proc->mm, tid, &eng->changes, &diff)
+			  : mm_verify(proc->mm, tid, &diff);
+	}
+	if (others)
+		aspace_changes_reset(proc->unverified);
 	if (ret == 1 && eng->sink->mismatch)
 		eng->sink->mismatch(eng->ctx, proc, seq, &diff);
 }
@@ -221,6 +250,15 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 	if (proc->overlapped || eng->opts.verify || eng->opts.sink_before_resume)
 		report_call(eng);
 	resync_if_settled(proc, task->tid);
+	/*
+	 * The kernel's view includes the calls still in flight: the check
+	 * waits for none to be, and the calls that would start wait for it.
+	 */
+	if (finished && proc->reported && proc->mm && eng->opts.verify && !eng->detaching &&
+	    proc->calls_in_flight) {
+		note_unverified(proc, &eng->changes);
+		proc->verify_due = true;
+	}
 	if (finished && !proc->calls_in_flight && proc->reported)
 		verify(eng, proc, task->tid, task->call_seq);
 	flight_drain(eng, proc);

@@ -244,6 +244,23 @@ static void detach_event(struct engine *eng, const struct trace_event *ev)
 	}
 }
 
+/*
+ * The calls held at their exit whose wait is over (the calls in flight
+ * they waited for have ended, or their tasks are gone): ended with their
+ * result, and their tasks let go.
+ */
+static void detach_deferred(struct engine *eng)
+{
+	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next) {
+		struct task *task;
+
+		while ((task = flight_deferred_ready(proc)) != NULL) {
+			finish_call(eng, task, true, task->exit_rval, task->exit_err);
+			detach_stopped(eng, task, 0);
+		}
+	}
+}
+
 void engine_detach_all(struct engine *eng)
 {
 	struct held held = { 0 };
@@ -266,21 +283,24 @@ void engine_detach_all(struct engine *eng)
 						    true);
 	detach_dispatching(eng);
 	/*
-	 * Tasks held at a memory call's entry or exit are stopped already:
-	 * they go at once, a call that returned with its result.
+	 * Tasks held at a memory call's entry are stopped already: they go at
+	 * once.  Those held at its exit go with their result once the calls
+	 * they wait for have ended (detach_deferred()).
 	 */
 	tasks_for_each(eng->tasks, collect_held, &held);
-	for (size_t i = 0; i < held.count; i++) {
-		if (held.tasks[i]->flags & TASK_DEFERRED)
-			finish_call(eng, held.tasks[i], true, held.tasks[i]->exit_rval,
-				    held.tasks[i]->exit_err);
-		detach_stopped(eng, held.tasks[i], 0);
-	}
+	for (size_t i = 0; i < held.count; i++)
+		if (!(held.tasks[i]->flags & TASK_DEFERRED))
+			detach_stopped(eng, held.tasks[i], 0);
 	free(held.tasks);
 	tasks_for_each(eng->tasks, interrupt_one, NULL);
 	while (tasks_count(eng->tasks)) {
 		struct trace_event ev;
-		int err = next_event(eng, &ev);
+		int err;
+
+		detach_deferred(eng);
+		if (!tasks_count(eng->tasks))
+			break;
+		err = next_event(eng, &ev);
 
 		if (err == -EINTR)
 			continue;

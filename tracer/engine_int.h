@@ -112,6 +112,8 @@ void flight_applied(struct proc *proc, const struct task *task,
  * ran before it.
  */
 bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err);
+/* A deferred task of proc whose wait is over, or NULL. */
+struct task *flight_deferred_ready(const struct proc *proc);
 /* Ends the deferred calls whose wait is over and starts the queued calls that may start. */
 void flight_drain(struct engine *eng, struct proc *proc);
 /* The first task of proc's queue, taken out of it; NULL when it is empty. */

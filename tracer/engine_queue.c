@@ -46,10 +46,22 @@ static bool commutes_with_flight(const struct proc *proc, const struct task *tas
 	return true;
 }
 
+/*
+ * Whether a call may start beside those in flight.  While the model waits
+ * to be read again from the kernel, or to be checked (--verify), none
+ * does: the calls in flight drain, and the process settles.
+ */
+static bool may_start(const struct proc *proc, const struct task *task)
+{
+	if (proc->calls_in_flight && (proc->overlapped || proc->verify_due))
+		return false;
+	return commutes_with_flight(proc, task);
+}
+
 bool flight_can_start(const struct proc *proc, const struct task *task)
 {
 	/* First come, first served: a call waiting in the queue is not overtaken. */
-	return !proc->queue_head && commutes_with_flight(proc, task);
+	return !proc->queue_head && may_start(proc, task);
 }
 
 void start_call(struct engine *eng, struct task *task)
@@ -207,7 +219,7 @@ bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err)
 }
 
 /* A deferred call whose wait is over: no call still in flight acts where it mapped. */
-static struct task *deferred_ready(const struct proc *proc)
+struct task *flight_deferred_ready(const struct proc *proc)
 {
 	for (struct task *task = proc->in_flight; task; task = task->flight_next) {
 		bool blocked = false;
@@ -245,9 +257,9 @@ void flight_drain(struct engine *eng, struct proc *proc)
 		return;
 	proc->draining = true;
 	for (;;) {
-		if ((task = deferred_ready(proc)) != NULL) {
+		if ((task = flight_deferred_ready(proc)) != NULL) {
 			finish_deferred(eng, task);
-		} else if (proc->queue_head && commutes_with_flight(proc, proc->queue_head)) {
+		} else if (proc->queue_head && may_start(proc, proc->queue_head)) {
 			start_call(eng, queue_pop(eng, proc));
 		} else {
 			break;

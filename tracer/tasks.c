@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#include "aspace.h"
 #include "hashidx.h"
 #include "mm.h"
 #include "util.h"
@@ -46,6 +47,9 @@ void tasks_free(struct tasks *tasks)
 		next_proc = proc->next;
 		free(proc->exe);
 		free(proc->marks);
+		if (proc->unverified)
+			aspace_changes_free(proc->unverified);
+		free(proc->unverified);
 		mm_put(proc->mm);
 		free(proc);
 	}

@@ -16,6 +16,7 @@
 #include "sysdecode.h"
 
 struct mm;
+struct aspace_changes;
 
 /* A range a call changed while another whose place the kernel chooses was in flight. */
 struct flight_mark {
@@ -40,6 +41,12 @@ struct proc {
 	struct task *queue_tail;
 	bool draining; /* flight_drain() runs: the calls it ends do not start another */
 	bool overlapped; /* calls ran in an order the model cannot tell: resynchronize when none is in flight */
+	/*
+	 * --verify: calls ended while others were in flight; their changes,
+	 * checked when none is (new calls wait for that).
+	 */
+	bool verify_due;
+	struct aspace_changes *unverified;
 	uint64_t apply_gen;	   /* counts the calls flight_applied() was told of */
 	struct flight_mark *marks; /* what flight_applied() keeps */
 	size_t nmarks;
