@@ -491,14 +491,13 @@ bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word)
 	return true;
 }
 
-bool cfi_covers(const struct cfi *cfi, uint64_t vaddr)
+bool cfi_range(const struct cfi *cfi, uint64_t vaddr, uint64_t *begin, uint64_t *end)
 {
 	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
 	Elf_Data data = cfi->eh_data;
 	struct cfi_fde fde;
 	Dwarf_CFI_Entry entry;
 	Dwarf_Off next;
-	uint64_t begin, end;
 
 	if (!cfi_find(cfi, vaddr, &fde) || fde.fde < cfi->eh_vaddr)
 		return false;
@@ -506,6 +505,13 @@ bool cfi_covers(const struct cfi *cfi, uint64_t vaddr)
 	return dwarf_next_cfi(cfi->ident, &data, true, fde.fde - cfi->eh_vaddr, &next, &entry) ==
 		       0 &&
 	       !dwarf_cfi_cie_p(&entry) &&
-	       decode_fde(cfi, &data, cfi->eh_vaddr, &entry.fde, &cache, &begin, &end) &&
-	       begin <= vaddr && vaddr < end;
+	       decode_fde(cfi, &data, cfi->eh_vaddr, &entry.fde, &cache, begin, end) &&
+	       *begin <= vaddr && vaddr < *end;
+}
+
+bool cfi_covers(const struct cfi *cfi, uint64_t vaddr)
+{
+	uint64_t begin, end;
+
+	return cfi_range(cfi, vaddr, &begin, &end);
 }

@@ -76,6 +76,8 @@ bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde);
  * wrapper in assembly, musl's libc) from one that has it.
  */
 bool cfi_covers(const struct cfi *cfi, uint64_t vaddr);
+/* The same, setting [*begin, *end) to the addresses that FDE covers. */
+bool cfi_range(const struct cfi *cfi, uint64_t vaddr, uint64_t *begin, uint64_t *end);
 
 /*
  * The eight bytes of .eh_frame at vaddr (8-aligned), as the file has

@@ -62,6 +62,11 @@ _Static_assert(sizeof(unw_word_t) == 8, "the entry handed to libunwind is one wo
 
 struct unwinder {
 	unw_addr_space_t as;
+	/* The FDE found last to cover a walk's program counter (the module table outlives it). */
+	struct {
+		const struct cfi *cfi;
+		uint64_t begin, end;
+	} covered;
 };
 
 /* The walk in progress. */
@@ -206,8 +211,21 @@ static bool scan_for_caller(uint64_t pc)
 	const struct cfi *cfi = code_cfi(pc, &region, &vaddr);
 	size_t end = min_u64(walk.stack_len, SCAN_BYTES);
 
-	if (!cfi || cfi_source(cfi) == CFI_NONE || cfi_covers(cfi, vaddr))
+	if (!cfi || cfi_source(cfi) == CFI_NONE)
 		return false;
+	/*
+	 * Almost every walk starts in one of a few system call wrappers: the
+	 * last FDE found to cover the program counter is asked first, and
+	 * the FDE is parsed again only for another function.
+	 */
+	if (walk.unw->covered.cfi == cfi &&
+	    vaddr - walk.unw->covered.begin < walk.unw->covered.end - walk.unw->covered.begin)
+		return false;
+	if (cfi_range(cfi, vaddr, &walk.unw->covered.begin, &walk.unw->covered.end)) {
+		walk.unw->covered.cfi = cfi;
+		return false;
+	}
+	walk.unw->covered.cfi = NULL;
 	/*
 	 * Words left on the stack by earlier calls may pass for return
 	 * addresses too: one whose call went to an entry whose prologue puts
