@@ -38,7 +38,6 @@ struct rproc {
 	bool verify;
 	uint64_t mismatches;
 	uint64_t events;
-	struct rproc *next;
 };
 
 struct trace {
@@ -59,8 +58,6 @@ struct trace {
 	size_t proc_cap;
 	struct hidx by_pid; /* the hash of each pid -> its place in proc_at */
 	struct aspace_changes changes;
-	struct rproc *procs;
-	struct rproc *last;
 	size_t nprocs;
 	size_t nsummaries;
 };
@@ -230,11 +227,6 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	rd->proc_at[rd->nprocs] = rp;
 	hidx_insert_missed(&rd->by_pid, &it, (uint32_t)rd->nprocs);
 	rd->nprocs++;
-	if (rd->last)
-		rd->last->next = rp;
-	else
-		rd->procs = rp;
-	rd->last = rp;
 	return rp;
 }
 
@@ -675,8 +667,8 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 	struct rproc **order = xcalloc(rd->nprocs + 1, sizeof(*order));
 	size_t n = 0;
 
-	for (struct rproc *rp = rd->procs; rp; rp = rp->next)
-		order[n++] = rp;
+	for (size_t i = 0; i < rd->nprocs; i++)
+		order[n++] = rd->proc_at[i];
 	/* Those the trace ends before, after, in their order of appearance. */
 	for (size_t i = 0; i < n; i++)
 		if (!order[i]->summarized)
@@ -722,15 +714,15 @@ bool traceread_cut_short(const struct trace *trace)
 {
 	if (trace->cut)
 		return true;
-	for (const struct rproc *rp = trace->procs; rp; rp = rp->next)
-		if (!rp->summarized)
+	for (size_t i = 0; i < trace->nprocs; i++)
+		if (!trace->proc_at[i]->summarized)
 			return true;
 	return false;
 }
 
 const char *traceread_program(const struct trace *trace)
 {
-	return trace->procs ? trace->procs->exe : NULL;
+	return trace->nprocs ? trace->proc_at[0]->exe : NULL;
 }
 
 void traceread_free(struct trace *trace)
@@ -739,12 +731,8 @@ void traceread_free(struct trace *trace)
 
 	if (!rd)
 		return;
-	while (rd->procs) {
-		struct rproc *next = rd->procs->next;
-
-		proc_free(rd->procs);
-		rd->procs = next;
-	}
+	for (size_t i = 0; i < rd->nprocs; i++)
+		proc_free(rd->proc_at[i]);
 	aspace_changes_free(&rd->changes);
 	free(rd->proc_at);
 	hidx_free(&rd->by_pid);
@@ -812,7 +800,9 @@ static int read_lines(struct trace *rd, FILE *in)
  */
 static void warn_unended(const struct trace *rd, struct msgs *msgs)
 {
-	for (const struct rproc *rp = rd->procs; rp; rp = rp->next)
+	for (size_t i = 0; i < rd->nprocs; i++) {
+		const struct rproc *rp = rd->proc_at[i];
+
 		if (!rp->summarized)
 			msgs_warn(msgs,
 				  "%s: the trace ends before process %d does (cut short at line "
@@ -820,6 +810,7 @@ static void warn_unended(const struct trace *rd, struct msgs *msgs)
 				  rd->path, (int)rp->proc.pid, rd->lineno,
 				  rp->as ? ": its last snapshot is reported"
 					 : ": no snapshot of it to report");
+	}
 }
 
 /*
