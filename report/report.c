@@ -298,8 +298,6 @@ struct sites_layout {
 	struct textfit_sites *fit;
 };
 
-/* A size in a column: "12.5 MiB", "0" for nothing. */
-
 static void print_amounts(FILE *out, const char *label, const struct report_amounts *a,
 			  bool have_usage)
 {

@@ -64,16 +64,21 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* Caches the text in fmt->buf as the frame at (module, offset)'s. */
-static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset);
+/*
+ * Caches the text in fmt->buf as the frame at (module, offset)'s, where
+ * the lookup that missed it ended.
+ */
+static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset,
+		     const struct hidx_iter *missed);
 
-/* The cached text of the frame at (module, offset), or NULL. */
-static const char *cached_text(const struct stackfmt *fmt, uint32_t module, uint64_t offset)
+/* The cached text of the frame at (module, offset), or NULL: *it is then where the lookup ended. */
+static const char *cached_text(const struct stackfmt *fmt, uint32_t module, uint64_t offset,
+			       struct hidx_iter *it)
 {
-	struct hidx_iter it = hidx_probe(&fmt->index, hash_of(module, offset));
 	uint32_t entry;
 
-	while (hidx_next(&fmt->index, &it, &entry))
+	*it = hidx_probe(&fmt->index, hash_of(module, offset));
+	while (hidx_next(&fmt->index, it, &entry))
 		if (fmt->cache[entry].key_module == module &&
 		    fmt->cache[entry].key_offset == offset)
 			return strtab_get(fmt->texts, fmt->cache[entry].text);
@@ -108,32 +113,36 @@ static void frame_text(struct stackfmt *fmt, uint32_t module, uint64_t offset, b
 void stackfmt_preset(struct stackfmt *fmt, uint32_t module, uint64_t offset, bool return_address,
 		     const char *name, uint64_t into)
 {
-	if (!module || cached_text(fmt, module, offset))
+	struct hidx_iter it;
+
+	if (!module || cached_text(fmt, module, offset, &it))
 		return;
 	frame_text(fmt, module, offset, return_address, name, into);
-	remember(fmt, module, offset);
+	remember(fmt, module, offset, &it);
 }
 
 const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t module, uint64_t offset,
 			   bool return_address)
 {
 	const char *name, *text;
+	struct hidx_iter it;
 	uint64_t into = 0;
 
 	if (!module) {
 		(void)snprintf(fmt->buf, fmt->buf_cap, "%#llx", (unsigned long long)addr);
 		return fmt->buf;
 	}
-	text = cached_text(fmt, module, offset);
+	text = cached_text(fmt, module, offset, &it);
 	if (text)
 		return text;
 	name = modules_lookup(fmt->mods, module, offset, &into);
 	frame_text(fmt, module, offset, return_address, name, into);
-	remember(fmt, module, offset);
+	remember(fmt, module, offset, &it);
 	return fmt->buf;
 }
 
-static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset)
+static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset,
+		     const struct hidx_iter *missed)
 {
 	struct cached *entry;
 
@@ -142,7 +151,7 @@ static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset)
 	entry->key_module = module;
 	entry->key_offset = offset;
 	entry->text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
-	hidx_insert(&fmt->index, hash_of(module, offset), (uint32_t)fmt->count);
+	hidx_insert_missed(&fmt->index, missed, (uint32_t)fmt->count);
 	fmt->count++;
 }
 
