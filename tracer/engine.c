@@ -204,8 +204,6 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 	/* One call waits for the sink at a time (a die() may have cut the last short). */
 	report_call(eng);
 	flight_remove(eng, task);
-	task->flags &= ~TASK_IN_CALL;
-	proc->calls_in_flight--;
 	/* Numbered as applied: calls that ran together are applied in the kernel's order. */
 	task->call_seq = ++eng->seq;
 	aspace_changes_reset(&eng->changes);
@@ -255,11 +253,11 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 	 * waits for none to be, and the calls that would start wait for it.
 	 */
 	if (finished && proc->reported && proc->mm && eng->opts.verify && !eng->detaching &&
-	    proc->calls_in_flight) {
+	    proc->in_flight) {
 		note_unverified(proc, &eng->changes);
 		proc->verify_due = true;
 	}
-	if (finished && !proc->calls_in_flight && proc->reported)
+	if (finished && !proc->in_flight && proc->reported)
 		verify(eng, proc, task->tid, task->call_seq);
 	flight_drain(eng, proc);
 }
@@ -559,10 +557,7 @@ void abandon_call(struct engine *eng, struct task *task)
 {
 	if (task->flags & TASK_QUEUED) {
 		dequeue(eng, task->proc, task);
-		task->flags |= TASK_IN_CALL;
-		task->proc->calls_in_flight++;
-		task->flight_next = task->proc->in_flight;
-		task->proc->in_flight = task;
+		flight_add(task);
 	}
 	/* A call held at its exit did return: it ends with its result. */
 	if (task->flags & TASK_DEFERRED)

@@ -155,7 +155,6 @@ static void detach_stopped(struct engine *eng, struct task *task, int sig)
 		dequeue(eng, task->proc, task);
 	if (task->flags & TASK_IN_CALL)
 		flight_remove(eng, task);
-	task->flags &= ~TASK_IN_CALL;
 	tasks_remove(eng->tasks, task);
 }
 
@@ -178,7 +177,6 @@ static void detach_dispatching(struct engine *eng)
 	task->proc->detached = true;
 	if (task->flags & TASK_IN_CALL)
 		flight_remove(eng, task);
-	task->flags &= ~TASK_IN_CALL;
 	tasks_remove(eng->tasks, task);
 }
 
@@ -244,23 +242,6 @@ static void detach_event(struct engine *eng, const struct trace_event *ev)
 	}
 }
 
-/*
- * The calls held at their exit whose wait is over (the calls in flight
- * they waited for have ended, or their tasks are gone): ended with their
- * result, and their tasks let go.
- */
-static void detach_deferred(struct engine *eng)
-{
-	for (struct proc *proc = tasks_procs(eng->tasks); proc; proc = proc->next) {
-		struct task *task;
-
-		while ((task = flight_deferred_ready(proc)) != NULL) {
-			finish_call(eng, task, true, task->exit_rval, task->exit_err);
-			detach_stopped(eng, task, 0);
-		}
-	}
-}
-
 void engine_detach_all(struct engine *eng)
 {
 	struct held held = { 0 };
@@ -283,24 +264,27 @@ void engine_detach_all(struct engine *eng)
 						    true);
 	detach_dispatching(eng);
 	/*
-	 * Tasks held at a memory call's entry are stopped already: they go at
-	 * once.  Those held at its exit go with their result once the calls
-	 * they wait for have ended (detach_deferred()).
+	 * Tasks held at a memory call's entry or exit are stopped already:
+	 * they go at once, a call that returned with its result.  Waiting for
+	 * the call a held exit waits for could wait forever (it may wait for
+	 * the held task: a userfaultfd handler), so the order of the two is
+	 * lost: the process's model is marked for it.
 	 */
 	tasks_for_each(eng->tasks, collect_held, &held);
-	for (size_t i = 0; i < held.count; i++)
-		if (!(held.tasks[i]->flags & TASK_DEFERRED))
-			detach_stopped(eng, held.tasks[i], 0);
+	for (size_t i = 0; i < held.count; i++) {
+		struct task *task = held.tasks[i];
+
+		if (task->flags & TASK_DEFERRED) {
+			task->proc->overlapped = true;
+			finish_call(eng, task, true, task->exit_rval, task->exit_err);
+		}
+		detach_stopped(eng, task, 0);
+	}
 	free(held.tasks);
 	tasks_for_each(eng->tasks, interrupt_one, NULL);
 	while (tasks_count(eng->tasks)) {
 		struct trace_event ev;
-		int err;
-
-		detach_deferred(eng);
-		if (!tasks_count(eng->tasks))
-			break;
-		err = next_event(eng, &ev);
+		int err = next_event(eng, &ev);
 
 		if (err == -EINTR)
 			continue;

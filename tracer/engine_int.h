@@ -96,9 +96,11 @@ pid_t read_tgid(pid_t tid);
 
 /* Lets a decoded memory call run, to its exit stop. */
 void start_call(struct engine *eng, struct task *task);
+/* Puts task among the calls in flight of its process (TASK_IN_CALL), without resuming it. */
+void flight_add(struct task *task);
 /* Whether task's memory call may start now, with the calls of its process in flight. */
 bool flight_can_start(const struct proc *proc, const struct task *task);
-/* Takes task out of its process's calls in flight (and out of TASK_DEFERRED). */
+/* Takes task out of its process's calls in flight (TASK_IN_CALL, TASK_DEFERRED). */
 void flight_remove(struct engine *eng, struct task *task);
 /*
  * Task's call was applied to the model, changing changes: noted for the
@@ -112,8 +114,6 @@ void flight_applied(struct proc *proc, const struct task *task,
  * ran before it.
  */
 bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err);
-/* A deferred task of proc whose wait is over, or NULL. */
-struct task *flight_deferred_ready(const struct proc *proc);
 /* Ends the deferred calls whose wait is over and starts the queued calls that may start. */
 void flight_drain(struct engine *eng, struct proc *proc);
 /* The first task of proc's queue, taken out of it; NULL when it is empty. */

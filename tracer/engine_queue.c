@@ -53,7 +53,7 @@ static bool commutes_with_flight(const struct proc *proc, const struct task *tas
  */
 static bool may_start(const struct proc *proc, const struct task *task)
 {
-	if (proc->calls_in_flight && (proc->overlapped || proc->verify_due))
+	if (proc->in_flight && (proc->overlapped || proc->verify_due))
 		return false;
 	return commutes_with_flight(proc, task);
 }
@@ -64,17 +64,21 @@ bool flight_can_start(const struct proc *proc, const struct task *task)
 	return !proc->queue_head && may_start(proc, task);
 }
 
-void start_call(struct engine *eng, struct task *task)
+void flight_add(struct task *task)
 {
 	struct proc *proc = task->proc;
 
 	task->flags |= TASK_IN_CALL;
-	proc->calls_in_flight++;
 	task->flight_next = proc->in_flight;
 	proc->in_flight = task;
-	task->started_ns = engine_now_ns(eng);
 	task->start_gen = proc->apply_gen;
 	task->placed = false;
+}
+
+void start_call(struct engine *eng, struct task *task)
+{
+	flight_add(task);
+	task->started_ns = engine_now_ns(eng);
 	resume(task, 0);
 }
 
@@ -87,6 +91,7 @@ void flight_remove(struct engine *eng, struct task *task)
 	if (*link)
 		*link = task->flight_next;
 	task->flight_next = NULL;
+	task->flags &= ~TASK_IN_CALL;
 	if (task->flags & TASK_DEFERRED) {
 		task->flags &= ~TASK_DEFERRED;
 		if (!--eng->queued)
@@ -219,7 +224,7 @@ bool flight_defer(struct engine *eng, struct task *task, int64_t rval, int err)
 }
 
 /* A deferred call whose wait is over: no call still in flight acts where it mapped. */
-struct task *flight_deferred_ready(const struct proc *proc)
+static struct task *deferred_ready(const struct proc *proc)
 {
 	for (struct task *task = proc->in_flight; task; task = task->flight_next) {
 		bool blocked = false;
@@ -257,7 +262,10 @@ void flight_drain(struct engine *eng, struct proc *proc)
 		return;
 	proc->draining = true;
 	for (;;) {
-		if ((task = flight_deferred_ready(proc)) != NULL) {
+		/* Nothing held anywhere (queued or at an exit): nothing to do. */
+		if (!eng->queued)
+			break;
+		if ((task = deferred_ready(proc)) != NULL) {
 			finish_deferred(eng, task);
 		} else if (proc->queue_head && may_start(proc, proc->queue_head)) {
 			start_call(eng, queue_pop(eng, proc));
@@ -287,7 +295,7 @@ void resync_if_settled(struct proc *proc, pid_t tid)
 {
 	struct aspace_event kernel = { .kind = ASPACE_ORIGIN_KERNEL };
 
-	if (proc->calls_in_flight || proc->fresh_tasks || !proc->overlapped || !proc->mm || !tid)
+	if (proc->in_flight || proc->fresh_tasks || !proc->overlapped || !proc->mm || !tid)
 		return;
 	(void)mm_resync(proc->mm, tid, &kernel, NULL);
 	proc->overlapped = false;

@@ -35,9 +35,9 @@ struct proc {
 	bool group_exiting; /* a task called exit_group: the others end with it */
 	int wait_status;    /* the leader's wait status once ended */
 	unsigned int live_tasks;
-	unsigned int calls_in_flight; /* tasks between a memory call's entry and its exit stop */
-	struct task *in_flight;	      /* those tasks, linked by flight_next */
-	struct task *queue_head;      /* tasks whose memory call waits for the ones in flight */
+	struct task *
+		in_flight; /* tasks between a memory call's entry and its exit stop, by flight_next */
+	struct task *queue_head; /* tasks whose memory call waits for the ones in flight */
 	struct task *queue_tail;
 	bool draining; /* flight_drain() runs: the calls it ends do not start another */
 	bool overlapped; /* calls ran in an order the model cannot tell: resynchronize when none is in flight */
