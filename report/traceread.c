@@ -201,11 +201,11 @@ static uint32_t *id_slot(uint32_t **map, size_t *cap, uint64_t id)
 	return &(*map)[id];
 }
 
-static uint32_t stack_here(struct trace *rd, uint64_t id)
+static uint32_t stack_here(const struct trace *rd, uint64_t id)
 {
-	uint32_t *slot = id < rd->nstack_ids ? &rd->stack_ids[id] : NULL;
+	const struct traceline_stacks stacks = { rd->stack_ids, rd->nstack_ids };
 
-	return slot ? *slot : 0;
+	return traceline_stack(&stacks, id);
 }
 
 /* Processes. */

@@ -505,13 +505,6 @@ static void unmap_range(struct aspace *as, uint64_t start, uint64_t end,
 
 	if (start >= end)
 		return;
-	cur = rtree_holding(as->regions, start);
-	/*
-	 * The origin's count is in another part of memory: its load starts
-	 * now, while the splits run.
-	 */
-	if (cur.leaf && rtree_region(cur)->origin_slot)
-		__builtin_prefetch(&as->origins[rtree_region(cur)->origin_slot - 1], 1);
 	split_at(as, start);
 	split_at(as, end);
 	cur = rtree_lower_bound(as->regions, start);

@@ -124,7 +124,7 @@ static uint32_t capture_stack(struct engine *eng, struct task *task, uint64_t pc
 	if (!eng->opts.unwind || !proc->mm)
 		return 0;
 	if (!proc->unwind)
-		proc->unwind = eng->opts.unwind->attach(eng->opts.unwind_ctx, proc->pid);
+		proc->unwind = eng->opts.unwind->attach(eng->opts.unwind_ctx);
 	if (!proc->unwind)
 		return 0;
 	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, pc, sp,

@@ -29,8 +29,8 @@
  * engine_options.unwind_ctx; unwind is what attach returned.
  */
 struct engine_unwind_ops {
-	/* A capture context for the address space of process pid, or NULL. */
-	void *(*attach)(void *ctx, pid_t pid);
+	/* A capture context for the address space of a process, or NULL. */
+	void *(*attach)(void *ctx);
 	/* Frees one.  Accepts NULL. */
 	void (*detach)(void *ctx, void *unwind);
 	/* An executable mapping went away or changed: cached unwind tables are stale. */

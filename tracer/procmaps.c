@@ -357,7 +357,6 @@ struct procmap_query {
 #define PROCMAP_QUERY_VMA_READABLE 0x01
 #define PROCMAP_QUERY_VMA_WRITABLE 0x02
 #define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
-#define PROCMAP_QUERY_VMA_SHARED 0x08
 #define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
 #endif
 
@@ -388,7 +387,6 @@ int procmaps_query(int fd, uint64_t addr, struct procmaps_vma *vma)
 	vma->prot = (query.vma_flags & PROCMAP_QUERY_VMA_READABLE ? PROT_READ : 0) |
 		    (query.vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? PROT_WRITE : 0) |
 		    (query.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? PROT_EXEC : 0);
-	vma->shared = query.vma_flags & PROCMAP_QUERY_VMA_SHARED;
 	return 0;
 }
 

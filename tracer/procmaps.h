@@ -80,7 +80,6 @@ struct procmaps_vma {
 	uint64_t start;
 	uint64_t end;
 	unsigned int prot; /* PROT_READ | PROT_WRITE | PROT_EXEC */
-	bool shared;
 };
 
 /*

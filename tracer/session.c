@@ -134,10 +134,9 @@ static void sink_call(void *ctx, const struct engine_call *call)
 }
 
 /* Stack capture (engine_unwind_ops): libunwind walks, the stack table interns. */
-static void *unwind_attach(void *ctx, pid_t pid)
+static void *unwind_attach(void *ctx)
 {
 	(void)ctx;
-	(void)pid;
 	return unwinder_new();
 }
 

@@ -137,7 +137,7 @@ void sysdecode_unpack_old_mmap(struct sysdecode_call *call, const uint32_t words
 /*
  * Which bytes of the address space a call may change, as its entry tells
  * (the engine lets calls of one process run together when these say they
- * commute: tracer/engine_flight.c).
+ * commute: tracer/engine_queue.c).
  */
 enum sysdecode_span {
 	SYSDECODE_SPAN_NONE,   /* none: the layout stays as it is */
