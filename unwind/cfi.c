@@ -17,14 +17,6 @@
 
 #include "util.h"
 
-#define MAX_LOADS 16
-
-struct load {
-	uint64_t vaddr;
-	uint64_t offset;
-	uint64_t filesz;
-};
-
 /* An entry of a sorted table, as .eh_frame_hdr has them (datarel, sdata4). */
 struct entry {
 	int32_t start; /* pc_begin - segbase */
@@ -33,7 +25,7 @@ struct entry {
 
 struct cfi {
 	enum cfi_source source;
-	struct load loads[MAX_LOADS];
+	struct symbols_load loads[SYMBOLS_MAX_LOADS];
 	size_t nloads;
 	struct entry *table; /* sorted by start */
 	size_t count;
@@ -330,7 +322,7 @@ static Elf_Data *eh_frame_section(Elf *elf, uint64_t *vaddr)
 static Elf_Data *eh_frame_from_hdr(const struct cfi *cfi, Elf *elf, uint64_t vaddr)
 {
 	for (size_t i = 0; i < cfi->nloads; i++) {
-		const struct load *load = &cfi->loads[i];
+		const struct symbols_load *load = &cfi->loads[i];
 
 		if (vaddr >= load->vaddr && vaddr < load->vaddr + load->filesz)
 			return elf_getdata_rawchunk(
@@ -356,34 +348,13 @@ static void copy_eh_frame(struct cfi *cfi, const Elf_Data *data, uint64_t vaddr)
 	cfi->eh_vaddr = vaddr;
 }
 
-/* The file's PT_LOADs; PT_GNU_EH_FRAME into *hdr (p_type PT_NULL when none). */
-static void read_phdrs(struct cfi *cfi, Elf *elf, GElf_Phdr *hdr)
-{
-	size_t nphdr;
-
-	hdr->p_type = PT_NULL;
-	if (elf_getphdrnum(elf, &nphdr) != 0)
-		return;
-	for (size_t i = 0; i < nphdr; i++) {
-		GElf_Phdr phdr;
-
-		if (!gelf_getphdr(elf, (int)i, &phdr))
-			continue;
-		if (phdr.p_type == PT_LOAD && cfi->nloads < MAX_LOADS)
-			cfi->loads[cfi->nloads++] =
-				(struct load){ phdr.p_vaddr, phdr.p_offset, phdr.p_filesz };
-		else if (phdr.p_type == PT_GNU_EH_FRAME)
-			*hdr = phdr;
-	}
-}
-
 struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool use_hdr)
 {
 	struct cfi *cfi = xcalloc(1, sizeof(*cfi));
 	const unsigned char *ident;
 	uint64_t eh_vaddr = 0;
 	Elf_Data *eh = NULL;
-	GElf_Phdr hdr = { .p_type = PT_NULL };
+	GElf_Phdr hdr;
 	Elf *elf;
 	int fd;
 
@@ -397,8 +368,8 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 	}
 	memcpy(cfi->ident, ident, sizeof(cfi->ident));
 	cfi->is64 = ident[EI_CLASS] == ELFCLASS64;
-	read_phdrs(cfi, elf, &hdr);
-	if (hdr.p_type == PT_GNU_EH_FRAME &&
+	cfi->nloads = symbols_loads(elf, cfi->loads, ARRAY_SIZE(cfi->loads));
+	if (symbols_phdr(elf, PT_GNU_EH_FRAME, &hdr) &&
 	    read_hdr(cfi, elf, &hdr, cfi->is64, use_hdr, &eh_vaddr)) {
 		uint64_t section_vaddr;
 
@@ -449,7 +420,7 @@ void cfi_entry(const struct cfi *cfi, size_t i, struct cfi_fde *fde)
 bool cfi_vaddr(const struct cfi *cfi, uint64_t offset, uint64_t *vaddr)
 {
 	for (size_t i = 0; i < cfi->nloads; i++) {
-		const struct load *load = &cfi->loads[i];
+		const struct symbols_load *load = &cfi->loads[i];
 
 		if (offset >= load->offset && offset - load->offset < load->filesz) {
 			*vaddr = load->vaddr + (offset - load->offset);

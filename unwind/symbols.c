@@ -28,12 +28,6 @@
 /* NOLINTNEXTLINE(bugprone-reserved-identifier): the C++ ABI's name for it. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
-struct load {
-	uint64_t vaddr;
-	uint64_t offset;
-	uint64_t memsz;
-};
-
 struct sym {
 	uint64_t start; /* file offset */
 	uint64_t size;
@@ -116,6 +110,34 @@ void symbols_close_elf(Elf *elf, int fd)
 		(void)elf_end(elf);
 	if (fd >= 0)
 		(void)close(fd);
+}
+
+size_t symbols_loads(Elf *elf, struct symbols_load *loads, size_t max)
+{
+	size_t nphdr, n = 0;
+
+	if (elf_getphdrnum(elf, &nphdr) != 0)
+		return 0;
+	for (size_t i = 0; i < nphdr && n < max; i++) {
+		GElf_Phdr phdr;
+
+		if (gelf_getphdr(elf, (int)i, &phdr) && phdr.p_type == PT_LOAD)
+			loads[n++] = (struct symbols_load){ phdr.p_vaddr, phdr.p_offset,
+							    phdr.p_filesz, phdr.p_memsz };
+	}
+	return n;
+}
+
+bool symbols_phdr(Elf *elf, uint32_t type, GElf_Phdr *phdr)
+{
+	size_t nphdr;
+
+	if (elf_getphdrnum(elf, &nphdr) != 0)
+		return false;
+	for (size_t i = 0; i < nphdr; i++)
+		if (gelf_getphdr(elf, (int)i, phdr) && phdr->p_type == type)
+			return true;
+	return false;
 }
 
 /* The GNU build-id of elf as lowercase hex, or NULL (elfutils reads the note). */
@@ -230,8 +252,8 @@ static int name_rank(const char *name, unsigned char bind)
 }
 
 /* Reads the function symbols of symtab (in src) into syms, in file-offset space. */
-static void read_symbols(struct symbols *syms, Elf *src, Elf_Scn *symtab, const struct load *loads,
-			 size_t nloads)
+static void read_symbols(struct symbols *syms, Elf *src, Elf_Scn *symtab,
+			 const struct symbols_load *loads, size_t nloads)
 {
 	GElf_Shdr shdr;
 	Elf_Data *data;
@@ -320,12 +342,12 @@ static void find_symtabs(Elf *elf, Elf_Scn **symtab, Elf_Scn **dynsym)
 struct symbols *symbols_read(const char *path, const struct symbols_identity *want)
 {
 	struct symbols *syms = xcalloc(1, sizeof(*syms));
-	struct load loads[16];
+	struct symbols_load loads[SYMBOLS_MAX_LOADS];
 	struct {
 		Elf *src;
 		Elf_Scn *scn;
 	} tables[3] = { { NULL, NULL } };
-	size_t nloads = 0, nphdr;
+	size_t nloads;
 	Elf *elf, *debug;
 	Elf_Scn *unused;
 	int fd, debug_fd = -1;
@@ -335,15 +357,7 @@ struct symbols *symbols_read(const char *path, const struct symbols_identity *wa
 	if (!elf)
 		return syms;
 	/* Program headers always come from the mapped file: a debug file's are NOBITS. */
-	if (elf_getphdrnum(elf, &nphdr) == 0) {
-		for (size_t i = 0; i < nphdr && nloads < ARRAY_SIZE(loads); i++) {
-			GElf_Phdr phdr;
-
-			if (gelf_getphdr(elf, (int)i, &phdr) && phdr.p_type == PT_LOAD)
-				loads[nloads++] =
-					(struct load){ phdr.p_vaddr, phdr.p_offset, phdr.p_memsz };
-		}
-	}
+	nloads = symbols_loads(elf, loads, ARRAY_SIZE(loads));
 	syms->build_id = read_build_id(elf);
 	debug = open_debug_file(elf, path, syms->build_id, &debug_fd, &syms->debug_file);
 	/* The debug file's .symtab, else the file's own, else its .dynsym: the first with functions. */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <gelf.h>
 #include <libelf.h>
 
 /*
@@ -49,6 +50,23 @@ bool symbols_identity_equal(const struct symbols_identity *a, const struct symbo
 Elf *symbols_open_elf(const char *path, const struct symbols_identity *want, int *fd_out);
 /* elf_end() and close(); either may be NULL or -1. */
 void symbols_close_elf(Elf *elf, int fd);
+
+/* A PT_LOAD: where its bytes lie in the file and in memory. */
+struct symbols_load {
+	uint64_t vaddr;
+	uint64_t offset;
+	uint64_t filesz;
+	uint64_t memsz;
+};
+
+/* The most PT_LOADs read of one file. */
+#define SYMBOLS_MAX_LOADS 16
+
+/* The PT_LOADs of elf, at most max of them, into loads.  Returns how many. */
+size_t symbols_loads(Elf *elf, struct symbols_load *loads, size_t max);
+
+/* The first program header of elf of type type into *phdr.  Returns false when there is none. */
+bool symbols_phdr(Elf *elf, uint32_t type, GElf_Phdr *phdr);
 
 struct symbols;
 
