@@ -5,7 +5,8 @@
  * encodings) and .eh_frame_hdr (binutils' ld, glibc's unwind-dw2-fde).
  * libdw's dwarf_next_cfi() splits .eh_frame into its CIEs and FDEs;
  * what neither libdw nor libunwind exports, the encoded pointer that
- * starts each FDE, is read here.
+ * starts each FDE, is read here.  .debug_frame is DWARF's "Call Frame
+ * Information" (DWARF 5, section 6.4).
  */
 #include "cfi.h"
 
@@ -23,6 +24,12 @@ struct entry {
 	int32_t fde;   /* the FDE's address - segbase */
 };
 
+/* An entry of the table of .debug_frame. */
+struct dentry {
+	uint64_t start; /* pc_begin, as the file has it */
+	uint64_t fde;	/* the FDE's offset in the copy */
+};
+
 struct cfi {
 	enum cfi_source source;
 	struct symbols_load loads[SYMBOLS_MAX_LOADS];
@@ -37,6 +44,11 @@ struct cfi {
 	uint64_t eh_vaddr;		/* where .eh_frame starts */
 	unsigned char ident[EI_NIDENT]; /* the file's class and byte order */
 	bool is64;
+	struct dentry *dtable; /* .debug_frame's FDEs, sorted by start */
+	size_t dcount;
+	unsigned char *dbg; /* the copy of .debug_frame, rewritten (read_debug_frame()) */
+	size_t dbg_len;	    /* its bytes, a multiple of 8 */
+	Elf_Data dbg_data;  /* the same, for dwarf_next_cfi() */
 };
 
 /* The CIE of the FDEs decoded last, and how they encode addresses. */
@@ -51,6 +63,8 @@ void cfi_free(struct cfi *cfi)
 		return;
 	free(cfi->table);
 	free(cfi->eh_frame);
+	free(cfi->dtable);
+	free(cfi->dbg);
 	free(cfi);
 }
 
@@ -292,8 +306,8 @@ static bool read_hdr(struct cfi *cfi, Elf *elf, const GElf_Phdr *hdr, bool is64,
 	return true;
 }
 
-/* The .eh_frame section: its data and address; NULL when the file has none. */
-static Elf_Data *eh_frame_section(Elf *elf, uint64_t *vaddr)
+/* The section called name, its header in *shdr; NULL when the file has none. */
+static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *shdr)
 {
 	Elf_Scn *scn = NULL;
 	size_t names;
@@ -301,18 +315,47 @@ static Elf_Data *eh_frame_section(Elf *elf, uint64_t *vaddr)
 	if (elf_getshdrstrndx(elf, &names) != 0)
 		return NULL;
 	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-		const char *name;
+		const char *got;
 
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS)
+		if (!gelf_getshdr(scn, shdr) || shdr->sh_type != SHT_PROGBITS)
 			continue;
-		name = elf_strptr(elf, names, shdr.sh_name);
-		if (name && strcmp(name, ".eh_frame") == 0) {
-			*vaddr = shdr.sh_addr;
-			return elf_rawdata(scn, NULL);
-		}
+		got = elf_strptr(elf, names, shdr->sh_name);
+		if (got && strcmp(got, name) == 0)
+			return scn;
 	}
 	return NULL;
+}
+
+/* The .eh_frame section: its data and address; NULL when the file has none. */
+static Elf_Data *eh_frame_section(Elf *elf, uint64_t *vaddr)
+{
+	GElf_Shdr shdr;
+	Elf_Scn *scn = find_section(elf, ".eh_frame", &shdr);
+
+	if (!scn)
+		return NULL;
+	*vaddr = shdr.sh_addr;
+	return elf_rawdata(scn, NULL);
+}
+
+/*
+ * The .debug_frame section, uncompressed by libelf when it is not
+ * (SHF_COMPRESSED, or the older .zdebug_frame); NULL when the file has
+ * none.
+ */
+static Elf_Data *debug_frame_section(Elf *elf)
+{
+	GElf_Shdr shdr;
+	Elf_Scn *scn = find_section(elf, ".debug_frame", &shdr);
+
+	if (scn && (shdr.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+		return NULL;
+	if (!scn) {
+		scn = find_section(elf, ".zdebug_frame", &shdr);
+		if (!scn || elf_compress_gnu(scn, 0, 0) < 0)
+			return NULL;
+	}
+	return elf_getdata(scn, NULL);
 }
 
 /*
@@ -348,7 +391,184 @@ static void copy_eh_frame(struct cfi *cfi, const Elf_Data *data, uint64_t vaddr)
 	cfi->eh_vaddr = vaddr;
 }
 
-struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool use_hdr)
+/* Where the id of the entry at off of data lies (its CIE pointer in an FDE), and its width. */
+static size_t id_field(const Elf_Data *data, Dwarf_Off off, size_t *width)
+{
+	uint32_t len;
+
+	/* dwarf_next_cfi() read the entry: its header is inside data. */
+	memcpy(&len, (const uint8_t *)data->d_buf + off, sizeof(len));
+	*width = len == 0xffffffff ? 8 : 4; /* 64-bit DWARF: a length of 8 bytes follows */
+	return off + (len == 0xffffffff ? 12 : 4);
+}
+
+/* Writes val, width bytes of it, at byte at of .debug_frame's copy. */
+static void put_field(struct cfi *cfi, size_t at, size_t width, uint64_t val)
+{
+	uint32_t val32 = (uint32_t)val;
+
+	/* The file's byte order is the host's (cfi_read()). */
+	memcpy(cfi->dbg + at, width == 4 ? (const void *)&val32 : (const void *)&val, width);
+}
+
+/*
+ * Makes the version 4 CIE whose version byte is at version_at (and which
+ * ends before end) a version 3 one, in place.  Version 4 adds the sizes
+ * of an address and of a segment selector after the augmentation, which
+ * libunwind's parser does not skip (it reads the return address column
+ * as version 3 does): the rest of the CIE moves back over them, and two
+ * DW_CFA_nop pad its end.  False when the sizes are not the file's (a
+ * segment selector, another address size).
+ */
+static bool cie_to_v3(struct cfi *cfi, size_t version_at, size_t end)
+{
+	uint8_t *version = cfi->dbg + version_at;
+	uint8_t *aug_end = memchr(version + 1, 0, end - version_at - 1);
+
+	if (!aug_end || cfi->dbg + end - aug_end < 3 || aug_end[1] != (cfi->is64 ? 8 : 4) ||
+	    aug_end[2] != 0)
+		return false;
+	memmove(aug_end + 1, aug_end + 3, (size_t)(cfi->dbg + end - (aug_end + 3)));
+	memset(cfi->dbg + end - 2, DW_CFA_nop, 2);
+	*version = 3;
+	return true;
+}
+
+/*
+ * Rewrites the CIE at off (ending before end) of .debug_frame's copy in
+ * .eh_frame's form.  Returns whether libunwind can read it: version 1, 3
+ * or 4 (made 3), and absolute addresses in its FDEs.
+ */
+static bool cie_rewrite(struct cfi *cfi, Dwarf_Off off, Dwarf_Off end, const Dwarf_CIE *cie)
+{
+	size_t width, at = id_field(&cfi->dbg_data, off, &width);
+	uint8_t version = cfi->dbg[at + width];
+	uint8_t enc;
+	bool usable =
+		fde_encoding(cie, cfi->is64, &enc) && enc == DW_EH_PE_absptr &&
+		(version == 1 || version == 3 || (version == 4 && cie_to_v3(cfi, at + width, end)));
+
+	put_field(cfi, at, width, 0);
+	return usable;
+}
+
+/* The CIEs of .debug_frame met so far, in section order, and whether each is usable. */
+struct cie_marks {
+	struct {
+		Dwarf_Off off;
+		bool usable;
+	} * marks;
+	size_t count, cap;
+};
+
+static bool cie_marked_usable(const struct cie_marks *cies, Dwarf_Off off)
+{
+	size_t lo = 0, hi = cies->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cies->marks[mid].off == off)
+			return cies->marks[mid].usable;
+		if (cies->marks[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false; /* not met yet (after its FDE), or not a CIE */
+}
+
+/*
+ * Rewrites the entry at off (ending before end) of .debug_frame's copy,
+ * and puts an FDE in the table.
+ */
+static void debug_frame_entry(struct cfi *cfi, Dwarf_Off off, Dwarf_Off end,
+			      const Dwarf_CFI_Entry *entry, struct cie_marks *cies, size_t *cap)
+{
+	const uint8_t *p = entry->fde.start;
+	size_t width, at = id_field(&cfi->dbg_data, off, &width);
+	uint64_t begin, range;
+
+	if (dwarf_cfi_cie_p(entry)) {
+		xgrowarray((void **)&cies->marks, &cies->cap, cies->count + 1,
+			   sizeof(*cies->marks));
+		cies->marks[cies->count].off = off;
+		cies->marks[cies->count++].usable = cie_rewrite(cfi, off, end, &entry->cie);
+		return;
+	}
+	if (!cie_marked_usable(cies, entry->fde.CIE_pointer) ||
+	    !read_encoded(&p, entry->fde.end, DW_EH_PE_absptr, 0, 0, cfi->is64, &begin) ||
+	    !read_encoded(&p, entry->fde.end, DW_EH_PE_absptr, 0, 0, cfi->is64, &range) ||
+	    begin == 0)
+		return;
+	put_field(cfi, at, width, at - entry->fde.CIE_pointer);
+	xgrowarray((void **)&cfi->dtable, cap, cfi->dcount + 1, sizeof(*cfi->dtable));
+	cfi->dtable[cfi->dcount++] = (struct dentry){ begin, off };
+}
+
+static int dentry_cmp(const void *left, const void *right)
+{
+	const struct dentry *a = left, *b = right;
+
+	return (a->start > b->start) - (a->start < b->start);
+}
+
+/*
+ * Keeps a copy of .debug_frame (raw) in .eh_frame's form, and the table
+ * of its FDEs.  To libunwind, which parses .eh_frame at any address it
+ * is told, the two differ in two fields: a CIE's id (0xffffffff there, 0
+ * here) and an FDE's CIE pointer (the CIE's offset in the section there,
+ * its distance back from the pointer here).  Addresses are absolute in
+ * both: the walk adds the load bias (unwinder.c).
+ */
+static void read_debug_frame(struct cfi *cfi, const Elf_Data *raw)
+{
+	struct cie_marks cies = { NULL, 0, 0 };
+	Dwarf_Off off = 0, next = (Dwarf_Off)-1;
+	size_t cap = 0;
+
+	cfi->dbg_len = (raw->d_size + 7) & ~(size_t)7;
+	cfi->dbg = xcalloc(1, cfi->dbg_len);
+	memcpy(cfi->dbg, raw->d_buf, raw->d_size);
+	cfi->dbg_data = (Elf_Data){ .d_buf = cfi->dbg,
+				    .d_type = ELF_T_BYTE,
+				    .d_size = raw->d_size,
+				    .d_version = EV_CURRENT };
+	/* An entry is read before it is rewritten; a CIE's FDEs follow it. */
+	for (;;) {
+		Dwarf_CFI_Entry entry;
+		int rc = dwarf_next_cfi(cfi->ident, &cfi->dbg_data, false, off, &next, &entry);
+
+		if (rc > 0)
+			break;
+		if (rc == 0)
+			debug_frame_entry(cfi, off, next, &entry, &cies, &cap);
+		if (next == (Dwarf_Off)-1 || next <= off)
+			break;
+		off = next;
+	}
+	free(cies.marks);
+	qsort(cfi->dtable, cfi->dcount, sizeof(*cfi->dtable), dentry_cmp);
+}
+
+/* .debug_frame from elf, else from its debug file at debug_path (may be NULL). */
+static void find_debug_frame(struct cfi *cfi, Elf *elf, const char *debug_path)
+{
+	Elf_Data *data = debug_frame_section(elf);
+	Elf *debug = NULL;
+	int fd = -1;
+
+	if (!data && debug_path) {
+		debug = symbols_open_elf(debug_path, NULL, &fd);
+		data = debug ? debug_frame_section(debug) : NULL;
+	}
+	if (data && data->d_size)
+		read_debug_frame(cfi, data);
+	symbols_close_elf(debug, fd);
+}
+
+struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool use_hdr,
+		     const char *debug_path)
 {
 	struct cfi *cfi = xcalloc(1, sizeof(*cfi));
 	const unsigned char *ident;
@@ -391,6 +611,7 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 		cfi->count = 0;
 		cfi->source = CFI_NONE;
 	}
+	find_debug_frame(cfi, elf, debug_path);
 	symbols_close_elf(elf, fd);
 	return cfi;
 }
@@ -407,9 +628,9 @@ size_t cfi_count(const struct cfi *cfi)
 
 static void fde_of(const struct cfi *cfi, const struct entry *e, struct cfi_fde *fde)
 {
-	fde->pc_begin = cfi->segbase + (uint64_t)(int64_t)e->start;
-	fde->fde = cfi->segbase + (uint64_t)(int64_t)e->fde;
-	fde->segbase = cfi->segbase;
+	*fde = (struct cfi_fde){ .pc_begin = cfi->segbase + (uint64_t)(int64_t)e->start,
+				 .fde = cfi->segbase + (uint64_t)(int64_t)e->fde,
+				 .segbase = cfi->segbase };
 }
 
 void cfi_entry(const struct cfi *cfi, size_t i, struct cfi_fde *fde)
@@ -430,7 +651,8 @@ bool cfi_vaddr(const struct cfi *cfi, uint64_t offset, uint64_t *vaddr)
 	return false;
 }
 
-bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
+/* The last FDE of .eh_frame's table whose pc_begin is at or below vaddr. */
+static bool find_eh(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 {
 	int64_t rel = (int64_t)(vaddr - cfi->segbase);
 	size_t lo = 0, hi = cfi->count;
@@ -452,6 +674,39 @@ bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 	return true;
 }
 
+/* The same in .debug_frame's. */
+static bool find_debug(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
+{
+	size_t lo = 0, hi = cfi->dcount;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cfi->dtable[mid].start <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return false;
+	*fde = (struct cfi_fde){ .pc_begin = cfi->dtable[lo - 1].start,
+				 .fde = cfi->dtable[lo - 1].fde,
+				 .debug_frame = true };
+	return true;
+}
+
+bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
+{
+	struct cfi_fde dbg;
+	bool in_eh = find_eh(cfi, vaddr, fde);
+	bool in_debug = find_debug(cfi, vaddr, &dbg);
+
+	/* In both: the one that starts closer below vaddr, .eh_frame's on a tie. */
+	if (in_debug && (!in_eh || dbg.pc_begin > fde->pc_begin))
+		*fde = dbg;
+	return in_eh || in_debug;
+}
+
 bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word)
 {
 	uint64_t at = vaddr - cfi->eh_start;
@@ -462,22 +717,43 @@ bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word)
 	return true;
 }
 
+bool cfi_debug_word(const struct cfi *cfi, uint64_t offset, uint64_t *word)
+{
+	if (offset > cfi->dbg_len || cfi->dbg_len - offset < sizeof(*word))
+		return false;
+	memcpy(word, cfi->dbg + offset, sizeof(*word));
+	return true;
+}
+
+size_t cfi_debug_count(const struct cfi *cfi)
+{
+	return cfi->dcount;
+}
+
 bool cfi_range(const struct cfi *cfi, uint64_t vaddr, uint64_t *begin, uint64_t *end)
 {
 	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
-	Elf_Data data = cfi->eh_data;
+	Elf_Data data;
+	uint64_t base = 0; /* where data lies (.debug_frame's copy: its pointers are absolute) */
 	struct cfi_fde fde;
 	Dwarf_CFI_Entry entry;
 	Dwarf_Off next;
 
-	if (!cfi_find(cfi, vaddr, &fde) || fde.fde < cfi->eh_vaddr)
+	if (!cfi_find(cfi, vaddr, &fde))
 		return false;
+	if (fde.debug_frame) {
+		data = cfi->dbg_data;
+	} else {
+		if (fde.fde < cfi->eh_vaddr)
+			return false;
+		data = cfi->eh_data;
+		base = cfi->eh_vaddr;
+	}
 	/* dwarf_next_cfi() takes the data as not const: it reads it only. */
-	return dwarf_next_cfi(cfi->ident, &data, true, fde.fde - cfi->eh_vaddr, &next, &entry) ==
-		       0 &&
+	return dwarf_next_cfi(cfi->ident, &data, true, fde.fde - base, &next, &entry) == 0 &&
 	       !dwarf_cfi_cie_p(&entry) &&
-	       decode_fde(cfi, &data, cfi->eh_vaddr, &entry.fde, &cache, begin, end) &&
-	       *begin <= vaddr && vaddr < *end;
+	       decode_fde(cfi, &data, base, &entry.fde, &cache, begin, end) && *begin <= vaddr &&
+	       vaddr < *end;
 }
 
 bool cfi_covers(const struct cfi *cfi, uint64_t vaddr)

@@ -9,6 +9,14 @@
  * PT_GNU_EH_FRAME).  .eh_frame itself is copied: libunwind parses the
  * FDE and its CIE from that copy, never from the traced process.
  *
+ * Code built without unwind tables (-fno-asynchronous-unwind-tables, as
+ * kernels, boot loaders and some embedded builds are) has its FDEs in
+ * .debug_frame instead, in the file or in its separate debug file, and
+ * often beside an .eh_frame that covers only the C runtime's start
+ * files.  A second table holds those, and a lookup takes the closer of
+ * the two.  .debug_frame is copied too, rewritten into .eh_frame's form
+ * (see read_debug_frame() in cfi.c) so that one parser serves both.
+ *
  * Addresses here are the file's ELF virtual addresses; cfi_vaddr() gives
  * the one of a byte of the file, so that a mapping of it at start
  * (offset off) has the load bias start - cfi_vaddr(off).  .eh_frame is
@@ -36,8 +44,14 @@ enum cfi_source {
 /* The FDE of a function. */
 struct cfi_fde {
 	uint64_t pc_begin; /* the first address it covers */
-	uint64_t fde;	   /* where it lies in .eh_frame */
-	uint64_t segbase;  /* where the table's offsets count from */
+	uint64_t fde;	   /* where it lies in .eh_frame, or its offset in .debug_frame's copy */
+	uint64_t segbase;  /* where the table's offsets count from; 0 for .debug_frame */
+	/*
+	 * From .debug_frame: its copy is read with cfi_debug_word(), and
+	 * its addresses are absolute ones (plus the load bias), never
+	 * pc-relative.
+	 */
+	bool debug_frame;
 };
 
 /*
@@ -45,17 +59,22 @@ struct cfi_fde {
  * opened is that one): returns its table, owned by the caller
  * (cfi_free); never NULL (a file that cannot be read has CFI_NONE).
  * With use_hdr false, the table is built from .eh_frame even when the
- * file has its own (the tests compare the two).
+ * file has its own (the tests compare the two).  .debug_frame is read
+ * from the file, else from debug_path (its separate debug file, found
+ * by the symbols: unwind/symbols.h) when not NULL.
  */
-struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool use_hdr);
+struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool use_hdr,
+		     const char *debug_path);
 /* Frees it.  Accepts NULL. */
 void cfi_free(struct cfi *cfi);
 
 enum cfi_source cfi_source(const struct cfi *cfi);
-/* How many FDEs the table holds. */
+/* How many FDEs the table of .eh_frame holds. */
 size_t cfi_count(const struct cfi *cfi);
-/* The FDE at index i (below cfi_count()) of the table, in address order. */
+/* The FDE at index i (below cfi_count()) of that table, in address order. */
 void cfi_entry(const struct cfi *cfi, size_t i, struct cfi_fde *fde);
+/* How many FDEs the table of .debug_frame holds (0 without one). */
+size_t cfi_debug_count(const struct cfi *cfi);
 
 /*
  * The virtual address of the byte at file offset (the PT_LOAD that
@@ -65,8 +84,8 @@ bool cfi_vaddr(const struct cfi *cfi, uint64_t offset, uint64_t *vaddr);
 
 /*
  * The FDE of the function holding vaddr: the last whose pc_begin is at
- * or below vaddr (the caller's unwinder checks its end).  Returns false
- * when there is none.
+ * or below vaddr, in either table (the caller's unwinder checks its
+ * end).  Returns false when there is none.
  */
 bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde);
 
@@ -84,5 +103,7 @@ bool cfi_range(const struct cfi *cfi, uint64_t vaddr, uint64_t *begin, uint64_t 
  * them, from the copy.  Returns false when the copy does not hold them.
  */
 bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word);
+/* The eight bytes at offset of .debug_frame's copy, as rewritten; false past it. */
+bool cfi_debug_word(const struct cfi *cfi, uint64_t offset, uint64_t *word);
 
 #endif /* MEMTRACE_CFI_H */

@@ -188,13 +188,20 @@ const struct cfi *modules_cfi(struct modules *mods, uint32_t id)
 		[CFI_EH_FRAME] = ".eh_frame",
 	};
 	struct module *mod = readable(mods, id);
+	const struct symbols *syms;
 	const char *path;
 
 	if (mod && !mod->cfi) {
 		path = strtab_get(mods->paths, mod->path);
-		mod->cfi = cfi_read(path, &mod->identity, true);
-		debug_msg("module %u: %s: %zu FDEs from %s", id, path, cfi_count(mod->cfi),
-			  sources[cfi_source(mod->cfi)]);
+		/*
+		 * The symbols find the separate debug file, which may hold
+		 * .debug_frame: they are read now rather than for the report.
+		 */
+		syms = symbols_of(mods, id);
+		mod->cfi = cfi_read(path, &mod->identity, true, symbols_debug_file(syms));
+		debug_msg("module %u: %s: %zu FDEs from %s, %zu from .debug_frame", id, path,
+			  cfi_count(mod->cfi), sources[cfi_source(mod->cfi)],
+			  cfi_debug_count(mod->cfi));
 	}
 	return mod ? mod->cfi : NULL;
 }

@@ -52,6 +52,11 @@
  * aarch64 alike).  8-aligned: libunwind reads aligned words.
  */
 #define FOUND_ENTRY 0xfff0000000000000ULL
+/*
+ * Where the copy of a module's .debug_frame is handed to libunwind: in
+ * the same half, above the entry, as far from it as any copy can reach.
+ */
+#define DEBUG_FRAME_AT 0xfff1000000000000ULL
 
 /* libunwind's own, exported but not declared by its headers (perf declares it too). */
 extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as, unw_word_t ip,
@@ -136,16 +141,29 @@ static bool find_fde(uint64_t ip, unw_dyn_info_t *di)
 		return false;
 	walk.cfi = cfi;
 	walk.bias = ip - vaddr;
-	/* The entry as .eh_frame_hdr has it: two sdata4, relative to segbase. */
-	walk.entry = (uint64_t)(uint32_t)(fde.pc_begin - fde.segbase) |
-		     (uint64_t)(uint32_t)(fde.fde - fde.segbase) << 32;
 	memset(di, 0, sizeof(*di));
 	di->format = UNW_INFO_FORMAT_REMOTE_TABLE;
 	di->start_ip = region->start;
 	di->end_ip = region->end;
-	di->u.rti.segbase = fde.segbase + walk.bias;
 	di->u.rti.table_data = FOUND_ENTRY;
 	di->u.rti.table_len = 1; /* in words: the one entry of 8 bytes */
+	if (fde.debug_frame) {
+		/*
+		 * Offsets count from the copy, and any ip matches the entry
+		 * (libunwind compares ip - segbase as an int32); the FDE's
+		 * absolute addresses are the file's, moved by load_offset.
+		 */
+		if (fde.fde > INT32_MAX)
+			return false;
+		walk.entry = (uint64_t)(uint32_t)INT32_MIN | fde.fde << 32;
+		di->u.rti.segbase = DEBUG_FRAME_AT;
+		di->load_offset = walk.bias;
+		return true;
+	}
+	/* The entry as .eh_frame_hdr has it: two sdata4, relative to segbase. */
+	walk.entry = (uint64_t)(uint32_t)(fde.pc_begin - fde.segbase) |
+		     (uint64_t)(uint32_t)(fde.fde - fde.segbase) << 32;
+	di->u.rti.segbase = fde.segbase + walk.bias;
 	return true;
 }
 
@@ -296,7 +314,12 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 		*val = walk.entry;
 		return 0;
 	}
-	/* .eh_frame from the module's copy, the stack from this stop's, the rest from the task. */
+	/*
+	 * .eh_frame and .debug_frame from the module's copies, the stack
+	 * from this stop's, the rest from the task.
+	 */
+	if (walk.cfi && addr >= DEBUG_FRAME_AT)
+		return cfi_debug_word(walk.cfi, addr - DEBUG_FRAME_AT, val) ? 0 : -UNW_EINVAL;
 	if (walk.cfi && cfi_word(walk.cfi, addr - walk.bias, val))
 		return 0;
 	/* Compared as distances: an address near 2^64 (a wild frame pointer) must not wrap. */

@@ -6,7 +6,9 @@
  *   mmap(23456): mmap <- main, the wrapper's caller not skipped
  *   munmap(12345): munmap <- main
  * Such executables have .eh_frame but no .eh_frame_hdr, and musl's own
- * functions have no unwind information at all.  Exits 0.
+ * functions have no unwind information at all.  Built dynamic without
+ * unwind tables, it has the same stacks from .debug_frame
+ * (tests/e2e/debug_frame.sh).  Exits 0.
  */
 #include <stdio.h>
 #include <sys/mman.h>

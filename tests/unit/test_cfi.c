@@ -5,7 +5,8 @@
  * .eh_frame_hdr gives (this test's executable, and the C library), the
  * copy of .eh_frame must hold the bytes this process has mapped, and the
  * functions this test and the static test programs define must be found
- * where their symbols say (read here with libelf, independently of cfi.c).
+ * where their symbols say (read here with libelf, independently of cfi.c),
+ * and so must those of the programs whose FDEs are in .debug_frame only.
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -27,8 +28,8 @@
 #include "cfi.h"
 #include "util.h"
 
-#if !defined(STATIC_GLIBC_PATH) || !defined(STATIC_MUSL_PATH)
-#error "STATIC_GLIBC_PATH, STATIC_MUSL_PATH: set by tests/CMakeLists.txt"
+#if !defined(STATIC_GLIBC_PATH) || !defined(STATIC_MUSL_PATH) || !defined(DEBUG_FRAME_DIR)
+#error "STATIC_GLIBC_PATH, STATIC_MUSL_PATH, DEBUG_FRAME_DIR: set by tests/CMakeLists.txt"
 #endif
 
 /* The loaded objects this test looks at: its executable and the C library. */
@@ -115,8 +116,8 @@ static __attribute__((noinline)) int own_function(int x)
 
 static void expect_same_tables(const char *path)
 {
-	struct cfi *hdr = cfi_read(path, NULL, true);
-	struct cfi *built = cfi_read(path, NULL, false);
+	struct cfi *hdr = cfi_read(path, NULL, true, NULL);
+	struct cfi *built = cfi_read(path, NULL, false, NULL);
 
 	assert_int_equal(cfi_source(hdr), CFI_EH_FRAME_HDR);
 	assert_int_equal(cfi_source(built), CFI_EH_FRAME);
@@ -152,7 +153,7 @@ static void test_built_matches_hdr(void **state)
 static void test_own_function(void **state)
 {
 	struct loaded l = loaded_objects();
-	struct cfi *cfi = cfi_read(l.exe, NULL, true);
+	struct cfi *cfi = cfi_read(l.exe, NULL, true, NULL);
 	uint64_t vaddr = (uint64_t)(uintptr_t)&own_function - l.exe_bias;
 	struct cfi_fde fde;
 
@@ -181,7 +182,7 @@ static void test_words_match_memory(void **state)
 
 	(void)state;
 	for (size_t o = 0; o < ARRAY_SIZE(objs); o++) {
-		struct cfi *cfi = cfi_read(objs[o].path, NULL, true);
+		struct cfi *cfi = cfi_read(objs[o].path, NULL, true, NULL);
 		size_t step = cfi_count(cfi) / 97 + 1;
 
 		for (size_t i = 0; i < cfi_count(cfi); i += step) {
@@ -221,7 +222,7 @@ static int first_load(struct dl_phdr_info *info, size_t size, void *arg)
 static void test_vaddr(void **state)
 {
 	struct loaded l = loaded_objects();
-	struct cfi *cfi = cfi_read(l.exe, NULL, true);
+	struct cfi *cfi = cfi_read(l.exe, NULL, true, NULL);
 	GElf_Phdr text = { 0 };
 	uint64_t vaddr;
 
@@ -241,8 +242,8 @@ static void test_vaddr(void **state)
  */
 static void test_static_glibc(void **state)
 {
-	struct cfi *cfi = cfi_read(STATIC_GLIBC_PATH, NULL, true);
-	struct cfi *built = cfi_read(STATIC_GLIBC_PATH, NULL, false);
+	struct cfi *cfi = cfi_read(STATIC_GLIBC_PATH, NULL, true, NULL);
+	struct cfi *built = cfi_read(STATIC_GLIBC_PATH, NULL, false, NULL);
 	uint64_t main_vaddr = symbol_value(STATIC_GLIBC_PATH, "main");
 	const struct cfi *each[] = { cfi, built };
 	struct cfi_fde fde;
@@ -270,7 +271,7 @@ static void test_static_musl(void **state)
 	(void)state;
 	if (access(STATIC_MUSL_PATH, X_OK) != 0)
 		skip();
-	cfi = cfi_read(STATIC_MUSL_PATH, NULL, true);
+	cfi = cfi_read(STATIC_MUSL_PATH, NULL, true, NULL);
 	mmap_vaddr = symbol_value(STATIC_MUSL_PATH, "mmap");
 	main_vaddr = symbol_value(STATIC_MUSL_PATH, "main");
 	assert_int_equal(cfi_source(cfi), CFI_EH_FRAME);
@@ -278,6 +279,76 @@ static void test_static_musl(void **state)
 	assert_true(cfi_covers(cfi, main_vaddr));
 	assert_false(cfi_covers(cfi, mmap_vaddr + 4));
 	cfi_free(cfi);
+}
+
+/* The 4 bytes at offset of .debug_frame's copy. */
+static uint32_t debug_u32(const struct cfi *cfi, uint64_t offset)
+{
+	uint64_t word;
+
+	assert_true(cfi_debug_word(cfi, offset, &word));
+	return (uint32_t)word;
+}
+
+/*
+ * A program without unwind tables: its functions' FDEs are found in
+ * .debug_frame (the file's, compressed or not, or its debug file's), with
+ * the function's range, and the copy names each FDE's CIE as .eh_frame
+ * does: id 0, version 1 or 3 (4 made 3), found by distance back.
+ */
+static void test_debug_frame(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *debug;
+	} progs[] = {
+		{ "debug_frame", NULL },
+		{ "debug_frame_v4gz", NULL },
+		{ "debug_frame_split", "debug_frame_split.debug" },
+	};
+	static const char *const funcs[] = { "inner", "outer", "main" };
+
+	(void)state;
+	for (size_t p = 0; p < ARRAY_SIZE(progs); p++) {
+		char path[4096], debug[4096];
+		struct cfi *cfi;
+
+		(void)snprintf(path, sizeof(path), "%s/%s", DEBUG_FRAME_DIR, progs[p].name);
+		(void)snprintf(debug, sizeof(debug), "%s/%s", DEBUG_FRAME_DIR,
+			       progs[p].debug ? progs[p].debug : "");
+		cfi = cfi_read(path, NULL, true, progs[p].debug ? debug : NULL);
+		assert_true(cfi_debug_count(cfi) >= ARRAY_SIZE(funcs));
+		for (size_t f = 0; f < ARRAY_SIZE(funcs); f++) {
+			uint64_t vaddr = symbol_value(path, funcs[f]), begin, end, cie;
+			struct cfi_fde fde;
+
+			assert_true(vaddr != 0);
+			assert_true(cfi_find(cfi, vaddr + 1, &fde));
+			assert_true(fde.debug_frame);
+			assert_int_equal(fde.pc_begin, vaddr);
+			assert_true(cfi_range(cfi, vaddr + 1, &begin, &end));
+			assert_int_equal(begin, vaddr);
+			assert_true(end > vaddr + 1);
+			/* 32-bit DWARF: the length, then the CIE pointer. */
+			assert_true(debug_u32(cfi, fde.fde) < 0xfffffff0U);
+			cie = fde.fde + 4 - debug_u32(cfi, fde.fde + 4);
+			assert_int_equal(debug_u32(cfi, cie + 4), 0);
+			assert_true((uint8_t)debug_u32(cfi, cie + 8) == 1 ||
+				    (uint8_t)debug_u32(cfi, cie + 8) == 3);
+		}
+		cfi_free(cfi);
+	}
+	/* The split program without its debug file: nothing covers main. */
+	{
+		char path[4096];
+		struct cfi *cfi;
+
+		(void)snprintf(path, sizeof(path), "%s/debug_frame_split", DEBUG_FRAME_DIR);
+		cfi = cfi_read(path, NULL, true, NULL);
+		assert_int_equal(cfi_debug_count(cfi), 0);
+		assert_false(cfi_covers(cfi, symbol_value(path, "main") + 1));
+		cfi_free(cfi);
+	}
 }
 
 /* What cannot be read has no table, and says so without failing. */
@@ -291,7 +362,7 @@ static void test_unreadable(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		struct cfi *cfi = cfi_read(paths[i], NULL, true);
+		struct cfi *cfi = cfi_read(paths[i], NULL, true, NULL);
 
 		assert_int_equal(cfi_source(cfi), CFI_NONE);
 		assert_int_equal(cfi_count(cfi), 0);
@@ -302,7 +373,7 @@ static void test_unreadable(void **state)
 	}
 	/* Another file than the one wanted is not read. */
 	{
-		struct cfi *cfi = cfi_read(l.exe, &other, true);
+		struct cfi *cfi = cfi_read(l.exe, &other, true, NULL);
 
 		assert_int_equal(cfi_source(cfi), CFI_NONE);
 		cfi_free(cfi);
@@ -316,7 +387,7 @@ int main(void)
 		cmocka_unit_test(test_built_matches_hdr),  cmocka_unit_test(test_own_function),
 		cmocka_unit_test(test_words_match_memory), cmocka_unit_test(test_vaddr),
 		cmocka_unit_test(test_static_glibc),	   cmocka_unit_test(test_static_musl),
-		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_debug_frame),	   cmocka_unit_test(test_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
