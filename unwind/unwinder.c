@@ -441,6 +441,30 @@ void unwinder_flush(struct unwinder *unw)
 	unw_flush_cache(unw->as, 0, 0);
 }
 
+/*
+ * Copies the top of the stack, from sp, into walk.stack: returns how many
+ * bytes.  One read up to the end of the region holding sp in the model,
+ * else page by page up to where the stack ends.  One range, not one per
+ * page: the kernel takes the process's mmap_lock once per range, and
+ * while its other threads map and unmap, each acquisition may wait for
+ * them (64 threads in memory calls: the read was an eighth of the
+ * tracer's time, most of it asleep on that lock).
+ */
+static size_t read_stack_top(pid_t tid, uint64_t sp, const struct aspace *as)
+{
+	const struct aspace_region *region = aspace_find(as, sp);
+	ssize_t got;
+
+	if (region) {
+		size_t len = min_u64(STACK_COPY, region->end - sp);
+
+		if (memread(tid, sp, walk.stack, len) == 0)
+			return len;
+	}
+	got = memread_upto(tid, sp, walk.stack, STACK_COPY);
+	return got > 0 ? (size_t)got : 0;
+}
+
 int unwinder_walk(struct unwinder *unw, pid_t tid, uint64_t pc, uint64_t sp,
 		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max)
 {
@@ -460,13 +484,8 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, uint64_t pc, uint64_t sp,
 	walk.block = min_u64(page_size(), BLOCK_MAX);
 	for (unsigned int i = 0; i < PAGE_CACHE; i++)
 		walk.pages[i].addr = 0;
-	/* One read for the top of the stack; less where the stack ends sooner. */
 	walk.stack_base = sp;
-	{
-		ssize_t got = memread_upto(tid, sp, walk.stack, STACK_COPY);
-
-		walk.stack_len = got > 0 ? (size_t)got : 0;
-	}
+	walk.stack_len = read_stack_top(tid, sp, as);
 	ips[count++] = pc;
 	if (max > 1 && scan_for_caller(pc))
 		ips[count++] = walk.pc;
