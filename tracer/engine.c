@@ -114,21 +114,53 @@ static bool code_changed(const struct aspace_changes *changes)
 }
 
 /*
- * The stack of a task at a memory call's entry, stopped at pc with stack
- * pointer sp, as an id; 0 without stacks.
+ * The stack of a task stopped at a memory call's exit, with registers
+ * regs, as an id; 0 when it cannot be had.
  */
-static uint32_t capture_stack(struct engine *eng, struct task *task, uint64_t pc, uint64_t sp)
+static uint32_t capture_stack(struct engine *eng, struct task *task, const struct arch_regs *regs)
 {
 	struct proc *proc = task->proc;
 
-	if (!eng->opts.unwind || !proc->mm)
-		return 0;
 	if (!proc->unwind)
 		proc->unwind = eng->opts.unwind->attach(eng->opts.unwind_ctx);
 	if (!proc->unwind)
 		return 0;
-	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, pc, sp,
+	return eng->opts.unwind->capture(eng->opts.unwind_ctx, proc->unwind, task->tid, regs,
 					 mm_aspace(proc->mm));
+}
+
+/*
+ * The result of the memory call a task is stopped at the exit of, and
+ * with stacks its stack, into task->call_stack.  The user stack is the
+ * same at the call's entry and exit, and at the exit one question to the
+ * kernel answers both: the registers (PTRACE_GETREGSET) hold the result
+ * and every register a walk may need (a frame pointer), where unwinding
+ * at the entry would ask for them on top of PTRACE_GET_SYSCALL_INFO.
+ * Returns 0; 1 when the stop is not the call's exit; -ESRCH when the task
+ * is gone.
+ */
+static int exit_result(struct engine *eng, struct task *task, int64_t *rval, int *err)
+{
+	struct __ptrace_syscall_info info;
+	struct arch_regs regs;
+	bool is_error;
+
+	if (eng->opts.unwind && task->proc->mm) {
+		/* After the entry, the next system call stop is the exit (Linux 4.8 and later). */
+		if (get_regs(task, &regs) < 0)
+			return -ESRCH;
+		arch_regs_result(&regs, rval, &is_error);
+		*err = is_error ? (int)-*rval : 0;
+		task->call_stack = capture_stack(eng, task, &regs);
+		return 0;
+	}
+	if (get_syscall_info(eng, task, &info, true) < 0)
+		return -ESRCH;
+	if (info.op != PTRACE_SYSCALL_INFO_EXIT)
+		return 1;
+	*rval = info.exit.rval;
+	*err = info.exit.is_error ? (int)-info.exit.rval : 0;
+	return 0;
 }
 
 /* Keeps the changes of a call that ended while others were in flight, for --verify. */
@@ -344,8 +376,8 @@ static void enter_call(struct engine *eng, struct task *task,
 		task->fd_path[0] = '\0';
 	if (sysdecode_has_fd(&task->call))
 		resolve_fd_path(task);
-	/* The user stack is the same at entry and exit: unwind here, once. */
-	task->call_stack = capture_stack(eng, task, info->instruction_pointer, info->stack_pointer);
+	/* Unwound at the exit (exit_result()): a call cut short there has no stack. */
+	task->call_stack = 0;
 	/*
 	 * Two threads' calls in flight together may run in the kernel in
 	 * either order, and their exit stops arrive in either order: a call
@@ -364,6 +396,8 @@ static void enter_call(struct engine *eng, struct task *task,
 static void on_syscall_stop(struct engine *eng, struct task *task)
 {
 	struct __ptrace_syscall_info info;
+	int64_t rval;
+	int err, ret;
 
 	if (!(task->flags & TASK_IN_CALL)) {
 		/*
@@ -386,18 +420,19 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		resume(task, 0);
 		return;
 	}
-	if (get_syscall_info(eng, task, &info, true) < 0)
+	ret = exit_result(eng, task, &rval, &err);
+	if (ret < 0)
 		return;
-	if (info.op != PTRACE_SYSCALL_INFO_EXIT) {
+	if (ret > 0) {
 		/* Not the exit we asked for: keep waiting for it. */
 		resume(task, 0);
 		return;
 	}
 	/* Its result lies where a call still in flight acts, which ran first: it waits. */
-	if (flight_defer(eng, task, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0))
+	if (flight_defer(eng, task, rval, err))
 		return;
 	/* The call's exit: the model first, the task on its way, then the outputs. */
-	end_call(eng, task, true, info.exit.rval, info.exit.is_error ? (int)-info.exit.rval : 0);
+	end_call(eng, task, true, rval, err);
 	resume(task, 0);
 	report_call(eng);
 }

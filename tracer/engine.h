@@ -36,11 +36,11 @@ struct engine_unwind_ops {
 	/* An executable mapping went away or changed: cached unwind tables are stale. */
 	void (*flush)(void *ctx, void *unwind);
 	/*
-	 * The stack of task tid, stopped at pc with stack pointer sp (its
-	 * other registers read at need), as a stack id (0: none); as is its
-	 * process's model, to record where each frame lies.
+	 * The stack of task tid, stopped with registers regs, as a stack id
+	 * (0: none); as is its process's model, to record where each frame
+	 * lies.
 	 */
-	uint32_t (*capture)(void *ctx, void *unwind, pid_t tid, uint64_t pc, uint64_t sp,
+	uint32_t (*capture)(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs,
 			    const struct aspace *as);
 };
 

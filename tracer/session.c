@@ -152,12 +152,12 @@ static void unwind_flush(void *ctx, void *unwind)
 	unwinder_flush(unwind);
 }
 
-static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, uint64_t pc, uint64_t sp,
+static uint32_t unwind_capture(void *ctx, void *unwind, pid_t tid, const struct arch_regs *regs,
 			       const struct aspace *as)
 {
 	struct session *session = ctx;
 
-	return capture_stack(session->capture, unwind, tid, pc, sp, as);
+	return capture_stack(session->capture, unwind, tid, regs, as);
 }
 
 static const struct engine_unwind_ops unwind_ops = {

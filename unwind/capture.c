@@ -90,10 +90,10 @@ uint32_t capture_place(struct capture *cap, const struct aspace *as, const uint6
 	return stacks_intern_located(cap->stacks, frames, cap->modules, cap->offsets, kept);
 }
 
-uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid, uint64_t pc,
-		       uint64_t sp, const struct aspace *as)
+uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
+		       const struct arch_regs *regs, const struct aspace *as)
 {
-	int count = unwinder_walk(unw, tid, pc, sp, as, cap->mods, cap->frames, cap->max_frames);
+	int count = unwinder_walk(unw, tid, regs, as, cap->mods, cap->frames, cap->max_frames);
 
 	if (count <= 0)
 		return 0;

@@ -30,12 +30,12 @@ struct capture *capture_new(struct modules *mods, struct stacks *stacks, unsigne
 void capture_free(struct capture *cap);
 
 /*
- * The stack of task tid, stopped at pc with stack pointer sp, walked
- * with unw; as is its process's model now.  Returns its id in the stack
- * table, 0 when not even one frame could be had.
+ * The stack of task tid, stopped with registers regs, walked with unw; as
+ * is its process's model now.  Returns its id in the stack table, 0 when
+ * not even one frame could be had.
  */
-uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid, uint64_t pc,
-		       uint64_t sp, const struct aspace *as);
+uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
+		       const struct arch_regs *regs, const struct aspace *as);
 
 /*
  * What capture_stack() does with a walk's count frames (innermost first,

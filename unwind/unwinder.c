@@ -80,10 +80,8 @@ static struct walk {
 	pid_t tid;
 	uint64_t pc; /* where libunwind starts: the task's, or the caller's when scanned */
 	uint64_t sp;
-	/* The task's other registers, read at the first need: most walks need none. */
-	struct arch_regs regs;
-	bool regs_read;
-	bool regs_ok;
+	/* The task's registers at the stop: most walks need none but pc and sp. */
+	const struct arch_regs *regs;
 	const struct aspace *as; /* the process's model */
 	struct modules *mods;
 	/* The table of the last frame found: its .eh_frame is read from there. */
@@ -356,15 +354,10 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, in
 	}
 	/*
 	 * A frame whose CFA or saved registers depend on another register
-	 * (rbp in a function that keeps a frame pointer): the task's, read
-	 * once per walk.
+	 * (rbp in a function that keeps a frame pointer): the task's.
+	 * libunwind numbers the registers as the psABI's DWARF mapping does.
 	 */
-	if (!walk.regs_read) {
-		walk.regs_read = true;
-		walk.regs_ok = arch_regs_get(walk.tid, &walk.regs) == 0;
-	}
-	/* libunwind numbers the registers as the psABI's DWARF mapping does. */
-	if (!walk.regs_ok || arch_regs_unwind(&walk.regs, reg, &value) < 0)
+	if (arch_regs_unwind(walk.regs, reg, &value) < 0)
 		return -UNW_EBADREG;
 	*val = value;
 	return 0;
@@ -465,9 +458,10 @@ static size_t read_stack_top(pid_t tid, uint64_t sp, const struct aspace *as)
 	return got > 0 ? (size_t)got : 0;
 }
 
-int unwinder_walk(struct unwinder *unw, pid_t tid, uint64_t pc, uint64_t sp,
+int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max)
 {
+	uint64_t pc = arch_regs_pc(regs), sp = arch_regs_sp(regs);
 	unw_cursor_t cursor;
 	size_t count = 0;
 
@@ -477,7 +471,7 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, uint64_t pc, uint64_t sp,
 	walk.tid = tid;
 	walk.pc = pc;
 	walk.sp = sp;
-	walk.regs_read = false;
+	walk.regs = regs;
 	walk.as = as;
 	walk.mods = mods;
 	walk.cfi = NULL;

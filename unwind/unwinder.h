@@ -42,15 +42,15 @@ void unwinder_free(struct unwinder *unw);
 void unwinder_flush(struct unwinder *unw);
 
 /*
- * Walks the stack of task tid, stopped at pc with stack pointer sp (its
- * other registers are read with PTRACE_GETREGSET if a frame needs them),
- * whose process's model is as; the files mapped there are found in mods
- * (its unwind tables are read at their first use).  Fills ips with the
- * program counter, then each caller's return address, at most max of
- * them.  Returns how many (at least 1), or -EFAULT when not even the
- * first could be had.
+ * Walks the stack of task tid, stopped with registers regs (the stop's
+ * PTRACE_GETREGSET: its program counter and stack pointer, and whatever
+ * register a frame's rule names), whose process's model is as; the files
+ * mapped there are found in mods (its unwind tables are read at their
+ * first use).  Fills ips with the program counter, then each caller's
+ * return address, at most max of them.  Returns how many (at least 1),
+ * or -EFAULT when not even the first could be had.
  */
-int unwinder_walk(struct unwinder *unw, pid_t tid, uint64_t pc, uint64_t sp,
+int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max);
 
 #endif /* MEMTRACE_UNWINDER_H */
