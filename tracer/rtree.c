@@ -17,10 +17,16 @@
 
 /*
  * A leaf fills one page of memtrace's memory, aligned so that it spans no
- * two (a page of memtrace, unrelated to the traced program's pages).
+ * two (a page of memtrace, unrelated to the traced program's pages).  Its
+ * first cache line holds the links, the count and the order of the slots;
+ * the starts take the next lines; the regions come last, on a 32-byte
+ * boundary so that each spans two cache lines, not three.  Hence the two
+ * lines taken off before dividing: the first, and up to one lost to the
+ * alignment.
  */
 #define LEAF_BYTES 4096U
-#define LEAF_CAP ((LEAF_BYTES - 3 * sizeof(void *)) / (sizeof(struct aspace_region) + 8))
+#define LINE_BYTES 64U
+#define LEAF_CAP ((LEAF_BYTES - 2 * LINE_BYTES) / (sizeof(struct aspace_region) + sizeof(uint64_t)))
 #define FANOUT 32
 /*
  * More levels than can be: an inner node is made by splitting a full one,
@@ -29,16 +35,36 @@
  */
 #define MAX_HEIGHT 16
 
+/*
+ * The regions of a leaf stay in the slot they were put in, and slot[]
+ * gives their order: the region at position i (in address order) is
+ * regions[slot[i]].  An insertion or a removal so moves a byte per
+ * region after it, and its start, rather than the 96-byte regions: far
+ * less to move, and far fewer cache lines of a leaf not in the cache to
+ * bring in.  slot[count..LEAF_CAP) are the free slots, so slot[] is
+ * always a permutation of them all.
+ */
 struct rtree_leaf {
 	struct rtree_leaf *next;
 	struct rtree_leaf *prev;
-	size_t count;
-	/* starts[i] == regions[i].start: searched without touching the regions. */
-	uint64_t starts[LEAF_CAP];
-	struct aspace_region regions[LEAF_CAP];
+	/*
+	 * No region of the later leaves starts below high: the key that
+	 * sends addresses to the next leaf, set when this one was split.
+	 * A leaf taken out after it leaves it lower than it could be, never
+	 * too high (see unlink_leaf()).
+	 */
+	uint64_t high;
+	uint8_t count;
+	uint8_t slot[LEAF_CAP];
+	/* starts[i] == regions[slot[i]].start: searched without touching the regions. */
+	uint64_t starts[LEAF_CAP] __attribute__((aligned(LINE_BYTES)));
+	struct aspace_region regions[LEAF_CAP] __attribute__((aligned(LINE_BYTES / 2)));
 };
 
 _Static_assert(sizeof(struct rtree_leaf) <= LEAF_BYTES, "a leaf fills at most a page");
+_Static_assert(offsetof(struct rtree_leaf, starts) == LINE_BYTES,
+	       "links, count and slots fill the first line");
+_Static_assert(LEAF_CAP <= UINT8_MAX, "a slot and the count fit in a byte");
 
 /*
  * keys[i] is at most the start of every region under children[i], and
@@ -57,12 +83,15 @@ struct rtree {
 	size_t count;
 	uint64_t bytes; /* in all the regions */
 	/*
-	 * The leaf the last change was made in, or NULL: the calls that
-	 * make one update of the model (split, look up, remove, insert,
-	 * merge) work at one place, so each after the first finds its leaf
-	 * without descending (see find_leaf()).
+	 * The leaf the last lookup or change was made in, or NULL, and the
+	 * position there: the calls that make one update of the model
+	 * (split, look up, remove, insert, merge) work at one place, so each
+	 * after the first finds its leaf without descending, and its
+	 * position a step or two from the last (see find_leaf()).  A cache
+	 * that lookups update too: memtrace has one thread.
 	 */
 	struct rtree_leaf *hint;
+	size_t hint_idx;
 };
 
 /* The inner nodes from the root down to a leaf, and the child taken in each. */
@@ -78,6 +107,9 @@ static struct rtree_leaf *leaf_new(void)
 	if (!leaf)
 		die("out of memory");
 	memset(leaf, 0, sizeof(*leaf));
+	leaf->high = UINT64_MAX;
+	for (size_t i = 0; i < LEAF_CAP; i++)
+		leaf->slot[i] = (uint8_t)i;
 	return leaf;
 }
 
@@ -166,15 +198,21 @@ uint64_t rtree_bytes(const struct rtree *tree)
 
 /* Cursors. */
 
+/* The region at position idx of leaf. */
+static struct aspace_region *leaf_at(const struct rtree_leaf *leaf, size_t idx)
+{
+	return (struct aspace_region *)&leaf->regions[leaf->slot[idx]];
+}
+
 /* The region at cur, which must be one. */
 static struct aspace_region *at(struct aspace_cursor cur)
 {
-	return &cur.leaf->regions[cur.idx];
+	return leaf_at(cur.leaf, cur.idx);
 }
 
 struct aspace_region *rtree_region(struct aspace_cursor cur)
 {
-	return cur.leaf ? &cur.leaf->regions[cur.idx] : NULL;
+	return cur.leaf ? at(cur) : NULL;
 }
 
 struct aspace_cursor rtree_next(struct aspace_cursor cur)
@@ -225,6 +263,30 @@ static size_t leaf_upper(const struct rtree_leaf *leaf, uint64_t addr)
 	return below;
 }
 
+/* The same, searching from position from, which should be near: for a leaf in the cache. */
+static size_t leaf_upper_near(const struct rtree_leaf *leaf, uint64_t addr, size_t from)
+{
+	size_t idx = from < leaf->count ? from : leaf->count;
+
+	while (idx < leaf->count && leaf->starts[idx] <= addr)
+		idx++;
+	while (idx > 0 && leaf->starts[idx - 1] > addr)
+		idx--;
+	return idx;
+}
+
+/*
+ * Asks for the lines of leaf that every lookup reads, its first and its
+ * starts, all at once: a leaf out of the cache then costs about one wait
+ * for memory, not one for the count and another for the starts the
+ * count says to read.
+ */
+static void leaf_prefetch(const struct rtree_leaf *leaf)
+{
+	for (size_t off = 0; off < offsetof(struct rtree_leaf, regions); off += LINE_BYTES)
+		__builtin_prefetch((const char *)leaf + off);
+}
+
 /*
  * Descends to the leaf where a region starting at addr belongs, recording
  * the way in path (which may be NULL).
@@ -243,39 +305,69 @@ static struct rtree_leaf *descend(const struct rtree *tree, uint64_t addr, struc
 		}
 		node = inner->children[idx];
 	}
+	leaf_prefetch(node);
 	return node;
 }
 
 /*
- * Whether the lookups of addr may start from leaf: it holds a region at
- * or below addr and its next leaf none.  descend() may take the next
- * leaf instead (its separator key may lie below its first region, once
- * that is removed), but every region below addr is then in this one:
- * rtree_holding(), rtree_lower_bound() and rtree_before() give the same
- * answers from either.  Not so for an insertion (see rtree_insert()).
+ * Whether addr belongs in leaf, where descend() would take it: at or
+ * above its first region (so in no leaf before it) and below its high
+ * (so in none after it).  The lookups of addr may then start from leaf,
+ * and a region starting at addr may go in it.  It reads only the leaf's
+ * first two lines, which the lookup reads next anyway.
  */
 static bool leaf_covers(const struct rtree_leaf *leaf, uint64_t addr)
 {
-	if (!leaf || !leaf->count || addr < leaf->starts[0])
-		return false;
-	/* Below the end of its last region: no region of the next leaf can be (cache-cold there). */
-	return addr < leaf->regions[leaf->count - 1].end || !leaf->next || !leaf->next->count ||
-	       addr < leaf->next->starts[0];
+	return leaf && leaf->count && leaf->starts[0] <= addr && addr < leaf->high;
 }
 
-/* The leaf for looking addr up: the hint's when it covers addr, else by descending. */
-static struct rtree_leaf *find_leaf(const struct rtree *tree, uint64_t addr)
+/*
+ * Asks for the regions around position idx of leaf, all at once: a
+ * change of the model at an address splits, reads and merges the
+ * regions there and their neighbours, each a wait for memory of its own
+ * when it comes to them one after another in a leaf out of the cache.
+ */
+static void regions_prefetch(const struct rtree_leaf *leaf, size_t idx)
 {
-	return leaf_covers(tree->hint, addr) ? tree->hint : descend(tree, addr, NULL);
+	size_t from = idx > 2 ? idx - 2 : 0;
+	size_t to = idx + 3 < leaf->count ? idx + 3 : leaf->count;
+
+	for (size_t i = from; i < to; i++) {
+		const char *region = (const char *)leaf_at(leaf, i);
+
+		__builtin_prefetch(region);
+		__builtin_prefetch(region + sizeof(struct aspace_region) - 1);
+	}
 }
 
-struct aspace_cursor rtree_lower_bound(const struct rtree *tree, uint64_t addr)
+/*
+ * The leaf for looking addr up, and in *upper the index of its first
+ * region above addr (leaf_upper()): the hint's when it covers addr, else
+ * by descending.  The leaf and the index become the hint.
+ */
+static struct rtree_leaf *find_leaf(struct rtree *tree, uint64_t addr, size_t *upper)
+{
+	struct rtree_leaf *leaf = tree->hint;
+
+	if (leaf_covers(leaf, addr)) {
+		*upper = leaf_upper_near(leaf, addr, tree->hint_idx);
+	} else {
+		/* Another place than the last: the start of an update, most likely. */
+		leaf = descend(tree, addr, NULL);
+		*upper = leaf_upper(leaf, addr);
+		regions_prefetch(leaf, *upper);
+		tree->hint = leaf;
+	}
+	tree->hint_idx = *upper;
+	return leaf;
+}
+
+struct aspace_cursor rtree_lower_bound(struct rtree *tree, uint64_t addr)
 {
 	struct aspace_cursor cur;
 	size_t idx;
 
-	cur.leaf = find_leaf(tree, addr);
-	idx = leaf_upper(cur.leaf, addr);
+	cur.leaf = find_leaf(tree, addr, &idx);
 	/* Regions equal to addr sit just below the upper bound. */
 	while (idx > 0 && cur.leaf->starts[idx - 1] >= addr)
 		idx--;
@@ -287,29 +379,29 @@ struct aspace_cursor rtree_lower_bound(const struct rtree *tree, uint64_t addr)
 	return cur;
 }
 
-struct aspace_cursor rtree_holding(const struct rtree *tree, uint64_t addr)
+struct aspace_cursor rtree_holding(struct rtree *tree, uint64_t addr)
 {
-	struct rtree_leaf *leaf = find_leaf(tree, addr);
-	size_t idx = leaf_upper(leaf, addr);
 	struct aspace_cursor cur = { NULL, 0 };
+	size_t idx;
+	struct rtree_leaf *leaf = find_leaf(tree, addr, &idx);
 
-	if (idx > 0 && leaf->regions[idx - 1].end > addr) {
+	if (idx > 0 && leaf_at(leaf, idx - 1)->end > addr) {
 		cur.leaf = leaf;
 		cur.idx = idx - 1;
 	} else if (idx == 0 && leaf->prev && leaf->prev->count &&
-		   leaf->prev->regions[leaf->prev->count - 1].start <= addr &&
-		   leaf->prev->regions[leaf->prev->count - 1].end > addr) {
+		   leaf->prev->starts[leaf->prev->count - 1] <= addr &&
+		   leaf_at(leaf->prev, leaf->prev->count - 1)->end > addr) {
 		cur.leaf = leaf->prev;
 		cur.idx = leaf->prev->count - 1;
 	}
 	return cur;
 }
 
-struct aspace_cursor rtree_before(const struct rtree *tree, uint64_t addr)
+struct aspace_cursor rtree_before(struct rtree *tree, uint64_t addr)
 {
-	struct rtree_leaf *leaf = find_leaf(tree, addr);
-	size_t idx = leaf_upper(leaf, addr);
 	struct aspace_cursor cur = { NULL, 0 };
+	size_t idx;
+	struct rtree_leaf *leaf = find_leaf(tree, addr, &idx);
 
 	while (idx > 0 && leaf->starts[idx - 1] >= addr)
 		idx--;
@@ -390,16 +482,20 @@ static struct rtree_leaf *split_leaf(struct rtree *tree, struct rtree_leaf *leaf
 	struct rtree_leaf *right = leaf_new();
 	size_t half = LEAF_CAP / 2;
 
-	memcpy(right->regions, &leaf->regions[half], (LEAF_CAP - half) * sizeof(leaf->regions[0]));
+	/* The slots of the moved regions become the left's free ones, as they stand in its slot[]. */
+	for (size_t i = half; i < LEAF_CAP; i++)
+		right->regions[i - half] = *leaf_at(leaf, i);
 	memcpy(right->starts, &leaf->starts[half], (LEAF_CAP - half) * sizeof(leaf->starts[0]));
 	right->count = LEAF_CAP - half;
 	leaf->count = half;
+	right->high = leaf->high;
+	leaf->high = right->starts[0];
 	right->next = leaf->next;
 	right->prev = leaf;
 	if (leaf->next)
 		leaf->next->prev = right;
 	leaf->next = right;
-	insert_child(tree, path, (int)tree->height - 1, right->regions[0].start, right);
+	insert_child(tree, path, (int)tree->height - 1, right->starts[0], right);
 	return right;
 }
 
@@ -407,18 +503,20 @@ static struct rtree_leaf *split_leaf(struct rtree *tree, struct rtree_leaf *leaf
 static struct aspace_cursor leaf_insert(struct rtree *tree, struct rtree_leaf *leaf, size_t pos,
 					const struct aspace_region *region)
 {
+	uint8_t free_slot = leaf->slot[leaf->count];
 	struct aspace_cursor cur;
 
-	memmove(&leaf->regions[pos + 1], &leaf->regions[pos],
-		(leaf->count - pos) * sizeof(leaf->regions[0]));
+	memmove(&leaf->slot[pos + 1], &leaf->slot[pos], leaf->count - pos);
 	memmove(&leaf->starts[pos + 1], &leaf->starts[pos],
 		(leaf->count - pos) * sizeof(leaf->starts[0]));
-	leaf->regions[pos] = *region;
+	leaf->slot[pos] = free_slot;
+	leaf->regions[free_slot] = *region;
 	leaf->starts[pos] = region->start;
 	leaf->count++;
 	tree->count++;
 	tree->bytes += region->end - region->start;
 	tree->hint = leaf;
+	tree->hint_idx = pos;
 	cur.leaf = leaf;
 	cur.idx = pos;
 	return cur;
@@ -430,23 +528,18 @@ struct aspace_cursor rtree_insert(struct rtree *tree, const struct aspace_region
 	struct rtree_leaf *leaf = tree->hint;
 	size_t pos;
 
-	/*
-	 * Between two regions of the hint's leaf, with room: the region
-	 * belongs there, wherever descend() would go for the others.
-	 */
+	/* In the hint's leaf, with room: no path needed, as no split is. */
 	if (leaf && leaf->count < LEAF_CAP && leaf_covers(leaf, region->start)) {
-		pos = leaf_upper(leaf, region->start);
-		if (pos > 0 && pos < leaf->count) {
-			assert(leaf->regions[pos - 1].end <= region->start &&
-			       leaf->regions[pos].start >= region->end && "regions overlap");
-			return leaf_insert(tree, leaf, pos, region);
-		}
+		pos = leaf_upper_near(leaf, region->start, tree->hint_idx);
+		assert(leaf_at(leaf, pos - 1)->end <= region->start && "regions overlap");
+		assert((pos == leaf->count || leaf->starts[pos] >= region->end) &&
+		       "regions overlap");
+		return leaf_insert(tree, leaf, pos, region);
 	}
 	leaf = descend(tree, region->start, &path);
 	pos = leaf_upper(leaf, region->start);
-	assert((pos == 0 || leaf->regions[pos - 1].end <= region->start) && "regions overlap");
-	assert((pos == leaf->count || leaf->regions[pos].start >= region->end) &&
-	       "regions overlap");
+	assert((pos == 0 || leaf_at(leaf, pos - 1)->end <= region->start) && "regions overlap");
+	assert((pos == leaf->count || leaf->starts[pos] >= region->end) && "regions overlap");
 	if (leaf->count == LEAF_CAP) {
 		struct rtree_leaf *right = split_leaf(tree, leaf, &path);
 
@@ -498,6 +591,12 @@ static void unlink_leaf(struct rtree *tree, struct rtree_leaf *leaf, uint64_t st
 	descend(tree, start, &path);
 	assert(path.node[tree->height - 1]->children[path.idx[tree->height - 1]] == leaf &&
 	       "leaf not where its regions belong");
+	/*
+	 * The previous leaf's high stays: its range may now reach further
+	 * (when leaf was not the first child of its parent), or not at all
+	 * (when the next leaf takes leaf's range), and a bound that is low
+	 * costs a lookup a descent at worst.
+	 */
 	if (leaf->prev)
 		leaf->prev->next = leaf->next;
 	if (leaf->next)
@@ -511,16 +610,19 @@ static void unlink_leaf(struct rtree *tree, struct rtree_leaf *leaf, uint64_t st
 struct aspace_cursor rtree_remove(struct rtree *tree, struct aspace_cursor cur)
 {
 	struct rtree_leaf *leaf = cur.leaf;
-	uint64_t start = leaf->regions[cur.idx].start;
+	uint8_t freed = leaf->slot[cur.idx];
+	uint64_t start = leaf->starts[cur.idx];
 
-	tree->bytes -= leaf->regions[cur.idx].end - start;
-	memmove(&leaf->regions[cur.idx], &leaf->regions[cur.idx + 1],
-		(leaf->count - cur.idx - 1) * sizeof(leaf->regions[0]));
+	tree->bytes -= leaf->regions[freed].end - start;
+	/* Its slot joins the free ones, right after the regions left. */
+	memmove(&leaf->slot[cur.idx], &leaf->slot[cur.idx + 1], leaf->count - cur.idx - 1);
+	leaf->slot[leaf->count - 1] = freed;
 	memmove(&leaf->starts[cur.idx], &leaf->starts[cur.idx + 1],
 		(leaf->count - cur.idx - 1) * sizeof(leaf->starts[0]));
 	leaf->count--;
 	tree->count--;
 	tree->hint = leaf;
+	tree->hint_idx = cur.idx;
 	if (cur.idx < leaf->count)
 		return cur;
 	cur.leaf = leaf->next;
@@ -544,6 +646,7 @@ struct aspace_cursor rtree_split(struct rtree *tree, struct aspace_cursor cur, u
 	tree->bytes -= tail.end - tail.start; /* back with the tail */
 	/* Right after the region, in its leaf when that has room and a region after it. */
 	tree->hint = cur.leaf;
+	tree->hint_idx = cur.idx + 1;
 	return rtree_insert(tree, &tail);
 }
 

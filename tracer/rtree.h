@@ -47,12 +47,17 @@ struct aspace_cursor rtree_next(struct aspace_cursor cur);
 /* The position before cur (the end before the first region); cur must be a region. */
 struct aspace_cursor rtree_prev(struct aspace_cursor cur);
 
+/*
+ * The lookups.  They change nothing in the tree but the place they start
+ * the next lookup from: they take a tree that is not const.
+ */
+
 /* The region holding addr. */
-struct aspace_cursor rtree_holding(const struct rtree *tree, uint64_t addr);
+struct aspace_cursor rtree_holding(struct rtree *tree, uint64_t addr);
 /* The first region whose start is at or above addr. */
-struct aspace_cursor rtree_lower_bound(const struct rtree *tree, uint64_t addr);
+struct aspace_cursor rtree_lower_bound(struct rtree *tree, uint64_t addr);
 /* The last region whose start is below addr. */
-struct aspace_cursor rtree_before(const struct rtree *tree, uint64_t addr);
+struct aspace_cursor rtree_before(struct rtree *tree, uint64_t addr);
 
 /*
  * Inserts a copy of region, which must overlap none (an assertion).
