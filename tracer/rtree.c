@@ -12,6 +12,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -28,6 +29,12 @@
 #define LINE_BYTES 64U
 #define LEAF_CAP ((LEAF_BYTES - 2 * LINE_BYTES) / (sizeof(struct aspace_region) + sizeof(uint64_t)))
 #define FANOUT 32
+/*
+ * The largest chunk of leaves (see leaf_new()): a huge page of x86-64 and
+ * of arm64 with 4 KiB pages, which a chunk of this size asks to be backed
+ * by.
+ */
+#define CHUNK_MAX (2U << 20)
 /*
  * More levels than can be: an inner node is made by splitting a full one,
  * which took at least FANOUT / 2 splits below it since it was made, so a
@@ -92,6 +99,13 @@ struct rtree {
 	 */
 	struct rtree_leaf *hint;
 	size_t hint_idx;
+	/* Where leaves come from (leaf_new()). */
+	struct rtree_leaf *spare; /* leaves out of the tree, linked by next */
+	char *fresh;		  /* the part of the last chunk never used */
+	size_t fresh_leaves;	  /* leaves there */
+	size_t chunk_leaves;	  /* leaves in the last chunk */
+	void **chunks;		  /* every chunk, freed with the tree */
+	size_t nchunks, chunks_cap;
 };
 
 /* The inner nodes from the root down to a leaf, and the child taken in each. */
@@ -100,12 +114,54 @@ struct path {
 	size_t idx[MAX_HEIGHT];
 };
 
-static struct rtree_leaf *leaf_new(void)
+/* A chunk of leaves twice the size of the last, up to CHUNK_MAX. */
+static void chunk_new(struct rtree *tree)
 {
-	struct rtree_leaf *leaf = aligned_alloc(LEAF_BYTES, LEAF_BYTES);
+	size_t leaves = tree->chunk_leaves ? 2 * tree->chunk_leaves : 1;
+	size_t bytes;
+	void *chunk;
 
-	if (!leaf)
+	if (leaves > CHUNK_MAX / LEAF_BYTES)
+		leaves = CHUNK_MAX / LEAF_BYTES;
+	bytes = leaves * LEAF_BYTES;
+	chunk = aligned_alloc(bytes == CHUNK_MAX ? CHUNK_MAX : LEAF_BYTES, bytes);
+	if (!chunk)
 		die("out of memory");
+	/* Advice only: without transparent huge pages, pages as before. */
+	if (bytes == CHUNK_MAX)
+		(void)madvise(chunk, bytes, MADV_HUGEPAGE);
+	xgrowarray((void **)&tree->chunks, &tree->chunks_cap, tree->nchunks + 1,
+		   sizeof(*tree->chunks));
+	tree->chunks[tree->nchunks++] = chunk;
+	tree->fresh = chunk;
+	tree->fresh_leaves = leaves;
+	tree->chunk_leaves = leaves;
+}
+
+/*
+ * A new, empty leaf.  Leaves are cut from chunks that the tree keeps
+ * until it is freed, each twice the size of the last, from one leaf up
+ * to CHUNK_MAX, which is asked to be a huge page (MADV_HUGEPAGE).  In a
+ * model of many regions, a lookup at a random place reads a leaf in a
+ * random page: in pages of 4 KiB it missed the TLB as well as the
+ * cache, a walk of the page tables before the wait for the leaf itself.
+ * A leaf taken out of the tree waits in spare for the next one made:
+ * a tree keeps the memory of the most leaves it has had, until it is
+ * freed (an exec frees the model's).
+ */
+static struct rtree_leaf *leaf_new(struct rtree *tree)
+{
+	struct rtree_leaf *leaf = tree->spare;
+
+	if (leaf) {
+		tree->spare = leaf->next;
+	} else {
+		if (!tree->fresh_leaves)
+			chunk_new(tree);
+		leaf = (struct rtree_leaf *)tree->fresh;
+		tree->fresh += LEAF_BYTES;
+		tree->fresh_leaves--;
+	}
 	memset(leaf, 0, sizeof(*leaf));
 	leaf->high = UINT64_MAX;
 	for (size_t i = 0; i < LEAF_CAP; i++)
@@ -122,33 +178,38 @@ struct rtree *rtree_new(void)
 {
 	struct rtree *tree = xcalloc(1, sizeof(*tree));
 
-	tree->root = leaf_new();
+	tree->root = leaf_new(tree);
 	return tree;
 }
 
-static void free_tree(void *node, unsigned int height)
+/* Frees the inner nodes of a subtree; the leaves go with their chunks. */
+static void free_inners(void *node, unsigned int height)
 {
-	if (height) {
-		struct rtree_inner *inner = node;
+	struct rtree_inner *inner = node;
 
-		for (size_t i = 0; i < inner->count; i++)
-			free_tree(inner->children[i], height - 1);
-	}
-	free(node);
+	if (!height)
+		return;
+	for (size_t i = 0; i < inner->count; i++)
+		free_inners(inner->children[i], height - 1);
+	free(inner);
 }
 
 void rtree_free(struct rtree *tree)
 {
 	if (!tree)
 		return;
-	free_tree(tree->root, tree->height);
+	free_inners(tree->root, tree->height);
+	for (size_t i = 0; i < tree->nchunks; i++)
+		free(tree->chunks[i]);
+	free(tree->chunks);
 	free(tree);
 }
 
-/* Copies a leaf, linking it after *last. */
-static struct rtree_leaf *copy_leaf(const struct rtree_leaf *leaf, struct rtree_leaf **last)
+/* Copies a leaf into copy, linking it after *last. */
+static struct rtree_leaf *copy_leaf(struct rtree *copy, const struct rtree_leaf *leaf,
+				    struct rtree_leaf **last)
 {
-	struct rtree_leaf *dup = leaf_new();
+	struct rtree_leaf *dup = leaf_new(copy);
 
 	memcpy(dup, leaf, sizeof(*dup));
 	dup->prev = *last;
@@ -159,18 +220,19 @@ static struct rtree_leaf *copy_leaf(const struct rtree_leaf *leaf, struct rtree_
 	return dup;
 }
 
-/* Copies a subtree; *last links the copied leaves in order. */
-static void *copy_tree(const void *node, unsigned int height, struct rtree_leaf **last)
+/* Copies a subtree into copy; *last links the copied leaves in order. */
+static void *copy_tree(struct rtree *copy, const void *node, unsigned int height,
+		       struct rtree_leaf **last)
 {
 	const struct rtree_inner *inner = node;
 	struct rtree_inner *dup;
 
 	if (!height)
-		return copy_leaf(node, last);
+		return copy_leaf(copy, node, last);
 	dup = inner_new();
 	*dup = *inner;
 	for (size_t i = 0; i < inner->count; i++)
-		dup->children[i] = copy_tree(inner->children[i], height - 1, last);
+		dup->children[i] = copy_tree(copy, inner->children[i], height - 1, last);
 	return dup;
 }
 
@@ -179,7 +241,7 @@ struct rtree *rtree_copy(const struct rtree *tree)
 	struct rtree *copy = xcalloc(1, sizeof(*copy));
 	struct rtree_leaf *last = NULL;
 
-	copy->root = copy_tree(tree->root, tree->height, &last);
+	copy->root = copy_tree(copy, tree->root, tree->height, &last);
 	copy->height = tree->height;
 	copy->count = tree->count;
 	copy->bytes = tree->bytes;
@@ -479,7 +541,7 @@ static void insert_child(struct rtree *tree, struct path *path, int level, uint6
  */
 static struct rtree_leaf *split_leaf(struct rtree *tree, struct rtree_leaf *leaf, struct path *path)
 {
-	struct rtree_leaf *right = leaf_new();
+	struct rtree_leaf *right = leaf_new(tree);
 	size_t half = LEAF_CAP / 2;
 
 	/* The slots of the moved regions become the left's free ones, as they stand in its slot[]. */
@@ -603,7 +665,8 @@ static void unlink_leaf(struct rtree *tree, struct rtree_leaf *leaf, uint64_t st
 		leaf->next->prev = leaf->prev;
 	if (tree->hint == leaf)
 		tree->hint = NULL;
-	free(leaf);
+	leaf->next = tree->spare;
+	tree->spare = leaf;
 	remove_child(tree, &path, (int)tree->height - 1);
 }
 
