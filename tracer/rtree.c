@@ -404,7 +404,10 @@ static bool leaf_covers(const struct rtree_leaf *leaf, uint64_t addr)
  * Reads the regions around position idx of leaf, all at once: a change
  * of the model at an address splits, reads and merges the regions there
  * and their neighbours, each a wait for memory of its own when it comes
- * to them one after another in a leaf out of the cache.
+ * to them one after another in a leaf out of the cache.  And the first
+ * two free slots, where a change that removes nothing first puts its new
+ * regions (a protection change inside a region cuts it twice): written,
+ * then read again by the merge that ends the change.
  */
 static void regions_touch(const struct rtree_leaf *leaf, size_t idx)
 {
@@ -413,6 +416,8 @@ static void regions_touch(const struct rtree_leaf *leaf, size_t idx)
 
 	for (size_t i = from; i < to; i++)
 		lines_touch(leaf_at(leaf, i), sizeof(struct aspace_region));
+	for (size_t i = leaf->count; i < leaf->count + 2U && i < LEAF_CAP; i++)
+		lines_touch(&leaf->regions[leaf->slot[i]], sizeof(struct aspace_region));
 }
 
 /*
