@@ -20,14 +20,16 @@
  * A leaf fills one page of memtrace's memory, aligned so that it spans no
  * two (a page of memtrace, unrelated to the traced program's pages).  Its
  * first cache line holds the links, the count and the order of the slots;
- * the starts take the next lines; the regions come last, on a 32-byte
- * boundary so that each spans two cache lines, not three.  Hence the two
- * lines taken off before dividing: the first, and up to one lost to the
- * alignment.
+ * the starts and the regions' origin slots take the next lines; the
+ * regions come last, on a 32-byte boundary so that each spans two cache
+ * lines, not three.  Hence the two lines taken off before dividing: the
+ * first, and up to one lost to the alignment.
  */
 #define LEAF_BYTES 4096U
 #define LINE_BYTES 64U
-#define LEAF_CAP ((LEAF_BYTES - 2 * LINE_BYTES) / (sizeof(struct aspace_region) + sizeof(uint64_t)))
+#define LEAF_CAP                         \
+	((LEAF_BYTES - 2 * LINE_BYTES) / \
+	 (sizeof(struct aspace_region) + sizeof(uint64_t) + sizeof(uint32_t)))
 #define FANOUT 32
 /*
  * The largest chunk of leaves (see leaf_new()): a huge page of x86-64 and
@@ -65,6 +67,11 @@ struct rtree_leaf {
 	uint8_t slot[LEAF_CAP];
 	/* starts[i] == regions[slot[i]].start: searched without touching the regions. */
 	uint64_t starts[LEAF_CAP] __attribute__((aligned(LINE_BYTES)));
+	/*
+	 * origin_slots[s] == regions[s].origin_slot, by slot, as it was when
+	 * the region went in: read with the starts (see regions_touch()).
+	 */
+	uint32_t origin_slots[LEAF_CAP];
 	struct aspace_region regions[LEAF_CAP] __attribute__((aligned(LINE_BYTES / 2)));
 };
 
@@ -99,6 +106,10 @@ struct rtree {
 	 */
 	struct rtree_leaf *hint;
 	size_t hint_idx;
+	/* The model's table of origin counts: see rtree_origin_table(). */
+	const char *origin_table;
+	size_t origin_entries;
+	size_t origin_size;
 	/* Where leaves come from (leaf_new()). */
 	struct rtree_leaf *spare; /* leaves out of the tree, linked by next */
 	char *fresh;		  /* the part of the last chunk never used */
@@ -248,6 +259,13 @@ struct rtree *rtree_copy(const struct rtree *tree)
 	return copy;
 }
 
+void rtree_origin_table(struct rtree *tree, const void *table, size_t entries, size_t size)
+{
+	tree->origin_table = table;
+	tree->origin_entries = entries;
+	tree->origin_size = size;
+}
+
 size_t rtree_count(const struct rtree *tree)
 {
 	return tree->count;
@@ -347,8 +365,8 @@ static size_t leaf_upper_near(const struct rtree_leaf *leaf, uint64_t addr, size
  */
 static void lines_touch(const void *start, size_t len)
 {
-	const volatile char *byte = start;
-	char sum = 0;
+	const volatile unsigned char *byte = start;
+	unsigned char sum = 0;
 
 	for (size_t off = 0; off < len; off += LINE_BYTES)
 		sum ^= byte[off];
@@ -404,18 +422,25 @@ static bool leaf_covers(const struct rtree_leaf *leaf, uint64_t addr)
  * Reads the regions around position idx of leaf, all at once: a change
  * of the model at an address splits, reads and merges the regions there
  * and their neighbours, each a wait for memory of its own when it comes
- * to them one after another in a leaf out of the cache.  And the first
- * two free slots, where a change that removes nothing first puts its new
- * regions (a protection change inside a region cuts it twice): written,
- * then read again by the merge that ends the change.
+ * to them one after another in a leaf out of the cache.  With them, the
+ * counts of their origins, which an unmap reads: known from the leaf's
+ * origin_slots[], they come in with the regions rather than after them.
+ * And the first two free slots, where a change that removes nothing
+ * first puts its new regions (a protection change inside a region cuts
+ * it twice): written, then read again by the merge that ends the change.
  */
-static void regions_touch(const struct rtree_leaf *leaf, size_t idx)
+static void regions_touch(const struct rtree *tree, const struct rtree_leaf *leaf, size_t idx)
 {
 	size_t from = idx > 2 ? idx - 2 : 0;
 	size_t to = idx + 3 < leaf->count ? idx + 3 : leaf->count;
 
-	for (size_t i = from; i < to; i++)
+	for (size_t i = from; i < to; i++) {
+		uint32_t origin = leaf->origin_slots[leaf->slot[i]];
+
 		lines_touch(leaf_at(leaf, i), sizeof(struct aspace_region));
+		if (origin && origin <= tree->origin_entries)
+			lines_touch(tree->origin_table + (origin - 1) * tree->origin_size, 1);
+	}
 	for (size_t i = leaf->count; i < leaf->count + 2U && i < LEAF_CAP; i++)
 		lines_touch(&leaf->regions[leaf->slot[i]], sizeof(struct aspace_region));
 }
@@ -435,7 +460,7 @@ static struct rtree_leaf *find_leaf(struct rtree *tree, uint64_t addr, size_t *u
 		/* Another place than the last: the start of an update, most likely. */
 		leaf = descend(tree, addr, NULL);
 		*upper = leaf_upper(leaf, addr);
-		regions_touch(leaf, *upper);
+		regions_touch(tree, leaf, *upper);
 		tree->hint = leaf;
 	}
 	tree->hint_idx = *upper;
@@ -563,8 +588,10 @@ static struct rtree_leaf *split_leaf(struct rtree *tree, struct rtree_leaf *leaf
 	size_t half = LEAF_CAP / 2;
 
 	/* The slots of the moved regions become the left's free ones, as they stand in its slot[]. */
-	for (size_t i = half; i < LEAF_CAP; i++)
+	for (size_t i = half; i < LEAF_CAP; i++) {
 		right->regions[i - half] = *leaf_at(leaf, i);
+		right->origin_slots[i - half] = leaf->origin_slots[leaf->slot[i]];
+	}
 	memcpy(right->starts, &leaf->starts[half], (LEAF_CAP - half) * sizeof(leaf->starts[0]));
 	right->count = LEAF_CAP - half;
 	leaf->count = half;
@@ -591,6 +618,7 @@ static struct aspace_cursor leaf_insert(struct rtree *tree, struct rtree_leaf *l
 		(leaf->count - pos) * sizeof(leaf->starts[0]));
 	leaf->slot[pos] = free_slot;
 	leaf->regions[free_slot] = *region;
+	leaf->origin_slots[free_slot] = region->origin_slot;
 	leaf->starts[pos] = region->start;
 	leaf->count++;
 	tree->count++;

@@ -13,7 +13,8 @@
  * The tree knows ranges, nothing else: a region's start is its key, and
  * its start and end change only through the functions below, which keep
  * the count and the bytes.  Every other field is the caller's, to read
- * and write in place through rtree_region().
+ * and write in place through rtree_region(); the tree only copies
+ * origin_slot at an insertion, to read ahead (rtree_origin_table()).
  *
  * A cursor is valid until the next change of the tree, except where a
  * function says otherwise.  Functions returning a cursor return the end
@@ -35,6 +36,18 @@ struct rtree *rtree_new(void);
 void rtree_free(struct rtree *tree);
 /* Returns a deep copy.  Owned by the caller. */
 struct rtree *rtree_copy(const struct rtree *tree);
+
+/*
+ * Where the model counts the origins' bytes: entries of size bytes from
+ * table, a region's at its origin_slot - 1.  A lookup that descends
+ * reads the counts of the regions it lands near along with the regions,
+ * from the origin_slot each had when it went in (the tree keeps a copy
+ * next to the starts).  Only for speed: without a table (NULL), or
+ * with an origin_slot changed in place, the answers are the same.  The
+ * table must stay where it is said to be: tell the tree again whenever
+ * it moves.
+ */
+void rtree_origin_table(struct rtree *tree, const void *table, size_t entries, size_t size);
 
 /* Number of regions, and the bytes they cover. */
 size_t rtree_count(const struct rtree *tree);
