@@ -180,6 +180,16 @@ static struct aspace_piece *add_piece(struct aspace_changes *changes, enum aspac
 
 /* Origin counts. */
 
+/*
+ * Tells the tree where the counts are, after they move or when the tree
+ * is new: its lookups read the counts of the regions they land near, so
+ * that an unmap does not wait for its region, then for its count.
+ */
+static void origins_moved(struct aspace *as)
+{
+	rtree_origin_table(as->regions, as->origins, as->origins_cap, sizeof(*as->origins));
+}
+
 /* The origin seq, or NULL: *it is then where the lookup ended. */
 static inline struct origin_count *origin_find(struct aspace *as, uint64_t seq,
 					       struct hidx_iter *it)
@@ -239,6 +249,7 @@ static uint32_t origin_add(struct aspace *as, const struct aspace_event *ev, uin
 			place = as->norigins++;
 			xgrowarray((void **)&as->origins, &as->origins_cap, as->norigins,
 				   sizeof(*as->origins));
+			origins_moved(as);
 		}
 		entry = &as->origins[place];
 		*entry = (struct origin_count){ .seq = ev->seq };
@@ -401,6 +412,7 @@ struct aspace *aspace_copy(const struct aspace *as)
 		copy->origins = xcalloc(as->norigins, sizeof(*as->origins));
 		memcpy(copy->origins, as->origins, as->norigins * sizeof(*as->origins));
 	}
+	origins_moved(copy);
 	hidx_copy(&copy->origin_index, &as->origin_index);
 	copy->origins_indexed = as->origins_indexed;
 	copy->origin_seq_max = as->origin_seq_max;
@@ -412,6 +424,7 @@ void aspace_clear(struct aspace *as)
 {
 	rtree_free(as->regions);
 	as->regions = rtree_new();
+	origins_moved(as);
 	as->heap_start = as->heap_top = as->heap_peak = 0;
 	as->mapped_peak = 0;
 	as->norigins = 0;

@@ -13,7 +13,8 @@
  * The tree knows ranges, nothing else: a region's start is its key, and
  * its start and end change only through the functions below, which keep
  * the count and the bytes.  Every other field is the caller's, to read
- * and write in place through rtree_region().
+ * and write in place through rtree_region(); the tree only copies
+ * origin_slot at an insertion, to read ahead (rtree_origin_table()).
  *
  * A cursor is valid until the next change of the tree, except where a
  * function says otherwise.  Functions returning a cursor return the end
@@ -36,6 +37,18 @@ void rtree_free(struct rtree *tree);
 /* Returns a deep copy.  Owned by the caller. */
 struct rtree *rtree_copy(const struct rtree *tree);
 
+/*
+ * Where the model counts the origins' bytes: entries of size bytes from
+ * table, a region's at its origin_slot - 1.  A lookup that descends
+ * reads the counts of the regions it lands near along with the regions,
+ * from the origin_slot each had when it went in (the tree keeps a copy
+ * next to the starts).  Only for speed: without a table (NULL), or
+ * with an origin_slot changed in place, the answers are the same.  The
+ * table must stay where it is said to be: tell the tree again whenever
+ * it moves.
+ */
+void rtree_origin_table(struct rtree *tree, const void *table, size_t entries, size_t size);
+
 /* Number of regions, and the bytes they cover. */
 size_t rtree_count(const struct rtree *tree);
 uint64_t rtree_bytes(const struct rtree *tree);
@@ -47,12 +60,17 @@ struct aspace_cursor rtree_next(struct aspace_cursor cur);
 /* The position before cur (the end before the first region); cur must be a region. */
 struct aspace_cursor rtree_prev(struct aspace_cursor cur);
 
+/*
+ * The lookups.  They change nothing in the tree but the place they start
+ * the next lookup from: they take a tree that is not const.
+ */
+
 /* The region holding addr. */
-struct aspace_cursor rtree_holding(const struct rtree *tree, uint64_t addr);
+struct aspace_cursor rtree_holding(struct rtree *tree, uint64_t addr);
 /* The first region whose start is at or above addr. */
-struct aspace_cursor rtree_lower_bound(const struct rtree *tree, uint64_t addr);
+struct aspace_cursor rtree_lower_bound(struct rtree *tree, uint64_t addr);
 /* The last region whose start is below addr. */
-struct aspace_cursor rtree_before(const struct rtree *tree, uint64_t addr);
+struct aspace_cursor rtree_before(struct rtree *tree, uint64_t addr);
 
 /*
  * Inserts a copy of region, which must overlap none (an assertion).
