@@ -191,7 +191,11 @@ void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *s
  * The name in a frame's text, short: "f+0x12 (libc.so.6)" -> "f";
  * "pthread_create@@GLIBC_2.34+0x1f (libc.so.6)" -> "pthread_create";
  * "ns::f(unsigned long, bool) const+0x4 (libjvm.so)" -> "ns::f".
- * "lib.so+0x34" and "0x7f..." (no symbol) stay whole.
+ * Parentheses that are part of a name stay: Go's method receivers
+ * ("runtime.(*pageAlloc).sysInit") and C++'s anonymous namespaces
+ * ("v8::internal::(anonymous namespace)::Run(int)" -> all but "(int)"),
+ * which follow a '.' or a "::".  "lib.so+0x34" and "0x7f..." (no symbol)
+ * stay whole.
  */
 static size_t frame_name_len(const char *text)
 {
@@ -215,6 +219,12 @@ static size_t frame_name_len(const char *text)
 			/* operator() keeps its own parentheses. */
 			if (i >= 8 && !memcmp(text + i - 8, "operator", 8) && text[i + 1] == ')') {
 				i++;
+				continue;
+			}
+			if (text[i - 1] == '.' || text[i - 1] == ':') {
+				/* Part of the name: up to its ')'. */
+				while (i + 1 < len && text[i + 1] != ')')
+					i++;
 				continue;
 			}
 			return i;

@@ -183,6 +183,15 @@ char *xstrdup(const char *str)
 	return res;
 }
 
+char *xstrndup(const char *str, size_t len)
+{
+	char *res = strndup(str, len);
+
+	if (!res)
+		die_out_of_memory();
+	return res;
+}
+
 void xgrowarray(void **array, size_t *capacity, size_t need, size_t elem_size)
 {
 	size_t cap = *capacity;

@@ -74,6 +74,8 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *str);
+/* The first len bytes of str (fewer when it is shorter), NUL-terminated. */
+char *xstrndup(const char *str, size_t len);
 
 /*
  * Grows *array (of *capacity elements of elem_size bytes) so that it holds

@@ -41,6 +41,15 @@ struct symbols {
 	struct sym *syms; /* sorted by start, then rank */
 	size_t nsyms;
 	size_t syms_cap;
+	/*
+	 * Zero-size symbols in code (assembly entry points: ld.so's _start),
+	 * sorted likewise, each sized up to the next symbol of either kind
+	 * or its section's end (fix_labels()): named only where no sized
+	 * symbol holds the offset.
+	 */
+	struct sym *labels;
+	size_t nlabels;
+	size_t labels_cap;
 	char *names; /* every name, NUL-terminated, one after another */
 	size_t names_len;
 	size_t names_cap;
@@ -68,6 +77,7 @@ void symbols_free(struct symbols *syms)
 	free(syms->build_id);
 	free(syms->debug_file);
 	free(syms->syms);
+	free(syms->labels);
 	free(syms->names);
 	free(syms);
 }
@@ -234,21 +244,99 @@ static size_t add_name(struct symbols *syms, const char *name)
 }
 
 /*
- * Among names at one address, lower is better: fewer leading underscores
- * (glibc's public mmap is a weak alias of __mmap), then a global or weak
- * name over a local alias, then no symbol version, then global over weak.
+ * Among names at one address, lower is better: a name without a symbol
+ * version ("pthread_create@@GLIBC_2.34" is an alias of the function's own,
+ * __pthread_create_2_1, as perf and gdb name it), then fewer leading
+ * underscores (glibc's public mmap is a weak alias of __mmap), then a
+ * global or weak name over a local alias, then global over weak.
  */
 static int name_rank(const char *name, unsigned char bind)
 {
 	int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 20;
 
 	if (strchr(name, '@'))
-		rank += 5;
+		rank += 10000;
 	while (*name == '_') {
 		rank += 100;
 		name++;
 	}
 	return rank;
+}
+
+/*
+ * The name a symbol is shown by: without its version, demangled when it
+ * is C++'s.  Returns name itself, or a string owned by *owned.
+ */
+static const char *shown_name(const char *name, char **owned)
+{
+	const char *at = strchr(name, '@');
+	char *bare = NULL, *demangled;
+	int status = -1;
+
+	*owned = NULL;
+	if (at && at > name)
+		name = bare = xstrndup(name, (size_t)(at - name));
+	if (name[0] != '_' || name[1] != 'Z') {
+		*owned = bare;
+		return name;
+	}
+	demangled = __cxa_demangle(name, NULL, NULL, &status);
+	if (status != 0) {
+		free(demangled);
+		*owned = bare;
+		return name;
+	}
+	free(bare);
+	*owned = demangled;
+	return demangled;
+}
+
+/*
+ * Whether sym (of src) lies in code, a section that holds instructions:
+ * sets *end to that section's end address.
+ */
+static bool in_code(Elf *src, const GElf_Sym *sym, uint64_t *end)
+{
+	Elf_Scn *scn;
+	GElf_Shdr shdr;
+
+	if (sym->st_shndx == SHN_UNDEF || sym->st_shndx >= SHN_LORESERVE)
+		return false;
+	scn = elf_getscn(src, sym->st_shndx);
+	if (!scn || !gelf_getshdr(scn, &shdr) || !(shdr.sh_flags & SHF_EXECINSTR))
+		return false;
+	*end = shdr.sh_addr + shdr.sh_size;
+	return true;
+}
+
+/*
+ * What a symbol table entry is to the index: a function with a size, a
+ * label (a zero-size function or untyped symbol in code, not an
+ * assembler's local label or an ARM mapping symbol), or nothing.
+ */
+enum sym_use { SYM_NONE, SYM_SIZED, SYM_LABEL };
+
+static enum sym_use sym_use(Elf *src, const GElf_Sym *sym, const char *name, uint64_t *section_end)
+{
+	unsigned char type = GELF_ST_TYPE(sym->st_info);
+
+	if (!name || !name[0] || sym->st_shndx == SHN_UNDEF || sym->st_value == 0)
+		return SYM_NONE;
+	if (sym->st_size)
+		return type == STT_FUNC || type == STT_GNU_IFUNC ? SYM_SIZED : SYM_NONE;
+	if ((type != STT_FUNC && type != STT_NOTYPE) || name[0] == '$' ||
+	    (name[0] == '.' && name[1] == 'L'))
+		return SYM_NONE;
+	return in_code(src, sym, section_end) ? SYM_LABEL : SYM_NONE;
+}
+
+/* Appends a symbol to *arr; start is a file offset. */
+static void add_sym(struct symbols *syms, struct sym **arr, size_t *n, size_t *cap, uint64_t start,
+		    uint64_t size, const char *name, int rank)
+{
+	xgrowarray((void **)arr, cap, *n + 1, sizeof(**arr));
+	(*arr)[*n] = (struct sym){ start, size, add_name(syms, name), rank };
+	(*n)++;
 }
 
 /* Reads the function symbols of symtab (in src) into syms, in file-offset space. */
@@ -266,58 +354,59 @@ static void read_symbols(struct symbols *syms, Elf *src, Elf_Scn *symtab,
 		return;
 	count = shdr.sh_size / shdr.sh_entsize;
 	for (size_t i = 0; i < count; i++) {
+		uint64_t section_end = 0;
+		const char *name, *shown;
+		char *owned;
+		enum sym_use use;
 		GElf_Sym sym;
-		const char *name;
-		char *demangled;
-		unsigned char type;
 
 		if (!gelf_getsym(data, (int)i, &sym))
 			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-		    sym.st_size == 0 || sym.st_value == 0)
-			continue;
 		name = elf_strptr(src, shdr.sh_link, sym.st_name);
-		if (!name || !name[0])
+		use = sym_use(src, &sym, name, &section_end);
+		if (use == SYM_NONE)
 			continue;
-		demangled = NULL;
-		if (name[0] == '_' && name[1] == 'Z') {
-			int status = -1;
-
-			demangled = __cxa_demangle(name, NULL, NULL, &status);
-			if (status != 0) {
-				free(demangled);
-				demangled = NULL;
-			}
-		}
+		shown = shown_name(name, &owned);
 		for (size_t l = 0; l < nloads; l++) {
-			if (sym.st_value < loads[l].vaddr ||
-			    sym.st_value >= loads[l].vaddr + loads[l].memsz)
+			const struct symbols_load *load = &loads[l];
+			uint64_t start = sym.st_value - load->vaddr + load->offset;
+			int rank = name_rank(name, GELF_ST_BIND(sym.st_info));
+
+			if (sym.st_value < load->vaddr || sym.st_value >= load->vaddr + load->memsz)
 				continue;
-			xgrowarray((void **)&syms->syms, &syms->syms_cap, syms->nsyms + 1,
-				   sizeof(*syms->syms));
-			syms->syms[syms->nsyms].start =
-				sym.st_value - loads[l].vaddr + loads[l].offset;
-			syms->syms[syms->nsyms].size = sym.st_size;
-			syms->syms[syms->nsyms].name = add_name(syms, demangled ? demangled : name);
-			syms->syms[syms->nsyms].rank = name_rank(name, GELF_ST_BIND(sym.st_info));
-			syms->nsyms++;
+			if (use == SYM_SIZED)
+				add_sym(syms, &syms->syms, &syms->nsyms, &syms->syms_cap, start,
+					sym.st_size, shown, rank);
+			else if (section_end > sym.st_value)
+				/* The section's end for now: fix_labels() sets the size. */
+				add_sym(syms, &syms->labels, &syms->nlabels, &syms->labels_cap,
+					start, section_end - sym.st_value, shown, rank);
 			break;
 		}
-		free(demangled);
+		free(owned);
 	}
 }
 
-/* By offset, then best ranked first, then by name (names: the file's names). */
+/*
+ * By offset, then best ranked first, then the shorter name (glibc's
+ * __libc_start_main_impl over its __libc_start_main_alias_1), then by
+ * name (names: the file's names).
+ */
 static int sym_cmp(const void *left, const void *right, void *names)
 {
 	const struct sym *a = left, *b = right;
+	const char *na = (const char *)names + a->name, *nb = (const char *)names + b->name;
+	size_t la, lb;
 
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	return strcmp((const char *)names + a->name, (const char *)names + b->name);
+	la = strlen(na);
+	lb = strlen(nb);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(na, nb);
 }
 
 /* The symbol tables of elf, .symtab and .dynsym (NULL: none, or empty), in one pass. */
@@ -336,6 +425,43 @@ static void find_symtabs(Elf *elf, Elf_Scn **symtab, Elf_Scn **dynsym)
 			*symtab = scn;
 		else if (shdr.sh_type == SHT_DYNSYM)
 			*dynsym = scn;
+	}
+}
+
+/* How many of the n symbols of arr (sorted by start) start at or below offset. */
+static size_t starting_by(const struct sym *arr, size_t n, uint64_t offset)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (arr[mid].start <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Sizes each label up to the next symbol's start, sized or label, or its
+ * section's end (its size until now), whichever comes first: the code
+ * from an entry point up to the next one is its.
+ */
+static void fix_labels(struct symbols *syms)
+{
+	for (size_t i = 0; i < syms->nlabels; i++) {
+		struct sym *label = &syms->labels[i];
+		uint64_t end = label->start + label->size;
+		size_t next = starting_by(syms->labels, syms->nlabels, label->start);
+		size_t sized = starting_by(syms->syms, syms->nsyms, label->start);
+
+		if (next < syms->nlabels && syms->labels[next].start < end)
+			end = syms->labels[next].start;
+		if (sized < syms->nsyms && syms->syms[sized].start < end)
+			end = syms->syms[sized].start;
+		label->size = end - label->start;
 	}
 }
 
@@ -368,6 +494,8 @@ struct symbols *symbols_read(const char *path, const struct symbols_identity *wa
 	tables[1].src = elf;
 	tables[2].src = elf;
 	for (size_t i = 0; i < ARRAY_SIZE(tables) && !syms->nsyms; i++) {
+		/* Labels only from the table the functions come from. */
+		syms->nlabels = 0;
 		if (tables[i].scn)
 			read_symbols(syms, tables[i].src, tables[i].scn, loads, nloads);
 		if (i == 0 && !syms->nsyms) {
@@ -380,39 +508,50 @@ struct symbols *symbols_read(const char *path, const struct symbols_identity *wa
 	symbols_close_elf(elf, fd);
 	if (syms->nsyms)
 		qsort_r(syms->syms, syms->nsyms, sizeof(*syms->syms), sym_cmp, syms->names);
+	if (syms->nlabels) {
+		qsort_r(syms->labels, syms->nlabels, sizeof(*syms->labels), sym_cmp, syms->names);
+		fix_labels(syms);
+	}
 	return syms;
 }
 
-const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into)
+/*
+ * The symbol of arr (n of them, sorted by start, then rank) holding
+ * offset: the last starting at or below it, or an earlier, larger one
+ * that still holds it (nested symbols).  NULL when none does.
+ */
+static const struct sym *holding(const struct sym *arr, size_t n, uint64_t offset)
 {
-	size_t lo = 0, hi = syms->nsyms;
+	size_t lo = starting_by(arr, n, offset);
 
-	/* The last symbol starting at or below offset... */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (syms->syms[mid].start <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* ...or an earlier, larger one that still holds it (nested symbols). */
 	for (size_t i = lo; i > 0 && lo - i < 8; i--) {
-		const struct sym *sym = &syms->syms[i - 1];
+		const struct sym *sym = &arr[i - 1];
 
 		if (offset < sym->start + sym->size) {
 			/*
 			 * Among names at one address the best ranked comes first;
 			 * take it only if it, too, holds the offset.
 			 */
-			for (size_t j = i - 1; j > 0 && syms->syms[j - 1].start == sym->start; j--)
-				if (offset < syms->syms[j - 1].start + syms->syms[j - 1].size)
-					sym = &syms->syms[j - 1];
-			*into = offset - sym->start;
-			return syms->names + sym->name;
+			for (size_t j = i - 1; j > 0 && arr[j - 1].start == sym->start; j--)
+				if (offset < arr[j - 1].start + arr[j - 1].size)
+					sym = &arr[j - 1];
+			return sym;
 		}
 	}
 	return NULL;
+}
+
+const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into)
+{
+	const struct sym *sym = holding(syms->syms, syms->nsyms, offset);
+
+	/* A label only where no function with a size holds the offset. */
+	if (!sym)
+		sym = holding(syms->labels, syms->nlabels, offset);
+	if (!sym)
+		return NULL;
+	*into = offset - sym->start;
+	return syms->names + sym->name;
 }
 
 const char *symbols_build_id(const struct symbols *syms)

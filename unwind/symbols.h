@@ -9,7 +9,11 @@
  * holds them), so an address maps by address - mapping start + mapping
  * offset, for PIE, non-PIE and shared objects alike.  A name is given
  * only when the offset lies inside the symbol (st_size): never the
- * nearest preceding one.  Which file a mapping holds, and each file read
+ * nearest preceding one.  Where no function with a size holds it, a
+ * zero-size symbol in code (an assembly entry point such as ld.so's
+ * _start) names the code from it up to the next symbol or its section's
+ * end.  Names are shown without their symbol version, and a versioned
+ * alias is the last choice among the names of one address.  Which file a mapping holds, and each file read
  * once, is the module table's business (unwind/modules.h).
  */
 #ifndef MEMTRACE_SYMBOLS_H

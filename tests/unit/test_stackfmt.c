@@ -162,8 +162,9 @@ static void test_ends_and_max(void **state)
 
 /*
  * Names are cut at their parameters and symbol version: the first '('
- * or '@' outside template arguments; operator() keeps its own.  A frame
- * without a symbol is its file and offset, whole.
+ * or '@' outside template arguments that does not follow a '.' or a
+ * ':'; operator() keeps its own.  A frame without a symbol is its file
+ * and offset, whole.
  */
 static void test_names(void **state)
 {
@@ -175,6 +176,12 @@ static void test_names(void **state)
 	CHECK_SITE(fx, 6, "std::vector<int>::push_back < Run<f(int)>::go < Task::operator() < main",
 		   F(fx->prog, "std::vector<int>::push_back(int const&)"),
 		   F(fx->prog, "Run<f(int)>::go(int)"), F(fx->prog, "Task::operator()()"),
+		   F(fx->prog, "main"));
+	/* Parentheses inside a name: Go's receivers, C++'s anonymous namespaces. */
+	CHECK_SITE(fx, 6,
+		   "runtime.(*pageAlloc).sysInit < v8::internal::(anonymous namespace)::Run < main",
+		   F(fx->prog, "runtime.(*pageAlloc).sysInit"),
+		   F(fx->prog, "v8::internal::(anonymous namespace)::Run(int)"),
 		   F(fx->prog, "main"));
 	/* Its offset shown from the address itself: a return address is one past the looked-up. */
 	CHECK_SITE(fx, 6, "prog+0x21100 < main", AT(fx->prog, NULL, 0x21100), F(fx->prog, "main"));

@@ -252,7 +252,7 @@ static int teardown(void **state)
  *
  *   global |gap| local |gap| nosize | alias | first|second |gap| grow | entry |
  *
- *   | outer  (inner)   nested   outer |gap|
+ *   | outer  (inner)   nested   outer |gap| vimpl | only |gap|
  *
  * and the stripped copy has lost .symtab, symfix_local with it.
  */
@@ -345,11 +345,14 @@ static const struct lookup_case lookup_cases[] = {
 	{ "symfix_local", AT_START, 5, "symfix_local", "symfix_local", true },
 	{ "symfix_local", AT_LAST, 0, "symfix_local", "symfix_local", true },
 	{ "symfix_local", AT_END, 0, NULL, NULL, false },
-	/* No .size: never named, nor is the function before it. */
+	/*
+	 * No .size, no sized symbol holding it: named up to the next symbol
+	 * (symfix_alias); the gap before it is not.
+	 */
 	{ "symfix_nosize", AT_START, -1, NULL, NULL, false },
-	{ "symfix_nosize", AT_START, 0, NULL, NULL, false },
-	{ "symfix_nosize", AT_START, 1, NULL, NULL, false },
-	{ "symfix_nosize", AT_START, 31, NULL, NULL, false },
+	{ "symfix_nosize", AT_START, 0, "symfix_nosize", "symfix_nosize", false },
+	{ "symfix_nosize", AT_START, 1, "symfix_nosize", "symfix_nosize", false },
+	{ "symfix_nosize", AT_START, 31, "symfix_nosize", "symfix_nosize", false },
 	/* A weak name and a global __name at one address: the public name wins. */
 	{ "symfix_alias", AT_START, 0, "symfix_alias", "symfix_alias", false },
 	{ "__symfix_alias", AT_START, 9, "symfix_alias", "symfix_alias", false },
@@ -381,6 +384,13 @@ static const struct lookup_case lookup_cases[] = {
 	{ "symfix_nested", AT_END, 0, "symfix_outer", "symfix_outer", false },
 	{ "symfix_outer", AT_LAST, 0, "symfix_outer", "symfix_outer", false },
 	{ "symfix_outer", AT_END, 0, NULL, NULL, false },
+	/* A function with a versioned alias too: its own name. */
+	{ "symfix_vimpl", AT_START, 0, "symfix_vimpl", "symfix_vimpl", true },
+	{ "symfix_vimpl", AT_LAST, 0, "symfix_vimpl", "symfix_vimpl", true },
+	/* Only a versioned name: shown without the version. */
+	{ "symfix_only@@VERS_1", AT_START, 3, "symfix_only", "symfix_only@@VERS_1", false },
+	{ "symfix_only@@VERS_1", AT_LAST, 0, "symfix_only", "symfix_only@@VERS_1", false },
+	{ "symfix_only@@VERS_1", AT_END, 0, NULL, NULL, false },
 	/* The ELF header, and far past the end of the file. */
 	{ NULL, AT_FILE, 0, NULL, NULL, false },
 	{ NULL, AT_FILE, 0x10, NULL, NULL, false },
