@@ -159,6 +159,11 @@ void *xcalloc(size_t nmemb, size_t size)
 	return ptr;
 }
 
+void *xrealloc(void *ptr, size_t size)
+{
+	return xreallocarray(ptr, 1, size);
+}
+
 void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 {
 	void *res;

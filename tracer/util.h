@@ -69,9 +69,12 @@ void set_cleanup(cleanup_fn fn);
 /*
  * Allocation that cannot fail: on ENOMEM they die().  xstrdup(NULL)
  * returns NULL.  xreallocarray() checks nmemb * size for overflow.
+ * libiberty's demanglers (unwind/demangler.c) call xmalloc and xrealloc
+ * too, and get these: its own, defined beside them, would clash.
  */
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *str);
 /* The first len bytes of str (fewer when it is shorter), NUL-terminated. */

@@ -20,13 +20,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "demangler.h"
 #include "util.h"
 
 #define DEBUG_DIR "/usr/lib/debug"
-
-/* The C++ runtime's demangler (libstdc++, cxxabi.h): a standard one, not ours. */
-/* NOLINTNEXTLINE(bugprone-reserved-identifier): the C++ ABI's name for it. */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct sym {
 	uint64_t start; /* file offset */
@@ -265,24 +262,18 @@ static int name_rank(const char *name, unsigned char bind)
 
 /*
  * The name a symbol is shown by: without its version, demangled when it
- * is C++'s.  Returns name itself, or a string owned by *owned.
+ * is mangled.  Returns name itself, or a string owned by *owned.
  */
 static const char *shown_name(const char *name, char **owned)
 {
 	const char *at = strchr(name, '@');
 	char *bare = NULL, *demangled;
-	int status = -1;
 
 	*owned = NULL;
 	if (at && at > name)
 		name = bare = xstrndup(name, (size_t)(at - name));
-	if (name[0] != '_' || name[1] != 'Z') {
-		*owned = bare;
-		return name;
-	}
-	demangled = __cxa_demangle(name, NULL, NULL, &status);
-	if (status != 0) {
-		free(demangled);
+	demangled = demangler_demangle(name);
+	if (!demangled) {
 		*owned = bare;
 		return name;
 	}
