@@ -241,8 +241,22 @@ static size_t add_name(struct symbols *syms, const char *name)
 }
 
 /*
- * Among names at one address, lower is better: a name without a symbol
- * version ("pthread_create@@GLIBC_2.34" is an alias of the function's own,
+ * Whether name is a section's rather than a function's: Go's linker, when
+ * it links C objects itself, gives each of their sections a FUNC symbol
+ * named after its package and section ("runtime/cgo(.text)"), which holds
+ * the functions in it.
+ */
+static bool section_like(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 3 && name[len - 1] == ')' && strstr(name, "(.");
+}
+
+/*
+ * Among names at one address, lower is better: a function's name over a
+ * section's, then a name without a symbol version
+ * ("pthread_create@@GLIBC_2.34" is an alias of the function's own,
  * __pthread_create_2_1, as perf and gdb name it), then fewer leading
  * underscores (glibc's public mmap is a weak alias of __mmap), then a
  * global or weak name over a local alias, then global over weak.
@@ -251,6 +265,8 @@ static int name_rank(const char *name, unsigned char bind)
 {
 	int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 20;
 
+	if (section_like(name))
+		rank += 20000;
 	if (strchr(name, '@'))
 		rank += 10000;
 	while (*name == '_') {

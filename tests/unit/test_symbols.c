@@ -252,7 +252,7 @@ static int teardown(void **state)
  *
  *   global |gap| local |gap| nosize | alias | first|second |gap| grow | entry |
  *
- *   | outer  (inner)   nested   outer |gap| vimpl | only |gap|
+ *   | outer  (inner)   nested   outer |gap| vimpl | only | sect (in_sect) |gap|
  *
  * and the stripped copy has lost .symtab, symfix_local with it.
  */
@@ -390,7 +390,12 @@ static const struct lookup_case lookup_cases[] = {
 	/* Only a versioned name: shown without the version. */
 	{ "symfix_only@@VERS_1", AT_START, 3, "symfix_only", "symfix_only@@VERS_1", false },
 	{ "symfix_only@@VERS_1", AT_LAST, 0, "symfix_only", "symfix_only@@VERS_1", false },
-	{ "symfix_only@@VERS_1", AT_END, 0, NULL, NULL, false },
+	{ "symfix_only@@VERS_1", AT_END, 0, "symfix_in_sect", "symfix_in_sect", true },
+	/* A section's symbol holding a function: the function, then the section. */
+	{ "symfix_in_sect", AT_START, 0, "symfix_in_sect", "symfix_in_sect", true },
+	{ "symfix_in_sect", AT_LAST, 0, "symfix_in_sect", "symfix_in_sect", true },
+	{ "symfix_in_sect", AT_END, 0, "symfix_sect(.text)", "symfix_sect(.text)", true },
+	{ "symfix_sect(.text)", AT_END, 0, NULL, NULL, false },
 	/* The ELF header, and far past the end of the file. */
 	{ NULL, AT_FILE, 0, NULL, NULL, false },
 	{ NULL, AT_FILE, 0x10, NULL, NULL, false },
