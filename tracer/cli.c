@@ -38,6 +38,8 @@ void cli_usage(FILE *out)
 		    "  --interval S       one growth line per process every S seconds, on stderr\n"
 		    "  --no-stacks        do not unwind the stack at each memory call\n"
 		    "  --max-frames N     unwind at most N frames (default 64)\n"
+		    "  --debuginfod[=URLS]  fetch missing debug files from debuginfod servers\n"
+		    "                     (URLS, else $DEBUGINFOD_URLS)\n"
 		    "  -d, --debug        print memtrace's own debugging messages\n"
 		    "  -h, --help         this help\n"
 		    "  -V, --version      memtrace's version\n"

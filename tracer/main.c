@@ -41,6 +41,7 @@ enum {
 	OPT_VERIFY,
 	OPT_REGIONS,
 	OPT_NO_STACKS,
+	OPT_DEBUGINFOD,
 	OPT_MAX_FRAMES,
 	OPT_DURATION,
 	OPT_REPORT,
@@ -83,6 +84,16 @@ static void parse_option(struct options *opts, int opt, char **argv)
 	case OPT_NO_STACKS:
 		so->no_stacks = true;
 		break;
+	case OPT_DEBUGINFOD: {
+		const char *urls = optarg ? optarg : getenv("DEBUGINFOD_URLS");
+
+		if (!urls || !*urls)
+			cli_usage_error("--debuginfod: no servers: give them (--debuginfod=URL...)"
+					" or set DEBUGINFOD_URLS");
+		so->debuginfod = true;
+		so->debuginfod_urls = optarg;
+		break;
+	}
 	case 'p':
 		if (out->npids == ARRAY_SIZE(opts->pids))
 			cli_usage_error("too many -p (at most %zu)", ARRAY_SIZE(opts->pids));
@@ -129,6 +140,7 @@ static void parse_options(struct options *opts, int argc, char **argv, bool utf8
 		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "regions", no_argument, NULL, OPT_REGIONS },
 		{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+		{ "debuginfod", optional_argument, NULL, OPT_DEBUGINFOD },
 		{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "report", required_argument, NULL, OPT_REPORT },

@@ -19,6 +19,7 @@
 #include "../report/churn.h"
 #include "../report/text.h"
 #include "../unwind/capture.h"
+#include "../unwind/dbgfetch.h"
 #include "../unwind/unwinder.h"
 
 /* --verify prints the first mismatches whole, then only counts them. */
@@ -44,6 +45,7 @@ struct session {
 	size_t noutputs;
 	uint64_t mismatches;
 	struct capture *capture; /* NULL: --no-stacks */
+	struct dbgfetch *fetch;	 /* NULL: no --debuginfod */
 };
 
 /* The session die() cleans up after. */
@@ -395,6 +397,11 @@ struct session *session_new(const struct session_options *opts)
 	eopts.tick_ctx = session;
 	session->engine = engine_new(&eopts, &session_sink, session);
 	session->modules = modules_new(engine_paths(session->engine));
+	if (opts->debuginfod) {
+		/* Without it (a line said why), names come from what is installed. */
+		session->fetch = dbgfetch_new(opts->debuginfod_urls);
+		modules_set_fetch(session->modules, session->fetch);
+	}
 	if (!opts->no_stacks)
 		session->capture = capture_new(session->modules, session->stacks, opts->max_frames);
 	session->stackfmt = stackfmt_new(engine_paths(session->engine), session->modules);
@@ -617,6 +624,7 @@ void session_free(struct session *session)
 	capture_free(session->capture);
 	stackfmt_free(session->stackfmt);
 	modules_free(session->modules);
+	dbgfetch_free(session->fetch);
 	stacks_free(session->stacks);
 	engine_free(session->engine);
 	free(session);

@@ -21,12 +21,14 @@
 
 struct session_options {
 	struct output_options out;
-	bool follow_forks;	 /* -f: forked children reported too */
-	bool no_stacks;		 /* --no-stacks */
-	unsigned int max_frames; /* --max-frames */
-	uint64_t duration_ns;	 /* --duration: attach mode detaches after it */
-	uint64_t interval_ns;	 /* --interval: 0 for none */
-	bool sigpipe_ignored;	 /* memtrace was started with SIGPIPE ignored: so is the program */
+	bool follow_forks;	     /* -f: forked children reported too */
+	bool no_stacks;		     /* --no-stacks */
+	bool debuginfod;	     /* --debuginfod: debug files fetched when missing */
+	const char *debuginfod_urls; /* --debuginfod=URLS, or NULL: $DEBUGINFOD_URLS */
+	unsigned int max_frames;     /* --max-frames */
+	uint64_t duration_ns;	     /* --duration: attach mode detaches after it */
+	uint64_t interval_ns;	     /* --interval: 0 for none */
+	bool sigpipe_ignored; /* memtrace was started with SIGPIPE ignored: so is the program */
 };
 
 struct session;

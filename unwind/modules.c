@@ -39,7 +39,13 @@ struct modules {
 	size_t nmappings;
 	size_t mappings_cap;
 	struct hidx index; /* the hash of each mapping's path and origin -> its place in mappings */
+	struct dbgfetch *fetch; /* debuginfod, or NULL: borrowed */
 };
+
+void modules_set_fetch(struct modules *mods, struct dbgfetch *fetch)
+{
+	mods->fetch = fetch;
+}
 
 struct modules *modules_new(const struct strtab *paths)
 {
@@ -171,7 +177,7 @@ static const struct symbols *symbols_of(struct modules *mods, uint32_t id)
 
 	if (mod && !mod->syms) {
 		path = strtab_get(mods->paths, mod->path);
-		mod->syms = symbols_read(path, &mod->identity);
+		mod->syms = symbols_read(path, &mod->identity, mods->fetch);
 		debug_msg("module %u: %s: %zu symbols%s%s, build-id %s", id, path,
 			  symbols_count(mod->syms), symbols_debug_file(mod->syms) ? " from " : "",
 			  symbols_debug_file(mod->syms) ? symbols_debug_file(mod->syms) : "",

@@ -44,6 +44,13 @@ struct modules *modules_new(const struct strtab *paths);
 /* Frees it and every module's symbols.  Accepts NULL. */
 void modules_free(struct modules *mods);
 
+struct dbgfetch;
+/*
+ * Debug files installed nowhere are fetched with fetch (borrowed: it must
+ * outlive mods; NULL: never), for the files whose symbols are read after.
+ */
+void modules_set_fetch(struct modules *mods, struct dbgfetch *fetch);
+
 /*
  * The module of the file mapped by the mapping made by origin at path (a
  * strtab id, not 0): stat(2) of the path the first time this mapping is

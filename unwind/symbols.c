@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "dbgfetch.h"
 #include "demangler.h"
 #include "util.h"
 
@@ -472,7 +473,27 @@ static void fix_labels(struct symbols *syms)
 	}
 }
 
-struct symbols *symbols_read(const char *path, const struct symbols_identity *want)
+/* The debug file of elf (at path, build-id build_id) from debuginfod: NULL when none. */
+static Elf *fetch_debug_file(struct dbgfetch *fetch, const char *path, const char *build_id,
+			     int *fd_out, char **found)
+{
+	char *got;
+	Elf *debug;
+
+	if (!fetch || !build_id)
+		return NULL;
+	got = dbgfetch_debuginfo(fetch, build_id, path);
+	debug = got ? symbols_open_elf(got, NULL, fd_out) : NULL;
+	if (!debug) {
+		free(got);
+		return NULL;
+	}
+	*found = got;
+	return debug;
+}
+
+struct symbols *symbols_read(const char *path, const struct symbols_identity *want,
+			     struct dbgfetch *fetch)
 {
 	struct symbols *syms = xcalloc(1, sizeof(*syms));
 	struct symbols_load loads[SYMBOLS_MAX_LOADS];
@@ -493,6 +514,8 @@ struct symbols *symbols_read(const char *path, const struct symbols_identity *wa
 	nloads = symbols_loads(elf, loads, ARRAY_SIZE(loads));
 	syms->build_id = read_build_id(elf);
 	debug = open_debug_file(elf, path, syms->build_id, &debug_fd, &syms->debug_file);
+	if (!debug)
+		debug = fetch_debug_file(fetch, path, syms->build_id, &debug_fd, &syms->debug_file);
 	/* The debug file's .symtab, else the file's own, else its .dynsym: the first with functions. */
 	if (debug)
 		find_symtabs(debug, &tables[0].scn, &unused);

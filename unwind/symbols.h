@@ -74,14 +74,18 @@ bool symbols_phdr(Elf *elf, uint32_t type, GElf_Phdr *phdr);
 
 struct symbols;
 
+struct dbgfetch;
+
 /*
  * Reads the ELF file at path, and its debug file: returns its index,
  * owned by the caller (symbols_free); never NULL.  When want is not NULL,
  * the file opened must still be that one.  A file that is another, or
  * cannot be opened or read as ELF, gives an empty index: no symbol, no
- * build-id.
+ * build-id.  With fetch (not NULL), a debug file installed nowhere is
+ * asked of debuginfod servers (unwind/dbgfetch.h).
  */
-struct symbols *symbols_read(const char *path, const struct symbols_identity *want);
+struct symbols *symbols_read(const char *path, const struct symbols_identity *want,
+			     struct dbgfetch *fetch);
 /* Frees it.  Accepts NULL. */
 void symbols_free(struct symbols *syms);
 

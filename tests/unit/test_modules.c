@@ -170,7 +170,7 @@ static int setup(void **state)
 		return -1;
 	fx->global_off = offset_of(SYMFIX_PATH, "symfix_global");
 	fx->noid_global_off = offset_of(SYMFIX_NOID_PATH, "symfix_global");
-	syms = symbols_read(SYMFIX_PATH, NULL);
+	syms = symbols_read(SYMFIX_PATH, NULL, NULL);
 	assert_non_null(symbols_build_id(syms));
 	(void)snprintf(fx->build_id, sizeof(fx->build_id), "%s", symbols_build_id(syms));
 	symbols_free(syms);

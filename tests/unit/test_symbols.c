@@ -229,9 +229,9 @@ static int setup(void **state)
 
 	if (!ix)
 		return -1;
-	ix->full = symbols_read(SYMFIX_PATH, NULL);
-	ix->stripped = symbols_read(SYMFIX_STRIPPED_PATH, NULL);
-	ix->noid = symbols_read(SYMFIX_NOID_PATH, NULL);
+	ix->full = symbols_read(SYMFIX_PATH, NULL, NULL);
+	ix->stripped = symbols_read(SYMFIX_STRIPPED_PATH, NULL, NULL);
+	ix->noid = symbols_read(SYMFIX_NOID_PATH, NULL, NULL);
 	*state = ix;
 	return 0;
 }
@@ -670,7 +670,7 @@ static void test_bad_files(void **state)
 			const char *want_id = paths[i] == files->truncated ? truncated_id : NULL;
 			const char *got;
 
-			syms = symbols_read(paths[i], NULL);
+			syms = symbols_read(paths[i], NULL, NULL);
 			assert_non_null(syms);
 			assert_int_equal(symbols_count(syms), 0);
 
@@ -708,7 +708,7 @@ static void test_identity(void **state)
 	(void)state;
 	assert_int_equal(stat(SYMFIX_PATH, &st), 0);
 	symbols_identity_of(&st, &want);
-	syms = symbols_read(SYMFIX_PATH, &want);
+	syms = symbols_read(SYMFIX_PATH, &want, NULL);
 	assert_string_equal(symbols_lookup(syms, offset, &into), "symfix_global");
 	assert_string_equal(symbols_build_id(syms), full_facts.build_id);
 	symbols_free(syms);
@@ -732,7 +732,7 @@ static void test_identity(void **state)
 			break;
 		}
 		assert_false(symbols_identity_equal(&want, &other));
-		syms = symbols_read(SYMFIX_PATH, &other);
+		syms = symbols_read(SYMFIX_PATH, &other, NULL);
 		if (symbols_count(syms) || symbols_build_id(syms) ||
 		    symbols_lookup(syms, offset, &into))
 			fail_msg("identity field %d differs, yet the file was read", field);
@@ -841,7 +841,7 @@ static void test_debuglink(void **state)
 
 	assert_false(linked_facts.has_symtab);
 	for (size_t i = 0; i < ARRAY_SIZE(found); i++) {
-		syms = symbols_read(found[i][0], NULL);
+		syms = symbols_read(found[i][0], NULL, NULL);
 		name = symbols_lookup(syms, local_off + 3, &into);
 		if (!name || strcmp(name, "symfix_local") != 0 || into != 3)
 			fail_msg("%s: expected symfix_local+0x3, got %s+%#" PRIx64, found[i][0],
@@ -850,7 +850,7 @@ static void test_debuglink(void **state)
 		assert_string_equal(symbols_debug_file(syms), found[i][1]);
 		symbols_free(syms);
 	}
-	syms = symbols_read(files->bad_lib, NULL);
+	syms = symbols_read(files->bad_lib, NULL, NULL);
 	name = symbols_lookup(syms, local_off + 3, &into);
 	if (name)
 		fail_msg("%s: a debug file with the wrong CRC was read: got %s", files->bad_lib,

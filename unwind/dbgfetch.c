@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Debug files from debuginfod servers: see dbgfetch.h. */
+#include "dbgfetch.h"
+
+#include <elfutils/debuginfod.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct dbgfetch {
+	debuginfod_client *client;
+};
+
+struct dbgfetch *dbgfetch_new(const char *urls)
+{
+	struct dbgfetch *fetch;
+	const char *env;
+
+	/* libdebuginfod reads the servers from the environment at each query. */
+	if (urls && setenv("DEBUGINFOD_URLS", urls, 1) != 0) {
+		(void)fprintf(stderr, "memtrace: --debuginfod: %s\n", strerror(errno));
+		return NULL;
+	}
+	env = getenv("DEBUGINFOD_URLS");
+	if (!env || !*env) {
+		(void)fprintf(stderr, "memtrace: --debuginfod: no servers: give them "
+				      "(--debuginfod=URL...) or set DEBUGINFOD_URLS\n");
+		return NULL;
+	}
+	fetch = xcalloc(1, sizeof(*fetch));
+	fetch->client = debuginfod_begin();
+	if (!fetch->client) {
+		(void)fprintf(stderr, "memtrace: --debuginfod: libdebuginfod could not start\n");
+		free(fetch);
+		return NULL;
+	}
+	return fetch;
+}
+
+void dbgfetch_free(struct dbgfetch *fetch)
+{
+	if (!fetch)
+		return;
+	debuginfod_end(fetch->client);
+	free(fetch);
+}
+
+char *dbgfetch_debuginfo(struct dbgfetch *fetch, const char *build_id, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	char *found = NULL;
+	int fd;
+
+	(void)fprintf(stderr, "memtrace: debuginfod: asking for the debug file of %s (%s)...\n",
+		      name, build_id);
+	/* A length of 0: the build-id is a hex string. */
+	fd = debuginfod_find_debuginfo(fetch->client, (const unsigned char *)build_id, 0, &found);
+	if (fd < 0) {
+		(void)fprintf(stderr, "memtrace: debuginfod: no debug file for %s: %s\n", name,
+			      strerror(-fd));
+		return NULL;
+	}
+	(void)close(fd);
+	(void)fprintf(stderr, "memtrace: debuginfod: %s: %s\n", name, found);
+	return found;
+}
