@@ -263,6 +263,21 @@ static int name_rank(const char *name, unsigned char bind)
 	return rank;
 }
 
+char *symbols_demangle(const char *name)
+{
+	char *demangled;
+	int status = -1;
+
+	if (name[0] != '_' || name[1] != 'Z')
+		return NULL;
+	demangled = __cxa_demangle(name, NULL, NULL, &status);
+	if (status != 0) {
+		free(demangled);
+		return NULL;
+	}
+	return demangled;
+}
+
 /*
  * The name a symbol is shown by: without its version, demangled when it
  * is C++'s.  Returns name itself, or a string owned by *owned.
@@ -271,18 +286,12 @@ static const char *shown_name(const char *name, char **owned)
 {
 	const char *at = strchr(name, '@');
 	char *bare = NULL, *demangled;
-	int status = -1;
 
 	*owned = NULL;
 	if (at && at > name)
 		name = bare = xstrndup(name, (size_t)(at - name));
-	if (name[0] != '_' || name[1] != 'Z') {
-		*owned = bare;
-		return name;
-	}
-	demangled = __cxa_demangle(name, NULL, NULL, &status);
-	if (status != 0) {
-		free(demangled);
+	demangled = symbols_demangle(name);
+	if (!demangled) {
 		*owned = bare;
 		return name;
 	}

@@ -99,6 +99,12 @@ const char *symbols_build_id(const struct symbols *syms);
 /* The separate debug file its symbols came from (borrowed, as above), or NULL. */
 const char *symbols_debug_file(const struct symbols *syms);
 
+/*
+ * The demangled form of a C++ symbol name (a malloc()ed string, the
+ * caller's to free), or NULL when name is not one.
+ */
+char *symbols_demangle(const char *name);
+
 /* How many function symbols it holds (aliases counted). */
 size_t symbols_count(const struct symbols *syms);
 
