@@ -208,6 +208,13 @@ const struct cfi *modules_cfi(struct modules *mods, uint32_t id)
 	return mod ? mod->cfi : NULL;
 }
 
+const char *modules_linkage_name(struct modules *mods, uint32_t id, uint64_t offset)
+{
+	const struct symbols *syms = symbols_of(mods, id);
+
+	return syms ? symbols_linkage_name(syms, offset) : NULL;
+}
+
 size_t modules_source(struct modules *mods, uint32_t id, uint64_t offset,
 		      struct srclines_frame *frames, size_t max)
 {

@@ -87,6 +87,9 @@ const char *modules_debug_file(struct modules *mods, uint32_t id);
  */
 const char *modules_lookup(struct modules *mods, uint32_t id, uint64_t offset, uint64_t *into);
 
+/* symbols_linkage_name() of module id's file at offset, or NULL; as above. */
+const char *modules_linkage_name(struct modules *mods, uint32_t id, uint64_t offset);
+
 /*
  * The source-level frames at offset of module id (srclines_lookup()):
  * the functions inlined there, innermost first, then the function they

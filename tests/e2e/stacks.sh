@@ -130,8 +130,8 @@ cmp -s "$TMP/reload.live" "$TMP/reload.offline" ||
 run_memtrace "$TMP/twoprogs" -f -- sh -c "cp '$PROGRAMS/longname' '$TMP/prog' && '$TMP/prog' >/dev/null &&
 	rm '$TMP/prog' && cp '$PROGRAMS/findings' '$TMP/prog' && '$TMP/prog' reserve >/dev/null"
 expect_eq "two programs at one path: exit status" "$status" 0
-grep -q '^    > map_the_buffers_of_a_function_whose_name_is_rather_long+0x[0-9a-f]* (prog)$' \
+grep -qE '^    > map_the_buffers_of_a_function_whose_name_is_rather_long\+0x[0-9a-f]+( [^ ]+:[0-9]+)? \(prog\)$' \
 	"$TMP/twoprogs.events" || fail "two programs at one path: the first one's frames are not named"
-grep -q '^    > reserve_space+0x[0-9a-f]* (prog)$' "$TMP/twoprogs.events" ||
+grep -qE '^    > reserve_space\+0x[0-9a-f]+( [^ ]+:[0-9]+)? \(prog\)$' "$TMP/twoprogs.events" ||
 	fail "two programs at one path: the second one's frames bear the first one's names"
 exit 0

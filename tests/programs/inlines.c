@@ -2,8 +2,8 @@
 /*
  * Inline frames and source lines (tests/e2e/inlines.sh and
  * tests/unit/test_srclines.c), built with -O2 -g:
- *   mmap(45678): mmap < map_here (inlined) < middle (inlined) < outer < main
- *   munmap(45678): munmap < main
+ *   mmap(45678): mmap < map_here (inlined) < middle (inlined) < outer < main,
+ *     kept to the end: the report's site
  *   the new thread's stack: mmap < ... < spawn_worker < main
  * map_here() and middle() are always inlined; outer() and spawn_worker()
  * never are.  The "at:" comments mark the lines the tests expect, and the
@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+
 /* Global, so that -O2 neither clones nor renames them. */
 void *outer(size_t len);
 int spawn_worker(void);
@@ -24,8 +26,7 @@ static inline __attribute__((always_inline)) void *map_here(size_t len)
 	void *p;
 
 	__asm__ volatile(".globl inline_marker\ninline_marker: nop"); /* at: marker */
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0); /* at: mmap */
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, ANON, -1, 0);     /* at: mmap */
 	/* Not a tail call: the frames stay on the stack. */
 	__asm__ volatile("" ::: "memory");
 	return p;
@@ -69,7 +70,6 @@ int main(void)
 		perror("mmap");
 		return 1;
 	}
-	munmap(p, 45678);
 	if (spawn_worker()) { /* at: spawn_worker */
 		fputs("pthread_create failed\n", stderr);
 		return 1;
