@@ -49,10 +49,13 @@ else
 fi
 
 if [ -x "$PROGRAMS/widget" ]; then
-	run_memtrace "$TMP/cpp" -- "$PROGRAMS/widget"
+	run_memtrace "$TMP/cpp" -o "$TMP/cpp.json" -- "$PROGRAMS/widget"
 	expect_eq "widget exit status" "$status" 0
 	expect_chain "$TMP/cpp.events" 'mmap\(NULL, 34567,' mmap \
 		'shapes::Widget::grow(unsigned long)' 'int make<shapes::Widget>(shapes::Widget*)' main
+	# The trace keeps the mangled name beside the shown one.
+	grep -qF '"function":"shapes::Widget::grow(unsigned long)","linkage_name":"_ZN6shapes6Widget4growEm",' \
+		"$TMP/cpp.json" || fail "the trace has no linkage_name for shapes::Widget::grow"
 else
 	echo "note: no C++ compiler: the demangling check is skipped" >&2
 fi
