@@ -260,9 +260,19 @@ static size_t chain(struct srclines *src, Dwarf_Die *cu, Dwarf_Die *scope, const
 {
 	Dwarf_Files *files = NULL;
 	Dwarf_Die *scopes = NULL;
-	int nscopes = dwarf_getscopes_die(scope, &scopes);
 	size_t nfiles = 0, n = 0;
 	bool outermost = false;
+	int nscopes;
+
+	if (dwarf_tag(scope) == DW_TAG_subprogram) {
+		/* Nothing inlined here: no second walk of the unit's DIEs. */
+		struct srclines_frame frame = { NULL, NULL, file, line };
+
+		name_frame(src, scope, &frame);
+		frames[0] = frame;
+		return 1;
+	}
+	nscopes = dwarf_getscopes_die(scope, &scopes);
 
 	if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
 		files = NULL;
