@@ -2,6 +2,7 @@
 /* Stacks as text: see stackfmt.h. */
 #include "stackfmt.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,11 +10,26 @@
 #include "../tracer/runtime.h"
 #include "../tracer/util.h"
 
-/* A symbolized (module, file offset): its text, as an id in texts. */
+/*
+ * One frame as shown: a function of a symbolized (module, offset), the
+ * one that holds it or one inlined there.  Its text is the --events line;
+ * the one-line form and the site take the first line_len and name_len
+ * bytes of it.
+ */
+struct part {
+	uint32_t text; /* an id in texts; NO_TEXT: fmt->buf (a frame without a file) */
+	uint32_t line_len;
+	uint32_t name_len;
+};
+
+#define NO_TEXT UINT32_MAX
+
+/* A symbolized (module, file offset): its parts, innermost first, its own last. */
 struct cached {
 	uint64_t key_offset;
 	uint32_t key_module; /* never 0: a frame without a file is not cached */
-	uint32_t text;
+	uint32_t first;	     /* in parts */
+	uint32_t nparts;
 };
 
 struct stackfmt {
@@ -23,9 +39,14 @@ struct stackfmt {
 	struct cached *cache; /* in the order they were symbolized */
 	size_t count;
 	size_t cache_cap;
+	struct part *parts;
+	size_t nparts;
+	size_t parts_cap;
 	struct hidx index; /* the hash of each (module, offset) -> its place in cache */
 	char *buf;	   /* the text of the last frame: as long as its name */
 	size_t buf_cap;
+	struct cached nofile; /* a frame without a file: its one part is nofile_part */
+	struct part nofile_part;
 };
 
 struct stackfmt *stackfmt_new(const struct strtab *paths, struct modules *mods)
@@ -47,6 +68,7 @@ void stackfmt_free(struct stackfmt *fmt)
 		return;
 	strtab_free(fmt->texts);
 	free(fmt->cache);
+	free(fmt->parts);
 	hidx_free(&fmt->index);
 	free(fmt->buf);
 	free(fmt);
@@ -64,16 +86,9 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/*
- * Caches the text in fmt->buf as the frame at (module, offset)'s, where
- * the lookup that missed it ended.
- */
-static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset,
-		     const struct hidx_iter *missed);
-
-/* The cached text of the frame at (module, offset), or NULL: *it is then where the lookup ended. */
-static const char *cached_text(const struct stackfmt *fmt, uint32_t module, uint64_t offset,
-			       struct hidx_iter *it)
+/* The cached frame at (module, offset), or NULL: *it is then where the lookup ended. */
+static const struct cached *cached_frame(const struct stackfmt *fmt, uint32_t module,
+					 uint64_t offset, struct hidx_iter *it)
 {
 	uint32_t entry;
 
@@ -81,78 +96,181 @@ static const char *cached_text(const struct stackfmt *fmt, uint32_t module, uint
 	while (hidx_next(&fmt->index, it, &entry))
 		if (fmt->cache[entry].key_module == module &&
 		    fmt->cache[entry].key_offset == offset)
-			return strtab_get(fmt->texts, fmt->cache[entry].text);
+			return &fmt->cache[entry];
 	return NULL;
 }
 
-/* Room in fmt->buf for a text of len bytes and a number: a C++ name may be thousands long. */
-static void buf_reserve(struct stackfmt *fmt, size_t len)
+static const char *part_text(const struct stackfmt *fmt, const struct part *part)
 {
-	xgrowarray((void **)&fmt->buf, &fmt->buf_cap, len + 32, 1);
+	return part->text == NO_TEXT ? fmt->buf : strtab_get(fmt->texts, part->text);
 }
 
-/* The text of a frame into fmt->buf: "name+0x12 (file)", or "file+0x34" without a name. */
-static void frame_text(struct stackfmt *fmt, uint32_t module, uint64_t offset, bool return_address,
-		       const char *name, uint64_t into)
+/* Sets fmt->buf to the formatted text, however long (a C++ name may be thousands). */
+static ATTRIBUTE_FORMAT(2, 3) void buf_set(struct stackfmt *fmt, const char *format, ...)
 {
-	const char *path = strtab_get(fmt->paths, modules_path(fmt->mods, module));
+	va_list ap;
+	int len;
+
+	va_start(ap, format);
+	len = vsnprintf(fmt->buf, fmt->buf_cap, format, ap);
+	va_end(ap);
+	if (len < 0) {
+		fmt->buf[0] = '\0';
+		return;
+	}
+	if ((size_t)len < fmt->buf_cap)
+		return;
+	xgrowarray((void **)&fmt->buf, &fmt->buf_cap, (size_t)len + 1, 1);
+	va_start(ap, format);
+	(void)vsnprintf(fmt->buf, fmt->buf_cap, format, ap);
+	va_end(ap);
+}
+
+static size_t short_name_len(const char *name, size_t len);
+
+/* Appends the text in fmt->buf as a part of the frame being cached. */
+static void add_part(struct stackfmt *fmt, size_t line_len, size_t name_len)
+{
+	xgrowarray((void **)&fmt->parts, &fmt->parts_cap, fmt->nparts + 1, sizeof(*fmt->parts));
+	fmt->parts[fmt->nparts++] = (struct part){
+		strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf)),
+		(uint32_t)line_len,
+		(uint32_t)name_len,
+	};
+}
+
+/* " file.c:123", " file.c" or "": where in the source, as perf shows it (the file's base name). */
+static void where_text(const struct srclines_frame *src, char *where, size_t size)
+{
+	where[0] = '\0';
+	if (src && src->file && src->line)
+		(void)snprintf(where, size, " %s:%u", base_name(src->file), src->line);
+	else if (src && src->file)
+		(void)snprintf(where, size, " %s", base_name(src->file));
+}
+
+/* A function inlined into the frame: "name (inlined) file.c:123 (module)". */
+static void inline_part(struct stackfmt *fmt, const char *module_name,
+			const struct srclines_frame *src)
+{
+	char where[256];
+
+	where_text(src, where, sizeof(where));
+	buf_set(fmt, "%s (inlined)%s (%s)", src->function, where, module_name);
+	add_part(fmt, strlen(src->function), short_name_len(src->function, strlen(src->function)));
+}
+
+/*
+ * The frame's own function: "name+0x12 file.c:123 (module)", or
+ * "module+0x34" without a name (src: its line, or NULL).
+ */
+static void own_part(struct stackfmt *fmt, const char *module_name, uint64_t offset,
+		     bool return_address, const char *name, uint64_t into,
+		     const struct srclines_frame *src)
+{
 	/* Offsets are shown from the address itself, not from address - 1. */
 	uint64_t shown = return_address ? 1U : 0U;
+	char where[256];
+	int head;
 
 	into += shown;
 	shown += offset;
-	buf_reserve(fmt, (name ? strlen(name) : 0) + strlen(base_name(path)));
-	if (name)
-		(void)snprintf(fmt->buf, fmt->buf_cap, "%s+%#llx (%s)", name,
-			       (unsigned long long)into, base_name(path));
-	else
-		(void)snprintf(fmt->buf, fmt->buf_cap, "%s+%#llx", base_name(path),
-			       (unsigned long long)shown);
+	where_text(src, where, sizeof(where));
+	if (name) {
+		buf_set(fmt, "%s+%#llx%s (%s)", name, (unsigned long long)into, where, module_name);
+		head = snprintf(NULL, 0, "%s+%#llx", name, (unsigned long long)into);
+		add_part(fmt, (size_t)head, short_name_len(name, strlen(name)));
+	} else {
+		buf_set(fmt, "%s+%#llx%s", module_name, (unsigned long long)shown, where);
+		head = snprintf(NULL, 0, "%s+%#llx", module_name, (unsigned long long)shown);
+		add_part(fmt, (size_t)head, (size_t)head);
+	}
+}
+
+/*
+ * Caches the frame at (module, offset), where the lookup that missed it
+ * ended: its own function's name and into, and what the debug info says
+ * (src[0..nsrc): inlined functions innermost first, then the function's
+ * own line; the function's own name is the symbol table's).
+ */
+static const struct cached *remember(struct stackfmt *fmt, uint32_t module, uint64_t offset,
+				     bool return_address, const char *name, uint64_t into,
+				     const struct srclines_frame *src, size_t nsrc,
+				     const struct hidx_iter *missed)
+{
+	const char *module_name =
+		base_name(strtab_get(fmt->paths, modules_path(fmt->mods, module)));
+	struct cached *entry;
+	size_t first = fmt->nparts;
+
+	for (size_t i = 0; i + 1 < nsrc; i++)
+		if (src[i].function)
+			inline_part(fmt, module_name, &src[i]);
+	own_part(fmt, module_name, offset, return_address, name, into,
+		 nsrc ? &src[nsrc - 1] : NULL);
+	xgrowarray((void **)&fmt->cache, &fmt->cache_cap, fmt->count + 1, sizeof(*fmt->cache));
+	entry = &fmt->cache[fmt->count];
+	entry->key_module = module;
+	entry->key_offset = offset;
+	entry->first = (uint32_t)first;
+	entry->nparts = (uint32_t)(fmt->nparts - first);
+	hidx_insert_missed(&fmt->index, missed, (uint32_t)fmt->count);
+	fmt->count++;
+	return entry;
 }
 
 void stackfmt_preset(struct stackfmt *fmt, uint32_t module, uint64_t offset, bool return_address,
-		     const char *name, uint64_t into)
+		     const char *name, uint64_t into, const struct srclines_frame *src, size_t nsrc)
 {
 	struct hidx_iter it;
 
-	if (!module || cached_text(fmt, module, offset, &it))
+	if (!module || cached_frame(fmt, module, offset, &it))
 		return;
-	frame_text(fmt, module, offset, return_address, name, into);
-	remember(fmt, module, offset, &it);
+	(void)remember(fmt, module, offset, return_address, name, into, src, nsrc, &it);
+}
+
+/*
+ * The frame at (module, offset), symbolized at its first sight: its
+ * ELF symbol, and its inline frames and lines from the debug info.
+ * Borrowed until the next call.
+ */
+static const struct cached *frame_of(struct stackfmt *fmt, uint64_t addr, uint32_t module,
+				     uint64_t offset, bool return_address)
+{
+	struct srclines_frame src[SRCLINES_MAX_FRAMES];
+	const struct cached *entry;
+	const char *name;
+	struct hidx_iter it;
+	uint64_t into = 0;
+	size_t nsrc;
+
+	if (!module) {
+		buf_set(fmt, "%#llx", (unsigned long long)addr);
+		fmt->nofile_part = (struct part){ NO_TEXT, (uint32_t)strlen(fmt->buf),
+						  (uint32_t)strlen(fmt->buf) };
+		fmt->nofile = (struct cached){ 0, 0, 0, 1 };
+		return &fmt->nofile;
+	}
+	entry = cached_frame(fmt, module, offset, &it);
+	if (entry)
+		return entry;
+	name = modules_lookup(fmt->mods, module, offset, &into);
+	nsrc = modules_source(fmt->mods, module, offset, src, ARRAY_SIZE(src));
+	return remember(fmt, module, offset, return_address, name, into, src, nsrc, &it);
+}
+
+/* The parts of a frame from frame_of(). */
+static const struct part *parts_of(const struct stackfmt *fmt, const struct cached *entry)
+{
+	return entry == &fmt->nofile ? &fmt->nofile_part : &fmt->parts[entry->first];
 }
 
 const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t module, uint64_t offset,
 			   bool return_address)
 {
-	const char *name, *text;
-	struct hidx_iter it;
-	uint64_t into = 0;
+	const struct cached *entry = frame_of(fmt, addr, module, offset, return_address);
 
-	if (!module) {
-		(void)snprintf(fmt->buf, fmt->buf_cap, "%#llx", (unsigned long long)addr);
-		return fmt->buf;
-	}
-	text = cached_text(fmt, module, offset, &it);
-	if (text)
-		return text;
-	name = modules_lookup(fmt->mods, module, offset, &into);
-	frame_text(fmt, module, offset, return_address, name, into);
-	remember(fmt, module, offset, &it);
-	return fmt->buf;
-}
-
-static void remember(struct stackfmt *fmt, uint32_t module, uint64_t offset,
-		     const struct hidx_iter *missed)
-{
-	struct cached *entry;
-
-	xgrowarray((void **)&fmt->cache, &fmt->cache_cap, fmt->count + 1, sizeof(*fmt->cache));
-	entry = &fmt->cache[fmt->count];
-	entry->key_module = module;
-	entry->key_offset = offset;
-	entry->text = strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf));
-	hidx_insert_missed(&fmt->index, missed, (uint32_t)fmt->count);
-	fmt->count++;
+	return part_text(fmt, &parts_of(fmt, entry)[entry->nparts - 1]);
 }
 
 void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id)
@@ -162,9 +280,14 @@ void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks
 	size_t nframes = stacks_get(stacks, id, &frames);
 
 	(void)stacks_get_located(stacks, id, &modules, &offsets);
-	for (size_t i = 0; i < nframes; i++)
-		(void)fprintf(out, "    > %s\n",
-			      stackfmt_frame(fmt, frames[i], modules[i], offsets[i], i > 0));
+	for (size_t i = 0; i < nframes; i++) {
+		const struct cached *entry =
+			frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
+		const struct part *parts = parts_of(fmt, entry);
+
+		for (size_t p = 0; p < entry->nparts; p++)
+			(void)fprintf(out, "    > %s\n", part_text(fmt, &parts[p]));
+	}
 }
 
 void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id,
@@ -176,59 +299,51 @@ void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *s
 
 	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	for (size_t i = 0; i < nframes && i < max; i++) {
-		const char *text = stackfmt_frame(fmt, frames[i], modules[i], offsets[i], i > 0);
-		/* On one line the module is noise: keep "name+0x12" or "file+0x34". */
-		const char *paren = strstr(text, " (");
+		const struct cached *entry =
+			frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
+		const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
 
-		(void)fprintf(out, "%s%.*s", i ? " < " : "",
-			      paren ? (int)(paren - text) : (int)strlen(text), text);
+		/* On one line the module and the line are noise: keep "name+0x12" or "file+0x34". */
+		(void)fprintf(out, "%s%.*s", i ? " < " : "", (int)own->line_len,
+			      part_text(fmt, own));
 	}
 	if (nframes > max)
 		(void)fputs(" < ...", out);
 }
 
 /*
- * The name in a frame's text, short: "f+0x12 (libc.so.6)" -> "f";
- * "pthread_create@@GLIBC_2.34+0x1f (libc.so.6)" -> "pthread_create";
- * "ns::f(unsigned long, bool) const+0x4 (libjvm.so)" -> "ns::f".
+ * How much of a function's name a site shows: "f" whole;
+ * "pthread_create@@GLIBC_2.34" -> "pthread_create";
+ * "ns::f(unsigned long, bool) const" -> "ns::f".
  * Parentheses that are part of a name stay: Go's method receivers
  * ("runtime.(*pageAlloc).sysInit") and C++'s anonymous namespaces
  * ("v8::internal::(anonymous namespace)::Run(int)" -> all but "(int)"),
- * which follow a '.' or a "::".  "lib.so+0x34" and "0x7f..." (no symbol)
- * stay whole.
+ * which follow a '.' or a "::".
  */
-static size_t frame_name_len(const char *text)
+static size_t short_name_len(const char *name, size_t len)
 {
-	const char *paren = strstr(text, " (");
-	const char *plus;
-	size_t len, depth = 0;
+	size_t depth = 0;
 
-	if (!paren)
-		return strlen(text);
-	plus = paren;
-	while (plus > text && *plus != '+')
-		plus--;
-	len = (size_t)((plus > text ? plus : paren) - text);
 	/* The parameters of a C++ name: the first '(' outside template arguments. */
 	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '<')
+		if (name[i] == '<')
 			depth++;
-		else if (text[i] == '>' && depth)
+		else if (name[i] == '>' && depth)
 			depth--;
-		else if (text[i] == '(' && !depth && i > 0) {
+		else if (name[i] == '(' && !depth && i > 0) {
 			/* operator() keeps its own parentheses. */
-			if (i >= 8 && !memcmp(text + i - 8, "operator", 8) && text[i + 1] == ')') {
+			if (i >= 8 && !memcmp(name + i - 8, "operator", 8) && name[i + 1] == ')') {
 				i++;
 				continue;
 			}
-			if (text[i - 1] == '.' || text[i - 1] == ':') {
+			if (name[i - 1] == '.' || name[i - 1] == ':') {
 				/* Part of the name: up to its ')'. */
-				while (i + 1 < len && text[i + 1] != ')')
+				while (i + 1 < len && name[i + 1] != ')')
 					i++;
 				continue;
 			}
 			return i;
-		} else if (text[i] == '@' && !depth) {
+		} else if (name[i] == '@' && !depth) {
 			return i; /* a symbol version */
 		}
 	}
@@ -264,21 +379,34 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 			first = 0; /* all in one file: nothing to fold into */
 	}
 	for (size_t i = first; i < nframes; i++) {
-		const char *text;
-		size_t len;
+		const struct cached *entry;
+		const struct part *parts;
+		size_t p;
 
 		if (shown == max) {
 			site_add(&buf, &used, &cap, " < ...", 6);
 			break;
 		}
-		text = stackfmt_frame(fmt, frames[i], modules[i], offsets[i], i > 0);
-		len = frame_name_len(text);
-		if (shown)
-			site_add(&buf, &used, &cap, " < ", 3);
-		site_add(&buf, &used, &cap, text, len);
+		entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
+		parts = parts_of(fmt, entry);
+		/*
+		 * The site starts at a function the program called (malloc,
+		 * pthread_create, mmap): the functions inlined into it are the
+		 * library's own, folded too.  max counts frames: a frame's
+		 * inlined functions come with it, or C++'s would leave no room
+		 * for the program's own frames.
+		 */
+		for (p = i == first && modules[0] ? entry->nparts - 1 : 0; p < entry->nparts; p++) {
+			const char *text = part_text(fmt, &parts[p]);
+			size_t len = parts[p].name_len;
+
+			if (used)
+				site_add(&buf, &used, &cap, " < ", 3);
+			site_add(&buf, &used, &cap, text, len);
+			if (runtime_site_end(text, len))
+				return buf;
+		}
 		shown++;
-		if (runtime_site_end(text, len))
-			break;
 	}
 	return buf;
 }

@@ -4,10 +4,17 @@
  * that are right (unwind/symbols.c) and never per event: each distinct
  * (module, offset) is symbolized once and its text kept.
  *
- *     > alloc_new_heap+0x4e (libc.so.6)
- *     > worker_loop+0x1d (demo)
+ *     > allocate_stack (inlined) allocatestack.c:374 (libc.so.6)
+ *     > __pthread_create_2_1+0x8ae pthread_create.c:647 (libc.so.6)
+ *     > worker_loop+0x1d (demo)      no line known: no debug info
  *     > libfoo.so+0x1234             no symbol holds it: file and offset
  *     > 0x7f3a1c002000               no file holds it (JIT code, ...)
+ *
+ * A frame is one line per function: those inlined at its address first
+ * (innermost first, marked "(inlined)"), then the one that holds it,
+ * whose name is the symbol table's (unwind/symbols.h), never a guess from
+ * the debug info.  The file and line of each come from the debug info
+ * (unwind/srclines.h), read only for frames that are printed or reported.
  */
 #ifndef MEMTRACE_STACKFMT_H
 #define MEMTRACE_STACKFMT_H
@@ -32,7 +39,7 @@ struct stackfmt *stackfmt_new(const struct strtab *paths, struct modules *mods);
 void stackfmt_free(struct stackfmt *fmt);
 
 /*
- * The text of one frame: addr is the program counter (innermost frame) or
+ * The text of one frame, its own function's line: addr is the program counter (innermost frame) or
  * a return address (the others, looked up as addr - 1 so that a call at
  * the very end of a function is not taken for the next one); module (a
  * module id, 0 for none) and offset say where the looked-up address was
@@ -44,29 +51,36 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t module,
 
 /*
  * Gives the frame at (module, offset) the text the symbolizer would: name
- * and into the offset in its function (the name NULL: none known).  For
- * a trace read back, whose frames were symbolized when it was written.
+ * and into the offset in its function (the name NULL: none known), and
+ * src[0..nsrc) as modules_source() gives them (inlined functions, then
+ * the frame's own file and line; src NULL when nsrc is 0).  For a trace
+ * read back, whose frames were symbolized when it was written.
  */
 void stackfmt_preset(struct stackfmt *fmt, uint32_t module, uint64_t offset, bool return_address,
-		     const char *name, uint64_t into);
+		     const char *name, uint64_t into, const struct srclines_frame *src,
+		     size_t nsrc);
 
-/* Writes the frames of stack id, one per line, each as "    > TEXT". */
+/* Writes the frames of stack id, one function per line, each as "    > TEXT". */
 void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id);
 
 /*
  * Writes the frames of stack id on one line, innermost first, at most max
- * of them: "f3 < f2 < f1 < main".
+ * of them: "f3+0x12 < f2+0x8 < main+0x1d", each the function that holds
+ * the frame's address, without the functions inlined there, files and
+ * lines.
  */
 void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id,
 			 size_t max);
 
 /*
- * The site of stack id, as the report shows it: function names only, the
- * allocator's own frames folded (the leading frames in the innermost
- * frame's module, but the last of them: "malloc < worker_alloc <
- * worker_main < start_thread", not "mmap < new_heap < ... < malloc <
- * ..."), ending at main or start_thread, at most max frames (then " <
- * ...").  Returns it whole, however long its names, owned by the caller
+ * The site of stack id, as the report shows it: function names only,
+ * inlined functions as frames of their own, the allocator's own frames
+ * folded (the leading frames in the innermost frame's module, and the
+ * functions inlined into the last of them, into that last one's own
+ * function: "malloc < worker_alloc < worker_main < start_thread", not
+ * "mmap < new_heap < ... < malloc < ...", and "pthread_create < ...",
+ * not "allocate_stack < pthread_create < ..."), ending at main or
+ * start_thread, at most max frames (then " < ...").  Returns it whole, however long its names, owned by the caller
  * (free()); "" for a stack without frames.
  */
 char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max);

@@ -285,6 +285,51 @@ static int read_module(struct trace *rd, json_t *line)
 
 #define MAX_FRAMES 1024
 
+/* A function's file and line in a frame or an inlined function, those given. */
+static void get_where(json_t *obj, struct srclines_frame *src)
+{
+	json_t *line = json_object_get(obj, "line");
+
+	src->file = json_string_value(json_object_get(obj, "file"));
+	src->line = json_is_integer(line) && json_integer_value(line) > 0 &&
+				    json_integer_value(line) <= UINT32_MAX
+			    ? (uint32_t)json_integer_value(line)
+			    : 0;
+}
+
+/*
+ * Names the frame at (module, offset) as the writer found it: never
+ * symbolized again here.  Its inlined functions (a trace of an older
+ * memtrace has none) and lines come with it; an inlined function without
+ * a name is left out, as the writer never writes one.
+ */
+static void preset_frame(struct trace *rd, json_t *frame, uint32_t module, uint64_t offset,
+			 bool return_address)
+{
+	struct srclines_frame src[SRCLINES_MAX_FRAMES];
+	json_t *inlined = json_object_get(frame, "inlined");
+	size_t nsrc = 0;
+	uint64_t into = 0;
+
+	(void)get_hex(frame, "function_offset", &into);
+	for (size_t i = 0; i < json_array_size(inlined) && nsrc + 1 < ARRAY_SIZE(src); i++) {
+		json_t *fn = json_array_get(inlined, i);
+
+		src[nsrc].function = json_string_value(json_object_get(fn, "function"));
+		src[nsrc].linkage_name = NULL;
+		get_where(fn, &src[nsrc]);
+		if (src[nsrc].function)
+			nsrc++;
+	}
+	src[nsrc].function = NULL;
+	src[nsrc].linkage_name = NULL;
+	get_where(frame, &src[nsrc]);
+	if (nsrc || src[nsrc].file || src[nsrc].line)
+		nsrc++;
+	stackfmt_preset(rd->fmt, module, offset, return_address,
+			json_string_value(json_object_get(frame, "function")), into, src, nsrc);
+}
+
 static int read_stack(struct trace *rd, json_t *line)
 {
 	uint64_t addrs[MAX_FRAMES], offsets[MAX_FRAMES], id;
@@ -299,7 +344,7 @@ static int read_stack(struct trace *rd, json_t *line)
 		return bad_line(rd, "a stack without 1 to %d \"frames\"", MAX_FRAMES);
 	for (size_t i = 0; i < n; i++) {
 		json_t *frame = json_array_get(frames, i);
-		uint64_t module = 0, into = 0;
+		uint64_t module = 0;
 
 		if (!get_hex(frame, "addr", &addrs[i]))
 			return bad_line(rd, "frame %zu of stack %llu has no \"addr\"", i,
@@ -313,11 +358,7 @@ static int read_stack(struct trace *rd, json_t *line)
 						i, (unsigned long long)id,
 						(unsigned long long)module);
 			modules[i] = rd->modules[module];
-			(void)get_hex(frame, "function_offset", &into);
-			/* The names the writer found: never symbolized again here. */
-			stackfmt_preset(rd->fmt, modules[i], offsets[i], i > 0,
-					json_string_value(json_object_get(frame, "function")),
-					into);
+			preset_frame(rd, frame, modules[i], offsets[i], i > 0);
 		}
 	}
 	*slot = stacks_intern_located(rd->stacks, addrs, modules, offsets, n);

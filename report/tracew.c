@@ -139,6 +139,53 @@ static void write_module(struct tracew *t, uint32_t id)
 	jsonw_end(t->w);
 }
 
+/* A function's file and line, those the debug info knows. */
+static void write_where(struct jsonw *w, const struct srclines_frame *src)
+{
+	if (src->file)
+		jsonw_str(w, "file", src->file);
+	if (src->line)
+		jsonw_u64(w, "line", src->line);
+}
+
+/*
+ * A frame's function (its name, the symbol table's name of it when that
+ * differs, the offset in it) and what the debug info says: the frame's
+ * file and line, and the functions inlined there, innermost first.
+ */
+static void write_function(struct tracew *t, uint32_t module, uint64_t offset)
+{
+	struct srclines_frame src[SRCLINES_MAX_FRAMES];
+	uint64_t into = 0;
+	const char *name = modules_lookup(t->mods, module, offset, &into);
+	const char *linkage = modules_linkage_name(t->mods, module, offset);
+	size_t nsrc = modules_source(t->mods, module, offset, src, ARRAY_SIZE(src));
+
+	if (name) {
+		jsonw_str(t->w, "function", name);
+		if (linkage)
+			jsonw_str(t->w, "linkage_name", linkage);
+		jsonw_hex(t->w, "function_offset", into);
+	}
+	if (!nsrc)
+		return;
+	write_where(t->w, &src[nsrc - 1]);
+	if (nsrc == 1)
+		return;
+	jsonw_array(t->w, "inlined");
+	for (size_t i = 0; i + 1 < nsrc; i++) {
+		if (!src[i].function)
+			continue;
+		jsonw_object(t->w, NULL);
+		jsonw_str(t->w, "function", src[i].function);
+		if (src[i].linkage_name)
+			jsonw_str(t->w, "linkage_name", src[i].linkage_name);
+		write_where(t->w, &src[i]);
+		jsonw_end_object(t->w);
+	}
+	jsonw_end_array(t->w);
+}
+
 /* The stack id, and the modules of its frames, unless written already. */
 static void write_stack(struct tracew *t, uint32_t id)
 {
@@ -164,16 +211,10 @@ static void write_stack(struct tracew *t, uint32_t id)
 		jsonw_object(t->w, NULL);
 		jsonw_hex(t->w, "addr", frames[i]);
 		if (module) {
-			uint64_t into = 0;
-			const char *name = modules_lookup(t->mods, module, offsets[i], &into);
-
 			jsonw_u64(t->w, "module", module);
 			/* The looked-up address: a return address less one (unwind/stacks.h). */
 			jsonw_hex(t->w, "offset", offsets[i]);
-			if (name) {
-				jsonw_str(t->w, "function", name);
-				jsonw_hex(t->w, "function_offset", into);
-			}
+			write_function(t, module, offsets[i]);
 		}
 		jsonw_end_object(t->w);
 	}

@@ -18,6 +18,7 @@ struct module {
 	char *build_id;	      /* given modules: the trace's */
 	struct symbols *syms; /* read at first need; NULL until then */
 	struct cfi *cfi;      /* likewise */
+	struct srclines *src; /* likewise */
 };
 
 /* A mapping seen by a stack: its path and the event that made it, and its module. */
@@ -63,6 +64,7 @@ void modules_free(struct modules *mods)
 		free(mods->mods[i].build_id);
 		symbols_free(mods->mods[i].syms);
 		cfi_free(mods->mods[i].cfi);
+		srclines_free(mods->mods[i].src);
 	}
 	free(mods->mods);
 	free(mods->mappings);
@@ -210,6 +212,33 @@ const struct cfi *modules_cfi(struct modules *mods, uint32_t id)
 			  cfi_debug_count(mod->cfi));
 	}
 	return mod ? mod->cfi : NULL;
+}
+
+const char *modules_linkage_name(struct modules *mods, uint32_t id, uint64_t offset)
+{
+	const struct symbols *syms = symbols_of(mods, id);
+
+	return syms ? symbols_linkage_name(syms, offset) : NULL;
+}
+
+size_t modules_source(struct modules *mods, uint32_t id, uint64_t offset,
+		      struct srclines_frame *frames, size_t max)
+{
+	struct module *mod = readable(mods, id);
+	const struct symbols *syms;
+	const char *path;
+
+	if (!mod)
+		return 0;
+	if (!mod->src) {
+		path = strtab_get(mods->paths, mod->path);
+		/* The DWARF is in the debug file the symbols came from, if any. */
+		syms = symbols_of(mods, id);
+		mod->src = srclines_open(path, &mod->identity, symbols_debug_file(syms));
+		debug_msg("module %u: %s: %s", id, path,
+			  srclines_present(mod->src) ? "source lines" : "no source lines");
+	}
+	return srclines_lookup(mod->src, offset, frames, max);
 }
 
 uint32_t modules_path(const struct modules *mods, uint32_t id)

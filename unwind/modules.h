@@ -5,7 +5,8 @@
  * id) and the file that was there (device, inode, size, mtime:
  * unwind/symbols.h), so that two files at one path (a library replaced
  * during the run) are two modules; and, read at its first lookup, its
- * build-id, its debug file and its symbol index.
+ * build-id, its debug file and its symbol index; and, at the first
+ * lookup of a source line, its DWARF (unwind/srclines.h).
  *
  * Which module a frame lies in is found once per mapping and kept:
  * modules_of_mapping() is given the mapping that holds the frame (its
@@ -34,6 +35,7 @@
 
 #include "aspace.h"
 #include "cfi.h"
+#include "srclines.h"
 #include "strtab.h"
 #include "symbols.h"
 
@@ -91,6 +93,21 @@ const char *modules_debug_file(struct modules *mods, uint32_t id);
  * holds it.  Reads the file if it was not yet.
  */
 const char *modules_lookup(struct modules *mods, uint32_t id, uint64_t offset, uint64_t *into);
+
+/* symbols_linkage_name() of module id's file at offset, or NULL; as above. */
+const char *modules_linkage_name(struct modules *mods, uint32_t id, uint64_t offset);
+
+/*
+ * The source-level frames at offset of module id (srclines_lookup()):
+ * the functions inlined there, innermost first, then the function they
+ * are in, each with its file and line; at most max.  Returns how many, 0
+ * when the debug info says nothing or the module is never read.  The
+ * DWARF is opened at the first call for the module, never before: only
+ * frames that are printed or reported pay for it.  The strings are
+ * borrowed until the next call or modules_free.
+ */
+size_t modules_source(struct modules *mods, uint32_t id, uint64_t offset,
+		      struct srclines_frame *frames, size_t max);
 
 /*
  * The unwind table of module id (unwind/cfi.h), read at first need and

@@ -29,8 +29,9 @@
 struct sym {
 	uint64_t start; /* file offset */
 	uint64_t size;
-	size_t name; /* offset of its name in the file's names; demangled for C++ */
-	int rank;    /* which of several names at one address wins: lower */
+	size_t name;	/* offset of its name in the file's names; demangled for C++ */
+	size_t linkage; /* of its name in the symbol table, or SIZE_MAX: the same */
+	int rank;	/* which of several names at one address wins: lower */
 };
 
 struct symbols {
@@ -338,12 +339,19 @@ static enum sym_use sym_use(Elf *src, const GElf_Sym *sym, const char *name, uin
 	return in_code(src, sym, section_end) ? SYM_LABEL : SYM_NONE;
 }
 
-/* Appends a symbol to *arr; start is a file offset. */
+/*
+ * Appends a symbol to *arr; start is a file offset, shown its name as
+ * shown, linkage as the symbol table has it.
+ */
 static void add_sym(struct symbols *syms, struct sym **arr, size_t *n, size_t *cap, uint64_t start,
-		    uint64_t size, const char *name, int rank)
+		    uint64_t size, const char *shown, const char *linkage, int rank)
 {
+	size_t name = add_name(syms, shown);
+
 	xgrowarray((void **)arr, cap, *n + 1, sizeof(**arr));
-	(*arr)[*n] = (struct sym){ start, size, add_name(syms, name), rank };
+	(*arr)[*n] =
+		(struct sym){ start, size, name,
+			      strcmp(shown, linkage) ? add_name(syms, linkage) : SIZE_MAX, rank };
 	(*n)++;
 }
 
@@ -384,11 +392,11 @@ static void read_symbols(struct symbols *syms, Elf *src, Elf_Scn *symtab,
 				continue;
 			if (use == SYM_SIZED)
 				add_sym(syms, &syms->syms, &syms->nsyms, &syms->syms_cap, start,
-					sym.st_size, shown, rank);
+					sym.st_size, shown, name, rank);
 			else if (section_end > sym.st_value)
 				/* The section's end for now: fix_labels() sets the size. */
 				add_sym(syms, &syms->labels, &syms->nlabels, &syms->labels_cap,
-					start, section_end - sym.st_value, shown, rank);
+					start, section_end - sym.st_value, shown, name, rank);
 			break;
 		}
 		free(owned);
@@ -571,17 +579,30 @@ static const struct sym *holding(const struct sym *arr, size_t n, uint64_t offse
 	return NULL;
 }
 
-const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into)
+/* The symbol that names offset, or NULL. */
+static const struct sym *naming(const struct symbols *syms, uint64_t offset)
 {
 	const struct sym *sym = holding(syms->syms, syms->nsyms, offset);
 
 	/* A label only where no function with a size holds the offset. */
-	if (!sym)
-		sym = holding(syms->labels, syms->nlabels, offset);
+	return sym ? sym : holding(syms->labels, syms->nlabels, offset);
+}
+
+const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into)
+{
+	const struct sym *sym = naming(syms, offset);
+
 	if (!sym)
 		return NULL;
 	*into = offset - sym->start;
 	return syms->names + sym->name;
+}
+
+const char *symbols_linkage_name(const struct symbols *syms, uint64_t offset)
+{
+	const struct sym *sym = naming(syms, offset);
+
+	return sym && sym->linkage != SIZE_MAX ? syms->names + sym->linkage : NULL;
 }
 
 const char *symbols_build_id(const struct symbols *syms)

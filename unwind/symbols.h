@@ -97,6 +97,14 @@ void symbols_free(struct symbols *syms);
  */
 const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into);
 
+/*
+ * The name in the symbol table of the function symbols_lookup() gives
+ * for offset, when it differs from the one shown (C++'s mangled name, a
+ * name with its symbol version); NULL when it does not, or when no symbol
+ * holds offset.  Borrowed, as above.
+ */
+const char *symbols_linkage_name(const struct symbols *syms, uint64_t offset);
+
 /* The file's build-id as lowercase hex (borrowed, valid until symbols_free), or NULL. */
 const char *symbols_build_id(const struct symbols *syms);
 

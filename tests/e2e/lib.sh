@@ -233,14 +233,40 @@ count_calls() {
 	strip_times "$1" | grep -cE "^\[$2(/[0-9]+)?\] [a-z_0-9]+\(" || true
 }
 
-# frames_of EVENTS PATTERN: the frames under the first call line matching
-# PATTERN, one per line, "+0x..." and " (module)" taken off the names.
-frames_of() {
+# sources_of EVENTS PATTERN: the frames under the first call line matching
+# PATTERN, one per line, as --events shows them but for " (module)" and
+# "+0x...": "name file.c:12", "name (inlined) file.c:12", "name"; a frame
+# without a name stays whole ("lib.so+0x34").
+sources_of() {
 	awk -v pat="$2" '
 		found && /^    > / { sub(/^    > /, ""); print; next }
 		found { exit }
 		$0 ~ pat { found = 1 }' "$1" |
-		sed -E 's/\+0x[0-9a-f]+ \([^)]*\)$//'
+		sed -E 's/^(.*)\+0x[0-9a-f]+( [^ ]+:[0-9]+)? \([^)]*\)$/\1\2/
+			s/^(.*) \(inlined\)( [^ ]+:[0-9]+)? \([^)]*\)$/\1 (inlined)\2/'
+}
+
+# functions_of EVENTS PATTERN: as sources_of, the names alone: inlined
+# functions are frames of their own.
+functions_of() {
+	sources_of "$1" "$2" | sed -E 's/ \(inlined\)( |$)/\1/; s/ [^ ]+:[0-9]+$//'
+}
+
+# frames_of EVENTS PATTERN: the names of the functions that hold the
+# frames, one per frame: without the functions inlined there, whose
+# presence depends on the debug info installed (libc6-dbg).
+frames_of() {
+	sources_of "$1" "$2" | grep -v ' (inlined)' | sed -E 's/ [^ ]+:[0-9]+$//' || true
+}
+
+# expect_sources EVENTS PATTERN FRAME...: the first frames are these, as
+# sources_of shows them.
+expect_sources() {
+	local events=$1 pattern=$2 got want
+	shift 2
+	want=$(printf '%s\n' "$@")
+	got=$(sources_of "$events" "$pattern" | head -n $#)
+	[ "$got" = "$want" ] || fail "stack of /$pattern/: got [$(echo $got)], want [$*]"
 }
 
 # expect_chain EVENTS PATTERN NAME...: the first frames are these names.

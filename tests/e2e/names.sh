@@ -13,7 +13,7 @@ for mangling in legacy v0; do
 	expect_eq "rust $mangling exit status" "$status" 0
 	# Each thread's vector is grown from rust_threads::grow_vec.
 	expect_eq "rust $mangling: grow_vec frames" \
-		"$(grep -c '^    > rust_threads::grow_vec+0x[0-9a-f]* (rust_threads_'"$mangling"')$' \
+		"$(grep -cE '^    > rust_threads::grow_vec\+0x[0-9a-f]+( [^ ]+:[0-9]+)? \(rust_threads_'"$mangling"'\)$' \
 			"$TMP/rust_$mangling.events")" 4
 	grep -q '^    > rust_threads::main+0x' "$TMP/rust_$mangling.events" ||
 		fail "rust $mangling: no rust_threads::main frame"

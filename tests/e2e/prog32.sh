@@ -24,7 +24,7 @@ check_run() {
 		fail "no munmap of $addr"
 	events_grep -E "$1.events" '^\[[0-9]+\] munmap\(0x1, 4096\) = -1 EINVAL \(Invalid argument\)$' ||
 		fail "no failed munmap"
-	expect_eq "frames in do_calls" "$(grep -c '^    > do_calls+0x[0-9a-f]* (prog32)$' "$1.events")" 3
+	expect_eq "frames in do_calls" "$(grep -cE '^    > do_calls\+0x[0-9a-f]+( prog32\.c:[0-9]+)? \(prog32\)$' "$1.events")" 3
 }
 
 run_memtrace "$TMP/p" -- "$PROGRAMS/prog32"

@@ -49,10 +49,13 @@ else
 fi
 
 if [ -x "$PROGRAMS/widget" ]; then
-	run_memtrace "$TMP/cpp" -- "$PROGRAMS/widget"
+	run_memtrace "$TMP/cpp" -o "$TMP/cpp.json" -- "$PROGRAMS/widget"
 	expect_eq "widget exit status" "$status" 0
 	expect_chain "$TMP/cpp.events" 'mmap\(NULL, 34567,' mmap \
 		'shapes::Widget::grow(unsigned long)' 'int make<shapes::Widget>(shapes::Widget*)' main
+	# The trace keeps the mangled name beside the shown one.
+	grep -qF '"function":"shapes::Widget::grow(unsigned long)","linkage_name":"_ZN6shapes6Widget4growEm",' \
+		"$TMP/cpp.json" || fail "the trace has no linkage_name for shapes::Widget::grow"
 else
 	echo "note: no C++ compiler: the demangling check is skipped" >&2
 fi
@@ -130,8 +133,8 @@ cmp -s "$TMP/reload.live" "$TMP/reload.offline" ||
 run_memtrace "$TMP/twoprogs" -f -- sh -c "cp '$PROGRAMS/longname' '$TMP/prog' && '$TMP/prog' >/dev/null &&
 	rm '$TMP/prog' && cp '$PROGRAMS/findings' '$TMP/prog' && '$TMP/prog' reserve >/dev/null"
 expect_eq "two programs at one path: exit status" "$status" 0
-grep -q '^    > map_the_buffers_of_a_function_whose_name_is_rather_long+0x[0-9a-f]* (prog)$' \
+grep -qE '^    > map_the_buffers_of_a_function_whose_name_is_rather_long\+0x[0-9a-f]+( [^ ]+:[0-9]+)? \(prog\)$' \
 	"$TMP/twoprogs.events" || fail "two programs at one path: the first one's frames are not named"
-grep -q '^    > reserve_space+0x[0-9a-f]* (prog)$' "$TMP/twoprogs.events" ||
+grep -qE '^    > reserve_space\+0x[0-9a-f]+( [^ ]+:[0-9]+)? \(prog\)$' "$TMP/twoprogs.events" ||
 	fail "two programs at one path: the second one's frames bear the first one's names"
 exit 0

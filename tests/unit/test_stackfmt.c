@@ -5,7 +5,8 @@
  * ends at main or start_thread, at most max frames then " < ...", and
  * each name loses its C++ parameters and its symbol version.  Frames are
  * named with stackfmt_preset(), as a trace read back names them, so no
- * file is symbolized here.
+ * file is symbolized here; some with functions inlined into them, shown
+ * by --events too.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -93,7 +94,8 @@ static uint32_t stack_of(struct fixture *fx, const struct frame *frames, size_t 
 		if (frames[i].path) {
 			offsets[i] = frames[i].at ? frames[i].at : (fx->next_offset += 0x100);
 			addrs[i] = 0x7f0000000000ULL + offsets[i];
-			stackfmt_preset(fx->fmt, paths[i], offsets[i], i > 0, frames[i].name, 0x10);
+			stackfmt_preset(fx->fmt, paths[i], offsets[i], i > 0, frames[i].name, 0x10,
+					NULL, 0);
 		}
 	}
 	return stacks_intern_located(fx->stacks, addrs, paths, offsets, n);
@@ -189,6 +191,62 @@ static void test_names(void **state)
 		   F(fx->prog, "main"));
 }
 
+/*
+ * Inlined functions: in a site, frames of their own, but those inlined
+ * into the frame the allocator's fold into (they are the library's);
+ * each on a line of its own in --events, with its file and line; not on
+ * the one-line form, whose entries are frames with offsets.
+ */
+static void test_inlined(void **state)
+{
+	static const struct srclines_frame create[] = {
+		{ "allocate_stack", NULL, "./nptl/allocatestack.c", 366 },
+		{ NULL, NULL, "./nptl/pthread_create.c", 650 },
+	};
+	static const struct srclines_frame spawn[] = {
+		{ "start_one", NULL, "/src/w.c", 12 },
+		{ "start_all", "_Z9start_allv", "/src/w.c", 20 },
+		{ NULL, NULL, "/src/w.c", 31 },
+	};
+	struct fixture *fx = *state;
+	uint64_t addrs[] = { 0x7f0000001010, 0x7f0000002010, 0x7f0000003010, 0x7f0000004010 };
+	uint64_t offsets[] = { 0x1010, 0x200f, 0x300f, 0x400f };
+	uint32_t mods[] = { fx->libc, fx->libc, fx->prog, fx->prog };
+	char *site, *text = NULL;
+	size_t len = 0;
+	uint32_t id;
+	FILE *out;
+
+	stackfmt_preset(fx->fmt, fx->libc, 0x1010, false, "mmap", 0x13, create, 2);
+	stackfmt_preset(fx->fmt, fx->libc, 0x200f, true, "__pthread_create_2_1", 0x980, create, 2);
+	stackfmt_preset(fx->fmt, fx->prog, 0x300f, true, "spawn", 0x1b, spawn, 3);
+	stackfmt_preset(fx->fmt, fx->prog, 0x400f, true, "main", 0x25, NULL, 0);
+	id = stacks_intern_located(fx->stacks, addrs, mods, offsets, 4);
+	site = stackfmt_site(fx->fmt, fx->stacks, id, 6);
+	assert_string_equal(site, "__pthread_create_2_1 < start_one < start_all < spawn < main");
+	free(site);
+	/* max counts frames: a frame's inlined functions come with it. */
+	site = stackfmt_site(fx->fmt, fx->stacks, id, 2);
+	assert_string_equal(site, "__pthread_create_2_1 < start_one < start_all < spawn < ...");
+	free(site);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	stackfmt_write(fx->fmt, out, fx->stacks, id);
+	stackfmt_write_line(fx->fmt, out, fx->stacks, id, 6);
+	assert_int_equal(fclose(out), 0);
+	assert_string_equal(text,
+			    "    > allocate_stack (inlined) allocatestack.c:366 (libc.so.6)\n"
+			    "    > mmap+0x13 pthread_create.c:650 (libc.so.6)\n"
+			    "    > allocate_stack (inlined) allocatestack.c:366 (libc.so.6)\n"
+			    "    > __pthread_create_2_1+0x981 pthread_create.c:650 (libc.so.6)\n"
+			    "    > start_one (inlined) w.c:12 (prog)\n"
+			    "    > start_all (inlined) w.c:20 (prog)\n"
+			    "    > spawn+0x1c w.c:31 (prog)\n"
+			    "    > main+0x26 (prog)\n"
+			    "mmap+0x13 < __pthread_create_2_1+0x981 < spawn+0x1c < main+0x26");
+	free(text);
+}
+
 /* A stack without frames, or an id the table does not have: "". */
 static void test_empty(void **state)
 {
@@ -208,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ends_and_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inlined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 	};
 
