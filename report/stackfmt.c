@@ -108,21 +108,21 @@ static const char *part_text(const struct stackfmt *fmt, const struct part *part
 /* Sets fmt->buf to the formatted text, however long (a C++ name may be thousands). */
 static ATTRIBUTE_FORMAT(2, 3) void buf_set(struct stackfmt *fmt, const char *format, ...)
 {
-	va_list ap;
+	va_list ap, again;
 	int len;
 
 	va_start(ap, format);
+	va_copy(again, ap);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
 	len = vsnprintf(fmt->buf, fmt->buf_cap, format, ap);
-	va_end(ap);
 	if (len < 0) {
 		fmt->buf[0] = '\0';
-		return;
+	} else if ((size_t)len >= fmt->buf_cap) {
+		xgrowarray((void **)&fmt->buf, &fmt->buf_cap, (size_t)len + 1, 1);
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
+		(void)vsnprintf(fmt->buf, fmt->buf_cap, format, again);
 	}
-	if ((size_t)len < fmt->buf_cap)
-		return;
-	xgrowarray((void **)&fmt->buf, &fmt->buf_cap, (size_t)len + 1, 1);
-	va_start(ap, format);
-	(void)vsnprintf(fmt->buf, fmt->buf_cap, format, ap);
+	va_end(again);
 	va_end(ap);
 }
 

@@ -223,8 +223,9 @@ static void name_frame(struct srclines *src, Dwarf_Die *die, struct srclines_fra
 		free(demangled);
 		frame->function = name ? name : linkage;
 	}
-	frame->linkage_name =
-		linkage && frame->function && strcmp(linkage, frame->function) ? linkage : NULL;
+	frame->linkage_name = linkage && frame->function && strcmp(linkage, frame->function) != 0
+				      ? linkage
+				      : NULL;
 }
 
 /* Where the caller of the inlined subroutine die is: its DW_AT_call_file and DW_AT_call_line. */
