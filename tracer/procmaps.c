@@ -20,11 +20,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -327,6 +332,91 @@ static int read_whole(pid_t pid, const char *name, char **buf, size_t *cap, size
 int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
 {
 	return read_whole(pid, "maps", buf, cap, len);
+}
+
+/*
+ * Whether pid sees paths as the tracer does: the same mount namespace and
+ * the same root directory.
+ */
+static bool same_view(pid_t pid)
+{
+	struct stat mine, its;
+	char path[64];
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(path, &its) != 0 || stat("/proc/self/ns/mnt", &mine) != 0 ||
+	    its.st_dev != mine.st_dev || its.st_ino != mine.st_ino)
+		return false;
+	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	if (stat(path, &its) != 0 || stat("/", &mine) != 0)
+		return false;
+	return its.st_dev == mine.st_dev && its.st_ino == mine.st_ino;
+}
+
+/* Opens path when it is the file of entry (its device and inode), or when trusted. */
+static int open_checked(const char *path, const struct procmaps_entry *entry, bool trusted)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (trusted ||
+	    (fstat(fd, &st) == 0 && st.st_ino == entry->inode &&
+	     major(st.st_dev) == entry->dev_major && minor(st.st_dev) == entry->dev_minor))
+		return fd;
+	(void)close(fd);
+	return -ENOENT;
+}
+
+int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry)
+{
+	char path[PATH_MAX + 64];
+	bool trusted;
+	int fd;
+
+	if (!entry->path_len || entry->path[0] != '/' || entry->path_len >= PATH_MAX)
+		return -ENOENT;
+	(void)snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
+		       entry->start, entry->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	/* Without map_files, a deleted file is nowhere: a path names another. */
+	if (entry->deleted)
+		return -ENOENT;
+	trusted = same_view(pid);
+	(void)snprintf(path, sizeof(path), "/proc/%d/root%.*s", (int)pid, (int)entry->path_len,
+		       entry->path);
+	fd = open_checked(path, entry, trusted);
+	if (fd >= 0 || trusted)
+		return fd;
+	(void)snprintf(path, sizeof(path), "%.*s", (int)entry->path_len, entry->path);
+	return open_checked(path, entry, false);
+}
+
+int procmaps_open_at(pid_t pid, uint64_t addr, const char *path)
+{
+	struct procmaps_entry entry;
+	struct procmaps_iter iter;
+	size_t cap = 0, len;
+	char *buf = NULL;
+	int ret = procmaps_read(pid, &buf, &cap, &len);
+
+	if (ret == 0) {
+		ret = -ENOENT;
+		procmaps_iter_init(&iter, buf, len);
+		while (procmaps_next(&iter, &entry) > 0) {
+			if (addr < entry.start || addr >= entry.end)
+				continue;
+			if (!path || (entry.path_len == strlen(path) &&
+				      memcmp(entry.path, path, entry.path_len) == 0))
+				ret = procmaps_open_file(pid, &entry);
+			break;
+		}
+	}
+	free(buf);
+	return ret;
 }
 
 /*
