@@ -16,7 +16,7 @@
 
 struct module {
 	uint32_t path;
-	bool known; /* identity is the file stat() found at path */
+	bool known; /* identity is that of the file opened through its process, or at path */
 	bool given; /* from a trace: never read */
 	struct symbols_identity identity;
 	char *build_id;	      /* given modules: the trace's */
@@ -219,7 +219,7 @@ static struct module *get(const struct modules *mods, uint32_t id)
 	return id && id <= mods->nmods ? &mods->mods[id - 1] : NULL;
 }
 
-/* Module id when its file may be read (not from a trace, stat()ed), else NULL. */
+/* Module id when its file may be read (not from a trace, found), else NULL. */
 static struct module *readable(const struct modules *mods, uint32_t id)
 {
 	struct module *mod = get(mods, id);

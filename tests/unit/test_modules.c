@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -425,6 +426,44 @@ static void test_many_mappings(void **state)
 	assert_int_equal(modules_count(fx->mods), 1);
 }
 
+/*
+ * A mapping of a live process: its file is opened through the process
+ * (what it maps, whatever is at the path now), never stat()ed at the
+ * path.  The file replaced at its path while mapped is still the mapped
+ * one, the same module, named from it; an address where nothing is
+ * mapped is a file found nowhere: a module that is never read.
+ */
+static void test_through_process(void **state)
+{
+	struct fixture *fx = *state;
+	struct aspace_event first = mapping(1), second = mapping(2), third = mapping(3);
+	uint32_t id;
+	void *map;
+	int fd = open(fx->path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(close(fd), 0);
+	id = modules_of_mapping(fx->mods, fx->path_id, &first, getpid(), (uint64_t)map);
+	assert_int_equal(stat_calls, 0);
+	replace(fx, SYMFIX_NOID_PATH);
+	assert_int_equal(
+		modules_of_mapping(fx->mods, fx->path_id, &second, getpid(), (uint64_t)map), id);
+	assert_int_equal(modules_count(fx->mods), 1);
+	expect_global(fx, id, fx->global_off);
+	assert_string_equal(modules_build_id(fx->mods, id), fx->build_id);
+	assert_non_null(modules_cfi(fx->mods, id));
+	assert_int_equal(munmap(map, 4096), 0);
+
+	/* Nothing mapped there now: no module that could be read. */
+	id = modules_of_mapping(fx->mods, fx->path_id, &third, getpid(), (uint64_t)map);
+	assert_int_equal(modules_count(fx->mods), 2);
+	assert_null(modules_cfi(fx->mods, id));
+	assert_null(modules_build_id(fx->mods, id));
+	assert_int_equal(stat_calls, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trace_modules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_mappings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_through_process, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
