@@ -348,22 +348,26 @@ static bool same_view(pid_t pid)
 	    its.st_dev != mine.st_dev || its.st_ino != mine.st_ino)
 		return false;
 	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	if (stat(path, &its) != 0 || stat("/", &mine) != 0)
+	if (stat(path, &its) != 0 || stat("/proc/self/root", &mine) != 0)
 		return false;
 	return its.st_dev == mine.st_dev && its.st_ino == mine.st_ino;
 }
 
-/* Opens path when it is the file of entry (its device and inode), or when trusted. */
-static int open_checked(const char *path, const struct procmaps_entry *entry, bool trusted)
+/*
+ * Opens path when it is the file of entry: its inode, and its device
+ * unless any_dev (a stacked filesystem such as overlayfs may show
+ * another device in stat than in the maps).
+ */
+static int open_checked(const char *path, const struct procmaps_entry *entry, bool any_dev)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	if (trusted ||
-	    (fstat(fd, &st) == 0 && st.st_ino == entry->inode &&
-	     major(st.st_dev) == entry->dev_major && minor(st.st_dev) == entry->dev_minor))
+	if (fstat(fd, &st) == 0 && st.st_ino == entry->inode &&
+	    (any_dev ||
+	     (major(st.st_dev) == entry->dev_major && minor(st.st_dev) == entry->dev_minor)))
 		return fd;
 	(void)close(fd);
 	return -ENOENT;
@@ -372,7 +376,7 @@ static int open_checked(const char *path, const struct procmaps_entry *entry, bo
 int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry)
 {
 	char path[PATH_MAX + 64];
-	bool trusted;
+	bool same;
 	int fd;
 
 	if (!entry->path_len || entry->path[0] != '/' || entry->path_len >= PATH_MAX)
@@ -385,11 +389,11 @@ int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry)
 	/* Without map_files, a deleted file is nowhere: a path names another. */
 	if (entry->deleted)
 		return -ENOENT;
-	trusted = same_view(pid);
+	same = same_view(pid);
 	(void)snprintf(path, sizeof(path), "/proc/%d/root%.*s", (int)pid, (int)entry->path_len,
 		       entry->path);
-	fd = open_checked(path, entry, trusted);
-	if (fd >= 0 || trusted)
+	fd = open_checked(path, entry, same);
+	if (fd >= 0 || same)
 		return fd;
 	(void)snprintf(path, sizeof(path), "%.*s", (int)entry->path_len, entry->path);
 	return open_checked(path, entry, false);

@@ -82,9 +82,10 @@ int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len);
  * permitted (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE); else the path
  * under /proc/PID/root, then as the tracer sees it (the kernel prints a
  * chroot's files from the reader's root), each taken only when it is the
- * line's device and inode, or when pid sees paths as the tracer does
- * (same mount namespace and root: a stacked filesystem may print another
- * device).  Returns the fd (O_RDONLY), or -errno.
+ * line's device and inode (its inode alone when pid sees paths as the
+ * tracer does, same mount namespace and root: a stacked filesystem may
+ * show another device).  A file replaced at its path is never taken for
+ * the one mapped.  Returns the fd (O_RDONLY), or -errno.
  */
 int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry);
 
