@@ -413,7 +413,7 @@ int procmaps_open_at(pid_t pid, uint64_t addr, const char *path)
 		while (procmaps_next(&iter, &entry) > 0) {
 			if (addr < entry.start || addr >= entry.end)
 				continue;
-			if (!path || (entry.path_len == strlen(path) &&
+			if (!path || (entry.path_len && entry.path_len == strlen(path) &&
 				      memcmp(entry.path, path, entry.path_len) == 0))
 				ret = procmaps_open_file(pid, &entry);
 			break;

@@ -33,7 +33,7 @@ static __attribute__((noinline)) void call_lib(void *lib)
 
 int main(int argc, char **argv)
 {
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	const struct timespec tick = { .tv_nsec = 10000000 }; /* 10 ms */
 	void *lib;
 
 	test_assert(argc == 3);
