@@ -9,7 +9,7 @@
 # nowhere gives file+offset.  Every run keeps --verify at 0 mismatches.
 . "$E2E_DIR/lib.sh"
 
-for tool in unshare mount chroot ldd setpriv; do
+for tool in unshare mount chroot ldd setpriv readelf objcopy strip; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
 unshare --mount --pid --fork --kill-child true 2>/dev/null ||
@@ -103,9 +103,11 @@ no_host_names "$TMP/nocaps.events"
 
 # A chroot in a tmpfs only the container sees, over a host directory that
 # holds the host's build and, where the program is, a file that is not
-# ELF.  populate.sh ROOT PROGRAMS [delete]: with delete, the container's
-# library is deleted once the test makes ROOT/deleting (the program has
-# loaded it by then), and ROOT/deleted says it is.
+# ELF.  populate.sh ROOT PROGRAMS [delete | debug LIB DEBUG BUILD_ID]:
+# with delete, the container's library is deleted once the test makes
+# ROOT/deleting (the program has loaded it by then), and ROOT/deleted
+# says it is; with debug, the library is LIB, and DEBUG its debug file,
+# found by BUILD_ID under the container's /usr/lib/debug only.
 croot=$TMP/croot
 mkdir -p "$croot/lib"
 cp "$host_build" "$croot/lib/libcontained.so"
@@ -121,6 +123,11 @@ for dep in $(ldd "$programs/contained" | grep -o '/[^ ]*'); do
 	mkdir -p "$root$(dirname "$dep")"
 	cp "$dep" "$root$dep"
 done
+if [ "${3:-}" = debug ]; then
+	cp "$4" "$root/lib/libcontained.so"
+	mkdir -p "$root/usr/lib/debug/.build-id/${6:0:2}"
+	cp "$5" "$root/usr/lib/debug/.build-id/${6:0:2}/${6:2}.debug"
+fi
 if [ "${3:-}" = delete ]; then
 	(
 		while [ ! -e "$root/deleting" ]; do sleep 0.02; done
@@ -131,7 +138,7 @@ fi
 exec chroot "$root" /contained /lib/libcontained.so /go
 EOF
 chroot_cmd=(unshare --mount --pid --fork --kill-child --propagation private
-	sh "$TMP/populate.sh" "$croot" "$PROGRAMS")
+	bash "$TMP/populate.sh" "$croot" "$PROGRAMS")
 attach_run chroot /go "${chroot_cmd[@]}"
 expect_chain "$TMP/chroot.events" "$pattern" "${chain[@]}"
 no_host_names "$TMP/chroot.events"
@@ -139,6 +146,18 @@ grep -qE " ELF file .*$croot/contained\$" "$TMP/chroot.err" ||
 	fail "the chroot's program is not an ELF file in --regions: $(grep "$croot/contained" "$TMP/chroot.err")"
 ! grep -qE " data file .*$croot/" "$TMP/chroot.err" ||
 	fail "a data file in the chroot: $(grep -m3 " data file .*$croot/" "$TMP/chroot.err")"
+
+# Its library stripped, its debug file under the container's root only:
+# the static inner mapper is named from it.
+build_id=$(readelf -n "$their_build" | sed -nE 's/^ *Build ID: ([0-9a-f]+)$/\1/p')
+[ -n "$build_id" ] || fail "the container's build has no build-id"
+objcopy --only-keep-debug "$their_build" "$TMP/their.debug"
+strip --strip-all -o "$TMP/their.stripped" "$their_build"
+[ ! -e "/usr/lib/debug/.build-id/${build_id:0:2}/${build_id:2}.debug" ] ||
+	fail "the host has a debug file for the container's build: the test proves nothing"
+attach_run debug /go "${chroot_cmd[@]}" debug "$TMP/their.stripped" "$TMP/their.debug" "$build_id"
+expect_chain "$TMP/debug.events" "$pattern" "${chain[@]}"
+no_host_names "$TMP/debug.events"
 
 # Its library deleted once loaded: read through map_files all the same;
 # without map_files it can be found nowhere, and its frames are

@@ -5,7 +5,9 @@
  * named alpha_*) and the container's (2, beta_*), mounted over the
  * host's path inside the container.  Their layouts differ, so that an
  * offset of the one falls in a function of the other: a name read from
- * the wrong build is a wrong name, never just a missing one.
+ * the wrong build is a wrong name, never just a missing one.  The inner
+ * mappers are static: only .symtab names them, so that a stripped copy
+ * is named only from its separate debug file.
  */
 #include <stddef.h>
 #include <sys/mman.h>
@@ -17,7 +19,6 @@ int lib_unmap(void *ptr);
 
 #if CONTAINED_BUILD == 1
 int alpha_pad1(int arg);
-void *alpha_inner_mapper(void);
 
 __attribute__((noinline)) int alpha_pad1(int arg)
 {
@@ -28,7 +29,7 @@ __attribute__((noinline)) int alpha_pad1(int arg)
 	return sum;
 }
 
-__attribute__((noinline)) void *alpha_inner_mapper(void)
+static __attribute__((noinline)) void *alpha_inner_mapper(void)
 {
 	void *ptr = mmap(NULL, CONTAINED_LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -37,10 +38,9 @@ __attribute__((noinline)) void *alpha_inner_mapper(void)
 }
 #define INNER_MAPPER alpha_inner_mapper
 #else
-void *beta_inner_mapper(void);
 int beta_pad(int arg);
 
-__attribute__((noinline)) void *beta_inner_mapper(void)
+static __attribute__((noinline)) void *beta_inner_mapper(void)
 {
 	void *ptr = mmap(NULL, CONTAINED_LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
