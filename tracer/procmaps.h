@@ -90,9 +90,10 @@ int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len);
 int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry);
 
 /*
- * The same for the mapping holding addr, found in /proc/PID/maps (read
- * here: per mapping, never per call), when its path is path.  Returns
- * the fd, or -errno (-ENOENT: no file mapping of path there).
+ * The same for the mapping holding addr, asked of the kernel
+ * (PROCMAP_QUERY, else /proc/PID/maps read whole: per mapping, never per
+ * call), when its path is path.  Returns the fd, or -errno (-ENOENT: no
+ * file mapping of path there).
  */
 int procmaps_open_at(pid_t pid, uint64_t addr, const char *path);
 
