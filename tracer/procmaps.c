@@ -471,7 +471,7 @@ static bool path_matches(const struct procmaps_entry *entry, const char *path)
 /* The mapping holding addr, read from the whole of /proc/PID/maps, opened. */
 static int open_from_maps(pid_t pid, uint64_t addr, const char *path)
 {
-	struct procmaps_entry entry;
+	struct procmaps_entry entry = { 0 };
 	struct procmaps_iter iter;
 	size_t cap = 0, len;
 	char *buf = NULL;
@@ -509,6 +509,7 @@ static int query_entry(pid_t pid, uint64_t addr, struct procmaps_entry *entry, c
 	};
 	int ret = 0, fd = procmaps_open(pid);
 
+	memset(entry, 0, sizeof(*entry));
 	if (fd < 0)
 		return fd;
 	while (ioctl(fd, PROCMAP_QUERY, &query) != 0) {
@@ -520,7 +521,6 @@ static int query_entry(pid_t pid, uint64_t addr, struct procmaps_entry *entry, c
 	(void)close(fd);
 	if (ret)
 		return ret;
-	memset(entry, 0, sizeof(*entry));
 	entry->start = query.vma_start;
 	entry->end = query.vma_end;
 	entry->offset = query.vma_offset;
