@@ -27,6 +27,13 @@ struct mm {
 	uint64_t checks_since_full; /* --verify: range checks since the last whole one */
 };
 
+/* Whether the file last seen at a path (its device and inode) is ELF: entry_is_elf(). */
+struct elf_known {
+	uint64_t inode;
+	unsigned int dev_major, dev_minor;
+	unsigned char state; /* 0 not looked at yet, 1 ELF, 2 not */
+};
+
 /*
  * What reading /proc costs is kept between reads, for every mm of one
  * tracer: one buffer for every read of /proc/PID/maps and smaps, one array
@@ -39,7 +46,7 @@ struct mm_reader {
 	size_t buf_cap;
 	struct aspace_region *regions;
 	size_t regions_cap;
-	unsigned char *elf_known; /* per path id: 0 not looked at yet, 1 ELF, 2 not */
+	struct elf_known *elf_known; /* per path id */
 	size_t elf_known_cap;
 	bool no_query; /* the kernel has no PROCMAP_QUERY: --verify reads the maps whole */
 };
@@ -111,34 +118,67 @@ uint64_t mm_calls_applied(const struct mm *mm)
 	return mm->calls_applied;
 }
 
-/* Whether the file at path starts with the ELF magic; asked once per path. */
-static bool is_elf(struct mm *mm, uint32_t path)
+/* Whether the file open on fd (closed here; -errno for none) starts with the ELF magic. */
+static bool fd_is_elf(int fd)
 {
 	unsigned char magic[4];
-	int fd;
+	bool elf;
 
-	if (!path)
+	if (fd < 0)
 		return false;
+	elf = pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	      memcmp(magic, "\177ELF", 4) == 0;
+	(void)close(fd);
+	return elf;
+}
+
+/*
+ * Whether the file of a maps line of pid (path id path) is ELF, read as
+ * the process sees it (procmaps_open_file): a process in another mount
+ * namespace may have another file at the same path.  Known per path id
+ * for the file the line names (device and inode): read again only when
+ * another file shows at that path, not at every --verify read.
+ */
+static bool entry_is_elf(struct mm *mm, pid_t pid, const struct procmaps_entry *entry,
+			 uint32_t path)
+{
 	struct mm_reader *reader = mm->reader;
+	struct elf_known *known;
 
 	if (path >= reader->elf_known_cap) {
 		size_t old = reader->elf_known_cap;
 
 		xgrowarray((void **)&reader->elf_known, &reader->elf_known_cap, (size_t)path + 1,
-			   1);
-		memset(reader->elf_known + old, 0, reader->elf_known_cap - old);
+			   sizeof(*reader->elf_known));
+		memset(reader->elf_known + old, 0,
+		       (reader->elf_known_cap - old) * sizeof(*reader->elf_known));
 	}
-	if (!reader->elf_known[path]) {
-		reader->elf_known[path] = 2;
-		fd = open(strtab_get(mm->reader->paths, path), O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			if (read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-			    memcmp(magic, "\177ELF", 4) == 0)
-				reader->elf_known[path] = 1;
-			(void)close(fd);
-		}
+	known = &reader->elf_known[path];
+	if (!known->state || known->inode != entry->inode || known->dev_major != entry->dev_major ||
+	    known->dev_minor != entry->dev_minor) {
+		known->inode = entry->inode;
+		known->dev_major = entry->dev_major;
+		known->dev_minor = entry->dev_minor;
+		known->state = fd_is_elf(procmaps_open_file(pid, entry)) ? 1 : 2;
 	}
-	return reader->elf_known[path] == 1;
+	return known->state == 1;
+}
+
+/*
+ * Whether the file an mmap call of pid mapped at addr through fd (at
+ * fd_path) is ELF: the process's own fd names its file in any mount
+ * namespace; else the mapping in /proc/PID/maps.  Once per file mapping.
+ */
+static bool mapped_is_elf(pid_t pid, int fd, uint64_t addr, const char *fd_path)
+{
+	char link[64];
+	int opened;
+
+	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+	opened = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (opened < 0)
+		opened = procmaps_open_at(pid, addr, fd_path);
+	return fd_is_elf(opened);
 }
 
 static bool path_is(const struct procmaps_entry *entry, const char *name)
@@ -156,7 +196,7 @@ static bool path_starts(const struct procmaps_entry *entry, const char *prefix)
 }
 
 /* A maps line as a region of the model (its origin is set by the caller). */
-static void entry_to_region(struct mm *mm, const struct procmaps_entry *entry,
+static void entry_to_region(struct mm *mm, pid_t pid, const struct procmaps_entry *entry,
 			    struct aspace_region *region)
 {
 	memset(region, 0, sizeof(*region));
@@ -190,7 +230,8 @@ static void entry_to_region(struct mm *mm, const struct procmaps_entry *entry,
 	else
 		region->backing = ASPACE_BACKING_FILE;
 	region->path = strtab_intern(mm->reader->paths, entry->path, entry->path_len);
-	if (region->backing == ASPACE_BACKING_FILE && !entry->deleted && is_elf(mm, region->path))
+	if (region->backing == ASPACE_BACKING_FILE && !entry->deleted &&
+	    entry_is_elf(mm, pid, entry, region->path))
 		region->flags |= ASPACE_ELF;
 }
 
@@ -217,7 +258,7 @@ static long read_maps(struct mm *mm, pid_t pid)
 			continue;
 		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
 			   sizeof(*mm->reader->regions));
-		entry_to_region(mm, &entry, &mm->reader->regions[count]);
+		entry_to_region(mm, pid, &entry, &mm->reader->regions[count]);
 		count++;
 	}
 	return (long)count;
@@ -331,7 +372,7 @@ static unsigned int mmap_flags(uint64_t flags)
 	return res;
 }
 
-static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
+static void apply_mmap(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 		       const struct sysdecode_call *call, const char *fd_path, uint64_t addr,
 		       struct aspace_changes *changes)
 {
@@ -347,7 +388,7 @@ static void apply_mmap(struct mm *mm, const struct aspace_event *ev,
 		tmpl.offset = arg[5];
 		if (fd_path)
 			tmpl.path = strtab_intern(mm->reader->paths, fd_path, strlen(fd_path));
-		if (is_elf(mm, tmpl.path))
+		if (tmpl.path && mapped_is_elf(pid, (int)arg[4], addr, fd_path))
 			tmpl.flags |= ASPACE_ELF;
 	}
 	if (arg[3] & MAP_HUGETLB) {
@@ -398,7 +439,7 @@ void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 		op = SYSDECODE_OP_NONE;
 	switch (op) {
 	case SYSDECODE_OP_MAP:
-		apply_mmap(mm, ev, call, fd_path, result, changes);
+		apply_mmap(mm, pid, ev, call, fd_path, result, changes);
 		break;
 	case SYSDECODE_OP_UNMAP:
 		aspace_unmap(mm->as, ev, arg[0], arg[1], changes);

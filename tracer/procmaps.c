@@ -20,11 +20,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -330,6 +336,71 @@ int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len)
 }
 
 /*
+ * Whether pid sees paths as the tracer does: the same mount namespace and
+ * the same root directory.
+ */
+static bool same_view(pid_t pid)
+{
+	struct stat mine, its;
+	char path[64];
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(path, &its) != 0 || stat("/proc/self/ns/mnt", &mine) != 0 ||
+	    its.st_dev != mine.st_dev || its.st_ino != mine.st_ino)
+		return false;
+	(void)snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	if (stat(path, &its) != 0 || stat("/proc/self/root", &mine) != 0)
+		return false;
+	return its.st_dev == mine.st_dev && its.st_ino == mine.st_ino;
+}
+
+/*
+ * Opens path when it is the file of entry: its inode, and its device
+ * unless any_dev (a stacked filesystem such as overlayfs may show
+ * another device in stat than in the maps).
+ */
+static int open_checked(const char *path, const struct procmaps_entry *entry, bool any_dev)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && st.st_ino == entry->inode &&
+	    (any_dev ||
+	     (major(st.st_dev) == entry->dev_major && minor(st.st_dev) == entry->dev_minor)))
+		return fd;
+	(void)close(fd);
+	return -ENOENT;
+}
+
+int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry)
+{
+	char path[PATH_MAX + 64];
+	bool same;
+	int fd;
+
+	if (!entry->path_len || entry->path[0] != '/' || entry->path_len >= PATH_MAX)
+		return -ENOENT;
+	(void)snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
+		       entry->start, entry->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	/* Without map_files, a deleted file is nowhere: a path names another. */
+	if (entry->deleted)
+		return -ENOENT;
+	same = same_view(pid);
+	(void)snprintf(path, sizeof(path), "/proc/%d/root%.*s", (int)pid, (int)entry->path_len,
+		       entry->path);
+	fd = open_checked(path, entry, same);
+	if (fd >= 0 || same)
+		return fd;
+	(void)snprintf(path, sizeof(path), "%.*s", (int)entry->path_len, entry->path);
+	return open_checked(path, entry, false);
+}
+
+/*
  * PROCMAP_QUERY, from the kernel's include/uapi/linux/fs.h (Linux 6.11):
  * Debian 12's headers predate it.  The ABI is extensible by size; these
  * are its first fields.
@@ -388,6 +459,98 @@ int procmaps_query(int fd, uint64_t addr, struct procmaps_vma *vma)
 		    (query.vma_flags & PROCMAP_QUERY_VMA_WRITABLE ? PROT_WRITE : 0) |
 		    (query.vma_flags & PROCMAP_QUERY_VMA_EXECUTABLE ? PROT_EXEC : 0);
 	return 0;
+}
+
+/* Whether entry is a mapping of a file at path (any file, for NULL). */
+static bool path_matches(const struct procmaps_entry *entry, const char *path)
+{
+	return entry->inode && (!path || (entry->path_len && entry->path_len == strlen(path) &&
+					  memcmp(entry->path, path, entry->path_len) == 0));
+}
+
+/* The mapping holding addr, read from the whole of /proc/PID/maps, opened. */
+static int open_from_maps(pid_t pid, uint64_t addr, const char *path)
+{
+	struct procmaps_entry entry = { 0 };
+	struct procmaps_iter iter;
+	size_t cap = 0, len;
+	char *buf = NULL;
+	int ret = procmaps_read(pid, &buf, &cap, &len);
+
+	if (ret == 0) {
+		ret = -ENOENT;
+		procmaps_iter_init(&iter, buf, len);
+		while (procmaps_next(&iter, &entry) > 0) {
+			if (addr < entry.start || addr >= entry.end)
+				continue;
+			if (path_matches(&entry, path))
+				ret = procmaps_open_file(pid, &entry);
+			break;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+/*
+ * The mapping holding addr as a maps line, asked of the kernel alone
+ * (PROCMAP_QUERY): its name goes to name (size bytes).  Returns 0,
+ * -ENOENT when nothing is mapped there, -ENOTTY when the kernel cannot
+ * be asked so, or another -errno.
+ */
+static int query_entry(pid_t pid, uint64_t addr, struct procmaps_entry *entry, char *name,
+		       size_t size)
+{
+	struct procmap_query query = {
+		.size = sizeof(query),
+		.query_addr = addr,
+		.vma_name_size = (uint32_t)size,
+		.vma_name_addr = (uint64_t)(uintptr_t)name,
+	};
+	int ret = 0, fd = procmaps_open(pid);
+
+	memset(entry, 0, sizeof(*entry));
+	if (fd < 0)
+		return fd;
+	while (ioctl(fd, PROCMAP_QUERY, &query) != 0) {
+		if (errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+	}
+	(void)close(fd);
+	if (ret)
+		return ret;
+	entry->start = query.vma_start;
+	entry->end = query.vma_end;
+	entry->offset = query.vma_offset;
+	entry->inode = query.inode;
+	entry->dev_major = query.dev_major;
+	entry->dev_minor = query.dev_minor;
+	entry->path = name;
+	entry->path_len = query.vma_name_size ? strnlen(name, size) : 0;
+	/* The kernel names a file as the maps do, " (deleted)" and all. */
+	if (entry->path_len >= DELETED_SUFFIX_LEN &&
+	    memcmp(name + entry->path_len - DELETED_SUFFIX_LEN, DELETED_SUFFIX,
+		   DELETED_SUFFIX_LEN) == 0) {
+		entry->deleted = true;
+		entry->path_len -= DELETED_SUFFIX_LEN;
+	}
+	return 0;
+}
+
+int procmaps_open_at(pid_t pid, uint64_t addr, const char *path)
+{
+	struct procmaps_entry entry;
+	char name[PATH_MAX];
+	int ret = query_entry(pid, addr, &entry, name, sizeof(name));
+
+	/* One mapping asked for, whatever the number of others; else the maps read whole. */
+	if (ret == -ENOTTY)
+		return open_from_maps(pid, addr, path);
+	if (ret < 0)
+		return ret;
+	return path_matches(&entry, path) ? procmaps_open_file(pid, &entry) : -ENOENT;
 }
 
 int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len)

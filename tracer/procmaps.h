@@ -75,6 +75,28 @@ int procmaps_next(struct procmaps_iter *iter, struct procmaps_entry *entry);
  */
 int procmaps_read(pid_t pid, char **buf, size_t *cap, size_t *len);
 
+/*
+ * Opens the file of a maps line of process pid as the process sees it,
+ * wherever its root or mount namespace puts it: /proc/PID/map_files/
+ * START-END, the very file mapped (a deleted one too), when that is
+ * permitted (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE); else the path
+ * under /proc/PID/root, then as the tracer sees it (the kernel prints a
+ * chroot's files from the reader's root), each taken only when it is the
+ * line's device and inode (its inode alone when pid sees paths as the
+ * tracer does, same mount namespace and root: a stacked filesystem may
+ * show another device).  A file replaced at its path is never taken for
+ * the one mapped.  Returns the fd (O_RDONLY), or -errno.
+ */
+int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry);
+
+/*
+ * The same for the mapping holding addr, asked of the kernel
+ * (PROCMAP_QUERY, else /proc/PID/maps read whole: per mapping, never per
+ * call), when its path is path.  Returns the fd, or -errno (-ENOENT: no
+ * file mapping of path there).
+ */
+int procmaps_open_at(pid_t pid, uint64_t addr, const char *path);
+
 /* One VMA as the PROCMAP_QUERY ioctl gives it. */
 struct procmaps_vma {
 	uint64_t start;

@@ -51,8 +51,8 @@ static bool in_code(const struct aspace_region *region)
 	return region && (region->prot & PROT_EXEC);
 }
 
-uint32_t capture_place(struct capture *cap, const struct aspace *as, const uint64_t *frames,
-		       size_t count)
+uint32_t capture_place(struct capture *cap, pid_t tid, const struct aspace *as,
+		       const uint64_t *frames, size_t count)
 {
 	const struct aspace_region *last = NULL;
 	uint32_t module = 0;
@@ -81,7 +81,7 @@ uint32_t capture_place(struct capture *cap, const struct aspace *as, const uint6
 			last = region;
 			module = region && region->path && region->backing == ASPACE_BACKING_FILE
 					 ? modules_of_mapping(cap->mods, region->path,
-							      &region->origin)
+							      &region->origin, tid, lookup)
 					 : 0;
 		}
 		cap->modules[kept] = module;
@@ -97,5 +97,5 @@ uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
 
 	if (count <= 0)
 		return 0;
-	return capture_place(cap, as, cap->frames, (size_t)count);
+	return capture_place(cap, tid, as, cap->frames, (size_t)count);
 }

@@ -40,10 +40,12 @@ uint32_t capture_stack(struct capture *cap, struct unwinder *unw, pid_t tid,
 /*
  * What capture_stack() does with a walk's count frames (innermost first,
  * at most max_frames; frames may be the capture's own): each placed in
- * as, interned.  The stack ends before the first return address that is
- * not in an executable mapping of as.  Returns its id, 0 for count 0.
+ * as, the model of task tid's process (whose files are opened through
+ * it: modules_of_mapping(); 0 for none), interned.  The stack ends before
+ * the first return address that is not in an executable mapping of as.
+ * Returns its id, 0 for count 0.
  */
-uint32_t capture_place(struct capture *cap, const struct aspace *as, const uint64_t *frames,
-		       size_t count);
+uint32_t capture_place(struct capture *cap, pid_t tid, const struct aspace *as,
+		       const uint64_t *frames, size_t count);
 
 #endif /* MEMTRACE_CAPTURE_H */

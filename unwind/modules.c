@@ -2,23 +2,35 @@
 /* The module table: see modules.h. */
 #include "modules.h"
 
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hashidx.h"
+#include "procmaps.h"
 #include "util.h"
 
 struct module {
 	uint32_t path;
-	bool known; /* identity is the file stat() found at path */
+	bool known; /* identity is that of the file opened through its process, or at path */
 	bool given; /* from a trace: never read */
 	struct symbols_identity identity;
 	char *build_id;	      /* given modules: the trace's */
 	struct symbols *syms; /* read at first need; NULL until then */
 	struct cfi *cfi;      /* likewise */
 	struct srclines *src; /* likewise */
+	/*
+	 * The file and its process's root directory, opened through the
+	 * process that maps it (-1: none; read by path), held until the
+	 * symbols, the unwind table and the source lines are read: the
+	 * process may be gone by then.
+	 */
+	int fd;
+	int root;
 };
 
 /* A mapping seen by a stack: its path and the event that made it, and its module. */
@@ -56,6 +68,17 @@ struct modules *modules_new(const struct strtab *paths)
 	return mods;
 }
 
+/* Closes what module mod holds open. */
+static void release(struct module *mod)
+{
+	if (mod->fd >= 0)
+		(void)close(mod->fd);
+	if (mod->root >= 0)
+		(void)close(mod->root);
+	mod->fd = -1;
+	mod->root = -1;
+}
+
 void modules_free(struct modules *mods)
 {
 	if (!mods)
@@ -65,6 +88,7 @@ void modules_free(struct modules *mods)
 		symbols_free(mods->mods[i].syms);
 		cfi_free(mods->mods[i].cfi);
 		srclines_free(mods->mods[i].src);
+		release(&mods->mods[i]);
 	}
 	free(mods->mods);
 	free(mods->mappings);
@@ -81,7 +105,7 @@ static uint32_t add(struct modules *mods, const struct module *mod)
 
 uint32_t modules_intern(struct modules *mods, uint32_t path, const struct symbols_identity *id)
 {
-	struct module mod = { .path = path, .known = id != NULL };
+	struct module mod = { .path = path, .known = id != NULL, .fd = -1, .root = -1 };
 
 	/* Once per new mapping, over a few dozen files: a scan. */
 	for (size_t i = 0; i < mods->nmods; i++) {
@@ -98,7 +122,9 @@ uint32_t modules_intern(struct modules *mods, uint32_t path, const struct symbol
 
 uint32_t modules_add(struct modules *mods, uint32_t path, const char *build_id)
 {
-	struct module mod = { .path = path, .given = true, .build_id = xstrdup(build_id) };
+	struct module mod = {
+		.path = path, .given = true, .build_id = xstrdup(build_id), .fd = -1, .root = -1
+	};
 
 	return add(mods, &mod);
 }
@@ -113,13 +139,48 @@ static uint32_t hash_of(uint32_t path, const struct aspace_event *origin)
 }
 
 /*
+ * The module of the file at path mapped at addr in process pid, as pid
+ * sees it (procmaps_open_at()), identified by what was opened (fstat):
+ * another mount namespace may have another file at the same path.  A new
+ * module keeps the file and the process's root open to read them later.
+ * A file that cannot be opened so makes a module that is never read.
+ */
+static uint32_t module_through(struct modules *mods, uint32_t path, pid_t pid, uint64_t addr)
+{
+	struct symbols_identity id;
+	struct module *mod;
+	char root[64];
+	struct stat st;
+	uint32_t found;
+	int fd = procmaps_open_at(pid, addr, strtab_get(mods->paths, path));
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			(void)close(fd);
+		return modules_intern(mods, path, NULL);
+	}
+	symbols_identity_of(&st, &id);
+	found = modules_intern(mods, path, &id);
+	mod = &mods->mods[found - 1];
+	if (mod->fd >= 0 || mod->syms || mod->cfi) {
+		/* Known already, and held or read: the same file. */
+		(void)close(fd);
+		return found;
+	}
+	mod->fd = fd;
+	(void)snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	mod->root = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return found;
+}
+
+/*
  * A mapping not seen before, which the lookup it missed in ends with:
- * which file is at its path now.  Out of line: the lookup before it runs
- * for every frame, this once per mapping.
+ * which file it maps.  Out of line: the lookup before it runs for every
+ * frame, this once per mapping.
  */
 static __attribute__((noinline)) uint32_t first_seen(struct modules *mods, uint32_t path,
-						     const struct aspace_event *origin,
-						     const struct hidx_iter *missed)
+						     const struct aspace_event *origin, pid_t pid,
+						     uint64_t addr, const struct hidx_iter *missed)
 {
 	struct mapping mapping = {
 		origin->seq, origin->time_ns, origin->tid, origin->kind, path, 0
@@ -127,7 +188,9 @@ static __attribute__((noinline)) uint32_t first_seen(struct modules *mods, uint3
 	struct symbols_identity id;
 	struct stat st;
 
-	if (stat(strtab_get(mods->paths, path), &st) == 0) {
+	if (pid > 0) {
+		mapping.module = module_through(mods, path, pid, addr);
+	} else if (stat(strtab_get(mods->paths, path), &st) == 0) {
 		symbols_identity_of(&st, &id);
 		mapping.module = modules_intern(mods, path, &id);
 	} else {
@@ -141,7 +204,8 @@ static __attribute__((noinline)) uint32_t first_seen(struct modules *mods, uint3
 	return mapping.module;
 }
 
-uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin)
+uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin,
+			    pid_t pid, uint64_t addr)
 {
 	struct hidx_iter it = hidx_probe(&mods->index, hash_of(path, origin));
 	uint32_t entry;
@@ -154,7 +218,7 @@ uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct as
 		    mapping->kind == origin->kind)
 			return mapping->module;
 	}
-	return first_seen(mods, path, origin, &it);
+	return first_seen(mods, path, origin, pid, addr, &it);
 }
 
 /* Module id, or NULL. */
@@ -163,7 +227,7 @@ static struct module *get(const struct modules *mods, uint32_t id)
 	return id && id <= mods->nmods ? &mods->mods[id - 1] : NULL;
 }
 
-/* Module id when its file may be read (not from a trace, stat()ed), else NULL. */
+/* Module id when its file may be read (not from a trace, found), else NULL. */
 static struct module *readable(const struct modules *mods, uint32_t id)
 {
 	struct module *mod = get(mods, id);
@@ -171,19 +235,67 @@ static struct module *readable(const struct modules *mods, uint32_t id)
 	return mod && !mod->given && mod->known ? mod : NULL;
 }
 
+/*
+ * Where module mod's file is read from: through the process that mapped
+ * it while the module holds it open (names[0] and names[1] hold the
+ * names), else its path.
+ */
+static void file_of(const struct modules *mods, const struct module *mod, struct symbols_file *file,
+		    char names[2][64])
+{
+	file->path = strtab_get(mods->paths, mod->path);
+	file->open = file->path;
+	file->root = NULL;
+	if (mod->fd >= 0) {
+		(void)snprintf(names[0], sizeof(names[0]), "/proc/self/fd/%d", mod->fd);
+		file->open = names[0];
+	}
+	if (mod->root >= 0) {
+		(void)snprintf(names[1], sizeof(names[1]), "/proc/self/fd/%d", mod->root);
+		file->root = names[1];
+	}
+}
+
+/* Done with module mod's file when its symbols, its table and its source lines are read. */
+static void read_done(struct module *mod)
+{
+	if (mod->syms && mod->cfi && mod->src)
+		release(mod);
+}
+
+/*
+ * The debug file the symbols of mod came from, as file (file_of()) can
+ * open it: under the process's root when it was found there (buf holds
+ * the name).  NULL for none.
+ */
+static const char *debug_file_of(const struct symbols *syms, const struct symbols_file *file,
+				 char *buf, size_t size)
+{
+	const char *debug_file = syms ? symbols_debug_file(syms) : NULL;
+
+	if (debug_file && symbols_debug_in_root(syms) && file->root) {
+		(void)snprintf(buf, size, "%s%s", file->root, debug_file);
+		debug_file = buf;
+	}
+	return debug_file;
+}
+
 /* The symbols of module id, read at first need; NULL for a module that is never read. */
 static const struct symbols *symbols_of(struct modules *mods, uint32_t id)
 {
 	struct module *mod = readable(mods, id);
-	const char *path;
+	struct symbols_file file;
+	char names[2][64];
 
 	if (mod && !mod->syms) {
-		path = strtab_get(mods->paths, mod->path);
-		mod->syms = symbols_read(path, &mod->identity, mods->fetch);
-		debug_msg("module %u: %s: %zu symbols%s%s, build-id %s", id, path,
+		file_of(mods, mod, &file, names);
+		mod->syms = symbols_read_file(&file, &mod->identity, mods->fetch);
+		debug_msg("module %u: %s: %zu symbols%s%s%s, build-id %s", id, file.path,
 			  symbols_count(mod->syms), symbols_debug_file(mod->syms) ? " from " : "",
+			  symbols_debug_in_root(mod->syms) ? "its process's root " : "",
 			  symbols_debug_file(mod->syms) ? symbols_debug_file(mod->syms) : "",
 			  symbols_build_id(mod->syms) ? symbols_build_id(mod->syms) : "none");
+		read_done(mod);
 	}
 	return mod ? mod->syms : NULL;
 }
@@ -197,19 +309,23 @@ const struct cfi *modules_cfi(struct modules *mods, uint32_t id)
 	};
 	struct module *mod = readable(mods, id);
 	const struct symbols *syms;
-	const char *path;
+	struct symbols_file file;
+	char names[2][64], debug[4096];
+	const char *debug_file;
 
 	if (mod && !mod->cfi) {
-		path = strtab_get(mods->paths, mod->path);
 		/*
 		 * The symbols find the separate debug file, which may hold
 		 * .debug_frame: they are read now rather than for the report.
 		 */
 		syms = symbols_of(mods, id);
-		mod->cfi = cfi_read(path, &mod->identity, true, symbols_debug_file(syms));
-		debug_msg("module %u: %s: %zu FDEs from %s, %zu from .debug_frame", id, path,
+		file_of(mods, mod, &file, names);
+		debug_file = debug_file_of(syms, &file, debug, sizeof(debug));
+		mod->cfi = cfi_read(file.open, &mod->identity, true, debug_file);
+		debug_msg("module %u: %s: %zu FDEs from %s, %zu from .debug_frame", id, file.path,
 			  cfi_count(mod->cfi), sources[cfi_source(mod->cfi)],
 			  cfi_debug_count(mod->cfi));
+		read_done(mod);
 	}
 	return mod ? mod->cfi : NULL;
 }
@@ -226,17 +342,20 @@ size_t modules_source(struct modules *mods, uint32_t id, uint64_t offset,
 {
 	struct module *mod = readable(mods, id);
 	const struct symbols *syms;
-	const char *path;
+	struct symbols_file file;
+	char names[2][64], debug[4096];
 
 	if (!mod)
 		return 0;
 	if (!mod->src) {
-		path = strtab_get(mods->paths, mod->path);
 		/* The DWARF is in the debug file the symbols came from, if any. */
 		syms = symbols_of(mods, id);
-		mod->src = srclines_open(path, &mod->identity, symbols_debug_file(syms));
-		debug_msg("module %u: %s: %s", id, path,
+		file_of(mods, mod, &file, names);
+		mod->src = srclines_open(file.open, &mod->identity,
+					 debug_file_of(syms, &file, debug, sizeof(debug)));
+		debug_msg("module %u: %s: %s", id, file.path,
 			  srclines_present(mod->src) ? "source lines" : "no source lines");
+		read_done(mod);
 	}
 	return srclines_lookup(mod->src, offset, frames, max);
 }

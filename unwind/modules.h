@@ -11,16 +11,25 @@
  * Which module a frame lies in is found once per mapping and kept:
  * modules_of_mapping() is given the mapping that holds the frame (its
  * path and the event that made it: the mmap call, or the exec or attach,
- * which mm_seed() names by its process and its time).  The file is the
- * one at the path when a stack first references the mapping: one replaced
- * in between is named as the file found then (a name from the file the
- * process really mapped, /proc/PID/map_files, is for later).
- * The first time a stack references a mapping, the file at its path is
- * stat()ed and its module found or added; later frames in that mapping
- * cost one hash lookup, and symbolizing never calls stat().  When a
- * module's file is read, the file opened must still be that one (fstat):
- * if it was replaced since, the module has no names and no build-id, and
- * its frames print as file+offset, never with another file's names.
+ * which mm_seed() names by its process and its time) and the live process
+ * it is in.  The file is opened through that process, as the process sees
+ * it: /proc/PID/map_files/START-END, else its path under /proc/PID/root
+ * checked against the device and inode /proc/PID/maps gives
+ * (procmaps_open_file() says where else it looks).  A process in a container, a chroot or a mount
+ * namespace of its own may have another file at a path than the tracer
+ * has there; the module is the file opened (fstat: device, inode, size,
+ * mtime), never the one at the path on the tracer's side.  A module made
+ * so keeps the file and the process's root directory open until its
+ * symbols and unwind table are read (the process may have exited by
+ * then), and its separate debug files are looked for under that root
+ * first, then the tracer's.  A file found nowhere is a module that is
+ * never read: its frames print as file+offset.
+ * The first time a stack references a mapping, its file is opened and its
+ * module found or added; later frames in that mapping cost one hash
+ * lookup, and symbolizing never calls stat().  When a module's
+ * file is read, the file opened must still be that one (fstat): if it
+ * was replaced since, the module has no names and no build-id, and its
+ * frames print as file+offset, never with another file's names.
  *
  * One table serves every process, as the files are shared: stacks
  * (unwind/stacks.h) record module ids, and the trace writes each module
@@ -32,6 +41,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "aspace.h"
 #include "cfi.h"
@@ -55,11 +65,15 @@ void modules_set_fetch(struct modules *mods, struct dbgfetch *fetch);
 
 /*
  * The module of the file mapped by the mapping made by origin at path (a
- * strtab id, not 0): stat(2) of the path the first time this mapping is
- * asked for, never again.  Returns its id; cannot fail (a path that
- * cannot be stat()ed makes a module that is never read).
+ * strtab id, not 0), which holds addr in process pid, alive: the first
+ * time this mapping is asked for, the file is opened through pid
+ * (procmaps_open_at(): as pid sees it, whatever its root or mount
+ * namespace) and identified by what was opened; never again.  pid 0: no
+ * process, stat(2) of the path as the tracer sees it.  Returns its id;
+ * cannot fail (a file found nowhere makes a module that is never read).
  */
-uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin);
+uint32_t modules_of_mapping(struct modules *mods, uint32_t path, const struct aspace_event *origin,
+			    pid_t pid, uint64_t addr);
 
 /*
  * The module of the file with identity id at path (id NULL: one that

@@ -35,9 +35,10 @@ struct sym {
 };
 
 struct symbols {
-	char *build_id;	  /* hex, or NULL */
-	char *debug_file; /* where the symbols came from, when not the file itself */
-	struct sym *syms; /* sorted by start, then rank */
+	char *build_id;	    /* hex, or NULL */
+	char *debug_file;   /* where the symbols came from, when not the file itself */
+	bool debug_in_root; /* debug_file is under the process's root, not the tracer's */
+	struct sym *syms;   /* sorted by start, then rank */
 	size_t nsyms;
 	size_t syms_cap;
 	/*
@@ -180,55 +181,76 @@ static bool crc_matches(int fd, uint32_t want)
 }
 
 /*
- * A debug file for elf (at path), or NULL: by build-id, then by
- * .gnu_debuglink.  Its path goes to *found (owned by the caller).
+ * A debug file for elf (at file->path) under root ("" for the tracer's
+ * own), or NULL: by build-id, then by .gnu_debuglink (name, CRC
+ * want_crc; NULL for none).  Its path, without root, goes to *found
+ * (owned by the caller).
  */
-static Elf *open_debug_file(Elf *elf, const char *path, const char *build_id, int *fd_out,
-			    char **found)
+static Elf *open_debug_in(const struct symbols_file *file, const char *root, const char *build_id,
+			  const char *name, GElf_Word want_crc, int *fd_out, char **found)
 {
 	/* Where to look, as prefix + the file's directory + middle + name. */
 	const char *const places[][2] = { { "", "/" }, { "", "/.debug/" }, { DEBUG_DIR, "/" } };
-	const char *slash = strrchr(path, '/');
-	char candidate[4096], dir[4096];
-	const char *name;
-	GElf_Word want_crc;
+	const char *slash = strrchr(file->path, '/');
+	char candidate[4096], opened[8192];
 	Elf *debug;
 
 	if (build_id && strlen(build_id) > 2) {
 		(void)snprintf(candidate, sizeof(candidate), DEBUG_DIR "/.build-id/%.2s/%s.debug",
 			       build_id, build_id + 2);
-		debug = symbols_open_elf(candidate, NULL, fd_out);
+		(void)snprintf(opened, sizeof(opened), "%s%s", root, candidate);
+		debug = symbols_open_elf(opened, NULL, fd_out);
 		if (debug) {
 			*found = xstrdup(candidate);
 			return debug;
 		}
 	}
-	name = dwelf_elf_gnu_debuglink(elf, &want_crc);
-	if (!name)
-		return NULL;
-	(void)snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
-	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+	for (size_t i = 0; name && i < ARRAY_SIZE(places); i++) {
 		bool ok;
 		int fd;
 
-		(void)snprintf(candidate, sizeof(candidate), "%s%s%s%s", places[i][0], dir,
-			       places[i][1], name);
-		if (strcmp(candidate, path) == 0)
+		(void)snprintf(candidate, sizeof(candidate), "%s%.*s%s%s", places[i][0],
+			       slash ? (int)(slash - file->path) : 0, file->path, places[i][1],
+			       name);
+		if (strcmp(candidate, file->path) == 0)
 			continue;
-		fd = open(candidate, O_RDONLY | O_CLOEXEC);
+		(void)snprintf(opened, sizeof(opened), "%s%s", root, candidate);
+		fd = open(opened, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		ok = crc_matches(fd, want_crc);
 		(void)close(fd);
 		if (!ok)
 			continue;
-		debug = symbols_open_elf(candidate, NULL, fd_out);
+		debug = symbols_open_elf(opened, NULL, fd_out);
 		if (debug) {
 			*found = xstrdup(candidate);
 			return debug;
 		}
 	}
 	return NULL;
+}
+
+/*
+ * A debug file for elf (file), or NULL: under the process's root first,
+ * then the tracer's.  Its path goes to *found (owned by the caller), and
+ * whether it lies under the process's root to *in_root.
+ */
+static Elf *open_debug_file(Elf *elf, const struct symbols_file *file, const char *build_id,
+			    int *fd_out, char **found, bool *in_root)
+{
+	GElf_Word want_crc = 0;
+	const char *name = dwelf_elf_gnu_debuglink(elf, &want_crc);
+	Elf *debug = NULL;
+
+	*in_root = false;
+	if (file->root) {
+		debug = open_debug_in(file, file->root, build_id, name, want_crc, fd_out, found);
+		*in_root = debug != NULL;
+	}
+	if (!debug)
+		debug = open_debug_in(file, "", build_id, name, want_crc, fd_out, found);
+	return debug;
 }
 
 /* Appends name to the names; returns its offset there (the buffer moves as it grows). */
@@ -503,6 +525,14 @@ static Elf *fetch_debug_file(struct dbgfetch *fetch, const char *path, const cha
 struct symbols *symbols_read(const char *path, const struct symbols_identity *want,
 			     struct dbgfetch *fetch)
 {
+	const struct symbols_file file = { .open = path, .path = path, .root = NULL };
+
+	return symbols_read_file(&file, want, fetch);
+}
+
+struct symbols *symbols_read_file(const struct symbols_file *file,
+				  const struct symbols_identity *want, struct dbgfetch *fetch)
+{
 	struct symbols *syms = xcalloc(1, sizeof(*syms));
 	struct symbols_load loads[SYMBOLS_MAX_LOADS];
 	struct {
@@ -515,15 +545,17 @@ struct symbols *symbols_read(const char *path, const struct symbols_identity *wa
 	int fd, debug_fd = -1;
 
 	(void)elf_version(EV_CURRENT);
-	elf = symbols_open_elf(path, want, &fd);
+	elf = symbols_open_elf(file->open, want, &fd);
 	if (!elf)
 		return syms;
 	/* Program headers always come from the mapped file: a debug file's are NOBITS. */
 	nloads = symbols_loads(elf, loads, ARRAY_SIZE(loads));
 	syms->build_id = read_build_id(elf);
-	debug = open_debug_file(elf, path, syms->build_id, &debug_fd, &syms->debug_file);
+	debug = open_debug_file(elf, file, syms->build_id, &debug_fd, &syms->debug_file,
+				&syms->debug_in_root);
 	if (!debug)
-		debug = fetch_debug_file(fetch, path, syms->build_id, &debug_fd, &syms->debug_file);
+		debug = fetch_debug_file(fetch, file->path, syms->build_id, &debug_fd,
+					 &syms->debug_file);
 	/* The debug file's .symtab, else the file's own, else its .dynsym: the first with functions. */
 	if (debug)
 		find_symtabs(debug, &tables[0].scn, &unused);
@@ -613,6 +645,11 @@ const char *symbols_build_id(const struct symbols *syms)
 const char *symbols_debug_file(const struct symbols *syms)
 {
 	return syms->debug_file;
+}
+
+bool symbols_debug_in_root(const struct symbols *syms)
+{
+	return syms->debug_file && syms->debug_in_root;
 }
 
 size_t symbols_count(const struct symbols *syms)

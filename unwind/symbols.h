@@ -13,8 +13,11 @@
  * zero-size symbol in code (an assembly entry point such as ld.so's
  * _start) names the code from it up to the next symbol or its section's
  * end.  Names are shown without their symbol version, and a versioned
- * alias is the last choice among the names of one address.  Which file a mapping holds, and each file read
- * once, is the module table's business (unwind/modules.h).
+ * alias is the last choice among the names of one address.  A file
+ * mapped by a process in another mount namespace or under another root
+ * is read as that process sees it (struct symbols_file), its debug files
+ * looked for under its root first.  Which file a mapping holds, and each
+ * file read once, is the module table's business (unwind/modules.h).
  */
 #ifndef MEMTRACE_SYMBOLS_H
 #define MEMTRACE_SYMBOLS_H
@@ -86,6 +89,24 @@ struct dbgfetch;
  */
 struct symbols *symbols_read(const char *path, const struct symbols_identity *want,
 			     struct dbgfetch *fetch);
+
+/*
+ * A file as a traced process sees it: what to open for it (its path, or
+ * /proc/self/fd/N for the file held open on N), its path as the process's
+ * mapping names it (where its .gnu_debuglink file is looked for), and the
+ * process's root directory (its name to open through, such as
+ * /proc/self/fd/N for the root held open; NULL for the tracer's own),
+ * under which debug files are looked for first, then under the tracer's.
+ */
+struct symbols_file {
+	const char *open;
+	const char *path;
+	const char *root;
+};
+
+/* symbols_read() of such a file: the file opened must be want (when not NULL). */
+struct symbols *symbols_read_file(const struct symbols_file *file,
+				  const struct symbols_identity *want, struct dbgfetch *fetch);
 /* Frees it.  Accepts NULL. */
 void symbols_free(struct symbols *syms);
 
@@ -108,8 +129,14 @@ const char *symbols_linkage_name(const struct symbols *syms, uint64_t offset);
 /* The file's build-id as lowercase hex (borrowed, valid until symbols_free), or NULL. */
 const char *symbols_build_id(const struct symbols *syms);
 
-/* The separate debug file its symbols came from (borrowed, as above), or NULL. */
+/*
+ * The separate debug file its symbols came from (borrowed, as above), or
+ * NULL: its path under the root it was found in (symbols_debug_in_root()).
+ */
 const char *symbols_debug_file(const struct symbols *syms);
+
+/* Whether that debug file lies under the process's root (symbols_file), not the tracer's. */
+bool symbols_debug_in_root(const struct symbols *syms);
 
 /* How many function symbols it holds (aliases counted). */
 size_t symbols_count(const struct symbols *syms);

@@ -115,7 +115,8 @@ static const struct cfi *code_cfi(uint64_t addr, const struct aspace_region **re
 	if (!region || !region->path || region->backing != ASPACE_BACKING_FILE ||
 	    !(region->prot & PROT_EXEC))
 		return NULL;
-	cfi = modules_cfi(walk.mods, modules_of_mapping(walk.mods, region->path, &region->origin));
+	cfi = modules_cfi(walk.mods, modules_of_mapping(walk.mods, region->path, &region->origin,
+							walk.tid, addr));
 	if (!cfi || !cfi_vaddr(cfi, addr - region->start + region->offset, vaddr))
 		return NULL;
 	*regionp = region;

@@ -108,7 +108,7 @@ static void test_placed(void **state)
 	const uint64_t walk[] = { LIB + 0x10, JIT + 0x20, LIB + 0x3001 };
 	const uint32_t *modules;
 	const uint64_t *offsets;
-	uint32_t id = capture_place(fx->cap, fx->as, walk, 3);
+	uint32_t id = capture_place(fx->cap, 0, fx->as, walk, 3);
 
 	assert_int_not_equal(id, 0);
 	assert_memory_equal(frames_of(fx, id, 3), walk, sizeof(walk));
@@ -134,11 +134,11 @@ static void test_ends_out_of_code(void **state)
 	const uint64_t nowhere[] = { LIB + 0x10, JIT + 0x20, 0x800000, LIB + 0x200 };
 	uint32_t id;
 
-	id = capture_place(fx->cap, fx->as, in_data, 4);
+	id = capture_place(fx->cap, 0, fx->as, in_data, 4);
 	assert_memory_equal(frames_of(fx, id, 2), in_data, 2 * sizeof(in_data[0]));
-	id = capture_place(fx->cap, fx->as, in_heap, 3);
+	id = capture_place(fx->cap, 0, fx->as, in_heap, 3);
 	assert_memory_equal(frames_of(fx, id, 1), in_heap, sizeof(in_heap[0]));
-	id = capture_place(fx->cap, fx->as, nowhere, 4);
+	id = capture_place(fx->cap, 0, fx->as, nowhere, 4);
 	assert_memory_equal(frames_of(fx, id, 2), nowhere, 2 * sizeof(nowhere[0]));
 }
 
@@ -153,10 +153,10 @@ static void test_innermost_and_edge(void **state)
 	const uint64_t stopped_in_data[] = { DATA + 0x10, LIB + 0x10 };
 	const uint64_t at_end[] = { LIB + 0x10, JIT + PAGE, LIB + 4 * PAGE };
 
-	assert_int_not_equal(capture_place(fx->cap, fx->as, stopped_in_data, 2), 0);
-	(void)frames_of(fx, capture_place(fx->cap, fx->as, stopped_in_data, 2), 2);
-	(void)frames_of(fx, capture_place(fx->cap, fx->as, at_end, 3), 3);
-	assert_int_equal(capture_place(fx->cap, fx->as, at_end, 0), 0);
+	assert_int_not_equal(capture_place(fx->cap, 0, fx->as, stopped_in_data, 2), 0);
+	(void)frames_of(fx, capture_place(fx->cap, 0, fx->as, stopped_in_data, 2), 2);
+	(void)frames_of(fx, capture_place(fx->cap, 0, fx->as, at_end, 3), 3);
+	assert_int_equal(capture_place(fx->cap, 0, fx->as, at_end, 0), 0);
 }
 
 int main(void)

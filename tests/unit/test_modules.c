@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +33,11 @@
 #error "SYMFIX_PATH, SYMFIX_NOID_PATH: the fixture libraries, set by tests/CMakeLists.txt"
 #endif
 
-/* stat(2) as modules.c calls it, counted; the test's own calls go to __real_stat. */
+/*
+ * stat(2) of a file's path as modules.c calls it, counted (asking a
+ * process about itself, under /proc, is not); the test's own calls go to
+ * __real_stat.
+ */
 static int stat_calls;
 
 int __real_stat(const char *path, struct stat *st);
@@ -40,7 +45,8 @@ int __wrap_stat(const char *path, struct stat *st);
 
 int __wrap_stat(const char *path, struct stat *st)
 {
-	stat_calls++;
+	if (strncmp(path, "/proc/", 6) != 0)
+		stat_calls++;
 	return __real_stat(path, st);
 }
 
@@ -222,12 +228,12 @@ static void test_one_stat_per_mapping(void **state)
 {
 	struct fixture *fx = *state;
 	struct aspace_event origin = mapping(7);
-	uint32_t id = modules_of_mapping(fx->mods, fx->path_id, &origin);
+	uint32_t id = modules_of_mapping(fx->mods, fx->path_id, &origin, 0, 0);
 
 	assert_int_equal(id, 1);
 	assert_int_equal(stat_calls, 1);
 	for (int i = 0; i < 100; i++) {
-		assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origin), id);
+		assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origin, 0, 0), id);
 		expect_global(fx, id, fx->global_off);
 		assert_string_equal(modules_build_id(fx->mods, id), fx->build_id);
 	}
@@ -252,12 +258,12 @@ static void test_same_file_one_module(void **state)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(origins); i++)
-		assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origins[i]), 1);
+		assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origins[i], 0, 0), 1);
 	assert_int_equal(stat_calls, (int)ARRAY_SIZE(origins));
 	assert_int_equal(modules_count(fx->mods), 1);
 	/* And each of them is known from then on. */
 	for (size_t i = 0; i < ARRAY_SIZE(origins); i++)
-		assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origins[i]), 1);
+		assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origins[i], 0, 0), 1);
 	assert_int_equal(stat_calls, (int)ARRAY_SIZE(origins));
 }
 
@@ -278,18 +284,18 @@ static void test_replaced_by_rename(void **state)
 	ino_t old_ino = real_stat_of(fx->path).st_ino;
 	uint32_t one, two;
 
-	one = modules_of_mapping(fx->mods, fx->path_id, &first);
+	one = modules_of_mapping(fx->mods, fx->path_id, &first, 0, 0);
 	expect_global(fx, one, fx->global_off);
 	assert_string_equal(modules_build_id(fx->mods, one), fx->build_id);
 	replace(fx, SYMFIX_NOID_PATH);
 	assert_true(real_stat_of(fx->path).st_ino != old_ino);
-	two = modules_of_mapping(fx->mods, fx->path_id, &second);
+	two = modules_of_mapping(fx->mods, fx->path_id, &second, 0, 0);
 	assert_int_not_equal(two, one);
 	assert_int_equal(modules_path(fx->mods, two), fx->path_id);
 	assert_null(modules_build_id(fx->mods, two));
 	expect_global(fx, two, fx->noid_global_off);
 	/* The first mapping is still the first file. */
-	assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &first), one);
+	assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &first, 0, 0), one);
 	assert_string_equal(modules_build_id(fx->mods, one), fx->build_id);
 	expect_global(fx, one, fx->global_off);
 	assert_int_equal(modules_count(fx->mods), 2);
@@ -306,7 +312,7 @@ static void test_rewritten_in_place(void **state)
 	uint32_t one, two;
 	int fd;
 
-	one = modules_of_mapping(fx->mods, fx->path_id, &first);
+	one = modules_of_mapping(fx->mods, fx->path_id, &first, 0, 0);
 	write_copy(SYMFIX_NOID_PATH, fx->path, O_TRUNC);
 	/* A clock too coarse to see the rewrite must not hide it: a second later. */
 	times[0].tv_sec = 0;
@@ -319,7 +325,7 @@ static void test_rewritten_in_place(void **state)
 	assert_int_equal(close(fd), 0);
 	after = real_stat_of(fx->path);
 	assert_int_equal(after.st_ino, before.st_ino);
-	two = modules_of_mapping(fx->mods, fx->path_id, &second);
+	two = modules_of_mapping(fx->mods, fx->path_id, &second, 0, 0);
 	assert_int_not_equal(two, one);
 	assert_null(modules_build_id(fx->mods, two));
 	expect_global(fx, two, fx->noid_global_off);
@@ -337,9 +343,9 @@ static void test_replaced_before_read(void **state)
 	uint64_t into = 0;
 	uint32_t one, two;
 
-	one = modules_of_mapping(fx->mods, fx->path_id, &first);
+	one = modules_of_mapping(fx->mods, fx->path_id, &first, 0, 0);
 	replace(fx, SYMFIX_NOID_PATH);
-	two = modules_of_mapping(fx->mods, fx->path_id, &second);
+	two = modules_of_mapping(fx->mods, fx->path_id, &second, 0, 0);
 	assert_int_not_equal(two, one);
 	assert_null(modules_lookup(fx->mods, one, fx->global_off + 5, &into));
 	assert_null(modules_lookup(fx->mods, one, fx->noid_global_off + 5, &into));
@@ -355,18 +361,18 @@ static void test_missing_file(void **state)
 	uint32_t path = strtab_intern(fx->paths, gone, strlen(gone));
 	struct aspace_event first = mapping(1), second = mapping(2);
 	uint64_t into = 0;
-	uint32_t id = modules_of_mapping(fx->mods, path, &first);
+	uint32_t id = modules_of_mapping(fx->mods, path, &first, 0, 0);
 
 	assert_int_not_equal(id, 0);
-	assert_int_equal(modules_of_mapping(fx->mods, path, &first), id);
+	assert_int_equal(modules_of_mapping(fx->mods, path, &first, 0, 0), id);
 	assert_int_equal(stat_calls, 1);
 	/* Another mapping of it is the same unknown file. */
-	assert_int_equal(modules_of_mapping(fx->mods, path, &second), id);
+	assert_int_equal(modules_of_mapping(fx->mods, path, &second, 0, 0), id);
 	assert_null(modules_lookup(fx->mods, id, 0, &into));
 	assert_null(modules_build_id(fx->mods, id));
 	assert_int_equal(modules_path(fx->mods, id), path);
 	/* The real file is another module. */
-	assert_int_not_equal(modules_of_mapping(fx->mods, fx->path_id, &first), id);
+	assert_int_not_equal(modules_of_mapping(fx->mods, fx->path_id, &first, 0, 0), id);
 }
 
 /*
@@ -397,7 +403,7 @@ static void test_unknown_ids(void **state)
 	const uint32_t ids[] = { 0, 2, UINT32_MAX };
 	uint64_t into = 0;
 
-	assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &first), 1);
+	assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &first, 0, 0), 1);
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		assert_int_equal(modules_path(fx->mods, ids[i]), 0);
 		assert_null(modules_build_id(fx->mods, ids[i]));
@@ -417,11 +423,62 @@ static void test_many_mappings(void **state)
 		for (uint64_t n = 1; n <= MANY; n++) {
 			struct aspace_event origin = mapping(n);
 
-			assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origin), 1);
+			assert_int_equal(modules_of_mapping(fx->mods, fx->path_id, &origin, 0, 0),
+					 1);
 		}
 		assert_int_equal(stat_calls, MANY);
 	}
 	assert_int_equal(modules_count(fx->mods), 1);
+}
+
+/*
+ * A mapping of a live process: its file is opened through the process
+ * (what it maps, whatever is at the path now), never stat()ed at the
+ * path, and read from what was opened.  The file replaced at its path
+ * while mapped is still the mapped one through /proc/PID/map_files (the
+ * same module, named from it); without map_files (no CAP_SYS_ADMIN) the
+ * path holds another file, so it is a file found nowhere: a module that
+ * is never read.  So is an address where nothing is mapped.
+ */
+static void test_through_process(void **state)
+{
+	struct fixture *fx = *state;
+	struct aspace_event first = mapping(1), second = mapping(2), third = mapping(3);
+	uint32_t id, again;
+	char link[64];
+	bool map_files;
+	void *map;
+	int fd = open(fx->path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(close(fd), 0);
+	(void)snprintf(link, sizeof(link), "/proc/self/map_files/%lx-%lx", (unsigned long)map,
+		       (unsigned long)map + 4096);
+	fd = open(link, O_RDONLY | O_CLOEXEC);
+	map_files = fd >= 0;
+	if (fd >= 0)
+		assert_int_equal(close(fd), 0);
+	id = modules_of_mapping(fx->mods, fx->path_id, &first, getpid(), (uint64_t)map);
+	replace(fx, SYMFIX_NOID_PATH);
+	again = modules_of_mapping(fx->mods, fx->path_id, &second, getpid(), (uint64_t)map);
+	if (map_files) {
+		assert_int_equal(again, id);
+	} else {
+		assert_int_not_equal(again, id);
+		assert_null(modules_cfi(fx->mods, again));
+	}
+	expect_global(fx, id, fx->global_off);
+	assert_string_equal(modules_build_id(fx->mods, id), fx->build_id);
+	assert_non_null(modules_cfi(fx->mods, id));
+	assert_int_equal(munmap(map, 4096), 0);
+
+	/* Nothing mapped there now: no module that could be read. */
+	id = modules_of_mapping(fx->mods, fx->path_id, &third, getpid(), (uint64_t)map);
+	assert_null(modules_cfi(fx->mods, id));
+	assert_null(modules_build_id(fx->mods, id));
+	assert_int_equal(stat_calls, 0);
 }
 
 int main(void)
@@ -436,6 +493,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trace_modules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_mappings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_through_process, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

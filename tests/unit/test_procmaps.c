@@ -6,6 +6,7 @@
  * that cannot exist.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -555,6 +556,64 @@ static void test_read_no_such_process(void **state)
 	free(buf);
 }
 
+/* Whether fd (closed here) is the file st describes. */
+static bool is_file(int fd, const struct stat *st)
+{
+	struct stat got;
+	bool same;
+
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &got), 0);
+	same = got.st_dev == st->st_dev && got.st_ino == st->st_ino;
+	assert_int_equal(close(fd), 0);
+	return same;
+}
+
+/*
+ * A file mapped here is opened through the process, found by any address
+ * in its mapping and only under its own path; anonymous memory has no
+ * file.  Deleted, it is still the mapped one through map_files, and
+ * found nowhere without (never another file at its path).
+ */
+static void test_open_at(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char path[] = "/tmp/memtrace-test-procmaps.XXXXXX";
+	struct stat st;
+	char *map, *anon;
+	int fd, ret;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)(2 * page)), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	map = mmap(NULL, 2 * page, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(close(fd), 0);
+	anon = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(anon != MAP_FAILED);
+
+	assert_true(is_file(procmaps_open_at(getpid(), (uint64_t)(uintptr_t)map + page + 5, path),
+			    &st));
+	assert_true(is_file(procmaps_open_at(getpid(), (uint64_t)(uintptr_t)map, NULL), &st));
+	assert_int_equal(procmaps_open_at(getpid(), (uint64_t)(uintptr_t)map, "/elsewhere"),
+			 -ENOENT);
+	assert_int_equal(procmaps_open_at(getpid(), (uint64_t)(uintptr_t)anon, NULL), -ENOENT);
+
+	/* Another file at its path: never taken for the mapped one. */
+	assert_int_equal(unlink(path), 0);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	ret = procmaps_open_at(getpid(), (uint64_t)(uintptr_t)map, path);
+	if (ret != -ENOENT)
+		assert_true(is_file(ret, &st));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(munmap(map, 2 * page), 0);
+	assert_int_equal(munmap(anon, page), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_iter_empty),
 		cmocka_unit_test(test_read_self),
 		cmocka_unit_test(test_read_no_such_process),
+		cmocka_unit_test(test_open_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -863,6 +863,55 @@ static void test_debuglink(void **state)
 	symbols_free(syms);
 }
 
+/*
+ * A file as a process in another root sees it: its path there has no
+ * file on the tracer's side, and its debug file lies under the process's
+ * root, where the .gnu_debuglink is looked for first.
+ */
+static void test_debuglink_in_root(void **state)
+{
+	const struct linked_files *files = *state;
+	const struct elf_sym *local = must_find_sym(&full_facts, "symfix_local");
+	uint64_t local_off = file_offset(&linked_facts, local->value);
+	struct symbols_file file = { .open = files->lib, .path = "/lib/libsymfix.so" };
+	char root[80], lib_dir[96], debug_dir[112], debug[144];
+	uint64_t into = UINT64_MAX;
+	struct symbols *syms;
+	const char *name;
+
+	(void)snprintf(root, sizeof(root), "%s/root", files->dir);
+	(void)snprintf(lib_dir, sizeof(lib_dir), "%s/lib", root);
+	(void)snprintf(debug_dir, sizeof(debug_dir), "%s/.debug", lib_dir);
+	(void)snprintf(debug, sizeof(debug), "%s/libsymfix.debug", debug_dir);
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(mkdir(lib_dir, 0700), 0);
+	assert_int_equal(mkdir(debug_dir, 0700), 0);
+	copy_file(SYMFIX_DEBUG_PATH, debug, false);
+
+	/* Without the root, the debug file is nowhere: only .dynsym's names. */
+	syms = symbols_read_file(&file, NULL, NULL);
+	assert_null(symbols_lookup(syms, local_off + 3, &into));
+	assert_null(symbols_debug_file(syms));
+	assert_false(symbols_debug_in_root(syms));
+	symbols_free(syms);
+
+	file.root = root;
+	syms = symbols_read_file(&file, NULL, NULL);
+	name = symbols_lookup(syms, local_off + 3, &into);
+	if (!name || strcmp(name, "symfix_local") != 0 || into != 3)
+		fail_msg("under the root: expected symfix_local+0x3, got %s",
+			 name ? name : "(none)");
+	assert_non_null(symbols_debug_file(syms));
+	assert_string_equal(symbols_debug_file(syms), "/lib/.debug/libsymfix.debug");
+	assert_true(symbols_debug_in_root(syms));
+	symbols_free(syms);
+
+	(void)unlink(debug);
+	(void)rmdir(debug_dir);
+	(void)rmdir(lib_dir);
+	(void)rmdir(root);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -882,6 +931,8 @@ int main(void)
 						bad_files_teardown),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test_setup_teardown(test_debuglink, linked_files_setup,
+						linked_files_teardown),
+		cmocka_unit_test_setup_teardown(test_debuglink_in_root, linked_files_setup,
 						linked_files_teardown),
 		cmocka_unit_test(test_free_null),
 	};
