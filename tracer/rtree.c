@@ -169,7 +169,8 @@ static struct rtree_leaf *leaf_new(struct rtree *tree)
 	} else {
 		if (!tree->fresh_leaves)
 			chunk_new(tree);
-		leaf = (struct rtree_leaf *)tree->fresh;
+		/* Chunks are aligned to LEAF_BYTES, a leaf's own alignment or more. */
+		leaf = (struct rtree_leaf *)(void *)tree->fresh;
 		tree->fresh += LEAF_BYTES;
 		tree->fresh_leaves--;
 	}
