@@ -80,8 +80,9 @@ void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *s
  * function: "malloc < worker_alloc < worker_main < start_thread", not
  * "mmap < new_heap < ... < malloc < ...", and "pthread_create < ...",
  * not "allocate_stack < pthread_create < ..."), ending at main or
- * start_thread, at most max frames (then " < ...").  Returns it whole, however long its names, owned by the caller
- * (free()); "" for a stack without frames.
+ * start_thread, at most max frames (then " < ...").  Returns it whole,
+ * however long its names, owned by the caller (free()); "" for a stack
+ * without frames.
  */
 char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max);
 

@@ -139,7 +139,7 @@ static uint32_t capture_stack(struct engine *eng, struct task *task, const struc
  * Returns 0; 1 when the stop is not the call's exit; -ESRCH when the task
  * is gone.
  */
-static int exit_result(struct engine *eng, struct task *task, int64_t *rval, int *err)
+int exit_result(struct engine *eng, struct task *task, int64_t *rval, int *err)
 {
 	struct __ptrace_syscall_info info;
 	struct arch_regs regs;

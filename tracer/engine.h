@@ -91,6 +91,11 @@ struct engine_options {
 	 */
 	bool program_ignores_sigpipe;
 	/*
+	 * The soft limit of open files memtrace started with, when it
+	 * raised its own (main.c): the program gets it back, else 0.
+	 */
+	unsigned long long program_nofile;
+	/*
 	 * The sink hears of each call and each new thread before the task
 	 * is resumed, as strace prints: its lines then keep their order with
 	 * what the program writes to the same terminal or file.  Else after,

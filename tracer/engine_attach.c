@@ -210,7 +210,8 @@ static void collect_held(struct task *task, void *arg)
 static void detach_event(struct engine *eng, const struct trace_event *ev)
 {
 	struct task *task = ev->task;
-	struct __ptrace_syscall_info info;
+	int64_t rval;
+	int err;
 
 	if (event_without_stop(eng, ev))
 		return;
@@ -220,11 +221,9 @@ static void detach_event(struct engine *eng, const struct trace_event *ev)
 		return;
 	}
 	if (ev->kind == TE_SYSCALL_STOP) {
-		/* The exit of a call in flight: record it, then leave. */
-		if ((task->flags & TASK_IN_CALL) && get_syscall_info(eng, task, &info, true) == 0 &&
-		    info.op == PTRACE_SYSCALL_INFO_EXIT)
-			finish_call(eng, task, true, info.exit.rval,
-				    info.exit.is_error ? (int)-info.exit.rval : 0);
+		/* The exit of a call in flight: record it, its stack too, then leave. */
+		if ((task->flags & TASK_IN_CALL) && exit_result(eng, task, &rval, &err) == 0)
+			finish_call(eng, task, true, rval, err);
 		else if (task->flags & TASK_IN_CALL) {
 			/* Not its exit yet (its entry): let it run to the exit first. */
 			resume(task, 0);

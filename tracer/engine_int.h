@@ -163,6 +163,12 @@ int next_event(struct engine *eng, struct trace_event *ev);
 /* Resumes a stopped task with sig (0: none). */
 void resume(struct task *task, int sig);
 /* The system call task is stopped in.  Returns 0, or -ESRCH if it is gone. */
+/*
+ * The result of the memory call task is stopped at the exit of, and its
+ * stack with stacks (engine.c).  Returns 0; 1 when the stop is not the
+ * call's exit; -ESRCH when the task is gone.
+ */
+int exit_result(struct engine *eng, struct task *task, int64_t *rval, int *err);
 int get_syscall_info(struct engine *eng, struct task *task, struct __ptrace_syscall_info *info,
 		     bool at_exit);
 /* A memory call ended (finished) or was cut short: the model, the sink. */

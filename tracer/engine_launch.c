@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,15 @@ static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog 
 	/* memtrace ignores SIGPIPE (main.c); an ignored signal outlives exec. */
 	if (!opts->program_ignores_sigpipe)
 		(void)signal(SIGPIPE, SIG_DFL);
+	/* And raised its limit of open files: the program has the one it would have had. */
+	if (opts->program_nofile) {
+		struct rlimit lim;
+
+		if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+			lim.rlim_cur = (rlim_t)opts->program_nofile;
+			(void)setrlimit(RLIMIT_NOFILE, &lim);
+		}
+	}
 	if (opts->stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		err = -errno;
 	else

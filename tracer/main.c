@@ -179,6 +179,25 @@ static void parse_options(struct options *opts, int argc, char **argv, bool utf8
 	out->argv = argv + optind;
 }
 
+/*
+ * Raises memtrace's soft limit of open files to the hard one: the module
+ * table holds a file and a root directory open per file in the stacks
+ * (unwind/modules.c), a few hundred files for a large program.  Returns
+ * the soft limit the program gets back (engine_launch.c), 0 when
+ * unchanged.
+ */
+static unsigned long long raise_nofile(void)
+{
+	struct rlimit lim;
+	rlim_t soft;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max)
+		return 0;
+	soft = lim.rlim_cur;
+	lim.rlim_cur = lim.rlim_max;
+	return setrlimit(RLIMIT_NOFILE, &lim) == 0 ? (unsigned long long)soft : 0;
+}
+
 static int exit_status_of(int wait_status)
 {
 	if (WIFSIGNALED(wait_status))
@@ -207,6 +226,7 @@ int main(int argc, char **argv)
 	 * as memtrace got it (engine_launch.c, child_exec).
 	 */
 	opts.session.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
+	opts.session.nofile = raise_nofile();
 	session = session_new(&opts.session);
 	status = opts.session.out.npids ? session_attach(session)
 					: session_launch(session, opts.session.out.argv);

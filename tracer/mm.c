@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "procmaps.h"
@@ -133,14 +135,12 @@ static bool fd_is_elf(int fd)
 }
 
 /*
- * Whether the file of a maps line of pid (path id path) is ELF, read as
- * the process sees it (procmaps_open_file): a process in another mount
- * namespace may have another file at the same path.  Known per path id
- * for the file the line names (device and inode): read again only when
- * another file shows at that path, not at every --verify read.
+ * What is known of the file at path id path (grown to hold it): whether
+ * it is ELF, for the file of that device and inode.  NULL when it is not
+ * known for that file yet; the caller then sets it (elf_learn()).
  */
-static bool entry_is_elf(struct mm *mm, pid_t pid, const struct procmaps_entry *entry,
-			 uint32_t path)
+static struct elf_known *elf_known_for(struct mm *mm, uint32_t path, unsigned int dev_major,
+				       unsigned int dev_minor, uint64_t inode, bool *known_now)
 {
 	struct mm_reader *reader = mm->reader;
 	struct elf_known *known;
@@ -154,31 +154,61 @@ static bool entry_is_elf(struct mm *mm, pid_t pid, const struct procmaps_entry *
 		       (reader->elf_known_cap - old) * sizeof(*reader->elf_known));
 	}
 	known = &reader->elf_known[path];
-	if (!known->state || known->inode != entry->inode || known->dev_major != entry->dev_major ||
-	    known->dev_minor != entry->dev_minor) {
-		known->inode = entry->inode;
-		known->dev_major = entry->dev_major;
-		known->dev_minor = entry->dev_minor;
-		known->state = fd_is_elf(procmaps_open_file(pid, entry)) ? 1 : 2;
+	*known_now = known->state && known->inode == inode && known->dev_major == dev_major &&
+		     known->dev_minor == dev_minor;
+	if (!*known_now) {
+		known->inode = inode;
+		known->dev_major = dev_major;
+		known->dev_minor = dev_minor;
 	}
+	return known;
+}
+
+/*
+ * Whether the file of a maps line of pid (path id path) is ELF, read as
+ * the process sees it (procmaps_open_file): a process in another mount
+ * namespace may have another file at the same path.  Known per path id
+ * for the file the line names (device and inode): read again only when
+ * another file shows at that path, not at every --verify read.
+ */
+static bool entry_is_elf(struct mm *mm, pid_t pid, const struct procmaps_entry *entry,
+			 uint32_t path)
+{
+	bool known_now;
+	struct elf_known *known = elf_known_for(mm, path, entry->dev_major, entry->dev_minor,
+						entry->inode, &known_now);
+
+	if (!known_now)
+		known->state = fd_is_elf(procmaps_open_file(pid, entry)) ? 1 : 2;
 	return known->state == 1;
 }
 
 /*
  * Whether the file an mmap call of pid mapped at addr through fd (at
- * fd_path) is ELF: the process's own fd names its file in any mount
- * namespace; else the mapping in /proc/PID/maps.  Once per file mapping.
+ * path id path, fd_path) is ELF: the process's own fd names its file in
+ * any mount namespace.  One stat() of it per call, for its device and
+ * inode: the file is read only when it is new at that path; never a
+ * device (a GPU driver's mmap through its fd would make the tracer a
+ * client of it).  When the fd is gone already (closed by another
+ * thread), the mapping in /proc/PID/maps.
  */
-static bool mapped_is_elf(pid_t pid, int fd, uint64_t addr, const char *fd_path)
+static bool mapped_is_elf(struct mm *mm, pid_t pid, int fd, uint64_t addr, uint32_t path,
+			  const char *fd_path)
 {
 	char link[64];
-	int opened;
+	struct stat st;
+	struct elf_known *known;
+	bool known_now;
 
 	(void)snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
-	opened = open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (opened < 0)
-		opened = procmaps_open_at(pid, addr, fd_path);
-	return fd_is_elf(opened);
+	if (stat(link, &st) != 0)
+		return fd_is_elf(procmaps_open_at(pid, addr, fd_path));
+	if (!S_ISREG(st.st_mode))
+		return false;
+	known = elf_known_for(mm, path, major(st.st_dev), minor(st.st_dev), st.st_ino, &known_now);
+	if (!known_now)
+		known->state = fd_is_elf(open(link, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) ? 1 : 2;
+	return known->state == 1;
 }
 
 static bool path_is(const struct procmaps_entry *entry, const char *name)
@@ -388,7 +418,7 @@ static void apply_mmap(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 		tmpl.offset = arg[5];
 		if (fd_path)
 			tmpl.path = strtab_intern(mm->reader->paths, fd_path, strlen(fd_path));
-		if (tmpl.path && mapped_is_elf(pid, (int)arg[4], addr, fd_path))
+		if (tmpl.path && mapped_is_elf(mm, pid, (int)arg[4], addr, tmpl.path, fd_path))
 			tmpl.flags |= ASPACE_ELF;
 	}
 	if (arg[3] & MAP_HUGETLB) {

@@ -359,13 +359,38 @@ static bool same_view(pid_t pid)
  * unless any_dev (a stacked filesystem such as overlayfs may show
  * another device in stat than in the maps).
  */
-static int open_checked(const char *path, const struct procmaps_entry *entry, bool any_dev)
+/*
+ * path opened for reading when it is a regular file, -ENODEV when it is
+ * not, else -errno: a device mapped by the process (a GPU's render node)
+ * is never opened, so that the tracer never becomes one of its clients.
+ */
+static int open_regular(const char *path)
 {
+	char self[64];
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_PATH | O_CLOEXEC), reg;
 
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		(void)close(fd);
+		return -ENODEV;
+	}
+	(void)snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	reg = open(self, O_RDONLY | O_CLOEXEC);
+	if (reg < 0)
+		reg = -errno;
+	(void)close(fd);
+	return reg;
+}
+
+static int open_checked(const char *path, const struct procmaps_entry *entry, bool any_dev)
+{
+	struct stat st;
+	int fd = open_regular(path);
+
+	if (fd < 0)
+		return fd == -ENODEV ? -ENOENT : fd;
 	if (fstat(fd, &st) == 0 && st.st_ino == entry->inode &&
 	    (any_dev ||
 	     (major(st.st_dev) == entry->dev_major && minor(st.st_dev) == entry->dev_minor)))
@@ -384,9 +409,11 @@ int procmaps_open_file(pid_t pid, const struct procmaps_entry *entry)
 		return -ENOENT;
 	(void)snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid,
 		       entry->start, entry->end);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path);
 	if (fd >= 0)
 		return fd;
+	if (fd == -ENODEV)
+		return -ENOENT;
 	/* Without map_files, a deleted file is nowhere: a path names another. */
 	if (entry->deleted)
 		return -ENOENT;

@@ -385,6 +385,7 @@ struct session *session_new(const struct session_options *opts)
 		/* An output on stdout: the program writes to stderr (as with perf record -o -). */
 		.stdout_to_stderr = output_stdout_count(&opts->out) > 0,
 		.program_ignores_sigpipe = opts->sigpipe_ignored,
+		.program_nofile = opts->nofile,
 	};
 
 	session->opts = *opts;

@@ -29,6 +29,7 @@ struct session_options {
 	uint64_t duration_ns;	     /* --duration: attach mode detaches after it */
 	uint64_t interval_ns;	     /* --interval: 0 for none */
 	bool sigpipe_ignored; /* memtrace was started with SIGPIPE ignored: so is the program */
+	unsigned long long nofile; /* the soft RLIMIT_NOFILE to give the program back, or 0 */
 };
 
 struct session;

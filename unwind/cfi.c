@@ -695,16 +695,34 @@ static bool find_debug(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fd
 	return true;
 }
 
+static bool fde_range(const struct cfi *cfi, const struct cfi_fde *fde, uint64_t *begin,
+		      uint64_t *end);
+
 bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 {
 	struct cfi_fde dbg;
+	uint64_t begin, end;
 	bool in_eh = find_eh(cfi, vaddr, fde);
 	bool in_debug = find_debug(cfi, vaddr, &dbg);
 
-	/* In both: the one that starts closer below vaddr, .eh_frame's on a tie. */
-	if (in_debug && (!in_eh || dbg.pc_begin > fde->pc_begin))
+	if (!in_eh || !in_debug) {
+		if (in_debug)
+			*fde = dbg;
+		return in_eh || in_debug;
+	}
+	/*
+	 * In both tables (a file with .eh_frame and .debug_frame): the one
+	 * that starts closer below vaddr, .eh_frame's on a tie, unless it
+	 * ends before vaddr and the other does not.
+	 */
+	if (dbg.pc_begin > fde->pc_begin) {
+		if (!fde_range(cfi, &dbg, &begin, &end) || vaddr < end)
+			*fde = dbg;
+	} else if (dbg.pc_begin < fde->pc_begin && fde_range(cfi, fde, &begin, &end) &&
+		   vaddr >= end) {
 		*fde = dbg;
-	return in_eh || in_debug;
+	}
+	return true;
 }
 
 bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word)
@@ -730,29 +748,35 @@ size_t cfi_debug_count(const struct cfi *cfi)
 	return cfi->dcount;
 }
 
-bool cfi_range(const struct cfi *cfi, uint64_t vaddr, uint64_t *begin, uint64_t *end)
+/* The addresses [*begin, *end) fde covers.  False when it cannot be read. */
+static bool fde_range(const struct cfi *cfi, const struct cfi_fde *fde, uint64_t *begin,
+		      uint64_t *end)
 {
 	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
 	Elf_Data data;
 	uint64_t base = 0; /* where data lies (.debug_frame's copy: its pointers are absolute) */
-	struct cfi_fde fde;
 	Dwarf_CFI_Entry entry;
 	Dwarf_Off next;
 
-	if (!cfi_find(cfi, vaddr, &fde))
-		return false;
-	if (fde.debug_frame) {
+	if (fde->debug_frame) {
 		data = cfi->dbg_data;
 	} else {
-		if (fde.fde < cfi->eh_vaddr)
+		if (fde->fde < cfi->eh_vaddr)
 			return false;
 		data = cfi->eh_data;
 		base = cfi->eh_vaddr;
 	}
 	/* dwarf_next_cfi() takes the data as not const: it reads it only. */
-	return dwarf_next_cfi(cfi->ident, &data, true, fde.fde - base, &next, &entry) == 0 &&
+	return dwarf_next_cfi(cfi->ident, &data, true, fde->fde - base, &next, &entry) == 0 &&
 	       !dwarf_cfi_cie_p(&entry) &&
-	       decode_fde(cfi, &data, base, &entry.fde, &cache, begin, end) && *begin <= vaddr &&
+	       decode_fde(cfi, &data, base, &entry.fde, &cache, begin, end);
+}
+
+bool cfi_range(const struct cfi *cfi, uint64_t vaddr, uint64_t *begin, uint64_t *end)
+{
+	struct cfi_fde fde;
+
+	return cfi_find(cfi, vaddr, &fde) && fde_range(cfi, &fde, begin, end) && *begin <= vaddr &&
 	       vaddr < *end;
 }
 

@@ -13,6 +13,7 @@
 
 struct dbgfetch {
 	debuginfod_client *client;
+	char *urls; /* --debuginfod=URLS, or NULL: $DEBUGINFOD_URLS */
 };
 
 struct dbgfetch *dbgfetch_new(const char *urls)
@@ -20,12 +21,7 @@ struct dbgfetch *dbgfetch_new(const char *urls)
 	struct dbgfetch *fetch;
 	const char *env;
 
-	/* libdebuginfod reads the servers from the environment at each query. */
-	if (urls && setenv("DEBUGINFOD_URLS", urls, 1) != 0) {
-		(void)fprintf(stderr, "memtrace: --debuginfod: %s\n", strerror(errno));
-		return NULL;
-	}
-	env = getenv("DEBUGINFOD_URLS");
+	env = urls ? urls : getenv("DEBUGINFOD_URLS");
 	if (!env || !*env) {
 		(void)fprintf(stderr, "memtrace: --debuginfod: no servers: give them "
 				      "(--debuginfod=URL...) or set DEBUGINFOD_URLS\n");
@@ -38,6 +34,7 @@ struct dbgfetch *dbgfetch_new(const char *urls)
 		free(fetch);
 		return NULL;
 	}
+	fetch->urls = xstrdup(urls);
 	return fetch;
 }
 
@@ -46,7 +43,38 @@ void dbgfetch_free(struct dbgfetch *fetch)
 	if (!fetch)
 		return;
 	debuginfod_end(fetch->client);
+	free(fetch->urls);
 	free(fetch);
+}
+
+/*
+ * debuginfod_find_debuginfo() from fetch's servers.  libdebuginfod reads
+ * them from DEBUGINFOD_URLS at each query: --debuginfod=URLS sets it for
+ * the query alone, so that the traced program (launched before, or
+ * forked after) never inherits it.
+ */
+static int find(struct dbgfetch *fetch, const char *build_id, char **found)
+{
+	char *saved = NULL;
+	int fd;
+
+	if (fetch->urls) {
+		saved = xstrdup(getenv("DEBUGINFOD_URLS"));
+		if (setenv("DEBUGINFOD_URLS", fetch->urls, 1) != 0) {
+			free(saved);
+			return -errno;
+		}
+	}
+	/* A length of 0: the build-id is a hex string. */
+	fd = debuginfod_find_debuginfo(fetch->client, (const unsigned char *)build_id, 0, found);
+	if (fetch->urls) {
+		if (saved)
+			(void)setenv("DEBUGINFOD_URLS", saved, 1);
+		else
+			(void)unsetenv("DEBUGINFOD_URLS");
+		free(saved);
+	}
+	return fd;
 }
 
 char *dbgfetch_debuginfo(struct dbgfetch *fetch, const char *build_id, const char *path)
@@ -58,8 +86,7 @@ char *dbgfetch_debuginfo(struct dbgfetch *fetch, const char *build_id, const cha
 
 	(void)fprintf(stderr, "memtrace: debuginfod: asking for the debug file of %s (%s)...\n",
 		      name, build_id);
-	/* A length of 0: the build-id is a hex string. */
-	fd = debuginfod_find_debuginfo(fetch->client, (const unsigned char *)build_id, 0, &found);
+	fd = find(fetch, build_id, &found);
 	if (fd < 0) {
 		(void)fprintf(stderr, "memtrace: debuginfod: no debug file for %s: %s\n", name,
 			      strerror(-fd));

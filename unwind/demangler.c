@@ -2,6 +2,8 @@
 /* Demangling: see demangler.h. */
 #include "demangler.h"
 
+#include <stddef.h>
+
 /* glibc's <string.h> declares basename (_GNU_SOURCE): libiberty.h must not. */
 #define HAVE_DECL_BASENAME 1
 #include <demangle.h>
@@ -19,7 +21,7 @@ char *demangler_demangle(const char *name)
 	 * in a hash: Rust's demangler is asked first, and drops the hash.
 	 */
 	if (name[0] != '_')
-		return 0;
+		return NULL;
 	switch (name[1]) {
 	case 'Z':
 		out = rust_demangle(name, options);
@@ -29,6 +31,6 @@ char *demangler_demangle(const char *name)
 	case 'D':
 		return dlang_demangle(name, options);
 	default:
-		return 0;
+		return NULL;
 	}
 }

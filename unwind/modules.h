@@ -20,8 +20,8 @@
  * has there; the module is the file opened (fstat: device, inode, size,
  * mtime), never the one at the path on the tracer's side.  A module made
  * so keeps the file and the process's root directory open until its
- * symbols and unwind table are read (the process may have exited by
- * then), and its separate debug files are looked for under that root
+ * symbols, unwind table and source lines are read (the process may have
+ * exited by then), and its separate debug files are looked for under that root
  * first, then the tracer's.  A file found nowhere is a module that is
  * never read: its frames print as file+offset.
  * The first time a stack references a mapping, its file is opened and its

@@ -402,7 +402,11 @@ static void read_symbols(struct symbols *syms, Elf *src, Elf_Scn *symtab,
 			continue;
 		name = elf_strptr(src, shdr.sh_link, sym.st_name);
 		use = sym_use(src, &sym, name, &section_end);
-		if (use == SYM_NONE)
+		/*
+		 * Labels from a full table only: .dynsym lacks the static
+		 * functions that would end an exported label's code.
+		 */
+		if (use == SYM_NONE || (use == SYM_LABEL && shdr.sh_type != SHT_SYMTAB))
 			continue;
 		shown = shown_name(name, &owned);
 		for (size_t l = 0; l < nloads; l++) {
@@ -483,9 +487,46 @@ static size_t starting_by(const struct sym *arr, size_t n, uint64_t offset)
 }
 
 /*
+ * The symbol of arr (n of them, sorted by start, then rank) holding
+ * offset: the last starting at or below it, or an earlier, larger one
+ * that still holds it (nested symbols).  NULL when none does.
+ */
+static const struct sym *holding(const struct sym *arr, size_t n, uint64_t offset)
+{
+	size_t lo = starting_by(arr, n, offset);
+
+	for (size_t i = lo; i > 0 && lo - i < 8; i--) {
+		const struct sym *sym = &arr[i - 1];
+
+		if (offset < sym->start + sym->size) {
+			/*
+			 * Among names at one address the best ranked comes first;
+			 * take it only if it, too, holds the offset.
+			 */
+			for (size_t j = i - 1; j > 0 && arr[j - 1].start == sym->start; j--)
+				if (offset < arr[j - 1].start + arr[j - 1].size)
+					sym = &arr[j - 1];
+			return sym;
+		}
+	}
+	return NULL;
+}
+
+/* The symbol that names offset, or NULL. */
+static const struct sym *naming(const struct symbols *syms, uint64_t offset)
+{
+	const struct sym *sym = holding(syms->syms, syms->nsyms, offset);
+
+	/* A label only where no function with a size holds the offset. */
+	return sym ? sym : holding(syms->labels, syms->nlabels, offset);
+}
+
+/*
  * Sizes each label up to the next symbol's start, sized or label, or its
  * section's end (its size until now), whichever comes first: the code
- * from an entry point up to the next one is its.
+ * from an entry point up to the next one is its.  A label inside a sized
+ * function is one of its local labels (a loop's, in assembly): it names
+ * nothing, not even the code past that function's end.
  */
 static void fix_labels(struct symbols *syms)
 {
@@ -495,6 +536,10 @@ static void fix_labels(struct symbols *syms)
 		size_t next = starting_by(syms->labels, syms->nlabels, label->start);
 		size_t sized = starting_by(syms->syms, syms->nsyms, label->start);
 
+		if (holding(syms->syms, syms->nsyms, label->start)) {
+			label->size = 0;
+			continue;
+		}
 		if (next < syms->nlabels && syms->labels[next].start < end)
 			end = syms->labels[next].start;
 		if (sized < syms->nsyms && syms->syms[sized].start < end)
@@ -583,41 +628,6 @@ struct symbols *symbols_read_file(const struct symbols_file *file,
 		fix_labels(syms);
 	}
 	return syms;
-}
-
-/*
- * The symbol of arr (n of them, sorted by start, then rank) holding
- * offset: the last starting at or below it, or an earlier, larger one
- * that still holds it (nested symbols).  NULL when none does.
- */
-static const struct sym *holding(const struct sym *arr, size_t n, uint64_t offset)
-{
-	size_t lo = starting_by(arr, n, offset);
-
-	for (size_t i = lo; i > 0 && lo - i < 8; i--) {
-		const struct sym *sym = &arr[i - 1];
-
-		if (offset < sym->start + sym->size) {
-			/*
-			 * Among names at one address the best ranked comes first;
-			 * take it only if it, too, holds the offset.
-			 */
-			for (size_t j = i - 1; j > 0 && arr[j - 1].start == sym->start; j--)
-				if (offset < arr[j - 1].start + arr[j - 1].size)
-					sym = &arr[j - 1];
-			return sym;
-		}
-	}
-	return NULL;
-}
-
-/* The symbol that names offset, or NULL. */
-static const struct sym *naming(const struct symbols *syms, uint64_t offset)
-{
-	const struct sym *sym = holding(syms->syms, syms->nsyms, offset);
-
-	/* A label only where no function with a size holds the offset. */
-	return sym ? sym : holding(syms->labels, syms->nlabels, offset);
 }
 
 const char *symbols_lookup(const struct symbols *syms, uint64_t offset, uint64_t *into)

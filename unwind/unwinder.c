@@ -228,7 +228,8 @@ static bool scan_for_caller(uint64_t pc)
 	const struct cfi *cfi = code_cfi(pc, &region, &vaddr);
 	size_t end = min_u64(walk.stack_len, SCAN_BYTES);
 
-	if (!cfi || cfi_source(cfi) == CFI_NONE)
+	/* A file with no unwind information at all: libunwind's frame pointers. */
+	if (!cfi || (cfi_source(cfi) == CFI_NONE && !cfi_debug_count(cfi)))
 		return false;
 	/*
 	 * Almost every walk starts in one of a few system call wrappers: the

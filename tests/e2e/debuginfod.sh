@@ -53,6 +53,10 @@ expect_chain "$TMP/fetched.events" 'mmap\(NULL, 12345,' mmap inner outer main
 grep -q '^memtrace: debuginfod: asking for the debug file of dfetch_stripped' "$TMP/fetched.err" ||
 	fail "the fetch is not said: $(cat "$TMP/fetched.err")"
 
+# The servers given are memtrace's, never the program's.
+got=$("$MEMTRACE" --debuginfod="$urls" -- sh -c 'echo "${DEBUGINFOD_URLS-unset}"' 2>/dev/null)
+expect_eq "the program's DEBUGINFOD_URLS" "$got" unset
+
 # The server gone: the cache has it (DEBUGINFOD_URLS this time).
 kill "$server"
 wait "$server" 2>/dev/null || true

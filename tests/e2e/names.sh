@@ -4,6 +4,8 @@
 # report's sites (never cut at a parenthesis).
 . "$E2E_DIR/lib.sh"
 
+[ -x "$PROGRAMS/rust_threads_legacy" ] || [ -x "$PROGRAMS/static_go" ] ||
+	skip "no rustc and no go (rustc, golang-go: scripts/setup --test)"
 ran=0
 for mangling in legacy v0; do
 	prog=$PROGRAMS/rust_threads_$mangling

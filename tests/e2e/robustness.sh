@@ -33,3 +33,12 @@ expect_eq "many_maps exit status" "$status" 0
 pid=$(sed -nE 's/^memtrace: \[([0-9]+)\] [^:]*many_maps: .*/\1/p' "$TMP/many.err")
 calls=$(summary_calls "$TMP/many.err" "$pid")
 [ "${calls:-0}" -ge 6000 ] || fail "many_maps: $calls memory calls, want 3000 mmap and 3000 munmap at least"
+
+# memtrace raises its own limit of open files (it holds a file per module
+# of the stacks); the program keeps the one it was started with.
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -gt 512 ]; then
+	got=$(ulimit -Sn 512 && "$MEMTRACE" -- sh -c 'ulimit -Sn' 2>/dev/null)
+	expect_eq "the program's soft limit of open files" "$got" 512
+else
+	echo "note: the hard limit of open files is 512 or less: its check is skipped" >&2
+fi

@@ -252,7 +252,9 @@ static int teardown(void **state)
  *
  *   global |gap| local |gap| nosize | alias | first|second |gap| grow | entry |
  *
- *   | outer  (inner)   nested   outer |gap| vimpl | only | sect (in_sect) |gap|
+ *   | outer  (inner)   nested   outer |gap| vimpl | only | sect (in_sect) |
+ *
+ *   | looping (loop) |gap|
  *
  * and the stripped copy has lost .symtab, symfix_local with it.
  */
@@ -347,12 +349,13 @@ static const struct lookup_case lookup_cases[] = {
 	{ "symfix_local", AT_END, 0, NULL, NULL, false },
 	/*
 	 * No .size, no sized symbol holding it: named up to the next symbol
-	 * (symfix_alias); the gap before it is not.
+	 * (symfix_alias); the gap before it is not.  From .symtab only:
+	 * .dynsym lacks the static functions that would end its code.
 	 */
 	{ "symfix_nosize", AT_START, -1, NULL, NULL, false },
-	{ "symfix_nosize", AT_START, 0, "symfix_nosize", "symfix_nosize", false },
-	{ "symfix_nosize", AT_START, 1, "symfix_nosize", "symfix_nosize", false },
-	{ "symfix_nosize", AT_START, 31, "symfix_nosize", "symfix_nosize", false },
+	{ "symfix_nosize", AT_START, 0, "symfix_nosize", "symfix_nosize", true },
+	{ "symfix_nosize", AT_START, 1, "symfix_nosize", "symfix_nosize", true },
+	{ "symfix_nosize", AT_START, 31, "symfix_nosize", "symfix_nosize", true },
 	/* A weak name and a global __name at one address: the public name wins. */
 	{ "symfix_alias", AT_START, 0, "symfix_alias", "symfix_alias", false },
 	{ "__symfix_alias", AT_START, 9, "symfix_alias", "symfix_alias", false },
@@ -395,7 +398,11 @@ static const struct lookup_case lookup_cases[] = {
 	{ "symfix_in_sect", AT_START, 0, "symfix_in_sect", "symfix_in_sect", true },
 	{ "symfix_in_sect", AT_LAST, 0, "symfix_in_sect", "symfix_in_sect", true },
 	{ "symfix_in_sect", AT_END, 0, "symfix_sect(.text)", "symfix_sect(.text)", true },
-	{ "symfix_sect(.text)", AT_END, 0, NULL, NULL, false },
+	/* A local label inside a function: the function's, and nothing past it. */
+	{ "symfix_looping", AT_START, 17, "symfix_looping", "symfix_looping", false },
+	{ "symfix_looping", AT_LAST, 0, "symfix_looping", "symfix_looping", false },
+	{ "symfix_looping", AT_END, 0, NULL, NULL, false },
+	{ "symfix_looping", AT_END, 15, NULL, NULL, false },
 	/* The ELF header, and far past the end of the file. */
 	{ NULL, AT_FILE, 0, NULL, NULL, false },
 	{ NULL, AT_FILE, 0x10, NULL, NULL, false },
