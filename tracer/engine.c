@@ -318,8 +318,7 @@ static void resolve_fd_path(struct task *task)
 }
 
 /* The entry of a memory call (or of a call the filter could not classify). */
-static void enter_call(struct engine *eng, struct task *task,
-		       const struct __ptrace_syscall_info *info, uint64_t nr,
+static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
 		       const uint64_t args[6]);
 
 static void on_seccomp(struct engine *eng, struct task *task)
@@ -328,18 +327,16 @@ static void on_seccomp(struct engine *eng, struct task *task)
 
 	if (get_syscall_info(eng, task, &info, false) < 0)
 		return;
-	enter_call(eng, task, &info, info.seccomp.nr, info.seccomp.args);
+	enter_call(eng, task, info.arch, info.seccomp.nr, info.seccomp.args);
 }
 
 /*
  * The entry of a system call: a memory call is decoded and let run to its
  * exit stop (or held, see below); any other is let go.
  */
-static void enter_call(struct engine *eng, struct task *task,
-		       const struct __ptrace_syscall_info *info, uint64_t nr,
+static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
 		       const uint64_t args[6])
 {
-	uint32_t arch = info->arch;
 	/* A memory call first: the one lookup of the common case. */
 	int ret = sysdecode_entry(&task->call, arch, nr, args);
 
@@ -414,7 +411,7 @@ static void on_syscall_stop(struct engine *eng, struct task *task)
 		if ((task->flags & TASK_SYSCALL_STOPS) &&
 		    get_syscall_info(eng, task, &info, false) == 0 &&
 		    info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-			enter_call(eng, task, &info, info.entry.nr, info.entry.args);
+			enter_call(eng, task, info.arch, info.entry.nr, info.entry.args);
 			return;
 		}
 		resume(task, 0);

@@ -188,6 +188,23 @@ char *xstrdup(const char *str)
 	return res;
 }
 
+size_t upper_bound_u64(const void *base, size_t n, size_t size, size_t offset, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t at;
+
+		memcpy(&at, (const char *)base + mid * size + offset, sizeof(at));
+		if (at <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 char *xstrndup(const char *str, size_t len)
 {
 	char *res = strndup(str, len);

@@ -77,6 +77,13 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *str);
+/*
+ * In an array of n elements of size bytes sorted by a uint64_t key at
+ * offset in each, how many have a key at or below key (the index of the
+ * first above it): a binary search.
+ */
+size_t upper_bound_u64(const void *base, size_t n, size_t size, size_t offset, uint64_t key);
+
 /* The first len bytes of str (fewer when it is shorter), NUL-terminated. */
 char *xstrndup(const char *str, size_t len);
 

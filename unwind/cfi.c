@@ -13,6 +13,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -677,16 +678,9 @@ static bool find_eh(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 /* The same in .debug_frame's. */
 static bool find_debug(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 {
-	size_t lo = 0, hi = cfi->dcount;
+	size_t lo = upper_bound_u64(cfi->dtable, cfi->dcount, sizeof(*cfi->dtable),
+				    offsetof(struct dentry, start), vaddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cfi->dtable[mid].start <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return false;
 	*fde = (struct cfi_fde){ .pc_begin = cfi->dtable[lo - 1].start,

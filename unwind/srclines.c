@@ -13,6 +13,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,17 +166,8 @@ static void build_ranges(struct srclines *src)
 /* How many of the ranges start at or below pc. */
 static size_t ranges_by(const struct srclines *src, Dwarf_Addr pc)
 {
-	size_t lo = 0, hi = src->nranges;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (src->ranges[mid].low <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return upper_bound_u64(src->ranges, src->nranges, sizeof(*src->ranges),
+			       offsetof(struct cu_range, low), pc);
 }
 
 /* The compile unit holding pc into *cu. */

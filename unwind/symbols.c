@@ -13,6 +13,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,17 +474,7 @@ static void find_symtabs(Elf *elf, Elf_Scn **symtab, Elf_Scn **dynsym)
 /* How many of the n symbols of arr (sorted by start) start at or below offset. */
 static size_t starting_by(const struct sym *arr, size_t n, uint64_t offset)
 {
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (arr[mid].start <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return upper_bound_u64(arr, n, sizeof(*arr), offsetof(struct sym, start), offset);
 }
 
 /*

@@ -55,13 +55,5 @@ grep -qE '"function":"outer","function_offset":"0x[0-9a-f]+","file":"[^"]*/inlin
 # the trace read back gives the live report.
 grep -q '  mmap < map_here < middle < outer < main$' "$TMP/in.err" ||
 	fail "no site mmap < map_here < middle < outer < main: $(grep -A12 'by site' "$TMP/in.err")"
-set +e
-"$MEMTRACE" report "$TMP/in.json" >"$TMP/in.offline" 2>&1
-offline_status=$?
-set -e
-expect_eq "memtrace report exit status" "$offline_status" 0
-sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$TMP/in.err" |
-	grep -av '^memtrace: verify: ' >"$TMP/in.live" || true
-cmp -s "$TMP/in.live" "$TMP/in.offline" ||
-	fail "memtrace report differs from the live report: $(diff "$TMP/in.live" "$TMP/in.offline" | head -n 10)"
+expect_same_report "$TMP/in" inlines
 exit 0

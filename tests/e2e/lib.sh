@@ -259,21 +259,44 @@ frames_of() {
 	sources_of "$1" "$2" | grep -v ' (inlined)' | sed -E 's/ [^ ]+:[0-9]+$//' || true
 }
 
+# expect_first LISTER EVENTS PATTERN LINE...: the first lines LISTER
+# (frames_of, sources_of) gives of the stack are these.
+expect_first() {
+	local lister=$1 events=$2 pattern=$3 got want
+	shift 3
+	want=$(printf '%s\n' "$@")
+	got=$("$lister" "$events" "$pattern" | head -n $#)
+	[ "$got" = "$want" ] || fail "stack of /$pattern/: got [$(echo $got)], want [$*]"
+}
+
 # expect_sources EVENTS PATTERN FRAME...: the first frames are these, as
 # sources_of shows them.
 expect_sources() {
-	local events=$1 pattern=$2 got want
-	shift 2
-	want=$(printf '%s\n' "$@")
-	got=$(sources_of "$events" "$pattern" | head -n $#)
-	[ "$got" = "$want" ] || fail "stack of /$pattern/: got [$(echo $got)], want [$*]"
+	expect_first sources_of "$@"
 }
 
 # expect_chain EVENTS PATTERN NAME...: the first frames are these names.
 expect_chain() {
-	local events=$1 pattern=$2 got want
-	shift 2
-	want=$(printf '%s\n' "$@")
-	got=$(frames_of "$events" "$pattern" | head -n $#)
-	[ "$got" = "$want" ] || fail "stack of /$pattern/: got [$(echo $got)], want [$*]"
+	expect_first frames_of "$@"
+}
+
+# expect_same_report PREFIX NAME: memtrace report of PREFIX.json prints, on
+# its standard output alone, the report the live run ended PREFIX.err with
+# (run_memtrace's files).
+expect_same_report() {
+	local prefix=$1 name=$2 offline_status
+	set +e
+	"$MEMTRACE" report "$prefix.json" >"$prefix.offline" 2>"$prefix.offline.err"
+	offline_status=$?
+	set -e
+	expect_eq "$name: memtrace report exit status" "$offline_status" 0
+	[ -s "$prefix.offline.err" ] && fail "$name: memtrace report said: $(cat "$prefix.offline.err")"
+	# The live report is the end of memtrace's stderr, from the first report line.
+	sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$prefix.err" |
+		grep -av '^memtrace: verify: ' >"$prefix.live" || true
+	[ -s "$prefix.live" ] || fail "$name: no live report"
+	cmp -s "$prefix.live" "$prefix.offline" || {
+		diff "$prefix.live" "$prefix.offline" | head -n 20 >&2 || true
+		fail "$name: memtrace report differs from the live report"
+	}
 }

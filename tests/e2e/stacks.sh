@@ -117,15 +117,7 @@ for n, call in enumerate(calls):
 PY
 fi
 # The trace read back gives the live report.
-set +e
-"$MEMTRACE" report "$TMP/reload.json" >"$TMP/reload.offline" 2>&1
-offline_status=$?
-set -e
-expect_eq "reload: memtrace report exit status" "$offline_status" 0
-sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$TMP/reload.err" |
-	grep -av '^memtrace: verify: ' >"$TMP/reload.live" || true
-cmp -s "$TMP/reload.live" "$TMP/reload.offline" ||
-	fail "reload: memtrace report differs from the live report: $(diff "$TMP/reload.live" "$TMP/reload.offline" | head -n 10)"
+expect_same_report "$TMP/reload" reload
 
 # One path, two programs exec'd from it in turn: each one's frames are
 # named from its own file (the mappings an exec brings are its own,

@@ -57,20 +57,7 @@ same_report() {
 	shift
 	NO_VERIFY=1 run_memtrace "$TMP/$name" --verify -o "$TMP/$name.json" "$@"
 	check_lines "$TMP/$name.json"
-	set +e
-	"$MEMTRACE" report "$TMP/$name.json" >"$TMP/$name.offline" 2>"$TMP/$name.offline.err"
-	local offline_status=$?
-	set -e
-	expect_eq "$name: memtrace report exit status" "$offline_status" 0
-	[ -s "$TMP/$name.offline.err" ] && fail "$name: memtrace report said: $(cat "$TMP/$name.offline.err")"
-	# The live report is the end of memtrace's stderr, from the first report line.
-	sed -n '/^memtrace: \[[0-9]*\] .*: [0-9]* memory call/,$p' "$TMP/$name.err" |
-		grep -av '^memtrace: verify: ' >"$TMP/$name.live" || true
-	[ -s "$TMP/$name.live" ] || fail "$name: no live report"
-	cmp -s "$TMP/$name.live" "$TMP/$name.offline" || {
-		diff "$TMP/$name.live" "$TMP/$name.offline" | head -n 20 >&2 || true
-		fail "$name: memtrace report differs from the live report"
-	}
+	expect_same_report "$TMP/$name" "$name"
 }
 
 same_report demo "$PROGRAMS/../../demo/demo"
