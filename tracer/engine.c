@@ -737,10 +737,28 @@ static bool is_stop_signal(int sig)
  * thread (it needs only the model, which the task cannot change before
  * its next stop).
  */
-static void on_first_stop(struct engine *eng, struct task *task)
+/*
+ * A thread's stack is the region holding its stack pointer at its first
+ * stop (glibc may hand a new thread a cached stack, mapped long ago by
+ * another thread: the region then changes hands; a thread seized in
+ * attach mode has had its stack since before).  Returns whether the sink
+ * is to hear of it, at *now.
+ */
+static bool note_thread_stack(struct engine *eng, struct task *task, uint64_t *now)
 {
 	struct arch_regs regs;
-	bool thread = false;
+
+	if (task->tid == task->proc->pid || !task->proc->mm || get_regs(task, &regs) < 0)
+		return false;
+	task->stack_sp = arch_regs_sp(&regs);
+	(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp, task->tid);
+	*now = engine_now_ns(eng);
+	return task->proc->reported && eng->sink->thread;
+}
+
+static void on_first_stop(struct engine *eng, struct task *task)
+{
+	bool thread;
 	uint64_t now = 0;
 
 	task->flags |= TASK_STARTED;
@@ -756,17 +774,7 @@ static void on_first_stop(struct engine *eng, struct task *task)
 		(void)mm_resync(task->proc->mm, task->tid, &kernel, NULL);
 		task->proc->mm_copied = false;
 	}
-	/*
-	 * A new thread's stack is the region holding its stack
-	 * pointer now (glibc may hand it a cached stack, mapped long
-	 * ago by another thread: the region then changes hands).
-	 */
-	if (task->tid != task->proc->pid && task->proc->mm && get_regs(task, &regs) == 0) {
-		task->stack_sp = arch_regs_sp(&regs);
-		(void)aspace_set_thread(mm_aspace(task->proc->mm), task->stack_sp, task->tid);
-		thread = task->proc->reported && eng->sink->thread;
-		now = engine_now_ns(eng);
-	}
+	thread = note_thread_stack(eng, task, &now);
 	if (thread && eng->opts.sink_before_resume) {
 		eng->sink->thread(eng->ctx, task->proc, task->tid, false, task->stack_sp, now);
 		thread = false;
@@ -917,10 +925,16 @@ static void dispatch_event(struct engine *eng, const struct trace_event *ev)
 	if (!task)
 		task = adopt(eng, ev->tid);
 	if (task->flags & TASK_FRESH) {
+		uint64_t now;
+
 		/* A call it was inside when seized is over: see engine_attach(). */
 		task->flags &= ~TASK_FRESH;
 		task->proc->fresh_tasks--;
 		resync_if_settled(task->proc, task->tid);
+		/* Stopped: the sink hears of its stack before it runs on. */
+		if (note_thread_stack(eng, task, &now))
+			eng->sink->thread(eng->ctx, task->proc, task->tid, false, task->stack_sp,
+					  now);
 	}
 	dispatch_stop(eng, task, ev);
 }

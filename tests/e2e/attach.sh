@@ -88,6 +88,9 @@ calls_while_traced "$lr_pid" "$mt" "$TMP/a.expected" 40
 detach "$mt" longrun
 verified "$TMP/a.mt"
 grep -q "; detached, running on$" "$TMP/a.mt" || fail "the summary does not say it detached"
+# The 4 threads' stacks, there before the attach, are known by their stack pointers.
+grep -q "thread stacks: 4 of live threads" "$TMP/a.mt" ||
+	fail "the seized threads' stacks are not thread stacks: $(grep 'thread stacks' "$TMP/a.mt")"
 untraced "$lr_pid"
 stop_longrun a "$lr_pid" "$lr_job"
 
