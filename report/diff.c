@@ -352,14 +352,6 @@ static int print_json(FILE *out, const struct diff *diff)
 	return err;
 }
 
-/* The name of a program, without its directory: the same program may live elsewhere. */
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /*
  * Warns of what makes the comparison doubtful: two different programs,
  * a trace without its end.
@@ -368,6 +360,7 @@ static void warn_of(const struct diff *diff, struct msgs *msgs)
 {
 	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
 
+	/* Without their directories: the same program may live elsewhere. */
 	if (a->program && b->program && strcmp(base_name(a->program), base_name(b->program)) != 0)
 		msgs_warn(msgs, "diff: %s traces %s, %s traces %s: two different programs", a->path,
 			  a->program, b->path, b->program);

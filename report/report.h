@@ -42,6 +42,7 @@
 struct report_proc {
 	pid_t pid;
 	const char *exe;		  /* the program it runs; NULL: not known; borrowed */
+	const char *name; /* its argv[0], as the user ran it; NULL: not known; borrowed */
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
 	uint64_t failed;		  /* of which returned an error */
 	unsigned int threads;		  /* live now (the --interval line); 0 in a trace */

@@ -79,13 +79,6 @@ static uint32_t hash_of(uint32_t module, uint64_t offset)
 	return (uint32_t)hidx_hash_word(hidx_hash_word(HIDX_HASH_SEED, module), offset);
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* The cached frame at (module, offset), or NULL: *it is then where the lookup ended. */
 static const struct cached *cached_frame(const struct stackfmt *fmt, uint32_t module,
 					 uint64_t offset, struct hidx_iter *it)

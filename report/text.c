@@ -84,6 +84,20 @@ void text_row_site(FILE *out, const char *site, size_t width, size_t row_cols)
 	(void)fputc('\n', out);
 }
 
+/*
+ * The program as the user ran it (argv[0]), and the file it is when that
+ * names another one (a symlink: redis-server is redis-check-rdb).
+ */
+static void print_program(FILE *out, const struct report_proc *proc)
+{
+	const char *exe = proc->exe, *name = proc->name;
+
+	if (name && exe && strcmp(base_name(name), base_name(exe)) != 0)
+		(void)fprintf(out, "%s (%s)", name, exe);
+	else
+		(void)fputs(exe ? exe : name ? name : "?", out);
+}
+
 void text_proc_summary(FILE *out, const struct report_proc *proc, size_t width)
 {
 	struct text_line line;
@@ -94,9 +108,9 @@ void text_proc_summary(FILE *out, const struct report_proc *proc, size_t width)
 
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		total += proc->calls[kind];
-	(void)fprintf(mem, "memtrace: [%d] %s: %llu memory call%s", (int)proc->pid,
-		      proc->exe ? proc->exe : "?", (unsigned long long)total,
-		      total == 1 ? "" : "s");
+	(void)fprintf(mem, "memtrace: [%d] ", (int)proc->pid);
+	print_program(mem, proc);
+	(void)fprintf(mem, ": %llu memory call%s", (unsigned long long)total, total == 1 ? "" : "s");
 	if (total) {
 		(void)fputs(" (", mem);
 		for (int kind = 0; kind < SYSDECODE_NKINDS; kind++) {

@@ -25,6 +25,7 @@
 struct rproc {
 	struct report_proc proc; /* pid, exe, calls, how it ended: what the report reads */
 	char *exe;		 /* proc.exe's text, owned */
+	char *name;		 /* proc.name's, owned; NULL: the trace does not say */
 	struct churn *churn;
 	struct aspace *as; /* from its last snapshot; NULL: none yet */
 	struct aspace_sizes sizes;
@@ -230,12 +231,15 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	return rp;
 }
 
-/* What rp runs, as its exec or summary line names it. */
-static void set_exe(struct rproc *rp, const char *exe)
+/* What rp runs, and under which name, as its exec or summary line says (name may be NULL). */
+static void set_exe(struct rproc *rp, const char *exe, const char *name)
 {
 	free(rp->exe);
 	rp->exe = xstrdup(exe);
 	rp->proc.exe = rp->exe;
+	free(rp->name);
+	rp->name = name ? xstrdup(name) : NULL;
+	rp->proc.name = rp->name;
 }
 
 static void proc_free(struct rproc *rp)
@@ -244,6 +248,7 @@ static void proc_free(struct rproc *rp)
 	aspace_free(rp->as);
 	free(rp->usage);
 	free(rp->exe);
+	free(rp->name);
 	free(rp);
 }
 
@@ -484,7 +489,7 @@ static int read_exec(struct trace *rd, json_t *line)
 	churn_reset(rp->churn);
 	if (exe) {
 		/* What it runs now, should the trace end before its summary. */
-		set_exe(rp, exe);
+		set_exe(rp, exe, json_string_value(json_object_get(line, "name")));
 	}
 	return 0;
 }
@@ -641,7 +646,7 @@ static int read_summary(struct trace *rd, json_t *line)
 	if (!get_int(line, "pid", &pid) || !end)
 		return bad_line(rd, "a summary without \"pid\" or \"end\"");
 	rp = proc_of(rd, (pid_t)pid);
-	set_exe(rp, exe ? exe : "?");
+	set_exe(rp, exe ? exe : "?", json_string_value(json_object_get(line, "name")));
 	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++)
 		if (!get_u64(calls, sysdecode_kind_name(kind), &rp->proc.calls[kind]))
 			rp->proc.calls[kind] = 0;
@@ -736,7 +741,7 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 		if (!rp->as)
 			continue;
 		if (!rp->exe)
-			set_exe(rp, "?");
+			set_exe(rp, "?", NULL);
 		rep = report_compute(&in, rd->fmt, rd->stacks);
 		fn(arg, &in, rep);
 		report_free(rep);

@@ -356,6 +356,8 @@ void tracew_exec(struct tracew *t, const struct report_proc *proc, uint64_t time
 	jsonw_i64(t->w, "pid", proc->pid);
 	jsonw_seconds(t->w, "time", time_ns);
 	jsonw_str(t->w, "exe", proc->exe ? proc->exe : "?");
+	if (proc->name)
+		jsonw_str(t->w, "name", proc->name);
 	jsonw_end(t->w);
 }
 
@@ -466,6 +468,8 @@ void tracew_summary(struct tracew *t, const struct report_input *in, uint64_t ti
 	jsonw_i64(w, "pid", proc->pid);
 	jsonw_seconds(w, "time", time_ns);
 	jsonw_str(w, "exe", proc->exe ? proc->exe : "?");
+	if (proc->name)
+		jsonw_str(w, "name", proc->name);
 	jsonw_object(w, "calls");
 	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++)
 		if (proc->calls[kind])

@@ -492,8 +492,7 @@ static void link_adopted(struct engine *eng, struct proc *proc, struct proc *par
 	proc->adopted = false;
 	eng->adopted--;
 	proc->parent_pid = parent->pid;
-	if (!proc->exe)
-		proc->exe = xstrdup(parent->exe);
+	inherit_exe(proc, parent);
 	if (!proc->execs && !proc->ended)
 		link_mm(proc, parent, share_vm);
 }

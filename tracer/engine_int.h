@@ -87,8 +87,13 @@ struct trace_event {
 struct proc *add_proc(struct engine *eng, pid_t pid, pid_t parent_pid, bool reported);
 /* A process made by a clone of parent (NULL: not known yet), reported with -f. */
 struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent);
-/* proc->exe from /proc/PID/exe, kept as it was if that cannot be read. */
+/*
+ * proc->exe from /proc/PID/exe and proc->name from its argv[0], kept as
+ * they were if the link cannot be read.
+ */
 void update_exe(struct proc *proc);
+/* A forked proc's program and name: its parent's, unless it has its own already. */
+void inherit_exe(struct proc *proc, const struct proc *parent);
 /* The thread group of tid, from /proc/TID/status; tid itself when unreadable. */
 pid_t read_tgid(pid_t tid);
 

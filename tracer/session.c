@@ -111,6 +111,7 @@ static const struct report_proc *report_proc_of(const struct proc *proc, struct 
 {
 	*rp = (struct report_proc){ .pid = proc->pid,
 				    .exe = proc->exe,
+				    .name = proc->name,
 				    .failed = proc->failed,
 				    .threads = proc->live_tasks,
 				    .end = ending_of(proc) };

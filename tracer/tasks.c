@@ -46,6 +46,7 @@ void tasks_free(struct tasks *tasks)
 	for (proc = tasks->procs; proc; proc = next_proc) {
 		next_proc = proc->next;
 		free(proc->exe);
+		free(proc->name);
 		free(proc->marks);
 		if (proc->unverified)
 			aspace_changes_free(proc->unverified);

@@ -188,6 +188,13 @@ char *xstrdup(const char *str)
 	return res;
 }
 
+const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 size_t upper_bound_u64(const void *base, size_t n, size_t size, size_t offset, uint64_t key)
 {
 	size_t lo = 0, hi = n;

@@ -77,6 +77,8 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 char *xstrdup(const char *str);
+/* The last component of path: "/usr/bin/ls" -> "ls".  Borrowed from path. */
+const char *base_name(const char *path);
 /*
  * In an array of n elements of size bytes sorted by a uint64_t key at
  * offset in each, how many have a key at or below key (the index of the

@@ -244,6 +244,15 @@ else
 	echo "note: $why_not: SIGUSR1 and --interval on an attached process are not tested" >&2
 fi
 
+# A program is named as the user ran it: through a symlink, by the link's
+# name, with the file it is beside it; the same read back from the trace.
+ln -s "$PROGRAMS/findings" "$TMP/renamed"
+run_memtrace "$TMP/renamed" -o "$TMP/renamed.json" -- "$TMP/renamed" churn
+expect_eq "renamed exit status" "$status" 0
+grep -q "^memtrace: \[[0-9]*\] $TMP/renamed ($PROGRAMS/findings): " "$TMP/renamed.err" ||
+	fail "the summary does not name the link: $(grep '^memtrace: \[' "$TMP/renamed.err")"
+expect_same_report "$TMP/renamed" renamed
+
 # Real programs: the totals add up, and each report is a screen high.  (Off a
 # terminal its lines are whole, however wide: tests/e2e/width.sh checks that
 # on a terminal they fit its width.)

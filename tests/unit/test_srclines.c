@@ -89,13 +89,6 @@ static uint64_t offset_of(const char *name)
 	return offset;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-
-	return slash ? slash + 1 : path;
-}
-
 static void expect_frame(const struct srclines_frame *frame, const char *function, const char *at)
 {
 	assert_non_null(frame->function);
@@ -139,6 +132,7 @@ static void test_plain_function(void **state)
 	(void)state;
 	assert_int_equal(n, 1);
 	assert_string_equal(frames[0].function, "spawn_worker");
+	assert_non_null(frames[0].file);
 	assert_string_equal(base_name(frames[0].file), "inlines.c");
 	/* Its first instruction is on the line that opens it, before the call. */
 	assert_true(frames[0].line > 0 && frames[0].line < line_of("pthread_create"));
