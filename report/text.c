@@ -110,7 +110,8 @@ void text_proc_summary(FILE *out, const struct report_proc *proc, size_t width)
 		total += proc->calls[kind];
 	(void)fprintf(mem, "memtrace: [%d] ", (int)proc->pid);
 	print_program(mem, proc);
-	(void)fprintf(mem, ": %llu memory call%s", (unsigned long long)total, total == 1 ? "" : "s");
+	(void)fprintf(mem, ": %llu memory call%s", (unsigned long long)total,
+		      total == 1 ? "" : "s");
 	if (total) {
 		(void)fputs(" (", mem);
 		for (int kind = 0; kind < SYSDECODE_NKINDS; kind++) {
