@@ -352,6 +352,42 @@ static void site_add(char **buf, size_t *used, size_t *cap, const char *text, si
 	(*buf)[*used] = '\0';
 }
 
+/* Whether frame i of a stack is an allocator's or a runtime's own code (runtime.h). */
+static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
+		      const uint64_t *offsets, size_t i)
+{
+	const struct cached *entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
+	const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
+	const char *module =
+		modules[i] ? base_name(strtab_get(fmt->paths, modules_path(fmt->mods, modules[i])))
+			   : NULL;
+
+	return runtime_frame_own(module, part_text(fmt, own), own->name_len);
+}
+
+/*
+ * Where a site starts: the innermost frames of the innermost frame's
+ * module (libc's mmap wrapper, ld.so's loader), then those of allocators
+ * and runtimes beyond them (jemalloc's extent code, Go's runtime.*), are
+ * folded into the outermost of them, the call the program made (malloc,
+ * runtime.mallocgc).  Nothing is folded that would leave nothing after.
+ */
+static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
+			 const uint64_t *offsets, size_t nframes)
+{
+	size_t first = 0, own;
+
+	if (modules[0]) {
+		while (first + 1 < nframes && modules[first + 1] == modules[0])
+			first++;
+		if (first + 1 == nframes)
+			first = 0; /* all in one file: nothing to fold into */
+	}
+	for (own = first; own + 1 < nframes && frame_own(fmt, frames, modules, offsets, own + 1);)
+		own++;
+	return own + 1 == nframes ? first : own;
+}
+
 char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max)
 {
 	const uint64_t *frames, *offsets;
@@ -364,13 +400,7 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 	site_add(&buf, &used, &cap, "", 0);
 	if (!nframes || !modules || !offsets)
 		return buf;
-	/* Fold the frames of the innermost frame's module (libc, ld.so...) into its last. */
-	if (modules[0]) {
-		while (first + 1 < nframes && modules[first + 1] == modules[0])
-			first++;
-		if (first + 1 == nframes)
-			first = 0; /* all in one file: nothing to fold into */
-	}
+	first = site_start(fmt, frames, modules, offsets, nframes);
 	for (size_t i = first; i < nframes; i++) {
 		const struct cached *entry;
 		const struct part *parts;
@@ -389,7 +419,8 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 		 * inlined functions come with it, or C++'s would leave no room
 		 * for the program's own frames.
 		 */
-		for (p = i == first && modules[0] ? entry->nparts - 1 : 0; p < entry->nparts; p++) {
+		for (p = i == first && (modules[0] || first) ? entry->nparts - 1 : 0;
+		     p < entry->nparts; p++) {
 			const char *text = part_text(fmt, &parts[p]);
 			size_t len = parts[p].name_len;
 

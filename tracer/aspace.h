@@ -146,7 +146,7 @@ struct aspace;
 enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_region *region);
 
 /* The most entries the allocators' table holds (runtime.c checks it). */
-#define ASPACE_RUNTIMES_MAX 4
+#define ASPACE_RUNTIMES_MAX 16
 
 /*
  * The same, for a walk over every region: cache (zeroed before the walk,

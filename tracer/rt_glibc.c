@@ -73,11 +73,16 @@ static bool glibc_arena_at(const struct aspace *as, const struct runtime_window 
  */
 static const char *const glibc_site_ends[] = { "main", "start_thread", NULL };
 
+/* libc, the dynamic linker, and the libraries glibc 2.34 merged into libc. */
+static const char *const glibc_modules[] = { "libc.so.", "ld-linux", "libpthread.so.", "libdl.so.",
+					     NULL };
+
 const struct runtime_desc runtime_glibc = {
 	.name = "glibc",
 	.arena_window = glibc_arena_window,
 	.arena_at = glibc_arena_at,
 	.stack_cache_bytes = STACK_CACHE_MAXSIZE,
 	.site_ends = glibc_site_ends,
+	.modules = glibc_modules,
 	.heap_walk = mallocheap_walk,
 };

@@ -11,7 +11,8 @@
 #include "util.h"
 
 static const struct runtime_desc *const runtimes[] = {
-	&runtime_glibc,
+	&runtime_glibc, &runtime_musl,	  &runtime_cxx, &runtime_jemalloc, &runtime_tcmalloc,
+	&runtime_go,	&runtime_hotspot, &runtime_v8,	&runtime_cpython,
 };
 
 /* The table holds no more runtimes than a walk's cache has room for. */
@@ -80,6 +81,31 @@ bool runtime_site_end(const char *name, size_t len)
 		for (; end && *end; end++)
 			if (strlen(*end) == len && !memcmp(*end, name, len))
 				return true;
+	}
+	return false;
+}
+
+/* Whether one of the NULL-terminated prefixes starts the len bytes at text. */
+static bool starts_with_one(const char *const *prefixes, const char *text, size_t len)
+{
+	for (; prefixes && *prefixes; prefixes++) {
+		size_t plen = strlen(*prefixes);
+
+		if (plen <= len && !memcmp(*prefixes, text, plen))
+			return true;
+	}
+	return false;
+}
+
+bool runtime_frame_own(const char *module, const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
+		const struct runtime_desc *rt = runtimes[i];
+
+		if (module && starts_with_one(rt->modules, module, strlen(module)))
+			return true;
+		if (name && starts_with_one(rt->functions, name, len))
+			return true;
 	}
 	return false;
 }

@@ -13,8 +13,9 @@
  *     arenas by the windows that said so;
  *   - the exited-stacks finding (findings.c) asks how many bytes of
  *     joined threads' stacks a thread library keeps for reuse;
- *   - a report's sites (stackfmt.c) end at a program's or a thread's
- *     entry function;
+ *   - a report's sites (stackfmt.c) start at the call the program made
+ *     into an allocator or a runtime, its frames inside them folded, and
+ *     end at a program's or a thread's entry function;
  *   - the snapshot (mm.c) walks the brk heap with the allocator's walker,
  *     for the pinned-heap finding.
  *
@@ -60,13 +61,31 @@ struct runtime_desc {
 	uint64_t stack_cache_bytes;
 	/* The functions a site ends at (a program's and its threads' entries); NULL last. */
 	const char *const *site_ends;
+	/*
+	 * Its own code, which a site folds into the outermost of its frames
+	 * (the call the program made: malloc, operator new): the files it
+	 * is, by the start of their base names ("libjemalloc.so."), and its
+	 * functions, by the start of their names where it is linked into
+	 * the program ("runtime.", jemalloc's "je_" in redis).  NULL last;
+	 * NULL for none.
+	 */
+	const char *const *modules;
+	const char *const *functions;
 	/* Walks the brk heap of task pid as mallocheap_walk() does, or NULL. */
 	int (*heap_walk)(pid_t pid, uint64_t heap_start, uint64_t heap_top, uint64_t max_chunks,
 			 struct mallocheap_info *info);
 };
 
-/* The entries: glibc (malloc, nptl), in rt_glibc.c. */
+/* The entries, one file each: rt_<name>.c. */
 extern const struct runtime_desc runtime_glibc;
+extern const struct runtime_desc runtime_musl;
+extern const struct runtime_desc runtime_cxx;
+extern const struct runtime_desc runtime_jemalloc;
+extern const struct runtime_desc runtime_tcmalloc;
+extern const struct runtime_desc runtime_go;
+extern const struct runtime_desc runtime_hotspot;
+extern const struct runtime_desc runtime_v8;
+extern const struct runtime_desc runtime_cpython;
 
 /*
  * Whether region, of any kind, lies in an arena of as: each runtime, in
@@ -89,6 +108,13 @@ uint64_t runtime_stack_cache_bytes(void);
 
 /* Whether a site ends at the function named by the len bytes at name. */
 bool runtime_site_end(const char *name, size_t len);
+
+/*
+ * Whether a frame is an allocator's or a runtime's own code: in the file
+ * whose base name is module (NULL: none), in the function named by the
+ * len bytes at name (NULL: not known).
+ */
+bool runtime_frame_own(const char *module, const char *name, size_t len);
 
 /*
  * Walks the brk heap of task pid, [heap_start, heap_top), with the

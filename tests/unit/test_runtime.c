@@ -195,6 +195,24 @@ static void test_site_ends(void **state)
 	assert_false(runtime_site_end("", 0));
 }
 
+/* An allocator's or a runtime's own frames: by the start of their file's name, or of their own. */
+static void test_frame_own(void **state)
+{
+	(void)state;
+	assert_true(runtime_frame_own("libjemalloc.so.2", NULL, 0));
+	assert_true(runtime_frame_own("libtcmalloc_minimal.so.4", "malloc", 6));
+	assert_true(runtime_frame_own("libc.so.6", "mmap", 4));
+	assert_true(runtime_frame_own("redis-server", "je_malloc_default", 17));
+	assert_true(runtime_frame_own(NULL, "runtime.mallocgc", 16));
+	assert_true(runtime_frame_own("java", "os::commit_memory", 17));
+	assert_false(runtime_frame_own("prog", "main", 4));
+	assert_false(runtime_frame_own("libjemallocator.so", "f", 1));
+	assert_false(runtime_frame_own(NULL, "runtimes", 8));
+	/* The name is len bytes: "je_" is not all there. */
+	assert_false(runtime_frame_own(NULL, "je_malloc", 2));
+	assert_false(runtime_frame_own(NULL, NULL, 0));
+}
+
 /* A hand-made heap: a free chunk, one in use, the top chunk. */
 static void test_heap_walk(void **state)
 {
@@ -226,6 +244,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_glibc_mixed, setup, teardown),
 		cmocka_unit_test(test_stack_cache),
 		cmocka_unit_test(test_site_ends),
+		cmocka_unit_test(test_frame_own),
 		cmocka_unit_test(test_heap_walk),
 	};
 

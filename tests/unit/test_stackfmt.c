@@ -144,6 +144,51 @@ static void test_fold(void **state)
 		   F(fx->prog, "jit_alloc"), F(fx->prog, "main"));
 }
 
+/*
+ * Beyond the innermost file's frames, an allocator's or a runtime's
+ * (runtime.h: by their file, or by their names where they are linked
+ * into the program) fold too, into the outermost of them: the call the
+ * program made.
+ */
+static void test_runtime_fold(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t jemalloc =
+		modules_add(fx->mods, strtab_intern(fx->paths, "/lib/libjemalloc.so.2", 21), NULL);
+	uint32_t cxx =
+		modules_add(fx->mods, strtab_intern(fx->paths, "/lib/libstdc++.so.6", 19), NULL);
+	uint32_t ld = modules_add(
+		fx->mods, strtab_intern(fx->paths, "/lib64/ld-linux-x86-64.so.2", 27), NULL);
+
+	/* A stripped library: its frames have no names, its file says whose they are. */
+	CHECK_SITE(fx, 6, "malloc < worker_alloc < main", F(fx->libc, "mmap"), F(jemalloc, NULL),
+		   F(jemalloc, NULL), F(jemalloc, "malloc"), F(fx->prog, "worker_alloc"),
+		   F(fx->prog, "main"));
+	CHECK_SITE(fx, 6, "operator new < Buffer::grow < main", F(fx->libc, "mmap"),
+		   F(fx->libc, "malloc"), F(cxx, "operator new(unsigned long)"),
+		   F(fx->prog, "Buffer::grow()"), F(fx->prog, "main"));
+	/* jemalloc linked into the program with its je_ prefix, as redis does. */
+	CHECK_SITE(fx, 6, "je_malloc_default < zmalloc_usable < main", F(fx->libc, "mmap"),
+		   F(fx->prog, "je_pages_map"), F(fx->prog, "je_extent_alloc_wrapper"),
+		   F(fx->prog, "je_malloc_default"), F(fx->prog, "zmalloc_usable"),
+		   F(fx->prog, "main"));
+	/* Go, all in the program's file: the runtime's frames by their names. */
+	CHECK_SITE(fx, 6, "runtime.mallocgc < main.fill < main.main", F(fx->prog, "runtime.mmap"),
+		   F(fx->prog, "runtime.sysMap"), F(fx->prog, "runtime.(*mheap).grow"),
+		   F(fx->prog, "runtime.mallocgc"), F(fx->prog, "main.fill"),
+		   F(fx->prog, "main.main"), F(fx->prog, "runtime.main"));
+	/* Nothing but the runtime: every frame shown. */
+	CHECK_SITE(fx, 6, "runtime.mmap < runtime.sysReserve < runtime.schedinit",
+		   F(fx->prog, "runtime.mmap"), F(fx->prog, "runtime.sysReserve"),
+		   F(fx->prog, "runtime.schedinit"));
+	/* The loader's frames, then libc's dlopen: the program called dlopen. */
+	CHECK_SITE(fx, 6, "dlopen < load_plugin < main", F(ld, "mmap"), F(ld, "_dl_map_object"),
+		   F(fx->libc, "dlopen"), F(fx->prog, "load_plugin"), F(fx->prog, "main"));
+	/* A name that only contains a runtime's prefix is the program's. */
+	CHECK_SITE(fx, 6, "mmap < my_runtime.init < main", F(fx->libc, "mmap"),
+		   F(fx->prog, "my_runtime.init"), F(fx->prog, "main"));
+}
+
 /* main and start_thread end a site; past max frames, " < ...". */
 static void test_ends_and_max(void **state)
 {
@@ -264,6 +309,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ends_and_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inlined, setup, teardown),

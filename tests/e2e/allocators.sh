@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Allocators and runtimes (tracer/runtime.h): a report's sites start at the
+# call the program made into its allocator, whichever it is (glibc's
+# malloc, jemalloc's and tcmalloc's by LD_PRELOAD), with the allocator's
+# own frames folded; the model agrees with the kernel under each.  An
+# allocator's library that is not installed is skipped with a line saying
+# so.
+. "$E2E_DIR/lib.sh"
+
+# library NAME: the path of the shared library NAME, from the loader's cache.
+library() {
+	ldconfig -p | sed -nE "s|^\s+$1 .*=> (.*)|\1|p" | head -n 1
+}
+
+# by_site ERRFILE: the report's rows by site, their sites alone.
+by_site() {
+	sed -n '/^  by site /,/^$/p' "$1" | sed -nE 's/^ +[0-9]+ +[0-9.]+( [KMG]?i?B)? .*  ([^ ].*)$/\2/p'
+}
+
+# program_first NAME ERRFILE: some site of ERRFILE has one frame, the
+# allocator's, before alloc_sizes; none has more.
+program_first() {
+	local sites
+	sites=$(by_site "$2" | grep -F ' alloc_sizes ' || true)
+	[ -n "$sites" ] || fail "$1: no site reaches alloc_sizes: $(by_site "$2")"
+	echo "$sites" | grep -qvE '^[^<]+ < alloc_sizes < ' &&
+		fail "$1: a site with the allocator's frames unfolded: $(echo "$sites" | grep -vE '^[^<]+ < alloc_sizes < ')"
+	return 0
+}
+
+run_memtrace "$TMP/glibc" -- "$PROGRAMS/allocs" sizes
+expect_eq "allocs sizes exit status" "$status" 0
+program_first glibc "$TMP/glibc.err"
+by_site "$TMP/glibc.err" | grep -q '^malloc < alloc_sizes < worker < start_thread$' ||
+	fail "glibc: no 'malloc < alloc_sizes < worker < start_thread' site: $(by_site "$TMP/glibc.err")"
+
+for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
+	lib=$(library "$name")
+	if [ -z "$lib" ]; then
+		echo "note: no $name: its sites are not checked" >&2
+		continue
+	fi
+	run_memtrace "$TMP/$name" -- env LD_PRELOAD="$lib" "$PROGRAMS/allocs" sizes
+	expect_eq "allocs sizes under $name: exit status" "$status" 0
+	program_first "$name" "$TMP/$name.err"
+done
+exit 0

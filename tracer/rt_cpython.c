@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * CPython's object allocator, pymalloc (runtime.h, Objects/obmalloc.c):
+ * its arenas (256 KiB, 1 MiB from 3.10) are mapped by _PyObject_ArenaMmap
+ * for new_arena, reached from pymalloc_alloc under _PyObject_Malloc.  A
+ * site starts at the allocation the interpreter made.
+ */
+#include "runtime.h"
+
+static const char *const cpython_functions[] = {
+	"_PyObject_ArenaMmap", "new_arena",	   "allocate_from_new_pool",
+	"pymalloc_",	       "_PyObject_Malloc", "_PyObject_Calloc",
+	"_PyObject_Realloc",   "_PyMem_",	   NULL,
+};
+
+const struct runtime_desc runtime_cpython = {
+	.name = "cpython",
+	.functions = cpython_functions,
+};

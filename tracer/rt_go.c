@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The Go runtime (runtime.h): linked into every Go program, its functions
+ * named runtime.* (and runtime/internal/..., internal/runtime/... in newer
+ * releases); with cgo, its memory calls go through x_cgo_mmap and the
+ * _cgo_* glue; the syscall package is its system calls' wrapper.  A site
+ * starts at the function of theirs the program's code called
+ * (runtime.mallocgc, runtime.newstack, syscall.Mmap) and ends at
+ * main.main.
+ */
+#include "runtime.h"
+
+static const char *const go_functions[] = {
+	"runtime.", "runtime/internal/", "internal/runtime/", "x_cgo_", "_cgo_", "syscall.", NULL,
+};
+static const char *const go_site_ends[] = { "main.main", NULL };
+
+const struct runtime_desc runtime_go = {
+	.name = "go",
+	.functions = go_functions,
+	.site_ends = go_site_ends,
+};

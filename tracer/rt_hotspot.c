@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The HotSpot JVM (runtime.h): libjvm.so is the program that matters to
+ * a Java service's memory, so its frames stay; its operating-system
+ * layer (os::commit_memory, os::pd_reserve_memory...) is folded into the
+ * call the JVM made.  Its threads start at thread_native_entry, the
+ * launcher's main thread at JavaMain.
+ */
+#include "runtime.h"
+
+static const char *const hotspot_functions[] = { "os::", NULL };
+static const char *const hotspot_site_ends[] = { "thread_native_entry", "JavaMain", NULL };
+
+const struct runtime_desc runtime_hotspot = {
+	.name = "hotspot",
+	.functions = hotspot_functions,
+	.site_ends = hotspot_site_ends,
+};

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * musl as a runtime (runtime.h): its libc and dynamic linker are one file
+ * (ld-musl-<arch>.so.1, which libc.musl-<arch>.so.1 links to), whose
+ * frames a site folds into the call the program made.  mallocng's
+ * groups and musl's thread stacks are mapped by plain mmap: no window
+ * tells them.
+ */
+#include "runtime.h"
+
+static const char *const musl_modules[] = { "ld-musl-", "libc.musl-", NULL };
+
+const struct runtime_desc runtime_musl = {
+	.name = "musl",
+	.modules = musl_modules,
+};

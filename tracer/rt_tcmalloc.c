@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * gperftools' tcmalloc as an allocator (runtime.h): its libraries
+ * (libtcmalloc.so.4, libtcmalloc_minimal.so.4 and their _debug and
+ * _and_profiler forms), or its code linked into the program: the
+ * tcmalloc namespace, TCMalloc_SystemAlloc and the system allocators it
+ * grows the heap with (src/system-alloc.cc: sbrk first, then mmap).
+ */
+#include "runtime.h"
+
+static const char *const tcmalloc_modules[] = { "libtcmalloc", NULL };
+static const char *const tcmalloc_functions[] = {
+	"tcmalloc::",
+	"TCMalloc_",
+	"SbrkSysAllocator::",
+	"MmapSysAllocator::",
+	"DefaultSysAllocator::",
+	NULL,
+};
+
+const struct runtime_desc runtime_tcmalloc = {
+	.name = "tcmalloc",
+	.modules = tcmalloc_modules,
+	.functions = tcmalloc_functions,
+};

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * V8, as node and Chromium link it (runtime.h): its platform layer
+ * (v8::base::OS, v8::base::PageAllocator, v8::base::VirtualAddressSpace)
+ * maps and commits pages for the heap that v8::internal manages: that
+ * layer is folded into the call V8's heap made.
+ */
+#include "runtime.h"
+
+static const char *const v8_functions[] = { "v8::base::", NULL };
+
+const struct runtime_desc runtime_v8 = {
+	.name = "v8",
+	.functions = v8_functions,
+};
