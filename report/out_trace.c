@@ -43,7 +43,8 @@ static int trace_open(const struct output_options *opts, const struct output_env
 	tr->base.what = "the trace";
 	tr->base.path = opts->trace_path;
 	tr->fd = fd;
-	tr->t = tracew_new(fd, gzip_name(opts->trace_path), env->paths, env->mods, env->stacks);
+	tr->t = tracew_new(fd, gzip_name(opts->trace_path), env->paths, env->mods, env->stacks,
+			   env->fmt);
 	tracew_header(tr->t, opts->argv, opts->pids, opts->npids, opts->churn_ns);
 	(void)tracew_flush(tr->t);
 	*out = &tr->base;

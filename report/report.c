@@ -178,7 +178,7 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 			rep->arenas++;
 		c->last_window = win.start;
 	}
-	if (region->thread) {
+	if (region->thread && kind == ASPACE_KIND_THREAD_STACK) {
 		/* One region per thread holds its stack pointer; the guard page is not counted. */
 		if (region->flags & ASPACE_THREAD_EXITED) {
 			rep->threads_exited++;
@@ -248,9 +248,13 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	struct computing c = {
 		.rep = rep, .in = in, .fmt = fmt, .stacks = stacks, .last_window = UINT64_MAX
 	};
+	struct stackfmt_maker_ctx makers = { fmt, stacks };
 	struct aspace_cursor cur;
 	const struct aspace_region *region;
 
+	/* Who made a region, as its stack's names tell: kinds from who made the bytes. */
+	c.kinds.maker = stackfmt_kind_maker;
+	c.kinds.maker_ctx = &makers;
 	rep->texts = strtab_new();
 	rep->have_usage = in->usage != NULL;
 	if (in->sizes)

@@ -47,6 +47,9 @@ struct stackfmt {
 	size_t buf_cap;
 	struct cached nofile; /* a frame without a file: its one part is nofile_part */
 	struct part nofile_part;
+	/* Who made each stack's memory, by stack id: the maker + 1, 0 for not asked yet. */
+	unsigned char *makers;
+	size_t makers_cap;
 };
 
 struct stackfmt *stackfmt_new(const struct strtab *paths, struct modules *mods)
@@ -71,6 +74,7 @@ void stackfmt_free(struct stackfmt *fmt)
 	free(fmt->parts);
 	hidx_free(&fmt->index);
 	free(fmt->buf);
+	free(fmt->makers);
 	free(fmt);
 }
 
@@ -433,4 +437,49 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 		shown++;
 	}
 	return buf;
+}
+
+/* Who made the memory of stack id's call: see stackfmt.h. */
+static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id)
+{
+	const uint64_t *frames, *offsets;
+	const uint32_t *modules;
+	size_t nframes = stacks_get(stacks, id, &frames);
+	enum aspace_maker maker = ASPACE_MAKER_UNKNOWN;
+
+	(void)stacks_get_located(stacks, id, &modules, &offsets);
+	if (!nframes || !modules || !offsets)
+		return ASPACE_MAKER_UNKNOWN;
+	for (size_t i = 0; i < nframes && maker == ASPACE_MAKER_UNKNOWN; i++) {
+		const struct cached *entry =
+			frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
+		const struct part *parts = parts_of(fmt, entry);
+
+		for (size_t p = 0; p < entry->nparts && maker == ASPACE_MAKER_UNKNOWN; p++)
+			maker = runtime_frame_maker(part_text(fmt, &parts[p]), parts[p].name_len);
+	}
+	if (maker == ASPACE_MAKER_UNKNOWN && nframes > 1 &&
+	    !frame_own(fmt, frames, modules, offsets, 1))
+		maker = ASPACE_MAKER_PROGRAM;
+	return maker;
+}
+
+enum aspace_maker stackfmt_maker(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id)
+{
+	size_t had = fmt->makers_cap;
+
+	if (id < had && fmt->makers[id])
+		return (enum aspace_maker)(fmt->makers[id] - 1);
+	xgrowarray((void **)&fmt->makers, &fmt->makers_cap, (size_t)id + 1, 1);
+	if (fmt->makers_cap > had)
+		memset(fmt->makers + had, 0, fmt->makers_cap - had);
+	fmt->makers[id] = (unsigned char)(maker_of(fmt, stacks, id) + 1);
+	return (enum aspace_maker)(fmt->makers[id] - 1);
+}
+
+enum aspace_maker stackfmt_kind_maker(void *fmt_and_stacks, uint32_t stack_id)
+{
+	const struct stackfmt_maker_ctx *ctx = fmt_and_stacks;
+
+	return stackfmt_maker(ctx->fmt, ctx->stacks, stack_id);
 }

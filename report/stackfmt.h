@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../tracer/aspace.h"
 #include "../tracer/strtab.h"
 #include "../unwind/modules.h"
 #include "../unwind/stacks.h"
@@ -75,15 +76,33 @@ void stackfmt_write_line(struct stackfmt *fmt, FILE *out, const struct stacks *s
 /*
  * The site of stack id, as the report shows it: function names only,
  * inlined functions as frames of their own, the allocator's own frames
- * folded (the leading frames in the innermost frame's module, and the
- * functions inlined into the last of them, into that last one's own
- * function: "malloc < worker_alloc < worker_main < start_thread", not
- * "mmap < new_heap < ... < malloc < ...", and "pthread_create < ...",
- * not "allocate_stack < pthread_create < ..."), ending at main or
- * start_thread, at most max frames (then " < ...").  Returns it whole,
+ * folded (the leading frames in the innermost frame's module, then those
+ * of allocators and runtimes (runtime.h), and the functions inlined into
+ * the last of them, into that last one's own function: "malloc <
+ * worker_alloc < worker_main < start_thread", not "mmap < new_heap < ...
+ * < malloc < ...", and "pthread_create < ...", not "allocate_stack <
+ * pthread_create < ..."), ending at a runtime's site end (main,
+ * start_thread), at most max frames (then " < ...").  Returns it whole,
  * however long its names, owned by the caller (free()); "" for a stack
  * without frames.
  */
 char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max);
+
+/*
+ * Who made the memory of stack id's call: the maker of its innermost
+ * frame that an allocator's or a runtime's rule names (runtime.h:
+ * glibc's new_heap, Go's mheap), by the names of the functions each
+ * frame holds; else the program, when the caller of the innermost frame
+ * (the system call's wrapper) is no allocator's nor runtime's code; else
+ * not known.  Asked once per stack.
+ */
+enum aspace_maker stackfmt_maker(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id);
+
+/* stackfmt_maker() as struct aspace_kind_cache's maker, whose maker_ctx is one of these. */
+struct stackfmt_maker_ctx {
+	struct stackfmt *fmt;
+	const struct stacks *stacks;
+};
+enum aspace_maker stackfmt_kind_maker(void *fmt_and_stacks, uint32_t stack_id);
 
 #endif /* MEMTRACE_STACKFMT_H */

@@ -182,7 +182,8 @@ void text_verify_mismatch(FILE *out, pid_t pid, uint64_t seq, const struct mm_di
 void text_regions(FILE *out, pid_t pid, const struct aspace *as, const struct strtab *paths,
 		  struct stackfmt *fmt, const struct stacks *stacks, size_t width)
 {
-	struct aspace_kind_cache kinds = { 0 };
+	struct stackfmt_maker_ctx makers = { fmt, stacks };
+	struct aspace_kind_cache kinds = { .maker = stackfmt_kind_maker, .maker_ctx = &makers };
 	struct aspace_cursor cur;
 	const struct aspace_region *region;
 

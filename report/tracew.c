@@ -18,6 +18,7 @@ struct tracew {
 	const struct strtab *paths;
 	struct modules *mods;
 	const struct stacks *stacks;
+	struct stackfmt *fmt;
 	/* Written already: stack ids and module ids, as bitmaps. */
 	unsigned char *stack_written;
 	size_t stack_cap;
@@ -26,7 +27,7 @@ struct tracew {
 };
 
 struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct modules *mods,
-			  const struct stacks *stacks)
+			  const struct stacks *stacks, struct stackfmt *fmt)
 {
 	struct tracew *t = xcalloc(1, sizeof(*t));
 
@@ -34,6 +35,7 @@ struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct 
 	t->paths = paths;
 	t->mods = mods;
 	t->stacks = stacks;
+	t->fmt = fmt;
 	return t;
 }
 
@@ -364,7 +366,8 @@ void tracew_exec(struct tracew *t, const struct report_proc *proc, uint64_t time
 void tracew_snapshot(struct tracew *t, const struct report_input *in, const char *reason,
 		     uint64_t time_ns)
 {
-	struct aspace_kind_cache kinds = { 0 };
+	struct stackfmt_maker_ctx makers = { t->fmt, t->stacks };
+	struct aspace_kind_cache kinds = { .maker = stackfmt_kind_maker, .maker_ctx = &makers };
 	struct jsonw *w = t->w;
 	struct aspace_sizes sizes;
 	struct aspace_cursor cur;

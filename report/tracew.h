@@ -38,10 +38,11 @@ struct tracew;
 
 /*
  * Returns a writer on fd (gzip: a compressed stream), owned by the caller
- * (tracew_free); the others are borrowed and must outlive it.
+ * (tracew_free); the others are borrowed and must outlive it (fmt names
+ * the stacks' frames for the snapshots' kinds: stackfmt_maker()).
  */
 struct tracew *tracew_new(int fd, bool gzip, const struct strtab *paths, struct modules *mods,
-			  const struct stacks *stacks);
+			  const struct stacks *stacks, struct stackfmt *fmt);
 /* Writes what is buffered; frees it.  Accepts NULL. */
 void tracew_free(struct tracew *t);
 /* Writes the complete lines so far.  Returns 0 or the first write error (-errno). */

@@ -81,12 +81,32 @@ enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_reg
 	return aspace_kind_of_cached(as, region, NULL);
 }
 
+enum aspace_maker aspace_maker_of(const struct aspace_kind_cache *cache,
+				  const struct aspace_region *region)
+{
+	if (!cache || !cache->maker || region->origin.kind != ASPACE_ORIGIN_CALL ||
+	    !region->origin.stack_id)
+		return ASPACE_MAKER_UNKNOWN;
+	return cache->maker(cache->maker_ctx, region->origin.stack_id);
+}
+
+/*
+ * Whether region is a thread's stack: it holds a live or exited thread's
+ * first stack pointer, unless a runtime made it for its heap (a Go
+ * thread's stack lies in the Go heap).
+ */
+static bool thread_stack(const struct aspace_region *region, const struct aspace_kind_cache *cache)
+{
+	return region->thread && aspace_maker_of(cache, region) != ASPACE_MAKER_HEAP;
+}
+
 /*
  * Whether region, inaccessible, is the guard page of the thread stack
  * right above it: made by the same call.  The neighbour is looked up by
  * address, since region may be a copy.
  */
-static bool stack_guard(const struct aspace *as, const struct aspace_region *region)
+static bool stack_guard(const struct aspace *as, const struct aspace_region *region,
+			const struct aspace_kind_cache *cache)
 {
 	struct aspace_cursor cur;
 	const struct aspace_region *next;
@@ -94,7 +114,7 @@ static bool stack_guard(const struct aspace *as, const struct aspace_region *reg
 	if (region->prot)
 		return false;
 	next = aspace_first_from(as, region->end, &cur);
-	return next && next->start == region->end && next->thread &&
+	return next && next->start == region->end && thread_stack(next, cache) &&
 	       next->backing == ASPACE_BACKING_ANON && next->origin.kind == region->origin.kind &&
 	       next->origin.seq == region->origin.seq;
 }
@@ -116,11 +136,11 @@ enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct asp
 	case ASPACE_BACKING_ANON:
 		break;
 	}
-	if (region->thread)
+	if (thread_stack(region, cache))
 		return ASPACE_KIND_THREAD_STACK;
 	if (region->flags & ASPACE_SHARED)
 		return ASPACE_KIND_SHARED;
-	if (stack_guard(as, region))
+	if (stack_guard(as, region, cache))
 		return ASPACE_KIND_THREAD_STACK;
 	if (in_arena(as, region, cache))
 		return ASPACE_KIND_ARENA;

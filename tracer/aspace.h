@@ -71,6 +71,18 @@ enum aspace_flags {
 	ASPACE_THREAD_EXITED = 1U << 7, /* a thread stack whose thread has exited */
 };
 
+/*
+ * Who made a region, as its origin's stack tells (runtime.h's rules,
+ * asked by whoever can name the stack's frames: aspace_kind_cache).
+ */
+enum aspace_maker {
+	ASPACE_MAKER_UNKNOWN = 0, /* no stack, or nothing in it tells */
+	ASPACE_MAKER_PROGRAM,	  /* the program's own code made the call itself */
+	ASPACE_MAKER_ARENA,	  /* a malloc's arena code (glibc's new_heap) */
+	ASPACE_MAKER_THREAD,	  /* a thread library making a thread's stack */
+	ASPACE_MAKER_HEAP,	  /* a runtime's own heap (Go's mheap) */
+};
+
 /* What a region is, derived from how it was made. */
 enum aspace_kind {
 	ASPACE_KIND_ANON = 0,	  /* private anonymous memory */
@@ -152,7 +164,10 @@ enum aspace_kind aspace_kind_of(const struct aspace *as, const struct aspace_reg
  * The same, for a walk over every region: cache (zeroed before the walk,
  * the model unchanged during it) keeps each runtime's verdict on its last
  * arena window, so that an arena of many regions is looked at once, not
- * once per region.
+ * once per region.  Its maker, when set, tells who made a stack's
+ * regions: a region of the program's own making is no arena, whatever
+ * its shape; one of a runtime's heap, no thread's stack.  Without it
+ * (--no-stacks, or no names), the shape decides alone.
  */
 struct aspace_kind_cache {
 	struct aspace_window_verdict {
@@ -160,7 +175,13 @@ struct aspace_kind_cache {
 		bool arena;
 		uint64_t start, end;	 /* the window: [start, end) */
 	} runtimes[ASPACE_RUNTIMES_MAX]; /* in the order of the table */
+	enum aspace_maker (*maker)(void *ctx, uint32_t stack_id);
+	void *maker_ctx;
 };
+
+/* Who made region, as cache's maker says (ASPACE_MAKER_UNKNOWN without one). */
+enum aspace_maker aspace_maker_of(const struct aspace_kind_cache *cache,
+				  const struct aspace_region *region);
 
 enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct aspace_region *region,
 				       struct aspace_kind_cache *cache);

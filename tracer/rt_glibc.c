@@ -26,20 +26,30 @@
 /*
  * Whether region may be part of a heap: private anonymous memory outside
  * any thread's stack, made MAP_NORESERVE by a call (regions found at
- * attach or exec cannot say: the window's shape must).
+ * attach or exec cannot say: the window's shape must), and not by the
+ * program's own code nor a runtime's other than malloc's arenas, when
+ * its stack tells.
  */
-static bool heap_part(const struct aspace_region *region)
+static bool heap_part(const struct aspace_region *region, const struct aspace_kind_cache *cache)
 {
-	return region->backing == ASPACE_BACKING_ANON && !(region->flags & ASPACE_SHARED) &&
-	       !region->thread &&
-	       (region->origin.kind != ASPACE_ORIGIN_CALL || (region->flags & ASPACE_NORESERVE));
+	enum aspace_maker maker;
+
+	if (region->backing != ASPACE_BACKING_ANON || (region->flags & ASPACE_SHARED) ||
+	    region->thread)
+		return false;
+	if (region->origin.kind != ASPACE_ORIGIN_CALL)
+		return true;
+	maker = aspace_maker_of(cache, region);
+	return (region->flags & ASPACE_NORESERVE) &&
+	       (maker == ASPACE_MAKER_UNKNOWN || maker == ASPACE_MAKER_ARENA);
 }
 
-static bool glibc_arena_window(const struct aspace_region *region, struct runtime_window *win)
+static bool glibc_arena_window(const struct aspace_region *region,
+			       const struct aspace_kind_cache *cache, struct runtime_window *win)
 {
 	uint64_t start = region->start & ~(HEAP_MAX_SIZE - 1);
 
-	if (!heap_part(region) || region->end > start + HEAP_MAX_SIZE)
+	if (!heap_part(region, cache) || region->end > start + HEAP_MAX_SIZE)
 		return false;
 	win->start = start;
 	win->end = start + HEAP_MAX_SIZE;
@@ -50,7 +60,8 @@ static bool glibc_arena_window(const struct aspace_region *region, struct runtim
  * Whether win is a heap: covered exactly by regions that may be part of
  * one, the first (the heap_info header) accessible.
  */
-static bool glibc_arena_at(const struct aspace *as, const struct runtime_window *win)
+static bool glibc_arena_at(const struct aspace *as, const struct aspace_kind_cache *cache,
+			   const struct runtime_window *win)
 {
 	struct aspace_cursor cur;
 	const struct aspace_region *part = aspace_first_from(as, win->start, &cur);
@@ -59,7 +70,7 @@ static bool glibc_arena_at(const struct aspace *as, const struct runtime_window 
 	if (!part || part->start != win->start || !(part->prot & PROT_WRITE))
 		return false;
 	for (; part && part->start == pos && pos < win->end; part = aspace_next(as, &cur)) {
-		if (!heap_part(part))
+		if (!heap_part(part, cache))
 			return false;
 		pos = part->end;
 	}
@@ -73,6 +84,22 @@ static bool glibc_arena_at(const struct aspace *as, const struct runtime_window 
  */
 static const char *const glibc_site_ends[] = { "main", "start_thread", NULL };
 
+/*
+ * Who makes what (malloc/arena.c, nptl/allocatestack.c): an arena's heaps
+ * come from new_heap (alloc_new_heap in glibc 2.35 and later), under
+ * _int_new_arena or sysmalloc; a thread's stack from allocate_stack,
+ * under pthread_create.
+ */
+static const struct runtime_maker_rule glibc_makers[] = {
+	{ "new_heap", ASPACE_MAKER_ARENA },
+	{ "alloc_new_heap", ASPACE_MAKER_ARENA },
+	{ "_int_new_arena", ASPACE_MAKER_ARENA },
+	{ "allocate_stack", ASPACE_MAKER_THREAD },
+	{ "pthread_create", ASPACE_MAKER_THREAD },
+	{ "__pthread_create", ASPACE_MAKER_THREAD },
+	{ NULL, ASPACE_MAKER_UNKNOWN },
+};
+
 /* libc, the dynamic linker, and the libraries glibc 2.34 merged into libc. */
 static const char *const glibc_modules[] = { "libc.so.", "ld-linux", "libpthread.so.", "libdl.so.",
 					     NULL };
@@ -84,5 +111,6 @@ const struct runtime_desc runtime_glibc = {
 	.stack_cache_bytes = STACK_CACHE_MAXSIZE,
 	.site_ends = glibc_site_ends,
 	.modules = glibc_modules,
+	.makers = glibc_makers,
 	.heap_walk = mallocheap_walk,
 };

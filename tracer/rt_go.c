@@ -15,8 +15,19 @@ static const char *const go_functions[] = {
 };
 static const char *const go_site_ends[] = { "main.main", NULL };
 
+/*
+ * The heap's arenas are reserved and mapped by the mheap's methods
+ * (runtime/mheap.go: (*mheap).sysAlloc, (*mheap).grow); an OS thread's
+ * stack is taken from the heap, so the region holding it is the heap's.
+ */
+static const struct runtime_maker_rule go_makers[] = {
+	{ "runtime.(*mheap).", ASPACE_MAKER_HEAP },
+	{ NULL, ASPACE_MAKER_UNKNOWN },
+};
+
 const struct runtime_desc runtime_go = {
 	.name = "go",
 	.functions = go_functions,
 	.site_ends = go_site_ends,
+	.makers = go_makers,
 };

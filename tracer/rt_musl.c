@@ -10,7 +10,14 @@
 
 static const char *const musl_modules[] = { "ld-musl-", "libc.musl-", NULL };
 
+/* A thread's stack: mapped by pthread_create itself (src/thread/pthread_create.c). */
+static const struct runtime_maker_rule musl_makers[] = {
+	{ "pthread_create", ASPACE_MAKER_THREAD },
+	{ NULL, ASPACE_MAKER_UNKNOWN },
+};
+
 const struct runtime_desc runtime_musl = {
 	.name = "musl",
 	.modules = musl_modules,
+	.makers = musl_makers,
 };

@@ -41,14 +41,14 @@ static bool arena_in(const struct runtime_desc *const *table, size_t n, const st
 							.end = seen->end };
 			return true;
 		}
-		if (!rt->arena_window || !rt->arena_window(region, win))
+		if (!rt->arena_window || !rt->arena_window(region, cache, win))
 			continue;
 		win->runtime = rt;
 		if (seen)
 			*seen = (struct aspace_window_verdict){ .known = true,
 								.start = win->start,
 								.end = win->end };
-		if (rt->arena_at(as, win)) {
+		if (rt->arena_at(as, cache, win)) {
 			if (seen)
 				seen->arena = true;
 			return true;
@@ -108,6 +108,21 @@ bool runtime_frame_own(const char *module, const char *name, size_t len)
 			return true;
 	}
 	return false;
+}
+
+enum aspace_maker runtime_frame_maker(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
+		const struct runtime_maker_rule *rule = runtimes[i]->makers;
+
+		for (; rule && rule->prefix; rule++) {
+			size_t plen = strlen(rule->prefix);
+
+			if (plen <= len && !memcmp(rule->prefix, name, plen))
+				return rule->maker;
+		}
+	}
+	return ASPACE_MAKER_UNKNOWN;
 }
 
 int runtime_heap_walk(pid_t pid, uint64_t heap_start, uint64_t heap_top, uint64_t max_chunks,

@@ -54,9 +54,13 @@ struct runtime_desc {
 	 * region inside a window has the window's verdict (which the model's
 	 * walks keep for the window's other regions: aspace_kind_cache).
 	 * A window that is none leaves the region to the next runtime's.
+	 * cache, when not NULL, may tell who made a region
+	 * (aspace_maker_of()).
 	 */
-	bool (*arena_window)(const struct aspace_region *region, struct runtime_window *win);
-	bool (*arena_at)(const struct aspace *as, const struct runtime_window *win);
+	bool (*arena_window)(const struct aspace_region *region,
+			     const struct aspace_kind_cache *cache, struct runtime_window *win);
+	bool (*arena_at)(const struct aspace *as, const struct aspace_kind_cache *cache,
+			 const struct runtime_window *win);
 	/* Bytes of joined threads' stacks its thread library keeps for reuse. */
 	uint64_t stack_cache_bytes;
 	/* The functions a site ends at (a program's and its threads' entries); NULL last. */
@@ -71,6 +75,16 @@ struct runtime_desc {
 	 */
 	const char *const *modules;
 	const char *const *functions;
+	/*
+	 * Its functions that make memory of a kind (glibc's new_heap an
+	 * arena's heap, Go's runtime.(*mheap) methods its heap), by the
+	 * start of their names (runtime_frame_maker()).  Ends with a NULL
+	 * prefix; NULL for none.
+	 */
+	const struct runtime_maker_rule {
+		const char *prefix;
+		enum aspace_maker maker;
+	} * makers;
 	/* Walks the brk heap of task pid as mallocheap_walk() does, or NULL. */
 	int (*heap_walk)(pid_t pid, uint64_t heap_start, uint64_t heap_top, uint64_t max_chunks,
 			 struct mallocheap_info *info);
@@ -115,6 +129,14 @@ bool runtime_site_end(const char *name, size_t len);
  * len bytes at name (NULL: not known).
  */
 bool runtime_frame_own(const char *module, const char *name, size_t len);
+
+/*
+ * What the function named by the len bytes at name makes, as a runtime's
+ * rule says; ASPACE_MAKER_UNKNOWN when no rule names it.  The innermost
+ * frame of a stack that one names tells who made the memory of its call
+ * (stackfmt_maker()).
+ */
+enum aspace_maker runtime_frame_maker(const char *name, size_t len);
 
 /*
  * Walks the brk heap of task pid, [heap_start, heap_top), with the

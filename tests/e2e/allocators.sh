@@ -34,6 +34,32 @@ program_first glibc "$TMP/glibc.err"
 by_site "$TMP/glibc.err" | grep -q '^malloc < alloc_sizes < worker < start_thread$' ||
 	fail "glibc: no 'malloc < alloc_sizes < worker < start_thread' site: $(by_site "$TMP/glibc.err")"
 
+# Kinds from who made the bytes: two 64 MiB chunks aligned to 64 MiB,
+# MAP_NORESERVE, mapped by the program itself, are no malloc arenas.
+run_memtrace "$TMP/aligned" -- "$PROGRAMS/allocs" aligned
+expect_eq "allocs aligned exit status" "$status" 0
+grep -q '^  malloc arena ' "$TMP/aligned.err" && fail "aligned: the program's chunks called arenas"
+grep -qE '^  anonymous +[0-9]+ .* 128\.[0-9] MiB ' "$TMP/aligned.err" ||
+	fail "aligned: the chunks are not anonymous: $(grep -A9 '^  by kind' "$TMP/aligned.err")"
+by_site "$TMP/aligned.err" | grep -qx 'mmap < chunk_alloc < aligned < main' ||
+	fail "aligned: no 'mmap < chunk_alloc < aligned < main' site"
+# And glibc's own arenas still are.
+run_memtrace "$TMP/arenas" -- "$PROGRAMS/findings" arenas
+expect_eq "findings arenas exit status" "$status" 0
+grep -qE '^  malloc arena .* 8 arenas$' "$TMP/arenas.err" ||
+	fail "glibc's 8 arenas not found: $(grep -A9 '^  by kind' "$TMP/arenas.err")"
+
+# A Go program's OS threads run on stacks taken from its heap: the heap is
+# no thread stack.
+if [ -x "$PROGRAMS/static_go" ]; then
+	run_memtrace "$TMP/go" -- "$PROGRAMS/static_go"
+	expect_eq "static_go exit status" "$status" 0
+	grep -q '^  thread stack ' "$TMP/go.err" &&
+		fail "go: its heap called a thread stack: $(grep '^  thread stack ' "$TMP/go.err")"
+else
+	echo "note: no Go program built: its heap is not checked" >&2
+fi
+
 for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 	lib=$(library "$name")
 	if [ -z "$lib" ]; then

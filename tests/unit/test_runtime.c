@@ -109,6 +109,69 @@ static void test_glibc_heap(void **state)
 	assert_int_equal(kind_at(as, ALIGNED + 2 * WINDOW), ASPACE_KIND_ARENA);
 }
 
+/* Who made the stacks of test_maker(): 1 the program, 2 malloc's arena code, 3 Go's heap. */
+static enum aspace_maker fake_maker(void *ctx, uint32_t stack_id)
+{
+	(void)ctx;
+	switch (stack_id) {
+	case 1:
+		return ASPACE_MAKER_PROGRAM;
+	case 2:
+		return ASPACE_MAKER_ARENA;
+	case 3:
+		return ASPACE_MAKER_HEAP;
+	default:
+		return ASPACE_MAKER_UNKNOWN;
+	}
+}
+
+/* The kind of the region at addr, its makers told by fake_maker(), and told by none. */
+static void expect_kinds(const struct aspace *as, uint64_t addr, enum aspace_kind told,
+			 enum aspace_kind shape)
+{
+	struct aspace_kind_cache cache = { .maker = fake_maker };
+	const struct aspace_region *region = aspace_find(as, addr);
+
+	assert_non_null(region);
+	assert_int_equal(aspace_kind_of_cached(as, region, &cache), told);
+	assert_int_equal(aspace_kind_of(as, region), shape);
+}
+
+/*
+ * Kinds come from who made the bytes where the stack tells: the shape of
+ * an arena made by the program is no arena; a region holding a thread's
+ * stack pointer made by a runtime's heap is no thread stack.
+ */
+static void test_maker(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event ev = {
+		.seq = 1, .tid = 100, .kind = ASPACE_ORIGIN_CALL, .stack_id = 1
+	};
+	struct aspace_region heap = { .prot = RW, .flags = ASPACE_NORESERVE };
+	struct aspace_region plain = { .prot = RW };
+
+	aspace_map(as, &ev, ALIGNED, WINDOW, &heap, NULL);
+	expect_kinds(as, ALIGNED, ASPACE_KIND_ANON, ASPACE_KIND_ARENA);
+	ev = (struct aspace_event){ .seq = 2, .tid = 100, .stack_id = 2 };
+	aspace_map(as, &ev, ALIGNED + WINDOW, WINDOW, &heap, NULL);
+	expect_kinds(as, ALIGNED + WINDOW, ASPACE_KIND_ARENA, ASPACE_KIND_ARENA);
+	/* No stack: the shape decides. */
+	ev = (struct aspace_event){ .seq = 3, .tid = 100 };
+	aspace_map(as, &ev, ALIGNED + 2 * WINDOW, WINDOW, &heap, NULL);
+	expect_kinds(as, ALIGNED + 2 * WINDOW, ASPACE_KIND_ARENA, ASPACE_KIND_ARENA);
+
+	ev = (struct aspace_event){ .seq = 4, .tid = 100, .stack_id = 3 };
+	aspace_map(as, &ev, ALIGNED + 4 * WINDOW, 4 * MIB, &plain, NULL);
+	(void)aspace_set_thread(as, ALIGNED + 4 * WINDOW + MIB, 4242);
+	expect_kinds(as, ALIGNED + 4 * WINDOW, ASPACE_KIND_ANON, ASPACE_KIND_THREAD_STACK);
+	/* A stack the program mapped for its thread: a thread stack. */
+	ev = (struct aspace_event){ .seq = 5, .tid = 100, .stack_id = 1 };
+	aspace_map(as, &ev, ALIGNED + 6 * WINDOW, 4 * MIB, &plain, NULL);
+	(void)aspace_set_thread(as, ALIGNED + 6 * WINDOW + MIB, 4243);
+	expect_kinds(as, ALIGNED + 6 * WINDOW, ASPACE_KIND_THREAD_STACK, ASPACE_KIND_THREAD_STACK);
+}
+
 /* A window's verdict is kept for a walk: the cached kinds are the uncached ones. */
 static void test_cached_walk(void **state)
 {
@@ -245,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_stack_cache),
 		cmocka_unit_test(test_site_ends),
 		cmocka_unit_test(test_frame_own),
+		cmocka_unit_test_setup_teardown(test_maker, setup, teardown),
 		cmocka_unit_test(test_heap_walk),
 	};
 

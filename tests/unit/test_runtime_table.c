@@ -37,26 +37,34 @@ static bool window_of(const struct aspace_region *region, uint64_t size, struct 
 	return true;
 }
 
-static bool first_window(const struct aspace_region *region, struct runtime_window *win)
+static bool first_window(const struct aspace_region *region, const struct aspace_kind_cache *cache,
+			 struct runtime_window *win)
 {
+	(void)cache;
 	return window_of(region, MIB, win);
 }
 
-static bool first_at(const struct aspace *as, const struct runtime_window *win)
+static bool first_at(const struct aspace *as, const struct aspace_kind_cache *cache,
+		     const struct runtime_window *win)
 {
 	(void)as;
+	(void)cache;
 	fake.first_asked++;
 	return win->start == fake.first_arena;
 }
 
-static bool second_window(const struct aspace_region *region, struct runtime_window *win)
+static bool second_window(const struct aspace_region *region, const struct aspace_kind_cache *cache,
+			  struct runtime_window *win)
 {
+	(void)cache;
 	return window_of(region, 4 * MIB, win);
 }
 
-static bool second_at(const struct aspace *as, const struct runtime_window *win)
+static bool second_at(const struct aspace *as, const struct aspace_kind_cache *cache,
+		      const struct runtime_window *win)
 {
 	(void)as;
+	(void)cache;
 	fake.second_asked++;
 	return win->start != fake.second_other;
 }

@@ -189,6 +189,42 @@ static void test_runtime_fold(void **state)
 		   F(fx->prog, "my_runtime.init"), F(fx->prog, "main"));
 }
 
+#define MAKER(fx, ...)                                              \
+	stackfmt_maker(                                             \
+		(fx)->fmt, (fx)->stacks,                            \
+		stack_of(fx, (const struct frame[]){ __VA_ARGS__ }, \
+			 sizeof((const struct frame[]){ __VA_ARGS__ }) / sizeof(struct frame)))
+
+/*
+ * Who made a call's memory: the innermost frame a runtime's rule names,
+ * else the program when its own code called the wrapper, else not known.
+ */
+static void test_maker(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(MAKER(fx, F(fx->libc, "mmap"), F(fx->libc, "alloc_new_heap"),
+			       F(fx->libc, "_int_new_arena"), F(fx->libc, "malloc"),
+			       F(fx->prog, "worker")),
+			 ASPACE_MAKER_ARENA);
+	assert_int_equal(
+		MAKER(fx, F(fx->libc, "mmap"), F(fx->prog, "chunk_alloc"), F(fx->prog, "main")),
+		ASPACE_MAKER_PROGRAM);
+	/* libc without its symbols: its frames tell nothing, the shape will. */
+	assert_int_equal(MAKER(fx, F(fx->libc, "mmap"), F(fx->libc, NULL), F(fx->libc, "malloc"),
+			       F(fx->prog, "worker")),
+			 ASPACE_MAKER_UNKNOWN);
+	assert_int_equal(MAKER(fx, F(fx->libc, "mmap"), F(fx->libc, "allocate_stack"),
+			       F(fx->libc, "pthread_create@@GLIBC_2.34"), F(fx->prog, "main")),
+			 ASPACE_MAKER_THREAD);
+	assert_int_equal(MAKER(fx, F(fx->prog, "runtime.sysMmap"), F(fx->prog, "runtime.sysMap"),
+			       F(fx->prog, "runtime.(*mheap).grow"),
+			       F(fx->prog, "runtime.mallocgc")),
+			 ASPACE_MAKER_HEAP);
+	/* No stack: not known. */
+	assert_int_equal(stackfmt_maker(fx->fmt, fx->stacks, 0), ASPACE_MAKER_UNKNOWN);
+}
+
 /* main and start_thread end a site; past max frames, " < ...". */
 static void test_ends_and_max(void **state)
 {
@@ -310,6 +346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ends_and_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inlined, setup, teardown),
