@@ -26,15 +26,20 @@ struct findings_entry {
 	void (*print)(const struct findings_out *out, const struct report_finding *f);
 };
 
-/* Adds a finding of kind to rep; silently not past REPORT_MAX_FINDINGS. */
-static void findings_add(struct report *rep, const struct findings_entry *kind, uint64_t count,
-			 uint64_t bytes, uint64_t other, size_t site)
+/*
+ * Adds a finding of kind to rep and returns it; silently not past
+ * REPORT_MAX_FINDINGS (NULL).
+ */
+static struct report_finding *findings_add(struct report *rep, const struct findings_entry *kind,
+					   uint64_t count, uint64_t bytes, uint64_t other,
+					   size_t site)
 {
 	if (rep->nfindings == REPORT_MAX_FINDINGS)
-		return;
-	rep->findings[rep->nfindings++] = (struct report_finding){
+		return NULL;
+	rep->findings[rep->nfindings] = (struct report_finding){
 		.kind = kind, .count = count, .bytes = bytes, .other = other, .site = site
 	};
+	return &rep->findings[rep->nfindings++];
 }
 
 /* A figure of a site, for site_with_most(). */
@@ -116,6 +121,8 @@ static void json_figures(struct jsonw *w, const struct report *rep, const struct
 	jsonw_u64(w, "other", f->other);
 	if (f->site != SIZE_MAX)
 		jsonw_str(w, "site", strtab_get(rep->texts, rep->sites[f->site].text));
+	if (f->runtime)
+		jsonw_str(w, "runtime", f->runtime->name);
 }
 
 /*
@@ -145,8 +152,8 @@ static void detect_arenas(struct report *rep, const struct report_input *in,
 static void print_arenas(const struct findings_out *out, const struct report_finding *f)
 {
 	finding_text(out, true,
-		     "%llu glibc malloc arenas hold %s of address space (%s each) but "
-		     "commit only %s:",
+		     "%llu glibc malloc arenas hold %s of address space (%s each) and commit "
+		     "%s of it:",
 		     (unsigned long long)f->count, UNITS_SZ(f->bytes),
 		     UNITS_SZ(f->bytes / f->count), UNITS_SZ(f->other));
 	finding_text(out, false,
@@ -326,6 +333,73 @@ static void print_never_committed(const struct findings_out *out, const struct r
 }
 
 /*
+ * An allocator or a runtime that commits far more than is resident (one
+ * with advice: runtime.h, commit_advice): count its regions, bytes what
+ * they commit, other what of it is resident; the site of it that commits
+ * the most.  One finding per runtime.
+ */
+#define RUNTIME_COMMITTED_MIN (64ULL << 20)
+#define RUNTIME_RESIDENT_RATIO 4 /* committed at least 4 times the resident */
+
+static void detect_runtime_committed(struct report *rep, const struct report_input *in,
+				     const struct findings_entry *self)
+{
+	struct {
+		const struct runtime_desc *runtime;
+		struct report_amounts sum;
+		size_t most; /* its site that commits the most */
+	} of[ASPACE_RUNTIMES_MAX];
+	size_t n = 0;
+
+	(void)in;
+	for (size_t i = 0; i < rep->nsites; i++) {
+		const struct runtime_desc *rt = rep->sites[i].runtime;
+		const struct report_amounts *a = &rep->sites[i].amounts;
+		size_t k = 0;
+
+		if (!rt || !rt->commit_advice)
+			continue;
+		while (k < n && of[k].runtime != rt)
+			k++;
+		if (k == n) {
+			if (n == ARRAY_SIZE(of))
+				continue;
+			of[n++] = (typeof(of[0])){ .runtime = rt, .most = i };
+		}
+		of[k].sum.regions += a->regions;
+		of[k].sum.committed += a->committed;
+		of[k].sum.resident += a->resident;
+		if (a->committed > rep->sites[of[k].most].amounts.committed)
+			of[k].most = i;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct report_amounts *sum = &of[k].sum;
+		struct report_finding *f;
+
+		if (sum->committed < RUNTIME_COMMITTED_MIN ||
+		    sum->resident * RUNTIME_RESIDENT_RATIO > sum->committed)
+			continue;
+		f = findings_add(rep, self, sum->regions, sum->committed, sum->resident,
+				 of[k].most);
+		if (f)
+			f->runtime = of[k].runtime;
+	}
+}
+
+static void print_runtime_committed(const struct findings_out *out, const struct report_finding *f)
+{
+	finding_text(out, true,
+		     "%s keeps %s committed in %llu region%s, %s of it resident:", f->runtime->name,
+		     UNITS_SZ(f->bytes), (unsigned long long)f->count, f->count == 1 ? "" : "s",
+		     UNITS_SZ(f->other));
+	finding_text(out, false,
+		     "the rest is address space, not memory: it counts in VSZ and in the "
+		     "kernel's commit charge (vm.overcommit_memory=2, ulimit -v).\n%s",
+		     f->runtime->commit_advice);
+	finding_site(out, "most by");
+}
+
+/*
  * Mappings of deleted files (not memfd, SysV): count them, bytes theirs,
  * other their resident bytes.
  */
@@ -357,6 +431,7 @@ static const struct findings_entry table[] = {
 	{ "heap_pinned", detect_heap_pinned, print_heap_pinned },
 	{ "never_committed", detect_never_committed, print_never_committed },
 	{ "deleted_files", detect_deleted_files, print_deleted_files },
+	{ "runtime_committed", detect_runtime_committed, print_runtime_committed },
 };
 
 void findings_detect(struct report *rep, const struct report_input *in)

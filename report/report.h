@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "../tracer/aspace.h"
+#include "../tracer/runtime.h"
 #include "../tracer/mallocheap.h"
 #include "../tracer/mm.h"
 #include "../tracer/strtab.h"
@@ -41,7 +42,7 @@
  */
 struct report_proc {
 	pid_t pid;
-	const char *exe;		  /* the program it runs; NULL: not known; borrowed */
+	const char *exe;  /* the program it runs; NULL: not known; borrowed */
 	const char *name; /* its argv[0], as the user ran it; NULL: not known; borrowed */
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
 	uint64_t failed;		  /* of which returned an error */
@@ -106,6 +107,8 @@ struct report_site {
 	uint64_t stacks_exited;	     /* and of exited ones */
 	uint64_t exited_stack_bytes; /* their bytes */
 	bool never_committed;	     /* only PROT_NONE, never re-protected */
+	/* The allocator or runtime the program called into (stackfmt_runtime()), or NULL. */
+	const struct runtime_desc *runtime;
 };
 
 /* An entry of the table of findings (report/findings.c). */
@@ -117,7 +120,8 @@ struct report_finding {
 	uint64_t count;
 	uint64_t bytes;
 	uint64_t other;
-	size_t site; /* index in report->sites; SIZE_MAX: none */
+	size_t site;			    /* index in report->sites; SIZE_MAX: none */
+	const struct runtime_desc *runtime; /* the runtime it is of, or NULL */
 };
 
 #define REPORT_MAX_FINDINGS 16

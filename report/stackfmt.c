@@ -356,9 +356,10 @@ static void site_add(char **buf, size_t *used, size_t *cap, const char *text, si
 	(*buf)[*used] = '\0';
 }
 
-/* Whether frame i of a stack is an allocator's or a runtime's own code (runtime.h). */
-static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
-		      const uint64_t *offsets, size_t i)
+/* The allocator or runtime whose own code frame i of a stack is (runtime.h), or NULL. */
+static const struct runtime_desc *frame_runtime(struct stackfmt *fmt, const uint64_t *frames,
+						const uint32_t *modules, const uint64_t *offsets,
+						size_t i)
 {
 	const struct cached *entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
 	const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
@@ -366,7 +367,13 @@ static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32
 		modules[i] ? base_name(strtab_get(fmt->paths, modules_path(fmt->mods, modules[i])))
 			   : NULL;
 
-	return runtime_frame_own(module, part_text(fmt, own), own->name_len);
+	return runtime_frame_runtime(module, part_text(fmt, own), own->name_len);
+}
+
+static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
+		      const uint64_t *offsets, size_t i)
+{
+	return frame_runtime(fmt, frames, modules, offsets, i) != NULL;
 }
 
 /*
@@ -377,7 +384,7 @@ static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32
  * runtime.mallocgc).  Nothing is folded that would leave nothing after.
  */
 static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
-			 const uint64_t *offsets, size_t nframes)
+			 const uint64_t *offsets, size_t nframes, size_t *wrapper)
 {
 	size_t first = 0, own;
 
@@ -387,6 +394,7 @@ static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uin
 		if (first + 1 == nframes)
 			first = 0; /* all in one file: nothing to fold into */
 	}
+	*wrapper = first;
 	for (own = first; own + 1 < nframes && frame_own(fmt, frames, modules, offsets, own + 1);)
 		own++;
 	return own + 1 == nframes ? first : own;
@@ -397,14 +405,14 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 	const uint64_t *frames, *offsets;
 	const uint32_t *modules;
 	size_t nframes = stacks_get(stacks, id, &frames);
-	size_t first = 0, used = 0, cap = 0, shown = 0;
+	size_t first = 0, wrapper, used = 0, cap = 0, shown = 0;
 	char *buf = NULL;
 
 	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	site_add(&buf, &used, &cap, "", 0);
 	if (!nframes || !modules || !offsets)
 		return buf;
-	first = site_start(fmt, frames, modules, offsets, nframes);
+	first = site_start(fmt, frames, modules, offsets, nframes, &wrapper);
 	for (size_t i = first; i < nframes; i++) {
 		const struct cached *entry;
 		const struct part *parts;
@@ -482,4 +490,22 @@ enum aspace_maker stackfmt_kind_maker(void *fmt_and_stacks, uint32_t stack_id)
 	const struct stackfmt_maker_ctx *ctx = fmt_and_stacks;
 
 	return stackfmt_maker(ctx->fmt, ctx->stacks, stack_id);
+}
+
+const struct runtime_desc *stackfmt_runtime(struct stackfmt *fmt, const struct stacks *stacks,
+					    uint32_t id)
+{
+	const uint64_t *frames, *offsets;
+	const uint32_t *modules;
+	size_t nframes = stacks_get(stacks, id, &frames), first, wrapper;
+
+	(void)stacks_get_located(stacks, id, &modules, &offsets);
+	if (!nframes || !modules || !offsets)
+		return NULL;
+	first = site_start(fmt, frames, modules, offsets, nframes, &wrapper);
+	/* Nothing folded past the wrapper: a stack all of runtimes is the one's past it. */
+	if (first == wrapper && wrapper + 1 < nframes &&
+	    frame_own(fmt, frames, modules, offsets, wrapper + 1))
+		first = wrapper + 1;
+	return frame_runtime(fmt, frames, modules, offsets, first);
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "../tracer/aspace.h"
+#include "../tracer/runtime.h"
 #include "../tracer/strtab.h"
 #include "../unwind/modules.h"
 #include "../unwind/stacks.h"
@@ -97,6 +98,15 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
  * not known.  Asked once per stack.
  */
 enum aspace_maker stackfmt_maker(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id);
+
+/*
+ * The allocator or runtime the program called into at stack id's call:
+ * whose own code the first frame of its site is ("malloc < f": glibc;
+ * "libjemalloc.so.2+0x2248b < f": jemalloc); for a stack all of
+ * runtimes' code, the one past the system call's wrapper.  NULL: none.
+ */
+const struct runtime_desc *stackfmt_runtime(struct stackfmt *fmt, const struct stacks *stacks,
+					    uint32_t id);
 
 /* stackfmt_maker() as struct aspace_kind_cache's maker, whose maker_ctx is one of these. */
 struct stackfmt_maker_ctx {

@@ -30,4 +30,9 @@ const struct runtime_desc runtime_go = {
 	.functions = go_functions,
 	.site_ends = go_site_ends,
 	.makers = go_makers,
+	/* runtime/debug and the GC guide: GOGC, GOMEMLIMIT, the scavenger. */
+	.commit_advice = "the Go runtime never unmaps its heap; its scavenger returns freed "
+			 "pages with madvise in the background.\n"
+			 "GOMEMLIMIT bounds the heap; GOGC=50 collects sooner; "
+			 "debug.FreeOSMemory() returns freed pages at once.",
 };

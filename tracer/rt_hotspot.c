@@ -15,4 +15,8 @@ const struct runtime_desc runtime_hotspot = {
 	.name = "hotspot",
 	.functions = hotspot_functions,
 	.site_ends = hotspot_site_ends,
+	.commit_advice = "the JVM commits its heap to -Xms at start, pages it has not touched "
+			 "yet, and keeps what it grows to, up to -Xmx.\n"
+			 "Lower -Xms and -Xmx; -XX:MaxMetaspaceSize, -XX:ReservedCodeCacheSize and "
+			 "-Xss (per thread) bound the rest.",
 };

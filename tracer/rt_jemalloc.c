@@ -16,4 +16,9 @@ const struct runtime_desc runtime_jemalloc = {
 	.name = "jemalloc",
 	.modules = jemalloc_modules,
 	.functions = jemalloc_functions,
+	/* Its options: jemalloc's TUNING.md and the manual's "opt.*". */
+	.commit_advice = "jemalloc keeps the extents it frees mapped (opt.retain) and returns "
+			 "their pages with madvise after dirty_decay_ms and muzzy_decay_ms.\n"
+			 "MALLOC_CONF=retain:false unmaps them; narenas:N makes fewer arenas; "
+			 "dirty_decay_ms:0,muzzy_decay_ms:0 returns pages at once.",
 };

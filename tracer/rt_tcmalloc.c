@@ -22,4 +22,9 @@ const struct runtime_desc runtime_tcmalloc = {
 	.name = "tcmalloc",
 	.modules = tcmalloc_modules,
 	.functions = tcmalloc_functions,
+	/* gperftools' docs/tcmalloc.html: TCMALLOC_RELEASE_RATE. */
+	.commit_advice = "tcmalloc never unmaps its heap; it returns free spans' pages with "
+			 "madvise, at TCMALLOC_RELEASE_RATE (1 by default).\n"
+			 "TCMALLOC_RELEASE_RATE=10 returns them sooner; "
+			 "MallocExtension::instance()->ReleaseFreeMemory() at once.",
 };

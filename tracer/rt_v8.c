@@ -12,4 +12,7 @@ static const char *const v8_functions[] = { "v8::base::", NULL };
 const struct runtime_desc runtime_v8 = {
 	.name = "v8",
 	.functions = v8_functions,
+	.commit_advice = "V8 keeps its heap's pages committed between collections.\n"
+			 "node --max-old-space-size=MiB bounds the old space, "
+			 "--max-semi-space-size=MiB the young one.",
 };

@@ -97,17 +97,22 @@ static bool starts_with_one(const char *const *prefixes, const char *text, size_
 	return false;
 }
 
-bool runtime_frame_own(const char *module, const char *name, size_t len)
+const struct runtime_desc *runtime_frame_runtime(const char *module, const char *name, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
 		const struct runtime_desc *rt = runtimes[i];
 
 		if (module && starts_with_one(rt->modules, module, strlen(module)))
-			return true;
+			return rt;
 		if (name && starts_with_one(rt->functions, name, len))
-			return true;
+			return rt;
 	}
-	return false;
+	return NULL;
+}
+
+bool runtime_frame_own(const char *module, const char *name, size_t len)
+{
+	return runtime_frame_runtime(module, name, len) != NULL;
 }
 
 enum aspace_maker runtime_frame_maker(const char *name, size_t len)

@@ -81,6 +81,12 @@ struct runtime_desc {
 	 * start of their names (runtime_frame_maker()).  Ends with a NULL
 	 * prefix; NULL for none.
 	 */
+	/*
+	 * Why it keeps committed what is not resident, and its knobs, for a
+	 * report whose sites of it commit far more than is resident; NULL:
+	 * none (glibc's arenas have a finding of their own).
+	 */
+	const char *commit_advice;
 	const struct runtime_maker_rule {
 		const char *prefix;
 		enum aspace_maker maker;
@@ -129,6 +135,8 @@ bool runtime_site_end(const char *name, size_t len);
  * len bytes at name (NULL: not known).
  */
 bool runtime_frame_own(const char *module, const char *name, size_t len);
+/* The allocator or runtime whose own code that frame is, or NULL. */
+const struct runtime_desc *runtime_frame_runtime(const char *module, const char *name, size_t len);
 
 /*
  * What the function named by the len bytes at name makes, as a runtime's

@@ -2,9 +2,11 @@
 # Allocators and runtimes (tracer/runtime.h): a report's sites start at the
 # call the program made into its allocator, whichever it is (glibc's
 # malloc, jemalloc's and tcmalloc's by LD_PRELOAD), with the allocator's
-# own frames folded; the model agrees with the kernel under each.  An
-# allocator's library that is not installed is skipped with a line saying
-# so.
+# own frames folded; kinds come from who made the bytes; an allocator that
+# keeps far more committed than resident is a finding with its own knob,
+# and quiet once the knob is turned or the memory is used.  The model
+# agrees with the kernel under each.  An allocator's library that is not
+# installed is skipped with a line saying so.
 . "$E2E_DIR/lib.sh"
 
 # library NAME: the path of the shared library NAME, from the loader's cache.
@@ -31,6 +33,7 @@ program_first() {
 run_memtrace "$TMP/glibc" -- "$PROGRAMS/allocs" sizes
 expect_eq "allocs sizes exit status" "$status" 0
 program_first glibc "$TMP/glibc.err"
+grep -q ' keeps .* committed in ' "$TMP/glibc.err" && fail "glibc: a runtime finding without one"
 by_site "$TMP/glibc.err" | grep -q '^malloc < alloc_sizes < worker < start_thread$' ||
 	fail "glibc: no 'malloc < alloc_sizes < worker < start_thread' site: $(by_site "$TMP/glibc.err")"
 
@@ -69,5 +72,27 @@ for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 	run_memtrace "$TMP/$name" -- env LD_PRELOAD="$lib" "$PROGRAMS/allocs" sizes
 	expect_eq "allocs sizes under $name: exit status" "$status" 0
 	program_first "$name" "$TMP/$name.err"
+	case $name in
+	libjemalloc*) allocator=jemalloc knob='MALLOC_CONF=retain:false' ;;
+	*) allocator=tcmalloc knob='TCMALLOC_RELEASE_RATE=10' ;;
+	esac
+	grep -qE "^  ! $allocator keeps [0-9.]+ MiB committed in [0-9]+ regions?, .* of it resident:$" \
+		"$TMP/$name.err" || fail "$name: no finding of what $allocator keeps committed"
+	grep -qF "$knob" "$TMP/$name.err" || fail "$name: the finding does not name $knob"
+	# Every byte used and kept: what it commits is resident, nothing to say.
+	run_memtrace "$TMP/$name.touched" -- env LD_PRELOAD="$lib" "$PROGRAMS/allocs" touched
+	expect_eq "allocs touched under $name: exit status" "$status" 0
+	grep -q " keeps .* committed in " "$TMP/$name.touched.err" &&
+		fail "$name: a committed finding on memory in use"
 done
+
+# jemalloc with its knob turned: what it frees is unmapped, nothing to say.
+lib=$(library libjemalloc.so.2)
+if [ -n "$lib" ]; then
+	MALLOC_CONF=retain:false,dirty_decay_ms:0,muzzy_decay_ms:0 \
+		run_memtrace "$TMP/retain" -- env LD_PRELOAD="$lib" "$PROGRAMS/allocs" sizes
+	expect_eq "allocs sizes with retain:false: exit status" "$status" 0
+	grep -q " keeps .* committed in " "$TMP/retain.err" &&
+		fail "jemalloc with retain:false: still a committed finding"
+fi
 exit 0

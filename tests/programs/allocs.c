@@ -5,11 +5,14 @@
  *   sizes    8 threads each malloc blocks of 16 B to 4 MiB in alloc_sizes,
  *            held until every thread has made its own, then freed: run
  *            under LD_PRELOAD of jemalloc or tcmalloc, or with glibc's
+ *   touched  the same blocks written whole and kept to the end: what the
+ *            allocator commits is resident
  *   aligned  no malloc: chunk_alloc maps two 64 MiB chunks aligned to
  *            64 MiB, MAP_NORESERVE, as glibc's arena heaps are, and touches
  *            them: the shape of an arena, made by the program itself
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,8 @@
 
 static pthread_barrier_t all_in;
 
+static bool touched;
+
 static __attribute__((noinline)) void alloc_sizes(void **blocks)
 {
 	for (int i = 0; i < NSIZES; i++) {
@@ -30,7 +35,7 @@ static __attribute__((noinline)) void alloc_sizes(void **blocks)
 
 		blocks[i] = malloc(size);
 		test_assert(blocks[i]);
-		memset(blocks[i], 1, size < 65536 ? size : 65536);
+		memset(blocks[i], 1, touched || size < 65536 ? size : 65536);
 	}
 }
 
@@ -40,7 +45,7 @@ static void *worker(void *arg)
 
 	alloc_sizes(blocks);
 	pthread_barrier_wait(&all_in);
-	for (int i = 0; i < NSIZES; i++)
+	for (int i = 0; i < NSIZES && !touched; i++)
 		free(blocks[i]);
 	return arg;
 }
@@ -86,11 +91,12 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
 
-	if (!strcmp(mode, "sizes"))
+	touched = !strcmp(mode, "touched");
+	if (!strcmp(mode, "sizes") || touched)
 		sizes();
 	else if (!strcmp(mode, "aligned"))
 		aligned();
 	else
-		test_assert(!"usage: allocs sizes|aligned");
+		test_assert(!"usage: allocs sizes|touched|aligned");
 	return 0;
 }
