@@ -79,12 +79,12 @@ static struct churn_site *site_of(struct churn *churn, uint32_t stack_id)
 	return &churn->slots[churn->nslots - 1].site;
 }
 
-/* Whether piece i is followed by another piece unmapping bytes of the same origin. */
+/* Whether piece i is followed by another of its kind (unmapping, releasing) of the same origin. */
 static bool same_origin_next(const struct aspace_changes *changes, size_t i)
 {
 	const struct aspace_piece *next = i + 1 < changes->count ? &changes->pieces[i + 1] : NULL;
 
-	return next && next->kind == ASPACE_PIECE_UNMAPPED &&
+	return next && next->kind == changes->pieces[i].kind &&
 	       next->origin_kind == changes->pieces[i].origin_kind &&
 	       next->origin_seq == changes->pieces[i].origin_seq;
 }
@@ -102,8 +102,13 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 		/* Bytes found at exec or attach, or made by the kernel, have no site. */
 		if (piece->origin_kind != ASPACE_ORIGIN_CALL || !piece->origin_seq)
 			continue;
-		/* Re-protected, moved, released bytes count nothing here: no site to find. */
-		if (piece->kind != ASPACE_PIECE_MAPPED && piece->kind != ASPACE_PIECE_UNMAPPED)
+		/*
+		 * Re-protected and moved bytes count nothing here; released
+		 * ones count at a site that a stack names (a trace written
+		 * before releases named theirs has none).
+		 */
+		if (piece->kind != ASPACE_PIECE_MAPPED && piece->kind != ASPACE_PIECE_UNMAPPED &&
+		    (piece->kind != ASPACE_PIECE_RELEASED || !piece->origin_stack))
 			continue;
 		site = site_of(churn, piece->origin_stack);
 		switch (piece->kind) {
@@ -133,6 +138,11 @@ void churn_apply(struct churn *churn, uint64_t now_ns, const struct aspace_chang
 				site->unmapped_bytes += run_bytes;
 			}
 			run_bytes = 0;
+			break;
+		case ASPACE_PIECE_RELEASED:
+			/* One call over one mapping's regions: one release. */
+			site->released_bytes += bytes;
+			site->releases += !same_origin_next(changes, i);
 			break;
 		default:
 			break;
@@ -179,4 +189,6 @@ void churn_site_add(struct churn_site *to, const struct churn_site *from)
 	to->unmapped_bytes += from->unmapped_bytes;
 	to->trims += from->trims;
 	to->trimmed_bytes += from->trimmed_bytes;
+	to->releases += from->releases;
+	to->released_bytes += from->released_bytes;
 }

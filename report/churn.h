@@ -4,7 +4,8 @@
  * call changed in the model (tracer/aspace.h): how much it mapped, how
  * much of it was unmapped again soon (map/unmap churn), how much was
  * trimmed (a partial unmap: glibc's arena keeps 64 MiB of the 128 MiB it
- * maps).  Pure: fed with changes and times, no /proc, no ptrace.  Its
+ * maps), how much was released by madvise and kept mapped (jemalloc's and
+ * Go's way of giving memory back).  Pure: fed with changes and times, no /proc, no ptrace.  Its
  * memory grows with the sites counted, not with the stack ids of the run.
  */
 #ifndef MEMTRACE_CHURN_H
@@ -25,6 +26,8 @@ struct churn_site {
 	uint64_t unmapped_bytes;
 	uint64_t trims; /* unmaps of part of a mapping that keeps some bytes */
 	uint64_t trimmed_bytes;
+	uint64_t releases; /* madvise calls that released pages here (DONTNEED, FREE...) */
+	uint64_t released_bytes;
 };
 
 /* to += from, member by member. */

@@ -466,8 +466,8 @@ static void print_sites(FILE *out, const struct report *rep, const struct report
 static int by_churn(const void *a, const void *b)
 {
 	const struct report_site *x = a, *y = b;
-	uint64_t bx = x->churn.short_bytes + x->churn.trimmed_bytes;
-	uint64_t by = y->churn.short_bytes + y->churn.trimmed_bytes;
+	uint64_t bx = x->churn.short_bytes + x->churn.trimmed_bytes + x->churn.released_bytes;
+	uint64_t by = y->churn.short_bytes + y->churn.trimmed_bytes + y->churn.released_bytes;
 
 	if (bx != by)
 		return bx > by ? -1 : 1;
@@ -486,7 +486,8 @@ static size_t churn_rows(const struct report *rep, const struct report_options *
 	size_t count = 0;
 
 	for (size_t i = 0; i < rep->nsites; i++)
-		if (rep->sites[i].churn.short_pairs || rep->sites[i].churn.trims)
+		if (rep->sites[i].churn.short_pairs || rep->sites[i].churn.trims ||
+		    rep->sites[i].churn.releases)
 			order[count++] = rep->sites[i];
 	qsort(order, count, sizeof(*order), by_churn);
 	*rows = order;
@@ -509,8 +510,10 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 		FILE *mem;
 
 		if (!i) {
-			(void)snprintf(heading, sizeof(heading),
-				       "  churn: mappings unmapped within %s, and trimmed", limit);
+			(void)snprintf(
+				heading, sizeof(heading),
+				"  churn: mappings unmapped within %s, trimmed, and released",
+				limit);
 			(void)fputc('\n', out);
 			text_put_line(out, heading, opts->width, TEXT_INDENT);
 		}
@@ -524,6 +527,10 @@ static void print_churn(FILE *out, const struct report *rep, const struct report
 		if (c->trims)
 			(void)fprintf(mem, ", %s trimmed (%llu trim%s)", UNITS_SZ(c->trimmed_bytes),
 				      (unsigned long long)c->trims, c->trims == 1 ? "" : "s");
+		if (c->releases)
+			(void)fprintf(mem, ", %s released by %llu madvise call%s",
+				      UNITS_SZ(c->released_bytes), (unsigned long long)c->releases,
+				      c->releases == 1 ? "" : "s");
 		(void)fprintf(mem, ", %s kept:",
 			      UNITS_SZ(site->amounts.reserved + site->amounts.committed));
 		text = text_line_take(&row);

@@ -287,6 +287,8 @@ static void write_piece(struct tracew *t, const struct aspace_piece *piece, cons
 		jsonw_hex(w, "to", piece->to);
 		break;
 	case ASPACE_PIECE_RELEASED:
+		/* Released at the site that made them (churn.h). */
+		jsonw_u64(w, "origin_stack", piece->origin_stack);
 		break;
 	}
 	jsonw_end_object(w);

@@ -206,6 +206,41 @@ static void test_split_unmapped_at_once(void **state)
 }
 
 /*
+ * madvise releases count at the site that made the bytes: one release per
+ * call and mapping, however many regions it covers; bytes every one.
+ */
+static void test_released(void **state)
+{
+	struct fixture *fx = *state;
+	struct aspace_event protect = call(fx, 5, 0), advise;
+	struct churn_site site;
+
+	map(fx, 0x50000000, 2 * MIB, 5, 0);
+	/* Two regions of one mapping. */
+	aspace_protect(fx->as, &protect, 0x50000000, MIB, PROT_READ, NULL);
+	advise = call(fx, 98, 10);
+	aspace_changes_reset(&fx->changes);
+	aspace_advise(fx->as, &advise, 0x50000000, 2 * MIB, MADV_DONTNEED, &fx->changes);
+	churn_apply(fx->churn, 10, &fx->changes);
+	advise = call(fx, 98, 20);
+	aspace_changes_reset(&fx->changes);
+	aspace_advise(fx->as, &advise, 0x50000000 + MIB, 4096, MADV_FREE, &fx->changes);
+	churn_apply(fx->churn, 20, &fx->changes);
+	site = counted(fx, 5);
+	assert_int_equal(site.releases, 2);
+	assert_int_equal(site.released_bytes, 2 * MIB + 4096);
+	assert_int_equal(site.trims, 0);
+	assert_int_equal(site.unmaps, 0);
+	/* Advice that releases nothing (MADV_WILLNEED) counts nothing. */
+	advise = call(fx, 98, 30);
+	aspace_changes_reset(&fx->changes);
+	aspace_advise(fx->as, &advise, 0x50000000, MIB, MADV_WILLNEED, &fx->changes);
+	churn_apply(fx->churn, 30, &fx->changes);
+	assert_int_equal(counted(fx, 5).releases, 2);
+	assert_null(churn_site(fx->churn, 98));
+}
+
+/*
  * Kept bytes: what a site mapped less what its unmaps and trims took,
  * when no mapping was trimmed and then unmapped (those bytes count in
  * both).  Three mappings: one unmapped soon, one later, one trimmed
@@ -354,6 +389,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pairing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_unmapped_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_released, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
