@@ -205,7 +205,7 @@ void text_regions(FILE *out, pid_t pid, const struct aspace *as, const struct st
 			(void)fprintf(mem, " %s", names_origin_text(region->origin.kind));
 		if (region->prot_seq)
 			(void)fprintf(mem, " (prot #%llu)", (unsigned long long)region->prot_seq);
-		if (region->thread)
+		if (region->thread > 0)
 			(void)fprintf(mem, " stack of %d%s", (int)region->thread,
 				      region->flags & ASPACE_THREAD_EXITED ? " (exited)" : "");
 		if (region->path)

@@ -92,12 +92,12 @@ enum aspace_maker aspace_maker_of(const struct aspace_kind_cache *cache,
 
 /*
  * Whether region is a thread's stack: it holds a live or exited thread's
- * first stack pointer, unless a runtime made it for its heap (a Go
- * thread's stack lies in the Go heap).
+ * first stack pointer, and no other live thread's, unless a runtime made
+ * it for its heap (a Go thread's stack lies in the Go heap).
  */
 static bool thread_stack(const struct aspace_region *region, const struct aspace_kind_cache *cache)
 {
-	return region->thread && aspace_maker_of(cache, region) != ASPACE_MAKER_HEAP;
+	return region->thread > 0 && aspace_maker_of(cache, region) != ASPACE_MAKER_HEAP;
 }
 
 /*
@@ -929,6 +929,13 @@ int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid)
 
 	if (!region)
 		return -ENOENT;
+	if (region->thread == ASPACE_THREADS)
+		return 0;
+	if (tid && region->thread > 0 && region->thread != tid &&
+	    !(region->flags & ASPACE_THREAD_EXITED)) {
+		region->thread = ASPACE_THREADS;
+		return 0;
+	}
 	region->thread = tid;
 	region->flags &= ~ASPACE_THREAD_EXITED;
 	return 0;

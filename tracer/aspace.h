@@ -108,7 +108,8 @@ struct aspace_region {
 	struct aspace_event origin;
 	uint64_t prot_seq;   /* the last call that changed the protection; 0: none since origin */
 	uint32_t prot_stack; /* its stack */
-	pid_t thread;	     /* for a thread's stack, the thread; else 0 */
+	/* For a thread's stack, the thread; ASPACE_THREADS for several; else 0. */
+	pid_t thread;
 	/*
 	 * The model's own: where it counts the origin's bytes, + 1 (0: not
 	 * known, found by the origin's seq).  Regions given to the model
@@ -324,8 +325,18 @@ void aspace_sync(struct aspace *as, const struct aspace_event *ev, uint64_t star
 int aspace_restore(struct aspace *as, const struct aspace_region *region);
 
 /*
+ * A region's thread when it holds the stack pointers of several live
+ * threads: no thread's stack, but memory a runtime hands out to its
+ * threads' stacks (Go's heap), whether its stack says so or not (attach).
+ */
+#define ASPACE_THREADS ((pid_t)-1)
+
+/*
  * Marks the region holding addr as the stack of thread tid (tid 0: no
- * longer a thread's).  Returns 0, or -ENOENT when nothing is mapped there.
+ * longer a thread's).  A region that holds another live thread's already
+ * becomes ASPACE_THREADS, for good; one whose thread exited changes hands
+ * (glibc's cache of stacks).  Returns 0, or -ENOENT when nothing is
+ * mapped there.
  */
 int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid);
 

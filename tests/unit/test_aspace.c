@@ -366,6 +366,16 @@ static void test_thread_stack(void **state)
 	assert_false(aspace_find(as, P(0))->flags & ASPACE_THREAD_EXITED);
 	assert_int_equal(aspace_find(as, P(0))->thread, 44);
 	assert_int_equal(aspace_set_thread(as, P(9), 45), -ENOENT);
+	/*
+	 * Another live thread's stack pointer in it: several threads' (a
+	 * runtime's heap), no thread's stack, whoever comes next.
+	 */
+	assert_int_equal(aspace_set_thread(as, P(1), 46), 0);
+	assert_int_equal(aspace_find(as, P(0))->thread, ASPACE_THREADS);
+	assert_int_equal(aspace_kind_of(as, aspace_find(as, P(0))), ASPACE_KIND_ANON);
+	assert_int_equal(aspace_set_thread(as, P(1), 47), 0);
+	assert_int_equal(aspace_find(as, P(0))->thread, ASPACE_THREADS);
+	assert_int_equal(aspace_thread_exited(as, P(1), 46), -ENOENT);
 }
 
 /*
