@@ -58,7 +58,7 @@ struct proc {
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
 	uint64_t failed;		  /* of which returned an error */
 	char *exe;			  /* the program it runs, from /proc at start and exec */
-	char *name; /* its argv[0] then, as the user ran it (a symlink's name); NULL: none */
+	char *name;	   /* its argv[0] then, as the user ran it (a symlink's name); NULL: none */
 	struct mm *mm;	   /* its address space's model (reported processes); owned */
 	void *unwind;	   /* its stack capture context (engine_unwind_ops); owned */
 	void *sink_data;   /* the sink's own, freed by the sink; the engine never looks */
