@@ -91,6 +91,20 @@ for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 		fail "$name: a committed finding on memory in use"
 done
 
+# The JVM commits its heap to -Xms at start, untouched: a finding naming
+# -Xms; quiet when the heap is touched at start (-XX:+AlwaysPreTouch).
+if checked_if "the JVM's committed heap" java -Xmx64m -version; then
+	run_memtrace "$TMP/jvm" -- java -Xms512m -Xmx1g -version
+	expect_eq "java -Xms512m: exit status" "$status" 0
+	grep -qE '^  ! hotspot keeps [0-9.]+ MiB committed in [0-9]+ regions, .* of it resident:$' \
+		"$TMP/jvm.err" || fail "java -Xms512m: no finding of the committed heap"
+	grep -qF -- '-Xms' "$TMP/jvm.err" || fail "java -Xms512m: the finding does not name -Xms"
+	NO_VERIFY=1 run_memtrace "$TMP/jvm.touched" -- java -Xms512m -Xmx1g -XX:+AlwaysPreTouch -version
+	expect_eq "java -XX:+AlwaysPreTouch: exit status" "$status" 0
+	grep -q ' keeps .* committed in ' "$TMP/jvm.touched.err" &&
+		fail "java -XX:+AlwaysPreTouch: a committed finding on a touched heap"
+fi
+
 # jemalloc with its knob turned: what it frees is unmapped, nothing to say.
 lib=$(library libjemalloc.so.2)
 if [ -n "$lib" ]; then
