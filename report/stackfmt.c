@@ -376,6 +376,16 @@ static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32
 	return frame_runtime(fmt, frames, modules, offsets, i) != NULL;
 }
 
+/* What frame i's own function makes, as a runtime's rule says (runtime_frame_maker()). */
+static enum aspace_maker frame_maker(struct stackfmt *fmt, const uint64_t *frames,
+				     const uint32_t *modules, const uint64_t *offsets, size_t i)
+{
+	const struct cached *entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
+	const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
+
+	return runtime_frame_maker(part_text(fmt, own), own->name_len);
+}
+
 /*
  * Where a site starts: the innermost frames of the innermost frame's
  * module (libc's mmap wrapper, ld.so's loader), then those of allocators
@@ -397,7 +407,17 @@ static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uin
 	*wrapper = first;
 	for (own = first; own + 1 < nframes && frame_own(fmt, frames, modules, offsets, own + 1);)
 		own++;
-	return own + 1 == nframes ? first : own;
+	if (own + 1 < nframes)
+		return own;
+	/*
+	 * All runtimes' code (Go's heap grown on the system stack, whose
+	 * walk never reaches the goroutine): from the function that made
+	 * the memory, when a rule names one.
+	 */
+	for (own = first + 1; own < nframes; own++)
+		if (frame_maker(fmt, frames, modules, offsets, own) != ASPACE_MAKER_UNKNOWN)
+			return own;
+	return first;
 }
 
 char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id, size_t max)

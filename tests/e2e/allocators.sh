@@ -53,12 +53,22 @@ grep -qE '^  malloc arena .* 8 arenas$' "$TMP/arenas.err" ||
 	fail "glibc's 8 arenas not found: $(grep -A9 '^  by kind' "$TMP/arenas.err")"
 
 # A Go program's OS threads run on stacks taken from its heap: the heap is
-# no thread stack.
+# no thread stack.  256 MiB of heap dropped and given back: a finding
+# naming GOMEMLIMIT, at the site where the heap grew; quiet when kept.
 if [ -x "$PROGRAMS/static_go" ]; then
-	run_memtrace "$TMP/go" -- "$PROGRAMS/static_go"
-	expect_eq "static_go exit status" "$status" 0
+	run_memtrace "$TMP/go" -- "$PROGRAMS/static_go" heap
+	expect_eq "static_go heap exit status" "$status" 0
 	grep -q '^  thread stack ' "$TMP/go.err" &&
 		fail "go: its heap called a thread stack: $(grep '^  thread stack ' "$TMP/go.err")"
+	grep -qE '^  ! go keeps [0-9.]+ MiB committed in [0-9]+ regions, .* of it resident:$' \
+		"$TMP/go.err" || fail "go: no finding of the heap it keeps committed"
+	grep -qF GOMEMLIMIT "$TMP/go.err" || fail "go: the finding does not name GOMEMLIMIT"
+	grep -qE '^    most by runtime\.\(\*mheap\)\.grow < ' "$TMP/go.err" ||
+		fail "go: the finding's site is not where the heap grew: $(grep -A5 '! go keeps' "$TMP/go.err")"
+	run_memtrace "$TMP/go.keep" -- "$PROGRAMS/static_go" heap keep
+	expect_eq "static_go heap keep exit status" "$status" 0
+	grep -q ' keeps .* committed in ' "$TMP/go.keep.err" &&
+		fail "go heap keep: a committed finding on a heap in use"
 else
 	echo "note: no Go program built: its heap is not checked" >&2
 fi

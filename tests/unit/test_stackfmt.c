@@ -177,10 +177,14 @@ static void test_runtime_fold(void **state)
 		   F(fx->prog, "runtime.sysMap"), F(fx->prog, "runtime.(*mheap).grow"),
 		   F(fx->prog, "runtime.mallocgc"), F(fx->prog, "main.fill"),
 		   F(fx->prog, "main.main"), F(fx->prog, "runtime.main"));
-	/* Nothing but the runtime: every frame shown. */
+	/* Nothing but the runtime: every frame shown... */
 	CHECK_SITE(fx, 6, "runtime.mmap < runtime.sysReserve < runtime.schedinit",
 		   F(fx->prog, "runtime.mmap"), F(fx->prog, "runtime.sysReserve"),
 		   F(fx->prog, "runtime.schedinit"));
+	/* ...from the function that made the memory, when a rule names one. */
+	CHECK_SITE(fx, 6, "runtime.(*mheap).grow < runtime.systemstack",
+		   F(fx->prog, "runtime.sysMmap"), F(fx->prog, "runtime.sysMap"),
+		   F(fx->prog, "runtime.(*mheap).grow"), F(fx->prog, "runtime.systemstack"));
 	/* The loader's frames, then libc's dlopen: the program called dlopen. */
 	CHECK_SITE(fx, 6, "dlopen < load_plugin < main", F(ld, "mmap"), F(ld, "_dl_map_object"),
 		   F(fx->libc, "dlopen"), F(fx->prog, "load_plugin"), F(fx->prog, "main"));

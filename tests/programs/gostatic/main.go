@@ -10,6 +10,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -27,7 +28,32 @@ func inner(n int) []byte {
 //go:noinline
 func outer(n int) []byte { return inner(n) }
 
+// fill makes n MiB of heap in 1 MiB slices, written whole.
+//
+//go:noinline
+func fill(n int) [][]byte {
+	heap := make([][]byte, n)
+	for i := range heap {
+		heap[i] = make([]byte, 1<<20)
+		for j := range heap[i] {
+			heap[i][j] = byte(j)
+		}
+	}
+	return heap
+}
+
 func main() {
 	b := outer(12345)
 	b[0] = 1
+	// "heap": 256 MiB of heap, dropped and given back (tests/e2e/allocators.sh);
+	// "heap keep": the same, kept in use.
+	if len(os.Args) > 1 && os.Args[1] == "heap" {
+		heap := fill(256)
+		if len(os.Args) > 2 && os.Args[2] == "keep" {
+			fmt.Println(len(heap), heap[255][1])
+			return
+		}
+		heap = nil
+		debug.FreeOSMemory()
+	}
 }
