@@ -334,9 +334,10 @@ static void print_never_committed(const struct findings_out *out, const struct r
 
 /*
  * An allocator or a runtime that commits far more than is resident (one
- * with advice: runtime.h, commit_advice): count its regions, bytes what
- * they commit, other what of it is resident; the site of it that commits
- * the most.  One finding per runtime.
+ * with advice: runtime.h, commit_advice), 64 MiB or its commit_min at
+ * least: count its regions, bytes what they commit, other what of it is
+ * resident; the site of it that commits the most.  One finding per
+ * runtime.
  */
 #define RUNTIME_COMMITTED_MIN (64ULL << 20)
 #define RUNTIME_RESIDENT_RATIO 4 /* committed at least 4 times the resident */
@@ -374,9 +375,11 @@ static void detect_runtime_committed(struct report *rep, const struct report_inp
 	}
 	for (size_t k = 0; k < n; k++) {
 		const struct report_amounts *sum = &of[k].sum;
+		uint64_t least = of[k].runtime->commit_min ? of[k].runtime->commit_min
+							   : RUNTIME_COMMITTED_MIN;
 		struct report_finding *f;
 
-		if (sum->committed < RUNTIME_COMMITTED_MIN ||
+		if (sum->committed < least ||
 		    sum->resident * RUNTIME_RESIDENT_RATIO > sum->committed)
 			continue;
 		f = findings_add(rep, self, sum->regions, sum->committed, sum->resident,

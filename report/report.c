@@ -196,6 +196,16 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 	}
 }
 
+/* Notes rt among the runtimes whose heaps the report has (the kind row names them). */
+static void add_heap_runtime(struct report *rep, const struct runtime_desc *rt)
+{
+	for (size_t i = 0; i < rep->nheap_runtimes; i++)
+		if (rep->heap_runtimes[i] == rt)
+			return;
+	if (rt && rep->nheap_runtimes < ARRAY_SIZE(rep->heap_runtimes))
+		rep->heap_runtimes[rep->nheap_runtimes++] = rt;
+}
+
 /* One region of the model: its bytes to the total, its kind and its site. */
 static void add_region(struct computing *c, const struct aspace_region *region)
 {
@@ -220,6 +230,8 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 	site_idx = site_of(rep, &c->index, c->fmt, c->stacks, &region->origin);
 	report_amounts_add(&rep->sites[site_idx].amounts, &amounts);
 	add_to_site(c, region, kind, &rep->sites[site_idx]);
+	if (kind == ASPACE_KIND_RUNTIME_HEAP)
+		add_heap_runtime(rep, rep->sites[site_idx].runtime);
 	if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
 		if (!rep->deleted_regions)
 			rep->deleted_path = region->path;
@@ -379,9 +391,10 @@ static void print_summary(FILE *out, const struct report *rep, const struct repo
 static void print_kinds(FILE *out, const struct report *rep, size_t width)
 {
 	static const enum aspace_kind order[] = {
-		ASPACE_KIND_ARENA,	  ASPACE_KIND_HEAP,	  ASPACE_KIND_ANON,
-		ASPACE_KIND_THREAD_STACK, ASPACE_KIND_MAIN_STACK, ASPACE_KIND_ELF,
-		ASPACE_KIND_FILE,	  ASPACE_KIND_SHARED,	  ASPACE_KIND_SPECIAL,
+		ASPACE_KIND_ARENA,   ASPACE_KIND_HEAP,	       ASPACE_KIND_RUNTIME_HEAP,
+		ASPACE_KIND_ANON,    ASPACE_KIND_THREAD_STACK, ASPACE_KIND_MAIN_STACK,
+		ASPACE_KIND_ELF,     ASPACE_KIND_FILE,	       ASPACE_KIND_SHARED,
+		ASPACE_KIND_SPECIAL,
 	};
 
 	(void)fprintf(out, "\n  %-16s %7s %11s %11s %11s\n", "by kind", "regions", "reserved",
@@ -397,6 +410,14 @@ static void print_kinds(FILE *out, const struct report *rep, size_t width)
 			(void)snprintf(note, sizeof(note), "%llu arena%s",
 				       (unsigned long long)rep->arenas,
 				       rep->arenas == 1 ? "" : "s");
+			row_note(out, "   ", note, width);
+		} else if (order[i] == ASPACE_KIND_RUNTIME_HEAP && rep->nheap_runtimes) {
+			size_t used = 0;
+
+			for (size_t r = 0; r < rep->nheap_runtimes; r++)
+				used += (size_t)snprintf(note + used, sizeof(note) - used, "%s%s",
+							 r ? ", " : "",
+							 rep->heap_runtimes[r]->name);
 			row_note(out, "   ", note, width);
 		} else if (order[i] == ASPACE_KIND_THREAD_STACK) {
 			(void)snprintf(note, sizeof(note), "%llu alive, %llu of exited threads",

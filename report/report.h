@@ -133,6 +133,9 @@ struct report {
 	bool have_usage;
 	struct report_amounts kinds[ASPACE_KIND_COUNT];
 	uint64_t arenas; /* arena windows (tracer/runtime.h) */
+	/* Whose heaps the runtime heap regions are, in the order first seen; the first 4. */
+	const struct runtime_desc *heap_runtimes[4];
+	size_t nheap_runtimes;
 	uint64_t threads_alive, threads_exited;
 	uint64_t exited_stack_bytes;
 	uint64_t deleted_regions, deleted_bytes, deleted_rss;

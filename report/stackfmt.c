@@ -489,6 +489,12 @@ static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *sta
 	if (maker == ASPACE_MAKER_UNKNOWN && nframes > 1 &&
 	    !frame_own(fmt, frames, modules, offsets, 1))
 		maker = ASPACE_MAKER_PROGRAM;
+	if (maker == ASPACE_MAKER_UNKNOWN) {
+		const struct runtime_desc *rt = stackfmt_runtime(fmt, stacks, id);
+
+		if (rt && rt->maps_heap)
+			maker = ASPACE_MAKER_HEAP;
+	}
 	return maker;
 }
 

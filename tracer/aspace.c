@@ -144,6 +144,8 @@ enum aspace_kind aspace_kind_of_cached(const struct aspace *as, const struct asp
 		return ASPACE_KIND_THREAD_STACK;
 	if (in_arena(as, region, cache))
 		return ASPACE_KIND_ARENA;
+	if (aspace_maker_of(cache, region) == ASPACE_MAKER_HEAP)
+		return ASPACE_KIND_RUNTIME_HEAP;
 	return ASPACE_KIND_ANON;
 }
 
@@ -159,6 +161,7 @@ const char *aspace_kind_name(enum aspace_kind kind)
 		[ASPACE_KIND_SHARED] = "shared memory",
 		[ASPACE_KIND_SPECIAL] = "kernel",
 		[ASPACE_KIND_ARENA] = "malloc arena",
+		[ASPACE_KIND_RUNTIME_HEAP] = "runtime heap",
 	};
 
 	return (unsigned int)kind < ASPACE_KIND_COUNT ? names[kind] : "?";

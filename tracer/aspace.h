@@ -80,7 +80,7 @@ enum aspace_maker {
 	ASPACE_MAKER_PROGRAM,	  /* the program's own code made the call itself */
 	ASPACE_MAKER_ARENA,	  /* a malloc's arena code (glibc's new_heap) */
 	ASPACE_MAKER_THREAD,	  /* a thread library making a thread's stack */
-	ASPACE_MAKER_HEAP,	  /* a runtime's own heap (Go's mheap) */
+	ASPACE_MAKER_HEAP,	  /* a runtime's own heap (Go's mheap, jemalloc's extents) */
 };
 
 /* What a region is, derived from how it was made. */
@@ -94,6 +94,7 @@ enum aspace_kind {
 	ASPACE_KIND_SHARED,	  /* SysV shared memory, or shared anonymous memory */
 	ASPACE_KIND_SPECIAL,	  /* the kernel's own: [vdso], [vvar], [aio]... */
 	ASPACE_KIND_ARENA,	  /* in an allocator's arena window: runtime.h */
+	ASPACE_KIND_RUNTIME_HEAP, /* an allocator's or a runtime's own heap: its maker says */
 	ASPACE_KIND_COUNT
 };
 

@@ -16,6 +16,7 @@ const struct runtime_desc runtime_jemalloc = {
 	.name = "jemalloc",
 	.modules = jemalloc_modules,
 	.functions = jemalloc_functions,
+	.maps_heap = true,
 	/* Its options: jemalloc's TUNING.md and the manual's "opt.*". */
 	.commit_advice = "jemalloc keeps the extents it frees mapped (opt.retain) and returns "
 			 "their pages with madvise after dirty_decay_ms and muzzy_decay_ms.\n"

@@ -22,6 +22,7 @@ const struct runtime_desc runtime_tcmalloc = {
 	.name = "tcmalloc",
 	.modules = tcmalloc_modules,
 	.functions = tcmalloc_functions,
+	.maps_heap = true,
 	/* gperftools' docs/tcmalloc.html: TCMALLOC_RELEASE_RATE. */
 	.commit_advice = "tcmalloc never unmaps its heap; it returns free spans' pages with "
 			 "madvise, at TCMALLOC_RELEASE_RATE (1 by default).\n"

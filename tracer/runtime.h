@@ -82,11 +82,18 @@ struct runtime_desc {
 	 * prefix; NULL for none.
 	 */
 	/*
+	 * Whether every mapping it makes is its heap (jemalloc's extents,
+	 * tcmalloc's spans), where no rule of makers says more.
+	 */
+	bool maps_heap;
+	/*
 	 * Why it keeps committed what is not resident, and its knobs, for a
 	 * report whose sites of it commit far more than is resident; NULL:
 	 * none (glibc's arenas have a finding of their own).
 	 */
 	const char *commit_advice;
+	/* The least it commits for that finding; 0: the finding's own (64 MiB). */
+	uint64_t commit_min;
 	const struct runtime_maker_rule {
 		const char *prefix;
 		enum aspace_maker maker;

@@ -34,6 +34,7 @@ run_memtrace "$TMP/glibc" -- "$PROGRAMS/allocs" sizes
 expect_eq "allocs sizes exit status" "$status" 0
 program_first glibc "$TMP/glibc.err"
 grep -q ' keeps .* committed in ' "$TMP/glibc.err" && fail "glibc: a runtime finding without one"
+grep -q '^  runtime heap ' "$TMP/glibc.err" && fail "glibc: malloc's memory called a runtime heap"
 by_site "$TMP/glibc.err" | grep -q '^malloc < alloc_sizes < worker < start_thread$' ||
 	fail "glibc: no 'malloc < alloc_sizes < worker < start_thread' site: $(by_site "$TMP/glibc.err")"
 
@@ -63,6 +64,8 @@ if [ -x "$PROGRAMS/static_go" ]; then
 	grep -qE '^  ! go keeps [0-9.]+ MiB committed in [0-9]+ regions, .* of it resident:$' \
 		"$TMP/go.err" || fail "go: no finding of the heap it keeps committed"
 	grep -qF GOMEMLIMIT "$TMP/go.err" || fail "go: the finding does not name GOMEMLIMIT"
+	grep -qE '^  runtime heap +[0-9]+ .* MiB   go$' "$TMP/go.err" ||
+		fail "go: no runtime heap row of go: $(sed -n '/by kind/,/total/p' "$TMP/go.err")"
 	grep -qE '^    most by runtime\.\(\*mheap\)\.grow < ' "$TMP/go.err" ||
 		fail "go: the finding's site is not where the heap grew: $(grep -A5 '! go keeps' "$TMP/go.err")"
 	run_memtrace "$TMP/go.keep" -- "$PROGRAMS/static_go" heap keep
@@ -90,6 +93,9 @@ for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 	grep -qE "^  ! $allocator keeps [0-9.]+ MiB committed in [0-9]+ regions?, .* of it resident:$" \
 		"$TMP/$name.err" || fail "$name: no finding of what $allocator keeps committed"
 	grep -qF "$knob" "$TMP/$name.err" || fail "$name: the finding does not name $knob"
+	# Its mappings are its heap (tcmalloc's sbrk heap is the brk heap).
+	[ "$allocator" = tcmalloc ] || grep -qE "^  runtime heap +[0-9]+ .*   $allocator\$" "$TMP/$name.err" ||
+		fail "$name: no runtime heap row of $allocator: $(sed -n '/by kind/,/total/p' "$TMP/$name.err")"
 	# What jemalloc gave back with madvise (its decay; tcmalloc's release
 	# rate gives back nothing this soon), at the site that made it.
 	[ "$allocator" = tcmalloc ] || grep -qE '^  [0-9.]+ [KMG]iB mapped by [0-9]+ calls?, .*released by [0-9]+ madvise calls?, .* kept: .* < alloc_sizes < ' \

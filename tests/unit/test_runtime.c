@@ -140,7 +140,7 @@ static void expect_kinds(const struct aspace *as, uint64_t addr, enum aspace_kin
 /*
  * Kinds come from who made the bytes where the stack tells: the shape of
  * an arena made by the program is no arena; a region holding a thread's
- * stack pointer made by a runtime's heap is no thread stack.
+ * stack pointer made by a runtime's heap is that runtime's heap.
  */
 static void test_maker(void **state)
 {
@@ -164,7 +164,7 @@ static void test_maker(void **state)
 	ev = (struct aspace_event){ .seq = 4, .tid = 100, .stack_id = 3 };
 	aspace_map(as, &ev, ALIGNED + 4 * WINDOW, 4 * MIB, &plain, NULL);
 	(void)aspace_set_thread(as, ALIGNED + 4 * WINDOW + MIB, 4242);
-	expect_kinds(as, ALIGNED + 4 * WINDOW, ASPACE_KIND_ANON, ASPACE_KIND_THREAD_STACK);
+	expect_kinds(as, ALIGNED + 4 * WINDOW, ASPACE_KIND_RUNTIME_HEAP, ASPACE_KIND_THREAD_STACK);
 	/* A stack the program mapped for its thread: a thread stack. */
 	ev = (struct aspace_event){ .seq = 5, .tid = 100, .stack_id = 1 };
 	aspace_map(as, &ev, ALIGNED + 6 * WINDOW, 4 * MIB, &plain, NULL);
