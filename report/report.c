@@ -230,8 +230,9 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 	site_idx = site_of(rep, &c->index, c->fmt, c->stacks, &region->origin);
 	report_amounts_add(&rep->sites[site_idx].amounts, &amounts);
 	add_to_site(c, region, kind, &rep->sites[site_idx]);
-	if (kind == ASPACE_KIND_RUNTIME_HEAP)
-		add_heap_runtime(rep, rep->sites[site_idx].runtime);
+	if (kind == ASPACE_KIND_RUNTIME_HEAP && c->fmt)
+		add_heap_runtime(
+			rep, stackfmt_maker_runtime(c->fmt, c->stacks, region->origin.stack_id));
 	if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
 		if (!rep->deleted_regions)
 			rep->deleted_path = region->path;

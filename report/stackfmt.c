@@ -48,7 +48,10 @@ struct stackfmt {
 	struct cached nofile; /* a frame without a file: its one part is nofile_part */
 	struct part nofile_part;
 	/* Who made each stack's memory, by stack id: the maker + 1, 0 for not asked yet. */
-	unsigned char *makers;
+	struct stack_maker {
+		unsigned char maker_plus1;
+		const struct runtime_desc *by; /* whose code made it, when known */
+	} * makers;
 	size_t makers_cap;
 };
 
@@ -383,7 +386,7 @@ static enum aspace_maker frame_maker(struct stackfmt *fmt, const uint64_t *frame
 	const struct cached *entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
 	const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
 
-	return runtime_frame_maker(part_text(fmt, own), own->name_len);
+	return runtime_frame_maker(part_text(fmt, own), own->name_len, NULL);
 }
 
 /*
@@ -467,14 +470,17 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 	return buf;
 }
 
-/* Who made the memory of stack id's call: see stackfmt.h. */
-static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id)
+/* Who made the memory of stack id's call, and whose code (*by): see stackfmt.h. */
+static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id,
+				  const struct runtime_desc **by)
 {
 	const uint64_t *frames, *offsets;
 	const uint32_t *modules;
-	size_t nframes = stacks_get(stacks, id, &frames);
+	size_t nframes = stacks_get(stacks, id, &frames), wrapper;
 	enum aspace_maker maker = ASPACE_MAKER_UNKNOWN;
+	const struct runtime_desc *rt;
 
+	*by = NULL;
 	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	if (!nframes || !modules || !offsets)
 		return ASPACE_MAKER_UNKNOWN;
@@ -484,31 +490,49 @@ static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *sta
 		const struct part *parts = parts_of(fmt, entry);
 
 		for (size_t p = 0; p < entry->nparts && maker == ASPACE_MAKER_UNKNOWN; p++)
-			maker = runtime_frame_maker(part_text(fmt, &parts[p]), parts[p].name_len);
+			maker = runtime_frame_maker(part_text(fmt, &parts[p]), parts[p].name_len,
+						    by);
 	}
-	if (maker == ASPACE_MAKER_UNKNOWN && nframes > 1 &&
-	    !frame_own(fmt, frames, modules, offsets, 1))
-		maker = ASPACE_MAKER_PROGRAM;
-	if (maker == ASPACE_MAKER_UNKNOWN) {
-		const struct runtime_desc *rt = stackfmt_runtime(fmt, stacks, id);
+	if (maker != ASPACE_MAKER_UNKNOWN)
+		return maker;
+	if (nframes > 1 && !frame_own(fmt, frames, modules, offsets, 1))
+		return ASPACE_MAKER_PROGRAM;
+	/* The code that called the wrapper made the memory: jemalloc's, under any caller. */
+	(void)site_start(fmt, frames, modules, offsets, nframes, &wrapper);
+	rt = wrapper + 1 < nframes ? frame_runtime(fmt, frames, modules, offsets, wrapper + 1)
+				   : NULL;
+	if (!rt || !rt->maps_heap)
+		return ASPACE_MAKER_UNKNOWN;
+	*by = rt;
+	return ASPACE_MAKER_HEAP;
+}
 
-		if (rt && rt->maps_heap)
-			maker = ASPACE_MAKER_HEAP;
-	}
-	return maker;
+/* The answers of maker_of() for stack id, asked once. */
+static const struct stack_maker *stack_maker(struct stackfmt *fmt, const struct stacks *stacks,
+					     uint32_t id)
+{
+	size_t had = fmt->makers_cap;
+	struct stack_maker *known;
+
+	if (id < had && fmt->makers[id].maker_plus1)
+		return &fmt->makers[id];
+	xgrowarray((void **)&fmt->makers, &fmt->makers_cap, (size_t)id + 1, sizeof(*fmt->makers));
+	if (fmt->makers_cap > had)
+		memset(fmt->makers + had, 0, (fmt->makers_cap - had) * sizeof(*fmt->makers));
+	known = &fmt->makers[id];
+	known->maker_plus1 = (unsigned char)(maker_of(fmt, stacks, id, &known->by) + 1);
+	return known;
 }
 
 enum aspace_maker stackfmt_maker(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id)
 {
-	size_t had = fmt->makers_cap;
+	return (enum aspace_maker)(stack_maker(fmt, stacks, id)->maker_plus1 - 1);
+}
 
-	if (id < had && fmt->makers[id])
-		return (enum aspace_maker)(fmt->makers[id] - 1);
-	xgrowarray((void **)&fmt->makers, &fmt->makers_cap, (size_t)id + 1, 1);
-	if (fmt->makers_cap > had)
-		memset(fmt->makers + had, 0, fmt->makers_cap - had);
-	fmt->makers[id] = (unsigned char)(maker_of(fmt, stacks, id) + 1);
-	return (enum aspace_maker)(fmt->makers[id] - 1);
+const struct runtime_desc *stackfmt_maker_runtime(struct stackfmt *fmt, const struct stacks *stacks,
+						  uint32_t id)
+{
+	return stack_maker(fmt, stacks, id)->by;
 }
 
 enum aspace_maker stackfmt_kind_maker(void *fmt_and_stacks, uint32_t stack_id)

@@ -95,9 +95,14 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
  * glibc's new_heap, Go's mheap), by the names of the functions each
  * frame holds; else the program, when the caller of the innermost frame
  * (the system call's wrapper) is no allocator's nor runtime's code; else
- * not known.  Asked once per stack.
+ * that caller's heap, when its allocator's every mapping is
+ * (runtime_desc.maps_heap: jemalloc's, under whatever called malloc);
+ * else not known.  Asked once per stack.
  */
 enum aspace_maker stackfmt_maker(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id);
+/* Whose code made it, as far as stackfmt_maker() could tell: the runtime, or NULL. */
+const struct runtime_desc *stackfmt_maker_runtime(struct stackfmt *fmt, const struct stacks *stacks,
+						  uint32_t id);
 
 /*
  * The allocator or runtime the program called into at stack id's call:

@@ -115,7 +115,7 @@ bool runtime_frame_own(const char *module, const char *name, size_t len)
 	return runtime_frame_runtime(module, name, len) != NULL;
 }
 
-enum aspace_maker runtime_frame_maker(const char *name, size_t len)
+enum aspace_maker runtime_frame_maker(const char *name, size_t len, const struct runtime_desc **by)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
 		const struct runtime_maker_rule *rule = runtimes[i]->makers;
@@ -123,8 +123,11 @@ enum aspace_maker runtime_frame_maker(const char *name, size_t len)
 		for (; rule && rule->prefix; rule++) {
 			size_t plen = strlen(rule->prefix);
 
-			if (plen <= len && !memcmp(rule->prefix, name, plen))
+			if (plen <= len && !memcmp(rule->prefix, name, plen)) {
+				if (by)
+					*by = runtimes[i];
 				return rule->maker;
+			}
 		}
 	}
 	return ASPACE_MAKER_UNKNOWN;

@@ -147,11 +147,12 @@ const struct runtime_desc *runtime_frame_runtime(const char *module, const char 
 
 /*
  * What the function named by the len bytes at name makes, as a runtime's
- * rule says; ASPACE_MAKER_UNKNOWN when no rule names it.  The innermost
- * frame of a stack that one names tells who made the memory of its call
+ * rule says, and whose rule (*by, when by is not NULL);
+ * ASPACE_MAKER_UNKNOWN when no rule names it.  The innermost frame of a
+ * stack that one names tells who made the memory of its call
  * (stackfmt_maker()).
  */
-enum aspace_maker runtime_frame_maker(const char *name, size_t len);
+enum aspace_maker runtime_frame_maker(const char *name, size_t len, const struct runtime_desc **by);
 
 /*
  * Walks the brk heap of task pid, [heap_start, heap_top), with the

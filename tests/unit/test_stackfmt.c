@@ -229,6 +229,37 @@ static void test_maker(void **state)
 	assert_int_equal(stackfmt_maker(fx->fmt, fx->stacks, 0), ASPACE_MAKER_UNKNOWN);
 }
 
+/*
+ * An allocator whose every mapping is its heap made it, whoever called
+ * it (libc's bindtextdomain, through malloc), and is named as its maker.
+ */
+static void test_maker_heap(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t jemalloc =
+		modules_add(fx->mods, strtab_intern(fx->paths, "/lib/libjemalloc.so.2", 21), NULL);
+	uint32_t id = stack_of(
+		fx,
+		(const struct frame[]){ F(fx->libc, "mmap"), F(jemalloc, NULL), F(jemalloc, NULL),
+					F(fx->libc, "bindtextdomain"), F(fx->prog, "main") },
+		5);
+	const struct runtime_desc *by;
+
+	assert_int_equal(stackfmt_maker(fx->fmt, fx->stacks, id), ASPACE_MAKER_HEAP);
+	by = stackfmt_maker_runtime(fx->fmt, fx->stacks, id);
+	assert_non_null(by);
+	assert_string_equal(by->name, "jemalloc");
+	/* The site is the call the program made: into libc. */
+	assert_ptr_equal(stackfmt_runtime(fx->fmt, fx->stacks, id), &runtime_glibc);
+	/* glibc's malloc maps no heap of its own but its arenas': not known. */
+	id = stack_of(fx,
+		      (const struct frame[]){ F(fx->libc, "mmap"), F(fx->libc, NULL),
+					      F(fx->libc, "malloc"), F(fx->prog, "main") },
+		      4);
+	assert_int_equal(stackfmt_maker(fx->fmt, fx->stacks, id), ASPACE_MAKER_UNKNOWN);
+	assert_null(stackfmt_maker_runtime(fx->fmt, fx->stacks, id));
+}
+
 /* main and start_thread end a site; past max frames, " < ...". */
 static void test_ends_and_max(void **state)
 {
@@ -351,6 +382,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maker_heap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ends_and_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inlined, setup, teardown),
