@@ -99,10 +99,19 @@ static size_t site_of(struct report *rep, struct site_index *index, struct stack
 	text = stack_text(rep, fmt, stacks, origin->stack_id);
 	site = site_for_text(rep, index, text);
 	index->by_stack[origin->stack_id] = site;
-	/* Memory the program mapped itself is no runtime's, whichever wrapper it went through. */
+	/*
+	 * Whose memory it is: the runtime whose code made it, else the one
+	 * the program called into; memory the program mapped itself is no
+	 * runtime's, whichever wrapper it went through.
+	 */
 	if (!rep->sites[site].runtime && fmt && origin->stack_id &&
-	    stackfmt_maker(fmt, stacks, origin->stack_id) != ASPACE_MAKER_PROGRAM)
-		rep->sites[site].runtime = stackfmt_runtime(fmt, stacks, origin->stack_id);
+	    stackfmt_maker(fmt, stacks, origin->stack_id) != ASPACE_MAKER_PROGRAM) {
+		const struct runtime_desc *rt =
+			stackfmt_maker_runtime(fmt, stacks, origin->stack_id);
+
+		rep->sites[site].runtime =
+			rt ? rt : stackfmt_runtime(fmt, stacks, origin->stack_id);
+	}
 	return site;
 }
 

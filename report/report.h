@@ -107,7 +107,11 @@ struct report_site {
 	uint64_t stacks_exited;	     /* and of exited ones */
 	uint64_t exited_stack_bytes; /* their bytes */
 	bool never_committed;	     /* only PROT_NONE, never re-protected */
-	/* The allocator or runtime the program called into (stackfmt_runtime()), or NULL. */
+	/*
+	 * Whose memory it is: the allocator or runtime that made it
+	 * (stackfmt_maker_runtime()), else the one the program called into
+	 * (stackfmt_runtime()); NULL: the program's own, or not known.
+	 */
 	const struct runtime_desc *runtime;
 };
 
