@@ -333,11 +333,12 @@ static void print_never_committed(const struct findings_out *out, const struct r
 }
 
 /*
- * An allocator or a runtime that commits far more than is resident (one
- * with advice: runtime.h, commit_advice), 64 MiB or its commit_min at
- * least: count its regions, bytes what they commit, other what of it is
- * resident; the site of it that commits the most.  One finding per
- * runtime.
+ * An allocator or a runtime that commits far more private anonymous
+ * memory than is resident (one with advice: runtime.h, commit_advice),
+ * 64 MiB or its commit_min at least: count its regions, bytes what they
+ * commit, other what of it is resident; the site of it that commits the
+ * most.  One finding per runtime; none without resident figures (a trace
+ * without them).
  */
 #define RUNTIME_COMMITTED_MIN (64ULL << 20)
 #define RUNTIME_RESIDENT_RATIO 4 /* committed at least 4 times the resident */
@@ -353,9 +354,9 @@ static void detect_runtime_committed(struct report *rep, const struct report_inp
 	size_t n = 0;
 
 	(void)in;
-	for (size_t i = 0; i < rep->nsites; i++) {
+	for (size_t i = 0; i < rep->nsites && rep->have_usage; i++) {
 		const struct runtime_desc *rt = rep->sites[i].runtime;
-		const struct report_amounts *a = &rep->sites[i].amounts;
+		const struct report_amounts *a = &rep->sites[i].anon;
 		size_t k = 0;
 
 		if (!rt || !rt->commit_advice)
@@ -370,7 +371,7 @@ static void detect_runtime_committed(struct report *rep, const struct report_inp
 		of[k].sum.regions += a->regions;
 		of[k].sum.committed += a->committed;
 		of[k].sum.resident += a->resident;
-		if (a->committed > rep->sites[of[k].most].amounts.committed)
+		if (a->committed > rep->sites[of[k].most].anon.committed)
 			of[k].most = i;
 	}
 	for (size_t k = 0; k < n; k++) {

@@ -238,6 +238,9 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 	/* site_of() may move the sites: the index first. */
 	site_idx = site_of(rep, &c->index, c->fmt, c->stacks, &region->origin);
 	report_amounts_add(&rep->sites[site_idx].amounts, &amounts);
+	if ((region->backing == ASPACE_BACKING_ANON || region->backing == ASPACE_BACKING_HEAP) &&
+	    !(region->flags & ASPACE_SHARED))
+		report_amounts_add(&rep->sites[site_idx].anon, &amounts);
 	add_to_site(c, region, kind, &rep->sites[site_idx]);
 	if (kind == ASPACE_KIND_RUNTIME_HEAP && c->fmt)
 		add_heap_runtime(
@@ -279,7 +282,7 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	const struct aspace_region *region;
 
 	/* Who made a region, as its stack's names tell: kinds from who made the bytes. */
-	c.kinds.maker = stackfmt_kind_maker;
+	c.kinds.maker = fmt ? stackfmt_kind_maker : NULL;
 	c.kinds.maker_ctx = &makers;
 	rep->texts = strtab_new();
 	rep->have_usage = in->usage != NULL;

@@ -20,6 +20,7 @@ struct part {
 	uint32_t text; /* an id in texts; NO_TEXT: fmt->buf (a frame without a file) */
 	uint32_t line_len;
 	uint32_t name_len;
+	bool named; /* a function's name: not "module+0x34" nor an address */
 };
 
 #define NO_TEXT UINT32_MAX
@@ -129,13 +130,14 @@ static ATTRIBUTE_FORMAT(2, 3) void buf_set(struct stackfmt *fmt, const char *for
 static size_t short_name_len(const char *name, size_t len);
 
 /* Appends the text in fmt->buf as a part of the frame being cached. */
-static void add_part(struct stackfmt *fmt, size_t line_len, size_t name_len)
+static void add_part(struct stackfmt *fmt, size_t line_len, size_t name_len, bool named)
 {
 	xgrowarray((void **)&fmt->parts, &fmt->parts_cap, fmt->nparts + 1, sizeof(*fmt->parts));
 	fmt->parts[fmt->nparts++] = (struct part){
 		strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf)),
 		(uint32_t)line_len,
 		(uint32_t)name_len,
+		named,
 	};
 }
 
@@ -157,7 +159,8 @@ static void inline_part(struct stackfmt *fmt, const char *module_name,
 
 	where_text(src, where, sizeof(where));
 	buf_set(fmt, "%s (inlined)%s (%s)", src->function, where, module_name);
-	add_part(fmt, strlen(src->function), short_name_len(src->function, strlen(src->function)));
+	add_part(fmt, strlen(src->function), short_name_len(src->function, strlen(src->function)),
+		 true);
 }
 
 /*
@@ -179,11 +182,11 @@ static void own_part(struct stackfmt *fmt, const char *module_name, uint64_t off
 	if (name) {
 		buf_set(fmt, "%s+%#llx%s (%s)", name, (unsigned long long)into, where, module_name);
 		head = snprintf(NULL, 0, "%s+%#llx", name, (unsigned long long)into);
-		add_part(fmt, (size_t)head, short_name_len(name, strlen(name)));
+		add_part(fmt, (size_t)head, short_name_len(name, strlen(name)), true);
 	} else {
 		buf_set(fmt, "%s+%#llx%s", module_name, (unsigned long long)shown, where);
 		head = snprintf(NULL, 0, "%s+%#llx", module_name, (unsigned long long)shown);
-		add_part(fmt, (size_t)head, (size_t)head);
+		add_part(fmt, (size_t)head, (size_t)head, false);
 	}
 }
 
@@ -247,7 +250,7 @@ static const struct cached *frame_of(struct stackfmt *fmt, uint64_t addr, uint32
 	if (!module) {
 		buf_set(fmt, "%#llx", (unsigned long long)addr);
 		fmt->nofile_part = (struct part){ NO_TEXT, (uint32_t)strlen(fmt->buf),
-						  (uint32_t)strlen(fmt->buf) };
+						  (uint32_t)strlen(fmt->buf), false };
 		fmt->nofile = (struct cached){ 0, 0, 0, 1 };
 		return &fmt->nofile;
 	}
@@ -359,18 +362,38 @@ static void site_add(char **buf, size_t *used, size_t *cap, const char *text, si
 	(*buf)[*used] = '\0';
 }
 
+/* A frame of a stack, as the runtimes' table is asked about it. */
+struct frame_view {
+	const char *module; /* its file's base name, or NULL */
+	const char *name;   /* its own function's name (name_len bytes), or NULL */
+	size_t name_len;
+};
+
+static struct frame_view frame_view(struct stackfmt *fmt, const uint64_t *frames,
+				    const uint32_t *modules, const uint64_t *offsets, size_t i)
+{
+	const struct cached *entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
+	const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
+	struct frame_view view = { NULL, NULL, 0 };
+
+	if (modules[i])
+		view.module =
+			base_name(strtab_get(fmt->paths, modules_path(fmt->mods, modules[i])));
+	if (own->named) {
+		view.name = part_text(fmt, own);
+		view.name_len = own->name_len;
+	}
+	return view;
+}
+
 /* The allocator or runtime whose own code frame i of a stack is (runtime.h), or NULL. */
 static const struct runtime_desc *frame_runtime(struct stackfmt *fmt, const uint64_t *frames,
 						const uint32_t *modules, const uint64_t *offsets,
 						size_t i)
 {
-	const struct cached *entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
-	const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
-	const char *module =
-		modules[i] ? base_name(strtab_get(fmt->paths, modules_path(fmt->mods, modules[i])))
-			   : NULL;
+	struct frame_view view = frame_view(fmt, frames, modules, offsets, i);
 
-	return runtime_frame_runtime(module, part_text(fmt, own), own->name_len);
+	return runtime_frame_runtime(view.module, view.name, view.name_len);
 }
 
 static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
@@ -383,10 +406,19 @@ static bool frame_own(struct stackfmt *fmt, const uint64_t *frames, const uint32
 static enum aspace_maker frame_maker(struct stackfmt *fmt, const uint64_t *frames,
 				     const uint32_t *modules, const uint64_t *offsets, size_t i)
 {
-	const struct cached *entry = frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
-	const struct part *own = &parts_of(fmt, entry)[entry->nparts - 1];
+	struct frame_view view = frame_view(fmt, frames, modules, offsets, i);
 
-	return runtime_frame_maker(part_text(fmt, own), own->name_len, NULL);
+	return view.name ? runtime_frame_maker(view.name, view.name_len, NULL)
+			 : ASPACE_MAKER_UNKNOWN;
+}
+
+/* Whether a site ends at frame i (main, start_thread: runtime_site_end()). */
+static bool frame_site_end(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
+			   const uint64_t *offsets, size_t i)
+{
+	struct frame_view view = frame_view(fmt, frames, modules, offsets, i);
+
+	return view.name && runtime_site_end(view.name, view.name_len);
 }
 
 /*
@@ -408,7 +440,10 @@ static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uin
 			first = 0; /* all in one file: nothing to fold into */
 	}
 	*wrapper = first;
-	for (own = first; own + 1 < nframes && frame_own(fmt, frames, modules, offsets, own + 1);)
+	/* Never past where the program's own code starts (main). */
+	for (own = first; own + 1 < nframes &&
+			  !frame_site_end(fmt, frames, modules, offsets, own) &&
+			  frame_own(fmt, frames, modules, offsets, own + 1);)
 		own++;
 	if (own + 1 < nframes)
 		return own;
@@ -476,9 +511,10 @@ static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *sta
 {
 	const uint64_t *frames, *offsets;
 	const uint32_t *modules;
-	size_t nframes = stacks_get(stacks, id, &frames), wrapper;
+	size_t nframes = stacks_get(stacks, id, &frames), caller = 1;
 	enum aspace_maker maker = ASPACE_MAKER_UNKNOWN;
 	const struct runtime_desc *rt;
+	struct frame_view view = { NULL, NULL, 0 };
 
 	*by = NULL;
 	(void)stacks_get_located(stacks, id, &modules, &offsets);
@@ -495,13 +531,21 @@ static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *sta
 	}
 	if (maker != ASPACE_MAKER_UNKNOWN)
 		return maker;
-	if (nframes > 1 && !frame_own(fmt, frames, modules, offsets, 1))
-		return ASPACE_MAKER_PROGRAM;
-	/* The code that called the wrapper made the memory: jemalloc's, under any caller. */
-	(void)site_start(fmt, frames, modules, offsets, nframes, &wrapper);
-	rt = wrapper + 1 < nframes ? frame_runtime(fmt, frames, modules, offsets, wrapper + 1)
-				   : NULL;
-	if (!rt || !rt->maps_heap)
+	/* The code that called the system call's wrappers (frame 0 makes the call) made it. */
+	while (caller < nframes) {
+		view = frame_view(fmt, frames, modules, offsets, caller);
+		if (!view.name || !runtime_frame_wrapper(view.name, view.name_len))
+			break;
+		caller++;
+	}
+	if (caller == nframes)
+		return ASPACE_MAKER_UNKNOWN;
+	rt = runtime_frame_runtime(view.module, view.name, view.name_len);
+	/* A function of its own, no runtime's: the program's (a frame without a name says nothing). */
+	if (!rt)
+		return view.name ? ASPACE_MAKER_PROGRAM : ASPACE_MAKER_UNKNOWN;
+	/* An allocator whose every mapping is its heap: jemalloc's, under any caller. */
+	if (!rt->maps_heap)
 		return ASPACE_MAKER_UNKNOWN;
 	*by = rt;
 	return ASPACE_MAKER_HEAP;

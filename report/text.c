@@ -183,7 +183,8 @@ void text_regions(FILE *out, pid_t pid, const struct aspace *as, const struct st
 		  struct stackfmt *fmt, const struct stacks *stacks, size_t width)
 {
 	struct stackfmt_maker_ctx makers = { fmt, stacks };
-	struct aspace_kind_cache kinds = { .maker = stackfmt_kind_maker, .maker_ctx = &makers };
+	struct aspace_kind_cache kinds = { .maker = fmt ? stackfmt_kind_maker : NULL,
+					   .maker_ctx = &makers };
 	struct aspace_cursor cur;
 	const struct aspace_region *region;
 

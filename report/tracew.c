@@ -369,7 +369,8 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 		     uint64_t time_ns)
 {
 	struct stackfmt_maker_ctx makers = { t->fmt, t->stacks };
-	struct aspace_kind_cache kinds = { .maker = stackfmt_kind_maker, .maker_ctx = &makers };
+	struct aspace_kind_cache kinds = { .maker = t->fmt ? stackfmt_kind_maker : NULL,
+					   .maker_ctx = &makers };
 	struct jsonw *w = t->w;
 	struct aspace_sizes sizes;
 	struct aspace_cursor cur;

@@ -96,13 +96,36 @@ static const struct runtime_maker_rule glibc_makers[] = {
 	{ "_int_new_arena", ASPACE_MAKER_ARENA },
 	{ "allocate_stack", ASPACE_MAKER_THREAD },
 	{ "pthread_create", ASPACE_MAKER_THREAD },
-	{ "__pthread_create", ASPACE_MAKER_THREAD },
+	{ "__pthread_create_2_1", ASPACE_MAKER_THREAD },
 	{ NULL, ASPACE_MAKER_UNKNOWN },
 };
 
-/* libc, the dynamic linker, and the libraries glibc 2.34 merged into libc. */
-static const char *const glibc_modules[] = { "libc.so.", "ld-linux", "libpthread.so.", "libdl.so.",
-					     NULL };
+/*
+ * libc, the dynamic linker, and the libraries glibc 2.34 merged into libc;
+ * before 2.34 their files bore the version: libc-2.31.so, ld-2.31.so.
+ */
+static const char *const glibc_modules[] = {
+	"libc.so.",	 "ld-linux", "libpthread.so.", "libdl.so.", "libc-2.",
+	"libpthread-2.", "libdl-2.", "ld-2.",	       NULL,
+};
+
+/* Its malloc, as a static program has it (the files say so of a dynamic one). */
+static const char *const glibc_functions[] = {
+	"malloc",	   "calloc",	     "realloc",	       "free",
+	"memalign",	   "posix_memalign", "aligned_alloc",  "valloc",
+	"pvalloc",	   "sysmalloc",	     "_int_malloc",    "_int_realloc",
+	"_int_free",	   "_int_memalign",  "_mid_memalign",  "tcache_init",
+	"arena_get2",	   "_int_new_arena", "new_heap",       "alloc_new_heap",
+	"__libc_malloc",   "__libc_calloc",  "__libc_realloc", "__libc_free",
+	"__libc_memalign", "allocate_stack", "pthread_create", NULL,
+};
+
+/* Its system calls' wrappers for memory (musl's bear the same names). */
+static const char *const glibc_wrappers[] = {
+	"mmap",	      "mmap64",	 "__mmap",    "__mmap64", "munmap",	   "__munmap", "mprotect",
+	"__mprotect", "madvise", "__madvise", "mremap",	  "__mremap",	   "brk",      "__brk",
+	"sbrk",	      "__sbrk",	 "shmat",     "shmdt",	  "pkey_mprotect", "syscall",  NULL,
+};
 
 const struct runtime_desc runtime_glibc = {
 	.name = "glibc",
@@ -111,6 +134,8 @@ const struct runtime_desc runtime_glibc = {
 	.stack_cache_bytes = STACK_CACHE_MAXSIZE,
 	.site_ends = glibc_site_ends,
 	.modules = glibc_modules,
+	.functions = glibc_functions,
+	.wrappers = glibc_wrappers,
 	.makers = glibc_makers,
 	.heap_walk = mallocheap_walk,
 };

@@ -15,6 +15,15 @@ static const char *const go_functions[] = {
 };
 static const char *const go_site_ends[] = { "main.main", NULL };
 
+/* Its system calls' wrappers: the program's own mmap through them is the program's. */
+static const char *const go_wrappers[] = {
+	"syscall.",
+	"golang.org/x/sys/unix.",
+	"runtime/internal/syscall.",
+	"internal/runtime/syscall.",
+	NULL,
+};
+
 /*
  * The heap's arenas are reserved and mapped by the mheap's methods
  * (runtime/mheap.go: (*mheap).sysAlloc, (*mheap).grow); an OS thread's
@@ -28,6 +37,7 @@ static const struct runtime_maker_rule go_makers[] = {
 const struct runtime_desc runtime_go = {
 	.name = "go",
 	.functions = go_functions,
+	.wrappers = go_wrappers,
 	.site_ends = go_site_ends,
 	.makers = go_makers,
 	/* runtime/debug and the GC guide: GOGC, GOMEMLIMIT, the scavenger. */

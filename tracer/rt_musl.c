@@ -10,7 +10,10 @@
 
 static const char *const musl_modules[] = { "ld-musl-", "libc.musl-", NULL };
 
-/* A thread's stack: mapped by pthread_create itself (src/thread/pthread_create.c). */
+/*
+ * A thread's stack: mapped by pthread_create itself (src/thread/pthread_create.c).
+ * Its system calls' wrappers bear glibc's names (rt_glibc.c).
+ */
 static const struct runtime_maker_rule musl_makers[] = {
 	{ "pthread_create", ASPACE_MAKER_THREAD },
 	{ NULL, ASPACE_MAKER_UNKNOWN },

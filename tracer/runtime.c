@@ -85,7 +85,7 @@ bool runtime_site_end(const char *name, size_t len)
 	return false;
 }
 
-/* Whether one of the NULL-terminated prefixes starts the len bytes at text. */
+/* Whether one of the NULL-terminated prefixes starts the len bytes at text (file names). */
 static bool starts_with_one(const char *const *prefixes, const char *text, size_t len)
 {
 	for (; prefixes && *prefixes; prefixes++) {
@@ -97,6 +97,25 @@ static bool starts_with_one(const char *const *prefixes, const char *text, size_
 	return false;
 }
 
+/* Whether the len bytes at name are what pattern names (runtime.h: a prefix, or a whole name). */
+static bool name_matches(const char *pattern, const char *name, size_t len)
+{
+	size_t plen = strlen(pattern);
+	char last = plen ? pattern[plen - 1] : '\0';
+
+	if (last == '.' || last == ':' || last == '_' || last == '/')
+		return plen <= len && !memcmp(pattern, name, plen);
+	return plen == len && !memcmp(pattern, name, len);
+}
+
+static bool names_one(const char *const *patterns, const char *name, size_t len)
+{
+	for (; patterns && *patterns; patterns++)
+		if (name_matches(*patterns, name, len))
+			return true;
+	return false;
+}
+
 const struct runtime_desc *runtime_frame_runtime(const char *module, const char *name, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
@@ -104,15 +123,18 @@ const struct runtime_desc *runtime_frame_runtime(const char *module, const char 
 
 		if (module && starts_with_one(rt->modules, module, strlen(module)))
 			return rt;
-		if (name && starts_with_one(rt->functions, name, len))
+		if (name && names_one(rt->functions, name, len))
 			return rt;
 	}
 	return NULL;
 }
 
-bool runtime_frame_own(const char *module, const char *name, size_t len)
+bool runtime_frame_wrapper(const char *name, size_t len)
 {
-	return runtime_frame_runtime(module, name, len) != NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++)
+		if (name && names_one(runtimes[i]->wrappers, name, len))
+			return true;
+	return false;
 }
 
 enum aspace_maker runtime_frame_maker(const char *name, size_t len, const struct runtime_desc **by)
@@ -120,14 +142,12 @@ enum aspace_maker runtime_frame_maker(const char *name, size_t len, const struct
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
 		const struct runtime_maker_rule *rule = runtimes[i]->makers;
 
-		for (; rule && rule->prefix; rule++) {
-			size_t plen = strlen(rule->prefix);
-
-			if (plen <= len && !memcmp(rule->prefix, name, plen)) {
-				if (by)
-					*by = runtimes[i];
-				return rule->maker;
-			}
+		for (; rule && rule->name; rule++) {
+			if (!name_matches(rule->name, name, len))
+				continue;
+			if (by)
+				*by = runtimes[i];
+			return rule->maker;
 		}
 	}
 	return ASPACE_MAKER_UNKNOWN;

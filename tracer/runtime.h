@@ -66,21 +66,35 @@ struct runtime_desc {
 	/* The functions a site ends at (a program's and its threads' entries); NULL last. */
 	const char *const *site_ends;
 	/*
+	 * Names of functions below are patterns: one that ends in '.', ':',
+	 * '_' or '/' is a prefix ("runtime.", "os::", "je_"), any other a
+	 * whole name ("new_heap", "malloc"): a program's own new_heap_for_x
+	 * is not glibc's.
+	 *
 	 * Its own code, which a site folds into the outermost of its frames
 	 * (the call the program made: malloc, operator new): the files it
 	 * is, by the start of their base names ("libjemalloc.so."), and its
-	 * functions, by the start of their names where it is linked into
-	 * the program ("runtime.", jemalloc's "je_" in redis).  NULL last;
-	 * NULL for none.
+	 * functions where it is linked into the program ("runtime.",
+	 * jemalloc's "je_" in redis, a static glibc's "sysmalloc").  NULL
+	 * last; NULL for none.
 	 */
 	const char *const *modules;
 	const char *const *functions;
 	/*
-	 * Its functions that make memory of a kind (glibc's new_heap an
-	 * arena's heap, Go's runtime.(*mheap) methods its heap), by the
-	 * start of their names (runtime_frame_maker()).  Ends with a NULL
-	 * prefix; NULL for none.
+	 * Its system calls' wrappers ("mmap", Go's "syscall."): the code
+	 * that called the outermost of them made the memory, and is the
+	 * program's own when it is no runtime's.  NULL last; NULL for none.
 	 */
+	const char *const *wrappers;
+	/*
+	 * Its functions that make memory of a kind (glibc's new_heap an
+	 * arena's heap, Go's runtime.(*mheap) methods its heap)
+	 * (runtime_frame_maker()).  Ends with a NULL name; NULL for none.
+	 */
+	const struct runtime_maker_rule {
+		const char *name;
+		enum aspace_maker maker;
+	} * makers;
 	/*
 	 * Whether every mapping it makes is its heap (jemalloc's extents,
 	 * tcmalloc's spans), where no rule of makers says more.
@@ -94,10 +108,6 @@ struct runtime_desc {
 	const char *commit_advice;
 	/* The least it commits for that finding; 0: the finding's own (64 MiB). */
 	uint64_t commit_min;
-	const struct runtime_maker_rule {
-		const char *prefix;
-		enum aspace_maker maker;
-	} * makers;
 	/* Walks the brk heap of task pid as mallocheap_walk() does, or NULL. */
 	int (*heap_walk)(pid_t pid, uint64_t heap_start, uint64_t heap_top, uint64_t max_chunks,
 			 struct mallocheap_info *info);
@@ -137,13 +147,14 @@ uint64_t runtime_stack_cache_bytes(void);
 bool runtime_site_end(const char *name, size_t len);
 
 /*
- * Whether a frame is an allocator's or a runtime's own code: in the file
- * whose base name is module (NULL: none), in the function named by the
- * len bytes at name (NULL: not known).
+ * The allocator or runtime whose own code a frame is, or NULL: the frame
+ * in the file whose base name is module (NULL: none), in the function
+ * named by the len bytes at name (NULL: no name).
  */
-bool runtime_frame_own(const char *module, const char *name, size_t len);
-/* The allocator or runtime whose own code that frame is, or NULL. */
 const struct runtime_desc *runtime_frame_runtime(const char *module, const char *name, size_t len);
+
+/* Whether the function named by the len bytes at name is a system call's wrapper. */
+bool runtime_frame_wrapper(const char *name, size_t len);
 
 /*
  * What the function named by the len bytes at name makes, as a runtime's

@@ -258,22 +258,54 @@ static void test_site_ends(void **state)
 	assert_false(runtime_site_end("", 0));
 }
 
-/* An allocator's or a runtime's own frames: by the start of their file's name, or of their own. */
+#define OWN(module, name) (runtime_frame_runtime(module, name, own_len(name)) != NULL)
+
+static size_t own_len(const char *name)
+{
+	return name ? strlen(name) : 0;
+}
+
+/*
+ * An allocator's or a runtime's own frames: by the start of their file's
+ * name, or by their own: a prefix where the pattern ends in '.', ':', '_'
+ * or '/', else the whole name.
+ */
 static void test_frame_own(void **state)
 {
 	(void)state;
-	assert_true(runtime_frame_own("libjemalloc.so.2", NULL, 0));
-	assert_true(runtime_frame_own("libtcmalloc_minimal.so.4", "malloc", 6));
-	assert_true(runtime_frame_own("libc.so.6", "mmap", 4));
-	assert_true(runtime_frame_own("redis-server", "je_malloc_default", 17));
-	assert_true(runtime_frame_own(NULL, "runtime.mallocgc", 16));
-	assert_true(runtime_frame_own("java", "os::commit_memory", 17));
-	assert_false(runtime_frame_own("prog", "main", 4));
-	assert_false(runtime_frame_own("libjemallocator.so", "f", 1));
-	assert_false(runtime_frame_own(NULL, "runtimes", 8));
+	assert_true(OWN("libjemalloc.so.2", NULL));
+	assert_true(OWN("libtcmalloc_minimal.so.4", "malloc"));
+	assert_true(OWN("libc.so.6", "mmap"));
+	assert_true(OWN("libc-2.31.so", NULL));
+	assert_true(OWN("ld-2.31.so", NULL));
+	assert_true(OWN("redis-server", "je_malloc_default"));
+	assert_true(OWN(NULL, "runtime.mallocgc"));
+	assert_true(OWN("java", "os::commit_memory"));
+	/* A static glibc's malloc, by name. */
+	assert_true(OWN("prog", "sysmalloc"));
+	assert_false(OWN("prog", "main"));
+	assert_false(OWN("libjemallocator.so", "f"));
+	assert_false(OWN(NULL, "runtimes"));
+	assert_false(OWN("libc-client.so.2007e", "f"));
+	/* Whole names are whole: a program's new_heap_for_x is not glibc's. */
+	assert_false(OWN("prog", "new_heap_for_x"));
+	assert_false(OWN("prog", "mallocx"));
 	/* The name is len bytes: "je_" is not all there. */
-	assert_false(runtime_frame_own(NULL, "je_malloc", 2));
-	assert_false(runtime_frame_own(NULL, NULL, 0));
+	assert_null(runtime_frame_runtime(NULL, "je_malloc", 2));
+	assert_null(runtime_frame_runtime(NULL, NULL, 0));
+}
+
+/* The system calls' wrappers: libc's by name, Go's syscall package. */
+static void test_wrappers(void **state)
+{
+	(void)state;
+	assert_true(runtime_frame_wrapper("mmap", 4));
+	assert_true(runtime_frame_wrapper("__mmap64", 8));
+	assert_true(runtime_frame_wrapper("syscall.Mmap", 12));
+	assert_true(runtime_frame_wrapper("golang.org/x/sys/unix.Mmap", 26));
+	assert_false(runtime_frame_wrapper("mmap_file", 9));
+	assert_false(runtime_frame_wrapper("main.inner", 10));
+	assert_false(runtime_frame_wrapper(NULL, 0));
 }
 
 /* A hand-made heap: a free chunk, one in use, the top chunk. */
@@ -308,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_stack_cache),
 		cmocka_unit_test(test_site_ends),
 		cmocka_unit_test(test_frame_own),
+		cmocka_unit_test(test_wrappers),
 		cmocka_unit_test_setup_teardown(test_maker, setup, teardown),
 		cmocka_unit_test(test_heap_walk),
 	};

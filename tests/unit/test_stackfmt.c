@@ -188,6 +188,20 @@ static void test_runtime_fold(void **state)
 	/* The loader's frames, then libc's dlopen: the program called dlopen. */
 	CHECK_SITE(fx, 6, "dlopen < load_plugin < main", F(ld, "mmap"), F(ld, "_dl_map_object"),
 		   F(fx->libc, "dlopen"), F(fx->prog, "load_plugin"), F(fx->prog, "main"));
+	/* Never past main: libc's start-up frames are no allocator's. */
+	CHECK_SITE(fx, 6, "main", F(fx->prog, "raw_mmap"), F(fx->prog, "main"),
+		   F(fx->libc, "__libc_start_call_main"), F(fx->libc, "__libc_start_main"),
+		   F(fx->prog, "_start"));
+	/* A frame without a name is matched by its file alone: runtime.so is no Go. */
+	assert_null(stackfmt_runtime(
+		fx->fmt, fx->stacks,
+		stack_of(fx,
+			 (const struct frame[]){
+				 F(modules_add(fx->mods,
+					       strtab_intern(fx->paths, "/x/runtime.so", 13), NULL),
+				   NULL),
+				 F(fx->prog, "main") },
+			 2)));
 	/* A name that only contains a runtime's prefix is the program's. */
 	CHECK_SITE(fx, 6, "mmap < my_runtime.init < main", F(fx->libc, "mmap"),
 		   F(fx->prog, "my_runtime.init"), F(fx->prog, "main"));
@@ -227,6 +241,19 @@ static void test_maker(void **state)
 			 ASPACE_MAKER_HEAP);
 	/* No stack: not known. */
 	assert_int_equal(stackfmt_maker(fx->fmt, fx->stacks, 0), ASPACE_MAKER_UNKNOWN);
+	/* A Go program's own mmap, through the syscall package: the program's. */
+	assert_int_equal(MAKER(fx, F(fx->prog, "runtime/internal/syscall.Syscall6"),
+			       F(fx->prog, "syscall.RawSyscall6"), F(fx->prog, "syscall.mmap"),
+			       F(fx->prog, "syscall.Mmap"), F(fx->prog, "main.f")),
+			 ASPACE_MAKER_PROGRAM);
+	/* A static glibc's malloc, known by its names: not the program's. */
+	assert_int_equal(MAKER(fx, F(fx->prog, "__mmap"), F(fx->prog, "sysmalloc"),
+			       F(fx->prog, "_int_malloc"), F(fx->prog, "malloc"),
+			       F(fx->prog, "main")),
+			 ASPACE_MAKER_UNKNOWN);
+	/* A caller without a name says nothing. */
+	assert_int_equal(MAKER(fx, F(fx->libc, "mmap"), F(fx->prog, NULL), F(fx->prog, "main")),
+			 ASPACE_MAKER_UNKNOWN);
 }
 
 /*
