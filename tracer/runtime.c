@@ -101,9 +101,8 @@ static bool starts_with_one(const char *const *prefixes, const char *text, size_
 static bool name_matches(const char *pattern, const char *name, size_t len)
 {
 	size_t plen = strlen(pattern);
-	char last = plen ? pattern[plen - 1] : '\0';
 
-	if (last == '.' || last == ':' || last == '_' || last == '/')
+	if (plen && strchr(".:_/", pattern[plen - 1]))
 		return plen <= len && !memcmp(pattern, name, plen);
 	return plen == len && !memcmp(pattern, name, len);
 }
