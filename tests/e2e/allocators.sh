@@ -75,6 +75,18 @@ if [ -x "$PROGRAMS/static_go" ]; then
 else
 	echo "note: no Go program built: its heap is not checked" >&2
 fi
+# With cgo, the threads are glibc's: their stacks are thread stacks, the
+# heap still Go's.
+if [ -x "$PROGRAMS/cgo_go" ]; then
+	run_memtrace "$TMP/cgo" -- "$PROGRAMS/cgo_go" heap
+	expect_eq "cgo_go heap exit status" "$status" 0
+	grep -qE '^  thread stack +[0-9]+ .*   [1-9][0-9]* alive, ' "$TMP/cgo.err" ||
+		fail "cgo: no live thread stacks: $(sed -n '/by kind/,/total/p' "$TMP/cgo.err")"
+	grep -qE '^  runtime heap +[0-9]+ .*   go$' "$TMP/cgo.err" ||
+		fail "cgo: no runtime heap row of go: $(sed -n '/by kind/,/total/p' "$TMP/cgo.err")"
+	grep -qE '^  ! go keeps [0-9.]+ MiB committed in ' "$TMP/cgo.err" ||
+		fail "cgo: no finding of the heap it keeps committed"
+fi
 
 for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 	lib=$(library "$name")
