@@ -13,7 +13,14 @@ static const char *const cpython_functions[] = {
 	"_PyObject_Realloc",   "_PyMem_",	   NULL,
 };
 
+/* Its arenas, pymalloc's heap: mapped by _PyObject_ArenaMmap. */
+static const struct runtime_maker_rule cpython_makers[] = {
+	{ "_PyObject_ArenaMmap", ASPACE_MAKER_HEAP },
+	{ NULL, ASPACE_MAKER_UNKNOWN },
+};
+
 const struct runtime_desc runtime_cpython = {
 	.name = "cpython",
 	.functions = cpython_functions,
+	.makers = cpython_makers,
 };
