@@ -133,6 +133,64 @@ if checked_if "the JVM's committed heap" java -Xmx64m -version; then
 		fail "java -XX:+AlwaysPreTouch: a committed finding on a touched heap"
 fi
 
+# redis-server, a program nobody here wrote, on Debian's jemalloc, run as
+# its users run it: through the redis-server symlink, under load from
+# redis-benchmark; launched, then attached.
+if checked_if "redis-server" redis-server --version && command -v redis-benchmark >/dev/null; then
+	port=$((20000 + $$ % 20000))
+	# redis_up PORT: a server answers there.
+	redis_up() { redis-cli -p "$1" ping 2>/dev/null | grep -q PONG; }
+	redis_load() {
+		redis-benchmark -p "$1" -q -n 3000 -c 10 -t set,get -d 512 >/dev/null 2>&1 ||
+			fail "redis-benchmark on $1 failed"
+	}
+	set +e
+	"$MEMTRACE" --verify -o "$TMP/redis.json" -- redis-server --port "$port" --save '' \
+		--appendonly no --loglevel warning >/dev/null 2>"$TMP/redis.err" &
+	mt=$!
+	set -e
+	wait_until "redis-server under memtrace never answered" redis_up "$port"
+	redis_load "$port"
+	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+	set +e
+	wait "$mt"
+	status=$?
+	set -e
+	expect_eq "memtrace -- redis-server: exit status" "$status" 0
+	verified "$TMP/redis.err"
+	grep -qE '^memtrace: \[[0-9]+\] redis-server \(/[^)]*\): [0-9]+ memory calls' "$TMP/redis.err" ||
+		fail "redis: not named as it was run: $(grep '^memtrace: \[' "$TMP/redis.err")"
+	grep -qE '^  runtime heap +[0-9]+ .*   jemalloc$' "$TMP/redis.err" ||
+		fail "redis: no runtime heap row of jemalloc: $(sed -n '/by kind/,/total/p' "$TMP/redis.err")"
+	# Its allocations: jemalloc's frames folded, redis's own zmalloc family next.
+	by_site "$TMP/redis.err" | grep -qE '^[^<]+ < z(malloc|calloc|realloc)' ||
+		fail "redis: no site at zmalloc: $(by_site "$TMP/redis.err")"
+	expect_same_report "$TMP/redis" redis
+
+	port=$((port + 1))
+	redis-server --port "$port" --save '' --appendonly no --loglevel warning >/dev/null 2>&1 &
+	server=$!
+	wait_until "redis-server never answered" redis_up "$port"
+	"$MEMTRACE" --verify -p "$server" 2>"$TMP/redis.attach.err" &
+	mt=$!
+	wait_until "memtrace never attached to redis-server" grep -qE "^TracerPid:\s+$mt\$" \
+		"/proc/$server/status"
+	redis_load "$port"
+	kill -INT "$mt"
+	set +e
+	wait "$mt"
+	status=$?
+	set -e
+	expect_eq "memtrace -p redis-server: exit status" "$status" 0
+	verified "$TMP/redis.attach.err"
+	redis_up "$port" || fail "redis-server does not answer after the detach"
+	# Its background threads' stacks, there before the attach.
+	grep -qE 'thread stacks: [1-9][0-9]* of live threads' "$TMP/redis.attach.err" ||
+		fail "redis -p: its threads' stacks not found: $(grep 'thread stacks' "$TMP/redis.attach.err")"
+	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || kill "$server"
+	wait "$server" || true
+fi
+
 # jemalloc with its knob turned: what it frees is unmapped, nothing to say.
 lib=$(library libjemalloc.so.2)
 if [ -n "$lib" ]; then
