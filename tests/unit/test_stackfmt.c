@@ -239,6 +239,17 @@ static void test_maker(void **state)
 			       F(fx->prog, "runtime.(*mheap).grow"),
 			       F(fx->prog, "runtime.mallocgc")),
 			 ASPACE_MAKER_HEAP);
+	/* V8's pages, the Java heap, pymalloc's arenas: their runtimes' heaps. */
+	assert_int_equal(MAKER(fx, F(fx->libc, "mmap"), F(fx->prog, "v8::base::OS::Allocate"),
+			       F(fx->prog, "v8::internal::MemoryAllocator::AllocateAlignedMemory"),
+			       F(fx->prog, "main")),
+			 ASPACE_MAKER_HEAP);
+	assert_int_equal(MAKER(fx, F(fx->libc, "mmap"), F(fx->prog, "os::commit_memory_or_exit"),
+			       F(fx->prog, "G1PageBasedVirtualSpace::commit"), F(fx->prog, "main")),
+			 ASPACE_MAKER_HEAP);
+	assert_int_equal(MAKER(fx, F(fx->libc, "mmap"), F(fx->prog, "_PyObject_ArenaMmap"),
+			       F(fx->prog, "new_arena"), F(fx->prog, "main")),
+			 ASPACE_MAKER_HEAP);
 	/* No stack: not known. */
 	assert_int_equal(stackfmt_maker(fx->fmt, fx->stacks, 0), ASPACE_MAKER_UNKNOWN);
 	/* A Go program's own mmap, through the syscall package: the program's. */
