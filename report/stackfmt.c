@@ -426,7 +426,10 @@ static bool frame_site_end(struct stackfmt *fmt, const uint64_t *frames, const u
  * module (libc's mmap wrapper, ld.so's loader), then those of allocators
  * and runtimes beyond them (jemalloc's extent code, Go's runtime.*), are
  * folded into the outermost of them, the call the program made (malloc,
- * runtime.mallocgc).  Nothing is folded that would leave nothing after.
+ * runtime.mallocgc), never past a site end (main).  A stack that is all
+ * runtimes' code starts at the function that made the memory when a rule
+ * names one, else is shown whole.  *wrapper: where the innermost module's
+ * frames end.
  */
 static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
 			 const uint64_t *offsets, size_t nframes, size_t *wrapper)
