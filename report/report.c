@@ -239,7 +239,7 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 	site_idx = site_of(rep, &c->index, c->fmt, c->stacks, &region->origin);
 	report_amounts_add(&rep->sites[site_idx].amounts, &amounts);
 	if ((region->backing == ASPACE_BACKING_ANON || region->backing == ASPACE_BACKING_HEAP) &&
-	    !(region->flags & ASPACE_SHARED))
+	    !(region->flags & ASPACE_SHARED) && region->prot)
 		report_amounts_add(&rep->sites[site_idx].anon, &amounts);
 	add_to_site(c, region, kind, &rep->sites[site_idx]);
 	if (kind == ASPACE_KIND_RUNTIME_HEAP && c->fmt)
