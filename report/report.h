@@ -107,8 +107,8 @@ struct report_site {
 	uint64_t stacks_exited;	     /* and of exited ones */
 	uint64_t exited_stack_bytes; /* their bytes */
 	bool never_committed;	     /* only PROT_NONE, never re-protected */
-	struct report_amounts
-		anon; /* of amounts, committed private anonymous memory and brk heap */
+	/* Of amounts, its committed private anonymous memory and brk heap. */
+	struct report_amounts anon;
 	/*
 	 * Whose memory it is: the allocator or runtime that made it
 	 * (stackfmt_maker_runtime()), else the one the program called into
