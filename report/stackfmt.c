@@ -428,8 +428,8 @@ static bool frame_site_end(struct stackfmt *fmt, const uint64_t *frames, const u
  * folded into the outermost of them, the call the program made (malloc,
  * runtime.mallocgc), never past a site end (main).  A stack that is all
  * runtimes' code starts at the function that made the memory when a rule
- * names one, else is shown whole.  *wrapper: where the innermost module's
- * frames end.
+ * names one, else is shown whole.  *wrapper (when not NULL): where the
+ * innermost module's frames end.
  */
 static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uint32_t *modules,
 			 const uint64_t *offsets, size_t nframes, size_t *wrapper)
@@ -442,7 +442,8 @@ static size_t site_start(struct stackfmt *fmt, const uint64_t *frames, const uin
 		if (first + 1 == nframes)
 			first = 0; /* all in one file: nothing to fold into */
 	}
-	*wrapper = first;
+	if (wrapper)
+		*wrapper = first;
 	/* Never past where the program's own code starts (main). */
 	for (own = first; own + 1 < nframes &&
 			  !frame_site_end(fmt, frames, modules, offsets, own) &&
@@ -466,14 +467,14 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 	const uint64_t *frames, *offsets;
 	const uint32_t *modules;
 	size_t nframes = stacks_get(stacks, id, &frames);
-	size_t first = 0, wrapper, used = 0, cap = 0, shown = 0;
+	size_t first = 0, used = 0, cap = 0, shown = 0;
 	char *buf = NULL;
 
 	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	site_add(&buf, &used, &cap, "", 0);
 	if (!nframes || !modules || !offsets)
 		return buf;
-	first = site_start(fmt, frames, modules, offsets, nframes, &wrapper);
+	first = site_start(fmt, frames, modules, offsets, nframes, NULL);
 	for (size_t i = first; i < nframes; i++) {
 		const struct cached *entry;
 		const struct part *parts;

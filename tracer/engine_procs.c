@@ -6,7 +6,6 @@
  */
 #include "engine_int.h"
 
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -160,25 +159,6 @@ static char *read_proc_link(pid_t pid, const char *name)
 	return xstrdup(target);
 }
 
-/* The first of /proc/PID/cmdline's strings: argv[0], or NULL (none, or unreadable). */
-static char *read_argv0(pid_t pid)
-{
-	char path[64], buf[PATH_MAX];
-	ssize_t len;
-	int fd;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	len = read(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	if (len <= 0 || !buf[0])
-		return NULL;
-	buf[len] = '\0';
-	return xstrdup(buf);
-}
-
 void update_exe(struct proc *proc)
 {
 	char *exe = read_proc_link(proc->pid, "exe");
@@ -188,7 +168,7 @@ void update_exe(struct proc *proc)
 	free(proc->exe);
 	proc->exe = exe;
 	free(proc->name);
-	proc->name = read_argv0(proc->pid);
+	proc->name = procmaps_argv0(proc->pid);
 }
 
 /* A forked process runs its parent's program, under the same name, until it execs. */

@@ -640,6 +640,24 @@ int procmaps_comm(pid_t pid, char *buf, size_t size)
 	return err;
 }
 
+char *procmaps_argv0(pid_t pid)
+{
+	char path[64], buf[PATH_MAX];
+	ssize_t len;
+	int fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	len = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (len <= 0 || !buf[0])
+		return NULL;
+	buf[len] = '\0';
+	return xstrdup(buf);
+}
+
 long procmaps_read_long(const char *path, long fallback)
 {
 	FILE *file = fopen(path, "re");

@@ -140,4 +140,11 @@ int procmaps_comm(pid_t pid, char *buf, size_t size);
  */
 long procmaps_read_long(const char *path, long fallback);
 
+/*
+ * The first of /proc/PID/cmdline's strings: argv[0], as the program was
+ * run, owned by the caller (free()); NULL when there is none (a zombie, a
+ * kernel thread) or it cannot be read.
+ */
+char *procmaps_argv0(pid_t pid);
+
 #endif /* MEMTRACE_PROCMAPS_H */
