@@ -142,6 +142,22 @@ static int parse_perms(struct cursor *cur, struct procmaps_entry *entry)
 }
 
 /*
+ * d_path() appends " (deleted)" to an unlinked file's name: entry's path
+ * loses it and entry is marked deleted.  A file really named "x (deleted)"
+ * reads the same; the kernel gives no way to tell the two apart.
+ */
+static void strip_deleted(struct procmaps_entry *entry)
+{
+	size_t len = entry->path_len;
+
+	if (len > DELETED_SUFFIX_LEN &&
+	    !memcmp(entry->path + len - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN)) {
+		entry->deleted = true;
+		entry->path_len = len - DELETED_SUFFIX_LEN;
+	}
+}
+
+/*
  * The rest of the line after the inode: nothing, or spaces, then the path
  * if any.  Spaces at the end of a path are kept: a file name may end with
  * one, and the kernel does not escape spaces (only '\n', as "\012").
@@ -160,18 +176,9 @@ static void parse_path(struct cursor *cur, struct procmaps_entry *entry)
 		entry->path_len = 0;
 		return;
 	}
-	/*
-	 * d_path() appends " (deleted)" to an unlinked file's name.  A file
-	 * really named "x (deleted)" reads the same; the kernel gives no way
-	 * to tell the two apart.
-	 */
-	if (len > DELETED_SUFFIX_LEN &&
-	    !memcmp(path + len - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN)) {
-		entry->deleted = true;
-		len -= DELETED_SUFFIX_LEN;
-	}
 	entry->path = path;
 	entry->path_len = len;
+	strip_deleted(entry);
 }
 
 int procmaps_parse_line(const char *line, size_t len, struct procmaps_entry *entry)
@@ -557,12 +564,7 @@ static int query_entry(pid_t pid, uint64_t addr, struct procmaps_entry *entry, c
 	entry->path = name;
 	entry->path_len = query.vma_name_size ? strnlen(name, size) : 0;
 	/* The kernel names a file as the maps do, " (deleted)" and all. */
-	if (entry->path_len >= DELETED_SUFFIX_LEN &&
-	    memcmp(name + entry->path_len - DELETED_SUFFIX_LEN, DELETED_SUFFIX,
-		   DELETED_SUFFIX_LEN) == 0) {
-		entry->deleted = true;
-		entry->path_len -= DELETED_SUFFIX_LEN;
-	}
+	strip_deleted(entry);
 	return 0;
 }
 

@@ -79,8 +79,7 @@ static int find(struct dbgfetch *fetch, const char *build_id, char **found)
 
 char *dbgfetch_debuginfo(struct dbgfetch *fetch, const char *build_id, const char *path)
 {
-	const char *slash = strrchr(path, '/');
-	const char *name = slash ? slash + 1 : path;
+	const char *name = base_name(path);
 	char *found = NULL;
 	int fd;
 
