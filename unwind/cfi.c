@@ -28,6 +28,7 @@ struct entry {
 /* An entry of the table of .debug_frame. */
 struct dentry {
 	uint64_t start; /* pc_begin, as the file has it */
+	uint64_t end;	/* pc_begin + pc_range: decoded once, for cfi_find() */
 	uint64_t fde;	/* the FDE's offset in the copy */
 };
 
@@ -504,7 +505,7 @@ static void debug_frame_entry(struct cfi *cfi, Dwarf_Off off, Dwarf_Off end,
 		return;
 	put_field(cfi, at, width, at - entry->fde.CIE_pointer);
 	xgrowarray((void **)&cfi->dtable, cap, cfi->dcount + 1, sizeof(*cfi->dtable));
-	cfi->dtable[cfi->dcount++] = (struct dentry){ begin, off };
+	cfi->dtable[cfi->dcount++] = (struct dentry){ begin, begin + range, off };
 }
 
 static int dentry_cmp(const void *left, const void *right)
@@ -675,8 +676,8 @@ static bool find_eh(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 	return true;
 }
 
-/* The same in .debug_frame's. */
-static bool find_debug(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
+/* The same in .debug_frame's, and where that FDE's range ends (*end). */
+static bool find_debug(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde, uint64_t *end)
 {
 	size_t lo = upper_bound_u64(cfi->dtable, cfi->dcount, sizeof(*cfi->dtable),
 				    offsetof(struct dentry, start), vaddr);
@@ -686,6 +687,7 @@ static bool find_debug(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fd
 	*fde = (struct cfi_fde){ .pc_begin = cfi->dtable[lo - 1].start,
 				 .fde = cfi->dtable[lo - 1].fde,
 				 .debug_frame = true };
+	*end = cfi->dtable[lo - 1].end;
 	return true;
 }
 
@@ -695,9 +697,9 @@ static bool fde_range(const struct cfi *cfi, const struct cfi_fde *fde, uint64_t
 bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 {
 	struct cfi_fde dbg;
-	uint64_t begin, end;
+	uint64_t begin, end, dbg_end;
 	bool in_eh = find_eh(cfi, vaddr, fde);
-	bool in_debug = find_debug(cfi, vaddr, &dbg);
+	bool in_debug = find_debug(cfi, vaddr, &dbg, &dbg_end);
 
 	if (!in_eh || !in_debug) {
 		if (in_debug)
@@ -707,10 +709,12 @@ bool cfi_find(const struct cfi *cfi, uint64_t vaddr, struct cfi_fde *fde)
 	/*
 	 * In both tables (a file with .eh_frame and .debug_frame): the one
 	 * that starts closer below vaddr, .eh_frame's on a tie, unless it
-	 * ends before vaddr and the other does not.
+	 * ends before vaddr and the other does not.  .debug_frame's end is
+	 * in its table: the common case (.eh_frame for the C runtime's start
+	 * files alone, the functions in .debug_frame) parses no FDE.
 	 */
 	if (dbg.pc_begin > fde->pc_begin) {
-		if (!fde_range(cfi, &dbg, &begin, &end) || vaddr < end)
+		if (vaddr < dbg_end)
 			*fde = dbg;
 	} else if (dbg.pc_begin < fde->pc_begin && fde_range(cfi, fde, &begin, &end) &&
 		   vaddr >= end) {
