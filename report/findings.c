@@ -123,6 +123,8 @@ static void json_figures(struct jsonw *w, const struct report *rep, const struct
 		jsonw_str(w, "site", strtab_get(rep->texts, rep->sites[f->site].text));
 	if (f->runtime)
 		jsonw_str(w, "runtime", f->runtime->name);
+	if (f->part)
+		jsonw_str(w, "part", f->part->part);
 }
 
 /*
@@ -316,6 +318,9 @@ static void detect_never_committed(struct report *rep, const struct report_input
 	for (size_t i = 0; i < rep->nsites; i++) {
 		const struct report_site *site = &rep->sites[i];
 
+		/* A runtime's part has a finding of its own: runtime_reserved. */
+		if (site->part && site->part->part)
+			continue;
 		if (site->never_committed && site->amounts.reserved >= NEVER_COMMITTED_MIN)
 			findings_add(rep, self, site->amounts.regions, site->amounts.reserved, 0,
 				     i);
@@ -404,6 +409,62 @@ static void print_runtime_committed(const struct findings_out *out, const struct
 }
 
 /*
+ * A part of a runtime's memory that a rule names (the JVM's class space,
+ * V8's code range: report->parts) and that keeps 256 MiB or more
+ * reserved, not committed: count its regions, bytes its address space,
+ * other what of it is committed; the site of it that reserved the most.
+ * One finding per part.
+ */
+#define RUNTIME_RESERVED_MIN NEVER_COMMITTED_MIN
+
+/* Whether site's regions are of part (a rule's part, of runtime rt). */
+static bool site_of_part(const struct report_site *site, const struct runtime_desc *rt,
+			 const char *part)
+{
+	return site->runtime == rt && site->part && site->part->part &&
+	       !strcmp(site->part->part, part);
+}
+
+static void detect_runtime_reserved(struct report *rep, const struct report_input *in,
+				    const struct findings_entry *self)
+{
+	(void)in;
+	for (size_t k = 0; k < rep->nparts; k++) {
+		const struct report_part *part = &rep->parts[k];
+		const struct report_amounts *a = &part->amounts;
+		struct report_finding *f;
+		size_t most = SIZE_MAX;
+
+		if (!part->rule || a->reserved < RUNTIME_RESERVED_MIN)
+			continue;
+		for (size_t i = 0; i < rep->nsites; i++)
+			if (site_of_part(&rep->sites[i], part->runtime, part->rule->part) &&
+			    (most == SIZE_MAX ||
+			     rep->sites[i].amounts.reserved > rep->sites[most].amounts.reserved))
+				most = i;
+		f = findings_add(rep, self, a->regions, a->reserved + a->committed, a->committed,
+				 most);
+		if (f) {
+			f->runtime = part->runtime;
+			f->part = part->rule;
+		}
+	}
+}
+
+static void print_runtime_reserved(const struct findings_out *out, const struct report_finding *f)
+{
+	finding_text(out, true, "%s's %s holds %s of address space (%llu region%s), %s of it committed:",
+		     f->runtime->name, f->part->part, UNITS_SZ(f->bytes),
+		     (unsigned long long)f->count, f->count == 1 ? "" : "s", UNITS_SZ(f->other));
+	finding_text(out, false,
+		     "what is only reserved costs address space (VSZ), not memory; it matters "
+		     "only under ulimit -v or strict overcommit.");
+	if (f->part->knob)
+		finding_text(out, false, "%s bounds it.", f->part->knob);
+	finding_site(out, "reserved by");
+}
+
+/*
  * Mappings of deleted files (not memfd, SysV): count them, bytes theirs,
  * other their resident bytes.
  */
@@ -436,6 +497,7 @@ static const struct findings_entry table[] = {
 	{ "never_committed", detect_never_committed, print_never_committed },
 	{ "deleted_files", detect_deleted_files, print_deleted_files },
 	{ "runtime_committed", detect_runtime_committed, print_runtime_committed },
+	{ "runtime_reserved", detect_runtime_reserved, print_runtime_reserved },
 };
 
 void findings_detect(struct report *rep, const struct report_input *in)

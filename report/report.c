@@ -111,6 +111,7 @@ static size_t site_of(struct report *rep, struct site_index *index, struct stack
 
 		rep->sites[site].runtime =
 			rt ? rt : stackfmt_runtime(fmt, stacks, origin->stack_id);
+		rep->sites[site].part = stackfmt_maker_rule(fmt, stacks, origin->stack_id);
 	}
 	return site;
 }
@@ -205,14 +206,24 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 	}
 }
 
-/* Notes rt among the runtimes whose heaps the report has (the kind row names them). */
-static void add_heap_runtime(struct report *rep, const struct runtime_desc *rt)
+/* Adds a runtime heap region's amounts to its runtime's part (the kind's rows). */
+static void add_heap_part(struct report *rep, const struct runtime_desc *rt,
+			  const struct runtime_maker_rule *rule, const struct report_amounts *amounts)
 {
-	for (size_t i = 0; i < rep->nheap_runtimes; i++)
-		if (rep->heap_runtimes[i] == rt)
-			return;
-	if (rt && rep->nheap_runtimes < ARRAY_SIZE(rep->heap_runtimes))
-		rep->heap_runtimes[rep->nheap_runtimes++] = rt;
+	size_t i = 0;
+
+	if (rule && !rule->part)
+		rule = NULL;
+	/* Parts by name: several rules may make one (the JVM's code cache). */
+	while (i < rep->nparts &&
+	       (rep->parts[i].runtime != rt || !rep->parts[i].rule != !rule ||
+		(rule && strcmp(rep->parts[i].rule->part, rule->part))))
+		i++;
+	if (i == ARRAY_SIZE(rep->parts))
+		return;
+	if (i == rep->nparts)
+		rep->parts[rep->nparts++] = (struct report_part){ .runtime = rt, .rule = rule };
+	report_amounts_add(&rep->parts[i].amounts, amounts);
 }
 
 /* One region of the model: its bytes to the total, its kind and its site. */
@@ -243,8 +254,9 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 		report_amounts_add(&rep->sites[site_idx].anon, &amounts);
 	add_to_site(c, region, kind, &rep->sites[site_idx]);
 	if (kind == ASPACE_KIND_RUNTIME_HEAP && c->fmt)
-		add_heap_runtime(
-			rep, stackfmt_maker_runtime(c->fmt, c->stacks, region->origin.stack_id));
+		add_heap_part(rep, stackfmt_maker_runtime(c->fmt, c->stacks, region->origin.stack_id),
+			      stackfmt_maker_rule(c->fmt, c->stacks, region->origin.stack_id),
+			      &amounts);
 	if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
 		if (!rep->deleted_regions)
 			rep->deleted_path = region->path;
@@ -401,6 +413,40 @@ static void print_summary(FILE *out, const struct report *rep, const struct repo
 	text_line_end(&line, out, width, TEXT_INDENT);
 }
 
+/*
+ * The runtime heap row's note, the runtimes whose heaps it holds, and a
+ * row under it for each part a runtime's rule names ("  code cache").
+ */
+static void print_heap_parts(FILE *out, const struct report *rep, size_t width)
+{
+	char note[96] = "", label[32];
+	size_t used = 0;
+
+	for (size_t i = 0; i < rep->nparts; i++) {
+		const struct runtime_desc *rt = rep->parts[i].runtime;
+		bool named = false;
+
+		for (size_t k = 0; k < i && rt; k++)
+			named |= rep->parts[k].runtime == rt;
+		if (rt && !named && used < sizeof(note))
+			used += (size_t)snprintf(note + used, sizeof(note) - used, "%s%s",
+						 used ? ", " : "", rt->name);
+	}
+	if (used)
+		row_note(out, "   ", note, width);
+	else
+		(void)fputc('\n', out);
+	for (size_t i = 0; i < rep->nparts; i++) {
+		const struct report_part *part = &rep->parts[i];
+
+		if (!part->rule)
+			continue;
+		(void)snprintf(label, sizeof(label), "  %s", part->rule->part);
+		print_amounts(out, label, &part->amounts, rep->have_usage);
+		row_note(out, "   ", part->runtime->name, width);
+	}
+}
+
 static void print_kinds(FILE *out, const struct report *rep, size_t width)
 {
 	static const enum aspace_kind order[] = {
@@ -424,14 +470,8 @@ static void print_kinds(FILE *out, const struct report *rep, size_t width)
 				       (unsigned long long)rep->arenas,
 				       rep->arenas == 1 ? "" : "s");
 			row_note(out, "   ", note, width);
-		} else if (order[i] == ASPACE_KIND_RUNTIME_HEAP && rep->nheap_runtimes) {
-			size_t used = 0;
-
-			for (size_t r = 0; r < rep->nheap_runtimes; r++)
-				used += (size_t)snprintf(note + used, sizeof(note) - used, "%s%s",
-							 r ? ", " : "",
-							 rep->heap_runtimes[r]->name);
-			row_note(out, "   ", note, width);
+		} else if (order[i] == ASPACE_KIND_RUNTIME_HEAP) {
+			print_heap_parts(out, rep, width);
 		} else if (order[i] == ASPACE_KIND_THREAD_STACK) {
 			(void)snprintf(note, sizeof(note), "%llu alive, %llu of exited threads",
 				       (unsigned long long)rep->threads_alive,

@@ -115,6 +115,8 @@ struct report_site {
 	 * (stackfmt_runtime()); NULL: the program's own, or not known.
 	 */
 	const struct runtime_desc *runtime;
+	/* The rule that made it, when one names its part (the JVM's code cache); else NULL. */
+	const struct runtime_maker_rule *part;
 };
 
 /* An entry of the table of findings (report/findings.c). */
@@ -128,9 +130,11 @@ struct report_finding {
 	uint64_t other;
 	size_t site;			    /* index in report->sites; SIZE_MAX: none */
 	const struct runtime_desc *runtime; /* the runtime it is of, or NULL */
+	const struct runtime_maker_rule *part; /* the part of it, or NULL */
 };
 
 #define REPORT_MAX_FINDINGS 16
+#define REPORT_MAX_PARTS 16
 
 struct report {
 	struct aspace_sizes sizes;
@@ -139,9 +143,17 @@ struct report {
 	bool have_usage;
 	struct report_amounts kinds[ASPACE_KIND_COUNT];
 	uint64_t arenas; /* arena windows (tracer/runtime.h) */
-	/* Whose heaps the runtime heap regions are, in the order first seen; the first 4. */
-	const struct runtime_desc *heap_runtimes[4];
-	size_t nheap_runtimes;
+	/*
+	 * The runtime heap regions by runtime and part (its maker's rule:
+	 * the JVM's code cache), in the order first seen; the first
+	 * REPORT_MAX_PARTS.
+	 */
+	struct report_part {
+		const struct runtime_desc *runtime;    /* NULL: not known */
+		const struct runtime_maker_rule *rule; /* NULL: none that names a part */
+		struct report_amounts amounts;
+	} parts[REPORT_MAX_PARTS];
+	size_t nparts;
 	uint64_t threads_alive, threads_exited;
 	uint64_t exited_stack_bytes;
 	uint64_t deleted_regions, deleted_bytes, deleted_rss;

@@ -51,7 +51,8 @@ struct stackfmt {
 	/* Who made each stack's memory, by stack id: the maker + 1, 0 for not asked yet. */
 	struct stack_maker {
 		unsigned char maker_plus1;
-		const struct runtime_desc *by; /* whose code made it, when known */
+		const struct runtime_desc *by;	      /* whose code made it, when known */
+		const struct runtime_maker_rule *rule; /* the rule that said so, if one did */
 	} * makers;
 	size_t makers_cap;
 };
@@ -408,8 +409,10 @@ static enum aspace_maker frame_maker(struct stackfmt *fmt, const uint64_t *frame
 {
 	struct frame_view view = frame_view(fmt, frames, modules, offsets, i);
 
-	return view.name ? runtime_frame_maker(view.name, view.name_len, NULL)
-			 : ASPACE_MAKER_UNKNOWN;
+	const struct runtime_maker_rule *rule =
+		view.name ? runtime_frame_maker(view.name, view.name_len, NULL) : NULL;
+
+	return rule ? rule->maker : ASPACE_MAKER_UNKNOWN;
 }
 
 /* Whether a site ends at frame i (main, start_thread: runtime_site_end()). */
@@ -509,32 +512,36 @@ char *stackfmt_site(struct stackfmt *fmt, const struct stacks *stacks, uint32_t 
 	return buf;
 }
 
-/* Who made the memory of stack id's call, and whose code (*by): see stackfmt.h. */
+/*
+ * Who made the memory of stack id's call, whose code (*by) and by which
+ * rule (*rule): see stackfmt.h.
+ */
 static enum aspace_maker maker_of(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id,
-				  const struct runtime_desc **by)
+				  const struct runtime_desc **by,
+				  const struct runtime_maker_rule **rule)
 {
 	const uint64_t *frames, *offsets;
 	const uint32_t *modules;
 	size_t nframes = stacks_get(stacks, id, &frames), caller = 1;
-	enum aspace_maker maker = ASPACE_MAKER_UNKNOWN;
 	const struct runtime_desc *rt;
 	struct frame_view view = { NULL, NULL, 0 };
 
 	*by = NULL;
+	*rule = NULL;
 	(void)stacks_get_located(stacks, id, &modules, &offsets);
 	if (!nframes || !modules || !offsets)
 		return ASPACE_MAKER_UNKNOWN;
-	for (size_t i = 0; i < nframes && maker == ASPACE_MAKER_UNKNOWN; i++) {
+	for (size_t i = 0; i < nframes && !*rule; i++) {
 		const struct cached *entry =
 			frame_of(fmt, frames[i], modules[i], offsets[i], i > 0);
 		const struct part *parts = parts_of(fmt, entry);
 
-		for (size_t p = 0; p < entry->nparts && maker == ASPACE_MAKER_UNKNOWN; p++)
-			maker = runtime_frame_maker(part_text(fmt, &parts[p]), parts[p].name_len,
+		for (size_t p = 0; p < entry->nparts && !*rule; p++)
+			*rule = runtime_frame_maker(part_text(fmt, &parts[p]), parts[p].name_len,
 						    by);
 	}
-	if (maker != ASPACE_MAKER_UNKNOWN)
-		return maker;
+	if (*rule)
+		return (*rule)->maker;
 	/* The code that called the system call's wrappers (frame 0 makes the call) made it. */
 	while (caller < nframes) {
 		view = frame_view(fmt, frames, modules, offsets, caller);
@@ -568,7 +575,8 @@ static const struct stack_maker *stack_maker(struct stackfmt *fmt, const struct 
 	if (fmt->makers_cap > had)
 		memset(fmt->makers + had, 0, (fmt->makers_cap - had) * sizeof(*fmt->makers));
 	known = &fmt->makers[id];
-	known->maker_plus1 = (unsigned char)(maker_of(fmt, stacks, id, &known->by) + 1);
+	known->maker_plus1 =
+		(unsigned char)(maker_of(fmt, stacks, id, &known->by, &known->rule) + 1);
 	return known;
 }
 
@@ -581,6 +589,12 @@ const struct runtime_desc *stackfmt_maker_runtime(struct stackfmt *fmt, const st
 						  uint32_t id)
 {
 	return stack_maker(fmt, stacks, id)->by;
+}
+
+const struct runtime_maker_rule *stackfmt_maker_rule(struct stackfmt *fmt,
+						     const struct stacks *stacks, uint32_t id)
+{
+	return stack_maker(fmt, stacks, id)->rule;
 }
 
 enum aspace_maker stackfmt_kind_maker(void *fmt_and_stacks, uint32_t stack_id)

@@ -15,8 +15,8 @@ static const char *const cpython_functions[] = {
 
 /* Its arenas, pymalloc's heap: mapped by _PyObject_ArenaMmap. */
 static const struct runtime_maker_rule cpython_makers[] = {
-	{ "_PyObject_ArenaMmap", ASPACE_MAKER_HEAP },
-	{ NULL, ASPACE_MAKER_UNKNOWN },
+	{ "_PyObject_ArenaMmap", ASPACE_MAKER_HEAP, "arenas", NULL },
+	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },
 };
 
 const struct runtime_desc runtime_cpython = {

@@ -91,13 +91,13 @@ static const char *const glibc_site_ends[] = { "main", "start_thread", NULL };
  * under pthread_create.
  */
 static const struct runtime_maker_rule glibc_makers[] = {
-	{ "new_heap", ASPACE_MAKER_ARENA },
-	{ "alloc_new_heap", ASPACE_MAKER_ARENA },
-	{ "_int_new_arena", ASPACE_MAKER_ARENA },
-	{ "allocate_stack", ASPACE_MAKER_THREAD },
-	{ "pthread_create", ASPACE_MAKER_THREAD },
-	{ "__pthread_create_2_1", ASPACE_MAKER_THREAD },
-	{ NULL, ASPACE_MAKER_UNKNOWN },
+	{ "new_heap", ASPACE_MAKER_ARENA, NULL, NULL },
+	{ "alloc_new_heap", ASPACE_MAKER_ARENA, NULL, NULL },
+	{ "_int_new_arena", ASPACE_MAKER_ARENA, NULL, NULL },
+	{ "allocate_stack", ASPACE_MAKER_THREAD, NULL, NULL },
+	{ "pthread_create", ASPACE_MAKER_THREAD, NULL, NULL },
+	{ "__pthread_create_2_1", ASPACE_MAKER_THREAD, NULL, NULL },
+	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },
 };
 
 /*

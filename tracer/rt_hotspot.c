@@ -11,15 +11,30 @@
 static const char *const hotspot_functions[] = { "os::", NULL };
 
 /*
- * The Java heap: reserved by ReservedHeapSpace, committed by the
- * collector's virtual space (G1's G1PageBasedVirtualSpace, Parallel's
- * PSVirtualSpace), each commit a new mapping over the reservation.
+ * Its memory, by the parts its Native Memory Tracking tells apart, each
+ * reserved whole at start and committed piece by piece (a new mapping
+ * over the reservation each time):
+ *   - the Java heap: reserved by ReservedHeapSpace, committed by the
+ *     collector's virtual space (G1's G1PageBasedVirtualSpace, which
+ *     commits its tables too; Parallel's PSVirtualSpace);
+ *   - the compressed class space: reserved by Metaspace (by
+ *     CompressedKlassPointers in newer releases), beside the CDS archive;
+ *   - the metaspace: its nodes (metaspace::VirtualSpaceNode) reserve and
+ *     commit it, the class space's pages too;
+ *   - the code cache: ReservedCodeSpace, grown by its CodeHeaps.
  */
+#define HEAP_PART(fn, part, knob) { fn, ASPACE_MAKER_HEAP, part, knob }
 static const struct runtime_maker_rule hotspot_makers[] = {
-	{ "ReservedHeapSpace::", ASPACE_MAKER_HEAP },
-	{ "G1PageBasedVirtualSpace::", ASPACE_MAKER_HEAP },
-	{ "PSVirtualSpace::", ASPACE_MAKER_HEAP },
-	{ NULL, ASPACE_MAKER_UNKNOWN },
+	HEAP_PART("ReservedHeapSpace::", "java heap", "-Xmx"),
+	HEAP_PART("G1PageBasedVirtualSpace::", "java heap", "-Xmx"),
+	HEAP_PART("PSVirtualSpace::", "java heap", "-Xmx"),
+	HEAP_PART("Metaspace::reserve_address_space_for_compressed_classes", "class space",
+		  "-XX:CompressedClassSpaceSize"),
+	HEAP_PART("CompressedKlassPointers::", "class space", "-XX:CompressedClassSpaceSize"),
+	HEAP_PART("metaspace::VirtualSpaceNode::", "metaspace", "-XX:MaxMetaspaceSize"),
+	HEAP_PART("ReservedCodeSpace::", "code cache", "-XX:ReservedCodeCacheSize"),
+	HEAP_PART("CodeHeap::", "code cache", "-XX:ReservedCodeCacheSize"),
+	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },
 };
 static const char *const hotspot_site_ends[] = { "thread_native_entry", "JavaMain", NULL };
 

@@ -15,8 +15,8 @@ static const char *const musl_modules[] = { "ld-musl-", "libc.musl-", NULL };
  * Its system calls' wrappers bear glibc's names (rt_glibc.c).
  */
 static const struct runtime_maker_rule musl_makers[] = {
-	{ "pthread_create", ASPACE_MAKER_THREAD },
-	{ NULL, ASPACE_MAKER_UNKNOWN },
+	{ "pthread_create", ASPACE_MAKER_THREAD, NULL, NULL },
+	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },
 };
 
 const struct runtime_desc runtime_musl = {

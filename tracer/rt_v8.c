@@ -10,14 +10,21 @@
 static const char *const v8_functions[] = { "v8::base::", NULL };
 
 /*
- * Its heap: the pages its MemoryAllocator maps for the spaces, the code
- * range and the pointer-compression cage it reserves them in.
+ * Its memory, by part: the pages its MemoryAllocator maps for the heap's
+ * spaces; the code range (CodeRange) and, with pointer compression, the
+ * cage (IsolateAllocator) it reserves them in, both through a
+ * VirtualMemoryCage, which tells neither apart; the backing stores of
+ * ArrayBuffers (BackingStore), which the embedder's allocator (node's
+ * NodeArrayBufferAllocator: calloc) makes outside the heap.  Each Worker
+ * is an isolate of its own, with parts of its own.
  */
 static const struct runtime_maker_rule v8_makers[] = {
-	{ "v8::internal::MemoryAllocator::", ASPACE_MAKER_HEAP },
-	{ "v8::internal::CodeRange::", ASPACE_MAKER_HEAP },
-	{ "v8::internal::VirtualMemoryCage::", ASPACE_MAKER_HEAP },
-	{ NULL, ASPACE_MAKER_UNKNOWN },
+	{ "v8::internal::MemoryAllocator::", ASPACE_MAKER_HEAP, "heap pages",
+	  "--max-old-space-size" },
+	{ "v8::internal::CodeRange::", ASPACE_MAKER_HEAP, "code range", NULL },
+	{ "v8::internal::IsolateAllocator::", ASPACE_MAKER_HEAP, "pointer cage", NULL },
+	{ "v8::internal::BackingStore::", ASPACE_MAKER_HEAP, "array buffers", NULL },
+	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },
 };
 
 const struct runtime_desc runtime_v8 = {

@@ -136,7 +136,8 @@ bool runtime_frame_wrapper(const char *name, size_t len)
 	return false;
 }
 
-enum aspace_maker runtime_frame_maker(const char *name, size_t len, const struct runtime_desc **by)
+const struct runtime_maker_rule *runtime_frame_maker(const char *name, size_t len,
+						     const struct runtime_desc **by)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(runtimes); i++) {
 		const struct runtime_maker_rule *rule = runtimes[i]->makers;
@@ -146,10 +147,10 @@ enum aspace_maker runtime_frame_maker(const char *name, size_t len, const struct
 				continue;
 			if (by)
 				*by = runtimes[i];
-			return rule->maker;
+			return rule;
 		}
 	}
-	return ASPACE_MAKER_UNKNOWN;
+	return NULL;
 }
 
 int runtime_heap_walk(pid_t pid, uint64_t heap_start, uint64_t heap_top, uint64_t max_chunks,

@@ -90,10 +90,15 @@ struct runtime_desc {
 	 * Its functions that make memory of a kind (glibc's new_heap an
 	 * arena's heap, Go's runtime.(*mheap) methods its heap)
 	 * (runtime_frame_maker()).  Ends with a NULL name; NULL for none.
+	 * A rule of a heap may name the part of the runtime's memory it
+	 * makes (the JVM's "code cache") and the knob that bounds that part
+	 * ("-XX:ReservedCodeCacheSize"), for the report's rows and findings.
 	 */
 	const struct runtime_maker_rule {
 		const char *name;
 		enum aspace_maker maker;
+		const char *part; /* NULL: not told apart */
+		const char *knob; /* NULL: none */
 	} * makers;
 	/*
 	 * Whether every mapping it makes is its heap (jemalloc's extents,
@@ -157,13 +162,14 @@ const struct runtime_desc *runtime_frame_runtime(const char *module, const char 
 bool runtime_frame_wrapper(const char *name, size_t len);
 
 /*
- * What the function named by the len bytes at name makes, as a runtime's
- * rule says, and whose rule (*by, when by is not NULL);
- * ASPACE_MAKER_UNKNOWN when no rule names it.  The innermost frame of a
- * stack that one names tells who made the memory of its call
+ * The rule that names the function named by the len bytes at name as a
+ * maker of memory (its maker says what it makes), and whose rule it is
+ * (*by, when by is not NULL); NULL when no rule names it.  The innermost
+ * frame of a stack that one names tells who made the memory of its call
  * (stackfmt_maker()).
  */
-enum aspace_maker runtime_frame_maker(const char *name, size_t len, const struct runtime_desc **by);
+const struct runtime_maker_rule *runtime_frame_maker(const char *name, size_t len,
+						     const struct runtime_desc **by);
 
 /*
  * Walks the brk heap of task pid, [heap_start, heap_top), with the

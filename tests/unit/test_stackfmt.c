@@ -267,6 +267,51 @@ static void test_maker(void **state)
 			 ASPACE_MAKER_UNKNOWN);
 }
 
+#define PART(fx, ...)                                               \
+	stackfmt_maker_rule(                                        \
+		(fx)->fmt, (fx)->stacks,                            \
+		stack_of(fx, (const struct frame[]){ __VA_ARGS__ }, \
+			 sizeof((const struct frame[]){ __VA_ARGS__ }) / sizeof(struct frame)))
+
+/*
+ * The part of a runtime's memory a call made, by its innermost frame a
+ * rule names: the JVM's class space, reserved through ReservedSpace like
+ * the rest; V8's code range, reserved through the VirtualMemoryCage its
+ * pointer cage is reserved through too; none for glibc's arenas.
+ */
+static void test_maker_part(void **state)
+{
+	struct fixture *fx = *state;
+	const struct runtime_maker_rule *rule;
+
+	rule = PART(fx, F(fx->libc, "mmap"), F(fx->prog, "os::reserve_memory"),
+		    F(fx->prog, "ReservedSpace::reserve"), F(fx->prog, "ReservedSpace::ReservedSpace"),
+		    F(fx->prog, "Metaspace::reserve_address_space_for_compressed_classes"),
+		    F(fx->prog, "MetaspaceShared::map_archives"), F(fx->prog, "JavaMain"));
+	assert_non_null(rule);
+	assert_string_equal(rule->part, "class space");
+	assert_string_equal(rule->knob, "-XX:CompressedClassSpaceSize");
+	rule = PART(fx, F(fx->libc, "mmap"), F(fx->prog, "os::commit_memory"),
+		    F(fx->prog, "VirtualSpace::expand_by"), F(fx->prog, "CodeHeap::expand_by"),
+		    F(fx->prog, "CodeCache::allocate"), F(fx->prog, "JavaMain"));
+	assert_non_null(rule);
+	assert_string_equal(rule->part, "code cache");
+	rule = PART(fx, F(fx->libc, "mmap"), F(fx->prog, "v8::base::OS::Allocate"),
+		    F(fx->prog, "v8::internal::VirtualMemory::VirtualMemory"),
+		    F(fx->prog, "v8::internal::VirtualMemoryCage::InitReservation"),
+		    F(fx->prog, "v8::internal::CodeRange::InitReservation"),
+		    F(fx->prog, "v8::internal::Heap::SetUp"), F(fx->prog, "main"));
+	assert_non_null(rule);
+	assert_string_equal(rule->part, "code range");
+	assert_null(rule->knob);
+	rule = PART(fx, F(fx->libc, "mmap"), F(fx->libc, "alloc_new_heap"),
+		    F(fx->libc, "_int_new_arena"), F(fx->libc, "malloc"), F(fx->prog, "worker"));
+	assert_non_null(rule);
+	assert_null(rule->part);
+	/* The program's own mapping: no rule. */
+	assert_null(PART(fx, F(fx->libc, "mmap"), F(fx->prog, "chunk_alloc"), F(fx->prog, "main")));
+}
+
 /*
  * An allocator whose every mapping is its heap made it, whoever called
  * it (libc's bindtextdomain, through malloc), and is named as its maker.
@@ -420,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_fold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maker_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maker_heap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ends_and_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
