@@ -195,6 +195,44 @@ static void detect_exited_stacks(struct report *rep, const struct report_input *
 		     site_with_most(rep, site_exited_stack_bytes));
 }
 
+/*
+ * "named worker-* (24), pool-*-thread-* (3)": the names of the most
+ * threads of the stacks counted (exited ones, or live ones), at most 3,
+ * as a paragraph; nothing when none is named.
+ */
+static void finding_thread_names(const struct findings_out *out, bool exited)
+{
+	const struct report *rep = out->rep;
+	bool shown[REPORT_MAX_THREAD_NAMES] = { false };
+	char text[160] = "";
+	size_t used = 0;
+
+	for (int n = 0; n < 3; n++) {
+		size_t best = SIZE_MAX;
+		uint64_t most = 0;
+
+		for (size_t i = 0; i < rep->nthread_names; i++) {
+			const struct report_thread_name *t = &rep->thread_names[i];
+			uint64_t count = exited ? t->exited : t->alive;
+
+			if (!shown[i] && count > most) {
+				most = count;
+				best = i;
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		shown[best] = true;
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s (%llu)",
+					 n ? ", " : "", rep->thread_names[best].name,
+					 (unsigned long long)most);
+		if (used >= sizeof(text))
+			break;
+	}
+	if (text[0])
+		finding_text(out, false, "named %s", text);
+}
+
 static void print_exited_stacks(const struct findings_out *out, const struct report_finding *f)
 {
 	finding_text(out, true, "%llu threads have exited but their stacks (%s) are still mapped:",
@@ -204,6 +242,7 @@ static void print_exited_stacks(const struct findings_out *out, const struct rep
 		     "least %llu were never joined.\n"
 		     "pthread_join() them, or create them detached (pthread_detach).",
 		     UNITS_SZ(runtime_stack_cache_bytes()), (unsigned long long)f->other);
+	finding_thread_names(out, true);
 	finding_site(out, "created by");
 }
 
@@ -233,6 +272,7 @@ static void print_many_threads(const struct findings_out *out, const struct repo
 	finding_text(out, false,
 		     "If their number keeps growing, their creator starts threads "
 		     "without bound: use a pool.");
+	finding_thread_names(out, false);
 	finding_site(out, "created by");
 }
 

@@ -2,6 +2,8 @@
 /* The report: see report.h. */
 #include "report.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +169,30 @@ struct computing {
 };
 
 /* What a region makes of its site: its protection's site, arenas, thread stacks. */
+/* Counts a thread stack under its thread's name, a number at its end a '*'. */
+static void add_thread_name(struct report *rep, const char *name, bool exited)
+{
+	struct report_thread_name *group = NULL;
+	char pattern[ASPACE_THREAD_NAME_MAX + 1];
+	size_t len = strlen(name);
+
+	while (len && isdigit((unsigned char)name[len - 1]))
+		len--;
+	(void)snprintf(pattern, sizeof(pattern), "%.*s%s", (int)len, name,
+		       name[len] ? "*" : "");
+	for (size_t i = 0; i < rep->nthread_names && !group; i++)
+		if (!strcmp(rep->thread_names[i].name, pattern))
+			group = &rep->thread_names[i];
+	if (!group && rep->nthread_names < ARRAY_SIZE(rep->thread_names)) {
+		group = &rep->thread_names[rep->nthread_names++];
+		(void)snprintf(group->name, sizeof(group->name), "%s", pattern);
+	}
+	if (group && exited)
+		group->exited++;
+	else if (group)
+		group->alive++;
+}
+
 static void add_to_site(struct computing *c, const struct aspace_region *region,
 			enum aspace_kind kind, struct report_site *site)
 {
@@ -193,6 +219,10 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 		c->last_window = win.start;
 	}
 	if (region->thread && kind == ASPACE_KIND_THREAD_STACK) {
+		const char *name = aspace_thread_name(c->in->as, region->thread);
+
+		if (name)
+			add_thread_name(rep, name, region->flags & ASPACE_THREAD_EXITED);
 		/* One region per thread holds its stack pointer; the guard page is not counted. */
 		if (region->flags & ASPACE_THREAD_EXITED) {
 			rep->threads_exited++;

@@ -135,6 +135,7 @@ struct report_finding {
 
 #define REPORT_MAX_FINDINGS 16
 #define REPORT_MAX_PARTS 16
+#define REPORT_MAX_THREAD_NAMES 32
 
 struct report {
 	struct aspace_sizes sizes;
@@ -155,6 +156,16 @@ struct report {
 	} parts[REPORT_MAX_PARTS];
 	size_t nparts;
 	uint64_t threads_alive, threads_exited;
+	/*
+	 * The thread stacks by their threads' names, a run of digits at the
+	 * end of a name a '*' ("worker-*", "G1 Refine#*"): the first
+	 * REPORT_MAX_THREAD_NAMES names seen.
+	 */
+	struct report_thread_name {
+		char name[ASPACE_THREAD_NAME_MAX + 1];
+		uint64_t alive, exited;
+	} thread_names[REPORT_MAX_THREAD_NAMES];
+	size_t nthread_names;
 	uint64_t exited_stack_bytes;
 	uint64_t deleted_regions, deleted_bytes, deleted_rss;
 	uint32_t deleted_path;	   /* one of them (paths) */

@@ -206,9 +206,15 @@ void text_regions(FILE *out, pid_t pid, const struct aspace *as, const struct st
 			(void)fprintf(mem, " %s", names_origin_text(region->origin.kind));
 		if (region->prot_seq)
 			(void)fprintf(mem, " (prot #%llu)", (unsigned long long)region->prot_seq);
-		if (region->thread > 0)
-			(void)fprintf(mem, " stack of %d%s", (int)region->thread,
-				      region->flags & ASPACE_THREAD_EXITED ? " (exited)" : "");
+		if (region->thread > 0) {
+			const char *name = aspace_thread_name(as, region->thread);
+			bool exited = region->flags & ASPACE_THREAD_EXITED;
+
+			(void)fprintf(mem, " stack of %d", (int)region->thread);
+			if (name || exited)
+				(void)fprintf(mem, " (%s%s%s)", name ? name : "",
+					      name && exited ? ", " : "", exited ? "exited" : "");
+		}
 		if (region->path)
 			(void)fprintf(mem, " %s", strtab_get(paths, region->path));
 		text_line_end(&line, out, width, REGION_INDENT);

@@ -538,6 +538,9 @@ static int read_region(struct trace *rd, json_t *json, struct aspace *as)
 	if (aspace_restore(as, &region) < 0)
 		return bad_line(rd, "snapshot regions overlap at %#llx",
 				(unsigned long long)region.start);
+	if (region.thread > 0 && json_is_string(json_object_get(json, "thread_name")))
+		aspace_name_thread(as, region.thread,
+				   json_string_value(json_object_get(json, "thread_name")));
 	return 0;
 }
 

@@ -350,6 +350,8 @@ void tracew_thread(struct tracew *t, pid_t pid, pid_t tid, bool exited, uint64_t
 		jsonw_hex(t->w, "stack_start", stack->start);
 		jsonw_hex(t->w, "stack_end", stack->end);
 	}
+	if (aspace_thread_name(as, tid))
+		jsonw_str(t->w, "name", aspace_thread_name(as, tid));
 	jsonw_end(t->w);
 }
 
@@ -429,6 +431,8 @@ void tracew_snapshot(struct tracew *t, const struct report_input *in, const char
 		}
 		if (region->thread)
 			jsonw_i64(w, "thread", region->thread);
+		if (region->thread > 0 && aspace_thread_name(in->as, region->thread))
+			jsonw_str(w, "thread_name", aspace_thread_name(in->as, region->thread));
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);

@@ -16,6 +16,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -58,6 +59,13 @@ struct aspace {
 	bool origins_indexed;
 	uint64_t origin_seq_max; /* the highest seq counted so far */
 	size_t origin_last;	 /* the place of the origin counted last, + 1 */
+	/* The threads' names (aspace_name_thread()), by tid, ascending. */
+	struct thread_name {
+		pid_t tid;
+		char name[ASPACE_THREAD_NAME_MAX];
+	} * names;
+	size_t nnames;
+	size_t names_cap;
 };
 
 static uint64_t page_up(uint64_t len)
@@ -417,6 +425,7 @@ void aspace_free(struct aspace *as)
 	rtree_free(as->regions);
 	free(as->origins);
 	hidx_free(&as->origin_index);
+	free(as->names);
 	free(as);
 }
 
@@ -440,6 +449,12 @@ struct aspace *aspace_copy(const struct aspace *as)
 	copy->origins_indexed = as->origins_indexed;
 	copy->origin_seq_max = as->origin_seq_max;
 	copy->origin_last = as->origin_last;
+	/* A forked child's copies of its parent's threads' stacks keep their names. */
+	if (as->nnames) {
+		copy->names = xcalloc(as->nnames, sizeof(*as->names));
+		memcpy(copy->names, as->names, as->nnames * sizeof(*as->names));
+		copy->nnames = copy->names_cap = as->nnames;
+	}
 	return copy;
 }
 
@@ -456,6 +471,7 @@ void aspace_clear(struct aspace *as)
 	as->origins_indexed = false;
 	as->origin_seq_max = 0;
 	as->origin_last = 0;
+	as->nnames = 0;
 }
 
 size_t aspace_count(const struct aspace *as)
@@ -952,6 +968,47 @@ int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid)
 		return -ENOENT;
 	region->flags |= ASPACE_THREAD_EXITED;
 	return 0;
+}
+
+/* The place of tid in as->names, or where it would go. */
+static size_t name_place(const struct aspace *as, pid_t tid)
+{
+	size_t lo = 0, hi = as->nnames;
+
+	/* Threads are named in about the order they were made: the last place first. */
+	if (!hi || as->names[hi - 1].tid < tid)
+		return hi;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (as->names[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void aspace_name_thread(struct aspace *as, pid_t tid, const char *name)
+{
+	size_t at = name_place(as, tid);
+
+	if (at == as->nnames || as->names[at].tid != tid) {
+		xgrowarray((void **)&as->names, &as->names_cap, as->nnames + 1,
+			   sizeof(*as->names));
+		memmove(&as->names[at + 1], &as->names[at],
+			(as->nnames - at) * sizeof(*as->names));
+		as->nnames++;
+		as->names[at].tid = tid;
+	}
+	(void)snprintf(as->names[at].name, sizeof(as->names[at].name), "%s", name);
+}
+
+const char *aspace_thread_name(const struct aspace *as, pid_t tid)
+{
+	size_t at = name_place(as, tid);
+
+	return at < as->nnames && as->names[at].tid == tid ? as->names[at].name : NULL;
 }
 
 int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)

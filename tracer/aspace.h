@@ -349,6 +349,18 @@ int aspace_set_thread(struct aspace *as, uint64_t addr, pid_t tid);
  */
 int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid);
 
+/* The longest name of a thread, its NUL included: the kernel's comm (TASK_COMM_LEN). */
+#define ASPACE_THREAD_NAME_MAX 16
+
+/*
+ * Names thread tid (its comm: "C2 CompilerThre", "worker-3"), for the
+ * stacks it is the thread of; a later name replaces an earlier.  Names
+ * longer than ASPACE_THREAD_NAME_MAX - 1 bytes are cut.
+ */
+void aspace_name_thread(struct aspace *as, pid_t tid, const char *name);
+/* Thread tid's name, or NULL when not named. */
+const char *aspace_thread_name(const struct aspace *as, pid_t tid);
+
 /*
  * The main stack grows without a system call: lowers the start of the
  * ASPACE_BACKING_STACK or ASPACE_GROWSDOWN region ending at end to

@@ -24,6 +24,7 @@
 
 #include "arch.h"
 #include "memread.h"
+#include "procmaps.h"
 #include "util.h"
 
 /* Resumes a stopped task.  ESRCH means it died meanwhile: its wait status follows. */
@@ -658,9 +659,15 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 static void thread_exiting(struct engine *eng, struct task *task)
 {
 	struct proc *proc = task->proc;
+	char comm[ASPACE_THREAD_NAME_MAX];
 	unsigned long msg = 0;
 
-	if (task->tid == proc->pid || !task->stack_sp || !proc->mm || proc->group_exiting)
+	if (task->tid == proc->pid || !task->stack_sp || !proc->mm)
+		return;
+	/* Its name as it ends, for its stack: a thread gone has no /proc files to read later. */
+	if (procmaps_comm(task->tid, comm, sizeof(comm)) == 0)
+		aspace_name_thread(mm_aspace(proc->mm), task->tid, comm);
+	if (proc->group_exiting)
 		return;
 	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) < 0 || WIFSIGNALED((int)msg))
 		return;

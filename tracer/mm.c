@@ -789,6 +789,19 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 /* A brk heap walk stops past this many chunks (a few hundred ms). */
 #define HEAP_WALK_MAX_CHUNKS (16ULL << 20)
 
+/* Names the live threads whose stacks the model has, as their comm says now. */
+static void name_threads(struct mm *mm)
+{
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+	char comm[ASPACE_THREAD_NAME_MAX];
+
+	aspace_for_each (mm->as, 0, &cur, region)
+		if (region->thread > 0 && !(region->flags & ASPACE_THREAD_EXITED) &&
+		    procmaps_comm(region->thread, comm, sizeof(comm)) == 0)
+			aspace_name_thread(mm->as, region->thread, comm);
+}
+
 int mm_snapshot(struct mm *mm, pid_t tid, struct mm_snapshot *snap)
 {
 	uint64_t heap_start, heap_top;
@@ -802,6 +815,8 @@ int mm_snapshot(struct mm *mm, pid_t tid, struct mm_snapshot *snap)
 		count = 0;
 	}
 	snap->nusage = (size_t)count;
+	if (tid)
+		name_threads(mm);
 	aspace_heap(mm->as, &heap_start, &heap_top);
 	snap->have_heap = tid && heap_start && heap_top > heap_start &&
 			  runtime_heap_walk(tid, heap_start, heap_top, HEAP_WALK_MAX_CHUNKS,

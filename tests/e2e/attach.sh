@@ -82,7 +82,7 @@ detach() {
 }
 
 start_longrun a
-"$MEMTRACE" --verify --events="$TMP/a.events" -p "$lr_pid" 2>"$TMP/a.mt" &
+"$MEMTRACE" --verify --regions --events="$TMP/a.events" -p "$lr_pid" 2>"$TMP/a.mt" &
 mt=$!
 calls_while_traced "$lr_pid" "$mt" "$TMP/a.expected" 40
 detach "$mt" longrun
@@ -91,6 +91,10 @@ grep -q "; detached, running on$" "$TMP/a.mt" || fail "the summary does not say 
 # The 4 threads' stacks, there before the attach, are known by their stack pointers.
 grep -q "thread stacks: 4 of live threads" "$TMP/a.mt" ||
 	fail "the seized threads' stacks are not thread stacks: $(grep 'thread stacks' "$TMP/a.mt")"
+# Each named as its thread is named (its comm, read before the detach).
+expect_eq "stacks named worker-0..3" \
+	"$(grep -oE ' stack of [0-9]+ \(worker-[0-3]\)$' "$TMP/a.mt" | sed 's/.*(//' | sort | tr -d '\n')" \
+	"worker-0)worker-1)worker-2)worker-3)"
 untraced "$lr_pid"
 stop_longrun a "$lr_pid" "$lr_job"
 

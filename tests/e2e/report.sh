@@ -182,12 +182,16 @@ grep -qE 'least 6 were never joined\.$' "$TMP/unjoined.err" || fail "unjoined: t
 grep -qxE '    created by (__pthread_create_2_1|pthread_create) < spawn_workers < main' \
 	"$TMP/unjoined.err" ||
 	fail "unjoined: the threads' creator is not named"
+grep -qx '    named exiter-\* (10)' "$TMP/unjoined.err" || fail "unjoined: the threads' names"
 grep -qE '^  thread stack .* 0 alive, 10 of exited threads$' "$TMP/unjoined.err" || fail "unjoined: by kind"
 
-# Eight threads alive at the exit: their stacks, no leak.
-run_findings threads
+# Eight threads alive at the exit: their stacks, no leak; each named as
+# its thread was when the process ended.
+run_findings threads --regions
 expect_eq "findings threads" "$(findings "$TMP/threads.err")" ""
 grep -qE '^  thread stack .* 8 alive, 0 of exited threads$' "$TMP/threads.err" || fail "threads: by kind"
+expect_eq "threads: stacks named sleeper-0..7" \
+	"$(grep -cE ' stack of [0-9]+ \(sleeper-[0-7]\)$' "$TMP/threads.err")" 8
 
 # 500 mmap/munmap pairs.  Each pair counts only if its munmap came within
 # --churn-ms of its mmap: a minute, which no pair takes even on a loaded

@@ -3,8 +3,9 @@
  * One memory habit per mode, for the report's findings (tests/e2e/report.sh):
  *
  *   arenas    8 threads malloc at once: 8 glibc arenas, by worker_alloc
- *   unjoined  10 joinable threads exit and are never joined
- *   threads   8 threads (or argv[2]) alive at exit (their stacks are no leak)
+ *   unjoined  10 joinable threads, named exiter-N, exit and are never joined
+ *   threads   8 threads (or argv[2]), named sleeper-N, alive at exit (their
+ *             stacks are no leak)
  *   churn     500 mmap/munmap pairs in churn_buffer
  *   brkfrag   20000 small blocks from the brk heap, all freed but the last
  *   reserve   1 GiB PROT_NONE reserved by reserve_space, never touched
@@ -18,6 +19,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -57,14 +60,24 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Names the calling thread prefix-N, N its place in spawn_workers() (arg). */
+static void name_self(const char *prefix, void *arg)
+{
+	char name[16];
+
+	(void)snprintf(name, sizeof(name), "%s-%u", prefix, (unsigned int)(uintptr_t)arg);
+	test_assert(pthread_setname_np(pthread_self(), name) == 0);
+}
+
 static void *exits_at_once(void *arg)
 {
-	return arg;
+	name_self("exiter", arg);
+	return NULL;
 }
 
 static void *stays_alive(void *arg)
 {
-	(void)arg;
+	name_self("sleeper", arg);
 	pthread_barrier_wait(&all_in);
 	for (;;)
 		pause();
@@ -75,7 +88,7 @@ static __attribute__((noinline)) void spawn_workers(pthread_t *threads, size_t n
 						    void *(*fn)(void *))
 {
 	for (size_t i = 0; i < n; i++)
-		test_assert(pthread_create(&threads[i], NULL, fn, NULL) == 0);
+		test_assert(pthread_create(&threads[i], NULL, fn, (void *)(uintptr_t)i) == 0);
 }
 
 /* Waits until the process has only its main thread (60 s at most: a hang, not a slow machine). */

@@ -48,8 +48,12 @@ static double now(void)
 static void *worker(void *arg)
 {
 	unsigned long idx = (unsigned long)arg;
+	char name[16];
 	double end;
 
+	/* Named, for the attach test: its stack is known as "worker-IDX". */
+	(void)snprintf(name, sizeof(name), "worker-%lu", idx);
+	test_assert(pthread_setname_np(pthread_self(), name) == 0);
 	pthread_barrier_wait(&started);
 	end = now() + seconds;
 	while (!stop && now() < end) {
