@@ -351,6 +351,35 @@ static void test_copy_and_clear(void **state)
 	aspace_free(copy);
 }
 
+/*
+ * Threads' names: named in any order, renamed, cut to a comm's length,
+ * copied with the model for a forked child, forgotten at an exec.
+ */
+static void test_thread_names(void **state)
+{
+	struct aspace *as = *state, *copy;
+
+	assert_null(aspace_thread_name(as, 7));
+	aspace_name_thread(as, 30, "worker-30");
+	aspace_name_thread(as, 10, "worker-10");
+	aspace_name_thread(as, 20, "G1 Refine#0");
+	aspace_name_thread(as, 40, "a name longer than a comm");
+	assert_string_equal(aspace_thread_name(as, 10), "worker-10");
+	assert_string_equal(aspace_thread_name(as, 20), "G1 Refine#0");
+	assert_string_equal(aspace_thread_name(as, 30), "worker-30");
+	assert_string_equal(aspace_thread_name(as, 40), "a name longer t");
+	assert_null(aspace_thread_name(as, 15));
+	assert_null(aspace_thread_name(as, 50));
+	aspace_name_thread(as, 20, "renamed");
+	assert_string_equal(aspace_thread_name(as, 20), "renamed");
+	copy = aspace_copy(as);
+	assert_string_equal(aspace_thread_name(copy, 30), "worker-30");
+	aspace_clear(as);
+	assert_null(aspace_thread_name(as, 30));
+	assert_string_equal(aspace_thread_name(copy, 20), "renamed");
+	aspace_free(copy);
+}
+
 /* A thread's stack knows its thread, and when it has exited; a new owner clears that. */
 static void test_thread_stack(void **state)
 {
@@ -937,6 +966,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_regions, setup, teardown),
 		cmocka_unit_test(test_tree_shape),
+		cmocka_unit_test_setup_teardown(test_thread_names, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
