@@ -133,6 +133,38 @@ if checked_if "the JVM's committed heap" java -Xmx64m -version; then
 		fail "java -XX:+AlwaysPreTouch: a committed finding on a touched heap"
 fi
 
+# The JVM as a service runs it: -Xmx1g, 24 threads named worker-N.  Its
+# parts told apart (java heap, class space, metaspace, code cache), its
+# reservations found with the knob that bounds each, its threads' stacks
+# named; quiet when those knobs bound them below the finding's threshold.
+if [ -f "$PROGRAMS/java/JvmThreads.class" ] && checked_if "the JVM's parts" java -Xmx64m -version; then
+	run_memtrace "$TMP/jvmthreads" --regions -- java -Xmx1g -cp "$PROGRAMS/java" JvmThreads 24
+	expect_eq "java JvmThreads: exit status" "$status" 0
+	for part in "java heap" "class space" metaspace "code cache"; do
+		grep -qE "^    $part +[0-9]+ .*   hotspot\$" "$TMP/jvmthreads.err" ||
+			fail "java: no $part row: $(sed -n '/by kind/,/total/p' "$TMP/jvmthreads.err")"
+	done
+	grep -qE "^  ! hotspot's java heap holds 1(\.[0-9])? GiB of address space \([0-9]+ regions\), " \
+		"$TMP/jvmthreads.err" || fail "java -Xmx1g: no finding of the java heap's reservation"
+	grep -qx '    -Xmx bounds it.' "$TMP/jvmthreads.err" || fail "java: the heap's finding does not name -Xmx"
+	grep -qE "^    reserved by .*ReservedHeapSpace::" "$TMP/jvmthreads.err" ||
+		fail "java: the heap's finding does not name ReservedHeapSpace"
+	grep -qE "^  ! hotspot's class space holds 1 GiB of address space " "$TMP/jvmthreads.err" ||
+		fail "java: no finding of the class space's reservation"
+	grep -qx '    -XX:CompressedClassSpaceSize bounds it.' "$TMP/jvmthreads.err" ||
+		fail "java: the class space's finding does not name -XX:CompressedClassSpaceSize"
+	expect_eq "java: stacks named worker-0..23" \
+		"$(grep -oE ' stack of [0-9]+ \(worker-[0-9]+(, exited)?\)$' "$TMP/jvmthreads.err" |
+			sed -E 's/.*\((worker-[0-9]+).*/\1/' | sort -u | wc -l)" 24
+	grep -qE '^  thread stack .* [0-9]+ alive, [0-9]+ of exited threads$' "$TMP/jvmthreads.err" ||
+		fail "java: no thread stack row"
+	NO_VERIFY=1 run_memtrace "$TMP/jvm.bounded" -- java -Xmx128m -XX:CompressedClassSpaceSize=128m \
+		-XX:ReservedCodeCacheSize=32m -version
+	expect_eq "java, its reservations bounded: exit status" "$status" 0
+	grep -E "^  ! hotspot's .* holds |reserved PROT_NONE" "$TMP/jvm.bounded.err" &&
+		fail "java, its reservations bounded: a reservation finding"
+fi
+
 # redis-server, a program nobody here wrote, on Debian's jemalloc, run as
 # its users run it: through the redis-server symlink, under load from
 # redis-benchmark; launched, then attached.
