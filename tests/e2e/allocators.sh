@@ -165,6 +165,59 @@ if [ -f "$PROGRAMS/java/JvmThreads.class" ] && checked_if "the JVM's parts" java
 		fail "java, its reservations bounded: a reservation finding"
 fi
 
+# CPython's pymalloc, with the interpreter's names (Debian strips python3's;
+# its debug build keeps them): 4 threads make 800000 small objects.  Its
+# arenas are cpython's, their sites starting at the interpreter's call
+# into the allocator.
+if checked_if "pymalloc's arenas" python3-dbg -c pass; then
+	run_memtrace "$TMP/pymalloc" -- python3-dbg -c '
+import threading
+kept = []
+def work(n):
+    kept.append([(i, str(i)) for i in range(n)])
+threads = [threading.Thread(target=work, args=(200000,)) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]'
+	expect_eq "python3-dbg: exit status" "$status" 0
+	grep -qE '^    arenas +([4-9]|[1-9][0-9]+) .*   cpython$' "$TMP/pymalloc.err" ||
+		fail "python3-dbg: no 4 arenas of cpython: $(sed -n '/by kind/,/total/p' "$TMP/pymalloc.err")"
+	by_site "$TMP/pymalloc.err" | grep -qE '^PyObject_Malloc < [A-Za-z_]' ||
+		fail "python3-dbg: no site at PyObject_Malloc: $(by_site "$TMP/pymalloc.err")"
+fi
+
+# node with a Worker and Buffers, reported while both isolates hold what
+# they made (SIGUSR1): V8's parts told apart, its code ranges found.
+if checked_if "V8's parts" node -e 0; then
+	set +e
+	"$MEMTRACE" --verify -- node "$E2E_DIR/../programs/node_worker.js" >"$TMP/node.out" \
+		2>"$TMP/node.err" &
+	mt=$!
+	set -e
+	wait_until "node_worker.js never got ready" grep -q '^ready ' "$TMP/node.out"
+	kill -USR1 "$mt"
+	wait_until "no report on SIGUSR1" grep -q '; still running$' "$TMP/node.err"
+	kill -USR2 "$(sed -n 's/^ready //p' "$TMP/node.out")"
+	set +e
+	wait "$mt"
+	status=$?
+	set -e
+	expect_eq "memtrace -- node node_worker.js: exit status" "$status" 0
+	verified "$TMP/node.err"
+	sed -n '/; still running$/,/^memtrace: \[/p' "$TMP/node.err" >"$TMP/node.live"
+	for part in "heap pages" "code range" "array buffers"; do
+		grep -qE "^    $part +[0-9]+ .*   v8\$" "$TMP/node.live" ||
+			fail "node: no $part row: $(sed -n '/by kind/,/total/p' "$TMP/node.live")"
+	done
+	# 40 Buffers of 1 MiB and 10 ArrayBuffers of 2 MiB: 60 MiB at least.
+	awk '/^    array buffers / { c = substr($0, 40, 11); split(c, f, " "); exit !(f[2] == "MiB" && f[1] >= 60) }' \
+		"$TMP/node.live" ||
+		fail "node: the array buffers hold less than 60 MiB: $(grep 'array buffers' "$TMP/node.live")"
+	by_site "$TMP/node.live" | grep -qE 'NodeArrayBufferAllocator::[A-Za-z]+ < .*BackingStore::Allocate' ||
+		fail "node: no site at the ArrayBuffer allocator: $(by_site "$TMP/node.live")"
+	grep -qE "^  ! v8's code range holds [0-9.]+ [MG]iB of address space " "$TMP/node.live" ||
+		fail "node: no finding of the code ranges"
+fi
+
 # redis-server, a program nobody here wrote, on Debian's jemalloc, run as
 # its users run it: through the redis-server symlink, under load from
 # redis-benchmark; launched, then attached.
