@@ -199,6 +199,10 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 	struct report *rep = c->rep;
 	uint64_t bytes = region->end - region->start;
 
+	if (bytes > site->largest) {
+		site->largest = bytes;
+		site->kind_plus1 = (unsigned int)kind + 1;
+	}
 	if (region->prot || region->prot_seq)
 		site->never_committed = false;
 	if (region->prot_seq && region->prot_stack != region->origin.stack_id && !site->prot_text) {
@@ -337,10 +341,16 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	for (; in->usage && c.pos < in->nusage; c.pos++)
 		rep->unattributed_rss += in->usage[c.pos].rss;
 	add_churn(&c);
-	/* Sites that hold nothing were never committed either: say nothing of them. */
-	for (size_t i = 0; i < rep->nsites; i++)
-		if (!rep->sites[i].amounts.regions)
+	for (size_t i = 0; i < rep->nsites; i++) {
+		const struct report_site *site = &rep->sites[i];
+		size_t kind = site->kind_plus1 ? site->kind_plus1 - 1 : ASPACE_KIND_COUNT;
+
+		rep->released_bytes[kind] += site->churn.released_bytes;
+		rep->releases[kind] += site->churn.releases;
+		/* Sites that hold nothing were never committed either: say nothing of them. */
+		if (!site->amounts.regions)
 			rep->sites[i].never_committed = false;
+	}
 	if (rep->nsites)
 		qsort(rep->sites, rep->nsites, sizeof(*rep->sites), by_size);
 	findings_detect(rep, in);
@@ -477,6 +487,39 @@ static void print_heap_parts(FILE *out, const struct report *rep, size_t width)
 	}
 }
 
+/*
+ * What madvise gave back, by kind, in the order of the rows ("released
+ * by madvise: runtime heap 700 MiB (445 calls), ..."); nothing when
+ * nothing was.
+ */
+static void print_released(FILE *out, const struct report *rep, const enum aspace_kind *order,
+			   size_t norder, size_t width)
+{
+	struct text_line line;
+	FILE *mem;
+	bool any = false;
+
+	for (size_t i = 0; i <= ASPACE_KIND_COUNT; i++)
+		any |= rep->releases[i] != 0;
+	if (!any)
+		return;
+	mem = text_line_begin(&line);
+	(void)fputs("  released by madvise:", mem);
+	for (size_t i = 0; i <= norder; i++) {
+		size_t kind = i < norder ? order[i] : ASPACE_KIND_COUNT;
+
+		if (!rep->releases[kind])
+			continue;
+		(void)fprintf(mem, "%s %s %s (%llu call%s)", any ? "" : ",",
+			      kind < ASPACE_KIND_COUNT ? aspace_kind_name(kind) : "unmapped since",
+			      UNITS_SZ(rep->released_bytes[kind]),
+			      (unsigned long long)rep->releases[kind],
+			      rep->releases[kind] == 1 ? "" : "s");
+		any = false;
+	}
+	text_line_end(&line, out, width, TEXT_INDENT);
+}
+
 static void print_kinds(FILE *out, const struct report *rep, size_t width)
 {
 	static const enum aspace_kind order[] = {
@@ -513,6 +556,7 @@ static void print_kinds(FILE *out, const struct report *rep, size_t width)
 	}
 	print_amounts(out, "total", &rep->total, rep->have_usage);
 	(void)fputc('\n', out);
+	print_released(out, rep, order, ARRAY_SIZE(order), width);
 }
 
 /* The text of site text_id laid out from column indent on. */

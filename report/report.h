@@ -117,6 +117,9 @@ struct report_site {
 	const struct runtime_desc *runtime;
 	/* The rule that made it, when one names its part (the JVM's code cache); else NULL. */
 	const struct runtime_maker_rule *part;
+	/* The kind of its largest region + 1 (0: it holds none, all unmapped), and its size. */
+	unsigned int kind_plus1;
+	uint64_t largest;
 };
 
 /* An entry of the table of findings (report/findings.c). */
@@ -143,6 +146,13 @@ struct report {
 	uint64_t unattributed_rss;   /* resident bytes in ranges the model does not have */
 	bool have_usage;
 	struct report_amounts kinds[ASPACE_KIND_COUNT];
+	/*
+	 * What madvise released (DONTNEED, FREE...), by the kind of the site
+	 * that made the memory (its largest region's), bytes and calls; the
+	 * last place: of sites that hold nothing now.
+	 */
+	uint64_t released_bytes[ASPACE_KIND_COUNT + 1];
+	uint64_t releases[ASPACE_KIND_COUNT + 1];
 	uint64_t arenas; /* arena windows (tracer/runtime.h) */
 	/*
 	 * The runtime heap regions by runtime and part (its maker's rule:

@@ -112,6 +112,9 @@ for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 	# rate gives back nothing this soon), at the site that made it.
 	[ "$allocator" = tcmalloc ] || grep -qE '^  [0-9.]+ [KMG]iB mapped by [0-9]+ calls?, .*released by [0-9]+ madvise calls?, .* kept: .* < alloc_sizes < ' \
 		"$TMP/$name.err" || fail "$name: no madvise releases at alloc_sizes: $(sed -n '/churn:/,/^$/p' "$TMP/$name.err")"
+	# And by kind: its heap's.
+	[ "$allocator" = tcmalloc ] || grep -qE '^  released by madvise: runtime heap [0-9.]+ [KMG]iB \([0-9]+ calls?\)' \
+		"$TMP/$name.err" || fail "$name: no madvise releases of the runtime heap: $(grep 'released by madvise' "$TMP/$name.err")"
 	# Every byte used and kept: what it commits is resident, nothing to say.
 	run_memtrace "$TMP/$name.touched" -- env LD_PRELOAD="$lib" "$PROGRAMS/allocs" touched
 	expect_eq "allocs touched under $name: exit status" "$status" 0

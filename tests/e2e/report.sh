@@ -184,6 +184,9 @@ grep -qxE '    created by (__pthread_create_2_1|pthread_create) < spawn_workers 
 	fail "unjoined: the threads' creator is not named"
 grep -qx '    named exiter-\* (10)' "$TMP/unjoined.err" || fail "unjoined: the threads' names"
 grep -qE '^  thread stack .* 0 alive, 10 of exited threads$' "$TMP/unjoined.err" || fail "unjoined: by kind"
+# glibc gave back each exited thread's stack but its last pages with madvise.
+grep -qE '^  released by madvise: thread stack [0-9.]+ MiB \(10 calls\)$' "$TMP/unjoined.err" ||
+	fail "unjoined: the stacks' releases by kind: $(grep 'released by' "$TMP/unjoined.err")"
 
 # Eight threads alive at the exit: their stacks, no leak; each named as
 # its thread was when the process ended.
@@ -192,6 +195,9 @@ expect_eq "findings threads" "$(findings "$TMP/threads.err")" ""
 grep -qE '^  thread stack .* 8 alive, 0 of exited threads$' "$TMP/threads.err" || fail "threads: by kind"
 expect_eq "threads: stacks named sleeper-0..7" \
 	"$(grep -cE ' stack of [0-9]+ \(sleeper-[0-7]\)$' "$TMP/threads.err")" 8
+# Their stacks in use: nothing given back.
+grep -q '^  released by madvise: .*thread stack' "$TMP/threads.err" &&
+	fail "threads: releases of live threads' stacks"
 
 # 500 mmap/munmap pairs.  Each pair counts only if its munmap came within
 # --churn-ms of its mmap: a minute, which no pair takes even on a loaded
