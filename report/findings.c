@@ -500,7 +500,7 @@ static void print_runtime_reserved(const struct findings_out *out, const struct 
 		     "what is only reserved costs address space (VSZ), not memory; it matters "
 		     "only under ulimit -v or strict overcommit.");
 	if (f->part->knob)
-		finding_text(out, false, "%s bounds it.", f->part->knob);
+		finding_text(out, false, "%s", f->part->knob);
 	finding_site(out, "reserved by");
 }
 

@@ -30,7 +30,8 @@ static const char *const go_wrappers[] = {
  * stack is taken from the heap, so the region holding it is the heap's.
  */
 static const struct runtime_maker_rule go_makers[] = {
-	{ "runtime.(*mheap).", ASPACE_MAKER_HEAP, "heap arenas", "GOMEMLIMIT" },
+	{ "runtime.(*mheap).", ASPACE_MAKER_HEAP, "heap arenas",
+	  "GOMEMLIMIT bounds what of it is committed." },
 	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },
 };
 

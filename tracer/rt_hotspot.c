@@ -23,17 +23,19 @@ static const char *const hotspot_functions[] = { "os::", NULL };
  *     commit it, the class space's pages too;
  *   - the code cache: ReservedCodeSpace, grown by its CodeHeaps.
  */
-#define HEAP_PART(fn, part, knob) { fn, ASPACE_MAKER_HEAP, part, knob }
 static const struct runtime_maker_rule hotspot_makers[] = {
-	HEAP_PART("ReservedHeapSpace::", "java heap", "-Xmx"),
-	HEAP_PART("G1PageBasedVirtualSpace::", "java heap", "-Xmx"),
-	HEAP_PART("PSVirtualSpace::", "java heap", "-Xmx"),
-	HEAP_PART("Metaspace::reserve_address_space_for_compressed_classes", "class space",
-		  "-XX:CompressedClassSpaceSize"),
-	HEAP_PART("CompressedKlassPointers::", "class space", "-XX:CompressedClassSpaceSize"),
-	HEAP_PART("metaspace::VirtualSpaceNode::", "metaspace", "-XX:MaxMetaspaceSize"),
-	HEAP_PART("ReservedCodeSpace::", "code cache", "-XX:ReservedCodeCacheSize"),
-	HEAP_PART("CodeHeap::", "code cache", "-XX:ReservedCodeCacheSize"),
+	{ "ReservedHeapSpace::", ASPACE_MAKER_HEAP, "java heap", "-Xmx bounds it." },
+	{ "G1PageBasedVirtualSpace::", ASPACE_MAKER_HEAP, "java heap", "-Xmx bounds it." },
+	{ "PSVirtualSpace::", ASPACE_MAKER_HEAP, "java heap", "-Xmx bounds it." },
+	{ "Metaspace::reserve_address_space_for_compressed_classes", ASPACE_MAKER_HEAP,
+	  "class space", "-XX:CompressedClassSpaceSize bounds it." },
+	{ "CompressedKlassPointers::", ASPACE_MAKER_HEAP, "class space",
+	  "-XX:CompressedClassSpaceSize bounds it." },
+	{ "metaspace::VirtualSpaceNode::", ASPACE_MAKER_HEAP, "metaspace",
+	  "-XX:MaxMetaspaceSize bounds it." },
+	{ "ReservedCodeSpace::", ASPACE_MAKER_HEAP, "code cache",
+	  "-XX:ReservedCodeCacheSize bounds it." },
+	{ "CodeHeap::", ASPACE_MAKER_HEAP, "code cache", "-XX:ReservedCodeCacheSize bounds it." },
 	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },
 };
 static const char *const hotspot_site_ends[] = { "thread_native_entry", "JavaMain", NULL };

@@ -20,8 +20,9 @@ static const char *const v8_functions[] = { "v8::base::", NULL };
  */
 static const struct runtime_maker_rule v8_makers[] = {
 	{ "v8::internal::MemoryAllocator::", ASPACE_MAKER_HEAP, "heap pages",
-	  "--max-old-space-size" },
-	{ "v8::internal::CodeRange::", ASPACE_MAKER_HEAP, "code range", NULL },
+	  "node --max-old-space-size=MiB bounds its old space." },
+	{ "v8::internal::CodeRange::", ASPACE_MAKER_HEAP, "code range",
+	  "node --jitless reserves none, at the cost of its compiler's speed." },
 	{ "v8::internal::IsolateAllocator::", ASPACE_MAKER_HEAP, "pointer cage", NULL },
 	{ "v8::internal::BackingStore::", ASPACE_MAKER_HEAP, "array buffers", NULL },
 	{ NULL, ASPACE_MAKER_UNKNOWN, NULL, NULL },

@@ -91,8 +91,9 @@ struct runtime_desc {
 	 * arena's heap, Go's runtime.(*mheap) methods its heap)
 	 * (runtime_frame_maker()).  Ends with a NULL name; NULL for none.
 	 * A rule of a heap may name the part of the runtime's memory it
-	 * makes (the JVM's "code cache") and the knob that bounds that part
-	 * ("-XX:ReservedCodeCacheSize"), for the report's rows and findings.
+	 * makes (the JVM's "code cache") and the knob that bounds that part,
+	 * as a sentence ("-XX:ReservedCodeCacheSize bounds it."), for the
+	 * report's rows and findings.
 	 */
 	const struct runtime_maker_rule {
 		const char *name;

@@ -188,25 +188,35 @@ threads = [threading.Thread(target=work, args=(200000,)) for _ in range(4)]
 		fail "python3-dbg: no site at PyObject_Malloc: $(by_site "$TMP/pymalloc.err")"
 fi
 
-# node with a Worker and Buffers, reported while both isolates hold what
-# they made (SIGUSR1): V8's parts told apart, its code ranges found.
-if checked_if "V8's parts" node -e 0; then
+# node_live NAME [NODE OPTIONS...]: node_worker.js under memtrace, its
+# report on SIGUSR1 while both isolates hold what they made into
+# $TMP/NAME.live.
+node_live() {
+	local name=$1
+	shift
 	set +e
-	"$MEMTRACE" --verify -- node "$E2E_DIR/../programs/node_worker.js" >"$TMP/node.out" \
-		2>"$TMP/node.err" &
+	"$MEMTRACE" --verify -- node "$@" "$E2E_DIR/../programs/node_worker.js" >"$TMP/$name.out" \
+		2>"$TMP/$name.err" &
 	mt=$!
 	set -e
-	wait_until "node_worker.js never got ready" grep -q '^ready ' "$TMP/node.out"
+	wait_until "node_worker.js never got ready" grep -q '^ready ' "$TMP/$name.out"
 	kill -USR1 "$mt"
-	wait_until "no report on SIGUSR1" grep -q '; still running$' "$TMP/node.err"
-	kill -USR2 "$(sed -n 's/^ready //p' "$TMP/node.out")"
+	wait_until "no report on SIGUSR1" grep -q '; still running$' "$TMP/$name.err"
+	kill -USR2 "$(sed -n 's/^ready //p' "$TMP/$name.out")"
 	set +e
 	wait "$mt"
 	status=$?
 	set -e
-	expect_eq "memtrace -- node node_worker.js: exit status" "$status" 0
-	verified "$TMP/node.err"
-	sed -n '/; still running$/,/^memtrace: \[/p' "$TMP/node.err" >"$TMP/node.live"
+	expect_eq "memtrace -- node $* node_worker.js: exit status" "$status" 0
+	verified "$TMP/$name.err"
+	sed -n '/; still running$/,/^memtrace: \[/p' "$TMP/$name.err" >"$TMP/$name.live"
+}
+
+# node with a Worker and Buffers, reported while both isolates hold what
+# they made: V8's parts told apart, its code ranges found with what makes
+# none (--jitless), and none found under --jitless.
+if checked_if "V8's parts" node -e 0; then
+	node_live node
 	for part in "heap pages" "code range" "array buffers"; do
 		grep -qE "^    $part +[0-9]+ .*   v8\$" "$TMP/node.live" ||
 			fail "node: no $part row: $(sed -n '/by kind/,/total/p' "$TMP/node.live")"
@@ -219,6 +229,12 @@ if checked_if "V8's parts" node -e 0; then
 		fail "node: no site at the ArrayBuffer allocator: $(by_site "$TMP/node.live")"
 	grep -qE "^  ! v8's code range holds [0-9.]+ [MG]iB of address space " "$TMP/node.live" ||
 		fail "node: no finding of the code ranges"
+	grep -qF -- '--jitless' "$TMP/node.live" || fail "node: the code range's finding does not name --jitless"
+	node_live jitless --jitless
+	grep -qE '^    heap pages +[0-9]+ .*   v8$' "$TMP/jitless.live" ||
+		fail "node --jitless: no heap pages row"
+	grep -E "^    code range |^  ! v8's code range " "$TMP/jitless.live" &&
+		fail "node --jitless: a code range"
 fi
 
 # redis-server, a program nobody here wrote, on Debian's jemalloc, run as
