@@ -449,20 +449,31 @@ static void print_runtime_committed(const struct findings_out *out, const struct
 }
 
 /*
- * A part of a runtime's memory that a rule names (the JVM's class space,
- * V8's code range: report->parts) and that keeps 256 MiB or more
- * reserved, not committed: count its regions, bytes its address space,
- * other what of it is committed; the site of it that reserved the most.
- * One finding per part.
+ * Parts of a runtime's memory that its rules name (the JVM's class space,
+ * V8's code range: report->parts), each keeping 256 MiB or more reserved,
+ * not committed: one finding per runtime, count those parts, bytes what
+ * they keep reserved, other what they commit; the site of them that
+ * reserved the most.
  */
 #define RUNTIME_RESERVED_MIN NEVER_COMMITTED_MIN
 
-/* Whether site's regions are of part (a rule's part, of runtime rt). */
-static bool site_of_part(const struct report_site *site, const struct runtime_desc *rt,
-			 const char *part)
+/* Whether part, of runtime rt, keeps enough reserved for the finding. */
+static bool part_reserves(const struct report_part *part, const struct runtime_desc *rt)
 {
-	return site->runtime == rt && site->part && site->part->part &&
-	       !strcmp(site->part->part, part);
+	return part->runtime == rt && part->rule && part->amounts.reserved >= RUNTIME_RESERVED_MIN;
+}
+
+/* Whether site's regions are of a part of runtime rt that keeps enough reserved. */
+static bool site_reserves(const struct report *rep, const struct report_site *site,
+			  const struct runtime_desc *rt)
+{
+	if (site->runtime != rt || !site->part || !site->part->part)
+		return false;
+	for (size_t k = 0; k < rep->nparts; k++)
+		if (part_reserves(&rep->parts[k], rt) &&
+		    !strcmp(rep->parts[k].rule->part, site->part->part))
+			return true;
+	return false;
 }
 
 static void detect_runtime_reserved(struct report *rep, const struct report_input *in,
@@ -470,38 +481,63 @@ static void detect_runtime_reserved(struct report *rep, const struct report_inpu
 {
 	(void)in;
 	for (size_t k = 0; k < rep->nparts; k++) {
-		const struct report_part *part = &rep->parts[k];
-		const struct report_amounts *a = &part->amounts;
+		const struct runtime_desc *rt = rep->parts[k].runtime;
+		struct report_amounts sum = { 0 };
+		size_t most = SIZE_MAX, first = SIZE_MAX;
 		struct report_finding *f;
-		size_t most = SIZE_MAX;
 
-		if (!part->rule || a->reserved < RUNTIME_RESERVED_MIN)
+		for (size_t p = 0; p < rep->nparts; p++) {
+			if (!part_reserves(&rep->parts[p], rt))
+				continue;
+			if (first == SIZE_MAX)
+				first = p;
+			sum.regions++;
+			sum.reserved += rep->parts[p].amounts.reserved;
+			sum.committed += rep->parts[p].amounts.committed;
+		}
+		/* Once per runtime: at its first part that reserves enough. */
+		if (first != k)
 			continue;
 		for (size_t i = 0; i < rep->nsites; i++)
-			if (site_of_part(&rep->sites[i], part->runtime, part->rule->part) &&
+			if (site_reserves(rep, &rep->sites[i], rt) &&
 			    (most == SIZE_MAX ||
 			     rep->sites[i].amounts.reserved > rep->sites[most].amounts.reserved))
 				most = i;
-		f = findings_add(rep, self, a->regions, a->reserved + a->committed, a->committed,
-				 most);
+		f = findings_add(rep, self, sum.regions, sum.reserved, sum.committed, most);
 		if (f) {
-			f->runtime = part->runtime;
-			f->part = part->rule;
+			f->runtime = rt;
+			f->part = rep->parts[k].rule;
 		}
 	}
 }
 
 static void print_runtime_reserved(const struct findings_out *out, const struct report_finding *f)
 {
-	finding_text(out, true, "%s's %s holds %s of address space (%llu region%s), %s of it committed:",
-		     f->runtime->name, f->part->part, UNITS_SZ(f->bytes),
-		     (unsigned long long)f->count, f->count == 1 ? "" : "s", UNITS_SZ(f->other));
+	const struct report *rep = out->rep;
+	char parts[256] = "", knobs[512] = "";
+	size_t used = 0, said = 0;
+
+	for (size_t p = 0; p < rep->nparts; p++) {
+		const struct report_part *part = &rep->parts[p];
+
+		if (!part_reserves(part, f->runtime))
+			continue;
+		if (used < sizeof(parts))
+			used += (size_t)snprintf(parts + used, sizeof(parts) - used, "%s%s %s",
+						 used ? ", " : "", part->rule->part,
+						 UNITS_SZ(part->amounts.reserved));
+		if (part->rule->knob && said < sizeof(knobs))
+			said += (size_t)snprintf(knobs + said, sizeof(knobs) - said, "%s%s: %s",
+						 said ? " " : "", part->rule->part,
+						 part->rule->knob);
+	}
+	finding_text(out, true, "%s keeps %s of address space reserved, not committed (%s):",
+		     f->runtime->name, UNITS_SZ(f->bytes), parts);
 	finding_text(out, false,
-		     "what is only reserved costs address space (VSZ), not memory; it matters "
-		     "only under ulimit -v or strict overcommit.");
-	if (f->part->knob)
-		finding_text(out, false, "%s", f->part->knob);
-	finding_site(out, "reserved by");
+		     "it costs VSZ, not memory; it matters only under ulimit -v or strict "
+		     "overcommit.%s%s",
+		     knobs[0] ? "\n" : "", knobs);
+	finding_site(out, "most by");
 }
 
 /*

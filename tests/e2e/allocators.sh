@@ -147,15 +147,17 @@ if [ -f "$PROGRAMS/java/JvmThreads.class" ] && checked_if "the JVM's parts" java
 		grep -qE "^    $part +[0-9]+ .*   hotspot\$" "$TMP/jvmthreads.err" ||
 			fail "java: no $part row: $(sed -n '/by kind/,/total/p' "$TMP/jvmthreads.err")"
 	done
-	grep -qE "^  ! hotspot's java heap holds 1(\.[0-9])? GiB of address space \([0-9]+ regions\), " \
+	# -Xmx1g: what of the heap is not committed yet, with the 1 GiB class space.
+	grep -qE "^  ! hotspot keeps [0-9.]+ GiB of address space reserved, not committed \(.*java heap [0-9.]+ MiB.*\):$" \
 		"$TMP/jvmthreads.err" || fail "java -Xmx1g: no finding of the java heap's reservation"
-	grep -qx '    -Xmx bounds it.' "$TMP/jvmthreads.err" || fail "java: the heap's finding does not name -Xmx"
-	grep -qE "^    reserved by .*ReservedHeapSpace::" "$TMP/jvmthreads.err" ||
-		fail "java: the heap's finding does not name ReservedHeapSpace"
-	grep -qE "^  ! hotspot's class space holds 1 GiB of address space " "$TMP/jvmthreads.err" ||
-		fail "java: no finding of the class space's reservation"
-	grep -qx '    -XX:CompressedClassSpaceSize bounds it.' "$TMP/jvmthreads.err" ||
-		fail "java: the class space's finding does not name -XX:CompressedClassSpaceSize"
+	grep -qE "^  ! hotspot keeps .* reserved, not committed \(.*class space 1 GiB.*\):$" \
+		"$TMP/jvmthreads.err" || fail "java: no finding of the class space's reservation"
+	grep -qF 'java heap: -Xmx bounds it.' "$TMP/jvmthreads.err" ||
+		fail "java: the reservation's finding does not name -Xmx"
+	grep -qF 'class space: -XX:CompressedClassSpaceSize bounds it.' "$TMP/jvmthreads.err" ||
+		fail "java: the reservation's finding does not name -XX:CompressedClassSpaceSize"
+	grep -qE "^    most by .*(ReservedHeapSpace::|Metaspace::reserve_address_space_for_compressed_classes)" \
+		"$TMP/jvmthreads.err" || fail "java: the reservation's finding does not name its maker"
 	expect_eq "java: stacks named worker-0..23" \
 		"$(grep -oE ' stack of [0-9]+ \(worker-[0-9]+(, exited)?\)$' "$TMP/jvmthreads.err" |
 			sed -E 's/.*\((worker-[0-9]+).*/\1/' | sort -u | wc -l)" 24
@@ -164,7 +166,7 @@ if [ -f "$PROGRAMS/java/JvmThreads.class" ] && checked_if "the JVM's parts" java
 	NO_VERIFY=1 run_memtrace "$TMP/jvm.bounded" -- java -Xmx128m -XX:CompressedClassSpaceSize=128m \
 		-XX:ReservedCodeCacheSize=32m -version
 	expect_eq "java, its reservations bounded: exit status" "$status" 0
-	grep -E "^  ! hotspot's .* holds |reserved PROT_NONE" "$TMP/jvm.bounded.err" &&
+	grep -E "^  ! hotspot keeps .* reserved, not committed|reserved PROT_NONE" "$TMP/jvm.bounded.err" &&
 		fail "java, its reservations bounded: a reservation finding"
 fi
 
@@ -195,7 +197,7 @@ node_live() {
 	local name=$1
 	shift
 	set +e
-	"$MEMTRACE" --verify -- node "$@" "$E2E_DIR/../programs/node_worker.js" >"$TMP/$name.out" \
+	"$MEMTRACE" --verify --top 50 -- node "$@" "$E2E_DIR/../programs/node_worker.js" >"$TMP/$name.out" \
 		2>"$TMP/$name.err" &
 	mt=$!
 	set -e
@@ -227,13 +229,13 @@ if checked_if "V8's parts" node -e 0; then
 		fail "node: the array buffers hold less than 60 MiB: $(grep 'array buffers' "$TMP/node.live")"
 	by_site "$TMP/node.live" | grep -qE 'NodeArrayBufferAllocator::[A-Za-z]+ < .*BackingStore::Allocate' ||
 		fail "node: no site at the ArrayBuffer allocator: $(by_site "$TMP/node.live")"
-	grep -qE "^  ! v8's code range holds [0-9.]+ [MG]iB of address space " "$TMP/node.live" ||
-		fail "node: no finding of the code ranges"
+	grep -qE "^  ! v8 keeps [0-9.]+ [MG]iB of address space reserved, not committed \(code range [0-9.]+ [MG]iB\):$" \
+		"$TMP/node.live" || fail "node: no finding of the code ranges"
 	grep -qF -- '--jitless' "$TMP/node.live" || fail "node: the code range's finding does not name --jitless"
 	node_live jitless --jitless
 	grep -qE '^    heap pages +[0-9]+ .*   v8$' "$TMP/jitless.live" ||
 		fail "node --jitless: no heap pages row"
-	grep -E "^    code range |^  ! v8's code range " "$TMP/jitless.live" &&
+	grep -E "^    code range |^  ! v8 keeps .* reserved, not committed" "$TMP/jitless.live" &&
 		fail "node --jitless: a code range"
 fi
 
