@@ -14,7 +14,8 @@ library() {
 	ldconfig -p | sed -nE "s|^\s+$1 .*=> (.*)|\1|p" | head -n 1
 }
 
-# by_site ERRFILE: the report's rows by site, their sites alone.
+# by_site ERRFILE: the report's rows by site, their sites alone.  (Read it
+# whole: with pipefail, by_site | grep -q fails when grep quits first.)
 by_site() {
 	sed -n '/^  by site /,/^$/p' "$1" | sed -nE 's/^ +[0-9]+ +[0-9.]+( [KMG]?i?B)? .*  ([^ ].*)$/\2/p'
 }
@@ -35,7 +36,7 @@ expect_eq "allocs sizes exit status" "$status" 0
 program_first glibc "$TMP/glibc.err"
 grep -q ' keeps .* committed in ' "$TMP/glibc.err" && fail "glibc: a runtime finding without one"
 grep -q '^  runtime heap ' "$TMP/glibc.err" && fail "glibc: malloc's memory called a runtime heap"
-by_site "$TMP/glibc.err" | grep -q '^malloc < alloc_sizes < worker < start_thread$' ||
+grep -q '^malloc < alloc_sizes < worker < start_thread$' <<<"$(by_site "$TMP/glibc.err")" ||
 	fail "glibc: no 'malloc < alloc_sizes < worker < start_thread' site: $(by_site "$TMP/glibc.err")"
 
 # Kinds from who made the bytes: two 64 MiB chunks aligned to 64 MiB,
@@ -45,7 +46,7 @@ expect_eq "allocs aligned exit status" "$status" 0
 grep -q '^  malloc arena ' "$TMP/aligned.err" && fail "aligned: the program's chunks called arenas"
 grep -qE '^  anonymous +[0-9]+ .* 128\.[0-9] MiB ' "$TMP/aligned.err" ||
 	fail "aligned: the chunks are not anonymous: $(grep -A9 '^  by kind' "$TMP/aligned.err")"
-by_site "$TMP/aligned.err" | grep -qx 'mmap < chunk_alloc < aligned < main' ||
+grep -qx 'mmap < chunk_alloc < aligned < main' <<<"$(by_site "$TMP/aligned.err")" ||
 	fail "aligned: no 'mmap < chunk_alloc < aligned < main' site"
 # And glibc's own arenas still are.
 run_memtrace "$TMP/arenas" -- "$PROGRAMS/findings" arenas
@@ -186,7 +187,7 @@ threads = [threading.Thread(target=work, args=(200000,)) for _ in range(4)]
 	expect_eq "python3-dbg: exit status" "$status" 0
 	grep -qE '^    arenas +([4-9]|[1-9][0-9]+) .*   cpython$' "$TMP/pymalloc.err" ||
 		fail "python3-dbg: no 4 arenas of cpython: $(sed -n '/by kind/,/total/p' "$TMP/pymalloc.err")"
-	by_site "$TMP/pymalloc.err" | grep -qE '^PyObject_Malloc < [A-Za-z_]' ||
+	grep -qE '^PyObject_Malloc < [A-Za-z_]' <<<"$(by_site "$TMP/pymalloc.err")" ||
 		fail "python3-dbg: no site at PyObject_Malloc: $(by_site "$TMP/pymalloc.err")"
 fi
 
@@ -227,7 +228,7 @@ if checked_if "V8's parts" node -e 0; then
 	awk '/^    array buffers / { c = substr($0, 40, 11); split(c, f, " "); exit !(f[2] == "MiB" && f[1] >= 60) }' \
 		"$TMP/node.live" ||
 		fail "node: the array buffers hold less than 60 MiB: $(grep 'array buffers' "$TMP/node.live")"
-	by_site "$TMP/node.live" | grep -qE 'NodeArrayBufferAllocator::[A-Za-z]+ < .*BackingStore::Allocate' ||
+	grep -qE 'NodeArrayBufferAllocator::[A-Za-z]+ < .*BackingStore::Allocate' <<<"$(by_site "$TMP/node.live")" ||
 		fail "node: no site at the ArrayBuffer allocator: $(by_site "$TMP/node.live")"
 	grep -qE "^  ! v8 keeps [0-9.]+ [MG]iB of address space reserved, not committed \(code range [0-9.]+ [MG]iB\):$" \
 		"$TMP/node.live" || fail "node: no finding of the code ranges"
@@ -269,7 +270,7 @@ if checked_if "redis-server" redis-server --version && command -v redis-benchmar
 	grep -qE '^  runtime heap +[0-9]+ .*   jemalloc$' "$TMP/redis.err" ||
 		fail "redis: no runtime heap row of jemalloc: $(sed -n '/by kind/,/total/p' "$TMP/redis.err")"
 	# Its allocations: jemalloc's frames folded, redis's own zmalloc family next.
-	by_site "$TMP/redis.err" | grep -qE '^[^<]+ < z(malloc|calloc|realloc)' ||
+	grep -qE '^[^<]+ < z(malloc|calloc|realloc)' <<<"$(by_site "$TMP/redis.err")" ||
 		fail "redis: no site at zmalloc: $(by_site "$TMP/redis.err")"
 	expect_same_report "$TMP/redis" redis
 
