@@ -2,6 +2,7 @@
 /* memtrace diff: see diff.h. */
 #include "diff.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,13 @@ struct side {
 	uint64_t calls[SYSDECODE_NKINDS];
 	struct report_amounts total;
 	struct report_amounts kinds[ASPACE_KIND_COUNT];
+	/* The runtime heap's parts (report->parts), by the runtime's and the part's names. */
+	struct side_part {
+		const char *runtime; /* static: the table of runtimes' */
+		const char *part;
+		struct report_amounts amounts;
+	} parts[REPORT_MAX_PARTS];
+	size_t nparts;
 	struct side_site *sites; /* by name id in the diff's names */
 	size_t nsites;
 };
@@ -51,6 +59,21 @@ struct change {
 	const struct side_site *b; /* NULL: only in a */
 };
 
+/*
+ * The part of runtime named part on side, added when not there yet;
+ * NULL past REPORT_MAX_PARTS (not added).
+ */
+static struct side_part *side_part(struct side *side, const char *runtime, const char *part)
+{
+	for (size_t i = 0; i < side->nparts; i++)
+		if (!strcmp(side->parts[i].runtime, runtime) && !strcmp(side->parts[i].part, part))
+			return &side->parts[i];
+	if (side->nparts == ARRAY_SIZE(side->parts))
+		return NULL;
+	side->parts[side->nparts] = (struct side_part){ .runtime = runtime, .part = part };
+	return &side->parts[side->nparts++];
+}
+
 static void add_process(void *arg, const struct report_input *in, struct report *rep)
 {
 	struct diff *diff = arg;
@@ -62,6 +85,16 @@ static void add_process(void *arg, const struct report_input *in, struct report 
 	report_amounts_add(&side->total, &rep->total);
 	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++)
 		report_amounts_add(&side->kinds[kind], &rep->kinds[kind]);
+	for (size_t i = 0; i < rep->nparts; i++) {
+		const struct report_part *part = &rep->parts[i];
+		struct side_part *to;
+
+		if (!part->rule || !part->runtime)
+			continue;
+		to = side_part(side, part->runtime->name, part->rule->part);
+		if (to)
+			report_amounts_add(&to->amounts, &part->amounts);
+	}
 	for (size_t i = 0; i < rep->nsites; i++) {
 		const char *text = strtab_get(rep->texts, rep->sites[i].text);
 		uint32_t name = strtab_intern(diff->names, text, strlen(text));
@@ -167,6 +200,62 @@ static void print_delta_row(FILE *out, const char *label, const struct report_am
 		      SSZ(delta(a->resident, b->resident)));
 }
 
+/* The same part on the other side, or none (all zero). */
+static struct report_amounts other_part(const struct side *side, const struct side_part *part)
+{
+	for (size_t i = 0; i < side->nparts; i++)
+		if (!strcmp(side->parts[i].runtime, part->runtime) &&
+		    !strcmp(side->parts[i].part, part->part))
+			return side->parts[i].amounts;
+	return (struct report_amounts){ 0 };
+}
+
+/* A part of the runtime heap that changed: its name, and its amounts on each side. */
+struct part_change {
+	const struct side_part *part;
+	struct report_amounts was, is;
+};
+
+/*
+ * The parts of the runtime heap that changed, into changes (room for
+ * both sides' parts): those of the first side, then those only the
+ * second has.  Returns their number.
+ */
+static size_t changed_parts(const struct diff *diff, struct part_change *changes)
+{
+	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
+	const struct report_amounts none = { 0 };
+	size_t n = 0;
+
+	for (int s = 0; s < 2; s++) {
+		for (size_t i = 0; i < diff->sides[s].nparts; i++) {
+			const struct side_part *part = &diff->sides[s].parts[i];
+			struct part_change c = { part, other_part(a, part), other_part(b, part) };
+
+			/* One the first side has too was counted with it. */
+			if ((s == 1 && amounts_changed(&c.was, &none)) ||
+			    !amounts_changed(&c.was, &c.is))
+				continue;
+			changes[n++] = c;
+		}
+	}
+	return n;
+}
+
+/* Under the runtime heap's row, a row for each part of it that changed ("    java heap"). */
+static void print_part_rows(FILE *out, const struct diff *diff)
+{
+	struct part_change changes[2 * REPORT_MAX_PARTS];
+	size_t n = changed_parts(diff, changes);
+	char label[40];
+
+	for (size_t i = 0; i < n; i++) {
+		(void)snprintf(label, sizeof(label), "  %s", changes[i].part->part);
+		print_delta_row(out, label, &changes[i].was, &changes[i].is);
+		(void)fprintf(out, "   %s\n", changes[i].part->runtime);
+	}
+}
+
 /* The sites that changed, largest change first, into diff->changes: once both sides are read. */
 static void find_changes(struct diff *diff)
 {
@@ -249,6 +338,8 @@ static void print_text(FILE *out, const struct diff *diff, const struct diff_opt
 		print_delta_row(out, aspace_kind_name((enum aspace_kind)kind), &a->kinds[kind],
 				&b->kinds[kind]);
 		(void)fputc('\n', out);
+		if (kind == ASPACE_KIND_RUNTIME_HEAP)
+			print_part_rows(out, diff);
 	}
 	if (shown_kinds) {
 		print_delta_row(out, "total", &a->total, &b->total);
@@ -302,7 +393,8 @@ static int print_json(FILE *out, const struct diff *diff)
 {
 	const struct side *a = &diff->sides[0], *b = &diff->sides[1];
 	const struct change *changes = diff->changes;
-	size_t n = diff->nchanges;
+	size_t n = diff->nchanges, nparts;
+	struct part_change parts[2 * REPORT_MAX_PARTS];
 	struct jsonw *w;
 	int err;
 
@@ -330,6 +422,17 @@ static int print_json(FILE *out, const struct diff *diff)
 		jsonw_str(w, "kind", aspace_kind_name((enum aspace_kind)kind));
 		json_amounts(w, "a", &a->kinds[kind], 0);
 		json_amounts(w, "b", &b->kinds[kind], 0);
+		jsonw_end_object(w);
+	}
+	jsonw_end_array(w);
+	jsonw_array(w, "parts");
+	nparts = changed_parts(diff, parts);
+	for (size_t i = 0; i < nparts; i++) {
+		jsonw_object(w, NULL);
+		jsonw_str(w, "runtime", parts[i].part->runtime);
+		jsonw_str(w, "part", parts[i].part->part);
+		json_amounts(w, "a", &parts[i].was, 0);
+		json_amounts(w, "b", &parts[i].is, 0);
 		jsonw_end_object(w);
 	}
 	jsonw_end_array(w);

@@ -33,8 +33,9 @@ while read -r what addr rest; do
 		[[ $line == *" $rest "* ]] || fail "$addr: want kind '$rest' in: $line"
 		;;
 	stack)
-		# The threads were joined before the program ended.
-		[[ $line == *" thread stack "* && $line == *" stack of $rest (exited)"* ]] ||
+		# The threads were joined before the program ended; never
+		# renamed, each has the program's name.
+		[[ $line == *" thread stack "* && $line == *" stack of $rest (kinds, exited)"* ]] ||
 			fail "$addr: want the stack of exited thread $rest in: $line"
 		;;
 	esac

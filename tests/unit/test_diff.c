@@ -203,7 +203,7 @@ static void test_equal(void **state)
 		       fx->b);
 	assert_string_equal(text, want);
 	assert_int_equal(run_diff(fx, &base, &base, true, text, sizeof(text)), 0);
-	check_has(text, "\"calls\":{},\"kinds\":[],\"sites\":[],\"equal\":true}");
+	check_has(text, "\"calls\":{},\"kinds\":[],\"parts\":[],\"sites\":[],\"equal\":true}");
 }
 
 /* A site that holds more, and a call more: status 1, the rows that changed. */
