@@ -531,8 +531,9 @@ static void print_runtime_reserved(const struct findings_out *out, const struct 
 						 said ? " " : "", part->rule->part,
 						 part->rule->knob);
 	}
-	finding_text(out, true, "%s keeps %s of address space reserved, not committed (%s):",
-		     f->runtime->name, UNITS_SZ(f->bytes), parts);
+	finding_text(out, true,
+		     "%s keeps %s of address space reserved, not committed (%s):", f->runtime->name,
+		     UNITS_SZ(f->bytes), parts);
 	finding_text(out, false,
 		     "it costs VSZ, not memory; it matters only under ulimit -v or strict "
 		     "overcommit.%s%s",

@@ -178,8 +178,7 @@ static void add_thread_name(struct report *rep, const char *name, bool exited)
 
 	while (len && isdigit((unsigned char)name[len - 1]))
 		len--;
-	(void)snprintf(pattern, sizeof(pattern), "%.*s%s", (int)len, name,
-		       name[len] ? "*" : "");
+	(void)snprintf(pattern, sizeof(pattern), "%.*s%s", (int)len, name, name[len] ? "*" : "");
 	for (size_t i = 0; i < rep->nthread_names && !group; i++)
 		if (!strcmp(rep->thread_names[i].name, pattern))
 			group = &rep->thread_names[i];
@@ -240,18 +239,27 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 	}
 }
 
+/* Whether part is runtime rt's part that rule names (NULL: its heap at large). */
+static bool same_part(const struct report_part *part, const struct runtime_desc *rt,
+		      const struct runtime_maker_rule *rule)
+{
+	if (part->runtime != rt || !part->rule != !rule)
+		return false;
+	return !rule || strcmp(part->rule->part, rule->part) == 0;
+}
+
 /* Adds a runtime heap region's amounts to its runtime's part (the kind's rows). */
 static void add_heap_part(struct report *rep, const struct runtime_desc *rt,
-			  const struct runtime_maker_rule *rule, const struct report_amounts *amounts)
+			  const struct runtime_maker_rule *rule,
+			  const struct report_amounts *amounts)
 {
 	size_t i = 0;
 
-	if (rule && !rule->part)
+	/* A rule that names no part, or no runtime's: the runtime's heap at large. */
+	if (rule && (!rule->part || !rt))
 		rule = NULL;
 	/* Parts by name: several rules may make one (the JVM's code cache). */
-	while (i < rep->nparts &&
-	       (rep->parts[i].runtime != rt || !rep->parts[i].rule != !rule ||
-		(rule && strcmp(rep->parts[i].rule->part, rule->part))))
+	while (i < rep->nparts && !same_part(&rep->parts[i], rt, rule))
 		i++;
 	if (i == ARRAY_SIZE(rep->parts))
 		return;
@@ -288,9 +296,9 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 		report_amounts_add(&rep->sites[site_idx].anon, &amounts);
 	add_to_site(c, region, kind, &rep->sites[site_idx]);
 	if (kind == ASPACE_KIND_RUNTIME_HEAP && c->fmt)
-		add_heap_part(rep, stackfmt_maker_runtime(c->fmt, c->stacks, region->origin.stack_id),
-			      stackfmt_maker_rule(c->fmt, c->stacks, region->origin.stack_id),
-			      &amounts);
+		add_heap_part(
+			rep, stackfmt_maker_runtime(c->fmt, c->stacks, region->origin.stack_id),
+			stackfmt_maker_rule(c->fmt, c->stacks, region->origin.stack_id), &amounts);
 	if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
 		if (!rep->deleted_regions)
 			rep->deleted_path = region->path;
@@ -479,7 +487,7 @@ static void print_heap_parts(FILE *out, const struct report *rep, size_t width)
 	for (size_t i = 0; i < rep->nparts; i++) {
 		const struct report_part *part = &rep->parts[i];
 
-		if (!part->rule)
+		if (!part->rule || !part->runtime)
 			continue;
 		(void)snprintf(label, sizeof(label), "  %s", part->rule->part);
 		print_amounts(out, label, &part->amounts, rep->have_usage);

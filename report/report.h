@@ -131,8 +131,8 @@ struct report_finding {
 	uint64_t count;
 	uint64_t bytes;
 	uint64_t other;
-	size_t site;			    /* index in report->sites; SIZE_MAX: none */
-	const struct runtime_desc *runtime; /* the runtime it is of, or NULL */
+	size_t site;			       /* index in report->sites; SIZE_MAX: none */
+	const struct runtime_desc *runtime;    /* the runtime it is of, or NULL */
 	const struct runtime_maker_rule *part; /* the part of it, or NULL */
 };
 

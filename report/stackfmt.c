@@ -51,7 +51,7 @@ struct stackfmt {
 	/* Who made each stack's memory, by stack id: the maker + 1, 0 for not asked yet. */
 	struct stack_maker {
 		unsigned char maker_plus1;
-		const struct runtime_desc *by;	      /* whose code made it, when known */
+		const struct runtime_desc *by;	       /* whose code made it, when known */
 		const struct runtime_maker_rule *rule; /* the rule that said so, if one did */
 	} * makers;
 	size_t makers_cap;

@@ -994,10 +994,8 @@ void aspace_name_thread(struct aspace *as, pid_t tid, const char *name)
 	size_t at = name_place(as, tid);
 
 	if (at == as->nnames || as->names[at].tid != tid) {
-		xgrowarray((void **)&as->names, &as->names_cap, as->nnames + 1,
-			   sizeof(*as->names));
-		memmove(&as->names[at + 1], &as->names[at],
-			(as->nnames - at) * sizeof(*as->names));
+		xgrowarray((void **)&as->names, &as->names_cap, as->nnames + 1, sizeof(*as->names));
+		memmove(&as->names[at + 1], &as->names[at], (as->nnames - at) * sizeof(*as->names));
 		as->nnames++;
 		as->names[at].tid = tid;
 	}

@@ -285,7 +285,8 @@ static void test_maker_part(void **state)
 	const struct runtime_maker_rule *rule;
 
 	rule = PART(fx, F(fx->libc, "mmap"), F(fx->prog, "os::reserve_memory"),
-		    F(fx->prog, "ReservedSpace::reserve"), F(fx->prog, "ReservedSpace::ReservedSpace"),
+		    F(fx->prog, "ReservedSpace::reserve"),
+		    F(fx->prog, "ReservedSpace::ReservedSpace"),
 		    F(fx->prog, "Metaspace::reserve_address_space_for_compressed_classes"),
 		    F(fx->prog, "MetaspaceShared::map_archives"), F(fx->prog, "JavaMain"));
 	assert_non_null(rule);
