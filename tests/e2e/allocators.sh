@@ -99,6 +99,7 @@ for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 	expect_eq "allocs sizes under $name: exit status" "$status" 0
 	program_first "$name" "$TMP/$name.err"
 	expect_same_report "$TMP/$name" "$name"
+	check_sums "$TMP/$name.err"
 	case $name in
 	libjemalloc*) allocator=jemalloc knob='MALLOC_CONF=retain:false' ;;
 	*) allocator=tcmalloc knob='TCMALLOC_RELEASE_RATE=10' ;;
@@ -144,6 +145,7 @@ fi
 if [ -f "$PROGRAMS/java/JvmThreads.class" ] && checked_if "the JVM's parts" java -Xmx64m -version; then
 	run_memtrace "$TMP/jvmthreads" --regions -- java -Xmx1g -cp "$PROGRAMS/java" JvmThreads 24
 	expect_eq "java JvmThreads: exit status" "$status" 0
+	check_sums "$TMP/jvmthreads.err"
 	for part in "java heap" "class space" metaspace "code cache"; do
 		grep -qE "^    $part +[0-9]+ .*   hotspot\$" "$TMP/jvmthreads.err" ||
 			fail "java: no $part row: $(sed -n '/by kind/,/total/p' "$TMP/jvmthreads.err")"
@@ -185,6 +187,7 @@ threads = [threading.Thread(target=work, args=(200000,)) for _ in range(4)]
 [t.start() for t in threads]
 [t.join() for t in threads]'
 	expect_eq "python3-dbg: exit status" "$status" 0
+	check_sums "$TMP/pymalloc.err"
 	grep -qE '^    arenas +([4-9]|[1-9][0-9]+) .*   cpython$' "$TMP/pymalloc.err" ||
 		fail "python3-dbg: no 4 arenas of cpython: $(sed -n '/by kind/,/total/p' "$TMP/pymalloc.err")"
 	grep -qE '^PyObject_Malloc < [A-Za-z_]' <<<"$(by_site "$TMP/pymalloc.err")" ||
@@ -212,6 +215,7 @@ node_live() {
 	set -e
 	expect_eq "memtrace -- node $* node_worker.js: exit status" "$status" 0
 	verified "$TMP/$name.err"
+	check_sums "$TMP/$name.err"
 	sed -n '/; still running$/,/^memtrace: \[/p' "$TMP/$name.err" >"$TMP/$name.live"
 }
 
@@ -265,6 +269,7 @@ if checked_if "redis-server" redis-server --version && command -v redis-benchmar
 	set -e
 	expect_eq "memtrace -- redis-server: exit status" "$status" 0
 	verified "$TMP/redis.err"
+	check_sums "$TMP/redis.err"
 	grep -qE '^memtrace: \[[0-9]+\] redis-server \(/[^)]*\): [0-9]+ memory calls' "$TMP/redis.err" ||
 		fail "redis: not named as it was run: $(grep '^memtrace: \[' "$TMP/redis.err")"
 	grep -qE '^  runtime heap +[0-9]+ .*   jemalloc$' "$TMP/redis.err" ||
@@ -290,6 +295,7 @@ if checked_if "redis-server" redis-server --version && command -v redis-benchmar
 	set -e
 	expect_eq "memtrace -p redis-server: exit status" "$status" 0
 	verified "$TMP/redis.attach.err"
+	check_sums "$TMP/redis.attach.err"
 	redis_up "$port" || fail "redis-server does not answer after the detach"
 	# Its background threads' stacks, there before the attach.
 	grep -qE 'thread stacks: [1-9][0-9]* of live threads' "$TMP/redis.attach.err" ||

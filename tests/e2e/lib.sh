@@ -300,3 +300,63 @@ expect_same_report() {
 		fail "$name: memtrace report differs from the live report"
 	}
 }
+
+# check_sums ERRFILE: in every report of ERRFILE, the kinds and the sites
+# add up to the total row, the runtime heap's parts (the rows under it) to
+# no more than its row, and the summary's reserved/committed are the
+# total's.  Sizes are rounded for people ("12.5 MiB": within 0.05 MiB), so
+# a sum may differ from the total by the rounding of its terms.
+check_sums() {
+	awk '
+	function unit(s) { sub(/^[^ ]* /, "", s); return s }
+	function bytes(s,   n) {
+		gsub(/^ +| +$/, "", s)
+		if (s == "0") return 0
+		n = s; sub(/ .*/, "", n)
+		return n * mult[unit(s)]
+	}
+	function slack(s) { gsub(/^ +| +$/, "", s); return s == "0" || unit(s) == "B" ? 0 : 0.05 * mult[unit(s)] }
+	function row(line, t,   i) {
+		t["regions"] = substr(line, 20, 7) + 0
+		for (i = 1; i <= 3; i++) t[i] = substr(line, 28 + (i - 1) * 12, 11)
+	}
+	function add(line,   t, i) {
+		row(line, t); sum["regions"] += t["regions"]
+		for (i = 1; i <= 3; i++) { sum[i] += bytes(t[i]); err[i] += slack(t[i]) }
+	}
+	function check(what, line,   t, i) {
+		row(line, t)
+		if (sum["regions"] != t["regions"]) { print what ": regions add up to " sum["regions"] ", total " t["regions"]; bad = 1 }
+		for (i = 1; i <= 3; i++) {
+			d = sum[i] - bytes(t[i]); if (d < 0) d = -d
+			if (d > err[i] + slack(t[i]) + 1) { print what ": column " i " adds up to " sum[i] ", total " t[i] " (" line ")"; bad = 1 }
+		}
+	}
+	function reset(  i) { sum["regions"] = 0; for (i = 1; i <= 3; i++) { sum[i] = 0; err[i] = 0 } }
+	BEGIN { mult["B"] = 1; mult["KiB"] = 1024; mult["MiB"] = 1048576; mult["GiB"] = 1073741824; mult["TiB"] = 1099511627776 }
+	/^  VSZ / { reports++; vsz = $0; section = "" }
+	/^  by kind / { section = "kind"; reset(); next }
+	/^  by site / { section = "site"; reset(); next }
+	/^$/ { if (section == "site") check("by site", total); section = ""; next }
+	section == "kind" && /^    [^ ]/ {
+		row($0, t); parts["regions"] += t["regions"]
+		for (i = 1; i <= 3; i++) { parts[i] += bytes(t[i]); perr[i] += slack(t[i]) }
+		next
+	}
+	section == "kind" && /^  runtime heap / { heap = $0 }
+	section == "kind" && /^  total / {
+		if (parts["regions"]) {
+			row(heap, t)
+			if (parts["regions"] > t["regions"]) { print "parts: " parts["regions"] " regions, more than the runtime heap row: " heap; bad = 1 }
+			for (i = 1; i <= 3; i++)
+				if (parts[i] > bytes(t[i]) + slack(t[i]) + perr[i] + 1) { print "parts: column " i " adds up to " parts[i] ", more than " heap; bad = 1 }
+			delete parts; delete perr
+		}
+		check("by kind", $0); total = $0
+		r = substr($0, 28, 11); c = substr($0, 40, 11); gsub(/^ +/, "", r); gsub(/^ +/, "", c)
+		if (index(vsz, ": " r " reserved, " c " committed") == 0) { print "summary and total differ: " vsz " / " $0; bad = 1 }
+		section = ""; next
+	}
+	section == "kind" || (section == "site" && substr($0, 20, 7) ~ /[0-9]/) { add($0) }
+	END { if (!reports) { print "no report"; bad = 1 } exit bad }' "$1" || fail "the report of $1 does not add up"
+}
