@@ -59,15 +59,27 @@ struct change {
 	const struct side_site *b; /* NULL: only in a */
 };
 
+/* The part of runtime named part on side, or NULL. */
+static const struct side_part *find_part(const struct side *side, const char *runtime,
+					 const char *part)
+{
+	for (size_t i = 0; i < side->nparts; i++)
+		if (strcmp(side->parts[i].runtime, runtime) == 0 &&
+		    strcmp(side->parts[i].part, part) == 0)
+			return &side->parts[i];
+	return NULL;
+}
+
 /*
  * The part of runtime named part on side, added when not there yet;
  * NULL past REPORT_MAX_PARTS (not added).
  */
 static struct side_part *side_part(struct side *side, const char *runtime, const char *part)
 {
-	for (size_t i = 0; i < side->nparts; i++)
-		if (!strcmp(side->parts[i].runtime, runtime) && !strcmp(side->parts[i].part, part))
-			return &side->parts[i];
+	const struct side_part *found = find_part(side, runtime, part);
+
+	if (found)
+		return &side->parts[found - side->parts];
 	if (side->nparts == ARRAY_SIZE(side->parts))
 		return NULL;
 	side->parts[side->nparts] = (struct side_part){ .runtime = runtime, .part = part };
@@ -203,11 +215,9 @@ static void print_delta_row(FILE *out, const char *label, const struct report_am
 /* The same part on the other side, or none (all zero). */
 static struct report_amounts other_part(const struct side *side, const struct side_part *part)
 {
-	for (size_t i = 0; i < side->nparts; i++)
-		if (!strcmp(side->parts[i].runtime, part->runtime) &&
-		    !strcmp(side->parts[i].part, part->part))
-			return side->parts[i].amounts;
-	return (struct report_amounts){ 0 };
+	const struct side_part *found = find_part(side, part->runtime, part->part);
+
+	return found ? found->amounts : (struct report_amounts){ 0 };
 }
 
 /* A part of the runtime heap that changed: its name, and its amounts on each side. */

@@ -196,7 +196,7 @@ static void detect_exited_stacks(struct report *rep, const struct report_input *
 }
 
 /*
- * "named worker-* (24), pool-*-thread-* (3)": the names of the most
+ * "named worker-* (24), pool-1-thread-* (3)": the names of the most
  * threads of the stacks counted (exited ones, or live ones), at most 3,
  * as a paragraph; nothing when none is named.
  */
@@ -351,6 +351,32 @@ static void print_heap_pinned(const struct findings_out *out, const struct repor
  */
 #define NEVER_COMMITTED_MIN (256ULL << 20)
 
+/* What a part of a runtime's memory keeps reserved for runtime_reserved (below). */
+#define RUNTIME_RESERVED_MIN NEVER_COMMITTED_MIN
+
+/* Whether part, of runtime rt, keeps enough reserved for runtime_reserved. */
+static bool part_reserves(const struct report_part *part, const struct runtime_desc *rt)
+{
+	return part->runtime == rt && part->rule && part->amounts.reserved >= RUNTIME_RESERVED_MIN;
+}
+
+/* Whether site made a part of runtime rt that keeps enough reserved for runtime_reserved. */
+static bool site_reserves(const struct report *rep, const struct report_site *site,
+			  const struct runtime_desc *rt)
+{
+	if (!site->part || site->part_runtime != rt)
+		return false;
+	for (size_t k = 0; k < rep->nparts; k++)
+		if (part_reserves(&rep->parts[k], rt) &&
+		    strcmp(rep->parts[k].rule->part, site->part->part) == 0)
+			return true;
+	return false;
+}
+
+/* What reserved address space costs, as the reservations' findings say. */
+static const char reserved_costs[] = "it costs address space (VSZ), not memory; it matters only "
+				     "under ulimit -v or strict overcommit.";
+
 static void detect_never_committed(struct report *rep, const struct report_input *in,
 				   const struct findings_entry *self)
 {
@@ -358,8 +384,8 @@ static void detect_never_committed(struct report *rep, const struct report_input
 	for (size_t i = 0; i < rep->nsites; i++) {
 		const struct report_site *site = &rep->sites[i];
 
-		/* A runtime's part has a finding of its own: runtime_reserved. */
-		if (site->part && site->part->part)
+		/* What runtime_reserved says of, it says alone. */
+		if (site_reserves(rep, site, site->part_runtime))
 			continue;
 		if (site->never_committed && site->amounts.reserved >= NEVER_COMMITTED_MIN)
 			findings_add(rep, self, site->amounts.regions, site->amounts.reserved, 0,
@@ -371,9 +397,7 @@ static void print_never_committed(const struct findings_out *out, const struct r
 {
 	finding_text(out, true, "%s reserved PROT_NONE (%llu region%s), never made accessible:",
 		     UNITS_SZ(f->bytes), (unsigned long long)f->count, f->count == 1 ? "" : "s");
-	finding_text(out, false,
-		     "it costs address space (VSZ), not memory; it matters only under "
-		     "ulimit -v or strict overcommit.");
+	finding_text(out, false, "%s", reserved_costs);
 	finding_site(out, "reserved by");
 }
 
@@ -455,27 +479,6 @@ static void print_runtime_committed(const struct findings_out *out, const struct
  * they keep reserved, other what they commit; the site of them that
  * reserved the most.
  */
-#define RUNTIME_RESERVED_MIN NEVER_COMMITTED_MIN
-
-/* Whether part, of runtime rt, keeps enough reserved for the finding. */
-static bool part_reserves(const struct report_part *part, const struct runtime_desc *rt)
-{
-	return part->runtime == rt && part->rule && part->amounts.reserved >= RUNTIME_RESERVED_MIN;
-}
-
-/* Whether site's regions are of a part of runtime rt that keeps enough reserved. */
-static bool site_reserves(const struct report *rep, const struct report_site *site,
-			  const struct runtime_desc *rt)
-{
-	if (site->runtime != rt || !site->part || !site->part->part)
-		return false;
-	for (size_t k = 0; k < rep->nparts; k++)
-		if (part_reserves(&rep->parts[k], rt) &&
-		    !strcmp(rep->parts[k].rule->part, site->part->part))
-			return true;
-	return false;
-}
-
 static void detect_runtime_reserved(struct report *rep, const struct report_input *in,
 				    const struct findings_entry *self)
 {
@@ -534,10 +537,7 @@ static void print_runtime_reserved(const struct findings_out *out, const struct 
 	finding_text(out, true,
 		     "%s keeps %s of address space reserved, not committed (%s):", f->runtime->name,
 		     UNITS_SZ(f->bytes), parts);
-	finding_text(out, false,
-		     "it costs VSZ, not memory; it matters only under ulimit -v or strict "
-		     "overcommit.%s%s",
-		     knobs[0] ? "\n" : "", knobs);
+	finding_text(out, false, "%s%s%s", reserved_costs, knobs[0] ? "\n" : "", knobs);
 	finding_site(out, "most by");
 }
 

@@ -113,7 +113,12 @@ static size_t site_of(struct report *rep, struct site_index *index, struct stack
 
 		rep->sites[site].runtime =
 			rt ? rt : stackfmt_runtime(fmt, stacks, origin->stack_id);
-		rep->sites[site].part = stackfmt_maker_rule(fmt, stacks, origin->stack_id);
+	}
+	/* The part of a runtime's memory it made, as the first of its stacks to name one says. */
+	if (!rep->sites[site].part && fmt && origin->stack_id) {
+		rep->sites[site].part = stackfmt_maker_part(fmt, stacks, origin->stack_id);
+		rep->sites[site].part_runtime =
+			stackfmt_maker_runtime(fmt, stacks, origin->stack_id);
 	}
 	return site;
 }
@@ -168,7 +173,6 @@ struct computing {
 	size_t pos;	      /* in in->usage */
 };
 
-/* What a region makes of its site: its protection's site, arenas, thread stacks. */
 /* Counts a thread stack under its thread's name, a number at its end a '*'. */
 static void add_thread_name(struct report *rep, const char *name, bool exited)
 {
@@ -192,6 +196,7 @@ static void add_thread_name(struct report *rep, const char *name, bool exited)
 		group->alive++;
 }
 
+/* What a region makes of its site: its protection's site, arenas, thread stacks. */
 static void add_to_site(struct computing *c, const struct aspace_region *region,
 			enum aspace_kind kind, struct report_site *site)
 {
@@ -255,9 +260,6 @@ static void add_heap_part(struct report *rep, const struct runtime_desc *rt,
 {
 	size_t i = 0;
 
-	/* A rule that names no part, or no runtime's: the runtime's heap at large. */
-	if (rule && (!rule->part || !rt))
-		rule = NULL;
 	/* Parts by name: several rules may make one (the JVM's code cache). */
 	while (i < rep->nparts && !same_part(&rep->parts[i], rt, rule))
 		i++;
@@ -298,7 +300,7 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 	if (kind == ASPACE_KIND_RUNTIME_HEAP && c->fmt)
 		add_heap_part(
 			rep, stackfmt_maker_runtime(c->fmt, c->stacks, region->origin.stack_id),
-			stackfmt_maker_rule(c->fmt, c->stacks, region->origin.stack_id), &amounts);
+			stackfmt_maker_part(c->fmt, c->stacks, region->origin.stack_id), &amounts);
 	if (deleted && region->path && real_file(strtab_get(in->paths, region->path))) {
 		if (!rep->deleted_regions)
 			rep->deleted_path = region->path;

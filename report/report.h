@@ -115,8 +115,12 @@ struct report_site {
 	 * (stackfmt_runtime()); NULL: the program's own, or not known.
 	 */
 	const struct runtime_desc *runtime;
-	/* The rule that made it, when one names its part (the JVM's code cache); else NULL. */
+	/*
+	 * The part of a runtime's memory it made (stackfmt_maker_part(): the
+	 * JVM's code cache), and whose runtime's; NULL: none.
+	 */
 	const struct runtime_maker_rule *part;
+	const struct runtime_desc *part_runtime;
 	/* The kind of its largest region + 1 (0: it holds none, all unmapped), and its size. */
 	unsigned int kind_plus1;
 	uint64_t largest;
@@ -160,8 +164,9 @@ struct report {
 	 * REPORT_MAX_PARTS.
 	 */
 	struct report_part {
-		const struct runtime_desc *runtime;    /* NULL: not known */
-		const struct runtime_maker_rule *rule; /* NULL: none that names a part */
+		const struct runtime_desc *runtime; /* NULL: not known */
+		const struct runtime_maker_rule
+			*rule; /* its part (rule->part); NULL: its heap at large */
 		struct report_amounts amounts;
 	} parts[REPORT_MAX_PARTS];
 	size_t nparts;

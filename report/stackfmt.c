@@ -591,10 +591,12 @@ const struct runtime_desc *stackfmt_maker_runtime(struct stackfmt *fmt, const st
 	return stack_maker(fmt, stacks, id)->by;
 }
 
-const struct runtime_maker_rule *stackfmt_maker_rule(struct stackfmt *fmt,
+const struct runtime_maker_rule *stackfmt_maker_part(struct stackfmt *fmt,
 						     const struct stacks *stacks, uint32_t id)
 {
-	return stack_maker(fmt, stacks, id)->rule;
+	const struct stack_maker *known = stack_maker(fmt, stacks, id);
+
+	return known->by && known->rule && known->rule->part ? known->rule : NULL;
 }
 
 enum aspace_maker stackfmt_kind_maker(void *fmt_and_stacks, uint32_t stack_id)

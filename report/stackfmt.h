@@ -103,8 +103,11 @@ enum aspace_maker stackfmt_maker(struct stackfmt *fmt, const struct stacks *stac
 /* Whose code made it, as far as stackfmt_maker() could tell: the runtime, or NULL. */
 const struct runtime_desc *stackfmt_maker_runtime(struct stackfmt *fmt, const struct stacks *stacks,
 						  uint32_t id);
-/* The rule of its runtime that said so, which may name a part (the JVM's code cache), or NULL. */
-const struct runtime_maker_rule *stackfmt_maker_rule(struct stackfmt *fmt,
+/*
+ * The rule of its runtime (stackfmt_maker_runtime()) that said so, when
+ * it names the part it makes (the JVM's code cache); else NULL.
+ */
+const struct runtime_maker_rule *stackfmt_maker_part(struct stackfmt *fmt,
 						     const struct stacks *stacks, uint32_t id);
 
 /*

@@ -350,7 +350,7 @@ void tracew_thread(struct tracew *t, pid_t pid, pid_t tid, bool exited, uint64_t
 		jsonw_hex(t->w, "stack_start", stack->start);
 		jsonw_hex(t->w, "stack_end", stack->end);
 	}
-	if (aspace_thread_name(as, tid))
+	if (exited && aspace_thread_name(as, tid))
 		jsonw_str(t->w, "name", aspace_thread_name(as, tid));
 	jsonw_end(t->w);
 }

@@ -66,6 +66,7 @@ struct aspace {
 	} * names;
 	size_t nnames;
 	size_t names_cap;
+	size_t names_prune_at; /* prune_names() when nnames reaches it */
 };
 
 static uint64_t page_up(uint64_t len)
@@ -472,6 +473,7 @@ void aspace_clear(struct aspace *as)
 	as->origin_seq_max = 0;
 	as->origin_last = 0;
 	as->nnames = 0;
+	as->names_prune_at = 0;
 }
 
 size_t aspace_count(const struct aspace *as)
@@ -989,10 +991,39 @@ static size_t name_place(const struct aspace *as, pid_t tid)
 	return lo;
 }
 
+/*
+ * Forgets the names of threads no region is the stack of (unmapped,
+ * given to another thread): the table stays about as long as the live
+ * threads' stacks are many, each name forgotten at most once.
+ */
+static void prune_names(struct aspace *as)
+{
+	bool *kept = xcalloc(as->nnames + 1, sizeof(*kept));
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+	size_t n = 0;
+
+	aspace_for_each (as, 0, &cur, region) {
+		size_t at = region->thread > 0 ? name_place(as, region->thread) : as->nnames;
+
+		if (at < as->nnames && as->names[at].tid == region->thread)
+			kept[at] = true;
+	}
+	for (size_t i = 0; i < as->nnames; i++)
+		if (kept[i])
+			as->names[n++] = as->names[i];
+	as->nnames = n;
+	as->names_prune_at = 2 * n + 64;
+	free(kept);
+}
+
 void aspace_name_thread(struct aspace *as, pid_t tid, const char *name)
 {
-	size_t at = name_place(as, tid);
+	size_t at;
 
+	if (as->nnames >= as->names_prune_at)
+		prune_names(as);
+	at = name_place(as, tid);
 	if (at == as->nnames || as->names[at].tid != tid) {
 		xgrowarray((void **)&as->names, &as->names_cap, as->nnames + 1, sizeof(*as->names));
 		memmove(&as->names[at + 1], &as->names[at], (as->nnames - at) * sizeof(*as->names));

@@ -355,7 +355,8 @@ int aspace_thread_exited(struct aspace *as, uint64_t addr, pid_t tid);
 /*
  * Names thread tid (its comm: "C2 CompilerThre", "worker-3"), for the
  * stacks it is the thread of; a later name replaces an earlier.  Names
- * longer than ASPACE_THREAD_NAME_MAX - 1 bytes are cut.
+ * longer than ASPACE_THREAD_NAME_MAX - 1 bytes are cut.  The names of
+ * threads whose stacks are gone are forgotten now and then.
  */
 void aspace_name_thread(struct aspace *as, pid_t tid, const char *name);
 /* Thread tid's name, or NULL when not named. */

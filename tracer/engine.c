@@ -24,7 +24,6 @@
 
 #include "arch.h"
 #include "memread.h"
-#include "procmaps.h"
 #include "util.h"
 
 /* Resumes a stopped task.  ESRCH means it died meanwhile: its wait status follows. */
@@ -659,14 +658,15 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 static void thread_exiting(struct engine *eng, struct task *task)
 {
 	struct proc *proc = task->proc;
-	char comm[ASPACE_THREAD_NAME_MAX];
+	const struct aspace_region *stack;
 	unsigned long msg = 0;
 
 	if (task->tid == proc->pid || !task->stack_sp || !proc->mm)
 		return;
-	/* Its name as it ends, for its stack: a thread gone has no /proc files to read later. */
-	if (procmaps_comm(task->tid, comm, sizeof(comm)) == 0)
-		aspace_name_thread(mm_aspace(proc->mm), task->tid, comm);
+	/* Its name as it ends, for its stack, if still its own: /proc goes with it. */
+	stack = aspace_find(mm_aspace(proc->mm), task->stack_sp);
+	if (stack && stack->thread == task->tid)
+		mm_name_thread(proc->mm, task->tid);
 	if (proc->group_exiting)
 		return;
 	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) < 0 || WIFSIGNALED((int)msg))

@@ -789,17 +789,23 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 /* A brk heap walk stops past this many chunks (a few hundred ms). */
 #define HEAP_WALK_MAX_CHUNKS (16ULL << 20)
 
-/* Names the live threads whose stacks the model has, as their comm says now. */
+void mm_name_thread(struct mm *mm, pid_t tid)
+{
+	char comm[ASPACE_THREAD_NAME_MAX];
+
+	if (procmaps_comm(tid, comm, sizeof(comm)) == 0)
+		aspace_name_thread(mm->as, tid, comm);
+}
+
+/* Names the live threads whose stacks the model has. */
 static void name_threads(struct mm *mm)
 {
 	struct aspace_cursor cur;
 	const struct aspace_region *region;
-	char comm[ASPACE_THREAD_NAME_MAX];
 
 	aspace_for_each (mm->as, 0, &cur, region)
-		if (region->thread > 0 && !(region->flags & ASPACE_THREAD_EXITED) &&
-		    procmaps_comm(region->thread, comm, sizeof(comm)) == 0)
-			aspace_name_thread(mm->as, region->thread, comm);
+		if (region->thread > 0 && !(region->flags & ASPACE_THREAD_EXITED))
+			mm_name_thread(mm, region->thread);
 }
 
 int mm_snapshot(struct mm *mm, pid_t tid, struct mm_snapshot *snap)

@@ -160,11 +160,19 @@ struct mm_snapshot {
 
 /*
  * Reads it now through task tid (0: none is left: nothing is known):
- * resident pages (mm_usage) and the brk heap's chunks (runtime_heap_walk).
+ * resident pages (mm_usage) and the brk heap's chunks (runtime_heap_walk);
+ * and names the live threads whose stacks the model has (mm_name_thread()).
  * Returns 0, or -errno when smaps could not be read (the usage is then
  * unknown, the heap may still be).  Free it with mm_snapshot_clear().
  */
 int mm_snapshot(struct mm *mm, pid_t tid, struct mm_snapshot *snap);
 void mm_snapshot_clear(struct mm_snapshot *snap);
+
+/*
+ * Names thread tid in the model (aspace_name_thread()) as its comm says
+ * now, when the model holds a stack of its: read at its exit stop (its
+ * /proc files go with it) and at a snapshot.
+ */
+void mm_name_thread(struct mm *mm, pid_t tid);
 
 #endif /* MEMTRACE_MM_H */

@@ -162,7 +162,7 @@ if [ -f "$PROGRAMS/java/JvmThreads.class" ] && checked_if "the JVM's parts" java
 	grep -qE "^    most by .*(ReservedHeapSpace::|Metaspace::reserve_address_space_for_compressed_classes)" \
 		"$TMP/jvmthreads.err" || fail "java: the reservation's finding does not name its maker"
 	expect_eq "java: stacks named worker-0..23" \
-		"$(grep -oE ' stack of [0-9]+ \(worker-[0-9]+(, exited)?\)$' "$TMP/jvmthreads.err" |
+		"$(grep -oE ' stack of [0-9]+ \(worker-[0-9]+\)$' "$TMP/jvmthreads.err" |
 			sed -E 's/.*\((worker-[0-9]+).*/\1/' | sort -u | wc -l)" 24
 	grep -qE '^  thread stack .* [0-9]+ alive, [0-9]+ of exited threads$' "$TMP/jvmthreads.err" ||
 		fail "java: no thread stack row"

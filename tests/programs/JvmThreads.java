@@ -3,7 +3,8 @@
  * A JVM with many named threads, for the report of a Java service
  * (tests/e2e/allocators.sh): argv[0] threads (24 when not told), named
  * worker-0, worker-1..., each allocating 20 arrays of 64 KiB on the Java
- * heap; all of them alive at once, then all of them ending.
+ * heap, all of them alive until the process ends (System.exit), so that
+ * no thread the JVM starts later is given one of their stacks.
  */
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,8 +16,7 @@ public class JvmThreads {
 		int n = args.length > 0 ? Integer.parseInt(args[0]) : 24;
 		List<byte[]> kept = Collections.synchronizedList(new ArrayList<>());
 		CountDownLatch allocated = new CountDownLatch(n);
-		CountDownLatch done = new CountDownLatch(1);
-		List<Thread> threads = new ArrayList<>();
+		CountDownLatch never = new CountDownLatch(1);
 
 		for (int i = 0; i < n; i++) {
 			Thread t = new Thread(() -> {
@@ -24,18 +24,16 @@ public class JvmThreads {
 					kept.add(new byte[64 * 1024]);
 				allocated.countDown();
 				try {
-					done.await();
+					never.await();
 				} catch (InterruptedException e) {
 					Thread.currentThread().interrupt();
 				}
 			}, "worker-" + i);
+			t.setDaemon(true);
 			t.start();
-			threads.add(t);
 		}
 		allocated.await();
-		done.countDown();
-		for (Thread t : threads)
-			t.join();
 		System.out.println(kept.size());
+		System.exit(0);
 	}
 }

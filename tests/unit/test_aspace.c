@@ -380,6 +380,24 @@ static void test_thread_names(void **state)
 	aspace_free(copy);
 }
 
+/* The names of threads without a stack in the model are forgotten, in time; the others kept. */
+static void test_thread_names_pruned(void **state)
+{
+	struct aspace *as = *state;
+	char name[16];
+
+	map(as, 1, P(0), 4, &anon_rw, NULL);
+	assert_int_equal(aspace_set_thread(as, P(2), 42), 0);
+	aspace_name_thread(as, 42, "keeper");
+	for (pid_t tid = 100; tid < 300; tid++) {
+		(void)snprintf(name, sizeof(name), "gone-%d", (int)tid);
+		aspace_name_thread(as, tid, name);
+	}
+	assert_string_equal(aspace_thread_name(as, 42), "keeper");
+	assert_null(aspace_thread_name(as, 100));
+	assert_string_equal(aspace_thread_name(as, 299), "gone-299");
+}
+
 /* A thread's stack knows its thread, and when it has exited; a new owner clears that. */
 static void test_thread_stack(void **state)
 {
@@ -967,6 +985,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_regions, setup, teardown),
 		cmocka_unit_test(test_tree_shape),
 		cmocka_unit_test_setup_teardown(test_thread_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thread_names_pruned, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
