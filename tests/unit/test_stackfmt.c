@@ -207,11 +207,11 @@ static void test_runtime_fold(void **state)
 		   F(fx->prog, "my_runtime.init"), F(fx->prog, "main"));
 }
 
-#define MAKER(fx, ...)                                              \
-	stackfmt_maker(                                             \
-		(fx)->fmt, (fx)->stacks,                            \
-		stack_of(fx, (const struct frame[]){ __VA_ARGS__ }, \
-			 sizeof((const struct frame[]){ __VA_ARGS__ }) / sizeof(struct frame)))
+/* The id of the stack of these frames. */
+#define STACK_OF(fx, ...)                                   \
+	stack_of(fx, (const struct frame[]){ __VA_ARGS__ }, \
+		 sizeof((const struct frame[]){ __VA_ARGS__ }) / sizeof(struct frame))
+#define MAKER(fx, ...) stackfmt_maker((fx)->fmt, (fx)->stacks, STACK_OF(fx, __VA_ARGS__))
 
 /*
  * Who made a call's memory: the innermost frame a runtime's rule names,
@@ -267,11 +267,7 @@ static void test_maker(void **state)
 			 ASPACE_MAKER_UNKNOWN);
 }
 
-#define PART(fx, ...)                                               \
-	stackfmt_maker_part(                                        \
-		(fx)->fmt, (fx)->stacks,                            \
-		stack_of(fx, (const struct frame[]){ __VA_ARGS__ }, \
-			 sizeof((const struct frame[]){ __VA_ARGS__ }) / sizeof(struct frame)))
+#define PART(fx, ...) stackfmt_maker_part((fx)->fmt, (fx)->stacks, STACK_OF(fx, __VA_ARGS__))
 
 /*
  * The part of a runtime's memory a call made, by its innermost frame a
