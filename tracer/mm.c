@@ -235,6 +235,17 @@ static void entry_to_region(struct mm *mm, pid_t pid, const struct procmaps_entr
 	region->prot = entry->prot;
 	region->flags = entry->shared ? ASPACE_SHARED : 0;
 	region->offset = entry->offset;
+	/*
+	 * Anonymous huge pages live in hugetlbfs as "/anon_hugepage
+	 * (deleted)" (mm/hugetlb.c): anonymous memory, as the call that
+	 * made them says, in huge pages.
+	 */
+	if (entry->deleted && path_is(entry, "/anon_hugepage")) {
+		region->backing = ASPACE_BACKING_ANON;
+		region->flags |= ASPACE_HUGETLB;
+		region->offset = 0;
+		return;
+	}
 	/* Shared anonymous memory lives in shmem as "/dev/zero (deleted)" (mm/shmem.c). */
 	if (entry->path_len == 0 || path_starts(entry, "[anon:") ||
 	    path_starts(entry, "[anon_shmem:") || (entry->deleted && path_is(entry, "/dev/zero"))) {

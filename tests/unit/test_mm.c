@@ -828,7 +828,9 @@ static long huge_pages_free(void)
 
 /*
  *   #2 mmap(NULL, 1 page, MAP_HUGETLB) = H   the kernel rounds up to the huge page: 2 MiB
- *   #3 munmap(H, 2 MiB)
+ *   #3 mprotect(H, 1 page, READ) = -EINVAL   not on a huge page's boundary: nothing changes
+ *   #4 munmap(H, 2 MiB)
+ * and a seed sees the huge pages as the call made them: anonymous, HUGETLB.
  */
 static void test_hugetlb(void **state)
 {
@@ -844,6 +846,29 @@ static void test_hugetlb(void **state)
 	CHANGES(MAPPED(addr, addr + HUGE_PAGE, 2));
 	assert_true(region_at(fx->mm, addr)->flags & ASPACE_HUGETLB);
 	assert_agrees(fx->mm, fx->pid);
+
+	/* The failed call is checked against the kernel's maps: the same mapping, nothing made. */
+	assert_int_equal(do_mprotect(fx, addr, PAGE, PROT_READ), -EINVAL);
+	NO_CHANGES();
+	assert_int_equal(region_at(fx->mm, addr)->start, addr);
+	assert_int_equal(region_at(fx->mm, addr)->end, addr + HUGE_PAGE);
+	assert_int_equal(region_at(fx->mm, addr)->origin.seq, 2);
+	assert_agrees(fx->mm, fx->pid);
+
+	{
+		struct mm_reader *reader = mm_reader_new(fx->paths);
+		struct mm *seeded = mm_new(reader);
+		const struct aspace_region *seen;
+
+		assert_int_equal(mm_seed(seeded, fx->pid, ASPACE_ORIGIN_ATTACH, 0), 0);
+		seen = region_at(seeded, addr);
+		assert_non_null(seen);
+		assert_int_equal(seen->backing, ASPACE_BACKING_ANON);
+		assert_true(seen->flags & ASPACE_HUGETLB);
+		assert_int_equal(seen->path, 0);
+		mm_put(seeded);
+		mm_reader_free(reader);
+	}
 
 	assert_int_equal(do_munmap(fx, addr, HUGE_PAGE), 0);
 	CHANGES(UNMAPPED(addr, addr + HUGE_PAGE, 2));
