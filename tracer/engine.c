@@ -509,12 +509,17 @@ static void on_clone(struct engine *eng, struct task *task, int event)
 	if (ptrace(PTRACE_GETEVENTMSG, task->tid, 0L, &msg) < 0)
 		return;
 	child_tid = (pid_t)msg;
-	if (event == PTRACE_EVENT_CLONE) {
+	/*
+	 * A clone whose exit signal is SIGCHLD is reported as a fork
+	 * (kernel/fork.c, kernel_clone), CLONE_VM or not: its flags tell.
+	 * A fork(2) has none: a copy.
+	 */
+	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK) {
 		flags = clone_flags(eng, task);
 		if (flags >= 0) {
 			thread = (flags & CLONE_THREAD) != 0;
 			share_vm = (flags & CLONE_VM) != 0;
-		} else {
+		} else if (event == PTRACE_EVENT_CLONE) {
 			thread = read_tgid(child_tid) != child_tid;
 		}
 	}

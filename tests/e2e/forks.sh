@@ -14,6 +14,12 @@ events_grep -E "$TMP/f.events" '^\[[0-9]+\] --- execve .*/forks ---$' ||
 grep -qE '^\[[0-9]+\] \+\+\+ exited with 5 \+\+\+$' <(strip_times "$TMP/f.events") ||
 	fail "the fork child's exit status is not reported"
 expect_eq "summary lines (-f)" "$(grep -c '^memtrace: \[' "$TMP/f.err")" 4
+# The clone(CLONE_VM|SIGCHLD) child's mapping is its parent's, unmapped by
+# the parent: one model for both (ptrace reports that clone as a fork).
+child_map=$(grep -E '^\[[0-9]+\] mmap\(NULL, 65536, PROT_READ,' "$TMP/f.expected")
+parent_unmap=$(grep -E '^\[[0-9]+\] munmap\(0x[0-9a-f]+, 65536\) = 0$' "$TMP/f.expected")
+expect_eq "the parent's munmap of its clone's mapping" "$(note_of "$parent_unmap" "$TMP/f.events")" \
+	"unmaps #$(seq_of "$child_map" "$TMP/f.events")"
 
 run_memtrace "$TMP/n" -- "$PROGRAMS/forks"
 expect_eq "exit status (no -f)" "$status" 0

@@ -28,12 +28,18 @@ static void map_unmap(size_t len)
 }
 
 static char clone_stack[64 * 1024] __attribute__((aligned(16)));
+/* Mapped by the clone(CLONE_VM) child, unmapped by its parent: one memory. */
+static char *shared_map;
 
 static int clone_child(void *arg)
 {
 	(void)arg;
 	/* Shares the parent's memory: raw calls only, then a raw exit. */
 	map_unmap(3 * PAGE);
+	shared_map = mmap(NULL, 16 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_assert(shared_map != MAP_FAILED);
+	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", 16 * PAGE,
+	       (void *)shared_map);
 	syscall(SYS_exit, 0);
 	return 0;
 }
@@ -72,9 +78,12 @@ int main(int argc, char **argv)
 	}
 	wait_for(pid, 6);
 
+	/* Its exit signal SIGCHLD: ptrace reports it as a fork, its memory is ours. */
 	pid = clone(clone_child, clone_stack + sizeof(clone_stack), CLONE_VM | SIGCHLD, NULL);
 	test_assert(pid > 0);
 	wait_for(pid, 0);
+	test_assert(munmap(shared_map, 16 * PAGE) == 0);
+	expect("munmap(%p, %lu) = 0", (void *)shared_map, 16 * PAGE);
 
 	map_unmap(5 * PAGE);
 	return 0;
