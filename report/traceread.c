@@ -794,31 +794,100 @@ void traceread_free(struct trace *trace)
 	free(rd);
 }
 
+/*
+ * The longest line read: far longer than any memtrace writes (a snapshot
+ * of 100k regions is about 30 MiB), and a bound on what endless input
+ * without a newline (/dev/zero) makes it hold.
+ */
+#define TRACE_LINE_MAX (256ULL << 20)
+
+/* Lines of a stream, each at most TRACE_LINE_MAX bytes. */
+struct line_reader {
+	FILE *in;
+	char *buf;
+	size_t cap;
+	size_t start, end; /* what is read and not yet returned */
+};
+
+/*
+ * The next line of lr, its newline made a NUL, into *text and *len.
+ * Returns 1 for a whole line, 2 for a last one without its newline, 0 at
+ * the end, -E2BIG for a line longer than TRACE_LINE_MAX, or -EIO on a
+ * read error (errno then says why).
+ */
+static int next_text_line(struct line_reader *lr, char **text, size_t *len)
+{
+	size_t scanned = 0;
+
+	for (;;) {
+		char *nl = memchr(lr->buf + lr->start + scanned, '\n',
+				  lr->end - lr->start - scanned);
+		size_t got;
+
+		if (nl) {
+			*text = lr->buf + lr->start;
+			*len = (size_t)(nl - *text);
+			*nl = '\0';
+			lr->start += *len + 1;
+			return 1;
+		}
+		scanned = lr->end - lr->start;
+		if (scanned > TRACE_LINE_MAX)
+			return -E2BIG;
+		/* Room for more: what is left to the front, the buffer doubled when full. */
+		if (lr->start) {
+			memmove(lr->buf, lr->buf + lr->start, scanned);
+			lr->end = scanned;
+			lr->start = 0;
+		}
+		if (lr->cap - lr->end < 4096)
+			xgrowarray((void **)&lr->buf, &lr->cap, lr->cap ? 2 * lr->cap : 1 << 16, 1);
+		got = fread(lr->buf + lr->end, 1, lr->cap - lr->end - 1, lr->in);
+		lr->end += got;
+		if (got)
+			continue;
+		if (ferror(lr->in))
+			return -EIO;
+		if (lr->end == lr->start)
+			return 0;
+		*text = lr->buf + lr->start;
+		*len = lr->end - lr->start;
+		(*text)[*len] = '\0';
+		lr->start = lr->end;
+		return 2;
+	}
+}
+
 /* Reads the lines of in into rd.  Returns 0, or -errno after its error. */
 static int read_lines(struct trace *rd, FILE *in)
 {
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int ret = 0, read_errno;
+	struct line_reader lr = { .in = in };
+	char *text;
+	size_t len;
+	int ret = 0, got, read_errno;
 	bool partial = false;
 
-	while ((len = getline(&text, &cap, in)) > 0) {
-		if (text[len - 1] != '\n') {
+	while ((got = next_text_line(&lr, &text, &len)) > 0) {
+		if (got == 2) {
 			/* A last line without its end: the writer was cut short there. */
 			partial = true;
 			rd->cut = true;
 			break;
 		}
 		rd->lineno++;
-		ret = read_line(rd, text, (size_t)len - 1);
+		ret = read_line(rd, text, len);
 		if (ret < 0)
 			break;
 	}
 	read_errno = errno;
-	free(text);
+	free(lr.buf);
 	if (ret < 0)
 		return ret;
+	if (got == -E2BIG)
+		return msgs_error(rd->msgs, -EINVAL,
+				  "%s:%zu: a line longer than %llu MiB: not a trace memtrace wrote",
+				  rd->path, rd->lineno + 1,
+				  (unsigned long long)(TRACE_LINE_MAX >> 20));
 	if (ferror(in)) {
 		/* EBADMSG: gz_cookie_read's corrupt compressed data. */
 		if (read_errno == EBADMSG && rd->lineno)

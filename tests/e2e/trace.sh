@@ -121,6 +121,8 @@ sed 1d "$TMP/demo.json" >"$TMP/noheader.json"
 bad "no header" "$TMP/noheader.json" ":1: not a memtrace trace \(no header\)$"
 : >"$TMP/empty.json"
 bad "an empty file" "$TMP/empty.json" "empty: not a memtrace trace$"
+# Endless input without a newline: refused at the line's bound, not held whole.
+bad "endless input" /dev/zero "^memtrace: /dev/zero:1: a line longer than 256 MiB: not a trace memtrace wrote$"
 
 # Cut short: what is there is reported, with a warning, exit 0.
 lines=$(wc -l <"$TMP/demo.json")
