@@ -820,8 +820,10 @@ static int next_text_line(struct line_reader *lr, char **text, size_t *len)
 	size_t scanned = 0;
 
 	for (;;) {
-		char *nl =
-			memchr(lr->buf + lr->start + scanned, '\n', lr->end - lr->start - scanned);
+		/* Nothing read yet: no buffer either. */
+		char *nl = lr->buf ? memchr(lr->buf + lr->start + scanned, '\n',
+					    lr->end - lr->start - scanned)
+				   : NULL;
 		size_t got;
 
 		if (nl) {
