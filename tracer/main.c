@@ -13,6 +13,7 @@
  *   1 when tracing itself failed (ptrace refused, internal error).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "session.h"
@@ -205,6 +207,27 @@ static int exit_status_of(int wait_status)
 	return WEXITSTATUS(wait_status);
 }
 
+/*
+ * A standard descriptor closed by the caller (memtrace ... 2>&-) would be
+ * taken by the first file memtrace opens, its report then written there:
+ * each closed one is /dev/null instead, for memtrace and for the program,
+ * which inherits it.
+ */
+static void open_std_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0 && null != fd) {
+			(void)dup2(null, fd);
+			(void)close(null);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct options opts;
@@ -213,6 +236,7 @@ int main(int argc, char **argv)
 	struct session *session;
 	int status, exec_err;
 
+	open_std_fds();
 	/* Subcommands; a program called "report" runs with "memtrace -- report". */
 	if (argc >= 2 && !strcmp(argv[1], "report"))
 		return report_command(argc, argv, utf8);

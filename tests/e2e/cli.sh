@@ -172,4 +172,14 @@ if can_attach; then
 else
 	echo "note: $why_not: the detach after an output that cannot be opened is not tested" >&2
 fi
+
+# Standard error closed by the caller: the program runs, the trace is
+# whole, the report goes nowhere (/dev/null takes the closed descriptor).
+set +e
+"$MEMTRACE" -o "$TMP/closed.json" -- "$PROGRAMS/findings" clean >/dev/null 2>&-
+status=$?
+set -e
+expect_eq "stderr closed: exit status" "$status" 0
+grep -q '"type":"summary"' "$TMP/closed.json" || fail "stderr closed: the trace has no summary"
+"$MEMTRACE" report "$TMP/closed.json" >/dev/null 2>&1 || fail "stderr closed: the trace does not read back"
 exit 0
