@@ -11,7 +11,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -23,6 +27,46 @@
 static const unsigned int launch_options =
 	PTRACE_O_TRACESECCOMP | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 	PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
+
+/*
+ * Runs argv[0] as execvp() finds it (a name with a '/' as it is, else the
+ * first of $PATH's directories, /bin:/usr/bin without one, where it can
+ * run), without execvp()'s fallback for a file the kernel will not
+ * execute (ENOEXEC: a binary of another architecture, a script without
+ * "#!"), which runs it with /bin/sh: such a file is "Exec format error",
+ * 126, as strace says.  Returns -errno: it returns only when nothing ran.
+ */
+static int exec_program(char *const argv[])
+{
+	const char *name = argv[0], *dirs = getenv("PATH");
+	char path[PATH_MAX];
+	int err = ENOENT;
+
+	if (strchr(name, '/')) {
+		(void)execv(name, argv);
+		return -errno;
+	}
+	if (!dirs)
+		dirs = "/bin:/usr/bin";
+	for (;;) {
+		const char *colon = strchrnul(dirs, ':');
+		int len = (int)(colon - dirs);
+
+		/* An empty entry is the current directory. */
+		if (snprintf(path, sizeof(path), "%.*s%s%s", len, dirs, len ? "/" : "", name) <
+		    (int)sizeof(path)) {
+			(void)execv(path, argv);
+			if (errno == EACCES)
+				err = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE &&
+				 errno != ENODEV && errno != ETIMEDOUT)
+				return -errno;
+		}
+		if (!*colon)
+			return -err;
+		dirs = colon + 1;
+	}
+}
 
 /*
  * Launch.  The child stops itself before anything else, so that the
@@ -52,10 +96,8 @@ static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog 
 		err = -errno;
 	else
 		err = seccomp_install(prog);
-	if (err == 0) {
-		execvp(argv[0], argv);
-		err = -errno;
-	}
+	if (err == 0)
+		err = exec_program(argv);
 	/* The parent reads the errno: it prints the message, not this child. */
 	err = -err;
 	if (write(err_fd, &err, sizeof(err)) < 0)

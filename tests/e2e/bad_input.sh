@@ -75,6 +75,22 @@ expect_eq "not executable: message" "$(cat "$TMP/err")" \
 run_status -- "$TMP"
 expect_eq "a directory" "$status" 126
 
+# A file the kernel will not execute (not ELF, no "#!": here a shell
+# script that would exit 0) is not run by /bin/sh instead, as execvp()
+# would: 126, one line, as strace says.
+printf 'exit 0\n' >"$TMP/not-a-program"
+chmod 755 "$TMP/not-a-program"
+run_status -- "$TMP/not-a-program"
+expect_eq "not a program" "$status" 126
+expect_eq "not a program: message" "$(cat "$TMP/err")" \
+	"memtrace: cannot execute '$TMP/not-a-program': Exec format error"
+# And found through PATH alike.
+PATH="$TMP:$PATH" run_status -- not-a-program
+expect_eq "not a program, in PATH" "$status" 126
+# A program in PATH still runs; a name with a directory is not looked up.
+PATH="/nonexistent::$PATH" run_status -- true
+expect_eq "true through PATH" "$status" 0
+
 # An output that cannot be opened: exit 2 before the program starts.
 run_status --events="$TMP/no/such/dir/events" -- touch "$TMP/started"
 expect_eq "unwritable --events" "$status" 2
