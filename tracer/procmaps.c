@@ -608,6 +608,23 @@ long procmaps_status_field(pid_t pid, const char *name, long fallback)
 	return value;
 }
 
+char procmaps_state(pid_t pid)
+{
+	char path[64], line[256];
+	char state = 0;
+	FILE *file;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	file = fopen(path, "re");
+	if (!file)
+		return 0;
+	while (fgets(line, sizeof(line), file))
+		if (sscanf(line, "State: %c", &state) == 1)
+			break;
+	(void)fclose(file);
+	return state;
+}
+
 long procmaps_statm_resident(pid_t pid)
 {
 	char path[64];

@@ -128,6 +128,9 @@ int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len);
  */
 long procmaps_status_field(pid_t pid, const char *name, long fallback);
 
+/* The letter of the State field of /proc/PID/status ('R', 'S', 'Z'...), or 0. */
+char procmaps_state(pid_t pid);
+
 /* Resident pages, field 2 of /proc/PID/statm; -1 when it cannot be read. */
 long procmaps_statm_resident(pid_t pid);
 

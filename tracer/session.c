@@ -513,13 +513,75 @@ int session_launch(struct session *session, char *const argv[])
 	return 0;
 }
 
-/* Why ptrace was refused on pid: another tracer, Yama, or a missing capability. */
+/*
+ * Whether pid is a kernel thread: the Kthread field of its status (Linux
+ * 6.2 and later), else no program and no command line, as only kernel
+ * threads have (a zombie is told apart before).
+ */
+static bool kernel_thread(pid_t pid)
+{
+	char path[64], target[8], arg;
+	long flag = procmaps_status_field(pid, "Kthread", -1);
+	FILE *file;
+	bool empty;
+
+	if (flag >= 0)
+		return flag == 1;
+	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (readlink(path, target, sizeof(target)) >= 0 || errno != ENOENT)
+		return false;
+	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	file = fopen(path, "re");
+	empty = file && fread(&arg, 1, 1, file) == 0;
+	if (file)
+		(void)fclose(file);
+	return empty;
+}
+
+/*
+ * Whether pid made itself non-dumpable (prctl(PR_SET_DUMPABLE, 0), or an
+ * exec of a setuid or privileged program): the files in its /proc
+ * directory then belong to root, whoever runs it.
+ */
+static bool undumpable(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	long uid = procmaps_status_field(pid, "Uid", -1);
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	return uid > 0 && stat(path, &st) == 0 && st.st_uid == 0;
+}
+
+/*
+ * Why ptrace was refused on pid: memtrace itself, a kernel thread, a
+ * zombie, another tracer, Yama, a process made non-dumpable, or a missing
+ * capability.
+ */
 static void explain_eperm(pid_t pid)
 {
 	char comm[64];
 	long tracer = procmaps_status_field(pid, "TracerPid", 0);
 	long scope;
 
+	if (pid == getpid()) {
+		error_msg("cannot attach to %d: it is memtrace itself", (int)pid);
+		return;
+	}
+	if (procmaps_state(pid) == 'Z') {
+		error_msg("cannot attach to %d: it is a zombie (it has exited, and its parent "
+			  "has not reaped it)",
+			  (int)pid);
+		return;
+	}
+	if (kernel_thread(pid)) {
+		if (procmaps_comm(pid, comm, sizeof(comm)) < 0)
+			(void)snprintf(comm, sizeof(comm), "?");
+		error_msg("cannot attach to %d: it is a kernel thread (%s), which ptrace cannot "
+			  "trace",
+			  (int)pid, comm);
+		return;
+	}
 	if (tracer > 0) {
 		if (procmaps_comm((pid_t)tracer, comm, sizeof(comm)) < 0)
 			(void)snprintf(comm, sizeof(comm), "?");
@@ -531,6 +593,11 @@ static void explain_eperm(pid_t pid)
 	if (scope >= 1)
 		error_msg("cannot attach to %d: not permitted (kernel.yama.ptrace_scope is %ld%s)",
 			  (int)pid, scope, scope == 3 ? ": no process may attach" : "");
+	else if (undumpable(pid) && procmaps_status_field(pid, "Uid", -1) == (long)getuid())
+		error_msg("cannot attach to %d: not permitted (it is not dumpable: "
+			  "prctl(PR_SET_DUMPABLE, 0), or a setuid or privileged program; "
+			  "CAP_SYS_PTRACE would be needed)",
+			  (int)pid);
 	else
 		error_msg("cannot attach to %d: not permitted (not the same user, and no "
 			  "CAP_SYS_PTRACE)",

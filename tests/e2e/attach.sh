@@ -246,8 +246,61 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 	expect_eq "not permitted: lines on stderr" "$(wc -l <"$TMP/e7")" 1
 	untraced "$lr_pid"
 	stop_longrun p "$lr_pid" "$lr_job"
+	# The same user's process, made non-dumpable (PR_SET_DUMPABLE is 4).
+	# (Debian's python3: nobody can run it, unlike one in root's home.)
+	if [ -x /usr/bin/python3 ] && [ "$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all /usr/bin/python3 -c '
+import ctypes, sys, time
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+print("ready", flush=True)
+time.sleep(30)' >"$TMP/nd.out" &
+		nd=$!
+		wait_until "the non-dumpable program never started" grep -q ready "$TMP/nd.out"
+		set +e
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			"$MEMTRACE" -p "$nd" 2>"$TMP/e8"
+		s8=$?
+		set -e
+		kill "$nd"
+		expect_eq "not dumpable: status" "$s8" 1
+		grep -qE "^memtrace: cannot attach to $nd: not permitted \(it is not dumpable: " "$TMP/e8" ||
+			fail "not dumpable: message: $(cat "$TMP/e8")"
+	fi
 else
 	echo "note: not root, or no setpriv, or the build is not readable by nobody: the not-permitted case is not tested" >&2
+fi
+
+# Each refusal with its own reason: memtrace itself, a zombie, a kernel thread.
+set +e
+sh -c 'exec "$0" -p $$' "$MEMTRACE" 2>"$TMP/e9"
+s9=$?
+set -e
+expect_eq "itself: status" "$s9" 1
+grep -qE '^memtrace: cannot attach to [0-9]+: it is memtrace itself$' "$TMP/e9" ||
+	fail "itself: message: $(cat "$TMP/e9")"
+# A zombie: a child that exited, its parent (a shell exec'd into sleep) never reaping it.
+sh -c 'sleep 0 & echo $! >"$1"; exec sleep 20' sh "$TMP/zombie.pid" &
+zparent=$!
+wait_until "no zombie" sh -c 'grep -q "^State:.Z" "/proc/$(cat "$1")/status" 2>/dev/null' sh "$TMP/zombie.pid"
+set +e
+"$MEMTRACE" -p "$(cat "$TMP/zombie.pid")" 2>"$TMP/e10"
+s10=$?
+set -e
+kill "$zparent"
+expect_eq "zombie: status" "$s10" 1
+grep -qE '^memtrace: cannot attach to [0-9]+: it is a zombie ' "$TMP/e10" ||
+	fail "zombie: message: $(cat "$TMP/e10")"
+# A kernel thread: kthreadd is pid 2 where memtrace sees the host's processes.
+if grep -qE '^Kthread:\s+1$' /proc/2/status 2>/dev/null; then
+	set +e
+	"$MEMTRACE" -p 2 2>"$TMP/e11"
+	s11=$?
+	set -e
+	expect_eq "kernel thread: status" "$s11" 1
+	grep -qE '^memtrace: cannot attach to 2: it is a kernel thread \(kthreadd\)' "$TMP/e11" ||
+		fail "kernel thread: message: $(cat "$TMP/e11")"
+else
+	echo "note: pid 2 is no kernel thread here: the kernel-thread case is not tested" >&2
 fi
 
 # memtrace killed outright while attached: the kernel detaches, the program runs on.
