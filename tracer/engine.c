@@ -9,12 +9,14 @@
  */
 #include "engine_int.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -24,6 +26,7 @@
 
 #include "arch.h"
 #include "memread.h"
+#include "procmaps.h"
 #include "util.h"
 
 /* Resumes a stopped task.  ESRCH means it died meanwhile: its wait status follows. */
@@ -950,6 +953,32 @@ static void dispatch_event(struct engine *eng, const struct trace_event *ev)
 	dispatch_stop(eng, task, ev);
 }
 
+/*
+ * Whether a task memtrace does not know yet is traced by it: one whose
+ * creator was killed before its event (the new task attached by the
+ * kernel all the same), whose first stop is still to come.  Read from
+ * each process's TracerPid, once, when no task is left.
+ */
+static bool tracees_unknown(void)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *entry;
+	pid_t self = getpid();
+	bool found = false;
+
+	if (!dir)
+		return false;
+	while (!found && (entry = readdir(dir)) != NULL) {
+		char *end;
+		long pid = strtol(entry->d_name, &end, 10);
+
+		if (pid > 0 && !*end)
+			found = procmaps_status_field((pid_t)pid, "TracerPid", 0) == self;
+	}
+	(void)closedir(dir);
+	return found;
+}
+
 /* The loop proper: returns as engine_run() does. */
 static int run_loop(struct engine *eng)
 {
@@ -975,6 +1004,13 @@ static int run_loop(struct engine *eng)
 		eng->dispatching = ev.tid;
 		dispatch_event(eng, &ev);
 		eng->dispatching = 0;
+		/*
+		 * Every traced task gone: the end, though memtrace may have
+		 * children it never traced (bash -c 'sleep 9 & exec memtrace
+		 * ...'), whose end is none of its business.
+		 */
+		if (ev.kind == TE_EXITED && !tasks_count(eng->tasks) && !tracees_unknown())
+			return 0;
 	}
 }
 

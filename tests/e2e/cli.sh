@@ -173,6 +173,18 @@ else
 	echo "note: $why_not: the detach after an output that cannot be opened is not tested" >&2
 fi
 
+# A child memtrace did not launch (the shell's job, before it exec'd
+# memtrace) is none of its business: memtrace ends with the program, the
+# child still running.
+set +e
+bash -c 'sleep 60 & echo $! >"$1"; exec "$2" -- true' sh "$TMP/job.pid" "$MEMTRACE" 2>"$TMP/job.err"
+status=$?
+set -e
+expect_eq "a child not launched: exit status" "$status" 0
+kill -0 "$(cat "$TMP/job.pid")" 2>/dev/null ||
+	fail "a child not launched: memtrace waited for its end"
+kill "$(cat "$TMP/job.pid")"
+
 # Standard error closed by the caller: the program runs, the trace is
 # whole, the report goes nowhere (/dev/null takes the closed descriptor).
 set +e
