@@ -35,7 +35,7 @@ static int events_open(const struct output_options *opts, const struct output_en
 	ev->base.what = "the events";
 	ev->base.path = opts->events_path;
 	ev->env = env;
-	ev->stream = output_stream(fd);
+	ev->stream = output_stream(fd, &ev->base);
 	/* Whole lines at once; line-buffered on a terminal, to be watched. */
 	if (isatty(fd))
 		(void)setvbuf(ev->stream, NULL, _IOLBF, 0);

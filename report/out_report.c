@@ -43,8 +43,8 @@ static int report_open(const struct output_options *opts, const struct output_en
 	rp->base.ops = &output_report;
 	rp->base.what = "the report";
 	rp->base.path = opts->report_path;
-	rp->stream = output_stream(fd);
-	rp->status = output_stream(status_fd);
+	rp->stream = output_stream(fd, &rp->base);
+	rp->status = output_stream(status_fd, NULL);
 	rp->width = output_width(fd);
 	rp->regions = opts->regions;
 	rp->verify = opts->verify;

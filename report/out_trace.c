@@ -26,6 +26,15 @@ static bool gzip_name(const char *path)
 	return len > 3 && !strcmp(path + len - 3, ".gz");
 }
 
+/* A write of the trace failed: said at once (output_failed()), once. */
+static void check_written(struct output *out)
+{
+	int err = tracew_error(((struct trace_output *)out)->t);
+
+	if (err)
+		output_failed(out, err);
+}
+
 static int trace_open(const struct output_options *opts, const struct output_env *env,
 		      struct output **out)
 {
@@ -48,6 +57,7 @@ static int trace_open(const struct output_options *opts, const struct output_env
 	tracew_header(tr->t, opts->argv, opts->pids, opts->npids, opts->churn_ns);
 	(void)tracew_flush(tr->t);
 	*out = &tr->base;
+	check_written(*out);
 	return 0;
 }
 
@@ -56,13 +66,16 @@ static void trace_call(struct output *out, const struct engine_call *call, const
 	struct tracew *t = ((struct trace_output *)out)->t;
 
 	/* Its file failed (a full disk, a reader gone): no more lines to format. */
-	if (as && !tracew_error(t))
+	if (as && !tracew_error(t)) {
 		tracew_event(t, call, as);
+		check_written(out);
+	}
 }
 
 static void trace_exec(struct output *out, const struct report_proc *proc, uint64_t time_ns)
 {
 	tracew_exec(((struct trace_output *)out)->t, proc, time_ns);
+	check_written(out);
 }
 
 static void trace_thread(struct output *out, pid_t pid, pid_t tid, bool exited, uint64_t sp,
@@ -70,6 +83,7 @@ static void trace_thread(struct output *out, pid_t pid, pid_t tid, bool exited, 
 {
 	if (as)
 		tracew_thread(((struct trace_output *)out)->t, pid, tid, exited, sp, time_ns, as);
+	check_written(out);
 }
 
 static void trace_snapshot(struct output *out, const struct output_snapshot *snap)
@@ -94,11 +108,15 @@ static void trace_snapshot(struct output *out, const struct output_snapshot *sna
 		tracew_snapshot(t, snap->in, "interval", snap->time_ns);
 		break;
 	}
+	check_written(out);
 }
 
 static int trace_flush(struct output *out)
 {
-	return tracew_flush(((struct trace_output *)out)->t);
+	int err = tracew_flush(((struct trace_output *)out)->t);
+
+	check_written(out);
+	return err;
 }
 
 static int trace_close(struct output *out)

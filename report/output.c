@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,11 +98,23 @@ size_t output_stdout_count(const struct output_options *opts)
 	return count;
 }
 
-/* A stream's descriptor, and the first error a write to it met. */
+/* A stream's descriptor, the first error a write to it met, and whose output it is. */
 struct cookie {
 	int fd;
 	int err;
+	struct output *owner;
 };
+
+void output_failed(struct output *out, int err)
+{
+	char name[PATH_MAX + 32];
+
+	if (out->failed)
+		return;
+	out->failed = err;
+	output_name(name, sizeof(name), out->what, out->path);
+	error_msg("cannot write %s: %s; it stops here", name, strerror(-err));
+}
 
 static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 {
@@ -111,8 +124,11 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 
 	if (!err)
 		return (ssize_t)done;
-	if (!c->err)
+	if (!c->err) {
 		c->err = err;
+		if (c->owner)
+			output_failed(c->owner, -err);
+	}
 	errno = err;
 	/* fopencookie(3): the bytes written, never a negative value. */
 	return (ssize_t)done;
@@ -133,13 +149,14 @@ static int cookie_close(void *cookie)
 	return -1;
 }
 
-FILE *output_stream(int fd)
+FILE *output_stream(int fd, struct output *owner)
 {
 	static const cookie_io_functions_t io = { .write = cookie_write, .close = cookie_close };
 	struct cookie *c = xcalloc(1, sizeof(*c));
 	FILE *file;
 
 	c->fd = fd;
+	c->owner = owner;
 	file = fopencookie(c, "w", io);
 	if (!file)
 		perror_die("fopencookie");

@@ -81,7 +81,16 @@ struct output {
 	const struct output_ops *ops;
 	const char *what; /* "the report", "the events", "the trace": for messages */
 	const char *path; /* its file as named on the command line; NULL: stderr */
+	/* The first write error, said at once on stderr (output_failed()); 0: none. */
+	int failed;
 };
+
+/*
+ * An output's write failed with -err: said on stderr the first time
+ * ("cannot write the trace 't.json': No space left on device"), kept in
+ * out->failed; later ones say nothing.  Its writers then write no more.
+ */
+void output_failed(struct output *out, int err);
 
 /* What an output needs read for it (output_ops.needs). */
 #define OUTPUT_NEEDS_INTERVAL_USAGE 0x1U /* the resident figures at each --interval tick */
@@ -149,9 +158,11 @@ int output_open_fd(const char *path);
  * A stdio stream on fd that a signal cannot cut short: memtrace's
  * handlers are installed without SA_RESTART (so that waitpid returns to
  * the engine's loop), and stdio would drop the buffer of a write
- * interrupted by one, losing lines already seen.  Owns fd.
+ * interrupted by one, losing lines already seen.  Owns fd.  Its first
+ * write error is owner's (output_failed()), said at once; NULL: kept
+ * for output_close_stream() alone.
  */
-FILE *output_stream(int fd);
+FILE *output_stream(int fd, struct output *owner);
 
 /*
  * Closes a stream; returns 0, or -errno when what was written to it did

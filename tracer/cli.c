@@ -51,7 +51,8 @@ void cli_usage(FILE *out)
 		    "Exit status: the program's own, 128+N if it was killed by signal N, 127 if\n"
 		    "it was not found, 126 if it could not be executed, 2 for a usage error or\n"
 		    "an output that cannot be opened, 1 if it could not be traced; with -p, 0\n"
-		    "once detached.  memtrace report: 0, or 2 for a trace it cannot read.\n"
+		    "once detached; 74 instead of 0 when an output could not be written.\n"
+		    "memtrace report: 0, or 2 for a trace it cannot read.\n"
 		    "memtrace diff: 0 if the traces do not differ, 1 if they do, 2 for trouble.\n"
 		    "SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
 		    out);

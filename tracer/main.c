@@ -10,7 +10,9 @@
  *   the program's own; 128+N when it was killed by signal N;
  *   127 when it cannot be found, 126 when it cannot be executed;
  *   2 for a usage error or an output file that cannot be opened;
- *   1 when tracing itself failed (ptrace refused, internal error).
+ *   1 when tracing itself failed (ptrace refused, internal error);
+ *   74 (sysexits' EX_IOERR) when an output could not be written whole
+ *   and the status would have been 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,9 @@
 #include "session.h"
 #include "subcommands.h"
 #include "util.h"
+
+/* An output not written whole (a full disk, a reader gone): sysexits.h EX_IOERR. */
+#define EXIT_OUTPUT_FAILED 74
 
 #define DEFAULT_MAX_FRAMES 64
 #define MAX_MAX_FRAMES 1024
@@ -273,6 +278,9 @@ int main(int argc, char **argv)
 	} else {
 		status = exit_status_of(session_main_status(session));
 	}
+	/* An output not written whole: said on stderr, and in the status unless the program's says more. */
+	if (status == 0 && session_outputs_failed(session))
+		status = EXIT_OUTPUT_FAILED;
 	session_free(session);
 	if (debug_flag) {
 		struct rusage self;

@@ -46,6 +46,7 @@ struct session {
 	uint64_t mismatches;
 	struct capture *capture; /* NULL: --no-stacks */
 	struct dbgfetch *fetch;	 /* NULL: no --debuginfod */
+	bool outputs_failed;	 /* one was not written whole */
 };
 
 /* The session die() cleans up after. */
@@ -417,24 +418,39 @@ struct session *session_new(const struct session_options *opts)
 }
 
 /*
- * Closes every output, saying so of one whose lines did not all get there.
- * The exit status stays the program's: the trace of a run is not worth
- * less than its other outputs.
+ * Closes every output, saying so of one whose lines did not all get there
+ * (unless it was said when a write failed: output_failed()); such an
+ * output is a failed output (session_outputs_failed()).
  */
 static void close_outputs(struct session *session)
 {
 	for (size_t i = 0; i < session->noutputs; i++) {
 		struct output *out = session->outputs[i];
 		const char *what = out->what, *path = out->path;
-		int err = out->ops->close(out);
 		char name[PATH_MAX + 32];
+		bool said;
+		int err;
 
-		if (!err)
+		/* What it holds yet goes first: a write that fails then says so itself. */
+		if (out->ops->flush)
+			(void)out->ops->flush(out);
+		said = out->failed != 0;
+		err = out->ops->close(out);
+
+		if (!err && !said)
+			continue;
+		session->outputs_failed = true;
+		if (said)
 			continue;
 		output_name(name, sizeof(name), what, path);
 		error_msg("cannot write %s: %s", name, strerror(-err));
 	}
 	session->noutputs = 0;
+}
+
+bool session_outputs_failed(const struct session *session)
+{
+	return session->outputs_failed;
 }
 
 /*

@@ -64,5 +64,7 @@ int session_run(struct session *session);
 int session_exec_errno(const struct session *session);
 /* The launched program's wait status. */
 int session_main_status(const struct session *session);
+/* Whether an output was not written whole (a full disk, a reader gone), once run. */
+bool session_outputs_failed(const struct session *session);
 
 #endif /* MEMTRACE_SESSION_H */

@@ -173,6 +173,38 @@ else
 	echo "note: $why_not: the detach after an output that cannot be opened is not tested" >&2
 fi
 
+# An output that cannot be written (a full disk): said once, at once (the
+# trace's header fails while the program still runs), the program left to
+# run, and the exit status 74 unless the program's own says more.
+if [ -w /dev/full ]; then
+	set +e
+	"$MEMTRACE" -o /dev/full -- sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done' sh "$TMP/go" \
+		2>"$TMP/full.err" &
+	mt=$!
+	set -e
+	wait_until "a trace to a full disk: not said while the program runs" \
+		grep -q "^memtrace: cannot write the trace '/dev/full': No space left on device; it stops here$" \
+		"$TMP/full.err"
+	touch "$TMP/go"
+	set +e
+	wait "$mt"
+	status=$?
+	set -e
+	expect_eq "a trace to a full disk: exit status" "$status" 74
+	expect_eq "a trace to a full disk: said once" "$(grep -c 'cannot write' "$TMP/full.err")" 1
+	grep -q '^memtrace: \[[0-9]*\] .*; exited with 0$' "$TMP/full.err" ||
+		fail "a trace to a full disk: no report"
+	for opt in --events=/dev/full --report=/dev/full; do
+		run "$opt" -- "$PROGRAMS/findings" clean
+		expect_eq "$opt: exit status" "$status" 74
+		expect_eq "$opt: said once" "$(grep -c 'cannot write' "$TMP/err")" 1
+	done
+	run -o /dev/full -- sh -c 'exit 3'
+	expect_eq "a trace to a full disk, the program's status 3" "$status" 3
+else
+	echo "note: no /dev/full: outputs that cannot be written are not tested" >&2
+fi
+
 # A child memtrace did not launch (the shell's job, before it exec'd
 # memtrace) is none of its business: memtrace ends with the program, the
 # child still running.
