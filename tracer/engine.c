@@ -1009,8 +1009,13 @@ static int run_loop(struct engine *eng)
 		 * children it never traced (bash -c 'sleep 9 & exec memtrace
 		 * ...'), whose end is none of its business.
 		 */
-		if (ev.kind == TE_EXITED && !tasks_count(eng->tasks) && !tracees_unknown())
+		if (ev.kind == TE_EXITED && !tasks_count(eng->tasks) && !tracees_unknown()) {
+			/* What was asked meanwhile is answered, as the loop's next turn would. */
+			while (tick_pending())
+				if (engine_tick(eng))
+					break;
 			return 0;
+		}
 	}
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -74,12 +75,31 @@ static int exec_program(char *const argv[])
  * turns every memory call into ENOSYS.
  */
 static void ATTRIBUTE_NORETURN child_exec(int err_fd, const struct seccomp_prog *prog,
-					  char *const argv[], const struct engine_options *opts)
+					  char *const argv[], const struct engine_options *opts,
+					  pid_t tracer)
 {
 	int err;
 
+	/*
+	 * Until it is seized, the child must not outlive a memtrace killed
+	 * meanwhile, stopped forever: the kernel kills it with its parent
+	 * (after the seize, PTRACE_O_EXITKILL does).  The parent may be gone
+	 * already.  memtrace's handlers are not the program's either: a
+	 * signal before the exec does what it would to the program.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != tracer)
+		_exit(126);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction act;
+
+		if (sigaction(sig, NULL, &act) == 0 && act.sa_handler != SIG_DFL &&
+		    act.sa_handler != SIG_IGN)
+			(void)signal(sig, SIG_DFL);
+	}
 	if (kill(getpid(), SIGSTOP) < 0)
 		_exit(126);
+	/* Seized: the program runs with no parent-death signal of memtrace's. */
+	(void)prctl(PR_SET_PDEATHSIG, 0);
 	/* memtrace ignores SIGPIPE (main.c); an ignored signal outlives exec. */
 	if (!opts->program_ignores_sigpipe)
 		(void)signal(SIGPIPE, SIG_DFL);
@@ -110,7 +130,7 @@ int engine_launch(struct engine *eng, char *const argv[])
 	struct seccomp_prog prog;
 	int pipefd[2];
 	int status, err;
-	pid_t pid;
+	pid_t pid, self = getpid();
 	struct task *task;
 
 	seccomp_build(&prog);
@@ -125,7 +145,7 @@ int engine_launch(struct engine *eng, char *const argv[])
 	}
 	if (pid == 0) {
 		(void)close(pipefd[0]);
-		child_exec(pipefd[1], &prog, argv, &eng->opts);
+		child_exec(pipefd[1], &prog, argv, &eng->opts, self);
 	}
 	(void)close(pipefd[1]);
 	eng->exec_err_fd = pipefd[0];

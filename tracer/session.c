@@ -390,6 +390,14 @@ struct session *session_new(const struct session_options *opts)
 		.program_nofile = opts->nofile,
 	};
 
+	/*
+	 * memtrace's handlers first, before anything that takes time: a
+	 * signal from now on detaches (attach mode), or is forwarded to the
+	 * program, kept until it is there (signals_forward_to()), rather than
+	 * ending memtrace half-way.
+	 */
+	signals_install(opts->out.npids > 0);
+
 	session->opts = *opts;
 	session->stacks = stacks_new();
 	if (!opts->no_stacks) {
@@ -525,7 +533,6 @@ int session_launch(struct session *session, char *const argv[])
 		return 1;
 	}
 	signals_forward_to(engine_main_pid(session->engine));
-	signals_install(false);
 	return 0;
 }
 
@@ -647,8 +654,7 @@ static int attach_all(struct session *session)
 
 int session_attach(struct session *session)
 {
-	/* Handlers first: a Ctrl-C while attaching must detach, not kill memtrace. */
-	signals_install(true);
+	/* The handlers are in (session_new()): a Ctrl-C while attaching detaches. */
 	if (attach_all(session) < 0)
 		return 1;
 	/* Only now: an attach that fails leaves no empty files behind. */

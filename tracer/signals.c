@@ -21,6 +21,8 @@ static volatile sig_atomic_t interval_due;   /* --interval */
 static volatile sig_atomic_t forward_pid;
 static volatile sig_atomic_t interrupts;
 static bool attach_mode;
+/* A signal to forward that came before the program was there to take it. */
+static volatile sig_atomic_t pending_sig;
 
 /* Only async-signal-safe calls here (signal-safety(7)), engine_request_tick() being one. */
 static void on_signal(int sig, siginfo_t *info, void *uctx)
@@ -49,8 +51,12 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 			(void)kill(pid, SIGKILL);
 		return;
 	}
-	if (pid > 0 && info->si_code != SI_KERNEL)
+	if (info->si_code == SI_KERNEL)
+		return;
+	if (pid > 0)
 		(void)kill(pid, sig);
+	else if (pid == 0)
+		pending_sig = sig; /* the launch is under way: signals_forward_to() sends it */
 }
 
 void signals_install(bool attach)
@@ -73,7 +79,13 @@ void signals_install(bool attach)
 
 void signals_forward_to(pid_t pid)
 {
-	forward_pid = pid;
+	int sig = pending_sig;
+
+	/* The program ended: none to forward to, none to keep (-1). */
+	forward_pid = pid ? pid : -1;
+	pending_sig = 0;
+	if (pid > 0 && sig)
+		(void)kill(pid, sig);
 }
 
 void signals_start_interval(uint64_t interval_ns)

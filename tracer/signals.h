@@ -40,7 +40,11 @@ void signals_take(struct signal_requests *req);
 /* Installs the handlers; attach: a signal means "detach", never forwarded. */
 void signals_install(bool attach);
 
-/* The process SIGINT, SIGTERM and SIGHUP are forwarded to; 0: none (it ended). */
+/*
+ * The process SIGINT, SIGTERM and SIGHUP are forwarded to; 0: none (it
+ * ended).  One that came between signals_install() and this call (the
+ * launch under way) is sent now.
+ */
 void signals_forward_to(pid_t pid);
 
 /* --interval: an interval request every interval_ns, on the monotonic clock. */

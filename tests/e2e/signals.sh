@@ -91,3 +91,32 @@ gone() {
 	[ ! -e "/proc/$1" ] || grep -qE '^State:\s+Z' "/proc/$1/status" 2>/dev/null
 }
 wait_until "k9: the program outlived memtrace" gone "$pid"
+
+# A signal in memtrace's first milliseconds, as a user's Ctrl-C or a
+# supervisor's SIGTERM or SIGKILL comes: 10 runs at each of 0, 1, 2, 5, 10
+# and 20 ms after the start.  Whatever it hits (the start-up, the fork,
+# the seize, the run), memtrace ends and leaves no process stopped behind
+# (the child it did not seize yet dies with it: PR_SET_PDEATHSIG).
+strays() {
+	ps -eo stat=,args= | awk -v want="$MEMTRACE -- $PROGRAMS/findings clean" \
+		'$1 ~ /^T/ { $1 = ""; sub(/^ /, ""); if (index($0, want) == 1) n++ } END { print n + 0 }'
+}
+before=$(strays)
+runs=0
+for sig in KILL TERM INT; do
+	for delay in 0 0.001 0.002 0.005 0.010 0.020; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			"$MEMTRACE" -- "$PROGRAMS/findings" clean >/dev/null 2>&1 3>/dev/null &
+			mt=$!
+			sleep "$delay"
+			kill -"$sig" "$mt" 2>/dev/null || true
+			set +e
+			wait "$mt"
+			set -e
+			runs=$((runs + 1))
+		done
+	done
+done
+expect_eq "runs signalled at start-up" "$runs" 180
+sleep 0.2
+expect_eq "processes left stopped after $runs signals at start-up" "$(strays)" "$before"
