@@ -587,20 +587,24 @@ int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len)
 	return read_whole(pid, "smaps", buf, cap, len);
 }
 
-long procmaps_status_field(pid_t pid, const char *name, long fallback)
+/*
+ * Field name of /proc/PID/status into line (of size bytes), whole; returns
+ * its value, after the colon and the blanks, or NULL when it is not there.
+ */
+static const char *status_line(pid_t pid, const char *name, char *line, size_t size)
 {
-	char path[64], line[256];
+	char path[64];
 	size_t len = strlen(name);
-	long value = fallback;
+	const char *value = NULL;
 	FILE *file;
 
 	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	file = fopen(path, "re");
 	if (!file)
-		return fallback;
-	while (fgets(line, sizeof(line), file)) {
+		return NULL;
+	while (fgets(line, (int)size, file)) {
 		if (strncmp(line, name, len) == 0 && line[len] == ':') {
-			value = strtol(line + len + 1, NULL, 10);
+			value = line + len + 1 + strspn(line + len + 1, " \t");
 			break;
 		}
 	}
@@ -608,21 +612,22 @@ long procmaps_status_field(pid_t pid, const char *name, long fallback)
 	return value;
 }
 
+long procmaps_status_field(pid_t pid, const char *name, long fallback)
+{
+	char line[256];
+	const char *value = status_line(pid, name, line, sizeof(line));
+
+	return value ? strtol(value, NULL, 10) : fallback;
+}
+
 char procmaps_state(pid_t pid)
 {
-	char path[64], line[256];
-	char state = 0;
-	FILE *file;
+	char line[256];
+	const char *value = status_line(pid, "State", line, sizeof(line));
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	file = fopen(path, "re");
-	if (!file)
+	if (!value)
 		return 0;
-	while (fgets(line, sizeof(line), file))
-		if (sscanf(line, "State: %c", &state) == 1)
-			break;
-	(void)fclose(file);
-	return state;
+	return *value;
 }
 
 long procmaps_statm_resident(pid_t pid)

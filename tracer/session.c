@@ -543,22 +543,17 @@ int session_launch(struct session *session, char *const argv[])
  */
 static bool kernel_thread(pid_t pid)
 {
-	char path[64], target[8], arg;
+	char path[64], target[8], *argv0;
 	long flag = procmaps_status_field(pid, "Kthread", -1);
-	FILE *file;
-	bool empty;
 
 	if (flag >= 0)
 		return flag == 1;
 	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	if (readlink(path, target, sizeof(target)) >= 0 || errno != ENOENT)
 		return false;
-	(void)snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	file = fopen(path, "re");
-	empty = file && fread(&arg, 1, 1, file) == 0;
-	if (file)
-		(void)fclose(file);
-	return empty;
+	argv0 = procmaps_argv0(pid);
+	free(argv0);
+	return !argv0;
 }
 
 /*
