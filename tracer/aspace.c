@@ -1040,7 +1040,7 @@ const char *aspace_thread_name(const struct aspace *as, pid_t tid)
 	return at < as->nnames && as->names[at].tid == tid ? as->names[at].name : NULL;
 }
 
-int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
+int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start, unsigned int prot)
 {
 	struct aspace_cursor cur = rtree_holding(as->regions, end - 1);
 	struct aspace_region *region = rtree_region(cur);
@@ -1062,6 +1062,19 @@ int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start)
 	 */
 	origin_add(as, &region->origin, region->origin_slot, region->start - new_start);
 	grown = *region;
+	if (prot != region->prot) {
+		/*
+		 * The region grew before a call re-protected its lowest part:
+		 * the bytes below keep the protection it had, the origin's.
+		 */
+		grown.end = grown.start;
+		grown.start = new_start;
+		grown.prot = prot;
+		grown.prot_seq = 0;
+		grown.prot_stack = 0;
+		insert(as, &grown);
+		return 0;
+	}
 	grown.start = new_start;
 	rtree_remove(as->regions, cur);
 	insert(as, &grown);

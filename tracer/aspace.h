@@ -366,11 +366,13 @@ const char *aspace_thread_name(const struct aspace *as, pid_t tid);
  * The main stack grows without a system call: lowers the start of the
  * ASPACE_BACKING_STACK or ASPACE_GROWSDOWN region ending at end to
  * new_start.  The new bytes are the region's origin's, counted in its
- * bytes left and in all (origin_left, origin_total of a later unmap).
- * Returns 0 (also when new_start is not below the region's start), or
- * -ENOENT when there is no such region or another one lies in the way.
+ * bytes left and in all (origin_left, origin_total of a later unmap); they
+ * have protection prot, which the kernel says (a region whose low end was
+ * re-protected after it grew becomes two).  Returns 0 (also when
+ * new_start is not below the region's start), or -ENOENT when there is
+ * no such region or another one lies in the way.
  */
-int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start);
+int aspace_grow_down(struct aspace *as, uint64_t end, uint64_t new_start, unsigned int prot);
 
 /* Bytes mapped in all. */
 uint64_t aspace_total(const struct aspace *as);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,12 +265,26 @@ static void entry_to_region(struct mm *mm, pid_t pid, const struct procmaps_entr
 		region->offset = 0;
 		return;
 	}
-	if (entry->path[0] == '[')
+	if (entry->path[0] == '[') {
 		region->backing = ASPACE_BACKING_SPECIAL;
-	else if (path_starts(entry, "/SYSV"))
+	} else if (path_starts(entry, "/SYSV")) {
+		/*
+		 * A SysV segment is named by its key, 0 for every IPC_PRIVATE
+		 * one; its inode is its shmid (ipc/shm.c, newseg), which tells
+		 * segments apart as shmdt does, by their file.
+		 */
+		char name[64];
+		int len = snprintf(name, sizeof(name), "%.*s (shmid %" PRIu64 ")",
+				   (int)entry->path_len, entry->path, entry->inode);
+
 		region->backing = ASPACE_BACKING_SHM;
-	else
+		if (len > 0 && (size_t)len < sizeof(name)) {
+			region->path = strtab_intern(mm->reader->paths, name, (size_t)len);
+			return;
+		}
+	} else {
 		region->backing = ASPACE_BACKING_FILE;
+	}
 	region->path = strtab_intern(mm->reader->paths, entry->path, entry->path_len);
 	if (region->backing == ASPACE_BACKING_FILE && !entry->deleted &&
 	    entry_is_elf(mm, pid, entry, region->path))
@@ -443,25 +458,41 @@ static void apply_mmap(struct mm *mm, pid_t pid, const struct aspace_event *ev,
 	aspace_map(mm->as, ev, addr, arg[1], &tmpl, changes);
 }
 
-/* shmdt: the segment attached at addr goes, all of it (it may have been re-protected). */
+/* Whether region is a piece of a SysV attachment made at addr: its offset is its distance from it. */
+static bool shm_attached_at(const struct aspace_region *region, uint64_t addr)
+{
+	return region->backing == ASPACE_BACKING_SHM && region->start >= addr &&
+	       region->start - addr == region->offset;
+}
+
+/*
+ * shmdt(addr) as the kernel does it (ipc/shm.c, ksys_shmdt): the first
+ * piece of a segment at or above addr whose offset says it was attached
+ * at addr (the attachment may have lost its head to munmap or been split
+ * by mprotect), then every later piece of the same segment (its path
+ * holds the shmid) attached there.  Other mappings in between stay.
+ */
 static void apply_shmdt(struct mm *mm, const struct aspace_event *ev, uint64_t addr,
 			struct aspace_changes *changes)
 {
 	struct aspace_cursor cur;
-	const struct aspace_region *region = aspace_first_from(mm->as, addr, &cur);
-	uint64_t end;
-	uint32_t path;
+	const struct aspace_region *region;
+	uint64_t pos = addr, start;
+	uint32_t path = 0;
 
-	if (!region || region->start > addr || region->backing != ASPACE_BACKING_SHM)
-		return;
-	path = region->path;
-	end = region->end;
-	for (region = aspace_next(mm->as, &cur);
-	     region && region->start == end && region->backing == ASPACE_BACKING_SHM &&
-	     region->path == path;
-	     region = aspace_next(mm->as, &cur))
-		end = region->end;
-	aspace_unmap(mm->as, ev, addr, end - addr, changes);
+	/* The cursor does not outlive a change: each piece is looked for anew, from the last one's end. */
+	for (;;) {
+		for (region = aspace_first_from(mm->as, pos, &cur); region;
+		     region = aspace_next(mm->as, &cur))
+			if (shm_attached_at(region, addr) && (!path || region->path == path))
+				break;
+		if (!region)
+			return;
+		path = region->path;
+		start = region->start;
+		pos = region->end;
+		aspace_unmap(mm->as, ev, start, pos - start, changes);
+	}
 }
 
 void mm_apply(struct mm *mm, pid_t pid, const struct aspace_event *ev,
@@ -544,17 +575,22 @@ static size_t regions_touching(const struct aspace_region *list, size_t count, u
 /*
  * The main stack, and any MAP_GROWSDOWN mapping, grow on faults without a
  * system call (mm/mmap.c, expand_downwards): where the kernel's VMA
- * [start, end) holds such a region of the model lower down, adopt its
- * start.  /proc/PID/maps names only the main stack ([stack]), so every
- * VMA is looked at; aspace_grow_down() leaves any other region alone.
+ * [start, end) with protection prot holds such a region of the model
+ * lower down, adopt its start; where it lies in a gap of the model just
+ * below one (the region's lowest part was re-protected since it grew),
+ * the region grows into it.  /proc/PID/maps names only the main stack
+ * ([stack]), so every VMA is looked at; aspace_grow_down() leaves any
+ * other region alone.
  */
-static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end)
+static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end, unsigned int prot)
 {
 	struct aspace_cursor cur;
 	const struct aspace_region *have = aspace_first_from(mm->as, start, &cur);
 
 	if (have && have->start > start && have->end <= end)
-		(void)aspace_grow_down(mm->as, have->end, start);
+		(void)aspace_grow_down(mm->as, have->end, start, prot);
+	else if (have && have->start == end)
+		(void)aspace_grow_down(mm->as, have->end, start, prot);
 }
 
 int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
@@ -568,7 +604,8 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 	if (count < 0)
 		return (int)count;
 	for (long i = 0; i < count; i++)
-		adopt_stack_growth(mm, maps_regions[i].start, maps_regions[i].end);
+		adopt_stack_growth(mm, maps_regions[i].start, maps_regions[i].end,
+				   maps_regions[i].prot);
 	memset(diff, 0, sizeof(*diff));
 	diff->nranges = aspace_compare(mm->as, maps_regions, (size_t)count, diff->ranges,
 				       MM_DIFF_MAX_RANGES);
@@ -612,7 +649,7 @@ static int verify_range(struct mm *mm, pid_t pid, uint64_t lo, uint64_t hi)
 			break;
 		if (ret < 0)
 			return ret;
-		adopt_stack_growth(mm, vma.start, vma.end);
+		adopt_stack_growth(mm, vma.start, vma.end, vma.prot);
 		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
 			   sizeof(*mm->reader->regions));
 		region = &mm->reader->regions[count++];
@@ -770,7 +807,7 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 			break;
 		if (path_is(&entry, "[vsyscall]"))
 			continue;
-		adopt_stack_growth(mm, entry.start, entry.end);
+		adopt_stack_growth(mm, entry.start, entry.end, entry.prot);
 		/* One range per region of the model it covers; the model's gaps as they are. */
 		for (uint64_t pos = entry.start; pos < entry.end;) {
 			uint64_t end = entry.end;

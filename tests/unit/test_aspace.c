@@ -487,7 +487,7 @@ static void test_grow_down_then_trim(void **state)
 	struct aspace_event event = ev(2);
 
 	map(as, 1, P(4), 4, &anon_growsdown, NULL);
-	assert_int_equal(aspace_grow_down(as, P(8), P(2)), 0);
+	assert_int_equal(aspace_grow_down(as, P(8), P(2), PROT_READ | PROT_WRITE), 0);
 	CHECK(as, { P(2), P(8), 3, 1 });
 	assert_int_equal(aspace_total(as), 6 * PAGE);
 
@@ -519,14 +519,44 @@ static void test_grow_down_then_unmap(void **state)
 	struct aspace_event event = ev(2);
 
 	map(as, 1, P(6), 2, &anon_growsdown, NULL);
-	assert_int_equal(aspace_grow_down(as, P(8), P(4)), 0);
-	assert_int_equal(aspace_grow_down(as, P(8), P(1)), 0);
+	assert_int_equal(aspace_grow_down(as, P(8), P(4), PROT_READ | PROT_WRITE), 0);
+	assert_int_equal(aspace_grow_down(as, P(8), P(1), PROT_READ | PROT_WRITE), 0);
 	CHECK(as, { P(1), P(8), 3, 1 });
 
 	aspace_unmap(as, &event, P(0), 8 * PAGE, &changes);
 	assert_int_equal(aspace_count(as), 0);
 	check_unmapped(&changes, P(1), P(8), 1, 0, 7 * PAGE);
 	assert_int_equal(aspace_total(as), 0);
+	aspace_changes_free(&changes);
+}
+
+/*
+ * A region that grew, then had its lowest page re-protected by a call
+ * before the model saw the growth: the bytes it grew by keep the
+ * protection the kernel says, in a region of their own with the same
+ * origin, and an unmap of it all takes the origin's every byte.
+ *
+ *   #1 growsdown rw          |4 5 6 7|
+ *   #2 mprotect 4 PROT_READ  |r 5 6 7|
+ *   grown to 2, rw:      |2 3 r 5 6 7|   #1: 6 pages of 6
+ *   #3 unmap 0-8                         0 left of 6
+ */
+static void test_grow_down_below_protected(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_changes changes = { 0 };
+	struct aspace_event protect = ev(2), unmap = ev(3);
+
+	map(as, 1, P(4), 4, &anon_growsdown, NULL);
+	aspace_protect(as, &protect, P(4), PAGE, PROT_READ, NULL);
+	assert_int_equal(aspace_grow_down(as, P(5), P(2), PROT_READ | PROT_WRITE), 0);
+	CHECK(as, { P(2), P(4), 3, 1 }, { P(4), P(5), 1, 1 }, { P(5), P(8), 3, 1 });
+	assert_int_equal(aspace_total(as), 6 * PAGE);
+
+	aspace_unmap(as, &unmap, P(0), 8 * PAGE, &changes);
+	assert_int_equal(aspace_count(as), 0);
+	assert_int_equal(changes.pieces[changes.count - 1].origin_left, 0);
+	assert_int_equal(changes.pieces[changes.count - 1].origin_total, 6 * PAGE);
 	aspace_changes_free(&changes);
 }
 
@@ -545,12 +575,12 @@ static void test_grow_down_refused(void **state)
 	map(as, 1, P(0), 2, &anon_rw, NULL);
 	map(as, 2, P(4), 4, &anon_growsdown, NULL);
 	map(as, 3, P(9), 1, &anon_rw, NULL);
-	assert_int_equal(aspace_grow_down(as, P(10), P(8)), -ENOENT);
-	assert_int_equal(aspace_grow_down(as, P(7), P(3)), -ENOENT);
-	assert_int_equal(aspace_grow_down(as, P(8), P(1)), -ENOENT);
-	assert_int_equal(aspace_grow_down(as, P(8), P(5)), 0);
+	assert_int_equal(aspace_grow_down(as, P(10), P(8), PROT_READ | PROT_WRITE), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(7), P(3), PROT_READ | PROT_WRITE), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(8), P(1), PROT_READ | PROT_WRITE), -ENOENT);
+	assert_int_equal(aspace_grow_down(as, P(8), P(5), PROT_READ | PROT_WRITE), 0);
 	CHECK(as, { P(0), P(2), 3, 1 }, { P(4), P(8), 3, 2 }, { P(9), P(10), 3, 3 });
-	assert_int_equal(aspace_grow_down(as, P(8), P(2)), 0);
+	assert_int_equal(aspace_grow_down(as, P(8), P(2), PROT_READ | PROT_WRITE), 0);
 	CHECK(as, { P(0), P(2), 3, 1 }, { P(2), P(8), 3, 2 }, { P(9), P(10), 3, 3 });
 }
 
@@ -977,6 +1007,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cursor_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grow_down_then_trim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grow_down_then_unmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grow_down_below_protected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grow_down_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
