@@ -121,6 +121,7 @@ static const struct {
 	[NAMES_END_KILLED] = { "killed", "killed by SIG" },
 	[NAMES_END_DETACHED] = { "detached", "detached, running on" },
 	[NAMES_END_RUNNING] = { "running", "still running" },
+	[NAMES_END_EXECED] = { "exec", "replaced by an exec" },
 };
 
 const char *names_end_trace(enum names_end end)

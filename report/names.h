@@ -64,6 +64,7 @@ enum names_end {
 	NAMES_END_EXITED,   /* with its exit status */
 	NAMES_END_KILLED,   /* by a signal, maybe with a core dump */
 	NAMES_END_DETACHED, /* memtrace let go of it, running (attach mode) */
+	NAMES_END_EXECED,   /* its program was replaced by an exec: the next is reported apart */
 };
 
 /*
@@ -78,14 +79,14 @@ struct names_ending {
 	bool core_dumped; /* NAMES_END_KILLED: with a core dump */
 };
 
-/* In the trace's summary line: "exited", "killed", "detached", "running". */
+/* In the trace's summary line: "exited", "killed", "detached", "running", "exec". */
 const char *names_end_trace(enum names_end end);
 /* The end whose trace name is name, or -1 (name may be NULL). */
 int names_end_parse(const char *name);
 /*
  * A process's end as people read it, into buf: "exited with 0",
  * "killed by SIGSEGV (core dumped)", "detached, running on", "still
- * running".  Returns buf.
+ * running", "replaced by an exec".  Returns buf.
  */
 const char *names_end_text(char *buf, size_t size, const struct names_ending *end);
 

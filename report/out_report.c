@@ -62,6 +62,7 @@ static void report_snapshot(struct output *out, const struct output_snapshot *sn
 
 	switch (snap->when) {
 	case OUTPUT_FINAL:
+	case OUTPUT_EXEC:
 		if (rp->regions && snap->in)
 			text_regions(rp->stream, snap->proc->pid, snap->in->as, rp->env->paths,
 				     rp->env->fmt, rp->env->stacks, rp->width);

@@ -94,7 +94,9 @@ static void trace_snapshot(struct output *out, const struct output_snapshot *sna
 		return;
 	switch (snap->when) {
 	case OUTPUT_FINAL:
-		tracew_snapshot(t, snap->in, "final", snap->time_ns);
+	case OUTPUT_EXEC:
+		tracew_snapshot(t, snap->in, snap->when == OUTPUT_EXEC ? "exec" : "final",
+				snap->time_ns);
 		tracew_findings(t, snap->in, snap->rep);
 		tracew_summary(t, snap->in, snap->time_ns);
 		(void)tracew_flush(t);

@@ -60,6 +60,7 @@ struct output_env {
 
 enum output_moment {
 	OUTPUT_FINAL,	 /* the process ended, or is left running (detach) */
+	OUTPUT_EXEC,	 /* its program is replaced by an exec: the old program's last report */
 	OUTPUT_SIGNAL,	 /* SIGUSR1: the report now, tracing goes on */
 	OUTPUT_INTERVAL, /* --interval */
 };

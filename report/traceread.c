@@ -231,6 +231,28 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	return rp;
 }
 
+/*
+ * old's program was replaced by an exec, and reported as it was then: the
+ * new program is a process of the trace of its own, with the same pid,
+ * found by it from now on.
+ */
+static struct rproc *new_image(struct trace *rd, struct rproc *old)
+{
+	uint32_t hash = hidx_hash_u64((uint32_t)old->proc.pid);
+	struct rproc *rp = xcalloc(1, sizeof(*rp));
+	size_t at = 0;
+
+	while (rd->proc_at[at] != old)
+		at++;
+	rp->proc.pid = old->proc.pid;
+	rp->churn = churn_new(rd->churn_ns);
+	xgrowarray((void **)&rd->proc_at, &rd->proc_cap, rd->nprocs + 1, sizeof(struct rproc *));
+	rd->proc_at[rd->nprocs] = rp;
+	hidx_renumber(&rd->by_pid, hash, (uint32_t)at, (uint32_t)rd->nprocs);
+	rd->nprocs++;
+	return rp;
+}
+
 /* What rp runs, and under which name, as its exec or summary line says (name may be NULL). */
 static void set_exe(struct rproc *rp, const char *exe, const char *name)
 {
@@ -486,6 +508,8 @@ static int read_exec(struct trace *rd, json_t *line)
 	if (!get_int(line, "pid", &pid))
 		return bad_line(rd, "an exec without \"pid\"");
 	rp = proc_of(rd, (pid_t)pid);
+	if (rp->summarized && rp->proc.end.how == NAMES_END_EXECED)
+		rp = new_image(rd, rp);
 	churn_reset(rp->churn);
 	if (exe) {
 		/* What it runs now, should the trace end before its summary. */
@@ -633,6 +657,8 @@ static struct names_ending summary_ending(json_t *line, int ended)
 		};
 	case NAMES_END_DETACHED:
 		return (struct names_ending){ .how = NAMES_END_DETACHED };
+	case NAMES_END_EXECED:
+		return (struct names_ending){ .how = NAMES_END_EXECED };
 	default:
 		return (struct names_ending){ .how = NAMES_END_RUNNING };
 	}

@@ -631,6 +631,11 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	}
 	task->flags &= ~TASK_LAUNCHING;
 	task->flags |= TASK_STARTED;
+	/* What the old program did is reported as its own, then counted afresh. */
+	if (!launched && proc->reported && proc->mm && eng->sink->exec_old)
+		eng->sink->exec_old(eng->ctx, proc, engine_now_ns(eng));
+	memset(proc->calls, 0, sizeof(proc->calls));
+	proc->failed = 0;
 	proc->execs++;
 	update_exe(proc);
 	/*

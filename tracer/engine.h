@@ -139,6 +139,12 @@ struct engine_sink {
 	void *(*proc_start)(void *ctx, const struct proc *proc);
 	void (*proc_free)(void *ctx, void *sink_data);
 	void (*call)(void *ctx, const struct engine_call *call);
+	/*
+	 * proc's program is being replaced by an exec (not the launch's own):
+	 * its model, its calls and its name are still the old program's, its
+	 * memory is already the new one's.  exec follows, with the new ones.
+	 */
+	void (*exec_old)(void *ctx, const struct proc *proc, uint64_t time_ns);
 	void (*exec)(void *ctx, const struct proc *proc, uint64_t time_ns);
 	void (*proc_end)(void *ctx, const struct proc *proc, uint64_t time_ns);
 	/*

@@ -286,6 +286,8 @@ static void feed_snapshot(struct session *session, const struct proc *proc, enum
 	struct report_input in;
 	struct report *rep = NULL;
 
+	if (when == OUTPUT_EXEC)
+		rp.end = (struct names_ending){ .how = NAMES_END_EXECED };
 	if (proc->mm) {
 		in = input_of(session, proc, &rp);
 		snap.in = &in;
@@ -351,10 +353,27 @@ static enum engine_tick_action session_tick(void *ctx)
 	return ENGINE_GO_ON;
 }
 
+/*
+ * The old program's last report, from its model as the exec found it.
+ * Its memory is gone already: no resident figures (a snapshot read
+ * before, at SIGUSR1 or a tick, is of another moment: not shown).
+ */
+static void sink_exec_old(void *ctx, const struct proc *proc, uint64_t time_ns)
+{
+	struct session *session = ctx;
+	struct proc_state *state = state_of(proc);
+
+	(void)time_ns;
+	mm_snapshot_clear(&state->snap);
+	feed_snapshot(session, proc, OUTPUT_EXEC);
+	state->mismatches = 0;
+}
+
 static const struct engine_sink session_sink = {
 	.proc_start = proc_start,
 	.proc_free = proc_free,
 	.call = sink_call,
+	.exec_old = sink_exec_old,
 	.exec = sink_exec,
 	.proc_end = sink_proc_end,
 	.mismatch = sink_mismatch,

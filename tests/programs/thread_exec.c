@@ -4,11 +4,12 @@
  * threads and the exec'ing thread takes the leader's tid (ptrace(2),
  * "execve(2) under ptrace").
  *
- *   thread_exec [idle|busy]
+ *   thread_exec [idle|busy|leader]
  *     the leader sleeps (idle) or maps and unmaps in a loop (busy, so that
  *     it is likely inside a memory call when it is killed); a second
- *     thread maps a page, then exec's this program in "after" mode, which
- *     maps a page under the same pid and exits 0.
+ *     thread maps 7 pages, then exec's this program in "after" mode, which
+ *     maps 9 pages under the same pid and exits 0.  With leader, no thread:
+ *     the leader maps 20 MiB, unmaps half of it, and exec's.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "testutil.h"
 
 #define PAGE 4096UL
+#define MIB (1UL << 20)
 
 static char *self_path;
 
@@ -48,6 +50,18 @@ int main(int argc, char **argv)
 	}
 	self_path = argv[0];
 	dprintf(1, "before exec: pid %d\n", (int)getpid());
+	if (argc > 1 && strcmp(argv[1], "leader") == 0) {
+		for (int i = 0; i < 20; i++) {
+			ptr = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				   -1, 0);
+			test_assert(ptr != MAP_FAILED);
+			ptr[0] = 1;
+			if (i % 2)
+				test_assert(munmap(ptr, MIB) == 0);
+		}
+		execl("/proc/self/exe", self_path, "after", (char *)NULL);
+		test_assert(!"execl");
+	}
 	test_assert(pthread_create(&thread, NULL, execer, NULL) == 0);
 	if (argc > 1 && strcmp(argv[1], "busy") == 0) {
 		for (;;) {

@@ -103,7 +103,9 @@ static void test_ends(void **state)
 	/* A signal this system has no name for, as a trace from elsewhere may hold. */
 	end = (struct names_ending){ .how = NAMES_END_KILLED, .code = 0 };
 	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "killed by SIG?");
-	for (int how = NAMES_END_RUNNING; how <= NAMES_END_DETACHED; how++)
+	end = (struct names_ending){ .how = NAMES_END_EXECED };
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "replaced by an exec");
+	for (int how = NAMES_END_RUNNING; how <= NAMES_END_EXECED; how++)
 		assert_int_equal(names_end_parse(names_end_trace((enum names_end)how)), how);
 	assert_string_equal(names_end_trace(NAMES_END_KILLED), "killed");
 	assert_int_equal(names_end_parse("exited with 0"), -1);
