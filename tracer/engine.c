@@ -637,7 +637,7 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	memset(proc->calls, 0, sizeof(proc->calls));
 	proc->failed = 0;
 	proc->execs++;
-	update_exe(proc);
+	update_exe(proc, proc->pid);
 	/*
 	 * A new program, a new mm.  Reading the maps is safe here: the exec
 	 * is complete (rr's warning is about a thread group inside execve).

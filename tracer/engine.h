@@ -252,8 +252,9 @@ struct strtab *engine_paths(struct engine *eng);
 
 /*
  * A task of proc whose /proc files are whole: its leader, unless the
- * leader has passed its exit stop (a pthread_exit from main leaves a
- * zombie leader while the threads run on); 0 when there is none.
+ * leader has passed its exit stop or is a zombie (a pthread_exit from
+ * main leaves a zombie leader while the threads run on); 0 when there
+ * is none.
  */
 pid_t engine_live_tid(struct engine *eng, const struct proc *proc);
 

@@ -85,7 +85,7 @@ static int attach_process(struct engine *eng, pid_t pid, pid_t *tgid_out)
 				PTRACE_O_TRACESYSGOOD;
 	char path[64];
 	struct proc *proc;
-	pid_t tgid;
+	pid_t tgid, live;
 	int quiet = 0, found;
 
 	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -117,9 +117,11 @@ static int attach_process(struct engine *eng, pid_t pid, pid_t *tgid_out)
 	}
 	if (!proc->live_tasks)
 		return -ESRCH;
-	update_exe(proc);
+	/* Through a live task: a leader that called pthread_exit shows no memory. */
+	live = engine_live_tid(eng, proc);
+	update_exe(proc, live);
 	proc->mm = mm_new(eng->mm_reader);
-	(void)mm_seed(proc->mm, tgid, ASPACE_ORIGIN_ATTACH, engine_now_ns(eng));
+	(void)mm_seed(proc->mm, live, ASPACE_ORIGIN_ATTACH, engine_now_ns(eng));
 	/*
 	 * Threads were running while we read the maps, maybe inside a memory
 	 * call that ends untraced, before their first stop: re-read them once

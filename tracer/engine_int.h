@@ -88,10 +88,11 @@ struct proc *add_proc(struct engine *eng, pid_t pid, pid_t parent_pid, bool repo
 /* A process made by a clone of parent (NULL: not known yet), reported with -f. */
 struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent);
 /*
- * proc->exe from /proc/PID/exe and proc->name from its argv[0], kept as
- * they were if the link cannot be read.
+ * proc->exe from /proc/TID/exe and proc->name from its argv[0], read
+ * through its task tid (a zombie leader's show nothing), kept as they
+ * were if the link cannot be read.
  */
-void update_exe(struct proc *proc);
+void update_exe(struct proc *proc, pid_t tid);
 /* A forked proc's program and name: its parent's, unless it has its own already. */
 void inherit_exe(struct proc *proc, const struct proc *parent);
 /* The thread group of tid, from /proc/TID/status; tid itself when unreadable. */

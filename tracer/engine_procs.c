@@ -18,6 +18,7 @@
 
 struct live_search {
 	const struct proc *proc;
+	pid_t skip; /* a zombie leader */
 	pid_t tid;
 };
 
@@ -25,7 +26,8 @@ static void find_live(struct task *task, void *arg)
 {
 	struct live_search *search = arg;
 
-	if (!search->tid && task->proc == search->proc && !(task->flags & TASK_EXITED))
+	if (!search->tid && task->proc == search->proc && !(task->flags & TASK_EXITED) &&
+	    task->tid != search->skip)
 		search->tid = task->tid;
 }
 
@@ -34,8 +36,12 @@ pid_t engine_live_tid(struct engine *eng, const struct proc *proc)
 	struct task *leader = tasks_find(eng->tasks, proc->pid);
 	struct live_search search = { .proc = proc };
 
-	if (leader && !(leader->flags & TASK_EXITED))
-		return proc->pid;
+	/* One that exited before memtrace came has no exit stop to mark it: its state says. */
+	if (leader && !(leader->flags & TASK_EXITED)) {
+		if (procmaps_state(proc->pid) != 'Z')
+			return proc->pid;
+		search.skip = proc->pid;
+	}
 	tasks_for_each(eng->tasks, find_live, &search);
 	return search.tid;
 }
@@ -159,16 +165,16 @@ static char *read_proc_link(pid_t pid, const char *name)
 	return xstrdup(target);
 }
 
-void update_exe(struct proc *proc)
+void update_exe(struct proc *proc, pid_t tid)
 {
-	char *exe = read_proc_link(proc->pid, "exe");
+	char *exe = read_proc_link(tid, "exe");
 
 	if (!exe)
 		return;
 	free(proc->exe);
 	proc->exe = exe;
 	free(proc->name);
-	proc->name = procmaps_argv0(proc->pid);
+	proc->name = procmaps_argv0(tid);
 }
 
 /* A forked process runs its parent's program, under the same name, until it execs. */

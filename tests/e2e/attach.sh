@@ -13,10 +13,10 @@ can_attach || skip "$why_not"
 # names).  Each runs until the test has seen what it waits for, then is
 # ended with SIGTERM: no step depends on how fast a loaded machine runs.
 
-# start_longrun NAME: starts the program; sets $lr_pid once it runs.  Its
-# 600 s are only a limit: stop_longrun ends it.
+# start_longrun NAME [leaderless]: starts the program; sets $lr_pid once it
+# runs.  Its 600 s are only a limit: stop_longrun ends it.
 start_longrun() {
-	"$PROGRAMS/longrun" 600 4 3>"$TMP/$1.expected" >"$TMP/$1.out" 2>"$TMP/$1.err" &
+	"$PROGRAMS/longrun" 600 4 ${2:-} 3>"$TMP/$1.expected" >"$TMP/$1.out" 2>"$TMP/$1.err" &
 	lr_job=$!
 	lr_pid=$(said_pid "$TMP/$1.out" ready)
 }
@@ -34,10 +34,12 @@ stop_longrun() {
 	grep -qE '^ok [0-9]+$' "$TMP/$1.out" || fail "longrun $1 did not finish right: $(cat "$TMP/$1.err")"
 }
 
-# traced_by PID TRACER: every task of PID is traced by TRACER.
+# traced_by PID TRACER: every task of PID is traced by TRACER (but a
+# zombie, which nothing can trace).
 traced_by() {
 	local status
 	for status in /proc/"$1"/task/*/status; do
+		grep -qE '^State:\s+Z' "$status" 2>/dev/null && continue
 		grep -qE "^TracerPid:\s+$2\$" "$status" 2>/dev/null || return 1
 	done
 }
@@ -116,6 +118,30 @@ awk 'NR == FNR { seen[$0]++; next }
 	if (found != NR_seen) { print found " of " NR_seen " traced calls are the program'"'"'s"; bad = 1 }
 	exit bad
      }' NR_seen="$n" "$TMP/a.seen" "$TMP/a.expected" || fail "the trace does not match the program's calls"
+
+# A process whose main thread called pthread_exit: its /proc/PID files
+# show no memory, those of its threads do.  Named, its memory there before
+# the attach, its threads' stacks whole from the first call.
+zombie_leader() {
+	[ "$(sed -nE 's/^State:\s+(.).*/\1/p' "/proc/$1/status")" = Z ]
+}
+start_longrun z leaderless
+wait_until "longrun's main thread never exited" zombie_leader "$lr_pid"
+"$MEMTRACE" --verify --events="$TMP/z.events" -p "$lr_pid" 2>"$TMP/z.mt" &
+mt=$!
+calls_while_traced "$lr_pid" "$mt" "$TMP/z.expected" 40
+detach "$mt" "longrun leaderless"
+verified "$TMP/z.mt"
+grep -qE "^memtrace: \[$lr_pid\] .*/longrun: [0-9]+ memory calls .*; detached, running on\$" "$TMP/z.mt" ||
+	fail "leaderless: the summary does not name the program: $(grep -m1 '^memtrace: \[' "$TMP/z.mt")"
+events_grep "$TMP/z.events" 'of \[kernel\]' &&
+	fail "leaderless: memory there before the attach is said to be the kernel's"
+first=$(grep -m1 -nE '^[0-9.]+ \[[0-9/]+\] #[0-9]+ mmap\(' "$TMP/z.events" | cut -d: -f1)
+[ -n "$first" ] || fail "leaderless: no mmap traced"
+expect_eq "leaderless: the first mmap's stack" \
+	"$(sources_of "$TMP/z.events" "^$(sed -n "${first}p" "$TMP/z.events" | sed 's/[][().*|+]/\\&/g')\$" | grep -cE '^worker ')" 1
+untraced "$lr_pid"
+stop_longrun z "$lr_pid" "$lr_job"
 
 # Threads created and ended at a high rate: none missed while attached.
 "$PROGRAMS/threadchurn" 600 3>"$TMP/t.expected" >"$TMP/t.out" 2>"$TMP/t.err" &

@@ -4,7 +4,7 @@
  * for attach mode: memtrace attaches while it runs and detaches before it
  * ends; it must finish with correct results and exit 0.
  *
- *   longrun SECONDS [THREADS]
+ *   longrun SECONDS [THREADS [leaderless]]
  *
  * Each thread maps a buffer of a length unique to (thread, iteration),
  * fills it, checks a checksum, and unmaps it; every call's expected line
@@ -13,10 +13,13 @@
  * It ends after SECONDS, or sooner on SIGTERM: each thread finishes its
  * iteration, and the program exits 0 as if its time were up.  Tests end
  * it with SIGTERM once they have seen what they wait for, so that no test
- * depends on how much a loaded machine gets done in SECONDS.
+ * depends on how much a loaded machine gets done in SECONDS.  leaderless:
+ * the main thread calls pthread_exit once the others run (a zombie leader
+ * with threads running on), and a last thread joins them and exits.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -86,11 +89,28 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static pthread_t threads[MAX_THREADS];
+static unsigned long nthreads;
+
+static void *finish(void *arg)
+{
+	unsigned long total = 0;
+
+	for (unsigned long i = 0; i < nthreads; i++) {
+		test_assert(pthread_join(threads[i], NULL) == 0);
+		total += iterations[i];
+	}
+	dprintf(1, "ok %lu\n", total);
+	(void)arg;
+	exit(0);
+}
+
 int main(int argc, char **argv)
 {
-	pthread_t threads[MAX_THREADS];
-	unsigned long nthreads = argc > 2 ? strtoul(argv[2], NULL, 10) : 4, total = 0;
+	bool leaderless = argc > 3 && strcmp(argv[3], "leaderless") == 0;
+	pthread_t finisher;
 
+	nthreads = argc > 2 ? strtoul(argv[2], NULL, 10) : 4;
 	test_assert(argc >= 2 && nthreads >= 1 && nthreads <= MAX_THREADS);
 	seconds = strtod(argv[1], NULL);
 	test_assert(signal(SIGTERM, on_term) != SIG_ERR);
@@ -98,11 +118,11 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < nthreads; i++)
 		test_assert(pthread_create(&threads[i], NULL, worker, (void *)i) == 0);
 	pthread_barrier_wait(&started);
-	dprintf(1, "ready %d\n", (int)getpid());
-	for (unsigned long i = 0; i < nthreads; i++) {
-		test_assert(pthread_join(threads[i], NULL) == 0);
-		total += iterations[i];
+	if (leaderless) {
+		test_assert(pthread_create(&finisher, NULL, finish, NULL) == 0);
+		dprintf(1, "ready %d\n", (int)getpid());
+		pthread_exit(NULL);
 	}
-	dprintf(1, "ok %lu\n", total);
-	return 0;
+	dprintf(1, "ready %d\n", (int)getpid());
+	finish(NULL);
 }
