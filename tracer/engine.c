@@ -700,12 +700,35 @@ static void thread_exiting(struct engine *eng, struct task *task)
 static void on_exit_stop(struct engine *eng, struct task *task)
 {
 	struct proc *proc = task->proc;
+	/* A call that ran (not one held in the queue) but whose result will never be seen. */
+	bool unknown = (task->flags & (TASK_IN_CALL | TASK_QUEUED | TASK_DEFERRED)) ==
+			       TASK_IN_CALL &&
+		       task->call.ent && sysdecode_desc(task->call.ent->kind)->op != SYSDECODE_OP_NONE;
 	bool last;
 
 	abandon_call(eng, task);
+	/*
+	 * Killed inside it (SIGKILL, another thread's exit_group), the call
+	 * may have done its work in the kernel: ask the kernel, through this
+	 * task whose memory is still whole, and make what it did the call's.
+	 */
+	if (unknown && proc->mm) {
+		struct aspace_event ev = { .seq = task->call_seq,
+					   .tid = task->tid,
+					   .stack_id = task->call_stack,
+					   .kind = ASPACE_ORIGIN_CALL,
+					   .time_ns = task->call_time_ns };
+
+		if (proc->in_flight || proc->fresh_tasks)
+			proc->overlapped = true;
+		else
+			(void)mm_resync(proc->mm, task->tid, &ev, NULL);
+	}
 	thread_exiting(eng, task);
 	task->flags |= TASK_EXITED;
 	last = ++proc->exited_tasks == proc->live_tasks;
+	if (last)
+		resync_if_settled(proc, task->tid);
 	if (last)
 		verify(eng, proc, task->tid, 0);
 	if ((last || task->tid == proc->pid) && proc->reported && proc->mm && eng->sink->snapshot)

@@ -120,3 +120,30 @@ done
 expect_eq "runs signalled at start-up" "$runs" 180
 sleep 0.2
 expect_eq "processes left stopped after $runs signals at start-up" "$(strays)" "$before"
+
+# The program killed from outside (SIGKILL: no handler, no exit of its
+# own) while its threads map and unmap, 10 runs at each of 0, 1, 2, 5, 10
+# and 20 ms after it runs: a call it was inside may have done its work in
+# the kernel without memtrace seeing its result.  The model must still
+# agree with the kernel at the end (--verify), memtrace ends with the
+# program's status, and nothing is left stopped.
+runs=0
+for delay in 0 0.001 0.002 0.005 0.010 0.020; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		: >"$TMP/k.out"
+		"$MEMTRACE" --verify -- "$PROGRAMS/longrun" 600 2 >"$TMP/k.out" 2>"$TMP/k.err" 3>/dev/null &
+		mt=$!
+		pid=$(said_pid "$TMP/k.out" ready)
+		sleep "$delay"
+		kill -KILL "$pid"
+		set +e
+		wait "$mt"
+		status=$?
+		set -e
+		runs=$((runs + 1))
+		expect_eq "run $runs, killed $delay s after it ran: exit status" "$status" $((128 + 9))
+		verified "$TMP/k.err"
+	done
+done
+expect_eq "runs killed from outside" "$runs" 60
+expect_eq "processes left stopped after $runs kills" "$(strays)" "$before"
