@@ -68,6 +68,10 @@ static int seize_pass(struct engine *eng, struct proc *proc, unsigned long optio
 		proc->fresh_tasks++;
 		/* Make it stop, so that its syscall stops can begin (PTRACE_SYSCALL). */
 		(void)ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
+		/* It stops only when it wakes (a vfork parent, a read of a hung NFS file). */
+		if (procmaps_state(tid) == 'D')
+			error_msg("[%d] task %d is in uninterruptible sleep: traced from when it wakes",
+				  (int)proc->pid, (int)tid);
 		found++;
 	}
 	(void)closedir(dir);
@@ -243,6 +247,42 @@ static void detach_event(struct engine *eng, const struct trace_event *ev)
 	}
 }
 
+/*
+ * A task in uninterruptible sleep stops for the detach only when it wakes,
+ * which may be long (a vfork parent waits for its child; a read of a hung
+ * NFS file, forever): memtrace does not wait for it.  It stays traced
+ * until memtrace ends; the kernel then lets it go (kernel/ptrace.c,
+ * exit_ptrace), its pending interrupt cancelled, running on.
+ */
+static void collect_sleeper(struct task *task, void *arg)
+{
+	struct held *sleepers = arg;
+
+	if (task->flags & (TASK_QUEUED | TASK_DEFERRED) || procmaps_state(task->tid) != 'D')
+		return;
+	xgrowarray((void **)&sleepers->tasks, &sleepers->cap, sleepers->count + 1,
+		   sizeof(struct task *));
+	sleepers->tasks[sleepers->count++] = task;
+}
+
+static void let_sleepers_go(struct engine *eng)
+{
+	struct held sleepers = { 0 };
+
+	tick_clear();
+	tasks_for_each(eng->tasks, collect_sleeper, &sleepers);
+	for (size_t i = 0; i < sleepers.count; i++) {
+		struct task *task = sleepers.tasks[i];
+
+		error_msg("[%d] task %d is in uninterruptible sleep: it is let go when memtrace ends",
+			  (int)task->proc->pid, (int)task->tid);
+		abandon_call(eng, task);
+		task->proc->detached = true;
+		tasks_remove(eng->tasks, task);
+	}
+	free(sleepers.tasks);
+}
+
 void engine_detach_all(struct engine *eng)
 {
 	struct held held = { 0 };
@@ -283,14 +323,20 @@ void engine_detach_all(struct engine *eng)
 	}
 	free(held.tasks);
 	tasks_for_each(eng->tasks, interrupt_one, NULL);
+	/* The tick ends a wait for a task that will not stop soon (let_sleepers_go()). */
+	set_timer(eng, true);
 	while (tasks_count(eng->tasks)) {
 		struct trace_event ev;
 		int err = next_event(eng, &ev);
 
-		if (err == -EINTR)
+		if (err == -EINTR) {
+			if (tick_pending())
+				let_sleepers_go(eng);
 			continue;
+		}
 		if (err < 0)
 			break;
 		detach_event(eng, &ev);
 	}
+	set_timer(eng, false);
 }

@@ -150,6 +150,8 @@ void timer_install(void);
 void timer_cancel(void);
 /* Whether a tick is due: the timer fired or engine_request_tick() was called. */
 bool tick_pending(void);
+/* The due tick taken without its work (a detach's wait reads the time alone). */
+void tick_clear(void);
 /*
  * A tick: stuck queues released, on_tick called and its answer acted on,
  * the --duration deadline checked.  Returns true when the loop must end:

@@ -104,6 +104,11 @@ bool tick_pending(void)
 	return tick_due != 0;
 }
 
+void tick_clear(void)
+{
+	tick_due = 0;
+}
+
 bool engine_tick(struct engine *eng)
 {
 	enum engine_tick_action action = ENGINE_GO_ON;

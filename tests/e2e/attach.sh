@@ -143,6 +143,58 @@ expect_eq "leaderless: the first mmap's stack" \
 untraced "$lr_pid"
 stop_longrun z "$lr_pid" "$lr_job"
 
+# A target in uninterruptible sleep (a vfork parent, state D, while its
+# child waits for a file the test makes): it cannot stop to be seized or
+# detached until it wakes, and memtrace must not wait for that.  Said at
+# the attach; --duration, SIGINT and SIGTERM end memtrace while it still
+# sleeps (memtrace never ending would fail the wait), and it runs on
+# untraced.  One that wakes while traced is traced from then on.
+sleeping() {
+	[ "$(sed -nE 's/^State:\s+(.).*/\1/p' "/proc/$1/status")" = D ]
+}
+untraced_now() {
+	grep -qE '^TracerPid:\s+0$' "/proc/$1/status"
+}
+for how in duration INT TERM wakes; do
+	rm -f "$TMP/d.go"
+	"$PROGRAMS/forks" vfork-wait "$TMP/d.go" 3>"$TMP/d.expected" >"$TMP/d.out" 2>"$TMP/d.err" &
+	job=$!
+	pid=$(said_pid "$TMP/d.out" ready)
+	wait_until "$how: the vfork parent never slept" sleeping "$pid"
+	opts=()
+	[ "$how" = duration ] && opts=(--duration 0.5)
+	"$MEMTRACE" "${opts[@]}" --events="$TMP/d.events" -p "$pid" >"$TMP/d.mt.out" 2>"$TMP/d.mt" &
+	mt=$!
+	wait_until "$how: memtrace did not say the task sleeps" \
+		grep -qx "memtrace: \[$pid\] task $pid is in uninterruptible sleep: traced from when it wakes" "$TMP/d.mt"
+	case $how in
+	INT | TERM) kill -"$how" "$mt" ;;
+	wakes)
+		touch "$TMP/d.go"
+		wait_until "wakes: the woken parent's calls were not traced" \
+			events_grep -E "$TMP/d.events" "^\\[$pid\\] munmap\\(0x[0-9a-f]+, 20480\\) = 0\$"
+		;;
+	esac
+	wait_until "$how: memtrace waited for the sleeping task" eval '! kill -0 "$mt" 2>/dev/null'
+	set +e
+	wait "$mt"
+	status=$?
+	set -e
+	expect_eq "$how: memtrace's exit status" "$status" 0
+	if [ "$how" != wakes ]; then
+		sleeping "$pid" || fail "$how: the task woke before memtrace ended (the test's file was made?)"
+		grep -qx "memtrace: \[$pid\] task $pid is in uninterruptible sleep: it is let go when memtrace ends" \
+			"$TMP/d.mt" || fail "$how: memtrace did not say it lets the sleeping task go"
+		wait_until "$how: the task is still traced after memtrace ended" untraced_now "$pid"
+		touch "$TMP/d.go"
+	fi
+	set +e
+	wait "$job"
+	status=$?
+	set -e
+	expect_eq "$how: the vfork parent's exit status" "$status" 0
+done
+
 # Threads created and ended at a high rate: none missed while attached.
 "$PROGRAMS/threadchurn" 600 3>"$TMP/t.expected" >"$TMP/t.out" 2>"$TMP/t.err" &
 tc_job=$!

@@ -4,6 +4,10 @@
  * of this program in "exec-child" mode, and a clone(CLONE_VM) child that
  * is a process of its own sharing the parent's memory.  Every call's
  * expected line goes to fd 3 with the pid that makes it.
+ *
+ * forks vfork-wait FILE: says "ready PID", then a vfork child waits until
+ * FILE exists while its parent sleeps uninterruptibly (state D) in vfork;
+ * then the parent maps and unmaps a page, and exits 0.
  */
 #include <sched.h>
 #include <signal.h>
@@ -11,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "testutil.h"
 
@@ -59,6 +64,21 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "exec-child") == 0) {
 		map_unmap(4 * PAGE);
 		return 6;
+	}
+	if (argc > 2 && strcmp(argv[1], "vfork-wait") == 0) {
+		dprintf(1, "ready %d\n", (int)getpid());
+		pid = vfork();
+		test_assert(pid >= 0);
+		if (pid == 0) {
+			/* Only system calls, as a vfork child may make. */
+			while (access(argv[2], F_OK) != 0)
+				(void)syscall(SYS_nanosleep, &(struct timespec){ .tv_nsec = 20000000 },
+					      NULL);
+			_exit(0);
+		}
+		wait_for(pid, 0);
+		map_unmap(5 * PAGE);
+		return 0;
 	}
 	map_unmap(PAGE);
 
