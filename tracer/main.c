@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "procmaps.h"
 #include "session.h"
 #include "subcommands.h"
 #include "util.h"
@@ -205,6 +206,29 @@ static unsigned long long raise_nofile(void)
 	return setrlimit(RLIMIT_NOFILE, &lim) == 0 ? (unsigned long long)soft : 0;
 }
 
+/*
+ * Every pid memtrace reads in /proc must be of its own PID namespace: in
+ * one whose /proc is not its own (unshare --pid without --mount-proc),
+ * /proc/N is some other process N.  Says why not on stderr.
+ */
+static bool proc_is_ours(void)
+{
+	pid_t seen = procmaps_self_pid();
+
+	if (seen < 0) {
+		error_msg("cannot read /proc/self: %s (memtrace needs /proc mounted)",
+			  strerror(-seen));
+		return false;
+	}
+	if (seen != getpid()) {
+		error_msg("/proc is not of memtrace's PID namespace (/proc/self is %d, memtrace is %d): "
+			  "mount its own (unshare --pid --fork --mount-proc)",
+			  (int)seen, (int)getpid());
+		return false;
+	}
+	return true;
+}
+
 static int exit_status_of(int wait_status)
 {
 	if (WIFSIGNALED(wait_status))
@@ -256,6 +280,8 @@ int main(int argc, char **argv)
 	 */
 	opts.session.sigpipe_ignored = signal(SIGPIPE, SIG_IGN) == SIG_IGN;
 	opts.session.nofile = raise_nofile();
+	if (!proc_is_ours())
+		return 1;
 	session = session_new(&opts.session);
 	status = opts.session.out.npids ? session_attach(session)
 					: session_launch(session, opts.session.out.argv);

@@ -694,3 +694,17 @@ long procmaps_read_long(const char *path, long fallback)
 	(void)fclose(file);
 	return value;
 }
+
+pid_t procmaps_self_pid(void)
+{
+	char target[32];
+	ssize_t len = readlink("/proc/self", target, sizeof(target) - 1);
+	long pid;
+	char *end;
+
+	if (len < 0)
+		return -errno;
+	target[len] = '\0';
+	pid = strtol(target, &end, 10);
+	return pid > 0 && *end == '\0' && pid <= INT_MAX ? (pid_t)pid : -EINVAL;
+}

@@ -131,6 +131,13 @@ long procmaps_status_field(pid_t pid, const char *name, long fallback);
 /* The letter of the State field of /proc/PID/status ('R', 'S', 'Z'...), or 0. */
 char procmaps_state(pid_t pid);
 
+/*
+ * The pid /proc gives the calling process (/proc/self), which is getpid()
+ * when /proc belongs to its PID namespace, and its pid in another one when
+ * not (unshare --pid without --mount-proc).  Returns it, or -errno.
+ */
+pid_t procmaps_self_pid(void);
+
 /* Resident pages, field 2 of /proc/PID/statm; -1 when it cannot be read. */
 long procmaps_statm_resident(pid_t pid);
 

@@ -191,4 +191,23 @@ frame=$(frames_of "$TMP/deleted_nocaps.events" "$pattern" | sed -n 2p)
 	fail "the frame in a file found nowhere: got '$frame', want libcontained.so+0x..."
 ! grep -q '(libcontained\.so)$' "$TMP/deleted_nocaps.events" ||
 	fail "a file found nowhere has names: $(grep -m3 '(libcontained\.so)$' "$TMP/deleted_nocaps.events")"
+
+# memtrace in a PID namespace of its own whose /proc is the host's
+# (unshare --pid without --mount-proc): /proc/N there is another process
+# N.  memtrace refuses with one line, exit 1, and runs nothing; with its
+# own /proc it runs.
+set +e
+unshare --pid --fork "$MEMTRACE" -- touch "$TMP/ns.ran" >"$TMP/ns.out" 2>"$TMP/ns.err"
+status=$?
+set -e
+expect_eq "a foreign /proc: exit status" "$status" 1
+[ "$(wc -l <"$TMP/ns.err")" = 1 ] && grep -qE "^memtrace: /proc is not of memtrace's PID namespace \(/proc/self is [0-9]+, memtrace is 1\): " "$TMP/ns.err" ||
+	fail "a foreign /proc: not refused in one line: $(head -n3 "$TMP/ns.err")"
+[ -e "$TMP/ns.ran" ] && fail "a foreign /proc: the program ran"
+set +e
+unshare --pid --fork --mount-proc "$MEMTRACE" --verify -- "$PROGRAMS/findings" clean >"$TMP/ns.out" 2>"$TMP/ns.err" 3>/dev/null
+status=$?
+set -e
+expect_eq "its own /proc: exit status" "$status" 0
+verified "$TMP/ns.err"
 exit 0
