@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracer/strtab.h"
+#include "../tracer/sysdecode.h"
 #include "../tracer/util.h"
 #include "names.h"
 #include "tracew.h"
@@ -300,7 +302,21 @@ static const char *const piece_keys[PIECE_NKEYS] = {
 struct piece_read {
 	struct aspace_piece piece;
 	uint64_t origin_stack;
+	struct strtab *paths;
 };
+
+/* A short string member as a C string: false if it does not fit buf. */
+static bool take_short_str(struct scan *s, char *buf, size_t size)
+{
+	const char *text;
+	size_t len;
+
+	if (!take_str(s, &text, &len) || len >= size)
+		return false;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return true;
+}
 
 static bool take_op(struct scan *s, enum aspace_piece_kind *kind)
 {
@@ -346,6 +362,8 @@ static bool piece_member(struct scan *s, int key, void *arg)
 	struct piece_read *read = arg;
 	struct aspace_piece *piece = &read->piece;
 	const char *text;
+	char word[16];
+	int backing;
 	size_t len;
 	int64_t num;
 
@@ -367,13 +385,31 @@ static bool piece_member(struct scan *s, int key, void *arg)
 	case PIECE_ORIGIN_TIME:
 		return take_ns(s, &piece->origin_time_ns);
 	case PIECE_FLAGS:
-		return take_int(s, true, &num);
+		if (!take_int(s, true, &num))
+			return false;
+		piece->flags = (unsigned int)num;
+		return true;
 	case PIECE_PROT:
+		if (!take_short_str(s, word, sizeof(word)))
+			return false;
+		piece->prot = names_prot_parse(word);
+		return true;
 	case PIECE_BACKING:
+		if (!take_short_str(s, word, sizeof(word)))
+			return false;
+		backing = names_backing_parse(word);
+		piece->backing = backing < 0 ? ASPACE_BACKING_ANON : (enum aspace_backing)backing;
+		return true;
 	case PIECE_PATH:
+		if (!take_str(s, &text, &len))
+			return false;
+		piece->path = read->paths ? strtab_intern(read->paths, text, len) : 0;
+		return true;
 	case PIECE_OFFSET:
-	case PIECE_OLD_PROT:
+		return take_str(s, &text, &len) && traceline_hex(text, len, &piece->offset);
 	case PIECE_TO:
+		return take_str(s, &text, &len) && traceline_hex(text, len, &piece->to);
+	case PIECE_OLD_PROT:
 	case PIECE_NKEYS:
 		break;
 	}
@@ -385,7 +421,7 @@ static bool piece_member(struct scan *s, int key, void *arg)
 static bool take_piece(struct scan *s, const struct traceline_stacks *stacks,
 		       struct aspace_piece *piece)
 {
-	struct piece_read read = { .piece = { 0 } };
+	struct piece_read read = { .piece = { 0 }, .paths = stacks->paths };
 	uint32_t seen;
 
 	if (!take_object(s, piece_keys, PIECE_NKEYS, piece_member, &read, &seen) ||
@@ -457,6 +493,8 @@ static bool event_member(struct scan *s, int key, void *arg)
 {
 	struct event_read *read = arg;
 	struct trace_event *event = read->event;
+	const char *text;
+	size_t len;
 	int64_t num;
 
 	switch ((enum event_key)key) {
@@ -469,8 +507,17 @@ static bool event_member(struct scan *s, int key, void *arg)
 	case EVENT_PID:
 		return take_int(s, true, &event->pid);
 	case EVENT_TID:
+		return take_int(s, true, &event->tid);
 	case EVENT_RVAL:
 		return take_int(s, true, &num);
+	case EVENT_CALL:
+		if (!take_str(s, &text, &len))
+			return false;
+		event->kind = traceline_kind(text, len);
+		return true;
+	case EVENT_ERRNO:
+		event->failed = true;
+		break;
 	case EVENT_ARGS:
 		return skip_str_array(s);
 	case EVENT_FINISHED:
@@ -479,11 +526,9 @@ static bool event_member(struct scan *s, int key, void *arg)
 		return take_u64(s, &event->stack);
 	case EVENT_CHANGES:
 		return take_changes(s, read->stacks, read->changes);
-	case EVENT_CALL:
 	case EVENT_TEXT:
 	case EVENT_FD_PATH:
 	case EVENT_RESULT:
-	case EVENT_ERRNO:
 	case EVENT_NKEYS:
 		break;
 	}
@@ -493,6 +538,17 @@ static bool event_member(struct scan *s, int key, void *arg)
 #define EVENT_NEEDS                                                                \
 	(1U << EVENT_TYPE | 1U << EVENT_SEQ | 1U << EVENT_PID | 1U << EVENT_CALL | \
 	 1U << EVENT_CHANGES)
+
+int traceline_kind(const char *text, size_t len)
+{
+	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++) {
+		const char *name = sysdecode_kind_name((enum sysdecode_kind)kind);
+
+		if (strlen(name) == len && !memcmp(name, text, len))
+			return kind;
+	}
+	return 0;
+}
 
 bool traceline_event(const char *text, size_t len, const struct traceline_stacks *stacks,
 		     struct trace_event *event, struct aspace_changes *changes)

@@ -28,13 +28,25 @@ struct trace_event {
 	uint64_t time_ns; /* 0: none, or not a time */
 	uint64_t stack;	  /* the trace's stack id; 0: none */
 	int64_t pid;
+	int64_t tid;
+	int kind; /* the call's enum sysdecode_kind; 0 (SYSDECODE_NONE) for one it does not know */
 	bool finished;
+	bool failed; /* it has an errno */
 };
 
-/* The trace's stack ids mapped to ids here: ids[id], 0 past n. */
+/* The enum sysdecode_kind whose name ("mmap") is len bytes of text, or 0. */
+int traceline_kind(const char *text, size_t len);
+
+struct strtab;
+
+/*
+ * The trace's stack ids mapped to ids here: ids[id], 0 past n; and where
+ * the paths of the regions events map are interned.
+ */
 struct traceline_stacks {
 	const uint32_t *ids;
 	size_t n;
+	struct strtab *paths;
 };
 
 static inline uint32_t traceline_stack(const struct traceline_stacks *stacks, uint64_t id)

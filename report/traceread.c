@@ -39,6 +39,17 @@ struct rproc {
 	bool verify;
 	uint64_t mismatches;
 	uint64_t events;
+	/*
+	 * Its model made again from the events, on top of its last snapshot
+	 * (from nothing before one): what is reported of a process the trace
+	 * ends before, when events came after that snapshot (replayed).
+	 */
+	struct aspace *replay;
+	uint64_t replay_peak;
+	bool replayed;
+	/* Its calls as the events count them, for a process without a summary. */
+	uint64_t event_calls[SYSDECODE_NKINDS];
+	uint64_t event_failed;
 };
 
 struct trace {
@@ -61,6 +72,7 @@ struct trace {
 	struct aspace_changes changes;
 	size_t nprocs;
 	size_t nsummaries;
+	char *argv0; /* the header's program, as launched; NULL: attached to */
 };
 
 /*
@@ -204,7 +216,7 @@ static uint32_t *id_slot(uint32_t **map, size_t *cap, uint64_t id)
 
 static uint32_t stack_here(const struct trace *rd, uint64_t id)
 {
-	const struct traceline_stacks stacks = { rd->stack_ids, rd->nstack_ids };
+	const struct traceline_stacks stacks = { rd->stack_ids, rd->nstack_ids, NULL };
 
 	return traceline_stack(&stacks, id);
 }
@@ -268,6 +280,7 @@ static void proc_free(struct rproc *rp)
 {
 	churn_free(rp->churn);
 	aspace_free(rp->as);
+	aspace_free(rp->replay);
 	free(rp->usage);
 	free(rp->exe);
 	free(rp->name);
@@ -279,6 +292,7 @@ static void proc_free(struct rproc *rp)
 static int read_header(struct trace *rd, json_t *line)
 {
 	const char *format = json_string_value(json_object_get(line, "format"));
+	const char *argv0;
 	uint64_t version;
 
 	if (!format || strcmp(format, TRACE_FORMAT) != 0)
@@ -291,6 +305,9 @@ static int read_header(struct trace *rd, json_t *line)
 				(unsigned long long)version, TRACE_VERSION);
 	if (!rd->churn_ns && (!get_u64(line, "churn_ns", &rd->churn_ns) || !rd->churn_ns))
 		rd->churn_ns = REPORT_CHURN_NS_DEFAULT;
+	argv0 = json_string_value(json_array_get(json_object_get(line, "argv"), 0));
+	if (argv0)
+		rd->argv0 = xstrdup(argv0);
 	return 0;
 }
 
@@ -413,11 +430,111 @@ static bool get_origin(json_t *change, enum aspace_origin_kind *kind, uint64_t *
  * An event read, either way (traceline.h): what it did to its process,
  * its changes in rd->changes, "map" pieces made by the event itself.
  */
+static enum aspace_backing backing_of(const char *name)
+{
+	int backing = names_backing_parse(name);
+
+	return backing < 0 ? ASPACE_BACKING_ANON : (enum aspace_backing)backing;
+}
+
+/*
+ * The bytes [start, end) of as moved to to, with their origins (a "move"
+ * piece: mremap); whatever was at the destination is unmapped first.
+ */
+static void move_bytes(struct aspace *as, const struct aspace_event *ev, uint64_t start,
+		       uint64_t end, uint64_t to)
+{
+	struct aspace_region *moved = NULL;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+	size_t count = 0, cap = 0;
+
+	for (region = aspace_first_from(as, start, &cur); region && region->start < end;
+	     region = aspace_next(as, &cur)) {
+		xgrowarray((void **)&moved, &cap, count + 1, sizeof(*moved));
+		moved[count] = *region;
+		if (moved[count].start < start) {
+			if (moved[count].path)
+				moved[count].offset += start - moved[count].start;
+			moved[count].start = start;
+		}
+		if (moved[count].end > end)
+			moved[count].end = end;
+		count++;
+	}
+	aspace_unmap(as, ev, start, end - start, NULL);
+	aspace_unmap(as, ev, to, end - start, NULL);
+	for (size_t i = 0; i < count; i++) {
+		moved[i].start += to - start;
+		moved[i].end += to - start;
+		moved[i].origin_slot = 0;
+		(void)aspace_restore(as, &moved[i]);
+	}
+	free(moved);
+}
+
+/* The changes of event ev made to rp's replayed model. */
+static void replay_event(struct trace *rd, struct rproc *rp, const struct trace_event *ev)
+{
+	struct aspace_event call = { .seq = ev->seq,
+				     .tid = (pid_t)ev->tid,
+				     .stack_id = stack_here(rd, ev->stack),
+				     .kind = ASPACE_ORIGIN_CALL,
+				     .time_ns = ev->time_ns };
+	uint64_t total;
+
+	if (!rp->replay)
+		rp->replay = aspace_new();
+	for (size_t i = 0; i < rd->changes.count; i++) {
+		const struct aspace_piece *piece = &rd->changes.pieces[i];
+		uint64_t len = piece->end - piece->start;
+
+		switch (piece->kind) {
+		case ASPACE_PIECE_MAPPED: {
+			struct aspace_region tmpl = { .prot = piece->prot,
+						      .flags = piece->flags,
+						      .backing = piece->backing,
+						      .path = piece->path,
+						      .offset = piece->offset };
+			struct aspace_event made = call;
+
+			/* Bytes a re-read of the kernel's maps found: not the call's own. */
+			if (piece->origin_kind != ASPACE_ORIGIN_CALL)
+				made = (struct aspace_event){ .kind = piece->origin_kind,
+							      .time_ns = ev->time_ns };
+			aspace_map(rp->replay, &made, piece->start, len, &tmpl, NULL);
+			break;
+		}
+		case ASPACE_PIECE_UNMAPPED:
+			aspace_unmap(rp->replay, &call, piece->start, len, NULL);
+			break;
+		case ASPACE_PIECE_PROTECTED:
+			aspace_protect(rp->replay, &call, piece->start, len, piece->prot, NULL);
+			break;
+		case ASPACE_PIECE_MOVED:
+			move_bytes(rp->replay, &call, piece->start, piece->end, piece->to);
+			break;
+		case ASPACE_PIECE_RELEASED:
+			break;
+		}
+	}
+	total = aspace_total(rp->replay);
+	if (total > rp->replay_peak)
+		rp->replay_peak = total;
+	rp->replayed = true;
+}
+
 static void apply_event(struct trace *rd, const struct trace_event *ev)
 {
 	struct rproc *rp = proc_of(rd, (pid_t)ev->pid);
 
 	rp->events++;
+	if (ev->finished && ev->kind > 0 && ev->kind < SYSDECODE_NKINDS) {
+		rp->event_calls[ev->kind]++;
+		if (ev->failed)
+			rp->event_failed++;
+	}
+	replay_event(rd, rp, ev);
 	for (size_t i = 0; i < rd->changes.count; i++) {
 		struct aspace_piece *piece = &rd->changes.pieces[i];
 
@@ -446,6 +563,19 @@ static bool read_piece(struct trace *rd, json_t *piece_json, struct aspace_piece
 	    !get_origin(piece_json, &piece->origin_kind, &piece->origin_seq))
 		return false;
 	piece->kind = (enum aspace_piece_kind)kind;
+	if (piece->kind == ASPACE_PIECE_MAPPED || piece->kind == ASPACE_PIECE_PROTECTED)
+		piece->prot = get_prot(piece_json, "prot");
+	if (piece->kind == ASPACE_PIECE_MAPPED) {
+		uint64_t flags = 0;
+
+		(void)get_u64(piece_json, "flags", &flags);
+		piece->flags = (unsigned int)flags;
+		piece->backing = backing_of(json_string_value(json_object_get(piece_json, "backing")));
+		piece->path = get_path(rd, piece_json, "path");
+		(void)get_hex(piece_json, "offset", &piece->offset);
+	}
+	if (piece->kind == ASPACE_PIECE_MOVED && !get_hex(piece_json, "to", &piece->to))
+		return false;
 	(void)get_u64(piece_json, "left", &piece->origin_left);
 	(void)get_u64(piece_json, "total", &piece->origin_total);
 	/* A "map" piece's origin is its event (apply_event); the others name theirs. */
@@ -467,6 +597,9 @@ static int read_event(struct trace *rd, json_t *line)
 	    !json_is_array(changes))
 		return bad_line(rd, "an event without \"seq\", \"pid\", \"call\" or \"changes\"");
 	(void)get_u64(line, "stack", &ev.stack);
+	(void)get_int(line, "tid", &ev.tid);
+	ev.kind = traceline_kind(call, strlen(call));
+	ev.failed = json_object_get(line, "errno") != NULL;
 	ev.finished = json_is_true(json_object_get(line, "finished"));
 	aspace_changes_reset(&rd->changes);
 	for (size_t i = 0; i < json_array_size(changes); i++) {
@@ -489,7 +622,9 @@ static int read_event(struct trace *rd, json_t *line)
  */
 static bool read_event_fast(struct trace *rd, const char *text, size_t len)
 {
-	struct traceline_stacks stacks = { .ids = rd->stack_ids, .n = rd->nstack_ids };
+	struct traceline_stacks stacks = { .ids = rd->stack_ids,
+					   .n = rd->nstack_ids,
+					   .paths = rd->paths };
 	struct trace_event ev;
 
 	aspace_changes_reset(&rd->changes);
@@ -497,6 +632,31 @@ static bool read_event_fast(struct trace *rd, const char *text, size_t len)
 		return false;
 	apply_event(rd, &ev);
 	return true;
+}
+
+/* A thread started or ended: its stack marked so in the replayed model. */
+static int read_thread(struct trace *rd, json_t *line)
+{
+	const char *event = json_string_value(json_object_get(line, "event"));
+	const char *name = json_string_value(json_object_get(line, "name"));
+	uint64_t stack = 0;
+	struct rproc *rp;
+	int64_t pid, tid;
+
+	if (!get_int(line, "pid", &pid) || !get_int(line, "tid", &tid) || !event)
+		return bad_line(rd, "a thread line without \"pid\", \"tid\" or \"event\"");
+	rp = proc_of(rd, (pid_t)pid);
+	if (!get_hex(line, "stack_start", &stack))
+		return 0;
+	if (!rp->replay)
+		rp->replay = aspace_new();
+	if (name)
+		aspace_name_thread(rp->replay, (pid_t)tid, name);
+	if (!strcmp(event, "exit"))
+		(void)aspace_thread_exited(rp->replay, stack, (pid_t)tid);
+	else
+		(void)aspace_set_thread(rp->replay, stack, (pid_t)tid);
+	return 0;
 }
 
 static int read_exec(struct trace *rd, json_t *line)
@@ -511,18 +671,18 @@ static int read_exec(struct trace *rd, json_t *line)
 	if (rp->summarized && rp->proc.end.how == NAMES_END_EXECED)
 		rp = new_image(rd, rp);
 	churn_reset(rp->churn);
+	/* A new program: its model is made from its own events. */
+	aspace_free(rp->replay);
+	rp->replay = NULL;
+	rp->replayed = false;
+	rp->replay_peak = 0;
+	memset(rp->event_calls, 0, sizeof(rp->event_calls));
+	rp->event_failed = 0;
 	if (exe) {
 		/* What it runs now, should the trace end before its summary. */
 		set_exe(rp, exe, json_string_value(json_object_get(line, "name")));
 	}
 	return 0;
-}
-
-static enum aspace_backing backing_of(const char *name)
-{
-	int backing = names_backing_parse(name);
-
-	return backing < 0 ? ASPACE_BACKING_ANON : (enum aspace_backing)backing;
 }
 
 static int read_region(struct trace *rd, json_t *json, struct aspace *as)
@@ -586,6 +746,10 @@ static int read_snapshot(struct trace *rd, json_t *line)
 	for (size_t i = 0; i < json_array_size(regions); i++)
 		if (read_region(rd, json_array_get(regions, i), rp->as) < 0)
 			return -EINVAL;
+	/* Events after it are replayed on top of it. */
+	aspace_free(rp->replay);
+	rp->replay = aspace_copy(rp->as);
+	rp->replayed = false;
 	memset(&rp->sizes, 0, sizeof(rp->sizes));
 	rp->sizes.mapped = aspace_total(rp->as);
 	(void)get_u64(sizes, "vsz_peak", &rp->sizes.mapped_peak);
@@ -715,6 +879,8 @@ static int read_line(struct trace *rd, const char *text, size_t len)
 		ret = read_event(rd, line);
 	} else if (!strcmp(type, "exec")) {
 		ret = read_exec(rd, line);
+	} else if (!strcmp(type, "thread")) {
+		ret = read_thread(rd, line);
 	} else if (!strcmp(type, "snapshot")) {
 		ret = read_snapshot(rd, line);
 	} else if (!strcmp(type, "summary")) {
@@ -809,6 +975,7 @@ void traceread_free(struct trace *trace)
 	for (size_t i = 0; i < rd->nprocs; i++)
 		proc_free(rd->proc_at[i]);
 	aspace_changes_free(&rd->changes);
+	free(rd->argv0);
 	free(rd->proc_at);
 	hidx_free(&rd->by_pid);
 	free(rd->modules);
@@ -939,23 +1106,79 @@ static int read_lines(struct trace *rd, FILE *in)
 	return 0;
 }
 
+/* Whether rp is reported from its replayed model: the trace ends before it, after its events. */
+static bool from_replay(const struct rproc *rp)
+{
+	return !rp->summarized && rp->replay && (rp->replayed || !rp->as);
+}
+
+/*
+ * A process the trace ends before (no summary): reported as far as the
+ * trace goes.  Its calls are those of its events; its model, when events
+ * came after its last snapshot (or there is none), is made from them,
+ * without resident figures (only a snapshot has those) and, before any
+ * snapshot, without what the program had before its first call (what
+ * exec mapped, or what was there before memtrace attached).
+ */
+static void finish_unended(struct trace *rd, struct rproc *rp)
+{
+	uint64_t start = UINT64_MAX, top = 0;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+
+	memcpy(rp->proc.calls, rp->event_calls, sizeof(rp->proc.calls));
+	rp->proc.failed = rp->event_failed;
+	if (!rp->exe && rd->argv0 && rp == rd->proc_at[0])
+		set_exe(rp, rd->argv0, NULL);
+	if (!from_replay(rp))
+		return;
+	aspace_free(rp->as);
+	rp->as = rp->replay;
+	rp->replay = NULL;
+	rp->have_usage = false;
+	rp->nusage = 0;
+	rp->have_heap = false;
+	/* The brk heap: its regions, the model's brk calls made them. */
+	for (region = aspace_first_from(rp->as, 0, &cur); region; region = aspace_next(rp->as, &cur))
+		if (region->backing == ASPACE_BACKING_HEAP) {
+			start = start < region->start ? start : region->start;
+			top = region->end;
+		}
+	if (top)
+		aspace_set_heap(rp->as, start, top);
+	rp->sizes.mapped = aspace_total(rp->as);
+	if (rp->replay_peak > rp->sizes.mapped_peak)
+		rp->sizes.mapped_peak = rp->replay_peak;
+	if (rp->sizes.mapped > rp->sizes.mapped_peak)
+		rp->sizes.mapped_peak = rp->sizes.mapped;
+	rp->sizes.heap = top ? top - start : 0;
+	if (rp->sizes.heap > rp->sizes.heap_peak)
+		rp->sizes.heap_peak = rp->sizes.heap;
+}
+
 /*
  * Warns of each process the trace ends before, in the order they are
  * reported (after every process with its summary, in their order of
- * appearance).
+ * appearance), and makes what is reported of it.
  */
-static void warn_unended(const struct trace *rd, struct msgs *msgs)
+static void warn_unended(struct trace *rd, struct msgs *msgs)
 {
 	for (size_t i = 0; i < rd->nprocs; i++) {
-		const struct rproc *rp = rd->proc_at[i];
+		struct rproc *rp = rd->proc_at[i];
+		const char *how;
 
-		if (!rp->summarized)
-			msgs_warn(msgs,
-				  "%s: the trace ends before process %d does (cut short at line "
-				  "%zu)%s",
-				  rd->path, (int)rp->proc.pid, rd->lineno,
-				  rp->as ? ": its last snapshot is reported"
-					 : ": no snapshot of it to report");
+		if (rp->summarized)
+			continue;
+		if (from_replay(rp))
+			how = rp->as ? ": its last snapshot and the events after it are reported, "
+				       "without resident figures"
+				     : ": its events are reported, without resident figures and "
+				       "without what it had before its first call";
+		else
+			how = rp->as ? ": its last snapshot is reported" : ": nothing of it to report";
+		msgs_warn(msgs, "%s: the trace ends before process %d does (cut short at line %zu)%s",
+			  rd->path, (int)rp->proc.pid, rd->lineno, how);
+		finish_unended(rd, rp);
 	}
 }
 

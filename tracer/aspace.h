@@ -131,7 +131,7 @@ enum aspace_piece_kind {
 struct aspace_piece {
 	enum aspace_piece_kind kind;
 	enum aspace_origin_kind origin_kind; /* what kind of origin the bytes have */
-	unsigned int prot;		     /* PROTECTED: the new protection */
+	unsigned int prot;		     /* PROTECTED: the new protection; MAPPED: see below */
 	unsigned int old_prot;		     /* UNMAPPED, PROTECTED, MOVED: the protection before */
 	uint64_t start;
 	uint64_t end;
@@ -145,6 +145,16 @@ struct aspace_piece {
 	 */
 	uint64_t origin_left;
 	uint64_t origin_total;
+	/*
+	 * MAPPED, read from a trace (report/traceread.c, which replays the
+	 * events into a model): the new region's prot (above), flags, backing,
+	 * file and offset.  The model's own pieces leave them 0: their
+	 * regions are in the model.
+	 */
+	unsigned int flags;
+	enum aspace_backing backing;
+	uint32_t path;
+	uint64_t offset;
 };
 
 struct aspace;

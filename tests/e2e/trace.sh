@@ -139,6 +139,47 @@ grep -q "the trace ends before process [0-9]* does .*: its last snapshot is repo
 	fail "a trace cut short: not said: $(cat "$TMP/cut.err")"
 grep -q '^  VSZ ' "$TMP/cut.out" || fail "a trace cut short: nothing reported"
 
+# same_but_resident A B [SITE]: memtrace diff --json A B finds the same
+# calls, and the same regions and bytes by kind and by site, but for the
+# resident figures (and, when named, SITE, with the kinds of what exec
+# mapped: main stack, ELF file, kernel, its anonymous pages).
+same_but_resident() {
+	"$MEMTRACE" diff --json "$1" "$2" >"$TMP/same.json" 2>/dev/null || true
+	python3 - "$TMP/same.json" "${3:-}" <<'EOF2' || fail "$2 is not reported as $1 is"
+import json, sys
+d = json.load(open(sys.argv[1]))
+skip_site = sys.argv[2]
+skip_kinds = {"main stack", "ELF file", "kernel", "anonymous"} if skip_site else set()
+bad = [s["site"] for s in d["sites"] if s["site"] != skip_site and
+       any(s["a"][k] != s["b"][k] for k in ("regions", "reserved", "committed", "maps"))]
+bad += [k["kind"] for k in d["kinds"] if k["kind"] not in skip_kinds and
+        any(k["a"][x] != k["b"][x] for x in ("regions", "reserved", "committed"))]
+if d["calls"]:
+    bad.append("calls %s" % d["calls"])
+if bad:
+    print("differ: %s" % bad, file=sys.stderr)
+    sys.exit(1)
+EOF2
+}
+
+# memtrace killed before any snapshot: the trace holds events alone.  The
+# model is made again from them: every site of the program's calls, every
+# thread stack, every call counted as the whole trace reports them (what
+# exec mapped is not in the events; the resident figures never are).
+sed -n '/"type":"snapshot"/q;p' "$TMP/demo.json" >"$TMP/events.json"
+set +e
+"$MEMTRACE" report "$TMP/events.json" >"$TMP/events.out" 2>"$TMP/events.err"
+status=$?
+set -e
+expect_eq "events alone: exit status" "$status" 0
+grep -q "the trace ends before process [0-9]* does .*: its events are reported, without resident figures and without what it had before its first call$" \
+	"$TMP/events.err" || fail "events alone: not said: $(cat "$TMP/events.err")"
+grep -qE "^memtrace: \[[0-9]+\] .*/demo: [1-9][0-9]* memory calls \(.*; still running$" "$TMP/events.out" ||
+	fail "events alone: the summary: $(head -n1 "$TMP/events.out")"
+grep -q 'RSS not known (the trace ends before it was read)' "$TMP/events.out" ||
+	fail "events alone: the resident figures are not said to be missing"
+[ -n "$have_python" ] && same_but_resident "$TMP/demo.json" "$TMP/events.json" "[mapped at exec]"
+
 # Threads: a line when each starts and when each ends on its own; periodic snapshots.
 NO_VERIFY=1 run_memtrace "$TMP/unjoined" -o "$TMP/unjoined.json" -- "$PROGRAMS/findings" unjoined
 expect_eq "thread starts" "$(grep -c '"type":"thread","event":"start"' "$TMP/unjoined.json")" 10
@@ -154,6 +195,12 @@ expect_eq "--interval: exit status" "$status" 0
 [ "$(grep -c '"type":"snapshot","reason":"interval"' "$TMP/interval.json")" -ge 3 ] ||
 	fail "--interval 0.2: fewer than 3 periodic snapshots for 3 growth lines"
 check_lines "$TMP/interval.json"
+# Cut before its last snapshot: the events after the last periodic one are
+# replayed on top of it, and all is reported as the whole trace does, but
+# for the resident figures.
+final=$(grep -n '"type":"snapshot","reason":"final"' "$TMP/interval.json" | cut -d: -f1)
+head -n "$((final - 1))" "$TMP/interval.json" >"$TMP/interval_cut.json"
+[ -n "$have_python" ] && same_but_resident "$TMP/interval.json" "$TMP/interval_cut.json"
 
 # memtrace diff: the arena program with and without MALLOC_ARENA_MAX=1.
 NO_VERIFY=1 run_memtrace "$TMP/arenas8" -o "$TMP/arenas8.json" -- "$PROGRAMS/findings" arenas

@@ -207,9 +207,54 @@ static void test_cut_warnings(void **state)
 				    &msgs, out, sizeof(out)),
 			 0);
 	assert_int_equal(msgs.nwarnings, 1);
-	assert_non_null(strstr(msgs.warnings[0], "process 9 does (cut short at line 2): no "
-						 "snapshot of it to report"));
+	assert_non_null(strstr(msgs.warnings[0], "process 9 does (cut short at line 2): nothing "
+						 "of it to report"));
 	assert_string_equal(out, "");
+	msgs_free(&msgs);
+}
+
+/*
+ * A trace that ends before any snapshot: the model is made again from the
+ * events' changes, each read the fast way or by jansson (the line with
+ * spaces), and reported with the calls the events count:
+ *
+ *   #1 mmap     |0 1 2 3|          at 0x10000, rw-
+ *   #2 mprotect |0 1 r 3|
+ *   #3 mremap       3 -> 0x20000
+ *   #4 munmap     |1 r|  ...  |3|  12 KiB left, 16 KiB at the peak
+ */
+static void test_replay(void **state)
+{
+	static const char trace[] =
+		HEADER
+		"{\"type\":\"event\",\"seq\":1,\"time\":0.1,\"pid\":5,\"tid\":5,\"call\":\"mmap\","
+		"\"finished\":true,\"result\":\"0x10000\",\"stack\":0,\"changes\":[{\"op\":\"map\","
+		"\"start\":\"0x10000\",\"end\":\"0x14000\",\"origin\":1,\"prot\":\"rw-\","
+		"\"flags\":0,\"backing\":\"anon\"}]}\n"
+		"{\"type\": \"event\", \"seq\": 2, \"time\": 0.2, \"pid\": 5, \"tid\": 5, "
+		"\"call\": \"mprotect\", \"finished\": true, \"changes\": [{\"op\": \"protect\", "
+		"\"start\": \"0x12000\", \"end\": \"0x13000\", \"origin\": 1, \"prot\": \"r--\", "
+		"\"old_prot\": \"rw-\"}]}\n"
+		"{\"type\":\"event\",\"seq\":3,\"time\":0.3,\"pid\":5,\"tid\":5,\"call\":\"mremap\","
+		"\"finished\":true,\"changes\":[{\"op\":\"move\",\"start\":\"0x13000\","
+		"\"end\":\"0x14000\",\"origin\":1,\"to\":\"0x20000\"}]}\n"
+		"{\"type\":\"event\",\"seq\":4,\"time\":0.4,\"pid\":5,\"tid\":5,\"call\":\"munmap\","
+		"\"finished\":true,\"changes\":[{\"op\":\"unmap\",\"start\":\"0x10000\","
+		"\"end\":\"0x11000\",\"origin\":1,\"old_prot\":\"rw-\",\"left\":12288,"
+		"\"total\":16384,\"origin_stack\":0,\"origin_time\":0.1}]}\n";
+	struct msgs msgs = { 0 };
+	char out[4096];
+
+	(void)state;
+	assert_int_equal(read_trace(trace, &msgs, out, sizeof(out)), 0);
+	assert_int_equal(msgs.nwarnings, 1);
+	assert_non_null(strstr(msgs.warnings[0], "process 5 does (cut short at line 5): its events "
+						 "are reported"));
+	assert_non_null(strstr(out, "[5] ?: 4 memory calls (mmap 1, munmap 1, mprotect 1, "
+				    "mremap 1); still running\n"));
+	assert_non_null(strstr(out, "  VSZ 12 KiB (peak 16 KiB): 0 reserved, 12 KiB committed; RSS "
+				    "not known (the trace ends before it was read)"));
+	assert_non_null(strstr(out, "  anonymous              3           0      12 KiB           ?"));
 	msgs_free(&msgs);
 }
 
@@ -371,7 +416,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_traces),   cmocka_unit_test(test_small_trace),
-		cmocka_unit_test(test_cut_warnings), cmocka_unit_test(test_files),
+		cmocka_unit_test(test_cut_warnings), cmocka_unit_test(test_replay),
+		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_ends),
 	};
 
