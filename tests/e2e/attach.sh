@@ -156,23 +156,23 @@ untraced_now() {
 	grep -qE '^TracerPid:\s+0$' "/proc/$1/status"
 }
 for how in duration INT TERM wakes; do
-	rm -f "$TMP/d.go"
-	"$PROGRAMS/forks" vfork-wait "$TMP/d.go" 3>"$TMP/d.expected" >"$TMP/d.out" 2>"$TMP/d.err" &
+	rm -f "$TMP/$how.go"
+	"$PROGRAMS/forks" vfork-wait "$TMP/$how.go" 3>"$TMP/$how.expected" >"$TMP/$how.out" 2>"$TMP/$how.err" &
 	job=$!
-	pid=$(said_pid "$TMP/d.out" ready)
+	pid=$(said_pid "$TMP/$how.out" ready)
 	wait_until "$how: the vfork parent never slept" sleeping "$pid"
 	opts=()
 	[ "$how" = duration ] && opts=(--duration 0.5)
-	"$MEMTRACE" "${opts[@]}" --events="$TMP/d.events" -p "$pid" >"$TMP/d.mt.out" 2>"$TMP/d.mt" &
+	"$MEMTRACE" "${opts[@]}" --events="$TMP/$how.events" -p "$pid" >"$TMP/$how.mt.out" 2>"$TMP/$how.mt" &
 	mt=$!
 	wait_until "$how: memtrace did not say the task sleeps" \
-		grep -qx "memtrace: \[$pid\] task $pid is in uninterruptible sleep: traced from when it wakes" "$TMP/d.mt"
+		grep -qx "memtrace: \[$pid\] task $pid is in uninterruptible sleep: traced from when it wakes" "$TMP/$how.mt"
 	case $how in
 	INT | TERM) kill -"$how" "$mt" ;;
 	wakes)
-		touch "$TMP/d.go"
+		touch "$TMP/$how.go"
 		wait_until "wakes: the woken parent's calls were not traced" \
-			events_grep -E "$TMP/d.events" "^\\[$pid\\] munmap\\(0x[0-9a-f]+, 20480\\) = 0\$"
+			events_grep -E "$TMP/$how.events" "^\\[$pid\\] munmap\\(0x[0-9a-f]+, 20480\\) = 0\$"
 		;;
 	esac
 	wait_until "$how: memtrace waited for the sleeping task" eval '! kill -0 "$mt" 2>/dev/null'
@@ -184,9 +184,9 @@ for how in duration INT TERM wakes; do
 	if [ "$how" != wakes ]; then
 		sleeping "$pid" || fail "$how: the task woke before memtrace ended (the test's file was made?)"
 		grep -qx "memtrace: \[$pid\] task $pid is in uninterruptible sleep: it is let go when memtrace ends" \
-			"$TMP/d.mt" || fail "$how: memtrace did not say it lets the sleeping task go"
+			"$TMP/$how.mt" || fail "$how: memtrace did not say it lets the sleeping task go"
 		wait_until "$how: the task is still traced after memtrace ended" untraced_now "$pid"
-		touch "$TMP/d.go"
+		touch "$TMP/$how.go"
 	fi
 	set +e
 	wait "$job"
@@ -413,3 +413,54 @@ expect_eq "calls made while stopped" "$(wc -l <"$TMP/d.expected")" "$lines"
 untraced "$lr_pid"
 kill -CONT "$lr_pid"
 stop_longrun d "$lr_pid" "$lr_job"
+
+# A signal in memtrace -p's first milliseconds (SIGINT, SIGTERM at 0, 1, 2,
+# 5, 10 and 20 ms after its start, 10 runs each): once its handlers are in
+# place (its SigCgt says so when the signal is sent), memtrace detaches
+# and exits 0, whatever it was doing (seizing, reading the maps); before
+# that, the signal's default action ends it.  Either way the program is
+# left untraced, not stopped, and runs on.
+caught() {
+	local mask
+	mask=$(sed -nE 's/^SigCgt:\s+([0-9a-f]+)$/\1/p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$mask" ] && [ $((0x$mask >> ($2 - 1) & 1)) = 1 ]
+}
+ended_or_caught() {
+	! kill -0 "$1" 2>/dev/null || caught "$1" "$2"
+}
+start_longrun s
+runs=0 handled=0
+for sig in INT TERM; do
+	num=$(kill -l "$sig")
+	for delay in 0 0.001 0.002 0.005 0.010 0.020; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			"$MEMTRACE" --duration 30 -p "$lr_pid" 2>"$TMP/s.mt" &
+			mt=$!
+			sleep "$delay"
+			in_place=
+			caught "$mt" "$num" && in_place=1
+			kill -"$sig" "$mt"
+			if [ -z "$in_place" ]; then
+				# It did what its disposition said: a background job ignores SIGINT.
+				wait_until "run $runs: memtrace never caught SIG$sig" ended_or_caught "$mt" "$num"
+				kill -"$sig" "$mt" 2>/dev/null || true
+			fi
+			set +e
+			wait "$mt"
+			status=$?
+			set -e
+			runs=$((runs + 1))
+			if [ -n "$in_place" ]; then
+				handled=$((handled + 1))
+				expect_eq "SIG$sig $delay s after memtrace -p started: exit status" "$status" 0
+			fi
+			wait_until "run $runs: longrun still traced" traced_by "$lr_pid" 0
+			untraced "$lr_pid"
+		done
+	done
+done
+expect_eq "memtrace -p runs signalled at start-up" "$runs" 120
+echo "note: $handled of $runs signals came after memtrace's handlers were in place" >&2
+lines=$(wc -l <"$TMP/s.expected")
+wait_until "longrun does not run on after the signalled attaches" has_lines "$TMP/s.expected" $((lines + 20))
+stop_longrun s "$lr_pid" "$lr_job"
