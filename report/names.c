@@ -150,6 +150,10 @@ const char *names_end_text(char *buf, size_t size, const struct names_ending *en
 	case NAMES_END_EXITED:
 		(void)snprintf(buf, size, "%s%d", ends[NAMES_END_EXITED].text, end->code);
 		break;
+	case NAMES_END_DETACHED:
+		(void)snprintf(buf, size, "%s",
+			       end->code ? "detached, left stopped" : ends[NAMES_END_DETACHED].text);
+		break;
 	default:
 		(void)snprintf(buf, size, "%s",
 			       (unsigned int)end->how < ARRAY_SIZE(ends) ? ends[end->how].text

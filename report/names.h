@@ -75,7 +75,11 @@ enum names_end {
  */
 struct names_ending {
 	enum names_end how;
-	int code;	  /* NAMES_END_EXITED: the exit status; NAMES_END_KILLED: the signal */
+	/*
+	 * NAMES_END_EXITED: the exit status; NAMES_END_KILLED: the signal;
+	 * NAMES_END_DETACHED: 1 when left stopped (job control), 0 running.
+	 */
+	int code;
 	bool core_dumped; /* NAMES_END_KILLED: with a core dump */
 };
 
@@ -85,8 +89,8 @@ const char *names_end_trace(enum names_end end);
 int names_end_parse(const char *name);
 /*
  * A process's end as people read it, into buf: "exited with 0",
- * "killed by SIGSEGV (core dumped)", "detached, running on", "still
- * running", "replaced by an exec".  Returns buf.
+ * "killed by SIGSEGV (core dumped)", "detached, running on", "detached,
+ * left stopped", "still running", "replaced by an exec".  Returns buf.
  */
 const char *names_end_text(char *buf, size_t size, const struct names_ending *end);
 

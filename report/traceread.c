@@ -820,7 +820,10 @@ static struct names_ending summary_ending(json_t *line, int ended)
 			.core_dumped = json_is_true(json_object_get(line, "core")),
 		};
 	case NAMES_END_DETACHED:
-		return (struct names_ending){ .how = NAMES_END_DETACHED };
+		return (struct names_ending){
+			.how = NAMES_END_DETACHED,
+			.code = json_is_true(json_object_get(line, "stopped")),
+		};
 	case NAMES_END_EXECED:
 		return (struct names_ending){ .how = NAMES_END_EXECED };
 	default:

@@ -492,6 +492,8 @@ void tracew_summary(struct tracew *t, const struct report_input *in, uint64_t ti
 		jsonw_bool(w, "core", proc->end.core_dumped);
 	} else if (proc->end.how == NAMES_END_EXITED) {
 		jsonw_i64(w, "status", proc->end.code);
+	} else if (proc->end.how == NAMES_END_DETACHED && proc->end.code) {
+		jsonw_bool(w, "stopped", true);
 	}
 	if (in->verify)
 		jsonw_u64(w, "mismatches", in->mismatches);

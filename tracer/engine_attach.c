@@ -10,6 +10,7 @@
 #include "engine_int.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,9 @@ static void detach_event(struct engine *eng, const struct trace_event *ev)
 		/* An interrupt, a group-stop (the task stays stopped), another event. */
 		if (ev->kind == TE_EXIT)
 			abandon_call(eng, task);
+		/* A group-stop's PTRACE_EVENT_STOP has the stopping signal; an interrupt's, SIGTRAP. */
+		if (ev->kind == TE_EVENT_STOP && ev->sig && ev->sig != SIGTRAP)
+			task->proc->left_stopped = true;
 		detach_stopped(eng, task, 0);
 	}
 }

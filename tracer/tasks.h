@@ -32,6 +32,7 @@ struct proc {
 	bool reported;	    /* its calls are shown: the launched process, or -f */
 	bool ended;	    /* every task of it is gone */
 	bool detached;	    /* memtrace left it running (attach mode) */
+	bool left_stopped;  /* ... or stopped, as job control had it (SIGSTOP, SIGTSTP) */
 	bool group_exiting; /* a task called exit_group: the others end with it */
 	int wait_status;    /* the leader's wait status once ended */
 	unsigned int live_tasks;

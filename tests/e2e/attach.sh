@@ -277,13 +277,16 @@ grep -q "; exited with 0$" "$TMP/e.mt" || fail "the end is not reported: $(cat "
 
 # Errors: one line, the documented status, nothing left attached.
 set +e
-"$MEMTRACE" -p 999999999 2>"$TMP/e1"; s1=$?
+"$MEMTRACE" --events="$TMP/e1.events" --report="$TMP/e1.report" -o "$TMP/e1.json" -p 999999999 2>"$TMP/e1"; s1=$?
 "$MEMTRACE" -p abc 2>"$TMP/e2"; s2=$?
 "$MEMTRACE" -p 1 -- true 2>"$TMP/e3"; s3=$?
 "$MEMTRACE" --duration 1 -- true 2>"$TMP/e4"; s4=$?
 set -e
 expect_eq "no such process: status" "$s1" 1
 expect_eq "no such process: message" "$(cat "$TMP/e1")" "memtrace: no such process 999999999"
+for out in events report json; do
+	[ -e "$TMP/e1.$out" ] && fail "a failed -p made its $out file"
+done
 expect_eq "-p abc" "$s2" 2
 expect_eq "-p with a program" "$s3" 2
 expect_eq "--duration without -p" "$s4" 2
@@ -405,6 +408,8 @@ set +e
 status=$?
 set -e
 expect_eq "memtrace on a stopped program" "$status" 0
+grep -qE "^memtrace: \[$lr_pid\] .*/longrun: [0-9]+ memory calls.*; detached, left stopped\$" "$TMP/d.mt" ||
+	fail "a stopped program is not said to be left stopped: $(grep -m1 '^memtrace: \[' "$TMP/d.mt")"
 # A program wrongly let run shows it within this time; a loaded machine can
 # only hide that (the test would pass), never make a right detach fail.
 sleep 0.3

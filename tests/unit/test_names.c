@@ -103,6 +103,8 @@ static void test_ends(void **state)
 	/* A signal this system has no name for, as a trace from elsewhere may hold. */
 	end = (struct names_ending){ .how = NAMES_END_KILLED, .code = 0 };
 	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "killed by SIG?");
+	end = (struct names_ending){ .how = NAMES_END_DETACHED, .code = 1 };
+	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "detached, left stopped");
 	end = (struct names_ending){ .how = NAMES_END_EXECED };
 	assert_string_equal(names_end_text(buf, sizeof(buf), &end), "replaced by an exec");
 	for (int how = NAMES_END_RUNNING; how <= NAMES_END_EXECED; how++)
