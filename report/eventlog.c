@@ -101,15 +101,22 @@ static void format_phrase(char *buf, size_t size, const struct phrase *phrase)
 
 /*
  * "  # trims #17 by 4 KiB, unmaps #18": what the call did to the memory
- * of earlier calls.  Mapped pieces (its own new bytes) say nothing.
+ * of earlier calls.  Mapped pieces (its own new bytes) say nothing.  A
+ * call of another ABI than its process's says so first ("x32 call").
  */
-static size_t format_note(char *buf, size_t size, const struct aspace_changes *changes)
+static size_t format_note(char *buf, size_t size, const struct aspace_changes *changes,
+			  const char *abi)
 {
 	struct phrase phrases[MAX_PHRASES];
 	size_t nphrases = 0, len = 0, more = 0;
 
+	if (abi) {
+		int add = snprintf(buf, size, "  # %s call", abi);
+
+		len += add > 0 ? (size_t)add : 0;
+	}
 	if (!changes)
-		return 0;
+		return len;
 	for (size_t i = 0; i < changes->count; i++) {
 		const struct aspace_piece *piece = &changes->pieces[i];
 		size_t idx;
@@ -138,7 +145,7 @@ static size_t format_note(char *buf, size_t size, const struct aspace_changes *c
 
 		format_phrase(text, sizeof(text), &phrases[i]);
 		add = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0, "%s%s",
-			       i ? ", " : "  # ", text);
+			       i || abi ? ", " : "  # ", text);
 		len += add > 0 ? (size_t)add : 0;
 	}
 	if (more) {
@@ -170,7 +177,7 @@ size_t eventlog_format_call(char *buf, size_t size, const struct engine_call *ca
 	len += sysdecode_format_result(len < size ? buf + len : NULL, len < size ? size - len : 0,
 				       call->call, call->finished, call->rval, call->err);
 	len += format_note(len < size ? buf + len : NULL, len < size ? size - len : 0,
-			   call->changes);
+			   call->changes, sysdecode_abi(call->call));
 	return len;
 }
 

@@ -465,6 +465,7 @@ enum event_key {
 	EVENT_CALL,
 	EVENT_ARGS,
 	EVENT_TEXT,
+	EVENT_ABI,
 	EVENT_FD_PATH,
 	EVENT_FINISHED,
 	EVENT_RESULT,
@@ -478,7 +479,7 @@ enum event_key {
 static const char *const event_keys[EVENT_NKEYS] = {
 	[EVENT_TYPE] = "type",	       [EVENT_SEQ] = "seq",	  [EVENT_TIME] = "time",
 	[EVENT_PID] = "pid",	       [EVENT_TID] = "tid",	  [EVENT_CALL] = "call",
-	[EVENT_ARGS] = "args",	       [EVENT_TEXT] = "text",	  [EVENT_FD_PATH] = "fd_path",
+	[EVENT_ARGS] = "args",	       [EVENT_TEXT] = "text", [EVENT_ABI] = "abi",	  [EVENT_FD_PATH] = "fd_path",
 	[EVENT_FINISHED] = "finished", [EVENT_RESULT] = "result", [EVENT_RVAL] = "rval",
 	[EVENT_ERRNO] = "errno",       [EVENT_STACK] = "stack",	  [EVENT_CHANGES] = "changes",
 };
@@ -527,6 +528,7 @@ static bool event_member(struct scan *s, int key, void *arg)
 	case EVENT_CHANGES:
 		return take_changes(s, read->stacks, read->changes);
 	case EVENT_TEXT:
+	case EVENT_ABI:
 	case EVENT_FD_PATH:
 	case EVENT_RESULT:
 	case EVENT_NKEYS:

@@ -315,6 +315,8 @@ void tracew_event(struct tracew *t, const struct engine_call *call, const struct
 	jsonw_end_array(w);
 	(void)sysdecode_format_call(text, sizeof(text), call->call, call->fd_path);
 	jsonw_str(w, "text", text);
+	if (sysdecode_abi(call->call))
+		jsonw_str(w, "abi", sysdecode_abi(call->call));
 	if (call->fd_path)
 		jsonw_str(w, "fd_path", call->fd_path);
 	jsonw_bool(w, "finished", call->finished);

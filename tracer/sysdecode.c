@@ -583,6 +583,14 @@ static bool sb_arg(struct strbuf *sb, const struct sysdecode_call *call, int i,
 	return true;
 }
 
+const char *sysdecode_abi(const struct sysdecode_call *call)
+{
+	const struct arch_personality *pers = arch_personality(call->arch);
+
+	return pers && pers->nr_abi_bit && (call->nr & pers->nr_abi_bit) ? pers->abi_bit_name
+									 : NULL;
+}
+
 size_t sysdecode_format_call(char *buf, size_t size, const struct sysdecode_call *call,
 			     const char *fd_path)
 {

@@ -122,6 +122,12 @@ struct sysdecode_call {
 const struct sysent *sysdecode_lookup(uint32_t arch, uint64_t nr);
 
 /*
+ * The name of the other ABI call is made in ("x32": its number has its
+ * personality's nr_abi_bit), or NULL for the personality's own.
+ */
+const char *sysdecode_abi(const struct sysdecode_call *call);
+
+/*
  * Decodes the entry of a memory call into *call.
  * Returns 0, or -ENOENT when (arch, nr) is not a memory call, or -EFAULT
  * when the arguments live in the tracee's memory (i386 old mmap): then

@@ -92,6 +92,28 @@ static void failures(char *carve)
 	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE, 1000, 0) = %s", PAGE, errno_result(EBADF));
 }
 
+/*
+ * An mmap numbered as x32's (__X32_SYSCALL_BIT): ENOSYS on a kernel
+ * without x32, a mapping on one with it; memtrace marks it either way
+ * (tests/e2e/calls.sh reads the mark).
+ */
+static void x32_call(void)
+{
+	long ret = syscall(0x40000000L | SYS_mmap, NULL, PAGE, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (ret == -1) {
+		test_assert(errno == ENOSYS);
+		expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %s", PAGE,
+		       errno_result(ENOSYS));
+		return;
+	}
+	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx", PAGE,
+	       (unsigned long)ret);
+	test_assert(munmap((void *)ret, PAGE) == 0);
+	expect("munmap(%#lx, %lu) = 0", (unsigned long)ret, PAGE);
+}
+
 static void brk_calls(void)
 {
 	long brk0, brk1;
@@ -219,6 +241,7 @@ int main(void)
 	layout_calls(carve);
 	file_mapping(carve);
 	failures(carve);
+	x32_call();
 	brk_calls();
 	sysv_shm();
 	partial_mprotect(carve);

@@ -56,6 +56,7 @@ struct arch_personality {
 	 * numbers are traced whole and looked up without the bit.
 	 */
 	uint32_t nr_abi_bit;
+	const char *abi_bit_name; /* that ABI's name ("x32"), marked on its calls */
 	/* Whether the kernel reads only the low 32 bits of each argument. */
 	bool args_32bit;
 	/* exit_group: a process's end, to tell the threads it takes down from the others. */

@@ -48,6 +48,7 @@ static const struct arch_personality personalities[] = {
 		.nr_known_max = 469,
 		/* x32 shares the x86_64 numbers of the memory calls. */
 		.nr_abi_bit = __X32_SYSCALL_BIT,
+		.abi_bit_name = "x32",
 		/*
 		 * x32 calls go through the x86_64 entry too, and sys_mmap() and
 		 * friends take the 64-bit registers whole (syscall_x32.c): an
