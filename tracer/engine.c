@@ -638,6 +638,7 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	proc->failed = 0;
 	proc->execs++;
 	update_exe(proc, proc->pid);
+	warn_unprivileged(proc);
 	/*
 	 * A new program, a new mm.  Reading the maps is safe here: the exec
 	 * is complete (rr's warning is about a thread group inside execve).

@@ -93,6 +93,13 @@ struct proc *new_proc(struct engine *eng, pid_t pid, struct proc *parent);
  * were if the link cannot be read.
  */
 void update_exe(struct proc *proc, pid_t tid);
+/*
+ * Says so on stderr when proc, just exec'd, runs a set-user-ID or
+ * set-group-ID file, or one with file capabilities, without the
+ * privilege it gives: the kernel does not give it to a traced program
+ * unless its tracer has CAP_SYS_PTRACE (fs/exec.c, LSM_UNSAFE_PTRACE).
+ */
+void warn_unprivileged(const struct proc *proc);
 /* A forked proc's program and name: its parent's, unless it has its own already. */
 void inherit_exe(struct proc *proc, const struct proc *parent);
 /* The thread group of tid, from /proc/TID/status; tid itself when unreadable. */

@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -175,6 +177,51 @@ void update_exe(struct proc *proc, pid_t tid)
 	proc->exe = exe;
 	free(proc->name);
 	proc->name = procmaps_argv0(tid);
+}
+
+/*
+ * The second number of a /proc/PID/status id line ("Uid: real effective
+ * saved fs"), or -1.
+ */
+static long effective_id(pid_t pid, const char *name)
+{
+	char line[256];
+	const char *value = procmaps_status_value(pid, name, line, sizeof(line));
+	char *end;
+
+	if (!value)
+		return -1;
+	(void)strtol(value, &end, 10);
+	return end != value ? strtol(end, NULL, 10) : -1;
+}
+
+void warn_unprivileged(const struct proc *proc)
+{
+	char link[64], line[256];
+	const char *caps;
+	struct stat st;
+	long euid, egid;
+
+	(void)snprintf(link, sizeof(link), "/proc/%d/exe", (int)proc->pid);
+	if (stat(link, &st) != 0)
+		return;
+	euid = effective_id(proc->pid, "Uid");
+	egid = effective_id(proc->pid, "Gid");
+	if ((st.st_mode & S_ISUID) && euid >= 0 && (uid_t)euid != st.st_uid)
+		error_msg("[%d] %s is set-user-ID (uid %u): traced, it runs without that privilege "
+			  "(the kernel drops it for a tracer without CAP_SYS_PTRACE)",
+			  (int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_uid);
+	else if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && egid >= 0 &&
+		 (gid_t)egid != st.st_gid)
+		error_msg("[%d] %s is set-group-ID (gid %u): traced, it runs without that privilege "
+			  "(the kernel drops it for a tracer without CAP_SYS_PTRACE)",
+			  (int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_gid);
+	else if (getxattr(link, "security.capability", NULL, 0) > 0 &&
+		 (caps = procmaps_status_value(proc->pid, "CapEff", line, sizeof(line))) &&
+		 strtoull(caps, NULL, 16) == 0)
+		error_msg("[%d] %s has file capabilities: traced, it runs without them "
+			  "(the kernel drops them for a tracer without CAP_SYS_PTRACE)",
+			  (int)proc->pid, proc->exe ? proc->exe : "?");
 }
 
 /* A forked process runs its parent's program, under the same name, until it execs. */

@@ -591,7 +591,7 @@ int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len)
  * Field name of /proc/PID/status into line (of size bytes), whole; returns
  * its value, after the colon and the blanks, or NULL when it is not there.
  */
-static const char *status_line(pid_t pid, const char *name, char *line, size_t size)
+const char *procmaps_status_value(pid_t pid, const char *name, char *line, size_t size)
 {
 	char path[64];
 	size_t len = strlen(name);
@@ -615,7 +615,7 @@ static const char *status_line(pid_t pid, const char *name, char *line, size_t s
 long procmaps_status_field(pid_t pid, const char *name, long fallback)
 {
 	char line[256];
-	const char *value = status_line(pid, name, line, sizeof(line));
+	const char *value = procmaps_status_value(pid, name, line, sizeof(line));
 
 	return value ? strtol(value, NULL, 10) : fallback;
 }
@@ -623,7 +623,7 @@ long procmaps_status_field(pid_t pid, const char *name, long fallback)
 char procmaps_state(pid_t pid)
 {
 	char line[256];
-	const char *value = status_line(pid, "State", line, sizeof(line));
+	const char *value = procmaps_status_value(pid, "State", line, sizeof(line));
 
 	if (!value)
 		return 0;

@@ -128,6 +128,12 @@ int procmaps_read_smaps(pid_t pid, char **buf, size_t *cap, size_t *len);
  */
 long procmaps_status_field(pid_t pid, const char *name, long fallback);
 
+/*
+ * The text of field name of /proc/PID/status ("0\t65534\t65534\t65534\n"
+ * for "Uid"), read into line (size bytes), or NULL.
+ */
+const char *procmaps_status_value(pid_t pid, const char *name, char *line, size_t size);
+
 /* The letter of the State field of /proc/PID/status ('R', 'S', 'Z'...), or 0. */
 char procmaps_state(pid_t pid);
 
