@@ -205,6 +205,37 @@ else
 	echo "note: no /dev/full: outputs that cannot be written are not tested" >&2
 fi
 
+# The reader of an output goes away (a pipe to head): memtrace and its
+# program never die of SIGPIPE.  The events go to a FIFO whose reader
+# stops after 0, 1, 2, 5, 10 and 20 lines, 10 runs each: the program
+# finishes its work ("ok" on its own stdout), memtrace says once that the
+# events stop there, ends with 74, and leaves nothing behind.  The same
+# for the report on a pipe closed at once.
+mkfifo "$TMP/fifo"
+runs=0
+for lines in 0 1 2 5 10 20; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		head -n "$lines" "$TMP/fifo" >/dev/null &
+		reader=$!
+		set +e
+		"$MEMTRACE" --events="$TMP/fifo" -- "$PROGRAMS/shapes" >"$TMP/pipe.out" 2>"$TMP/pipe.err" 3>/dev/null
+		status=$?
+		set -e
+		wait "$reader" || true
+		runs=$((runs + 1))
+		grep -qx ok "$TMP/pipe.out" || fail "reader gone after $lines lines: the program did not finish ($status)"
+		expect_eq "reader gone after $lines lines: exit status" "$status" 74
+		expect_eq "reader gone after $lines lines: said once" \
+			"$(grep -c "^memtrace: cannot write the events '$TMP/fifo': Broken pipe; it stops here$" "$TMP/pipe.err")" 1
+	done
+done
+expect_eq "runs with the reader gone" "$runs" 60
+set +e
+"$MEMTRACE" --report=- -- "$PROGRAMS/shapes" 2>"$TMP/pipe.err" 3>/dev/null | true
+statuses=("${PIPESTATUS[@]}")
+set -e
+expect_eq "a report to a closed pipe: exit status" "${statuses[0]}" 74
+
 # A child memtrace did not launch (the shell's job, before it exec'd
 # memtrace) is none of its business: memtrace ends with the program, the
 # child still running.
