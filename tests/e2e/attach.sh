@@ -149,6 +149,14 @@ stop_longrun z "$lr_pid" "$lr_job"
 # the attach; --duration, SIGINT and SIGTERM end memtrace while it still
 # sleeps (memtrace never ending would fail the wait), and it runs on
 # untraced.  One that wakes while traced is traced from then on.
+caught() {
+	local mask
+	mask=$(sed -nE 's/^SigCgt:\s+([0-9a-f]+)$/\1/p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$mask" ] && [ $((0x$mask >> ($2 - 1) & 1)) = 1 ]
+}
+ended_or_caught() {
+	! kill -0 "$1" 2>/dev/null || caught "$1" "$2"
+}
 sleeping() {
 	[ "$(sed -nE 's/^State:\s+(.).*/\1/p' "/proc/$1/status")" = D ]
 }
@@ -194,6 +202,45 @@ for how in duration INT TERM wakes; do
 	set -e
 	expect_eq "$how: the vfork parent's exit status" "$status" 0
 done
+# The same sleeper attached to again and again, SIGINT at 0, 1, 2, 5, 10
+# and 20 ms after memtrace's start, 10 runs each: memtrace ends each time
+# (exit 0 once its handlers were in place), and the sleeper is left
+# untraced, still asleep; woken at the end, it finishes.
+rm -f "$TMP/loop.go"
+"$PROGRAMS/forks" vfork-wait "$TMP/loop.go" 3>/dev/null >"$TMP/loop.out" 2>"$TMP/loop.err" &
+job=$!
+pid=$(said_pid "$TMP/loop.out" ready)
+wait_until "loop: the vfork parent never slept" sleeping "$pid"
+runs=0
+for delay in 0 0.001 0.002 0.005 0.010 0.020; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		"$MEMTRACE" --duration 30 -p "$pid" 2>"$TMP/loop.mt" &
+		mt=$!
+		sleep "$delay"
+		in_place=
+		caught "$mt" 2 && in_place=1
+		kill -INT "$mt"
+		if [ -z "$in_place" ]; then
+			wait_until "loop run $runs: memtrace never caught SIGINT" ended_or_caught "$mt" 2
+			kill -INT "$mt" 2>/dev/null || true
+		fi
+		set +e
+		wait "$mt"
+		status=$?
+		set -e
+		runs=$((runs + 1))
+		[ -n "$in_place" ] && expect_eq "loop: SIGINT $delay s after the start: exit status" "$status" 0
+		wait_until "loop run $runs: the sleeper is still traced" untraced_now "$pid"
+		sleeping "$pid" || fail "loop run $runs: the sleeper woke"
+	done
+done
+expect_eq "attaches to a sleeper" "$runs" 60
+touch "$TMP/loop.go"
+set +e
+wait "$job"
+status=$?
+set -e
+expect_eq "the sleeper's exit status" "$status" 0
 
 # Threads created and ended at a high rate: none missed while attached.
 "$PROGRAMS/threadchurn" 600 3>"$TMP/t.expected" >"$TMP/t.out" 2>"$TMP/t.err" &
@@ -425,14 +472,6 @@ stop_longrun d "$lr_pid" "$lr_job"
 # and exits 0, whatever it was doing (seizing, reading the maps); before
 # that, the signal's default action ends it.  Either way the program is
 # left untraced, not stopped, and runs on.
-caught() {
-	local mask
-	mask=$(sed -nE 's/^SigCgt:\s+([0-9a-f]+)$/\1/p' "/proc/$1/status" 2>/dev/null)
-	[ -n "$mask" ] && [ $((0x$mask >> ($2 - 1) & 1)) = 1 ]
-}
-ended_or_caught() {
-	! kill -0 "$1" 2>/dev/null || caught "$1" "$2"
-}
 start_longrun s
 runs=0 handled=0
 for sig in INT TERM; do

@@ -96,17 +96,20 @@ wait_until "k9: the program outlived memtrace" gone "$pid"
 # supervisor's SIGTERM or SIGKILL comes: 10 runs at each of 0, 1, 2, 5, 10
 # and 20 ms after the start.  Whatever it hits (the start-up, the fork,
 # the seize, the run), memtrace ends and leaves no process stopped behind
-# (the child it did not seize yet dies with it: PR_SET_PDEATHSIG).
+# (the child it did not seize yet dies with it: PR_SET_PDEATHSIG), and the
+# trace it wrote so far reads back: reported as far as it goes (exit 0),
+# or, cut before its first line was whole, refused in one line (exit 2).
 strays() {
-	ps -eo stat=,args= | awk -v want="$MEMTRACE -- $PROGRAMS/findings clean" \
+	ps -eo stat=,args= | awk -v want="$MEMTRACE -o $TMP/start.json -- $PROGRAMS/findings clean" \
 		'$1 ~ /^T/ { $1 = ""; sub(/^ /, ""); if (index($0, want) == 1) n++ } END { print n + 0 }'
 }
 before=$(strays)
-runs=0
+runs=0 reported=0
 for sig in KILL TERM INT; do
 	for delay in 0 0.001 0.002 0.005 0.010 0.020; do
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			"$MEMTRACE" -- "$PROGRAMS/findings" clean >/dev/null 2>&1 3>/dev/null &
+			rm -f "$TMP/start.json"
+			"$MEMTRACE" -o "$TMP/start.json" -- "$PROGRAMS/findings" clean >/dev/null 2>&1 3>/dev/null &
 			mt=$!
 			sleep "$delay"
 			kill -"$sig" "$mt" 2>/dev/null || true
@@ -114,10 +117,24 @@ for sig in KILL TERM INT; do
 			wait "$mt"
 			set -e
 			runs=$((runs + 1))
+			[ -e "$TMP/start.json" ] || continue
+			set +e
+			"$MEMTRACE" report "$TMP/start.json" >/dev/null 2>"$TMP/start.err"
+			status=$?
+			set -e
+			if [ "$status" = 0 ]; then
+				reported=$((reported + 1))
+			else
+				expect_eq "SIG$sig at $delay s: memtrace report's exit status" "$status" 2
+				expect_eq "SIG$sig at $delay s: memtrace report said" "$(wc -l <"$TMP/start.err")" 1
+				grep -qE 'empty: not a memtrace trace$|cut short in its first line' "$TMP/start.err" ||
+					fail "SIG$sig at $delay s: memtrace report: $(cat "$TMP/start.err")"
+			fi
 		done
 	done
 done
 expect_eq "runs signalled at start-up" "$runs" 180
+echo "note: $reported of $runs traces cut at start-up were reported" >&2
 sleep 0.2
 expect_eq "processes left stopped after $runs signals at start-up" "$(strays)" "$before"
 
