@@ -149,6 +149,11 @@ stop_longrun z "$lr_pid" "$lr_job"
 # the attach; --duration, SIGINT and SIGTERM end memtrace while it still
 # sleeps (memtrace never ending would fail the wait), and it runs on
 # untraced.  One that wakes while traced is traced from then on.
+
+# caught PID NUM: PID has a handler for signal NUM (its SigCgt); before
+# memtrace's handlers are in place, a signal does what its disposition
+# says (a background job ignores SIGINT).  ended_or_caught PID NUM: or PID
+# has ended.
 caught() {
 	local mask
 	mask=$(sed -nE 's/^SigCgt:\s+([0-9a-f]+)$/\1/p' "/proc/$1/status" 2>/dev/null)
