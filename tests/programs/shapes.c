@@ -34,6 +34,15 @@
 #ifndef SYS_mseal
 #define SYS_mseal 462
 #endif
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
 
 static char *map_anon(void *addr, size_t len, int prot, int flags)
 {
@@ -129,6 +138,8 @@ static void growsdown(void)
 		touch[-(long)(i * PAGE)] = 1;
 	/* A call, so that the model is checked after the growth. */
 	test_assert(mprotect(g, PAGE, PROT_READ) == 0);
+	/* PROT_GROWSDOWN: the change reaches down to the mapping's start, which only the kernel knows. */
+	test_assert(mprotect(g + PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_GROWSDOWN) == 0);
 	test_assert(munmap(g - 8 * PAGE, 12 * PAGE) == 0);
 }
 
@@ -201,6 +212,13 @@ static void splits_and_merges(void)
 		test_assert(munlock(p + 2 * PAGE, PAGE) == 0);
 	test_assert(madvise(p + 6 * PAGE, 2 * PAGE, MADV_DONTFORK) == 0);
 	test_assert(madvise(p + 9 * PAGE, PAGE, MADV_DONTDUMP) == 0);
+	/* Flags some kernels lack: EINVAL leaves the layout as it was. */
+	(void)madvise(p + 10 * PAGE, PAGE, MADV_WIPEONFORK);
+	(void)madvise(p + 11 * PAGE, PAGE, MADV_MERGEABLE);
+	(void)madvise(p + 4 * PAGE, PAGE, MADV_HUGEPAGE);
+	(void)madvise(p + 5 * PAGE, PAGE, MADV_NOHUGEPAGE);
+	/* Guard pages (Linux 6.13): markers in the page tables, no VMA of their own. */
+	(void)madvise(p + 15 * PAGE, PAGE, MADV_GUARD_INSTALL);
 	test_assert(mprotect(p + 12 * PAGE, 2 * PAGE, PROT_READ) == 0);
 	test_assert(mprotect(p + 12 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE) == 0);
 	test_assert(madvise(p, 16 * PAGE, MADV_DOFORK) == 0);
@@ -208,6 +226,21 @@ static void splits_and_merges(void)
 	test_assert(map_anon(p + 16 * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_FIXED) ==
 		    p + 16 * PAGE);
 	test_assert(munmap(p, 17 * PAGE) == 0);
+}
+
+/* MAP_DROPPABLE (Linux 6.11): private memory the kernel may drop under pressure. */
+static void droppable(void)
+{
+	char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		dprintf(2, "note: no MAP_DROPPABLE here (%s): droppable is not tried\n",
+			strerror(errno));
+		return;
+	}
+	p[0] = 1;
+	test_assert(mprotect(p + PAGE, PAGE, PROT_READ) == 0);
+	test_assert(munmap(p, 4 * PAGE) == 0);
 }
 
 /* mseal (Linux 6.10): a sealed mapping cannot be unmapped, re-protected or moved. */
@@ -240,7 +273,30 @@ static void file_shapes(void)
 	p[3 * PAGE] = 1;
 	test_assert(mprotect(p + PAGE, PAGE, PROT_READ) == 0);
 	test_assert(munmap(p + 2 * PAGE, PAGE) == 0);
-	test_assert(mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE) != MAP_FAILED);
+	p = mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
+	test_assert(p != MAP_FAILED);
+	/* remap_file_pages (deprecated, emulated with a new mapping): file page 3 at p's second page. */
+	test_assert(remap_file_pages(p + PAGE, PAGE, 0, 3, 0) == 0);
+	test_assert(munmap(p, 2 * PAGE) == 0);
+	test_assert(close(fd) == 0);
+}
+
+/* memfd_secret (Linux 5.14): memory out of the kernel's own direct map, mapped shared. */
+static void secret(void)
+{
+	int fd = (int)syscall(SYS_memfd_secret, 0);
+	char *p;
+
+	if (fd < 0) {
+		dprintf(2, "note: no memfd_secret here (%s): secret is not tried\n", strerror(errno));
+		return;
+	}
+	test_assert(ftruncate(fd, (off_t)(2 * PAGE)) == 0);
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	test_assert(p != MAP_FAILED);
+	p[0] = 1;
+	test_assert(mprotect(p, PAGE, PROT_READ) == 0);
+	test_assert(munmap(p, 2 * PAGE) == 0);
 	test_assert(close(fd) == 0);
 }
 
@@ -255,7 +311,9 @@ static const struct shape {
 	{ "fixed_noreplace", fixed_noreplace },
 	{ "splits_and_merges", splits_and_merges },
 	{ "sealed", sealed },
+	{ "droppable", droppable },
 	{ "file_shapes", file_shapes },
+	{ "secret", secret },
 };
 
 #define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
