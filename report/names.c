@@ -152,7 +152,8 @@ const char *names_end_text(char *buf, size_t size, const struct names_ending *en
 		break;
 	case NAMES_END_DETACHED:
 		(void)snprintf(buf, size, "%s",
-			       end->code ? "detached, left stopped" : ends[NAMES_END_DETACHED].text);
+			       end->code ? "detached, left stopped"
+					 : ends[NAMES_END_DETACHED].text);
 		break;
 	default:
 		(void)snprintf(buf, size, "%s",

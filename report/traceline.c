@@ -477,11 +477,12 @@ enum event_key {
 };
 
 static const char *const event_keys[EVENT_NKEYS] = {
-	[EVENT_TYPE] = "type",	       [EVENT_SEQ] = "seq",	  [EVENT_TIME] = "time",
-	[EVENT_PID] = "pid",	       [EVENT_TID] = "tid",	  [EVENT_CALL] = "call",
-	[EVENT_ARGS] = "args",	       [EVENT_TEXT] = "text", [EVENT_ABI] = "abi",	  [EVENT_FD_PATH] = "fd_path",
-	[EVENT_FINISHED] = "finished", [EVENT_RESULT] = "result", [EVENT_RVAL] = "rval",
-	[EVENT_ERRNO] = "errno",       [EVENT_STACK] = "stack",	  [EVENT_CHANGES] = "changes",
+	[EVENT_TYPE] = "type",	     [EVENT_SEQ] = "seq",	    [EVENT_TIME] = "time",
+	[EVENT_PID] = "pid",	     [EVENT_TID] = "tid",	    [EVENT_CALL] = "call",
+	[EVENT_ARGS] = "args",	     [EVENT_TEXT] = "text",	    [EVENT_ABI] = "abi",
+	[EVENT_FD_PATH] = "fd_path", [EVENT_FINISHED] = "finished", [EVENT_RESULT] = "result",
+	[EVENT_RVAL] = "rval",	     [EVENT_ERRNO] = "errno",	    [EVENT_STACK] = "stack",
+	[EVENT_CHANGES] = "changes",
 };
 
 struct event_read {

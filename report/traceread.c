@@ -570,7 +570,8 @@ static bool read_piece(struct trace *rd, json_t *piece_json, struct aspace_piece
 
 		(void)get_u64(piece_json, "flags", &flags);
 		piece->flags = (unsigned int)flags;
-		piece->backing = backing_of(json_string_value(json_object_get(piece_json, "backing")));
+		piece->backing =
+			backing_of(json_string_value(json_object_get(piece_json, "backing")));
 		piece->path = get_path(rd, piece_json, "path");
 		(void)get_hex(piece_json, "offset", &piece->offset);
 	}
@@ -1142,7 +1143,8 @@ static void finish_unended(struct trace *rd, struct rproc *rp)
 	rp->nusage = 0;
 	rp->have_heap = false;
 	/* The brk heap: its regions, the model's brk calls made them. */
-	for (region = aspace_first_from(rp->as, 0, &cur); region; region = aspace_next(rp->as, &cur))
+	for (region = aspace_first_from(rp->as, 0, &cur); region;
+	     region = aspace_next(rp->as, &cur))
 		if (region->backing == ASPACE_BACKING_HEAP) {
 			start = start < region->start ? start : region->start;
 			top = region->end;
@@ -1178,8 +1180,10 @@ static void warn_unended(struct trace *rd, struct msgs *msgs)
 				     : ": its events are reported, without resident figures and "
 				       "without what it had before its first call";
 		else
-			how = rp->as ? ": its last snapshot is reported" : ": nothing of it to report";
-		msgs_warn(msgs, "%s: the trace ends before process %d does (cut short at line %zu)%s",
+			how = rp->as ? ": its last snapshot is reported"
+				     : ": nothing of it to report";
+		msgs_warn(msgs,
+			  "%s: the trace ends before process %d does (cut short at line %zu)%s",
 			  rd->path, (int)rp->proc.pid, rd->lineno, how);
 		finish_unended(rd, rp);
 	}

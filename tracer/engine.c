@@ -702,9 +702,9 @@ static void on_exit_stop(struct engine *eng, struct task *task)
 {
 	struct proc *proc = task->proc;
 	/* A call that ran (not one held in the queue) but whose result will never be seen. */
-	bool unknown = (task->flags & (TASK_IN_CALL | TASK_QUEUED | TASK_DEFERRED)) ==
-			       TASK_IN_CALL &&
-		       task->call.ent && sysdecode_desc(task->call.ent->kind)->op != SYSDECODE_OP_NONE;
+	bool unknown =
+		(task->flags & (TASK_IN_CALL | TASK_QUEUED | TASK_DEFERRED)) == TASK_IN_CALL &&
+		task->call.ent && sysdecode_desc(task->call.ent->kind)->op != SYSDECODE_OP_NONE;
 	bool last;
 
 	abandon_call(eng, task);

@@ -71,7 +71,8 @@ static int seize_pass(struct engine *eng, struct proc *proc, unsigned long optio
 		(void)ptrace(PTRACE_INTERRUPT, tid, 0L, 0L);
 		/* It stops only when it wakes (a vfork parent, a read of a hung NFS file). */
 		if (procmaps_state(tid) == 'D')
-			error_msg("[%d] task %d is in uninterruptible sleep: traced from when it wakes",
+			error_msg("[%d] task %d is in uninterruptible sleep: traced from when it "
+				  "wakes",
 				  (int)proc->pid, (int)tid);
 		found++;
 	}
@@ -278,8 +279,9 @@ static void let_sleepers_go(struct engine *eng)
 	for (size_t i = 0; i < sleepers.count; i++) {
 		struct task *task = sleepers.tasks[i];
 
-		error_msg("[%d] task %d is in uninterruptible sleep: it is let go when memtrace ends",
-			  (int)task->proc->pid, (int)task->tid);
+		error_msg(
+			"[%d] task %d is in uninterruptible sleep: it is let go when memtrace ends",
+			(int)task->proc->pid, (int)task->tid);
 		abandon_call(eng, task);
 		task->proc->detached = true;
 		tasks_remove(eng->tasks, task);

@@ -213,9 +213,10 @@ void warn_unprivileged(const struct proc *proc)
 			  (int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_uid);
 	else if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && egid >= 0 &&
 		 (gid_t)egid != st.st_gid)
-		error_msg("[%d] %s is set-group-ID (gid %u): traced, it runs without that privilege "
-			  "(the kernel drops it for a tracer without CAP_SYS_PTRACE)",
-			  (int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_gid);
+		error_msg(
+			"[%d] %s is set-group-ID (gid %u): traced, it runs without that privilege "
+			"(the kernel drops it for a tracer without CAP_SYS_PTRACE)",
+			(int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_gid);
 	else if (getxattr(link, "security.capability", NULL, 0) > 0 &&
 		 (caps = procmaps_status_value(proc->pid, "CapEff", line, sizeof(line))) &&
 		 strtoull(caps, NULL, 16) == 0)

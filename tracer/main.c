@@ -221,7 +221,8 @@ static bool proc_is_ours(void)
 		return false;
 	}
 	if (seen != getpid()) {
-		error_msg("/proc is not of memtrace's PID namespace (/proc/self is %d, memtrace is %d): "
+		error_msg("/proc is not of memtrace's PID namespace (/proc/self is %d, memtrace is "
+			  "%d): "
 			  "mount its own (unshare --pid --fork --mount-proc)",
 			  (int)seen, (int)getpid());
 		return false;

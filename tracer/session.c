@@ -98,7 +98,8 @@ static struct names_ending ended_by_status(const struct proc *proc)
 static struct names_ending ending_of(const struct proc *proc)
 {
 	if (proc->detached)
-		return (struct names_ending){ .how = NAMES_END_DETACHED, .code = proc->left_stopped };
+		return (struct names_ending){ .how = NAMES_END_DETACHED,
+					      .code = proc->left_stopped };
 	if (!proc->ended)
 		return (struct names_ending){ .how = NAMES_END_RUNNING };
 	return ended_by_status(proc);

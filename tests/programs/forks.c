@@ -72,8 +72,8 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			/* Only system calls, as a vfork child may make. */
 			while (access(argv[2], F_OK) != 0)
-				(void)syscall(SYS_nanosleep, &(struct timespec){ .tv_nsec = 20000000 },
-					      NULL);
+				(void)syscall(SYS_nanosleep,
+					      &(struct timespec){ .tv_nsec = 20000000 }, NULL);
 			_exit(0);
 		}
 		wait_for(pid, 0);

@@ -188,12 +188,10 @@ static void fixed_noreplace(void)
 	p = map_anon(base + 4 * PAGE, 4 * PAGE, PROT_READ, MAP_FIXED_NOREPLACE);
 	test_assert(p == base + 4 * PAGE);
 	test_assert(mmap(base + 2 * PAGE, 4 * PAGE, PROT_READ,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
-			 0) == MAP_FAILED &&
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED &&
 		    errno == EEXIST);
 	test_assert(mmap(base + 7 * PAGE, 4 * PAGE, PROT_READ,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
-			 0) == MAP_FAILED &&
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED &&
 		    errno == EEXIST);
 	(void)map_anon(base + 8 * PAGE, 4 * PAGE, PROT_READ, MAP_FIXED_NOREPLACE);
 	test_assert(munmap(base, 16 * PAGE) == 0);
@@ -231,7 +229,8 @@ static void splits_and_merges(void)
 /* MAP_DROPPABLE (Linux 6.11): private memory the kernel may drop under pressure. */
 static void droppable(void)
 {
-	char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+	char *p =
+		mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
 		dprintf(2, "note: no MAP_DROPPABLE here (%s): droppable is not tried\n",
@@ -288,7 +287,8 @@ static void secret(void)
 	char *p;
 
 	if (fd < 0) {
-		dprintf(2, "note: no memfd_secret here (%s): secret is not tried\n", strerror(errno));
+		dprintf(2, "note: no memfd_secret here (%s): secret is not tried\n",
+			strerror(errno));
 		return;
 	}
 	test_assert(ftruncate(fd, (off_t)(2 * PAGE)) == 0);

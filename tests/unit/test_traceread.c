@@ -225,8 +225,7 @@ static void test_cut_warnings(void **state)
  */
 static void test_replay(void **state)
 {
-	static const char trace[] =
-		HEADER
+	static const char trace[] = HEADER
 		"{\"type\":\"event\",\"seq\":1,\"time\":0.1,\"pid\":5,\"tid\":5,\"call\":\"mmap\","
 		"\"finished\":true,\"result\":\"0x10000\",\"stack\":0,\"changes\":[{\"op\":\"map\","
 		"\"start\":\"0x10000\",\"end\":\"0x14000\",\"origin\":1,\"prot\":\"rw-\","
@@ -235,10 +234,12 @@ static void test_replay(void **state)
 		"\"call\": \"mprotect\", \"finished\": true, \"changes\": [{\"op\": \"protect\", "
 		"\"start\": \"0x12000\", \"end\": \"0x13000\", \"origin\": 1, \"prot\": \"r--\", "
 		"\"old_prot\": \"rw-\"}]}\n"
-		"{\"type\":\"event\",\"seq\":3,\"time\":0.3,\"pid\":5,\"tid\":5,\"call\":\"mremap\","
+		"{\"type\":\"event\",\"seq\":3,\"time\":0.3,\"pid\":5,\"tid\":5,\"call\":"
+		"\"mremap\","
 		"\"finished\":true,\"changes\":[{\"op\":\"move\",\"start\":\"0x13000\","
 		"\"end\":\"0x14000\",\"origin\":1,\"to\":\"0x20000\"}]}\n"
-		"{\"type\":\"event\",\"seq\":4,\"time\":0.4,\"pid\":5,\"tid\":5,\"call\":\"munmap\","
+		"{\"type\":\"event\",\"seq\":4,\"time\":0.4,\"pid\":5,\"tid\":5,\"call\":"
+		"\"munmap\","
 		"\"finished\":true,\"changes\":[{\"op\":\"unmap\",\"start\":\"0x10000\","
 		"\"end\":\"0x11000\",\"origin\":1,\"old_prot\":\"rw-\",\"left\":12288,"
 		"\"total\":16384,\"origin_stack\":0,\"origin_time\":0.1}]}\n";
@@ -254,7 +255,8 @@ static void test_replay(void **state)
 				    "mremap 1); still running\n"));
 	assert_non_null(strstr(out, "  VSZ 12 KiB (peak 16 KiB): 0 reserved, 12 KiB committed; RSS "
 				    "not known (the trace ends before it was read)"));
-	assert_non_null(strstr(out, "  anonymous              3           0      12 KiB           ?"));
+	assert_non_null(
+		strstr(out, "  anonymous              3           0      12 KiB           ?"));
 	msgs_free(&msgs);
 }
 
@@ -417,8 +419,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_traces),   cmocka_unit_test(test_small_trace),
 		cmocka_unit_test(test_cut_warnings), cmocka_unit_test(test_replay),
-		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_ends),
+		cmocka_unit_test(test_files),	     cmocka_unit_test(test_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
