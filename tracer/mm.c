@@ -587,9 +587,7 @@ static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end, unsi
 	struct aspace_cursor cur;
 	const struct aspace_region *have = aspace_first_from(mm->as, start, &cur);
 
-	if (have && have->start > start && have->end <= end)
-		(void)aspace_grow_down(mm->as, have->end, start, prot);
-	else if (have && have->start == end)
+	if (have && ((have->start > start && have->end <= end) || have->start == end))
 		(void)aspace_grow_down(mm->as, have->end, start, prot);
 }
 
