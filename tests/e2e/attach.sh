@@ -162,6 +162,29 @@ caught() {
 ended_or_caught() {
 	! kill -0 "$1" 2>/dev/null || caught "$1" "$2"
 }
+
+# signalled_attach PID SIG DELAY: memtrace -p PID, sent SIG DELAY seconds
+# after its start (again once it can catch it, if it ignored it then).
+# Sets $status to memtrace's exit status, and $in_place when its handlers
+# were in place at the first signal.
+signalled_attach() {
+	local num mt
+	num=$(kill -l "$2")
+	"$MEMTRACE" --duration 30 -p "$1" 2>"$TMP/signalled.mt" &
+	mt=$!
+	sleep "$3"
+	in_place=
+	caught "$mt" "$num" && in_place=1
+	kill -"$2" "$mt"
+	if [ -z "$in_place" ]; then
+		wait_until "memtrace never caught SIG$2" ended_or_caught "$mt" "$num"
+		kill -"$2" "$mt" 2>/dev/null || true
+	fi
+	set +e
+	wait "$mt"
+	status=$?
+	set -e
+}
 sleeping() {
 	[ "$(sed -nE 's/^State:\s+(.).*/\1/p' "/proc/$1/status")" = D ]
 }
@@ -219,20 +242,7 @@ wait_until "loop: the vfork parent never slept" sleeping "$pid"
 runs=0
 for delay in 0 0.001 0.002 0.005 0.010 0.020; do
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		"$MEMTRACE" --duration 30 -p "$pid" 2>"$TMP/loop.mt" &
-		mt=$!
-		sleep "$delay"
-		in_place=
-		caught "$mt" 2 && in_place=1
-		kill -INT "$mt"
-		if [ -z "$in_place" ]; then
-			wait_until "loop run $runs: memtrace never caught SIGINT" ended_or_caught "$mt" 2
-			kill -INT "$mt" 2>/dev/null || true
-		fi
-		set +e
-		wait "$mt"
-		status=$?
-		set -e
+		signalled_attach "$pid" INT "$delay"
 		runs=$((runs + 1))
 		[ -n "$in_place" ] && expect_eq "loop: SIGINT $delay s after the start: exit status" "$status" 0
 		wait_until "loop run $runs: the sleeper is still traced" untraced_now "$pid"
@@ -480,24 +490,9 @@ stop_longrun d "$lr_pid" "$lr_job"
 start_longrun s
 runs=0 handled=0
 for sig in INT TERM; do
-	num=$(kill -l "$sig")
 	for delay in 0 0.001 0.002 0.005 0.010 0.020; do
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			"$MEMTRACE" --duration 30 -p "$lr_pid" 2>"$TMP/s.mt" &
-			mt=$!
-			sleep "$delay"
-			in_place=
-			caught "$mt" "$num" && in_place=1
-			kill -"$sig" "$mt"
-			if [ -z "$in_place" ]; then
-				# It did what its disposition said: a background job ignores SIGINT.
-				wait_until "run $runs: memtrace never caught SIG$sig" ended_or_caught "$mt" "$num"
-				kill -"$sig" "$mt" 2>/dev/null || true
-			fi
-			set +e
-			wait "$mt"
-			status=$?
-			set -e
+			signalled_attach "$lr_pid" "$sig" "$delay"
 			runs=$((runs + 1))
 			if [ -n "$in_place" ]; then
 				handled=$((handled + 1))
