@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../tracer/util.h"
@@ -57,10 +58,23 @@ int output_open_fd(const char *path)
 	return fd;
 }
 
-/* Whether path can be opened for writing; nothing is truncated, nothing is left. */
+/*
+ * Whether path can be opened for writing; nothing is truncated, nothing is
+ * left.  A FIFO is not opened here: that would wait for a reader, and its
+ * close would end the reader's input before memtrace wrote a line.
+ */
 static int check_file(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		if (access(path, W_OK) == 0)
+			return 0;
+		perror_msg("cannot open '%s'", path);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0 && errno == ENOENT) {
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

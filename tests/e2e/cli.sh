@@ -212,6 +212,17 @@ fi
 # events stop there, ends with 74, and leaves nothing behind.  The same
 # for the report on a pipe closed at once.
 mkfifo "$TMP/fifo"
+# A reader that reads it all: every line reaches it (the check that the
+# outputs can be opened, before the program starts, must not open the FIFO:
+# its close would be the reader's end of input, and memtrace would wait
+# for another).
+cat "$TMP/fifo" >"$TMP/fifo.all" &
+reader=$!
+run --events="$TMP/fifo" -- "$PROGRAMS/findings" clean
+wait "$reader"
+expect_eq "events to a FIFO: exit status" "$status" 0
+grep -qE '^[0-9.]+ \[[0-9]+\] \+\+\+ exited with 0 \+\+\+$' "$TMP/fifo.all" ||
+	fail "events to a FIFO: not all of them read: $(tail -n 2 "$TMP/fifo.all")"
 runs=0
 for lines in 0 1 2 5 10 20; do
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
