@@ -631,11 +631,20 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	}
 	task->flags &= ~TASK_LAUNCHING;
 	task->flags |= TASK_STARTED;
-	/* What the old program did is reported as its own, then counted afresh. */
-	if (!launched && proc->reported && proc->mm && eng->sink->exec_old)
-		eng->sink->exec_old(eng->ctx, proc, engine_now_ns(eng));
-	memset(proc->calls, 0, sizeof(proc->calls));
-	proc->failed = 0;
+	/*
+	 * What the old program did is reported as its own, then counted
+	 * afresh: a program memtrace saw start (exec'd, launched) or attached
+	 * to.  Not a fork's copy of its parent's program, nor memory it
+	 * shares (vfork): its parent's report has that, and its calls before
+	 * the exec count with the new program's.
+	 */
+	if (!launched && proc->reported && proc->mm && !mm_shared(proc->mm) &&
+	    (proc->execs || !proc->parent_pid)) {
+		if (eng->sink->exec_old)
+			eng->sink->exec_old(eng->ctx, proc, engine_now_ns(eng));
+		memset(proc->calls, 0, sizeof(proc->calls));
+		proc->failed = 0;
+	}
 	proc->execs++;
 	update_exe(proc, proc->pid);
 	warn_unprivileged(proc);

@@ -9,13 +9,16 @@
 # with a line saying so; the shell's part runs everywhere.
 . "$E2E_DIR/lib.sh"
 
-# check_summaries ERR EVENTS: every summary count equals that pid's lines.
+# check_summaries ERR EVENTS: the counts of each pid's summaries (one per
+# program it ran: an exec ends one) add up to that pid's lines.  Prints
+# the number of processes.
 check_summaries() {
 	local err=$1 events=$2 pid want n=0
 	while read -r pid want; do
 		expect_eq "calls of [$pid]" "$(count_calls "$events" "$pid")" "$want"
 		n=$((n + 1))
-	done < <(sed -nE 's/^memtrace: \[([0-9]+)\] [^:]*: ([0-9]+) memory call.*/\1 \2/p' "$err")
+	done < <(sed -nE 's/^memtrace: \[([0-9]+)\] [^:]*: ([0-9]+) memory call.*/\1 \2/p' "$err" |
+		awk '{ sum[$1] += $2 } END { for (pid in sum) print pid, sum[pid] }')
 	[ "$n" -gt 0 ] || fail "no summary in $err"
 	echo "$n"
 }
