@@ -137,6 +137,7 @@ struct aspace_piece {
 	uint64_t end;
 	uint64_t origin_seq;	 /* the event whose bytes these are (0: exec/attach/kernel) */
 	uint32_t origin_stack;	 /* its stack (0: none) */
+	uint32_t path;		 /* MAPPED, from a trace: see below */
 	uint64_t origin_time_ns; /* and when it happened */
 	uint64_t to;		 /* MOVED: the new start */
 	/*
@@ -147,13 +148,12 @@ struct aspace_piece {
 	uint64_t origin_total;
 	/*
 	 * MAPPED, read from a trace (report/traceread.c, which replays the
-	 * events into a model): the new region's prot (above), flags, backing,
-	 * file and offset.  The model's own pieces leave them 0: their
-	 * regions are in the model.
+	 * events into a model): the new region's prot and path (above),
+	 * flags, backing and offset.  The model's own pieces leave them 0:
+	 * their regions are in the model.
 	 */
 	unsigned int flags;
 	enum aspace_backing backing;
-	uint32_t path;
 	uint64_t offset;
 };
 
