@@ -156,6 +156,8 @@ stop_longrun z "$lr_pid" "$lr_job"
 # has ended.
 caught() {
 	local mask
+	# The shell's child that will exec memtrace has the shell's handlers.
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$MEMTRACE")" ] || return 1
 	mask=$(sed -nE 's/^SigCgt:\s+([0-9a-f]+)$/\1/p' "/proc/$1/status" 2>/dev/null)
 	[ -n "$mask" ] && [ $((0x$mask >> ($2 - 1) & 1)) = 1 ]
 }

@@ -209,8 +209,15 @@ fi
 # program never die of SIGPIPE.  The events go to a FIFO whose reader
 # stops after 0, 1, 2, 5, 10 and 20 lines, 10 runs each: the program
 # finishes its work ("ok" on its own stdout), memtrace says once that the
-# events stop there, ends with 74, and leaves nothing behind.  The same
-# for the report on a pipe closed at once.
+# events stop there, ends with 74, and leaves nothing behind.  The events
+# are far more than a pipe holds (shapes' cases ten times over), so the
+# reader's end comes before memtrace's last write however the two are
+# scheduled.  The same for the report on a pipe whose reader is gone
+# before memtrace starts.
+cases=()
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	cases+=(mremaps splits_and_merges file_shapes fixed_noreplace)
+done
 mkfifo "$TMP/fifo"
 # A reader that reads it all: every line reaches it (the check that the
 # outputs can be opened, before the program starts, must not open the FIFO:
@@ -229,7 +236,8 @@ for lines in 0 1 2 5 10 20; do
 		head -n "$lines" "$TMP/fifo" >/dev/null &
 		reader=$!
 		set +e
-		"$MEMTRACE" --events="$TMP/fifo" -- "$PROGRAMS/shapes" >"$TMP/pipe.out" 2>"$TMP/pipe.err" 3>/dev/null
+		"$MEMTRACE" --events="$TMP/fifo" -- "$PROGRAMS/shapes" "${cases[@]}" >"$TMP/pipe.out" \
+			2>"$TMP/pipe.err" 3>/dev/null
 		status=$?
 		set -e
 		wait "$reader" || true
@@ -241,11 +249,18 @@ for lines in 0 1 2 5 10 20; do
 	done
 done
 expect_eq "runs with the reader gone" "$runs" 60
-set +e
-"$MEMTRACE" --report=- -- "$PROGRAMS/shapes" 2>"$TMP/pipe.err" 3>/dev/null | true
-statuses=("${PIPESTATUS[@]}")
-set -e
-expect_eq "a report to a closed pipe: exit status" "${statuses[0]}" 74
+if checked_if "a report to a closed pipe" python3 -c pass; then
+	set +e
+	python3 -c 'import os, sys
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, 1)
+os.execvp(sys.argv[1], sys.argv[1:])' "$MEMTRACE" --report=- -- "$PROGRAMS/shapes" 2>"$TMP/pipe.err" 3>/dev/null
+	status=$?
+	set -e
+	expect_eq "a report to a closed pipe: exit status" "$status" 74
+	expect_eq "a report to a closed pipe: said once" "$(grep -c "^memtrace: cannot write the report" "$TMP/pipe.err")" 1
+fi
 
 # A child memtrace did not launch (the shell's job, before it exec'd
 # memtrace) is none of its business: memtrace ends with the program, the

@@ -99,11 +99,13 @@ wait_until "k9: the program outlived memtrace" gone "$pid"
 # (the child it did not seize yet dies with it: PR_SET_PDEATHSIG), and the
 # trace it wrote so far reads back: reported as far as it goes (exit 0),
 # or, cut before its first line was whole, refused in one line (exit 2).
+# strays ARGS: the processes left stopped whose command line starts with ARGS.
 strays() {
-	ps -eo stat=,args= | awk -v want="$MEMTRACE -o $TMP/start.json -- $PROGRAMS/findings clean" \
+	ps -eo stat=,args= | awk -v want="$*" \
 		'$1 ~ /^T/ { $1 = ""; sub(/^ /, ""); if (index($0, want) == 1) n++ } END { print n + 0 }'
 }
-before=$(strays)
+start_args="$MEMTRACE -o $TMP/start.json -- $PROGRAMS/findings clean"
+before=$(strays "$start_args")
 runs=0 reported=0
 for sig in KILL TERM INT; do
 	for delay in 0 0.001 0.002 0.005 0.010 0.020; do
@@ -136,7 +138,7 @@ done
 expect_eq "runs signalled at start-up" "$runs" 180
 echo "note: $reported of $runs traces cut at start-up were reported" >&2
 sleep 0.2
-expect_eq "processes left stopped after $runs signals at start-up" "$(strays)" "$before"
+expect_eq "processes left stopped after $runs signals at start-up" "$(strays "$start_args")" "$before"
 
 # The program killed from outside (SIGKILL: no handler, no exit of its
 # own) while its threads map and unmap, 10 runs at each of 0, 1, 2, 5, 10
@@ -144,6 +146,8 @@ expect_eq "processes left stopped after $runs signals at start-up" "$(strays)" "
 # the kernel without memtrace seeing its result.  The model must still
 # agree with the kernel at the end (--verify), memtrace ends with the
 # program's status, and nothing is left stopped.
+kill_args="$PROGRAMS/longrun 600 2"
+before=$(strays "$kill_args")
 runs=0
 for delay in 0 0.001 0.002 0.005 0.010 0.020; do
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -163,4 +167,4 @@ for delay in 0 0.001 0.002 0.005 0.010 0.020; do
 	done
 done
 expect_eq "runs killed from outside" "$runs" 60
-expect_eq "processes left stopped after $runs kills" "$(strays)" "$before"
+expect_eq "processes left stopped after $runs kills" "$(strays "$kill_args")" "$before"

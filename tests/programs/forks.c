@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,7 +71,8 @@ int main(int argc, char **argv)
 		pid = vfork();
 		test_assert(pid >= 0);
 		if (pid == 0) {
-			/* Only system calls, as a vfork child may make. */
+			/* Only system calls, as a vfork child may make; it dies with its parent. */
+			(void)syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 			while (access(argv[2], F_OK) != 0)
 				(void)syscall(SYS_nanosleep,
 					      &(struct timespec){ .tv_nsec = 20000000 }, NULL);
