@@ -482,6 +482,7 @@ static void link_mm(struct proc *child, struct proc *parent, bool share_vm)
 	mm_put(child->mm);
 	child->mm = share_vm ? mm_get(parent->mm) : mm_copy(parent->mm);
 	child->mm_copied = !share_vm;
+	child->vm_shared = share_vm;
 }
 
 /*
@@ -638,7 +639,7 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 	 * shares (vfork): its parent's report has that, and its calls before
 	 * the exec count with the new program's.
 	 */
-	if (!launched && proc->reported && proc->mm && !mm_shared(proc->mm) &&
+	if (!launched && proc->reported && proc->mm && !proc->vm_shared && !proc->adopted &&
 	    (proc->execs || !proc->parent_pid)) {
 		if (eng->sink->exec_old)
 			eng->sink->exec_old(eng->ctx, proc, engine_now_ns(eng));
@@ -666,6 +667,7 @@ static struct task *on_exec(struct engine *eng, struct task *task)
 		if (mm_seed(proc->mm, proc->pid, ASPACE_ORIGIN_EXEC, engine_now_ns(eng)) < 0)
 			debug_msg("cannot read the maps of %d after exec", (int)proc->pid);
 	}
+	proc->vm_shared = false;
 	if (!launched && proc->reported && eng->sink->exec)
 		eng->sink->exec(eng->ctx, proc, engine_now_ns(eng));
 	return task;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -199,11 +200,13 @@ void warn_unprivileged(const struct proc *proc)
 {
 	char link[64], line[256];
 	const char *caps;
+	struct statvfs fs;
 	struct stat st;
 	long euid, egid;
 
 	(void)snprintf(link, sizeof(link), "/proc/%d/exe", (int)proc->pid);
-	if (stat(link, &st) != 0)
+	/* On a nosuid mount the kernel gives no privilege, traced or not. */
+	if (stat(link, &st) != 0 || (statvfs(link, &fs) == 0 && (fs.f_flag & ST_NOSUID)))
 		return;
 	euid = effective_id(proc->pid, "Uid");
 	egid = effective_id(proc->pid, "Gid");
@@ -218,7 +221,7 @@ void warn_unprivileged(const struct proc *proc)
 			"(the kernel drops it for a tracer without CAP_SYS_PTRACE)",
 			(int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_gid);
 	else if (getxattr(link, "security.capability", NULL, 0) > 0 &&
-		 (caps = procmaps_status_value(proc->pid, "CapEff", line, sizeof(line))) &&
+		 (caps = procmaps_status_value(proc->pid, "CapPrm", line, sizeof(line))) &&
 		 strtoull(caps, NULL, 16) == 0)
 		error_msg("[%d] %s has file capabilities: traced, it runs without them "
 			  "(the kernel drops them for a tracer without CAP_SYS_PTRACE)",

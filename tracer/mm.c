@@ -89,11 +89,6 @@ struct mm *mm_get(struct mm *mm)
 	return mm;
 }
 
-bool mm_shared(const struct mm *mm)
-{
-	return mm->refs > 1;
-}
-
 void mm_put(struct mm *mm)
 {
 	if (!mm || --mm->refs)

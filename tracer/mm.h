@@ -42,8 +42,6 @@ struct mm *mm_new(struct mm_reader *reader);
 struct mm *mm_get(struct mm *mm);
 /* Drops a reference; the last one frees.  Accepts NULL. */
 void mm_put(struct mm *mm);
-/* Whether another process holds mm too (a vfork or CLONE_VM child and its parent). */
-bool mm_shared(const struct mm *mm);
 /* Returns a new mm (one reference) whose model is a copy of mm's (fork). */
 struct mm *mm_copy(const struct mm *mm);
 

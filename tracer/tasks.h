@@ -55,6 +55,7 @@ struct proc {
 	unsigned int fresh_tasks;  /* of its tasks, those with TASK_FRESH */
 	unsigned int exited_tasks; /* of its tasks, those with TASK_EXITED */
 	bool mm_copied;		   /* its model is a copy of its parent's, made at fork */
+	bool vm_shared;		   /* it runs in its parent's memory (vfork, CLONE_VM) */
 	unsigned int execs;
 	uint64_t calls[SYSDECODE_NKINDS]; /* finished memory calls by kind */
 	uint64_t failed;		  /* of which returned an error */
