@@ -591,6 +591,17 @@ static void adopt_stack_growth(struct mm *mm, uint64_t start, uint64_t end, unsi
 		(void)aspace_grow_down(mm->as, have->end, start, prot);
 }
 
+/*
+ * adopt_stack_growth() over the kernel's VMAs kernel[0..n), from the top
+ * down: a mapping that grew by several VMAs (its low end re-protected)
+ * reaches each one only once the one above it is adopted.
+ */
+static void adopt_growth(struct mm *mm, const struct aspace_region *kernel, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		adopt_stack_growth(mm, kernel[i].start, kernel[i].end, kernel[i].prot);
+}
+
 int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 {
 	long count = read_maps(mm, pid);
@@ -601,9 +612,7 @@ int mm_verify(struct mm *mm, pid_t pid, struct mm_diff *diff)
 
 	if (count < 0)
 		return (int)count;
-	for (long i = 0; i < count; i++)
-		adopt_stack_growth(mm, maps_regions[i].start, maps_regions[i].end,
-				   maps_regions[i].prot);
+	adopt_growth(mm, maps_regions, (size_t)count);
 	memset(diff, 0, sizeof(*diff));
 	diff->nranges = aspace_compare(mm->as, maps_regions, (size_t)count, diff->ranges,
 				       MM_DIFF_MAX_RANGES);
@@ -647,7 +656,6 @@ static int verify_range(struct mm *mm, pid_t pid, uint64_t lo, uint64_t hi)
 			break;
 		if (ret < 0)
 			return ret;
-		adopt_stack_growth(mm, vma.start, vma.end, vma.prot);
 		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
 			   sizeof(*mm->reader->regions));
 		region = &mm->reader->regions[count++];
@@ -656,6 +664,7 @@ static int verify_range(struct mm *mm, pid_t pid, uint64_t lo, uint64_t hi)
 		region->end = vma.end;
 		region->prot = vma.prot;
 	}
+	adopt_growth(mm, mm->reader->regions, count);
 	return aspace_compare_in(mm->as, lo, hi, mm->reader->regions, count, &ignored, 1) ? 1 : 0;
 }
 
@@ -795,6 +804,17 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 	ret = procmaps_read_smaps(pid, &mm->reader->buf, &mm->reader->buf_cap, &len);
 	if (ret < 0)
 		return ret;
+	/* Growth first, over all the VMAs: then each is measured against the model as it is. */
+	procmaps_iter_init(&iter, mm->reader->buf, len);
+	while ((ret = procmaps_next(&iter, &entry)) > 0) {
+		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
+			   sizeof(*mm->reader->regions));
+		mm->reader->regions[count++] = (struct aspace_region){
+			.start = entry.start, .end = entry.end, .prot = entry.prot
+		};
+	}
+	adopt_growth(mm, mm->reader->regions, count);
+	count = 0;
 	procmaps_iter_init(&iter, mm->reader->buf, len);
 	while ((ret = procmaps_next(&iter, &entry)) != 0) {
 		struct aspace_cursor cur;
@@ -805,7 +825,6 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 			break;
 		if (path_is(&entry, "[vsyscall]"))
 			continue;
-		adopt_stack_growth(mm, entry.start, entry.end, entry.prot);
 		/* One range per region of the model it covers; the model's gaps as they are. */
 		for (uint64_t pos = entry.start; pos < entry.end;) {
 			uint64_t end = entry.end;

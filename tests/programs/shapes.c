@@ -136,7 +136,11 @@ static void growsdown(void)
 	}
 	for (int i = 1; i <= 8; i++)
 		touch[-(long)(i * PAGE)] = 1;
-	/* A call, so that the model is checked after the growth. */
+	/*
+	 * The grown low end re-protected before the model is checked (the
+	 * grown bytes are two VMAs then), and the mapping's first page.
+	 */
+	test_assert(mprotect(g - 8 * PAGE, PAGE, PROT_READ) == 0);
 	test_assert(mprotect(g, PAGE, PROT_READ) == 0);
 	/* PROT_GROWSDOWN: the change reaches down to the mapping's start, which only the kernel knows. */
 	test_assert(mprotect(g + PAGE, PAGE, PROT_READ | PROT_WRITE | PROT_GROWSDOWN) == 0);
