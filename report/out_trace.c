@@ -16,16 +16,7 @@ struct trace_output {
 	struct output base;
 	struct tracew *t;
 	int fd;
-	uint64_t flushed_ns; /* the last flush, on the run's clock */
 };
-
-/*
- * Lines are written out at least once a second of the run (and at each
- * snapshot), so that a memtrace killed outright (SIGKILL, the OOM killer)
- * loses at most the last second of its trace, which memtrace report
- * reads as far as it goes.
- */
-#define TRACE_FLUSH_NS 1000000000ULL
 
 /* Whether a file name ends in ".gz": the trace is written compressed. */
 static bool gzip_name(const char *path)
@@ -76,13 +67,7 @@ static void trace_call(struct output *out, const struct engine_call *call, const
 
 	/* Its file failed (a full disk, a reader gone): no more lines to format. */
 	if (as && !tracew_error(t)) {
-		struct trace_output *to = (struct trace_output *)out;
-
 		tracew_event(t, call, as);
-		if (call->time_ns - to->flushed_ns >= TRACE_FLUSH_NS) {
-			(void)tracew_flush(t);
-			to->flushed_ns = call->time_ns;
-		}
 		check_written(out);
 	}
 }

@@ -22,6 +22,9 @@
 #include "../unwind/dbgfetch.h"
 #include "../unwind/unwinder.h"
 
+/* How often the trace is written out (signals_start_flush()). */
+#define SESSION_FLUSH_NS 1000000000ULL
+
 /* --verify prints the first mismatches whole, then only counts them. */
 #define VERIFY_MISMATCHES_SHOWN 10
 
@@ -347,6 +350,8 @@ static enum engine_tick_action session_tick(void *ctx)
 	signals_take(&req);
 	if (req.report || req.interval)
 		report_now(session, req.report, req.interval);
+	if (req.flush)
+		flush_outputs(session);
 	if (req.kill)
 		return ENGINE_KILL_ALL;
 	if (req.detach)
@@ -687,6 +692,12 @@ int session_run(struct session *session)
 
 	if (session->opts.interval_ns)
 		signals_start_interval(session->opts.interval_ns);
+	/*
+	 * The trace is written out at least once a second, busy or idle, so
+	 * that a memtrace killed outright loses at most its last second.
+	 */
+	if (session->opts.out.trace_path)
+		signals_start_flush(SESSION_FLUSH_NS);
 	err = engine_run(session->engine);
 	if (err < 0)
 		return err;

@@ -10,12 +10,16 @@
 
 /* The --interval timer's signal: not one a user would send. */
 #define SIGINTERVAL SIGRTMIN
+/* The two timers that send it, told apart by their value. */
+#define TIMER_INTERVAL 0
+#define TIMER_FLUSH 1
 
 /* Set by the handler; signals_take() reads and clears them. */
 static volatile sig_atomic_t kill_request;   /* second Ctrl-C: kill the program */
 static volatile sig_atomic_t detach_request; /* attach mode: detach now */
 static volatile sig_atomic_t report_due;     /* SIGUSR1 */
 static volatile sig_atomic_t interval_due;   /* --interval */
+static volatile sig_atomic_t flush_due;	     /* the outputs' timer */
 
 /* Read by the handler: the launched program, and whether memtrace attached. */
 static volatile sig_atomic_t forward_pid;
@@ -33,6 +37,8 @@ static void on_signal(int sig, siginfo_t *info, void *uctx)
 	if (sig == SIGUSR1 || sig == SIGINTERVAL) {
 		if (sig == SIGUSR1)
 			report_due = 1;
+		else if (info->si_code == SI_TIMER && info->si_value.sival_int == TIMER_FLUSH)
+			flush_due = 1;
 		else
 			interval_due = 1;
 		engine_request_tick();
@@ -88,9 +94,12 @@ void signals_forward_to(pid_t pid)
 		(void)kill(pid, sig);
 }
 
-void signals_start_interval(uint64_t interval_ns)
+/* A timer that sends SIGINTERVAL every ns nanoseconds, with value which. */
+static void start_timer(uint64_t interval_ns, int which)
 {
-	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGINTERVAL };
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL,
+				.sigev_signo = SIGINTERVAL,
+				.sigev_value = { .sival_int = which } };
 	struct itimerspec spec = {
 		.it_interval = { .tv_sec = (time_t)(interval_ns / 1000000000ULL),
 				 .tv_nsec = (long)(interval_ns % 1000000000ULL) },
@@ -101,6 +110,16 @@ void signals_start_interval(uint64_t interval_ns)
 	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
 	    timer_settime(timer, 0, &spec, NULL) < 0)
 		perror_die("timer_create");
+}
+
+void signals_start_interval(uint64_t interval_ns)
+{
+	start_timer(interval_ns, TIMER_INTERVAL);
+}
+
+void signals_start_flush(uint64_t interval_ns)
+{
+	start_timer(interval_ns, TIMER_FLUSH);
 }
 
 /* Reads a flag and clears it if it was set: a signal between the two is one more of the same. */
@@ -118,4 +137,5 @@ void signals_take(struct signal_requests *req)
 	req->detach = take(&detach_request);
 	req->report = take(&report_due);
 	req->interval = take(&interval_due);
+	req->flush = take(&flush_due);
 }

@@ -32,6 +32,7 @@ struct signal_requests {
 	bool detach;   /* attach mode: detach now */
 	bool report;   /* SIGUSR1: a report of every live process */
 	bool interval; /* --interval: a growth line */
+	bool flush;    /* the outputs' lines written out (signals_start_flush()) */
 };
 
 /* Fills req, and clears what it reports. */
@@ -49,5 +50,8 @@ void signals_forward_to(pid_t pid);
 
 /* --interval: an interval request every interval_ns, on the monotonic clock. */
 void signals_start_interval(uint64_t interval_ns);
+
+/* Starts a timer that asks for the outputs to be written out every interval_ns. */
+void signals_start_flush(uint64_t interval_ns);
 
 #endif /* MEMTRACE_SIGNALS_H */

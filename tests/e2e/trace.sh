@@ -180,6 +180,24 @@ grep -q 'RSS not known (the trace ends before it was read)' "$TMP/events.out" ||
 	fail "events alone: the resident figures are not said to be missing"
 [ -n "$have_python" ] && same_but_resident "$TMP/demo.json" "$TMP/events.json" "[mapped at exec]"
 
+# The trace is written out while the program idles (a timer, not only
+# snapshots or a full buffer): its first calls reach the file while it
+# waits, and memtrace killed outright then leaves them to report.
+"$MEMTRACE" -o "$TMP/idle.json" -- sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done' sh "$TMP/idle.go" \
+	2>/dev/null &
+mt=$!
+wait_until "the idle program's calls never reached the trace" grep -q '"type":"event"' "$TMP/idle.json"
+kill -KILL "$mt"
+set +e
+wait "$mt"
+"$MEMTRACE" report "$TMP/idle.json" >"$TMP/idle.out" 2>"$TMP/idle.err"
+status=$?
+set -e
+touch "$TMP/idle.go"
+expect_eq "killed while idle: memtrace report's exit status" "$status" 0
+grep -qE '^memtrace: \[[0-9]+\] sh( \(.*\))?: [1-9][0-9]* memory calls .*; still running$' "$TMP/idle.out" ||
+	fail "killed while idle: $(head -n1 "$TMP/idle.out")"
+
 # Threads: a line when each starts and when each ends on its own; periodic snapshots.
 NO_VERIFY=1 run_memtrace "$TMP/unjoined" -o "$TMP/unjoined.json" -- "$PROGRAMS/findings" unjoined
 expect_eq "thread starts" "$(grep -c '"type":"thread","event":"start"' "$TMP/unjoined.json")" 10
