@@ -257,27 +257,42 @@ static void detach_event(struct engine *eng, const struct trace_event *ev)
  * which may be long (a vfork parent waits for its child; a read of a hung
  * NFS file, forever): memtrace does not wait for it.  It stays traced
  * until memtrace ends; the kernel then lets it go (kernel/ptrace.c,
- * exit_ptrace), its pending interrupt cancelled, running on.
+ * exit_ptrace), its pending interrupt cancelled, running on.  Brief
+ * waits show as D too (a page fault's I/O, mmap_lock, fsync): only a task
+ * every tick of SLEEPER_NS saw asleep is let go.
  */
+#define SLEEPER_NS 500000000ULL
+
+struct sleepers {
+	struct held held;
+	uint64_t now;
+};
+
 static void collect_sleeper(struct task *task, void *arg)
 {
-	struct held *sleepers = arg;
+	struct sleepers *sleepers = arg;
 
-	if (task->flags & (TASK_QUEUED | TASK_DEFERRED) || procmaps_state(task->tid) != 'D')
+	if (task->flags & (TASK_QUEUED | TASK_DEFERRED) || procmaps_state(task->tid) != 'D') {
+		task->asleep_since_ns = 0;
 		return;
-	xgrowarray((void **)&sleepers->tasks, &sleepers->cap, sleepers->count + 1,
+	}
+	if (!task->asleep_since_ns)
+		task->asleep_since_ns = sleepers->now;
+	if (sleepers->now - task->asleep_since_ns < SLEEPER_NS)
+		return;
+	xgrowarray((void **)&sleepers->held.tasks, &sleepers->held.cap, sleepers->held.count + 1,
 		   sizeof(struct task *));
-	sleepers->tasks[sleepers->count++] = task;
+	sleepers->held.tasks[sleepers->held.count++] = task;
 }
 
 static void let_sleepers_go(struct engine *eng)
 {
-	struct held sleepers = { 0 };
+	struct sleepers sleepers = { .now = engine_now_ns(eng) };
 
 	tick_clear();
 	tasks_for_each(eng->tasks, collect_sleeper, &sleepers);
-	for (size_t i = 0; i < sleepers.count; i++) {
-		struct task *task = sleepers.tasks[i];
+	for (size_t i = 0; i < sleepers.held.count; i++) {
+		struct task *task = sleepers.held.tasks[i];
 
 		error_msg(
 			"[%d] task %d is in uninterruptible sleep: it is let go when memtrace ends",
@@ -286,7 +301,7 @@ static void let_sleepers_go(struct engine *eng)
 		task->proc->detached = true;
 		tasks_remove(eng->tasks, task);
 	}
-	free(sleepers.tasks);
+	free(sleepers.held.tasks);
 }
 
 void engine_detach_all(struct engine *eng)

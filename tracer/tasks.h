@@ -126,6 +126,8 @@ struct task {
 	int64_t exit_rval;	  /* TASK_DEFERRED: the result, kept for its end */
 	int exit_err;
 	uint64_t stack_sp; /* a thread's stack pointer at its first stop; 0: not known */
+	/* Detaching: since when every tick saw it in uninterruptible sleep; 0: not so now. */
+	uint64_t asleep_since_ns;
 };
 
 struct tasks;
