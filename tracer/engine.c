@@ -231,6 +231,18 @@ void report_call(struct engine *eng)
  * hears of the call first when that comes next, as the model was after
  * the call alone.
  */
+/* The event a call of task is in the model: its number, thread, stack and time. */
+static struct aspace_event call_event(const struct task *task)
+{
+	return (struct aspace_event){
+		.seq = task->call_seq,
+		.tid = task->tid,
+		.stack_id = task->call_stack,
+		.kind = ASPACE_ORIGIN_CALL,
+		.time_ns = task->call_time_ns,
+	};
+}
+
 static void end_call(struct engine *eng, struct task *task, bool finished, int64_t rval, int err)
 {
 	struct proc *proc = task->proc;
@@ -247,13 +259,7 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 		if (err)
 			proc->failed++;
 		if (proc->mm) {
-			struct aspace_event ev = {
-				.seq = task->call_seq,
-				.tid = task->tid,
-				.stack_id = task->call_stack,
-				.kind = ASPACE_ORIGIN_CALL,
-				.time_ns = task->call_time_ns,
-			};
+			struct aspace_event ev = call_event(task);
 
 			mm_apply(proc->mm, task->tid, &ev, &task->call, fd_path, rval, err,
 				 &eng->changes);
@@ -262,6 +268,19 @@ static void end_call(struct engine *eng, struct task *task, bool finished, int64
 			if (proc->unwind && code_changed(&eng->changes))
 				eng->opts.unwind->flush(eng->opts.unwind_ctx, proc->unwind);
 		}
+	} else if ((task->flags & TASK_CUT_SHORT) && proc->mm) {
+		/*
+		 * Killed inside it (SIGKILL, another thread's exit_group), the
+		 * call may have done its work: ask the kernel, through this task
+		 * whose memory is still whole, and make what it did the call's.
+		 */
+		struct aspace_event ev = call_event(task);
+
+		task->flags &= ~TASK_CUT_SHORT;
+		if (proc->in_flight || proc->fresh_tasks)
+			proc->overlapped = true;
+		else
+			(void)mm_resync(proc->mm, task->tid, &ev, &eng->changes);
 	}
 	if (proc->reported && eng->sink->call) {
 		eng->ended = (struct engine_call){
@@ -712,30 +731,14 @@ static void thread_exiting(struct engine *eng, struct task *task)
 static void on_exit_stop(struct engine *eng, struct task *task)
 {
 	struct proc *proc = task->proc;
-	/* A call that ran (not one held in the queue) but whose result will never be seen. */
-	bool unknown =
-		(task->flags & (TASK_IN_CALL | TASK_QUEUED | TASK_DEFERRED)) == TASK_IN_CALL &&
-		task->call.ent && sysdecode_desc(task->call.ent->kind)->op != SYSDECODE_OP_NONE;
 	bool last;
 
+	/* A call that ran (not one held in the queue) whose result will never be seen. */
+	if ((task->flags & (TASK_IN_CALL | TASK_QUEUED | TASK_DEFERRED)) == TASK_IN_CALL &&
+	    task->call.ent && sysdecode_desc(task->call.ent->kind)->op != SYSDECODE_OP_NONE)
+		task->flags |= TASK_CUT_SHORT;
 	abandon_call(eng, task);
-	/*
-	 * Killed inside it (SIGKILL, another thread's exit_group), the call
-	 * may have done its work in the kernel: ask the kernel, through this
-	 * task whose memory is still whole, and make what it did the call's.
-	 */
-	if (unknown && proc->mm) {
-		struct aspace_event ev = { .seq = task->call_seq,
-					   .tid = task->tid,
-					   .stack_id = task->call_stack,
-					   .kind = ASPACE_ORIGIN_CALL,
-					   .time_ns = task->call_time_ns };
-
-		if (proc->in_flight || proc->fresh_tasks)
-			proc->overlapped = true;
-		else
-			(void)mm_resync(proc->mm, task->tid, &ev, NULL);
-	}
+	task->flags &= ~TASK_CUT_SHORT;
 	thread_exiting(eng, task);
 	task->flags |= TASK_EXITED;
 	last = ++proc->exited_tasks == proc->live_tasks;

@@ -102,6 +102,11 @@ enum task_flags {
 	 * call still in flight acts, which ran first: ended after it.
 	 */
 	TASK_DEFERRED = 1U << 9,
+	/*
+	 * At its exit stop, killed inside a memory call that ran: the call may
+	 * have done its work in the kernel, and its end asks the kernel what.
+	 */
+	TASK_CUT_SHORT = 1U << 10,
 };
 
 struct task {
