@@ -443,7 +443,7 @@ static void print_summary(FILE *out, const struct report *rep, const struct repo
 					       : 0));
 		if (t->swap)
 			(void)fprintf(mem, ", %s swapped", UNITS_SZ(t->swap));
-	} else if (in->proc->end.how == NAMES_END_RUNNING) {
+	} else if (in->cut) {
 		/* A process a trace ends before: what came after its last snapshot is not read. */
 		(void)fputs("; RSS not known (the trace ends before it was read)", mem);
 	} else if (in->proc->end.how == NAMES_END_EXECED) {

@@ -64,6 +64,7 @@ struct report_input {
 	uint64_t mismatches;
 	/* The sizes and peaks, when not the model's own (a model restored from a trace). */
 	const struct aspace_sizes *sizes;
+	bool cut; /* a process its trace ends before: the resident figures are missing for that */
 };
 
 /* What counts as short-lived when not told (--churn-ms): 1 ms. */

@@ -934,6 +934,7 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 			.verify = rp->verify,
 			.mismatches = rp->mismatches,
 			.sizes = &rp->sizes,
+			.cut = !rp->summarized,
 		};
 		struct report *rep;
 
