@@ -809,9 +809,9 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 	while ((ret = procmaps_next(&iter, &entry)) > 0) {
 		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
 			   sizeof(*mm->reader->regions));
-		mm->reader->regions[count++] = (struct aspace_region){
-			.start = entry.start, .end = entry.end, .prot = entry.prot
-		};
+		mm->reader->regions[count++] = (struct aspace_region){ .start = entry.start,
+								       .end = entry.end,
+								       .prot = entry.prot };
 	}
 	adopt_growth(mm, mm->reader->regions, count);
 	count = 0;
