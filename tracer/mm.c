@@ -806,7 +806,7 @@ long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap)
 		return ret;
 	/* Growth first, over all the VMAs: then each is measured against the model as it is. */
 	procmaps_iter_init(&iter, mm->reader->buf, len);
-	while ((ret = procmaps_next(&iter, &entry)) > 0) {
+	while (procmaps_next(&iter, &entry) > 0) {
 		xgrowarray((void **)&mm->reader->regions, &mm->reader->regions_cap, count + 1,
 			   sizeof(*mm->reader->regions));
 		mm->reader->regions[count++] = (struct aspace_region){ .start = entry.start,

@@ -260,7 +260,10 @@ if checked_if "redis-server" redis-server --version && command -v redis-benchmar
 		--appendonly no --loglevel warning >/dev/null 2>"$TMP/redis.err" &
 	mt=$!
 	set -e
-	wait_until "redis-server under memtrace never answered" redis_up "$port"
+	# Up, or memtrace ended (the server could not start: its error says why).
+	redis_up_or_gone() { redis_up "$1" || ! kill -0 "$mt" 2>/dev/null; }
+	wait_until "redis-server under memtrace never answered" redis_up_or_gone "$port"
+	redis_up "$port" || fail "redis-server under memtrace ended: $(tail -n 5 "$TMP/redis.err")"
 	redis_load "$port"
 	redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
 	set +e
