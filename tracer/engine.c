@@ -737,8 +737,7 @@ static void on_exit_stop(struct engine *eng, struct task *task)
 	if ((task->flags & (TASK_IN_CALL | TASK_QUEUED | TASK_DEFERRED)) == TASK_IN_CALL &&
 	    task->call.ent && sysdecode_desc(task->call.ent->kind)->op != SYSDECODE_OP_NONE)
 		task->flags |= TASK_CUT_SHORT;
-	abandon_call(eng, task);
-	task->flags &= ~TASK_CUT_SHORT;
+	abandon_call(eng, task); /* its end clears TASK_CUT_SHORT */
 	thread_exiting(eng, task);
 	task->flags |= TASK_EXITED;
 	last = ++proc->exited_tasks == proc->live_tasks;

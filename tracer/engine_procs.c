@@ -198,7 +198,7 @@ static long effective_id(pid_t pid, const char *name)
 
 void warn_unprivileged(const struct proc *proc)
 {
-	char link[64], line[256];
+	char link[64], line[256], what[64] = "";
 	const char *caps;
 	struct statvfs fs;
 	struct stat st;
@@ -211,21 +211,20 @@ void warn_unprivileged(const struct proc *proc)
 	euid = effective_id(proc->pid, "Uid");
 	egid = effective_id(proc->pid, "Gid");
 	if ((st.st_mode & S_ISUID) && euid >= 0 && (uid_t)euid != st.st_uid)
-		error_msg("[%d] %s is set-user-ID (uid %u): traced, it runs without that privilege "
-			  "(the kernel drops it for a tracer without CAP_SYS_PTRACE)",
-			  (int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_uid);
+		(void)snprintf(what, sizeof(what), "is set-user-ID (uid %u)",
+			       (unsigned int)st.st_uid);
 	else if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && egid >= 0 &&
 		 (gid_t)egid != st.st_gid)
-		error_msg(
-			"[%d] %s is set-group-ID (gid %u): traced, it runs without that privilege "
-			"(the kernel drops it for a tracer without CAP_SYS_PTRACE)",
-			(int)proc->pid, proc->exe ? proc->exe : "?", (unsigned int)st.st_gid);
+		(void)snprintf(what, sizeof(what), "is set-group-ID (gid %u)",
+			       (unsigned int)st.st_gid);
 	else if (getxattr(link, "security.capability", NULL, 0) > 0 &&
 		 (caps = procmaps_status_value(proc->pid, "CapPrm", line, sizeof(line))) &&
 		 strtoull(caps, NULL, 16) == 0)
-		error_msg("[%d] %s has file capabilities: traced, it runs without them "
-			  "(the kernel drops them for a tracer without CAP_SYS_PTRACE)",
-			  (int)proc->pid, proc->exe ? proc->exe : "?");
+		(void)snprintf(what, sizeof(what), "has file capabilities");
+	if (what[0])
+		error_msg("[%d] %s %s: traced, it runs without that privilege (the kernel drops it "
+			  "for a tracer without CAP_SYS_PTRACE)",
+			  (int)proc->pid, proc->exe ? proc->exe : "?", what);
 }
 
 /* A forked process runs its parent's program, under the same name, until it execs. */
