@@ -20,9 +20,11 @@
  * same moment.  A new output is a file and a line here.
  */
 const struct output_ops *const output_list[] = {
-	&output_events,
-	&output_report,
-	&output_trace,
+	&output_events, /* --events */
+	&output_report, /* the report, --regions */
+	&output_trace,	/* -o */
+	&output_pprof,	/* --pprof */
+	&output_folded, /* --folded */
 };
 
 const size_t output_count = ARRAY_SIZE(output_list);

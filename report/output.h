@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The outputs of a live run: --events, the text report (with --regions,
- * which goes to the report's file), the JSON trace (-o).  The session (tracer/session.c) feeds every output
+ * which goes to the report's file), the JSON trace (-o), the memory
+ * profile as pprof (--pprof) and as folded stacks (--folded).  The session (tracer/session.c) feeds every output
  * that the command line asked for through one interface, in the order of
  * the list in report/output.c; an output is one file implementing
  * struct output_ops and one line in that list.
@@ -31,22 +32,26 @@
 #include "../tracer/engine.h"
 #include "../unwind/stacks.h"
 #include "../unwind/modules.h"
+#include "profile.h"
 #include "report.h"
 #include "stackfmt.h"
 
 /* What the command line asks of the outputs. */
 struct output_options {
-	bool events;		 /* --events */
-	const char *events_path; /* its file; NULL: stderr; "-": stdout */
-	const char *report_path; /* --report: NULL: stderr */
-	const char *trace_path;	 /* -o: NULL: none */
-	bool regions;		 /* --regions */
-	bool verify;		 /* --verify: the report ends with the mismatches */
-	size_t top;		 /* --top */
-	uint64_t churn_ns;	 /* --churn-ms */
-	bool utf8;		 /* the terminal's character set */
-	char *const *argv;	 /* the program launched, or NULL */
-	const pid_t *pids;	 /* or the processes attached */
+	bool events;			   /* --events */
+	const char *events_path;	   /* its file; NULL: stderr; "-": stdout */
+	const char *report_path;	   /* --report: NULL: stderr */
+	const char *trace_path;		   /* -o: NULL: none */
+	const char *pprof_path;		   /* --pprof: NULL: none */
+	const char *folded_path;	   /* --folded: NULL: none */
+	enum profile_metric folded_metric; /* --metric */
+	bool regions;			   /* --regions */
+	bool verify;			   /* --verify: the report ends with the mismatches */
+	size_t top;			   /* --top */
+	uint64_t churn_ns;		   /* --churn-ms */
+	bool utf8;			   /* the terminal's character set */
+	char *const *argv;		   /* the program launched, or NULL */
+	const pid_t *pids;		   /* or the processes attached */
 	size_t npids;
 };
 
@@ -129,6 +134,8 @@ extern const size_t output_count;
 extern const struct output_ops output_events;
 extern const struct output_ops output_report;
 extern const struct output_ops output_trace;
+extern const struct output_ops output_pprof;
+extern const struct output_ops output_folded;
 
 /*
  * The width a report written to fd has: the terminal's columns (80 when

@@ -65,20 +65,24 @@ static size_t site_for_text(struct report *rep, struct site_index *index, uint32
 	return site;
 }
 
+char *report_site_name(struct stackfmt *fmt, const struct stacks *stacks,
+		       const struct aspace_event *origin)
+{
+	const uint64_t *frames;
+
+	if (origin->kind != ASPACE_ORIGIN_CALL || !origin->stack_id || !fmt ||
+	    !stacks_get(stacks, origin->stack_id, &frames))
+		return xstrdup(names_origin_site(origin->kind));
+	return stackfmt_site(fmt, stacks, origin->stack_id, SITE_FRAMES);
+}
+
 static uint32_t stack_text(struct report *rep, struct stackfmt *fmt, const struct stacks *stacks,
 			   uint32_t stack_id)
 {
-	const uint64_t *frames;
-	char *site;
-	uint32_t text;
+	struct aspace_event origin = { .kind = ASPACE_ORIGIN_CALL, .stack_id = stack_id };
+	char *site = report_site_name(fmt, stacks, &origin);
+	uint32_t text = strtab_intern(rep->texts, site, strlen(site));
 
-	if (!stack_id || !fmt || !stacks_get(stacks, stack_id, &frames)) {
-		const char *none = names_origin_site(ASPACE_ORIGIN_CALL);
-
-		return strtab_intern(rep->texts, none, strlen(none));
-	}
-	site = stackfmt_site(fmt, stacks, stack_id, SITE_FRAMES);
-	text = strtab_intern(rep->texts, site, strlen(site));
 	free(site);
 	return text;
 }
@@ -123,23 +127,72 @@ static size_t site_of(struct report *rep, struct site_index *index, struct stack
 	return site;
 }
 
-/* The resident figures of [start, end), from the usage ranges at *pos on (sorted). */
-static void region_usage(const struct report_input *in, size_t *pos, uint64_t start, uint64_t end,
-			 struct report_amounts *amounts, uint64_t *unattributed, bool *deleted)
-{
-	*deleted = false;
-	for (; *pos < in->nusage && in->usage[*pos].start < end; (*pos)++) {
-		const struct mm_usage *use = &in->usage[*pos];
+/* A walk over the regions of a report's input, in address order. */
+struct region_walk {
+	const struct report_input *in;
+	struct stackfmt_maker_ctx makers;
+	struct aspace_kind_cache kinds;
+	size_t pos;	       /* in in->usage */
+	uint64_t unattributed; /* resident bytes of usage ranges in no region */
+};
 
-		if (use->end <= start || use->start < start) {
+static void walk_start(struct region_walk *w, const struct report_input *in, struct stackfmt *fmt,
+		       const struct stacks *stacks)
+{
+	*w = (struct region_walk){ .in = in, .makers = { fmt, stacks } };
+	/* Who made a region, as its stack's names tell: kinds from who made the bytes. */
+	w->kinds.maker = fmt ? stackfmt_kind_maker : NULL;
+	w->kinds.maker_ctx = &w->makers;
+}
+
+/*
+ * The next region's kind and amounts: its bytes, reserved (PROT_NONE) or
+ * committed, and its resident figures from the usage ranges (sorted) from
+ * w->pos on; *deleted: one of them is of a deleted file.
+ */
+static enum aspace_kind walk_region(struct region_walk *w, const struct aspace_region *region,
+				    struct report_amounts *amounts, bool *deleted)
+{
+	const struct report_input *in = w->in;
+	uint64_t bytes = region->end - region->start;
+
+	*amounts = (struct report_amounts){ .regions = 1 };
+	if (region->prot)
+		amounts->committed = bytes;
+	else
+		amounts->reserved = bytes;
+	*deleted = false;
+	for (; in->usage && w->pos < in->nusage && in->usage[w->pos].start < region->end;
+	     w->pos++) {
+		const struct mm_usage *use = &in->usage[w->pos];
+
+		if (use->end <= region->start || use->start < region->start) {
 			/* Before this region: in no region of the model. */
-			*unattributed += use->rss;
+			w->unattributed += use->rss;
 			continue;
 		}
 		amounts->resident += use->rss;
 		amounts->private_bytes += use->private_bytes;
 		amounts->swap += use->swap;
 		*deleted = *deleted || use->deleted;
+	}
+	return aspace_kind_of_cached(in->as, region, &w->kinds);
+}
+
+void report_each_region(const struct report_input *in, struct stackfmt *fmt,
+			const struct stacks *stacks, report_region_fn *fn, void *arg)
+{
+	struct region_walk w;
+	struct aspace_cursor cur;
+	const struct aspace_region *region;
+
+	walk_start(&w, in, fmt, stacks);
+	aspace_for_each (in->as, 0, &cur, region) {
+		struct report_amounts amounts;
+		bool deleted;
+		enum aspace_kind kind = walk_region(&w, region, &amounts, &deleted);
+
+		fn(arg, region, kind, &amounts);
 	}
 }
 
@@ -168,9 +221,8 @@ struct computing {
 	struct stackfmt *fmt;
 	const struct stacks *stacks;
 	struct site_index index;
-	struct aspace_kind_cache kinds;
+	struct region_walk walk;
 	uint64_t last_window; /* the arena window of the last arena region */
-	size_t pos;	      /* in in->usage */
 };
 
 /* Counts a thread stack under its thread's name, a number at its end a '*'. */
@@ -220,7 +272,7 @@ static void add_to_site(struct computing *c, const struct aspace_region *region,
 		/* The kind came from this window: an arena is counted at its first region. */
 		struct runtime_window win = { 0 };
 
-		(void)runtime_arena(c->in->as, region, &c->kinds, &win);
+		(void)runtime_arena(c->in->as, region, &c->walk.kinds, &win);
 		site->arena_bytes += bytes;
 		if (win.start != c->last_window)
 			rep->arenas++;
@@ -275,19 +327,12 @@ static void add_region(struct computing *c, const struct aspace_region *region)
 {
 	struct report *rep = c->rep;
 	const struct report_input *in = c->in;
-	enum aspace_kind kind = aspace_kind_of_cached(in->as, region, &c->kinds);
-	struct report_amounts amounts = { .regions = 1 };
+	struct report_amounts amounts;
+	bool deleted;
+	enum aspace_kind kind = walk_region(&c->walk, region, &amounts, &deleted);
 	uint64_t bytes = region->end - region->start;
 	size_t site_idx;
-	bool deleted = false;
 
-	if (region->prot)
-		amounts.committed = bytes;
-	else
-		amounts.reserved = bytes;
-	if (in->usage)
-		region_usage(in, &c->pos, region->start, region->end, &amounts,
-			     &rep->unattributed_rss, &deleted);
 	report_amounts_add(&rep->total, &amounts);
 	report_amounts_add(&rep->kinds[kind], &amounts);
 	/* site_of() may move the sites: the index first. */
@@ -333,13 +378,10 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 	struct computing c = {
 		.rep = rep, .in = in, .fmt = fmt, .stacks = stacks, .last_window = UINT64_MAX
 	};
-	struct stackfmt_maker_ctx makers = { fmt, stacks };
 	struct aspace_cursor cur;
 	const struct aspace_region *region;
 
-	/* Who made a region, as its stack's names tell: kinds from who made the bytes. */
-	c.kinds.maker = fmt ? stackfmt_kind_maker : NULL;
-	c.kinds.maker_ctx = &makers;
+	walk_start(&c.walk, in, fmt, stacks);
 	rep->texts = strtab_new();
 	rep->have_usage = in->usage != NULL;
 	if (in->sizes)
@@ -348,8 +390,9 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 		aspace_sizes(in->as, &rep->sizes);
 	aspace_for_each (in->as, 0, &cur, region)
 		add_region(&c, region);
-	for (; in->usage && c.pos < in->nusage; c.pos++)
-		rep->unattributed_rss += in->usage[c.pos].rss;
+	for (; in->usage && c.walk.pos < in->nusage; c.walk.pos++)
+		c.walk.unattributed += in->usage[c.walk.pos].rss;
+	rep->unattributed_rss = c.walk.unattributed;
 	add_churn(&c);
 	for (size_t i = 0; i < rep->nsites; i++) {
 		const struct report_site *site = &rep->sites[i];

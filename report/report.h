@@ -201,6 +201,24 @@ struct report *report_compute(const struct report_input *in, struct stackfmt *fm
 /* Frees it.  Accepts NULL. */
 void report_free(struct report *rep);
 
+/*
+ * Calls fn with each region of in's model, in address order, with its
+ * kind and its amounts as report_compute() counts them (its resident
+ * figures from in->usage; fmt and stacks say who made it, for its kind).
+ */
+typedef void report_region_fn(void *arg, const struct aspace_region *region, enum aspace_kind kind,
+			      const struct report_amounts *amounts);
+void report_each_region(const struct report_input *in, struct stackfmt *fmt,
+			const struct stacks *stacks, report_region_fn *fn, void *arg);
+
+/*
+ * The name of the site of origin, as the report's table of sites shows it
+ * ("malloc < worker < start_thread", "[at exec]").  Owned by the caller
+ * (free()).
+ */
+char *report_site_name(struct stackfmt *fmt, const struct stacks *stacks,
+		       const struct aspace_event *origin);
+
 /* Writes it to out, as text, at most opts->top sites. */
 void report_print(FILE *out, const struct report *rep, const struct report_input *in,
 		  const struct report_options *opts);

@@ -21,6 +21,10 @@ struct part {
 	uint32_t line_len;
 	uint32_t name_len;
 	bool named; /* a function's name: not "module+0x34" nor an address */
+	/* What stackfmt_functions() gives: the function's name alone, its file and line. */
+	uint32_t function; /* an id in texts; NO_TEXT: fmt->buf */
+	uint32_t file;	   /* an id in texts; NO_TEXT: none known */
+	uint32_t line;	   /* 0: none known */
 };
 
 #define NO_TEXT UINT32_MAX
@@ -130,15 +134,33 @@ static ATTRIBUTE_FORMAT(2, 3) void buf_set(struct stackfmt *fmt, const char *for
 
 static size_t short_name_len(const char *name, size_t len);
 
-/* Appends the text in fmt->buf as a part of the frame being cached. */
-static void add_part(struct stackfmt *fmt, size_t line_len, size_t name_len, bool named)
+static uint32_t text_id(struct stackfmt *fmt, const char *text)
 {
+	return text ? strtab_intern(fmt->texts, text, strlen(text)) : NO_TEXT;
+}
+
+/*
+ * Appends the text in fmt->buf as a part of the frame being cached: its
+ * function (NULL: the text's first line_len bytes), at src's file and
+ * line (src NULL: none known).
+ */
+static void add_part(struct stackfmt *fmt, size_t line_len, size_t name_len, bool named,
+		     const char *function, const struct srclines_frame *src)
+{
+	uint32_t text = text_id(fmt, fmt->buf);
+	/* Interned from fmt->buf, not from texts: interning may move texts' storage. */
+	uint32_t func =
+		function ? text_id(fmt, function) : strtab_intern(fmt->texts, fmt->buf, line_len);
+
 	xgrowarray((void **)&fmt->parts, &fmt->parts_cap, fmt->nparts + 1, sizeof(*fmt->parts));
 	fmt->parts[fmt->nparts++] = (struct part){
-		strtab_intern(fmt->texts, fmt->buf, strlen(fmt->buf)),
-		(uint32_t)line_len,
-		(uint32_t)name_len,
-		named,
+		.text = text,
+		.line_len = (uint32_t)line_len,
+		.name_len = (uint32_t)name_len,
+		.named = named,
+		.function = func,
+		.file = text_id(fmt, src ? src->file : NULL),
+		.line = src ? src->line : 0,
 	};
 }
 
@@ -161,7 +183,7 @@ static void inline_part(struct stackfmt *fmt, const char *module_name,
 	where_text(src, where, sizeof(where));
 	buf_set(fmt, "%s (inlined)%s (%s)", src->function, where, module_name);
 	add_part(fmt, strlen(src->function), short_name_len(src->function, strlen(src->function)),
-		 true);
+		 true, src->function, src);
 }
 
 /*
@@ -183,11 +205,11 @@ static void own_part(struct stackfmt *fmt, const char *module_name, uint64_t off
 	if (name) {
 		buf_set(fmt, "%s+%#llx%s (%s)", name, (unsigned long long)into, where, module_name);
 		head = snprintf(NULL, 0, "%s+%#llx", name, (unsigned long long)into);
-		add_part(fmt, (size_t)head, short_name_len(name, strlen(name)), true);
+		add_part(fmt, (size_t)head, short_name_len(name, strlen(name)), true, name, src);
 	} else {
 		buf_set(fmt, "%s+%#llx%s", module_name, (unsigned long long)shown, where);
 		head = snprintf(NULL, 0, "%s+%#llx", module_name, (unsigned long long)shown);
-		add_part(fmt, (size_t)head, (size_t)head, false);
+		add_part(fmt, (size_t)head, (size_t)head, false, NULL, src);
 	}
 }
 
@@ -250,8 +272,11 @@ static const struct cached *frame_of(struct stackfmt *fmt, uint64_t addr, uint32
 
 	if (!module) {
 		buf_set(fmt, "%#llx", (unsigned long long)addr);
-		fmt->nofile_part = (struct part){ NO_TEXT, (uint32_t)strlen(fmt->buf),
-						  (uint32_t)strlen(fmt->buf), false };
+		fmt->nofile_part = (struct part){ .text = NO_TEXT,
+						  .line_len = (uint32_t)strlen(fmt->buf),
+						  .name_len = (uint32_t)strlen(fmt->buf),
+						  .function = NO_TEXT,
+						  .file = NO_TEXT };
 		fmt->nofile = (struct cached){ 0, 0, 0, 1 };
 		return &fmt->nofile;
 	}
@@ -275,6 +300,46 @@ const char *stackfmt_frame(struct stackfmt *fmt, uint64_t addr, uint32_t module,
 	const struct cached *entry = frame_of(fmt, addr, module, offset, return_address);
 
 	return part_text(fmt, &parts_of(fmt, entry)[entry->nparts - 1]);
+}
+
+size_t stackfmt_functions(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id,
+			  size_t frame, struct stackfmt_function *out, size_t max)
+{
+	const uint64_t *frames, *offsets;
+	const uint32_t *modules;
+	size_t nframes = stacks_get(stacks, id, &frames);
+	const struct cached *entry;
+	const struct part *parts;
+	size_t n = 0;
+
+	if (frame >= nframes)
+		return 0;
+	(void)stacks_get_located(stacks, id, &modules, &offsets);
+	entry = frame_of(fmt, frames[frame], modules[frame], offsets[frame], frame > 0);
+	parts = parts_of(fmt, entry);
+	for (size_t p = 0; p < entry->nparts && n < max; p++, n++) {
+		out[n] = (struct stackfmt_function){
+			.name = parts[p].function == NO_TEXT
+					? fmt->buf
+					: strtab_get(fmt->texts, parts[p].function),
+			.file = parts[p].file == NO_TEXT ? NULL
+							 : strtab_get(fmt->texts, parts[p].file),
+			.line = parts[p].line,
+			.inlined = p + 1 < entry->nparts,
+			.named = parts[p].named,
+		};
+	}
+	/* Never more than max: its own function, the frame's, is the one kept. */
+	if (n && n < entry->nparts)
+		out[n - 1] = (struct stackfmt_function){
+			.name = strtab_get(fmt->texts, parts[entry->nparts - 1].function),
+			.file = parts[entry->nparts - 1].file == NO_TEXT
+					? NULL
+					: strtab_get(fmt->texts, parts[entry->nparts - 1].file),
+			.line = parts[entry->nparts - 1].line,
+			.named = parts[entry->nparts - 1].named,
+		};
+	return n;
 }
 
 void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id)

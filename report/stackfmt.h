@@ -65,6 +65,25 @@ void stackfmt_preset(struct stackfmt *fmt, uint32_t module, uint64_t offset, boo
 /* Writes the frames of stack id, one function per line, each as "    > TEXT". */
 void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks, uint32_t id);
 
+/* One function at a frame, as stackfmt_functions() gives it. */
+struct stackfmt_function {
+	const char
+		*name; /* its name as the frame shows it, or "module+0x34", or "0x7f3a1c002000" */
+	const char *file; /* its source file as the debug info gives it; NULL: not known */
+	uint32_t line;	  /* 0: not known */
+	bool inlined;	  /* inlined at the frame's address; else the frame's own function */
+	bool named;	  /* name is a function's name, not a file and offset nor an address */
+};
+
+/*
+ * The functions at frame (0: the innermost) of stack id, as
+ * stackfmt_write() shows them: those inlined there, innermost first,
+ * then the frame's own, last, at most max (the own kept when they are
+ * more).  Returns how many, 0 past the last frame.  The strings are
+ * borrowed until the next call.
+ */
+size_t stackfmt_functions(struct stackfmt *fmt, const struct stacks *stacks, uint32_t id,
+			  size_t frame, struct stackfmt_function *out, size_t max);
 /*
  * Writes the frames of stack id on one line, innermost first, at most max
  * of them: "f3+0x12 < f2+0x8 < main+0x1d", each the function that holds

@@ -17,6 +17,7 @@
 #include "churn.h"
 #include "msgs.h"
 #include "names.h"
+#include "profile.h"
 #include "text.h"
 #include "traceline.h"
 #include "tracew.h"
@@ -72,7 +73,8 @@ struct trace {
 	struct aspace_changes changes;
 	size_t nprocs;
 	size_t nsummaries;
-	char *argv0; /* the header's program, as launched; NULL: attached to */
+	char *argv0;   /* the header's program, as launched; NULL: attached to */
+	char *command; /* what was traced (profile_command()); NULL: not said */
 };
 
 /*
@@ -289,6 +291,27 @@ static void proc_free(struct rproc *rp)
 
 /* The lines. */
 
+/* What was traced: the header's "argv" or "pids". */
+static void read_command(struct trace *rd, json_t *line)
+{
+	json_t *argv = json_object_get(line, "argv"), *pids = json_object_get(line, "pids");
+	size_t argc = json_array_size(argv), npids = json_array_size(pids);
+	const char **args = xcalloc(argc + 1, sizeof(*args));
+	pid_t *pid = xcalloc(npids + 1, sizeof(*pid));
+
+	for (size_t i = 0; i < argc; i++) {
+		args[i] = json_string_value(json_array_get(argv, i));
+		if (!args[i])
+			args[i] = "?";
+	}
+	for (size_t i = 0; i < npids; i++)
+		pid[i] = (pid_t)json_integer_value(json_array_get(pids, i));
+	free(rd->command);
+	rd->command = argc || npids ? profile_command(args, argc, pid, npids) : NULL;
+	free(args);
+	free(pid);
+}
+
 static int read_header(struct trace *rd, json_t *line)
 {
 	const char *format = json_string_value(json_object_get(line, "format"));
@@ -308,6 +331,7 @@ static int read_header(struct trace *rd, json_t *line)
 	argv0 = json_string_value(json_array_get(json_object_get(line, "argv"), 0));
 	if (argv0)
 		rd->argv0 = xstrdup(argv0);
+	read_command(rd, line);
 	return 0;
 }
 
@@ -949,6 +973,25 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 	free(order);
 }
 
+static void add_to_profile(void *arg, const struct report_input *in, struct report *rep)
+{
+	(void)rep;
+	profile_add(arg, in);
+}
+
+struct profile *traceread_profile(struct trace *trace)
+{
+	struct profile *prof = profile_new(trace->fmt, trace->stacks, trace->mods, trace->paths);
+
+	traceread_each(trace, add_to_profile, prof);
+	return prof;
+}
+
+const char *traceread_command(const struct trace *trace)
+{
+	return trace->command;
+}
+
 uint64_t traceread_churn_ns(const struct trace *trace)
 {
 	const struct trace *rd = trace;
@@ -981,6 +1024,7 @@ void traceread_free(struct trace *trace)
 		proc_free(rd->proc_at[i]);
 	aspace_changes_free(&rd->changes);
 	free(rd->argv0);
+	free(rd->command);
 	free(rd->proc_at);
 	hidx_free(&rd->by_pid);
 	free(rd->modules);

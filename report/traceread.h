@@ -70,4 +70,14 @@ uint64_t traceread_churn_ns(const struct trace *trace);
 typedef void traceread_fn(void *arg, const struct report_input *in, struct report *rep);
 void traceread_each(struct trace *trace, traceread_fn *fn, void *arg);
 
+/*
+ * The memory profile of every process, as traceread_each() reports them:
+ * owned by the caller (profile_free), and borrowing the trace's names, so
+ * freed before the trace.
+ */
+struct profile *traceread_profile(struct trace *trace);
+
+/* What was traced, as the live run's pprof file says it (profile_command()); NULL: not known. */
+const char *traceread_command(const struct trace *trace);
+
 #endif /* MEMTRACE_TRACEREAD_H */

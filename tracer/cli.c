@@ -15,47 +15,57 @@
 
 void cli_usage(FILE *out)
 {
-	(void)fputs("usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
-		    "       memtrace [options] -p PID [-p PID...]\n"
-		    "       memtrace report [--top N] [--churn-ms MS] TRACE\n"
-		    "       memtrace diff [--top N] [--json] TRACE_A TRACE_B\n"
-		    "\n"
-		    "Trace the memory system calls of PROGRAM and of every thread and process it\n"
-		    "starts, or of running processes until Ctrl-C, SIGTERM or --duration; then\n"
-		    "report who made each part of their address space, and why it grew.\n"
-		    "\n"
-		    "  -p PID             attach to process PID and all its threads (repeatable)\n"
-		    "  --duration S       with -p: detach after S seconds\n"
-		    "  -o FILE            write the JSON Lines trace to FILE; '-': standard\n"
-		    "                     output; a name ending in .gz: compressed with gzip\n"
-		    "  -f                 report forked children too (they are always traced)\n"
-		    "  --events[=FILE]    one line per memory call, to stderr or FILE\n"
-		    "  --verify           check the model against /proc/PID/maps at every call\n"
-		    "  --regions          at the end, every region of each process and its origin\n"
-		    "  --report=FILE      the end-of-run report to FILE instead of stderr\n"
-		    "  --top N            sites shown in the report (default 10)\n"
-		    "  --churn-ms MS      mappings unmapped sooner are churn (default 1)\n"
-		    "  --interval S       one growth line per process every S seconds, on stderr\n"
-		    "  --no-stacks        do not unwind the stack at each memory call\n"
-		    "  --max-frames N     unwind at most N frames (default 64)\n"
-		    "  --debuginfod[=URLS]  fetch missing debug files from debuginfod servers\n"
-		    "                     (URLS, else $DEBUGINFOD_URLS)\n"
-		    "  -d, --debug        print memtrace's own debugging messages\n"
-		    "  -h, --help         this help\n"
-		    "  -V, --version      memtrace's version\n"
-		    "\n"
-		    "memtrace report prints the report of a trace written with -o again;\n"
-		    "memtrace diff compares two traces by kind and by site (--json: as one JSON\n"
-		    "object).  A TRACE may be '-' (standard input) and may be compressed.\n"
-		    "\n"
-		    "Exit status: the program's own, 128+N if it was killed by signal N, 127 if\n"
-		    "it was not found, 126 if it could not be executed, 2 for a usage error or\n"
-		    "an output that cannot be opened, 1 if it could not be traced; with -p, 0\n"
-		    "once detached; 74 instead of 0 when an output could not be written.\n"
-		    "memtrace report: 0, or 2 for a trace it cannot read.\n"
-		    "memtrace diff: 0 if the traces do not differ, 1 if they do, 2 for trouble.\n"
-		    "SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
-		    out);
+	(void)fputs(
+		"usage: memtrace [options] [--] PROGRAM [ARGS...]\n"
+		"       memtrace [options] -p PID [-p PID...]\n"
+		"       memtrace report [--top N] [--churn-ms MS] [--pprof=FILE]\n"
+		"                       [--folded=FILE [--metric=M]] TRACE\n"
+		"       memtrace diff [--top N] [--json] TRACE_A TRACE_B\n"
+		"\n"
+		"Trace the memory system calls of PROGRAM and of every thread and process it\n"
+		"starts, or of running processes until Ctrl-C, SIGTERM or --duration; then\n"
+		"report who made each part of their address space, and why it grew.\n"
+		"\n"
+		"  -p PID             attach to process PID and all its threads (repeatable)\n"
+		"  --duration S       with -p: detach after S seconds\n"
+		"  -o FILE            write the JSON Lines trace to FILE; '-': standard\n"
+		"                     output; a name ending in .gz: compressed with gzip\n"
+		"  -f                 report forked children too (they are always traced)\n"
+		"  --events[=FILE]    one line per memory call, to stderr or FILE\n"
+		"  --verify           check the model against /proc/PID/maps at every call\n"
+		"  --regions          at the end, every region of each process and its origin\n"
+		"  --report=FILE      the end-of-run report to FILE instead of stderr\n"
+		"  --pprof=FILE       the memory by stack as a pprof profile (gzip), for\n"
+		"                     go tool pprof, Pyroscope, Parca; '-': standard output\n"
+		"  --folded=FILE      the memory by stack as folded stacks, for flamegraph.pl,\n"
+		"                     inferno, speedscope; '-': standard output\n"
+		"  --metric=M         what --folded counts: regions, reserved, committed\n"
+		"                     (default) or resident bytes\n"
+		"  --top N            sites shown in the report (default 10)\n"
+		"  --churn-ms MS      mappings unmapped sooner are churn (default 1)\n"
+		"  --interval S       one growth line per process every S seconds, on stderr\n"
+		"  --no-stacks        do not unwind the stack at each memory call\n"
+		"  --max-frames N     unwind at most N frames (default 64)\n"
+		"  --debuginfod[=URLS]  fetch missing debug files from debuginfod servers\n"
+		"                     (URLS, else $DEBUGINFOD_URLS)\n"
+		"  -d, --debug        print memtrace's own debugging messages\n"
+		"  -h, --help         this help\n"
+		"  -V, --version      memtrace's version\n"
+		"\n"
+		"memtrace report prints the report of a trace written with -o again (with\n"
+		"--pprof or --folded, also writes those; the report then goes to standard\n"
+		"output only when neither does);\n"
+		"memtrace diff compares two traces by kind and by site (--json: as one JSON\n"
+		"object).  A TRACE may be '-' (standard input) and may be compressed.\n"
+		"\n"
+		"Exit status: the program's own, 128+N if it was killed by signal N, 127 if\n"
+		"it was not found, 126 if it could not be executed, 2 for a usage error or\n"
+		"an output that cannot be opened, 1 if it could not be traced; with -p, 0\n"
+		"once detached; 74 instead of 0 when an output could not be written.\n"
+		"memtrace report: 0, or 2 for a trace it cannot read.\n"
+		"memtrace diff: 0 if the traces do not differ, 1 if they do, 2 for trouble.\n"
+		"SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
+		out);
 }
 
 /* The command a usage error names: "memtrace", "memtrace report"... */
@@ -161,4 +171,14 @@ bool cli_charset_utf8(void)
 		return false;
 	codeset = nl_langinfo(CODESET);
 	return codeset && !strcmp(codeset, "UTF-8");
+}
+
+enum profile_metric cli_metric(const char *arg)
+{
+	enum profile_metric metric;
+
+	if (profile_metric_parse(arg, &metric) < 0)
+		cli_usage_error("--metric: '%s' is not regions, reserved, committed nor resident",
+				arg);
+	return metric;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "util.h"
+#include "../report/profile.h"
 
 /* The exit status of a usage error. */
 #define CLI_EXIT_USAGE 2
@@ -49,6 +50,12 @@ unsigned long cli_number(const char *option, const char *wants, const char *opta
 
 /* --top N: 1 to 100000, or a usage error. */
 size_t cli_top(const char *optarg_or_null);
+
+/*
+ * The metric --metric names (regions, reserved, committed, resident), or a
+ * usage error.
+ */
+enum profile_metric cli_metric(const char *arg);
 
 /*
  * A number of seconds (or ms) in (0, 1e9], as nanoseconds times unit_ns;

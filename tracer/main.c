@@ -42,6 +42,7 @@
 struct options {
 	struct session_options session;
 	pid_t pids[MAX_PIDS]; /* -p: processes to attach to */
+	bool metric_given;    /* --metric */
 };
 
 enum {
@@ -56,6 +57,9 @@ enum {
 	OPT_TOP,
 	OPT_CHURN_MS,
 	OPT_INTERVAL,
+	OPT_PPROF,
+	OPT_FOLDED,
+	OPT_METRIC,
 };
 
 /* "FILE" of -o, --events=, --report=: a name, or a usage error. */
@@ -120,6 +124,16 @@ static void parse_option(struct options *opts, int opt, char **argv)
 	case OPT_REPORT:
 		out->report_path = file_name("--report=", optarg);
 		break;
+	case OPT_PPROF:
+		out->pprof_path = file_name("--pprof=", optarg);
+		break;
+	case OPT_FOLDED:
+		out->folded_path = file_name("--folded=", optarg);
+		break;
+	case OPT_METRIC:
+		out->folded_metric = cli_metric(optarg);
+		opts->metric_given = true;
+		break;
 	case OPT_TOP:
 		out->top = cli_top(optarg);
 		break;
@@ -155,6 +169,9 @@ static void parse_options(struct options *opts, int argc, char **argv, bool utf8
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "churn-ms", required_argument, NULL, OPT_CHURN_MS },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
+		{ "folded", required_argument, NULL, OPT_FOLDED },
+		{ "metric", required_argument, NULL, OPT_METRIC },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -166,6 +183,7 @@ static void parse_options(struct options *opts, int argc, char **argv, bool utf8
 	opts->session.max_frames = DEFAULT_MAX_FRAMES;
 	out->top = CLI_DEFAULT_TOP;
 	out->churn_ns = REPORT_CHURN_NS_DEFAULT;
+	out->folded_metric = PROFILE_COMMITTED;
 	out->pids = opts->pids;
 	out->utf8 = utf8;
 	opterr = 0;
@@ -174,6 +192,8 @@ static void parse_options(struct options *opts, int argc, char **argv, bool utf8
 		parse_option(opts, opt, argv);
 	if (output_stdout_count(out) > 1)
 		cli_usage_error("only one output can be standard output ('-')");
+	if (opts->metric_given && !out->folded_path)
+		cli_usage_error("--metric goes with --folded");
 	if (out->npids) {
 		if (optind < argc)
 			cli_usage_error("-p and a program to launch exclude each other: '%s'",

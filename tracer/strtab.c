@@ -79,3 +79,8 @@ const char *strtab_get(const struct strtab *tab, uint32_t id)
 	assert(id < tab->count && "string id out of range");
 	return tab->data + tab->offsets[id];
 }
+
+size_t strtab_count(const struct strtab *tab)
+{
+	return tab->count;
+}

@@ -26,4 +26,7 @@ uint32_t strtab_intern(struct strtab *tab, const char *str, size_t len);
  */
 const char *strtab_get(const struct strtab *tab, uint32_t id);
 
+/* The number of strings: ids run from 0 ("") to this - 1, in the order they were added. */
+size_t strtab_count(const struct strtab *tab);
+
 #endif /* MEMTRACE_STRTAB_H */

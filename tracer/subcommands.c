@@ -23,11 +23,23 @@ struct subcommand_options {
 	size_t top;
 	uint64_t churn_ns; /* 0: the trace's own threshold */
 	bool json;
+	const char *pprof_path;	 /* --pprof */
+	const char *folded_path; /* --folded */
+	enum profile_metric metric;
+	bool metric_given;
 	char **operands; /* the traces */
 	int noperands;
 };
 
-enum { SUB_TOP = 256, SUB_CHURN_MS, SUB_JSON };
+enum { SUB_TOP = 256, SUB_CHURN_MS, SUB_JSON, SUB_PPROF, SUB_FOLDED, SUB_METRIC };
+
+/* "FILE" of --pprof=, --folded=: a name, or a usage error. */
+static const char *file_name(const char *option, const char *arg)
+{
+	if (!arg || !arg[0])
+		cli_usage_error("%s: empty file name", option);
+	return arg;
+}
 
 static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 			     struct subcommand_options *sub)
@@ -35,6 +47,9 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 	static const struct option report_opts[] = {
 		{ "top", required_argument, NULL, SUB_TOP },
 		{ "churn-ms", required_argument, NULL, SUB_CHURN_MS },
+		{ "pprof", required_argument, NULL, SUB_PPROF },
+		{ "folded", required_argument, NULL, SUB_FOLDED },
+		{ "metric", required_argument, NULL, SUB_METRIC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -48,6 +63,7 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 
 	cli_set_command(name);
 	sub->top = CLI_DEFAULT_TOP;
+	sub->metric = PROFILE_COMMITTED;
 	opterr = 0;
 	/* argv[0] is the subcommand's name; operands may come before options. */
 	optind = 1;
@@ -63,6 +79,16 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 		case SUB_JSON:
 			sub->json = true;
 			break;
+		case SUB_PPROF:
+			sub->pprof_path = file_name("--pprof=", optarg);
+			break;
+		case SUB_FOLDED:
+			sub->folded_path = file_name("--folded=", optarg);
+			break;
+		case SUB_METRIC:
+			sub->metric = cli_metric(optarg);
+			sub->metric_given = true;
+			break;
 		case 'h':
 			cli_usage(stdout);
 			exit(0);
@@ -72,6 +98,47 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 	}
 	sub->operands = argv + optind;
 	sub->noperands = argc - optind;
+	if (sub->metric_given && !sub->folded_path)
+		cli_usage_error("--metric goes with --folded");
+	if (sub->pprof_path && sub->folded_path && !strcmp(sub->pprof_path, "-") &&
+	    !strcmp(sub->folded_path, "-"))
+		cli_usage_error("only one output can be standard output ('-')");
+}
+
+/*
+ * Writes trace's profile to path ("-": standard output) as pprof or as
+ * folded stacks.  Returns 0, or 2 after a line naming the file and why.
+ */
+static int write_profile(struct trace *trace, const char *path, bool pprof,
+			 enum profile_metric metric)
+{
+	const char *what = pprof ? "pprof profile" : "folded stacks";
+	bool to_stdout = !strcmp(path, "-");
+	FILE *out = to_stdout ? stdout : fopen(path, "we");
+	struct profile *prof;
+	int err;
+
+	if (!out) {
+		perror_msg("cannot open '%s'", path);
+		return 2;
+	}
+	prof = traceread_profile(trace);
+	err = pprof ? profile_write_pprof(prof, out, traceread_command(trace))
+		    : profile_write_folded(prof, out, metric);
+	profile_free(prof);
+	if (!to_stdout && fclose(out) != 0)
+		err = -1;
+	if (err) {
+		error_msg("cannot write the %s%s%s%s", what, to_stdout ? "" : " '",
+			  to_stdout ? "" : path, to_stdout ? "" : "'");
+		return 2;
+	}
+	return 0;
+}
+
+static bool to_stdout(const char *path)
+{
+	return path && !strcmp(path, "-");
 }
 
 /* Standard output flushed: a report cut by a full disk or a closed pipe is an error. */
@@ -98,10 +165,12 @@ static void print_msgs(struct msgs *msgs)
 }
 
 /*
- * memtrace report [--top N] [--churn-ms MS] TRACE: the report of a saved
- * trace ("-": standard input), on stdout; a trace cut short is reported
- * as far as it goes, after its warnings.  Returns the exit status: 0, or
- * 2 when the trace cannot be read.
+ * memtrace report [--top N] [--churn-ms MS] [--pprof=FILE] [--folded=FILE
+ * [--metric=M]] TRACE: the report of a saved trace ("-": standard input),
+ * on stdout unless --pprof or --folded writes there; the profile as those
+ * ask.  A trace cut short is reported as far as it goes, after its
+ * warnings.  Returns the exit status: 0, or 2 when the trace cannot be
+ * read or an output written.
  */
 int report_command(int argc, char **argv, bool utf8)
 {
@@ -109,7 +178,7 @@ int report_command(int argc, char **argv, bool utf8)
 	struct report_options ropts;
 	struct msgs msgs = { 0 };
 	struct trace *trace;
-	int err;
+	int err, status;
 
 	parse_subcommand("memtrace report", argc - 1, argv + 1, false, &sub);
 	if (sub.noperands == 0)
@@ -124,9 +193,15 @@ int report_command(int argc, char **argv, bool utf8)
 	print_msgs(&msgs);
 	if (err)
 		return 2;
-	traceread_print(trace, stdout, &ropts);
+	status = 0;
+	if (sub.pprof_path)
+		status = write_profile(trace, sub.pprof_path, true, sub.metric);
+	if (sub.folded_path && !status)
+		status = write_profile(trace, sub.folded_path, false, sub.metric);
+	if (!status && !to_stdout(sub.pprof_path) && !to_stdout(sub.folded_path))
+		traceread_print(trace, stdout, &ropts);
 	traceread_free(trace);
-	return flush_stdout(0, "report");
+	return flush_stdout(status, "report");
 }
 
 /*
