@@ -8,7 +8,7 @@
  * the detach, an exec).  Written as pprof (report/pprof.c: --pprof) and
  * as folded stacks (--folded), from the live run and from a trace alike,
  * through the same names (report/stackfmt.h), so that both give the same
- * file.  docs/outputs.md.
+ * file.  docs/profiles.md.
  */
 #ifndef MEMTRACE_PROFILE_H
 #define MEMTRACE_PROFILE_H

@@ -50,8 +50,8 @@ grep -E '^  +-' "$TMP/help.txt" | grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z-]*' |
 	sed -E 's/^[ ,]+//' | sort -u >"$TMP/options.txt" || true
 count=$(wc -l <"$TMP/options.txt")
 [ "$count" -ge 15 ] || fail "only $count options found in memtrace --help"
-for must in -p --duration -o -f --events --verify --regions --report --top --churn-ms \
-	--interval --no-stacks --max-frames -d --debug -h --help -V --version; do
+for must in -p --duration -o -f --events --verify --regions --report --pprof --folded --metric \
+	--top --churn-ms --interval --no-stacks --max-frames -d --debug -h --help -V --version; do
 	grep -qx -- "$must" "$TMP/options.txt" || fail "$must not found in memtrace --help"
 done
 
@@ -120,6 +120,13 @@ offers "memtrace -o" dir memtrace -o ''
 # --events=FILE, split by bash at the '=' (COMP_WORDBREAKS).
 offers "memtrace --events=" run-out.json memtrace --events = ''
 offers "memtrace report" run-out.json memtrace report ''
+offers "memtrace --pprof=" run-out.json memtrace --pprof = ''
+offers "memtrace --metric=" resident memtrace --metric = r
+offers "memtrace --metric" committed memtrace --metric c
+offers "memtrace report --f" --folded= memtrace report --f
+offers "memtrace report --folded=" run-out.json memtrace report --folded = ''
+offers "memtrace report --metric=" reserved memtrace report --metric = re
+offers "memtrace report --metric" regions memtrace report --metric reg
 # Short options in a cluster, as getopt reads them: -fo FILE; in -fop the
 # o takes "p", and the program comes next.  --events takes a file only
 # after '=': the word after it is the program.
