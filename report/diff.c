@@ -487,7 +487,8 @@ static void warn_of(const struct diff *diff, struct msgs *msgs)
  * Reads the trace at path into side, then lets it go: one trace in
  * memory at a time.  Returns 0, or -errno with msgs->error set.
  */
-static int add_side(struct diff *diff, struct side *side, const char *path, struct msgs *msgs)
+static int add_side(struct diff *diff, struct side *side, const char *path, struct html *page,
+		    const struct report_options *opts, struct msgs *msgs)
 {
 	struct trace *trace;
 	const char *program;
@@ -497,6 +498,8 @@ static int add_side(struct diff *diff, struct side *side, const char *path, stru
 		return ret;
 	diff->adding = side;
 	traceread_each(trace, add_process, diff);
+	if (page)
+		traceread_html(trace, page, side->path, opts);
 	program = traceread_program(trace);
 	side->program = program ? xstrdup(program) : NULL;
 	side->cut = traceread_cut_short(trace);
@@ -504,7 +507,8 @@ static int add_side(struct diff *diff, struct side *side, const char *path, stru
 	return 0;
 }
 
-int diff_open(const char *a, const char *b, struct diff **result, struct msgs *msgs)
+int diff_open(const char *a, const char *b, struct html *page, const struct report_options *opts,
+	      struct diff **result, struct msgs *msgs)
 {
 	struct diff *diff = xcalloc(1, sizeof(*diff));
 	const char *paths[2] = { a, b };
@@ -513,7 +517,7 @@ int diff_open(const char *a, const char *b, struct diff **result, struct msgs *m
 	diff->names = strtab_new();
 	for (int i = 0; i < 2 && !ret; i++) {
 		diff->sides[i].path = traceread_name(paths[i]);
-		ret = add_side(diff, &diff->sides[i], paths[i], msgs);
+		ret = add_side(diff, &diff->sides[i], paths[i], page, opts, msgs);
 	}
 	if (ret) {
 		diff_free(diff);

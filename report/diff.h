@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "report.h"
+
 struct diff_options {
 	size_t top; /* sites shown as text */
 	/*
@@ -38,15 +40,20 @@ struct msgs;
 /* Two traces compared: each one's processes added up, their sites matched by name. */
 struct diff;
 
+struct html;
+
 /*
- * Reads the traces at a and b ("-": standard input) and compares them.
+ * Reads the traces at a and b ("-": standard input) and compares them;
+ * with page (else NULL), adds each to it as a run, their text reports
+ * made with opts.
  * Returns 0 with *result set (the caller frees it: diff_free), msgs given
  * the warnings of what makes the comparison doubtful (two different
  * programs, a trace cut short, and the readers' own); or -errno with
  * msgs->error the one line saying why either cannot be read.  Never
  * prints.
  */
-int diff_open(const char *a, const char *b, struct diff **result, struct msgs *msgs);
+int diff_open(const char *a, const char *b, struct html *page, const struct report_options *opts,
+	      struct diff **result, struct msgs *msgs);
 
 /* Whether anything differs beyond the noise: calls, kinds, sites. */
 bool diff_differ(const struct diff *diff);

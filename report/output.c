@@ -25,6 +25,7 @@ const struct output_ops *const output_list[] = {
 	&output_trace,	/* -o */
 	&output_pprof,	/* --pprof */
 	&output_folded, /* --folded */
+	&output_html,	/* --html */
 };
 
 const size_t output_count = ARRAY_SIZE(output_list);

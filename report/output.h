@@ -2,7 +2,8 @@
 /*
  * The outputs of a live run: --events, the text report (with --regions,
  * which goes to the report's file), the JSON trace (-o), the memory
- * profile as pprof (--pprof) and as folded stacks (--folded).  The session (tracer/session.c) feeds every output
+ * profile as pprof (--pprof) and as folded stacks (--folded), the HTML
+ * view (--html).  The session (tracer/session.c) feeds every output
  * that the command line asked for through one interface, in the order of
  * the list in report/output.c; an output is one file implementing
  * struct output_ops and one line in that list.
@@ -45,6 +46,7 @@ struct output_options {
 	const char *pprof_path;		   /* --pprof: NULL: none */
 	const char *folded_path;	   /* --folded: NULL: none */
 	enum profile_metric folded_metric; /* --metric */
+	const char *html_path;		   /* --html: NULL: none */
 	bool regions;			   /* --regions */
 	bool verify;			   /* --verify: the report ends with the mismatches */
 	size_t top;			   /* --top */
@@ -136,6 +138,7 @@ extern const struct output_ops output_report;
 extern const struct output_ops output_trace;
 extern const struct output_ops output_pprof;
 extern const struct output_ops output_folded;
+extern const struct output_ops output_html;
 
 /*
  * The width a report written to fd has: the terminal's columns (80 when

@@ -40,6 +40,8 @@
  * lines (report/traceread.c): the report never sees the engine's
  * bookkeeping, and a trace needs none to be reported.
  */
+struct timeline;
+
 struct report_proc {
 	pid_t pid;
 	const char *exe;  /* the program it runs; NULL: not known; borrowed */
@@ -65,6 +67,9 @@ struct report_input {
 	/* The sizes and peaks, when not the model's own (a model restored from a trace). */
 	const struct aspace_sizes *sizes;
 	bool cut; /* a process its trace ends before: the resident figures are missing for that */
+	/* Its sizes over the run, and when it was reported; NULL: not kept (the live report). */
+	const struct timeline *timeline;
+	uint64_t time_ns;
 };
 
 /* What counts as short-lived when not told (--churn-ms): 1 ms. */

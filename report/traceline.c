@@ -410,6 +410,10 @@ static bool piece_member(struct scan *s, int key, void *arg)
 	case PIECE_TO:
 		return take_str(s, &text, &len) && traceline_hex(text, len, &piece->to);
 	case PIECE_OLD_PROT:
+		if (!take_short_str(s, word, sizeof(word)))
+			return false;
+		piece->old_prot = names_prot_parse(word);
+		return true;
 	case PIECE_NKEYS:
 		break;
 	}

@@ -15,10 +15,12 @@
 #include "../tracer/hashidx.h"
 #include "../tracer/util.h"
 #include "churn.h"
+#include "html.h"
 #include "msgs.h"
 #include "names.h"
 #include "profile.h"
 #include "text.h"
+#include "timeline.h"
 #include "traceline.h"
 #include "tracew.h"
 
@@ -51,6 +53,9 @@ struct rproc {
 	/* Its calls as the events count them, for a process without a summary. */
 	uint64_t event_calls[SYSDECODE_NKINDS];
 	uint64_t event_failed;
+	/* Its sizes over its run (the HTML view), and its last snapshot's time. */
+	struct timeline *timeline;
+	uint64_t snapshot_ns;
 };
 
 struct trace {
@@ -238,6 +243,7 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	rp = xcalloc(1, sizeof(*rp));
 	rp->proc.pid = pid;
 	rp->churn = churn_new(rd->churn_ns);
+	rp->timeline = timeline_new();
 	xgrowarray((void **)&rd->proc_at, &rd->proc_cap, rd->nprocs + 1, sizeof(struct rproc *));
 	rd->proc_at[rd->nprocs] = rp;
 	hidx_insert_missed(&rd->by_pid, &it, (uint32_t)rd->nprocs);
@@ -260,6 +266,7 @@ static struct rproc *new_image(struct trace *rd, struct rproc *old)
 		at++;
 	rp->proc.pid = old->proc.pid;
 	rp->churn = churn_new(rd->churn_ns);
+	rp->timeline = timeline_new();
 	xgrowarray((void **)&rd->proc_at, &rd->proc_cap, rd->nprocs + 1, sizeof(struct rproc *));
 	rd->proc_at[rd->nprocs] = rp;
 	hidx_renumber(&rd->by_pid, hash, (uint32_t)at, (uint32_t)rd->nprocs);
@@ -281,6 +288,7 @@ static void set_exe(struct rproc *rp, const char *exe, const char *name)
 static void proc_free(struct rproc *rp)
 {
 	churn_free(rp->churn);
+	timeline_free(rp->timeline);
 	aspace_free(rp->as);
 	aspace_free(rp->replay);
 	free(rp->usage);
@@ -548,7 +556,27 @@ static void replay_event(struct trace *rd, struct rproc *rp, const struct trace_
 	rp->replayed = true;
 }
 
-static void apply_event(struct trace *rd, const struct trace_event *ev)
+/* Where an event line's "text" is: its jansson tree, or its bytes. */
+struct event_line {
+	json_t *json;
+	const char *text;
+	size_t len;
+};
+
+/* The call's text (timeline.h), read only for a call the timeline marks. */
+static void event_text(void *ctx, char *buf, size_t size)
+{
+	const struct event_line *line = ctx;
+	json_t *json = line->json ? line->json : json_loadb(line->text, line->len, 0, NULL);
+	const char *text = json_string_value(json_object_get(json, "text"));
+
+	(void)snprintf(buf, size, "%s", text ? text : "");
+	if (!line->json)
+		json_decref(json);
+}
+
+static void apply_event(struct trace *rd, const struct trace_event *ev,
+			const struct event_line *line)
 {
 	struct rproc *rp = proc_of(rd, (pid_t)ev->pid);
 
@@ -559,6 +587,8 @@ static void apply_event(struct trace *rd, const struct trace_event *ev)
 			rp->event_failed++;
 	}
 	replay_event(rd, rp, ev);
+	timeline_call(rp->timeline, ev->time_ns, ev->seq, stack_here(rd, ev->stack), &rd->changes,
+		      NULL, event_text, (void *)(uintptr_t)line);
 	for (size_t i = 0; i < rd->changes.count; i++) {
 		struct aspace_piece *piece = &rd->changes.pieces[i];
 
@@ -589,6 +619,8 @@ static bool read_piece(struct trace *rd, json_t *piece_json, struct aspace_piece
 	piece->kind = (enum aspace_piece_kind)kind;
 	if (piece->kind == ASPACE_PIECE_MAPPED || piece->kind == ASPACE_PIECE_PROTECTED)
 		piece->prot = get_prot(piece_json, "prot");
+	if (piece->kind == ASPACE_PIECE_UNMAPPED || piece->kind == ASPACE_PIECE_PROTECTED)
+		piece->old_prot = get_prot(piece_json, "old_prot");
 	if (piece->kind == ASPACE_PIECE_MAPPED) {
 		uint64_t flags = 0;
 
@@ -637,7 +669,7 @@ static int read_event(struct trace *rd, json_t *line)
 			   sizeof(*rd->changes.pieces));
 		rd->changes.pieces[rd->changes.count++] = piece;
 	}
-	apply_event(rd, &ev);
+	apply_event(rd, &ev, &(struct event_line){ .json = line });
 	return 0;
 }
 
@@ -655,7 +687,7 @@ static bool read_event_fast(struct trace *rd, const char *text, size_t len)
 	aspace_changes_reset(&rd->changes);
 	if (!traceline_event(text, len, &stacks, &ev, &rd->changes))
 		return false;
-	apply_event(rd, &ev);
+	apply_event(rd, &ev, &(struct event_line){ .text = text, .len = len });
 	return true;
 }
 
@@ -696,6 +728,7 @@ static int read_exec(struct trace *rd, json_t *line)
 	if (rp->summarized && rp->proc.end.how == NAMES_END_EXECED)
 		rp = new_image(rd, rp);
 	churn_reset(rp->churn);
+	timeline_reset(rp->timeline);
 	/* A new program: its model is made from its own events. */
 	aspace_free(rp->replay);
 	rp->replay = NULL;
@@ -760,12 +793,14 @@ static int read_snapshot(struct trace *rd, json_t *line)
 	json_t *sizes = json_object_get(line, "sizes");
 	json_t *walk = json_object_get(line, "heap_walk");
 	uint64_t heap_start = 0, heap_top = 0;
+	const char *reason;
 	struct rproc *rp;
 	int64_t pid;
 
 	if (!get_int(line, "pid", &pid) || !json_is_array(regions))
 		return bad_line(rd, "a snapshot without \"pid\" or \"regions\"");
 	rp = proc_of(rd, (pid_t)pid);
+	rp->snapshot_ns = get_ns(line, "time");
 	aspace_free(rp->as);
 	rp->as = aspace_new();
 	for (size_t i = 0; i < json_array_size(regions); i++)
@@ -815,6 +850,15 @@ static int read_snapshot(struct trace *rd, json_t *line)
 			xgrowarray((void **)&rp->usage, &cap, rp->nusage + 1, sizeof(*rp->usage));
 			rp->usage[rp->nusage++] = use;
 		}
+	}
+	/* An --interval snapshot's resident bytes: a point of the timeline, as the live run's. */
+	reason = json_string_value(json_object_get(line, "reason"));
+	if (rp->have_usage && reason && !strcmp(reason, "interval")) {
+		uint64_t rss = 0;
+
+		for (size_t i = 0; i < rp->nusage; i++)
+			rss += rp->usage[i].rss;
+		timeline_rss(rp->timeline, rp->snapshot_ns, rss);
 	}
 	return 0;
 }
@@ -959,6 +1003,8 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 			.mismatches = rp->mismatches,
 			.sizes = &rp->sizes,
 			.cut = !rp->summarized,
+			.timeline = rp->timeline,
+			.time_ns = rp->snapshot_ns,
 		};
 		struct report *rep;
 
@@ -985,6 +1031,29 @@ struct profile *traceread_profile(struct trace *trace)
 
 	traceread_each(trace, add_to_profile, prof);
 	return prof;
+}
+
+/* Adding each process to an HTML view. */
+struct adding_html {
+	struct html *page;
+	struct report_options opts;
+};
+
+static void add_to_html(void *arg, const struct report_input *in, struct report *rep)
+{
+	struct adding_html *a = arg;
+
+	html_add_proc(a->page, in, rep, in->timeline, in->time_ns, &a->opts);
+}
+
+void traceread_html(struct trace *trace, struct html *page, const char *name,
+		    const struct report_options *opts)
+{
+	struct adding_html a = { .page = page, .opts = *opts };
+
+	a.opts.churn_ns = trace->churn_ns;
+	html_begin_run(page, name, trace->fmt, trace->stacks);
+	traceread_each(trace, add_to_html, &a);
 }
 
 const char *traceread_command(const struct trace *trace)

@@ -77,6 +77,16 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg);
  */
 struct profile *traceread_profile(struct trace *trace);
 
+struct html;
+
+/*
+ * Adds the trace to page as a run named name (NULL: the only one), each
+ * process as traceread_each() reports it, with the text report opts make
+ * (its churn threshold the trace's).
+ */
+void traceread_html(struct trace *trace, struct html *page, const char *name,
+		    const struct report_options *opts);
+
 /* What was traced, as the live run's pprof file says it (profile_command()); NULL: not known. */
 const char *traceread_command(const struct trace *trace);
 

@@ -60,6 +60,7 @@ enum {
 	OPT_PPROF,
 	OPT_FOLDED,
 	OPT_METRIC,
+	OPT_HTML,
 };
 
 /* "FILE" of -o, --events=, --report=: a name, or a usage error. */
@@ -130,6 +131,9 @@ static void parse_option(struct options *opts, int opt, char **argv)
 	case OPT_FOLDED:
 		out->folded_path = file_name("--folded=", optarg);
 		break;
+	case OPT_HTML:
+		out->html_path = file_name("--html=", optarg);
+		break;
 	case OPT_METRIC:
 		out->folded_metric = cli_metric(optarg);
 		opts->metric_given = true;
@@ -172,6 +176,7 @@ static void parse_options(struct options *opts, int argc, char **argv, bool utf8
 		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ "folded", required_argument, NULL, OPT_FOLDED },
 		{ "metric", required_argument, NULL, OPT_METRIC },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },

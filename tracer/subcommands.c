@@ -3,6 +3,7 @@
 #include "subcommands.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "cli.h"
 #include "util.h"
 #include "../report/diff.h"
+#include "../report/html.h"
 #include "../report/msgs.h"
 #include "../report/output.h"
 #include "../report/traceread.h"
@@ -25,15 +27,21 @@ struct subcommand_options {
 	bool json;
 	const char *pprof_path;	 /* --pprof */
 	const char *folded_path; /* --folded */
+	const char *html_path;	 /* --html */
 	enum profile_metric metric;
 	bool metric_given;
 	char **operands; /* the traces */
 	int noperands;
 };
 
-enum { SUB_TOP = 256, SUB_CHURN_MS, SUB_JSON, SUB_PPROF, SUB_FOLDED, SUB_METRIC };
+enum { SUB_TOP = 256, SUB_CHURN_MS, SUB_JSON, SUB_PPROF, SUB_FOLDED, SUB_METRIC, SUB_HTML };
 
-/* "FILE" of --pprof=, --folded=: a name, or a usage error. */
+static bool to_stdout(const char *path)
+{
+	return path && !strcmp(path, "-");
+}
+
+/* "FILE" of --pprof=, --folded=, --html=: a name, or a usage error. */
 static const char *file_name(const char *option, const char *arg)
 {
 	if (!arg || !arg[0])
@@ -50,12 +58,14 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 		{ "pprof", required_argument, NULL, SUB_PPROF },
 		{ "folded", required_argument, NULL, SUB_FOLDED },
 		{ "metric", required_argument, NULL, SUB_METRIC },
+		{ "html", required_argument, NULL, SUB_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct option diff_opts[] = {
 		{ "top", required_argument, NULL, SUB_TOP },
 		{ "json", no_argument, NULL, SUB_JSON },
+		{ "html", required_argument, NULL, SUB_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -85,6 +95,9 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 		case SUB_FOLDED:
 			sub->folded_path = file_name("--folded=", optarg);
 			break;
+		case SUB_HTML:
+			sub->html_path = file_name("--html=", optarg);
+			break;
 		case SUB_METRIC:
 			sub->metric = cli_metric(optarg);
 			sub->metric_given = true;
@@ -100,9 +113,43 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 	sub->noperands = argc - optind;
 	if (sub->metric_given && !sub->folded_path)
 		cli_usage_error("--metric goes with --folded");
-	if (sub->pprof_path && sub->folded_path && !strcmp(sub->pprof_path, "-") &&
-	    !strcmp(sub->folded_path, "-"))
+	if (to_stdout(sub->pprof_path) + to_stdout(sub->folded_path) + to_stdout(sub->html_path) >
+	    1)
 		cli_usage_error("only one output can be standard output ('-')");
+}
+
+/* Opens path for writing ("-": standard output); NULL after a line saying why. */
+static FILE *open_output(const char *path)
+{
+	FILE *out = to_stdout(path) ? stdout : fopen(path, "we");
+
+	if (!out)
+		perror_msg("cannot open '%s'", path);
+	return out;
+}
+
+/* Closes what open_output() opened; returns 0, or 2 after a line saying what was not written. */
+static int close_output(FILE *out, const char *path, const char *what, int err)
+{
+	if (out != stdout && fclose(out) != 0)
+		err = -1;
+	if (!err)
+		return 0;
+	if (out == stdout)
+		error_msg("cannot write the %s", what);
+	else
+		error_msg("cannot write the %s '%s'", what, path);
+	return 2;
+}
+
+/* Writes page to path ("-": standard output).  Returns 0, or 2 after a line. */
+static int write_html(struct html *page, const char *path)
+{
+	FILE *out = open_output(path);
+
+	if (!out)
+		return 2;
+	return close_output(out, path, "HTML view", html_write(page, out));
 }
 
 /*
@@ -112,33 +159,17 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 static int write_profile(struct trace *trace, const char *path, bool pprof,
 			 enum profile_metric metric)
 {
-	const char *what = pprof ? "pprof profile" : "folded stacks";
-	bool to_stdout = !strcmp(path, "-");
-	FILE *out = to_stdout ? stdout : fopen(path, "we");
+	FILE *out = open_output(path);
 	struct profile *prof;
 	int err;
 
-	if (!out) {
-		perror_msg("cannot open '%s'", path);
+	if (!out)
 		return 2;
-	}
 	prof = traceread_profile(trace);
 	err = pprof ? profile_write_pprof(prof, out, traceread_command(trace))
 		    : profile_write_folded(prof, out, metric);
 	profile_free(prof);
-	if (!to_stdout && fclose(out) != 0)
-		err = -1;
-	if (err) {
-		error_msg("cannot write the %s%s%s%s", what, to_stdout ? "" : " '",
-			  to_stdout ? "" : path, to_stdout ? "" : "'");
-		return 2;
-	}
-	return 0;
-}
-
-static bool to_stdout(const char *path)
-{
-	return path && !strcmp(path, "-");
+	return close_output(out, path, pprof ? "pprof profile" : "folded stacks", err);
 }
 
 /* Standard output flushed: a report cut by a full disk or a closed pipe is an error. */
@@ -198,7 +229,15 @@ int report_command(int argc, char **argv, bool utf8)
 		status = write_profile(trace, sub.pprof_path, true, sub.metric);
 	if (sub.folded_path && !status)
 		status = write_profile(trace, sub.folded_path, false, sub.metric);
-	if (!status && !to_stdout(sub.pprof_path) && !to_stdout(sub.folded_path))
+	if (sub.html_path && !status) {
+		struct html *page = html_new(NULL, traceread_command(trace));
+
+		traceread_html(trace, page, NULL, &ropts);
+		status = write_html(page, sub.html_path);
+		html_free(page);
+	}
+	if (!status && !to_stdout(sub.pprof_path) && !to_stdout(sub.folded_path) &&
+	    !to_stdout(sub.html_path))
 		traceread_print(trace, stdout, &ropts);
 	traceread_free(trace);
 	return flush_stdout(status, "report");
@@ -213,7 +252,9 @@ int diff_command(int argc, char **argv, bool utf8)
 {
 	struct subcommand_options sub = { 0 };
 	struct diff_options dopts;
+	struct report_options ropts;
 	struct msgs msgs = { 0 };
+	struct html *page = NULL;
 	struct diff *diff;
 	int status, err;
 
@@ -225,13 +266,28 @@ int diff_command(int argc, char **argv, bool utf8)
 	dopts = (struct diff_options){
 		.top = sub.top, .json = sub.json, .width = output_width(STDOUT_FILENO), .utf8 = utf8
 	};
+	ropts = (struct report_options){ .top = sub.top, .utf8 = utf8 };
+	if (sub.html_path) {
+		char title[PATH_MAX * 2 + 32];
+
+		(void)snprintf(title, sizeof(title), "memtrace diff: %s and %s",
+			       traceread_name(sub.operands[0]), traceread_name(sub.operands[1]));
+		page = html_new(title, NULL);
+	}
 	/* Its warnings before it: they say how far it can be trusted. */
-	err = diff_open(sub.operands[0], sub.operands[1], &diff, &msgs);
+	err = diff_open(sub.operands[0], sub.operands[1], page, &ropts, &diff, &msgs);
 	print_msgs(&msgs);
-	if (err)
+	if (err) {
+		html_free(page);
 		return 2;
+	}
 	status = diff_differ(diff) ? 1 : 0;
-	err = diff_print(diff, stdout, &dopts);
+	if (page) {
+		if (write_html(page, sub.html_path))
+			status = 2;
+		html_free(page);
+	}
+	err = to_stdout(sub.html_path) ? 0 : diff_print(diff, stdout, &dopts);
 	diff_free(diff);
 	if (err) {
 		error_msg("cannot write the diff: %s", strerror(-err));

@@ -138,7 +138,7 @@ static int diff_paths(const char *a, const char *b, bool json, FILE *out, struct
 	assert_non_null(err_file);
 	(void)fflush(stderr);
 	assert_true(dup2(fileno(err_file), STDERR_FILENO) >= 0);
-	if (diff_open(a, b, &diff, msgs) == 0) {
+	if (diff_open(a, b, NULL, NULL, &diff, msgs) == 0) {
 		status = diff_differ(diff) ? 1 : 0;
 		assert_int_equal(diff_print(diff, out, &opts), 0);
 		diff_free(diff);
@@ -289,7 +289,8 @@ static void test_unreadable(void **state)
 	assert_int_equal(msgs.nwarnings, 0);
 	assert_int_equal(ftell(out), 0);
 	msgs_free(&msgs);
-	assert_int_equal(diff_open("/nonexistent/a.json", fx->a, &diff, &msgs), -ENOENT);
+	assert_int_equal(diff_open("/nonexistent/a.json", fx->a, NULL, NULL, &diff, &msgs),
+			 -ENOENT);
 	assert_null(diff);
 	assert_non_null(strstr(msgs.error, "'/nonexistent/a.json'"));
 	msgs_free(&msgs);

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The HTML view: see html.h.  The page is report/html_page.html, compiled
+ * in (cmake/Embed.cmake); what it draws is one JSON object, built with
+ * jansson and written in place of the page's @DATA@:
+ *
+ *   {"title", "command", "memtrace", "runs": [{"name", "stacks": [[frame
+ *   line, ...], ...], "procs": [{"pid", "program", "headline", "totals",
+ *   "have_usage", "calls", "kinds", "sites", "kind_names", "site_names",
+ *   "regions", "regions_total", "regions_merged", "timeline", "findings",
+ *   "report"}]}]}
+ *
+ * A region is an array (REG_* below are its places); sizes are numbers
+ * (exact up to 2^53 bytes), addresses "0x..." strings.
+ */
+#include "html.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tracer/util.h"
+
+/* The page, made from html_page.html. */
+extern const char html_page[];
+
+struct html {
+	char *title;
+	char *command;
+	json_t *runs;
+	/* The run being added to, and what names its stacks. */
+	json_t *run_stacks;
+	json_t *run_procs;
+	struct stackfmt *fmt;
+	const struct stacks *stacks;
+	uint32_t *stack_index; /* stack id -> its place in run_stacks + 1; 0: not yet */
+	size_t stack_cap;
+};
+
+struct html *html_new(const char *title, const char *command)
+{
+	struct html *h = xcalloc(1, sizeof(*h));
+
+	h->command = command ? xstrdup(command) : NULL;
+	if (title) {
+		h->title = xstrdup(title);
+	} else {
+		const char *rest = command ? command : "";
+		size_t len;
+
+		if (!strncmp(rest, "memtrace", 8))
+			rest += 8;
+		if (!strncmp(rest, " --", 3))
+			rest += 3;
+		len = strlen("memtrace:") + strlen(rest) + 1;
+		h->title = xmalloc(len);
+		(void)snprintf(h->title, len, "memtrace:%s", rest);
+	}
+	h->runs = json_array();
+	if (!h->runs)
+		die("out of memory");
+	return h;
+}
+
+void html_free(struct html *h)
+{
+	if (!h)
+		return;
+	json_decref(h->runs);
+	free(h->stack_index);
+	free(h->title);
+	free(h->command);
+	free(h);
+}
+
+static json_t *checked(json_t *value)
+{
+	if (!value)
+		die("out of memory");
+	return value;
+}
+
+/* A JSON string of text: a byte that is not UTF-8 (a path is bytes) becomes '?'. */
+static json_t *jstr(const char *text)
+{
+	json_t *s = json_string(text ? text : "");
+	char *copy;
+
+	if (s)
+		return s;
+	copy = xstrdup(text);
+	for (char *c = copy; *c; c++)
+		if ((unsigned char)*c >= 0x80)
+			*c = '?';
+	s = checked(json_string(copy));
+	free(copy);
+	return s;
+}
+
+static void set(json_t *obj, const char *key, json_t *value)
+{
+	if (json_object_set_new(obj, key, checked(value)) != 0)
+		die("out of memory");
+}
+
+static void push(json_t *array, json_t *value)
+{
+	if (json_array_append_new(array, checked(value)) != 0)
+		die("out of memory");
+}
+
+static json_t *jnum(uint64_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
+void html_begin_run(struct html *h, const char *name, struct stackfmt *fmt,
+		    const struct stacks *stacks)
+{
+	json_t *run = checked(json_object());
+
+	h->run_stacks = checked(json_array());
+	h->run_procs = checked(json_array());
+	set(run, "name", jstr(name ? name : ""));
+	set(run, "stacks", h->run_stacks);
+	set(run, "procs", h->run_procs);
+	push(h->runs, run);
+	h->fmt = fmt;
+	h->stacks = stacks;
+	free(h->stack_index);
+	h->stack_index = NULL;
+	h->stack_cap = 0;
+}
+
+/* The place of stack id in the run's stacks, its frames as --events writes them; -1: none. */
+static json_int_t stack_place(struct html *h, uint32_t id)
+{
+	const uint64_t *frames;
+	json_t *lines;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (!id || !h->fmt || !stacks_get(h->stacks, id, &frames))
+		return -1;
+	if (id < h->stack_cap && h->stack_index[id])
+		return (json_int_t)h->stack_index[id] - 1;
+	mem = open_memstream(&text, &len);
+	if (!mem)
+		die("out of memory");
+	stackfmt_write(h->fmt, mem, h->stacks, id);
+	if (fclose(mem) != 0)
+		die("out of memory");
+	lines = checked(json_array());
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		push(lines, jstr(line + strspn(line, " >")));
+	free(text);
+	push(h->run_stacks, lines);
+	if (id >= h->stack_cap) {
+		size_t old = h->stack_cap;
+
+		xgrowarray((void **)&h->stack_index, &h->stack_cap, (size_t)id + 1,
+			   sizeof(*h->stack_index));
+		memset(h->stack_index + old, 0, (h->stack_cap - old) * sizeof(*h->stack_index));
+	}
+	h->stack_index[id] = (uint32_t)json_array_size(h->run_stacks);
+	return (json_int_t)json_array_size(h->run_stacks) - 1;
+}
+
+/* One region as drawn: a region of the model, or neighbours drawn as one. */
+struct hreg {
+	uint64_t start, end;
+	unsigned int prot;
+	enum aspace_kind kind;
+	uint32_t site;	 /* in names */
+	uint32_t thread; /* in names: "worker-1 [4250]"; 0: not a thread's stack */
+	uint32_t path;	 /* in names */
+	uint64_t resident;
+	uint64_t origin_seq, origin_ns;
+	uint32_t origin_stack; /* 0: none */
+	uint64_t prot_seq;
+	uint32_t prot_stack;
+	uint64_t count; /* regions it stands for */
+};
+
+/* Collecting the regions of a process. */
+struct collecting {
+	const struct report_input *in;
+	struct html *h;
+	struct strtab *names;
+	struct hreg *regs;
+	size_t nregs, cap;
+	uint32_t *site_of_stack; /* stack id -> its site's name + 1 */
+	size_t site_cap;
+};
+
+static uint32_t intern(struct strtab *names, const char *text)
+{
+	return strtab_intern(names, text, strlen(text));
+}
+
+static uint32_t site_name(struct collecting *c, const struct aspace_event *origin)
+{
+	uint32_t id = origin->kind == ASPACE_ORIGIN_CALL ? origin->stack_id : 0;
+	uint32_t text;
+	char *name;
+
+	if (id && id < c->site_cap && c->site_of_stack[id])
+		return c->site_of_stack[id] - 1;
+	name = report_site_name(c->h->fmt, c->h->stacks, origin);
+	text = intern(c->names, name);
+	free(name);
+	if (id) {
+		if (id >= c->site_cap) {
+			size_t old = c->site_cap;
+
+			xgrowarray((void **)&c->site_of_stack, &c->site_cap, (size_t)id + 1,
+				   sizeof(*c->site_of_stack));
+			memset(c->site_of_stack + old, 0,
+			       (c->site_cap - old) * sizeof(*c->site_of_stack));
+		}
+		c->site_of_stack[id] = text + 1;
+	}
+	return text;
+}
+
+static void collect_region(void *arg, const struct aspace_region *region, enum aspace_kind kind,
+			   const struct report_amounts *amounts)
+{
+	struct collecting *c = arg;
+	struct hreg *r;
+	char thread[ASPACE_THREAD_NAME_MAX + 32];
+
+	xgrowarray((void **)&c->regs, &c->cap, c->nregs + 1, sizeof(*c->regs));
+	r = &c->regs[c->nregs++];
+	*r = (struct hreg){
+		.start = region->start,
+		.end = region->end,
+		.prot = region->prot,
+		.kind = kind,
+		.site = site_name(c, &region->origin),
+		.resident = amounts->resident,
+		.origin_seq = region->origin.kind == ASPACE_ORIGIN_CALL ? region->origin.seq : 0,
+		.origin_ns = region->origin.time_ns,
+		.origin_stack =
+			region->origin.kind == ASPACE_ORIGIN_CALL ? region->origin.stack_id : 0,
+		.prot_seq = region->prot_seq,
+		.prot_stack = region->prot_seq ? region->prot_stack : 0,
+		.count = 1,
+	};
+	if (region->path)
+		r->path = intern(c->names, strtab_get(c->in->paths, region->path));
+	if (kind == ASPACE_KIND_THREAD_STACK && region->thread) {
+		const char *name = region->thread == ASPACE_THREADS
+					   ? NULL
+					   : aspace_thread_name(c->in->as, region->thread);
+
+		if (region->thread == ASPACE_THREADS)
+			(void)snprintf(thread, sizeof(thread), "several threads");
+		else if (name)
+			(void)snprintf(thread, sizeof(thread), "%s [%d]", name,
+				       (int)region->thread);
+		else
+			(void)snprintf(thread, sizeof(thread), "[%d]", (int)region->thread);
+		r->thread = intern(c->names, thread);
+	}
+}
+
+/*
+ * Draws neighbours as one until at most HTML_MAX_REGIONS are left: those
+ * of one kind, site and protection; then of one kind; then runs of a
+ * fixed length.  The first region's origin stands for them all.
+ */
+static void merge_regions(struct collecting *c)
+{
+	for (int pass = 0; pass < 3 && c->nregs > HTML_MAX_REGIONS; pass++) {
+		size_t out = 0, run = (c->nregs + HTML_MAX_REGIONS - 1) / HTML_MAX_REGIONS,
+		       in_run = 0;
+
+		for (size_t i = 0; i < c->nregs; i++) {
+			struct hreg *r = &c->regs[i], *last = out ? &c->regs[out - 1] : NULL;
+			bool same = last && last->kind == r->kind;
+
+			if (pass == 0)
+				same = same && last->site == r->site && !last->prot == !r->prot;
+			else if (pass == 2)
+				same = last && in_run < run;
+			if (!same) {
+				c->regs[out++] = *r;
+				in_run = 1;
+				continue;
+			}
+			last->end = r->end;
+			last->resident += r->resident;
+			last->count += r->count;
+			last->prot |= r->prot;
+			in_run++;
+		}
+		c->nregs = out;
+	}
+}
+
+static void prot_text(char *buf, unsigned int prot)
+{
+	buf[0] = prot & 1U ? 'r' : '-';
+	buf[1] = prot & 2U ? 'w' : '-';
+	buf[2] = prot & 4U ? 'x' : '-';
+	buf[3] = '\0';
+}
+
+static json_t *amounts_json(const char *key, const char *name, const struct report_amounts *a)
+{
+	json_t *o = checked(json_object());
+
+	set(o, key, jstr(name));
+	set(o, "regions", jnum(a->regions));
+	set(o, "reserved", jnum(a->reserved));
+	set(o, "committed", jnum(a->committed));
+	set(o, "resident", jnum(a->resident));
+	return o;
+}
+
+static json_t *regions_json(struct html *h, struct collecting *c, json_t *proc)
+{
+	json_t *kinds = checked(json_array()), *sites = checked(json_array());
+	json_t *regions = checked(json_array());
+	int kind_place[ASPACE_KIND_COUNT];
+	uint32_t *site_place = xcalloc(strtab_count(c->names) + 1, sizeof(*site_place));
+	size_t nsites = 0;
+
+	for (size_t k = 0; k < ASPACE_KIND_COUNT; k++)
+		kind_place[k] = -1;
+	for (size_t i = 0; i < c->nregs; i++) {
+		const struct hreg *r = &c->regs[i];
+		json_t *a = checked(json_array());
+		char hex[32], prot[4];
+
+		if (kind_place[r->kind] < 0) {
+			kind_place[r->kind] = (int)json_array_size(kinds);
+			push(kinds, jstr(aspace_kind_name(r->kind)));
+		}
+		if (!site_place[r->site]) {
+			site_place[r->site] = (uint32_t)++nsites;
+			push(sites, jstr(strtab_get(c->names, r->site)));
+		}
+		(void)snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)r->start);
+		push(a, jstr(hex));
+		(void)snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)r->end);
+		push(a, jstr(hex));
+		prot_text(prot, r->prot);
+		push(a, jstr(prot));
+		push(a, json_integer(kind_place[r->kind]));
+		push(a, json_integer((json_int_t)site_place[r->site] - 1));
+		push(a, jnum(r->resident));
+		push(a, jstr(r->thread ? strtab_get(c->names, r->thread) : ""));
+		push(a, jnum(r->origin_seq));
+		push(a, json_real((double)r->origin_ns / 1e9));
+		push(a, json_integer(stack_place(h, r->origin_stack)));
+		push(a, json_integer(stack_place(h, r->prot_stack)));
+		push(a, jstr(r->path ? strtab_get(c->names, r->path) : ""));
+		push(a, jnum(r->count));
+		push(a, jnum(r->prot_seq));
+		push(regions, a);
+	}
+	free(site_place);
+	set(proc, "kind_names", kinds);
+	set(proc, "site_names", sites);
+	return regions;
+}
+
+/* The timeline, its points' level set from the sizes at the end (timeline.h). */
+static json_t *timeline_json(struct html *h, const struct timeline *tl, uint64_t end_ns,
+			     const struct report *rep)
+{
+	json_t *o = checked(json_object()), *points = checked(json_array());
+	json_t *rss = checked(json_array()), *big = checked(json_array());
+	int64_t r = tl ? (int64_t)rep->total.reserved - tl->reserved : 0;
+	int64_t c = tl ? (int64_t)rep->total.committed - tl->committed : 0;
+
+	for (size_t i = 0; tl && i < tl->npoints; i++) {
+		const struct timeline_point *p = &tl->points[i];
+		json_t *a = checked(json_array());
+
+		push(a, json_real((double)p->time_ns / 1e9));
+		push(a, json_integer(p->vsz + r + c));
+		push(a, json_integer(p->reserved + r));
+		push(a, json_integer(p->committed + c));
+		push(points, a);
+	}
+	if (tl && tl->npoints) {
+		/* The sizes at the end: the report's. */
+		json_t *a = checked(json_array());
+
+		push(a, json_real((double)end_ns / 1e9));
+		push(a, jnum(rep->total.reserved + rep->total.committed));
+		push(a, jnum(rep->total.reserved));
+		push(a, jnum(rep->total.committed));
+		push(points, a);
+	}
+	for (size_t i = 0; tl && i < tl->nrss; i++) {
+		json_t *a = checked(json_array());
+
+		push(a, json_real((double)tl->rss[i].time_ns / 1e9));
+		push(a, jnum(tl->rss[i].rss));
+		push(rss, a);
+	}
+	if (rep->have_usage) {
+		json_t *a = checked(json_array());
+
+		push(a, json_real((double)end_ns / 1e9));
+		push(a, jnum(rep->total.resident + rep->unattributed_rss));
+		push(rss, a);
+	}
+	for (size_t i = 0; tl && i < tl->nbig; i++) {
+		const struct timeline_big *b = &tl->big[i];
+		json_t *m = checked(json_object());
+
+		set(m, "t", json_real((double)b->time_ns / 1e9));
+		set(m, "seq", jnum(b->seq));
+		set(m, "text", jstr(b->text));
+		set(m, "vsz", json_integer(b->vsz));
+		set(m, "committed", json_integer(b->committed));
+		set(m, "stack", json_integer(stack_place(h, b->stack_id)));
+		push(big, m);
+	}
+	set(o, "points", points);
+	set(o, "rss", rss);
+	set(o, "big", big);
+	return o;
+}
+
+/* The text report as the live run prints it to a file; its headline and findings apart. */
+static void text_report(json_t *proc, const struct report_input *in, const struct report *rep,
+			const struct report_options *ropts)
+{
+	struct report_options opts = *ropts;
+	char *text = NULL, *findings, *eol;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem)
+		die("out of memory");
+	opts.width = 0;
+	report_print(mem, rep, in, &opts);
+	if (fclose(mem) != 0)
+		die("out of memory");
+	set(proc, "report", jstr(text));
+	findings = strstr(text, "\n  findings:");
+	set(proc, "findings", jstr(findings ? findings + 1 : ""));
+	eol = strchr(text, '\n');
+	if (eol)
+		*eol = '\0';
+	set(proc, "headline", jstr(strncmp(text, "memtrace: ", 10) ? text : text + 10));
+	free(text);
+}
+
+void html_add_proc(struct html *h, const struct report_input *in, const struct report *rep,
+		   const struct timeline *tl, uint64_t end_ns, const struct report_options *ropts)
+{
+	json_t *proc = checked(json_object()), *totals = checked(json_object());
+	json_t *kinds = checked(json_array()), *sites = checked(json_array());
+	struct collecting c = { .in = in, .h = h, .names = strtab_new() };
+	const char *program = in->proc->exe ? in->proc->exe : in->proc->name;
+	uint64_t calls = 0;
+
+	set(proc, "pid", json_integer(in->proc->pid));
+	set(proc, "program", jstr(program ? base_name(program) : "?"));
+	text_report(proc, in, rep, ropts);
+	set(totals, "vsz", jnum(rep->sizes.mapped));
+	set(totals, "vsz_peak", jnum(rep->sizes.mapped_peak));
+	set(totals, "reserved", jnum(rep->total.reserved));
+	set(totals, "committed", jnum(rep->total.committed));
+	set(totals, "resident", jnum(rep->total.resident));
+	set(totals, "regions", jnum(rep->total.regions));
+	set(proc, "totals", totals);
+	set(proc, "have_usage", json_boolean(rep->have_usage));
+	for (size_t k = 0; k < SYSDECODE_NKINDS; k++)
+		calls += in->proc->calls[k];
+	set(proc, "calls", jnum(calls));
+	for (size_t k = 0; k < ASPACE_KIND_COUNT; k++)
+		if (rep->kinds[k].regions)
+			push(kinds, amounts_json("kind", aspace_kind_name((enum aspace_kind)k),
+						 &rep->kinds[k]));
+	set(proc, "kinds", kinds);
+	for (size_t i = 0; i < rep->nsites; i++) {
+		const struct report_site *s = &rep->sites[i];
+		json_t *site;
+
+		if (!s->amounts.regions)
+			continue;
+		site = amounts_json("site", strtab_get(rep->texts, s->text), &s->amounts);
+		set(site, "kind",
+		    jstr(s->kind_plus1 ? aspace_kind_name((enum aspace_kind)(s->kind_plus1 - 1))
+				       : ""));
+		push(sites, site);
+	}
+	set(proc, "sites", sites);
+
+	report_each_region(in, h->fmt, h->stacks, collect_region, &c);
+	set(proc, "regions_total", jnum(c.nregs));
+	merge_regions(&c);
+	set(proc, "regions_merged", json_boolean(c.nregs < rep->total.regions));
+	set(proc, "regions", regions_json(h, &c, proc));
+	set(proc, "timeline", timeline_json(h, tl, end_ns, rep));
+	push(h->run_procs, proc);
+	free(c.regs);
+	free(c.site_of_stack);
+	strtab_free(c.names);
+}
+
+/* Text for an HTML element: &, <, > and " as entities. */
+static void put_escaped(FILE *out, const char *text)
+{
+	for (const char *c = text; *c; c++) {
+		switch (*c) {
+		case '&':
+			(void)fputs("&amp;", out);
+			break;
+		case '<':
+			(void)fputs("&lt;", out);
+			break;
+		case '>':
+			(void)fputs("&gt;", out);
+			break;
+		case '"':
+			(void)fputs("&quot;", out);
+			break;
+		default:
+			(void)fputc(*c, out);
+		}
+	}
+}
+
+/*
+ * JSON inside a <script> element: every '<' (only ever inside a string)
+ * as \u003c, so that no "</script>" or "<!--" in a name ends or bends it.
+ */
+static void put_json(FILE *out, const char *json)
+{
+	for (const char *c = json; *c; c++) {
+		if (*c == '<')
+			(void)fputs("\\u003c", out);
+		else
+			(void)fputc(*c, out);
+	}
+}
+
+int html_write(struct html *h, FILE *out)
+{
+	json_t *root = checked(json_object());
+	const char *page = html_page, *at;
+	char *json;
+	int ret = 0;
+
+	set(root, "title", jstr(h->title));
+	set(root, "command", jstr(h->command ? h->command : ""));
+	set(root, "memtrace", jstr(MEMTRACE_VERSION));
+	set(root, "runs", json_incref(h->runs));
+	json = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (!json)
+		die("out of memory");
+	while ((at = strchr(page, '@')) != NULL) {
+		(void)fwrite(page, 1, (size_t)(at - page), out);
+		if (!strncmp(at, "@TITLE@", 7)) {
+			put_escaped(out, h->title);
+			page = at + 7;
+		} else if (!strncmp(at, "@DATA@", 6)) {
+			put_json(out, json);
+			page = at + 6;
+		} else {
+			(void)fputc('@', out);
+			page = at + 1;
+		}
+	}
+	(void)fputs(page, out);
+	if (fflush(out) != 0 || ferror(out))
+		ret = -1;
+	free(json);
+	json_decref(root);
+	return ret;
+}
