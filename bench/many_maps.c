@@ -8,12 +8,13 @@
  * PROT_READ|PROT_WRITE), so the kernel keeps COUNT VMAs (vm.max_map_count,
  * 65530 by default, bounds COUNT); with "merge", the kernel merges them
  * into few VMAs while a tracer's model keeps COUNT regions, one per call.
- * The pages are never touched.
+ * The pages are never touched.  With "keep", the mappings are left
+ * mapped at the exit (a model of COUNT regions reported: e2e/html).
  *
  * Every call is checked.  The first failure prints file:line, the failed
  * condition and errno, and exits 1; a bad argument exits 2.
  *
- * usage: many_maps [COUNT [split|merge]]
+ * usage: many_maps [COUNT [split|merge [keep]]]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,7 +39,7 @@ static void fail(const char *file, int line, const char *what, int err)
 int main(int argc, char **argv)
 {
 	long count = 20000, page = sysconf(_SC_PAGESIZE);
-	int merge = 0;
+	int merge = 0, keep = 0;
 	void **maps;
 	char *end;
 
@@ -56,6 +57,13 @@ int main(int argc, char **argv)
 		}
 		merge = !strcmp(argv[2], "merge");
 	}
+	if (argc > 3) {
+		if (strcmp(argv[3], "keep")) {
+			(void)fprintf(stderr, "many_maps: keep or nothing, not '%s'\n", argv[3]);
+			return 2;
+		}
+		keep = 1;
+	}
 	maps = calloc((size_t)count, sizeof(*maps));
 	CHECK(maps != NULL);
 	for (long i = 0; i < count; i++) {
@@ -64,7 +72,7 @@ int main(int argc, char **argv)
 		maps[i] = mmap(NULL, (size_t)page, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		CHECK(maps[i] != MAP_FAILED);
 	}
-	for (long i = 0; i < count; i++)
+	for (long i = 0; i < count && !keep; i++)
 		CHECK(munmap(maps[i], (size_t)page) == 0);
 	free(maps);
 	return 0;

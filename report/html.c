@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../tracer/util.h"
+#include "profile.h"
 
 /* The page, made from html_page.html. */
 extern const char html_page[];
@@ -430,6 +431,36 @@ static json_t *timeline_json(struct html *h, const struct timeline *tl, uint64_t
 	return o;
 }
 
+/*
+ * What the flame graph draws: the process's profile (report/profile.h),
+ * a sample per stack, kind and thread stack: [stack, site, kind,
+ * regions, reserved, committed, resident], stack -1 for memory no call
+ * made (its site names it).
+ */
+static json_t *flame_json(struct html *h, const struct report_input *in)
+{
+	struct profile *prof = profile_new(h->fmt, h->stacks, NULL, NULL);
+	const struct profile_sample *samples;
+	size_t n;
+	json_t *flame = checked(json_array());
+
+	profile_add(prof, in);
+	n = profile_samples(prof, &samples);
+	for (size_t i = 0; i < n; i++) {
+		const struct profile_sample *s = &samples[i];
+		json_t *a = checked(json_array());
+
+		push(a, json_integer(stack_place(h, s->stack_id)));
+		push(a, jstr(profile_text(prof, s->site)));
+		push(a, jstr(aspace_kind_name(s->kind)));
+		for (size_t m = 0; m < PROFILE_NMETRICS; m++)
+			push(a, jnum(s->values[m]));
+		push(flame, a);
+	}
+	profile_free(prof);
+	return flame;
+}
+
 /* The text report as the live run prints it to a file; its headline and findings apart. */
 static void text_report(json_t *proc, const struct report_input *in, const struct report *rep,
 			const struct report_options *ropts)
@@ -503,6 +534,7 @@ void html_add_proc(struct html *h, const struct report_input *in, const struct r
 	set(proc, "regions_merged", json_boolean(c.nregs < rep->total.regions));
 	set(proc, "regions", regions_json(h, &c, proc));
 	set(proc, "timeline", timeline_json(h, tl, end_ns, rep));
+	set(proc, "flame", flame_json(h, in));
 	push(h->run_procs, proc);
 	free(c.regs);
 	free(c.site_of_stack);

@@ -62,7 +62,8 @@ struct profile;
 /*
  * Returns a new, empty profile (owned by the caller: profile_free); fmt,
  * stacks, mods and paths name the frames and files, borrowed: they must
- * outlive it.
+ * outlive it (mods and paths may be NULL for a profile never written as
+ * pprof).
  */
 struct profile *profile_new(struct stackfmt *fmt, const struct stacks *stacks, struct modules *mods,
 			    const struct strtab *paths);

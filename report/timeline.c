@@ -69,15 +69,18 @@ static void consider_big(struct timeline *tl, const struct timeline_big *big,
 	tl->nbig++;
 }
 
-/* Halves the points: of each two neighbours, the one with the larger VSZ. */
+/*
+ * Halves the points: of each two neighbours, the one with the larger VSZ;
+ * the first is kept, where the line starts.
+ */
 static void thin(struct timeline *tl)
 {
-	size_t out = 0;
+	size_t out = 1;
 
-	for (size_t i = 0; i + 1 < tl->npoints; i += 2)
+	for (size_t i = 1; i + 1 < tl->npoints; i += 2)
 		tl->points[out++] = tl->points[i + 1].vsz > tl->points[i].vsz ? tl->points[i + 1]
 									      : tl->points[i];
-	if (tl->npoints % 2)
+	if (tl->npoints % 2 == 0)
 		tl->points[out++] = tl->points[tl->npoints - 1];
 	tl->npoints = out;
 }

@@ -13,8 +13,8 @@
  * report's), so that the memory mapped before the first call
  * (the program's image, what was there before an attach) is counted
  * without a call of its own.  At most TIMELINE_MAX_POINTS points are kept:
- * past that, every two neighbours become the one of the two with the
- * larger VSZ, so a peak is never lost.
+ * past that, every two neighbours but the first point become the one of
+ * the two with the larger VSZ, so a peak is never lost.
  */
 #ifndef MEMTRACE_TIMELINE_H
 #define MEMTRACE_TIMELINE_H
