@@ -56,6 +56,16 @@ expect_eq "memtrace diff --html's status (the traces differ)" "$status" 1
 grep -q '^memtrace diff: ' "$TMP/d.txt" || fail "memtrace diff --html=FILE printed no diff"
 browser_check diff "$TMP/d.html" "$TMP/a.report" "$TMP/b.report" "$shots/diff.png"
 
+# --- the demo (demo/demo.c): its page and flame graph, the pictures of docs/html.md.
+demo=$PROGRAMS/../../demo/demo
+if [ -x "$demo" ]; then
+	run_memtrace "$TMP/demo" --html="$TMP/demo.html" -- "$demo"
+	expect_eq "the demo's status" "$status" 0
+	browser_check demo "$TMP/demo.html" "$shots/demo.png" "$shots/demo-flame.png"
+else
+	echo "note: no $demo: the demo's page is not checked" >&2
+fi
+
 # --- 30,000 live regions: drawn as fewer, and said so.
 NO_VERIFY=1 run_memtrace "$TMP/many" --no-stacks --html="$TMP/many.html" -- "$PROGRAMS/many_maps" 30000 split keep
 expect_eq "many_maps' status" "$status" 0

@@ -12,6 +12,9 @@ checks what a user sees against memtrace's text report.
       site among the sites that changed, its reserved bytes gone
   html_check.py many PAGE COUNT SCREENSHOT
       COUNT regions drawn as at most 20000 rectangles, and said so
+  html_check.py demo PAGE SCREENSHOT FLAME_SCREENSHOT
+      the page, and its flame graph (of committed bytes) alone
+      (docs/html.md shows both)
 
 Prints what differs and exits 1; exits 0 when everything holds.
 """
@@ -103,8 +106,9 @@ class Browser:
                 raise RuntimeError("the page did not render in 60 s")
             time.sleep(0.05)
 
-    def screenshot(self, path):
-        png = base64.b64decode(self.do("GET", "/screenshot"))
+    def screenshot(self, path, element=None):
+        where = "/element/%s/screenshot" % element[ELEMENT] if element else "/screenshot"
+        png = base64.b64decode(self.do("GET", where))
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "wb") as f:
             f.write(png)
@@ -231,6 +235,9 @@ def main():
             if not arenas or not arenas[0][0].startswith("-"):
                 fail("diff: the arenas' site is not among the sites that changed, reserved down: %r" % changed)
             b.screenshot(sys.argv[5])
+        elif mode == "demo":
+            b.screenshot(sys.argv[3])
+            b.screenshot(sys.argv[4], b.find("section.flamesection"))
         elif mode == "many":
             count = int(sys.argv[3])
             drawn = b.js("return [document.querySelectorAll('rect.region').length,"

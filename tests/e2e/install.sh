@@ -50,7 +50,7 @@ grep -E '^  +-' "$TMP/help.txt" | grep -oE '(^|[ ,])--?[A-Za-z][A-Za-z-]*' |
 	sed -E 's/^[ ,]+//' | sort -u >"$TMP/options.txt" || true
 count=$(wc -l <"$TMP/options.txt")
 [ "$count" -ge 15 ] || fail "only $count options found in memtrace --help"
-for must in -p --duration -o -f --events --verify --regions --report --pprof --folded --metric \
+for must in -p --duration -o -f --events --verify --regions --report --pprof --folded --metric --html \
 	--top --churn-ms --interval --no-stacks --max-frames -d --debug -h --help -V --version; do
 	grep -qx -- "$must" "$TMP/options.txt" || fail "$must not found in memtrace --help"
 done
@@ -127,6 +127,9 @@ offers "memtrace report --f" --folded= memtrace report --f
 offers "memtrace report --folded=" run-out.json memtrace report --folded = ''
 offers "memtrace report --metric=" reserved memtrace report --metric = re
 offers "memtrace report --metric" regions memtrace report --metric reg
+offers "memtrace --html=" run-out.json memtrace --html = ''
+offers "memtrace diff --h" --html= memtrace diff --h
+offers "memtrace diff --html=" run-out.json memtrace diff --html = ''
 # Short options in a cluster, as getopt reads them: -fo FILE; in -fop the
 # o takes "p", and the program comes next.  --events takes a file only
 # after '=': the word after it is the program.
