@@ -83,6 +83,14 @@ struct builder {
 	size_t nstack_locs, stack_locs_cap;
 };
 
+/* An array of n pointers (protobuf-c's repeated messages and strings), and one NULL after. */
+static void *ptr_array(size_t n)
+{
+	/* An array of pointers, on purpose. */
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	return xcalloc(n + 1, sizeof(void *));
+}
+
 static uint32_t string(struct builder *b, const char *text)
 {
 	return text ? strtab_intern(b->strings, text, strlen(text)) : 0;
@@ -255,9 +263,9 @@ static void encode_samples(struct builder *b, struct encoded *e, pb_profile *pb)
 		}
 	}
 	e->samples = xcalloc(n + 1, sizeof(*e->samples));
-	e->sample_ptrs = xcalloc(n + 1, sizeof(*e->sample_ptrs));
+	e->sample_ptrs = ptr_array(n);
 	e->labels = xcalloc(n * MAX_LABELS + 1, sizeof(*e->labels));
-	e->label_ptrs = xcalloc(n * MAX_LABELS + 1, sizeof(*e->label_ptrs));
+	e->label_ptrs = ptr_array(n * MAX_LABELS);
 	e->values = xcalloc(n * PROFILE_NMETRICS + 1, sizeof(*e->values));
 	e->loc_ids = own;
 	for (size_t i = 0; i < n; i++) {
@@ -426,7 +434,7 @@ int profile_write_pprof(struct profile *prof, FILE *out, const char *comment)
 	first_map_exe(&b);
 	/* Every string is in by now but the mappings' paths and build-ids. */
 	maps = xcalloc(b.nmaps + 1, sizeof(*maps));
-	map_ptrs = xcalloc(b.nmaps + 1, sizeof(*map_ptrs));
+	map_ptrs = ptr_array(b.nmaps);
 	for (size_t i = 0; i < b.nmaps; i++) {
 		struct modules *mods = profile_modules(prof);
 		uint32_t module = b.maps[i].module;
@@ -448,8 +456,8 @@ int profile_write_pprof(struct profile *prof, FILE *out, const char *comment)
 	pb.mapping = map_ptrs;
 
 	locs = xcalloc(b.nlocs + 1, sizeof(*locs));
-	loc_ptrs = xcalloc(b.nlocs + 1, sizeof(*loc_ptrs));
-	line_ptrs = xcalloc(b.nlines + 1, sizeof(*line_ptrs));
+	loc_ptrs = ptr_array(b.nlocs);
+	line_ptrs = ptr_array(b.nlines);
 	for (size_t i = 0; i < b.nlines; i++)
 		line_ptrs[i] = &b.lines[i];
 	for (size_t i = 0; i < b.nlocs; i++) {
@@ -469,7 +477,7 @@ int profile_write_pprof(struct profile *prof, FILE *out, const char *comment)
 	pb.location = loc_ptrs;
 
 	funcs = xcalloc(b.nfuncs + 1, sizeof(*funcs));
-	func_ptrs = xcalloc(b.nfuncs + 1, sizeof(*func_ptrs));
+	func_ptrs = ptr_array(b.nfuncs);
 	for (size_t i = 0; i < b.nfuncs; i++) {
 		funcs[i] = (pb_function)PERFTOOLS__PROFILES__FUNCTION__INIT;
 		funcs[i].id = i + 1;
@@ -482,9 +490,7 @@ int profile_write_pprof(struct profile *prof, FILE *out, const char *comment)
 	pb.function = func_ptrs;
 
 	/* The string table last: every other table has put its strings in. */
-	/* An array of pointers, on purpose. */
-	/* NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	strings = xcalloc(strtab_count(b.strings) + 1, sizeof(*strings));
+	strings = ptr_array(strtab_count(b.strings));
 	for (size_t i = 0; i < strtab_count(b.strings); i++)
 		strings[i] = (char *)(uintptr_t)strtab_get(b.strings, (uint32_t)i);
 	pb.n_string_table = strtab_count(b.strings);

@@ -9,10 +9,8 @@
 
 struct timeline *timeline_new(void)
 {
-	struct timeline *tl = xcalloc(1, sizeof(*tl));
-
-	tl->points = xcalloc(TIMELINE_MAX_POINTS, sizeof(*tl->points));
-	return tl;
+	/* Points come as calls do: a process of few calls holds few (a trace may have thousands). */
+	return xcalloc(1, sizeof(struct timeline));
 }
 
 void timeline_reset(struct timeline *tl)
@@ -136,6 +134,7 @@ void timeline_call(struct timeline *tl, uint64_t time_ns, uint64_t seq, uint32_t
 	tl->committed += big.committed;
 	if (tl->npoints == TIMELINE_MAX_POINTS)
 		thin(tl);
+	xgrowarray((void **)&tl->points, &tl->points_cap, tl->npoints + 1, sizeof(*tl->points));
 	tl->points[tl->npoints++] =
 		(struct timeline_point){ time_ns, tl->vsz, tl->reserved, tl->committed };
 	consider_big(tl, &big, text, ctx);

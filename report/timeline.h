@@ -48,7 +48,7 @@ struct timeline_big {
 
 struct timeline {
 	struct timeline_point *points;
-	size_t npoints;
+	size_t npoints, points_cap;
 	int64_t vsz, reserved, committed; /* the sizes now, since the start */
 	struct timeline_rss *rss;
 	size_t nrss, rss_cap;

@@ -137,10 +137,10 @@ static void test_big_kept(void **state)
 static void test_thinning(void **state)
 {
 	struct timeline *tl = timeline_new();
-	uint64_t peak_at = 3 * TIMELINE_MAX_POINTS / 2;
+	uint64_t peak_at = 3ULL * TIMELINE_MAX_POINTS / 2;
 
 	(void)state;
-	for (uint64_t i = 0; i < 3 * TIMELINE_MAX_POINTS; i++) {
+	for (uint64_t i = 0; i < 3ULL * TIMELINE_MAX_POINTS; i++) {
 		/* One page up each call, but 1000 pages up then down around peak_at. */
 		enum aspace_piece_kind kind =
 			i == peak_at + 1 ? ASPACE_PIECE_UNMAPPED : ASPACE_PIECE_MAPPED;
