@@ -10,8 +10,19 @@
  *   "regions", "regions_total", "regions_merged", "timeline", "findings",
  *   "report"}]}]}
  *
- * A region is an array (REG_* below are its places); sizes are numbers
- * (exact up to 2^53 bytes), addresses "0x..." strings.
+ * Sizes are numbers (exact up to 2^53 bytes), addresses "0x..." strings.
+ * A run's "names" are its stacks' function names, frame by frame as
+ * stackfmt_functions() gives them (the flame graph's, as --folded's).  A
+ * region is an array, read by html_page.html at these places:
+ *
+ *   0 start, 1 end   2 protection ("rw-")   3 kind (in kind_names)
+ *   4 site (in site_names)   5 resident bytes   6 thread ("" for none)
+ *   7 the call that made it (0: none), 8 when (s), 9 its stack (-1: none)
+ *   10 the stack of the call that last changed its protection (-1: none)
+ *   11 file   12 regions it stands for   13 that call   14 its bytes
+ *
+ * 12 and 14 differ from 1 and end - start where neighbours are drawn as
+ * one (merge_regions()).
  */
 #include "html.h"
 
@@ -32,6 +43,7 @@ struct html {
 	json_t *runs;
 	/* The run being added to, and what names its stacks. */
 	json_t *run_stacks;
+	json_t *run_names;
 	json_t *run_procs;
 	struct stackfmt *fmt;
 	const struct stacks *stacks;
@@ -39,15 +51,33 @@ struct html {
 	size_t stack_cap;
 };
 
+/*
+ * text, valid UTF-8 (owned by the caller): as it is, or, when it is not
+ * (a path is bytes), with every byte past ASCII a '?'.
+ */
+static char *utf8_text(const char *text)
+{
+	json_t *s = json_string(text ? text : "");
+	char *copy = xstrdup(text ? text : "");
+
+	if (!s)
+		for (char *c = copy; *c; c++)
+			if ((unsigned char)*c >= 0x80)
+				*c = '?';
+	json_decref(s);
+	return copy;
+}
+
 struct html *html_new(const char *title, const char *command)
 {
 	struct html *h = xcalloc(1, sizeof(*h));
 
 	h->command = command ? xstrdup(command) : NULL;
 	if (title) {
-		h->title = xstrdup(title);
+		h->title = utf8_text(title);
 	} else {
 		const char *rest = command ? command : "";
+		char *made;
 		size_t len;
 
 		if (!strncmp(rest, "memtrace", 8))
@@ -55,8 +85,10 @@ struct html *html_new(const char *title, const char *command)
 		if (!strncmp(rest, " --", 3))
 			rest += 3;
 		len = strlen("memtrace:") + strlen(rest) + 1;
-		h->title = xmalloc(len);
-		(void)snprintf(h->title, len, "memtrace:%s", rest);
+		made = xmalloc(len);
+		(void)snprintf(made, len, "memtrace:%s", rest);
+		h->title = utf8_text(made);
+		free(made);
 	}
 	h->runs = json_array();
 	if (!h->runs)
@@ -82,20 +114,13 @@ static json_t *checked(json_t *value)
 	return value;
 }
 
-/* A JSON string of text: a byte that is not UTF-8 (a path is bytes) becomes '?'. */
+/* A JSON string of text, made valid UTF-8 (utf8_text()). */
 static json_t *jstr(const char *text)
 {
-	json_t *s = json_string(text ? text : "");
-	char *copy;
+	char *valid = utf8_text(text);
+	json_t *s = checked(json_string(valid));
 
-	if (s)
-		return s;
-	copy = xstrdup(text);
-	for (char *c = copy; *c; c++)
-		if ((unsigned char)*c >= 0x80)
-			*c = '?';
-	s = checked(json_string(copy));
-	free(copy);
+	free(valid);
 	return s;
 }
 
@@ -122,9 +147,11 @@ void html_begin_run(struct html *h, const char *name, struct stackfmt *fmt,
 	json_t *run = checked(json_object());
 
 	h->run_stacks = checked(json_array());
+	h->run_names = checked(json_array());
 	h->run_procs = checked(json_array());
 	set(run, "name", jstr(name ? name : ""));
 	set(run, "stacks", h->run_stacks);
+	set(run, "names", h->run_names);
 	set(run, "procs", h->run_procs);
 	push(h->runs, run);
 	h->fmt = fmt;
@@ -138,12 +165,12 @@ void html_begin_run(struct html *h, const char *name, struct stackfmt *fmt,
 static json_int_t stack_place(struct html *h, uint32_t id)
 {
 	const uint64_t *frames;
-	json_t *lines;
+	json_t *lines, *names;
 	char *text = NULL, *line, *save = NULL;
-	size_t len = 0;
+	size_t len = 0, nframes;
 	FILE *mem;
 
-	if (!id || !h->fmt || !stacks_get(h->stacks, id, &frames))
+	if (!id || !h->fmt || !(nframes = stacks_get(h->stacks, id, &frames)))
 		return -1;
 	if (id < h->stack_cap && h->stack_index[id])
 		return (json_int_t)h->stack_index[id] - 1;
@@ -158,6 +185,15 @@ static json_int_t stack_place(struct html *h, uint32_t id)
 		push(lines, jstr(line + strspn(line, " >")));
 	free(text);
 	push(h->run_stacks, lines);
+	names = checked(json_array());
+	for (size_t i = 0; i < nframes; i++) {
+		struct stackfmt_function funcs[SRCLINES_MAX_FRAMES + 1];
+		size_t n = stackfmt_functions(h->fmt, h->stacks, id, i, funcs, ARRAY_SIZE(funcs));
+
+		for (size_t f = 0; f < n; f++)
+			push(names, jstr(funcs[f].name));
+	}
+	push(h->run_names, names);
 	if (id >= h->stack_cap) {
 		size_t old = h->stack_cap;
 
@@ -183,6 +219,7 @@ struct hreg {
 	uint64_t prot_seq;
 	uint32_t prot_stack;
 	uint64_t count; /* regions it stands for */
+	uint64_t bytes; /* theirs */
 };
 
 /* Collecting the regions of a process. */
@@ -192,38 +229,12 @@ struct collecting {
 	struct strtab *names;
 	struct hreg *regs;
 	size_t nregs, cap;
-	uint32_t *site_of_stack; /* stack id -> its site's name + 1 */
-	size_t site_cap;
+	struct report_site_cache sites;
 };
 
 static uint32_t intern(struct strtab *names, const char *text)
 {
 	return strtab_intern(names, text, strlen(text));
-}
-
-static uint32_t site_name(struct collecting *c, const struct aspace_event *origin)
-{
-	uint32_t id = origin->kind == ASPACE_ORIGIN_CALL ? origin->stack_id : 0;
-	uint32_t text;
-	char *name;
-
-	if (id && id < c->site_cap && c->site_of_stack[id])
-		return c->site_of_stack[id] - 1;
-	name = report_site_name(c->h->fmt, c->h->stacks, origin);
-	text = intern(c->names, name);
-	free(name);
-	if (id) {
-		if (id >= c->site_cap) {
-			size_t old = c->site_cap;
-
-			xgrowarray((void **)&c->site_of_stack, &c->site_cap, (size_t)id + 1,
-				   sizeof(*c->site_of_stack));
-			memset(c->site_of_stack + old, 0,
-			       (c->site_cap - old) * sizeof(*c->site_of_stack));
-		}
-		c->site_of_stack[id] = text + 1;
-	}
-	return text;
 }
 
 static void collect_region(void *arg, const struct aspace_region *region, enum aspace_kind kind,
@@ -240,7 +251,8 @@ static void collect_region(void *arg, const struct aspace_region *region, enum a
 		.end = region->end,
 		.prot = region->prot,
 		.kind = kind,
-		.site = site_name(c, &region->origin),
+		.site = report_site_cached(&c->sites, c->names, c->h->fmt, c->h->stacks,
+					   &region->origin),
 		.resident = amounts->resident,
 		.origin_seq = region->origin.kind == ASPACE_ORIGIN_CALL ? region->origin.seq : 0,
 		.origin_ns = region->origin.time_ns,
@@ -249,6 +261,7 @@ static void collect_region(void *arg, const struct aspace_region *region, enum a
 		.prot_seq = region->prot_seq,
 		.prot_stack = region->prot_seq ? region->prot_stack : 0,
 		.count = 1,
+		.bytes = region->end - region->start,
 	};
 	if (region->path)
 		r->path = intern(c->names, strtab_get(c->in->paths, region->path));
@@ -268,25 +281,39 @@ static void collect_region(void *arg, const struct aspace_region *region, enum a
 	}
 }
 
+/* Whether r may be drawn as one with last, in merge_regions()'s pass. */
+static bool mergeable(const struct hreg *last, const struct hreg *r, int pass)
+{
+	bool touching = last->end == r->start;
+
+	switch (pass) {
+	case 0: /* next to each other, one kind, site and protection */
+		return touching && last->kind == r->kind && last->site == r->site &&
+		       last->prot == r->prot;
+	case 1: /* next to each other, one kind */
+		return touching && last->kind == r->kind;
+	default: /* one kind, the gaps between them drawn over */
+		return last->kind == r->kind;
+	}
+}
+
 /*
  * Draws neighbours as one until at most HTML_MAX_REGIONS are left: those
- * of one kind, site and protection; then of one kind; then runs of a
- * fixed length.  The first region's origin stands for them all.
+ * next to each other of one kind, site and protection; then of one kind;
+ * then of one kind across the gaps between them; then runs of a fixed
+ * length, whatever their kinds.  The first region's origin and kind stand
+ * for them all, their count and bytes are summed.
  */
 static void merge_regions(struct collecting *c)
 {
-	for (int pass = 0; pass < 3 && c->nregs > HTML_MAX_REGIONS; pass++) {
-		size_t out = 0, run = (c->nregs + HTML_MAX_REGIONS - 1) / HTML_MAX_REGIONS,
-		       in_run = 0;
+	for (int pass = 0; pass < 4 && c->nregs > HTML_MAX_REGIONS; pass++) {
+		size_t out = 0, run = (c->nregs + HTML_MAX_REGIONS - 1) / HTML_MAX_REGIONS;
+		size_t in_run = 0;
 
 		for (size_t i = 0; i < c->nregs; i++) {
 			struct hreg *r = &c->regs[i], *last = out ? &c->regs[out - 1] : NULL;
-			bool same = last && last->kind == r->kind;
+			bool same = last && (pass < 3 ? mergeable(last, r, pass) : in_run < run);
 
-			if (pass == 0)
-				same = same && last->site == r->site && !last->prot == !r->prot;
-			else if (pass == 2)
-				same = last && in_run < run;
 			if (!same) {
 				c->regs[out++] = *r;
 				in_run = 1;
@@ -295,6 +322,7 @@ static void merge_regions(struct collecting *c)
 			last->end = r->end;
 			last->resident += r->resident;
 			last->count += r->count;
+			last->bytes += r->bytes;
 			last->prot |= r->prot;
 			in_run++;
 		}
@@ -362,6 +390,7 @@ static json_t *regions_json(struct html *h, struct collecting *c, json_t *proc)
 		push(a, jstr(r->path ? strtab_get(c->names, r->path) : ""));
 		push(a, jnum(r->count));
 		push(a, jnum(r->prot_seq));
+		push(a, jnum(r->bytes));
 		push(regions, a);
 	}
 	free(site_place);
@@ -378,6 +407,12 @@ static json_t *timeline_json(struct html *h, const struct timeline *tl, uint64_t
 	json_t *rss = checked(json_array()), *big = checked(json_array());
 	int64_t r = tl ? (int64_t)rep->total.reserved - tl->reserved : 0;
 	int64_t c = tl ? (int64_t)rep->total.committed - tl->committed : 0;
+
+	/* The end is after every point: a trace cut short may have no snapshot after its calls. */
+	if (tl && tl->npoints && tl->points[tl->npoints - 1].time_ns > end_ns)
+		end_ns = tl->points[tl->npoints - 1].time_ns;
+	if (tl && tl->nrss && tl->rss[tl->nrss - 1].time_ns > end_ns)
+		end_ns = tl->rss[tl->nrss - 1].time_ns;
 
 	for (size_t i = 0; tl && i < tl->npoints; i++) {
 		const struct timeline_point *p = &tl->points[i];
@@ -537,7 +572,7 @@ void html_add_proc(struct html *h, const struct report_input *in, const struct r
 	set(proc, "flame", flame_json(h, in));
 	push(h->run_procs, proc);
 	free(c.regs);
-	free(c.site_of_stack);
+	report_site_cache_free(&c.sites);
 	strtab_free(c.names);
 }
 

@@ -33,7 +33,6 @@ static int html_open(const struct output_options *opts, const struct output_env 
 		     struct output **out)
 {
 	struct html_output *ho;
-	size_t argc = 0;
 	char *command;
 	int fd;
 
@@ -43,14 +42,12 @@ static int html_open(const struct output_options *opts, const struct output_env 
 	fd = output_open_fd(opts->html_path);
 	if (fd < 0)
 		return -1;
-	while (opts->argv && opts->argv[argc])
-		argc++;
 	ho = xcalloc(1, sizeof(*ho));
 	ho->base.ops = &output_html;
 	ho->base.what = "the HTML view";
 	ho->base.path = opts->html_path;
 	ho->stream = output_stream(fd, &ho->base);
-	command = profile_command((const char *const *)opts->argv, argc, opts->pids, opts->npids);
+	command = output_command(opts);
 	ho->page = html_new(NULL, command);
 	free(command);
 	html_begin_run(ho->page, NULL, env->fmt, env->stacks);
@@ -103,7 +100,6 @@ static void html_exec(struct output *out, const struct report_proc *proc, uint64
 static void html_snapshot(struct output *out, const struct output_snapshot *snap)
 {
 	struct html_output *ho = (struct html_output *)out;
-	uint64_t rss = 0;
 
 	if (!snap->in)
 		return;
@@ -112,13 +108,14 @@ static void html_snapshot(struct output *out, const struct output_snapshot *snap
 	case OUTPUT_EXEC:
 		html_add_proc(ho->page, snap->in, snap->rep, timeline_of(ho, snap->proc->pid),
 			      snap->time_ns, &ho->ropts);
+		/* Reported for good: a later process of its pid starts afresh. */
+		timeline_reset(timeline_of(ho, snap->proc->pid));
 		break;
 	case OUTPUT_INTERVAL:
 		/* What the trace's snapshot of this moment holds: the ranges' resident bytes. */
-		for (size_t i = 0; snap->in->usage && i < snap->in->nusage; i++)
-			rss += snap->in->usage[i].rss;
 		if (snap->in->usage)
-			timeline_rss(timeline_of(ho, snap->proc->pid), snap->time_ns, rss);
+			timeline_rss(timeline_of(ho, snap->proc->pid), snap->time_ns,
+				     mm_usage_rss(snap->in->usage, snap->in->nusage));
 		break;
 	case OUTPUT_SIGNAL:
 		break;

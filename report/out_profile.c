@@ -21,15 +21,6 @@ struct profile_output {
 	char *comment;		    /* --pprof's: what was traced */
 };
 
-static char *command_of(const struct output_options *opts)
-{
-	size_t argc = 0;
-
-	while (opts->argv && opts->argv[argc])
-		argc++;
-	return profile_command((const char *const *)opts->argv, argc, opts->pids, opts->npids);
-}
-
 static int open_profile(const struct output_ops *ops, const char *what, const char *path,
 			const struct output_options *opts, const struct output_env *env,
 			struct output **out)
@@ -50,7 +41,7 @@ static int open_profile(const struct output_ops *ops, const char *what, const ch
 	po->stream = output_stream(fd, &po->base);
 	po->prof = profile_new(env->fmt, env->stacks, env->mods, env->paths);
 	po->metric = opts->folded_metric;
-	po->comment = command_of(opts);
+	po->comment = output_command(opts);
 	*out = &po->base;
 	return 0;
 }

@@ -199,3 +199,12 @@ void output_name(char *buf, size_t size, const char *what, const char *path)
 	else
 		(void)snprintf(buf, size, "%s", what);
 }
+
+char *output_command(const struct output_options *opts)
+{
+	size_t argc = 0;
+
+	while (opts->argv && opts->argv[argc])
+		argc++;
+	return profile_command((const char *const *)opts->argv, argc, opts->pids, opts->npids);
+}

@@ -155,6 +155,12 @@ size_t output_width(int fd);
  */
 int output_check_files(const struct output_options *opts);
 
+/*
+ * What was traced, as profile_command() says it: "memtrace -- ./server
+ * -p 80".  Owned by the caller.
+ */
+char *output_command(const struct output_options *opts);
+
 /* How many of the outputs the options ask for write to standard output ("-"). */
 size_t output_stdout_count(const struct output_options *opts);
 

@@ -2,6 +2,8 @@
 /* The memory profile and its folded stacks: see profile.h. */
 #include "profile.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,9 +41,7 @@ struct profile {
 	size_t nsamples, samples_cap;
 	struct profile_proc *procs;
 	size_t nprocs, procs_cap;
-	/* The site name of each stack id + 1, 0: not named yet. */
-	uint32_t *site_of_stack;
-	size_t site_cap;
+	struct report_site_cache sites;
 };
 
 struct profile *profile_new(struct stackfmt *fmt, const struct stacks *stacks, struct modules *mods,
@@ -64,39 +64,13 @@ void profile_free(struct profile *prof)
 	strtab_free(prof->texts);
 	free(prof->samples);
 	free(prof->procs);
-	free(prof->site_of_stack);
+	report_site_cache_free(&prof->sites);
 	free(prof);
 }
 
 static uint32_t intern(struct profile *prof, const char *text)
 {
 	return strtab_intern(prof->texts, text, strlen(text));
-}
-
-/* The report's name of the site of origin, each stack's named once. */
-static uint32_t site_text(struct profile *prof, const struct aspace_event *origin)
-{
-	uint32_t id = origin->kind == ASPACE_ORIGIN_CALL ? origin->stack_id : 0;
-	uint32_t text;
-	char *name;
-
-	if (id && id < prof->site_cap && prof->site_of_stack[id])
-		return prof->site_of_stack[id] - 1;
-	name = report_site_name(prof->fmt, prof->stacks, origin);
-	text = intern(prof, name);
-	free(name);
-	if (id) {
-		if (id >= prof->site_cap) {
-			size_t old = prof->site_cap;
-
-			xgrowarray((void **)&prof->site_of_stack, &prof->site_cap, (size_t)id + 1,
-				   sizeof(*prof->site_of_stack));
-			memset(prof->site_of_stack + old, 0,
-			       (prof->site_cap - old) * sizeof(*prof->site_of_stack));
-		}
-		prof->site_of_stack[id] = text + 1;
-	}
-	return text;
 }
 
 /* Adding one process: its samples from first on, one per region until merged. */
@@ -117,7 +91,8 @@ static void add_region(void *arg, const struct aspace_region *region, enum aspac
 			    ? region->thread
 			    : 0;
 	const char *thread_name = tid ? aspace_thread_name(a->in->as, tid) : NULL;
-	uint32_t site = site_text(prof, &region->origin);
+	uint32_t site = report_site_cached(&prof->sites, prof->texts, prof->fmt, prof->stacks,
+					   &region->origin);
 
 	xgrowarray((void **)&prof->samples, &prof->samples_cap, prof->nsamples + 1,
 		   sizeof(*prof->samples));
@@ -331,6 +306,31 @@ int profile_write_folded(struct profile *prof, FILE *out, enum profile_metric me
 	return ret;
 }
 
+/*
+ * A word of a command line as a shell reads it back: as it is, or in
+ * single quotes when it holds anything but letters, digits and
+ * -_./:=,+@% (a ' as '\'').
+ */
+static void put_word(FILE *out, const char *word)
+{
+	bool plain = *word != '\0';
+
+	for (const char *c = word; *c && plain; c++)
+		plain = isalnum((unsigned char)*c) || strchr("-_./:=,+@%", *c);
+	if (plain) {
+		(void)fprintf(out, " %s", word);
+		return;
+	}
+	(void)fputs(" '", out);
+	for (const char *c = word; *c; c++) {
+		if (*c == '\'')
+			(void)fputs("'\\''", out);
+		else
+			(void)fputc(*c, out);
+	}
+	(void)fputc('\'', out);
+}
+
 char *profile_command(const char *const *argv, size_t argc, const pid_t *pids, size_t npids)
 {
 	char *text = NULL;
@@ -345,7 +345,7 @@ char *profile_command(const char *const *argv, size_t argc, const pid_t *pids, s
 	if (argc)
 		(void)fputs(" --", mem);
 	for (size_t i = 0; i < argc; i++)
-		(void)fprintf(mem, " %s", argv[i]);
+		put_word(mem, argv[i]);
 	if (fclose(mem) != 0)
 		die("out of memory");
 	return text;

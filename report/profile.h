@@ -97,7 +97,8 @@ int profile_write_folded(struct profile *prof, FILE *out, enum profile_metric me
 
 /*
  * What was traced, as the pprof file keeps it: "memtrace -- ./server
- * --port 8080" (argv[0..argc)), "memtrace -p 4242 -p 4243".  Owned by
+ * --port 8080" (argv[0..argc), a word with a space or another character
+ * a shell reads in single quotes), "memtrace -p 4242 -p 4243".  Owned by
  * the caller (free()).
  */
 char *profile_command(const char *const *argv, size_t argc, const pid_t *pids, size_t npids);

@@ -76,6 +76,39 @@ char *report_site_name(struct stackfmt *fmt, const struct stacks *stacks,
 	return stackfmt_site(fmt, stacks, origin->stack_id, SITE_FRAMES);
 }
 
+uint32_t report_site_cached(struct report_site_cache *cache, struct strtab *names,
+			    struct stackfmt *fmt, const struct stacks *stacks,
+			    const struct aspace_event *origin)
+{
+	uint32_t id = origin->kind == ASPACE_ORIGIN_CALL ? origin->stack_id : 0;
+	uint32_t text;
+	char *name;
+
+	if (id && id < cache->cap && cache->by_stack[id])
+		return cache->by_stack[id] - 1;
+	name = report_site_name(fmt, stacks, origin);
+	text = strtab_intern(names, name, strlen(name));
+	free(name);
+	if (id) {
+		if (id >= cache->cap) {
+			size_t old = cache->cap;
+
+			xgrowarray((void **)&cache->by_stack, &cache->cap, (size_t)id + 1,
+				   sizeof(*cache->by_stack));
+			memset(cache->by_stack + old, 0,
+			       (cache->cap - old) * sizeof(*cache->by_stack));
+		}
+		cache->by_stack[id] = text + 1;
+	}
+	return text;
+}
+
+void report_site_cache_free(struct report_site_cache *cache)
+{
+	free(cache->by_stack);
+	*cache = (struct report_site_cache){ 0 };
+}
+
 static uint32_t stack_text(struct report *rep, struct stackfmt *fmt, const struct stacks *stacks,
 			   uint32_t stack_id)
 {

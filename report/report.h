@@ -224,6 +224,18 @@ void report_each_region(const struct report_input *in, struct stackfmt *fmt,
 char *report_site_name(struct stackfmt *fmt, const struct stacks *stacks,
 		       const struct aspace_event *origin);
 
+/* The site names of stacks, each made once: zeroed to start, report_site_cache_free() to end. */
+struct report_site_cache {
+	uint32_t *by_stack; /* stack id -> its name's id in names + 1; 0: not made yet */
+	size_t cap;
+};
+
+/* report_site_name() of origin, interned in names (once per stack id). */
+uint32_t report_site_cached(struct report_site_cache *cache, struct strtab *names,
+			    struct stackfmt *fmt, const struct stacks *stacks,
+			    const struct aspace_event *origin);
+void report_site_cache_free(struct report_site_cache *cache);
+
 /* Writes it to out, as text, at most opts->top sites. */
 void report_print(FILE *out, const struct report *rep, const struct report_input *in,
 		  const struct report_options *opts);

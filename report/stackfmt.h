@@ -67,8 +67,8 @@ void stackfmt_write(struct stackfmt *fmt, FILE *out, const struct stacks *stacks
 
 /* One function at a frame, as stackfmt_functions() gives it. */
 struct stackfmt_function {
-	const char
-		*name; /* its name as the frame shows it, or "module+0x34", or "0x7f3a1c002000" */
+	/* Its name as the frame shows it, or "module+0x34", or "0x7f3a1c002000". */
+	const char *name;
 	const char *file; /* its source file as the debug info gives it; NULL: not known */
 	uint32_t line;	  /* 0: not known */
 	bool inlined;	  /* inlined at the frame's address; else the frame's own function */

@@ -128,6 +128,13 @@ void timeline_call(struct timeline *tl, uint64_t time_ns, uint64_t seq, uint32_t
 			break;
 		}
 	}
+	/*
+	 * A call's time is its entry's, and calls of two threads end in
+	 * either order: the points keep the order of the calls, never going
+	 * back in time.
+	 */
+	if (tl->npoints && time_ns < tl->points[tl->npoints - 1].time_ns)
+		time_ns = tl->points[tl->npoints - 1].time_ns;
 	tl->calls++;
 	tl->vsz += big.vsz;
 	tl->reserved += reserved;
@@ -142,6 +149,17 @@ void timeline_call(struct timeline *tl, uint64_t time_ns, uint64_t seq, uint32_t
 
 void timeline_rss(struct timeline *tl, uint64_t time_ns, uint64_t rss)
 {
+	/* Halved as the points are: the first kept, of two the larger. */
+	if (tl->nrss == TIMELINE_MAX_POINTS) {
+		size_t out = 1;
+
+		for (size_t i = 1; i + 1 < tl->nrss; i += 2)
+			tl->rss[out++] =
+				tl->rss[i + 1].rss > tl->rss[i].rss ? tl->rss[i + 1] : tl->rss[i];
+		if (tl->nrss % 2 == 0)
+			tl->rss[out++] = tl->rss[tl->nrss - 1];
+		tl->nrss = out;
+	}
 	xgrowarray((void **)&tl->rss, &tl->rss_cap, tl->nrss + 1, sizeof(*tl->rss));
 	tl->rss[tl->nrss++] = (struct timeline_rss){ time_ns, rss };
 }

@@ -10,11 +10,12 @@
  *
  * The sizes are counted from the first call on, as changes: whoever draws
  * them sets their level from the sizes the process had at its end (the
- * report's), so that the memory mapped before the first call
- * (the program's image, what was there before an attach) is counted
- * without a call of its own.  At most TIMELINE_MAX_POINTS points are kept:
- * past that, every two neighbours but the first point become the one of
- * the two with the larger VSZ, so a peak is never lost.
+ * report's), so that the memory mapped before the first call (the
+ * program's image, what was there before an attach) is counted without a
+ * call of its own.  At most TIMELINE_MAX_POINTS points (and as many
+ * resident ones) are kept: past that, every two neighbours but the first
+ * point become the one of the two with the larger VSZ (or RSS), so a peak
+ * is never lost.
  */
 #ifndef MEMTRACE_TIMELINE_H
 #define MEMTRACE_TIMELINE_H
@@ -76,7 +77,7 @@ void timeline_call(struct timeline *tl, uint64_t time_ns, uint64_t seq, uint32_t
 		   const struct aspace_changes *changes, const struct aspace *as,
 		   timeline_text_fn *text, void *ctx);
 
-/* The resident bytes at time_ns (an --interval snapshot, the end). */
+/* The resident bytes at time_ns (an --interval snapshot), thinned as the points are. */
 void timeline_rss(struct timeline *tl, uint64_t time_ns, uint64_t rss);
 
 #endif /* MEMTRACE_TIMELINE_H */

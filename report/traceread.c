@@ -169,34 +169,54 @@ static int hex_digit(char chr)
 	return -1;
 }
 
-/* A string that may have been written as KEY_hex (bytes that are no UTF-8); interned. */
-static uint32_t get_path(struct trace *rd, json_t *obj, const char *key)
+/* The bytes hex ("2f746d70") stands for, NUL-terminated (owned by the caller); NULL: not hex. */
+static char *unhex(const char *hex, size_t *len)
 {
-	json_t *field = json_object_get(obj, key);
-	char hex_key[32], *bytes;
-	const char *hex;
-	size_t len;
-	uint32_t id;
+	char *bytes;
 
-	if (json_is_string(field))
-		return strtab_intern(rd->paths, json_string_value(field),
-				     json_string_length(field));
-	(void)snprintf(hex_key, sizeof(hex_key), "%s_hex", key);
-	hex = json_string_value(json_object_get(obj, hex_key));
 	if (!hex || strlen(hex) % 2)
-		return 0;
-	len = strlen(hex) / 2;
-	bytes = xcalloc(len + 1, 1);
-	for (size_t i = 0; i < len; i++) {
+		return NULL;
+	*len = strlen(hex) / 2;
+	bytes = xcalloc(*len + 1, 1);
+	for (size_t i = 0; i < *len; i++) {
 		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(bytes);
-			return 0;
+			return NULL;
 		}
 		bytes[i] = (char)(hi << 4 | lo);
 	}
-	id = strtab_intern(rd->paths, bytes, len);
+	return bytes;
+}
+
+/*
+ * A string that may have been written as KEY_hex (bytes that are no
+ * UTF-8), or (key NULL) an array's element that may be {"hex":...}: its
+ * bytes, owned by the caller, *len of them; NULL: neither is there.
+ */
+static char *get_bytes(json_t *obj, const char *key, size_t *len)
+{
+	json_t *field = key ? json_object_get(obj, key) : obj;
+	char hex_key[32];
+
+	if (json_is_string(field)) {
+		*len = json_string_length(field);
+		return xstrndup(json_string_value(field), *len);
+	}
+	if (!key)
+		return unhex(json_string_value(json_object_get(obj, "hex")), len);
+	(void)snprintf(hex_key, sizeof(hex_key), "%s_hex", key);
+	return unhex(json_string_value(json_object_get(obj, hex_key)), len);
+}
+
+/* A path that may have been written as KEY_hex; interned (0: none). */
+static uint32_t get_path(struct trace *rd, json_t *obj, const char *key)
+{
+	size_t len;
+	char *bytes = get_bytes(obj, key, &len);
+	uint32_t id = bytes ? strtab_intern(rd->paths, bytes, len) : 0;
+
 	free(bytes);
 	return id;
 }
@@ -303,19 +323,22 @@ static void proc_free(struct rproc *rp)
 static void read_command(struct trace *rd, json_t *line)
 {
 	json_t *argv = json_object_get(line, "argv"), *pids = json_object_get(line, "pids");
-	size_t argc = json_array_size(argv), npids = json_array_size(pids);
-	const char **args = xcalloc(argc + 1, sizeof(*args));
+	size_t argc = json_array_size(argv), npids = json_array_size(pids), len;
+	char **args = xcalloc(argc + 1, sizeof(*args));
 	pid_t *pid = xcalloc(npids + 1, sizeof(*pid));
 
 	for (size_t i = 0; i < argc; i++) {
-		args[i] = json_string_value(json_array_get(argv, i));
+		args[i] = get_bytes(json_array_get(argv, i), NULL, &len);
 		if (!args[i])
-			args[i] = "?";
+			args[i] = xstrdup("?");
 	}
 	for (size_t i = 0; i < npids; i++)
 		pid[i] = (pid_t)json_integer_value(json_array_get(pids, i));
 	free(rd->command);
-	rd->command = argc || npids ? profile_command(args, argc, pid, npids) : NULL;
+	rd->command =
+		argc || npids ? profile_command((const char *const *)args, argc, pid, npids) : NULL;
+	for (size_t i = 0; i < argc; i++)
+		free(args[i]);
 	free(args);
 	free(pid);
 }
@@ -568,9 +591,11 @@ static void event_text(void *ctx, char *buf, size_t size)
 {
 	const struct event_line *line = ctx;
 	json_t *json = line->json ? line->json : json_loadb(line->text, line->len, 0, NULL);
-	const char *text = json_string_value(json_object_get(json, "text"));
+	size_t len;
+	char *text = get_bytes(json, "text", &len);
 
 	(void)snprintf(buf, size, "%s", text ? text : "");
+	free(text);
 	if (!line->json)
 		json_decref(json);
 }
@@ -619,8 +644,8 @@ static bool read_piece(struct trace *rd, json_t *piece_json, struct aspace_piece
 	piece->kind = (enum aspace_piece_kind)kind;
 	if (piece->kind == ASPACE_PIECE_MAPPED || piece->kind == ASPACE_PIECE_PROTECTED)
 		piece->prot = get_prot(piece_json, "prot");
-	if (piece->kind == ASPACE_PIECE_UNMAPPED || piece->kind == ASPACE_PIECE_PROTECTED)
-		piece->old_prot = get_prot(piece_json, "old_prot");
+	/* As the reader without jansson (traceline.c): wherever the line has one. */
+	piece->old_prot = get_prot(piece_json, "old_prot");
 	if (piece->kind == ASPACE_PIECE_MAPPED) {
 		uint64_t flags = 0;
 
@@ -853,13 +878,8 @@ static int read_snapshot(struct trace *rd, json_t *line)
 	}
 	/* An --interval snapshot's resident bytes: a point of the timeline, as the live run's. */
 	reason = json_string_value(json_object_get(line, "reason"));
-	if (rp->have_usage && reason && !strcmp(reason, "interval")) {
-		uint64_t rss = 0;
-
-		for (size_t i = 0; i < rp->nusage; i++)
-			rss += rp->usage[i].rss;
-		timeline_rss(rp->timeline, rp->snapshot_ns, rss);
-	}
+	if (rp->have_usage && reason && !strcmp(reason, "interval"))
+		timeline_rss(rp->timeline, rp->snapshot_ns, mm_usage_rss(rp->usage, rp->nusage));
 	return 0;
 }
 

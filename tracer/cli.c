@@ -65,7 +65,8 @@ void cli_usage(FILE *out)
 		"it was not found, 126 if it could not be executed, 2 for a usage error or\n"
 		"an output that cannot be opened, 1 if it could not be traced; with -p, 0\n"
 		"once detached; 74 instead of 0 when an output could not be written.\n"
-		"memtrace report: 0, or 2 for a trace it cannot read.\n"
+		"memtrace report: 0, or 2 for a trace it cannot read or an output it cannot\n"
+		"write.\n"
 		"memtrace diff: 0 if the traces do not differ, 1 if they do, 2 for trouble.\n"
 		"SIGUSR1 to memtrace prints the report now and goes on tracing.\n",
 		out);
@@ -184,4 +185,11 @@ enum profile_metric cli_metric(const char *arg)
 		cli_usage_error("--metric: '%s' is not regions, reserved, committed nor resident",
 				arg);
 	return metric;
+}
+
+const char *cli_file_name(const char *option, const char *arg)
+{
+	if (!arg || !arg[0])
+		cli_usage_error("%s: empty file name", option);
+	return arg;
 }

@@ -48,6 +48,9 @@ void ATTRIBUTE_NORETURN cli_bad_option(int opt, char **argv);
 unsigned long cli_number(const char *option, const char *wants, const char *optarg_or_null,
 			 unsigned long min, unsigned long max);
 
+/* The FILE of an option (-o, --report=...): not empty, or a usage error naming option. */
+const char *cli_file_name(const char *option, const char *arg);
+
 /* --top N: 1 to 100000, or a usage error. */
 size_t cli_top(const char *optarg_or_null);
 

@@ -63,14 +63,6 @@ enum {
 	OPT_HTML,
 };
 
-/* "FILE" of -o, --events=, --report=: a name, or a usage error. */
-static const char *file_name(const char *option, const char *arg)
-{
-	if (!arg || !arg[0])
-		cli_usage_error("%s: empty file name", option);
-	return arg;
-}
-
 /* One option getopt_long returned, into opts. */
 static void parse_option(struct options *opts, int opt, char **argv)
 {
@@ -79,14 +71,14 @@ static void parse_option(struct options *opts, int opt, char **argv)
 
 	switch (opt) {
 	case 'o':
-		out->trace_path = file_name("-o", optarg);
+		out->trace_path = cli_file_name("-o", optarg);
 		break;
 	case 'f':
 		so->follow_forks = true;
 		break;
 	case OPT_EVENTS:
 		out->events = true;
-		out->events_path = optarg ? file_name("--events=", optarg) : NULL;
+		out->events_path = optarg ? cli_file_name("--events=", optarg) : NULL;
 		break;
 	case OPT_VERIFY:
 		out->verify = true;
@@ -123,16 +115,16 @@ static void parse_option(struct options *opts, int opt, char **argv)
 		out->churn_ns = cli_time("--churn-ms wants a number of milliseconds", optarg, 1e6);
 		break;
 	case OPT_REPORT:
-		out->report_path = file_name("--report=", optarg);
+		out->report_path = cli_file_name("--report=", optarg);
 		break;
 	case OPT_PPROF:
-		out->pprof_path = file_name("--pprof=", optarg);
+		out->pprof_path = cli_file_name("--pprof=", optarg);
 		break;
 	case OPT_FOLDED:
-		out->folded_path = file_name("--folded=", optarg);
+		out->folded_path = cli_file_name("--folded=", optarg);
 		break;
 	case OPT_HTML:
-		out->html_path = file_name("--html=", optarg);
+		out->html_path = cli_file_name("--html=", optarg);
 		break;
 	case OPT_METRIC:
 		out->folded_metric = cli_metric(optarg);

@@ -900,3 +900,12 @@ void mm_snapshot_clear(struct mm_snapshot *snap)
 	free(snap->usage);
 	memset(snap, 0, sizeof(*snap));
 }
+
+uint64_t mm_usage_rss(const struct mm_usage *usage, size_t n)
+{
+	uint64_t rss = 0;
+
+	for (size_t i = 0; i < n; i++)
+		rss += usage[i].rss;
+	return rss;
+}

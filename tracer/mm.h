@@ -149,6 +149,9 @@ struct mm_usage {
  */
 long mm_usage(struct mm *mm, pid_t pid, struct mm_usage **usage, size_t *cap);
 
+/* The resident bytes of usage[0..n), summed. */
+uint64_t mm_usage_rss(const struct mm_usage *usage, size_t n);
+
 /* What the report needs of a process's memory at a moment. */
 struct mm_snapshot {
 	struct mm_usage *usage; /* sorted by address; NULL: not known */

@@ -41,14 +41,6 @@ static bool to_stdout(const char *path)
 	return path && !strcmp(path, "-");
 }
 
-/* "FILE" of --pprof=, --folded=, --html=: a name, or a usage error. */
-static const char *file_name(const char *option, const char *arg)
-{
-	if (!arg || !arg[0])
-		cli_usage_error("%s: empty file name", option);
-	return arg;
-}
-
 static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 			     struct subcommand_options *sub)
 {
@@ -90,13 +82,13 @@ static void parse_subcommand(const char *name, int argc, char **argv, bool diff,
 			sub->json = true;
 			break;
 		case SUB_PPROF:
-			sub->pprof_path = file_name("--pprof=", optarg);
+			sub->pprof_path = cli_file_name("--pprof=", optarg);
 			break;
 		case SUB_FOLDED:
-			sub->folded_path = file_name("--folded=", optarg);
+			sub->folded_path = cli_file_name("--folded=", optarg);
 			break;
 		case SUB_HTML:
-			sub->html_path = file_name("--html=", optarg);
+			sub->html_path = cli_file_name("--html=", optarg);
 			break;
 		case SUB_METRIC:
 			sub->metric = cli_metric(optarg);

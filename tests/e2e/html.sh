@@ -56,6 +56,19 @@ expect_eq "memtrace diff --html's status (the traces differ)" "$status" 1
 grep -q '^memtrace diff: ' "$TMP/d.txt" || fail "memtrace diff --html=FILE printed no diff"
 browser_check diff "$TMP/d.html" "$TMP/a.report" "$TMP/b.report" "$shots/diff.png"
 
+# --- a trace cut short (no final snapshot), forked children, no stacks: pages that draw.
+head -n "$(($(grep -n '"type":"event"' "$TMP/a.json" | tail -n 1 | cut -d: -f1) - 5))" "$TMP/a.json" >"$TMP/cut.json"
+"$MEMTRACE" report --html="$TMP/cut.html" "$TMP/cut.json" >/dev/null 2>"$TMP/cut.err" ||
+	fail "memtrace report --html of a cut trace exited with $?"
+grep -q 'cut short' "$TMP/cut.err" || fail "the cut trace was not said to be cut short"
+browser_check clean "$TMP/cut.html" 1
+run_memtrace "$TMP/forks" -f --html="$TMP/forks.html" -- "$PROGRAMS/forks"
+expect_eq "forks' status" "$status" 0
+browser_check clean "$TMP/forks.html" "$(grep -c '^memtrace: \[[0-9]*\] .*memory call' "$TMP/forks.err")"
+run_memtrace "$TMP/nostack" --no-stacks --html="$TMP/nostack.html" -- "$PROGRAMS/allocs" sizes
+expect_eq "allocs' status without stacks" "$status" 0
+browser_check clean "$TMP/nostack.html" 1
+
 # --- the demo (demo/demo.c): its page and flame graph, the pictures of docs/html.md.
 demo=$PROGRAMS/../../demo/demo
 if [ -x "$demo" ]; then

@@ -12,6 +12,9 @@ checks what a user sees against memtrace's text report.
       site among the sites that changed, its reserved bytes gone
   html_check.py many PAGE COUNT SCREENSHOT
       COUNT regions drawn as at most 20000 rectangles, and said so
+  html_check.py clean PAGE PROCESSES
+      the page draws PROCESSES processes (its menu), every timeline
+      inside its chart, and nothing fetched nor logged
   html_check.py demo PAGE SCREENSHOT FLAME_SCREENSHOT
       the page, and its flame graph (of committed bytes) alone
       (docs/html.md shows both)
@@ -163,7 +166,9 @@ def check_run(b, rep, run_index, label):
         if shown["cards"].get(card) != rep[key]:
             fail("%s: %s shows %r, the report %r" % (label, card, shown["cards"].get(card), rep[key]))
     total = rep["kinds"].get("total")
-    if total and (shown["cards"].get("regions") != total[0] or shown["cards"].get("resident") != total[3]):
+    if not total or not rep["sites"]:
+        fail("%s: the text report's total or sites could not be read" % label)
+    elif shown["cards"].get("regions") != total[0] or shown["cards"].get("resident") != total[3]:
         fail("%s: regions/resident show %r/%r, the report's total %r/%r" % (
             label, shown["cards"].get("regions"), shown["cards"].get("resident"), total[0], total[3]))
     if shown["headline"] != rep["headline"]:
@@ -235,6 +240,26 @@ def main():
             if not arenas or not arenas[0][0].startswith("-"):
                 fail("diff: the arenas' site is not among the sites that changed, reserved down: %r" % changed)
             b.screenshot(sys.argv[5])
+        elif mode == "clean":
+            want = int(sys.argv[3])
+            procs = b.js("const m = document.querySelector('.proc-select');"
+                         "return m ? m.options.length : document.querySelectorAll('.summary').length;")
+            if procs != want:
+                fail("clean: %d processes drawn, want %d" % (procs, want))
+            # Every point of every series inside the chart's 900 x 220, in the order of time.
+            outside = b.js("""
+                const bad = [];
+                document.querySelectorAll('svg.timeline path.series').forEach(p => {
+                    let x = -1;
+                    for (const m of p.getAttribute('d').matchAll(/[MLH](-?[0-9.e+]+)(?:,(-?[0-9.e+]+))?/g)) {
+                        if (+m[1] < 0 || +m[1] > 900 || (m[2] !== undefined && (+m[2] < 0 || +m[2] > 220)) || +m[1] < x)
+                            bad.push(m[0]);
+                        x = +m[1];
+                    }
+                });
+                return bad.slice(0, 5);""")
+            if outside:
+                fail("clean: timeline points outside the chart or back in time: %r" % outside)
         elif mode == "demo":
             b.screenshot(sys.argv[3])
             b.screenshot(sys.argv[4], b.find("section.flamesection"))
@@ -244,7 +269,7 @@ def main():
                          " [...document.querySelectorAll('h2')].map(h => h.textContent).join('|')];")
             if not 0 < drawn[0] <= 20000:
                 fail("many: %d rectangles for %d regions" % (drawn[0], count))
-            if "(%d regions, neighbours of one kind and site drawn as one)" % count not in drawn[1]:
+            if "(%d regions, neighbours drawn as one: %d drawn)" % (count, drawn[0]) not in drawn[1]:
                 fail("many: the page does not say %d regions were drawn as fewer: %r" % (count, drawn[1]))
             b.screenshot(sys.argv[4])
         check_clean(b, mode)
