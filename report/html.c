@@ -194,13 +194,8 @@ static json_int_t stack_place(struct html *h, uint32_t id)
 			push(names, jstr(funcs[f].name));
 	}
 	push(h->run_names, names);
-	if (id >= h->stack_cap) {
-		size_t old = h->stack_cap;
-
-		xgrowarray((void **)&h->stack_index, &h->stack_cap, (size_t)id + 1,
-			   sizeof(*h->stack_index));
-		memset(h->stack_index + old, 0, (h->stack_cap - old) * sizeof(*h->stack_index));
-	}
+	xgrowzeroed((void **)&h->stack_index, &h->stack_cap, (size_t)id + 1,
+		    sizeof(*h->stack_index));
 	h->stack_index[id] = (uint32_t)json_array_size(h->run_stacks);
 	return (json_int_t)json_array_size(h->run_stacks) - 1;
 }

@@ -126,14 +126,8 @@ static void widen_map(struct builder *b, uint32_t module, uint64_t base, uint64_
 {
 	struct map *map;
 
-	if (module >= b->map_of_module_cap) {
-		size_t old = b->map_of_module_cap;
-
-		xgrowarray((void **)&b->map_of_module, &b->map_of_module_cap, (size_t)module + 1,
-			   sizeof(*b->map_of_module));
-		memset(b->map_of_module + old, 0,
-		       (b->map_of_module_cap - old) * sizeof(*b->map_of_module));
-	}
+	xgrowzeroed((void **)&b->map_of_module, &b->map_of_module_cap, (size_t)module + 1,
+		    sizeof(*b->map_of_module));
 	if (!b->map_of_module[module]) {
 		xgrowarray((void **)&b->maps, &b->maps_cap, b->nmaps + 1, sizeof(*b->maps));
 		b->maps[b->nmaps] = (struct map){ base, addr + 1, module };
@@ -209,14 +203,8 @@ static size_t stack_locations(struct builder *b, uint32_t id, size_t *first)
 	for (size_t i = 0; i < nframes; i++)
 		b->stack_locs[b->nstack_locs++] =
 			location_id(b, id, i, frames[i], modules[i], offsets[i], 0);
-	if (id >= b->stack_first_cap) {
-		size_t old = b->stack_first_cap;
-
-		xgrowarray((void **)&b->stack_first, &b->stack_first_cap, (size_t)id + 1,
-			   sizeof(*b->stack_first));
-		memset(b->stack_first + old, 0,
-		       (b->stack_first_cap - old) * sizeof(*b->stack_first));
-	}
+	xgrowzeroed((void **)&b->stack_first, &b->stack_first_cap, (size_t)id + 1,
+		    sizeof(*b->stack_first));
 	b->stack_first[id] = *first + 1;
 	return nframes;
 }

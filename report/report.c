@@ -90,14 +90,8 @@ uint32_t report_site_cached(struct report_site_cache *cache, struct strtab *name
 	text = strtab_intern(names, name, strlen(name));
 	free(name);
 	if (id) {
-		if (id >= cache->cap) {
-			size_t old = cache->cap;
-
-			xgrowarray((void **)&cache->by_stack, &cache->cap, (size_t)id + 1,
-				   sizeof(*cache->by_stack));
-			memset(cache->by_stack + old, 0,
-			       (cache->cap - old) * sizeof(*cache->by_stack));
-		}
+		xgrowzeroed((void **)&cache->by_stack, &cache->cap, (size_t)id + 1,
+			    sizeof(*cache->by_stack));
 		cache->by_stack[id] = text + 1;
 	}
 	return text;

@@ -237,3 +237,12 @@ void xgrowarray(void **array, size_t *capacity, size_t need, size_t elem_size)
 	*array = xreallocarray(*array, cap, elem_size);
 	*capacity = cap;
 }
+
+void xgrowzeroed(void **array, size_t *capacity, size_t need, size_t elem_size)
+{
+	size_t old = *capacity;
+
+	xgrowarray(array, capacity, need, elem_size);
+	if (*capacity > old)
+		memset((char *)*array + old * elem_size, 0, (*capacity - old) * elem_size);
+}

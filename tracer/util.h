@@ -94,5 +94,7 @@ char *xstrndup(const char *str, size_t len);
  * at least need elements; doubles, starting at 16.
  */
 void xgrowarray(void **array, size_t *capacity, size_t need, size_t elem_size);
+/* The same, the elements it adds zeroed: a table indexed by id, 0 for "none yet". */
+void xgrowzeroed(void **array, size_t *capacity, size_t need, size_t elem_size);
 
 #endif /* MEMTRACE_UTIL_H */

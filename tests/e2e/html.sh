@@ -69,6 +69,14 @@ run_memtrace "$TMP/nostack" --no-stacks --html="$TMP/nostack.html" -- "$PROGRAMS
 expect_eq "allocs' status without stacks" "$status" 0
 browser_check clean "$TMP/nostack.html" 1
 
+# --- an argument that is no UTF-8: the same page from the live run and from the trace.
+run_memtrace "$TMP/bytes" -o "$TMP/bytes.json" --html="$TMP/bytes.html" -- sh -c : $'x\xffy z'
+expect_eq "sh's status" "$status" 0
+"$MEMTRACE" report --html="$TMP/bytes-r.html" "$TMP/bytes.json" >/dev/null
+cmp "$TMP/bytes.html" "$TMP/bytes-r.html" || fail "a command that is no UTF-8: the trace's page differs"
+grep -qF "<title>memtrace: sh -c : 'x?y z'</title>" "$TMP/bytes.html" ||
+	fail "the title is not the command, quoted, its byte past ASCII a '?': $(grep -o '<title>.*</title>' "$TMP/bytes.html")"
+
 # --- the demo (demo/demo.c): its page and flame graph, the pictures of docs/html.md.
 demo=$PROGRAMS/../../demo/demo
 if [ -x "$demo" ]; then

@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
@@ -78,8 +79,11 @@ class Browser:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.base + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            return json.loads(resp.read().decode())["value"]
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                return json.loads(resp.read().decode())["value"]
+        except urllib.error.HTTPError as err:
+            raise RuntimeError("%s %s: %s" % (method, path, err.read().decode()[:500])) from None
 
     def do(self, method, path, body=None):
         return self.call(method, self.session + path, body)
@@ -89,6 +93,9 @@ class Browser:
 
     def find(self, css):
         return self.do("POST", "/element", {"using": "css selector", "value": css})
+
+    def find_all(self, css):
+        return self.do("POST", "/elements", {"using": "css selector", "value": css})
 
     def hover(self, element):
         self.do("POST", "/actions", {"actions": [{
@@ -225,8 +232,20 @@ def main():
             top = b.js("return document.getElementById('tip').textContent;")
             if not top.endswith("(100.0%% of %s)" % rep["reserved"]):
                 fail("the flame graph's top says %r, not all of the report's %s reserved" % (top, rep["reserved"]))
-            # A marked call, clicked, says what it was and its stack.
-            b.click(b.find("circle.big"))
+            # A marked call, clicked, says what it was and its stack: one no other marker hides.
+            top = b.js("""
+                const marks = [...document.querySelectorAll('circle.big')];
+                for (let i = marks.length - 1; i >= 0; i--) {
+                    marks[i].scrollIntoView({block: 'center'});
+                    const r = marks[i].getBoundingClientRect();
+                    if (document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === marks[i])
+                        return i;
+                }
+                return -1;""")
+            if top < 0:
+                fail("every marked call is hidden under another")
+            else:
+                b.click(b.find_all("circle.big")[top])
             info = b.js("return document.getElementById('callinfo').textContent;")
             if not re.search(r"#\d+ at [0-9.]+ s: (mmap|munmap|mprotect|brk|madvise|mremap)\(", info):
                 fail("clicking a marked call: %r" % info[:300])
