@@ -67,8 +67,52 @@ grep -qE '^allocs;\[thread stack\];.*;main;sizes;pthread_create' "$TMP/r.committ
 grep -q '^allocs;\[ELF file\];\[mapped at exec\] ' "$TMP/r.committed" ||
 	fail "the program's image, mapped at exec, has no line"
 
-# The totals by kind are the final snapshot's, counted here region by region.
+# The totals by kind are the text report's, in its units ("2.1 MiB"), and
+# the final snapshot's, counted here region by region.
 if checked_if "the totals by kind" python3 -c pass; then
+	python3 - "$TMP/plain.report" "$TMP" <<'EOF' || fail "the folded totals by kind are not the report's"
+import re, sys
+report, tmp = sys.argv[1], sys.argv[2]
+def size(n):
+    # As report/units.c writes bytes.
+    if n == 0:
+        return "0"
+    names, unit, scale = ["B", "KiB", "MiB", "GiB", "TiB"], 0, 1
+    while unit + 1 < len(names) and n >= scale * 1024:
+        scale *= 1024
+        unit += 1
+    if n % scale == 0:
+        return "%d %s" % (n // scale, names[unit])
+    tenths = (n * 10 + scale // 2) // scale
+    if tenths % 10 == 0:
+        return "%d %s" % (tenths // 10, names[unit])
+    return "%d.%d %s" % (tenths // 10, tenths % 10, names[unit])
+rows, on = {}, False
+for line in open(report):
+    if line.startswith("  by kind"):
+        on = True
+        continue
+    if on and not line.strip():
+        break
+    cells = re.split(r"  +", line.strip())
+    # A kind's row (the arenas' has a note after it); not "released by madvise: ...".
+    if on and len(cells) >= 5 and cells[1].isdigit():
+        rows[cells[0]] = cells[1:5]
+bad = 0 if "total" in rows else 1
+for col, metric in enumerate(("regions", "reserved", "committed", "resident")):
+    got = {}
+    for line in open("%s/kinds.%s" % (tmp, metric)):
+        kind, n = line.rsplit(" ", 1)
+        got[kind] = int(n)
+    got["total"] = sum(got.values())
+    for kind, cells in rows.items():
+        want = cells[col]
+        have = str(got.get(kind, 0)) if metric == "regions" else size(got.get(kind, 0))
+        if have != want:
+            print("%s of %s: folded %s, the report %s" % (metric, kind, have, want))
+            bad = 1
+sys.exit(bad)
+EOF
 	python3 - "$TMP/a.json" "$TMP" <<'EOF' || fail "the folded totals are not the snapshot's"
 import json, sys
 trace, tmp = sys.argv[1], sys.argv[2]
