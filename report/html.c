@@ -117,9 +117,13 @@ static json_t *checked(json_t *value)
 /* A JSON string of text, made valid UTF-8 (utf8_text()). */
 static json_t *jstr(const char *text)
 {
-	char *valid = utf8_text(text);
-	json_t *s = checked(json_string(valid));
+	json_t *s = json_string(text ? text : "");
+	char *valid;
 
+	if (s)
+		return s;
+	valid = utf8_text(text);
+	s = checked(json_string(valid));
 	free(valid);
 	return s;
 }

@@ -2,7 +2,6 @@
 /* The memory profile and its folded stacks: see profile.h. */
 #include "profile.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,8 +314,10 @@ static void put_word(FILE *out, const char *word)
 {
 	bool plain = *word != '\0';
 
+	/* ASCII's letters and digits, whatever the locale says a letter is. */
 	for (const char *c = word; *c && plain; c++)
-		plain = isalnum((unsigned char)*c) || strchr("-_./:=,+@%", *c);
+		plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			(*c >= '0' && *c <= '9') || strchr("-_./:=,+@%", *c);
 	if (plain) {
 		(void)fprintf(out, " %s", word);
 		return;

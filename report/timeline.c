@@ -135,6 +135,8 @@ void timeline_call(struct timeline *tl, uint64_t time_ns, uint64_t seq, uint32_t
 	 */
 	if (tl->npoints && time_ns < tl->points[tl->npoints - 1].time_ns)
 		time_ns = tl->points[tl->npoints - 1].time_ns;
+	/* Its mark where its point is. */
+	big.time_ns = time_ns;
 	tl->calls++;
 	tl->vsz += big.vsz;
 	tl->reserved += reserved;

@@ -346,8 +346,8 @@ static void read_command(struct trace *rd, json_t *line)
 static int read_header(struct trace *rd, json_t *line)
 {
 	const char *format = json_string_value(json_object_get(line, "format"));
-	const char *argv0;
 	uint64_t version;
+	size_t len;
 
 	if (!format || strcmp(format, TRACE_FORMAT) != 0)
 		return bad_line(rd, "not a memtrace trace (no \"format\":\"%s\" header)",
@@ -359,9 +359,8 @@ static int read_header(struct trace *rd, json_t *line)
 				(unsigned long long)version, TRACE_VERSION);
 	if (!rd->churn_ns && (!get_u64(line, "churn_ns", &rd->churn_ns) || !rd->churn_ns))
 		rd->churn_ns = REPORT_CHURN_NS_DEFAULT;
-	argv0 = json_string_value(json_array_get(json_object_get(line, "argv"), 0));
-	if (argv0)
-		rd->argv0 = xstrdup(argv0);
+	free(rd->argv0);
+	rd->argv0 = get_bytes(json_array_get(json_object_get(line, "argv"), 0), NULL, &len);
 	read_command(rd, line);
 	return 0;
 }
@@ -720,10 +719,11 @@ static bool read_event_fast(struct trace *rd, const char *text, size_t len)
 static int read_thread(struct trace *rd, json_t *line)
 {
 	const char *event = json_string_value(json_object_get(line, "event"));
-	const char *name = json_string_value(json_object_get(line, "name"));
 	uint64_t stack = 0;
 	struct rproc *rp;
 	int64_t pid, tid;
+	char *name;
+	size_t len;
 
 	if (!get_int(line, "pid", &pid) || !get_int(line, "tid", &tid) || !event)
 		return bad_line(rd, "a thread line without \"pid\", \"tid\" or \"event\"");
@@ -732,8 +732,10 @@ static int read_thread(struct trace *rd, json_t *line)
 		return 0;
 	if (!rp->replay)
 		rp->replay = aspace_new();
+	name = get_bytes(line, "name", &len);
 	if (name)
 		aspace_name_thread(rp->replay, (pid_t)tid, name);
+	free(name);
 	if (!strcmp(event, "exit"))
 		(void)aspace_thread_exited(rp->replay, stack, (pid_t)tid);
 	else
@@ -743,12 +745,15 @@ static int read_thread(struct trace *rd, json_t *line)
 
 static int read_exec(struct trace *rd, json_t *line)
 {
-	const char *exe = json_string_value(json_object_get(line, "exe"));
+	size_t len;
+	char *exe = get_bytes(line, "exe", &len), *name;
 	struct rproc *rp;
 	int64_t pid;
 
-	if (!get_int(line, "pid", &pid))
+	if (!get_int(line, "pid", &pid)) {
+		free(exe);
 		return bad_line(rd, "an exec without \"pid\"");
+	}
 	rp = proc_of(rd, (pid_t)pid);
 	if (rp->summarized && rp->proc.end.how == NAMES_END_EXECED)
 		rp = new_image(rd, rp);
@@ -763,8 +768,11 @@ static int read_exec(struct trace *rd, json_t *line)
 	rp->event_failed = 0;
 	if (exe) {
 		/* What it runs now, should the trace end before its summary. */
-		set_exe(rp, exe, json_string_value(json_object_get(line, "name")));
+		name = get_bytes(line, "name", &len);
+		set_exe(rp, exe, name);
+		free(name);
 	}
+	free(exe);
 	return 0;
 }
 
@@ -805,9 +813,14 @@ static int read_region(struct trace *rd, json_t *json, struct aspace *as)
 	if (aspace_restore(as, &region) < 0)
 		return bad_line(rd, "snapshot regions overlap at %#llx",
 				(unsigned long long)region.start);
-	if (region.thread > 0 && json_is_string(json_object_get(json, "thread_name")))
-		aspace_name_thread(as, region.thread,
-				   json_string_value(json_object_get(json, "thread_name")));
+	if (region.thread > 0) {
+		size_t len;
+		char *name = get_bytes(json, "thread_name", &len);
+
+		if (name)
+			aspace_name_thread(as, region.thread, name);
+		free(name);
+	}
 	return 0;
 }
 
@@ -924,14 +937,19 @@ static int read_summary(struct trace *rd, json_t *line)
 {
 	json_t *calls = json_object_get(line, "calls");
 	const char *end = json_string_value(json_object_get(line, "end"));
-	const char *exe = json_string_value(json_object_get(line, "exe"));
 	struct rproc *rp;
 	int64_t pid;
+	char *exe, *name;
+	size_t len;
 
 	if (!get_int(line, "pid", &pid) || !end)
 		return bad_line(rd, "a summary without \"pid\" or \"end\"");
 	rp = proc_of(rd, (pid_t)pid);
-	set_exe(rp, exe ? exe : "?", json_string_value(json_object_get(line, "name")));
+	exe = get_bytes(line, "exe", &len);
+	name = get_bytes(line, "name", &len);
+	set_exe(rp, exe ? exe : "?", name);
+	free(exe);
+	free(name);
 	for (int kind = 1; kind < SYSDECODE_NKINDS; kind++)
 		if (!get_u64(calls, sysdecode_kind_name(kind), &rp->proc.calls[kind]))
 			rp->proc.calls[kind] = 0;

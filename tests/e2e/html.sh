@@ -76,6 +76,14 @@ expect_eq "sh's status" "$status" 0
 cmp "$TMP/bytes.html" "$TMP/bytes-r.html" || fail "a command that is no UTF-8: the trace's page differs"
 grep -qF "<title>memtrace: sh -c : 'x?y z'</title>" "$TMP/bytes.html" ||
 	fail "the title is not the command, quoted, its byte past ASCII a '?': $(grep -o '<title>.*</title>' "$TMP/bytes.html")"
+# A program at a path that is no UTF-8, with threads: its name, its threads' names, its stacks.
+odd=$TMP/$'al\xfflocs'
+cp "$PROGRAMS/allocs" "$odd"
+run_memtrace "$TMP/odd" -o "$TMP/odd.json" --html="$TMP/odd.html" --folded="$TMP/odd.folded" -- "$odd" sizes
+expect_eq "the oddly named allocs' status" "$status" 0
+"$MEMTRACE" report --html="$TMP/odd-r.html" --folded="$TMP/odd-r.folded" "$TMP/odd.json" >/dev/null
+cmp "$TMP/odd.html" "$TMP/odd-r.html" || fail "a program whose path is no UTF-8: the trace's page differs"
+cmp "$TMP/odd.folded" "$TMP/odd-r.folded" || fail "a program whose path is no UTF-8: the trace's folded stacks differ"
 
 # --- the demo (demo/demo.c): its page and flame graph, the pictures of docs/html.md.
 demo=$PROGRAMS/../../demo/demo

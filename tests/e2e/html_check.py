@@ -57,7 +57,7 @@ class Browser:
             try:
                 self.call("GET", "/status")
                 break
-            except OSError:
+            except (OSError, RuntimeError):
                 if time.time() > deadline or self.driver.poll() is not None:
                     raise RuntimeError("chromedriver did not start")
                 time.sleep(0.05)
