@@ -173,10 +173,13 @@ static uint64_t location_id(struct builder *b, uint32_t id, size_t i, uint64_t a
 		size_t n = stackfmt_functions(profile_fmt(b->prof), profile_stacks(b->prof), id, i,
 					      funcs, ARRAY_SIZE(funcs));
 
-		for (size_t f = 0; f < n; f++)
-			add_line(b,
-				 function_of(b, string(b, funcs[f].name), string(b, funcs[f].file)),
-				 funcs[f].line);
+		for (size_t f = 0; f < n; f++) {
+			/* Name, then file: the string table's order, whatever the compiler's. */
+			uint32_t name = string(b, funcs[f].name);
+			uint32_t file = string(b, funcs[f].file);
+
+			add_line(b, function_of(b, name, file), funcs[f].line);
+		}
 		if (module)
 			/* A return address was looked up as addr - 1: offset is that byte's. */
 			widen_map(b, module, addr - (i > 0) - offset, addr);

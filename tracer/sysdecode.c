@@ -331,12 +331,18 @@ static const struct xlat map_types[] = {
 	XLAT(MAP_DROPPABLE),
 };
 
-/* Ascending bit order (include/uapi/asm-generic/mman-common.h, asm/mman.h). */
+/*
+ * Ascending bit order (include/uapi/asm-generic/mman-common.h, asm/mman.h).
+ * MAP_32BIT is x86's alone: elsewhere its bit is no flag.
+ */
 static const struct xlat map_bits[] = {
-	XLAT(MAP_FIXED),     XLAT(MAP_ANONYMOUS),	XLAT(MAP_32BIT),  XLAT(MAP_GROWSDOWN),
-	XLAT(MAP_DENYWRITE), XLAT(MAP_EXECUTABLE),	XLAT(MAP_LOCKED), XLAT(MAP_NORESERVE),
-	XLAT(MAP_POPULATE),  XLAT(MAP_NONBLOCK),	XLAT(MAP_STACK),  XLAT(MAP_HUGETLB),
-	XLAT(MAP_SYNC),	     XLAT(MAP_FIXED_NOREPLACE),
+	XLAT(MAP_FIXED),     XLAT(MAP_ANONYMOUS),
+#ifdef MAP_32BIT
+	XLAT(MAP_32BIT),
+#endif
+	XLAT(MAP_GROWSDOWN), XLAT(MAP_DENYWRITE), XLAT(MAP_EXECUTABLE),	     XLAT(MAP_LOCKED),
+	XLAT(MAP_NORESERVE), XLAT(MAP_POPULATE),  XLAT(MAP_NONBLOCK),	     XLAT(MAP_STACK),
+	XLAT(MAP_HUGETLB),   XLAT(MAP_SYNC),	  XLAT(MAP_FIXED_NOREPLACE),
 };
 
 static const struct xlat huge_sizes[] = {

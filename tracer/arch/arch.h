@@ -28,6 +28,8 @@
  */
 #if defined(__x86_64__)
 #include "arch_x86_64.h"
+#elif defined(__aarch64__)
+#include "arch_aarch64.h"
 #else
 #error "memtrace: no tracer/arch/ file for this architecture (docs/design.md, How to add an architecture)"
 #endif

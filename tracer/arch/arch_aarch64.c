@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * aarch64: see arch.h.  The call's number in x8, its arguments in x0-x5,
+ * its result in x0 (arch/arm64/kernel/syscall.c, invoke_syscall()); the
+ * asm-generic numbers.  A compat (arm32) task's registers are read, but
+ * there is no personality for its calls: the filter and the decoder know
+ * AUDIT_ARCH_AARCH64 alone.
+ */
+#include "arch.h"
+
+#include <errno.h>
+#include <string.h>
+#include <linux/audit.h>
+
+#include "sysdecode.h"
+#include "util.h"
+
+/* include/uapi/asm-generic/unistd.h */
+#define NR_EXIT_GROUP 94
+#define NR_CLONE 220
+#define NR_CLONE3 435
+
+/* ARM's r7 (the number) and r0 in the compat layout, for what the registers say of one. */
+#define COMPAT_R0 0
+#define COMPAT_R7 7
+#define COMPAT_SP 13
+#define COMPAT_PC 15
+
+static const struct sysent sysent_aarch64[] = {
+#include "sysent_aarch64.h"
+};
+
+static const struct arch_personality personalities[] = {
+	{
+		.name = "aarch64",
+		.audit_arch = AUDIT_ARCH_AARCH64,
+		.sysent = sysent_aarch64,
+		.nsysent = ARRAY_SIZE(sysent_aarch64),
+		/* file_setattr, Linux 6.17: the numbers are shared with x86_64's since 6.11. */
+		.nr_known_max = 469,
+		.nr_abi_bit = 0,
+		.args_32bit = false,
+		.nr_exit_group = NR_EXIT_GROUP,
+	},
+};
+
+/* Whether regs hold the layout of a task running 32-bit (compat) code. */
+static bool is_r32(const struct arch_regs *regs)
+{
+	return regs->len == sizeof(regs->raw.r32);
+}
+
+static void regs_syscall(const struct arch_regs *regs, uint32_t *arch, uint64_t *nr,
+			 uint64_t args[6])
+{
+	if (is_r32(regs)) {
+		*arch = AUDIT_ARCH_ARM;
+		*nr = regs->raw.r32[COMPAT_R7];
+		for (size_t i = 0; i < 6; i++)
+			args[i] = regs->raw.r32[COMPAT_R0 + i];
+		return;
+	}
+	*arch = AUDIT_ARCH_AARCH64;
+	*nr = regs->raw.r64.regs[8];
+	for (size_t i = 0; i < 6; i++)
+		args[i] = regs->raw.r64.regs[i];
+}
+
+static uint64_t regs_sp(const struct arch_regs *regs)
+{
+	return is_r32(regs) ? regs->raw.r32[COMPAT_SP] : regs->raw.r64.sp;
+}
+
+static uint64_t regs_pc(const struct arch_regs *regs)
+{
+	return is_r32(regs) ? regs->raw.r32[COMPAT_PC] : regs->raw.r64.pc;
+}
+
+/* include/linux/err.h: IS_ERR_VALUE, errors are [-4095, -1]. */
+#define MAX_ERRNO 4095
+
+static void regs_result(const struct arch_regs *regs, int64_t *rval, bool *is_error)
+{
+	if (is_r32(regs)) {
+		uint32_t r0 = regs->raw.r32[COMPAT_R0];
+
+		*is_error = r0 >= (uint32_t)-MAX_ERRNO;
+		*rval = *is_error ? (int64_t)(int32_t)r0 : (int64_t)r0;
+		return;
+	}
+	*rval = (int64_t)regs->raw.r64.regs[0];
+	*is_error = regs->raw.r64.regs[0] >= (unsigned long long)-MAX_ERRNO;
+}
+
+/*
+ * libunwind's UNW_AARCH64_X0..X30 are 0-30 (the DWARF numbers of the
+ * AAPCS64's x0-x30), UNW_AARCH64_SP 31, UNW_AARCH64_PC 32 and
+ * UNW_AARCH64_PSTATE 33.
+ */
+#define UNW_SP 31
+#define UNW_PC 32
+#define UNW_PSTATE 33
+
+static int regs_unwind(const struct arch_regs *regs, int regnum, uint64_t *val)
+{
+	const struct user_regs_struct *r64 = &regs->raw.r64;
+
+	if (is_r32(regs) || regnum < 0 || regnum > UNW_PSTATE)
+		return -EINVAL;
+	if (regnum < UNW_SP)
+		*val = r64->regs[regnum];
+	else if (regnum == UNW_SP)
+		*val = r64->sp;
+	else if (regnum == UNW_PC)
+		*val = r64->pc;
+	else
+		*val = r64->pstate;
+	return 0;
+}
+
+static int clone_flags(uint32_t arch, uint64_t nr, const uint64_t args[6], uint64_t *flags,
+		       uint64_t *flags_addr)
+{
+	if (arch != AUDIT_ARCH_AARCH64)
+		return -ENOENT;
+	if (nr == NR_CLONE) { /* clone(flags, stack, parent_tid, tls, child_tid) */
+		*flags = args[0];
+		return 0;
+	}
+	if (nr == NR_CLONE3) { /* clone3(struct clone_args *, size) */
+		*flags_addr = args[0];
+		return 1;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The A64 instruction before ret (all are 4 bytes, little-endian): BL
+ * imm26 (a direct call, its target pc-relative in words); BLR Xn, and
+ * with pointer authentication BLRAAZ/BLRABZ Xn and BLRAA/BLRAB Xn, Xm
+ * (indirect calls).
+ */
+static enum arch_call call_before(const unsigned char *code, size_t len, uint64_t ret,
+				  uint64_t *target)
+{
+	uint32_t insn;
+
+	if (len < 4)
+		return ARCH_CALL_NONE;
+	memcpy(&insn, code + len - 4, sizeof(insn));
+	if ((insn & 0xfc000000U) == 0x94000000U) {
+		/* imm26, sign-extended, in words. */
+		int64_t words = (int64_t)(insn & 0x03ffffffU);
+
+		if (words & 0x02000000)
+			words -= 0x04000000;
+		*target = ret - 4 + (uint64_t)(words * 4);
+		return ARCH_CALL_DIRECT;
+	}
+	if ((insn & 0xfffffc1fU) == 0xd63f0000U || /* BLR */
+	    (insn & 0xfffff81fU) == 0xd63f081fU || /* BLRAAZ, BLRABZ */
+	    (insn & 0xfffff800U) == 0xd73f0800U)   /* BLRAA, BLRAB */
+		return ARCH_CALL_INDIRECT;
+	return ARCH_CALL_NONE;
+}
+
+/*
+ * A call leaves the return address in x30, not on the stack: a function
+ * saves it with its frame record (stp x29, x30, [sp, #-n]!), x30 then at
+ * sp + 8.  So the prologue puts sp 8 below it, and any sub sp, sp, #imm
+ * after takes it further; PACIASP, PACIBSP and BTI before it are
+ * skipped.  A function that saves no frame record keeps it in x30: 0.
+ */
+static uint64_t prologue_depth(const unsigned char *code, size_t len)
+{
+	uint64_t depth = 0;
+	bool saved = false;
+
+	for (size_t pos = 0; pos + 4 <= len; pos += 4) {
+		uint32_t insn;
+
+		memcpy(&insn, code + pos, sizeof(insn));
+		if (insn == 0xd503233fU || insn == 0xd503237fU ||
+		    (insn & 0xffffff3fU) == 0xd503241fU)
+			continue; /* PACIASP, PACIBSP, BTI {c,j,jc} */
+		if (!saved && (insn & 0xffc07fffU) == 0xa9807bfdU) {
+			/* stp x29, x30, [sp, #imm7 * 8]! (imm7 negative) */
+			saved = true;
+			depth = 8;
+			continue;
+		}
+		if (saved && (insn & 0xff8003ffU) == 0xd10003ffU) {
+			/* sub sp, sp, #imm12 (lsl #12 when bit 22 is set) */
+			uint64_t imm = (insn >> 10) & 0xfffU;
+
+			depth += insn & (1U << 22) ? imm << 12 : imm;
+			continue;
+		}
+		break;
+	}
+	return depth;
+}
+
+const struct arch_desc arch_host = {
+	.name = "aarch64",
+	.personalities = personalities,
+	.npersonalities = ARRAY_SIZE(personalities),
+	.regs_syscall = regs_syscall,
+	.regs_sp = regs_sp,
+	.regs_pc = regs_pc,
+	.regs_result = regs_result,
+	.regs_unwind = regs_unwind,
+	.clone_flags = clone_flags,
+	.call_before = call_before,
+	.call_len_max = 4,
+	.prologue_depth = prologue_depth,
+};
