@@ -129,6 +129,26 @@ struct arch_desc {
 	uint64_t (*prologue_depth)(const unsigned char *code, size_t len);
 };
 
+/*
+ * A call's result as the register that holds it says: -errno for the
+ * last 4095 values (include/linux/err.h, IS_ERR_VALUE), else the value;
+ * word32: a 32-bit task's register, whose addresses may lie above 2 GiB.
+ */
+static inline void arch_result_of(uint64_t word, bool word32, int64_t *rval, bool *is_error)
+{
+	const uint64_t max_errno = 4095;
+
+	if (word32) {
+		uint32_t w = (uint32_t)word;
+
+		*is_error = w >= (uint32_t)-max_errno;
+		*rval = *is_error ? (int64_t)(int32_t)w : (int64_t)w;
+		return;
+	}
+	*is_error = word >= -max_errno;
+	*rval = (int64_t)word;
+}
+
 /* The architecture memtrace was built for. */
 extern const struct arch_desc arch_host;
 

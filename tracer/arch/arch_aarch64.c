@@ -76,20 +76,12 @@ static uint64_t regs_pc(const struct arch_regs *regs)
 	return is_r32(regs) ? regs->raw.r32[COMPAT_PC] : regs->raw.r64.pc;
 }
 
-/* include/linux/err.h: IS_ERR_VALUE, errors are [-4095, -1]. */
-#define MAX_ERRNO 4095
-
 static void regs_result(const struct arch_regs *regs, int64_t *rval, bool *is_error)
 {
-	if (is_r32(regs)) {
-		uint32_t r0 = regs->raw.r32[COMPAT_R0];
-
-		*is_error = r0 >= (uint32_t)-MAX_ERRNO;
-		*rval = *is_error ? (int64_t)(int32_t)r0 : (int64_t)r0;
-		return;
-	}
-	*rval = (int64_t)regs->raw.r64.regs[0];
-	*is_error = regs->raw.r64.regs[0] >= (unsigned long long)-MAX_ERRNO;
+	if (is_r32(regs))
+		arch_result_of(regs->raw.r32[COMPAT_R0], true, rval, is_error);
+	else
+		arch_result_of(regs->raw.r64.regs[0], false, rval, is_error);
 }
 
 /*

@@ -126,21 +126,12 @@ static uint64_t regs_pc(const struct arch_regs *regs)
 	return is_r32(regs) ? regs->raw.r32.eip : regs->raw.r64.rip;
 }
 
-/* include/linux/err.h: IS_ERR_VALUE, errors are [-4095, -1]. */
-#define MAX_ERRNO 4095
-
 static void regs_result(const struct arch_regs *regs, int64_t *rval, bool *is_error)
 {
-	if (is_r32(regs)) {
-		uint32_t eax = regs->raw.r32.eax;
-
-		/* An address may lie above 2 GiB: only errors are negative. */
-		*is_error = eax >= (uint32_t)-MAX_ERRNO;
-		*rval = *is_error ? (int64_t)(int32_t)eax : (int64_t)eax;
-		return;
-	}
-	*rval = (int64_t)regs->raw.r64.rax;
-	*is_error = regs->raw.r64.rax >= (unsigned long long)-MAX_ERRNO;
+	if (is_r32(regs))
+		arch_result_of(regs->raw.r32.eax, true, rval, is_error);
+	else
+		arch_result_of(regs->raw.r64.rax, false, rval, is_error);
 }
 
 /* No such register in the layout. */
