@@ -228,9 +228,12 @@ summary_calls() {
 	sed -nE "s/^memtrace: \[$2\] [^:]*: ([0-9]+) memory call.*/\1/p" "$1"
 }
 
-# count_calls EVENTS PID: the number of call lines of process PID (all threads).
+# count_calls EVENTS PID: the number of call lines of process PID (all
+# threads) of calls that returned: not those cut short ("= ?", a thread
+# gone inside its call when the process exited), which a summary's count
+# of memory calls leaves out.
 count_calls() {
-	strip_times "$1" | grep -cE "^\[$2(/[0-9]+)?\] [a-z_0-9]+\(" || true
+	strip_times "$1" | grep -E "^\[$2(/[0-9]+)?\] [a-z_0-9]+\(" | grep -cv ' = ?$' || true
 }
 
 # sources_of EVENTS PATTERN: the frames under the first call line matching
