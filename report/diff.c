@@ -492,7 +492,7 @@ static int add_side(struct diff *diff, struct side *side, const char *path, stru
 {
 	struct trace *trace;
 	const char *program;
-	int ret = traceread_open(path, 0, &trace, msgs);
+	int ret = traceread_open(path, 0, page != NULL, &trace, msgs);
 
 	if (ret)
 		return ret;

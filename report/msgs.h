@@ -7,7 +7,7 @@
  * (tracer/subcommands.c) prints them after "memtrace: " and chooses the exit status.
  *
  *   struct msgs msgs = { 0 };
- *   int err = traceread_open(path, 0, &trace, &msgs);
+ *   int err = traceread_open(path, 0, false, &trace, &msgs);
  *   ... print msgs.warnings[i], then msgs.error when err ...
  *   msgs_free(&msgs);
  */

@@ -64,6 +64,7 @@ struct trace {
 	size_t lineno;
 	bool cut; /* its end is missing: a line, a process's summary, compressed bytes */
 	uint64_t churn_ns;
+	bool timelines; /* each process's sizes over time are kept (the HTML view) */
 	struct strtab *paths;
 	struct modules *mods; /* the trace's, never read: their names are in the trace */
 	struct stacks *stacks;
@@ -263,7 +264,7 @@ static struct rproc *proc_of(struct trace *rd, pid_t pid)
 	rp = xcalloc(1, sizeof(*rp));
 	rp->proc.pid = pid;
 	rp->churn = churn_new(rd->churn_ns);
-	rp->timeline = timeline_new();
+	rp->timeline = rd->timelines ? timeline_new() : NULL;
 	xgrowarray((void **)&rd->proc_at, &rd->proc_cap, rd->nprocs + 1, sizeof(struct rproc *));
 	rd->proc_at[rd->nprocs] = rp;
 	hidx_insert_missed(&rd->by_pid, &it, (uint32_t)rd->nprocs);
@@ -286,7 +287,7 @@ static struct rproc *new_image(struct trace *rd, struct rproc *old)
 		at++;
 	rp->proc.pid = old->proc.pid;
 	rp->churn = churn_new(rd->churn_ns);
-	rp->timeline = timeline_new();
+	rp->timeline = rd->timelines ? timeline_new() : NULL;
 	xgrowarray((void **)&rd->proc_at, &rd->proc_cap, rd->nprocs + 1, sizeof(struct rproc *));
 	rd->proc_at[rd->nprocs] = rp;
 	hidx_renumber(&rd->by_pid, hash, (uint32_t)at, (uint32_t)rd->nprocs);
@@ -611,8 +612,9 @@ static void apply_event(struct trace *rd, const struct trace_event *ev,
 			rp->event_failed++;
 	}
 	replay_event(rd, rp, ev);
-	timeline_call(rp->timeline, ev->time_ns, ev->seq, stack_here(rd, ev->stack), &rd->changes,
-		      NULL, event_text, (void *)(uintptr_t)line);
+	if (rp->timeline)
+		timeline_call(rp->timeline, ev->time_ns, ev->seq, stack_here(rd, ev->stack),
+			      &rd->changes, NULL, event_text, (void *)(uintptr_t)line);
 	for (size_t i = 0; i < rd->changes.count; i++) {
 		struct aspace_piece *piece = &rd->changes.pieces[i];
 
@@ -758,7 +760,8 @@ static int read_exec(struct trace *rd, json_t *line)
 	if (rp->summarized && rp->proc.end.how == NAMES_END_EXECED)
 		rp = new_image(rd, rp);
 	churn_reset(rp->churn);
-	timeline_reset(rp->timeline);
+	if (rp->timeline)
+		timeline_reset(rp->timeline);
 	/* A new program: its model is made from its own events. */
 	aspace_free(rp->replay);
 	rp->replay = NULL;
@@ -891,7 +894,7 @@ static int read_snapshot(struct trace *rd, json_t *line)
 	}
 	/* An --interval snapshot's resident bytes: a point of the timeline, as the live run's. */
 	reason = json_string_value(json_object_get(line, "reason"));
-	if (rp->have_usage && reason && !strcmp(reason, "interval"))
+	if (rp->timeline && rp->have_usage && reason && !strcmp(reason, "interval"))
 		timeline_rss(rp->timeline, rp->snapshot_ns, mm_usage_rss(rp->usage, rp->nusage));
 	return 0;
 }
@@ -1346,7 +1349,7 @@ static void warn_unended(struct trace *rd, struct msgs *msgs)
  * traceread_load.  cut, when not NULL, is set once in is read if its
  * compressed bytes end in the middle.
  */
-static int load(FILE *in, const char *name, uint64_t churn_ns, const bool *cut,
+static int load(FILE *in, const char *name, uint64_t churn_ns, bool timelines, const bool *cut,
 		struct trace **trace, struct msgs *msgs)
 {
 	struct trace *rd = xcalloc(1, sizeof(*rd));
@@ -1355,6 +1358,7 @@ static int load(FILE *in, const char *name, uint64_t churn_ns, const bool *cut,
 	rd->path = name;
 	rd->msgs = msgs;
 	rd->churn_ns = churn_ns;
+	rd->timelines = timelines;
 	rd->paths = strtab_new();
 	rd->mods = modules_new(rd->paths);
 	rd->stacks = stacks_new();
@@ -1376,10 +1380,10 @@ static int load(FILE *in, const char *name, uint64_t churn_ns, const bool *cut,
 	return 0;
 }
 
-int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
-		   struct msgs *msgs)
+int traceread_load(FILE *in, const char *name, uint64_t churn_ns, bool timelines,
+		   struct trace **trace, struct msgs *msgs)
 {
-	return load(in, name, churn_ns, NULL, trace, msgs);
+	return load(in, name, churn_ns, timelines, NULL, trace, msgs);
 }
 
 /*
@@ -1465,7 +1469,8 @@ const char *traceread_name(const char *path)
 	return strcmp(path, "-") ? path : "(standard input)";
 }
 
-int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace, struct msgs *msgs)
+int traceread_open(const char *path, uint64_t churn_ns, bool timelines, struct trace **trace,
+		   struct msgs *msgs)
 {
 	const char *name = traceread_name(path);
 	struct gzsource *src = NULL;
@@ -1477,7 +1482,7 @@ int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace, st
 
 		return msgs_error(msgs, -err, "cannot open '%s': %s", name, strerror(err));
 	}
-	ret = load(file, name, churn_ns, &src->cut, trace, msgs);
+	ret = load(file, name, churn_ns, timelines, &src->cut, trace, msgs);
 	(void)fclose(file);
 	return ret;
 }

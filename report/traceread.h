@@ -27,19 +27,21 @@ struct trace;
 /*
  * Reads a trace from path ("-": standard input; plain or compressed with
  * gzip alike), name naming it in messages; churn_ns 0 takes the header's
- * threshold.  Returns 0 with *trace set (the caller frees it:
+ * threshold; timelines: keep each process's sizes over time (report_input's
+ * timeline, for the HTML view), else they are not counted.  Returns 0 with *trace set (the caller frees it:
  * traceread_free), the warnings of a trace cut short added to msgs (the
  * last line, the compressed stream, each process it ends before: what it
  * holds is reported); or -errno with msgs->error the one line naming the
  * file, and the line, that cannot be read (not a file, not JSON, not a
  * trace, a format version this memtrace does not read).  Never prints.
  */
-int traceread_open(const char *path, uint64_t churn_ns, struct trace **trace, struct msgs *msgs);
+int traceread_open(const char *path, uint64_t churn_ns, bool timelines, struct trace **trace,
+		   struct msgs *msgs);
 /* How messages name the trace at path: "(standard input)" for "-". */
 const char *traceread_name(const char *path);
 /* The same, from an open stream; name names it in messages. */
-int traceread_load(FILE *in, const char *name, uint64_t churn_ns, struct trace **trace,
-		   struct msgs *msgs);
+int traceread_load(FILE *in, const char *name, uint64_t churn_ns, bool timelines,
+		   struct trace **trace, struct msgs *msgs);
 void traceread_free(struct trace *trace);
 
 /*

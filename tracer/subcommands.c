@@ -212,7 +212,7 @@ int report_command(int argc, char **argv, bool utf8)
 					 .churn_ns = sub.churn_ns,
 					 .width = output_width(STDOUT_FILENO),
 					 .utf8 = utf8 };
-	err = traceread_open(sub.operands[0], ropts.churn_ns, &trace, &msgs);
+	err = traceread_open(sub.operands[0], ropts.churn_ns, sub.html_path != NULL, &trace, &msgs);
 	print_msgs(&msgs);
 	if (err)
 		return 2;

@@ -38,7 +38,7 @@ static void read_trace(const char *bytes, size_t size, struct outcome *out)
 	memset(out, 0, sizeof(*out));
 	if (!in)
 		abort();
-	out->err = traceread_load(in, "fuzz", 0, &trace, &out->msgs);
+	out->err = traceread_load(in, "fuzz", 0, true, &trace, &out->msgs);
 	(void)fclose(in);
 	/* Refused: with the line that says why; read: reported. */
 	if (out->err < 0 && !out->msgs.error[0])

@@ -92,7 +92,7 @@ static int load_trace(const char *text, struct trace **trace, struct msgs *msgs)
 	if (!text[0])
 		in = fopen("/dev/null", "r");
 	assert_non_null(in);
-	err = traceread_load(in, "t.json", 0, trace, msgs);
+	err = traceread_load(in, "t.json", 0, false, trace, msgs);
 	(void)fclose(in);
 	return err;
 }
@@ -275,7 +275,7 @@ static void test_files(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(traceread_open("/nonexistent/t.json", 0, &trace, &msgs), -ENOENT);
+	assert_int_equal(traceread_open("/nonexistent/t.json", 0, false, &trace, &msgs), -ENOENT);
 	assert_string_equal(msgs.error,
 			    "cannot open '/nonexistent/t.json': No such file or directory");
 	msgs_free(&msgs);
@@ -291,7 +291,7 @@ static void test_files(void **state)
 	len = fread(bytes, 1, 4096, file);
 	(void)fclose(file);
 	assert_int_equal(ftruncate(fd, (off_t)len - 12), 0);
-	assert_int_equal(traceread_open(path, 0, &trace, &msgs), 0);
+	assert_int_equal(traceread_open(path, 0, false, &trace, &msgs), 0);
 	assert_true(traceread_cut_short(trace));
 	traceread_free(trace);
 	assert_true(warned(&msgs, "the compressed trace is cut short: what it holds is read"));
@@ -302,7 +302,7 @@ static void test_files(void **state)
 	assert_non_null(file);
 	assert_int_equal(fwrite(bytes, 1, len, file), len);
 	(void)fclose(file);
-	assert_int_equal(traceread_open(path, 0, &trace, &msgs), -EIO);
+	assert_int_equal(traceread_open(path, 0, false, &trace, &msgs), -EIO);
 	assert_non_null(strstr(msgs.error, "corrupt compressed data"));
 	assert_int_equal(msgs.nwarnings, 0);
 	msgs_free(&msgs);

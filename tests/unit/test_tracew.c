@@ -287,7 +287,7 @@ static char *read_report(const char *path, size_t width)
 	struct trace *trace;
 
 	assert_non_null(out);
-	assert_int_equal(traceread_open(path, 0, &trace, &msgs), 0);
+	assert_int_equal(traceread_open(path, 0, false, &trace, &msgs), 0);
 	/* A whole trace: nothing to warn of. */
 	assert_int_equal(msgs.nwarnings, 0);
 	traceread_print(trace, out, &opts);
