@@ -145,22 +145,20 @@ static int write_html(struct html *page, const char *path)
 }
 
 /*
- * Writes trace's profile to path ("-": standard output) as pprof or as
- * folded stacks.  Returns 0, or 2 after a line naming the file and why.
+ * Writes prof (command: what was traced) to path ("-": standard output)
+ * as pprof or as folded stacks.  Returns 0, or 2 after a line naming the
+ * file and why.
  */
-static int write_profile(struct trace *trace, const char *path, bool pprof,
+static int write_profile(struct profile *prof, const char *command, const char *path, bool pprof,
 			 enum profile_metric metric)
 {
 	FILE *out = open_output(path);
-	struct profile *prof;
 	int err;
 
 	if (!out)
 		return 2;
-	prof = traceread_profile(trace);
-	err = pprof ? profile_write_pprof(prof, out, traceread_command(trace))
+	err = pprof ? profile_write_pprof(prof, out, command)
 		    : profile_write_folded(prof, out, metric);
-	profile_free(prof);
 	return close_output(out, path, pprof ? "pprof profile" : "folded stacks", err);
 }
 
@@ -217,10 +215,17 @@ int report_command(int argc, char **argv, bool utf8)
 	if (err)
 		return 2;
 	status = 0;
-	if (sub.pprof_path)
-		status = write_profile(trace, sub.pprof_path, true, sub.metric);
-	if (sub.folded_path && !status)
-		status = write_profile(trace, sub.folded_path, false, sub.metric);
+	if (sub.pprof_path || sub.folded_path) {
+		/* One profile for both. */
+		struct profile *prof = traceread_profile(trace);
+		const char *command = traceread_command(trace);
+
+		if (sub.pprof_path)
+			status = write_profile(prof, command, sub.pprof_path, true, sub.metric);
+		if (sub.folded_path && !status)
+			status = write_profile(prof, command, sub.folded_path, false, sub.metric);
+		profile_free(prof);
+	}
 	if (sub.html_path && !status) {
 		struct html *page = html_new(NULL, traceread_command(trace));
 
