@@ -305,9 +305,16 @@ static void sb_bits(struct strbuf *sb, const struct xlat *table, size_t count, u
 	}
 }
 
+/* Ascending; PROT_BTI and PROT_MTE are arm64's (its asm/mman.h), no flag elsewhere. */
 static const struct xlat prot_bits[] = {
-	XLAT(PROT_READ), XLAT(PROT_WRITE),     XLAT(PROT_EXEC),
-	XLAT(PROT_SEM),	 XLAT(PROT_GROWSDOWN), XLAT(PROT_GROWSUP),
+	XLAT(PROT_READ),      XLAT(PROT_WRITE),	  XLAT(PROT_EXEC), XLAT(PROT_SEM),
+#ifdef PROT_BTI
+	XLAT(PROT_BTI),
+#endif
+#ifdef PROT_MTE
+	XLAT(PROT_MTE),
+#endif
+	XLAT(PROT_GROWSDOWN), XLAT(PROT_GROWSUP),
 };
 
 size_t sysdecode_format_prot(char *buf, size_t size, uint64_t prot)

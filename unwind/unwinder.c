@@ -253,6 +253,7 @@ static bool scan_for_caller(uint64_t pc)
 		uint64_t word, entry;
 
 		memcpy(&word, walk.stack + off, sizeof(word));
+		word = arch_code_address(walk.tid, word);
 		if (word <= arch_host.call_len_max || !returns_from(word, pc, region, &entry))
 			continue;
 		if (frame_depth(entry, pc) == (int64_t)off) {
@@ -350,8 +351,9 @@ static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, in
 	(void)arg;
 	if (write)
 		return -UNW_EREADONLYREG;
-	if (reg == UNW_REG_IP || reg == UNW_REG_SP) {
-		*val = reg == UNW_REG_IP ? walk.pc : walk.sp;
+	/* The walk's first frame: where scan_for_caller() may have moved it. */
+	if (reg == arch_host.unwind_pc || reg == arch_host.unwind_sp) {
+		*val = reg == arch_host.unwind_pc ? walk.pc : walk.sp;
 		return 0;
 	}
 	/*
@@ -493,8 +495,21 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 	while (count < max && unw_step(&cursor) > 0) {
 		unw_word_t ip;
 
+		uint64_t code;
+
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
+		/*
+		 * A signed return address (aarch64's PAC): the next step
+		 * must look up the address itself.  libunwind before 1.7
+		 * does not strip it; setting the cursor's IP does, whatever
+		 * it says of the saved copy it cannot write.
+		 */
+		code = arch_code_address(tid, ip);
+		if (code != ip) {
+			(void)unw_set_reg(&cursor, UNW_REG_IP, code);
+			ip = code;
+		}
 		ips[count++] = ip;
 	}
 	unwind_sigmask_end();

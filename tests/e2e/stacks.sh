@@ -7,7 +7,13 @@
 . "$E2E_DIR/lib.sh"
 
 plugin=$PROGRAMS/libstackplugin.so
-for prog in stacks stacks_nopie; do
+progs=(stacks stacks_nopie)
+# aarch64: signed return addresses (where the CPU has PAC, /proc/cpuinfo's paca).
+if [ -x "$PROGRAMS/stacks_pac" ]; then
+	progs+=(stacks_pac)
+	grep -qw paca /proc/cpuinfo || echo "note: no pointer authentication on this CPU: stacks_pac's addresses are plain"
+fi
+for prog in "${progs[@]}"; do
 	run_memtrace "$TMP/$prog" -o "$TMP/$prog.json" -- "$PROGRAMS/$prog" "$plugin"
 	expect_eq "$prog exit status" "$status" 0
 	expect_chain "$TMP/$prog.events" 'mmap\(NULL, 12345,' mmap map_it f3 f2 f1 f0 main

@@ -15,12 +15,14 @@
 #include <sys/mman.h>
 #include <linux/audit.h>
 
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include "../../report/eventlog.h"
 #include "../../report/report.h"
 #include "sysdecode.h"
 #include "aspace.h"
+#include "unittest.h"
 #include "util.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -31,14 +33,14 @@ static void decode(struct sysdecode_call *call, uint64_t nr, uint64_t a0, uint64
 {
 	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
 
-	assert_int_equal(sysdecode_entry(call, AUDIT_ARCH_X86_64, nr, args), 0);
+	assert_int_equal(sysdecode_entry(call, UNITTEST_ARCH, nr, args), 0);
 }
 
 /* The anonymous mmap of eventlog.h's example. */
 static void decode_anon_mmap(struct sysdecode_call *call)
 {
-	decode(call, 9, 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1,
-	       0);
+	decode(call, SYS_mmap, 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	       (uint64_t)-1, 0);
 }
 
 #define ANON_MMAP "mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
@@ -70,7 +72,7 @@ static void test_format_call(void **state)
 	check_line(&ev, "0.004211 [4242] #1 " ANON_MMAP " = 0x7f3a1c000000");
 
 	/* Another thread of the process: [pid/tid]. */
-	decode(&munmap_call, 11, 0x7f3a1c000000, 65536, 0, 0, 0, 0);
+	decode(&munmap_call, SYS_munmap, 0x7f3a1c000000, 65536, 0, 0, 0, 0);
 	ev.seq = 2;
 	ev.call = &munmap_call;
 	ev.time_ns = 4388 * NS_PER_USEC;
@@ -79,7 +81,7 @@ static void test_format_call(void **state)
 	check_line(&ev, "0.004388 [4242/4250] #2 munmap(0x7f3a1c000000, 65536) = 0");
 
 	/* A file mapping names its file. */
-	decode(&file_call, 9, 0, 8192, PROT_READ, MAP_PRIVATE | MAP_DENYWRITE, 3, 0x1000);
+	decode(&file_call, SYS_mmap, 0, 8192, PROT_READ, MAP_PRIVATE | MAP_DENYWRITE, 3, 0x1000);
 	ev.seq = 3;
 	ev.call = &file_call;
 	ev.tid = 4242;
@@ -135,7 +137,7 @@ static void test_format_time(void **state)
 	};
 
 	(void)state;
-	decode(&brk_call, 12, 0, 0, 0, 0, 0, 0);
+	decode(&brk_call, SYS_brk, 0, 0, 0, 0, 0, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
 		ev.time_ns = table[i].time_ns;
 		check_line(&ev, table[i].expected);
@@ -200,7 +202,7 @@ static void test_format_truncated(void **state)
 	decode_anon_mmap(&mmap_call);
 	check_truncation(&ev, "0.004211 [4242/4250] #17 " ANON_MMAP
 			      " = -1 ENOMEM (Cannot allocate memory)");
-	decode(&munmap_call, 11, 0x7f3a1c000000, 4096, 0, 0, 0, 0);
+	decode(&munmap_call, SYS_munmap, 0x7f3a1c000000, 4096, 0, 0, 0, 0);
 	ev.seq = 18;
 	ev.call = &munmap_call;
 	ev.rval = 0;
@@ -311,7 +313,7 @@ static void test_format_note(void **state)
 	};
 
 	(void)state;
-	decode(&munmap_call, 11, 0x10000, 4096, 0, 0, 0, 0);
+	decode(&munmap_call, SYS_munmap, 0x10000, 4096, 0, 0, 0, 0);
 	/* No changes at all (the model is off). */
 	check_line(&ev, "1.000000 [4242] #18 munmap(0x10000, 4096) = 0");
 	for (size_t i = 0; i < ARRAY_SIZE(note_cases); i++) {
@@ -390,7 +392,7 @@ static void test_call_lines(void **state)
 	};
 
 	decode_anon_mmap(&mmap_call);
-	decode(&munmap_call, 11, 0x7f3a1c000000, 65536, 0, 0, 0, 0);
+	decode(&munmap_call, SYS_munmap, 0x7f3a1c000000, 65536, 0, 0, 0, 0);
 	eventlog_call(log, &ev);
 	ev.seq = 2;
 	ev.time_ns = 4388 * NS_PER_USEC;
@@ -420,7 +422,7 @@ static void test_free_flushes(void **state)
 		.rval = 0x1000,
 	};
 
-	decode(&brk_call, 12, 0, 0, 0, 0, 0, 0);
+	decode(&brk_call, SYS_brk, 0, 0, 0, 0, 0, 0);
 	eventlog_call(log, &ev);
 	eventlog_free(log);
 	/* No fflush of our own: open_memstream() updates text on the log's flush. */
@@ -504,7 +506,7 @@ static void test_session(void **state)
 	};
 
 	decode_anon_mmap(&mmap_call);
-	decode(&mprotect_call, 10, 0x7f0000000000, 4096, PROT_NONE, 0, 0, 0);
+	decode(&mprotect_call, SYS_mprotect, 0x7f0000000000, 4096, PROT_NONE, 0, 0, 0);
 	eventlog_call(log, &ev);
 	proc.exe = "/bin/prog";
 	eventlog_exec(log, &proc, 2000000);

@@ -26,6 +26,7 @@
 
 #include "arch.h"
 #include "sysdecode.h"
+#include "unittest.h"
 #include "util.h"
 
 /* Newer than Debian 12's headers (include/uapi/linux/mman.h, Linux 6.11). */
@@ -34,9 +35,19 @@
 #define T_MADV_GUARD_INSTALL 102
 #define T_MADV_GUARD_REMOVE 103
 
+/*
+ * The tests of what every architecture shares use the host's numbers
+ * (<sys/syscall.h>); each architecture's own tables are tested under its
+ * #if.  Both have the asm-generic numbers of the newest calls.
+ */
+#if defined(__x86_64__)
 #define X32(nr) ((nr) | __X32_SYSCALL_BIT)
-/* The x86_64 personality's nr_known_max: file_setattr, Linux 6.17. */
-#define KNOWN_MAX_X86_64 469
+#endif
+#define NR_MAP_SHADOW_STACK 453
+#define NR_MSEAL 462
+/* The personalities' nr_known_max: file_setattr, Linux 6.17. */
+#define KNOWN_MAX 469
+#define KNOWN_MAX_X86_64 KNOWN_MAX
 
 typedef size_t (*flags_fn)(char *buf, size_t size, uint64_t value);
 
@@ -64,6 +75,17 @@ static void check_flags(flags_fn fn, const struct flag_case *table, size_t count
 	}
 }
 
+/* Every bit set: each name, then the rest in hex. */
+#if defined(__aarch64__)
+#define ALL_PROT                                                                                 \
+	"PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_BTI|PROT_MTE|PROT_GROWSDOWN|PROT_GROWSUP|" \
+	"0xfffffffffcffffc0"
+#else
+#define ALL_PROT                                                               \
+	"PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|PROT_GROWSUP|" \
+	"0xfffffffffcfffff0"
+#endif
+
 static void test_prot(void **state)
 {
 	static const struct flag_case table[] = {
@@ -80,13 +102,21 @@ static void test_prot(void **state)
 		{ PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP,
 		  "PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|PROT_GROWSUP" },
 		/* Unknown bits: one trailing hex number, never dropped. */
-		{ PROT_READ | 0x10, "PROT_READ|0x10" },
-		{ 0x10, "0x10" },
-		{ PROT_WRITE | 0x30 | 0x04000000, "PROT_WRITE|0x4000030" },
+		{ PROT_READ | 0x40, "PROT_READ|0x40" },
+		{ 0x40, "0x40" },
+		{ PROT_WRITE | 0xc0 | 0x04000000, "PROT_WRITE|0x40000c0" },
 		{ PROT_READ | 0x100000000ULL, "PROT_READ|0x100000000" },
-		{ 0xffffffffffffffffULL,
-		  "PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|PROT_GROWSUP|"
-		  "0xfffffffffcfffff0" },
+		{ 0xffffffffffffffffULL, ALL_PROT },
+#if defined(__aarch64__)
+		/* arm64's own (arch/arm64/include/uapi/asm/mman.h). */
+		{ PROT_BTI, "PROT_BTI" },
+		{ PROT_MTE, "PROT_MTE" },
+		{ PROT_READ | PROT_EXEC | PROT_BTI, "PROT_READ|PROT_EXEC|PROT_BTI" },
+		{ PROT_READ | PROT_WRITE | PROT_MTE, "PROT_READ|PROT_WRITE|PROT_MTE" },
+#else
+		{ 0x10, "0x10" },
+		{ 0x20, "0x20" },
+#endif
 	};
 
 	(void)state;
@@ -125,7 +155,12 @@ static void test_mmap_flag_names(void **state)
 	static const struct flag_case table[] = {
 		{ MAP_PRIVATE | MAP_FIXED, "MAP_PRIVATE|MAP_FIXED" },
 		{ MAP_PRIVATE | MAP_ANONYMOUS, "MAP_PRIVATE|MAP_ANONYMOUS" },
+#ifdef MAP_32BIT
 		{ MAP_PRIVATE | MAP_32BIT, "MAP_PRIVATE|MAP_32BIT" },
+#else
+		/* MAP_32BIT is x86's: elsewhere its bit is no flag. */
+		{ MAP_PRIVATE | 0x40, "MAP_PRIVATE|0x40" },
+#endif
 		{ MAP_PRIVATE | MAP_GROWSDOWN, "MAP_PRIVATE|MAP_GROWSDOWN" },
 		{ MAP_PRIVATE | MAP_DENYWRITE, "MAP_PRIVATE|MAP_DENYWRITE" },
 		{ MAP_PRIVATE | MAP_EXECUTABLE, "MAP_PRIVATE|MAP_EXECUTABLE" },
@@ -211,12 +246,23 @@ static void test_mmap_huge(void **state)
 /*
  * Every bit set: the longest mmap flags text there is.
  *   type 0xf (unknown), every name, size 63, and the rest in hex:
- *   bits 7, 9, 10 (0x680), 21-25 (0x3e00000) and 32-63.
+ *   bits 7, 9, 10 (0x680), 21-25 (0x3e00000) and 32-63; bit 6 too
+ *   where it is not MAP_32BIT.
  */
+#ifdef MAP_32BIT
+#define MAP_32BIT_NAME "MAP_32BIT|"
+#define MAP_REST "0xffffffff03e00680"
+#define MAP_REST_NOHUGE "0xfffffffffbe00680"
+#else
+#define MAP_32BIT_NAME ""
+#define MAP_REST "0xffffffff03e006c0"
+#define MAP_REST_NOHUGE "0xfffffffffbe006c0"
+#endif
 #define ALL_MMAP_FLAGS                                                                       \
-	"0xf|MAP_FIXED|MAP_ANONYMOUS|MAP_32BIT|MAP_GROWSDOWN|MAP_DENYWRITE|MAP_EXECUTABLE|"  \
+	"0xf|MAP_FIXED|MAP_ANONYMOUS|" MAP_32BIT_NAME                                        \
+	"MAP_GROWSDOWN|MAP_DENYWRITE|MAP_EXECUTABLE|"                                        \
 	"MAP_LOCKED|MAP_NORESERVE|MAP_POPULATE|MAP_NONBLOCK|MAP_STACK|MAP_HUGETLB|MAP_SYNC|" \
-	"MAP_FIXED_NOREPLACE|63<<MAP_HUGE_SHIFT|0xffffffff03e00680"
+	"MAP_FIXED_NOREPLACE|63<<MAP_HUGE_SHIFT|" MAP_REST
 
 static void test_mmap_all_bits(void **state)
 {
@@ -224,9 +270,9 @@ static void test_mmap_all_bits(void **state)
 		{ 0xffffffffffffffffULL, ALL_MMAP_FLAGS },
 		/* Without MAP_HUGETLB, bit 26 is MAP_UNINITIALIZED. */
 		{ 0xffffffffffffffffULL & ~(uint64_t)MAP_HUGETLB,
-		  "0xf|MAP_FIXED|MAP_ANONYMOUS|MAP_32BIT|MAP_GROWSDOWN|MAP_DENYWRITE|"
+		  "0xf|MAP_FIXED|MAP_ANONYMOUS|" MAP_32BIT_NAME "MAP_GROWSDOWN|MAP_DENYWRITE|"
 		  "MAP_EXECUTABLE|MAP_LOCKED|MAP_NORESERVE|MAP_POPULATE|MAP_NONBLOCK|MAP_STACK|"
-		  "MAP_SYNC|MAP_FIXED_NOREPLACE|MAP_UNINITIALIZED|0xfffffffffbe00680" },
+		  "MAP_SYNC|MAP_FIXED_NOREPLACE|MAP_UNINITIALIZED|" MAP_REST_NOHUGE },
 	};
 
 	(void)state;
@@ -421,7 +467,7 @@ static void test_snprintf_contract(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		check_bounded(format_flags_ctx, &flags[i]);
 
-	decode(&cc.call, AUDIT_ARCH_X86_64, 9, 0, 65536, PROT_READ | PROT_WRITE,
+	decode(&cc.call, UNITTEST_ARCH, SYS_mmap, 0, 65536, PROT_READ | PROT_WRITE,
 	       MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0);
 	check_bounded(format_call_ctx, &cc);
 	cc.rval = 0x7f3a1c000000;
@@ -433,12 +479,12 @@ static void test_snprintf_contract(void **state)
 	cc.finished = false;
 	check_bounded(format_result_ctx, &cc);
 
-	decode(&cc.call, AUDIT_ARCH_X86_64, 9, 0x7f0000000000, 8192, PROT_READ,
+	decode(&cc.call, UNITTEST_ARCH, SYS_mmap, 0x7f0000000000, 8192, PROT_READ,
 	       MAP_PRIVATE | MAP_FIXED, 3, 0x1000);
 	cc.fd_path = "/usr/lib/x86_64-linux-gnu/libc.so.6";
 	check_bounded(format_call_ctx, &cc);
-	decode(&cc.call, AUDIT_ARCH_X86_64, 25, 0x1000, 4096, 8192, MREMAP_MAYMOVE | MREMAP_FIXED,
-	       0x200000, 0);
+	decode(&cc.call, UNITTEST_ARCH, SYS_mremap, 0x1000, 4096, 8192,
+	       MREMAP_MAYMOVE | MREMAP_FIXED, 0x200000, 0);
 	check_bounded(format_call_ctx, &cc);
 
 	/* Size 0 writes nothing at all; size 1 only the NUL. */
@@ -467,11 +513,9 @@ static void test_format_call_long(void **state)
 	memset(path, 'p', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	decode(&call, AUDIT_ARCH_X86_64, 9, 0, 4096, 0xffffffffffffffffULL, 0xffffffffffffffffULL,
-	       3, 0);
-	n = snprintf(expected, sizeof(expected),
-		     "mmap(NULL, 4096, PROT_READ|PROT_WRITE|PROT_EXEC|PROT_SEM|PROT_GROWSDOWN|"
-		     "PROT_GROWSUP|0xfffffffffcfffff0, %s, 3<%s>, 0)",
+	decode(&call, UNITTEST_ARCH, SYS_mmap, 0, 4096, 0xffffffffffffffffULL,
+	       0xffffffffffffffffULL, 3, 0);
+	n = snprintf(expected, sizeof(expected), "mmap(NULL, 4096, %s, %s, 3<%s>, 0)", ALL_PROT,
 		     ALL_MMAP_FLAGS, path);
 	assert_true(n > 0 && (size_t)n < sizeof(expected));
 	len = sysdecode_format_call(got, sizeof(got), &call, path);
@@ -516,6 +560,7 @@ static void check_lookups(const struct lookup_case *table, size_t count)
 	}
 }
 
+#if defined(__x86_64__)
 static void test_lookup_x86_64(void **state)
 {
 	static const struct lookup_case table[] = {
@@ -807,6 +852,111 @@ static void test_entry_x32(void **state)
 			    "-1, 0)");
 }
 
+#endif /* __x86_64__ */
+
+#if defined(__aarch64__)
+/* The asm-generic numbers: mmap is 222, there is no mmap2 and no second ABI. */
+static void test_lookup_aarch64(void **state)
+{
+	static const struct lookup_case table[] = {
+		LOOKUP(AUDIT_ARCH_AARCH64, 0, "io_setup", SYSDECODE_IO_SETUP, SYSDECODE_ABI_NATIVE,
+		       2),
+		LOOKUP(AUDIT_ARCH_AARCH64, 1, "io_destroy", SYSDECODE_IO_DESTROY,
+		       SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(AUDIT_ARCH_AARCH64, 196, "shmat", SYSDECODE_SHMAT, SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(AUDIT_ARCH_AARCH64, 197, "shmdt", SYSDECODE_SHMDT, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(AUDIT_ARCH_AARCH64, 214, "brk", SYSDECODE_BRK, SYSDECODE_ABI_NATIVE, 1),
+		LOOKUP(AUDIT_ARCH_AARCH64, 215, "munmap", SYSDECODE_MUNMAP, SYSDECODE_ABI_NATIVE,
+		       2),
+		LOOKUP(AUDIT_ARCH_AARCH64, 216, "mremap", SYSDECODE_MREMAP, SYSDECODE_ABI_NATIVE,
+		       5),
+		LOOKUP(AUDIT_ARCH_AARCH64, 222, "mmap", SYSDECODE_MMAP, SYSDECODE_ABI_NATIVE, 6),
+		LOOKUP(AUDIT_ARCH_AARCH64, 226, "mprotect", SYSDECODE_MPROTECT,
+		       SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(AUDIT_ARCH_AARCH64, 233, "madvise", SYSDECODE_MADVISE, SYSDECODE_ABI_NATIVE,
+		       3),
+		LOOKUP(AUDIT_ARCH_AARCH64, 234, "remap_file_pages", SYSDECODE_REMAP_FILE_PAGES,
+		       SYSDECODE_ABI_NATIVE, 5),
+		LOOKUP(AUDIT_ARCH_AARCH64, 288, "pkey_mprotect", SYSDECODE_PKEY_MPROTECT,
+		       SYSDECODE_ABI_NATIVE, 4),
+		LOOKUP(AUDIT_ARCH_AARCH64, 453, "map_shadow_stack", SYSDECODE_MAP_SHADOW_STACK,
+		       SYSDECODE_ABI_NATIVE, 3),
+		LOOKUP(AUDIT_ARCH_AARCH64, 462, "mseal", SYSDECODE_MSEAL, SYSDECODE_ABI_NATIVE, 3),
+		/* x86_64's numbers mean other calls here: 9 is lsetxattr, 10 getxattr. */
+		LOOKUP(AUDIT_ARCH_AARCH64, 9, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_AARCH64, 10, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_AARCH64, 172, NULL, 0, 0, 0), /* getpid */
+		LOOKUP(AUDIT_ARCH_AARCH64, 220, NULL, 0, 0, 0), /* clone */
+		LOOKUP(AUDIT_ARCH_AARCH64, 221, NULL, 0, 0, 0), /* execve */
+		LOOKUP(AUDIT_ARCH_AARCH64, KNOWN_MAX, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_AARCH64, KNOWN_MAX + 1, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_AARCH64, (1ULL << 32) | 222, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_AARCH64, 0xffffffffffffffffULL, NULL, 0, 0, 0),
+		/* arm32 (compat) tasks and x86: no personality here. */
+		LOOKUP(AUDIT_ARCH_ARM, 192, NULL, 0, 0, 0),
+		LOOKUP(AUDIT_ARCH_X86_64, 9, NULL, 0, 0, 0),
+	};
+
+	(void)state;
+	check_lookups(table, ARRAY_SIZE(table));
+}
+
+/* Arguments whole; the offset in bytes; pkey_mprotect's key and BTI's prot. */
+static void test_entry_aarch64(void **state)
+{
+	const uint64_t args[6] = {
+		0xffff80000000,		 0x100000000, PROT_READ | PROT_EXEC | PROT_BTI,
+		MAP_PRIVATE | MAP_FIXED, 3,	      0x123456789000
+	};
+	const uint64_t pkey_args[6] = { 0x1000, 16384, PROT_READ | PROT_MTE, 2 };
+	struct sysdecode_call call;
+	char buf[256];
+
+	(void)state;
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_AARCH64, 222, args), 0);
+	assert_int_equal(call.arch, AUDIT_ARCH_AARCH64);
+	assert_int_equal(call.nr, 222);
+	for (unsigned int i = 0; i < 6; i++)
+		assert_int_equal(call.args[i], args[i]);
+	assert_int_equal(sysdecode_fd(&call), 3);
+	sysdecode_format_call(buf, sizeof(buf), &call, "/usr/lib/aarch64-linux-gnu/libc.so.6");
+	assert_string_equal(buf, "mmap(0xffff80000000, 4294967296, PROT_READ|PROT_EXEC|PROT_BTI, "
+				 "MAP_PRIVATE|MAP_FIXED, 3</usr/lib/aarch64-linux-gnu/libc.so.6>, "
+				 "0x123456789000)");
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_AARCH64, 288, pkey_args), 0);
+	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
+	assert_string_equal(buf, "pkey_mprotect(0x1000, 16384, PROT_READ|PROT_MTE, 2)");
+	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_AARCH64, 172, args), -ENOENT);
+	assert_null(call.ent);
+}
+
+/* The numbers the filter traces: the table's rows, and exit_group (94). */
+static void test_aarch64_traced(void **state)
+{
+	static const uint32_t expected[] = { 0,	  1,   196, 197, 214, 215, 216, 222,
+					     226, 233, 234, 288, 453, 462, 94 };
+	const struct arch_personality *pers = arch_personality(AUDIT_ARCH_AARCH64);
+	uint32_t nrs[64];
+	size_t count;
+
+	(void)state;
+	assert_non_null(pers);
+	assert_string_equal(arch_host.name, "aarch64");
+	assert_int_equal(arch_host.npersonalities, 1);
+	assert_int_equal(pers->nr_known_max, KNOWN_MAX);
+	assert_int_equal(pers->nr_abi_bit, 0);
+	assert_false(pers->args_32bit);
+	count = sysdecode_traced(pers, nrs, ARRAY_SIZE(nrs));
+	assert_int_equal(count, ARRAY_SIZE(expected));
+	for (size_t i = 0; i < count; i++)
+		assert_int_equal(nrs[i], expected[i]);
+	assert_true(sysdecode_is_exit_group(AUDIT_ARCH_AARCH64, 94));
+	assert_false(sysdecode_is_exit_group(AUDIT_ARCH_AARCH64, 93)); /* exit */
+	assert_null(arch_personality(AUDIT_ARCH_ARM));
+	assert_null(arch_personality(AUDIT_ARCH_X86_64));
+}
+#endif /* __aarch64__ */
+
 struct call_case {
 	uint32_t arch;
 	uint64_t nr;
@@ -817,113 +967,122 @@ struct call_case {
 
 /* Calls as the decoder formats them, one per flag, argument type and ABI. */
 static const struct call_case format_cases[] = {
-	{ AUDIT_ARCH_X86_64,
-	  9,
+	{ UNITTEST_ARCH,
+	  SYS_mmap,
 	  { 0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, 0 },
 	  NULL,
 	  "mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)" },
-	{ AUDIT_ARCH_X86_64,
-	  9,
+	{ UNITTEST_ARCH,
+	  SYS_mmap,
 	  { 0, 8192, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_DENYWRITE, 3, 0x2000 },
 	  "/lib/x.so",
 	  "mmap(NULL, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_DENYWRITE, 3</lib/x.so>, "
 	  "0x2000)" },
 	/* No path known: the bare fd. */
-	{ AUDIT_ARCH_X86_64,
-	  9,
+	{ UNITTEST_ARCH,
+	  SYS_mmap,
 	  { 0, 8192, PROT_READ, MAP_SHARED, 3, 0 },
 	  NULL,
 	  "mmap(NULL, 8192, PROT_READ, MAP_SHARED, 3, 0)" },
-	{ AUDIT_ARCH_X86_64,
-	  9,
+	{ UNITTEST_ARCH,
+	  SYS_mmap,
 	  { 0x7f0000000000, 4096, PROT_NONE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, (uint64_t)-1,
 	    0 },
 	  NULL,
 	  "mmap(0x7f0000000000, 4096, PROT_NONE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, "
 	  "0)" },
-	{ AUDIT_ARCH_X86_64, 11, { 0x7f3a1c000000, 65536 }, NULL, "munmap(0x7f3a1c000000, 65536)" },
-	{ AUDIT_ARCH_X86_64, 11, { 0, 0 }, NULL, "munmap(NULL, 0)" },
-	{ AUDIT_ARCH_X86_64,
-	  10,
+	{ UNITTEST_ARCH,
+	  SYS_munmap,
+	  { 0x7f3a1c000000, 65536 },
+	  NULL,
+	  "munmap(0x7f3a1c000000, 65536)" },
+	{ UNITTEST_ARCH, SYS_munmap, { 0, 0 }, NULL, "munmap(NULL, 0)" },
+	{ UNITTEST_ARCH,
+	  SYS_mprotect,
 	  { 0x1000, 4096, PROT_READ },
 	  NULL,
 	  "mprotect(0x1000, 4096, PROT_READ)" },
-	{ AUDIT_ARCH_X86_64,
-	  10,
-	  { 0x1000, 4096, PROT_READ | 0x10 },
+	{ UNITTEST_ARCH,
+	  SYS_mprotect,
+	  { 0x1000, 4096, PROT_READ | 0x40 },
 	  NULL,
-	  "mprotect(0x1000, 4096, PROT_READ|0x10)" },
-	{ AUDIT_ARCH_X86_64,
-	  329,
+	  "mprotect(0x1000, 4096, PROT_READ|0x40)" },
+	{ UNITTEST_ARCH,
+	  SYS_pkey_mprotect,
 	  { 0x1000, 4096, PROT_READ | PROT_WRITE, 1 },
 	  NULL,
 	  "pkey_mprotect(0x1000, 4096, PROT_READ|PROT_WRITE, 1)" },
-	{ AUDIT_ARCH_X86_64,
-	  329,
+	{ UNITTEST_ARCH,
+	  SYS_pkey_mprotect,
 	  { 0x1000, 4096, PROT_NONE, (uint64_t)-1 },
 	  NULL,
 	  "pkey_mprotect(0x1000, 4096, PROT_NONE, -1)" },
-	{ AUDIT_ARCH_X86_64, 12, { 0 }, NULL, "brk(NULL)" },
-	{ AUDIT_ARCH_X86_64, 12, { 0x555555559000 }, NULL, "brk(0x555555559000)" },
-	{ AUDIT_ARCH_X86_64,
-	  28,
+	{ UNITTEST_ARCH, SYS_brk, { 0 }, NULL, "brk(NULL)" },
+	{ UNITTEST_ARCH, SYS_brk, { 0x555555559000 }, NULL, "brk(0x555555559000)" },
+	{ UNITTEST_ARCH,
+	  SYS_madvise,
 	  { 0x1000, 8192, MADV_DONTNEED },
 	  NULL,
 	  "madvise(0x1000, 8192, MADV_DONTNEED)" },
-	{ AUDIT_ARCH_X86_64,
-	  28,
+	{ UNITTEST_ARCH,
+	  SYS_madvise,
 	  { 0x1000, 4096, 5 },
 	  NULL,
 	  "madvise(0x1000, 4096, 0x5 /* MADV_??? */)" },
 	/* new_address is shown only with MREMAP_FIXED: the kernel reads it only then. */
-	{ AUDIT_ARCH_X86_64,
-	  25,
+	{ UNITTEST_ARCH,
+	  SYS_mremap,
 	  { 0x1000, 4096, 8192, MREMAP_MAYMOVE, 0xdead000 },
 	  NULL,
 	  "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE)" },
-	{ AUDIT_ARCH_X86_64,
-	  25,
+	{ UNITTEST_ARCH,
+	  SYS_mremap,
 	  { 0x1000, 4096, 8192, 0, 0xdead000 },
 	  NULL,
 	  "mremap(0x1000, 4096, 8192, 0)" },
-	{ AUDIT_ARCH_X86_64,
-	  25,
+	{ UNITTEST_ARCH,
+	  SYS_mremap,
 	  { 0x1000, 4096, 8192, MREMAP_MAYMOVE | MREMAP_FIXED, 0x200000 },
 	  NULL,
 	  "mremap(0x1000, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x200000)" },
-	{ AUDIT_ARCH_X86_64,
-	  25,
+	{ UNITTEST_ARCH,
+	  SYS_mremap,
 	  { 0x1000, 4096, 4096, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0x200000 },
 	  NULL,
 	  "mremap(0x1000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_DONTUNMAP)" },
-	{ AUDIT_ARCH_X86_64,
-	  25,
+	{ UNITTEST_ARCH,
+	  SYS_mremap,
 	  { 0x1000, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, 0 },
 	  NULL,
 	  "mremap(0x1000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP, "
 	  "NULL)" },
-	{ AUDIT_ARCH_X86_64, 30, { 5, 0, SHM_RDONLY }, NULL, "shmat(5, NULL, SHM_RDONLY)" },
-	{ AUDIT_ARCH_X86_64, 30, { 7, 0x7f0000000000, 0 }, NULL, "shmat(7, 0x7f0000000000, 0)" },
-	{ AUDIT_ARCH_X86_64, 67, { 0x7f0000000000 }, NULL, "shmdt(0x7f0000000000)" },
-	{ AUDIT_ARCH_X86_64, 206, { 128, 0x7ffd0000 }, NULL, "io_setup(128, 0x7ffd0000)" },
-	{ AUDIT_ARCH_X86_64, 207, { 0x7f0000001000 }, NULL, "io_destroy(0x7f0000001000)" },
-	{ AUDIT_ARCH_X86_64,
-	  216,
+	{ UNITTEST_ARCH, SYS_shmat, { 5, 0, SHM_RDONLY }, NULL, "shmat(5, NULL, SHM_RDONLY)" },
+	{ UNITTEST_ARCH, SYS_shmat, { 7, 0x7f0000000000, 0 }, NULL, "shmat(7, 0x7f0000000000, 0)" },
+	{ UNITTEST_ARCH, SYS_shmdt, { 0x7f0000000000 }, NULL, "shmdt(0x7f0000000000)" },
+	{ UNITTEST_ARCH, SYS_io_setup, { 128, 0x7ffd0000 }, NULL, "io_setup(128, 0x7ffd0000)" },
+	{ UNITTEST_ARCH, SYS_io_destroy, { 0x7f0000001000 }, NULL, "io_destroy(0x7f0000001000)" },
+	{ UNITTEST_ARCH,
+	  SYS_remap_file_pages,
 	  { 0x1000, 8192, PROT_NONE, 1, MAP_NONBLOCK },
 	  NULL,
 	  "remap_file_pages(0x1000, 8192, PROT_NONE, 1, MAP_NONBLOCK)" },
-	{ AUDIT_ARCH_X86_64,
-	  453,
+	{ UNITTEST_ARCH,
+	  NR_MAP_SHADOW_STACK,
 	  { 0, 4096, 1 },
 	  NULL,
 	  "map_shadow_stack(NULL, 4096, SHADOW_STACK_SET_TOKEN)" },
-	{ AUDIT_ARCH_X86_64,
-	  453,
+	{ UNITTEST_ARCH,
+	  NR_MAP_SHADOW_STACK,
 	  { 0, 4096, 3 },
 	  NULL,
 	  "map_shadow_stack(NULL, 4096, SHADOW_STACK_SET_TOKEN|SHADOW_STACK_SET_MARKER)" },
-	{ AUDIT_ARCH_X86_64, 453, { 0, 4096, 0 }, NULL, "map_shadow_stack(NULL, 4096, 0)" },
-	{ AUDIT_ARCH_X86_64, 462, { 0x1000, 4096, 0 }, NULL, "mseal(0x1000, 4096, 0)" },
+	{ UNITTEST_ARCH,
+	  NR_MAP_SHADOW_STACK,
+	  { 0, 4096, 0 },
+	  NULL,
+	  "map_shadow_stack(NULL, 4096, 0)" },
+	{ UNITTEST_ARCH, NR_MSEAL, { 0x1000, 4096, 0 }, NULL, "mseal(0x1000, 4096, 0)" },
+#if defined(__x86_64__)
 	{ AUDIT_ARCH_I386,
 	  192,
 	  { 0, 4096, PROT_READ, MAP_PRIVATE | MAP_DENYWRITE, 3, 5 },
@@ -941,6 +1100,7 @@ static const struct call_case format_cases[] = {
 	  NULL,
 	  "mremap(0xf7000000, 4096, 8192, MREMAP_MAYMOVE)" },
 	{ AUDIT_ARCH_X86_64, X32(11), { 0x40001000, 4096 }, NULL, "munmap(0x40001000, 4096)" },
+#endif
 };
 
 static void test_format_call(void **state)
@@ -965,12 +1125,13 @@ static void test_format_call_unknown(void **state)
 {
 	const uint64_t args[6] = { 0 };
 	struct sysdecode_call call;
-	char buf[64];
+	char buf[64], expected[64];
 
 	(void)state;
-	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, 39, args), -ENOENT);
+	assert_int_equal(sysdecode_entry(&call, UNITTEST_ARCH, SYS_getpid, args), -ENOENT);
 	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
-	assert_string_equal(buf, "syscall_0x27(?)");
+	snprintf(expected, sizeof(expected), "syscall_%#x(?)", SYS_getpid);
+	assert_string_equal(buf, expected);
 }
 
 struct result_case {
@@ -991,43 +1152,49 @@ static void test_format_result(void **state)
 {
 	static const struct result_case table[] = {
 		/* Calls that return an address: hex. */
-		RESULT(AUDIT_ARCH_X86_64, 9, true, 0x7f3a1c000000, 0, "0x7f3a1c000000"),
-		RESULT(AUDIT_ARCH_X86_64, 25, true, 0x7f3a1c200000, 0, "0x7f3a1c200000"),
-		RESULT(AUDIT_ARCH_X86_64, 12, true, 0x555555559000, 0, "0x555555559000"),
-		RESULT(AUDIT_ARCH_X86_64, 30, true, 0x7f0000000000, 0, "0x7f0000000000"),
-		RESULT(AUDIT_ARCH_X86_64, 453, true, 0x7f0000100000, 0, "0x7f0000100000"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, 0x7f3a1c000000, 0, "0x7f3a1c000000"),
+		RESULT(UNITTEST_ARCH, SYS_mremap, true, 0x7f3a1c200000, 0, "0x7f3a1c200000"),
+		RESULT(UNITTEST_ARCH, SYS_brk, true, 0x555555559000, 0, "0x555555559000"),
+		RESULT(UNITTEST_ARCH, SYS_shmat, true, 0x7f0000000000, 0, "0x7f0000000000"),
+		RESULT(UNITTEST_ARCH, NR_MAP_SHADOW_STACK, true, 0x7f0000100000, 0,
+		       "0x7f0000100000"),
+#if defined(__x86_64__)
 		RESULT(AUDIT_ARCH_I386, 192, true, 0xf7f00000, 0, "0xf7f00000"),
+#endif
 		/* The others: a number. */
-		RESULT(AUDIT_ARCH_X86_64, 11, true, 0, 0, "0"),
-		RESULT(AUDIT_ARCH_X86_64, 10, true, 0, 0, "0"),
-		RESULT(AUDIT_ARCH_X86_64, 28, true, 0, 0, "0"),
-		RESULT(AUDIT_ARCH_X86_64, 67, true, 0, 0, "0"),
-		RESULT(AUDIT_ARCH_X86_64, 206, true, 0, 0, "0"),
+		RESULT(UNITTEST_ARCH, SYS_munmap, true, 0, 0, "0"),
+		RESULT(UNITTEST_ARCH, SYS_mprotect, true, 0, 0, "0"),
+		RESULT(UNITTEST_ARCH, SYS_madvise, true, 0, 0, "0"),
+		RESULT(UNITTEST_ARCH, SYS_shmdt, true, 0, 0, "0"),
+		RESULT(UNITTEST_ARCH, SYS_io_setup, true, 0, 0, "0"),
 		/* Errors: -1, the errno's name and its text. */
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -ENOMEM, ENOMEM,
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -ENOMEM, ENOMEM,
 		       "-1 ENOMEM (Cannot allocate memory)"),
-		RESULT(AUDIT_ARCH_X86_64, 11, true, -EINVAL, EINVAL,
+		RESULT(UNITTEST_ARCH, SYS_munmap, true, -EINVAL, EINVAL,
 		       "-1 EINVAL (Invalid argument)"),
-		RESULT(AUDIT_ARCH_X86_64, 10, true, -EACCES, EACCES,
+		RESULT(UNITTEST_ARCH, SYS_mprotect, true, -EACCES, EACCES,
 		       "-1 EACCES (Permission denied)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -EPERM, EPERM,
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -EPERM, EPERM,
 		       "-1 EPERM (Operation not permitted)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -EBADF, EBADF, "-1 EBADF (Bad file descriptor)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -EEXIST, EEXIST, "-1 EEXIST (File exists)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -ENOSYS, ENOSYS,
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -EBADF, EBADF,
+		       "-1 EBADF (Bad file descriptor)"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -EEXIST, EEXIST, "-1 EEXIST (File exists)"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -ENOSYS, ENOSYS,
 		       "-1 ENOSYS (Function not implemented)"),
 		/* Kernel-internal restart codes (include/linux/errno.h). */
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -512, 512, "? ERESTARTSYS (To be restarted)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -513, 513, "? ERESTARTNOINTR (To be restarted)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -514, 514, "? ERESTARTNOHAND (To be restarted)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -516, 516,
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -512, 512, "? ERESTARTSYS (To be restarted)"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -513, 513,
+		       "? ERESTARTNOINTR (To be restarted)"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -514, 514,
+		       "? ERESTARTNOHAND (To be restarted)"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -516, 516,
 		       "? ERESTART_RESTARTBLOCK (To be restarted)"),
 		/* An errno with no name. */
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -515, 515, "-1 E515 (Unknown error 515)"),
-		RESULT(AUDIT_ARCH_X86_64, 9, true, -4095, 4095, "-1 E4095 (Unknown error 4095)"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -515, 515, "-1 E515 (Unknown error 515)"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, true, -4095, 4095, "-1 E4095 (Unknown error 4095)"),
 		/* The task vanished inside the call. */
-		RESULT(AUDIT_ARCH_X86_64, 9, false, 0, 0, "?"),
-		RESULT(AUDIT_ARCH_X86_64, 11, false, -ENOMEM, ENOMEM, "?"),
+		RESULT(UNITTEST_ARCH, SYS_mmap, false, 0, 0, "?"),
+		RESULT(UNITTEST_ARCH, SYS_munmap, false, -ENOMEM, ENOMEM, "?"),
 	};
 
 	(void)state;
@@ -1045,6 +1212,7 @@ static void test_format_result(void **state)
 	}
 }
 
+#if defined(__x86_64__)
 /* The numbers the seccomp filter traces are exactly the x86_64 rows, and exit_group. */
 static void test_x86_64_traced(void **state)
 {
@@ -1115,6 +1283,8 @@ static void test_i386_traced(void **state)
 	assert_null(arch_personality(0));
 }
 
+#endif /* __x86_64__ */
+
 struct fd_case {
 	uint64_t nr;
 	uint64_t flags;
@@ -1131,25 +1301,27 @@ struct fd_case {
 static void test_has_fd(void **state)
 {
 	static const struct fd_case table[] = {
-		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE, 3, true),
-		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_SHARED, 0, true),
-		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, false),
+		FD_CASE(UNITTEST_ARCH, SYS_mmap, MAP_PRIVATE, 3, true),
+		FD_CASE(UNITTEST_ARCH, SYS_mmap, MAP_SHARED, 0, true),
+		FD_CASE(UNITTEST_ARCH, SYS_mmap, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1, false),
 		/* MAP_ANONYMOUS ignores the fd, whatever it is. */
-		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE | MAP_ANONYMOUS, 3, false),
+		FD_CASE(UNITTEST_ARCH, SYS_mmap, MAP_PRIVATE | MAP_ANONYMOUS, 3, false),
 		/* No MAP_ANONYMOUS but fd -1: no file to name. */
-		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE, (uint64_t)-1, false),
+		FD_CASE(UNITTEST_ARCH, SYS_mmap, MAP_PRIVATE, (uint64_t)-1, false),
 		/* -1 written to a 32-bit register: still -1 for fget(), which takes an int. */
-		FD_CASE(AUDIT_ARCH_X86_64, 9, MAP_PRIVATE, 0xffffffff, false),
+		FD_CASE(UNITTEST_ARCH, SYS_mmap, MAP_PRIVATE, 0xffffffff, false),
+#if defined(__x86_64__)
 		FD_CASE(AUDIT_ARCH_X86_64, X32(9), MAP_PRIVATE, 0xffffffff, false),
 		FD_CASE(AUDIT_ARCH_X86_64, X32(9), MAP_PRIVATE, (uint64_t)-1, false),
 		FD_CASE(AUDIT_ARCH_I386, 192, MAP_PRIVATE, 5, true),
 		FD_CASE(AUDIT_ARCH_I386, 192, MAP_PRIVATE, 0xffffffff, false),
 		FD_CASE(AUDIT_ARCH_X86_64, X32(9), MAP_SHARED, 6, true),
+#endif
 		/* Calls without an fd argument. */
-		FD_CASE(AUDIT_ARCH_X86_64, 11, MAP_PRIVATE, 3, false),
-		FD_CASE(AUDIT_ARCH_X86_64, 10, MAP_PRIVATE, 3, false),
-		FD_CASE(AUDIT_ARCH_X86_64, 25, MAP_PRIVATE, 3, false),
-		FD_CASE(AUDIT_ARCH_X86_64, 216, MAP_PRIVATE, 3, false),
+		FD_CASE(UNITTEST_ARCH, SYS_munmap, MAP_PRIVATE, 3, false),
+		FD_CASE(UNITTEST_ARCH, SYS_mprotect, MAP_PRIVATE, 3, false),
+		FD_CASE(UNITTEST_ARCH, SYS_mremap, MAP_PRIVATE, 3, false),
+		FD_CASE(UNITTEST_ARCH, SYS_remap_file_pages, MAP_PRIVATE, 3, false),
 	};
 	const uint64_t args[6] = { 0 };
 	struct sysdecode_call call;
@@ -1169,7 +1341,7 @@ static void test_has_fd(void **state)
 	}
 
 	/* Not decoded at all. */
-	assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, 39, args), -ENOENT);
+	assert_int_equal(sysdecode_entry(&call, UNITTEST_ARCH, SYS_getpid, args), -ENOENT);
 	assert_false(sysdecode_has_fd(&call));
 }
 
@@ -1197,15 +1369,14 @@ static void test_kind_name(void **state)
 		{ SYS_io_setup, "io_setup" },
 		{ SYS_io_destroy, "io_destroy" },
 		{ SYS_remap_file_pages, "remap_file_pages" },
-		{ 453, "map_shadow_stack" },
-		{ 462, "mseal" },
+		{ NR_MAP_SHADOW_STACK, "map_shadow_stack" },
+		{ NR_MSEAL, "mseal" },
 	};
 	bool named[SYSDECODE_NKINDS] = { false };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		const struct sysent *ent =
-			sysdecode_lookup(AUDIT_ARCH_X86_64, (uint64_t)calls[i].nr);
+		const struct sysent *ent = sysdecode_lookup(UNITTEST_ARCH, (uint64_t)calls[i].nr);
 
 		assert_non_null(ent);
 		assert_string_equal(ent->name, calls[i].name);
@@ -1280,9 +1451,9 @@ static void test_span(void **state)
 		uint64_t start, end;
 		enum sysdecode_span span;
 
-		assert_int_equal(sysdecode_entry(&call, AUDIT_ARCH_X86_64, (uint64_t)cases[i].nr,
-						 cases[i].args),
-				 0);
+		assert_int_equal(
+			sysdecode_entry(&call, UNITTEST_ARCH, (uint64_t)cases[i].nr, cases[i].args),
+			0);
 		span = sysdecode_span(&call, 4096, &start, &end);
 		if (span != cases[i].span)
 			fail_msg("case %zu: span %d, want %d", i, (int)span, (int)cases[i].span);
@@ -1307,6 +1478,7 @@ int main(void)
 		cmocka_unit_test(test_shm_flags),
 		cmocka_unit_test(test_snprintf_contract),
 		cmocka_unit_test(test_format_call_long),
+#if defined(__x86_64__)
 		cmocka_unit_test(test_lookup_x86_64),
 		cmocka_unit_test(test_lookup_i386),
 		cmocka_unit_test(test_lookup_x32),
@@ -1315,11 +1487,16 @@ int main(void)
 		cmocka_unit_test(test_entry_i386_narrowing),
 		cmocka_unit_test(test_entry_i386_old_mmap),
 		cmocka_unit_test(test_entry_x32),
+		cmocka_unit_test(test_x86_64_traced),
+		cmocka_unit_test(test_i386_traced),
+#elif defined(__aarch64__)
+		cmocka_unit_test(test_lookup_aarch64),
+		cmocka_unit_test(test_entry_aarch64),
+		cmocka_unit_test(test_aarch64_traced),
+#endif
 		cmocka_unit_test(test_format_call),
 		cmocka_unit_test(test_format_call_unknown),
 		cmocka_unit_test(test_format_result),
-		cmocka_unit_test(test_x86_64_traced),
-		cmocka_unit_test(test_i386_traced),
 		cmocka_unit_test(test_has_fd),
 		cmocka_unit_test(test_kind_name),
 	};

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/audit.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include "../../report/churn.h"
@@ -29,6 +30,7 @@
 #include "../../report/report.h"
 #include "../../report/traceread.h"
 #include "../../report/tracew.h"
+#include "unittest.h"
 
 #ifndef SYMFIX_PATH
 #error "SYMFIX_PATH and SYMFIX_NOID_PATH: the fixture libraries, set by tests/CMakeLists.txt"
@@ -182,7 +184,7 @@ static void do_call(struct fixture *fx, const struct call *c, const struct aspac
 				    .changes = &fx->changes };
 	uint64_t start = (uint64_t)c->rval;
 
-	assert_int_equal(sysdecode_entry(&decoded, AUDIT_ARCH_X86_64, c->nr, c->args), 0);
+	assert_int_equal(sysdecode_entry(&decoded, UNITTEST_ARCH, c->nr, c->args), 0);
 	aspace_changes_reset(&fx->changes);
 	switch (decoded.ent->kind) {
 	case SYSDECODE_MMAP:
@@ -210,7 +212,7 @@ static void anon_mmap(struct fixture *fx, uint64_t addr, uint64_t len, unsigned 
 		      unsigned int flags, uint32_t stack, uint64_t time_ns)
 {
 	struct aspace_region tmpl = { .prot = prot, .flags = flags };
-	const struct call c = { 9,
+	const struct call c = { SYS_mmap,
 				{ 0, len, prot,
 				  MAP_PRIVATE | MAP_ANONYMOUS |
 					  (flags & ASPACE_NORESERVE ? MAP_NORESERVE : 0),
@@ -226,7 +228,7 @@ static void anon_mmap(struct fixture *fx, uint64_t addr, uint64_t len, unsigned 
 static void munmap_at(struct fixture *fx, uint64_t addr, uint64_t len, uint32_t stack,
 		      uint64_t time_ns)
 {
-	const struct call c = { 11, { addr, len }, stack, time_ns, 0, NULL };
+	const struct call c = { SYS_munmap, { addr, len }, stack, time_ns, 0, NULL };
 
 	do_call(fx, &c, NULL);
 }
@@ -234,7 +236,7 @@ static void munmap_at(struct fixture *fx, uint64_t addr, uint64_t len, uint32_t 
 static void mprotect_at(struct fixture *fx, uint64_t addr, uint64_t len, unsigned int prot,
 			uint32_t stack, uint64_t time_ns)
 {
-	const struct call c = { 10, { addr, len, prot }, stack, time_ns, 0, NULL };
+	const struct call c = { SYS_mprotect, { addr, len, prot }, stack, time_ns, 0, NULL };
 
 	do_call(fx, &c, NULL);
 }
@@ -365,13 +367,12 @@ static void run_process(struct fixture *fx, bool gzip)
 				      .flags = ASPACE_SHARED,
 				      .backing = ASPACE_BACKING_FILE,
 				      .offset = 0x2000 };
-	const struct call file_map = { 9,
-				       { 0, 2 * MIB, PROT_READ, MAP_SHARED, 3, 0x2000 },
-				       by_gone,
-				       300 * USEC,
-				       0x7f1000000000LL,
-				       "/tmp/big.log (deleted)" };
-	const struct call brk_call = { 12,	   { 0x555555800000ULL }, 0,
+	const struct call file_map = {
+		SYS_mmap,	  { 0, 2 * MIB, PROT_READ, MAP_SHARED, 3, 0x2000 },
+		by_gone,	  300 * USEC,
+		0x7f1000000000LL, "/tmp/big.log (deleted)"
+	};
+	const struct call brk_call = { SYS_brk,	   { 0x555555800000ULL }, 0,
 				       400 * USEC, 0x555555800000LL,	  NULL };
 	int fd;
 

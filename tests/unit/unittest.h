@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
 
 /*
  * Makes a new directory NAME.XXXXXX under $TMPDIR (or /tmp, also when
@@ -37,6 +38,29 @@ static inline uint64_t unittest_rnd(uint64_t *state, uint64_t bound)
 	*state ^= *state >> 7;
 	*state ^= *state << 17;
 	return *state % bound;
+}
+
+/*
+ * The host's system call ABI, for the tests that decode the host's own
+ * numbers (<sys/syscall.h>'s SYS_*): the arch file's first personality.
+ */
+#if defined(__x86_64__)
+#define UNITTEST_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define UNITTEST_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/*
+ * Whether the test runs under qemu-user, as the cross build's tests do
+ * (cmake/aarch64-linux-gnu.cmake's emulator sets MEMTRACE_TEST_EMULATOR):
+ * there ptrace does not exist and /proc shows the emulator's mappings,
+ * not the program's, so what reads them is skipped with one line.
+ */
+static inline const char *unittest_emulator(void)
+{
+	const char *emu = getenv("MEMTRACE_TEST_EMULATOR");
+
+	return emu && emu[0] ? emu : NULL;
 }
 
 /* Whether malloc is glibc's: not under AddressSanitizer, which brings its own. */

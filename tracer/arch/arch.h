@@ -102,6 +102,11 @@ struct arch_desc {
 	 */
 	int (*regs_unwind)(const struct arch_regs *regs, int regnum, uint64_t *val);
 	/*
+	 * libunwind's numbers of the program counter and the stack pointer
+	 * (not always UNW_REG_IP: aarch64's is the link register x30).
+	 */
+	int unwind_pc, unwind_sp;
+	/*
 	 * Where the clone call (arch, nr, args) keeps its flags.
 	 * Returns 0 with *flags set (clone), 1 with *flags_addr set to the
 	 * tracee address of the 64-bit flags word (clone3's struct
@@ -127,6 +132,15 @@ struct arch_desc {
 	 * where it is stopped.
 	 */
 	uint64_t (*prologue_depth)(const unsigned char *code, size_t len);
+	/*
+	 * A code address as a stack or a register holds it (a return
+	 * address), with what is no address cleared: aarch64's pointer
+	 * authentication code, which PACIASP puts in the high bits of the
+	 * return address a function saves.  tid: a stopped task of the
+	 * traced program, which the machine's bits may be asked of once.
+	 * NULL where return addresses are plain.
+	 */
+	uint64_t (*code_address)(pid_t tid, uint64_t addr);
 };
 
 /*
@@ -197,6 +211,11 @@ static inline enum arch_call arch_call_before(const unsigned char *code, size_t 
 static inline uint64_t arch_prologue_depth(const unsigned char *code, size_t len)
 {
 	return arch_host.prologue_depth(code, len);
+}
+
+static inline uint64_t arch_code_address(pid_t tid, uint64_t addr)
+{
+	return arch_host.code_address ? arch_host.code_address(tid, addr) : addr;
 }
 
 static inline int arch_clone_flags(uint32_t arch, uint64_t nr, const uint64_t args[6],

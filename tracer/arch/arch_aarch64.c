@@ -8,9 +8,12 @@
  */
 #include "arch.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <string.h>
 #include <linux/audit.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
 
 #include "sysdecode.h"
 #include "util.h"
@@ -87,7 +90,8 @@ static void regs_result(const struct arch_regs *regs, int64_t *rval, bool *is_er
 /*
  * libunwind's UNW_AARCH64_X0..X30 are 0-30 (the DWARF numbers of the
  * AAPCS64's x0-x30), UNW_AARCH64_SP 31, UNW_AARCH64_PC 32 and
- * UNW_AARCH64_PSTATE 33.
+ * UNW_AARCH64_PSTATE 33.  Its UNW_REG_IP is x30, the link register: what
+ * unw_set_reg() writes to change a frame's return address.
  */
 #define UNW_SP 31
 #define UNW_PC 32
@@ -193,6 +197,57 @@ static uint64_t prologue_depth(const unsigned char *code, size_t len)
 	return depth;
 }
 
+#ifndef NT_ARM_PAC_MASK
+#define NT_ARM_PAC_MASK 0x406 /* include/uapi/linux/elf.h, Linux 5.0 */
+#endif
+/*
+ * The bits a user code address's authentication code may take: 54 down
+ * to the virtual address size (arch/arm64/include/asm/pointer_auth.h,
+ * ptrauth_user_pac_mask()), 48 until the kernel has said; and the top
+ * byte, which no user code address has.  Bit 55 tells user from kernel
+ * addresses and is kept.
+ */
+#define PAC_MASK_VA48 0x007f000000000000ULL
+#define TOP_BYTE 0xff00000000000000ULL
+
+/* The machine's mask, the same for every task: asked of the first tracee that needs it. */
+static struct {
+	bool known;
+	uint64_t mask;
+} pac;
+
+void arch_set_pac_mask(uint64_t mask)
+{
+	pac.known = true;
+	pac.mask = mask;
+}
+
+/*
+ * NT_ARM_PAC_MASK (struct user_pac_mask: data_mask, insn_mask).  A kernel
+ * or CPU without pointer authentication has no such regset (EINVAL,
+ * ENODEV): no bits.  A task that cannot be asked leaves it unknown.
+ */
+static void learn_pac_mask(pid_t tid)
+{
+	uint64_t masks[2] = { 0, 0 };
+	struct iovec iov = { .iov_base = masks, .iov_len = sizeof(masks) };
+
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_ARM_PAC_MASK, &iov) == 0)
+		arch_set_pac_mask(masks[1]);
+	else if (errno == EINVAL || errno == ENODEV)
+		arch_set_pac_mask(0);
+}
+
+static uint64_t code_address(pid_t tid, uint64_t addr)
+{
+	/* A plain 48-bit address, as almost all are: nothing to ask or clear. */
+	if (!(addr & (TOP_BYTE | PAC_MASK_VA48 | pac.mask)))
+		return addr;
+	if (!pac.known && tid > 0)
+		learn_pac_mask(tid);
+	return addr & ~(TOP_BYTE | (pac.known ? pac.mask : PAC_MASK_VA48));
+}
+
 const struct arch_desc arch_host = {
 	.name = "aarch64",
 	.personalities = personalities,
@@ -202,8 +257,11 @@ const struct arch_desc arch_host = {
 	.regs_pc = regs_pc,
 	.regs_result = regs_result,
 	.regs_unwind = regs_unwind,
+	.unwind_pc = UNW_PC,
+	.unwind_sp = UNW_SP,
 	.clone_flags = clone_flags,
 	.call_before = call_before,
 	.call_len_max = 4,
 	.prologue_depth = prologue_depth,
+	.code_address = code_address,
 };

@@ -23,4 +23,11 @@ struct arch_regs {
 	size_t len; /* sizeof(raw.r64) or sizeof(raw.r32): which one raw holds */
 };
 
+/*
+ * Sets the pointer-authentication bits of code addresses, as the kernel
+ * gives them (NT_ARM_PAC_MASK's insn_mask; 0: none), for the tests: the
+ * tracer asks a stopped tracee once.
+ */
+void arch_set_pac_mask(uint64_t mask);
+
 #endif /* MEMTRACE_ARCH_AARCH64_H */

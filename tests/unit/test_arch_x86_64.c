@@ -228,6 +228,8 @@ static void test_unwind_map(void **state)
 	(void)state;
 	assert_int_equal(UNW_REG_IP, UNW_X86_64_RIP);
 	assert_int_equal(UNW_REG_SP, UNW_X86_64_RSP);
+	assert_int_equal(arch_host.unwind_pc, UNW_X86_64_RIP);
+	assert_int_equal(arch_host.unwind_sp, UNW_X86_64_RSP);
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
 		assert_int_equal(unwind_reg(&regs, map[i].regnum), map[i].val);
 		assert_int_equal(unwind_reg(&r32, map[i].regnum), map[i].val32);
