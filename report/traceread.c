@@ -347,7 +347,7 @@ static void read_command(struct trace *rd, json_t *line)
 static int read_header(struct trace *rd, json_t *line)
 {
 	const char *format = json_string_value(json_object_get(line, "format"));
-	uint64_t version;
+	uint64_t version, page;
 	size_t len;
 
 	if (!format || strcmp(format, TRACE_FORMAT) != 0)
@@ -360,6 +360,13 @@ static int read_header(struct trace *rd, json_t *line)
 				(unsigned long long)version, TRACE_VERSION);
 	if (!rd->churn_ns && (!get_u64(line, "churn_ns", &rd->churn_ns) || !rd->churn_ns))
 		rd->churn_ns = REPORT_CHURN_NS_DEFAULT;
+	/*
+	 * The traced machine's pages, which the model counts in: a trace of
+	 * a 64 KiB-page arm64 machine read on a 4 KiB one.
+	 */
+	if (get_u64(line, "page_size", &page) && page >= 4096 && page <= (1ULL << 30) &&
+	    !(page & (page - 1)))
+		page_size_cached = page;
 	free(rd->argv0);
 	rd->argv0 = get_bytes(json_array_get(json_object_get(line, "argv"), 0), NULL, &len);
 	read_command(rd, line);

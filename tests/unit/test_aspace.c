@@ -239,9 +239,10 @@ static void test_arena_pattern(void **state)
 		     &changes);
 	assert_int_equal(changes.pieces[0].origin_left, 64 * mib);
 	assert_int_equal(changes.pieces[0].origin_total, 128 * mib);
+	/* glibc's grow_heap(): 132 KiB, whole pages (33 of 4 KiB, 9 of 16, 3 of 64). */
 	aspace_protect(as, &grow, aligned, 132ULL * 1024, PROT_READ | PROT_WRITE, NULL);
-	CHECK(as, { aligned, aligned + 33 * PAGE, 3, 1 },
-	      { aligned + 33 * PAGE, aligned + 64 * mib, 0, 1 });
+	CHECK(as, { aligned, aligned + (132ULL * 1024 + PAGE - 1) / PAGE * PAGE, 3, 1 },
+	      { aligned + (132ULL * 1024 + PAGE - 1) / PAGE * PAGE, aligned + 64 * mib, 0, 1 });
 	aspace_changes_free(&changes);
 }
 
@@ -991,6 +992,30 @@ static void test_tree_shape(void **state)
 	rtree_free(tree);
 }
 
+/*
+ * Lengths that are no multiple of the page size cover the pages they
+ * touch (the kernel's PAGE_ALIGN(len)): one byte is a page, a page and a
+ * byte two, whatever the page size.
+ */
+static void test_page_rounding(void **state)
+{
+	struct aspace *as = *state;
+	struct aspace_event event = ev(2);
+
+	aspace_map(as, &event, P(0), 1, &anon_rw, NULL);
+	CHECK(as, { P(0), P(1), 3, 2 });
+	event = ev(3);
+	aspace_map(as, &event, P(4), PAGE + 1, &anon_rw, NULL);
+	CHECK(as, { P(0), P(1), 3, 2 }, { P(4), P(6), 3, 3 });
+	event = ev(4);
+	aspace_protect(as, &event, P(4), 1, PROT_READ, NULL);
+	CHECK(as, { P(0), P(1), 3, 2 }, { P(4), P(5), 1, 3 }, { P(5), P(6), 3, 3 });
+	aspace_unmap(as, &event, P(5), 1, NULL);
+	CHECK(as, { P(0), P(1), 3, 2 }, { P(4), P(5), 1, 3 });
+	aspace_unmap(as, &event, P(0), PAGE - 1, NULL);
+	CHECK(as, { P(4), P(5), 1, 3 });
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1017,7 +1042,25 @@ int main(void)
 		cmocka_unit_test(test_tree_shape),
 		cmocka_unit_test_setup_teardown(test_thread_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_names_pruned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_rounding, setup, teardown),
 	};
+	/*
+	 * The machine's pages, then arm64's other two sizes (16 and 64 KiB,
+	 * CONFIG_ARM64_{16K,64K}_PAGES): the model counts in whatever
+	 * page_size() says, and every test is written in PAGEs.
+	 */
+	const uint64_t sizes[] = { page_size_read(), 16384, 65536 };
+	int failed = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char name[64];
+
+		if (i && sizes[i] == sizes[0])
+			continue;
+		page_size_cached = sizes[i];
+		(void)snprintf(name, sizeof(name), "aspace, %llu KiB pages",
+			       (unsigned long long)(sizes[i] / 1024));
+		failed += cmocka_run_group_tests_name(name, tests, NULL, NULL);
+	}
+	return failed;
 }

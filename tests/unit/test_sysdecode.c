@@ -1464,10 +1464,57 @@ static void test_span(void **state)
 	}
 }
 
+/* The same with arm64's 64 KiB pages: lengths round to them. */
+static void test_span_64k(void **state)
+{
+	static const struct {
+		long nr;
+		uint64_t args[6];
+		enum sysdecode_span span;
+		uint64_t start, end;
+	} cases[] = {
+		{ SYS_mmap,
+		  { 0, 5000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1UL, 0 },
+		  SYSDECODE_SPAN_RESULT,
+		  0,
+		  65536 },
+		{ SYS_mmap,
+		  { 0x40000, 65537, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1UL, 0 },
+		  SYSDECODE_SPAN_RANGE,
+		  0x40000,
+		  0x60000 },
+		{ SYS_munmap, { 0x20000, 1 }, SYSDECODE_SPAN_RANGE, 0x20000, 0x30000 },
+		{ SYS_mprotect,
+		  { 0x20000, 8192, PROT_READ },
+		  SYSDECODE_SPAN_RANGE,
+		  0x20000,
+		  0x30000 },
+		{ SYS_madvise,
+		  { 0x20000, 131072, MADV_DONTNEED },
+		  SYSDECODE_SPAN_RANGE,
+		  0x20000,
+		  0x40000 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sysdecode_call call;
+		uint64_t start = 0, end = 0;
+
+		assert_int_equal(
+			sysdecode_entry(&call, UNITTEST_ARCH, (uint64_t)cases[i].nr, cases[i].args),
+			0);
+		assert_int_equal(sysdecode_span(&call, 65536, &start, &end), cases[i].span);
+		assert_int_equal(start, cases[i].start);
+		assert_int_equal(end, cases[i].end);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_span),
+		cmocka_unit_test(test_span_64k),
 		cmocka_unit_test(test_prot),
 		cmocka_unit_test(test_mmap_types),
 		cmocka_unit_test(test_mmap_flag_names),

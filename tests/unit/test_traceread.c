@@ -261,6 +261,39 @@ static void test_replay(void **state)
 }
 
 /* Files: one that is not there, a compressed one cut short, one with corrupt compressed data. */
+/*
+ * The model counts in the traced machine's pages (the header's
+ * page_size): a 64 KiB-page arm64 trace read here.  A page size that is
+ * none (not a power of two) is ignored.
+ */
+static void test_page_size(void **state)
+{
+	static const char trace[] =
+		"{\"type\":\"header\",\"format\":\"memtrace-trace\",\"version\":1,"
+		"\"arch\":\"aarch64\",\"page_size\":65536}\n"
+		"{\"type\":\"event\",\"seq\":1,\"time\":0.1,\"pid\":5,\"tid\":5,\"call\":\"mmap\","
+		"\"finished\":true,\"result\":\"0x10000\",\"stack\":0,\"changes\":[{\"op\":\"map\","
+		"\"start\":\"0x10000\",\"end\":\"0x30000\",\"origin\":1,\"prot\":\"rw-\","
+		"\"flags\":0,\"backing\":\"anon\"}]}\n";
+	static const char odd[] =
+		"{\"type\":\"header\",\"format\":\"memtrace-trace\",\"version\":1,"
+		"\"page_size\":3000}\n" SNAPSHOT SUMMARY;
+	const uint64_t machine = page_size_read();
+	struct msgs msgs = { 0 };
+	char out[4096];
+
+	(void)state;
+	assert_int_equal(read_trace(trace, &msgs, out, sizeof(out)), 0);
+	assert_int_equal(page_size(), 65536);
+	assert_non_null(strstr(out, "  VSZ 128 KiB (peak 128 KiB)"));
+	msgs_free(&msgs);
+	memset(&msgs, 0, sizeof(msgs));
+	page_size_cached = machine;
+	assert_int_equal(read_trace(odd, &msgs, out, sizeof(out)), 0);
+	assert_int_equal(page_size(), machine);
+	msgs_free(&msgs);
+}
+
 static void test_files(void **state)
 {
 	char path[] = "/tmp/memtrace-test-traceread-XXXXXX";
@@ -418,8 +451,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_traces),   cmocka_unit_test(test_small_trace),
-		cmocka_unit_test(test_cut_warnings), cmocka_unit_test(test_replay),
-		cmocka_unit_test(test_files),	     cmocka_unit_test(test_ends),
+		cmocka_unit_test(test_cut_warnings), cmocka_unit_test(test_page_size),
+		cmocka_unit_test(test_replay),	     cmocka_unit_test(test_files),
+		cmocka_unit_test(test_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
