@@ -343,6 +343,28 @@ static void resolve_fd_path(struct task *task)
 static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uint64_t nr,
 		       const uint64_t args[6]);
 
+/*
+ * A call through an ABI memtrace has no personality for here (an arm32
+ * program under an arm64 kernel): its calls are not decoded, so its
+ * memory cannot be followed.  Said once; the process's model is dropped,
+ * so that nothing wrong is reported of it.
+ */
+static void foreign_abi(struct task *task, uint32_t arch)
+{
+	struct proc *proc = task->proc;
+	const char *name = arch_abi_name(arch);
+
+	if (proc->foreign_abi)
+		return;
+	proc->foreign_abi = true;
+	error_msg("[%d] %s calls the kernel as %s%s(audit arch %#x), which memtrace for %s does "
+		  "not decode: its memory is not followed",
+		  (int)proc->pid, proc->exe ? proc->exe : "?", name ? name : "another ABI",
+		  name ? " code " : " ", (unsigned int)arch, arch_host.name);
+	mm_put(proc->mm);
+	proc->mm = NULL;
+}
+
 static void on_seccomp(struct engine *eng, struct task *task)
 {
 	struct __ptrace_syscall_info info;
@@ -371,6 +393,8 @@ static void enter_call(struct engine *eng, struct task *task, uint32_t arch, uin
 		if (sysdecode_is_exit_group(arch, nr)) {
 			/* The threads still running end with the process, not on their own. */
 			task->proc->group_exiting = true;
+		} else if (!arch_personality(arch)) {
+			foreign_abi(task, arch);
 		}
 		if (task->flags & TASK_SYSCALL_STOPS)
 			task->flags |= TASK_IN_OTHER;

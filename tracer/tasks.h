@@ -34,6 +34,7 @@ struct proc {
 	bool detached;	    /* memtrace left it running (attach mode) */
 	bool left_stopped;  /* ... or stopped, as job control had it (SIGSTOP, SIGTSTP) */
 	bool group_exiting; /* a task called exit_group: the others end with it */
+	bool foreign_abi;   /* called through an ABI the arch file has no personality for */
 	int wait_status;    /* the leader's wait status once ended */
 	unsigned int live_tasks;
 	struct task *

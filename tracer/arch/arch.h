@@ -175,6 +175,12 @@ int arch_regs_get(pid_t tid, struct arch_regs *regs);
 /* The host's personality whose audit_arch is arch, or NULL. */
 const struct arch_personality *arch_personality(uint32_t arch);
 
+/*
+ * What the ABI of audit_arch arch is, for a message ("32-bit ARM"), as
+ * far as memtrace knows the AUDIT_ARCH_* values; NULL for another.
+ */
+const char *arch_abi_name(uint32_t arch);
+
 /* The host's accessors, by name. */
 static inline void arch_regs_syscall(const struct arch_regs *regs, uint32_t *arch, uint64_t *nr,
 				     uint64_t args[6])
