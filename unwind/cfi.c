@@ -46,6 +46,7 @@ struct cfi {
 	uint64_t eh_vaddr;		/* where .eh_frame starts */
 	unsigned char ident[EI_NIDENT]; /* the file's class and byte order */
 	bool is64;
+	bool aarch64;	       /* an aarch64 file: its CFA programs may toggle the RA sign state */
 	struct dentry *dtable; /* .debug_frame's FDEs, sorted by start */
 	size_t dcount;
 	unsigned char *dbg; /* the copy of .debug_frame, rewritten (read_debug_frame()) */
@@ -56,7 +57,8 @@ struct cfi {
 /* The CIE of the FDEs decoded last, and how they encode addresses. */
 struct cie_cache {
 	Dwarf_Off off;
-	uint8_t enc; /* DW_EH_PE_omit: not understood */
+	uint8_t enc;   /* DW_EH_PE_omit: not understood */
+	bool aug_data; /* a 'z' augmentation: FDEs have augmentation data */
 };
 
 void cfi_free(struct cfi *cfi)
@@ -217,6 +219,29 @@ static void add_entry(struct cfi *cfi, size_t *cap, uint64_t pc, uint64_t fde)
 }
 
 /*
+ * The CIE of fde, in data (.eh_frame when eh): how its FDEs encode their
+ * addresses and whether they have augmentation data, into cache.  FDEs
+ * follow their CIE: it is read once per run of them.  False when it is
+ * not understood.
+ */
+static bool cie_of(const struct cfi *cfi, Elf_Data *data, bool eh, const Dwarf_FDE *fde,
+		   struct cie_cache *cache)
+{
+	if (fde->CIE_pointer != cache->off) {
+		Dwarf_CFI_Entry cie;
+		Dwarf_Off ignored;
+
+		cache->off = fde->CIE_pointer;
+		if (dwarf_next_cfi(cfi->ident, data, eh, cache->off, &ignored, &cie) != 0 ||
+		    !dwarf_cfi_cie_p(&cie) || !fde_encoding(&cie.cie, cfi->is64, &cache->enc))
+			cache->enc = DW_EH_PE_omit;
+		else
+			cache->aug_data = cie.cie.augmentation[0] == 'z';
+	}
+	return cache->enc != DW_EH_PE_omit;
+}
+
+/*
  * The addresses [*begin, *end) the FDE fde (read from data, which lies
  * at vaddr) covers, decoded as its CIE says.  False when it cannot be.
  */
@@ -226,17 +251,7 @@ static bool decode_fde(const struct cfi *cfi, Elf_Data *data, uint64_t vaddr, co
 	const uint8_t *p = fde->start;
 	uint64_t range;
 
-	/* FDEs follow their CIE: its encoding is asked for once per run of them. */
-	if (fde->CIE_pointer != cache->off) {
-		Dwarf_CFI_Entry cie;
-		Dwarf_Off ignored;
-
-		cache->off = fde->CIE_pointer;
-		if (dwarf_next_cfi(cfi->ident, data, true, cache->off, &ignored, &cie) != 0 ||
-		    !dwarf_cfi_cie_p(&cie) || !fde_encoding(&cie.cie, cfi->is64, &cache->enc))
-			cache->enc = DW_EH_PE_omit;
-	}
-	if (cache->enc == DW_EH_PE_omit ||
+	if (!cie_of(cfi, data, true, fde, cache) ||
 	    !read_encoded(&p, fde->end, cache->enc,
 			  vaddr + (uint64_t)(fde->start - (const uint8_t *)data->d_buf), 0,
 			  cfi->is64, begin) ||
@@ -249,7 +264,7 @@ static bool decode_fde(const struct cfi *cfi, Elf_Data *data, uint64_t vaddr, co
 /* Builds the table from .eh_frame (data, at vaddr): each FDE's first address, and where it lies. */
 static void build_table(struct cfi *cfi, Elf_Data *data, uint64_t vaddr)
 {
-	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
+	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit, false };
 	Dwarf_Off off = 0, next = (Dwarf_Off)-1;
 	size_t cap = 0;
 
@@ -375,6 +390,131 @@ static Elf_Data *eh_frame_from_hdr(const struct cfi *cfi, Elf *elf, uint64_t vad
 				load->filesz - (vaddr - load->vaddr), ELF_T_BYTE);
 	}
 	return NULL;
+}
+
+/*
+ * The CFA program [start, end) with each DW_CFA_AARCH64_negate_ra_state
+ * made a DW_CFA_nop, in place.  aarch64's pointer authentication toggles
+ * the return address's "signed" state with it (the number of SPARC's
+ * DW_CFA_GNU_window_save, 0x2d), which libunwind before 1.7 takes for an
+ * error: it then follows x30 instead, and the stack of every function
+ * built with -mbranch-protection (the default of newer distributions)
+ * ends in a repeated frame.  The walk strips the code from every return
+ * address itself (arch_code_address()), so the state is not needed.  The
+ * operands of every other instruction are skipped (DWARF 5, 6.4.2); at
+ * one not known here (DW_CFA_set_loc's encoded address, a vendor's), the
+ * rest is left as it is.
+ */
+static void nop_ra_state(uint8_t *start, const uint8_t *end)
+{
+	const uint8_t *p = start;
+	uint64_t reg, val;
+
+	while (p < end) {
+		uint8_t op = *p++;
+		bool ok = true;
+
+		switch (op >> 6) {
+		case 1: /* DW_CFA_advance_loc, DW_CFA_restore: the operand is in op */
+		case 3:
+			continue;
+		case 2: /* DW_CFA_offset: and a ULEB128 */
+			ok = read_leb(&p, end, false, &val);
+			break;
+		default:
+			switch (op) {
+			case DW_CFA_nop:
+			case DW_CFA_remember_state:
+			case DW_CFA_restore_state:
+				break;
+			case DW_CFA_GNU_window_save: /* DW_CFA_AARCH64_negate_ra_state */
+				start[p - 1 - start] = DW_CFA_nop;
+				break;
+			case DW_CFA_advance_loc1:
+			case DW_CFA_advance_loc2:
+			case DW_CFA_advance_loc4:
+				/* 1, 2 or 4 bytes */
+				p += op == DW_CFA_advance_loc4 ? 4 : op;
+				break;
+			case DW_CFA_restore_extended:
+			case DW_CFA_undefined:
+			case DW_CFA_same_value:
+			case DW_CFA_def_cfa_register:
+			case DW_CFA_def_cfa_offset:
+			case DW_CFA_GNU_args_size:
+				ok = read_leb(&p, end, false, &val);
+				break;
+			case DW_CFA_def_cfa_offset_sf:
+				ok = read_leb(&p, end, true, &val);
+				break;
+			case DW_CFA_offset_extended:
+			case DW_CFA_register:
+			case DW_CFA_def_cfa:
+			case DW_CFA_val_offset:
+			case DW_CFA_GNU_negative_offset_extended:
+			case DW_CFA_offset_extended_sf:
+			case DW_CFA_def_cfa_sf:
+			case DW_CFA_val_offset_sf:
+				/* A register, then an offset (the _sf ones signed: the same bytes) */
+				ok = read_leb(&p, end, false, &reg) &&
+				     read_leb(&p, end, false, &val);
+				break;
+			case DW_CFA_def_cfa_expression:
+				ok = read_leb(&p, end, false, &val) && val <= (uint64_t)(end - p);
+				p += ok ? val : 0;
+				break;
+			case DW_CFA_expression:
+			case DW_CFA_val_expression:
+				ok = read_leb(&p, end, false, &reg) &&
+				     read_leb(&p, end, false, &val) && val <= (uint64_t)(end - p);
+				p += ok ? val : 0;
+				break;
+			default:
+				ok = false;
+			}
+		}
+		if (!ok)
+			return;
+	}
+}
+
+/*
+ * Every CFA program of the copy data (.eh_frame when eh, else .debug_frame
+ * as the file has it) through nop_ra_state(): each CIE's initial
+ * instructions, each FDE's, which follow its addresses (encoded as its
+ * CIE says) and, under a 'z' augmentation, their length and data.
+ */
+static void nop_ra_states(const struct cfi *cfi, Elf_Data *data, bool eh)
+{
+	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit, false };
+	Dwarf_Off off = 0, next = (Dwarf_Off)-1;
+	uint8_t *base = data->d_buf;
+
+	for (;;) {
+		Dwarf_CFI_Entry entry;
+		const uint8_t *p;
+		uint64_t skip;
+		int rc = dwarf_next_cfi(cfi->ident, data, eh, off, &next, &entry);
+
+		if (rc > 0)
+			break;
+		if (rc == 0 && dwarf_cfi_cie_p(&entry)) {
+			nop_ra_state(base + (entry.cie.initial_instructions - base),
+				     entry.cie.initial_instructions_end);
+		} else if (rc == 0 && cie_of(cfi, data, eh, &entry.fde, &cache)) {
+			p = entry.fde.start;
+			if (read_encoded(&p, entry.fde.end, cache.enc, 0, 0, cfi->is64, &skip) &&
+			    read_encoded(&p, entry.fde.end, cache.enc & 0x0f, 0, 0, cfi->is64,
+					 &skip) &&
+			    (!cache.aug_data || (read_leb(&p, entry.fde.end, false, &skip) &&
+						 skip <= (uint64_t)(entry.fde.end - p))))
+				nop_ra_state(base + (p - base) + (cache.aug_data ? skip : 0),
+					     entry.fde.end);
+		}
+		if (next == (Dwarf_Off)-1 || next <= off)
+			break;
+		off = next;
+	}
 }
 
 /* Keeps a copy of .eh_frame (data, at vaddr), from the 8-byte word that holds its start. */
@@ -536,6 +676,8 @@ static void read_debug_frame(struct cfi *cfi, const Elf_Data *raw)
 				    .d_type = ELF_T_BYTE,
 				    .d_size = raw->d_size,
 				    .d_version = EV_CURRENT };
+	if (cfi->aarch64)
+		nop_ra_states(cfi, &cfi->dbg_data, false);
 	/* An entry is read before it is rewritten; a CIE's FDEs follow it. */
 	for (;;) {
 		Dwarf_CFI_Entry entry;
@@ -576,6 +718,7 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 	const unsigned char *ident;
 	uint64_t eh_vaddr = 0;
 	Elf_Data *eh = NULL;
+	GElf_Ehdr ehdr;
 	GElf_Phdr hdr;
 	Elf *elf;
 	int fd;
@@ -590,6 +733,7 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 	}
 	memcpy(cfi->ident, ident, sizeof(cfi->ident));
 	cfi->is64 = ident[EI_CLASS] == ELFCLASS64;
+	cfi->aarch64 = gelf_getehdr(elf, &ehdr) && ehdr.e_machine == EM_AARCH64;
 	cfi->nloads = symbols_loads(elf, cfi->loads, ARRAY_SIZE(cfi->loads));
 	if (symbols_phdr(elf, PT_GNU_EH_FRAME, &hdr) &&
 	    read_hdr(cfi, elf, &hdr, cfi->is64, use_hdr, &eh_vaddr)) {
@@ -606,6 +750,8 @@ struct cfi *cfi_read(const char *path, const struct symbols_identity *want, bool
 			build_table(cfi, eh, eh_vaddr);
 		if (cfi->source != CFI_NONE)
 			copy_eh_frame(cfi, eh, eh_vaddr);
+		if (cfi->source != CFI_NONE && cfi->aarch64)
+			nop_ra_states(cfi, &cfi->eh_data, true);
 	} else if (cfi->source != CFI_NONE) {
 		/* A table without the FDEs it points to serves nothing. */
 		free(cfi->table);
@@ -750,7 +896,7 @@ size_t cfi_debug_count(const struct cfi *cfi)
 static bool fde_range(const struct cfi *cfi, const struct cfi_fde *fde, uint64_t *begin,
 		      uint64_t *end)
 {
-	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit };
+	struct cie_cache cache = { (Dwarf_Off)-1, DW_EH_PE_omit, false };
 	Elf_Data data;
 	uint64_t base = 0; /* where data lies (.debug_frame's copy: its pointers are absolute) */
 	Dwarf_CFI_Entry entry;

@@ -465,7 +465,7 @@ static size_t read_stack_top(pid_t tid, uint64_t sp, const struct aspace *as)
 int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 		  const struct aspace *as, struct modules *mods, uint64_t *ips, size_t max)
 {
-	uint64_t pc = arch_regs_pc(regs), sp = arch_regs_sp(regs);
+	uint64_t pc = arch_regs_pc(regs), sp = arch_regs_sp(regs), prev_ip, prev_sp;
 	unw_cursor_t cursor;
 	size_t count = 0;
 
@@ -487,17 +487,19 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 	ips[count++] = pc;
 	if (max > 1 && scan_for_caller(pc))
 		ips[count++] = walk.pc;
+	prev_ip = walk.pc;
+	prev_sp = walk.sp;
 	unwind_sigmask_begin();
 	if (unw_init_remote(&cursor, unw->as, unw) < 0) {
 		unwind_sigmask_end();
 		return (int)count;
 	}
 	while (count < max && unw_step(&cursor) > 0) {
-		unw_word_t ip;
-
+		unw_word_t ip, frame_sp;
 		uint64_t code;
 
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0 ||
+		    unw_get_reg(&cursor, UNW_REG_SP, &frame_sp) < 0)
 			break;
 		/*
 		 * A signed return address (aarch64's PAC): the next step
@@ -510,6 +512,16 @@ int unwinder_walk(struct unwinder *unw, pid_t tid, const struct arch_regs *regs,
 			(void)unw_set_reg(&cursor, UNW_REG_IP, code);
 			ip = code;
 		}
+		/*
+		 * The frame before again: libunwind's guess where a function
+		 * has no unwind information (aarch64's: the link register,
+		 * which only the innermost frame still holds).  It leads
+		 * nowhere: the walk ends there.
+		 */
+		if (ip == prev_ip && frame_sp == prev_sp)
+			break;
+		prev_ip = ip;
+		prev_sp = frame_sp;
 		ips[count++] = ip;
 	}
 	unwind_sigmask_end();
