@@ -105,7 +105,7 @@ for name in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
 	*) allocator=tcmalloc knob='TCMALLOC_RELEASE_RATE=10' ;;
 	esac
 	grep -qE "^  ! $allocator keeps [0-9.]+ MiB committed in [0-9]+ regions?, .* of it resident:$" \
-		"$TMP/$name.err" || fail "$name: no finding of what $allocator keeps committed"
+		"$TMP/$name.err" || fail "$name: no finding of what $allocator keeps committed: $(sed -n '/by kind/,/total/p;/by site/,/^$/p;/findings:/,$p' "$TMP/$name.err")"
 	grep -qF "$knob" "$TMP/$name.err" || fail "$name: the finding does not name $knob"
 	# Its mappings are its heap (tcmalloc's sbrk heap is the brk heap).
 	[ "$allocator" = tcmalloc ] || grep -qE "^  runtime heap +[0-9]+ .*   $allocator\$" "$TMP/$name.err" ||

@@ -293,12 +293,16 @@ mkfifo "$TMP/fifo"
 cat "$TMP/fifo" >/dev/null &
 reader=$!
 exec {writer}>"$TMP/fifo"
-# in_read PID: PID is in read(2) (x86_64 call 0), or at least asleep
-# where /proc/PID/syscall cannot be read.
+# in_read PID: PID is in read(2) (x86_64's call 0, aarch64's 63), or at
+# least asleep where /proc/PID/syscall cannot be read.
+case $(uname -m) in
+aarch64) nr_read=63 ;;
+*) nr_read=0 ;;
+esac
 in_read() {
 	local nr
 	if read -r nr _ <"/proc/$1/syscall" 2>/dev/null; then
-		[ "$nr" = 0 ]
+		[ "$nr" = "$nr_read" ]
 	else
 		[ "$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$1/stat")" = S ]
 	fi

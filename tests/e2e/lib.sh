@@ -19,8 +19,16 @@ kill_jobs() {
 	done
 }
 
+# fail MESSAGE: the test fails, saying why; with the end of what memtrace
+# said on its last run_memtrace (its files are gone once the test ends).
 fail() {
 	echo "FAIL: $*" >&2
+	if [ -n "${last_run:-}" ] && [ -s "$last_run.err" ]; then
+		# A test program's own failure (testutil.c's test_assert()) first.
+		grep -m 3 'FAILED at ' "$last_run.err" | sed 's/^/  /' >&2
+		echo "  memtrace's standard error, last lines ($(basename "$last_run").err):" >&2
+		tail -n 15 "$last_run.err" | sed 's/^/    /' >&2
+	fi
 	exit 1
 }
 
@@ -207,6 +215,7 @@ check_expected() {
 run_memtrace() {
 	local prefix=$1 verify=--verify
 	shift
+	last_run=$prefix
 	[ -n "${NO_VERIFY:-}" ] && verify=
 	set +e
 	"$MEMTRACE" $verify --events="$prefix.events" "$@" 3>"$prefix.expected" >"$prefix.out" 2>"$prefix.err"

@@ -51,16 +51,26 @@ static void expect_note(const char *note, const char *fmt, ...)
 	dprintf(4, "[%d] %s\t%s\n", (int)getpid(), text, note);
 }
 
+/*
+ * A size as the notes print it (docs/events.md): in the largest unit it
+ * reaches, whole or with one decimal rounded to nearest.  Trims of an
+ * arena's reservation reach MiB where the kernel placed it far from a
+ * 64 MiB boundary (62.9 MiB on an arm64 machine).
+ */
 static const char *kib(unsigned long bytes)
 {
 	static char bufs[4][32];
 	static int next;
 	char *buf = bufs[next++ % 4];
+	unsigned long scale = bytes >= MIB ? MIB : KIB;
+	unsigned long tenths = (bytes * 10 + scale / 2) / scale;
+	const char *unit = scale == MIB ? "MiB" : "KiB";
 
-	if (bytes % MIB == 0)
-		(void)snprintf(buf, 32, "%lu MiB", bytes / MIB);
+	if (bytes % scale == 0 || tenths % 10 == 0)
+		(void)snprintf(buf, 32, "%lu %s", bytes % scale == 0 ? bytes / scale : tenths / 10,
+			       unit);
 	else
-		(void)snprintf(buf, 32, "%lu KiB", bytes / KIB);
+		(void)snprintf(buf, 32, "%lu.%lu %s", tenths / 10, tenths % 10, unit);
 	return buf;
 }
 
