@@ -42,12 +42,12 @@ static void layout_calls(char *carve)
 
 	/* arm64 kernels before 6.12 have no protection keys: ENOSYS, then mprotect. */
 	if (syscall(SYS_pkey_mprotect, carve + PAGE, PAGE, PROT_READ | PROT_EXEC, -1) == 0) {
-		expect("pkey_mprotect(%p, %lu, PROT_READ|PROT_EXEC, -1) = 0", (void *)(carve + PAGE),
-		       PAGE);
+		expect("pkey_mprotect(%p, %lu, PROT_READ|PROT_EXEC, -1) = 0",
+		       (void *)(carve + PAGE), PAGE);
 	} else {
 		test_assert(errno == ENOSYS);
-		expect("pkey_mprotect(%p, %lu, PROT_READ|PROT_EXEC, -1) = %s", (void *)(carve + PAGE),
-		       PAGE, errno_result(ENOSYS));
+		expect("pkey_mprotect(%p, %lu, PROT_READ|PROT_EXEC, -1) = %s",
+		       (void *)(carve + PAGE), PAGE, errno_result(ENOSYS));
 		dprintf(2, "note: no pkey_mprotect here (ENOSYS): mprotect instead\n");
 		test_assert(mprotect(carve + PAGE, PAGE, PROT_READ | PROT_EXEC) == 0);
 		expect("mprotect(%p, %lu, PROT_READ|PROT_EXEC) = 0", (void *)(carve + PAGE), PAGE);
