@@ -16,7 +16,7 @@ can_attach || skip "$why_not"
 # start_longrun NAME [leaderless]: starts the program; sets $lr_pid once it
 # runs.  Its 600 s are only a limit: stop_longrun ends it.
 start_longrun() {
-	"$PROGRAMS/longrun" 600 4 ${2:-} 3>"$TMP/$1.expected" >"$TMP/$1.out" 2>"$TMP/$1.err" &
+	"$PROGRAMS/longrun" "$LONGRUN_SECONDS" 4 ${2:-} 3>"$TMP/$1.expected" >"$TMP/$1.out" 2>"$TMP/$1.err" &
 	lr_job=$!
 	lr_pid=$(said_pid "$TMP/$1.out" ready)
 }
@@ -38,6 +38,7 @@ stop_longrun() {
 # zombie, which nothing can trace).
 traced_by() {
 	local status
+	[ -d "/proc/$1" ] || fail "process $1 is gone"
 	for status in /proc/"$1"/task/*/status; do
 		grep -qE '^State:\s+Z' "$status" 2>/dev/null && continue
 		grep -qE "^TracerPid:\s+$2\$" "$status" 2>/dev/null || return 1
@@ -360,7 +361,7 @@ expect_eq "-p with a program" "$s3" 2
 expect_eq "--duration without -p" "$s4" 2
 
 # Another tracer: a program run under memtrace cannot be attached to twice.
-"$MEMTRACE" -- "$PROGRAMS/longrun" 600 1 3>/dev/null >"$TMP/b.out" 2>/dev/null &
+"$MEMTRACE" -- "$PROGRAMS/longrun" "$LONGRUN_SECONDS" 1 3>/dev/null >"$TMP/b.out" 2>/dev/null &
 outer=$!
 b_pid=$(said_pid "$TMP/b.out" ready)
 set +e

@@ -51,6 +51,10 @@ wait_until() {
 	done
 }
 
+# How long longrun runs when no one ends it: only a net (the tests end it
+# with SIGTERM), far beyond the waits, which are longer on a slow machine.
+LONGRUN_SECONDS=$((${WAIT_LIMIT:-60} * 10))
+
 # said_pid OUT WORD: the pid a program wrote to OUT as "WORD PID", once it
 # has ("ready 1234").
 said_pid() {
@@ -66,15 +70,18 @@ growth_lines() {
 
 # interval_run PREFIX LINES OPTIONS...: memtrace --interval 0.2 OPTIONS on
 # longrun, its stdout and stderr to PREFIX.out and PREFIX.err, until it has
-# printed LINES growth lines; then SIGTERM to memtrace, which forwards it,
-# and longrun ends with 0.  Sets $status to memtrace's exit status.
+# printed LINES growth lines and longrun has said it is ready (its SIGTERM
+# handler in place: on a slow machine the lines may come first); then
+# SIGTERM to memtrace, which forwards it, and longrun ends with 0.  Sets
+# $status to memtrace's exit status.
 interval_run() {
 	local prefix=$1 lines=$2 mt
 	shift 2
-	"$MEMTRACE" --interval 0.2 "$@" -- "$PROGRAMS/longrun" 600 2 \
+	"$MEMTRACE" --interval 0.2 "$@" -- "$PROGRAMS/longrun" "$LONGRUN_SECONDS" 2 \
 		3>/dev/null >"$prefix.out" 2>"$prefix.err" &
 	mt=$!
 	wait_until "--interval 0.2: fewer than $lines growth lines" growth_lines "$prefix.err" "$lines"
+	said_pid "$prefix.out" ready >/dev/null
 	kill -TERM "$mt"
 	set +e
 	wait "$mt"

@@ -184,7 +184,7 @@ grep -q 'findings' "$TMP/file.err" && fail "--report=FILE: the report went to st
 # SIGUSR1 to memtrace -p: a report now, tracing goes on.  --interval:
 # growth lines.  Each step waits for the one before it to show.
 if can_attach; then
-	"$PROGRAMS/longrun" 600 2 3>/dev/null >"$TMP/usr1.out" 2>"$TMP/usr1.lr" &
+	"$PROGRAMS/longrun" "$LONGRUN_SECONDS" 2 3>/dev/null >"$TMP/usr1.out" 2>"$TMP/usr1.lr" &
 	lr_job=$!
 	lr_pid=$(said_pid "$TMP/usr1.out" ready)
 	"$MEMTRACE" --interval 0.2 -p "$lr_pid" 2>"$TMP/usr1.err" &

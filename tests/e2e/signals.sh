@@ -146,13 +146,13 @@ expect_eq "processes left stopped after $runs signals at start-up" "$(strays "$s
 # the kernel without memtrace seeing its result.  The model must still
 # agree with the kernel at the end (--verify), memtrace ends with the
 # program's status, and nothing is left stopped.
-kill_args="$PROGRAMS/longrun 600 2"
+kill_args="$PROGRAMS/longrun $LONGRUN_SECONDS 2"
 before=$(strays "$kill_args")
 runs=0
 for delay in 0 0.001 0.002 0.005 0.010 0.020; do
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		: >"$TMP/k.out"
-		"$MEMTRACE" --verify -- "$PROGRAMS/longrun" 600 2 >"$TMP/k.out" 2>"$TMP/k.err" 3>/dev/null &
+		"$MEMTRACE" --verify -- "$PROGRAMS/longrun" "$LONGRUN_SECONDS" 2 >"$TMP/k.out" 2>"$TMP/k.err" 3>/dev/null &
 		mt=$!
 		pid=$(said_pid "$TMP/k.out" ready)
 		sleep "$delay"
