@@ -1130,7 +1130,7 @@ static void test_format_call_unknown(void **state)
 	(void)state;
 	assert_int_equal(sysdecode_entry(&call, UNITTEST_ARCH, SYS_getpid, args), -ENOENT);
 	sysdecode_format_call(buf, sizeof(buf), &call, NULL);
-	snprintf(expected, sizeof(expected), "syscall_%#x(?)", SYS_getpid);
+	(void)snprintf(expected, sizeof(expected), "syscall_%#x(?)", SYS_getpid);
 	assert_string_equal(buf, expected);
 }
 
