@@ -364,6 +364,7 @@ static int read_header(struct trace *rd, json_t *line)
 	 * The traced machine's pages, which the model counts in: a trace of
 	 * a 64 KiB-page arm64 machine read on a 4 KiB one.
 	 */
+	page_size_cached = 0; /* this machine's, unless the trace says (memtrace diff: two) */
 	if (get_u64(line, "page_size", &page) && page >= 4096 && page <= (1ULL << 30) &&
 	    !(page & (page - 1)))
 		page_size_cached = page;

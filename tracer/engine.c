@@ -354,6 +354,9 @@ static void foreign_abi(struct task *task, uint32_t arch)
 	struct proc *proc = task->proc;
 	const char *name = arch_abi_name(arch);
 
+	/* A program of its own after an exec: its model, if any, goes too. */
+	mm_put(proc->mm);
+	proc->mm = NULL;
 	if (proc->foreign_abi)
 		return;
 	proc->foreign_abi = true;
@@ -361,8 +364,6 @@ static void foreign_abi(struct task *task, uint32_t arch)
 		  "not decode: its memory is not followed",
 		  (int)proc->pid, proc->exe ? proc->exe : "?", name ? name : "another ABI",
 		  name ? " code " : " ", (unsigned int)arch, arch_host.name);
-	mm_put(proc->mm);
-	proc->mm = NULL;
 }
 
 static void on_seccomp(struct engine *eng, struct task *task)

@@ -393,19 +393,16 @@ static Elf_Data *eh_frame_from_hdr(const struct cfi *cfi, Elf *elf, uint64_t vad
 }
 
 /*
- * The CFA program [start, end) with each DW_CFA_AARCH64_negate_ra_state
- * made a DW_CFA_nop, in place.  aarch64's pointer authentication toggles
- * the return address's "signed" state with it (the number of SPARC's
- * DW_CFA_GNU_window_save, 0x2d), which libunwind before 1.7 takes for an
- * error: it then follows x30 instead, and the stack of every function
- * built with -mbranch-protection (the default of newer distributions)
- * ends in a repeated frame.  The walk strips the code from every return
- * address itself (arch_code_address()), so the state is not needed.  The
- * operands of every other instruction are skipped (DWARF 5, 6.4.2); at
- * one not known here (DW_CFA_set_loc's encoded address, a vendor's), the
- * rest is left as it is.
+ * See cfi.h.  aarch64's pointer authentication toggles the return
+ * address's "signed" state with DW_CFA_AARCH64_negate_ra_state (the
+ * number of SPARC's DW_CFA_GNU_window_save, 0x2d), which libunwind before
+ * 1.7 takes for an error: it then follows x30 instead, and the stack of
+ * every function built with -mbranch-protection (the default of newer
+ * distributions) ends in a repeated frame.  The walk strips the code from
+ * every return address itself (arch_code_address()), so the state is not
+ * needed.
  */
-static void nop_ra_state(uint8_t *start, const uint8_t *end)
+void cfi_nop_ra_state(uint8_t *start, const uint8_t *end)
 {
 	const uint8_t *p = start;
 	uint64_t reg, val;
@@ -434,7 +431,11 @@ static void nop_ra_state(uint8_t *start, const uint8_t *end)
 			case DW_CFA_advance_loc2:
 			case DW_CFA_advance_loc4:
 				/* 1, 2 or 4 bytes */
-				p += op == DW_CFA_advance_loc4 ? 4 : op;
+				val = op == DW_CFA_advance_loc1	  ? 1
+				      : op == DW_CFA_advance_loc2 ? 2
+								  : 4;
+				ok = val <= (uint64_t)(end - p);
+				p += ok ? val : 0;
 				break;
 			case DW_CFA_restore_extended:
 			case DW_CFA_undefined:
@@ -480,7 +481,7 @@ static void nop_ra_state(uint8_t *start, const uint8_t *end)
 
 /*
  * Every CFA program of the copy data (.eh_frame when eh, else .debug_frame
- * as the file has it) through nop_ra_state(): each CIE's initial
+ * as the file has it) through cfi_nop_ra_state(): each CIE's initial
  * instructions, each FDE's, which follow its addresses (encoded as its
  * CIE says) and, under a 'z' augmentation, their length and data.
  */
@@ -499,8 +500,8 @@ static void nop_ra_states(const struct cfi *cfi, Elf_Data *data, bool eh)
 		if (rc > 0)
 			break;
 		if (rc == 0 && dwarf_cfi_cie_p(&entry)) {
-			nop_ra_state(base + (entry.cie.initial_instructions - base),
-				     entry.cie.initial_instructions_end);
+			cfi_nop_ra_state(base + (entry.cie.initial_instructions - base),
+					 entry.cie.initial_instructions_end);
 		} else if (rc == 0 && cie_of(cfi, data, eh, &entry.fde, &cache)) {
 			p = entry.fde.start;
 			if (read_encoded(&p, entry.fde.end, cache.enc, 0, 0, cfi->is64, &skip) &&
@@ -508,8 +509,8 @@ static void nop_ra_states(const struct cfi *cfi, Elf_Data *data, bool eh)
 					 &skip) &&
 			    (!cache.aug_data || (read_leb(&p, entry.fde.end, false, &skip) &&
 						 skip <= (uint64_t)(entry.fde.end - p))))
-				nop_ra_state(base + (p - base) + (cache.aug_data ? skip : 0),
-					     entry.fde.end);
+				cfi_nop_ra_state(base + (p - base) + (cache.aug_data ? skip : 0),
+						 entry.fde.end);
 		}
 		if (next == (Dwarf_Off)-1 || next <= off)
 			break;

@@ -106,4 +106,13 @@ bool cfi_word(const struct cfi *cfi, uint64_t vaddr, uint64_t *word);
 /* The eight bytes at offset of .debug_frame's copy, as rewritten; false past it. */
 bool cfi_debug_word(const struct cfi *cfi, uint64_t offset, uint64_t *word);
 
+/*
+ * The CFA program [start, end) with each DW_CFA_AARCH64_negate_ra_state
+ * made a DW_CFA_nop, in place (done to the copies of an aarch64 file's
+ * tables).  The operands of every other instruction are skipped (DWARF 5,
+ * 6.4.2, and GNU's); at one not known here (DW_CFA_set_loc's encoded
+ * address, a vendor's) or one cut short by end, the rest is left as it is.
+ */
+void cfi_nop_ra_state(uint8_t *start, const uint8_t *end);
+
 #endif /* MEMTRACE_CFI_H */

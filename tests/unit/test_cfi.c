@@ -381,6 +381,54 @@ static void test_unreadable(void **state)
 	cfi_free(NULL);
 }
 
+/*
+ * DW_CFA_AARCH64_negate_ra_state (0x2d) becomes DW_CFA_nop wherever it is
+ * an instruction, never where the byte is another's operand: gcc's
+ * aarch64 CFI with PACIASP and an epilogue block, each operand form.
+ */
+static void test_nop_ra_state(void **state)
+{
+	static const uint8_t prog[] = {
+		0x41,			      /* advance_loc 1 */
+		0x2d,			      /* negate_ra_state: nop */
+		0x02, 0x2d,		      /* advance_loc1 0x2d */
+		0x0e, 0x2d,		      /* def_cfa_offset 45 */
+		0x03, 0x2d, 0x00,	      /* advance_loc2 0x2d */
+		0x9e, 0x2d,		      /* offset x30, 45 * data_align */
+		0x0a,			      /* remember_state */
+		0x04, 0x2d, 0x2d, 0x2d, 0x2d, /* advance_loc4 */
+		0x11, 0x1d, 0x7f,	      /* offset_extended_sf x29, -1 */
+		0x13, 0x2d,		      /* def_cfa_offset_sf 45 */
+		0x10, 0x1e, 0x02, 0x2d, 0x2d, /* expression x30, 2 bytes */
+		0x2d,			      /* negate_ra_state: nop */
+		0xde,			      /* restore x30 */
+		0x0b,			      /* restore_state */
+		0x2e, 0x2d,		      /* GNU_args_size 45 */
+		0x2d,			      /* negate_ra_state: nop */
+	};
+	static const size_t nops[] = { 1, 27, 32 };
+	uint8_t got[sizeof(prog)], want[sizeof(prog)];
+	/* At DW_CFA_set_loc (an encoded address) the rest is left as it is. */
+	uint8_t stop[] = { 0x2d, 0x01, 0x2d, 0x2d };
+	/* An advance_loc2 cut short by the end: nothing read past it. */
+	uint8_t cut[] = { 0x2d, 0x03, 0x2d };
+
+	(void)state;
+	memcpy(got, prog, sizeof(prog));
+	memcpy(want, prog, sizeof(prog));
+	for (size_t i = 0; i < sizeof(nops) / sizeof(nops[0]); i++)
+		want[nops[i]] = 0x00;
+	cfi_nop_ra_state(got, got + sizeof(got));
+	assert_memory_equal(got, want, sizeof(want));
+	cfi_nop_ra_state(stop, stop + sizeof(stop));
+	assert_int_equal(stop[0], 0x00);
+	assert_int_equal(stop[2], 0x2d);
+	assert_int_equal(stop[3], 0x2d);
+	cfi_nop_ra_state(cut, cut + 2);
+	assert_int_equal(cut[0], 0x00);
+	assert_int_equal(cut[2], 0x2d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_words_match_memory), cmocka_unit_test(test_vaddr),
 		cmocka_unit_test(test_static_glibc),	   cmocka_unit_test(test_static_musl),
 		cmocka_unit_test(test_debug_frame),	   cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_nop_ra_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -260,11 +260,11 @@ static void test_replay(void **state)
 	msgs_free(&msgs);
 }
 
-/* Files: one that is not there, a compressed one cut short, one with corrupt compressed data. */
 /*
  * The model counts in the traced machine's pages (the header's
- * page_size): a 64 KiB-page arm64 trace read here.  A page size that is
- * none (not a power of two) is ignored.
+ * page_size): a 64 KiB-page arm64 trace read here.  A trace that gives
+ * none (or one that is no power of two) is read in this machine's pages,
+ * whatever the trace before it had (memtrace diff reads two).
  */
 static void test_page_size(void **state)
 {
@@ -288,12 +288,17 @@ static void test_page_size(void **state)
 	assert_non_null(strstr(out, "  VSZ 128 KiB (peak 128 KiB)"));
 	msgs_free(&msgs);
 	memset(&msgs, 0, sizeof(msgs));
-	page_size_cached = machine;
 	assert_int_equal(read_trace(odd, &msgs, out, sizeof(out)), 0);
+	assert_int_equal(page_size(), machine);
+	msgs_free(&msgs);
+	memset(&msgs, 0, sizeof(msgs));
+	page_size_cached = 65536;
+	assert_int_equal(read_trace(HEADER SNAPSHOT SUMMARY, &msgs, out, sizeof(out)), 0);
 	assert_int_equal(page_size(), machine);
 	msgs_free(&msgs);
 }
 
+/* Files: one that is not there, a compressed one cut short, one with corrupt compressed data. */
 static void test_files(void **state)
 {
 	char path[] = "/tmp/memtrace-test-traceread-XXXXXX";
