@@ -1391,14 +1391,37 @@ static void test_kind_name(void **state)
 }
 
 /* Where a call may act, as its entry tells: what decides which calls run together. */
+struct span_case {
+	long nr;
+	uint64_t args[6];
+	enum sysdecode_span span;
+	uint64_t start, end;
+};
+
+/* Each case decoded with the host's numbers, its span with pages of page bytes. */
+static void check_spans(const struct span_case *cases, size_t count, uint64_t page)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct sysdecode_call call;
+		uint64_t start, end;
+		enum sysdecode_span span;
+
+		assert_int_equal(
+			sysdecode_entry(&call, UNITTEST_ARCH, (uint64_t)cases[i].nr, cases[i].args),
+			0);
+		span = sysdecode_span(&call, page, &start, &end);
+		if (span != cases[i].span)
+			fail_msg("case %zu: span %d, want %d", i, (int)span, (int)cases[i].span);
+		if (span == SYSDECODE_SPAN_RANGE || span == SYSDECODE_SPAN_RESULT) {
+			assert_int_equal(start, cases[i].start);
+			assert_int_equal(end, cases[i].end);
+		}
+	}
+}
+
 static void test_span(void **state)
 {
-	static const struct {
-		long nr;
-		uint64_t args[6];
-		enum sysdecode_span span;
-		uint64_t start, end;
-	} cases[] = {
+	static const struct span_case cases[] = {
 		/* mmap where the kernel chooses: a length; MAP_FIXED: its range */
 		{ SYS_mmap,
 		  { 0, 5000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1UL, 0 },
@@ -1446,33 +1469,13 @@ static void test_span(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct sysdecode_call call;
-		uint64_t start, end;
-		enum sysdecode_span span;
-
-		assert_int_equal(
-			sysdecode_entry(&call, UNITTEST_ARCH, (uint64_t)cases[i].nr, cases[i].args),
-			0);
-		span = sysdecode_span(&call, 4096, &start, &end);
-		if (span != cases[i].span)
-			fail_msg("case %zu: span %d, want %d", i, (int)span, (int)cases[i].span);
-		if (span == SYSDECODE_SPAN_RANGE || span == SYSDECODE_SPAN_RESULT) {
-			assert_int_equal(start, cases[i].start);
-			assert_int_equal(end, cases[i].end);
-		}
-	}
+	check_spans(cases, ARRAY_SIZE(cases), 4096);
 }
 
 /* The same with arm64's 64 KiB pages: lengths round to them. */
 static void test_span_64k(void **state)
 {
-	static const struct {
-		long nr;
-		uint64_t args[6];
-		enum sysdecode_span span;
-		uint64_t start, end;
-	} cases[] = {
+	static const struct span_case cases[] = {
 		{ SYS_mmap,
 		  { 0, 5000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1UL, 0 },
 		  SYSDECODE_SPAN_RESULT,
@@ -1497,17 +1500,7 @@ static void test_span_64k(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct sysdecode_call call;
-		uint64_t start = 0, end = 0;
-
-		assert_int_equal(
-			sysdecode_entry(&call, UNITTEST_ARCH, (uint64_t)cases[i].nr, cases[i].args),
-			0);
-		assert_int_equal(sysdecode_span(&call, 65536, &start, &end), cases[i].span);
-		assert_int_equal(start, cases[i].start);
-		assert_int_equal(end, cases[i].end);
-	}
+	check_spans(cases, ARRAY_SIZE(cases), 65536);
 }
 
 int main(void)
