@@ -91,6 +91,8 @@ static void add_process(void *arg, const struct report_input *in, struct report 
 	struct diff *diff = arg;
 	struct side *side = diff->adding;
 
+	if (!rep)
+		return;
 	side->processes++;
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		side->calls[kind] += in->proc->calls[kind];

@@ -67,7 +67,9 @@ static void report_snapshot(struct output *out, const struct output_snapshot *sn
 			text_regions(rp->stream, snap->proc->pid, snap->in->as, rp->env->paths,
 				     rp->env->fmt, rp->env->stacks, rp->width);
 		if (!snap->in) {
-			text_proc_summary(rp->stream, snap->proc, rp->width);
+			struct report_input in = { .proc = snap->proc };
+
+			report_print(rp->stream, NULL, &in, &rp->ropts);
 			break;
 		}
 		report_print(rp->stream, snap->rep, snap->in, &rp->ropts);

@@ -90,8 +90,20 @@ static void trace_snapshot(struct output *out, const struct output_snapshot *sna
 {
 	struct tracew *t = ((struct trace_output *)out)->t;
 
-	if (!snap->in)
+	if (!snap->in) {
+		/*
+		 * A process without a model (its calls were not decoded): its
+		 * end, so that the trace is whole.
+		 */
+		if (snap->when == OUTPUT_FINAL || snap->when == OUTPUT_EXEC) {
+			struct report_input in = { .proc = snap->proc };
+
+			tracew_summary(t, &in, snap->time_ns);
+			(void)tracew_flush(t);
+			check_written(out);
+		}
 		return;
+	}
 	switch (snap->when) {
 	case OUTPUT_FINAL:
 	case OUTPUT_EXEC:

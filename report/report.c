@@ -821,10 +821,13 @@ void report_print(FILE *out, const struct report *rep, const struct report_input
 {
 	struct sites_layout layout;
 	struct report_site *churn;
-	size_t nchurn = churn_rows(rep, opts, &churn);
+	size_t nchurn;
 
-	layout_sites(&layout, rep, opts, churn, nchurn);
 	text_proc_summary(out, in->proc, opts->width);
+	if (!rep)
+		return;
+	nchurn = churn_rows(rep, opts, &churn);
+	layout_sites(&layout, rep, opts, churn, nchurn);
 	print_summary(out, rep, in, opts->width);
 	print_kinds(out, rep, opts->width);
 	print_sites(out, rep, opts, &layout);

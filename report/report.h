@@ -236,7 +236,11 @@ uint32_t report_site_cached(struct report_site_cache *cache, struct strtab *name
 			    const struct aspace_event *origin);
 void report_site_cache_free(struct report_site_cache *cache);
 
-/* Writes it to out, as text, at most opts->top sites. */
+/*
+ * Writes it to out, as text, at most opts->top sites.  rep NULL: a process
+ * without a model (memtrace could not follow its memory), its summary
+ * line alone.
+ */
 void report_print(FILE *out, const struct report *rep, const struct report_input *in,
 		  const struct report_options *opts);
 

@@ -1057,10 +1057,14 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 		};
 		struct report *rep;
 
-		if (!rp->as)
-			continue;
 		if (!rp->exe)
 			set_exe(rp, "?", NULL);
+		if (!rp->as) {
+			/* Its summary alone: memtrace followed nothing of its memory. */
+			if (rp->summarized)
+				fn(arg, &in, NULL);
+			continue;
+		}
 		rep = report_compute(&in, rd->fmt, rd->stacks);
 		fn(arg, &in, rep);
 		report_free(rep);
@@ -1070,8 +1074,8 @@ void traceread_each(struct trace *trace, traceread_fn *fn, void *arg)
 
 static void add_to_profile(void *arg, const struct report_input *in, struct report *rep)
 {
-	(void)rep;
-	profile_add(arg, in);
+	if (rep)
+		profile_add(arg, in);
 }
 
 struct profile *traceread_profile(struct trace *trace)
@@ -1092,6 +1096,8 @@ static void add_to_html(void *arg, const struct report_input *in, struct report 
 {
 	struct adding_html *a = arg;
 
+	if (!rep)
+		return;
 	html_add_proc(a->page, in, rep, in->timeline, in->time_ns, &a->opts);
 }
 

@@ -68,6 +68,8 @@ uint64_t traceread_churn_ns(const struct trace *trace);
  * Computes the report of each process, in the order the live run printed
  * them, and calls fn with it (borrowed for the call).  A process the
  * trace ends before is reported from its last snapshot, if it has one.
+ * A process with a summary but no model (its calls were not decoded) is
+ * passed with in->as and rep NULL.
  */
 typedef void traceread_fn(void *arg, const struct report_input *in, struct report *rep);
 void traceread_each(struct trace *trace, traceread_fn *fn, void *arg);

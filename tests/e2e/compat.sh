@@ -15,14 +15,25 @@ set -e
 [ "$probe_status" = 0 ] || skip "32-bit ARM programs do not run here (status $probe_status)"
 
 # With --verify (run_memtrace's) and without: the line once, the status the
-# program's, no call of it decoded, no mismatch (its model is dropped).
+# program's, no call of it decoded, no mismatch (its model is dropped); its
+# trace whole, its report the live run's summary line.
 for no_verify in "" 1; do
-	NO_VERIFY=$no_verify run_memtrace "$TMP/c$no_verify" -- "$PROGRAMS/prog_arm32"
+	NO_VERIFY=$no_verify run_memtrace "$TMP/c$no_verify" -o "$TMP/c$no_verify.json" \
+		-- "$PROGRAMS/prog_arm32"
 	expect_eq "exit status" "$status" 0
 	expect_eq "lines that say so" \
 		"$(grep -c 'calls the kernel as 32-bit ARM code (audit arch 0x40000028), which memtrace for aarch64 does not decode: its memory is not followed$' "$TMP/c$no_verify.err")" 1
 	if events_grep -E "$TMP/c$no_verify.events" 'mmap2?\('; then
 		fail "a 32-bit ARM call decoded: $(cat "$TMP/c$no_verify.events")"
 	fi
+	set +e
+	"$MEMTRACE" report "$TMP/c$no_verify.json" >"$TMP/r$no_verify.out" 2>"$TMP/r$no_verify.err"
+	report_status=$?
+	set -e
+	expect_eq "report's status" "$report_status" 0
+	expect_eq "report's warnings" "$(cat "$TMP/r$no_verify.err")" ""
+	live=$(grep -E '^memtrace: \[[0-9]+\] [^ ]*prog_arm32: ' "$TMP/c$no_verify.err")
+	[ -n "$live" ] || fail "no summary line of prog_arm32: $(cat "$TMP/c$no_verify.err")"
+	expect_eq "the trace's report" "$(cat "$TMP/r$no_verify.out")" "$live"
 done
 exit 0

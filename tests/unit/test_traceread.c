@@ -186,6 +186,18 @@ static void test_small_trace(void **state)
 					      "short at line 2): its last snapshot is reported");
 	assert_non_null(strstr(out, "  VSZ 8 KiB"));
 	msgs_free(&msgs);
+	/* A process followed no further than its summary: that line alone, no warning. */
+	assert_int_equal(read_trace(HEADER SNAPSHOT SUMMARY
+				    "{\"type\":\"summary\",\"pid\":8,\"exe\":\"/bin/a32\","
+				    "\"calls\":{},\"failed\":0,\"end\":\"exited\",\"status\":2}\n",
+				    &msgs, out, sizeof(out)),
+			 0);
+	assert_int_equal(msgs.nwarnings, 0);
+	assert_non_null(
+		strstr(out, "memtrace: [7] /bin/x: 1 memory call (mmap 1); exited with 0\n"));
+	assert_non_null(strstr(out, "\nmemtrace: [8] /bin/a32: 0 memory calls; exited with 2\n"));
+	assert_null(strstr(strstr(out, "[8]"), "VSZ"));
+	msgs_free(&msgs);
 }
 
 /* The warnings of a trace cut short come in the order they arose, each once. */
