@@ -91,11 +91,12 @@ static void add_process(void *arg, const struct report_input *in, struct report 
 	struct diff *diff = arg;
 	struct side *side = diff->adding;
 
-	if (!rep)
-		return;
 	side->processes++;
 	for (int kind = 0; kind < SYSDECODE_NKINDS; kind++)
 		side->calls[kind] += in->proc->calls[kind];
+	/* A process memtrace could not follow: its calls, nothing more. */
+	if (!rep)
+		return;
 	report_amounts_add(&side->total, &rep->total);
 	for (int kind = 0; kind < ASPACE_KIND_COUNT; kind++)
 		report_amounts_add(&side->kinds[kind], &rep->kinds[kind]);

@@ -101,7 +101,7 @@ static void html_snapshot(struct output *out, const struct output_snapshot *snap
 {
 	struct html_output *ho = (struct html_output *)out;
 
-	if (!snap->in)
+	if (!snap->in->as)
 		return;
 	switch (snap->when) {
 	case OUTPUT_FINAL:

@@ -63,7 +63,7 @@ static void profile_snapshot(struct output *out, const struct output_snapshot *s
 	struct profile_output *po = (struct profile_output *)out;
 
 	/* What a process had when it was reported for good; not the moments in between. */
-	if ((snap->when == OUTPUT_FINAL || snap->when == OUTPUT_EXEC) && snap->in)
+	if ((snap->when == OUTPUT_FINAL || snap->when == OUTPUT_EXEC) && snap->in->as)
 		profile_add(po->prof, snap->in);
 }
 

@@ -63,15 +63,9 @@ static void report_snapshot(struct output *out, const struct output_snapshot *sn
 	switch (snap->when) {
 	case OUTPUT_FINAL:
 	case OUTPUT_EXEC:
-		if (rp->regions && snap->in)
+		if (rp->regions && snap->in->as)
 			text_regions(rp->stream, snap->proc->pid, snap->in->as, rp->env->paths,
 				     rp->env->fmt, rp->env->stacks, rp->width);
-		if (!snap->in) {
-			struct report_input in = { .proc = snap->proc };
-
-			report_print(rp->stream, NULL, &in, &rp->ropts);
-			break;
-		}
 		report_print(rp->stream, snap->rep, snap->in, &rp->ropts);
 		break;
 	case OUTPUT_SIGNAL:

@@ -90,15 +90,13 @@ static void trace_snapshot(struct output *out, const struct output_snapshot *sna
 {
 	struct tracew *t = ((struct trace_output *)out)->t;
 
-	if (!snap->in) {
+	if (!snap->in->as) {
 		/*
 		 * A process without a model (its calls were not decoded): its
-		 * end, so that the trace is whole.
+		 * summary alone, so that the trace is whole.
 		 */
 		if (snap->when == OUTPUT_FINAL || snap->when == OUTPUT_EXEC) {
-			struct report_input in = { .proc = snap->proc };
-
-			tracew_summary(t, &in, snap->time_ns);
+			tracew_summary(t, snap->in, snap->time_ns);
 			(void)tracew_flush(t);
 			check_written(out);
 		}

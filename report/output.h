@@ -77,11 +77,15 @@ struct output_snapshot {
 	enum output_moment when;
 	uint64_t time_ns;
 	const struct report_proc *proc;
-	/* Its report's input and the report; NULL for a process without a model. */
+	/*
+	 * Its report's input, with in->as NULL for a process without a model
+	 * (memtrace could not follow its memory), and its report (NULL then,
+	 * and at OUTPUT_INTERVAL: not computed).
+	 */
 	const struct report_input *in;
-	const struct report *rep; /* NULL at OUTPUT_INTERVAL: not computed */
-	uint64_t rss;		  /* OUTPUT_INTERVAL: resident bytes now */
-	uint64_t prev_vsz;	  /* OUTPUT_INTERVAL: the size at the last tick */
+	const struct report *rep;
+	uint64_t rss;	   /* OUTPUT_INTERVAL: resident bytes now */
+	uint64_t prev_vsz; /* OUTPUT_INTERVAL: the size at the last tick */
 };
 
 /* An open output; each implementation embeds it first. */

@@ -770,11 +770,21 @@ static int read_exec(struct trace *rd, json_t *line)
 	churn_reset(rp->churn);
 	if (rp->timeline)
 		timeline_reset(rp->timeline);
-	/* A new program: its model is made from its own events. */
+	/*
+	 * A new program: its model is made from its own events and
+	 * snapshots, not from one of the program before (a fork child's
+	 * --interval snapshot: its first exec has no summary of its own).
+	 */
 	aspace_free(rp->replay);
 	rp->replay = NULL;
 	rp->replayed = false;
 	rp->replay_peak = 0;
+	aspace_free(rp->as);
+	rp->as = NULL;
+	memset(&rp->sizes, 0, sizeof(rp->sizes));
+	rp->have_usage = false;
+	rp->nusage = 0;
+	rp->have_heap = false;
 	memset(rp->event_calls, 0, sizeof(rp->event_calls));
 	rp->event_failed = 0;
 	if (exe) {

@@ -269,7 +269,7 @@ static struct report_input input_of(struct session *session, const struct proc *
 
 	return (struct report_input){
 		.proc = rp,
-		.as = mm_aspace(proc->mm),
+		.as = proc->mm ? mm_aspace(proc->mm) : NULL,
 		.paths = engine_paths(session->engine),
 		.churn = state->churn,
 		.usage = state->snap.usage,
@@ -292,13 +292,11 @@ static void feed_snapshot(struct session *session, const struct proc *proc, enum
 
 	if (when == OUTPUT_EXEC)
 		rp.end = (struct names_ending){ .how = NAMES_END_EXECED };
-	if (proc->mm) {
-		in = input_of(session, proc, &rp);
-		snap.in = &in;
-		if (when != OUTPUT_INTERVAL)
-			rep = report_compute(&in, session->stackfmt, session->stacks);
-		snap.rep = rep;
-	}
+	in = input_of(session, proc, &rp);
+	snap.in = &in;
+	if (proc->mm && when != OUTPUT_INTERVAL)
+		rep = report_compute(&in, session->stackfmt, session->stacks);
+	snap.rep = rep;
 	if (when == OUTPUT_INTERVAL) {
 		pid_t tid = engine_live_tid(session->engine, proc);
 		long rss_pages = procmaps_statm_resident(tid);

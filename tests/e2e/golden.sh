@@ -2,12 +2,12 @@
 # Traces made by earlier versions of memtrace (tests/golden/*.json.gz: the
 # demo, malloc arenas with and without MALLOC_ARENA_MAX=1, churn, a shell
 # with -f, python3 with threads, an attached program with --interval
-# snapshots; and, aarch64-*, the demo, arenas, python3 and a 32-bit ARM
-# program traced on an arm64 kernel by memtrace for aarch64:
+# snapshots, on x86_64; and, aarch64-*, the demo, arenas, python3 and a
+# 32-bit ARM program traced on an arm64 kernel by memtrace for aarch64:
 # tests/golden/record-aarch64) read back by this one, whichever
-# architecture it runs on: memtrace report and memtrace diff (one of each
-# program on the two architectures too) print what they printed then,
-# byte for byte, on stdout and stderr, with the same exit statuses.  A change meant to alter them regenerates the
+# architecture it runs on: memtrace report and memtrace diff (also of two
+# programs across the architectures) print what they printed then, byte
+# for byte, on stdout and stderr, with the same exit statuses.  A change meant to alter them regenerates the
 # files with tests/golden/regenerate and says so.
 #
 # Event lines are read the fast way when they are as memtrace writes them
@@ -30,7 +30,7 @@ for want in "$golden"/*.report* "$golden"/*.top3* "$golden"/*.diff*; do
 	}
 	checked=$((checked + 1))
 done
-[ "$checked" -ge 64 ] || fail "only $checked outputs compared"
+[ "$checked" -ge 68 ] || fail "only $checked outputs compared"
 for trace in "$golden"/*.json.gz; do
 	name=$(basename "$trace" .json.gz)
 	gzip -dc "$trace" >"$TMP/$name.json"

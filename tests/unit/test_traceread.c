@@ -198,6 +198,20 @@ static void test_small_trace(void **state)
 	assert_non_null(strstr(out, "\nmemtrace: [8] /bin/a32: 0 memory calls; exited with 2\n"));
 	assert_null(strstr(strstr(out, "[8]"), "VSZ"));
 	msgs_free(&msgs);
+	/*
+	 * A fork child's snapshot, then its exec of a program memtrace could
+	 * not follow (no summary before the exec: a child's first): that
+	 * program's summary alone, not the snapshot of the one before.
+	 */
+	assert_int_equal(read_trace(HEADER SNAPSHOT
+				    "{\"type\":\"exec\",\"pid\":7,\"exe\":\"/bin/a32\"}\n"
+				    "{\"type\":\"summary\",\"pid\":7,\"exe\":\"/bin/a32\","
+				    "\"calls\":{},\"failed\":0,\"end\":\"exited\",\"status\":0}\n",
+				    &msgs, out, sizeof(out)),
+			 0);
+	assert_int_equal(msgs.nwarnings, 0);
+	assert_string_equal(out, "memtrace: [7] /bin/a32: 0 memory calls; exited with 0\n");
+	msgs_free(&msgs);
 }
 
 /* The warnings of a trace cut short come in the order they arose, each once. */
