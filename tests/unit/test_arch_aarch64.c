@@ -15,16 +15,15 @@
 #include <string.h>
 #include <elf.h>
 #include <linux/audit.h>
-#include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <libunwind.h>
 
 #include "arch.h"
+#include "unittest.h"
 #include "util.h"
 
 /* An aarch64 task's registers, each holding a value of its own. */
@@ -187,29 +186,21 @@ static void test_getregset(void **state)
 {
 	struct arch_regs regs;
 	struct iovec iov = { .iov_base = &regs.raw, .iov_len = sizeof(regs.raw) };
-	int status;
 	pid_t pid;
 
 	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
-			(void)raise(SIGSTOP);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (!WIFSTOPPED(status)) {
-		print_message("no ptrace here (qemu-user?): not checked\n");
+	pid = unittest_stopped_child();
+	if (pid < 0 && unittest_emulator()) {
+		print_message("no ptrace under %s: not checked\n", unittest_emulator());
 		skip();
 	}
+	assert_true(pid > 0);
 	assert_int_equal(arch_regs_get(pid, &regs), 0);
 	assert_int_equal(regs.len, sizeof(regs.raw.r64));
 	assert_int_equal(ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov), 0);
 	assert_int_equal(arch_regs_sp(&regs), regs.raw.r64.sp);
 	assert_true(arch_regs_pc(&regs) != 0);
-	assert_int_equal(kill(pid, SIGKILL), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(unittest_end_child(pid), 0);
 }
 
 /* One A64 instruction, little-endian, as the 4 bytes before a return address. */

@@ -14,17 +14,16 @@
 #include <string.h>
 #include <elf.h>
 #include <linux/audit.h>
-#include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <libunwind.h>
 
 #include "arch.h"
+#include "unittest.h"
 #include "util.h"
 
 #define USER_CS 0x33   /* 64-bit code */
@@ -274,20 +273,11 @@ static void test_getregset(void **state)
 	struct user_regs_struct old;
 	struct arch_regs regs;
 	struct iovec iov = { .iov_base = &regs.raw, .iov_len = sizeof(regs.raw) };
-	int status;
 	pid_t pid;
 
 	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
-			(void)raise(SIGSTOP);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (!WIFSTOPPED(status))
-		skip();
+	pid = unittest_stopped_child();
+	assert_true(pid > 0);
 	assert_int_equal(ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov), 0);
 	regs.len = iov.iov_len;
 	assert_int_equal(regs.len, sizeof(regs.raw.r64));
@@ -295,8 +285,7 @@ static void test_getregset(void **state)
 	assert_int_equal(arch_regs_sp(&regs), old.rsp);
 	assert_int_equal(arch_regs_pc(&regs), old.rip);
 	assert_memory_equal(&regs.raw.r64, &old, sizeof(old));
-	assert_int_equal(kill(pid, SIGKILL), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(unittest_end_child(pid), 0);
 }
 
 /* Call instructions as gcc and clang emit them, and bytes that only look like one. */

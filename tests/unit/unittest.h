@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/audit.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /*
  * Makes a new directory NAME.XXXXXX under $TMPDIR (or /tmp, also when
@@ -61,6 +66,40 @@ static inline const char *unittest_emulator(void)
 	const char *emu = getenv("MEMTRACE_TEST_EMULATOR");
 
 	return emu && emu[0] ? emu : NULL;
+}
+
+/*
+ * A child of this process stopped by SIGSTOP under its ptrace, as the
+ * engine finds a tracee: its pid, to end with unittest_end_child().  -1
+ * where fork fails, or where ptrace does not stop it (qemu-user has no
+ * ptrace), the child then reaped.
+ */
+static inline pid_t unittest_stopped_child(void)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
+			(void)raise(SIGSTOP);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	return pid;
+}
+
+/* Kills and reaps what unittest_stopped_child() made.  Returns 0, or -1. */
+static inline int unittest_end_child(pid_t pid)
+{
+	int status;
+
+	if (kill(pid, SIGKILL) != 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return 0;
 }
 
 /* Whether malloc is glibc's: not under AddressSanitizer, which brings its own. */
