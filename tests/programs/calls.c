@@ -126,6 +126,50 @@ static void x32_call(void)
 }
 #endif
 
+/*
+ * arm64's own protections: PROT_BTI (guarded pages of code) and PROT_MTE
+ * (memory tagging), each accepted where the CPU has the feature and
+ * EINVAL where it lacks it; memtrace names the flag either way, and the
+ * model must still agree with /proc/PID/maps, which shows neither.
+ */
+#if defined(__aarch64__)
+static void arm64_prot(void)
+{
+	char *ptr;
+	int ret;
+
+	ptr = sys_mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_assert(ptr != MAP_FAILED);
+	expect("mmap(NULL, %lu, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %p", PAGE,
+	       (void *)ptr);
+	ret = mprotect(ptr, PAGE, PROT_READ | PROT_EXEC | PROT_BTI);
+	test_assert(ret == 0 || errno == EINVAL);
+	expect("mprotect(%p, %lu, PROT_READ|PROT_EXEC|PROT_BTI) = %s", (void *)ptr, PAGE,
+	       ret == 0 ? "0" : errno_result(EINVAL));
+	if (ret != 0)
+		dprintf(2, "note: no BTI on this CPU: PROT_BTI refused (EINVAL)\n");
+	test_assert(munmap(ptr, PAGE) == 0);
+	expect("munmap(%p, %lu) = 0", (void *)ptr, PAGE);
+
+	ptr = sys_mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_MTE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (ptr == MAP_FAILED) {
+		test_assert(errno == EINVAL);
+		expect("mmap(NULL, %lu, PROT_READ|PROT_WRITE|PROT_MTE, MAP_PRIVATE|MAP_ANONYMOUS, "
+		       "-1, 0) = %s",
+		       PAGE, errno_result(EINVAL));
+		dprintf(2, "note: no MTE on this CPU: PROT_MTE refused (EINVAL)\n");
+		return;
+	}
+	expect("mmap(NULL, %lu, PROT_READ|PROT_WRITE|PROT_MTE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) "
+	       "= %p",
+	       PAGE, (void *)ptr);
+	ptr[0] = 1;
+	test_assert(munmap(ptr, PAGE) == 0);
+	expect("munmap(%p, %lu) = 0", (void *)ptr, PAGE);
+}
+#endif
+
 static void brk_calls(void)
 {
 	long brk0, brk1;
@@ -259,6 +303,8 @@ int main(void)
 	failures(carve);
 #if defined(__x86_64__)
 	x32_call();
+#elif defined(__aarch64__)
+	arm64_prot();
 #endif
 	brk_calls();
 	sysv_shm();
