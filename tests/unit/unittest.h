@@ -12,6 +12,7 @@
 #include <string.h>
 #include <linux/audit.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -72,7 +73,8 @@ static inline const char *unittest_emulator(void)
  * A child of this process stopped by SIGSTOP under its ptrace, as the
  * engine finds a tracee: its pid, to end with unittest_end_child().  -1
  * where fork fails, or where ptrace does not stop it (qemu-user has no
- * ptrace), the child then reaped.
+ * ptrace), the child then reaped.  A test that fails before ending it
+ * does not leave it stopped: it dies with this process.
  */
 static inline pid_t unittest_stopped_child(void)
 {
@@ -83,6 +85,7 @@ static inline pid_t unittest_stopped_child(void)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
 			(void)raise(SIGSTOP);
 		_exit(0);
